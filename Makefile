@@ -1,0 +1,41 @@
+# Aegis: `make run` serves the appliance on ./pb_data, `make test` runs every test.
+GO       ?= go
+BIN      ?= bin/aegis
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X github.com/aegis-sec/aegis/app.Version=$(VERSION)
+HTTP     ?= 127.0.0.1:8090
+DATA     ?= ./pb_data
+
+.PHONY: run build test test-go test-ui e2e ui bench fuzz lint clean
+
+run: build
+	$(BIN) serve --http $(HTTP) --dir $(DATA)
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+test: test-go test-ui e2e
+
+test-go:
+	$(GO) test -count=1 ./...
+
+test-ui:
+	@if [ -d ui/node_modules ]; then cd ui && npm test --silent; else echo "ui: node_modules missing, run 'cd ui && npm ci'"; exit 1; fi
+
+e2e: build
+	cd e2e && npm test --silent
+
+ui:
+	cd ui && npm ci && npm run build
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz:
+	scripts/fuzz.sh
+
+lint:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,5 @@
+package api
+
+import "github.com/pocketbase/pocketbase/core"
+
+func bindMiddlewares(se *core.ServeEvent) {}

@@ -1,0 +1,82 @@
+package collections
+
+import "slices"
+
+// Role is a user's role (DESIGN §3).
+type Role = string
+
+const (
+	RoleAdmin       Role = "admin"
+	RoleRedLead     Role = "red_lead"
+	RoleRedOperator Role = "red_operator"
+	RoleBlueLead    Role = "blue_lead"
+	RoleBlueAnalyst Role = "blue_analyst"
+	RoleViewer      Role = "viewer"
+)
+
+// Roles lists every role, most privileged first.
+var Roles = []Role{RoleAdmin, RoleRedLead, RoleRedOperator, RoleBlueLead, RoleBlueAnalyst, RoleViewer}
+
+// RedRoles and BlueRoles group the roles by team.
+var (
+	RedRoles  = []Role{RoleRedLead, RoleRedOperator}
+	BlueRoles = []Role{RoleBlueLead, RoleBlueAnalyst}
+)
+
+// IsRole reports whether s names a known role.
+func IsRole(s string) bool { return slices.Contains(Roles, s) }
+
+// IsBlue reports whether the role belongs to the blue team.
+func IsBlue(r Role) bool { return slices.Contains(BlueRoles, r) }
+
+// IsRed reports whether the role belongs to the red team.
+func IsRed(r Role) bool { return slices.Contains(RedRoles, r) }
+
+// Test workflow states (DESIGN §4).
+const (
+	StateDraft      = "draft"
+	StateReady      = "ready"
+	StateExecuting  = "executing"
+	StateBlueReview = "blue_review"
+	StateValidated  = "validated"
+	StateClosed     = "closed"
+	StateCancelled  = "cancelled"
+)
+
+// TestStates lists the workflow states in their natural order.
+var TestStates = []string{StateDraft, StateReady, StateExecuting, StateBlueReview, StateValidated, StateClosed, StateCancelled}
+
+// Red results.
+var RedResults = []string{"executed", "blocked_on_execution", "failed_to_execute"}
+
+// Prevention outcomes, best first.
+var PreventionOutcomes = []string{"blocked", "partial", "not_blocked"}
+
+// Detection outcomes: the ATT&CK Evaluations categories, best first.
+var DetectionOutcomes = []string{"technique", "tactic", "general", "telemetry", "none"}
+
+// Campaign statuses.
+var CampaignStatuses = []string{"planned", "active", "completed", "archived"}
+
+// Finding statuses and severities.
+var (
+	FindingStatuses   = []string{"open", "in_progress", "resolved", "risk_accepted"}
+	Severities        = []string{"critical", "high", "medium", "low", "informational"}
+	DefenseToolKinds  = []string{"edr", "siem", "ndr", "firewall", "email", "other"}
+	EvidenceTeams     = []string{"red", "blue"}
+	TemplateSources   = []string{"atomic", "caldera", "manual"}
+	RuleSources       = []string{"sigma", "elastic", "splunk", "custom"}
+	ActorSources      = []string{"attack", "intel", "manual"}
+	SoftwareKinds     = []string{"malware", "tool"}
+	D3fendTactics     = []string{"model", "harden", "detect", "isolate", "deceive", "evict", "restore"}
+	D3fendStatuses    = []string{"not_implemented", "partial", "implemented"}
+	ControlStatuses   = []string{"not_assessed", "not_implemented", "planned", "partial", "implemented"}
+	MappingTypes      = []string{"mitigates", "protects", "detects", "related"}
+	AttackDomains     = []string{"enterprise-attack", "mobile-attack", "ics-attack"}
+	ActorKinds        = []string{"user", "superuser", "system"}
+	JobTriggers       = []string{"schedule", "manual", "startup"}
+	JobStatuses       = []string{"running", "succeeded", "failed", "retrying"}
+	IntegrationKinds  = []string{"attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel"}
+	Priorities        = []string{"critical", "high", "medium", "low"}
+	AuditActions      = []string{"create", "update", "delete", "login", "login_failed", "role_change", "transition", "import", "setup", "logout_all"}
+)

@@ -1,0 +1,5 @@
+package hooks
+
+import "github.com/pocketbase/pocketbase/core"
+
+func bindAudit(app core.App) {}

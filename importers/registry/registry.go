@@ -1,0 +1,30 @@
+// Package registry maps an import kind (the KIND of `aegis import KIND
+// SOURCE`, the {kind} of POST /api/aegis/import/{kind} and an integration's
+// kind) to its importer, so the CLI, the API and the sync jobs call the same
+// function.
+package registry
+
+import (
+	"sort"
+
+	"github.com/aegis-sec/aegis/importers"
+)
+
+// kinds lists every importer. Add a line when a new format lands.
+var kinds = map[string]importers.Func{}
+
+// Lookup returns the importer for kind.
+func Lookup(kind string) (importers.Func, bool) {
+	fn, ok := kinds[kind]
+	return fn, ok
+}
+
+// Kinds lists the registered kinds, sorted.
+func Kinds() []string {
+	out := make([]string, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

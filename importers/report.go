@@ -1,0 +1,64 @@
+// Package importers holds what every content importer shares: the report of
+// an import run and progress callbacks. One sub-package per source format
+// (attack, sigma, elastic, atomic, caldera, d3fend, compliance, navigator,
+// intel, vectr) does the parsing and writing; the source sub-package opens
+// files, folders, archives, URLs, GitHub tarballs and TAXII collections.
+package importers
+
+import (
+	"context"
+	"time"
+
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Report is what an import run says about itself. It is stored as a job
+// run's stats, printed by the CLI (or as JSON with --json) and returned by
+// the upload API.
+type Report struct {
+	Kind       string         `json:"kind"`
+	Source     string         `json:"source"`
+	Version    string         `json:"version,omitempty"` // e.g. the ATT&CK release
+	Created    int            `json:"created"`
+	Updated    int            `json:"updated"`
+	Unchanged  int            `json:"unchanged"`
+	Removed    int            `json:"removed"` // deleted or marked removed upstream
+	Revoked    int            `json:"revoked,omitempty"`
+	Deprecated int            `json:"deprecated,omitempty"`
+	Skipped    []Skip         `json:"skipped"`
+	Files      int            `json:"files"`
+	FileErrors []FileError    `json:"file_errors"`
+	Counts     map[string]int `json:"counts,omitempty"` // per object type
+	Duration   time.Duration  `json:"duration_ns"`
+	Seconds    float64        `json:"seconds"`
+	NoChange   bool           `json:"no_change"` // true when the run wrote nothing
+}
+
+// Skip is an object that was not imported, with the reason.
+type Skip struct {
+	Id     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// FileError names a file of a multi-file source that failed and why; the
+// rest of the source still imports.
+type FileError struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// Progress reports work done: stage is a short label ("parse", "write"),
+// done and total are counts (total 0 when unknown).
+type Progress func(stage string, done, total int)
+
+// Options are the knobs every importer takes.
+type Options struct {
+	Progress Progress
+	Actor    string // user id that started the import, for the audit entry; empty = system
+}
+
+// Func imports everything in src into app. It commits whole or leaves the
+// database untouched, except that per-file errors are reported while the
+// rest of a multi-file source imports.
+type Func func(ctx context.Context, app core.App, src source.Source, opts Options) (*Report, error)
