@@ -1,0 +1,75 @@
+package attackid_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/aegis-sec/aegis/importers/attackid"
+)
+
+func TestNormalize(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string
+		kind attackid.Kind
+	}{
+		{"attack.t1059.001", "T1059.001", attackid.Technique},
+		{" T1105 ", "T1105", attackid.Technique},
+		{"T1218/011", "T1218.011", attackid.Technique},
+		{"t1003", "T1003", attackid.Technique},
+		{"TA0002", "TA0002", attackid.Tactic},
+		{"attack.g0016", "G0016", attackid.Group},
+		{"attack.s0154", "S0154", attackid.Software},
+		{"M1036", "M1036", attackid.Mitigation},
+		{"T1078.00", "T1078.00", attackid.Invalid},
+		{"N/A", "N/A", attackid.Invalid},
+		{"B0019", "B0019", attackid.Invalid},
+		{"E1059", "E1059", attackid.Invalid},
+		{"", "", attackid.Invalid},
+		{"T10599", "T10599", attackid.Invalid},
+	}
+	for _, c := range cases {
+		got, k := attackid.Normalize(c.in)
+		if got != c.want || k != c.kind {
+			t.Errorf("Normalize(%q) = %q,%v want %q,%v", c.in, got, k, c.want, c.kind)
+		}
+	}
+}
+
+func TestTechniques(t *testing.T) {
+	ids, bad := attackid.Techniques("T1072; T1505; T1203")
+	if !slices.Equal(ids, []string{"T1072", "T1505", "T1203"}) || len(bad) != 0 {
+		t.Fatalf("got %v %v", ids, bad)
+	}
+	ids, bad = attackid.Techniques("B0030.002")
+	if len(ids) != 0 || !slices.Equal(bad, []string{"B0030.002"}) {
+		t.Fatalf("got %v %v", ids, bad)
+	}
+}
+
+func TestMentions(t *testing.T) {
+	got := attackid.Mentions("used T1059.001 and T1218/011, again t1059.001 (T1059.001), not XT12345 or T10")
+	if !slices.Equal(got, []string{"T1059.001", "T1218.011"}) {
+		t.Fatalf("got %v", got)
+	}
+}
+
+func TestSigmaTag(t *testing.T) {
+	cases := map[string]struct {
+		id   string
+		kind attackid.Kind
+	}{
+		"attack.t1059.001":           {"T1059.001", attackid.Technique},
+		"attack.execution":           {"execution", attackid.Tactic},
+		"attack.command_and_control": {"command-and-control", attackid.Tactic},
+		"attack.g0016":               {"G0016", attackid.Group},
+		"cve.2021-44228":             {"", attackid.Invalid},
+		"attack.t1":                  {"T1", attackid.Invalid},
+	}
+	for in, c := range cases {
+		id, k := attackid.SigmaTag(in)
+		if id != c.id || k != c.kind {
+			t.Errorf("SigmaTag(%q) = %q,%v want %q,%v", in, id, k, c.id, c.kind)
+		}
+	}
+}
