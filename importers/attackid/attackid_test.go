@@ -64,7 +64,7 @@ func TestSigmaTag(t *testing.T) {
 		"attack.command_and_control": {"command-and-control", attackid.Tactic},
 		"attack.g0016":               {"G0016", attackid.Group},
 		"cve.2021-44228":             {"", attackid.Invalid},
-		"attack.t1":                  {"T1", attackid.Invalid},
+		"attack.t1":                  {"t1", attackid.Invalid},
 	}
 	for in, c := range cases {
 		id, k := attackid.SigmaTag(in)
