@@ -4,6 +4,7 @@ package main
 
 import (
 	"log"
+	"os"
 
 	"github.com/aegis-sec/aegis/app"
 	"github.com/aegis-sec/aegis/cli"
@@ -11,9 +12,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(cli.Healthcheck(os.Args[2:], os.Stderr))
+	}
 	pb := app.New()
 	cli.Register(pb)
 	if err := pb.Start(); err != nil {
 		log.Fatal(err)
 	}
+	os.Exit(cli.ExitCode())
 }

@@ -23,6 +23,7 @@ func Register(pb *pocketbase.PocketBase) {
 	for _, add := range extraCommands {
 		pb.RootCmd.AddCommand(add(pb))
 	}
+	trackFailures(pb.RootCmd)
 }
 
 // extraCommands lets area files contribute commands without editing the
