@@ -1,3 +1,143 @@
 package api
 
-func registerOpsRoutes(g *Group) {}
+import (
+	"context"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/aegis-sec/aegis/backup"
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/doctor"
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Operations routes: health with job and storage status, and backups for
+// admins (PocketBase's own backup API is for superusers only).
+func registerOpsRoutes(g *Group) {
+	g.GET("/health", handleHealth)
+	g.GET("/backups", handleListBackups).Bind(requireRole(collections.RoleAdmin))
+	g.POST("/backups", handleCreateBackup).Bind(requireRole(collections.RoleAdmin))
+	g.POST("/backups/{name}/verify", handleVerifyBackup).Bind(requireRole(collections.RoleAdmin))
+	g.POST("/backups/{name}/restore", handleRestoreBackup).Bind(requireRole(collections.RoleAdmin))
+
+	document(
+		Op{Method: "GET", Path: Prefix + "/health", Tags: []string{"operations"}, Auth: "public",
+			Summary:     "Health: overall status; admins also get each check (data dir, disk, database, storage, jobs)",
+			Response:    map[string]any{"status": "ok", "checks": []doctor.Check{{Name: "database", Status: "ok"}}}},
+		Op{Method: "GET", Path: Prefix + "/backups", Tags: []string{"operations"}, Auth: "admin",
+			Summary: "List stored backups", Response: map[string]any{"items": []string{"pb_backup_aegis_20261130.zip"}}},
+		Op{Method: "POST", Path: Prefix + "/backups", Tags: []string{"operations"}, Auth: "admin",
+			Summary: "Create a backup now", Request: map[string]string{"name": "before-upgrade.zip"},
+			Response: map[string]string{"name": "before-upgrade.zip"}},
+		Op{Method: "POST", Path: Prefix + "/backups/{name}/verify", Tags: []string{"operations"}, Auth: "admin",
+			Summary: "Verify a stored backup (integrity, counts, evidence hashes) without restoring it", Response: backup.Report{}},
+		Op{Method: "POST", Path: Prefix + "/backups/{name}/restore", Tags: []string{"operations"}, Auth: "admin",
+			Summary:     "Verify then restore a stored backup; the server restarts on the restored data",
+			Description: "Refused with 400 and the verification report when the backup is not sound.",
+			Response:    map[string]any{"restoring": true, "report": backup.Report{}}},
+	)
+}
+
+func handleHealth(e *core.RequestEvent) error {
+	full := callerRole(e) == collections.RoleAdmin
+	rep := doctor.Run(e.Request.Context(), e.App, pocketbase.Version, false)
+	code := http.StatusOK
+	if rep.Status == doctor.Fail {
+		code = http.StatusServiceUnavailable
+	}
+	if !full {
+		return e.JSON(code, map[string]string{"status": rep.Status})
+	}
+	return e.JSON(code, rep)
+}
+
+func handleListBackups(e *core.RequestEvent) error {
+	names, err := backup.List(e.App)
+	if err != nil {
+		return e.InternalServerError("Cannot read the backups storage.", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"items": names})
+}
+
+func handleCreateBackup(e *core.RequestEvent) error {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := e.BindBody(&body); err != nil {
+		return e.BadRequestError("Invalid JSON body.", err)
+	}
+	if body.Name != "" && !validBackupName(body.Name) {
+		return e.BadRequestError("A backup name uses letters, digits, '-', '_' and '.' and ends in .zip.", nil)
+	}
+	name, err := backup.Create(e.Request.Context(), e.App, body.Name)
+	if err != nil {
+		return e.BadRequestError(err.Error(), nil)
+	}
+	return e.JSON(http.StatusOK, map[string]string{"name": name})
+}
+
+func handleVerifyBackup(e *core.RequestEvent) error {
+	zipPath, err := storedBackup(e)
+	if err != nil {
+		return err
+	}
+	rep, verr := backup.Verify(e.Request.Context(), zipPath)
+	if verr != nil {
+		return e.BadRequestError(verr.Error(), map[string]any{"report": rep})
+	}
+	return e.JSON(http.StatusOK, rep)
+}
+
+func handleRestoreBackup(e *core.RequestEvent) error {
+	zipPath, err := storedBackup(e)
+	if err != nil {
+		return err
+	}
+	rep, verr := backup.Verify(e.Request.Context(), zipPath)
+	if verr != nil {
+		return e.BadRequestError(verr.Error(), map[string]any{"report": rep})
+	}
+	name := path.Base(zipPath)
+	app := e.App
+	// The restore swaps the data dir and re-executes the process, so it runs
+	// after this answer has been sent.
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		if err := app.RestoreBackup(context.Background(), name); err != nil {
+			app.Logger().Error("restore backup failed", "backup", name, "error", err)
+		}
+	}()
+	return e.JSON(http.StatusAccepted, map[string]any{"restoring": true, "report": rep})
+}
+
+// storedBackup resolves the {name} path parameter to a local backup file.
+func storedBackup(e *core.RequestEvent) (string, error) {
+	name := e.Request.PathValue("name")
+	if !validBackupName(name) {
+		return "", e.BadRequestError("Invalid backup name.", nil)
+	}
+	if e.App.Settings().Backups.S3.Enabled {
+		return "", e.BadRequestError("Backups are stored on S3: download the file and use `aegis restore FILE` on the server.", nil)
+	}
+	p := backup.LocalPath(e.App, name)
+	if !fileExists(p) {
+		return "", e.NotFoundError("No backup with this name.", nil)
+	}
+	return p, nil
+}
+
+func validBackupName(s string) bool {
+	if !strings.HasSuffix(s, ".zip") || len(s) > 200 || strings.HasPrefix(s, ".") {
+		return false
+	}
+	for _, r := range s {
+		ok := r == '-' || r == '_' || r == '.' || r == '@' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
