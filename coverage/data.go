@@ -1,0 +1,129 @@
+// Package coverage is the scoring engine of DESIGN §5: pure, deterministic
+// functions over data loaded from the database (techniques, tests, rules,
+// D3FEND and control status, scope and weights), plus what is built on the
+// scores: the matrix, aggregates, "test next", snapshots, trends, exports,
+// heatmaps and the executive report.
+package coverage
+
+import (
+	"time"
+
+	"github.com/aegis-sec/aegis/collections"
+)
+
+// Data is everything the model reads. The loader fills it from SQLite; unit
+// tests build it by hand. Slices are read-only once built.
+type Data struct {
+	Now             time.Time
+	Settings        collections.ScoringSettings
+	AttackVersion   string
+	Tactics         []Tactic
+	Techniques      []Technique
+	Tests           []Test
+	Rules           []Rule
+	Countermeasures []Countermeasure
+	Controls        []Control
+	Actors          []Actor
+	Campaigns       []Campaign
+
+	lookups lookups // built on first use; Data must not change afterwards
+}
+
+// Tactic is an ATT&CK tactic in matrix order.
+type Tactic struct {
+	ID        string `json:"id"`
+	AttackID  string `json:"attack_id"`
+	Name      string `json:"name"`
+	Shortname string `json:"shortname"`
+	Domain    string `json:"domain"`
+	Order     int    `json:"order"`
+}
+
+// Technique is an ATT&CK technique or sub-technique with the organisation's
+// scope and priority.
+type Technique struct {
+	ID        string
+	AttackID  string
+	Name      string
+	Domain    string
+	Tactics   []string // tactic record ids
+	Platforms []string
+	IsSub     bool
+	Parent    string // parent record id for sub-techniques
+	InScope   bool
+	Priority  string
+	Retired   bool // revoked or deprecated: not shown, not scored
+}
+
+// Test is one validation test as far as scoring cares.
+type Test struct {
+	ID          string
+	Name        string
+	Technique   string // technique record id
+	Campaign    string
+	Template    string
+	Procedure   string // hash of the procedure text (see ProcedureKey)
+	Platform    string
+	State       string
+	Prevention  string
+	Detection   string
+	ExecutedAt  time.Time
+	DetectedAt  time.Time
+	ValidatedAt time.Time
+}
+
+// Validated reports whether the test carries an outcome that counts.
+func (t Test) Validated() bool {
+	return (t.State == collections.StateValidated || t.State == collections.StateClosed) &&
+		(t.Prevention != "" || t.Detection != "")
+}
+
+// Rule is a detection rule with the techniques it maps to.
+type Rule struct {
+	ID         string
+	Title      string
+	Source     string
+	Status     string
+	Enabled    bool
+	Removed    bool
+	Techniques []string
+}
+
+// Countermeasure is a D3FEND technique with its status and the ATT&CK
+// techniques it counters.
+type Countermeasure struct {
+	ID         string
+	D3fendID   string
+	Name       string
+	Status     string // not_implemented, partial, implemented
+	Techniques []string
+}
+
+// Control is a compliance control with its status and mapped techniques.
+type Control struct {
+	ID            string
+	Framework     string // framework record id
+	FrameworkName string
+	ControlID     string
+	Title         string
+	Status        string // not_assessed, not_implemented, planned, partial, implemented
+	Techniques    []string
+}
+
+// Actor is a threat actor with the techniques it uses.
+type Actor struct {
+	ID         string
+	AttackID   string
+	Name       string
+	Techniques []string
+}
+
+// Campaign is a validation campaign.
+type Campaign struct {
+	ID     string
+	Name   string
+	Status string
+	Actor  string
+	Round  int
+	Parent string
+}

@@ -1,0 +1,562 @@
+package coverage
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/aegis-sec/aegis/collections"
+)
+
+// Levels colour the heatmap (DESIGN §5).
+const (
+	LevelNone       = "none"
+	LevelLow        = "low"
+	LevelPartial    = "partial"
+	LevelGood       = "good"
+	LevelValidated  = "validated"
+	LevelOutOfScope = "out_of_scope"
+)
+
+// Contribution kinds in a breakdown.
+const (
+	KindTest           = "test"
+	KindRule           = "rule"
+	KindCountermeasure = "countermeasure"
+	KindControl        = "control"
+	KindTechnique      = "technique" // a member of a roll-up (sub-technique, tactic, actor…)
+)
+
+// Contribution is one line of a breakdown: what it is, the value it brought
+// to its component and the points of the score it accounts for. The shares
+// of a breakdown add up to the score.
+type Contribution struct {
+	Kind      string  `json:"kind"`
+	Component string  `json:"component"` // V, R, M, or "" for a roll-up member
+	ID        string  `json:"id"`
+	Ref       string  `json:"ref,omitempty"` // ATT&CK, D3FEND or control id
+	Name      string  `json:"name"`
+	Detail    string  `json:"detail,omitempty"`
+	Value     float64 `json:"value"`
+	Share     float64 `json:"share"`
+	AgeDays   float64 `json:"age_days,omitempty"`
+}
+
+// Score is the coverage of one technique (its own, or rolled up over its
+// sub-techniques) with the reasons.
+type Score struct {
+	TechniqueID   string         `json:"id"`
+	AttackID      string         `json:"attack_id"`
+	Name          string         `json:"name"`
+	Score         float64        `json:"score"`
+	Level         string         `json:"level"`
+	V             *float64       `json:"V"`
+	R             *float64       `json:"R"`
+	M             *float64       `json:"M"`
+	InScope       bool           `json:"in_scope"`
+	Fresh         bool           `json:"fresh"`
+	LastValidated *time.Time     `json:"last_validated,omitempty"`
+	Procedures    int            `json:"procedures"`
+	Rules         int            `json:"rules"`
+	Mitigations   int            `json:"mitigations"`
+	Notes         []string       `json:"notes,omitempty"`
+	Breakdown     []Contribution `json:"breakdown"`
+}
+
+// Options narrow what the model looks at.
+type Options struct {
+	// Platform keeps tests run on that platform (or on none recorded).
+	Platform string
+	// Campaigns keeps only the tests of these campaigns (a campaign's own results).
+	Campaigns map[string]bool
+}
+
+// index groups the loaded rows by technique once per computation.
+type index struct {
+	tests   map[string][]*Test
+	rules   map[string][]*Rule
+	cms     map[string][]*Countermeasure
+	ctls    map[string][]*Control
+	subs    map[string][]string // parent id → sub-technique ids
+	techs   map[string]*Technique
+	byAttck map[string]*Technique
+}
+
+func buildIndex(d *Data, opt Options) *index {
+	ix := &index{
+		tests: map[string][]*Test{}, rules: map[string][]*Rule{}, cms: map[string][]*Countermeasure{},
+		ctls: map[string][]*Control{}, subs: map[string][]string{}, techs: map[string]*Technique{},
+		byAttck: map[string]*Technique{},
+	}
+	for i := range d.Techniques {
+		t := &d.Techniques[i]
+		ix.techs[t.ID] = t
+		if t.AttackID != "" && !t.Retired {
+			ix.byAttck[t.AttackID] = t
+		}
+		if t.IsSub && t.Parent != "" && !t.Retired {
+			ix.subs[t.Parent] = append(ix.subs[t.Parent], t.ID)
+		}
+	}
+	for i := range d.Tests {
+		t := &d.Tests[i]
+		if !t.Validated() {
+			continue
+		}
+		if opt.Campaigns != nil && !opt.Campaigns[t.Campaign] {
+			continue
+		}
+		if opt.Platform != "" && t.Platform != "" && !equalFold(t.Platform, opt.Platform) {
+			continue
+		}
+		ix.tests[t.Technique] = append(ix.tests[t.Technique], t)
+	}
+	for i := range d.Rules {
+		r := &d.Rules[i]
+		if !r.Enabled || r.Removed {
+			continue
+		}
+		for _, tid := range uniq(r.Techniques) {
+			ix.rules[tid] = append(ix.rules[tid], r)
+		}
+	}
+	for i := range d.Countermeasures {
+		c := &d.Countermeasures[i]
+		for _, tid := range uniq(c.Techniques) {
+			ix.cms[tid] = append(ix.cms[tid], c)
+		}
+	}
+	for i := range d.Controls {
+		c := &d.Controls[i]
+		for _, tid := range uniq(c.Techniques) {
+			ix.ctls[tid] = append(ix.ctls[tid], c)
+		}
+	}
+	return ix
+}
+
+// Result is the model's answer for one set of options: every technique's
+// own score and, for parents, the roll-up over their sub-techniques.
+type Result struct {
+	Data     *Data
+	Options  Options
+	Own      map[string]*Score // technique id → its own evidence only
+	Rollup   map[string]*Score // parent id → itself and its sub-techniques
+	Subs     map[string][]string
+	ByAttack map[string]*Technique
+}
+
+// Effective is the score shown for a technique: the roll-up for a parent
+// with sub-techniques, its own score otherwise.
+func (r *Result) Effective(id string) *Score {
+	if s, ok := r.Rollup[id]; ok {
+		return s
+	}
+	return r.Own[id]
+}
+
+// Compute scores every technique of d. It is deterministic for a given d.
+func Compute(d *Data, opt Options) *Result {
+	ix := buildIndex(d, opt)
+	res := &Result{Data: d, Options: opt, Own: make(map[string]*Score, len(d.Techniques)),
+		Rollup: map[string]*Score{}, Subs: ix.subs, ByAttack: ix.byAttck}
+	for i := range d.Techniques {
+		t := &d.Techniques[i]
+		if t.Retired {
+			continue
+		}
+		res.Own[t.ID] = scoreTechnique(d, ix, t)
+	}
+	for pid, subs := range ix.subs {
+		p, ok := ix.techs[pid]
+		if !ok || p.Retired {
+			continue
+		}
+		members := []*Score{res.Own[pid]}
+		for _, sid := range subs {
+			members = append(members, res.Own[sid])
+		}
+		sortByAttack(members[1:])
+		res.Rollup[pid] = rollup(d.Settings, d.Now, p, members)
+	}
+	return res
+}
+
+// OutcomeValue is the better of the prevention and detection values of an
+// outcome, from the settings' outcome tree.
+func OutcomeValue(s collections.ScoringSettings, prevention, detection string) float64 {
+	return math.Max(s.Prevention[prevention], s.Detection[detection])
+}
+
+// Decay is 0.5^(age/half-life); no decay when the half-life is not positive.
+func Decay(s collections.ScoringSettings, ageDays float64) float64 {
+	if s.HalfLifeDays <= 0 || ageDays <= 0 {
+		return 1
+	}
+	return math.Pow(0.5, ageDays/s.HalfLifeDays)
+}
+
+// RuleWeight is a rule's weight from its status: the settings' value for a
+// known status, 1 for an empty status (an organisation's own rules, which
+// carry none, are taken as production) and 0.5 for a status not in settings.
+func RuleWeight(s collections.ScoringSettings, status string) float64 {
+	if status == "" {
+		return 1
+	}
+	if w, ok := s.RuleStatus[status]; ok {
+		return clamp01(w)
+	}
+	return 0.5
+}
+
+// MitigationValue is 1 for implemented, 0.5 for partial and 0 otherwise.
+func MitigationValue(status string) float64 {
+	switch status {
+	case "implemented":
+		return 1
+	case "partial":
+		return 0.5
+	}
+	return 0
+}
+
+// ProcedureKey identifies the procedure a test runs: its template, else the
+// hash of its procedure text (Test.Procedure), else the test itself.
+func ProcedureKey(t *Test) string {
+	switch {
+	case t.Template != "":
+		return "tpl:" + t.Template
+	case t.Procedure != "":
+		return "proc:" + t.Procedure
+	}
+	return "test:" + t.ID
+}
+
+func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
+	s := d.Settings
+	sc := &Score{TechniqueID: t.ID, AttackID: t.AttackID, Name: t.Name, InScope: t.InScope, Breakdown: []Contribution{}}
+
+	// V: latest validated outcome per procedure, decayed, averaged.
+	latest := map[string]*Test{}
+	for _, tt := range ix.tests[t.ID] {
+		k := ProcedureKey(tt)
+		cur, ok := latest[k]
+		if !ok || tt.ValidatedAt.After(cur.ValidatedAt) || (tt.ValidatedAt.Equal(cur.ValidatedAt) && tt.ID > cur.ID) {
+			latest[k] = tt
+		}
+	}
+	procs := make([]*Test, 0, len(latest))
+	for _, tt := range latest {
+		procs = append(procs, tt)
+	}
+	sort.Slice(procs, func(i, j int) bool { return procs[i].ID < procs[j].ID })
+	type item struct {
+		c Contribution
+		v float64
+	}
+	var vItems []item
+	var newest time.Time
+	for _, tt := range procs {
+		age := d.Now.Sub(tt.ValidatedAt).Hours() / 24
+		if age < 0 {
+			age = 0
+		}
+		base := OutcomeValue(s, tt.Prevention, tt.Detection)
+		v := base * Decay(s, age)
+		if tt.ValidatedAt.After(newest) {
+			newest = tt.ValidatedAt
+		}
+		vItems = append(vItems, item{Contribution{Kind: KindTest, Component: "V", ID: tt.ID, Name: tt.Name,
+			Detail: outcomeText(tt), Value: v, AgeDays: round(age, 1)}, v})
+	}
+	sc.Procedures = len(vItems)
+	if len(vItems) > 0 {
+		sum := 0.0
+		for _, it := range vItems {
+			sum += it.v
+		}
+		v := sum / float64(len(vItems))
+		sc.V = &v
+		lv := newest
+		sc.LastValidated = &lv
+		sc.Fresh = d.Now.Sub(newest).Hours()/24 <= s.FreshDays
+	}
+
+	// R: 1 − Π(1 − 0.5·w) over enabled, not removed rules.
+	rules := ix.rules[t.ID]
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+	prod, logSum := 1.0, 0.0
+	rLogs := make([]float64, len(rules))
+	for i, r := range rules {
+		f := 1 - 0.5*RuleWeight(s, r.Status)
+		prod *= f
+		rLogs[i] = math.Log(f)
+		logSum += rLogs[i]
+	}
+	rv := 1 - prod
+	sc.R = &rv
+	sc.Rules = len(rules)
+
+	// M: share of mapped countermeasures and controls implemented.
+	var mItems []item
+	cms := ix.cms[t.ID]
+	sort.Slice(cms, func(i, j int) bool { return cms[i].ID < cms[j].ID })
+	for _, c := range cms {
+		v := MitigationValue(c.Status)
+		mItems = append(mItems, item{Contribution{Kind: KindCountermeasure, Component: "M", ID: c.ID, Ref: c.D3fendID,
+			Name: c.Name, Detail: orDefault(c.Status, "not_implemented"), Value: v}, v})
+	}
+	ctls := ix.ctls[t.ID]
+	sort.Slice(ctls, func(i, j int) bool { return ctls[i].ID < ctls[j].ID })
+	for _, c := range ctls {
+		v := MitigationValue(c.Status)
+		mItems = append(mItems, item{Contribution{Kind: KindControl, Component: "M", ID: c.ID, Ref: c.ControlID,
+			Name: c.Title, Detail: orDefault(c.Status, "not_assessed"), Value: v}, v})
+	}
+	sc.Mitigations = len(mItems)
+	if len(mItems) > 0 {
+		sum := 0.0
+		for _, it := range mItems {
+			sum += it.v
+		}
+		m := sum / float64(len(mItems))
+		sc.M = &m
+	}
+
+	// Score over the known components; an unknown V still weighs (as zero)
+	// so that a never-tested technique is never rewarded for it.
+	wV, wR, wM := math.Max(s.WeightValidation, 0), math.Max(s.WeightRules, 0), math.Max(s.WeightMitigation, 0)
+	total := wV + wR
+	if sc.M != nil {
+		total += wM
+	}
+	if total > 0 {
+		num := wR * rv
+		if sc.V != nil {
+			num += wV * *sc.V
+		}
+		if sc.M != nil {
+			num += wM * *sc.M
+		}
+		sc.Score = 100 * num / total
+		for _, it := range vItems {
+			it.c.Share = 100 * wV / total * it.v / float64(len(vItems))
+			sc.Breakdown = append(sc.Breakdown, it.c)
+		}
+		for i, r := range rules {
+			c := Contribution{Kind: KindRule, Component: "R", ID: r.ID, Name: r.Title,
+				Detail: ruleDetail(r), Value: RuleWeight(s, r.Status)}
+			if logSum != 0 {
+				c.Share = 100 * wR / total * rv * rLogs[i] / logSum
+			}
+			sc.Breakdown = append(sc.Breakdown, c)
+		}
+		for _, it := range mItems {
+			it.c.Share = 100 * wM / total * it.v / float64(len(mItems))
+			sc.Breakdown = append(sc.Breakdown, it.c)
+		}
+	}
+	if sc.V == nil {
+		sc.Notes = append(sc.Notes, "never validated: validation counts as 0 until a test records an outcome")
+	}
+	if len(rules) == 0 {
+		sc.Notes = append(sc.Notes, "no enabled detection rule mapped")
+	}
+	if sc.M == nil {
+		sc.Notes = append(sc.Notes, "no countermeasure or control mapped: mitigation left out of the score")
+	}
+	sc.Level = level(s, sc)
+	return sc
+}
+
+// rollup averages members (the parent's own score first, then its
+// sub-techniques) that are in scope. Each member's share is its score / n.
+func rollup(s collections.ScoringSettings, now time.Time, p *Technique, members []*Score) *Score {
+	sc := &Score{TechniqueID: p.ID, AttackID: p.AttackID, Name: p.Name, InScope: p.InScope, Breakdown: []Contribution{}}
+	var in []*Score
+	for _, m := range members {
+		if m != nil && m.InScope {
+			in = append(in, m)
+		}
+	}
+	if len(in) > 0 {
+		sc.InScope = true
+	}
+	agg := Aggregate(s, in)
+	sc.Score, sc.V, sc.R, sc.M = agg.Score, agg.V, agg.R, agg.M
+	sc.LastValidated, sc.Fresh = agg.LastValidated, agg.Fresh
+	for _, m := range in {
+		sc.Procedures += m.Procedures
+		sc.Rules += m.Rules
+		sc.Mitigations += m.Mitigations
+	}
+	sc.Breakdown = agg.Breakdown
+	if len(members) > 1 {
+		sc.Notes = append(sc.Notes, "rolled up: the mean of the technique itself and its in-scope sub-techniques")
+	}
+	// A roll-up is "validated" only when every member is; the mean V over
+	// the members that were tested must not colour untested siblings.
+	sc.Level = LevelOf(s, sc.Score)
+	allValidated := len(in) > 0
+	for _, m := range in {
+		allValidated = allValidated && m.Level == LevelValidated
+	}
+	if allValidated {
+		sc.Level = LevelValidated
+	}
+	if !sc.InScope {
+		sc.Level = LevelOutOfScope
+	}
+	return sc
+}
+
+// Agg is the mean of a set of scores with each member's share.
+type Agg struct {
+	Score         float64
+	V, R, M       *float64
+	LastValidated *time.Time
+	Fresh         bool
+	Breakdown     []Contribution
+}
+
+// Aggregate averages member scores; V, R and M average over the members
+// where they are known (nil when none is). Shares are score/n, so they add
+// up to the mean.
+func Aggregate(s collections.ScoringSettings, members []*Score) Agg {
+	a := Agg{Breakdown: []Contribution{}}
+	if len(members) == 0 {
+		return a
+	}
+	var sum float64
+	var vs, rs, ms []float64
+	n := float64(len(members))
+	for _, m := range members {
+		sum += m.Score
+		if m.V != nil {
+			vs = append(vs, *m.V)
+		}
+		if m.R != nil {
+			rs = append(rs, *m.R)
+		}
+		if m.M != nil {
+			ms = append(ms, *m.M)
+		}
+		if m.LastValidated != nil && (a.LastValidated == nil || m.LastValidated.After(*a.LastValidated)) {
+			lv := *m.LastValidated
+			a.LastValidated = &lv
+		}
+		if m.Fresh {
+			a.Fresh = true
+		}
+		a.Breakdown = append(a.Breakdown, Contribution{Kind: KindTechnique, ID: m.TechniqueID, Ref: m.AttackID,
+			Name: m.Name, Detail: m.Level, Value: m.Score / 100, Share: m.Score / n})
+	}
+	a.Score = sum / n
+	a.V, a.R, a.M = mean(vs), mean(rs), mean(ms)
+	return a
+}
+
+func level(s collections.ScoringSettings, sc *Score) string {
+	switch {
+	case !sc.InScope:
+		return LevelOutOfScope
+	case sc.V != nil && *sc.V >= s.ValidatedV && sc.Fresh:
+		return LevelValidated
+	case sc.Score <= 0:
+		return LevelNone
+	case sc.Score < s.LevelLow:
+		return LevelLow
+	case sc.Score < s.LevelGood:
+		return LevelPartial
+	}
+	return LevelGood
+}
+
+// LevelOf gives the level for a bare score (aggregates without V).
+func LevelOf(s collections.ScoringSettings, score float64) string {
+	switch {
+	case score <= 0:
+		return LevelNone
+	case score < s.LevelLow:
+		return LevelLow
+	case score < s.LevelGood:
+		return LevelPartial
+	}
+	return LevelGood
+}
+
+func outcomeText(t *Test) string {
+	p, d := orDefault(t.Prevention, "-"), orDefault(t.Detection, "-")
+	return "prevention " + p + ", detection " + d
+}
+
+func ruleDetail(r *Rule) string {
+	if r.Status == "" {
+		return r.Source
+	}
+	return r.Source + ", " + r.Status
+}
+
+func mean(xs []float64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	m := s / float64(len(xs))
+	return &m
+}
+
+func uniq(xs []string) []string {
+	if len(xs) < 2 {
+		return xs
+	}
+	seen := make(map[string]bool, len(xs))
+	out := xs[:0:0]
+	for _, x := range xs {
+		if x != "" && !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func sortByAttack(xs []*Score) {
+	sort.Slice(xs, func(i, j int) bool { return xs[i].AttackID < xs[j].AttackID })
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func clamp01(x float64) float64 { return math.Min(1, math.Max(0, x)) }
+
+func round(x float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	return math.Round(x*p) / p
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 32
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 32
+		}
+		if ca != cb {
+			return false
+		}
+	}
+	return true
+}
