@@ -1,0 +1,47 @@
+import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react'
+import { errorMessage, errorStatus } from './pb'
+
+export type Loaded<T> = { data: T | null; error: string; status: number; loading: boolean; reload: () => void; set: Dispatch<SetStateAction<T | null>> }
+
+/** useLoad runs an async loader whenever deps change and keeps only the
+ *  latest answer, so a slow old request never overwrites a newer one. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [data, setData] = useState<T | null>(null)
+  const [error, setError] = useState('')
+  const [status, setStatus] = useState(0)
+  const [loading, setLoading] = useState(true)
+  const [tick, setTick] = useState(0)
+  const seq = useRef(0)
+  useEffect(() => {
+    const n = ++seq.current
+    setLoading(true)
+    load()
+      .then((d) => {
+        if (n !== seq.current) return
+        setData(d)
+        setError('')
+        setStatus(0)
+      })
+      .catch((err) => {
+        if (n !== seq.current) return
+        setError(errorMessage(err))
+        setStatus(errorStatus(err))
+      })
+      .finally(() => n === seq.current && setLoading(false))
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick])
+  const reload = useCallback(() => setTick((t) => t + 1), [])
+  return { data, error, status, loading, reload, set: setData }
+}
+
+/** hasMore tells whether a skipTotal page may have a successor. */
+export function hasMore(count: number, perPage: number): boolean {
+  return count >= perPage
+}
+
+/** chunks splits a list so filters built from it stay below URL limits. */
+export function chunks<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size))
+  return out
+}

@@ -1,0 +1,72 @@
+// Roles of DESIGN §3 and what each may do in the UI. The server enforces the
+// same matrix through API rules; the UI only hides what would be refused.
+
+export const ROLES = ['admin', 'red_lead', 'red_operator', 'blue_lead', 'blue_analyst', 'viewer'] as const
+export type Role = (typeof ROLES)[number]
+
+export const ROLE_LABELS: Record<string, string> = {
+  admin: 'Admin',
+  red_lead: 'Red lead',
+  red_operator: 'Red operator',
+  blue_lead: 'Blue lead',
+  blue_analyst: 'Blue analyst',
+  viewer: 'Viewer',
+}
+
+export const ROLE_DESCRIPTIONS: Record<string, string> = {
+  admin: 'Manages users, integrations, settings and jobs; can do everything.',
+  red_lead: 'Plans campaigns and tests, assigns operators, reveals blind tests, manages findings.',
+  red_operator: 'Executes assigned tests and uploads red evidence.',
+  blue_lead: 'Records outcomes, manages detection rules, tools, controls, scope and findings.',
+  blue_analyst: 'Records outcomes and uploads blue evidence.',
+  viewer: 'Reads everything, exports reports.',
+}
+
+export type Capability =
+  | 'manage_users'
+  | 'manage_integrations'
+  | 'manage_settings'
+  | 'run_jobs'
+  | 'plan_campaigns'
+  | 'execute_tests'
+  | 'record_outcomes'
+  | 'manage_content'
+  | 'manage_scope'
+  | 'manage_findings'
+  | 'reveal_tests'
+  | 'export'
+
+const MATRIX: Record<Capability, readonly string[]> = {
+  manage_users: ['admin'],
+  manage_integrations: ['admin'],
+  manage_settings: ['admin'],
+  run_jobs: ['admin'],
+  plan_campaigns: ['admin', 'red_lead'],
+  execute_tests: ['admin', 'red_lead', 'red_operator'],
+  record_outcomes: ['admin', 'blue_lead', 'blue_analyst'],
+  manage_content: ['admin', 'blue_lead'],
+  manage_scope: ['admin', 'blue_lead'],
+  manage_findings: ['admin', 'red_lead', 'blue_lead'],
+  reveal_tests: ['admin', 'red_lead'],
+  export: ROLES,
+}
+
+export function can(role: string | undefined | null, cap: Capability): boolean {
+  return !!role && MATRIX[cap].includes(role)
+}
+
+export function roleLabel(role: string | undefined | null): string {
+  return (role && ROLE_LABELS[role]) || role || '—'
+}
+
+export function team(role: string | undefined | null): 'red' | 'blue' | 'neutral' {
+  if (role === 'red_lead' || role === 'red_operator') return 'red'
+  if (role === 'blue_lead' || role === 'blue_analyst') return 'blue'
+  return 'neutral'
+}
+
+/** roleTone is the badge colour of a role: its team's colour, or neutral blue. */
+export function roleTone(role: string | undefined | null): 'red' | 'blue' | 'primary' {
+  const t = team(role)
+  return t === 'neutral' ? 'primary' : t
+}

@@ -1,0 +1,130 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react'
+import { Link, useLocation, navigate } from '../lib/router'
+import { NAV, pageFor, type NavItem } from '../lib/nav'
+import { useAuth, logout } from '../lib/auth'
+import { can, roleLabel, roleTone } from '../lib/roles'
+import { useNotifications } from '../lib/notifications'
+import { Badge } from '../ds'
+import { Logo } from './Logo'
+
+// The application layout: grouped navigation filtered by role, a top bar
+// with the page title, the live notification bell and the user menu.
+
+export function visibleItems(role: string, items: NavItem[]): NavItem[] {
+  return items.filter((i) => !i.hidden && (!i.requires || can(role, i.requires)))
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const user = useAuth()
+  const { path } = useLocation()
+  const role = user?.role ?? ''
+  const current = pageFor(path)
+  useEffect(() => {
+    document.title = (current ? current.title + ' · ' : '') + 'Aegis'
+  }, [current])
+  const active = (p: string) => (p === '/' ? path === '/' : path === p || path.startsWith(p + '/'))
+
+  return (
+    <div className="shell">
+      <aside className="sidebar" aria-label="Main navigation">
+        <Link to="/" className="brand">
+          <Logo />
+          Aegis
+        </Link>
+        {NAV.map((g) => {
+          const items = visibleItems(role, g.items)
+          if (!items.length) return null
+          return (
+            <nav key={g.title} className="nav-group" aria-label={g.title}>
+              <h4>{g.title}</h4>
+              {items.map((i) => (
+                <Link key={i.path} to={i.path} className={'nav-link' + (active(i.path) && !(i.path === '/compliance' && path === '/compliance/gaps') ? ' active' : '')}>
+                  <span>{i.title}</span>
+                  {!i.ready && <span className="soon">soon</span>}
+                </Link>
+              ))}
+            </nav>
+          )
+        })}
+      </aside>
+      <div className="main">
+        <header className="topbar">
+          <div className="grow muted small">{current?.title ?? ''}</div>
+          <Bell />
+          <UserMenu name={user?.name || user?.email || 'Signed in'} role={role} />
+        </header>
+        <main className="content">{children}</main>
+      </div>
+    </div>
+  )
+}
+
+function Bell() {
+  const { unread, live } = useNotifications()
+  return (
+    <Link to="/notifications" className="btn ghost bell" aria-label={`Notifications: ${unread} unread`} title={live ? 'Live' : 'Connecting…'} data-testid="bell">
+      <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
+        <path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0" />
+      </svg>
+      {unread > 0 && (
+        <span className="count" data-testid="bell-count">
+          {unread > 99 ? '99+' : unread}
+        </span>
+      )}
+    </Link>
+  )
+}
+
+function UserMenu({ name, role }: { name: string; role: string }) {
+  const [open, setOpen] = useState(false)
+  const ref = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    const close = (e: MouseEvent) => ref.current && !ref.current.contains(e.target as Node) && setOpen(false)
+    document.addEventListener('mousedown', close)
+    return () => document.removeEventListener('mousedown', close)
+  }, [])
+  const initials = name
+    .split(/[\s@.]+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((s) => s[0]!.toUpperCase())
+    .join('')
+  return (
+    <div style={{ position: 'relative' }} ref={ref}>
+      <button className="btn ghost" onClick={() => setOpen((o) => !o)} aria-haspopup="menu" aria-expanded={open} data-testid="user-menu">
+        <span className="avatar">{initials}</span>
+        <span style={{ textAlign: 'left', lineHeight: 1.2 }}>
+          <span style={{ display: 'block' }}>{name}</span>
+          <span className="faint small" data-testid="current-role">
+            {roleLabel(role)}
+          </span>
+        </span>
+      </button>
+      {open && (
+        <div className="menu" role="menu">
+          <div style={{ padding: '6px 10px' }}>
+            <Badge tone={roleTone(role)}>{roleLabel(role)}</Badge>
+          </div>
+          <Link to="/notifications" onClick={() => setOpen(false)}>
+            Notifications
+          </Link>
+          <Link to="/api-docs" onClick={() => setOpen(false)}>
+            API docs
+          </Link>
+          <a href="/_/" target="_blank" rel="noreferrer">
+            PocketBase dashboard ↗
+          </a>
+          <button
+            role="menuitem"
+            onClick={() => {
+              logout()
+              navigate('/login')
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      )}
+    </div>
+  )
+}

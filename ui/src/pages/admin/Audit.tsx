@@ -1,0 +1,161 @@
+import { Fragment, useState } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { pb, esc } from '../../lib/pb'
+import { hasMore, useLoad } from '../../lib/data'
+import { formatDate, humanize, relativeTime } from '../../lib/format'
+import { setQuery, useLocation } from '../../lib/router'
+import { Alert, Badge, Card, EmptyState, PageHead, Pagination, Select, Spinner, TextInput } from '../../ds'
+
+type Entry = RecordModel & {
+  actor: string
+  actor_name: string
+  actor_kind: string
+  action: string
+  collection: string
+  record_id: string
+  details: unknown
+  ip: string
+  created: string
+}
+
+const PER_PAGE = 50
+export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'login', 'login_failed', 'role_change', 'transition', 'import', 'setup', 'logout_all']
+const COLLECTIONS = [
+  'users', 'tests', 'campaigns', 'test_outcomes', 'findings', 'evidence', 'test_comments', 'techniques', 'tactics', 'threat_actors',
+  'actor_techniques', 'detection_rules', 'defense_tools', 'd3fend_techniques', 'compliance_controls', 'integrations', 'settings', 'test_templates',
+]
+
+/** buildAuditFilter turns the page's filters into a PocketBase filter. */
+export function buildAuditFilter(f: { action?: string; collection?: string; actor?: string; from?: string; to?: string }): string {
+  const parts: string[] = []
+  if (f.action) parts.push(`action = ${esc(f.action)}`)
+  if (f.collection) parts.push(`collection = ${esc(f.collection)}`)
+  if (f.actor) parts.push(`(actor_name ~ ${esc(f.actor)} || actor = ${esc(f.actor)})`)
+  if (f.from) parts.push(`created >= ${esc(f.from + ' 00:00:00.000Z')}`)
+  if (f.to) parts.push(`created <= ${esc(f.to + ' 23:59:59.999Z')}`)
+  return parts.join(' && ')
+}
+
+const tone = (a: string) =>
+  a === 'delete' || a === 'login_failed' ? 'danger' : a === 'create' || a === 'setup' ? 'success' : a === 'role_change' ? 'warning' : a === 'login' ? 'info' : 'primary'
+
+export default function AuditPage() {
+  const { query } = useLocation()
+  const f = {
+    action: query.get('action') ?? '',
+    collection: query.get('collection') ?? '',
+    actor: query.get('actor') ?? '',
+    from: query.get('from') ?? '',
+    to: query.get('to') ?? '',
+  }
+  const page = Number(query.get('page') ?? 1) || 1
+  const [open, setOpen] = useState<string | null>(null)
+  const filter = buildAuditFilter(f)
+  const list = useLoad(() => pb.collection('audit_logs').getList<Entry>(page, PER_PAGE, { sort: '-created,-id', filter, skipTotal: true }), [page, filter])
+  const rows = list.data?.items ?? []
+  const setF = (k: string) => (e: { target: { value: string } }) => setQuery({ [k]: e.target.value, page: null })
+
+  return (
+    <div className="stack">
+      <PageHead title="Audit log" subtitle="Every change, sign-in and role change, written in the same transaction as the change. Entries cannot be edited or deleted." />
+      <Card flush>
+        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <Select label="Action" placeholder="All actions" options={AUDIT_ACTIONS.map((a) => ({ value: a, label: humanize(a) }))} value={f.action} onChange={setF('action')} />
+          <Select label="Collection" placeholder="All collections" options={COLLECTIONS.map((c) => ({ value: c, label: c }))} value={f.collection} onChange={setF('collection')} />
+          <TextInput label="Actor" placeholder="Name or id" value={f.actor} onChange={setF('actor')} />
+          <TextInput label="From" type="date" value={f.from} onChange={setF('from')} />
+          <TextInput label="To" type="date" value={f.to} onChange={setF('to')} />
+        </div>
+        {list.error && (
+          <div style={{ padding: 12 }}>
+            <Alert>{list.error}</Alert>
+          </div>
+        )}
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th style={{ width: 180 }}>When</th>
+                <th>Actor</th>
+                <th>Action</th>
+                <th>Collection</th>
+                <th>Record</th>
+                <th>IP</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <Fragment key={r.id}>
+                  <tr className="clickable" onClick={() => setOpen(open === r.id ? null : r.id)} aria-expanded={open === r.id}>
+                    <td>
+                      <div>{relativeTime(r.created)}</div>
+                      <div className="faint small">{formatDate(r.created)}</div>
+                    </td>
+                    <td>
+                      <div>{r.actor_name || r.actor || '—'}</div>
+                      <div className="faint small">{r.actor_kind}</div>
+                    </td>
+                    <td>
+                      <Badge tone={tone(r.action)}>{humanize(r.action)}</Badge>
+                    </td>
+                    <td className="mono">{r.collection || '—'}</td>
+                    <td className="mono small">{r.record_id || '—'}</td>
+                    <td className="mono small">{r.ip || '—'}</td>
+                  </tr>
+                  {open === r.id && (
+                    <tr>
+                      <td colSpan={6} style={{ background: 'var(--surface-2)' }}>
+                        <Details details={r.details} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              ))}
+            </tbody>
+          </table>
+          {list.loading && rows.length === 0 && <Spinner />}
+          {!list.loading && rows.length === 0 && !list.error && <EmptyState title="No audit entries match" />}
+        </div>
+        <Pagination page={page} perPage={PER_PAGE} count={rows.length} hasMore={hasMore(rows.length, PER_PAGE)} onPage={(p) => setQuery({ page: p })} />
+      </Card>
+    </div>
+  )
+}
+
+type Change = { old?: unknown; new?: unknown }
+const isChange = (v: unknown): v is Change => !!v && typeof v === 'object' && !Array.isArray(v) && ('old' in (v as object) || 'new' in (v as object))
+const show = (v: unknown) => (v === undefined || v === null || v === '' ? <span className="faint">∅</span> : typeof v === 'object' ? <code>{JSON.stringify(v)}</code> : String(v))
+
+/** Details shows changed fields as old → new, and anything else as JSON. */
+export function Details({ details }: { details: unknown }) {
+  if (details === null || details === undefined || details === '') return <span className="faint">No details recorded.</span>
+  const obj = details as Record<string, unknown>
+  const changes = (obj && typeof obj === 'object' && (obj.changes ?? obj.changed ?? obj.fields)) as Record<string, unknown> | undefined
+  const src = changes && typeof changes === 'object' ? changes : obj
+  const entries = src && typeof src === 'object' && !Array.isArray(src) ? Object.entries(src).filter(([, v]) => isChange(v)) : []
+  if (entries.length === 0) return <pre className="codeblock">{JSON.stringify(details, null, 2)}</pre>
+  const rest = Object.fromEntries(Object.entries(obj).filter(([k, v]) => !(src === obj && isChange(v)) && v !== changes && k))
+  return (
+    <div className="stack tight">
+      <table className="table" style={{ background: 'var(--surface)' }}>
+        <thead>
+          <tr>
+            <th>Field</th>
+            <th>Old</th>
+            <th>New</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map(([k, v]) => (
+            <tr key={k}>
+              <td className="mono">{k}</td>
+              <td>{show((v as Change).old)}</td>
+              <td>{show((v as Change).new)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {Object.keys(rest).length > 0 && <pre className="codeblock">{JSON.stringify(rest, null, 2)}</pre>}
+    </div>
+  )
+}

@@ -1,0 +1,129 @@
+import { useEffect, useState } from 'react'
+import { pb, errorMessage } from '../../lib/pb'
+import { hasMore, useLoad } from '../../lib/data'
+import { useAuth } from '../../lib/auth'
+import { useNotifications, type Notification } from '../../lib/notifications'
+import { formatDate, humanize, relativeTime } from '../../lib/format'
+import { Link } from '../../lib/router'
+import { Alert, Badge, Button, Card, EmptyState, PageHead, Pagination, Spinner, Tabs, useToast } from '../../ds'
+
+const PER_PAGE = 25
+
+export default function NotificationsPage() {
+  const me = useAuth()
+  const { listen, refresh, unread, live } = useNotifications()
+  const [tab, setTab] = useState('all')
+  const [page, setPage] = useState(1)
+  const toast = useToast()
+  const filter = pb.filter('user = {:u}' + (tab === 'unread' ? ' && read = false' : ''), { u: me?.id ?? '' })
+  const list = useLoad(() => pb.collection('notifications').getList<Notification>(page, PER_PAGE, { sort: '-created,-id', filter, skipTotal: true }), [page, filter])
+
+  // Live: new notifications appear at the top, read flags update in place.
+  const setList = list.set
+  useEffect(
+    () =>
+      listen((action, n) =>
+        setList((cur) => {
+          if (!cur) return cur
+          if (action === 'create' && page === 1 && (tab === 'all' || !n.read)) return { ...cur, items: [n, ...cur.items.filter((x) => x.id !== n.id)] }
+          if (action === 'update') return { ...cur, items: cur.items.map((x) => (x.id === n.id ? n : x)) }
+          if (action === 'delete') return { ...cur, items: cur.items.filter((x) => x.id !== n.id) }
+          return cur
+        }),
+      ),
+    [listen, setList, page, tab],
+  )
+
+  const markRead = async (n: Notification, read = true) => {
+    try {
+      await pb.collection('notifications').update(n.id, { read })
+      setList((cur) => cur && { ...cur, items: cur.items.map((x) => (x.id === n.id ? { ...x, read } : x)) })
+      refresh()
+    } catch (err) {
+      toast.push({ title: 'Could not update', body: errorMessage(err), tone: 'error' })
+    }
+  }
+  const markAll = async () => {
+    try {
+      const items = await pb.collection('notifications').getFullList<Notification>({ filter: pb.filter('user = {:u} && read = false', { u: me?.id ?? '' }), fields: 'id', batch: 200 })
+      const batch = pb.createBatch()
+      for (const n of items) batch.collection('notifications').update(n.id, { read: true })
+      if (items.length) {
+        try {
+          await batch.send()
+        } catch {
+          for (const n of items) await pb.collection('notifications').update(n.id, { read: true })
+        }
+      }
+      refresh()
+      list.reload()
+    } catch (err) {
+      toast.push({ title: 'Could not mark all read', body: errorMessage(err), tone: 'error' })
+    }
+  }
+
+  const rows = list.data?.items ?? []
+  return (
+    <div className="stack">
+      <PageHead
+        title="Notifications"
+        subtitle={
+          <span className="row">
+            Assignments, reviews, findings and job results for you.
+            <Badge tone={live ? 'success' : 'default'}>{live ? '● Live' : 'Connecting…'}</Badge>
+          </span>
+        }
+        actions={
+          <Button onClick={markAll} disabled={unread === 0}>
+            Mark all read
+          </Button>
+        }
+      />
+      <Card flush>
+        <div style={{ padding: '0 12px' }}>
+          <Tabs
+            tabs={[
+              { id: 'all', label: 'All' },
+              { id: 'unread', label: `Unread (${unread})` },
+            ]}
+            value={tab}
+            onChange={(t) => (setTab(t), setPage(1))}
+          />
+        </div>
+        {list.error && (
+          <div style={{ padding: 12 }}>
+            <Alert>{list.error}</Alert>
+          </div>
+        )}
+        {list.loading && rows.length === 0 && <Spinner />}
+        {!list.loading && rows.length === 0 && !list.error && (
+          <EmptyState icon="🔔" title={tab === 'unread' ? 'All caught up' : 'No notifications yet'}>
+            New ones appear here live.
+          </EmptyState>
+        )}
+        <ul style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="notification-list">
+          {rows.map((n) => (
+            <li key={n.id} style={{ padding: '12px 16px', borderBottom: '1px solid var(--border)', background: n.read ? undefined : '#f7faff' }} data-testid="notification">
+              <div className="row between">
+                <div className="row" style={{ alignItems: 'flex-start', flexWrap: 'nowrap' }}>
+                  <span aria-hidden style={{ width: 8, height: 8, borderRadius: 4, marginTop: 7, background: n.read ? 'transparent' : 'var(--primary)' }} />
+                  <div>
+                    <div style={{ fontWeight: n.read ? 400 : 600 }}>{n.link ? <Link to={n.link}>{n.title}</Link> : n.title}</div>
+                    {n.body && <div className="muted">{n.body}</div>}
+                    <div className="faint small" title={formatDate(n.created)}>
+                      {n.kind && <Badge tone="outline">{humanize(n.kind)}</Badge>} {relativeTime(n.created)}
+                    </div>
+                  </div>
+                </div>
+                <Button size="small" variant="ghost" onClick={() => markRead(n, !n.read)}>
+                  {n.read ? 'Mark unread' : 'Mark read'}
+                </Button>
+              </div>
+            </li>
+          ))}
+        </ul>
+        <Pagination page={page} perPage={PER_PAGE} count={rows.length} hasMore={hasMore(rows.length, PER_PAGE)} onPage={setPage} />
+      </Card>
+    </div>
+  )
+}

@@ -1,0 +1,188 @@
+import { useState, type FormEvent } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { pb, errorMessage, esc } from '../../lib/pb'
+import { useLoad } from '../../lib/data'
+import { useAuth } from '../../lib/auth'
+import { can, roleLabel, roleTone, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/roles'
+import { formatDate } from '../../lib/format'
+import { Alert, Badge, Button, Card, Checkbox, Modal, PageHead, Pagination, Select, Table, TextInput, useToast, type Column } from '../../ds'
+
+type User = RecordModel & { email?: string; name: string; role: string; active: boolean; created: string }
+
+const PER_PAGE = 20
+const roleOptions = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
+
+export default function UsersPage() {
+  const me = useAuth()
+  const admin = can(me?.role, 'manage_users')
+  const [page, setPage] = useState(1)
+  const [q, setQ] = useState('')
+  const [role, setRole] = useState('')
+  const [creating, setCreating] = useState(false)
+  const toast = useToast()
+
+  const filter = [q && `(name ~ ${esc(q)} || email ~ ${esc(q)})`, role && `role = ${esc(role)}`].filter(Boolean).join(' && ')
+  const list = useLoad(() => pb.collection('users').getList<User>(page, PER_PAGE, { sort: 'name,email', filter }), [page, filter])
+
+  const update = async (u: User, body: Partial<User>, what: string) => {
+    try {
+      await pb.collection('users').update(u.id, body)
+      toast.push({ title: what, tone: 'success' })
+      list.reload()
+    } catch (err) {
+      toast.push({ title: 'Could not update the user', body: errorMessage(err), tone: 'error' })
+    }
+  }
+
+  const columns: Column<User>[] = [
+    {
+      key: 'name',
+      header: 'User',
+      render: (u) => (
+        <div>
+          <div style={{ fontWeight: 500 }}>
+            {u.name || '—'} {u.id === me?.id && <Badge tone="outline">you</Badge>}
+          </div>
+          <div className="faint small">{u.email || 'email hidden'}</div>
+        </div>
+      ),
+    },
+    {
+      key: 'role',
+      header: 'Role',
+      width: 200,
+      render: (u) =>
+        admin && u.id !== me?.id ? (
+          <Select aria-label={`Role of ${u.name || u.email}`} options={roleOptions} value={u.role} onChange={(e) => update(u, { role: e.target.value }, `Role changed to ${roleLabel(e.target.value)}`)} />
+        ) : (
+          <Badge tone={roleTone(u.role)}>{roleLabel(u.role)}</Badge>
+        ),
+    },
+    { key: 'active', header: 'Status', width: 110, render: (u) => (u.active ? <Badge tone="success">Active</Badge> : <Badge tone="danger">Deactivated</Badge>) },
+    { key: 'created', header: 'Created', width: 170, render: (u) => <span className="muted small">{formatDate(u.created)}</span> },
+  ]
+  if (admin)
+    columns.push({
+      key: 'actions',
+      header: '',
+      width: 130,
+      render: (u) =>
+        u.id === me?.id ? null : u.active ? (
+          <Button size="small" variant="danger" onClick={() => update(u, { active: false }, `${u.name || u.email} deactivated`)}>
+            Deactivate
+          </Button>
+        ) : (
+          <Button size="small" onClick={() => update(u, { active: true }, `${u.name || u.email} reactivated`)}>
+            Reactivate
+          </Button>
+        ),
+    })
+
+  return (
+    <div className="stack">
+      <PageHead
+        title="Users & roles"
+        subtitle={admin ? 'Invite people and give each the role they need.' : 'Who works in this Aegis. Only administrators can change users.'}
+        actions={
+          admin && (
+            <Button variant="primary" onClick={() => setCreating(true)}>
+              + New user
+            </Button>
+          )
+        }
+      />
+      <Card flush>
+        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <TextInput label="Search" placeholder="Name or email" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
+          <Select label="Role" placeholder="All roles" options={roleOptions} value={role} onChange={(e) => (setRole(e.target.value), setPage(1))} />
+        </div>
+        {list.error && (
+          <div style={{ padding: 12 }}>
+            <Alert>{list.error}</Alert>
+          </div>
+        )}
+        <Table columns={columns} rows={list.data?.items ?? []} rowKey={(u) => u.id} loading={list.loading} caption="Users" />
+        <Pagination page={page} perPage={PER_PAGE} count={list.data?.items.length ?? 0} total={list.data?.totalItems} onPage={setPage} />
+      </Card>
+      <Card title="Roles">
+        <dl className="kv">
+          {ROLES.map((r) => (
+            <div key={r} style={{ display: 'contents' }}>
+              <dt>
+                <Badge tone={roleTone(r)}>{ROLE_LABELS[r]}</Badge>
+              </dt>
+              <dd className="muted">{ROLE_DESCRIPTIONS[r]}</dd>
+            </div>
+          ))}
+        </dl>
+      </Card>
+      {creating && (
+        <CreateUser
+          onClose={() => setCreating(false)}
+          onCreated={(u) => {
+            setCreating(false)
+            toast.push({ title: 'User created', body: `${u.email} · ${roleLabel(u.role)}`, tone: 'success' })
+            list.reload()
+          }}
+        />
+      )}
+    </div>
+  )
+}
+
+function CreateUser({ onClose, onCreated }: { onClose: () => void; onCreated: (u: User) => void }) {
+  const [f, setF] = useState({ name: '', email: '', role: 'viewer', password: '', passwordConfirm: '', active: true })
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
+  const mismatch = f.passwordConfirm !== '' && f.password !== f.passwordConfirm
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (mismatch) return
+    setBusy(true)
+    setError('')
+    try {
+      const u = await pb.collection('users').create<User>({ ...f, email: f.email.trim(), emailVisibility: false })
+      onCreated(u)
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Modal
+      title="New user"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form="create-user" busy={busy} disabled={mismatch}>
+            Create user
+          </Button>
+        </>
+      }
+    >
+      <form id="create-user" className="stack" onSubmit={submit}>
+        {error && <Alert>{error}</Alert>}
+        <TextInput label="Name" name="name" value={f.name} onChange={set('name')} required />
+        <TextInput label="Email" name="email" type="email" value={f.email} onChange={set('email')} required />
+        <Select label="Role" name="role" options={roleOptions} value={f.role} onChange={set('role')} hint={ROLE_DESCRIPTIONS[f.role]} />
+        <div className="grid-2">
+          <TextInput label="Password" name="password" type="password" minLength={8} value={f.password} onChange={set('password')} required autoComplete="new-password" />
+          <TextInput
+            label="Confirm password"
+            name="passwordConfirm"
+            type="password"
+            value={f.passwordConfirm}
+            onChange={set('passwordConfirm')}
+            required
+            autoComplete="new-password"
+            error={mismatch ? 'Does not match.' : undefined}
+          />
+        </div>
+        <Checkbox label="Active (can sign in)" checked={f.active} onChange={(e) => setF((x) => ({ ...x, active: e.target.checked }))} />
+      </form>
+    </Modal>
+  )
+}

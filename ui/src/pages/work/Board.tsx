@@ -1,0 +1,5 @@
+import { ComingSoon } from '../../ds'
+
+export default function BoardPage() {
+  return <ComingSoon title="Board" summary="Under construction." />
+}

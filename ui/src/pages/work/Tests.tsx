@@ -1,0 +1,5 @@
+import { ComingSoon } from '../../ds'
+
+export default function TestsPage() {
+  return <ComingSoon title="Tests" summary="Under construction." />
+}
