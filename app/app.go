@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aegis-sec/aegis/api"
+	"github.com/aegis-sec/aegis/coverage"
 	"github.com/aegis-sec/aegis/hooks"
 	"github.com/aegis-sec/aegis/jobs"
 	"github.com/aegis-sec/aegis/ui"
@@ -56,6 +57,7 @@ func New() *pocketbase.PocketBase {
 func Register(app core.App) {
 	hooks.Register(app)
 	jobs.Register(app)
+	coverage.Register(app)
 	api.Register(app)
 	ui.Register(app)
 }

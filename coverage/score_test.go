@@ -192,7 +192,7 @@ func TestNeverTestedIsNotRewarded(t *testing.T) {
 func TestOutOfScopeAndRollup(t *testing.T) {
 	data := fixture()
 	data.Tests = []coverage.Test{
-		validated("t1", "s1", "", "blocked", "none", now),     // s1: 70.588…
+		validated("t1", "s1", "", "blocked", "none", now),      // s1: 70.588…
 		validated("t2", "s2", "", "blocked", "technique", now), // s2 out of scope: ignored by the roll-up
 		validated("t3", "x", "", "blocked", "technique", now),  // x out of scope
 	}
@@ -225,9 +225,9 @@ func TestOutOfScopeAndRollup(t *testing.T) {
 
 func TestWeightChanges(t *testing.T) {
 	data := fixture()
-	data.Tests = []coverage.Test{validated("t", "s1", "", "partial", "general", now)} // V 0.6
+	data.Tests = []coverage.Test{validated("t", "s1", "", "partial", "general", now)}                    // V 0.6
 	data.Rules = []coverage.Rule{{ID: "r", Status: "stable", Enabled: true, Techniques: []string{"s1"}}} // R 0.5
-	data.Controls = []coverage.Control{{ID: "c", Status: "partial", Techniques: []string{"s1"}}}        // M 0.5
+	data.Controls = []coverage.Control{{ID: "c", Status: "partial", Techniques: []string{"s1"}}}         // M 0.5
 	for _, c := range []struct {
 		wV, wR, wM, want float64
 	}{
@@ -238,10 +238,8 @@ func TestWeightChanges(t *testing.T) {
 		{0, 0, 0, 0},
 	} {
 		data.Settings.WeightValidation, data.Settings.WeightRules, data.Settings.WeightMitigation = c.wV, c.wR, c.wM
-		d := *data
-		d.Techniques = append([]coverage.Technique(nil), data.Techniques...)
-		sc := coverage.Compute(&coverage.Data{Now: d.Now, Settings: d.Settings, Tactics: d.Tactics, Techniques: d.Techniques,
-			Tests: d.Tests, Rules: d.Rules, Controls: d.Controls}, coverage.Options{}).Own["s1"]
+		sc := coverage.Compute(&coverage.Data{Now: data.Now, Settings: data.Settings, Tactics: data.Tactics,
+			Techniques: data.Techniques, Tests: data.Tests, Rules: data.Rules, Controls: data.Controls}, coverage.Options{}).Own["s1"]
 		near(t, "score", sc.Score, c.want)
 		sharesSum(t, sc)
 	}

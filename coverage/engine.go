@@ -1,0 +1,218 @@
+package coverage
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Engine keeps the loaded model and computed results in memory. Record
+// changes in the collections the model reads bump a generation (hooks), so
+// the next request reloads; writes that bypass hooks (bulk SQL imports, a
+// second process) are caught by a cheap fingerprint query run at most every
+// FingerprintEvery. Loading the large demo takes ~100 ms; serving a cached
+// matrix takes microseconds, which is what the 500 req/s budget needs.
+type Engine struct {
+	app   core.App
+	gen   atomic.Uint64
+	cur   atomic.Pointer[state]
+	mu    sync.Mutex // one reload at a time
+	check atomic.Int64
+
+	// FingerprintEvery bounds how stale a bulk write can leave the cache.
+	FingerprintEvery time.Duration
+	// MaxAge reloads anyway so that decay follows the clock.
+	MaxAge time.Duration
+}
+
+type state struct {
+	data     *Data
+	gen      uint64
+	fp       string
+	loadedAt time.Time
+	results  sync.Map // options key → *Result
+	blobs    sync.Map // view key → []byte
+}
+
+// Watched are the collections whose changes invalidate the model.
+var Watched = []string{
+	collections.Tactics, collections.Techniques, collections.Tests, collections.DetectionRules,
+	collections.D3fendTechniques, collections.D3fendMappings, collections.ComplianceFrameworks,
+	collections.ComplianceControls, collections.ControlMappings, collections.ThreatActors,
+	collections.ActorTechniques, collections.Campaigns, collections.Settings, collections.AttackReleases,
+	collections.JobRuns, // an import finishing may have written with bulk SQL
+}
+
+const storeKey = "aegis.coverage.engine"
+
+// Register creates the app's engine and binds the invalidation hooks.
+func Register(app core.App) {
+	e := newEngine(app)
+	app.Store().Set(storeKey, e)
+	bump := func(ev *core.ModelEvent) error {
+		e.Invalidate()
+		return ev.Next()
+	}
+	app.OnModelAfterCreateSuccess(Watched...).BindFunc(bump)
+	app.OnModelAfterUpdateSuccess(Watched...).BindFunc(bump)
+	app.OnModelAfterDeleteSuccess(Watched...).BindFunc(bump)
+}
+
+func newEngine(app core.App) *Engine {
+	return &Engine{app: app, FingerprintEvery: 2 * time.Second, MaxAge: 10 * time.Minute}
+}
+
+// For returns the engine registered on app, creating an unhooked one (with
+// the fingerprint check only) when Register was not called.
+func For(app core.App) *Engine {
+	if e, ok := app.Store().Get(storeKey).(*Engine); ok {
+		return e
+	}
+	e := newEngine(app)
+	app.Store().SetIfLessThanLimit(storeKey, e, 1<<30)
+	if got, ok := app.Store().Get(storeKey).(*Engine); ok {
+		return got
+	}
+	return e
+}
+
+// Invalidate drops the cached model; the next call reloads it.
+func (e *Engine) Invalidate() { e.gen.Add(1) }
+
+// Data returns the current model, reloading it when stale.
+func (e *Engine) Data() (*Data, error) {
+	s, err := e.state()
+	if err != nil {
+		return nil, err
+	}
+	return s.data, nil
+}
+
+func (e *Engine) state() (*state, error) {
+	s := e.cur.Load()
+	g := e.gen.Load()
+	if s != nil && s.gen == g && time.Since(s.loadedAt) < e.MaxAge && !e.fingerprintChanged(s) {
+		return s, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s2 := e.cur.Load(); s2 != nil && s2 != s && s2.gen == e.gen.Load() {
+		return s2, nil
+	}
+	g = e.gen.Load()
+	d, err := Load(e.app)
+	if err != nil {
+		return nil, err
+	}
+	fp, _ := Fingerprint(e.app)
+	ns := &state{data: d, gen: g, fp: fp, loadedAt: time.Now()}
+	e.cur.Store(ns)
+	e.check.Store(time.Now().UnixNano())
+	return ns, nil
+}
+
+// fingerprintChanged runs the fingerprint query at most every
+// FingerprintEvery, from one caller at a time.
+func (e *Engine) fingerprintChanged(s *state) bool {
+	last := e.check.Load()
+	now := time.Now().UnixNano()
+	if now-last < int64(e.FingerprintEvery) || !e.check.CompareAndSwap(last, now) {
+		return false
+	}
+	fp, err := Fingerprint(e.app)
+	if err != nil {
+		return false
+	}
+	if fp != s.fp {
+		e.Invalidate()
+		return true
+	}
+	return false
+}
+
+// Fingerprint summarises row counts and last updates of the watched tables.
+func Fingerprint(app core.App) (string, error) {
+	q := "SELECT "
+	for i, c := range Watched {
+		if c == collections.JobRuns {
+			continue
+		}
+		if i > 0 {
+			q += " || '|' || "
+		}
+		q += fmt.Sprintf("(SELECT count(*) || ':' || ifnull(max(updated), '') FROM %s)", c)
+	}
+	var fp string
+	err := app.DB().NewQuery(q).Row(&fp)
+	return fp, err
+}
+
+// Result computes (or returns the cached) result for options.
+func (e *Engine) Result(opt Options) (*Result, error) {
+	s, err := e.state()
+	if err != nil {
+		return nil, err
+	}
+	key := optionsKey(opt)
+	if r, ok := s.results.Load(key); ok {
+		return r.(*Result), nil
+	}
+	r := Compute(s.data, opt)
+	s.results.Store(key, r)
+	return r, nil
+}
+
+// ResultFor is Result for a matrix filter.
+func (e *Engine) ResultFor(f Filter) (*Result, error) { return e.Result(f.Options()) }
+
+// MatrixJSON returns the matrix for f as JSON, cached until the next change.
+func (e *Engine) MatrixJSON(f Filter) ([]byte, error) {
+	return e.cachedJSON("matrix|"+filterKey(f), func() (any, error) {
+		r, err := e.ResultFor(f)
+		if err != nil {
+			return nil, err
+		}
+		return r.Matrix(f), nil
+	})
+}
+
+// cachedJSON caches a marshalled view until the model changes.
+func (e *Engine) cachedJSON(key string, build func() (any, error)) ([]byte, error) {
+	s, err := e.state()
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := s.blobs.Load(key); ok {
+		return b.([]byte), nil
+	}
+	v, err := build()
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	s.blobs.Store(key, b)
+	return b, nil
+}
+
+func optionsKey(o Options) string {
+	k := "p=" + o.Platform
+	if o.Campaigns != nil {
+		k += "|c="
+		for c := range o.Campaigns {
+			k += c + ","
+		}
+	}
+	return k
+}
+
+func filterKey(f Filter) string {
+	return f.Domain + "|" + f.Platform + "|" + f.Actor + "|" + f.Campaign
+}

@@ -1,0 +1,275 @@
+package coverage
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// Load reads everything the model needs with one query per entity (JSON
+// arrays through json_each, relations as columns). It only reads.
+func Load(app core.App) (*Data, error) {
+	d := &Data{Now: time.Now().UTC(), Settings: LoadSettings(app)}
+	steps := []struct {
+		name string
+		fn   func(core.App, *Data) error
+	}{
+		{"tactics", loadTactics}, {"techniques", loadTechniques}, {"tests", loadTests},
+		{"rules", loadRules}, {"countermeasures", loadCountermeasures}, {"controls", loadControls},
+		{"actors", loadActors}, {"campaigns", loadCampaigns},
+	}
+	for _, s := range steps {
+		if err := s.fn(app, d); err != nil {
+			return nil, fmt.Errorf("load coverage %s: %w", s.name, err)
+		}
+	}
+	var v sql.NullString
+	_ = app.DB().NewQuery("SELECT version FROM attack_releases WHERE domain = 'enterprise-attack' ORDER BY imported_at DESC LIMIT 1").Row(&v)
+	d.AttackVersion = v.String
+	return d, nil
+}
+
+// LoadSettings reads the scoring settings, keeping defaults for anything the
+// record does not set.
+func LoadSettings(app core.App) collections.ScoringSettings {
+	s := collections.DefaultScoring()
+	var raw sql.NullString
+	if err := app.DB().NewQuery("SELECT scoring FROM settings WHERE key = 'default' LIMIT 1").Row(&raw); err == nil && raw.String != "" {
+		var over collections.ScoringSettings
+		if json.Unmarshal([]byte(raw.String), &over) == nil {
+			merge(&s, over)
+		}
+	}
+	return s
+}
+
+func merge(s *collections.ScoringSettings, o collections.ScoringSettings) {
+	set := func(dst *float64, v float64) {
+		if v > 0 {
+			*dst = v
+		}
+	}
+	// Weights may legitimately be zero, so take them together when any is set.
+	if o.WeightValidation+o.WeightRules+o.WeightMitigation > 0 {
+		s.WeightValidation, s.WeightRules, s.WeightMitigation = o.WeightValidation, o.WeightRules, o.WeightMitigation
+	}
+	set(&s.HalfLifeDays, o.HalfLifeDays)
+	set(&s.FreshDays, o.FreshDays)
+	set(&s.LevelLow, o.LevelLow)
+	set(&s.LevelGood, o.LevelGood)
+	set(&s.ValidatedV, o.ValidatedV)
+	for k, v := range o.Prevention {
+		s.Prevention[k] = v
+	}
+	for k, v := range o.Detection {
+		s.Detection[k] = v
+	}
+	for k, v := range o.RuleStatus {
+		s.RuleStatus[k] = v
+	}
+}
+
+func query(app core.App, q string, params dbx.Params, each func(*dbx.Rows) error) error {
+	rows, err := app.DB().NewQuery(q).Bind(params).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func loadTactics(app core.App, d *Data) error {
+	return query(app, "SELECT id, attack_id, name, shortname, domain, matrix_order FROM tactics", nil, func(r *dbx.Rows) error {
+		var t Tactic
+		var order float64
+		if err := r.Scan(&t.ID, &t.AttackID, &t.Name, &t.Shortname, &t.Domain, &order); err != nil {
+			return err
+		}
+		t.Order = int(order)
+		d.Tactics = append(d.Tactics, t)
+		return nil
+	})
+}
+
+func loadTechniques(app core.App, d *Data) error {
+	err := query(app, `SELECT id, attack_id, name, domain, is_subtechnique, parent, in_scope, priority, revoked, deprecated,
+		(SELECT group_concat(j.value, ',') FROM json_each(CASE WHEN json_valid(tactics) THEN tactics ELSE '[]' END) j),
+		(SELECT group_concat(j.value, char(31)) FROM json_each(CASE WHEN json_valid(platforms) THEN platforms ELSE '[]' END) j)
+		FROM techniques ORDER BY attack_id, id`, nil, func(r *dbx.Rows) error {
+		var t Technique
+		var sub, scope, revoked, deprecated bool
+		var tactics, platforms sql.NullString
+		if err := r.Scan(&t.ID, &t.AttackID, &t.Name, &t.Domain, &sub, &t.Parent, &scope, &t.Priority, &revoked, &deprecated,
+			&tactics, &platforms); err != nil {
+			return err
+		}
+		t.IsSub, t.InScope, t.Retired = sub, scope, revoked || deprecated
+		t.Tactics = split(tactics.String, ",")
+		t.Platforms = split(platforms.String, "\x1f")
+		d.Techniques = append(d.Techniques, t)
+		return nil
+	})
+	return err
+}
+
+func loadTests(app core.App, d *Data) error {
+	return query(app, `SELECT id, name, technique, campaign, template,
+		CASE WHEN template = '' THEN procedure ELSE '' END, platform, state, prevention, detection,
+		executed_at, detected_at, validated_at, updated FROM tests`, nil, func(r *dbx.Rows) error {
+		var t Test
+		var proc, exec, det, val, upd string
+		if err := r.Scan(&t.ID, &t.Name, &t.Technique, &t.Campaign, &t.Template, &proc, &t.Platform, &t.State,
+			&t.Prevention, &t.Detection, &exec, &det, &val, &upd); err != nil {
+			return err
+		}
+		if p := strings.TrimSpace(proc); p != "" {
+			h := fnv.New64a()
+			h.Write([]byte(p))
+			t.Procedure = strconv.FormatUint(h.Sum64(), 36)
+		}
+		t.ExecutedAt, t.DetectedAt, t.ValidatedAt = ParseTime(exec), ParseTime(det), ParseTime(val)
+		if t.ValidatedAt.IsZero() && t.Validated() {
+			t.ValidatedAt = ParseTime(upd)
+		}
+		d.Tests = append(d.Tests, t)
+		return nil
+	})
+}
+
+func loadRules(app core.App, d *Data) error {
+	pos := map[string]int{}
+	return query(app, `SELECT r.id, r.title, r.source, r.status, r.enabled, r.removed, ifnull(j.value, '')
+		FROM detection_rules r LEFT JOIN json_each(CASE WHEN json_valid(r.techniques) THEN r.techniques ELSE '[]' END) j
+		WHERE r.enabled = 1 AND r.removed = 0 ORDER BY r.id`, nil, func(r *dbx.Rows) error {
+		var x Rule
+		var tech string
+		if err := r.Scan(&x.ID, &x.Title, &x.Source, &x.Status, &x.Enabled, &x.Removed, &tech); err != nil {
+			return err
+		}
+		i, ok := pos[x.ID]
+		if !ok {
+			i = len(d.Rules)
+			pos[x.ID] = i
+			d.Rules = append(d.Rules, x)
+		}
+		if tech != "" {
+			d.Rules[i].Techniques = append(d.Rules[i].Techniques, tech)
+		}
+		return nil
+	})
+}
+
+func loadCountermeasures(app core.App, d *Data) error {
+	pos := map[string]int{}
+	return query(app, `SELECT c.id, c.d3fend_id, c.name, c.status, m.technique
+		FROM d3fend_mappings m JOIN d3fend_techniques c ON c.id = m.d3fend ORDER BY c.id`, nil, func(r *dbx.Rows) error {
+		var x Countermeasure
+		var tech string
+		if err := r.Scan(&x.ID, &x.D3fendID, &x.Name, &x.Status, &tech); err != nil {
+			return err
+		}
+		i, ok := pos[x.ID]
+		if !ok {
+			i = len(d.Countermeasures)
+			pos[x.ID] = i
+			d.Countermeasures = append(d.Countermeasures, x)
+		}
+		d.Countermeasures[i].Techniques = append(d.Countermeasures[i].Techniques, tech)
+		return nil
+	})
+}
+
+func loadControls(app core.App, d *Data) error {
+	pos := map[string]int{}
+	return query(app, `SELECT c.id, c.framework, ifnull(f.name, ''), c.control_id, c.title, c.status, ifnull(m.technique, '')
+		FROM compliance_controls c LEFT JOIN compliance_frameworks f ON f.id = c.framework
+		LEFT JOIN control_mappings m ON m.control = c.id ORDER BY c.framework, c.control_id, c.id`, nil, func(r *dbx.Rows) error {
+		var x Control
+		var tech string
+		if err := r.Scan(&x.ID, &x.Framework, &x.FrameworkName, &x.ControlID, &x.Title, &x.Status, &tech); err != nil {
+			return err
+		}
+		i, ok := pos[x.ID]
+		if !ok {
+			i = len(d.Controls)
+			pos[x.ID] = i
+			d.Controls = append(d.Controls, x)
+		}
+		if tech != "" {
+			d.Controls[i].Techniques = append(d.Controls[i].Techniques, tech)
+		}
+		return nil
+	})
+}
+
+func loadActors(app core.App, d *Data) error {
+	pos := map[string]int{}
+	return query(app, `SELECT a.id, a.attack_id, a.name, ifnull(at.technique, '')
+		FROM threat_actors a LEFT JOIN actor_techniques at ON at.actor = a.id
+		WHERE a.revoked = 0 AND a.deprecated = 0 ORDER BY a.attack_id, a.name, a.id`, nil, func(r *dbx.Rows) error {
+		var x Actor
+		var tech string
+		if err := r.Scan(&x.ID, &x.AttackID, &x.Name, &tech); err != nil {
+			return err
+		}
+		i, ok := pos[x.ID]
+		if !ok {
+			i = len(d.Actors)
+			pos[x.ID] = i
+			d.Actors = append(d.Actors, x)
+		}
+		if tech != "" {
+			d.Actors[i].Techniques = append(d.Actors[i].Techniques, tech)
+		}
+		return nil
+	})
+}
+
+func loadCampaigns(app core.App, d *Data) error {
+	return query(app, "SELECT id, name, status, threat_actor, round, parent FROM campaigns ORDER BY created, id", nil, func(r *dbx.Rows) error {
+		var c Campaign
+		var round float64
+		if err := r.Scan(&c.ID, &c.Name, &c.Status, &c.Actor, &round, &c.Parent); err != nil {
+			return err
+		}
+		c.Round = int(round)
+		d.Campaigns = append(d.Campaigns, c)
+		return nil
+	})
+}
+
+// ParseTime reads a PocketBase date column; empty or invalid gives zero.
+func ParseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse("2006-01-02 15:04:05.000Z", s); err == nil {
+		return t
+	}
+	dt, err := types.ParseDateTime(s)
+	if err != nil {
+		return time.Time{}
+	}
+	return dt.Time()
+}
+
+func split(s, sep string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, sep)
+}

@@ -1,0 +1,226 @@
+package coverage
+
+import (
+	"sort"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Metrics is the dashboard (DESIGN §9): work in flight, outcomes, detection
+// rate, freshness, time to detect, rules, coverage by tactic and findings.
+type Metrics struct {
+	Score            float64           `json:"score"`
+	Level            string            `json:"level"`
+	TestsByState     map[string]int    `json:"tests_by_state"`
+	Outcomes         OutcomeCounts     `json:"outcomes"`
+	DetectionRate    float64           `json:"detection_rate"`  // validated tests alerting (general, tactic, technique)
+	PreventionRate   float64           `json:"prevention_rate"` // validated tests blocked or partially blocked
+	Freshness        map[string]int    `json:"freshness"`       // in-scope techniques by last validation age
+	TimeToDetect     TTD               `json:"time_to_detect"`
+	RulesBySource    []RuleSourceCount `json:"rules_by_source"`
+	CoverageByTactic []GroupScore      `json:"coverage_by_tactic"`
+	Findings         FindingStats      `json:"findings"`
+	ComputedAt       time.Time         `json:"computed_at"`
+}
+
+// OutcomeCounts counts validated tests by prevention and detection.
+type OutcomeCounts struct {
+	Validated  int            `json:"validated"`
+	Prevention map[string]int `json:"prevention"`
+	Detection  map[string]int `json:"detection"`
+}
+
+// TTD summarises detected_at − executed_at in seconds.
+type TTD struct {
+	Samples int     `json:"samples"`
+	Mean    float64 `json:"mean_seconds"`
+	Median  float64 `json:"median_seconds"`
+	P90     float64 `json:"p90_seconds"`
+}
+
+// RuleSourceCount is the rules of one source and how many map to techniques.
+type RuleSourceCount struct {
+	Source   string `json:"source"`
+	Total    int    `json:"total"`
+	Enabled  int    `json:"enabled"`
+	Mapped   int    `json:"mapped"`
+	Unmapped int    `json:"unmapped"`
+}
+
+// FindingStats is the remediation picture: by status and opened/resolved per week.
+type FindingStats struct {
+	ByStatus map[string]int `json:"by_status"`
+	Open     int            `json:"open"`
+	Closed   int            `json:"closed"`
+	Weekly   []WeekCount    `json:"weekly"`
+}
+
+// WeekCount is one ISO-ish week (Monday start) of findings.
+type WeekCount struct {
+	Week     string `json:"week"` // YYYY-MM-DD of the Monday
+	Opened   int    `json:"opened"`
+	Resolved int    `json:"resolved"`
+}
+
+// ComputeMetrics gathers the dashboard from the cached model plus a few
+// aggregate queries.
+func ComputeMetrics(app core.App, weeks int) (*Metrics, error) {
+	e := For(app)
+	r, err := e.Result(Options{})
+	if err != nil {
+		return nil, err
+	}
+	d := r.Data
+	m := &Metrics{TestsByState: map[string]int{}, Freshness: map[string]int{"30d": 0, "90d": 0, "180d": 0, "older": 0, "never": 0},
+		Outcomes:      OutcomeCounts{Prevention: map[string]int{}, Detection: map[string]int{}},
+		RulesBySource: []RuleSourceCount{}, ComputedAt: d.Now}
+	ov := r.Overall("")
+	m.Score, m.Level = round(ov.Score, 2), ov.Level
+	var ttd []float64
+	detected, prevented := 0, 0
+	for i := range d.Tests {
+		t := &d.Tests[i]
+		m.TestsByState[orDefault(t.State, "draft")]++
+		if !t.Validated() {
+			continue
+		}
+		m.Outcomes.Validated++
+		m.Outcomes.Prevention[orDefault(t.Prevention, "none")]++
+		m.Outcomes.Detection[orDefault(t.Detection, "none")]++
+		switch t.Detection {
+		case "general", "tactic", "technique":
+			detected++
+		}
+		if t.Prevention == "blocked" || t.Prevention == "partial" {
+			prevented++
+		}
+		if !t.ExecutedAt.IsZero() && !t.DetectedAt.IsZero() && !t.DetectedAt.Before(t.ExecutedAt) {
+			ttd = append(ttd, t.DetectedAt.Sub(t.ExecutedAt).Seconds())
+		}
+	}
+	if m.Outcomes.Validated > 0 {
+		m.DetectionRate = round(float64(detected)/float64(m.Outcomes.Validated), 4)
+		m.PreventionRate = round(float64(prevented)/float64(m.Outcomes.Validated), 4)
+	}
+	if len(ttd) > 0 {
+		sort.Float64s(ttd)
+		s := 0.0
+		for _, x := range ttd {
+			s += x
+		}
+		m.TimeToDetect = TTD{Samples: len(ttd), Mean: round(s/float64(len(ttd)), 1), Median: ttd[len(ttd)/2],
+			P90: ttd[int(float64(len(ttd)-1)*0.9)]}
+	}
+	for i := range d.Techniques {
+		t := &d.Techniques[i]
+		if t.Retired || !t.InScope {
+			continue
+		}
+		sc := r.Own[t.ID]
+		if sc.LastValidated == nil {
+			m.Freshness["never"]++
+			continue
+		}
+		age := d.Now.Sub(*sc.LastValidated).Hours() / 24
+		switch {
+		case age <= 30:
+			m.Freshness["30d"]++
+		case age <= 90:
+			m.Freshness["90d"]++
+		case age <= 180:
+			m.Freshness["180d"]++
+		default:
+			m.Freshness["older"]++
+		}
+	}
+	m.CoverageByTactic = r.Tactics("", false)
+
+	type srcRow struct {
+		Source  string `db:"source"`
+		Total   int    `db:"total"`
+		Enabled int    `db:"enabled"`
+		Mapped  int    `db:"mapped"`
+	}
+	var rows []srcRow
+	if err := app.DB().NewQuery(`SELECT source, count(*) AS total, sum(enabled = 1) AS enabled,
+		sum(CASE WHEN json_valid(techniques) AND json_array_length(techniques) > 0 THEN 1 ELSE 0 END) AS mapped
+		FROM detection_rules WHERE removed = 0 GROUP BY source ORDER BY source`).All(&rows); err != nil {
+		return nil, err
+	}
+	for _, x := range rows {
+		m.RulesBySource = append(m.RulesBySource, RuleSourceCount{Source: x.Source, Total: x.Total, Enabled: x.Enabled,
+			Mapped: x.Mapped, Unmapped: x.Total - x.Mapped})
+	}
+
+	f, err := findingStats(app, d.Now, weeks)
+	if err != nil {
+		return nil, err
+	}
+	m.Findings = *f
+	return m, nil
+}
+
+func findingStats(app core.App, now time.Time, weeks int) (*FindingStats, error) {
+	if weeks <= 0 || weeks > 104 {
+		weeks = 12
+	}
+	fs := &FindingStats{ByStatus: map[string]int{}, Weekly: []WeekCount{}}
+	type st struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	var byStatus []st
+	if err := app.DB().NewQuery("SELECT status, count(*) AS n FROM findings GROUP BY status").All(&byStatus); err != nil {
+		return nil, err
+	}
+	for _, s := range byStatus {
+		k := orDefault(s.Status, "open")
+		fs.ByStatus[k] += s.N
+		if k == "resolved" || k == "risk_accepted" {
+			fs.Closed += s.N
+		} else {
+			fs.Open += s.N
+		}
+	}
+	// Monday of the current week, then back.
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	monday := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+	start := monday.AddDate(0, 0, -7*(weeks-1))
+	idx := map[string]int{}
+	for i := 0; i < weeks; i++ {
+		w := start.AddDate(0, 0, 7*i).Format("2006-01-02")
+		idx[w] = i
+		fs.Weekly = append(fs.Weekly, WeekCount{Week: w})
+	}
+	type wk struct {
+		Week string `db:"week"`
+		N    int    `db:"n"`
+	}
+	// date(x, 'weekday 0', '-6 days') is the Monday on or before x.
+	for _, q := range []struct {
+		col      string
+		resolved bool
+	}{{"created", false}, {"resolved_at", true}} {
+		var rows []wk
+		err := app.DB().NewQuery("SELECT date(" + q.col + ", 'weekday 0', '-6 days') AS week, count(*) AS n FROM findings WHERE " +
+			q.col + " >= {:start} AND " + q.col + " != '' GROUP BY week").
+			Bind(dbx.Params{"start": start.Format("2006-01-02 15:04:05.000Z")}).All(&rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			i, ok := idx[r.Week]
+			if !ok {
+				continue
+			}
+			if q.resolved {
+				fs.Weekly[i].Resolved += r.N
+			} else {
+				fs.Weekly[i].Opened += r.N
+			}
+		}
+	}
+	return fs, nil
+}
