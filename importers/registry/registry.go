@@ -28,3 +28,19 @@ func Kinds() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Override replaces the importer of kind (adding it when absent) and returns
+// a function that restores what was there. Tests use it to run the sync and
+// upload plumbing with an importer of their own; call it before starting any
+// work that looks kinds up, and restore after that work has finished.
+func Override(kind string, fn importers.Func) (restore func()) {
+	prev, had := kinds[kind]
+	kinds[kind] = fn
+	return func() {
+		if had {
+			kinds[kind] = prev
+		} else {
+			delete(kinds, kind)
+		}
+	}
+}
