@@ -8,10 +8,13 @@ import (
 	"sort"
 
 	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/attack"
 )
 
 // kinds lists every importer. Add a line when a new format lands.
-var kinds = map[string]importers.Func{}
+var kinds = map[string]importers.Func{
+	attack.Kind: attack.Import,
+}
 
 // Lookup returns the importer for kind.
 func Lookup(kind string) (importers.Func, bool) {
