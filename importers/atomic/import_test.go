@@ -1,0 +1,282 @@
+package atomic_test
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/atomic"
+	"github.com/aegis-sec/aegis/importers/internal/testsrc"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"gopkg.in/yaml.v3"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+// readDir loads a fixture folder as an in-memory source.
+func readDir(t *testing.T, dir string) testsrc.Files {
+	t.Helper()
+	files := testsrc.Files{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func addTechnique(t *testing.T, app core.App, attackID string) string {
+	t.Helper()
+	col, err := app.FindCollectionByNameOrId(collections.Techniques)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(col)
+	r.Set("stix_id", "attack-pattern--"+strings.ToLower(attackID))
+	r.Set("attack_id", attackID)
+	r.Set("name", "Technique "+attackID)
+	r.Set("in_scope", true)
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	return r.Id
+}
+
+func TestImportFixtures(t *testing.T) {
+	app := testutil.NewApp(t)
+	techID := addTechnique(t, app, "T9001")
+	src := readDir(t, "testdata")
+	ctx := context.Background()
+
+	rep, err := atomic.Import(ctx, app, src, importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Created != 3 || rep.Files != 3 || rep.NoChange {
+		t.Fatalf("report: %+v", rep)
+	}
+	errs := map[string]string{}
+	for _, fe := range rep.FileErrors {
+		errs[fe.Path] += fe.Error
+	}
+	if !strings.Contains(errs["atomics/T9002.001/T9002.001.yaml"], "missing auto_generated_guid") ||
+		!strings.Contains(errs["atomics/T9003/T9003.yaml"], "yaml") || len(errs) != 2 {
+		t.Fatalf("file errors: %+v", rep.FileErrors)
+	}
+	if len(rep.Skipped) != 1 || rep.Skipped[0].Id != "T9002.001" {
+		t.Fatalf("unknown techniques: %+v", rep.Skipped)
+	}
+
+	linked, err := app.FindFirstRecordByFilter(collections.TestTemplates, "source_id = {:id}",
+		dbx.Params{"id": "11111111-2222-4333-8444-555555555501"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exec map[string]any
+	if err := linked.UnmarshalJSONField("executor", &exec); err != nil {
+		t.Fatal(err)
+	}
+	if linked.GetString("technique") != techID || linked.GetString("source") != "atomic" ||
+		exec["name"] != "sh" || !strings.Contains(exec["command"].(string), "#{marker}") ||
+		linked.GetString("path") != "atomics/T9001/T9001.yaml" || linked.GetString("content_hash") == "" {
+		t.Fatalf("template: %v exec %v", linked.FieldsData(), exec)
+	}
+	unlinked, _ := app.FindFirstRecordByFilter(collections.TestTemplates, "technique_attack_id = 'T9002.001'")
+	if unlinked == nil || unlinked.GetString("technique") != "" {
+		t.Fatal("T9002.001 template should be stored without a link")
+	}
+	before := linked.GetString("updated")
+
+	again, err := atomic.Import(ctx, app, src, importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Created != 0 || again.Updated != 0 || again.Unchanged != 3 || !again.NoChange {
+		t.Fatalf("re-import: %+v", again)
+	}
+	linked, _ = app.FindRecordById(collections.TestTemplates, linked.Id)
+	if linked.GetString("updated") != before {
+		t.Fatal("unchanged template was rewritten")
+	}
+	audits, _ := app.CountRecords("audit_logs", dbx.HashExp{"action": "import", "collection": collections.TestTemplates})
+	if audits != 1 {
+		t.Fatalf("audit entries %d, want 1 (the no-op run writes none)", audits)
+	}
+
+	// Once the technique exists, the next import links the template.
+	subID := addTechnique(t, app, "T9002.001")
+	linkRun, err := atomic.Import(ctx, app, src, importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlinked, _ = app.FindRecordById(collections.TestTemplates, unlinked.Id)
+	if linkRun.Updated != 1 || unlinked.GetString("technique") != subID {
+		t.Fatalf("link run %+v, technique %q", linkRun, unlinked.GetString("technique"))
+	}
+
+	// A changed command updates exactly that template.
+	src["atomics/T9001/T9001.yaml"] = strings.Replace(src["atomics/T9001/T9001.yaml"], "echo done", "echo finished", 1)
+	changed, err := atomic.Import(ctx, app, src, importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.Updated != 1 || changed.Unchanged != 2 {
+		t.Fatalf("changed: %+v", changed)
+	}
+}
+
+func TestImportCancelledLeavesNothing(t *testing.T) {
+	app := testutil.NewApp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := atomic.Import(ctx, app, readDir(t, "testdata"), importers.Options{}); err == nil {
+		t.Fatal("cancelled import succeeded")
+	}
+	if n, _ := app.CountRecords(collections.TestTemplates); n != 0 {
+		t.Fatalf("%d templates written by a failed import", n)
+	}
+}
+
+// corpus loads the shared Atomic Red Team archive into memory.
+func corpus(t *testing.T) testsrc.Files {
+	t.Helper()
+	path := filepath.Join(testutil.SharedData(t), "atomic-red-team-atomics.tar.gz")
+	files := testsrc.Files{}
+	err := testsrc.TarGz(path).Walk(context.Background(), func(e sourceEntry) error {
+		b, err := readAll(e)
+		files[e.Path] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestImportSharedCorpus(t *testing.T) {
+	path := filepath.Join(testutil.SharedData(t), "atomic-red-team-atomics.tar.gz")
+	app := testutil.NewApp(t)
+	addTechnique(t, app, "T1003.001")
+	ctx := context.Background()
+
+	rep, err := atomic.Import(ctx, app, testsrc.TarGz(path), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first import: %d created in %.2fs", rep.Created, rep.Seconds)
+	if len(rep.FileErrors) != 0 {
+		t.Fatalf("file errors: %+v", rep.FileErrors)
+	}
+	want := map[string]int{
+		"tests": 1145, "techniques": 196,
+		"executor:powershell": 440, "executor:command_prompt": 394, "executor:sh": 221,
+		"executor:bash": 78, "executor:manual": 12,
+		"platform:windows": 821, "platform:linux": 240, "platform:macos": 145, "platform:azure-ad": 14,
+		"platform:containers": 8, "platform:iaas:aws": 5, "platform:iaas:gcp": 4, "platform:iaas:azure": 3,
+		"platform:office-365": 3, "platform:google-workspace": 1,
+		"with_input_arguments": 671, "with_cleanup": 573, "with_dependencies": 461, "with_elevation_required": 346,
+	}
+	for k, v := range want {
+		if rep.Counts[k] != v {
+			t.Errorf("count %s = %d, want %d", k, rep.Counts[k], v)
+		}
+	}
+	if rep.Files != 196 || rep.Created != 1145 {
+		t.Fatalf("files %d created %d", rep.Files, rep.Created)
+	}
+
+	// Tests per technique in the database match an independent decode of
+	// each file.
+	perFile := map[string]int{}
+	for p, body := range corpus(t) {
+		if !strings.HasSuffix(p, ".yaml") {
+			continue
+		}
+		var doc struct {
+			Technique string           `yaml:"attack_technique"`
+			Tests     []map[string]any `yaml:"atomic_tests"`
+		}
+		if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatal(err)
+		}
+		perFile[doc.Technique] += len(doc.Tests)
+	}
+	var rows []struct {
+		Technique string `db:"technique_attack_id"`
+		N         int    `db:"n"`
+	}
+	if err := app.DB().NewQuery("SELECT technique_attack_id, count(*) AS n FROM test_templates WHERE source = 'atomic' GROUP BY technique_attack_id").All(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(perFile) || len(rows) != 196 {
+		t.Fatalf("%d techniques in db, %d in files", len(rows), len(perFile))
+	}
+	for _, r := range rows {
+		if perFile[r.Technique] != r.N {
+			t.Errorf("%s: %d templates, file has %d", r.Technique, r.N, perFile[r.Technique])
+		}
+	}
+	var linked int
+	_ = app.DB().NewQuery("SELECT count(*) FROM test_templates WHERE technique != ''").Row(&linked)
+	if linked != perFile["T1003.001"] || len(rep.Skipped) != 195 {
+		t.Fatalf("linked %d, unknown techniques %d", linked, len(rep.Skipped))
+	}
+
+	again, err := atomic.Import(ctx, app, testsrc.TarGz(path), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("re-import: %d unchanged in %.2fs", again.Unchanged, again.Seconds)
+	if !again.NoChange || again.Unchanged != 1145 || again.Created+again.Updated != 0 {
+		t.Fatalf("re-import: %+v", again)
+	}
+}
+
+func TestImportCorpusWithBadFiles(t *testing.T) {
+	files := corpus(t)
+	bomb := "attack_technique: T1001\na: &a [x,x,x,x,x,x,x,x,x,x]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h"} {
+		bomb += n + ": &" + n + " [" + strings.Repeat("*"+prev+",", 9) + "*" + prev + "]\n"
+		prev = n
+	}
+	files["atomics/T9101/T9101.yaml"] = "attack_technique: T9101\natomic_tests:\n- name: x\n\tbad: tab\n"
+	files["atomics/T9102/T9102.yaml"] = bomb
+	files["atomics/T9103/T9103.yaml"] = "attack_technique: T9103\ndisplay_name: " + strings.Repeat("y", atomic.MaxFileSize+10) + "\n"
+	files["atomics/T9104/T9104.yaml"] = "just a string\n"
+
+	app := testutil.NewApp(t)
+	rep, err := atomic.Import(context.Background(), app, files, importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, fe := range rep.FileErrors {
+		got[fe.Path] = fe.Error
+	}
+	for path, want := range map[string]string{
+		"atomics/T9101/T9101.yaml": "yaml", "atomics/T9102/T9102.yaml": "alias expansion",
+		"atomics/T9103/T9103.yaml": "too large", "atomics/T9104/T9104.yaml": "yaml",
+	} {
+		if !strings.Contains(got[path], want) {
+			t.Errorf("%s: error %q, want %q", path, got[path], want)
+		}
+	}
+	if len(rep.FileErrors) != 4 || rep.Created != 1145 {
+		t.Fatalf("created %d, errors %+v", rep.Created, rep.FileErrors)
+	}
+}

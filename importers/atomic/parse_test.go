@@ -1,0 +1,118 @@
+package atomic_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/importers/atomic"
+	"github.com/aegis-sec/aegis/importers/internal/yamlsafe"
+)
+
+func TestParse(t *testing.T) {
+	good, err := os.ReadFile("testdata/atomics/T9001/T9001.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		in        string
+		wantErr   string
+		templates int
+		problems  int
+	}{
+		{name: "two tests", in: string(good), templates: 2},
+		{name: "not yaml", in: "attack_technique: [T1\n", wantErr: "yaml"},
+		{name: "bad technique id", in: "attack_technique: X1\natomic_tests: [{name: a}]", wantErr: "not an ATT&CK technique id"},
+		{name: "technique is a list", in: "attack_technique: [T1001]\natomic_tests: [{name: a}]", wantErr: "not an ATT&CK technique id"},
+		{name: "no tests", in: "attack_technique: T1001\n", wantErr: "no atomic_tests"},
+		{name: "bad guid is a problem, not an error", in: "attack_technique: T1001\natomic_tests:\n- name: a\n  auto_generated_guid: nope\n  supported_platforms: [linux]\n  executor: {name: sh}\n", problems: 1},
+		{name: "missing executor", in: "attack_technique: T1001\natomic_tests:\n- name: a\n  auto_generated_guid: 11111111-2222-4333-8444-555555555501\n  supported_platforms: [linux]\n", problems: 1},
+		{name: "bad elevation", in: "attack_technique: T1001\natomic_tests:\n- name: a\n  auto_generated_guid: 11111111-2222-4333-8444-555555555501\n  supported_platforms: [linux]\n  executor: {name: sh, elevation_required: [1]}\n", problems: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := atomic.Parse("x.yaml", []byte(tc.in))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Templates) != tc.templates || len(f.Problems) != tc.problems {
+				t.Fatalf("templates %d problems %v", len(f.Templates), f.Problems)
+			}
+		})
+	}
+}
+
+func TestParseFields(t *testing.T) {
+	data, _ := os.ReadFile("testdata/atomics/T9001/T9001.yaml")
+	f, err := atomic.Parse("atomics/T9001/T9001.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, m := f.Templates[0], f.Templates[1]
+	if a.SourceID != "11111111-2222-4333-8444-555555555501" || a.TechniqueID != "T9001" ||
+		a.Executor.Name != "sh" || !strings.Contains(a.Executor.Command, "#{marker}") ||
+		strings.TrimSpace(a.Executor.CleanupCommand) != "echo done" || a.Executor.ElevationRequired ||
+		strings.Join(a.Platforms, ",") != "windows,linux" || a.InputArguments["count"] == nil {
+		t.Fatalf("first template: %+v", a)
+	}
+	if m.Executor.Name != "manual" || !strings.Contains(m.Executor.Steps, "Open the settings") ||
+		!m.Executor.ElevationRequired || m.Dependencies == nil || m.Path != "atomics/T9001/T9001.yaml" {
+		t.Fatalf("manual template: %+v", m)
+	}
+}
+
+func TestParseRefusesBombsAndHugeFiles(t *testing.T) {
+	bomb := "attack_technique: T1001\na: &a [x,x,x,x,x,x,x,x,x,x]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h"} {
+		bomb += n + ": &" + n + " [" + strings.Repeat("*"+prev+",", 9) + "*" + prev + "]\n"
+		prev = n
+	}
+	if _, err := atomic.Parse("bomb.yaml", []byte(bomb)); !errors.Is(err, yamlsafe.ErrAliasBomb) {
+		t.Fatalf("bomb: %v", err)
+	}
+	huge := "attack_technique: T1001\ndisplay_name: " + strings.Repeat("x", atomic.MaxFileSize) + "\n"
+	if _, err := atomic.Parse("huge.yaml", []byte(huge)); !errors.Is(err, yamlsafe.ErrTooLarge) {
+		t.Fatalf("huge: %v", err)
+	}
+}
+
+func TestIsTechniqueFile(t *testing.T) {
+	for path, want := range map[string]bool{
+		"atomics/T1003/T1003.yaml":                  true,
+		"repo-abc/atomics/T1003.001/T1003.001.yaml": true,
+		"atomics/T1003/T1003.yml":                   true,
+		"atomics/Indexes/index.yaml":                false,
+		"atomics/T1003/src/readme.md":               false,
+		"T1003.md":                                  false,
+	} {
+		if got := atomic.IsTechniqueFile(path); got != want {
+			t.Errorf("%s: %v", path, got)
+		}
+	}
+}
+
+func FuzzParseAtomic(f *testing.F) {
+	if data, err := os.ReadFile("testdata/atomics/T9001/T9001.yaml"); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := atomic.Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		for _, tpl := range file.Templates {
+			if tpl.SourceID == "" || tpl.Name == "" || tpl.Executor.Name == "" || tpl.TechniqueID == "" {
+				t.Fatalf("invalid template accepted: %+v", tpl)
+			}
+		}
+	})
+}

@@ -1,0 +1,130 @@
+// Package contenttest holds test fixtures for the content importers: a
+// technique catalogue seeded straight into a test app and shortcuts to the
+// shared real data sets.
+package contenttest
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// SeedTechniques inserts enterprise techniques with the given ATT&CK ids (a
+// fixture: name = id) and returns attack_id → record id.
+func SeedTechniques(t testing.TB, app core.App, ids ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := app.RunInTransaction(func(tx core.App) error {
+		q := tx.DB().NewQuery(`INSERT INTO {{techniques}} ([[id]], [[stix_id]], [[attack_id]], [[name]], [[domain]],
+			[[is_subtechnique]], [[revoked]], [[deprecated]], [[in_scope]], [[created]], [[updated]])
+			VALUES ({:id}, {:stix}, {:aid}, {:name}, 'enterprise-attack', {:sub}, {:rev}, FALSE, TRUE, {:now}, {:now})`).Prepare()
+		defer q.Close()
+		now := types.NowDateTime().String()
+		for _, id := range ids {
+			rid := core.GenerateDefaultRandomId()
+			if _, err := q.Bind(dbx.Params{"id": rid, "stix": "attack-pattern--fixture-" + id, "aid": id, "name": id,
+				"sub": len(id) > 5, "rev": false, "now": now}).Execute(); err != nil {
+				return err
+			}
+			out[id] = rid
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("seed techniques: %v", err)
+	}
+	return out
+}
+
+// SeedEnterprise seeds every attack-pattern of the shared Enterprise ATT&CK
+// v18.1 bundle (id, name, revoked and deprecated flags only) as techniques.
+// It is a fixture, not the ATT&CK importer: it gives the content importers
+// the real technique ids to link to. It skips when the data is absent.
+func SeedEnterprise(t testing.TB, app core.App) int {
+	t.Helper()
+	f, err := os.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bundle struct {
+		Objects []struct {
+			Type       string `json:"type"`
+			ID         string `json:"id"`
+			Name       string `json:"name"`
+			Revoked    bool   `json:"revoked"`
+			Deprecated bool   `json:"x_mitre_deprecated"`
+			Sub        bool   `json:"x_mitre_is_subtechnique"`
+			Refs       []struct {
+				Source string `json:"source_name"`
+				ID     string `json:"external_id"`
+			} `json:"external_references"`
+		} `json:"objects"`
+	}
+	if err := json.NewDecoder(zr).Decode(&bundle); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = app.RunInTransaction(func(tx core.App) error {
+		q := tx.DB().NewQuery(`INSERT INTO {{` + collections.Techniques + `}} ([[id]], [[stix_id]], [[attack_id]], [[name]], [[domain]],
+			[[is_subtechnique]], [[revoked]], [[deprecated]], [[in_scope]], [[created]], [[updated]])
+			VALUES ({:id}, {:stix}, {:aid}, {:name}, 'enterprise-attack', {:sub}, {:rev}, {:dep}, TRUE, {:now}, {:now})`).Prepare()
+		defer q.Close()
+		now := types.NowDateTime().String()
+		for _, o := range bundle.Objects {
+			if o.Type != "attack-pattern" {
+				continue
+			}
+			aid := ""
+			for _, r := range o.Refs {
+				if r.Source == "mitre-attack" {
+					aid = r.ID
+				}
+			}
+			if _, err := q.Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "stix": o.ID, "aid": aid, "name": o.Name,
+				"sub": o.Sub, "rev": o.Revoked, "dep": o.Deprecated, "now": now}).Execute(); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("seed enterprise techniques: %v", err)
+	}
+	return n
+}
+
+// Shared opens a file of the shared data folder as a source (skipping when
+// the folder is absent).
+func Shared(t testing.TB, name string) source.Source {
+	t.Helper()
+	src, err := source.Open(filepath.Join(testutil.SharedData(t), name), source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// Open opens spec as a source, failing the test on error.
+func Open(t testing.TB, spec string) source.Source {
+	t.Helper()
+	src, err := source.Open(spec, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
