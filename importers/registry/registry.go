@@ -8,12 +8,16 @@ import (
 	"sort"
 
 	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/atomic"
 	"github.com/aegis-sec/aegis/importers/attack"
+	"github.com/aegis-sec/aegis/importers/caldera"
 )
 
 // kinds lists every importer. Add a line when a new format lands.
 var kinds = map[string]importers.Func{
-	attack.Kind: attack.Import,
+	attack.Kind:  attack.Import,
+	atomic.Kind:  atomic.Import,
+	caldera.Kind: caldera.Import,
 }
 
 // Lookup returns the importer for kind.
