@@ -1,0 +1,53 @@
+package sigma
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/filewalk"
+	"github.com/aegis-sec/aegis/importers/rulestore"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Kind is the import kind and detection_rules.source value.
+const Kind = "sigma"
+
+// Import reads every .yml/.yaml file of src as Sigma and upserts the rules
+// in one transaction. Files that fail are named in the report; rules whose
+// files vanished from the same source since the last import are marked
+// removed.
+func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
+	start := time.Now()
+	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{}, FileErrors: []importers.FileError{},
+		Counts: map[string]int{}}
+	c := rulestore.NewCollector(rep)
+	err := filewalk.Each(ctx, src, filewalk.Ext(".yml", ".yaml"), MaxFileSize, rep, opts.Progress, "parse",
+		func(path string, data []byte) error {
+			rules, err := Parse(path, data)
+			if err != nil {
+				c.Failed(path)
+				return fmt.Errorf("import sigma %s: %w", path, err)
+			}
+			docs := len(rules)
+			if len(rules) > 0 && rules[0].Meta["variant"] != nil {
+				docs++ // the action: global document
+			}
+			rep.Counts["documents"] += docs
+			c.Add(rules...)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("import sigma %s: %w", src, err)
+	}
+	if err := rulestore.Commit(ctx, app, Kind, src.String(), c, opts); err != nil {
+		return nil, fmt.Errorf("import sigma %s: %w", src, err)
+	}
+	rep.Duration = time.Since(start)
+	rep.Seconds = rep.Duration.Seconds()
+	return rep, nil
+}
+
+var _ importers.Func = Import

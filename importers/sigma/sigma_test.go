@@ -1,0 +1,268 @@
+package sigma_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/internal/contenttest"
+	"github.com/aegis-sec/aegis/importers/sigma"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+const ruleA = `title: Suspicious PowerShell
+id: 11111111-1111-4111-8111-111111111111
+status: test
+description: Detects encoded PowerShell
+author: Jane Doe
+date: 2023-01-02
+modified: 2024/03/04
+references:
+    - https://example.org/a
+tags:
+    - attack.execution
+    - attack.t1059.001
+    - attack.g0016
+    - attack.s0154
+    - cve.2021-44228
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    sel:
+        CommandLine|contains: ' -enc '
+    condition: sel
+falsepositives:
+    - Admin scripts
+level: high
+`
+
+const multiDoc = `action: global
+title: Multi Variant
+id: 22222222-2222-4222-8222-222222222222
+status: experimental
+level: medium
+tags:
+    - attack.t1048.003
+detection:
+    condition: selection
+---
+logsource:
+    category: dns
+detection:
+    selection:
+        query: '*'
+---
+logsource:
+    category: firewall
+detection:
+    selection:
+        dst_port: 53
+`
+
+func TestParse(t *testing.T) {
+	rules, err := sigma.Parse("rules/a.yml", []byte(ruleA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 1 {
+		t.Fatalf("rules = %d", len(rules))
+	}
+	r := rules[0]
+	if r.SourceRuleID != "11111111-1111-4111-8111-111111111111" || r.Title != "Suspicious PowerShell" ||
+		r.Severity != "high" || r.Status != "test" || r.Author != "Jane Doe" {
+		t.Fatalf("fields: %+v", r)
+	}
+	if !slices.Equal(r.Techniques, []string{"T1059.001"}) || !slices.Equal(r.Tactics, []string{"execution"}) {
+		t.Fatalf("techniques %v tactics %v", r.Techniques, r.Tactics)
+	}
+	if !slices.Equal(r.Meta["groups"].([]string), []string{"G0016"}) || !slices.Equal(r.Meta["software"].([]string), []string{"S0154"}) {
+		t.Fatalf("meta %v", r.Meta)
+	}
+	if r.Meta["date"] != "2023-01-02" || r.Meta["modified"] != "2024-03-04" || !slices.Equal(r.Platforms, []string{"windows"}) {
+		t.Fatalf("dates/platforms %v %v", r.Meta, r.Platforms)
+	}
+	if r.Content != ruleA {
+		t.Fatal("content must be the raw file")
+	}
+
+	rules, err = sigma.Parse("rules/m.yml", []byte(multiDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 2 {
+		t.Fatalf("variants = %d", len(rules))
+	}
+	if rules[0].SourceRuleID != "22222222-2222-4222-8222-222222222222#1" || rules[1].SourceRuleID != "22222222-2222-4222-8222-222222222222#2" {
+		t.Fatalf("variant ids %s %s", rules[0].SourceRuleID, rules[1].SourceRuleID)
+	}
+	if rules[1].Title != "Multi Variant" || !slices.Equal(rules[1].Techniques, []string{"T1048.003"}) {
+		t.Fatalf("global not merged: %+v", rules[1])
+	}
+	if !strings.Contains(rules[1].Content, "action: global") || !strings.Contains(rules[1].Content, "dst_port") ||
+		strings.Contains(rules[1].Content, "query: '*'") {
+		t.Fatalf("variant content:\n%s", rules[1].Content)
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	bomb := "a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		bomb += n + ": &" + n + " [" + strings.Repeat("*"+prev+",", 8) + "*" + prev + "]\n"
+		prev = n
+	}
+	cases := []struct {
+		name, doc, want string
+	}{
+		{"invalid yaml", "title: [unclosed\n", "invalid YAML"},
+		{"no id", "title: x\ndetection: {condition: a}\n", "no id"},
+		{"no title", "id: abc\ndetection: {condition: a}\n", "no title"},
+		{"no detection", "id: abc\ntitle: x\n", "no detection"},
+		{"wrong type title", "id: abc\ntitle: {a: b}\ndetection: {condition: a}\n", "wrong field type"},
+		{"wrong type tags", "id: abc\ntitle: x\ntags: {a: b}\ndetection: {condition: a}\n", "wrong field type"},
+		{"not a mapping", "- a\n- b\n", "expected a mapping"},
+		{"alias bomb", bomb, "alias"},
+		{"huge", "title: " + strings.Repeat("x", sigma.MaxFileSize) + "\n", "too large"},
+		{"empty", "", "no YAML document"},
+		{"broken variant", "action: global\nid: a\ntitle: b\n---\nfoo: [\n", "invalid YAML"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := sigma.Parse("x.yml", []byte(c.doc))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func writeRules(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func importDir(t *testing.T, app core.App, dir string) *importers.Report {
+	t.Helper()
+	rep, err := sigma.Import(context.Background(), app, contenttest.Open(t, dir), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func rule(t *testing.T, app core.App, id string) *core.Record {
+	t.Helper()
+	r, err := app.FindFirstRecordByFilter(collections.DetectionRules, "source = 'sigma' && source_rule_id = {:id}", map[string]any{"id": id})
+	if err != nil {
+		t.Fatalf("rule %s: %v", id, err)
+	}
+	return r
+}
+
+// TestImportLifecycle: bad files are named and skipped, links and unknown
+// techniques, re-import no-op, enabled survives, removal and return.
+func TestImportLifecycle(t *testing.T) {
+	app := testutil.NewApp(t)
+	techs := contenttest.SeedTechniques(t, app, "T1059.001", "T1048.003")
+	dir := t.TempDir()
+	dup := strings.Replace(ruleA, "Suspicious PowerShell", "Duplicate", 1)
+	unknown := strings.Replace(strings.Replace(ruleA, "attack.t1059.001", "attack.t9999", 1),
+		"11111111-1111-4111-8111-111111111111", "33333333-3333-4333-8333-333333333333", 1)
+	writeRules(t, dir, map[string]string{
+		"a/rule_a.yml":   ruleA,
+		"b/multi.yml":    multiDoc,
+		"c/dup.yml":      dup,
+		"d/unknown.yaml": unknown,
+		"e/broken.yml":   "title: [\n",
+		"e/noid.yml":     "title: x\ndetection: {condition: a}\n",
+		"README.md":      "not a rule",
+	})
+	rep := importDir(t, app, dir)
+	if rep.Created != 4 || rep.Files != 6 || len(rep.FileErrors) != 2 {
+		t.Fatalf("report: %+v", rep)
+	}
+	for _, fe := range rep.FileErrors {
+		if !strings.HasPrefix(fe.Path, "e/") || fe.Error == "" {
+			t.Fatalf("file error %+v", fe)
+		}
+	}
+	var dupSeen, unknownSeen bool
+	for _, s := range rep.Skipped {
+		dupSeen = dupSeen || strings.Contains(s.Reason, "a/rule_a.yml") && strings.Contains(s.Reason, "c/dup.yml")
+		unknownSeen = unknownSeen || s.Id == "33333333-3333-4333-8333-333333333333" && strings.Contains(s.Reason, "T9999")
+	}
+	if !dupSeen || !unknownSeen {
+		t.Fatalf("skipped: %+v", rep.Skipped)
+	}
+	a := rule(t, app, "11111111-1111-4111-8111-111111111111")
+	if a.GetString("title") != "Suspicious PowerShell" || !slices.Equal(a.GetStringSlice("techniques"), []string{techs["T1059.001"]}) {
+		t.Fatalf("rule a: title %q techniques %v", a.GetString("title"), a.GetStringSlice("techniques"))
+	}
+	if a.GetString("content_hash") == "" || a.GetString("path") != "a/rule_a.yml" || a.GetString("severity") != "high" {
+		t.Fatalf("rule a fields: %v", a.FieldsData())
+	}
+	u := rule(t, app, "33333333-3333-4333-8333-333333333333")
+	var unk []string
+	if err := u.UnmarshalJSONField("unknown_techniques", &unk); err != nil || !slices.Equal(unk, []string{"T9999"}) {
+		t.Fatalf("unknown techniques %v %v", unk, err)
+	}
+
+	// The blue team enables a rule through the normal record API.
+	a.Set("enabled", true)
+	if err := app.Save(a); err != nil {
+		t.Fatal(err)
+	}
+
+	rep = importDir(t, app, dir)
+	if !rep.NoChange || rep.Unchanged != 4 || rep.Created+rep.Updated+rep.Removed != 0 {
+		t.Fatalf("re-import: %+v", rep)
+	}
+
+	// Upstream deletes the multi-document file and changes rule a.
+	os.Remove(filepath.Join(dir, "b/multi.yml"))
+	writeRules(t, dir, map[string]string{"a/rule_a.yml": strings.Replace(ruleA, "level: high", "level: critical", 1)})
+	rep = importDir(t, app, dir)
+	if rep.Removed != 2 || rep.Updated != 1 || rep.Unchanged != 1 {
+		t.Fatalf("after delete: %+v", rep)
+	}
+	a = rule(t, app, "11111111-1111-4111-8111-111111111111")
+	if !a.GetBool("enabled") || a.GetString("severity") != "critical" {
+		t.Fatalf("enabled must survive, severity updated: %v", a.FieldsData())
+	}
+	if !rule(t, app, "22222222-2222-4222-8222-222222222222#1").GetBool("removed") {
+		t.Fatal("deleted variant must be marked removed")
+	}
+	// A broken file does not retire the rules it used to hold.
+	writeRules(t, dir, map[string]string{"d/unknown.yaml": "title: [\n"})
+	rep = importDir(t, app, dir)
+	if rep.Removed != 0 || rule(t, app, "33333333-3333-4333-8333-333333333333").GetBool("removed") {
+		t.Fatalf("broken file retired its rule: %+v", rep)
+	}
+	// The file comes back: its rules are un-removed.
+	writeRules(t, dir, map[string]string{"b/multi.yml": multiDoc})
+	rep = importDir(t, app, dir)
+	if rep.Updated != 2 || rule(t, app, "22222222-2222-4222-8222-222222222222#2").GetBool("removed") {
+		t.Fatalf("reappeared: %+v", rep)
+	}
+	n, _ := app.CountRecords(collections.DetectionRules)
+	if n != 4 {
+		t.Fatalf("rules = %d, nothing is ever deleted", n)
+	}
+}
