@@ -1,5 +1,371 @@
-import { ComingSoon } from '../../ds'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { api, errorMessage, pb } from '../../lib/pb'
+import { hasMore, useLoad } from '../../lib/data'
+import { formatDate, humanize, relativeTime } from '../../lib/format'
+import { useLocation } from '../../lib/router'
+import { Alert, Badge, Button, Card, Checkbox, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useToast } from '../../ds'
+import { RunProgress, runDuration, StatusBadge, useLiveRun, type JobRun } from './jobrun'
+import { StatsList } from '../attack/Releases'
+
+// Integrations & jobs: upload a file to any importer and watch it run live,
+// manage the sync sources, run jobs now, and read the run history.
+
+type Integration = RecordModel & {
+  kind: string
+  name: string
+  enabled: boolean
+  source: { spec?: string; alternatives?: { spec: string; note?: string }[] } | null
+  schedule: string
+  last_sync_at: string
+  last_status: string
+  last_sync_stats: Record<string, unknown> | null
+  last_error: string
+}
+type Job = { name: string; schedule?: string; description?: string; timeout?: string; last_run?: JobRun | null; running?: boolean }
+
+const IMPORT_KINDS = ['attack', 'sigma', 'elastic', 'atomic', 'caldera', 'd3fend', 'compliance', 'navigator', 'intel', 'vectr', 'atomic-log']
+const KIND_LABELS: Record<string, string> = {
+  attack: 'ATT&CK STIX bundle',
+  sigma: 'Sigma rules',
+  elastic: 'Elastic detection rules',
+  atomic: 'Atomic Red Team',
+  caldera: 'CALDERA abilities',
+  d3fend: 'D3FEND mappings',
+  compliance: 'Compliance mappings',
+  navigator: 'Navigator layer',
+  intel: 'Threat intel reports',
+  vectr: 'VECTR CSV export',
+  'atomic-log': 'Invoke-AtomicRedTeam log',
+}
+
+/** jobsFrom accepts the jobs list as an array or wrapped in {items} / {jobs}. */
+export function jobsFrom(v: unknown): Job[] {
+  if (Array.isArray(v)) return v as Job[]
+  const o = (v ?? {}) as Record<string, unknown>
+  return (Array.isArray(o.items) ? o.items : Array.isArray(o.jobs) ? o.jobs : []) as Job[]
+}
+
+/** syncJobFor finds the job that syncs integrations of a kind. */
+export function syncJobFor(kind: string, jobs: Job[]): string {
+  const named = jobs.find((j) => j.name.includes(kind) && j.name.includes('sync'))
+  return named?.name ?? `${kind}-sync`
+}
 
 export default function IntegrationsPage() {
-  return <ComingSoon title="Integrations" summary="Under construction." />
+  const { query } = useLocation()
+  const toast = useToast()
+  const [active, setActive] = useState<JobRun | null>(null)
+  const live = useLiveRun(active)
+  const [histPage, setHistPage] = useState(1)
+  const [detail, setDetail] = useState<JobRun | null>(null)
+  const uploadRef = useRef<HTMLDivElement>(null)
+
+  const integrations = useLoad(() => pb.collection('integrations').getFullList<Integration>({ sort: 'kind,name' }), [])
+  const jobs = useLoad(() => api<unknown>('/api/aegis/jobs').then(jobsFrom), [])
+  const history = useLoad(() => pb.collection('job_runs').getList<JobRun>(histPage, 15, { sort: '-started_at,-created', skipTotal: true }), [histPage])
+
+  // Run history is live: new runs appear, running ones update in place.
+  const setHistory = history.set
+  useEffect(() => {
+    let unsub: (() => Promise<void>) | null = null
+    let dead = false
+    pb.collection('job_runs')
+      .subscribe<JobRun>('*', (e) =>
+        setHistory((cur) => {
+          if (!cur) return cur
+          const exists = cur.items.some((x) => x.id === e.record.id)
+          if (e.action === 'delete') return { ...cur, items: cur.items.filter((x) => x.id !== e.record.id) }
+          if (exists) return { ...cur, items: cur.items.map((x) => (x.id === e.record.id ? e.record : x)) }
+          return histPage === 1 ? { ...cur, items: [e.record, ...cur.items].slice(0, 15) } : cur
+        }),
+      )
+      .then((u) => {
+        if (dead) u()
+        else unsub = u
+      })
+      .catch(() => {})
+    return () => {
+      dead = true
+      unsub?.().catch(() => {})
+    }
+  }, [setHistory, histPage])
+
+  useEffect(() => {
+    if (live && (live.status === 'succeeded' || live.status === 'failed')) {
+      integrations.reload()
+      jobs.reload()
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [live?.status])
+
+  useEffect(() => {
+    if (query.get('action') === 'upload') uploadRef.current?.scrollIntoView()
+  }, [query])
+
+  const runJob = async (name: string, body?: Record<string, unknown>) => {
+    try {
+      const r = await api<{ job_run: JobRun }>(`/api/aegis/jobs/${encodeURIComponent(name)}/run`, { method: 'POST', body: body ?? {} })
+      if (r?.job_run) setActive(r.job_run)
+      toast.push({ title: `${name} started`, tone: 'success' })
+      jobs.reload()
+    } catch (err) {
+      toast.push({ title: `Could not run ${name}`, body: errorMessage(err), tone: 'error' })
+    }
+  }
+
+  const patch = async (i: Integration, body: Partial<Integration>) => {
+    try {
+      const r = await pb.collection('integrations').update<Integration>(i.id, body)
+      integrations.set((cur) => cur && cur.map((x) => (x.id === r.id ? r : x)))
+    } catch (err) {
+      toast.push({ title: 'Could not update the integration', body: errorMessage(err), tone: 'error' })
+    }
+  }
+
+  const syncNow = async (i: Integration) => {
+    if (!i.enabled && query.get('action') !== 'sync') {
+      await patch(i, { enabled: true })
+    }
+    await runJob(syncJobFor(i.kind, jobs.data ?? []), { integration: i.id })
+  }
+
+  const jobList = jobs.data ?? []
+  return (
+    <div className="stack">
+      <PageHead title="Integrations & jobs" subtitle="Where Aegis gets its data, what runs on a schedule, and how each run went." />
+      {query.get('action') === 'sync' && (
+        <Alert tone="info">Choose the MITRE ATT&amp;CK source to use and press “Sync now”. The sync needs internet access to GitHub or MITRE’s TAXII server.</Alert>
+      )}
+      <div className="grid-2">
+        <div ref={uploadRef}>
+          <UploadCard onStarted={setActive} initialKind={query.get('kind') ?? 'attack'} />
+        </div>
+        <Card title="Current run">
+          {live ? <RunProgress run={live} /> : <EmptyState icon="⟳" title="Nothing running">Upload a file or press “Sync now” / “Run now” to follow a run here live.</EmptyState>}
+        </Card>
+      </div>
+
+      <Card title="Sources" flush>
+        {integrations.error && (
+          <div style={{ padding: 12 }}>
+            <Alert>{integrations.error}</Alert>
+          </div>
+        )}
+        <Table
+          caption="Integrations"
+          columns={[
+            {
+              key: 'n',
+              header: 'Source',
+              render: (i: Integration) => (
+                <div>
+                  <b>{i.name}</b> <Badge tone="outline">{humanize(i.kind)}</Badge>
+                  <div className="faint small mono" style={{ wordBreak: 'break-all' }}>
+                    {i.source?.spec ?? '—'}
+                  </div>
+                </div>
+              ),
+            },
+            { key: 'e', header: 'Enabled', width: 90, render: (i: Integration) => <Checkbox label={<span className="sr-only">Enabled</span>} checked={i.enabled} onChange={(e) => patch(i, { enabled: e.target.checked })} /> },
+            {
+              key: 's',
+              header: 'Schedule',
+              width: 150,
+              render: (i: Integration) => <ScheduleEditor value={i.schedule} onSave={(v) => patch(i, { schedule: v })} />,
+            },
+            {
+              key: 'l',
+              header: 'Last sync',
+              width: 220,
+              render: (i: Integration) =>
+                i.last_sync_at ? (
+                  <div>
+                    <StatusBadge status={i.last_status} /> <span className="faint small">{relativeTime(i.last_sync_at)}</span>
+                    {i.last_error && <div className="small" style={{ color: 'var(--danger)' }}>{i.last_error.slice(0, 140)}</div>}
+                  </div>
+                ) : (
+                  <span className="faint">never</span>
+                ),
+            },
+            {
+              key: 'a',
+              header: '',
+              width: 110,
+              render: (i: Integration) => (
+                <Button size="small" onClick={() => syncNow(i)}>
+                  Sync now
+                </Button>
+              ),
+            },
+          ]}
+          rows={integrations.data ?? []}
+          rowKey={(i) => i.id}
+          loading={integrations.loading}
+          empty={<EmptyState title="No sources configured" />}
+        />
+      </Card>
+
+      <Card title="Jobs" flush>
+        {jobs.error && (
+          <div style={{ padding: 12 }}>
+            <Alert tone="warning">The job list is not available from this server: {jobs.error}</Alert>
+          </div>
+        )}
+        {!jobs.error && (
+          <Table
+            caption="Jobs"
+            columns={[
+              {
+                key: 'n',
+                header: 'Job',
+                render: (j: Job) => (
+                  <div>
+                    <b className="mono">{j.name}</b>
+                    {j.description && <div className="faint small">{j.description}</div>}
+                  </div>
+                ),
+              },
+              { key: 's', header: 'Schedule', width: 150, render: (j: Job) => <code>{j.schedule || 'manual'}</code> },
+              {
+                key: 'l',
+                header: 'Last run',
+                width: 240,
+                render: (j: Job) =>
+                  j.last_run ? (
+                    <span>
+                      <StatusBadge status={j.last_run.status} /> <span className="faint small">{relativeTime(j.last_run.started_at)}</span>
+                    </span>
+                  ) : (
+                    <span className="faint">never</span>
+                  ),
+              },
+              {
+                key: 'a',
+                header: '',
+                width: 110,
+                render: (j: Job) => (
+                  <Button size="small" onClick={() => runJob(j.name)}>
+                    Run now
+                  </Button>
+                ),
+              },
+            ]}
+            rows={jobList}
+            rowKey={(j) => j.name}
+            loading={jobs.loading}
+            empty={<EmptyState title="No jobs registered" />}
+          />
+        )}
+      </Card>
+
+      <Card title="Run history" flush>
+        {history.error && (
+          <div style={{ padding: 12 }}>
+            <Alert>{history.error}</Alert>
+          </div>
+        )}
+        <Table
+          caption="Job runs"
+          columns={[
+            { key: 'j', header: 'Job', render: (r: JobRun) => <span className="mono">{r.job}</span> },
+            { key: 's', header: 'Status', width: 130, render: (r: JobRun) => <StatusBadge status={r.status} /> },
+            { key: 't', header: 'Trigger', width: 100, render: (r: JobRun) => humanize(r.trigger) },
+            { key: 'st', header: 'Started', width: 190, render: (r: JobRun) => <span title={formatDate(r.started_at)}>{relativeTime(r.started_at || r.created)}</span> },
+            { key: 'd', header: 'Duration', width: 100, render: (r: JobRun) => runDuration(r) },
+            { key: 'a', header: 'Attempt', width: 80, render: (r: JobRun) => r.attempt || 1 },
+            { key: 'e', header: 'Result', render: (r: JobRun) => (r.error ? <span style={{ color: 'var(--danger)' }}>{r.error.slice(0, 120)}</span> : <span className="faint small">{summarize(r.stats)}</span>) },
+          ]}
+          rows={history.data?.items ?? []}
+          rowKey={(r) => r.id}
+          loading={history.loading}
+          onRowClick={setDetail}
+          empty={<EmptyState title="No runs yet" />}
+        />
+        <Pagination page={histPage} perPage={15} count={history.data?.items.length ?? 0} hasMore={hasMore(history.data?.items.length ?? 0, 15)} onPage={setHistPage} />
+      </Card>
+      {detail && (
+        <Modal title={`${detail.job} · ${humanize(detail.status)}`} onClose={() => setDetail(null)} wide>
+          <div className="stack">
+            <dl className="kv">
+              <dt>Started</dt>
+              <dd>{formatDate(detail.started_at)}</dd>
+              <dt>Finished</dt>
+              <dd>{formatDate(detail.finished_at)}</dd>
+              <dt>Duration</dt>
+              <dd>{runDuration(detail)}</dd>
+              <dt>Trigger</dt>
+              <dd>{humanize(detail.trigger)}</dd>
+              <dt>Attempt</dt>
+              <dd>{detail.attempt || 1}</dd>
+            </dl>
+            {detail.error && <Alert>{detail.error}</Alert>}
+            {detail.stats && <StatsList stats={detail.stats} />}
+          </div>
+        </Modal>
+      )}
+    </div>
+  )
+}
+
+function summarize(stats: Record<string, unknown> | null): string {
+  if (!stats) return ''
+  const keys = ['created', 'updated', 'unchanged', 'skipped', 'revoked', 'deprecated']
+  return keys
+    .filter((k) => typeof stats[k] === 'number')
+    .map((k) => `${k} ${(stats[k] as number).toLocaleString('en-US')}`)
+    .join(' · ')
+}
+
+function ScheduleEditor({ value, onSave }: { value: string; onSave: (v: string) => void }) {
+  const [v, setV] = useState(value)
+  useEffect(() => setV(value), [value])
+  return <input className="input" style={{ width: '100%' }} aria-label="Schedule (cron)" placeholder="default (daily)" value={v} onChange={(e) => setV(e.target.value)} onBlur={() => v !== value && onSave(v.trim())} />
+}
+
+function UploadCard({ onStarted, initialKind }: { onStarted: (r: JobRun) => void; initialKind: string }) {
+  const [kind, setKind] = useState(IMPORT_KINDS.includes(initialKind) ? initialKind : 'attack')
+  const [file, setFile] = useState<File | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const [sent, setSent] = useState(0)
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (!file) return
+    setBusy(true)
+    setError('')
+    try {
+      const form = new FormData()
+      form.append('file', file)
+      setSent(file.size)
+      const r = await api<{ job_run: JobRun }>(`/api/aegis/import/${kind}`, { form })
+      if (r?.job_run) onStarted(r.job_run)
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Card title="Upload a file">
+      <form className="stack" onSubmit={submit}>
+        {error && <Alert>{error}</Alert>}
+        <Select label="What is it?" name="kind" options={IMPORT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] ?? k }))} value={kind} onChange={(e) => setKind(e.target.value)} />
+        <TextInput
+          label="File"
+          name="file"
+          type="file"
+          hint="JSON, YAML, TOML, CSV, or a .zip / .tar.gz / .tar.zst archive of them."
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          style={{ paddingTop: 5 }}
+        />
+        <div className="row">
+          <Button type="submit" variant="primary" busy={busy} disabled={!file}>
+            Upload and import
+          </Button>
+          {busy && <span className="faint small">Sending {(sent / 1048576).toFixed(1)} MB…</span>}
+        </div>
+      </form>
+    </Card>
+  )
 }

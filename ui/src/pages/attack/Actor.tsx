@@ -1,5 +1,110 @@
-import { ComingSoon } from '../../ds'
+import type { RecordModel } from 'pocketbase'
+import { pb } from '../../lib/pb'
+import { useLoad } from '../../lib/data'
+import { asArray, compareAttackId, humanize } from '../../lib/format'
+import { Link } from '../../lib/router'
+import { Alert, Badge, Card, EmptyState, PageHead, Spinner, Table } from '../../ds'
+import { Chips, Prose, TechniqueLink, type Actor, type Technique } from './common'
 
-export default function ActorPage() {
-  return <ComingSoon title="Actor" summary="Under construction." />
+type Use = RecordModel & { procedure: string; expand?: { technique?: Technique } }
+type Ref = { source_name?: string; url?: string; description?: string; external_id?: string }
+
+export default function ActorPage({ params }: { params: Record<string, string> }) {
+  const actor = useLoad(async () => {
+    const r = await pb.collection('threat_actors').getList<Actor>(1, 1, { filter: pb.filter('id = {:id} || attack_id = {:id}', { id: params.id }) })
+    if (!r.items.length) throw new Error(`No threat actor ${params.id}.`)
+    return r.items[0]
+  }, [params.id])
+  const a = actor.data
+  const uses = useLoad(
+    async () =>
+      a
+        ? (await pb.collection('actor_techniques').getFullList<Use>({ filter: pb.filter('actor = {:a}', { a: a.id }), expand: 'technique', batch: 500 })).sort((x, y) =>
+            compareAttackId(x.expand?.technique?.attack_id ?? '', y.expand?.technique?.attack_id ?? ''),
+          )
+        : [],
+    [a?.id],
+  )
+  if (actor.loading && !a) return <Spinner />
+  if (actor.error) return <Alert>{actor.error}</Alert>
+  if (!a) return null
+  const refs = asArray<Ref>(a.references).filter((r) => r && r.url)
+  const domain = uses.data?.[0]?.expand?.technique?.domain ?? 'enterprise-attack'
+  return (
+    <div className="stack">
+      <div className="faint small">
+        <Link to="/actors">Threat actors</Link> / {a.name}
+      </div>
+      <PageHead
+        title={
+          <span className="row">
+            {a.attack_id && <code style={{ fontSize: 20 }}>{a.attack_id}</code>} {a.name}
+          </span>
+        }
+        subtitle={<Chips values={asArray<string>(a.aliases).filter((x) => x !== a.name)} />}
+        actions={
+          <>
+            <Link className="btn primary" to={`/matrix?actor=${a.id}&domain=${domain}`}>
+              Show on the matrix
+            </Link>
+            {a.url && (
+              <a className="btn" href={a.url} target="_blank" rel="noreferrer">
+                MITRE ↗
+              </a>
+            )}
+          </>
+        }
+      />
+      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(260px, 1fr)' }}>
+        <div className="stack">
+          <Card title="Description">
+            <Prose text={a.description} />
+          </Card>
+          <Card title={`Techniques used${uses.data ? ` (${uses.data.length})` : ''}`} flush>
+            <Table
+              columns={[
+                { key: 't', header: 'Technique', width: 300, render: (u: Use) => (u.expand?.technique ? <TechniqueLink t={u.expand.technique} /> : '—') },
+                { key: 'p', header: 'Procedure', render: (u: Use) => <Prose text={u.procedure || undefined} /> },
+              ]}
+              rows={uses.data ?? []}
+              rowKey={(u) => u.id}
+              loading={uses.loading}
+              empty={<EmptyState title="No techniques recorded for this actor" />}
+            />
+          </Card>
+        </div>
+        <div className="stack">
+          <Card title="Profile">
+            <dl className="kv">
+              <dt>Source</dt>
+              <dd>
+                <Badge>{humanize(a.source || 'attack')}</Badge>
+              </dd>
+              <dt>Sectors</dt>
+              <dd>
+                <Chips values={a.target_sectors} />
+              </dd>
+              <dt>Regions</dt>
+              <dd>
+                <Chips values={a.target_regions} />
+              </dd>
+            </dl>
+          </Card>
+          {refs.length > 0 && (
+            <Card title="References">
+              <ul style={{ margin: 0, paddingLeft: 18 }}>
+                {refs.slice(0, 25).map((r, i) => (
+                  <li key={i}>
+                    <a href={r.url} target="_blank" rel="noreferrer">
+                      {r.source_name || r.url}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          )}
+        </div>
+      </div>
+    </div>
+  )
 }

@@ -1,1 +1,0 @@
-import{N as e,S as t}from"./index-D9FycEFC.js";var n=e();function r(){return(0,n.jsx)(t,{title:`Technique`,summary:`Under construction.`})}export{r as default};

@@ -1,0 +1,73 @@
+// The validation workflow of DESIGN §4 as the UI sees it: which actions a
+// role may offer on a test in a given state, and which fields each needs.
+// The server decides; this only avoids offering buttons that would be refused.
+
+export const STATES = ['draft', 'ready', 'executing', 'blue_review', 'validated', 'closed', 'cancelled'] as const
+export const STATE_LABELS: Record<string, string> = {
+  draft: 'Draft',
+  ready: 'Ready',
+  executing: 'Executing',
+  blue_review: 'Blue review',
+  validated: 'Validated',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+}
+
+export type Action = 'approve' | 'start' | 'submit' | 'record' | 'rework' | 'close' | 'cancel' | 'reveal' | 'retest'
+
+export const ACTION_LABELS: Record<Action, string> = {
+  approve: 'Approve',
+  start: 'Start',
+  submit: 'Submit red result',
+  record: 'Record outcome',
+  rework: 'Send back',
+  close: 'Close',
+  cancel: 'Cancel',
+  reveal: 'Reveal to blue',
+  retest: 'Retest',
+}
+
+export const RED_RESULTS = ['executed', 'blocked_on_execution', 'failed_to_execute']
+export const PREVENTION = ['blocked', 'partial', 'not_blocked']
+export const DETECTION = ['technique', 'tactic', 'general', 'telemetry', 'none']
+
+export type TestLike = { state: string; red_assignee?: string; revealed?: boolean }
+
+const leads = ['admin', 'red_lead']
+const blue = ['admin', 'blue_lead', 'blue_analyst']
+
+/** allowedActions lists the actions to offer, in display order. */
+export function allowedActions(t: TestLike, role: string, userId: string): Action[] {
+  const out: Action[] = []
+  const assignedRed = role === 'red_operator' && t.red_assignee === userId
+  switch (t.state) {
+    case 'draft':
+      if (leads.includes(role)) out.push('approve', 'cancel')
+      break
+    case 'ready':
+      if (leads.includes(role) || assignedRed) out.push('start')
+      if (leads.includes(role)) out.push('cancel')
+      break
+    case 'executing':
+      if (leads.includes(role) || assignedRed) out.push('submit')
+      if (leads.includes(role)) out.push('cancel')
+      break
+    case 'blue_review':
+      if (blue.includes(role)) out.push('record', 'rework')
+      break
+    case 'validated':
+      if (['admin', 'red_lead', 'blue_lead'].includes(role)) out.push('close')
+      if (leads.includes(role)) out.push('retest')
+      break
+    case 'closed':
+      if (leads.includes(role)) out.push('retest')
+      break
+  }
+  if (t.revealed === false && leads.includes(role) && t.state !== 'cancelled') out.push('reveal')
+  return out
+}
+
+/** needsForm tells whether an action asks for fields before it is sent. */
+export function needsForm(a: Action): boolean {
+  return a === 'approve' || a === 'submit' || a === 'record' || a === 'rework' || a === 'cancel'
+}
