@@ -12,6 +12,19 @@ const (
 	KindSystem    = "system"
 )
 
+// Actions written by Aegis itself; other packages add their own (transition,
+// import…) as plain strings listed in collections.AuditActions.
+const (
+	ActionCreate      = "create"
+	ActionUpdate      = "update"
+	ActionDelete      = "delete"
+	ActionLogin       = "login"
+	ActionLoginFailed = "login_failed"
+	ActionRoleChange  = "role_change"
+	ActionSetup       = "setup"
+	ActionLogoutAll   = "logout_all"
+)
+
 // Entry is one audit record.
 type Entry struct {
 	Actor      string         // user or superuser id; empty for the system
@@ -24,7 +37,9 @@ type Entry struct {
 	IP         string
 }
 
-// Write saves e through app (use the transaction's app inside one).
+// Write saves e through app (use the transaction's app inside one). An entry
+// without an actor is attributed to the actor bound to app's transaction
+// (see Bind), else to the system.
 func Write(app core.App, e Entry) error {
 	return writeEntry(app, e)
 }

@@ -1,24 +1,44 @@
 package audit
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"fmt"
 
-// writeEntry is replaced by the full implementation (actor resolution, etc.).
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/pocketbase/pocketbase/core"
+)
+
 func writeEntry(app core.App, e Entry) error {
-	col, err := app.FindCachedCollectionByNameOrId("audit_logs")
-	if err != nil {
-		return err
+	if e.Action == "" {
+		return fmt.Errorf("audit: entry without an action")
 	}
-	r := core.NewRecord(col)
+	if e.Actor == "" && e.ActorKind == "" {
+		if a, ok := boundActor(app); ok {
+			e.Actor, e.ActorName, e.ActorKind = a.Id, a.Name, a.Kind
+			if e.IP == "" {
+				e.IP = a.IP
+			}
+		}
+	}
 	if e.ActorKind == "" {
 		e.ActorKind = KindSystem
 	}
+	col, err := app.FindCachedCollectionByNameOrId(collections.AuditLogs)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	r := core.NewRecord(col)
 	r.Set("actor", e.Actor)
-	r.Set("actor_name", e.ActorName)
+	r.Set("actor_name", truncateString(e.ActorName, 200))
 	r.Set("actor_kind", e.ActorKind)
 	r.Set("action", e.Action)
 	r.Set("collection", e.Collection)
 	r.Set("record_id", e.RecordId)
-	r.Set("details", e.Details)
+	if e.Details != nil {
+		r.Set("details", e.Details)
+	}
 	r.Set("ip", e.IP)
-	return app.Save(r)
+	if err := app.Save(r); err != nil {
+		return fmt.Errorf("audit %s %s %s: %w", e.Action, e.Collection, e.RecordId, err)
+	}
+	return nil
 }

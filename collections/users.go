@@ -2,7 +2,9 @@ package collections
 
 import (
 	"errors"
+
 	"fmt"
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"net/mail"
 	"strings"
 
@@ -20,18 +22,28 @@ type NewUserInput struct {
 // MinPasswordLength is the password policy's minimum length.
 const MinPasswordLength = 10
 
-// Validate checks the input before anything is written.
+// Validate checks the input before anything is written. Its errors are
+// validation.Errors keyed by field, so the API can point at the field.
 func (in NewUserInput) Validate() error {
-	if _, err := mail.ParseAddress(in.Email); err != nil || !strings.Contains(in.Email, "@") {
-		return fmt.Errorf("%q is not a valid email address", in.Email)
+	errs := validation.Errors{}
+	if _, err := mail.ParseAddress(in.Email); err != nil || !strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, "<> ") {
+		errs["email"] = validation.NewError("validation_invalid_email", fmt.Sprintf("%q is not a valid email address", in.Email))
 	}
 	if len(in.Password) < MinPasswordLength {
-		return fmt.Errorf("password must be at least %d characters", MinPasswordLength)
+		errs["password"] = validation.NewError("validation_min_text_constraint",
+			fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+	} else if len(in.Password) > 71 {
+		// bcrypt ignores everything after 72 bytes.
+		errs["password"] = validation.NewError("validation_max_text_constraint", "must be at most 71 bytes")
 	}
 	if !IsRole(in.Role) {
-		return fmt.Errorf("unknown role %q: use one of %s", in.Role, strings.Join(Roles, ", "))
+		errs["role"] = validation.NewError("validation_invalid_role",
+			fmt.Sprintf("unknown role %q: use one of %s", in.Role, strings.Join(Roles, ", ")))
 	}
-	return nil
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 // CreateUser validates in and saves an active, verified user.
@@ -55,6 +67,70 @@ func CreateUser(app core.App, in NewUserInput) (*core.Record, error) {
 	u.Set("active", true)
 	if err := app.Save(u); err != nil {
 		return nil, err
+	}
+	return u, nil
+}
+
+// ErrSetupDone refuses a second first-run setup.
+var ErrSetupDone = errors.New("setup is already complete: sign in, or ask an admin for an account")
+
+// SetupNeeded reports whether no user exists yet (the first-run state).
+func SetupNeeded(app core.App) (bool, error) {
+	n, err := app.CountRecords(Users)
+	if err != nil {
+		return false, fmt.Errorf("count users: %w", err)
+	}
+	return n == 0, nil
+}
+
+// CreateFirstAdmin creates the first admin, only while no user exists. The
+// check and the insert share one write transaction, so concurrent calls
+// create exactly one admin; the others get ErrSetupDone.
+func CreateFirstAdmin(app core.App, in NewUserInput) (*core.Record, error) {
+	in.Role = RoleAdmin
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var admin *core.Record
+	err := app.RunInTransaction(func(txApp core.App) error {
+		needed, err := SetupNeeded(txApp)
+		if err != nil {
+			return err
+		}
+		if !needed {
+			return ErrSetupDone
+		}
+		admin, err = CreateUser(txApp, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return admin, nil
+}
+
+// SignOutEverywhere invalidates every token of user by rotating its token key.
+func SignOutEverywhere(app core.App, user *core.Record) error {
+	user.RefreshTokenKey()
+	if err := app.Save(user); err != nil {
+		return fmt.Errorf("sign out %s: %w", user.Email(), err)
+	}
+	return nil
+}
+
+// SetRole gives the user with email a new role. The user hooks refuse to
+// demote the last active admin and sign the user out everywhere.
+func SetRole(app core.App, email, role string) (*core.Record, error) {
+	if !IsRole(role) {
+		return nil, fmt.Errorf("unknown role %q: use one of %s", role, strings.Join(Roles, ", "))
+	}
+	u, err := app.FindAuthRecordByEmail(Users, email)
+	if err != nil {
+		return nil, fmt.Errorf("no user with email %q", email)
+	}
+	u.Set("role", role)
+	if err := app.Save(u); err != nil {
+		return nil, fmt.Errorf("set role of %s: %w", email, err)
 	}
 	return u, nil
 }

@@ -4,6 +4,8 @@
 package notify
 
 import (
+	"fmt"
+
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -52,4 +54,29 @@ func Role(app core.App, m Message, roles ...string) (int, error) {
 		}
 	}
 	return len(users), nil
+}
+
+// MarkAllRead marks every unread notification of userId as read in one
+// transaction and returns how many changed. Each one is saved as a record,
+// so open SPA tabs see the change over realtime.
+func MarkAllRead(app core.App, userId string) (int, error) {
+	n := 0
+	err := app.RunInTransaction(func(txApp core.App) error {
+		unread, err := txApp.FindAllRecords(collections.Notifications, dbx.HashExp{"user": userId, "read": false})
+		if err != nil {
+			return err
+		}
+		for _, r := range unread {
+			r.Set("read", true)
+			if err := txApp.Save(r); err != nil {
+				return err
+			}
+		}
+		n = len(unread)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mark notifications of %s read: %w", userId, err)
+	}
+	return n, nil
 }
