@@ -1,0 +1,191 @@
+package workflow
+
+import (
+	"fmt"
+	"strings"
+
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// rank orders outcomes: lower is better (the enums list the best first).
+func rank(list []string, v string) int {
+	for i, s := range list {
+		if s == v {
+			return i
+		}
+	}
+	return len(list)
+}
+
+// BestPrevention returns the better of two prevention outcomes ("" loses).
+func BestPrevention(a, b string) string {
+	if a == "" || (b != "" && rank(c.PreventionOutcomes, b) < rank(c.PreventionOutcomes, a)) {
+		return b
+	}
+	return a
+}
+
+// BestDetection returns the better of two detection outcomes ("" loses).
+func BestDetection(a, b string) string {
+	if a == "" || (b != "" && rank(c.DetectionOutcomes, b) < rank(c.DetectionOutcomes, a)) {
+		return b
+	}
+	return a
+}
+
+// Missed reports an outcome with no block and no alert: it opens a finding.
+func Missed(prevention, detection string) bool {
+	return prevention != "blocked" && (detection == "none" || detection == "telemetry")
+}
+
+// Passed reports an outcome good enough to resolve earlier findings: blocked,
+// or an alert at general, tactic or technique level.
+func Passed(prevention, detection string) bool {
+	return prevention == "blocked" || detection == "general" || detection == "tactic" || detection == "technique"
+}
+
+// record validates and applies the blue outcome: the overall prevention and
+// detection are the best of the explicit values and every tool's result.
+func record(tx core.App, actor Actor, test *core.Record, in Input) (change, error) {
+	ch := change{details: map[string]any{}, after: noAfter}
+	prev, det := in.Prevention, in.Detection
+	if prev != "" && !contains(c.PreventionOutcomes, prev) {
+		return ch, invalid("prevention", "prevention must be one of "+strings.Join(c.PreventionOutcomes, ", ")+".")
+	}
+	if det != "" && !contains(c.DetectionOutcomes, det) {
+		return ch, invalid("detection", "detection must be one of "+strings.Join(c.DetectionOutcomes, ", ")+".")
+	}
+	seen := map[string]bool{}
+	for i, to := range in.ToolOutcomes {
+		field := fmt.Sprintf("tool_outcomes.%d", i)
+		if to.DefenseTool == "" {
+			return ch, missing(field + ".defense_tool")
+		}
+		if seen[to.DefenseTool] {
+			return ch, invalid(field+".defense_tool", "Each defense tool may appear once.")
+		}
+		seen[to.DefenseTool] = true
+		if _, err := tx.FindRecordById(c.DefenseTools, to.DefenseTool); err != nil {
+			return ch, invalid(field+".defense_tool", "Unknown defense tool.")
+		}
+		if !contains(c.PreventionOutcomes, to.Prevention) {
+			return ch, invalid(field+".prevention", "prevention must be one of "+strings.Join(c.PreventionOutcomes, ", ")+".")
+		}
+		if !contains(c.DetectionOutcomes, to.Detection) {
+			return ch, invalid(field+".detection", "detection must be one of "+strings.Join(c.DetectionOutcomes, ", ")+".")
+		}
+		if to.DetectedAt != "" {
+			if _, err := parseTime(field+".detected_at", to.DetectedAt); err != nil {
+				return ch, err
+			}
+		}
+		prev, det = BestPrevention(prev, to.Prevention), BestDetection(det, to.Detection)
+	}
+	if prev == "" {
+		return ch, missing("prevention")
+	}
+	if det == "" {
+		return ch, missing("detection")
+	}
+	if in.AlertSeverity != "" && !contains(c.Severities, in.AlertSeverity) {
+		return ch, invalid("alert_severity", "alert_severity must be one of "+strings.Join(c.Severities, ", ")+".")
+	}
+	if in.DetectedAt != "" {
+		d, err := parseTime("detected_at", in.DetectedAt)
+		if err != nil {
+			return ch, err
+		}
+		test.Set("detected_at", d)
+	}
+	if len(in.DetectionRules) > 0 {
+		ids := make([]any, len(in.DetectionRules))
+		for i, id := range in.DetectionRules {
+			ids[i] = id
+		}
+		var n int
+		if err := tx.DB().Select("count(*)").From(c.DetectionRules).Where(dbx.In("id", ids...)).Row(&n); err != nil {
+			return ch, fmt.Errorf("check detection rules: %w", err)
+		}
+		if n != len(uniq(in.DetectionRules)) {
+			return ch, invalid("detection_rules", "Unknown detection rule.")
+		}
+		test.Set("detection_rules", uniq(in.DetectionRules))
+	}
+	if in.AlertSeverity != "" {
+		test.Set("alert_severity", in.AlertSeverity)
+	}
+	if in.BlueNotes != "" {
+		test.Set("blue_notes", in.BlueNotes)
+	}
+	test.Set("prevention", prev)
+	test.Set("detection", det)
+	test.Set("validated_by", actor.userId())
+	test.Set("validated_at", types.NowDateTime())
+	test.Set("reason", "")
+	ch.details["prevention"], ch.details["detection"] = prev, det
+
+	tools := in.ToolOutcomes
+	ch.after = func(tx core.App, test *core.Record) error {
+		if err := saveToolOutcomes(tx, test, tools); err != nil {
+			return err
+		}
+		if Missed(prev, det) {
+			if err := openFinding(tx, test); err != nil {
+				return err
+			}
+		}
+		if Passed(prev, det) {
+			if err := resolveFindings(tx, test); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return ch, nil
+}
+
+// saveToolOutcomes upserts one test_outcomes row per tool (unique test, tool).
+func saveToolOutcomes(tx core.App, test *core.Record, tools []ToolOutcome) error {
+	if len(tools) == 0 {
+		return nil
+	}
+	col, err := tx.FindCachedCollectionByNameOrId(c.TestOutcomes)
+	if err != nil {
+		return err
+	}
+	for _, to := range tools {
+		r, err := tx.FindFirstRecordByFilter(c.TestOutcomes, "test = {:t} && defense_tool = {:d}",
+			dbx.Params{"t": test.Id, "d": to.DefenseTool})
+		if err != nil {
+			r = core.NewRecord(col)
+			r.Set("test", test.Id)
+			r.Set("defense_tool", to.DefenseTool)
+		}
+		r.Set("prevention", to.Prevention)
+		r.Set("detection", to.Detection)
+		if to.DetectedAt != "" {
+			d, _ := parseTime("detected_at", to.DetectedAt)
+			r.Set("detected_at", d)
+		}
+		r.Set("notes", to.Notes)
+		if err := tx.Save(r); err != nil {
+			return fmt.Errorf("save outcome of tool %s: %w", to.DefenseTool, err)
+		}
+	}
+	return nil
+}
+
+func uniq(ids []string) []string {
+	seen := map[string]bool{}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

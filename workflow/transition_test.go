@@ -1,0 +1,280 @@
+package workflow_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+
+	c "github.com/aegis-sec/aegis/collections"
+)
+
+func TestWalkEveryTransition(t *testing.T) {
+	e := newEnv(t)
+	tech := e.technique("T1059.001", nil)
+	camp := e.campaign("walk", false)
+	test := e.newTest(tech, camp)
+	if test.GetString("state") != c.StateDraft || test.GetInt("revision") != 0 || !test.GetBool("revealed") {
+		t.Fatalf("new test: state %q revision %d revealed %v", test.GetString("state"), test.GetInt("revision"), test.GetBool("revealed"))
+	}
+	edr := e.save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr", "active": true})
+	siem := e.save(c.DefenseTools, map[string]any{"name": "SIEM", "kind": "siem", "active": true})
+	op, analyst := e.users[c.RoleRedOperator], e.users[c.RoleBlueAnalyst]
+
+	steps := []struct {
+		role, action string
+		fields       map[string]any
+		state        string
+	}{
+		{c.RoleRedLead, "approve", map[string]any{"red_assignee": op.Id, "blue_assignee": analyst.Id}, c.StateReady},
+		{c.RoleRedOperator, "start", nil, c.StateExecuting},
+		{c.RoleRedOperator, "submit", map[string]any{"red_result": "executed", "executed_at": "2026-11-30T10:00:00Z"}, c.StateBlueReview},
+		{c.RoleBlueAnalyst, "rework", map[string]any{"reason": "no process tree in the capture"}, c.StateExecuting},
+		{c.RoleRedOperator, "submit", map[string]any{"red_result": "executed"}, c.StateBlueReview},
+		{c.RoleBlueAnalyst, "record", map[string]any{"detected_at": "2026-11-30T10:02:00Z", "tool_outcomes": []map[string]any{
+			{"defense_tool": edr.Id, "prevention": "not_blocked", "detection": "telemetry"},
+			{"defense_tool": siem.Id, "prevention": "partial", "detection": "technique", "notes": "rule fired"},
+		}}, c.StateValidated},
+		{c.RoleBlueLead, "close", nil, c.StateClosed},
+	}
+	notesBefore := e.count(c.Notifications, "1=1", nil)
+	for i, s := range steps {
+		res := e.act(test.Id, s.role, s.action, s.fields)
+		if res.Status != http.StatusOK {
+			t.Fatalf("step %d %s: %d %s", i, s.action, res.Status, res.Body)
+		}
+		var body struct {
+			State    string
+			Revision int
+		}
+		res.JSON(t, &body)
+		if body.State != s.state || body.Revision != i+1 {
+			t.Fatalf("step %d %s: got state %s revision %d, want %s %d", i, s.action, body.State, body.Revision, s.state, i+1)
+		}
+	}
+	final := e.get(test.Id)
+	if final.GetString("prevention") != "partial" || final.GetString("detection") != "technique" {
+		t.Errorf("best across tools: prevention %q detection %q", final.GetString("prevention"), final.GetString("detection"))
+	}
+	if final.GetString("validated_by") != analyst.Id || final.GetDateTime("validated_at").IsZero() {
+		t.Errorf("validated_by %q at %v", final.GetString("validated_by"), final.GetDateTime("validated_at"))
+	}
+	if n := e.count(c.TestOutcomes, "test = {:t}", map[string]any{"t": test.Id}); n != 2 {
+		t.Errorf("test_outcomes rows = %d, want 2", n)
+	}
+	// Every transition is audited with from → to.
+	logs, err := e.app.FindRecordsByFilter(c.AuditLogs, "action = 'transition' && record_id = {:id}", "created", 0, 0,
+		map[string]any{"id": test.Id})
+	if err != nil || len(logs) != len(steps) {
+		t.Fatalf("transition audit entries = %d (%v), want %d", len(logs), err, len(steps))
+	}
+	var d struct{ From, To, Action string }
+	raw, _ := json.Marshal(logs[0].Get("details"))
+	_ = json.Unmarshal(raw, &d)
+	if d.From != c.StateDraft || d.To != c.StateReady || d.Action != "approve" || logs[0].GetString("actor") != e.users[c.RoleRedLead].Id {
+		t.Errorf("first audit entry: %s by %s", raw, logs[0].GetString("actor"))
+	}
+	// The next actor was told: operator on approve and rework, analyst on submit, red on record.
+	if n := e.count(c.Notifications, "user = {:u} && kind = 'test_assigned'", map[string]any{"u": op.Id}); n != 1 {
+		t.Errorf("assignment notifications = %d", n)
+	}
+	if n := e.count(c.Notifications, "user = {:u} && kind = 'test_blue_review'", map[string]any{"u": analyst.Id}); n != 2 {
+		t.Errorf("blue review notifications = %d", n)
+	}
+	if n := e.count(c.Notifications, "user = {:u} && kind = 'test_rework'", map[string]any{"u": op.Id}); n != 1 {
+		t.Errorf("rework notifications = %d", n)
+	}
+	if e.count(c.Notifications, "1=1", nil)-notesBefore < 5 {
+		t.Errorf("too few notifications")
+	}
+	// Partial prevention with a technique alert is no finding.
+	if n := e.count(c.Findings, "test = {:t}", map[string]any{"t": test.Id}); n != 0 {
+		t.Errorf("findings = %d, want 0", n)
+	}
+	// History: built from the audit log.
+	res := e.do("GET", "/api/aegis/tests/"+test.Id+"/history", c.RoleViewer, nil)
+	var hist struct{ Items []struct{ Action, Collection string } }
+	res.JSON(t, &hist)
+	transitions := 0
+	for _, h := range hist.Items {
+		if h.Action == "transition" {
+			transitions++
+		}
+	}
+	if res.Status != 200 || transitions != len(steps) {
+		t.Errorf("history: %d, %d transitions: %s", res.Status, transitions, res.Body)
+	}
+}
+
+// setup drives a fresh test to state via the API.
+func (e *env) testIn(state string) string {
+	e.t.Helper()
+	tech := e.technique("T1003", nil)
+	id := e.newTest(tech, nil).Id
+	op := e.users[c.RoleRedOperator].Id
+	path := []struct {
+		until, role, action string
+		f                   map[string]any
+	}{
+		{c.StateReady, c.RoleRedLead, "approve", map[string]any{"red_assignee": op}},
+		{c.StateExecuting, c.RoleRedOperator, "start", nil},
+		{c.StateBlueReview, c.RoleRedOperator, "submit", map[string]any{"red_result": "executed"}},
+		{c.StateValidated, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "blocked", "detection": "technique"}},
+		{c.StateClosed, c.RoleRedLead, "close", nil},
+	}
+	for _, p := range path {
+		if e.get(id).GetString("state") == state {
+			break
+		}
+		e.mustAct(id, p.role, p.action, p.f)
+	}
+	if got := e.get(id).GetString("state"); got != state {
+		e.t.Fatalf("setup: state %s, want %s", got, state)
+	}
+	return id
+}
+
+func TestIllegalTransitionsChangeNothing(t *testing.T) {
+	e := newEnv(t)
+	u := e.users
+	cases := []struct {
+		name, state, role, action string
+		fields                    map[string]any
+		staleRevision             bool
+		want                      int
+	}{
+		{"approve by red operator", c.StateDraft, c.RoleRedOperator, "approve", map[string]any{"red_assignee": u[c.RoleRedOperator].Id}, false, 403},
+		{"approve by blue lead", c.StateDraft, c.RoleBlueLead, "approve", map[string]any{"red_assignee": u[c.RoleRedOperator].Id}, false, 403},
+		{"approve by viewer", c.StateDraft, c.RoleViewer, "approve", map[string]any{"red_assignee": u[c.RoleRedOperator].Id}, false, 403},
+		{"approve without assignee", c.StateDraft, c.RoleRedLead, "approve", nil, false, 400},
+		{"approve to a blue assignee", c.StateDraft, c.RoleRedLead, "approve", map[string]any{"red_assignee": u[c.RoleBlueAnalyst].Id}, false, 400},
+		{"approve twice", c.StateReady, c.RoleRedLead, "approve", map[string]any{"red_assignee": u[c.RoleRedOperator].Id}, false, 409},
+		{"start from draft", c.StateDraft, c.RoleRedLead, "start", nil, false, 409},
+		{"start by blue", c.StateReady, c.RoleBlueAnalyst, "start", nil, false, 403},
+		{"stale revision", c.StateReady, c.RoleRedOperator, "start", nil, true, 409},
+		{"submit without red_result", c.StateExecuting, c.RoleRedOperator, "submit", nil, false, 400},
+		{"submit bad red_result", c.StateExecuting, c.RoleRedOperator, "submit", map[string]any{"red_result": "pwned"}, false, 400},
+		{"submit bad executed_at", c.StateExecuting, c.RoleRedOperator, "submit", map[string]any{"red_result": "executed", "executed_at": "yesterday"}, false, 400},
+		{"submit by blue", c.StateExecuting, c.RoleBlueLead, "submit", map[string]any{"red_result": "executed"}, false, 403},
+		{"record by red lead", c.StateBlueReview, c.RoleRedLead, "record", map[string]any{"prevention": "blocked", "detection": "none"}, false, 403},
+		{"record without detection", c.StateBlueReview, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "blocked"}, false, 400},
+		{"record bad prevention", c.StateBlueReview, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "maybe", "detection": "none"}, false, 400},
+		{"record unknown tool", c.StateBlueReview, c.RoleBlueAnalyst, "record", map[string]any{"tool_outcomes": []map[string]any{{"defense_tool": "nope", "prevention": "blocked", "detection": "none"}}}, false, 400},
+		{"record while executing", c.StateExecuting, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "blocked", "detection": "none"}, false, 409},
+		{"rework without reason", c.StateBlueReview, c.RoleBlueAnalyst, "rework", nil, false, 400},
+		{"rework by red", c.StateBlueReview, c.RoleRedOperator, "rework", map[string]any{"reason": "x"}, false, 403},
+		{"close by red operator", c.StateValidated, c.RoleRedOperator, "close", nil, false, 403},
+		{"close from blue review", c.StateBlueReview, c.RoleBlueLead, "close", nil, false, 409},
+		{"cancel without reason", c.StateReady, c.RoleRedLead, "cancel", nil, false, 400},
+		{"cancel validated", c.StateValidated, c.RoleRedLead, "cancel", map[string]any{"reason": "x"}, false, 409},
+		{"cancel by operator", c.StateReady, c.RoleRedOperator, "cancel", map[string]any{"reason": "x"}, false, 403},
+		{"reveal revealed", c.StateDraft, c.RoleRedLead, "reveal", nil, false, 409},
+		{"reveal by blue lead", c.StateDraft, c.RoleBlueLead, "reveal", nil, false, 403},
+		{"unknown action", c.StateDraft, c.RoleRedLead, "launch", nil, false, 400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			id := e.testIn(tc.state)
+			before := e.get(id)
+			audits := e.count(c.AuditLogs, "1=1", nil)
+			notes := e.count(c.Notifications, "1=1", nil)
+			outcomes := e.count(c.TestOutcomes, "1=1", nil)
+			body := map[string]any{"action": tc.action, "revision": before.GetInt("revision")}
+			if tc.staleRevision {
+				body["revision"] = before.GetInt("revision") - 1
+			}
+			for k, v := range tc.fields {
+				body[k] = v
+			}
+			res := e.do("POST", "/api/aegis/tests/"+id+"/transition", tc.role, body)
+			if res.Status != tc.want {
+				t.Fatalf("status %d, want %d: %s", res.Status, tc.want, res.Body)
+			}
+			after := e.get(id)
+			for _, f := range []string{"state", "revision", "red_assignee", "red_result", "prevention", "detection", "reason", "updated"} {
+				if before.GetString(f) != after.GetString(f) {
+					t.Errorf("%s changed: %q → %q", f, before.GetString(f), after.GetString(f))
+				}
+			}
+			if e.count(c.AuditLogs, "1=1", nil) != audits || e.count(c.Notifications, "1=1", nil) != notes ||
+				e.count(c.TestOutcomes, "1=1", nil) != outcomes {
+				t.Errorf("audit, notification or outcome rows were written")
+			}
+		})
+	}
+
+	t.Run("not the assignee", func(t *testing.T) {
+		id := e.newTest(e.technique("T1005", nil), nil).Id
+		e.mustAct(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": u[c.RoleRedLead].Id})
+		if res := e.act(id, c.RoleRedOperator, "start", nil); res.Status != 403 {
+			t.Fatalf("start by unassigned operator: %d %s", res.Status, res.Body)
+		}
+		e.mustAct(id, c.RoleRedLead, "start", nil)
+		e.mustAct(id, c.RoleRedLead, "submit", map[string]any{"red_result": "failed_to_execute"})
+		// A blue analyst who is not the blue assignee may not record.
+		r := e.get(id)
+		r.Set("blue_assignee", u[c.RoleBlueLead].Id)
+		if err := e.app.Save(r); err != nil {
+			t.Fatal(err)
+		}
+		outcome := map[string]any{"prevention": "blocked", "detection": "none"}
+		if res := e.act(id, c.RoleBlueAnalyst, "record", outcome); res.Status != 403 {
+			t.Fatalf("record by unassigned analyst: %d %s", res.Status, res.Body)
+		}
+		e.mustAct(id, c.RoleBlueLead, "record", outcome)
+	})
+	t.Run("missing revision and unknown test", func(t *testing.T) {
+		id := e.testIn(c.StateDraft)
+		res := e.do("POST", "/api/aegis/tests/"+id+"/transition", c.RoleRedLead, map[string]any{"action": "approve", "red_assignee": u[c.RoleRedOperator].Id})
+		if res.Status != 400 {
+			t.Errorf("missing revision: %d", res.Status)
+		}
+		res = e.do("POST", "/api/aegis/tests/nope/transition", c.RoleRedLead, map[string]any{"action": "approve", "revision": 0})
+		if res.Status != 404 {
+			t.Errorf("unknown test: %d", res.Status)
+		}
+		res = e.do("POST", "/api/aegis/tests/"+id+"/transition", "", map[string]any{"action": "approve", "revision": 0})
+		if res.Status != 401 {
+			t.Errorf("anonymous: %d", res.Status)
+		}
+	})
+}
+
+func TestConcurrentTransitionsExactlyOneWins(t *testing.T) {
+	e := newEnv(t)
+	id := e.newTest(e.technique("T1021", nil), nil).Id
+	op := e.users[c.RoleRedOperator].Id
+	var wg sync.WaitGroup
+	codes := make([]int, 20)
+	start := make(chan struct{})
+	for i := range codes {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			res := e.do("POST", "/api/aegis/tests/"+id+"/transition", c.RoleRedLead,
+				map[string]any{"action": "approve", "revision": 0, "red_assignee": op})
+			codes[i] = res.Status
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	ok, conflicts := 0, 0
+	for _, code := range codes {
+		switch code {
+		case 200:
+			ok++
+		case 409:
+			conflicts++
+		}
+	}
+	if ok != 1 || conflicts != 19 {
+		t.Fatalf("codes %v: %d succeeded, %d conflicts", codes, ok, conflicts)
+	}
+	if r := e.get(id); r.GetInt("revision") != 1 || r.GetString("state") != c.StateReady {
+		t.Fatalf("after the race: revision %d state %s", r.GetInt("revision"), r.GetString("state"))
+	}
+	if n := e.count(c.AuditLogs, "action = 'transition' && record_id = {:id}", map[string]any{"id": id}); n != 1 {
+		t.Fatalf("audit entries %d", n)
+	}
+}
