@@ -29,6 +29,7 @@ func Register(app core.App) {
 		registerCoverageRoutes(g)
 		registerExportRoutes(g)
 		registerOpsRoutes(g)
+		registerSecurityRoutes(g)
 		return se.Next()
 	})
 }

@@ -25,8 +25,8 @@ func registerOpsRoutes(g *Group) {
 
 	document(
 		Op{Method: "GET", Path: Prefix + "/health", Tags: []string{"operations"}, Auth: "public",
-			Summary:     "Health: overall status; admins also get each check (data dir, disk, database, storage, jobs)",
-			Response:    map[string]any{"status": "ok", "checks": []doctor.Check{{Name: "database", Status: "ok"}}}},
+			Summary:  "Health: overall status; admins also get each check (data dir, disk, database, storage, jobs)",
+			Response: map[string]any{"status": "ok", "checks": []doctor.Check{{Name: "database", Status: "ok"}}}},
 		Op{Method: "GET", Path: Prefix + "/backups", Tags: []string{"operations"}, Auth: "admin",
 			Summary: "List stored backups", Response: map[string]any{"items": []string{"pb_backup_aegis_20261130.zip"}}},
 		Op{Method: "POST", Path: Prefix + "/backups", Tags: []string{"operations"}, Auth: "admin",

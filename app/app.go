@@ -13,6 +13,7 @@ import (
 	"github.com/aegis-sec/aegis/coverage"
 	"github.com/aegis-sec/aegis/hooks"
 	"github.com/aegis-sec/aegis/jobs"
+	"github.com/aegis-sec/aegis/security"
 	"github.com/aegis-sec/aegis/ui"
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/core"
@@ -56,6 +57,7 @@ func New() *pocketbase.PocketBase {
 // Register binds every Aegis hook, route, job and the UI to app.
 func Register(app core.App) {
 	hooks.Register(app)
+	security.Register(app)
 	jobs.Register(app)
 	coverage.Register(app)
 	api.Register(app)
