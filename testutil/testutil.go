@@ -35,6 +35,7 @@ var (
 	once        sync.Once
 	templateDir string
 	seeded      map[string]User
+	superuser   User
 	setupErr    error
 )
 
@@ -43,6 +44,13 @@ func Users(t testing.TB) map[string]User {
 	t.Helper()
 	ensureTemplate(t)
 	return seeded
+}
+
+// Superuser returns the seeded dashboard superuser (root@aegis.test).
+func Superuser(t testing.TB) User {
+	t.Helper()
+	ensureTemplate(t)
+	return superuser
 }
 
 // Main runs the package's tests and removes the shared template afterwards.
@@ -87,6 +95,21 @@ func buildTemplate() error {
 		}
 		seeded[role] = User{Id: u.Id, Email: email, Role: role, Token: tok}
 	}
+	suCol, err := ta.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+	if err != nil {
+		return err
+	}
+	su := core.NewRecord(suCol)
+	su.SetEmail("root@aegis.test")
+	su.SetPassword(Password)
+	if err := ta.Save(su); err != nil {
+		return fmt.Errorf("seed superuser: %w", err)
+	}
+	suTok, err := su.NewStaticAuthToken(0)
+	if err != nil {
+		return err
+	}
+	superuser = User{Id: su.Id, Email: su.Email(), Role: "superuser", Token: suTok}
 	// Tests should not trip over the production rate limits.
 	s := ta.Settings()
 	s.RateLimits.Enabled = false

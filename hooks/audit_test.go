@@ -1,0 +1,405 @@
+package hooks_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/audit"
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+func entriesFor(t *testing.T, app core.App, collection, id string) []*core.Record {
+	t.Helper()
+	recs, err := app.FindRecordsByFilter(collections.AuditLogs,
+		"collection = {:c} && record_id = {:id}", "created", 0, 0, dbx.Params{"c": collection, "id": id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func countAudit(t *testing.T, app core.App) int {
+	t.Helper()
+	n, err := app.CountRecords(collections.AuditLogs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+func details(t *testing.T, r *core.Record) map[string]map[string]any {
+	t.Helper()
+	var d map[string]map[string]any
+	if err := r.UnmarshalJSONField("details", &d); err != nil {
+		t.Fatalf("details %s: %v", r.GetString("details"), err)
+	}
+	return d
+}
+
+func TestAuditRecordsEachKindOfChangeWithActorAndIP(t *testing.T) {
+	ta := testutil.NewApp(t)
+	srv := testutil.Serve(t, ta)
+	lead := testutil.Users(t)[collections.RoleBlueLead]
+	base := srv.URL + "/api/collections/" + collections.DefenseTools + "/records"
+
+	res := testutil.Do(t, http.MethodPost, base, lead.Token, map[string]any{"name": "EDR-X", "kind": "edr"})
+	if res.Status != http.StatusOK {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	var tool struct{ Id string }
+	res.JSON(t, &tool)
+	if r := testutil.Do(t, http.MethodPatch, base+"/"+tool.Id, lead.Token, map[string]any{"vendor": "Acme"}); r.Status != http.StatusOK {
+		t.Fatalf("update: %d %s", r.Status, r.Body)
+	}
+	if r := testutil.Do(t, http.MethodDelete, base+"/"+tool.Id, lead.Token, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+
+	got := entriesFor(t, ta, collections.DefenseTools, tool.Id)
+	if len(got) != 3 {
+		t.Fatalf("want 3 entries, got %d", len(got))
+	}
+	for i, action := range []string{"create", "update", "delete"} {
+		e := got[i]
+		if e.GetString("action") != action || e.GetString("actor") != lead.Id ||
+			e.GetString("actor_kind") != audit.KindUser || e.GetString("ip") != "127.0.0.1" {
+			t.Errorf("entry %d: action=%s actor=%s kind=%s ip=%s", i, e.GetString("action"),
+				e.GetString("actor"), e.GetString("actor_kind"), e.GetString("ip"))
+		}
+	}
+	if d := details(t, got[0]); d["name"]["new"] != "EDR-X" || d["kind"]["new"] != "edr" {
+		t.Errorf("create details: %v", d)
+	}
+	d := details(t, got[1])
+	if len(d) != 1 || d["vendor"]["old"] != "" || d["vendor"]["new"] != "Acme" {
+		t.Errorf("update details should hold only vendor old→new: %v", d)
+	}
+	if d := details(t, got[2]); d["name"]["old"] != "EDR-X" || d["vendor"]["old"] != "Acme" {
+		t.Errorf("delete details: %v", d)
+	}
+}
+
+func TestAuditAttributesGoChanges(t *testing.T) {
+	ta := testutil.NewApp(t)
+	col, _ := ta.FindCollectionByNameOrId(collections.DefenseTools)
+
+	sys := core.NewRecord(col)
+	sys.Set("name", "by the system")
+	if err := ta.Save(sys); err != nil {
+		t.Fatal(err)
+	}
+	if e := entriesFor(t, ta, collections.DefenseTools, sys.Id); len(e) != 1 || e[0].GetString("actor_kind") != audit.KindSystem {
+		t.Fatalf("Go change without actor should be the system's: %v", e)
+	}
+
+	admin, err := ta.FindRecordById(collections.Users, testutil.Users(t)[collections.RoleAdmin].Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byUser := core.NewRecord(col)
+	byUser.Set("name", "on behalf of admin")
+	audit.SetActor(byUser, admin)
+	if err := ta.Save(byUser); err != nil {
+		t.Fatal(err)
+	}
+	if e := entriesFor(t, ta, collections.DefenseTools, byUser.Id); len(e) != 1 || e[0].GetString("actor") != admin.Id {
+		t.Fatalf("SetActor not honoured: %v", e)
+	}
+
+	// A transaction bound to an actor attributes everything in it.
+	var inTx *core.Record
+	err = ta.RunInTransaction(func(txApp core.App) error {
+		audit.Bind(txApp, audit.System("nightly job"))
+		inTx = core.NewRecord(col)
+		inTx.Set("name", "bound")
+		return txApp.Save(inTx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := entriesFor(t, ta, collections.DefenseTools, inTx.Id); len(e) != 1 || e[0].GetString("actor_name") != "nightly job" {
+		t.Fatalf("Bind not honoured: %v", e)
+	}
+}
+
+func TestAuditCascadeKeepsTheActor(t *testing.T) {
+	ta := testutil.NewApp(t)
+	srv := testutil.Serve(t, ta)
+	lead := testutil.Users(t)[collections.RoleRedLead]
+	tech := mustSave(t, ta, collections.Techniques, map[string]any{"stix_id": "attack-pattern--1", "name": "T", "attack_id": "T0001"})
+	camp := mustSave(t, ta, collections.Campaigns, map[string]any{"name": "C"})
+	test := mustSave(t, ta, collections.Tests, map[string]any{"name": "t", "technique": tech.Id, "campaign": camp.Id, "revealed": true})
+
+	r := testutil.Do(t, http.MethodDelete, srv.URL+"/api/collections/campaigns/records/"+camp.Id, lead.Token, nil)
+	if r.Status != http.StatusNoContent {
+		t.Fatalf("delete campaign: %d %s", r.Status, r.Body)
+	}
+	e := entriesFor(t, ta, collections.Tests, test.Id)
+	if len(e) != 2 || e[1].GetString("action") != "delete" || e[1].GetString("actor") != lead.Id {
+		t.Fatalf("cascaded test delete should be attributed to the red lead: %d entries", len(e))
+	}
+}
+
+func mustSave(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
+	t.Helper()
+	col, err := app.FindCollectionByNameOrId(collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(col)
+	for k, v := range data {
+		r.Set(k, v)
+	}
+	if err := app.Save(r); err != nil {
+		t.Fatalf("seed %s: %v", collection, err)
+	}
+	return r
+}
+
+func TestAuditFailedChangeLeavesNoEntry(t *testing.T) {
+	ta := testutil.NewApp(t)
+	srv := testutil.Serve(t, ta)
+	users := testutil.Users(t)
+	base := srv.URL + "/api/collections/" + collections.DefenseTools + "/records"
+	tool := mustSave(t, ta, collections.DefenseTools, map[string]any{"name": "Existing"})
+	before := countAudit(t, ta)
+
+	cases := []struct {
+		name, method, url, token string
+		body                     any
+	}{
+		{"invalid create (missing name)", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"kind": "edr"}},
+		{"duplicate natural key", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"name": "Existing"}},
+		{"create denied by rule", http.MethodPost, base, users["viewer"].Token, map[string]any{"name": "Nope"}},
+		{"invalid update", http.MethodPatch, base + "/" + tool.Id, users["blue_lead"].Token, map[string]any{"kind": "toaster"}},
+		{"update denied by rule", http.MethodPatch, base + "/" + tool.Id, users["red_operator"].Token, map[string]any{"vendor": "x"}},
+		{"delete denied by rule", http.MethodDelete, base + "/" + tool.Id, users["viewer"].Token, nil},
+	}
+	for _, c := range cases {
+		r := testutil.Do(t, c.method, c.url, c.token, c.body)
+		if r.Status < 400 {
+			t.Errorf("%s: expected failure, got %d", c.name, r.Status)
+		}
+	}
+	if after := countAudit(t, ta); after != before {
+		t.Fatalf("failed changes wrote %d audit entries", after-before)
+	}
+}
+
+func TestAuditIsAtomicWithTheChange(t *testing.T) {
+	ta := testutil.NewApp(t)
+	col, _ := ta.FindCollectionByNameOrId(collections.DefenseTools)
+	before := countAudit(t, ta)
+
+	// A hook failing after the INSERT (and inside the execute step) must
+	// roll back the record and its audit entry.
+	failAfterWrite := errors.New("downstream failure")
+	id := ta.OnRecordCreateExecute(collections.DefenseTools).BindFunc(func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		if n, _ := e.App.CountRecords(collections.DefenseTools, dbx.HashExp{"name": "rolled back"}); n != 1 {
+			t.Errorf("the row should be visible inside the transaction, saw %d", n)
+		}
+		return failAfterWrite
+	})
+	r := core.NewRecord(col)
+	r.Set("name", "rolled back")
+	if err := ta.Save(r); !errors.Is(err, failAfterWrite) {
+		t.Fatalf("want the hook error, got %v", err)
+	}
+	ta.OnRecordCreateExecute(collections.DefenseTools).Unbind(id)
+	if n, _ := ta.CountRecords(collections.DefenseTools, dbx.HashExp{"name": "rolled back"}); n != 0 {
+		t.Fatal("record survived a failed transaction")
+	}
+	if countAudit(t, ta) != before {
+		t.Fatal("audit entry survived a failed transaction")
+	}
+
+	// And a change never lands without its entry: when the entry cannot be
+	// written, the change is rolled back too.
+	auditFails := errors.New("audit storage failure")
+	ta.OnRecordCreate(collections.AuditLogs).BindFunc(func(e *core.RecordEvent) error { return auditFails })
+	r2 := core.NewRecord(col)
+	r2.Set("name", "unaudited")
+	if err := ta.Save(r2); !errors.Is(err, auditFails) {
+		t.Fatalf("want the audit error, got %v", err)
+	}
+	if n, _ := ta.CountRecords(collections.DefenseTools, dbx.HashExp{"name": "unaudited"}); n != 0 {
+		t.Fatal("a change landed without its audit entry")
+	}
+}
+
+func TestAuditEntriesCannotBeAlteredThroughTheAPI(t *testing.T) {
+	ta := testutil.NewApp(t)
+	srv := testutil.Serve(t, ta)
+	entry := mustSave(t, ta, collections.AuditLogs, map[string]any{"action": "create", "actor_kind": "system", "details": map[string]any{"x": 1}})
+	base := srv.URL + "/api/collections/" + collections.AuditLogs + "/records"
+	callers := map[string]string{"anonymous": "", "superuser": testutil.Superuser(t).Token}
+	for role, u := range testutil.Users(t) {
+		callers[role] = u.Token
+	}
+	before := countAudit(t, ta)
+	for who, tok := range callers {
+		for _, op := range []struct {
+			method, url string
+			body        any
+		}{
+			{http.MethodPost, base, map[string]any{"action": "login", "actor_kind": "system"}},
+			{http.MethodPatch, base + "/" + entry.Id, map[string]any{"action": "tampered"}},
+			{http.MethodDelete, base + "/" + entry.Id, nil},
+		} {
+			r := testutil.Do(t, op.method, op.url, tok, op.body)
+			if r.Status < 400 {
+				t.Errorf("%s %s as %s: got %d", op.method, op.url, who, r.Status)
+			}
+			if who == "superuser" && (r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "append-only")) {
+				t.Errorf("superuser %s: want 403 append-only, got %d %s", op.method, r.Status, r.Body)
+			}
+		}
+	}
+	// Batch requests go through the same guards.
+	r := testutil.Do(t, http.MethodPost, srv.URL+"/api/batch", testutil.Superuser(t).Token, map[string]any{
+		"requests": []map[string]any{{"method": "DELETE", "url": "/api/collections/audit_logs/records/" + entry.Id}}})
+	if r.Status < 400 {
+		t.Errorf("batch delete of an audit entry: %d", r.Status)
+	}
+	got, err := ta.FindRecordById(collections.AuditLogs, entry.Id)
+	if err != nil || got.GetString("action") != "create" {
+		t.Fatalf("entry changed or gone: %v", err)
+	}
+	if countAudit(t, ta) != before {
+		t.Fatal("an audit entry was created through the API")
+	}
+}
+
+func TestAuditEntriesCannotBeAlteredFromGo(t *testing.T) {
+	ta := testutil.NewApp(t)
+	entry := mustSave(t, ta, collections.AuditLogs, map[string]any{"action": "create", "actor_kind": "system"})
+	entry.Set("action", "tampered")
+	if err := ta.Save(entry); err == nil {
+		t.Error("model-level update of an audit entry succeeded")
+	}
+	if err := ta.Delete(entry); err == nil {
+		t.Error("model-level delete of an audit entry succeeded")
+	}
+}
+
+func TestAuditLogins(t *testing.T) {
+	ta := testutil.NewApp(t)
+	srv := testutil.Serve(t, ta)
+	viewer := testutil.Users(t)[collections.RoleViewer]
+	auth := srv.URL + "/api/collections/users/auth-with-password"
+
+	ok := testutil.Do(t, http.MethodPost, auth, "", map[string]any{"identity": viewer.Email, "password": testutil.Password})
+	if ok.Status != http.StatusOK {
+		t.Fatalf("login: %d %s", ok.Status, ok.Body)
+	}
+	bad := testutil.Do(t, http.MethodPost, auth, "", map[string]any{"identity": viewer.Email, "password": "wrong-password!"})
+	unknown := testutil.Do(t, http.MethodPost, auth, "", map[string]any{"identity": "ghost@aegis.test", "password": "whatever-123"})
+	if bad.Status != http.StatusBadRequest || unknown.Status != http.StatusBadRequest {
+		t.Fatalf("failed logins: %d %d", bad.Status, unknown.Status)
+	}
+	// An inactive user is refused and the attempt recorded.
+	u, _ := ta.FindRecordById(collections.Users, viewer.Id)
+	u.Set("active", false)
+	if err := ta.Save(u); err != nil {
+		t.Fatal(err)
+	}
+	inactive := testutil.Do(t, http.MethodPost, auth, "", map[string]any{"identity": viewer.Email, "password": testutil.Password})
+	if inactive.Status < 400 {
+		t.Fatalf("inactive user logged in: %d", inactive.Status)
+	}
+	// Superusers are audited as well.
+	su := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/_superusers/auth-with-password", "",
+		map[string]any{"identity": testutil.Superuser(t).Email, "password": testutil.Password})
+	if su.Status != http.StatusOK {
+		t.Fatalf("superuser login: %d", su.Status)
+	}
+
+	recs, err := ta.FindRecordsByFilter(collections.AuditLogs, "action = 'login' || action = 'login_failed'", "created", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ action, actor, kind, identity string }
+	var got []row
+	for _, r := range recs {
+		var d struct{ Identity string }
+		_ = r.UnmarshalJSONField("details", &d)
+		got = append(got, row{r.GetString("action"), r.GetString("actor"), r.GetString("actor_kind"), d.Identity})
+	}
+	want := []row{
+		{"login", viewer.Id, "user", ""},
+		{"login_failed", viewer.Id, "user", viewer.Email},
+		{"login_failed", "", "user", "ghost@aegis.test"},
+		{"login_failed", viewer.Id, "user", viewer.Email},
+		{"login", testutil.Superuser(t).Id, "superuser", ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("login entries: got %v want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("entry %d: got %+v want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestAuditHidesPrivateDataFromNonAdmins(t *testing.T) {
+	ta := testutil.NewApp(t)
+	srv := testutil.Serve(t, ta)
+	users := testutil.Users(t)
+	// The admin changes something: the entry carries the admin's IP.
+	r := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/defense_tools/records", users["admin"].Token, map[string]any{"name": "X"})
+	if r.Status != http.StatusOK {
+		t.Fatal(r.Status)
+	}
+	// A failed login exposes the identity that was typed.
+	testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/auth-with-password", "",
+		map[string]any{"identity": "typo-password-in-identity", "password": "whatever-123"})
+
+	type page struct{ Items []map[string]any }
+	list := func(token string) []map[string]any {
+		r := testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/audit_logs/records?perPage=200", token, nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("list audit: %d %s", r.Status, r.Body)
+		}
+		var p page
+		r.JSON(t, &p)
+		return p.Items
+	}
+	for _, it := range list(users["viewer"].Token) {
+		if _, ok := it["ip"]; ok {
+			t.Errorf("viewer sees an ip on %v entry by %v", it["action"], it["actor"])
+		}
+		if it["action"] == "login_failed" && (it["details"] != nil || it["actor_name"] != nil) {
+			t.Errorf("viewer sees a failed login's identity: %v", it)
+		}
+	}
+	sawIP := false
+	for _, it := range list(users["admin"].Token) {
+		if it["ip"] == "127.0.0.1" {
+			sawIP = true
+		}
+	}
+	if !sawIP {
+		t.Error("admin should see IPs")
+	}
+	// Filtering on the hidden ip is refused to non-superusers: nothing matches.
+	r = testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/audit_logs/records?filter="+
+		"ip%3D'127.0.0.1'", users["viewer"].Token, nil)
+	if r.Status == http.StatusOK && strings.Contains(string(r.Body), `"action"`) {
+		t.Errorf("viewer could filter on ip: %s", r.Body)
+	}
+}
+
+// Keep the tests package honest about using the PocketBase test app type.
+var _ *tests.TestApp
