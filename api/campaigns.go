@@ -22,7 +22,7 @@ func registerCampaignRoutes(g *Group) {
 	g.POST("/campaigns/{id}/reveal", handleCampaignReveal).Bind(planners)
 
 	gen := map[string]any{"campaign": map[string]any{"id": "CAMPAIGN_ID", "name": "APT29 emulation", "status": "planned", "round": 1},
-		"tests": []any{map[string]any{"id": "TEST_ID", "technique": "TECHNIQUE_ID", "state": "draft", "platform": "windows"}},
+		"tests":   []any{map[string]any{"id": "TEST_ID", "technique": "TECHNIQUE_ID", "state": "draft", "platform": "windows"}},
 		"skipped": []string{"T1086: revoked or deprecated"}}
 	document(
 		Op{Method: "POST", Path: Prefix + "/campaigns/from-actor", Tags: []string{"campaigns"}, Auth: "red_lead,admin",

@@ -38,7 +38,6 @@ func LoadPolicy(app core.App) c.EvidencePolicy {
 	return p
 }
 
-
 // Allowed reports whether the sniffed type mime is on the allow list. Only
 // the type itself or one of its aliases counts, not its parents: every
 // type descends from application/octet-stream.

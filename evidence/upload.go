@@ -15,8 +15,8 @@ import (
 
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/workflow"
-	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/gabriel-vasile/mimetype"
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/router"

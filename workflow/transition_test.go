@@ -93,7 +93,9 @@ func TestWalkEveryTransition(t *testing.T) {
 	}
 	// History: built from the audit log.
 	res := e.do("GET", "/api/aegis/tests/"+test.Id+"/history", c.RoleViewer, nil)
-	var hist struct{ Items []struct{ Action, Collection string } }
+	var hist struct {
+		Items []struct{ Action, Collection string }
+	}
 	res.JSON(t, &hist)
 	transitions := 0
 	for _, h := range hist.Items {
