@@ -122,8 +122,8 @@ export default function AuditPage() {
   )
 }
 
-type Change = { old?: unknown; new?: unknown }
-const isChange = (v: unknown): v is Change => !!v && typeof v === 'object' && !Array.isArray(v) && ('old' in (v as object) || 'new' in (v as object))
+type Change = { old?: unknown; new?: unknown; changed?: boolean }
+const isChange = (v: unknown): v is Change => !!v && typeof v === 'object' && !Array.isArray(v) && ('old' in (v as object) || 'new' in (v as object) || 'changed' in (v as object))
 const show = (v: unknown) => (v === undefined || v === null || v === '' ? <span className="faint">∅</span> : typeof v === 'object' ? <code>{JSON.stringify(v)}</code> : String(v))
 
 /** Details shows changed fields as old → new, and anything else as JSON. */
@@ -149,8 +149,16 @@ export function Details({ details }: { details: unknown }) {
           {entries.map(([k, v]) => (
             <tr key={k}>
               <td className="mono">{k}</td>
-              <td>{show((v as Change).old)}</td>
-              <td>{show((v as Change).new)}</td>
+              {'old' in (v as Change) || 'new' in (v as Change) ? (
+                <>
+                  <td>{show((v as Change).old)}</td>
+                  <td>{show((v as Change).new)}</td>
+                </>
+              ) : (
+                <td colSpan={2} className="faint">
+                  changed (value not recorded)
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
