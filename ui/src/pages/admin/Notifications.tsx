@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { pb, errorMessage } from '../../lib/pb'
+import { api, pb, errorMessage } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { useNotifications, type Notification } from '../../lib/notifications'
@@ -45,16 +45,7 @@ export default function NotificationsPage() {
   }
   const markAll = async () => {
     try {
-      const items = await pb.collection('notifications').getFullList<Notification>({ filter: pb.filter('user = {:u} && read = false', { u: me?.id ?? '' }), fields: 'id', batch: 200 })
-      const batch = pb.createBatch()
-      for (const n of items) batch.collection('notifications').update(n.id, { read: true })
-      if (items.length) {
-        try {
-          await batch.send()
-        } catch {
-          for (const n of items) await pb.collection('notifications').update(n.id, { read: true })
-        }
-      }
+      await api('/api/aegis/notifications/read-all', { method: 'POST', body: {} })
       refresh()
       list.reload()
     } catch (err) {

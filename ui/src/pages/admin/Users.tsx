@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { pb, errorMessage, esc } from '../../lib/pb'
+import { api, pb, errorMessage, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can, roleLabel, roleTone, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/roles'
@@ -61,13 +61,26 @@ export default function UsersPage() {
     { key: 'active', header: 'Status', width: 110, render: (u) => (u.active ? <Badge tone="success">Active</Badge> : <Badge tone="danger">Deactivated</Badge>) },
     { key: 'created', header: 'Created', width: 170, render: (u) => <span className="muted small">{formatDate(u.created)}</span> },
   ]
+  const signOut = async (u: User) => {
+    try {
+      await api(`/api/aegis/users/${u.id}/sign-out`, { method: 'POST', body: {} })
+      toast.push({ title: `${u.name || u.email} signed out everywhere`, tone: 'success' })
+    } catch (err) {
+      toast.push({ title: 'Could not sign the user out', body: errorMessage(err), tone: 'error' })
+    }
+  }
   if (admin)
     columns.push({
       key: 'actions',
       header: '',
-      width: 130,
+      width: 250,
       render: (u) =>
-        u.id === me?.id ? null : u.active ? (
+        u.id === me?.id ? null : (
+          <span className="row" style={{ flexWrap: 'nowrap' }}>
+            <Button size="small" variant="ghost" onClick={() => signOut(u)} title="Revoke every session of this user">
+              Sign out
+            </Button>
+            {u.active ? (
           <Button size="small" variant="danger" onClick={() => update(u, { active: false }, `${u.name || u.email} deactivated`)}>
             Deactivate
           </Button>
@@ -75,6 +88,8 @@ export default function UsersPage() {
           <Button size="small" onClick={() => update(u, { active: true }, `${u.name || u.email} reactivated`)}>
             Reactivate
           </Button>
+            )}
+          </span>
         ),
     })
 

@@ -1,12 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { errorMessage, pb } from '../../lib/pb'
+import { api, errorMessage, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { can } from '../../lib/roles'
-import { allowedActions } from '../../lib/workflow'
+import { allowedActions, type Action } from '../../lib/workflow'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, Tabs, TextArea } from '../../ds'
 import { TechniqueLink } from '../attack/common'
 import { Details } from '../admin/Audit'
@@ -14,7 +14,7 @@ import { ActionButton, OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord }
 
 type Comment = RecordModel & { body: string; author: string; expand?: { author?: RecordModel & { name: string; email: string } } }
 type Evidence = RecordModel & { team: string; file: string; filename: string; mime: string; size: number; sha256: string; note: string; uploaded_by: string }
-type AuditRow = RecordModel & { action: string; actor_name: string; details: unknown }
+type AuditRow = { id: string; created: string; action: string; actor_name: string; collection: string; details: unknown }
 
 export default function TestDetailPage({ params }: { params: Record<string, string> }) {
   const me = useAuth()
@@ -41,12 +41,15 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
 
   const comments = useLoad(() => pb.collection('test_comments').getFullList<Comment>({ filter: pb.filter('test = {:t}', { t: params.id }), sort: 'created', expand: 'author' }), [params.id, t?.revision])
   const evidence = useLoad(() => pb.collection('evidence').getFullList<Evidence>({ filter: pb.filter('test = {:t}', { t: params.id }), sort: '-created' }), [params.id])
-  const history = useLoad(() => pb.collection('audit_logs').getList<AuditRow>(1, 100, { filter: pb.filter("collection = 'tests' && record_id = {:t}", { t: params.id }), sort: '-created', skipTotal: true }), [params.id, t?.revision])
+  // The server decides which actions this user may take now and builds the
+  // history from the audit log of the test and everything hanging off it.
+  const history = useLoad(() => api<{ items: AuditRow[] }>(`/api/aegis/tests/${encodeURIComponent(params.id)}/history?limit=200`).then((r) => [...(r.items ?? [])].reverse()), [params.id, t?.revision])
+  const serverActions = useLoad(() => api<{ actions: Action[] }>(`/api/aegis/tests/${encodeURIComponent(params.id)}/actions`).then((r) => r.actions ?? []), [params.id, t?.revision, t?.state])
 
   if (test.loading && !t) return <Spinner />
   if (test.error) return <Alert>{test.status === 404 ? 'This test does not exist or is not visible to you.' : test.error}</Alert>
   if (!t || !me) return null
-  const actions = allowedActions(t, me.role, me.id)
+  const actions = serverActions.data ?? allowedActions(t, me.role, me.id)
 
   return (
     <div className="stack">
@@ -88,11 +91,11 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
               {tab === 'evidence' && <EvidenceList list={evidence.data ?? []} testId={t.id} canUpload={can(me.role, 'execute_tests') || can(me.role, 'record_outcomes')} onAdded={evidence.reload} error={evidence.error} />}
               {tab === 'history' && (
                 <div className="stack tight">
-                  {(history.data?.items ?? []).length === 0 && <EmptyState title="No history recorded" />}
-                  {(history.data?.items ?? []).map((h) => (
+                  {(history.data ?? []).length === 0 && <EmptyState title="No history recorded" />}
+                  {(history.data ?? []).map((h) => (
                     <div key={h.id} style={{ borderLeft: '3px solid var(--border-strong)', paddingLeft: 10 }}>
                       <div>
-                        <b>{h.actor_name || 'system'}</b> · {humanize(h.action)} <span className="faint small">{relativeTime(h.created)}</span>
+                        <b>{h.actor_name || 'system'}</b> · {humanize(h.action)} {h.collection && h.collection !== 'tests' && <Badge tone="outline">{h.collection}</Badge>} <span className="faint small">{relativeTime(h.created)}</span>
                       </div>
                       <Details details={h.details} />
                     </div>
@@ -181,7 +184,6 @@ function Comments({ list, testId, onAdded }: { list: Comment[]; testId: string; 
 }
 
 function EvidenceList({ list, testId, canUpload, onAdded, error }: { list: Evidence[]; testId: string; canUpload: boolean; onAdded: () => void; error: string }) {
-  const me = useAuth()
   const [busy, setBusy] = useState(false)
   const [msg, setMsg] = useState('')
   const download = async (ev: Evidence) => {
@@ -197,10 +199,8 @@ function EvidenceList({ list, testId, canUpload, onAdded, error }: { list: Evide
     setMsg('')
     try {
       const form = new FormData()
-      form.append('test', testId)
-      form.append('team', me?.role.startsWith('blue') ? 'blue' : 'red')
       form.append('file', file)
-      await pb.collection('evidence').create(form)
+      await api(`/api/aegis/tests/${encodeURIComponent(testId)}/evidence`, { form })
       onAdded()
     } catch (err) {
       setMsg(errorMessage(err))
