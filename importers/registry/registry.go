@@ -11,13 +11,15 @@ import (
 	"github.com/aegis-sec/aegis/importers/atomic"
 	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/caldera"
+	"github.com/aegis-sec/aegis/importers/navigator"
 )
 
 // kinds lists every importer. Add a line when a new format lands.
 var kinds = map[string]importers.Func{
-	attack.Kind:  attack.Import,
-	atomic.Kind:  atomic.Import,
-	caldera.Kind: caldera.Import,
+	attack.Kind:    attack.Import,
+	atomic.Kind:    atomic.Import,
+	caldera.Kind:   caldera.Import,
+	navigator.Kind: navigator.Import,
 }
 
 // Lookup returns the importer for kind.

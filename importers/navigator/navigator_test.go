@@ -1,0 +1,310 @@
+package navigator_test
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/internal/testsrc"
+	"github.com/aegis-sec/aegis/importers/navigator"
+	"github.com/aegis-sec/aegis/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+func parseFile(t *testing.T, path string) *navigator.Layer {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	l, err := navigator.Parse(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return l
+}
+
+func TestParseSynthetic(t *testing.T) {
+	l := parseFile(t, "testdata/layer-v45.json")
+	if l.FormatVersion() != "4.5" || len(l.Techniques) != 6 || l.Techniques[1].TechniqueID != "T1110.001" ||
+		l.Techniques[2].Tactic != "defense-evasion" || l.Techniques[3].IsEnabled() || *l.Techniques[0].Score != 0 {
+		t.Fatalf("layer: %+v", l)
+	}
+	// T1078 is disabled and T1098 carries nothing.
+	if got := strings.Join(navigator.Selected(l), ","); got != "T1110,T1110.001,T1134,T1053" {
+		t.Fatalf("selected %s", got)
+	}
+	old := parseFile(t, "testdata/layer-v30.json")
+	if old.Domain != "mobile-attack" || old.FormatVersion() != "3.0" {
+		t.Fatalf("old layer: %+v", old)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := map[string]struct{ in, want string }{
+		"empty":           {"", "empty layer file"},
+		"not json":        {"hello", "expected a JSON object or list"},
+		"broken json":     {`{"name": "x",`, "layer JSON"},
+		"empty list":      {"[]", "empty layer list"},
+		"two layers":      {`[{"name":"a","domain":"enterprise-attack"},{"name":"b","domain":"enterprise-attack"}]`, "holds 2 layers"},
+		"no name":         {`{"domain":"enterprise-attack"}`, "name is required"},
+		"bad domain":      {`{"name":"a","domain":"pre-attack"}`, `domain "pre-attack"`},
+		"bad technique":   {`{"name":"a","domain":"enterprise-attack","techniques":[{"techniqueID":"T12"}]}`, `techniques[0] (T12): techniqueID "T12"`},
+		"string score":    {`{"name":"a","domain":"enterprise-attack","techniques":[{"techniqueID":"T1001","score":"5"}]}`, "techniques.score: got a JSON string"},
+		"bad gradient":    {`{"name":"a","domain":"enterprise-attack","gradient":{"colors":["#fff"],"minValue":5,"maxValue":5}}`, "at least two colors"},
+		"bad version":     {`{"name":"a","domain":"enterprise-attack","versions":{"layer":"four"}}`, `layer format version "four"`},
+		"bad link":        {`{"name":"a","domain":"enterprise-attack","links":[{"label":"x","url":"example.org"}]}`, "URL with a protocol"},
+		"bad tactic":      {`{"name":"a","domain":"enterprise-attack","techniques":[{"techniqueID":"T1001","tactic":"<script>"}]}`, "tactic short name"},
+		"bad sorting":     {`{"name":"a","domain":"enterprise-attack","sorting":9}`, "sorting 9"},
+		"bad list member": {`[{"name":"a","domain":"enterprise-attack"},{"name":"","domain":"x"}]`, "layer 2: invalid layer"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := navigator.Parse(strings.NewReader(tc.in))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	var ve *navigator.ValidationError
+	_, err := navigator.Parse(strings.NewReader(`{"domain":"x","techniques":[{"techniqueID":"a"},{"techniqueID":"b"},{"techniqueID":"c"},{"techniqueID":"d"},{"techniqueID":"e"}]}`))
+	if !errors.As(err, &ve) || len(ve.Problems) != 7 || !strings.Contains(err.Error(), "and 2 more") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestBuildAndMarshal(t *testing.T) {
+	l, err := navigator.Build(navigator.BuildOptions{Name: "coverage", AttackVersion: "18"}, []navigator.Technique{
+		{TechniqueID: "T1059.001", Score: navigator.Score(80), Comment: "validated"},
+		{TechniqueID: "T1003", Tactic: "credential-access", Score: navigator.Score(12.5), Color: "#ff6666"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := navigator.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	v := m["versions"].(map[string]any)
+	if v["layer"] != "4.5" || v["navigator"] != navigator.NavigatorVersion || v["attack"] != "18" || m["version"] != nil {
+		t.Fatalf("versions: %v", m)
+	}
+	back, err := navigator.Parse(bytes.NewReader(out))
+	if err != nil || back.Techniques[0].TechniqueID != "T1003" || *back.Techniques[1].Score != 80 {
+		t.Fatalf("round trip: %v %+v", err, back)
+	}
+
+	if _, err := navigator.Build(navigator.BuildOptions{}, nil); err == nil || !strings.Contains(err.Error(), "name is required") {
+		t.Fatalf("nameless build: %v", err)
+	}
+	if _, err := navigator.Build(navigator.BuildOptions{Name: "x", Domain: "pre-attack"}, nil); err == nil {
+		t.Fatal("unknown domain accepted")
+	}
+	bad := *l
+	bad.Versions = &navigator.Versions{Layer: "4.5", Navigator: "4.8.0"}
+	if _, err := navigator.Marshal(&bad); err == nil || !strings.Contains(err.Error(), "at least 4.9.0") {
+		t.Fatalf("old navigator version: %v", err)
+	}
+	bad.Versions = &navigator.Versions{Layer: "4.5", Navigator: "5.1.0"}
+	bad.Layout = &navigator.Layout{AggregateFunction: "median"}
+	if _, err := navigator.Marshal(&bad); err == nil || !strings.Contains(err.Error(), "aggregateFunction") {
+		t.Fatalf("bad layout: %v", err)
+	}
+}
+
+// archive reads every member of a shared .tar.gz.
+func archive(t *testing.T, name string) map[string][]byte {
+	t.Helper()
+	f, err := os.Open(filepath.Join(testutil.SharedData(t), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[h.Name] = b
+	}
+}
+
+func TestRealLayers(t *testing.T) {
+	type want struct {
+		techniques, selected int
+		format, domain       string
+	}
+	cases := map[string]map[string]want{
+		"attack-navigator-layers-and-spec.tar.gz": {
+			"layers/samples/heatmap_layer.json":                      {428, 428, "3.0", "enterprise-attack"},
+			"layers/samples/Bear_APT.json":                           {126, 126, "3.0", "enterprise-attack"},
+			"layers/samples/ATTACKcon 2018/Submitter_Responses.json": {47, 34, "3.0", "enterprise-attack"},
+			"layers/samples/ATTACKcon 2018/Blue_Pins.json":           {32, 22, "3.0", "enterprise-attack"},
+			"layers/samples/ATTACKcon 2018/Gold_Pins.json":           {27, 19, "3.0", "enterprise-attack"},
+			"layers/samples/ATTACKcon 2018/Red_Pins.json":            {24, 18, "3.0", "enterprise-attack"},
+			"layers/samples/ATTACKcon 2018/Black_Pins.json":          {22, 20, "3.0", "enterprise-attack"},
+		},
+		"navigator-layers-ctid-control-framework.tar.gz": {
+			"frameworks/attack_12_1/nist800_53_r4/layers/nist800-53-r4-overview.json": {427, 427, "4.2", "enterprise-attack"},
+			"frameworks/attack_12_1/nist800_53_r5/layers/nist800-53-r5-overview.json": {427, 427, "4.2", "enterprise-attack"},
+		},
+		"navigator-layers-ctid-mappings-explorer-m365.tar.gz": {
+			"legacy/m365-12.11.2023_attack-14.1-enterprise_E3_navigator_layers.json": {105, 105, "4.4", "enterprise-attack"},
+			"legacy/m365-12.11.2023_attack-14.1-enterprise_E5_navigator_layers.json": {119, 119, "4.4", "enterprise-attack"},
+		},
+	}
+	for name, layers := range cases {
+		files := archive(t, name)
+		for path, w := range layers {
+			t.Run(filepath.Base(path), func(t *testing.T) {
+				l, err := navigator.Parse(bytes.NewReader(files[path]))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(l.Techniques) != w.techniques || len(navigator.Selected(l)) != w.selected ||
+					l.FormatVersion() != w.format || l.Domain != w.domain {
+					t.Fatalf("techniques %d selected %d format %s domain %s", len(l.Techniques),
+						len(navigator.Selected(l)), l.FormatVersion(), l.Domain)
+				}
+				// Every real layer upgrades to a valid 4.5 layer and reads back the same.
+				l.Upgrade()
+				out, err := navigator.Marshal(l)
+				if err != nil {
+					t.Fatal(err)
+				}
+				back, err := navigator.Parse(bytes.NewReader(out))
+				if err != nil || len(back.Techniques) != w.techniques || back.FormatVersion() != "4.5" {
+					t.Fatalf("round trip: %v", err)
+				}
+			})
+		}
+	}
+}
+
+// TestMarshalHasSpecRequiredFields reads the required properties of the
+// top-level, version, technique, gradient and legend objects from the 4.5
+// specification in the shared archive and checks a built layer has them.
+func TestMarshalHasSpecRequiredFields(t *testing.T) {
+	spec := archive(t, "attack-navigator-layers-and-spec.tar.gz")["layers/spec/v4.5/layerformat.md"]
+	if len(spec) == 0 {
+		t.Fatal("4.5 spec missing from the archive")
+	}
+	required := map[string][]string{}
+	section := ""
+	row := regexp.MustCompile(`^\|\s*(\w+)\s*\|[^|]*\|\s*(Yes|yes)\s*\|`)
+	sc := bufio.NewScanner(bytes.NewReader(spec))
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "## ") {
+			section = strings.TrimPrefix(line, "## ")
+			continue
+		}
+		if m := row.FindStringSubmatch(line); m != nil {
+			required[section] = append(required[section], m[1])
+		}
+	}
+	l, err := navigator.Build(navigator.BuildOptions{Name: "spec check",
+		Legend: []navigator.LegendItem{{Label: "ok", Color: "#00ff00"}}},
+		[]navigator.Technique{{TechniqueID: "T1001", Score: navigator.Score(1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := navigator.Marshal(l)
+	var m map[string]any
+	_ = json.Unmarshal(out, &m)
+	objects := map[string]map[string]any{
+		"Property Table":               m,
+		"Version Object Properties":    m["versions"].(map[string]any),
+		"Technique Object properties":  m["techniques"].([]any)[0].(map[string]any),
+		"Gradient Object properties":   m["gradient"].(map[string]any),
+		"LegendItem Object properties": m["legendItems"].([]any)[0].(map[string]any),
+	}
+	checked := 0
+	for sec, obj := range objects {
+		if len(required[sec]) == 0 {
+			t.Fatalf("no required fields found in spec section %q", sec)
+		}
+		for _, f := range required[sec] {
+			checked++
+			if _, ok := obj[f]; !ok {
+				t.Errorf("%s: required %q missing from the exported layer", sec, f)
+			}
+		}
+	}
+	if checked < 9 {
+		t.Fatalf("only %d required fields found in the spec", checked)
+	}
+}
+
+func TestImportKind(t *testing.T) {
+	path := filepath.Join(testutil.SharedData(t), "attack-navigator-layers-and-spec.tar.gz")
+	app := testutil.NewApp(t)
+	rep, err := navigator.Import(context.Background(), app, testsrc.TarGz(path), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Counts["layers"] != 7 || rep.Counts["techniques"] != 428+126+47+32+27+24+22 ||
+		len(rep.FileErrors) != 0 || !rep.NoChange || rep.Counts["format:3.0"] != 7 {
+		t.Fatalf("report: %+v", rep)
+	}
+	bad, err := navigator.Import(context.Background(), app, testsrc.Files{"a.json": "{", "b.json": `{"name":"b","domain":"enterprise-attack"}`, "c.txt": "x"}, importers.Options{})
+	if err != nil || len(bad.FileErrors) != 1 || bad.FileErrors[0].Path != "a.json" || bad.Counts["layers"] != 1 {
+		t.Fatalf("bad: %v %+v", err, bad)
+	}
+}
+
+func FuzzParseLayer(f *testing.F) {
+	for _, p := range []string{"testdata/layer-v45.json", "testdata/layer-v30.json"} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		layers, err := navigator.ParseAll(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, l := range layers {
+			_ = navigator.Selected(l)
+			l.Upgrade()
+			out, err := navigator.Marshal(l)
+			if err != nil {
+				continue
+			}
+			back, err := navigator.Parse(bytes.NewReader(out))
+			if err != nil || len(back.Techniques) != len(l.Techniques) {
+				t.Fatalf("marshalled layer does not parse back: %v\n%s", err, out)
+			}
+		}
+	})
+}
