@@ -29,7 +29,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 			rules, err := Parse(path, data)
 			if err != nil {
 				c.Failed(path)
-				return fmt.Errorf("import sigma %s: %w", path, err)
+				return err // the report names the file
 			}
 			docs := len(rules)
 			if len(rules) > 0 && rules[0].Meta["variant"] != nil {

@@ -1,0 +1,50 @@
+package elastic
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/filewalk"
+	"github.com/aegis-sec/aegis/importers/rulestore"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Kind is the import kind and detection_rules.source value.
+const Kind = "elastic"
+
+// Import reads every .toml file of src as an Elastic rule and upserts them
+// in one transaction, with the same per-file errors, duplicate handling and
+// removal tracking as the Sigma importer.
+func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
+	start := time.Now()
+	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
+		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	c := rulestore.NewCollector(rep)
+	err := filewalk.Each(ctx, src, filewalk.Ext(".toml"), MaxFileSize, rep, opts.Progress, "parse",
+		func(path string, data []byte) error {
+			r, err := Parse(path, data)
+			if err != nil {
+				c.Failed(path)
+				return err // the report names the file
+			}
+			if r.Status == "deprecated" {
+				rep.Deprecated++
+			}
+			c.Add(r)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("import elastic %s: %w", src, err)
+	}
+	if err := rulestore.Commit(ctx, app, Kind, src.String(), c, opts); err != nil {
+		return nil, fmt.Errorf("import elastic %s: %w", src, err)
+	}
+	rep.Duration = time.Since(start)
+	rep.Seconds = rep.Duration.Seconds()
+	return rep, nil
+}
+
+var _ importers.Func = Import
