@@ -11,7 +11,9 @@ import (
 	"github.com/aegis-sec/aegis/importers/atomic"
 	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/caldera"
+	"github.com/aegis-sec/aegis/importers/elastic"
 	"github.com/aegis-sec/aegis/importers/navigator"
+	"github.com/aegis-sec/aegis/importers/sigma"
 )
 
 // kinds lists every importer. Add a line when a new format lands.
@@ -20,6 +22,8 @@ var kinds = map[string]importers.Func{
 	atomic.Kind:    atomic.Import,
 	caldera.Kind:   caldera.Import,
 	navigator.Kind: navigator.Import,
+	sigma.Kind:     sigma.Import,
+	elastic.Kind:   elastic.Import,
 }
 
 // Lookup returns the importer for kind.
