@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"fmt"
+	"github.com/aegis-sec/aegis/audit"
 	"io"
 	"net/http"
 	"strings"
@@ -59,6 +60,7 @@ func FromLayer(app core.App, actor workflow.Actor, layer io.Reader, plan Plan) (
 	}
 	var out Generated
 	err = app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
 		g, err := generate(tx, actor, plan, techs, skipped, map[string]any{"layer": l.Name, "layer_techniques": len(l.Techniques)})
 		out = g
 		return err

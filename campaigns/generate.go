@@ -213,6 +213,7 @@ func FromActor(app core.App, actor workflow.Actor, in FromActorInput) (Generated
 	}
 	var out Generated
 	err = app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
 		g, err := generate(tx, actor, in.Plan, techs, nil, map[string]any{"actor": ta.GetString("attack_id")})
 		out = g
 		return err

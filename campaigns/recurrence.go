@@ -69,6 +69,7 @@ func SpawnDue(ctx context.Context, app core.App, now time.Time) (SpawnStats, err
 		next, _ := types.ParseDateTime(sched.Next(now.UTC()))
 		if camp.GetDateTime("next_run_at").IsZero() {
 			if err := app.RunInTransaction(func(tx core.App) error {
+				audit.Bind(tx, audit.System("recurring campaigns"))
 				fresh, err := tx.FindRecordById(c.Campaigns, camp.Id)
 				if err != nil {
 					return err
@@ -102,6 +103,7 @@ func SpawnDue(ctx context.Context, app core.App, now time.Time) (SpawnStats, err
 func spawn(app core.App, id string, now, next types.DateTime) (int, error) {
 	n := -1
 	err := app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, audit.System("recurring campaigns"))
 		src, err := tx.FindRecordById(c.Campaigns, id)
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"github.com/aegis-sec/aegis/audit"
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/workflow"
 	"github.com/pocketbase/dbx"
@@ -16,6 +17,7 @@ func RevealAll(app core.App, actor workflow.Actor, id string) (int, error) {
 	}
 	n := 0
 	err := app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
 		if _, err := tx.FindRecordById(c.Campaigns, id); err != nil {
 			return router.NewNotFoundError("Campaign not found.", nil)
 		}

@@ -49,6 +49,7 @@ func RetestRound(app core.App, actor workflow.Actor, id string) (Generated, erro
 	}
 	var out Generated
 	err := app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
 		camp, err := tx.FindRecordById(c.Campaigns, id)
 		if err != nil {
 			return router.NewNotFoundError("Campaign not found.", nil)

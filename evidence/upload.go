@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/aegis-sec/aegis/audit"
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/workflow"
 	"github.com/gabriel-vasile/mimetype"
@@ -217,12 +219,12 @@ func Store(app core.App, actor workflow.Actor, test *core.Record, team string, i
 		return nil, fmt.Errorf("evidence spool: %w", err)
 	}
 	file.OriginalName = in.Filename
-	tmp, _ := filesystem.NewFileFromBytes([]byte{0}, in.Filename) // normalised, randomised name
-	file.Name = tmp.Name
+	named, _ := filesystem.NewFileFromBytes([]byte{0}, in.Filename) // normalised name with a random suffix
+	file.Name = named.Name
 	r := core.NewRecord(col)
+	r.Id = core.GenerateDefaultRandomId()
 	r.Set("test", test.Id)
 	r.Set("team", team)
-	r.Set("file", file)
 	r.Set("filename", in.Filename)
 	r.Set("mime", in.Mime)
 	r.Set("size", in.Size)
@@ -231,11 +233,37 @@ func Store(app core.App, actor workflow.Actor, test *core.Record, team string, i
 	if !actor.Superuser {
 		r.Set("uploaded_by", actor.Id)
 	}
-	// Saved outside any transaction: the upload to S3 may be slow and must
-	// not hold the single write connection. PocketBase removes the stored
-	// file if the insert fails.
-	if err := app.Save(r); err != nil {
+	r.Set("file", file) // validated as an upload (name, size), stored below
+	audit.SetRecordActor(r, audit.Actor{Id: actor.Id, Name: actor.Name, Kind: actorKind(actor), IP: actor.IP})
+	if err := app.ValidateWithContext(context.Background(), r); err != nil {
+		return nil, fmt.Errorf("evidence %s: %w", in.Filename, err)
+	}
+	// The bytes go to storage (disk or S3) before the record is inserted and
+	// outside any transaction: a slow upload must not hold the single write
+	// connection. If the insert fails the stored file is removed, so there
+	// is never metadata without a file nor a file without metadata.
+	fsys, err := app.NewFilesystem()
+	if err != nil {
+		return nil, fmt.Errorf("evidence storage: %w", err)
+	}
+	defer fsys.Close()
+	key := r.BaseFilesPath() + "/" + file.Name
+	if err := fsys.UploadFile(file, key); err != nil {
+		return nil, fmt.Errorf("store evidence %s: %w", in.Filename, err)
+	}
+	r.Set("file", file.Name)
+	if err := app.SaveNoValidate(r); err != nil {
+		if derr := fsys.Delete(key); derr != nil {
+			app.Logger().Error("evidence file left without metadata", "key", key, "error", derr)
+		}
 		return nil, fmt.Errorf("save evidence %s: %w", in.Filename, err)
 	}
 	return r, nil
+}
+
+func actorKind(a workflow.Actor) string {
+	if a.Superuser {
+		return audit.KindSuperuser
+	}
+	return audit.KindUser
 }

@@ -7,6 +7,7 @@ package workflow
 import (
 	"slices"
 
+	"github.com/aegis-sec/aegis/audit"
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -76,4 +77,9 @@ func (a Actor) CanSee(test *core.Record) bool {
 		return false
 	}
 	return test.GetBool("revealed") || !a.Blue()
+}
+
+// Audit is the actor as the audit trail records it.
+func (a Actor) Audit() audit.Actor {
+	return audit.Actor{Id: a.Id, Name: a.Name, Kind: a.kind(), IP: a.IP}
 }

@@ -53,6 +53,7 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 	}
 	var out []*core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
 		out = out[:0]
 		var target *core.Record
 		if in.Action == BulkMove || in.Action == BulkCopy {

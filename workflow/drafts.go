@@ -53,6 +53,7 @@ func Retest(app core.App, actor Actor, testId string) (*core.Record, error) {
 	}
 	var out *core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
 		src, err := tx.FindRecordById(c.Tests, testId)
 		if err != nil {
 			return notFound("Test not found.")

@@ -108,6 +108,7 @@ func Transition(app core.App, actor Actor, testId string, in Input) (*core.Recor
 	}
 	var saved *core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
 		test, err := tx.FindRecordById(c.Tests, testId)
 		if err != nil || !actor.CanSee(test) {
 			return notFound("Test not found.")
