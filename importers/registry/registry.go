@@ -14,6 +14,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/elastic"
 	"github.com/aegis-sec/aegis/importers/navigator"
 	"github.com/aegis-sec/aegis/importers/sigma"
+	"github.com/aegis-sec/aegis/importers/vectr"
 )
 
 // kinds lists every importer. Add a line when a new format lands.
@@ -22,6 +23,7 @@ var kinds = map[string]importers.Func{
 	atomic.Kind:    atomic.Import,
 	caldera.Kind:   caldera.Import,
 	navigator.Kind: navigator.Import,
+	vectr.Kind:     vectr.Import,
 	sigma.Kind:     sigma.Import,
 	elastic.Kind:   elastic.Import,
 }

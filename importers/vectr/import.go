@@ -1,0 +1,308 @@
+package vectr
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aegis-sec/aegis/audit"
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/internal/bulk"
+	"github.com/aegis-sec/aegis/importers/internal/library"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// Kind is the import kind of VECTR CSV exports.
+const Kind = "vectr"
+
+var campaignColumns = []string{"name", "description", "status", "start_at", "end_at", "tags", "blind", "round", "owner", "import_key"}
+
+var testColumns = []string{"name", "technique", "campaign", "procedure", "state", "red_result", "executed_at",
+	"prevention", "detection", "detected_at", "alert_severity", "red_notes", "blue_notes", "revealed",
+	"validated_at", "tags", "import_key"}
+
+type pending struct {
+	path string
+	tc   TestCase
+	key  string
+}
+
+// Import reads every .csv file of src (a single file whatever its name) and
+// creates or updates campaigns and tests in one transaction. Rows whose
+// technique is not in the ATT&CK catalogue are skipped with the reason (a
+// test needs a technique); unreadable rows are FileErrors.
+func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
+	start := time.Now()
+	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
+		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	var rows []pending
+	occurrence := map[string]int{}
+	err := src.Walk(ctx, func(e source.Entry) error {
+		if !strings.HasSuffix(strings.ToLower(e.Path), ".csv") && strings.Contains(e.Path, "/") {
+			return nil
+		}
+		rep.Files++
+		tcs, bad, err := ParseCSV(e.Body)
+		if err != nil {
+			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: err.Error()})
+			return nil
+		}
+		for _, b := range bad {
+			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: fmt.Sprintf("line %d: %s", b.Line, b.Error)})
+		}
+		for _, tc := range tcs {
+			base := strings.ToLower(tc.Campaign) + "\x00" + tc.TechniqueID + "\x00" + strings.ToLower(tc.Name)
+			occurrence[base]++
+			sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", base, occurrence[base])))
+			rows = append(rows, pending{path: e.Path, tc: tc, key: "vectr:" + hex.EncodeToString(sum[:12])})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import vectr %s: %w", src, err)
+	}
+	rep.Counts["rows"] = len(rows)
+
+	err = app.RunInTransaction(func(tx core.App) error {
+		return write(ctx, tx, rows, rep, opts)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import vectr %s: %w", src, err)
+	}
+	rep.NoChange = rep.Created+rep.Updated == 0
+	rep.Duration = time.Since(start)
+	rep.Seconds = rep.Duration.Seconds()
+	return rep, nil
+}
+
+type campaignAgg struct {
+	name, description string
+	start, end        time.Time
+	tags              map[string]bool
+	states            []string
+}
+
+func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Report, opts importers.Options) error {
+	techniques, err := library.TechniqueIDs(tx)
+	if err != nil {
+		return err
+	}
+	owner := ""
+	if opts.Actor != "" {
+		if u, err := tx.FindRecordById(collections.Users, opts.Actor); err == nil {
+			owner = u.Id
+		}
+	}
+
+	// Campaigns first: their status and dates summarise their rows.
+	camps := map[string]*campaignAgg{}
+	var order []string
+	var usable []pending
+	for _, p := range rows {
+		if techniques[p.tc.TechniqueID] == "" {
+			rep.Skipped = append(rep.Skipped, importers.Skip{Id: fmt.Sprintf("%s:%d", p.path, p.tc.Line),
+				Reason: fmt.Sprintf("technique %s is not in the ATT&CK catalogue; import ATT&CK first", p.tc.TechniqueID)})
+			continue
+		}
+		usable = append(usable, p)
+		ck := campaignKey(p.tc.Campaign)
+		c := camps[ck]
+		if c == nil {
+			c = &campaignAgg{name: p.tc.Campaign, tags: map[string]bool{"vectr": true}}
+			camps[ck] = c
+			order = append(order, ck)
+		}
+		if p.tc.Assessment != "" {
+			c.tags[p.tc.Assessment] = true
+			c.description = "Imported from VECTR assessment " + p.tc.Assessment
+		}
+		for _, ts := range []time.Time{p.tc.Start, p.tc.Stop} {
+			if ts.IsZero() {
+				continue
+			}
+			if c.start.IsZero() || ts.Before(c.start) {
+				c.start = ts
+			}
+			if ts.After(c.end) {
+				c.end = ts
+			}
+		}
+		c.states = append(c.states, testState(p.tc))
+	}
+
+	cu, err := bulk.New(tx, bulk.Spec{Collection: collections.Campaigns, Key: []string{"import_key"},
+		Columns: campaignColumns, HashColumn: "import_hash"})
+	if err != nil {
+		return err
+	}
+	defer cu.Close()
+	campaignIDs := map[string]string{}
+	for _, ck := range order {
+		c := camps[ck]
+		tags := make([]string, 0, len(c.tags))
+		for t := range c.tags {
+			tags = append(tags, t)
+		}
+		sort.Strings(tags)
+		out, id, err := cu.Put(map[string]any{
+			"name": c.name, "description": c.description, "status": campaignStatus(c.states),
+			"start_at": dt(c.start), "end_at": dt(c.end), "tags": tags, "blind": false, "round": 1,
+			"owner": owner, "import_key": ck,
+		})
+		if err != nil {
+			return err
+		}
+		campaignIDs[ck] = id
+		rep.Counts["campaigns_"+out.String()]++
+		tally(rep, out)
+	}
+
+	tu, err := bulk.New(tx, bulk.Spec{Collection: collections.Tests, Key: []string{"import_key"},
+		Columns: testColumns, HashColumn: "import_hash"})
+	if err != nil {
+		return err
+	}
+	defer tu.Close()
+	for i, p := range usable {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if opts.Progress != nil {
+				opts.Progress("write", i, len(usable))
+			}
+		}
+		tc := p.tc
+		prevention, detection, redResult, _ := MapOutcome(tc.Outcome)
+		state := testState(tc)
+		if state == collections.StateBlueReview || state == collections.StateExecuting {
+			redResult = "executed"
+		}
+		executed := tc.Start
+		if executed.IsZero() {
+			executed = tc.Stop
+		}
+		if redResult == "" {
+			executed = time.Time{}
+		}
+		var validated time.Time
+		if state == collections.StateValidated {
+			validated = firstSet(tc.Stop, tc.Detected, tc.Start)
+		}
+		severity := tc.AlertSeverity
+		if !contains(collections.Severities, severity) {
+			severity = ""
+		}
+		tags := append([]string{"vectr"}, tc.Tags...)
+		out, _, err := tu.Put(map[string]any{
+			"name": tc.Name, "technique": techniques[tc.TechniqueID], "campaign": campaignIDs[campaignKey(tc.Campaign)],
+			"procedure": tc.Description, "state": state, "red_result": redResult, "executed_at": dt(executed),
+			"prevention": prevention, "detection": detection, "detected_at": dt(tc.Detected),
+			"alert_severity": severity, "red_notes": tc.RedNotes, "blue_notes": tc.BlueNotes,
+			"revealed": true, "validated_at": dt(validated), "tags": tags, "import_key": p.key,
+		})
+		if err != nil {
+			return err
+		}
+		rep.Counts["tests_"+out.String()]++
+		rep.Counts["state:"+state]++
+		tally(rep, out)
+	}
+	if rep.Created+rep.Updated == 0 {
+		return nil
+	}
+	kind := audit.KindSystem
+	if opts.Actor != "" {
+		kind = audit.KindUser
+	}
+	return audit.Write(tx, audit.Entry{Actor: opts.Actor, ActorKind: kind, Action: "import", Collection: collections.Tests,
+		Details: map[string]any{"kind": Kind, "source": rep.Source, "created": rep.Created, "updated": rep.Updated,
+			"unchanged": rep.Unchanged, "skipped": len(rep.Skipped)}})
+}
+
+// testState derives the workflow state of an imported test: validated when
+// VECTR recorded an outcome; otherwise from VECTR's status.
+func testState(tc TestCase) string {
+	if p, _, _, _ := MapOutcome(tc.Outcome); p != "" {
+		return collections.StateValidated
+	}
+	switch s := strings.ToLower(strings.TrimSpace(tc.Status)); {
+	case s == "completed" || s == "complete" || s == "done" || s == "executed":
+		return collections.StateBlueReview
+	case s == "in progress" || s == "inprogress" || s == "in_progress" || s == "running" || s == "executing" || s == "paused":
+		return collections.StateExecuting
+	case s == "ready" || s == "planned" || s == "scheduled":
+		return collections.StateReady
+	}
+	return collections.StateDraft
+}
+
+// campaignStatus: completed when every test is validated, active once any
+// test has started, planned otherwise.
+func campaignStatus(states []string) string {
+	all, any := true, false
+	for _, s := range states {
+		if s != collections.StateValidated {
+			all = false
+		}
+		if s != collections.StateDraft && s != collections.StateReady {
+			any = true
+		}
+	}
+	switch {
+	case len(states) > 0 && all:
+		return "completed"
+	case any:
+		return "active"
+	}
+	return "planned"
+}
+
+func campaignKey(name string) string {
+	return "vectr:campaign:" + strings.ToLower(strings.Join(strings.Fields(name), " "))
+}
+
+func tally(rep *importers.Report, out bulk.Outcome) {
+	switch out {
+	case bulk.Created:
+		rep.Created++
+	case bulk.Updated:
+		rep.Updated++
+	default:
+		rep.Unchanged++
+	}
+}
+
+// dt formats a time as PocketBase stores dates; zero stays empty.
+func dt(t time.Time) any {
+	if t.IsZero() {
+		return ""
+	}
+	d, _ := types.ParseDateTime(t.UTC())
+	return d
+}
+
+func firstSet(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
