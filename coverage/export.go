@@ -295,7 +295,7 @@ func contains(xs []string, x string) bool {
 
 // pager runs a keyset-paginated query: base must select "x.id AS id" first
 // and contain a WHERE clause ending with conditions; pages follow id order.
-func pager[T any](ctx context.Context, app core.App, base string, params dbx.Params, each func(*T) error, idOf func(*T) string) error {
+func pager[T any](ctx context.Context, app core.App, base, idCol string, params dbx.Params, each func(*T) error, idOf func(*T) string) error {
 	after := ""
 	for {
 		if err := ctx.Err(); err != nil {
@@ -306,7 +306,7 @@ func pager[T any](ctx context.Context, app core.App, base string, params dbx.Par
 			p[k] = v
 		}
 		var page []T
-		if err := app.DB().NewQuery(base + " ORDER BY id LIMIT {:limit}").Bind(p).All(&page); err != nil {
+		if err := app.DB().NewQuery(base + " ORDER BY " + idCol + " LIMIT {:limit}").Bind(p).All(&page); err != nil {
 			return err
 		}
 		for i := range page {
@@ -395,7 +395,6 @@ func exportTests(ctx context.Context, app core.App, p url.Values, rw rowWriter, 
 		ifnull(tp.name, '') AS template_name, ifnull(json_extract(tp.executor, '$.command'), '') AS command
 		FROM tests x LEFT JOIN techniques t ON t.id = x.technique LEFT JOIN campaigns c ON c.id = x.campaign
 		LEFT JOIN test_templates tp ON tp.id = x.template WHERE ` + strings.Join(where, " AND ")
-	base = "SELECT * FROM (" + base + ")"
 	if vectr {
 		return exportVectr(ctx, app, base, params, rw)
 	}
@@ -404,7 +403,7 @@ func exportTests(ctx context.Context, app core.App, p url.Values, rw rowWriter, 
 		"validated_at", "red_notes", "blue_notes", "tags"}); err != nil {
 		return err
 	}
-	return pager(ctx, app, base, params, func(r *testExportRow) error {
+	return pager(ctx, app, base, "x.id", params, func(r *testExportRow) error {
 		return rw.row([]any{r.ID, r.Name, r.AttackID, r.Technique, r.Tactic, r.Campaign, r.State, r.Platform, r.Procedure,
 			r.RedResult, r.Prevention, r.Detection, r.Severity, r.ExecutedAt, r.DetectedAt, r.ValidatedAt, r.RedNotes,
 			r.BlueNotes, jsonList(r.Tags)})
@@ -448,7 +447,7 @@ func exportVectr(ctx context.Context, app core.App, base string, params dbx.Para
 	if err := rw.header(VectrColumns); err != nil {
 		return err
 	}
-	return pager(ctx, app, base, params, func(r *testExportRow) error {
+	return pager(ctx, app, base, "x.id", params, func(r *testExportRow) error {
 		notes := strings.TrimSpace(strings.Join(nonEmpty(r.BlueNotes, outcomeNote(r)), "\n"))
 		variant := r.Name
 		if r.Template != "" {
@@ -521,15 +520,15 @@ func exportRules(ctx context.Context, app core.App, p url.Values, rw rowWriter) 
 	if v := p.Get("enabled"); v != "" {
 		where, params["enabled"] = append(where, "r.enabled = {:enabled}"), v == "1"
 	}
-	base := `SELECT * FROM (SELECT r.id AS id, r.source, r.source_rule_id, r.title, r.status, r.severity, r.enabled, r.removed,
+	base := `SELECT r.id AS id, r.source, r.source_rule_id, r.title, r.status, r.severity, r.enabled, r.removed,
 		ifnull((SELECT group_concat(t.attack_id, ';') FROM json_each(CASE WHEN json_valid(r.techniques) THEN r.techniques ELSE '[]' END) j
 			JOIN techniques t ON t.id = j.value), '') AS techniques, r.author, r.path
-		FROM detection_rules r WHERE ` + strings.Join(where, " AND ") + ")"
+		FROM detection_rules r WHERE ` + strings.Join(where, " AND ")
 	if err := rw.header([]string{"id", "source", "source_rule_id", "title", "status", "severity", "enabled", "removed",
 		"techniques", "author", "path"}); err != nil {
 		return err
 	}
-	return pager(ctx, app, base, params, func(r *row) error {
+	return pager(ctx, app, base, "r.id", params, func(r *row) error {
 		return rw.row([]any{r.ID, r.Source, r.RuleID, r.Title, r.Status, r.Severity, r.Enabled, r.Removed, r.Techniques, r.Author, r.Path})
 	}, func(r *row) string { return r.ID })
 }
@@ -552,10 +551,10 @@ func exportControls(ctx context.Context, app core.App, p url.Values, rw rowWrite
 	if v := p.Get("status"); v != "" {
 		where, params["status"] = append(where, "c.status = {:status}"), v
 	}
-	base := `SELECT * FROM (SELECT c.id AS id, ifnull(f.name, '') AS framework, c.control_id, c.title, c.family, c.status,
+	base := `SELECT c.id AS id, ifnull(f.name, '') AS framework, c.control_id, c.title, c.family, c.status,
 		ifnull((SELECT group_concat(t.attack_id, ';') FROM control_mappings m JOIN techniques t ON t.id = m.technique
 			WHERE m.control = c.id), '') AS techniques
-		FROM compliance_controls c LEFT JOIN compliance_frameworks f ON f.id = c.framework WHERE ` + strings.Join(where, " AND ") + ")"
+		FROM compliance_controls c LEFT JOIN compliance_frameworks f ON f.id = c.framework WHERE ` + strings.Join(where, " AND ")
 	if err := rw.header([]string{"id", "framework", "control_id", "title", "family", "status", "techniques", "score", "level"}); err != nil {
 		return err
 	}
@@ -563,7 +562,7 @@ func exportControls(ctx context.Context, app core.App, p url.Values, rw rowWrite
 	if err != nil {
 		return err
 	}
-	return pager(ctx, app, base, params, func(x *row) error {
+	return pager(ctx, app, base, "c.id", params, func(x *row) error {
 		var members []*Score
 		for _, a := range strings.Split(x.Techniques, ";") {
 			if t := r.ByAttack[a]; t != nil {
@@ -612,12 +611,12 @@ func exportAudit(ctx context.Context, app core.App, p url.Values, rw rowWriter) 
 	if until != "" {
 		where, params["until"] = append(where, "a.created <= {:until}"), until
 	}
-	base := `SELECT * FROM (SELECT a.id AS id, a.created, a.actor, a.actor_name, a.actor_kind, a.action, a.collection,
-		a.record_id, ifnull(a.details, '') AS details, a.ip FROM audit_logs a WHERE ` + strings.Join(where, " AND ") + ")"
+	base := `SELECT a.id AS id, a.created, a.actor, a.actor_name, a.actor_kind, a.action, a.collection,
+		a.record_id, ifnull(a.details, '') AS details, a.ip FROM audit_logs a WHERE ` + strings.Join(where, " AND ")
 	if err := rw.header([]string{"id", "created", "actor", "actor_name", "actor_kind", "action", "collection", "record_id", "details", "ip"}); err != nil {
 		return err
 	}
-	return pager(ctx, app, base, params, func(x *row) error {
+	return pager(ctx, app, base, "a.id", params, func(x *row) error {
 		return rw.row([]any{x.ID, x.Created, x.Actor, x.ActorName, x.ActorKind, x.Action, x.Collection, x.RecordID, x.Details, x.IP})
 	}, func(x *row) string { return x.ID })
 }
