@@ -279,13 +279,23 @@ type relations struct {
 	swActors    map[string][]string // software → groups
 	tacticOrder map[string]int      // tactic → matrix column (1-based)
 	techDCs     map[string][]string // technique → data components via v18 analytics
+	byAttackID  map[string]string   // technique ATT&CK id → STIX id (active first)
 }
 
 func (st *state) resolveRelationships() (*relations, error) {
 	cat := st.cat
 	r := &relations{parent: map[string]string{}, revokedBy: map[string]string{}, mitigates: map[string][]string{},
 		detects: map[string][]string{}, dcDetects: map[string][]string{}, swTechs: map[string][]string{},
-		swActors: map[string][]string{}, tacticOrder: map[string]int{}, techDCs: map[string][]string{}}
+		swActors: map[string][]string{}, tacticOrder: map[string]int{}, techDCs: map[string][]string{},
+		byAttackID: map[string]string{}}
+	for _, o := range cat.order {
+		if o.Type == "attack-pattern" && !o.IsSubtechnique {
+			aid, _ := o.attackRef()
+			if _, taken := r.byAttackID[aid]; !taken || !o.Revoked {
+				r.byAttackID[aid] = o.ID
+			}
+		}
+	}
 	var dangling []string
 	known := func(id string) bool {
 		if _, ok := cat.byID[id]; ok {
@@ -530,6 +540,14 @@ func (st *state) techniqueValues(o *Object, aid, url string, rel *relations) []a
 	parent := ""
 	if p, ok := rel.parent[o.ID]; ok {
 		parent = st.ids[p]
+	} else if o.IsSubtechnique {
+		// Revoked sub-techniques lost their subtechnique-of link upstream;
+		// the id still names the parent (T1053.001 → T1053).
+		if dot := strings.IndexByte(aid, '.'); dot > 0 {
+			if p, ok := rel.byAttackID[aid[:dot]]; ok {
+				parent = st.ids[p]
+			}
+		}
 	}
 	revokedBy := ""
 	if s, ok := rel.revokedBy[o.ID]; ok && stixType(s) == "attack-pattern" {
