@@ -87,3 +87,16 @@ describe('coverage and jobs helpers', () => {
     expect(syncJobFor('sigma', [])).toBe('sigma-sync')
   })
 })
+
+import { kindOf } from '../pages/attack/Releases'
+describe('kindOf', () => {
+  it.each([
+    ['T1059', 'Technique'],
+    ['T1059.001', 'Sub-technique'],
+    ['TA0002', 'Tactic'],
+    ['G0016', 'Group'],
+    ['DC0001', 'Data component'],
+    ['DET0001', 'Detection strategy'],
+    ['x', 'Object'],
+  ])('%s is a %s', (id, want) => expect(kindOf(id)).toBe(want))
+})

@@ -123,12 +123,9 @@ export default function IntegrationsPage() {
     }
   }
 
-  const syncNow = async (i: Integration) => {
-    if (!i.enabled && query.get('action') !== 'sync') {
-      await patch(i, { enabled: true })
-    }
-    await runJob(syncJobFor(i.kind, jobs.data ?? []), { integration: i.id })
-  }
+  // "Sync now" runs once whether or not the source is enabled; "Enabled"
+  // only decides whether the schedule runs it.
+  const syncNow = (i: Integration) => runJob(syncJobFor(i.kind, jobs.data ?? []), { integration: i.id })
 
   const jobList = jobs.data ?? []
   return (

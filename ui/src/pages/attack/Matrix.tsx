@@ -70,7 +70,7 @@ export default function MatrixPage() {
   const visible = (t: Technique) => !platform || asArray<string>(t.platforms).includes(platform)
   const used = actorTechs.data
   const highlighted = (t: Technique, subs: Technique[]) => (used ? used.has(t.id) || subs.some((s) => used.has(s.id)) : needle ? matches(t) || subs.some(matches) : true)
-  const total = cols.reduce((n, c) => n + c.techniques.filter(({ t }) => visible(t)).length, 0)
+  const total = new Set(cols.flatMap((c) => c.techniques.filter(({ t }) => visible(t)).map(({ t }) => t.id))).size
   const actorName = actors.data?.find((a) => a.id === actor)
 
   const cell = (t: Technique, subs: Technique[], tacticId: string) => {
@@ -87,7 +87,7 @@ export default function MatrixPage() {
             {t.name}
             <span className="tid">
               {t.attack_id}
-              {sc && <span className="tscore"> · {Math.round(sc.score)}</span>}
+              {sc && sc.score > 0 && <span className="tscore"> · {Math.round(sc.score)}</span>}
             </span>
           </Link>
           {vis.length > 0 && (
@@ -121,7 +121,7 @@ export default function MatrixPage() {
                       {s.name}
                       <span className="tid">
                         {s.attack_id}
-                        {ss && <span className="tscore"> · {Math.round(ss.score)}</span>}
+                        {ss && ss.score > 0 && <span className="tscore"> · {Math.round(ss.score)}</span>}
                       </span>
                     </Link>
                   </div>

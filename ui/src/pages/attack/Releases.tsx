@@ -11,6 +11,25 @@ type Release = RecordModel & { domain: string; version: string; imported_at: str
 type TestRow = RecordModel & { name: string; state: string; expand?: { technique?: Technique } }
 
 const KINDS = ['added', 'changed', 'revoked', 'deprecated'] as const
+const SHOW = 300
+
+/** kindOf names the ATT&CK object type from its id prefix. */
+export function kindOf(id: string): string {
+  const prefixes: [RegExp, string][] = [
+    [/^T\d{4}\.\d{3}$/, 'Sub-technique'],
+    [/^T\d{4}$/, 'Technique'],
+    [/^TA\d{4}$/, 'Tactic'],
+    [/^G\d{4}$/, 'Group'],
+    [/^S\d{4}$/, 'Software'],
+    [/^M\d{4}$/, 'Mitigation'],
+    [/^C\d{4}$/, 'Campaign'],
+    [/^DC\d{4}$/, 'Data component'],
+    [/^DS\d{4}$/, 'Data source'],
+    [/^DET\d{4}$/, 'Detection strategy'],
+    [/^AN\d{4}$/, 'Analytic'],
+  ]
+  return prefixes.find(([re]) => re.test(id))?.[1] ?? 'Object'
+}
 
 /** changeIds reads one list of the changes JSON: plain ids or objects with an id. */
 export function changeIds(changes: unknown, kind: string): string[] {
@@ -28,23 +47,27 @@ export default function ReleasesPage() {
 
   const details = useLoad(async () => {
     if (!sel) return null
-    const ids = KINDS.flatMap((k) => changeIds(sel.changes, k))
+    // One request for the domain's techniques beats resolving thousands of ids in chunks.
+    const all = await pb.collection('techniques').getFullList<Technique & { stix_id: string }>({
+      filter: pb.filter('domain = {:d}', { d: sel.domain }),
+      fields: 'id,attack_id,stix_id,name,revoked,deprecated',
+      batch: 1000,
+    })
     const techniques = new Map<string, Technique>()
-    for (const part of chunks([...new Set(ids)], 40)) {
-      const filter = part.map((_, i) => `attack_id = {:a${i}} || stix_id = {:a${i}}`).join(' || ')
-      const list = await pb.collection('techniques').getFullList<Technique & { stix_id: string }>({ filter: pb.filter(filter, Object.fromEntries(part.map((v, i) => [`a${i}`, v]))), fields: 'id,attack_id,stix_id,name,revoked,deprecated' })
-      for (const t of list) {
-        techniques.set(t.attack_id, t)
-        techniques.set(t.stix_id, t)
-      }
+    for (const t of all) {
+      techniques.set(t.attack_id, t)
+      techniques.set(t.stix_id, t)
     }
     const affectedIds = [...new Set(['changed', 'revoked', 'deprecated'].flatMap((k) => changeIds(sel.changes, k)).map((x) => techniques.get(x)?.id).filter(Boolean) as string[])]
-    const tests: TestRow[] = []
-    for (const part of chunks(affectedIds, 40)) {
-      const filter = part.map((_, i) => `technique = {:t${i}}`).join(' || ')
-      tests.push(...(await pb.collection('tests').getFullList<TestRow>({ filter: pb.filter(filter, Object.fromEntries(part.map((v, i) => [`t${i}`, v]))), expand: 'technique', fields: 'id,name,state,technique,expand' }).catch(() => [])))
-    }
-    return { techniques, tests }
+    const parts = await Promise.all(
+      chunks(affectedIds, 60).map((part) =>
+        pb
+          .collection('tests')
+          .getFullList<TestRow>({ filter: pb.filter(part.map((_, i) => `technique = {:t${i}}`).join(' || '), Object.fromEntries(part.map((v, i) => [`t${i}`, v]))), expand: 'technique' })
+          .catch(() => [] as TestRow[]),
+      ),
+    )
+    return { techniques, tests: parts.flat() }
   }, [sel?.id])
 
   if (releases.loading && !releases.data) return <Spinner />
@@ -79,7 +102,7 @@ export default function ReleasesPage() {
             </ul>
           </Card>
           <div className="stack">
-            <div className="grid-3">
+            <div className="grid-3" style={{ gridTemplateColumns: 'repeat(4, 1fr)' }}>
               {KINDS.map((k) => (
                 <Card key={k}>
                   <div className="stat" style={{ padding: 0 }}>
@@ -111,20 +134,26 @@ export default function ReleasesPage() {
                         return t ? <TechniqueLink t={t} /> : <code>{id}</code>
                       },
                     },
+                    { key: 'k', header: 'Kind', width: 170, render: (id: string) => <span className="muted">{kindOf(id)}</span> },
                     {
                       key: 's',
                       header: 'Now',
                       width: 140,
                       render: (id: string) => {
                         const t = details.data!.techniques.get(id)
-                        return t?.revoked ? <Badge tone="danger">Revoked</Badge> : t?.deprecated ? <Badge tone="warning">Deprecated</Badge> : t ? <Badge tone="success">Active</Badge> : <span className="faint">not a technique</span>
+                        return t?.revoked ? <Badge tone="danger">Revoked</Badge> : t?.deprecated ? <Badge tone="warning">Deprecated</Badge> : t ? <Badge tone="success">Active</Badge> : <span className="faint">—</span>
                       },
                     },
                   ]}
-                  rows={changeIds(sel.changes, tab)}
+                  rows={changeIds(sel.changes, tab).slice(0, SHOW)}
                   rowKey={(id) => id}
                   empty={<EmptyState title={`Nothing ${tab} in this import`} />}
                 />
+              )}
+              {details.data && tab !== 'tests' && changeIds(sel.changes, tab).length > SHOW && (
+                <div className="faint small" style={{ padding: 12 }}>
+                  Showing the first {SHOW} of {changeIds(sel.changes, tab).length.toLocaleString('en-US')}.
+                </div>
               )}
               {details.data && tab === 'tests' && (
                 <Table

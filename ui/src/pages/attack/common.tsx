@@ -82,7 +82,12 @@ export function Prose({ text }: { text?: string }) {
             [{p.slice(11, -1)}]
           </sup>
         ) : (
-          <span key={i}>{p.replace(/\[([^\]]+)\]\([^)]+\)/g, '$1')}</span>
+          <span key={i}>
+            {p
+              .replace(/\[([^\]]+)\]\([^)]+\)/g, '$1')
+              .split(/<code>(.*?)<\/code>/g)
+              .map((q, j) => (j % 2 ? <code key={j}>{q}</code> : q))}
+          </span>
         ),
       )}
     </div>
