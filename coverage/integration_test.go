@@ -217,6 +217,49 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	if !strings.Contains(string(raw), "outcomes") {
 		t.Fatal("campaign outcomes missing")
 	}
+
+	// Navigator layers validate against the v4.5 format document and the
+	// real catalogue, for the whole coverage, an actor and a campaign.
+	spec := loadLayerSpec(t)
+	techniques, tactics := map[string]bool{}, map[string]bool{}
+	var ids []string
+	if err := app.DB().NewQuery("SELECT attack_id FROM techniques WHERE revoked = 0 AND deprecated = 0").Column(&ids); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		techniques[id] = true
+	}
+	if err := app.DB().NewQuery("SELECT shortname FROM tactics").Column(&ids); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		tactics[id] = true
+	}
+	for _, scope := range []string{"coverage", "actor:G0016", "campaign:" + roundCamp} {
+		res := get(t, base+"/export/navigator?scope="+scope, viewer, nil)
+		validateLayer(t, spec, res.Body, techniques, tactics)
+		var l coverage.Layer
+		res.JSON(t, &l)
+		if scope == "coverage" && len(l.Techniques) < 600 {
+			t.Fatalf("coverage layer: %d techniques", len(l.Techniques))
+		}
+		if l.Versions.Attack != "18" {
+			t.Fatalf("attack version %q", l.Versions.Attack)
+		}
+	}
+
+	// The executive report renders without scripts or external assets.
+	res = get(t, base+"/reports/executive", viewer, nil)
+	body := string(res.Body)
+	if !strings.Contains(body, "<svg") || strings.Contains(body, "<script") || strings.Contains(body, "src=\"http") ||
+		strings.Contains(body, "ZgotmplZ") || res.Header.Get("Content-Security-Policy") != coverage.ReportCSP {
+		t.Fatalf("report: %.300s", body)
+	}
+	for _, want := range []string{"Coverage by tactic", "Top gaps", "Campaign results", "Open findings", "Trend"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("report lacks %q", want)
+		}
+	}
 }
 
 // setValidated records a blocked + technique-level outcome on a new test of
