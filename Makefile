@@ -20,9 +20,11 @@ test-go:
 	$(GO) test -count=1 ./...
 
 test-ui:
-	@if [ -d ui/node_modules ]; then cd ui && npm test --silent; else echo "ui: node_modules missing, run 'cd ui && npm ci'"; exit 1; fi
+	@if [ ! -d ui/node_modules ]; then echo "ui: node_modules missing, run 'cd ui && npm ci'"; exit 1; fi
+	cd ui && npx tsc -b && npm test --silent && npm run size --silent
 
 e2e: build
+	@if [ ! -d e2e/node_modules ]; then echo "e2e: node_modules missing, run 'cd e2e && npm ci'"; exit 1; fi
 	cd e2e && npm test --silent
 
 ui:

@@ -8,7 +8,6 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    manifest: true,
     sourcemap: false,
     chunkSizeWarningLimit: 400,
   },
