@@ -145,4 +145,3 @@ func TestOutcomeOrdering(t *testing.T) {
 		t.Error("Passed")
 	}
 }
-
