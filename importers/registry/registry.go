@@ -9,6 +9,7 @@ import (
 
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/atomic"
+	"github.com/aegis-sec/aegis/importers/atomiclog"
 	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/caldera"
 	"github.com/aegis-sec/aegis/importers/elastic"
@@ -24,6 +25,7 @@ var kinds = map[string]importers.Func{
 	caldera.Kind:   caldera.Import,
 	navigator.Kind: navigator.Import,
 	vectr.Kind:     vectr.Import,
+	atomiclog.Kind: atomiclog.Import,
 	sigma.Kind:     sigma.Import,
 	elastic.Kind:   elastic.Import,
 }

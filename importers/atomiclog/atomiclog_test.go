@@ -1,0 +1,162 @@
+package atomiclog_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/atomiclog"
+	"github.com/aegis-sec/aegis/importers/internal/testsrc"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+func TestParse(t *testing.T) {
+	f, _ := os.Open("testdata/execution-log.csv")
+	defer f.Close()
+	execs, bad, err := atomiclog.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(execs) != 4 || len(bad) != 1 || !strings.Contains(bad[0].Error, "unrecognised time") || bad[0].Where != "line 6" {
+		t.Fatalf("execs %d bad %+v", len(execs), bad)
+	}
+	if e := execs[2]; e.Technique != "T9002.001" || e.GUID != "" || e.TestName != "PowerShell marker" || e.ExitCode == nil || *e.ExitCode != 1 {
+		t.Fatalf("third: %+v", e)
+	}
+	j, _ := os.Open("testdata/attire-log.json")
+	defer j.Close()
+	execs, bad, err = atomiclog.Parse(j)
+	if err != nil || len(execs) != 1 || len(bad) != 1 || execs[0].GUID != "11111111-2222-4333-8444-555555555502" ||
+		execs[0].Host != "WS02" || execs[0].Start.Format("15:04") != "08:00" || execs[0].TestNumber != 2 {
+		t.Fatalf("attire: %v %+v %+v", err, execs, bad)
+	}
+	// The old default logger had fewer columns, and JSON lists of its records exist too.
+	old := "\"Execution Time (UTC)\",\"Execution Time (Local)\",\"Technique\",\"Test Number\",\"Test Name\",\"Hostname\",\"Username\",\"GUID\"\n" +
+		"\"2025-07-01T10:00:00Z\",\"x\",\"T1001\",\"1\",\"n\",\"h\",\"u\",\"11111111-2222-4333-8444-555555555501\"\n"
+	if execs, _, err := atomiclog.Parse(strings.NewReader(old)); err != nil || len(execs) != 1 {
+		t.Fatalf("old csv: %v", err)
+	}
+	list := `[{"Execution Time (UTC)":"2025-07-01T10:00:00Z","Technique":"T1001","Test Number":1,"Test Name":"n","GUID":"11111111-2222-4333-8444-555555555501"}]`
+	if execs, _, err := atomiclog.Parse(strings.NewReader(list)); err != nil || len(execs) != 1 || execs[0].TestNumber != 1 {
+		t.Fatalf("json list: %v %+v", err, execs)
+	}
+	for name, in := range map[string]string{"empty": "  ", "not a log": "a,b\n1,2\n", "bad json": "{", "other json": `{"x":1}`} {
+		if _, _, err := atomiclog.Parse(strings.NewReader(in)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+type fixture struct {
+	app                       core.App
+	marker, manual, sub, done string
+}
+
+func save(t *testing.T, app core.App, collection string, fields map[string]any) string {
+	t.Helper()
+	col, err := app.FindCollectionByNameOrId(collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(col)
+	for k, v := range fields {
+		r.Set(k, v)
+	}
+	if err := app.Save(r); err != nil {
+		t.Fatalf("save %s: %v", collection, err)
+	}
+	return r.Id
+}
+
+func setup(t *testing.T) fixture {
+	app := testutil.NewApp(t)
+	tech := map[string]string{}
+	for _, id := range []string{"T9001", "T9002.001"} {
+		tech[id] = save(t, app, collections.Techniques, map[string]any{"stix_id": "attack-pattern--" + id, "attack_id": id, "name": id, "in_scope": true})
+	}
+	tplMarker := save(t, app, collections.TestTemplates, map[string]any{"source": "atomic", "source_id": "11111111-2222-4333-8444-555555555501",
+		"technique": tech["T9001"], "technique_attack_id": "T9001", "name": "Print a marker"})
+	tplManual := save(t, app, collections.TestTemplates, map[string]any{"source": "atomic", "source_id": "11111111-2222-4333-8444-555555555502",
+		"technique": tech["T9001"], "technique_attack_id": "T9001", "name": "Manual review"})
+	camp := save(t, app, collections.Campaigns, map[string]any{"name": "Log import", "status": "active"})
+	test := func(name, technique, template, state, red string) string {
+		return save(t, app, collections.Tests, map[string]any{"name": name, "technique": tech[technique], "template": template,
+			"campaign": camp, "state": state, "red_result": red, "revealed": true})
+	}
+	return fixture{app: app,
+		marker: test("Marker on WS01", "T9001", tplMarker, collections.StateExecuting, ""),
+		manual: test("Manual review", "T9001", tplManual, collections.StateReady, ""),
+		sub:    test("PowerShell marker", "T9002.001", "", collections.StateDraft, ""),
+		done:   test("Already validated", "T9001", tplMarker, collections.StateValidated, "failed_to_execute"),
+	}
+}
+
+func TestImport(t *testing.T) {
+	fx := setup(t)
+	csvLog, _ := os.ReadFile("testdata/execution-log.csv")
+	attire, _ := os.ReadFile("testdata/attire-log.json")
+	src := testsrc.Files{"logs/run1.csv": string(csvLog), "logs/run2.json": string(attire), "logs/readme.txt": "ignored"}
+	ctx := context.Background()
+
+	rep, err := atomiclog.Import(ctx, fx.app, src, importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Updated != 3 || rep.Files != 2 || rep.Counts["executions"] != 5 || len(rep.FileErrors) != 2 ||
+		rep.Counts["kept_validated"] != 1 || rep.Counts["nonzero_exit"] != 1 {
+		t.Fatalf("report: %+v", rep)
+	}
+	if len(rep.Skipped) != 1 || !strings.Contains(rep.Skipped[0].Reason, "11111111-2222-4333-8444-555555555599") ||
+		!strings.HasPrefix(rep.Skipped[0].Id, "logs/run1.csv line 5") {
+		t.Fatalf("unmatched: %+v", rep.Skipped)
+	}
+	check := func(id, executed string, revision int) {
+		t.Helper()
+		r, err := fx.app.FindRecordById(collections.Tests, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.GetString("red_result") != "executed" || r.GetDateTime("executed_at").Time().Format("2006-01-02 15:04") != executed ||
+			r.GetInt("revision") != revision {
+			t.Fatalf("test %s: %v", r.GetString("name"), r.FieldsData())
+		}
+	}
+	check(fx.marker, "2025-07-01 11:30", 1) // latest of two runs, by GUID
+	check(fx.manual, "2025-07-02 08:00", 1) // ATTiRe, by GUID
+	check(fx.sub, "2025-07-01 10:05", 1)    // no GUID: technique + test name
+	done, _ := fx.app.FindRecordById(collections.Tests, fx.done)
+	if done.GetString("red_result") != "failed_to_execute" || !done.GetDateTime("executed_at").IsZero() {
+		t.Fatalf("validated test changed: %v", done.FieldsData())
+	}
+
+	again, err := atomiclog.Import(ctx, fx.app, src, importers.Options{})
+	if err != nil || !again.NoChange || again.Updated != 0 {
+		t.Fatalf("re-import: %v %+v", err, again)
+	}
+	check(fx.marker, "2025-07-01 11:30", 1)
+}
+
+func FuzzParseAtomicLog(f *testing.F) {
+	for _, p := range []string{"testdata/execution-log.csv", "testdata/attire-log.json"} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		execs, _, err := atomiclog.Parse(strings.NewReader(string(data)))
+		if err != nil {
+			return
+		}
+		for _, e := range execs {
+			if e.Technique == "" || e.Start.IsZero() || (e.GUID == "" && e.TestName == "") {
+				t.Fatalf("invalid execution accepted: %+v", e)
+			}
+		}
+	})
+}
