@@ -12,6 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/caldera"
 	"github.com/aegis-sec/aegis/importers/internal/testsrc"
+	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/testutil"
 	"github.com/pocketbase/dbx"
 )
@@ -168,4 +169,17 @@ func FuzzParseCaldera(f *testing.F) {
 		}
 		_, _ = caldera.ParseAdversary(data)
 	})
+}
+
+func TestImportThroughSource(t *testing.T) {
+	path := filepath.Join(testutil.SharedData(t), "caldera-stockpile-abilities.tar.gz")
+	src, err := source.Open(path, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t)
+	rep, err := caldera.Import(context.Background(), app, src, importers.Options{})
+	if err != nil || rep.Created != 209 || rep.Counts["adversaries"] != 27 || len(rep.FileErrors) != 0 {
+		t.Fatalf("%v %+v", err, rep)
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/internal/testsrc"
 	"github.com/aegis-sec/aegis/importers/navigator"
+	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/testutil"
 )
 
@@ -269,7 +270,11 @@ func TestMarshalHasSpecRequiredFields(t *testing.T) {
 func TestImportKind(t *testing.T) {
 	path := filepath.Join(testutil.SharedData(t), "attack-navigator-layers-and-spec.tar.gz")
 	app := testutil.NewApp(t)
-	rep, err := navigator.Import(context.Background(), app, testsrc.TarGz(path), importers.Options{})
+	src, err := source.Open(path, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := navigator.Import(context.Background(), app, src, importers.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,111 @@
+package atomic_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/atomic"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/aegis-sec/aegis/testutil"
+)
+
+// The corpus through the real source layer: the archive on disk, then the
+// same archive served over HTTP (a re-import, so nothing changes).
+func TestImportThroughSources(t *testing.T) {
+	path := filepath.Join(testutil.SharedData(t), "atomic-red-team-atomics.tar.gz")
+	app := testutil.NewApp(t)
+	ctx := context.Background()
+
+	src, err := source.Open(path, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := atomic.Import(ctx, app, src, importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Created != 1145 || rep.Files != 196 || len(rep.FileErrors) != 0 {
+		t.Fatalf("archive: created %d files %d errors %v", rep.Created, rep.Files, rep.FileErrors)
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, path)
+	}))
+	defer srv.Close()
+	src, err = source.Open(srv.URL+"/atomic-red-team-atomics.tar.gz", source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := atomic.Import(ctx, app, src, importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.NoChange || again.Unchanged != 1145 {
+		t.Fatalf("over HTTP: %+v", again)
+	}
+}
+
+// A folder with good technique files next to malformed, bomb and oversized
+// ones: the bad ones are named with their reason, the good ones import.
+func TestImportFolderWithBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"T9001/T9001.yaml", "T9002.001/T9002.001.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata/atomics", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, "atomics", f), string(data))
+	}
+	bomb := "attack_technique: T9105\na: &a [x,x,x,x,x,x,x,x,x,x]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h"} {
+		bomb += n + ": &" + n + " [" + strings.Repeat("*"+prev+",", 9) + "*" + prev + "]\n"
+		prev = n
+	}
+	write(t, filepath.Join(dir, "atomics/T9105/T9105.yaml"), bomb)
+	write(t, filepath.Join(dir, "atomics/T9106/T9106.yaml"), "attack_technique: T9106\natomic_tests: {not: a list}\n")
+	write(t, filepath.Join(dir, "atomics/T9107/T9107.yaml"), "attack_technique: T9107\ndisplay_name: "+strings.Repeat("z", atomic.MaxFileSize)+"\n")
+	write(t, filepath.Join(dir, "atomics/T9108/T9108.yaml"), "attack_technique: T9108\natomic_tests:\n- name: x\n  supported_platforms: [linux\n")
+	write(t, filepath.Join(dir, "atomics/Indexes/index.yaml"), "not: a technique file\n")
+
+	src, err := source.Open(dir, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t)
+	rep, err := atomic.Import(context.Background(), app, src, importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, fe := range rep.FileErrors {
+		got[filepath.Base(fe.Path)] += fe.Error
+	}
+	for name, want := range map[string]string{
+		"T9105.yaml": "alias expansion", "T9106.yaml": "cannot unmarshal", "T9107.yaml": "too large",
+		"T9108.yaml": "yaml", "T9002.001.yaml": "missing auto_generated_guid",
+	} {
+		if !strings.Contains(got[name], want) {
+			t.Errorf("%s: %q, want %q", name, got[name], want)
+		}
+	}
+	if rep.Created != 3 || rep.Files != 6 {
+		t.Fatalf("created %d files %d: %+v", rep.Created, rep.Files, rep.FileErrors)
+	}
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
