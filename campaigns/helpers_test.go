@@ -99,7 +99,7 @@ type generated struct {
 	}
 	Tests []struct {
 		Id, Technique, Template, Procedure, Platform, State, Retest_of, Name string
-		Revealed                                                            bool
+		Revealed                                                             bool
 	}
 	Skipped []string
 }
