@@ -1,0 +1,169 @@
+package compliance_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/compliance"
+	"github.com/aegis-sec/aegis/importers/internal/contenttest"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/dbx"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{"CM-03": "CM-3", "AC-02(01)": "AC-2(1)", "ac-2 (3)": "AC-2(3)", "4.1": "4.1", "A.5.1": "A.5.1"} {
+		if got := compliance.NormalizeControlID(in); got != want {
+			t.Errorf("NormalizeControlID(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"r5": "rev5", "rev5": "rev5", "Rev. 5": "rev5", "2022": "2022", "": ""} {
+		if got := compliance.NormalizeVersion(in); got != want {
+			t.Errorf("NormalizeVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+const mapex = `{"metadata":{"attack_version":"16.1","mapping_framework":"cri_profile","mapping_framework_version":"v2.0",
+ "capability_groups":{"GV":"Govern"},"mapping_types":{"mitigates":{}}},
+ "mapping_objects":[
+  {"capability_id":"GV.OC-01","capability_group":"GV","capability_description":"Org context","mapping_type":"mitigates","attack_object_id":"T1003","status":"complete"},
+  {"capability_id":"GV.OC-01","capability_group":"GV","capability_description":"Org context","mapping_type":"mitigates","attack_object_id":"T1003","status":"complete"},
+  {"capability_id":null,"capability_group":null,"capability_description":null,"mapping_type":null,"attack_object_id":"T1496.002","status":"non_mappable"}]}`
+
+const simpleCSV = "framework,version,control_id,title,family,technique,mapping_type\n" +
+	"CIS Controls,v8,4.1,Establish Secure Configuration,Secure Configuration,T1003,mitigates\n" +
+	"CIS Controls,v8,4.1,Establish Secure Configuration,Secure Configuration,T1059.001,protects\n" +
+	"CIS Controls,v8,6.3,Require MFA,Access Control,T9999,mitigates\n" +
+	"CIS Controls,v8,6.4,\"Multi-line\ntitle\",Access Control,,\n"
+
+func TestImportFormats(t *testing.T) {
+	app := testutil.NewApp(t)
+	contenttest.SeedTechniques(t, app, "T1003", "T1059.001")
+	dir := t.TempDir()
+	contenttest.WriteFiles(t, dir, map[string]string{
+		"mapex/cri.json":     mapex,
+		"cis.csv":            simpleCSV,
+		"schema/schema.json": `{"$schema": "x"}`,
+		"broken.csv":         "framework,control_id\n\"unterminated,1\n",
+	})
+	ctx := context.Background()
+	rep, err := compliance.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.FileErrors) != 1 || rep.FileErrors[0].Path != "broken.csv" {
+		t.Fatalf("file errors %+v", rep.FileErrors)
+	}
+	if rep.Counts["frameworks"] != 2 || rep.Counts["non_mappable"] != 1 || rep.Counts["mappings"] != 3 || rep.Counts["controls"] != 4 {
+		t.Fatalf("counts %v", rep.Counts)
+	}
+	fw, err := app.FindFirstRecordByData(collections.ComplianceFrameworks, "name", "CRI Profile v2.0")
+	if err != nil || fw.GetString("version") != "v2.0" {
+		t.Fatalf("framework from metadata: %v", err)
+	}
+	cis, err := app.FindFirstRecordByData(collections.ComplianceFrameworks, "name", "CIS Controls v8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c41, err := app.FindFirstRecordByFilter(collections.ComplianceControls, "framework = {:f} && control_id = '4.1'", dbx.Params{"f": cis.Id})
+	if err != nil || c41.GetString("family") != "Secure Configuration" || c41.GetString("status") != "not_assessed" {
+		t.Fatalf("control 4.1: %v", err)
+	}
+	var skipped bool
+	for _, s := range rep.Skipped {
+		skipped = skipped || s.Id == "T9999"
+	}
+	if !skipped {
+		t.Fatalf("unknown technique must be reported: %+v", rep.Skipped)
+	}
+
+	// The organisation's status, owner and notes survive a re-import.
+	c41.Set("status", "partial")
+	c41.Set("notes", "rolled out to servers")
+	c41.Set("owner", testutil.Users(t)["blue_lead"].Id)
+	if err := app.Save(c41); err != nil {
+		t.Fatal(err)
+	}
+	again, err := compliance.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.NoChange {
+		t.Fatalf("re-import %+v", again)
+	}
+	c41, _ = app.FindRecordById(collections.ComplianceControls, c41.Id)
+	if c41.GetString("status") != "partial" || c41.GetString("notes") != "rolled out to servers" || c41.GetString("owner") == "" {
+		t.Fatal("org fields must survive")
+	}
+	// A mapping dropped upstream is removed.
+	contenttest.WriteFiles(t, dir, map[string]string{"cis.csv": strings.Replace(simpleCSV,
+		"CIS Controls,v8,4.1,Establish Secure Configuration,Secure Configuration,T1059.001,protects\n", "", 1)})
+	third, err := compliance.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.Removed != 1 {
+		t.Fatalf("stale mapping: %+v", third)
+	}
+}
+
+// TestSharedNIST imports both CTID NIST SP 800-53 r5 data sets and checks
+// the README's counts.
+func TestSharedNIST(t *testing.T) {
+	app := testutil.NewApp(t)
+	contenttest.SeedEnterprise(t, app)
+	ctx := context.Background()
+	rep, err := compliance.Import(ctx, app, contenttest.Shared(t, "ctid-mappings-explorer-nist-800-53-r5.tar.gz"), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("mappings explorer: %+v", rep.Counts)
+	if len(rep.FileErrors) != 0 || rep.Counts["rows"] != 5314 || rep.Counts["non_mappable"] != 96 || rep.Counts["controls"] != 109 {
+		t.Fatalf("report %+v", rep)
+	}
+	fw, err := app.FindFirstRecordByData(collections.ComplianceFrameworks, "name", "NIST SP 800-53 rev5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := 0
+	for _, s := range rep.Skipped {
+		if strings.Contains(s.Reason, "not in the catalogue") {
+			var n int
+			if _, err := fmtSscan(s.Reason, &n); err == nil {
+				missing += n
+			}
+		}
+	}
+	stored, _ := app.CountRecords(collections.ControlMappings)
+	if int(stored)+missing != 5264 {
+		t.Fatalf("stored %d + unknown-technique %d != 5264 distinct pairs", stored, missing)
+	}
+
+	rep2, err := compliance.Import(ctx, app, contenttest.Shared(t, "ctid-attack-control-framework-mappings-nist-800-53-r5.tar.gz"), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("attack-control-framework: %+v", rep2.Counts)
+	if len(rep2.FileErrors) != 0 || rep2.Counts["rows"] != 4929 || rep2.Counts["frameworks"] != 1 {
+		t.Fatalf("report %+v", rep2)
+	}
+	controls, _ := app.CountRecords(collections.ComplianceControls, dbx.HashExp{"framework": fw.Id})
+	// 1189 catalogue controls plus IA-13, which the 2025 Mappings Explorer
+	// file maps but the 2020 r5 catalogue predates. CM-03 and CM-3 are one
+	// control, so nothing else is added.
+	if controls != 1190 {
+		t.Fatalf("controls = %d, want 1189 + IA-13", controls)
+	}
+	if _, err := app.FindFirstRecordByFilter(collections.ComplianceControls, "framework = {:f} && control_id = 'IA-13'", dbx.Params{"f": fw.Id}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := compliance.Import(ctx, app, contenttest.Shared(t, "ctid-attack-control-framework-mappings-nist-800-53-r5.tar.gz"), importers.Options{})
+	if err != nil || !again.NoChange {
+		t.Fatalf("re-import %+v %v", again, err)
+	}
+}
