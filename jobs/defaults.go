@@ -1,0 +1,18 @@
+package jobs
+
+import "time"
+
+// defaults are the jobs every Aegis runs. Add a line for a new recurring
+// job; integration syncs are not listed here: each integrations record gets
+// its own job (see integrations.go).
+var defaults = []Job{
+	{
+		Name: "notification-cleanup", Title: "Delete old read notifications",
+		Schedule: "30 1 * * *", Timeout: 10 * time.Minute, Retries: 2, Backoff: time.Minute,
+		RetryInterrupted: true, Run: CleanupNotifications,
+	},
+	// Recurring campaigns (daily): spawn due instances of campaigns with a recurrence.
+	// Coverage snapshot (weekly, and on demand).
+	// Intel scan (weekly): techniques newly seen in intel with low coverage.
+	// Evidence retention (daily).
+}
