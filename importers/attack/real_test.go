@@ -22,12 +22,12 @@ import (
 
 // expected are the counts the shared data README lists for each bundle.
 type expected struct {
-	file, domain, version                          string
+	file, domain, version                            string
 	techniques, subtechniques, activeTech, activeSub int
-	tactics, groups, malware, tools, mitigations   int
-	dataComponents, strategies, analytics          int
-	relationships                                  map[string]int
-	firstTactic, lastTactic                        string
+	tactics, groups, malware, tools, mitigations     int
+	dataComponents, strategies, analytics            int
+	relationships                                    map[string]int
+	firstTactic, lastTactic                          string
 }
 
 var enterprise = expected{
@@ -260,7 +260,7 @@ func TestReimportWritesNothing(t *testing.T) {
 			"threat_actors", "actor_techniques", "software", "attack_releases", "audit_logs"} {
 			var n int
 			var max string
-			app.DB().NewQuery("SELECT count(*), coalesce(max(updated),'') FROM " + c).Row(&n, &max)
+			app.DB().NewQuery("SELECT count(*), coalesce(max(updated),'') FROM "+c).Row(&n, &max)
 			out += fmt.Sprintf("%s=%d@%s ", c, n, max)
 		}
 		return out

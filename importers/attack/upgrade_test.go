@@ -1,0 +1,113 @@
+package attack_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/importers/attack"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+func techID(t *testing.T, app core.App, attackID string) string {
+	t.Helper()
+	var id string
+	if err := app.DB().NewQuery("SELECT id FROM techniques WHERE attack_id={:a}").Bind(dbx.Params{"a": attackID}).Row(&id); err != nil {
+		t.Fatalf("technique %s: %v", attackID, err)
+	}
+	return id
+}
+
+// TestUpgradeRevokesDeprecatesAndMovesTests upgrades synthetic release 1.0
+// to 2.0: T2000 is revoked by T4000, T3000 deprecated, T5000 added, T1000
+// reworded, and the group's use of T2000 disappears upstream.
+func TestUpgradeRevokesDeprecatesAndMovesTests(t *testing.T) {
+	app := testutil.NewApp(t)
+	r1 := mustImport(t, app, "testdata/release-1.json")
+	if r1.Version != "1.0" || r1.Created != 11 { // 2 tactics, 4 techniques, group, software, mitigation, 2 procedures
+		t.Fatalf("release 1: %+v", r1)
+	}
+	// Tactics are data: the matrix lists Execution first.
+	var firstTactic string
+	app.DB().NewQuery("SELECT shortname FROM tactics ORDER BY matrix_order LIMIT 1").Row(&firstTactic)
+	if firstTactic != "execution" {
+		t.Fatalf("first column %q, want execution (matrix order)", firstTactic)
+	}
+
+	t1, t2, t4 := techID(t, app, "T1000"), techID(t, app, "T2000"), techID(t, app, "T4000")
+	// The organisation scopes T1000 out and prioritises it; a test exists on T2000.
+	if _, err := app.DB().NewQuery("UPDATE techniques SET in_scope=0, priority='high' WHERE id={:id}").Bind(dbx.Params{"id": t1}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	now := types.NowDateTime().String()
+	if _, err := app.DB().NewQuery(`INSERT INTO tests (id, name, technique, state, revision, created, updated)
+		VALUES ('testonrevoked1', 'Run T2000', {:t}, 'draft', 3, {:now}, {:now})`).Bind(dbx.Params{"t": t2, "now": now}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+
+	r2 := mustImport(t, app, "testdata/release-2.json")
+	if r2.Version != "2.0" || r2.Created != 1 || r2.Revoked != 1 || r2.Deprecated != 1 || r2.Removed != 1 {
+		t.Fatalf("release 2 report: %+v", r2)
+	}
+	var tech struct {
+		Revoked   bool   `db:"revoked"`
+		RevokedBy string `db:"revoked_by"`
+	}
+	app.DB().NewQuery("SELECT revoked, revoked_by FROM techniques WHERE id={:id}").Bind(dbx.Params{"id": t2}).One(&tech)
+	if !tech.Revoked || tech.RevokedBy != t4 {
+		t.Fatalf("T2000 after upgrade: %+v (want revoked by %s)", tech, t4)
+	}
+	if n := count(t, app, "SELECT count(*) FROM techniques WHERE attack_id='T3000' AND deprecated=1 AND revoked=0"); n != 1 {
+		t.Fatalf("T3000 not deprecated")
+	}
+	var test struct {
+		Technique string `db:"technique"`
+		Revision  int    `db:"revision"`
+	}
+	app.DB().NewQuery("SELECT technique, revision FROM tests WHERE id='testonrevoked1'").One(&test)
+	if test.Technique != t4 || test.Revision != 4 {
+		t.Fatalf("test not moved to the successor: %+v", test)
+	}
+	var details string
+	if err := app.DB().NewQuery("SELECT details FROM audit_logs WHERE action='technique_revoked' AND record_id='testonrevoked1'").Row(&details); err != nil ||
+		!strings.Contains(details, `"from":"T2000"`) || !strings.Contains(details, `"to":"T4000"`) {
+		t.Fatalf("audit of the move: %q %v", details, err)
+	}
+	var scope struct {
+		InScope  bool   `db:"in_scope"`
+		Priority string `db:"priority"`
+		Desc     string `db:"description"`
+	}
+	app.DB().NewQuery("SELECT in_scope, priority, description FROM techniques WHERE id={:id}").Bind(dbx.Params{"id": t1}).One(&scope)
+	if scope.InScope || scope.Priority != "high" || scope.Desc != "Revised words." {
+		t.Fatalf("T1000 after upgrade: %+v (scope and priority must survive, text must update)", scope)
+	}
+	if n := count(t, app, "SELECT count(*) FROM actor_techniques"); n != 1 {
+		t.Fatalf("vanished procedure kept: %d rows", n)
+	}
+	if n := count(t, app, "SELECT count(*) FROM techniques WHERE attack_id='T5000' AND in_scope=1"); n != 1 {
+		t.Fatalf("new technique not in scope")
+	}
+
+	var raw string
+	app.DB().NewQuery("SELECT changes FROM attack_releases WHERE version='2.0'").Row(&raw)
+	var ch attack.Changes
+	if err := json.Unmarshal([]byte(raw), &ch); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(ch.Added, ",") != "T5000" || strings.Join(ch.Revoked, ",") != "T2000" ||
+		strings.Join(ch.Deprecated, ",") != "T3000" || ch.Successors["T2000"] != "T4000" ||
+		!strings.Contains(strings.Join(ch.Changed, ","), "T1000") || len(ch.MovedTests) != 1 || ch.Removed != 1 {
+		t.Fatalf("changelog: %+v", ch)
+	}
+	if n := count(t, app, "SELECT count(*) FROM audit_logs WHERE action='import'"); n != 2 {
+		t.Fatalf("import audit entries: %d, want 2", n)
+	}
+	// And the upgrade is idempotent.
+	if r3 := mustImport(t, app, "testdata/release-2.json"); !r3.NoChange {
+		t.Fatalf("re-import of release 2 changed something: %+v", r3)
+	}
+}
