@@ -29,7 +29,7 @@ func snapshot(t *testing.T, app core.App) string {
 		"threat_actors", "actor_techniques", "software", "attack_releases", "audit_logs", "tests"} {
 		var n int
 		var max string
-		if err := app.DB().NewQuery("SELECT count(*), coalesce(max(updated),'') FROM " + c).Row(&n, &max); err != nil {
+		if err := app.DB().NewQuery("SELECT count(*), coalesce(max(updated),'') FROM "+c).Row(&n, &max); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&out, "%s=%d@%s ", c, n, max)
