@@ -237,9 +237,15 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 	sc := &Score{TechniqueID: t.ID, AttackID: t.AttackID, Name: t.Name, InScope: t.InScope, Breakdown: []Contribution{}}
 
 	// V: latest validated outcome per procedure, decayed, averaged.
-	latest := map[string]*Test{}
+	type procKey struct{ kind, id string }
+	latest := map[procKey]*Test{}
 	for _, tt := range ix.tests[t.ID] {
-		k := ProcedureKey(tt)
+		k := procKey{"test", tt.ID}
+		if tt.Template != "" {
+			k = procKey{"tpl", tt.Template}
+		} else if tt.Procedure != "" {
+			k = procKey{"proc", tt.Procedure}
+		}
 		cur, ok := latest[k]
 		if !ok || tt.ValidatedAt.After(cur.ValidatedAt) || (tt.ValidatedAt.Equal(cur.ValidatedAt) && tt.ID > cur.ID) {
 			latest[k] = tt
