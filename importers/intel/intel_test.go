@@ -1,0 +1,228 @@
+package intel_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/intel"
+	"github.com/aegis-sec/aegis/importers/internal/contenttest"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+const reportBundle = `{"type":"bundle","id":"bundle--1","objects":[
+ {"type":"report","spec_version":"2.1","id":"report--r1","name":"Operation Test uses T1566.001","published":"2024-05-01T00:00:00Z",
+  "description":"Also seen: T1218/011.","object_refs":["attack-pattern--a1","intrusion-set--i1","threat-actor--t1","indicator--x"],
+  "external_references":[{"source_name":"vendor","url":"https://example.org/r1"}]},
+ {"type":"attack-pattern","id":"attack-pattern--a1","name":"PowerShell","external_references":[{"source_name":"mitre-attack","external_id":"T1059.001"}]},
+ {"type":"intrusion-set","id":"intrusion-set--i1","name":"Cozy Bear","aliases":["APT29"],"external_references":[{"source_name":"mitre-attack","external_id":"G0016"}]},
+ {"type":"threat-actor","id":"threat-actor--t1","name":"Brand New Crew"}
+]}`
+
+const flowBundle = `{"type":"bundle","id":"bundle--2","spec_version":"2.1","objects":[
+ {"type":"attack-flow","id":"attack-flow--f1","name":"Flow One","created":"2023-02-21T14:51:27.768Z"},
+ {"type":"attack-action","id":"attack-action--1","technique_id":"T1105 "},
+ {"type":"attack-action","id":"attack-action--2","technique_id":"T1072; T1505; T1203"},
+ {"type":"attack-action","id":"attack-action--3","technique_id":"N/A"},
+ {"type":"attack-action","id":"attack-action--4","technique_id":"B0019"},
+ {"type":"attack-action","id":"attack-action--5","tactic_id":"TA0007"},
+ {"type":"threat-actor","id":"threat-actor--t2","name":"APT29"}
+]}`
+
+func TestParse(t *testing.T) {
+	rs, err := intel.Parse([]byte(reportBundle))
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("%v %v", rs, err)
+	}
+	r := rs[0]
+	if r.ExternalID != "report--r1" || r.URL != "https://example.org/r1" || r.Kind != "report" {
+		t.Fatalf("%+v", r)
+	}
+	if !slices.Equal(r.Techniques, []string{"T1566.001", "T1218.011", "T1059.001"}) || len(r.Actors) != 2 || r.Actors[0].AttackID != "G0016" {
+		t.Fatalf("techniques %v actors %+v", r.Techniques, r.Actors)
+	}
+	fs, err := intel.Parse([]byte(flowBundle))
+	if err != nil || len(fs) != 1 {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fs[0].Techniques, []string{"T1105", "T1072", "T1505", "T1203"}) || !slices.Equal(fs[0].Malformed, []string{"N/A", "B0019"}) {
+		t.Fatalf("flow techniques %v malformed %v", fs[0].Techniques, fs[0].Malformed)
+	}
+	for doc, want := range map[string]string{
+		`{"type":"campaign","id":"campaign--1"}`: `bare "campaign" object`,
+		`[1,2]`:                                  "invalid JSON",
+		`{"type":"bundle","objects":[{"id":1}]}`: "objects[0]",
+		`{"type":"bundle","objects":[]}`:         "no report",
+	} {
+		if _, err := intel.Parse([]byte(doc)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%s) = %v, want %q", doc, err, want)
+		}
+	}
+}
+
+func seedActor(t *testing.T, app core.App, attackID, name string, aliases ...string) string {
+	t.Helper()
+	col, _ := app.FindCollectionByNameOrId(collections.ThreatActors)
+	r := core.NewRecord(col)
+	r.Set("attack_id", attackID)
+	r.Set("stix_id", "intrusion-set--seed-"+attackID)
+	r.Set("name", name)
+	r.Set("aliases", aliases)
+	r.Set("source", "attack")
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	return r.Id
+}
+
+func TestImportAndScan(t *testing.T) {
+	app := testutil.NewApp(t)
+	techs := contenttest.SeedTechniques(t, app, "T1566.001", "T1059.001", "T1105", "T1072")
+	apt29 := seedActor(t, app, "G0016", "APT29", "Cozy Bear")
+	// APT29 → T1059.001 is already known to the catalogue.
+	at, _ := app.FindCollectionByNameOrId(collections.ActorTechniques)
+	link := core.NewRecord(at)
+	link.Set("actor", apt29)
+	link.Set("technique", techs["T1059.001"])
+	if err := app.Save(link); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	contenttest.WriteFiles(t, dir, map[string]string{
+		"reports/r1.json":     reportBundle,
+		"flows/Flow (1).json": flowBundle,
+		"bare.json":           `{"type":"campaign","id":"campaign--1"}`,
+		"notes.txt":           "not json",
+	})
+	ctx := context.Background()
+	rep, err := intel.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Created != 2 || len(rep.FileErrors) != 1 || rep.Counts["actors_created"] != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, fe := range rep.FileErrors {
+		if fe.Path == "bare.json" && !strings.Contains(fe.Error, "not a STIX bundle") {
+			t.Fatalf("bare object error %+v", fe)
+		}
+	}
+	r1, err := app.FindFirstRecordByData(collections.IntelReports, "external_id", "report--r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r1.GetStringSlice("techniques")) != 2 || len(r1.GetStringSlice("actors")) != 2 || r1.GetDateTime("published").IsZero() {
+		t.Fatalf("r1 %v", r1.FieldsData())
+	}
+	var links []intel.NewLink
+	if err := r1.UnmarshalJSONField("new_links", &links); err != nil {
+		t.Fatal(err)
+	}
+	// APT29 × T1566.001 and the new actor × both techniques; APT29 × T1059.001 is known.
+	if len(links) != 3 {
+		t.Fatalf("new links %+v", links)
+	}
+	for _, l := range links {
+		if l.Actor == apt29 && l.AttackID == "T1059.001" {
+			t.Fatal("a known link was flagged")
+		}
+	}
+	var unknown []string
+	r1.UnmarshalJSONField("unknown_techniques", &unknown)
+	if !slices.Equal(unknown, []string{"T1218.011"}) {
+		t.Fatalf("unknown %v", unknown)
+	}
+	flow, _ := app.FindFirstRecordByData(collections.IntelReports, "external_id", "attack-flow--f1")
+	if flow.GetString("source") != "attack-flow" || !slices.Equal(flow.GetStringSlice("actors"), []string{apt29}) {
+		t.Fatalf("flow %v", flow.FieldsData())
+	}
+
+	again, err := intel.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
+	if err != nil || !again.NoChange {
+		t.Fatalf("re-import %+v %v", again, err)
+	}
+
+	// Enable a rule for T1105: it is covered; the others are not.
+	rules, _ := app.FindCollectionByNameOrId(collections.DetectionRules)
+	rule := core.NewRecord(rules)
+	rule.Load(map[string]any{"source": "custom", "source_rule_id": "r", "title": "r", "techniques": []string{techs["T1105"]}, "enabled": true})
+	if err := app.Save(rule); err != nil {
+		t.Fatal(err)
+	}
+	res, err := intel.Scan(ctx, app, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.NewTechniques, []string{"T1059.001", "T1072", "T1105", "T1566.001"}) ||
+		!slices.Equal(res.LowCoverage, []string{"T1059.001", "T1072", "T1566.001"}) || res.Notified != 2 {
+		t.Fatalf("scan %+v", res)
+	}
+	n, _ := app.CountRecords(collections.Notifications, dbx.HashExp{"kind": "intel_low_coverage", "user": testutil.Users(t)["blue_lead"].Id})
+	if n != 1 {
+		t.Fatalf("blue lead notifications = %d", n)
+	}
+	// Nothing is new a week later.
+	res, err = intel.Scan(ctx, app, time.Now().Add(time.Minute))
+	if err != nil || len(res.NewTechniques) != 0 || res.Notified != 0 {
+		t.Fatalf("later scan %+v %v", res, err)
+	}
+}
+
+// TestSharedBundles imports the real OASIS examples and the Attack Flow corpus.
+func TestSharedBundles(t *testing.T) {
+	app := testutil.NewApp(t)
+	contenttest.SeedEnterprise(t, app)
+	ctx := context.Background()
+	rep, err := intel.Import(ctx, app, contenttest.Shared(t, "stix21-oasis-examples.tar.gz"), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("oasis: %+v", rep)
+	if rep.Created != 2 {
+		t.Fatalf("oasis reports created %d, want apt1 and poisonivy", rep.Created)
+	}
+	bare := false
+	for _, fe := range rep.FileErrors {
+		bare = bare || strings.HasSuffix(fe.Path, "interop-objectmarking-test.json") && strings.Contains(fe.Error, `bare "campaign"`)
+	}
+	if !bare || len(rep.FileErrors) != 1 {
+		t.Fatalf("file errors %+v", rep.FileErrors)
+	}
+	apt1, err := app.FindFirstRecordByFilter(collections.IntelReports, "title ~ 'APT1'")
+	if err != nil || len(apt1.GetStringSlice("techniques")) != 0 || len(apt1.GetStringSlice("actors")) == 0 {
+		t.Fatalf("APT1 report maps CAPEC only, so no techniques, but names actors: %v", err)
+	}
+
+	flows, err := intel.Import(ctx, app, contenttest.Shared(t, "stix21-attack-flow-corpus.tar.gz"), importers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("attack flow: created %d, counts %v, skipped %d", flows.Created, flows.Counts, len(flows.Skipped))
+	// Two pairs of files reuse one flow id for different flows upstream.
+	if flows.Created != 24 || len(flows.FileErrors) != 0 || flows.Counts["id_clashes"] != 2 {
+		t.Fatalf("flows %+v", flows)
+	}
+	var malformed []string
+	for _, s := range flows.Skipped {
+		if strings.HasPrefix(s.Reason, "malformed") {
+			malformed = append(malformed, s.Reason)
+		}
+	}
+	// 14 malformed values upstream; whitespace, "/" and ";" lists are repaired,
+	// the other 10 are reported.
+	if len(malformed) != 10 {
+		t.Fatalf("malformed %d: %v", len(malformed), malformed)
+	}
+	again, err := intel.Import(ctx, app, contenttest.Shared(t, "stix21-attack-flow-corpus.tar.gz"), importers.Options{})
+	if err != nil || !again.NoChange {
+		t.Fatalf("re-import %+v %v", again, err)
+	}
+}
