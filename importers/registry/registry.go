@@ -12,7 +12,10 @@ import (
 	"github.com/aegis-sec/aegis/importers/atomiclog"
 	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/caldera"
+	"github.com/aegis-sec/aegis/importers/compliance"
+	"github.com/aegis-sec/aegis/importers/d3fend"
 	"github.com/aegis-sec/aegis/importers/elastic"
+	"github.com/aegis-sec/aegis/importers/intel"
 	"github.com/aegis-sec/aegis/importers/navigator"
 	"github.com/aegis-sec/aegis/importers/sigma"
 	"github.com/aegis-sec/aegis/importers/vectr"
@@ -20,14 +23,17 @@ import (
 
 // kinds lists every importer. Add a line when a new format lands.
 var kinds = map[string]importers.Func{
-	attack.Kind:    attack.Import,
-	atomic.Kind:    atomic.Import,
-	caldera.Kind:   caldera.Import,
-	navigator.Kind: navigator.Import,
-	vectr.Kind:     vectr.Import,
-	atomiclog.Kind: atomiclog.Import,
-	sigma.Kind:     sigma.Import,
-	elastic.Kind:   elastic.Import,
+	attack.Kind:     attack.Import,
+	atomic.Kind:     atomic.Import,
+	caldera.Kind:    caldera.Import,
+	navigator.Kind:  navigator.Import,
+	vectr.Kind:      vectr.Import,
+	atomiclog.Kind:  atomiclog.Import,
+	sigma.Kind:      sigma.Import,
+	elastic.Kind:    elastic.Import,
+	d3fend.Kind:     d3fend.Import,
+	compliance.Kind: compliance.Import,
+	intel.Kind:      intel.Import,
 }
 
 // Lookup returns the importer for kind.
