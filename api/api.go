@@ -18,6 +18,7 @@ type Group = router.RouterGroup[*core.RequestEvent]
 func Register(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		bindMiddlewares(se)
+		bindHealthStatus(se)
 		g := se.Router.Group(Prefix)
 		registerSetupRoutes(g)
 		registerDocsRoutes(g)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aegis-sec/aegis/backup"
@@ -41,9 +42,56 @@ func registerOpsRoutes(g *Group) {
 	)
 }
 
+// healthEvery bounds how often the health checks really run: the endpoint
+// is public and the storage check writes a probe object.
+const healthEvery = 10 * time.Second
+
+var health struct {
+	sync.Mutex
+	app core.App
+	at  time.Time
+	rep doctor.Report
+}
+
+func cachedHealth(e *core.RequestEvent) doctor.Report {
+	health.Lock()
+	defer health.Unlock()
+	if health.app != e.App || time.Since(health.at) > healthEvery {
+		health.rep = doctor.Run(e.Request.Context(), e.App, pocketbase.Version, false)
+		health.app, health.at = e.App, time.Now()
+	}
+	return health.rep
+}
+
+// bindHealthStatus extends PocketBase's own GET /api/health (used by probes
+// and the Dockerfile's HEALTHCHECK) with Aegis's status: 503 when a check
+// fails, and the checks themselves for admins. Superusers keep PocketBase's
+// answer, which the dashboard reads.
+func bindHealthStatus(se *core.ServeEvent) {
+	se.Router.BindFunc(func(e *core.RequestEvent) error {
+		if e.Request.Method != http.MethodGet || e.Request.URL.Path != "/api/health" || e.HasSuperuserAuth() {
+			return e.Next()
+		}
+		rep := cachedHealth(e)
+		code := http.StatusOK
+		data := map[string]any{"status": rep.Status}
+		if rep.Status == doctor.Fail {
+			code = http.StatusServiceUnavailable
+		}
+		if callerRole(e) == collections.RoleAdmin {
+			data["checks"] = rep.Checks
+		}
+		msg := "API is healthy."
+		if code != http.StatusOK {
+			msg = "Aegis is unhealthy: sign in as an admin or run `aegis doctor` for details."
+		}
+		return e.JSON(code, map[string]any{"code": code, "message": msg, "data": data})
+	})
+}
+
 func handleHealth(e *core.RequestEvent) error {
 	full := callerRole(e) == collections.RoleAdmin
-	rep := doctor.Run(e.Request.Context(), e.App, pocketbase.Version, false)
+	rep := cachedHealth(e)
 	code := http.StatusOK
 	if rep.Status == doctor.Fail {
 		code = http.StatusServiceUnavailable

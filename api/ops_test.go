@@ -83,3 +83,20 @@ func TestBackupRoutes(t *testing.T) {
 		t.Fatalf("restore of a missing backup: %d %s", res.Status, res.Body)
 	}
 }
+
+func TestPocketBaseHealthCarriesAegisStatus(t *testing.T) {
+	app := testutil.NewApp(t)
+	srv := testutil.Serve(t, app)
+	res := testutil.Do(t, http.MethodGet, srv.URL+"/api/health", "", nil)
+	if res.Status != http.StatusOK || !strings.Contains(string(res.Body), `"status":"warn"`) || strings.Contains(string(res.Body), "checks") {
+		t.Fatalf("anonymous /api/health: %d %s", res.Status, res.Body)
+	}
+	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/health", testutil.Users(t)["admin"].Token, nil)
+	if !strings.Contains(string(res.Body), `"file_storage"`) {
+		t.Fatalf("admin /api/health lacks the checks: %s", res.Body)
+	}
+	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/health", testutil.Superuser(t).Token, nil)
+	if !strings.Contains(string(res.Body), "canBackup") {
+		t.Fatalf("superuser /api/health lost PocketBase's dashboard data: %s", res.Body)
+	}
+}
