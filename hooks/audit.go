@@ -17,6 +17,10 @@ import (
 // anywhere in it rolls back the change together with its entry.
 const auditPriority = -1000
 
+// actionLoginLocked is written by the account lockout (package security)
+// when an identity with too many failures is refused.
+const actionLoginLocked = "login_locked"
+
 // Messages returned when someone tries to alter the audit trail.
 const errAuditImmutable = "Audit entries are append-only: nobody can create, change or delete them through the API."
 
@@ -171,10 +175,10 @@ func redactAuditEntry(e *core.RecordEnrichEvent) error {
 	}
 	e.Record.Hide("ip")
 	action := e.Record.GetString("action")
-	if slices.Contains([]string{audit.ActionLogin, audit.ActionLoginFailed}, action) {
+	if slices.Contains([]string{audit.ActionLogin, audit.ActionLoginFailed, actionLoginLocked}, action) {
 		e.Record.Hide("details")
-		if action == audit.ActionLoginFailed {
-			e.Record.Hide("actor_name")
+		if action != audit.ActionLogin {
+			e.Record.Hide("actor_name") // may be whatever was typed as the identity
 		}
 	}
 	if strings.Contains(e.Record.GetString("actor_name"), "@") {

@@ -28,7 +28,7 @@ func bindNotifications(app core.App) {
 			if notificationMutable[name] {
 				continue
 			}
-			if !sameValue(before.Get(name), e.Record.Get(name)) {
+			if !notificationValueEqual(before.Get(name), e.Record.Get(name)) {
 				return e.BadRequestError("Only the read flag of a notification can be changed.", nil)
 			}
 		}
@@ -36,7 +36,7 @@ func bindNotifications(app core.App) {
 	})
 }
 
-func sameValue(a, b any) bool {
+func notificationValueEqual(a, b any) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
