@@ -14,5 +14,9 @@ var defaults = []Job{
 	// Recurring campaigns (daily): spawn due instances of campaigns with a recurrence.
 	// Coverage snapshot (weekly, and on demand).
 	// Intel scan (weekly): techniques newly seen in intel with low coverage.
-	// Evidence retention (daily).
+	{
+		Name: "evidence-retention", Title: "Delete evidence of finished tests past the retention period",
+		Schedule: "45 1 * * *", Timeout: time.Hour, Retries: 2, Backoff: time.Minute,
+		RetryInterrupted: true, Run: EvidenceRetention,
+	},
 }
