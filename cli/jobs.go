@@ -7,13 +7,12 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/jobs"
-	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 )
 
-// jobsCommand is `aegis jobs list|run NAME`.
-func jobsCommand(pb *pocketbase.PocketBase) *cobra.Command {
+// JobsCommand is `aegis jobs list|run NAME`.
+func JobsCommand(pb core.App) *cobra.Command {
 	cmd := &cobra.Command{Use: "jobs", Short: "List the scheduled jobs or run one now"}
 	var asJSON bool
 	list := &cobra.Command{

@@ -17,12 +17,14 @@ import (
 )
 
 func init() {
-	extraCommands = append(extraCommands, syncCommand, jobsCommand)
+	extraCommands = append(extraCommands,
+		func(pb *pocketbase.PocketBase) *cobra.Command { return SyncCommand(pb) },
+		func(pb *pocketbase.PocketBase) *cobra.Command { return JobsCommand(pb) })
 }
 
-// syncCommand is `aegis sync [INTEGRATION] [--json]`: the same sync jobs
+// SyncCommand is `aegis sync [INTEGRATION] [--json]`: the same sync jobs
 // the scheduler runs, now, in the foreground, one integration after another.
-func syncCommand(pb *pocketbase.PocketBase) *cobra.Command {
+func SyncCommand(pb core.App) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "sync [INTEGRATION]",
