@@ -15,6 +15,7 @@ type Page = ComponentType<{ params: Record<string, string> }>
 const page = (f: () => Promise<{ default: Page }>): LazyExoticComponent<Page> => lazy(f)
 
 const ROUTES: Route<LazyExoticComponent<Page>>[] = [
+  { path: '/', value: page(() => import('./pages/overview/Dashboard')) },
   { path: '/matrix', value: page(() => import('./pages/attack/Matrix')) },
   { path: '/techniques/:id', value: page(() => import('./pages/attack/Technique')) },
   { path: '/actors', value: page(() => import('./pages/attack/Actors')) },

@@ -24,7 +24,7 @@ export const NAV: NavGroup[] = [
         path: '/',
         title: 'Dashboard',
         summary: 'The headline coverage score, coverage by tactic, outcomes, freshness and recent activity.',
-        features: ['Overall score with its breakdown', 'Coverage by tactic', 'Tests by state and outcome', 'Live recent activity'],
+        ready: true,
       },
       { path: '/matrix', title: 'ATT&CK matrix', summary: 'Tactics and techniques in matrix order with coverage levels.', ready: true },
       {
