@@ -19,8 +19,9 @@ import (
 )
 
 // MaxImportUpload bounds one uploaded import file (the Enterprise ATT&CK
-// bundle is ~45 MB; a full content archive a few hundred).
-const MaxImportUpload int64 = 512 << 20
+// bundle is ~45 MB; a full content archive a few hundred). It is read when
+// the routes are registered.
+var MaxImportUpload int64 = 512 << 20
 
 // importRoles says who may upload each kind (DESIGN §3): the ATT&CK
 // catalogue and intel are admin business, detection content the blue lead's,
@@ -50,7 +51,9 @@ func importAllowed(kind, role string) bool {
 
 func registerImportRoutes(g *Group) {
 	// The multipart envelope adds a little to the file itself.
-	g.POST("/import/{kind}", handleImportUpload).Bind(requireUser(), apis.BodyLimit(MaxImportUpload+1<<20))
+	limit := MaxImportUpload
+	g.POST("/import/{kind}", func(e *core.RequestEvent) error { return handleImportUpload(e, limit) }).
+		Bind(requireUser(), apis.BodyLimit(limit+1<<20))
 
 	document(Op{Method: "POST", Path: Prefix + "/import/{kind}", Tags: []string{"imports", "jobs"},
 		Auth:    "attack, intel: admin; sigma, elastic, d3fend, compliance: admin, blue_lead; atomic, caldera, navigator, vectr, atomic-log: admin, red_lead",
@@ -68,7 +71,7 @@ func registerImportRoutes(g *Group) {
 	})
 }
 
-func handleImportUpload(e *core.RequestEvent) error {
+func handleImportUpload(e *core.RequestEvent, limit int64) error {
 	kind := e.Request.PathValue("kind")
 	if _, ok := registry.Lookup(kind); !ok {
 		kinds := registry.Kinds()
@@ -80,7 +83,7 @@ func handleImportUpload(e *core.RequestEvent) error {
 		return e.ForbiddenError(fmt.Sprintf("Your role (%s) may not import %s.", role, kind), nil)
 	}
 
-	path, name, err := receiveUpload(e)
+	path, name, err := receiveUpload(e, limit)
 	if err != nil {
 		return err
 	}
@@ -91,7 +94,7 @@ func handleImportUpload(e *core.RequestEvent) error {
 // receiveUpload streams the multipart field "file" to a temporary file in
 // the data dir without holding it in memory, and returns its path and the
 // client's file name. On any error nothing is left on disk.
-func receiveUpload(e *core.RequestEvent) (path, name string, err error) {
+func receiveUpload(e *core.RequestEvent, limit int64) (path, name string, err error) {
 	mr, err := e.Request.MultipartReader()
 	if err != nil {
 		return "", "", e.BadRequestError("Send the file as multipart/form-data in the field \"file\".", nil)
@@ -110,11 +113,11 @@ func receiveUpload(e *core.RequestEvent) (path, name string, err error) {
 			continue
 		}
 		defer part.Close()
-		return saveUpload(e, part)
+		return saveUpload(e, part, limit)
 	}
 }
 
-func saveUpload(e *core.RequestEvent, part *multipart.Part) (string, string, error) {
+func saveUpload(e *core.RequestEvent, part *multipart.Part, limit int64) (string, string, error) {
 	name := cleanFileName(part.FileName())
 	dir := jobs.UploadsDir(e.App)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -124,7 +127,7 @@ func saveUpload(e *core.RequestEvent, part *multipart.Part) (string, string, err
 	if err != nil {
 		return "", "", e.InternalServerError("Cannot store the upload.", err)
 	}
-	n, err := io.Copy(f, io.LimitReader(part, MaxImportUpload+1))
+	n, err := io.Copy(f, io.LimitReader(part, limit+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -132,9 +135,9 @@ func saveUpload(e *core.RequestEvent, part *multipart.Part) (string, string, err
 	case err != nil:
 		os.Remove(f.Name())
 		return "", "", uploadReadError(e, err)
-	case n > MaxImportUpload:
+	case n > limit:
 		os.Remove(f.Name())
-		return "", "", tooLarge(e)
+		return "", "", tooLarge(e, limit)
 	case n == 0:
 		os.Remove(f.Name())
 		return "", "", e.BadRequestError("The uploaded file is empty.", nil)
@@ -144,7 +147,7 @@ func saveUpload(e *core.RequestEvent, part *multipart.Part) (string, string, err
 
 func uploadReadError(e *core.RequestEvent, err error) error {
 	if errors.Is(err, apis.ErrRequestEntityTooLarge) {
-		return tooLarge(e)
+		return tooLarge(e, 0)
 	}
 	var pathErr *os.PathError
 	if errors.As(err, &pathErr) {
@@ -154,9 +157,12 @@ func uploadReadError(e *core.RequestEvent, err error) error {
 	return e.BadRequestError("The upload could not be read: "+err.Error(), nil)
 }
 
-func tooLarge(e *core.RequestEvent) error {
-	return e.Error(http.StatusRequestEntityTooLarge,
-		fmt.Sprintf("The file is larger than the %d MiB import limit.", MaxImportUpload>>20), nil)
+func tooLarge(e *core.RequestEvent, limit int64) error {
+	msg := "The file is larger than the import limit."
+	if limit > 0 {
+		msg = fmt.Sprintf("The file is larger than the import limit (%d bytes).", limit)
+	}
+	return e.Error(http.StatusRequestEntityTooLarge, msg, nil)
 }
 
 // cleanFileName keeps the base name of what the client sent (its extension

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aegis-sec/aegis/api"
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/registry"
@@ -270,5 +271,26 @@ func TestImportUploadWhileSameKindRuns(t *testing.T) {
 	_ = json.Unmarshal([]byte(run.GetString("stats")), &stats)
 	if stats["created"] != float64(1) {
 		t.Errorf("stats %v", stats)
+	}
+}
+
+func TestImportUploadOverTheLimit(t *testing.T) {
+	saved := api.MaxImportUpload
+	api.MaxImportUpload = 64 << 10
+	defer func() { api.MaxImportUpload = saved }()
+	app := testutil.NewApp(t)
+	srv := testutil.Serve(t, app)
+	admin := testutil.Users(t)["admin"]
+	for _, size := range []int{100 << 10, 3 << 20} { // over the file limit; over the body limit too
+		res := upload(t, srv.URL+"/api/aegis/import/attack", admin.Token, "file", "big.json", bytes.Repeat([]byte{' '}, size))
+		if res.Status != http.StatusRequestEntityTooLarge {
+			t.Errorf("%d bytes: %d %s", size, res.Status, res.Body)
+		}
+	}
+	if left := uploadsLeft(t, app); len(left) != 0 {
+		t.Errorf("temporary upload files left: %v", left)
+	}
+	if n, _ := app.CountRecords(collections.JobRuns); n != 0 {
+		t.Errorf("%d runs for refused uploads", n)
 	}
 }

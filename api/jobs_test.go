@@ -1,11 +1,15 @@
 package api_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
@@ -164,5 +168,107 @@ func TestIntegrationSyncAPI(t *testing.T) {
 	rec, _ = app.FindRecordById(collections.Integrations, rec.Id)
 	if rec.GetString("last_status") != "succeeded" {
 		t.Fatalf("integration last_status %q", rec.GetString("last_status"))
+	}
+}
+
+// TestJobProgressOverRealtime is what the SPA does: subscribe to job_runs
+// over SSE as an ordinary user and watch a run advance and finish.
+func TestJobProgressOverRealtime(t *testing.T) {
+	app := testutil.NewApp(t)
+	srv := testutil.Serve(t, app)
+	users := testutil.Users(t)
+	const steps = 8
+	if err := jobs.Add(jobs.Job{Name: "test-steps", Run: func(ctx context.Context, app core.App, r *jobs.Run) (map[string]any, error) {
+		for i := 1; i <= steps; i++ {
+			r.Progress("work", i, steps)
+			time.Sleep(2 * jobs.ProgressInterval / 3)
+		}
+		return map[string]any{"steps": steps}, nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	defer jobs.Remove("test-steps")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/realtime", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	type event struct{ name, data string }
+	events := make(chan event, 100)
+	go func() {
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		var ev event
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event:"):
+				ev.name = strings.TrimSpace(line[6:])
+			case strings.HasPrefix(line, "data:"):
+				ev.data = strings.TrimSpace(line[5:])
+			case line == "":
+				if ev.name != "" {
+					events <- ev
+				}
+				ev = event{}
+			}
+		}
+		close(events)
+	}()
+	next := func() event {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				t.Fatal("realtime stream closed")
+			}
+			return ev
+		case <-time.After(15 * time.Second):
+			t.Fatal("no realtime event")
+		}
+		return event{}
+	}
+	connect := next()
+	var hello struct{ ClientId string }
+	if err := json.Unmarshal([]byte(connect.data), &hello); connect.name != "PB_CONNECT" || err != nil {
+		t.Fatalf("first event %+v", connect)
+	}
+	sub := testutil.Do(t, http.MethodPost, srv.URL+"/api/realtime", users["viewer"].Token,
+		map[string]any{"clientId": hello.ClientId, "subscriptions": []string{"job_runs"}})
+	if sub.Status != http.StatusNoContent {
+		t.Fatalf("subscribe: %d %s", sub.Status, sub.Body)
+	}
+
+	start := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/jobs/test-steps/run", users["admin"].Token, nil)
+	var ans runAnswer
+	start.JSON(t, &ans)
+	var midway []int
+	for {
+		ev := next()
+		var msg struct {
+			Action string
+			Record struct {
+				Id, Status string
+				Progress   jobs.Progress
+			}
+		}
+		if err := json.Unmarshal([]byte(ev.data), &msg); err != nil || msg.Record.Id != ans.JobRun.Id {
+			continue
+		}
+		if msg.Record.Status == jobs.StatusRunning && msg.Record.Progress.Done > 0 && msg.Record.Progress.Done < steps {
+			midway = append(midway, msg.Record.Progress.Done)
+		}
+		if msg.Record.Status == jobs.StatusSucceeded {
+			if msg.Record.Progress.Done != steps {
+				t.Errorf("final progress %+v", msg.Record.Progress)
+			}
+			break
+		}
+	}
+	if len(midway) == 0 {
+		t.Fatal("no progress event while the run was going")
 	}
 }
