@@ -25,8 +25,9 @@ func registerSetupRoutes(g *Group) {
 	g.POST("/setup", setupFirstAdmin)
 	document(
 		Op{Method: http.MethodGet, Path: Prefix + "/setup", Tags: []string{"setup"}, Auth: "public",
-			Summary:  "Whether the first-run setup is still needed (no user exists yet)",
-			Response: map[string]any{"needed": true}},
+			Summary:     "Whether the first-run setup is still needed (no user exists yet)",
+			Description: "minPasswordLength is the password policy the setup form should show.",
+			Response:    map[string]any{"needed": true, "minPasswordLength": collections.MinPasswordLength}},
 		Op{Method: http.MethodPost, Path: Prefix + "/setup", Tags: []string{"setup"}, Auth: "public",
 			Summary: "Create the first admin; refused (403) once any user exists",
 			Description: "Returns the standard auth response, so the SPA is signed in right away. " +
@@ -43,7 +44,7 @@ func setupStatus(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	return e.JSON(http.StatusOK, map[string]bool{"needed": needed})
+	return e.JSON(http.StatusOK, map[string]any{"needed": needed, "minPasswordLength": collections.MinPasswordLength})
 }
 
 func setupFirstAdmin(e *core.RequestEvent) error {

@@ -52,7 +52,7 @@ func TestSetupCreatesTheFirstAdminOnce(t *testing.T) {
 	srv := testutil.Serve(t, ta)
 	url := srv.URL + "/api/aegis/setup"
 
-	if r := testutil.Do(t, http.MethodGet, url, "", nil); r.Status != 200 || strings.TrimSpace(string(r.Body)) != `{"needed":true}` {
+	if r := testutil.Do(t, http.MethodGet, url, "", nil); r.Status != 200 || strings.TrimSpace(string(r.Body)) != `{"minPasswordLength":10,"needed":true}` {
 		t.Fatalf("status before: %d %s", r.Status, r.Body)
 	}
 	r := testutil.Do(t, http.MethodPost, url, "", setupBody("first@aegis.test", "a-long-passphrase"))
@@ -70,7 +70,7 @@ func TestSetupCreatesTheFirstAdminOnce(t *testing.T) {
 	if rr := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/auth-refresh", auth.Token, nil); rr.Status != 200 {
 		t.Fatalf("setup token does not work: %d", rr.Status)
 	}
-	if r := testutil.Do(t, http.MethodGet, url, "", nil); strings.TrimSpace(string(r.Body)) != `{"needed":false}` {
+	if r := testutil.Do(t, http.MethodGet, url, "", nil); strings.TrimSpace(string(r.Body)) != `{"minPasswordLength":10,"needed":false}` {
 		t.Fatalf("status after: %s", r.Body)
 	}
 	again := testutil.Do(t, http.MethodPost, url, "", setupBody("second@aegis.test", "a-long-passphrase"))
