@@ -9,13 +9,15 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/coverage"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
 
 // Coverage routes: the scoring engine's views (DESIGN §5, §8). Every role
 // may read them; taking a snapshot is for admins and leads.
 func registerCoverageRoutes(g *Group) {
-	g.GET("/coverage/matrix", handleMatrix).Bind(requireUser())
+	// The heatmap is polled by every open dashboard: no activity-log row per hit.
+	g.GET("/coverage/matrix", handleMatrix).Bind(requireUser(), apis.SkipSuccessActivityLog())
 	g.GET("/coverage/techniques/{attack_id}", handleTechniqueScore).Bind(requireUser())
 	g.GET("/coverage/tactics", handleTactics).Bind(requireUser())
 	g.GET("/coverage/actors", handleActors).Bind(requireUser())
@@ -148,11 +150,28 @@ func handleMatrix(e *core.RequestEvent) error {
 		m.AsOf = &ts
 		return e.JSON(http.StatusOK, m)
 	}
-	b, err := eng.MatrixJSON(f)
+	b, err := eng.MatrixBlob(f)
 	if err != nil {
 		return coverageError(e, err)
 	}
-	return e.Blob(http.StatusOK, "application/json", b)
+	return writeBlob(e, b)
+}
+
+// writeBlob answers with a cached view: 304 when the client has it, the
+// pre-compressed bytes when it accepts gzip.
+func writeBlob(e *core.RequestEvent, b *coverage.Blob) error {
+	h := e.Response.Header()
+	h.Set("ETag", b.ETag)
+	h.Set("Cache-Control", "private, no-cache")
+	h.Add("Vary", "Accept-Encoding")
+	if match := e.Request.Header.Get("If-None-Match"); match != "" && strings.Contains(match, b.ETag) {
+		return e.NoContent(http.StatusNotModified)
+	}
+	if strings.Contains(e.Request.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		return e.Blob(http.StatusOK, "application/json", b.Gzip)
+	}
+	return e.Blob(http.StatusOK, "application/json", b.JSON)
 }
 
 func validDomain(d string) bool {

@@ -1,6 +1,10 @@
 package coverage
 
 import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -116,22 +120,21 @@ func (e *Engine) state() (*state, error) {
 	return ns, nil
 }
 
-// fingerprintChanged runs the fingerprint query at most every
-// FingerprintEvery, from one caller at a time.
+// fingerprintChanged starts the fingerprint query at most every
+// FingerprintEvery, in the background so no request waits for it; a change
+// it finds invalidates the model for the following requests.
 func (e *Engine) fingerprintChanged(s *state) bool {
 	last := e.check.Load()
 	now := time.Now().UnixNano()
 	if now-last < int64(e.FingerprintEvery) || !e.check.CompareAndSwap(last, now) {
 		return false
 	}
-	fp, err := Fingerprint(e.app)
-	if err != nil {
-		return false
-	}
-	if fp != s.fp {
-		e.Invalidate()
-		return true
-	}
+	go func() {
+		fp, err := Fingerprint(e.app)
+		if err == nil && fp != s.fp && e.cur.Load() == s {
+			e.Invalidate()
+		}
+	}()
 	return false
 }
 
@@ -172,6 +175,16 @@ func (e *Engine) ResultFor(f Filter) (*Result, error) { return e.Result(f.Option
 
 // MatrixJSON returns the matrix for f as JSON, cached until the next change.
 func (e *Engine) MatrixJSON(f Filter) ([]byte, error) {
+	b, err := e.MatrixBlob(f)
+	if err != nil {
+		return nil, err
+	}
+	return b.JSON, nil
+}
+
+// MatrixBlob is the matrix for f, marshalled and gzipped once per model
+// generation, with an ETag so clients can revalidate for free.
+func (e *Engine) MatrixBlob(f Filter) (*Blob, error) {
 	return e.cachedJSON("matrix|"+filterKey(f), func() (any, error) {
 		r, err := e.ResultFor(f)
 		if err != nil {
@@ -181,23 +194,36 @@ func (e *Engine) MatrixJSON(f Filter) ([]byte, error) {
 	})
 }
 
+// Blob is a cached JSON view: the bytes, their gzip form and an ETag.
+type Blob struct {
+	JSON []byte
+	Gzip []byte
+	ETag string
+}
+
 // cachedJSON caches a marshalled view until the model changes.
-func (e *Engine) cachedJSON(key string, build func() (any, error)) ([]byte, error) {
+func (e *Engine) cachedJSON(key string, build func() (any, error)) (*Blob, error) {
 	s, err := e.state()
 	if err != nil {
 		return nil, err
 	}
 	if b, ok := s.blobs.Load(key); ok {
-		return b.([]byte), nil
+		return b.(*Blob), nil
 	}
 	v, err := build()
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(v)
+	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	zw.Write(raw)
+	zw.Close()
+	sum := sha256.Sum256(raw)
+	b := &Blob{JSON: raw, Gzip: gz.Bytes(), ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}
 	s.blobs.Store(key, b)
 	return b, nil
 }

@@ -83,6 +83,16 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	if m.InScope < 150 || m.Score <= 0 || m.Score >= 100 {
 		t.Fatalf("matrix headline: in scope %d score %v", m.InScope, m.Score)
 	}
+	// Revalidation: the same model answers 304 to its ETag.
+	etag := get(t, base+"/coverage/matrix", viewer, nil).Header.Get("ETag")
+	req, _ := http.NewRequest(http.MethodGet, base+"/coverage/matrix", nil)
+	req.Header.Set("Authorization", viewer)
+	req.Header.Set("If-None-Match", etag)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusNotModified {
+		t.Fatalf("If-None-Match %s: %v %v", etag, res, err)
+	} else {
+		res.Body.Close()
+	}
 	if res := testutil.Do(t, http.MethodGet, base+"/coverage/matrix", "", nil); res.Status != http.StatusUnauthorized {
 		t.Fatalf("anonymous matrix: %d", res.Status)
 	}
