@@ -3,7 +3,7 @@ import { buildAuditFilter } from '../pages/admin/Audit'
 import { operations } from '../pages/admin/ApiDocs'
 import { buildMatrix } from '../pages/attack/Matrix'
 import { changeIds } from '../pages/attack/Releases'
-import { jobsFrom, syncJobFor } from '../pages/admin/Integrations'
+import { jobsFrom, lastRun } from '../pages/admin/Integrations'
 import { indexCoverage, type Tactic, type Technique } from '../pages/attack/common'
 
 describe('buildAuditFilter', () => {
@@ -78,13 +78,15 @@ describe('coverage and jobs helpers', () => {
     expect(changeIds(changes, 'revoked')).toEqual([])
     expect(changeIds(null, 'changed')).toEqual([])
   })
-  it('accepts job lists in any wrapper and finds sync jobs', () => {
+  it('accepts job lists in any wrapper and picks the run to show', () => {
     expect(jobsFrom([{ name: 'a' }])).toHaveLength(1)
     expect(jobsFrom({ items: [{ name: 'a' }, { name: 'b' }] })).toHaveLength(2)
     expect(jobsFrom({ jobs: [{ name: 'c' }] })[0].name).toBe('c')
     expect(jobsFrom('x')).toEqual([])
-    expect(syncJobFor('attack', [{ name: 'attack-sync' }, { name: 'content-sync' }])).toBe('attack-sync')
-    expect(syncJobFor('sigma', [])).toBe('sigma-sync')
+    const run = (id: string) => ({ id, job: 'x' }) as never
+    expect(lastRun({ name: 'a', running: run('r'), last_runs: [run('old')] })?.id).toBe('r')
+    expect(lastRun({ name: 'a', running: null, last_runs: [run('new'), run('old')] })?.id).toBe('new')
+    expect(lastRun({ name: 'a' })).toBeNull()
   })
 })
 

@@ -10,6 +10,7 @@ import { Logo } from './Logo'
 
 export function SetupPage() {
   const [needed, setNeeded] = useState<boolean | null>(null)
+  const [minLength, setMinLength] = useState(8)
   const [loadError, setLoadError] = useState('')
   const [done, setDone] = useState(false)
   const [form, setForm] = useState({ name: '', email: '', password: '', passwordConfirm: '' })
@@ -17,8 +18,11 @@ export function SetupPage() {
   const [error, setError] = useState('')
 
   useEffect(() => {
-    api<{ needed: boolean }>('/api/aegis/setup')
-      .then((r) => setNeeded(!!r.needed))
+    api<{ needed: boolean; minPasswordLength?: number }>('/api/aegis/setup')
+      .then((r) => {
+        setNeeded(!!r.needed)
+        if (r.minPasswordLength) setMinLength(r.minPasswordLength)
+      })
       .catch((err) => setLoadError(errorMessage(err)))
   }, [])
 
@@ -94,7 +98,7 @@ export function SetupPage() {
         {error && <Alert>{error}</Alert>}
         <TextInput label="Name" name="name" required value={form.name} onChange={set('name')} autoComplete="name" />
         <TextInput label="Email" name="email" type="email" required value={form.email} onChange={set('email')} autoComplete="username" />
-        <TextInput label="Password" name="password" type="password" required minLength={8} hint="At least 8 characters." value={form.password} onChange={set('password')} autoComplete="new-password" />
+        <TextInput label="Password" name="password" type="password" required minLength={minLength} hint={`At least ${minLength} characters.`} value={form.password} onChange={set('password')} autoComplete="new-password" />
         <TextInput
           label="Confirm password"
           name="passwordConfirm"

@@ -22,7 +22,7 @@ type Integration = RecordModel & {
   last_sync_stats: Record<string, unknown> | null
   last_error: string
 }
-type Job = { name: string; schedule?: string; description?: string; timeout?: string; last_run?: JobRun | null; running?: boolean }
+type Job = { name: string; title?: string; schedule?: string; next_run?: string; enabled?: boolean; integration?: string; kind?: string; running?: JobRun | null; last_runs?: JobRun[] }
 
 const IMPORT_KINDS = ['attack', 'sigma', 'elastic', 'atomic', 'caldera', 'd3fend', 'compliance', 'navigator', 'intel', 'vectr', 'atomic-log']
 const KIND_LABELS: Record<string, string> = {
@@ -46,10 +46,9 @@ export function jobsFrom(v: unknown): Job[] {
   return (Array.isArray(o.items) ? o.items : Array.isArray(o.jobs) ? o.jobs : []) as Job[]
 }
 
-/** syncJobFor finds the job that syncs integrations of a kind. */
-export function syncJobFor(kind: string, jobs: Job[]): string {
-  const named = jobs.find((j) => j.name.includes(kind) && j.name.includes('sync'))
-  return named?.name ?? `${kind}-sync`
+/** lastRun is the run to show for a job: the one in progress, else the newest. */
+export function lastRun(j: Job): JobRun | null {
+  return j.running ?? j.last_runs?.[0] ?? null
 }
 
 export default function IntegrationsPage() {
@@ -103,9 +102,9 @@ export default function IntegrationsPage() {
     if (query.get('action') === 'upload') uploadRef.current?.scrollIntoView()
   }, [query])
 
-  const runJob = async (name: string, body?: Record<string, unknown>) => {
+  const runJob = async (name: string) => {
     try {
-      const r = await api<{ job_run: JobRun }>(`/api/aegis/jobs/${encodeURIComponent(name)}/run`, { method: 'POST', body: body ?? {} })
+      const r = await api<{ job_run: JobRun }>(`/api/aegis/jobs/${encodeURIComponent(name)}/run`, { method: 'POST', body: {} })
       if (r?.job_run) setActive(r.job_run)
       toast.push({ title: `${name} started`, tone: 'success' })
       jobs.reload()
@@ -125,7 +124,16 @@ export default function IntegrationsPage() {
 
   // "Sync now" runs once whether or not the source is enabled; "Enabled"
   // only decides whether the schedule runs it.
-  const syncNow = (i: Integration) => runJob(syncJobFor(i.kind, jobs.data ?? []), { integration: i.id })
+  const syncNow = async (i: Integration) => {
+    try {
+      const r = await api<{ job_run: JobRun }>(`/api/aegis/integrations/${encodeURIComponent(i.id)}/sync`, { method: 'POST', body: {} })
+      if (r?.job_run) setActive(r.job_run)
+      toast.push({ title: `Sync of ${i.name} started`, tone: 'success' })
+      jobs.reload()
+    } catch (err) {
+      toast.push({ title: `Could not sync ${i.name}`, body: errorMessage(err), tone: 'error' })
+    }
+  }
 
   const jobList = jobs.data ?? []
   return (
@@ -218,21 +226,31 @@ export default function IntegrationsPage() {
                 header: 'Job',
                 render: (j: Job) => (
                   <div>
-                    <b className="mono">{j.name}</b>
-                    {j.description && <div className="faint small">{j.description}</div>}
+                    <b>{j.title || j.name}</b> {j.enabled === false && <Badge tone="outline">disabled</Badge>}
+                    <div className="faint small mono">{j.name}</div>
                   </div>
                 ),
               },
-              { key: 's', header: 'Schedule', width: 150, render: (j: Job) => <code>{j.schedule || 'manual'}</code> },
+              {
+                key: 's',
+                header: 'Schedule',
+                width: 200,
+                render: (j: Job) => (
+                  <div>
+                    <code>{j.schedule || 'on demand'}</code>
+                    {j.next_run && j.enabled !== false && <div className="faint small">next {relativeTime(j.next_run)}</div>}
+                  </div>
+                ),
+              },
               {
                 key: 'l',
                 header: 'Last run',
                 width: 240,
                 render: (j: Job) =>
-                  j.last_run ? (
-                    <span>
-                      <StatusBadge status={j.last_run.status} /> <span className="faint small">{relativeTime(j.last_run.started_at)}</span>
-                    </span>
+                  lastRun(j) ? (
+                    <button className="btn ghost small" onClick={() => setDetail(lastRun(j))}>
+                      <StatusBadge status={lastRun(j)!.status} /> <span className="faint small">{relativeTime(lastRun(j)!.started_at)}</span>
+                    </button>
                   ) : (
                     <span className="faint">never</span>
                   ),
@@ -242,8 +260,8 @@ export default function IntegrationsPage() {
                 header: '',
                 width: 110,
                 render: (j: Job) => (
-                  <Button size="small" onClick={() => runJob(j.name)}>
-                    Run now
+                  <Button size="small" onClick={() => runJob(j.name)} disabled={!!j.running}>
+                    {j.running ? 'Running…' : 'Run now'}
                   </Button>
                 ),
               },
