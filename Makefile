@@ -32,6 +32,7 @@ ui:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	scripts/bench.sh
 
 fuzz:
 	scripts/fuzz.sh

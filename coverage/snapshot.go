@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"context"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -363,4 +364,19 @@ func Trends(app core.App, since time.Time, limit int) (*Trend, error) {
 		}
 	}
 	return t, nil
+}
+
+// SnapshotJob is the weekly (and "run now") coverage snapshot job: it takes
+// a snapshot and returns its stats for the job run record.
+func SnapshotJob(ctx context.Context, app core.App) (map[string]any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	snap, err := Take(app, "schedule", "weekly")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"snapshot": snap.ID, "score": snap.Totals.Score, "techniques": len(snap.ByTechnique),
+		"ms": time.Since(start).Milliseconds()}, nil
 }
