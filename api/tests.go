@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"path/filepath"
 	"strconv"
 
 	c "github.com/aegis-sec/aegis/collections"
@@ -151,7 +150,7 @@ func handleEvidenceUpload(e *core.RequestEvent) error {
 	if err != nil {
 		return e.BadRequestError("Send multipart/form-data with a file part.", nil)
 	}
-	in, err := evidence.Receive(mr, filepath.Join(e.App.DataDir(), "evidence_spool"), policy.MaxBytes)
+	in, err := evidence.Receive(mr, evidence.SpoolDir(e.App), policy.MaxBytes)
 	if err != nil {
 		return domainError(e, err)
 	}

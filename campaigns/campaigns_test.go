@@ -257,6 +257,14 @@ func TestRecurringCampaignSpawnsOnSchedule(t *testing.T) {
 	if st, _ := campaigns.SpawnDue(ctx, e.app, next.Add(time.Second)); st.Spawned != 1 {
 		t.Errorf("next month spawned %d", st.Spawned)
 	}
+	// Changing the spec through the API reschedules from now.
+	res = e.do("PATCH", "/api/collections/campaigns/records/"+rec.Id, c.RoleRedLead, map[string]any{"recurrence": "0 6 * * *"})
+	if res.Status != 200 {
+		t.Fatalf("reschedule: %d %s", res.Status, res.Body)
+	}
+	if got := e.get(c.Campaigns, rec.Id).GetDateTime("next_run_at").Time(); got.Hour() != 6 || !got.After(time.Now()) || got.After(time.Now().Add(25*time.Hour)) {
+		t.Errorf("rescheduled next_run_at %v", got)
+	}
 	// Archived campaigns stop recurring.
 	arch := e.get(c.Campaigns, rec.Id)
 	arch.Set("status", "archived")

@@ -64,7 +64,11 @@ func Prepare(r *core.Record, now types.DateTime) error {
 	if err != nil {
 		return invalid("recurrence", err.Error())
 	}
-	if changed || r.GetDateTime("next_run_at").IsZero() {
+	// A next run set explicitly in this save (the scheduler, or a lead
+	// moving the next run) wins over the recomputation.
+	explicit := !r.IsNew() && r.Original().GetString("next_run_at") != r.GetString("next_run_at") &&
+		!r.GetDateTime("next_run_at").IsZero()
+	if (changed && !explicit) || r.GetDateTime("next_run_at").IsZero() {
 		next, _ := types.ParseDateTime(sched.Next(now.Time()))
 		r.Set("next_run_at", next)
 	}

@@ -2,6 +2,7 @@ package evidence_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -19,6 +21,7 @@ import (
 	"time"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/evidence"
 	"github.com/aegis-sec/aegis/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
@@ -395,4 +398,36 @@ func rss(t *testing.T) int64 {
 	}
 	t.Fatal("no VmRSS")
 	return 0
+}
+
+func TestSweepRemovesOrphansOnly(t *testing.T) {
+	e := newEnv(t, false)
+	test := e.test(false)
+	res := e.upload(test.Id, c.RoleRedLead, "kept.txt", strings.NewReader("kept"), "")
+	if res.Status != 200 {
+		t.Fatal(res.Status)
+	}
+	// A crash between storing the bytes and inserting the row leaves this.
+	col, _ := e.app.FindCollectionByNameOrId(c.Evidence)
+	fsys, _ := e.app.NewFilesystem()
+	if err := fsys.Upload([]byte("orphan"), col.Id+"/"+core.GenerateDefaultRandomId()+"/orphan.txt"); err != nil {
+		t.Fatal(err)
+	}
+	fsys.Close()
+	os.MkdirAll(evidence.SpoolDir(e.app), 0o700)
+	os.WriteFile(filepath.Join(evidence.SpoolDir(e.app), "upload-stale"), []byte("x"), 0o600)
+	if e.stored() != 2 {
+		t.Fatalf("stored %d", e.stored())
+	}
+	// Within the grace period nothing is touched (it could be in flight).
+	if st, err := evidence.Sweep(context.Background(), e.app, time.Now(), time.Hour); err != nil || st.Orphans != 0 || st.Spool != 0 {
+		t.Fatalf("in grace: %+v %v", st, err)
+	}
+	st, err := evidence.Sweep(context.Background(), e.app, time.Now().Add(2*time.Hour), time.Hour)
+	if err != nil || st.Orphans != 1 || st.Spool != 1 {
+		t.Fatalf("sweep: %+v %v", st, err)
+	}
+	if e.stored() != 1 || e.rows() != 1 {
+		t.Errorf("after sweep: %d stored, %d rows", e.stored(), e.rows())
+	}
 }

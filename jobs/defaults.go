@@ -11,7 +11,16 @@ var defaults = []Job{
 		Schedule: "30 1 * * *", Timeout: 10 * time.Minute, Retries: 2, Backoff: time.Minute,
 		RetryInterrupted: true, Run: CleanupNotifications,
 	},
-	// Recurring campaigns (daily): spawn due instances of campaigns with a recurrence.
+	{
+		Name: "recurring-campaigns", Title: "Spawn due instances of recurring campaigns",
+		Schedule: "15 0 * * *", Timeout: 10 * time.Minute, Retries: 2, Backoff: time.Minute,
+		RetryInterrupted: true, Run: RecurringCampaigns,
+	},
+	{
+		Name: "evidence-sweep", Title: "Remove evidence files left without a record",
+		Schedule: "50 1 * * *", Timeout: time.Hour, Retries: 1, Backoff: time.Minute,
+		RetryInterrupted: true, Run: EvidenceSweep,
+	},
 	// Coverage snapshot (weekly, and on demand).
 	// Intel scan (weekly): techniques newly seen in intel with low coverage.
 	{
