@@ -1,0 +1,41 @@
+package library_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/internal/library"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+func TestLinkTechniques(t *testing.T) {
+	app := testutil.NewApp(t)
+	rep := &importers.Report{}
+	tpls := []library.Template{
+		{Source: "atomic", SourceID: "g1", TechniqueID: "T9001", Name: "one", Executor: library.Executor{Name: "sh"}},
+		{Source: "caldera", SourceID: "g2", TechniqueID: "T9002", Name: "two", Executor: library.Executor{Name: "psh"}},
+	}
+	if err := library.Write(context.Background(), app, tpls, rep, importers.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Created != 2 || len(rep.Skipped) != 2 || rep.Counts["unknown_techniques"] != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	col, _ := app.FindCollectionByNameOrId(collections.Techniques)
+	tech := core.NewRecord(col)
+	tech.Load(map[string]any{"stix_id": "attack-pattern--x", "attack_id": "T9001", "name": "x"})
+	if err := app.Save(tech); err != nil {
+		t.Fatal(err)
+	}
+	n, err := library.LinkTechniques(app)
+	if err != nil || n != 1 {
+		t.Fatalf("linked %d, %v", n, err)
+	}
+	r, _ := app.FindFirstRecordByData(collections.TestTemplates, "source_id", "g1")
+	if r.GetString("technique") != tech.Id {
+		t.Fatalf("template not linked: %v", r.FieldsData())
+	}
+}
