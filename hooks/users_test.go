@@ -23,13 +23,25 @@ func TestAPICreatedUsersAreActiveUnlessSaidOtherwise(t *testing.T) {
 		}
 		return b
 	}
-	r := testutil.Do(t, http.MethodPost, url, admin.Token, body("new@aegis.test", nil))
-	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"active":true`) {
-		t.Fatalf("default active: %d %s", r.Status, r.Body)
+	first := testutil.Do(t, http.MethodPost, url, admin.Token, body("new@aegis.test", nil))
+	if first.Status != http.StatusOK || !strings.Contains(string(first.Body), `"active":true`) {
+		t.Fatalf("default active: %d %s", first.Status, first.Body)
 	}
-	r = testutil.Do(t, http.MethodPost, url, admin.Token, body("off@aegis.test", map[string]any{"active": false}))
+	r := testutil.Do(t, http.MethodPost, url, admin.Token, body("off@aegis.test", map[string]any{"active": false}))
 	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"active":false`) {
 		t.Fatalf("explicit inactive: %d %s", r.Status, r.Body)
+	}
+	// The creation is audited with the admin as actor, the password only
+	// marked as set.
+	var created struct{ Id string }
+	first.JSON(t, &created)
+	e, err := ta.FindFirstRecordByFilter(collections.AuditLogs, "collection = 'users' && action = 'create' && record_id = {:id}",
+		dbx.Params{"id": created.Id})
+	if err != nil || e.GetString("actor") != admin.Id {
+		t.Fatalf("user creation not audited: %v", err)
+	}
+	if d := e.GetString("details"); !strings.Contains(d, `"password":{"changed":true}`) || strings.Contains(d, "$2a$") {
+		t.Errorf("password in the audit details: %s", d)
 	}
 	// A new user can sign in right away.
 	r = testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/auth-with-password", "",
