@@ -190,6 +190,8 @@ try {
         await admin.locator('[data-testid=run-progress][data-status=succeeded], [data-testid=run-progress][data-status=failed]').waitFor({ timeout: 60_000 })
         const status = await progress.getAttribute('data-status')
         expect(status === 'succeeded', `import ended ${status}: ${await progress.innerText()}`)
+        await admin.getByRole('row', { name: /import:attack/ }).first().waitFor() // run history updated live
+        await admin.evaluate(() => window.scrollTo(0, 0))
         await shot(admin, '12-integrations-jobs')
         const tech = await su('GET', `/api/collections/techniques/records?perPage=1&filter=${encodeURIComponent("attack_id='T1059.001'")}`)
         expect(tech.items.length === 1, 'T1059.001 not imported')

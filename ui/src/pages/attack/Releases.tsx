@@ -184,7 +184,7 @@ export default function ReleasesPage() {
 }
 
 export function StatsList({ stats }: { stats: Record<string, unknown> }) {
-  const flat = Object.entries(stats).filter(([, v]) => v !== null && typeof v !== 'object')
+  const flat = Object.entries(stats).filter(([k, v]) => v !== null && typeof v !== 'object' && !k.endsWith('_ns'))
   const nested = Object.entries(stats).filter(([, v]) => v !== null && typeof v === 'object')
   return (
     <div className="stack tight">
