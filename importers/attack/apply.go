@@ -35,6 +35,11 @@ func (st *state) planActorTechniques(rel *relations) ([]*row, []string, error) {
 		vals := []any{actor, technique, o.Description, jsonOf(nonNil(o.ExternalReferences)), o.ID, "attack"}
 		r := &row{attackID: o.ID, vals: vals, hash: st.hash(vals)}
 		if p, ok := byPair[key]; ok {
+			if p.source != "" && p.source != "attack" {
+				// A procedure someone wrote by hand (or from intel) wins.
+				st.cat.skip("group/technique procedure kept as curated by hand", o.ID)
+				continue
+			}
 			r.id = p.id
 			if p.hash == r.hash {
 				st.rep.Unchanged++

@@ -658,7 +658,8 @@ func (st *state) mergeTechniques(prevJSON string, stixIDs []string) string {
 		var old []string
 		if json.Unmarshal([]byte(prevJSON), &old) == nil {
 			for _, id := range old {
-				if d, ok := st.techDomain[id]; ok && d != st.cat.domain {
+				// A partial import (TAXII added_after: no matrix) only adds links.
+				if d, ok := st.techDomain[id]; ok && (d != st.cat.domain || !st.cat.fullRelease) {
 					ids = append(ids, id)
 				}
 			}

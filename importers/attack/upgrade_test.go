@@ -111,3 +111,17 @@ func TestUpgradeRevokesDeprecatesAndMovesTests(t *testing.T) {
 		t.Fatalf("re-import of release 2 changed something: %+v", r3)
 	}
 }
+
+// A procedure curated by hand for a group/technique pair is not overwritten
+// by ATT&CK's text, nor removed when upstream drops the pair.
+func TestCuratedProcedureKept(t *testing.T) {
+	app := testutil.NewApp(t)
+	mustImport(t, app, "testdata/release-1.json")
+	if _, err := app.DB().NewQuery("UPDATE actor_techniques SET source='manual', procedure='Seen in our own incident.'").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, app, "testdata/release-2.json")
+	if n := count(t, app, "SELECT count(*) FROM actor_techniques WHERE source='manual' AND procedure='Seen in our own incident.'"); n != 2 {
+		t.Fatalf("curated procedures kept: %d, want 2", n)
+	}
+}
