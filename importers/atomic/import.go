@@ -29,7 +29,8 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	techniques := map[string]bool{}
 
 	err := src.Walk(ctx, func(e source.Entry) error {
-		if !IsTechniqueFile(e.Path) && !(strings.Contains(e.Path, "/") == false && isYAML(e.Path)) {
+		single := !strings.Contains(e.Path, "/") // a lone file given as the source
+		if !IsTechniqueFile(e.Path) && !(single && isYAML(e.Path)) {
 			return nil
 		}
 		rep.Files++
