@@ -1,6 +1,12 @@
 package jobs
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/aegis-sec/aegis/importers/intel"
+	"github.com/pocketbase/pocketbase/core"
+)
 
 // defaults are the jobs every Aegis runs. Add a line for a new recurring
 // job; integration syncs are not listed here: each integrations record gets
@@ -22,7 +28,13 @@ var defaults = []Job{
 		RetryInterrupted: true, Run: EvidenceSweep,
 	},
 	// Coverage snapshot (weekly, and on demand).
-	// Intel scan (weekly): techniques newly seen in intel with low coverage.
+	{
+		Name: "intel-scan", Title: "Tell leads about techniques new in threat intel with low coverage",
+		Schedule: "0 6 * * 1", Timeout: 10 * time.Minute, Retries: 2, Backoff: time.Minute,
+		RetryInterrupted: true, Run: func(ctx context.Context, app core.App, _ *Run) (map[string]any, error) {
+			return intel.ScanJob(ctx, app)
+		},
+	},
 	{
 		Name: "evidence-retention", Title: "Delete evidence of finished tests past the retention period",
 		Schedule: "45 1 * * *", Timeout: time.Hour, Retries: 2, Backoff: time.Minute,
