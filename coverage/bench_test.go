@@ -163,3 +163,16 @@ func TestLargeDataShares(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLoad reads the model of an organisation with 20k tests from
+// SQLite: the cost of the first request after a change.
+func BenchmarkLoad(b *testing.B) {
+	app := testutil.NewApp(b)
+	seedTests(b, app, 20000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := coverage.Load(app); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
