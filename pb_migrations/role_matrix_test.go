@@ -202,7 +202,8 @@ func (w *world) body(collection, role, owner string) map[string]any {
 	case collections.Notifications:
 		return map[string]any{"user": owner, "title": "Hello", "kind": "info"}
 	case collections.Integrations:
-		return map[string]any{"kind": "sigma", "name": fmt.Sprintf("Integration %d", n), "enabled": false}
+		return map[string]any{"kind": "sigma", "name": fmt.Sprintf("Integration %d", n), "enabled": false,
+			"source": map[string]any{"spec": "github:SigmaHQ/sigma@master/rules"}}
 	case collections.Settings:
 		return map[string]any{"key": fmt.Sprintf("extra-%d", n)}
 	}
