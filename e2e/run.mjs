@@ -241,6 +241,22 @@ try {
       },
     ],
     [
+      'admin plans a campaign from a threat actor: one draft test per technique it uses',
+      async () => {
+        if (!attackReady) throw new Skip('no ATT&CK data imported')
+        await admin.goto('/campaigns')
+        await admin.getByRole('link', { name: '+ New campaign' }).click()
+        await admin.getByLabel('Name').fill('APT29 emulation')
+        await admin.getByLabel('Threat actor').selectOption({ label: 'APT29 (G0016)' })
+        await shot(admin, '18-campaign-wizard')
+        await admin.getByRole('button', { name: 'Create campaign' }).click()
+        await admin.waitForURL(/\/campaigns\/[a-z0-9]+$/)
+        await admin.getByText('0 of 5 tests done').waitFor()
+        expect((await admin.locator('tbody tr').count()) === 5, 'campaign does not list its 5 tests')
+        await shot(admin, '19-campaign-detail')
+      },
+    ],
+    [
       'a test moves across the workflow board live: red submits, blue records the outcome',
       async () => {
         // Catalogue rows come from the upload above, or are written directly when this build cannot upload.
@@ -271,7 +287,7 @@ try {
         await cradle(admin, 'Executing').waitFor()
         await cradle(analyst, 'Executing').waitFor()
         expect((await cradle(analyst, 'Executing').getByRole('button').count()) === 0, 'a blue analyst is offered red actions')
-        await shot(admin, '18-workflow-board')
+        await shot(admin, '20-workflow-board')
         await cradle(admin, 'Executing').getByRole('button', { name: 'Submit red result' }).click()
         await admin.getByRole('dialog').getByLabel('Red result').selectOption('executed')
         await admin.getByRole('dialog').getByRole('button', { name: 'Submit red result' }).click()
@@ -284,12 +300,12 @@ try {
         await dlg.getByRole('button', { name: 'Record outcome' }).click()
         await cradle(analyst, 'Validated').waitFor()
         await cradle(admin, 'Validated').waitFor({ timeout: 10_000 })
-        await shot(analyst, '19-workflow-board-blue')
+        await shot(analyst, '21-workflow-board-blue')
         await cradle(admin, 'Validated').getByRole('link').click()
         await admin.getByText('Detected: Technique').first().waitFor()
         await admin.getByRole('tab', { name: 'History' }).click()
         await admin.getByText(/Transition/).first().waitFor()
-        await shot(admin, '20-test-detail')
+        await shot(admin, '22-test-detail')
       },
     ],
   ])

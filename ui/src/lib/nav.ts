@@ -44,7 +44,7 @@ export const NAV: NavGroup[] = [
         path: '/campaigns',
         title: 'Campaigns',
         summary: 'Plan campaigns by hand, from a threat actor or from a Navigator layer.',
-        features: ['Lifecycle planned → active → completed → archived', 'Progress by state and outcome', 'Retest rounds and comparison', 'Recurring campaigns'],
+        ready: true,
       },
       {
         path: '/campaigns/new',
@@ -52,6 +52,7 @@ export const NAV: NavGroup[] = [
         summary: 'Create a campaign manually, from a threat actor or from an ATT&CK Navigator layer.',
         requires: 'plan_campaigns',
         hidden: true,
+        ready: true,
       },
       {
         path: '/library',

@@ -1,0 +1,97 @@
+import { useState, type FormEvent } from 'react'
+import { api, errorMessage, pb } from '../../lib/pb'
+import { useLoad } from '../../lib/data'
+import { navigate } from '../../lib/router'
+import { Alert, Button, Card, Checkbox, PageHead, Select, Tabs, TextArea, TextInput, useToast } from '../../ds'
+import type { Actor } from '../attack/common'
+
+// The campaign wizard: by hand, from a threat actor (one draft test per
+// technique it uses), or from an ATT&CK Navigator layer.
+
+const PLATFORMS = ['windows', 'linux', 'macos', 'azure-ad', 'office-365', 'iaas', 'saas', 'containers', 'network']
+
+export default function CampaignWizardPage() {
+  const [mode, setMode] = useState('actor')
+  const toast = useToast()
+  const [f, setF] = useState({ name: '', description: '', actor: '', platform: '', blind: false })
+  const [file, setFile] = useState<File | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const actors = useLoad(() => pb.collection('threat_actors').getFullList<Actor>({ fields: 'id,attack_id,name', sort: 'name', filter: 'revoked = false', batch: 1000 }), [])
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      let id = ''
+      if (mode === 'manual') {
+        const r = await pb.collection('campaigns').create({ name: f.name, description: f.description, blind: f.blind, status: 'planned', round: 1 })
+        id = r.id
+      } else if (mode === 'actor') {
+        const r = await api<{ campaign: { id: string }; tests: unknown[]; skipped?: string[] }>('/api/aegis/campaigns/from-actor', {
+          body: { actor: f.actor, name: f.name, platforms: f.platform ? [f.platform] : [], blind: f.blind },
+        })
+        id = r.campaign.id
+        toast.push({ title: `${r.tests.length} draft tests planned`, body: r.skipped?.length ? `${r.skipped.length} technique(s) skipped` : undefined, tone: 'success' })
+      } else {
+        if (!file) throw new Error('Choose a layer file.')
+        const form = new FormData()
+        form.append('file', file)
+        form.append('name', f.name)
+        if (f.platform) form.append('platforms', f.platform)
+        form.append('blind', String(f.blind))
+        const r = await api<{ campaign: { id: string }; tests: unknown[] }>('/api/aegis/campaigns/from-layer', { form })
+        id = r.campaign.id
+        toast.push({ title: `${r.tests.length} draft tests planned`, tone: 'success' })
+      }
+      navigate(`/campaigns/${id}`)
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <div className="stack" style={{ maxWidth: 760 }}>
+      <PageHead title="New campaign" subtitle="Plan the tests; red leads then approve and assign them on the board." />
+      <Card>
+        <form className="stack" onSubmit={submit}>
+          <Tabs
+            tabs={[
+              { id: 'actor', label: 'From a threat actor' },
+              { id: 'layer', label: 'From a Navigator layer' },
+              { id: 'manual', label: 'By hand' },
+            ]}
+            value={mode}
+            onChange={setMode}
+          />
+          {error && <Alert>{error}</Alert>}
+          <TextInput label="Name" required value={f.name} onChange={set('name')} placeholder="APT29 emulation Q4" />
+          {mode === 'actor' && (
+            <Select
+              label="Threat actor"
+              required
+              placeholder="Choose an actor"
+              options={(actors.data ?? []).map((a) => ({ value: a.id, label: `${a.name}${a.attack_id ? ` (${a.attack_id})` : ''}` }))}
+              value={f.actor}
+              onChange={set('actor')}
+              hint="One draft test per technique the actor uses, prefilled from the best template."
+            />
+          )}
+          {mode === 'layer' && <TextInput label="Layer file" type="file" accept=".json,application/json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} hint="ATT&CK Navigator layer (JSON): the techniques it scores or selects." />}
+          {mode !== 'manual' && <Select label="Platform" placeholder="Any platform" options={PLATFORMS.map((p) => ({ value: p, label: p }))} value={f.platform} onChange={set('platform')} />}
+          {mode === 'manual' && <TextArea label="Description" value={f.description} onChange={set('description')} />}
+          <Checkbox label="Blind: blue sees a test only once a red lead reveals it" checked={f.blind} onChange={(e) => setF((x) => ({ ...x, blind: e.target.checked }))} />
+          <div>
+            <Button type="submit" variant="primary" busy={busy}>
+              Create campaign
+            </Button>
+          </div>
+        </form>
+      </Card>
+    </div>
+  )
+}

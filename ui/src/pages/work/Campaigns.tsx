@@ -1,0 +1,83 @@
+import { useState } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { pb, esc } from '../../lib/pb'
+import { useLoad } from '../../lib/data'
+import { formatDate, humanize } from '../../lib/format'
+import { useAuth } from '../../lib/auth'
+import { can } from '../../lib/roles'
+import { Link, navigate } from '../../lib/router'
+import { Alert, Badge, Card, EmptyState, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+
+export type Campaign = RecordModel & {
+  name: string
+  description: string
+  status: string
+  threat_actor: string
+  owner: string
+  start_at: string
+  end_at: string
+  blind: boolean
+  round: number
+  recurrence: string
+  next_run_at: string
+  parent: string
+  expand?: { threat_actor?: RecordModel & { name: string; attack_id: string }; owner?: RecordModel & { name: string; email: string } }
+}
+
+export const CAMPAIGN_STATUSES = ['planned', 'active', 'completed', 'archived']
+export const statusTone = (s: string) => (s === 'active' ? 'info' : s === 'completed' ? 'success' : s === 'archived' ? 'default' : 'warning')
+
+const PER_PAGE = 25
+
+export default function CampaignsPage() {
+  const me = useAuth()
+  const [q, setQ] = useState('')
+  const [status, setStatus] = useState('')
+  const [page, setPage] = useState(1)
+  const filter = [q && `name ~ ${esc(q)}`, status && `status = ${esc(status)}`].filter(Boolean).join(' && ')
+  const list = useLoad(() => pb.collection('campaigns').getList<Campaign>(page, PER_PAGE, { filter, sort: '-created', expand: 'threat_actor,owner' }), [filter, page])
+  return (
+    <div className="stack">
+      <PageHead
+        title="Campaigns"
+        subtitle="Planned sets of tests: by hand, emulating a threat actor, or from an ATT&CK Navigator layer."
+        actions={can(me?.role, 'plan_campaigns') && <Link className="btn primary" to="/campaigns/new">+ New campaign</Link>}
+      />
+      <Card flush>
+        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <TextInput label="Search" placeholder="Name" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
+          <Select label="Status" placeholder="All" options={CAMPAIGN_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => (setStatus(e.target.value), setPage(1))} />
+        </div>
+        {list.error && (
+          <div style={{ padding: 12 }}>
+            <Alert>{list.error}</Alert>
+          </div>
+        )}
+        <Table
+          caption="Campaigns"
+          columns={[
+            {
+              key: 'n',
+              header: 'Campaign',
+              render: (c: Campaign) => (
+                <div>
+                  <b>{c.name}</b> {c.round > 1 && <Badge tone="outline">round {c.round}</Badge>} {c.blind && <Badge tone="outline">blind</Badge>} {c.recurrence && <Badge tone="outline">recurring</Badge>}
+                  {c.description && <div className="faint small">{c.description.slice(0, 140)}</div>}
+                </div>
+              ),
+            },
+            { key: 's', header: 'Status', width: 120, render: (c: Campaign) => <Badge tone={statusTone(c.status)}>{humanize(c.status || 'planned')}</Badge> },
+            { key: 'a', header: 'Threat actor', width: 180, render: (c: Campaign) => c.expand?.threat_actor?.name ?? <span className="faint">—</span> },
+            { key: 'd', header: 'Dates', width: 220, render: (c: Campaign) => <span className="small muted">{c.start_at ? `${formatDate(c.start_at).slice(0, 10)} → ${c.end_at ? formatDate(c.end_at).slice(0, 10) : '…'}` : '—'}</span> },
+          ]}
+          rows={list.data?.items ?? []}
+          rowKey={(c) => c.id}
+          loading={list.loading}
+          onRowClick={(c) => navigate(`/campaigns/${c.id}`)}
+          empty={<EmptyState title="No campaigns yet">{can(me?.role, 'plan_campaigns') ? 'Plan one from a threat actor to start.' : 'A red lead plans campaigns.'}</EmptyState>}
+        />
+        <Pagination page={page} perPage={PER_PAGE} count={list.data?.items.length ?? 0} total={list.data?.totalItems} onPage={setPage} />
+      </Card>
+    </div>
+  )
+}
