@@ -5,7 +5,8 @@ import { asArray, levelFor, plural } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
 import { can } from '../../lib/roles'
 import { useAuth } from '../../lib/auth'
-import { Alert, Badge, Button, Card, EmptyState, LevelLegend, PageHead, Select, Spinner, TextInput } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, LevelLegend, PageHead, Select, Spinner, TextInput, useToast } from '../../ds'
+import { download, heatmapSvg, svgToPng } from './heatmap'
 import { DOMAINS, indexCoverage, type Actor, type CoverageCell, type CoverageMatrix, type Tactic, type Technique } from './common'
 
 // The ATT&CK matrix: tactic columns in the imported matrix order, technique
@@ -38,6 +39,7 @@ export default function MatrixPage() {
   const [q, setQ] = useState(query.get('q') ?? '')
   const [open, setOpen] = useState<Set<string>>(new Set())
   const [showSubs, setShowSubs] = useState(false)
+  const toast = useToast()
 
   const data = useLoad(async () => {
     const [tactics, techniques] = await Promise.all([
@@ -72,6 +74,19 @@ export default function MatrixPage() {
   const highlighted = (t: Technique, subs: Technique[]) => (used ? used.has(t.id) || subs.some((s) => used.has(s.id)) : needle ? matches(t) || subs.some(matches) : true)
   const total = new Set(cols.flatMap((c) => c.techniques.filter(({ t }) => visible(t)).map(({ t }) => t.id))).size
   const actorName = actors.data?.find((a) => a.id === actor)
+
+  const exportAs = async (kind: 'svg' | 'png') => {
+    const shown = cols.map((c) => ({ ...c, techniques: c.techniques.filter(({ t }) => visible(t)) }))
+    const title = `ATT&CK ${DOMAINS.find((d) => d.value === domain)?.label ?? domain} coverage`
+    const subtitle = [coverage.data ? `overall ${Math.round(coverage.data.score)}/100` : 'catalogue', platform && `platform ${platform}`, actorName && `actor ${actorName.name}`, new Date().toISOString().slice(0, 10)].filter(Boolean).join(' · ')
+    const svg = heatmapSvg(shown, scores, { title, subtitle })
+    const name = `aegis-heatmap-${domain}${platform ? '-' + platform : ''}.${kind}`
+    try {
+      download(name, kind === 'svg' ? new Blob([svg], { type: 'image/svg+xml' }) : await svgToPng(svg))
+    } catch (err) {
+      toast.push({ title: 'Export failed', body: String((err as Error).message), tone: 'error' })
+    }
+  }
 
   const cell = (t: Technique, subs: Technique[], tacticId: string) => {
     const sc: CoverageCell | undefined = scores.get(t.attack_id)
@@ -150,6 +165,12 @@ export default function MatrixPage() {
         actions={
           <>
             <Button onClick={() => setShowSubs((s) => !s)}>{showSubs ? 'Collapse sub-techniques' : 'Expand all'}</Button>
+            <Button onClick={() => exportAs('svg')} disabled={!cols.length}>
+              Export SVG
+            </Button>
+            <Button onClick={() => exportAs('png')} disabled={!cols.length}>
+              Export PNG
+            </Button>
             {can(me?.role, 'manage_integrations') && <Link to="/integrations" className="btn">Import ATT&amp;CK</Link>}
           </>
         }

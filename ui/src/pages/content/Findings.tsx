@@ -1,0 +1,117 @@
+import { useState } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { pb, errorMessage } from '../../lib/pb'
+import { useLoad } from '../../lib/data'
+import { useAuth } from '../../lib/auth'
+import { can } from '../../lib/roles'
+import { formatDate, humanize } from '../../lib/format'
+import { Link } from '../../lib/router'
+import { Alert, Badge, Card, EmptyState, PageHead, Select, Spinner, useToast } from '../../ds'
+import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone } from '../../components/util'
+import type { Technique } from '../attack/common'
+
+// The remediation board: findings move open → in progress → resolved or
+// risk accepted; leads assign owners and move cards.
+
+type User = RecordModel & { name: string; email: string }
+export type Finding = RecordModel & {
+  title: string
+  severity: string
+  status: string
+  owner: string
+  due_at: string
+  recommendation: string
+  test: string
+  technique: string
+  expand?: { owner?: User; technique?: Technique; test?: RecordModel & { name: string } }
+}
+
+export default function FindingsPage() {
+  const me = useAuth()
+  const manage = can(me?.role, 'manage_findings')
+  const list = useLoad(() => pb.collection('findings').getList<Finding>(1, 500, { sort: '-created', expand: 'owner,technique,test', skipTotal: true }), [])
+  const users = useLoad(() => (manage ? pb.collection('users').getFullList<User>({ fields: 'id,name,email', sort: 'name', filter: 'active = true' }) : Promise.resolve([] as User[])), [manage])
+  const items = list.data?.items ?? []
+  const patch = (f: Finding, body: Record<string, unknown>) => list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (x.id === f.id ? { ...x, ...body } : x)) })
+  return (
+    <div className="stack">
+      <PageHead title="Findings" subtitle="Gaps found by tests and their remediation: open → in progress → resolved or risk accepted. A passing retest resolves a finding." />
+      {list.error && <Alert>{list.error}</Alert>}
+      {list.loading && !list.data && <Spinner />}
+      {list.data && items.length === 0 && (
+        <Card>
+          <EmptyState icon="⚑" title="No findings">
+            Findings are raised when a test shows a technique was neither blocked nor detected.
+          </EmptyState>
+        </Card>
+      )}
+      {items.length > 0 && (
+        <div style={{ display: 'grid', gridTemplateColumns: `repeat(${FINDING_COLUMNS.length}, minmax(210px, 1fr))`, gap: 10, overflowX: 'auto' }} data-testid="findings-board">
+          {FINDING_COLUMNS.map((s) => {
+            const col = items.filter((f) => (f.status || 'open') === s)
+            return (
+              <section key={s} aria-label={FINDING_LABELS[s]} style={{ background: 'var(--surface-2)', borderRadius: 'var(--radius-lg)', padding: 8, minHeight: 200 }}>
+                <div className="row between" style={{ padding: '2px 4px 8px' }}>
+                  <b>{FINDING_LABELS[s]}</b>
+                  <Badge>{col.length}</Badge>
+                </div>
+                <div className="stack tight">
+                  {col.map((f) => (
+                    <FindingCard key={f.id} f={f} manage={manage} users={users.data ?? []} onSaved={(b) => patch(f, b)} />
+                  ))}
+                </div>
+              </section>
+            )
+          })}
+        </div>
+      )}
+    </div>
+  )
+}
+
+function FindingCard({ f, manage, users, onSaved }: { f: Finding; manage: boolean; users: User[]; onSaved: (b: Record<string, unknown>) => void }) {
+  const toast = useToast()
+  const [busy, setBusy] = useState(false)
+  const save = async (body: Record<string, unknown>) => {
+    setBusy(true)
+    try {
+      const rec = await pb.collection('findings').update<Finding>(f.id, body, { expand: 'owner,technique,test' })
+      onSaved({ ...body, expand: rec.expand })
+    } catch (err) {
+      toast.push({ title: 'Could not update the finding', body: errorMessage(err), tone: 'error' })
+    } finally {
+      setBusy(false)
+    }
+  }
+  const overdue = isOverdue(f.due_at, f.status)
+  return (
+    <div className="card" style={{ padding: 10 }} data-testid="finding-card">
+      <b>{f.title}</b>
+      {f.expand?.technique && (
+        <div className="faint small">
+          <Link to={`/techniques/${f.expand.technique.attack_id}`}>
+            <code>{f.expand.technique.attack_id}</code>
+          </Link>{' '}
+          {f.expand.technique.name}
+        </div>
+      )}
+      {f.expand?.test && (
+        <div className="small">
+          <Link to={`/tests/${f.test}`}>{f.expand.test.name}</Link>
+        </div>
+      )}
+      <div className="row small" style={{ marginTop: 6 }}>
+        {f.severity && <Badge tone={severityTone(f.severity)}>{humanize(f.severity)}</Badge>}
+        {f.due_at && <Badge tone={overdue ? 'danger' : 'outline'}>{overdue ? 'Overdue ' : 'Due '}{formatDate(f.due_at)}</Badge>}
+        {!manage && <span className="faint">{f.expand?.owner ? f.expand.owner.name || f.expand.owner.email : 'No owner'}</span>}
+      </div>
+      {manage && (
+        <div className="stack tight" style={{ marginTop: 8 }}>
+          <Select aria-label="Owner" placeholder="No owner" disabled={busy} options={users.map((u) => ({ value: u.id, label: u.name || u.email }))} value={f.owner || ''} onChange={(e) => save({ owner: e.target.value })} />
+          <input className="input" type="date" aria-label="Due date" disabled={busy} value={(f.due_at || '').slice(0, 10)} onChange={(e) => save({ due_at: e.target.value ? e.target.value + ' 00:00:00.000Z' : '' })} />
+          <Select aria-label="Move to" placeholder="Move to…" disabled={busy} options={nextFindingStates(f.status).map((s) => ({ value: s, label: FINDING_LABELS[s] }))} value="" onChange={(e) => e.target.value && save({ status: e.target.value })} />
+        </div>
+      )}
+    </div>
+  )
+}

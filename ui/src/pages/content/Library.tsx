@@ -1,0 +1,205 @@
+import { useState, type FormEvent } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { pb, esc, errorMessage } from '../../lib/pb'
+import { useLoad, hasMore } from '../../lib/data'
+import { useAuth } from '../../lib/auth'
+import { can } from '../../lib/roles'
+import { asArray, humanize } from '../../lib/format'
+import { navigate, setQuery, useLocation } from '../../lib/router'
+import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useToast } from '../../ds'
+import { andFilter } from '../../components/util'
+import type { Technique } from '../attack/common'
+
+// The test library: Atomic Red Team, CALDERA and hand-written procedures to
+// build tests from.
+
+export type Template = RecordModel & {
+  source: string
+  source_id: string
+  technique: string
+  technique_attack_id: string
+  name: string
+  description: string
+  platforms: unknown
+  executor: { name?: string; command?: string; cleanup_command?: string; cleanup?: string; elevation_required?: boolean } | null
+  input_arguments: Record<string, { description?: string; type?: string; default?: unknown }> | null
+  dependencies: unknown
+  expand?: { technique?: Technique }
+}
+
+const PER_PAGE = 30
+const PLATFORMS = ['windows', 'linux', 'macos', 'azure-ad', 'office-365', 'google-workspace', 'iaas', 'containers']
+
+/** templateProcedure is the procedure text a new test starts from. */
+export function templateProcedure(t: Pick<Template, 'executor' | 'description'>): string {
+  const ex = t.executor ?? {}
+  const parts = [t.description?.trim(), ex.command ? `${ex.name ? `# ${ex.name}\n` : ''}${ex.command.trim()}` : '', cleanupOf(t) ? `# cleanup\n${cleanupOf(t)}` : '']
+  return parts.filter(Boolean).join('\n\n')
+}
+
+export function cleanupOf(t: Pick<Template, 'executor'>): string {
+  return (t.executor?.cleanup_command || t.executor?.cleanup || '').trim()
+}
+
+export default function LibraryPage() {
+  const me = useAuth()
+  const { query } = useLocation()
+  const source = query.get('source') ?? ''
+  const platform = query.get('platform') ?? ''
+  const [q, setQ] = useState(query.get('q') ?? '')
+  const [page, setPage] = useState(1)
+  const [open, setOpen] = useState<Template | null>(null)
+  const filter = andFilter([
+    source && `source = ${esc(source)}`,
+    platform && `platforms ~ ${esc(platform)}`,
+    q && `(name ~ ${esc(q)} || technique_attack_id ~ ${esc(q)} || technique.name ~ ${esc(q)})`,
+  ])
+  const list = useLoad(() => pb.collection('test_templates').getList<Template>(page, PER_PAGE, { filter, sort: 'technique_attack_id,name', expand: 'technique', skipTotal: true }), [filter, page])
+  const items = list.data?.items ?? []
+  return (
+    <div className="stack">
+      <PageHead title="Test library" subtitle="Atomic Red Team, CALDERA and manual procedures. Open one to see its executor, arguments and cleanup." />
+      <Card flush>
+        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <TextInput label="Search" placeholder="Name or technique (T1059)" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
+          <Select label="Source" placeholder="All sources" options={['atomic', 'caldera', 'manual'].map((s) => ({ value: s, label: humanize(s) }))} value={source} onChange={(e) => (setQuery({ source: e.target.value }), setPage(1))} />
+          <Select label="Platform" placeholder="All platforms" options={PLATFORMS.map((s) => ({ value: s, label: s }))} value={platform} onChange={(e) => (setQuery({ platform: e.target.value }), setPage(1))} />
+        </div>
+        {list.error && (
+          <div style={{ padding: 12 }}>
+            <Alert>{list.error}</Alert>
+          </div>
+        )}
+        <Table
+          caption="Test templates"
+          columns={[
+            { key: 't', header: 'Technique', width: 110, render: (t: Template) => <code>{t.technique_attack_id || t.expand?.technique?.attack_id || '—'}</code> },
+            { key: 'n', header: 'Procedure', render: (t: Template) => <b>{t.name}</b> },
+            { key: 's', header: 'Source', width: 90, render: (t: Template) => <Badge tone={t.source === 'atomic' ? 'red' : t.source === 'caldera' ? 'primary' : 'default'}>{humanize(t.source)}</Badge> },
+            { key: 'p', header: 'Platforms', render: (t: Template) => <span className="faint small">{asArray<string>(t.platforms).join(', ') || '—'}</span> },
+            { key: 'e', header: 'Executor', width: 110, render: (t: Template) => <span className="small">{t.executor?.name ?? '—'}</span> },
+          ]}
+          rows={items}
+          rowKey={(t) => t.id}
+          loading={list.loading}
+          onRowClick={setOpen}
+          empty={
+            <EmptyState icon="📚" title={filter ? 'No procedures match' : 'The library is empty'}>
+              {filter ? 'Try another search or filter.' : 'Import Atomic Red Team or CALDERA from Integrations & jobs.'}
+            </EmptyState>
+          }
+        />
+        <Pagination page={page} perPage={PER_PAGE} count={items.length} hasMore={hasMore(items.length, PER_PAGE)} onPage={setPage} />
+      </Card>
+      {open && <TemplateDetail t={open} canCreate={can(me?.role, 'plan_campaigns')} onClose={() => setOpen(null)} />}
+    </div>
+  )
+}
+
+function TemplateDetail({ t, canCreate, onClose }: { t: Template; canCreate: boolean; onClose: () => void }) {
+  const [creating, setCreating] = useState(false)
+  const args = Object.entries(t.input_arguments ?? {})
+  return (
+    <Modal
+      wide
+      title={t.name}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Close</Button>
+          {canCreate && (
+            <Button variant="primary" onClick={() => setCreating(true)} disabled={!t.technique}>
+              Create test from template
+            </Button>
+          )}
+        </>
+      }
+    >
+      <div className="stack">
+        <div className="row">
+          <Badge>{humanize(t.source)}</Badge>
+          {t.expand?.technique ? (
+            <span>
+              <code>{t.expand.technique.attack_id}</code> {t.expand.technique.name}
+            </span>
+          ) : (
+            <code>{t.technique_attack_id}</code>
+          )}
+          {asArray<string>(t.platforms).map((p) => (
+            <Badge key={p} tone="outline">
+              {p}
+            </Badge>
+          ))}
+        </div>
+        {t.description && <p className="muted" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{t.description}</p>}
+        <div>
+          <h3>Executor {t.executor?.name && <Badge tone="primary">{t.executor.name}</Badge>} {t.executor?.elevation_required && <Badge tone="warning">Elevation required</Badge>}</h3>
+          <pre className="codeblock" data-testid="template-command">{t.executor?.command || 'No command (manual procedure).'}</pre>
+        </div>
+        {args.length > 0 && (
+          <div>
+            <h3>Input arguments</h3>
+            <Table
+              caption="Input arguments"
+              columns={[
+                { key: 'n', header: 'Name', render: ([n]: [string, unknown]) => <code>{n}</code> },
+                { key: 't', header: 'Type', render: ([, a]: [string, { type?: string }]) => a?.type ?? '—' },
+                { key: 'd', header: 'Default', render: ([, a]: [string, { default?: unknown }]) => <code>{String(a?.default ?? '')}</code> },
+                { key: 'x', header: 'Description', render: ([, a]: [string, { description?: string }]) => <span className="small">{a?.description ?? ''}</span> },
+              ]}
+              rows={args as [string, { type?: string; default?: unknown; description?: string }][]}
+              rowKey={([n]) => n}
+            />
+          </div>
+        )}
+        <div>
+          <h3>Cleanup</h3>
+          {cleanupOf(t) ? <pre className="codeblock">{cleanupOf(t)}</pre> : <p className="faint">No cleanup step.</p>}
+        </div>
+      </div>
+      {creating && <CreateTest t={t} onClose={() => setCreating(false)} />}
+    </Modal>
+  )
+}
+
+function CreateTest({ t, onClose }: { t: Template; onClose: () => void }) {
+  const toast = useToast()
+  const [name, setName] = useState(t.name)
+  const [procedure, setProcedure] = useState(templateProcedure(t))
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      const rec = await pb.collection('tests').create({ template: t.id, technique: t.technique, procedure, name, platform: asArray<string>(t.platforms)[0] ?? '', revealed: true })
+      toast.push({ title: 'Test created', body: name, tone: 'success' })
+      navigate(`/tests/${rec.id}`)
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Modal
+      title="Create test from template"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form="create-test" busy={busy}>
+            Create test
+          </Button>
+        </>
+      }
+    >
+      <form id="create-test" className="stack" onSubmit={submit}>
+        {error && <Alert>{error}</Alert>}
+        <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
+        <TextArea label="Procedure" rows={8} value={procedure} onChange={(e) => setProcedure(e.target.value)} />
+      </form>
+    </Modal>
+  )
+}

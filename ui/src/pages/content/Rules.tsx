@@ -1,0 +1,184 @@
+import { useRef, useState } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { api, esc, errorMessage, pb } from '../../lib/pb'
+import { useLoad, hasMore } from '../../lib/data'
+import { useAuth } from '../../lib/auth'
+import { can } from '../../lib/roles'
+import { asArray, humanize, relativeTime } from '../../lib/format'
+import { navigate, setQuery, useLocation } from '../../lib/router'
+import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { RunProgress, useLiveRun, type JobRun } from '../admin/jobrun'
+import { andFilter, SEVERITIES, severityTone } from '../../components/util'
+import type { Technique } from '../attack/common'
+
+// Detection rules imported from Sigma and Elastic, mapped to techniques.
+
+export type Rule = RecordModel & {
+  source: string
+  source_rule_id: string
+  title: string
+  description: string
+  status: string
+  severity: string
+  techniques: string[]
+  tactics: unknown
+  platforms: unknown
+  log_sources: unknown
+  author: string
+  references: unknown
+  content: string
+  path: string
+  enabled: boolean
+  removed: boolean
+  unknown_techniques: unknown
+  expand?: { techniques?: Technique[] }
+}
+
+const PER_PAGE = 50
+const STATUSES = ['stable', 'test', 'experimental', 'production', 'deprecated', 'unsupported']
+const yesNo = [
+  { value: 'true', label: 'Yes' },
+  { value: 'false', label: 'No' },
+]
+
+export type RuleQuery = { source?: string; technique?: string; status?: string; severity?: string; enabled?: string; removed?: string; q?: string }
+
+/** ruleFilter builds the PocketBase filter of the rules list. */
+export function ruleFilter(f: RuleQuery): string {
+  const t = f.technique?.trim().toUpperCase()
+  return andFilter([
+    f.source && `source = ${esc(f.source)}`,
+    t && `techniques.attack_id ?= ${esc(t)}`,
+    f.status && `status = ${esc(f.status)}`,
+    f.severity && `severity = ${esc(f.severity)}`,
+    f.enabled && `enabled = ${f.enabled === 'true'}`,
+    f.removed ? `removed = ${f.removed === 'true'}` : 'removed = false',
+    f.q && `(title ~ ${esc(f.q)} || source_rule_id ~ ${esc(f.q)} || description ~ ${esc(f.q)})`,
+  ])
+}
+
+export default function RulesPage() {
+  const me = useAuth()
+  const { query } = useLocation()
+  const f: RuleQuery = Object.fromEntries(['source', 'technique', 'status', 'severity', 'enabled', 'removed', 'q'].map((k) => [k, query.get(k) ?? '']))
+  const [q, setQ] = useState(f.q ?? '')
+  const [page, setPage] = useState(1)
+  const [upload, setUpload] = useState(false)
+  const filter = ruleFilter({ ...f, q })
+  const list = useLoad(() => pb.collection('detection_rules').getList<Rule>(page, PER_PAGE, { filter, sort: 'title', expand: 'techniques', skipTotal: true, fields: 'id,source,source_rule_id,title,status,severity,techniques,enabled,removed,updated,expand.techniques.attack_id,expand.techniques.name' }), [filter, page])
+  const items = list.data?.items ?? []
+  const set = (k: string, v: string) => (setQuery({ [k]: v }), setPage(1))
+  return (
+    <div className="stack">
+      <PageHead
+        title="Detection rules"
+        subtitle="Sigma and Elastic rules mapped to ATT&CK techniques. Enabled rules count towards coverage."
+        actions={can(me?.role, 'manage_content') && <Button variant="primary" onClick={() => setUpload(true)}>Upload rules</Button>}
+      />
+      <Card flush>
+        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <TextInput label="Search" placeholder="Title or rule id" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
+          <TextInput label="Technique" placeholder="T1059.001" value={f.technique} onChange={(e) => set('technique', e.target.value)} />
+          <Select label="Source" placeholder="All" options={['sigma', 'elastic', 'splunk', 'custom'].map((s) => ({ value: s, label: humanize(s) }))} value={f.source} onChange={(e) => set('source', e.target.value)} />
+          <Select label="Status" placeholder="All" options={STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={f.status} onChange={(e) => set('status', e.target.value)} />
+          <Select label="Severity" placeholder="All" options={SEVERITIES.map((s) => ({ value: s, label: humanize(s) }))} value={f.severity} onChange={(e) => set('severity', e.target.value)} />
+          <Select label="Enabled" placeholder="Any" options={yesNo} value={f.enabled} onChange={(e) => set('enabled', e.target.value)} />
+          <Select label="Removed upstream" placeholder="No" options={[{ value: 'true', label: 'Yes' }]} value={f.removed} onChange={(e) => set('removed', e.target.value)} />
+        </div>
+        {list.error && (
+          <div style={{ padding: 12 }}>
+            <Alert>{list.error}</Alert>
+          </div>
+        )}
+        <Table
+          caption="Detection rules"
+          columns={[
+            { key: 'n', header: 'Rule', render: (r: Rule) => <b>{r.title}</b> },
+            { key: 's', header: 'Source', width: 80, render: (r: Rule) => <Badge>{humanize(r.source)}</Badge> },
+            { key: 't', header: 'Techniques', render: (r: Rule) => <span className="small">{(r.expand?.techniques ?? []).map((t) => t.attack_id).join(', ') || <span className="faint">—</span>}</span> },
+            { key: 'st', header: 'Status', width: 100, render: (r: Rule) => <span className="small">{r.status || '—'}</span> },
+            { key: 'v', header: 'Severity', width: 100, render: (r: Rule) => (r.severity ? <Badge tone={severityTone(r.severity)}>{humanize(r.severity)}</Badge> : '—') },
+            { key: 'e', header: 'Enabled', width: 90, render: (r: Rule) => (r.enabled ? <Badge tone="success">Enabled</Badge> : <span className="faint small">Off</span>) },
+            { key: 'u', header: 'Updated', width: 110, render: (r: Rule) => <span className="faint small">{relativeTime(r.updated)}</span> },
+          ]}
+          rows={items}
+          rowKey={(r) => r.id}
+          loading={list.loading}
+          onRowClick={(r) => navigate(`/rules/${r.id}`)}
+          empty={
+            <EmptyState icon="🛡" title={filter !== 'removed = false' ? 'No rules match' : 'No detection rules yet'}>
+              {filter !== 'removed = false' ? 'Try other filters.' : 'Upload a Sigma or Elastic rules archive to start.'}
+            </EmptyState>
+          }
+        />
+        <Pagination page={page} perPage={PER_PAGE} count={items.length} hasMore={hasMore(items.length, PER_PAGE)} onPage={setPage} />
+      </Card>
+      {upload && <UploadRules onClose={() => setUpload(false)} onDone={list.reload} />}
+    </div>
+  )
+}
+
+function UploadRules({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
+  const [kind, setKind] = useState('sigma')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const [started, setStarted] = useState<JobRun | null>(null)
+  const run = useLiveRun(started)
+  const file = useRef<HTMLInputElement>(null)
+  const finished = run?.status === 'succeeded' || run?.status === 'failed'
+  const submit = async () => {
+    const f = file.current?.files?.[0]
+    if (!f) return setError('Choose a file first.')
+    setBusy(true)
+    setError('')
+    try {
+      const form = new FormData()
+      form.append('file', f)
+      const r = await api<{ job_run: JobRun }>(`/api/aegis/import/${kind}`, { form })
+      setStarted(r.job_run)
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const close = () => {
+    if (finished) onDone()
+    onClose()
+  }
+  return (
+    <Modal
+      title="Upload detection rules"
+      onClose={close}
+      footer={
+        <>
+          <Button onClick={close}>{finished ? 'Done' : 'Close'}</Button>
+          {!started && (
+            <Button variant="primary" busy={busy} onClick={submit}>
+              Upload and import
+            </Button>
+          )}
+        </>
+      }
+    >
+      <div className="stack">
+        {error && <Alert>{error}</Alert>}
+        <Select label="Format" options={[{ value: 'sigma', label: 'Sigma (YAML)' }, { value: 'elastic', label: 'Elastic (TOML)' }]} value={kind} onChange={(e) => setKind(e.target.value)} disabled={!!started} />
+        <div className="field">
+          <label htmlFor="rules-file">File or archive</label>
+          <input id="rules-file" ref={file} type="file" className="input" accept=".yml,.yaml,.toml,.zip,.tar,.gz,.tgz,.zst" disabled={!!started} />
+          <span className="hint">A rule file, or a zip / tar / tar.gz / tar.zst archive of rules. Runs in the background.</span>
+        </div>
+        {run && <RunProgress run={run} />}
+      </div>
+    </Modal>
+  )
+}
+
+export function techniqueIds(r: Pick<Rule, 'expand'>): string[] {
+  return (r.expand?.techniques ?? []).map((t) => t.attack_id).sort()
+}
+
+export function unknownTechniques(r: Pick<Rule, 'unknown_techniques'>): string[] {
+  return asArray<string>(r.unknown_techniques)
+}
