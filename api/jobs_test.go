@@ -172,22 +172,47 @@ func TestIntegrationSyncAPI(t *testing.T) {
 }
 
 // TestJobProgressOverRealtime is what the SPA does: subscribe to job_runs
-// over SSE as an ordinary user and watch a run advance and finish.
+// over SSE as an ordinary user and watch a run advance and finish, both for
+// a job that saves as it goes and for one that holds the database writer in
+// a transaction the whole time (as an import does).
 func TestJobProgressOverRealtime(t *testing.T) {
 	app := testutil.NewApp(t)
 	srv := testutil.Serve(t, app)
 	users := testutil.Users(t)
 	const steps = 8
-	if err := jobs.Add(jobs.Job{Name: "test-steps", Run: func(ctx context.Context, app core.App, r *jobs.Run) (map[string]any, error) {
+	steady := func(ctx context.Context, app core.App, r *jobs.Run) (map[string]any, error) {
 		for i := 1; i <= steps; i++ {
 			r.Progress("work", i, steps)
 			time.Sleep(2 * jobs.ProgressInterval / 3)
 		}
 		return map[string]any{"steps": steps}, nil
-	}}); err != nil {
-		t.Fatal(err)
 	}
-	defer jobs.Remove("test-steps")
+	inTx := func(ctx context.Context, app core.App, r *jobs.Run) (map[string]any, error) {
+		return nil, app.RunInTransaction(func(tx core.App) error {
+			col, err := tx.FindCachedCollectionByNameOrId(collections.Notifications)
+			if err != nil {
+				return err
+			}
+			for i := 1; i <= steps; i++ {
+				n := core.NewRecord(col)
+				n.Set("user", users["viewer"].Id)
+				n.Set("title", "step")
+				if err := tx.Save(n); err != nil {
+					return err
+				}
+				r.Progress("write", i, steps)
+				time.Sleep(2 * jobs.ProgressInterval / 3)
+			}
+			return nil
+		})
+	}
+	for name, fn := range map[string]func(context.Context, core.App, *jobs.Run) (map[string]any, error){
+		"test-steps": steady, "test-tx-steps": inTx} {
+		if err := jobs.Add(jobs.Job{Name: name, Run: fn}); err != nil {
+			t.Fatal(err)
+		}
+		defer jobs.Remove(name)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -237,38 +262,43 @@ func TestJobProgressOverRealtime(t *testing.T) {
 		t.Fatalf("first event %+v", connect)
 	}
 	sub := testutil.Do(t, http.MethodPost, srv.URL+"/api/realtime", users["viewer"].Token,
-		map[string]any{"clientId": hello.ClientId, "subscriptions": []string{"job_runs"}})
+		map[string]any{"clientId": hello.ClientId, "subscriptions": []string{"job_runs/*"}})
 	if sub.Status != http.StatusNoContent {
 		t.Fatalf("subscribe: %d %s", sub.Status, sub.Body)
 	}
 
-	start := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/jobs/test-steps/run", users["admin"].Token, nil)
-	var ans runAnswer
-	start.JSON(t, &ans)
-	var midway []int
-	for {
-		ev := next()
-		var msg struct {
-			Action string
-			Record struct {
-				Id, Status string
-				Progress   jobs.Progress
+	for _, name := range []string{"test-steps", "test-tx-steps"} {
+		start := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/jobs/"+name+"/run", users["admin"].Token, nil)
+		var ans runAnswer
+		start.JSON(t, &ans)
+		var midway []int
+		for {
+			ev := next()
+			var msg struct {
+				Action string
+				Record struct {
+					Id, Status string
+					Progress   jobs.Progress
+				}
+			}
+			if err := json.Unmarshal([]byte(ev.data), &msg); err != nil || msg.Record.Id != ans.JobRun.Id {
+				continue
+			}
+			if ev.name != "job_runs/*" || msg.Action != "update" && msg.Action != "create" {
+				t.Errorf("%s: event %s action %s", name, ev.name, msg.Action)
+			}
+			if msg.Record.Status == jobs.StatusRunning && msg.Record.Progress.Done > 0 && msg.Record.Progress.Done < steps {
+				midway = append(midway, msg.Record.Progress.Done)
+			}
+			if msg.Record.Status == jobs.StatusSucceeded {
+				if msg.Record.Progress.Done != steps {
+					t.Errorf("%s: final progress %+v", name, msg.Record.Progress)
+				}
+				break
 			}
 		}
-		if err := json.Unmarshal([]byte(ev.data), &msg); err != nil || msg.Record.Id != ans.JobRun.Id {
-			continue
+		if len(midway) < 2 {
+			t.Errorf("%s: progress events while running: %v, want several", name, midway)
 		}
-		if msg.Record.Status == jobs.StatusRunning && msg.Record.Progress.Done > 0 && msg.Record.Progress.Done < steps {
-			midway = append(midway, msg.Record.Progress.Done)
-		}
-		if msg.Record.Status == jobs.StatusSucceeded {
-			if msg.Record.Progress.Done != steps {
-				t.Errorf("final progress %+v", msg.Record.Progress)
-			}
-			break
-		}
-	}
-	if len(midway) == 0 {
-		t.Fatal("no progress event while the run was going")
 	}
 }

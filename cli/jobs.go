@@ -54,7 +54,7 @@ func JobsCommand(pb core.App) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
-			rec, err := jobs.RunNow(ctx, pb, job, jobs.Options{Trigger: jobs.TriggerManual})
+			rec, err := jobs.RunNow(ctx, pb, job, jobs.Options{Trigger: jobs.TriggerManual, NoRetry: true})
 			if err != nil {
 				return err
 			}

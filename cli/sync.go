@@ -37,7 +37,7 @@ func SyncCommand(pb core.App) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
-			runs, err := jobs.SyncNow(ctx, pb, name, jobs.Options{Trigger: jobs.TriggerManual})
+			runs, err := jobs.SyncNow(ctx, pb, name, jobs.Options{Trigger: jobs.TriggerManual, NoRetry: true})
 			if perr := printRuns(cmd.OutOrStdout(), pb, runs, asJSON); perr != nil {
 				return perr
 			}

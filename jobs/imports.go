@@ -51,7 +51,7 @@ func StartImport(app core.App, kind, path, name string, opts Options) (*core.Rec
 			src := source.Reader(f, name, source.Options{})
 			report, err := imp(ctx, app, src, importOptions(run))
 			if err != nil {
-				return reportStats(report), fmt.Errorf("import %s %s: %w", kind, name, err)
+				return reportStats(report), nameSource(err, kind, name)
 			}
 			logReport(run, reportStats(report))
 			return reportStats(report), nil

@@ -192,7 +192,7 @@ func importFrom(ctx context.Context, app core.App, imp importers.Func, kind, spe
 	}
 	report, err := imp(ctx, app, src, importOptions(run))
 	if err != nil {
-		return report, fmt.Errorf("import %s %s: %w", kind, src.String(), err)
+		return report, nameSource(err, kind, src.String())
 	}
 	logReport(run, reportStats(report))
 	return report, nil
@@ -313,4 +313,13 @@ func SyncNow(ctx context.Context, app core.App, idOrName string, opts Options) (
 		out = append(out, done)
 	}
 	return out, nil
+}
+
+// nameSource makes sure an import error says what was imported, without
+// repeating it when the importer already did.
+func nameSource(err error, kind, src string) error {
+	if strings.Contains(err.Error(), src) {
+		return err
+	}
+	return fmt.Errorf("import %s %s: %w", kind, src, err)
 }

@@ -79,6 +79,9 @@ const (
 type Options struct {
 	Trigger     string // schedule, manual (default) or startup
 	RequestedBy string // user id, empty for the system
+	// NoRetry makes one attempt only: for someone waiting at a terminal,
+	// who sees the error at once and can run it again.
+	NoRetry bool
 }
 
 // ErrAlreadyRunning is returned (wrapped in *AlreadyRunningError) when a job

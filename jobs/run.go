@@ -35,7 +35,7 @@ type Run struct {
 	progress Progress
 	log      []string
 	dropped  int
-	dirty    bool
+	version  uint64 // bumped on every change
 }
 
 // ProgressInterval is the shortest time between two progress writes.
@@ -45,7 +45,7 @@ var ProgressInterval = 250 * time.Millisecond
 func (r *Run) Progress(stage string, done, total int) {
 	r.mu.Lock()
 	r.progress = Progress{Stage: stage, Done: done, Total: total}
-	r.dirty = true
+	r.version++
 	r.mu.Unlock()
 }
 
@@ -61,20 +61,25 @@ func (r *Run) Logf(format string, args ...any) {
 		r.dropped += n
 		r.log = append(r.log[:0:0], r.log[n:]...)
 	}
-	r.dirty = true
+	r.version++
 	r.mu.Unlock()
 }
 
-// snapshot returns the state to write and clears the dirty flag.
-func (r *Run) snapshot() (p Progress, log []string, dirty bool) {
+// changes is a counter that moves whenever progress or log change.
+func (r *Run) changes() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	log = make([]string, 0, len(r.log)+1)
+	return r.version
+}
+
+// state returns the progress and a copy of the log to write.
+func (r *Run) state() (Progress, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	log := make([]string, 0, len(r.log)+1)
 	if r.dropped > 0 {
 		log = append(log, fmt.Sprintf("(%d earlier lines dropped)", r.dropped))
 	}
 	log = append(log, r.log...)
-	dirty = r.dirty
-	r.dirty = false
-	return r.progress, log, dirty
+	return r.progress, log
 }

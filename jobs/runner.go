@@ -104,6 +104,9 @@ func Start(app core.App, job Job, opts Options) (*core.Record, error) {
 		return nil, abortStart(app, job.Name, runId, err)
 	}
 	out := rec.Fresh()
+	if opts.NoRetry {
+		job.Retries = 0
+	}
 
 	run := &Run{Id: runId, Job: job.Name, Trigger: opts.Trigger, RequestedBy: opts.RequestedBy, Attempt: 1, app: app}
 	done := make(chan struct{})
@@ -187,52 +190,15 @@ var errShutdown = errors.New("interrupted: process shutting down")
 
 // execute runs the attempts of one run and records the outcome.
 func execute(base context.Context, app core.App, job Job, rec *core.Record, run *Run) {
-	var recMu sync.Mutex
-	save := func(mutate func()) {
-		recMu.Lock()
-		defer recMu.Unlock()
-		mutate()
-		p, log, _ := run.snapshot()
-		rec.Set("progress", p)
-		rec.Set("log", log)
-		if err := app.Save(rec); err != nil {
-			app.Logger().Error("save job run", "job", job.Name, "run", rec.Id, "error", err)
-		}
-	}
-
-	stopFlush := make(chan struct{})
-	flushed := make(chan struct{})
-	go func() {
-		defer close(flushed)
-		tick := time.NewTicker(ProgressInterval)
-		defer tick.Stop()
-		beat := time.NewTicker(leaseTTL / 4)
-		defer beat.Stop()
-		for {
-			select {
-			case <-stopFlush:
-				return
-			case <-tick.C:
-				run.mu.Lock()
-				dirty := run.dirty
-				run.mu.Unlock()
-				if dirty {
-					save(func() {})
-				}
-			case <-beat.C:
-				if ok, err := renewLease(app, job.Name, rec.Id); err != nil || !ok {
-					app.Logger().Warn("renew job lease", "job", job.Name, "run", rec.Id, "held", ok, "error", err)
-				}
-			}
-		}
-	}()
+	pub := newPublisher(app, job, rec, run)
+	save := func(mutate func(rec *core.Record)) { pub.save(mutate) }
 
 	var stats map[string]any
 	var err error
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			run.Attempt = attempt
-			save(func() {
+			save(func(rec *core.Record) {
 				rec.Set("status", StatusRunning)
 				rec.Set("attempt", attempt)
 			})
@@ -244,7 +210,7 @@ func execute(base context.Context, app core.App, job Job, rec *core.Record, run 
 		wait := job.backoff(attempt)
 		run.Logf("attempt %d failed: %v; retrying in %s", attempt, err, wait)
 		failed := err
-		save(func() {
+		save(func(rec *core.Record) {
 			rec.Set("status", StatusRetrying)
 			rec.Set("error", failed.Error())
 		})
@@ -260,14 +226,13 @@ func execute(base context.Context, app core.App, job Job, rec *core.Record, run 
 		err = fmt.Errorf("%w (last error: %v)", errShutdown, err)
 	}
 
-	close(stopFlush)
-	<-flushed
+	pub.close()
 	status := StatusSucceeded
 	if err != nil {
 		status = StatusFailed
 		run.Logf("failed: %v", err)
 	}
-	save(func() {
+	save(func(rec *core.Record) {
 		rec.Set("status", status)
 		rec.Set("finished_at", types.NowDateTime())
 		if stats == nil {
