@@ -380,8 +380,12 @@ func writeComparison(e *core.RequestEvent, c *coverage.Comparison, name string) 
 		if err != nil {
 			return coverageError(e, err)
 		}
+		l, err := coverage.DeltaLayer(d, c, name)
+		if err != nil {
+			return coverageError(e, err)
+		}
 		e.Response.Header().Set("Content-Disposition", `attachment; filename="aegis-delta-layer.json"`)
-		return e.JSON(http.StatusOK, coverage.DeltaLayer(d, c, name))
+		return e.JSON(http.StatusOK, l)
 	}
 	return e.JSON(http.StatusOK, c)
 }

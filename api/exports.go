@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aegis-sec/aegis/coverage"
+	"github.com/aegis-sec/aegis/importers/navigator"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -36,8 +37,9 @@ func registerExportRoutes(g *Group) {
 		Op{Method: "GET", Path: Prefix + "/export/navigator", Tags: []string{"exports"}, Auth: "user",
 			Query:   []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"}},
 			Summary: "ATT&CK Navigator layer (format 4.5) with scores, level colours, comments and the breakdown as metadata",
-			Response: coverage.Layer{Name: "Aegis coverage", Versions: coverage.LayerVersions{Attack: "18", Navigator: "5.1.0", Layer: "4.5"},
-				Domain: "enterprise-attack"}},
+			Response: navigator.Layer{Name: "Aegis coverage", Versions: &navigator.Versions{Attack: "18", Navigator: "5.1.0", Layer: "4.5"},
+				Domain: "enterprise-attack", Techniques: []navigator.Technique{{TechniqueID: "T1059.001", Score: navigator.Score(70.6),
+					Color: "#059669", Comment: "PowerShell: score 70.6 (validated)"}}}},
 		Op{Method: "GET", Path: Prefix + "/export/heatmap.svg", Tags: []string{"exports"}, Auth: "user", Produces: "image/svg+xml",
 			Query:   []Param{{Name: "domain"}, {Name: "platform"}, {Name: "actor"}, {Name: "campaign"}},
 			Summary: "The coverage heatmap as SVG (same filters as the matrix)"},

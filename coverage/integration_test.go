@@ -1,11 +1,13 @@
 package coverage_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
 	"net/http"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/aegis-sec/aegis/demo"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/attack"
+	"github.com/aegis-sec/aegis/importers/navigator"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/testutil"
 	"github.com/pocketbase/pocketbase/core"
@@ -194,10 +197,10 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	if len(cmp.ByTactic) != 14 || len(cmp.Changes) == 0 {
 		t.Fatalf("compare: %d tactics %d changes", len(cmp.ByTactic), len(cmp.Changes))
 	}
-	var layer coverage.Layer
-	get(t, base+"/compare?layer=1&a="+trend.Points[0].ID+"&b="+snap.ID, viewer, &layer)
-	if layer.Versions.Layer != "4.5" || len(layer.Techniques) != len(cmp.Changes) {
-		t.Fatalf("delta layer: %+v", layer.Versions)
+	res = get(t, base+"/compare?layer=1&a="+trend.Points[0].ID+"&b="+snap.ID, viewer, nil)
+	layer, err := navigator.Parse(bytes.NewReader(res.Body))
+	if err != nil || layer.Versions.Layer != "4.5" || len(layer.Techniques) != len(cmp.Changes) {
+		t.Fatalf("delta layer: %v", err)
 	}
 	// As of a week ago: the matrix from the snapshot of that time.
 	get(t, base+"/coverage/matrix?asof="+time.Now().AddDate(0, 0, -7).Format("2006-01-02"), viewer, &m)
@@ -248,13 +251,37 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	for _, scope := range []string{"coverage", "actor:G0016", "campaign:" + roundCamp} {
 		res := get(t, base+"/export/navigator?scope="+scope, viewer, nil)
 		validateLayer(t, spec, res.Body, techniques, tactics)
-		var l coverage.Layer
-		res.JSON(t, &l)
+		// Round trip through our own layer import: parse, re-marshal, parse.
+		l, err := navigator.Parse(bytes.NewReader(res.Body))
+		if err != nil {
+			t.Fatalf("%s: our own import rejects the export: %v", scope, err)
+		}
+		again, err := navigator.Marshal(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l2, err := navigator.Parse(bytes.NewReader(again))
+		if err != nil || !reflect.DeepEqual(l, l2) {
+			t.Fatalf("%s: round trip changed the layer: %v", scope, err)
+		}
 		if scope == "coverage" && len(l.Techniques) < 600 {
 			t.Fatalf("coverage layer: %d techniques", len(l.Techniques))
 		}
-		if l.Versions.Attack != "18" {
+		if l.Versions.Attack != "18" || len(navigator.Selected(l)) == 0 {
 			t.Fatalf("attack version %q", l.Versions.Attack)
+		}
+		// The layer's scores are the matrix scores.
+		for _, lt := range l.Techniques {
+			if lt.Score == nil {
+				continue
+			}
+			var one struct{ Technique coverage.Score }
+			if lt.TechniqueID == found {
+				get(t, base+"/coverage/techniques/"+found, viewer, &one)
+				if math.Abs(*lt.Score-math.Round(one.Technique.Score*100)/100) > 0.01 && scope == "coverage" {
+					t.Fatalf("%s layer score %v, API %v", found, *lt.Score, one.Technique.Score)
+				}
+			}
 		}
 	}
 

@@ -2,93 +2,14 @@ package coverage
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/aegis-sec/aegis/importers/navigator"
 )
 
-// Layer is an ATT&CK Navigator layer, format 4.5 (the fields Aegis writes).
-type Layer struct {
-	Name                          string           `json:"name"`
-	Versions                      LayerVersions    `json:"versions"`
-	Domain                        string           `json:"domain"`
-	Description                   string           `json:"description"`
-	Filters                       *LayerFilters    `json:"filters,omitempty"`
-	Sorting                       int              `json:"sorting"`
-	Layout                        LayerLayout      `json:"layout"`
-	HideDisabled                  bool             `json:"hideDisabled"`
-	Techniques                    []LayerTechnique `json:"techniques"`
-	Gradient                      LayerGradient    `json:"gradient"`
-	LegendItems                   []LegendItem     `json:"legendItems"`
-	Metadata                      []LayerMeta      `json:"metadata"`
-	Links                         []any            `json:"links"`
-	ShowTacticRowBackground       bool             `json:"showTacticRowBackground"`
-	TacticRowBackground           string           `json:"tacticRowBackground"`
-	SelectTechniquesAcrossTactics bool             `json:"selectTechniquesAcrossTactics"`
-	SelectSubtechniquesWithParent bool             `json:"selectSubtechniquesWithParent"`
-	SelectVisibleTechniques       bool             `json:"selectVisibleTechniques"`
-}
-
-// LayerVersions is the versions object (layer must be "4.5").
-type LayerVersions struct {
-	Attack    string `json:"attack,omitempty"`
-	Navigator string `json:"navigator"`
-	Layer     string `json:"layer"`
-}
-
-// LayerFilters restricts platforms.
-type LayerFilters struct {
-	Platforms []string `json:"platforms,omitempty"`
-}
-
-// LayerLayout is the layout object.
-type LayerLayout struct {
-	Layout                string `json:"layout"`
-	AggregateFunction     string `json:"aggregateFunction"`
-	ShowID                bool   `json:"showID"`
-	ShowName              bool   `json:"showName"`
-	ShowAggregateScores   bool   `json:"showAggregateScores"`
-	CountUnscored         bool   `json:"countUnscored"`
-	ExpandedSubtechniques string `json:"expandedSubtechniques"`
-}
-
-// LayerTechnique annotates one technique (optionally under one tactic).
-type LayerTechnique struct {
-	TechniqueID       string      `json:"techniqueID"`
-	Tactic            string      `json:"tactic,omitempty"`
-	Score             *float64    `json:"score,omitempty"`
-	Color             string      `json:"color,omitempty"`
-	Comment           string      `json:"comment,omitempty"`
-	Enabled           bool        `json:"enabled"`
-	Metadata          []LayerMeta `json:"metadata,omitempty"`
-	Links             []any       `json:"links,omitempty"`
-	ShowSubtechniques bool        `json:"showSubtechniques"`
-}
-
-// LayerMeta is a metadata entry or a divider.
-type LayerMeta struct {
-	Name    string `json:"name,omitempty"`
-	Value   string `json:"value,omitempty"`
-	Divider bool   `json:"divider,omitempty"`
-}
-
-// LayerGradient maps scores to colours.
-type LayerGradient struct {
-	Colors   []string `json:"colors"`
-	MinValue float64  `json:"minValue"`
-	MaxValue float64  `json:"maxValue"`
-}
-
-// LegendItem is one legend entry.
-type LegendItem struct {
-	Label string `json:"label"`
-	Color string `json:"color"`
-}
-
-// LayerFormat and NavigatorVersion are what the export declares.
-const (
-	LayerFormat      = "4.5"
-	NavigatorVersion = "5.1.0"
-)
+// Layers are built and validated by importers/navigator (layer format 4.5),
+// the same package that parses uploaded layers, so an exported layer always
+// reads back.
 
 // LevelColors colour the levels in the heatmap, the layer and the report.
 var LevelColors = map[string]string{
@@ -118,7 +39,7 @@ func parseScope(scope string) (kind, key string, err error) {
 // CoverageLayer builds the Navigator layer for a scope: every technique in
 // the filter with its score, level colour, a comment and the breakdown as
 // metadata.
-func (e *Engine) CoverageLayer(scope, domain string) (*Layer, error) {
+func (e *Engine) CoverageLayer(scope, domain string) (*navigator.Layer, error) {
 	kind, key, err := parseScope(scope)
 	if err != nil {
 		return nil, err
@@ -155,25 +76,21 @@ func (e *Engine) CoverageLayer(scope, domain string) (*Layer, error) {
 		}
 	}
 	m := r.Matrix(f)
-	l := newLayer(name, m.Domain, d.AttackVersion)
-	l.Description = fmt.Sprintf("Coverage score 0–100 per technique (validation, rules, mitigations). Overall %.1f over %d in-scope techniques. Computed %s.",
-		m.Score, m.InScope, d.Now.Format("2006-01-02 15:04 MST"))
+	var techs []navigator.Technique
 	seen := map[string]bool{}
 	add := func(mt MatrixTechnique, hasSubs bool) {
 		if seen[mt.AttackID] {
 			return
 		}
 		seen[mt.AttackID] = true
-		sc := r.Effective(mt.ID)
-		lt := LayerTechnique{TechniqueID: mt.AttackID, Enabled: mt.InScope, ShowSubtechniques: hasSubs && kind != "coverage",
-			Color: LevelColors[mt.Level]}
+		lt := navigator.Technique{TechniqueID: mt.AttackID, Enabled: navigator.Bool(mt.InScope),
+			ShowSubtechniques: hasSubs && kind != "coverage", Color: LevelColors[mt.Level],
+			Comment:  fmt.Sprintf("%s: score %.1f (%s)", mt.Name, mt.Score, mt.Level),
+			Metadata: breakdownMeta(r.Effective(mt.ID))}
 		if mt.InScope {
-			s := mt.Score
-			lt.Score = &s
+			lt.Score = navigator.Score(mt.Score)
 		}
-		lt.Comment = fmt.Sprintf("%s: score %.1f (%s)", mt.Name, mt.Score, mt.Level)
-		lt.Metadata = breakdownMeta(sc)
-		l.Techniques = append(l.Techniques, lt)
+		techs = append(techs, lt)
 	}
 	for _, ta := range m.Tactics {
 		for _, mt := range ta.Techniques {
@@ -183,31 +100,31 @@ func (e *Engine) CoverageLayer(scope, domain string) (*Layer, error) {
 			}
 		}
 	}
-	sort.SliceStable(l.Techniques, func(i, j int) bool { return l.Techniques[i].TechniqueID < l.Techniques[j].TechniqueID })
+	desc := fmt.Sprintf("Coverage score 0–100 per technique (validation, rules, mitigations). Overall %.1f over %d in-scope techniques. Computed %s.",
+		m.Score, m.InScope, d.Now.Format("2006-01-02 15:04 MST"))
+	l, err := navigator.Build(navigator.BuildOptions{Name: name, Description: desc, Domain: m.Domain,
+		AttackVersion: majorVersion(d.AttackVersion), Gradient: levelGradient(), Legend: levelLegend()}, techs)
+	if err != nil {
+		return nil, fmt.Errorf("build layer: %w", err)
+	}
+	l.Layout.ShowID = true
+	l.Metadata = []navigator.Metadata{{Name: "generated by", Value: "Aegis"}, {Name: "overall score", Value: fmt.Sprintf("%.1f", m.Score)}}
 	return l, nil
 }
 
 // ErrNoActor is returned when a threat actor does not exist.
 var ErrNoActor = fmt.Errorf("threat actor not found")
 
-func newLayer(name, domain, attackVersion string) *Layer {
-	if domain == "" {
-		domain = "enterprise-attack"
-	}
-	l := &Layer{Name: name, Versions: LayerVersions{Attack: majorVersion(attackVersion), Navigator: NavigatorVersion, Layer: LayerFormat},
-		Domain: domain, Sorting: 3,
-		Layout: LayerLayout{Layout: "side", AggregateFunction: "average", ShowName: true, ShowID: true,
-			ShowAggregateScores: false, ExpandedSubtechniques: "annotated"},
-		Techniques: []LayerTechnique{},
-		Gradient:   LayerGradient{Colors: []string{"#f87171", "#fbbf24", "#34d399"}, MinValue: 0, MaxValue: 100},
-		Metadata:   []LayerMeta{{Name: "generated by", Value: "Aegis"}},
-		Links:      []any{}, TacticRowBackground: "#dddddd",
-		SelectTechniquesAcrossTactics: true, SelectSubtechniquesWithParent: false,
-	}
+func levelGradient() *navigator.Gradient {
+	return &navigator.Gradient{Colors: []string{LevelColors[LevelLow], LevelColors[LevelPartial], LevelColors[LevelGood]}, MinValue: 0, MaxValue: 100}
+}
+
+func levelLegend() []navigator.LegendItem {
+	var out []navigator.LegendItem
 	for _, lv := range LevelOrder {
-		l.LegendItems = append(l.LegendItems, LegendItem{Label: lv, Color: LevelColors[lv]})
+		out = append(out, navigator.LegendItem{Label: lv, Color: LevelColors[lv]})
 	}
-	return l
+	return out
 }
 
 // majorVersion turns "18.1" into "18" as Navigator expects.
@@ -219,7 +136,7 @@ func majorVersion(v string) string {
 	return v
 }
 
-func breakdownMeta(sc *Score) []LayerMeta {
+func breakdownMeta(sc *Score) []navigator.Metadata {
 	if sc == nil {
 		return nil
 	}
@@ -229,43 +146,43 @@ func breakdownMeta(sc *Score) []LayerMeta {
 		}
 		return fmt.Sprintf("%.2f", *p)
 	}
-	meta := []LayerMeta{{Name: "level", Value: sc.Level}, {Name: "V (validation)", Value: f(sc.V)},
+	meta := []navigator.Metadata{{Name: "level", Value: sc.Level}, {Name: "V (validation)", Value: f(sc.V)},
 		{Name: "R (rules)", Value: f(sc.R)}, {Name: "M (mitigation)", Value: f(sc.M)}}
 	if len(sc.Breakdown) > 0 {
-		meta = append(meta, LayerMeta{Divider: true})
+		meta = append(meta, navigator.Metadata{Divider: true})
 	}
 	for i, c := range sc.Breakdown {
 		if i == 20 {
-			meta = append(meta, LayerMeta{Name: "…", Value: fmt.Sprintf("%d more", len(sc.Breakdown)-20)})
+			meta = append(meta, navigator.Metadata{Name: "…", Value: fmt.Sprintf("%d more", len(sc.Breakdown)-20)})
 			break
 		}
 		name := c.Kind
 		if c.Ref != "" {
 			name += " " + c.Ref
 		}
-		meta = append(meta, LayerMeta{Name: name, Value: fmt.Sprintf("%s (%s): +%.1f", c.Name, c.Detail, c.Share)})
+		meta = append(meta, navigator.Metadata{Name: name, Value: fmt.Sprintf("%s (%s): +%.1f", c.Name, c.Detail, c.Share)})
 	}
 	for _, n := range sc.Notes {
-		meta = append(meta, LayerMeta{Name: "note", Value: n})
+		meta = append(meta, navigator.Metadata{Name: "note", Value: n})
 	}
 	return meta
 }
 
 // DeltaLayer turns a comparison into a layer: score = change in points,
 // red for losses, green for gains.
-func DeltaLayer(d *Data, c *Comparison, name string) *Layer {
+func DeltaLayer(d *Data, c *Comparison, name string) (*navigator.Layer, error) {
 	av := ""
 	if d != nil {
 		av = d.AttackVersion
 	}
-	l := newLayer("Aegis "+name, "enterprise-attack", av)
-	l.Description = fmt.Sprintf("Change in coverage score: %.1f → %.1f (%+.1f).", c.Score[0], c.Score[1], c.Delta)
-	l.Gradient = LayerGradient{Colors: []string{"#dc2626", "#ffffff", "#16a34a"}, MinValue: -100, MaxValue: 100}
-	l.LegendItems = []LegendItem{{Label: "worse", Color: "#dc2626"}, {Label: "unchanged", Color: "#ffffff"}, {Label: "better", Color: "#16a34a"}}
+	var techs []navigator.Technique
 	for _, dl := range c.Changes {
-		s := dl.Delta
-		l.Techniques = append(l.Techniques, LayerTechnique{TechniqueID: dl.AttackID, Score: &s, Enabled: true,
+		techs = append(techs, navigator.Technique{TechniqueID: dl.AttackID, Score: navigator.Score(dl.Delta),
 			Comment: fmt.Sprintf("%.1f → %.1f (%s → %s)", dl.A, dl.B, dl.LevelA, dl.LevelB)})
 	}
-	return l
+	return navigator.Build(navigator.BuildOptions{Name: "Aegis " + name, AttackVersion: majorVersion(av),
+		Description: fmt.Sprintf("Change in coverage score: %.1f → %.1f (%+.1f).", c.Score[0], c.Score[1], c.Delta),
+		Gradient:    &navigator.Gradient{Colors: []string{"#dc2626", "#ffffff", "#16a34a"}, MinValue: -100, MaxValue: 100},
+		Legend: []navigator.LegendItem{{Label: "worse", Color: "#dc2626"}, {Label: "unchanged", Color: "#ffffff"},
+			{Label: "better", Color: "#16a34a"}}}, techs)
 }
