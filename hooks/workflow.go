@@ -5,6 +5,7 @@ import (
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/workflow"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
@@ -75,6 +76,7 @@ func bindWorkflowGuards(app core.App) {
 	})
 
 	bindCampaignGuards(app)
+	bindOutcomeGuards(app)
 }
 
 // bindCampaignGuards keeps campaigns on their lifecycle and their recurring
@@ -108,4 +110,20 @@ func bindCampaignGuards(app core.App) {
 		}
 		return e.Next()
 	})
+}
+
+// bindOutcomeGuards keeps per-tool outcome rows on tests the caller can see.
+func bindOutcomeGuards(app core.App) {
+	guard := func(e *core.RecordRequestEvent) error {
+		if !e.HasSuperuserAuth() {
+			actor := workflow.ActorFromRequest(e.RequestEvent)
+			test, err := e.App.FindRecordById(c.Tests, e.Record.GetString("test"))
+			if err != nil || !actor.CanSee(test) {
+				return router.NewNotFoundError("Test not found.", nil)
+			}
+		}
+		return e.Next()
+	}
+	app.OnRecordCreateRequest(c.TestOutcomes).BindFunc(guard)
+	app.OnRecordUpdateRequest(c.TestOutcomes).BindFunc(guard)
 }

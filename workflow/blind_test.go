@@ -82,6 +82,13 @@ func TestBlindCampaignHidesTestsFromBlue(t *testing.T) {
 			t.Errorf("%s transition on hidden: %d", role, res.Status)
 		}
 	}
+	// Nor can blue attach an outcome row to a test it cannot see.
+	siem := e.save(c.DefenseTools, map[string]any{"name": "SIEM", "kind": "siem"})
+	res := e.do("POST", "/api/collections/test_outcomes/records", c.RoleBlueAnalyst,
+		map[string]any{"test": hidden.Id, "defense_tool": siem.Id, "prevention": "blocked", "detection": "technique"})
+	if res.Status != 404 {
+		t.Errorf("blue outcome on hidden test: %d", res.Status)
+	}
 	for _, col := range []string{"tests", "test_outcomes", "test_comments", "evidence"} {
 		if !listed(c.RoleRedOperator, col, hidden.Id) || !listed(c.RoleViewer, col, hidden.Id) {
 			t.Errorf("red and viewers should see %s of the hidden test", col)

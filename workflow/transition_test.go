@@ -20,6 +20,7 @@ func TestWalkEveryTransition(t *testing.T) {
 	edr := e.save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr", "active": true})
 	siem := e.save(c.DefenseTools, map[string]any{"name": "SIEM", "kind": "siem", "active": true})
 	op, analyst := e.users[c.RoleRedOperator], e.users[c.RoleBlueAnalyst]
+	rule := e.save(c.DetectionRules, map[string]any{"source": "sigma", "source_rule_id": "r-1", "title": "Encoded PowerShell"})
 
 	steps := []struct {
 		role, action string
@@ -34,7 +35,7 @@ func TestWalkEveryTransition(t *testing.T) {
 		{c.RoleBlueAnalyst, "record", map[string]any{"detected_at": "2026-11-30T10:02:00Z", "tool_outcomes": []map[string]any{
 			{"defense_tool": edr.Id, "prevention": "not_blocked", "detection": "telemetry"},
 			{"defense_tool": siem.Id, "prevention": "partial", "detection": "technique", "notes": "rule fired"},
-		}}, c.StateValidated},
+		}, "detection_rules": []string{rule.Id}, "alert_severity": "high"}, c.StateValidated},
 		{c.RoleBlueLead, "close", nil, c.StateClosed},
 	}
 	notesBefore := e.count(c.Notifications, "1=1", nil)
@@ -55,6 +56,9 @@ func TestWalkEveryTransition(t *testing.T) {
 	final := e.get(test.Id)
 	if final.GetString("prevention") != "partial" || final.GetString("detection") != "technique" {
 		t.Errorf("best across tools: prevention %q detection %q", final.GetString("prevention"), final.GetString("detection"))
+	}
+	if rules := final.GetStringSlice("detection_rules"); len(rules) != 1 || rules[0] != rule.Id || final.GetString("alert_severity") != "high" {
+		t.Errorf("detection rules %v, severity %q", rules, final.GetString("alert_severity"))
 	}
 	if final.GetString("validated_by") != analyst.Id || final.GetDateTime("validated_at").IsZero() {
 		t.Errorf("validated_by %q at %v", final.GetString("validated_by"), final.GetDateTime("validated_at"))
