@@ -367,13 +367,17 @@ func Trends(app core.App, since time.Time, limit int) (*Trend, error) {
 }
 
 // SnapshotJob is the weekly (and "run now") coverage snapshot job: it takes
-// a snapshot and returns its stats for the job run record.
-func SnapshotJob(ctx context.Context, app core.App) (map[string]any, error) {
+// a snapshot labelled with the job trigger (schedule, manual, startup) and
+// returns its stats for the job run record.
+func SnapshotJob(ctx context.Context, app core.App, trigger string) (map[string]any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if trigger == "" {
+		trigger = "schedule"
+	}
 	start := time.Now()
-	snap, err := Take(app, "schedule", "weekly")
+	snap, err := Take(app, trigger, "")
 	if err != nil {
 		return nil, err
 	}

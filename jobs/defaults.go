@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/aegis-sec/aegis/coverage"
 	"github.com/aegis-sec/aegis/importers/intel"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -27,7 +28,13 @@ var defaults = []Job{
 		Schedule: "50 1 * * *", Timeout: time.Hour, Retries: 1, Backoff: time.Minute,
 		RetryInterrupted: true, Run: EvidenceSweep,
 	},
-	// Coverage snapshot (weekly, and on demand).
+	{
+		Name: "coverage-snapshot", Title: "Take a coverage snapshot (totals, per tactic, per technique)",
+		Schedule: "0 5 * * 1", Timeout: 5 * time.Minute, Retries: 2, Backoff: time.Minute,
+		RetryInterrupted: true, Run: func(ctx context.Context, app core.App, r *Run) (map[string]any, error) {
+			return coverage.SnapshotJob(ctx, app, r.Trigger)
+		},
+	},
 	{
 		Name: "intel-scan", Title: "Tell leads about techniques new in threat intel with low coverage",
 		Schedule: "0 6 * * 1", Timeout: 10 * time.Minute, Retries: 2, Backoff: time.Minute,
