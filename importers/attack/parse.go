@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 // MaxBundleSize bounds one bundle file. Enterprise ATT&CK v18.1 is 45 MB;
@@ -17,134 +16,33 @@ import (
 // before it exhausts memory.
 var MaxBundleSize int64 = 200 << 20
 
+// firstChunk is the first read size; reads double up to 4 MiB, so a folder
+// of thousands of one-object bundles stays cheap and a 45 MB bundle takes a
+// few dozen reads. Tests shrink it to cut values at every position.
+var firstChunk = 64 << 10
+
 // ErrTooLarge is wrapped when a bundle exceeds MaxBundleSize.
 var ErrTooLarge = errors.New("bundle too large")
 
-// ParseBundle reads one STIX 2.0/2.1 bundle. A light scanner finds the
-// bounds of each element of "objects" (strings are skipped with a vectorised
-// byte search), then the elements are decoded into typed Objects by as many
-// goroutines as there are CPUs: encoding/json's scanner is the bottleneck
-// and it parallelises cleanly per object. It checks the structure (a bundle,
-// objects with a type and an id of that type) and names the offending
-// object on error; duplicates and dangling references are checked when the
-// objects are resolved.
+// ParseBundle reads one STIX 2.0/2.1 bundle as a stream. A light scanner
+// finds the bounds of each element of "objects" (strings are skipped with a
+// vectorised byte search) while the input is still arriving, and batches of
+// elements are decoded into typed Objects by one goroutine per CPU as soon
+// as they are complete: decompression, scanning and decoding overlap, and
+// the raw bytes are read once and never copied whole. It checks the
+// structure (a bundle, objects with a type and an id of that type) and
+// names the offending object on error; duplicates and dangling references
+// are checked when the objects are resolved.
 func ParseBundle(r io.Reader) (*Bundle, error) {
-	data, err := readAll(r, MaxBundleSize)
+	lx := &lexer{r: r, chunk: firstChunk, limit: MaxBundleSize}
+	dec := newDecoder()
+	b, err := parseStream(lx, dec)
+	objs, derr := dec.finish()
 	if err != nil {
 		return nil, err
 	}
-	return parseBytes(data)
-}
-
-func readAll(r io.Reader, limit int64) ([]byte, error) {
-	var chunks [][]byte
-	var total int64
-	// Chunks grow from 64 KiB to 4 MiB: a folder of thousands of one-object
-	// bundles stays cheap, a 45 MB bundle takes a dozen reads.
-	size := 64 << 10
-	for {
-		buf := make([]byte, size)
-		size = min(size*2, 4<<20)
-		n, err := io.ReadFull(r, buf)
-		if n > 0 {
-			chunks = append(chunks, buf[:n])
-			total += int64(n)
-			if total > limit {
-				return nil, fmt.Errorf("%w: more than %d MiB; an ATT&CK bundle is far smaller, so this is not one", ErrTooLarge, limit>>20)
-			}
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if len(chunks) == 1 {
-		return chunks[0], nil
-	}
-	out := make([]byte, 0, total)
-	for _, c := range chunks {
-		out = append(out, c...)
-	}
-	return out, nil
-}
-
-type span struct{ start, end int }
-
-func parseBytes(data []byte) (*Bundle, error) {
-	lx := &lexer{data: data}
-	lx.ws()
-	if lx.i >= len(data) {
-		return nil, fmt.Errorf("%w: the input is empty", ErrNotBundle)
-	}
-	if data[lx.i] != '{' {
-		return nil, fmt.Errorf("%w: expected a JSON object, found %q at byte %d", ErrNotBundle, data[lx.i], lx.i)
-	}
-	lx.i++
-	b := &Bundle{}
-	var typ string
-	var spans []span
-	sawObjects := false
-	for first := true; ; first = false {
-		lx.ws()
-		if lx.i < len(data) && data[lx.i] == '}' && first {
-			lx.i++
-			break
-		}
-		key, err := lx.key()
-		if err != nil {
-			return nil, err
-		}
-		start := lx.i
-		switch key {
-		case "objects":
-			sawObjects = true
-			if spans, err = lx.array(); err != nil {
-				return nil, err
-			}
-		case "type", "id", "spec_version":
-			if err := lx.skipValue(); err != nil {
-				return nil, err
-			}
-			dst := map[string]*string{"type": &typ, "id": &b.ID, "spec_version": &b.SpecVersion}[key]
-			if err := json.Unmarshal(data[start:lx.i], dst); err != nil {
-				return nil, fmt.Errorf("%w: bundle %q: %v", ErrNotBundle, key, err)
-			}
-			if key == "type" && typ != "bundle" {
-				return nil, fmt.Errorf("%w: type is %q", ErrNotBundle, typ)
-			}
-		default:
-			if err := lx.skipValue(); err != nil {
-				return nil, err
-			}
-		}
-		lx.ws()
-		if lx.i >= len(data) {
-			return nil, errTruncated
-		}
-		if data[lx.i] == '}' {
-			lx.i++
-			break
-		}
-		if data[lx.i] != ',' {
-			return nil, lx.unexpected("',' or '}'")
-		}
-		lx.i++
-	}
-	lx.ws()
-	if lx.i != len(data) {
-		return nil, lx.unexpected("the end of the input")
-	}
-	if typ != "bundle" {
-		return nil, fmt.Errorf("%w: no \"type\": \"bundle\"", ErrNotBundle)
-	}
-	if !sawObjects {
-		return nil, fmt.Errorf("%w: no \"objects\" array", ErrNotBundle)
-	}
-	objs, err := decodeObjects(data, spans)
-	if err != nil {
-		return nil, err
+	if derr != nil {
+		return nil, derr
 	}
 	b.Objects = objs
 	for n := range objs {
@@ -165,66 +63,233 @@ func parseBytes(data []byte) (*Bundle, error) {
 	return b, nil
 }
 
-// decodeObjects unmarshals the spans into one slice, in parallel batches.
-// On error the first failing object (by position) is reported.
-func decodeObjects(data []byte, spans []span) ([]Object, error) {
-	objs := make([]Object, len(spans))
-	const batch = 128
-	var next atomic.Int64
-	var mu sync.Mutex
-	firstErr, errAt := error(nil), len(spans)
-	work := func() {
-		for {
-			lo := int(next.Add(batch)) - batch
-			if lo >= len(spans) {
-				return
+func parseStream(lx *lexer, dec *decoder) (*Bundle, error) {
+	if err := lx.ws(); err != nil {
+		return nil, err
+	}
+	if lx.i >= len(lx.data) {
+		return nil, fmt.Errorf("%w: the input is empty", ErrNotBundle)
+	}
+	if lx.data[lx.i] != '{' {
+		return nil, fmt.Errorf("%w: expected a JSON object, found %q at byte %d", ErrNotBundle, lx.data[lx.i], lx.offset())
+	}
+	lx.i++
+	b := &Bundle{}
+	var typ string
+	sawObjects := false
+	for first := true; ; first = false {
+		if err := lx.ws(); err != nil {
+			return nil, err
+		}
+		if first && lx.i < len(lx.data) && lx.data[lx.i] == '}' {
+			lx.i++
+			break
+		}
+		key, err := lx.key()
+		if err != nil {
+			return nil, err
+		}
+		switch key {
+		case "objects":
+			sawObjects = true
+			if err := lx.array(dec); err != nil {
+				return nil, err
 			}
-			for i := lo; i < min(lo+batch, len(spans)); i++ {
-				s := spans[i]
-				if err := json.Unmarshal(data[s.start:s.end], &objs[i]); err != nil {
-					mu.Lock()
-					if i < errAt {
-						firstErr, errAt = err, i
-					}
-					mu.Unlock()
-					break
-				}
+		case "type", "id", "spec_version":
+			raw, err := lx.value()
+			if err != nil {
+				return nil, err
+			}
+			dst := map[string]*string{"type": &typ, "id": &b.ID, "spec_version": &b.SpecVersion}[key]
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return nil, fmt.Errorf("%w: bundle %q: %v", ErrNotBundle, key, err)
+			}
+			if key == "type" && typ != "bundle" {
+				return nil, fmt.Errorf("%w: type is %q", ErrNotBundle, typ)
+			}
+		default:
+			if _, err := lx.value(); err != nil {
+				return nil, err
 			}
 		}
+		if err := lx.ws(); err != nil {
+			return nil, err
+		}
+		if lx.i >= len(lx.data) {
+			return nil, errTruncated
+		}
+		if lx.data[lx.i] == '}' {
+			lx.i++
+			break
+		}
+		if lx.data[lx.i] != ',' {
+			return nil, lx.unexpected("',' or '}'")
+		}
+		lx.i++
 	}
-	workers := min(runtime.GOMAXPROCS(0), 1+len(spans)/batch)
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		wg.Add(1)
-		go func() { defer wg.Done(); work() }()
+	if err := lx.ws(); err != nil {
+		return nil, err
 	}
-	work()
-	wg.Wait()
-	if firstErr != nil {
+	if lx.i != len(lx.data) {
+		return nil, lx.unexpected("the end of the input")
+	}
+	if typ != "bundle" {
+		return nil, fmt.Errorf("%w: no \"type\": \"bundle\"", ErrNotBundle)
+	}
+	if !sawObjects {
+		return nil, fmt.Errorf("%w: no \"objects\" array", ErrNotBundle)
+	}
+	return b, nil
+}
+
+// decoder unmarshals batches of raw objects on worker goroutines while the
+// scanner is still reading.
+type decoder struct {
+	batches chan decodeBatch
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	out     map[int][]Object // batch base index → decoded objects
+	errAt   int
+	err     error
+	pending []json.RawMessage
+	base    int
+}
+
+type decodeBatch struct {
+	base int
+	raw  []json.RawMessage
+}
+
+const decodeBatchSize = 128
+
+func newDecoder() *decoder {
+	d := &decoder{batches: make(chan decodeBatch, 8), out: map[int][]Object{}, errAt: -1}
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			for b := range d.batches {
+				d.decode(b)
+			}
+		}()
+	}
+	return d
+}
+
+func (d *decoder) decode(b decodeBatch) {
+	objs := make([]Object, len(b.raw))
+	for i, raw := range b.raw {
+		if err := json.Unmarshal(raw, &objs[i]); err != nil {
+			d.mu.Lock()
+			if d.errAt < 0 || b.base+i < d.errAt {
+				d.errAt, d.err = b.base+i, err
+			}
+			d.mu.Unlock()
+			return
+		}
+	}
+	d.mu.Lock()
+	d.out[b.base] = objs
+	d.mu.Unlock()
+}
+
+func (d *decoder) add(raw []byte) {
+	d.pending = append(d.pending, raw)
+	if len(d.pending) == decodeBatchSize {
+		d.flush()
+	}
+}
+
+func (d *decoder) flush() {
+	if len(d.pending) == 0 {
+		return
+	}
+	d.batches <- decodeBatch{base: d.base, raw: d.pending}
+	d.base += len(d.pending)
+	d.pending = make([]json.RawMessage, 0, decodeBatchSize)
+}
+
+// finish waits for the workers and returns the objects in input order, or
+// the error of the first object (by position) that failed.
+func (d *decoder) finish() ([]Object, error) {
+	d.flush()
+	close(d.batches)
+	d.wg.Wait()
+	if d.err != nil {
 		after := ""
-		if errAt > 0 && objs[errAt-1].ID != "" {
-			after = " (after " + objs[errAt-1].ID + ")"
+		if prev, ok := d.out[(d.errAt-1)/decodeBatchSize*decodeBatchSize]; ok && d.errAt > 0 {
+			after = " (after " + prev[(d.errAt-1)%decodeBatchSize].ID + ")"
 		}
-		return nil, fmt.Errorf("object #%d%s at byte %d: %w", errAt+1, after, spans[errAt].start, explain(firstErr))
+		return nil, fmt.Errorf("object #%d%s: %w", d.errAt+1, after, explain(d.err))
+	}
+	objs := make([]Object, 0, d.base)
+	for base := 0; base < d.base; base += decodeBatchSize {
+		objs = append(objs, d.out[base]...)
 	}
 	return objs, nil
 }
 
 var errTruncated = fmt.Errorf("truncated JSON: the file ends early (incomplete download?): %w", io.ErrUnexpectedEOF)
 
-// lexer finds value boundaries without decoding them.
+// lexer finds value boundaries in a stream without decoding them. data is
+// the current window; a value cut by the window's end is rescanned after
+// the next read, which keeps only the value's own bytes from the old window.
 type lexer struct {
-	data []byte
-	i    int
+	r     io.Reader
+	data  []byte
+	i     int
+	eof   bool
+	chunk int
+	read  int64 // bytes read so far
+	base  int64 // stream offset of data[0]
+	limit int64
 }
 
-func (lx *lexer) ws() {
-	for lx.i < len(lx.data) {
-		switch lx.data[lx.i] {
-		case ' ', '\t', '\n', '\r':
-			lx.i++
-		default:
-			return
+func (lx *lexer) offset() int64 { return lx.base + int64(lx.i) }
+
+// fill keeps data[keep:] and appends the next chunk of input.
+func (lx *lexer) fill(keep int) error {
+	if lx.eof {
+		return errTruncated
+	}
+	rest := lx.data[keep:]
+	size := max(lx.chunk, 2*len(rest))
+	buf := make([]byte, len(rest), len(rest)+size)
+	copy(buf, rest)
+	n, err := io.ReadFull(lx.r, buf[len(rest):cap(buf)])
+	buf = buf[:len(rest)+n]
+	lx.read += int64(n)
+	if lx.read > lx.limit {
+		return fmt.Errorf("%w: more than %d MiB; an ATT&CK bundle is far smaller, so this is not one", ErrTooLarge, lx.limit>>20)
+	}
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		lx.eof = true
+	case err != nil:
+		return err
+	}
+	lx.base += int64(keep)
+	lx.i -= keep
+	lx.data = buf
+	lx.chunk = min(lx.chunk*2, 4<<20)
+	return nil
+}
+
+func (lx *lexer) ws() error {
+	for {
+		for lx.i < len(lx.data) {
+			switch lx.data[lx.i] {
+			case ' ', '\t', '\n', '\r':
+				lx.i++
+			default:
+				return nil
+			}
+		}
+		if lx.eof {
+			return nil
+		}
+		if err := lx.fill(lx.i); err != nil {
+			return err
 		}
 	}
 }
@@ -233,7 +298,26 @@ func (lx *lexer) unexpected(want string) error {
 	if lx.i >= len(lx.data) {
 		return errTruncated
 	}
-	return fmt.Errorf("invalid JSON at byte %d: expected %s, found %q", lx.i, want, lx.data[lx.i])
+	return fmt.Errorf("invalid JSON at byte %d: expected %s, found %q", lx.offset(), want, lx.data[lx.i])
+}
+
+// value returns the bytes of the next value, reading more input as needed.
+func (lx *lexer) value() ([]byte, error) {
+	for {
+		start := lx.i
+		err := lx.skipValue()
+		if err == errTruncated && !lx.eof {
+			lx.i = start
+			if err := lx.fill(start); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return lx.data[start:lx.i], nil
+	}
 }
 
 // key reads `"name" :` and returns name.
@@ -241,66 +325,73 @@ func (lx *lexer) key() (string, error) {
 	if lx.i >= len(lx.data) || lx.data[lx.i] != '"' {
 		return "", lx.unexpected("a key string")
 	}
-	start := lx.i
-	if err := lx.skipString(); err != nil {
+	at := lx.offset()
+	raw, err := lx.value()
+	if err != nil {
 		return "", err
 	}
-	raw := lx.data[start:lx.i]
 	var key string
 	if bytes.IndexByte(raw, '\\') < 0 {
 		key = string(raw[1 : len(raw)-1])
 	} else if err := json.Unmarshal(raw, &key); err != nil {
-		return "", fmt.Errorf("invalid JSON at byte %d: %v", start, err)
+		return "", fmt.Errorf("invalid JSON at byte %d: %v", at, err)
 	}
-	lx.ws()
+	if err := lx.ws(); err != nil {
+		return "", err
+	}
 	if lx.i >= len(lx.data) || lx.data[lx.i] != ':' {
 		return "", lx.unexpected("':'")
 	}
 	lx.i++
-	lx.ws()
-	return key, nil
+	return key, lx.ws()
 }
 
-// array returns the spans of the elements of the array at the cursor.
-func (lx *lexer) array() ([]span, error) {
-	if lx.i >= len(lx.data) || lx.data[lx.i] != '[' {
-		if lx.i < len(lx.data) {
-			return nil, fmt.Errorf("%w: \"objects\" is not an array (found %q at byte %d)", ErrNotBundle, lx.data[lx.i], lx.i)
-		}
-		return nil, errTruncated
+// array hands each element of the array at the cursor to dec.
+func (lx *lexer) array(dec *decoder) error {
+	if lx.i >= len(lx.data) {
+		return errTruncated
+	}
+	if lx.data[lx.i] != '[' {
+		return fmt.Errorf("%w: \"objects\" is not an array (found %q at byte %d)", ErrNotBundle, lx.data[lx.i], lx.offset())
 	}
 	lx.i++
-	spans := make([]span, 0, len(lx.data)/1500+16)
-	lx.ws()
+	if err := lx.ws(); err != nil {
+		return err
+	}
 	if lx.i < len(lx.data) && lx.data[lx.i] == ']' {
 		lx.i++
-		return spans, nil
+		return nil
 	}
 	for {
-		lx.ws()
-		start := lx.i
-		if err := lx.skipValue(); err != nil {
-			return nil, err
+		if err := lx.ws(); err != nil {
+			return err
 		}
-		spans = append(spans, span{start, lx.i})
-		lx.ws()
+		raw, err := lx.value()
+		if err != nil {
+			return err
+		}
+		dec.add(raw)
+		if err := lx.ws(); err != nil {
+			return err
+		}
 		if lx.i >= len(lx.data) {
-			return nil, errTruncated
+			return errTruncated
 		}
 		switch lx.data[lx.i] {
 		case ',':
 			lx.i++
 		case ']':
 			lx.i++
-			return spans, nil
+			return nil
 		default:
-			return nil, lx.unexpected("',' or ']' in \"objects\"")
+			return lx.unexpected("',' or ']' in \"objects\"")
 		}
 	}
 }
 
-// skipValue moves past one value. It balances brackets and skips strings;
-// whether the inside is valid JSON is left to the decoder.
+// skipValue moves past one value within the window, or returns
+// errTruncated when the window ends first. It balances brackets and skips
+// strings; whether the inside is valid JSON is left to the decoder.
 func (lx *lexer) skipValue() error {
 	d := lx.data
 	if lx.i >= len(d) {
@@ -321,7 +412,7 @@ func (lx *lexer) skipValue() error {
 			case '{', '[':
 				depth++
 				if depth > 10000 {
-					return fmt.Errorf("invalid JSON at byte %d: nested more than 10000 levels", lx.i)
+					return fmt.Errorf("invalid JSON at byte %d: nested more than 10000 levels", lx.offset())
 				}
 			case '}', ']':
 				depth--
@@ -347,7 +438,7 @@ func (lx *lexer) skipValue() error {
 		}
 		lx.i++
 	}
-	return nil
+	return errTruncated // a literal may continue in the next read
 }
 
 func (lx *lexer) skipString() error {

@@ -1,0 +1,50 @@
+package attack
+
+import (
+	"bytes"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The scanner must give the same objects however the input is cut into
+// reads: tiny first chunks put a window boundary inside keys, strings,
+// escapes and literals.
+func TestParseAcrossReadBoundaries(t *testing.T) {
+	data, err := os.ReadFile("testdata/release-2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tricky := []byte(`{"objects":[{"type":"x-mitre-tactic","id":"x-mitre-tactic--1","name":"a \"quoted\" \\ name","x_mitre_deprecated":true,"revoked":false}],"spec_version":"2.1","type":"bundle"}`)
+	for _, in := range [][]byte{data, tricky} {
+		want, err := ParseBundle(bytes.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := firstChunk
+		for _, c := range []int{1, 2, 3, 7, 64} {
+			firstChunk = c
+			got, err := ParseBundle(bytes.NewReader(in))
+			if err != nil {
+				t.Fatalf("chunk %d: %v", c, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("chunk %d: different result", c)
+			}
+		}
+		firstChunk = old
+	}
+	b, _ := ParseBundle(bytes.NewReader(tricky))
+	if b.Objects[0].Name != `a "quoted" \ name` || !b.Objects[0].Deprecated || b.SpecVersion != "2.1" {
+		t.Fatalf("parsed %+v", b.Objects[0])
+	}
+	// Truncation anywhere is an error, never a partial bundle.
+	for cut := 0; cut < len(tricky); cut++ {
+		if _, err := ParseBundle(bytes.NewReader(tricky[:cut])); err == nil {
+			t.Fatalf("accepted a bundle cut at %d: %q", cut, tricky[:cut])
+		} else if cut > 0 && !strings.Contains(err.Error(), "truncated") && !strings.Contains(err.Error(), "not a STIX bundle") {
+			t.Fatalf("cut at %d: %v", cut, err)
+		}
+	}
+}
