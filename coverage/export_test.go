@@ -9,12 +9,17 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aegis-sec/aegis/coverage"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/aegis-sec/aegis/importers/vectr"
 	"github.com/aegis-sec/aegis/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -204,5 +209,40 @@ func TestExportRoutes(t *testing.T) {
 	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/heatmap.png", tok, nil)
 	if !bytes.HasPrefix(res.Body, []byte("\x89PNG\r\n\x1a\n")) {
 		t.Fatal("heatmap.png is not a PNG")
+	}
+}
+
+// The VECTR export reads back through the VECTR importer.
+func TestVectrExportRoundTrip(t *testing.T) {
+	from := testutil.NewApp(t)
+	seedTests(t, from, 6)
+	path := filepath.Join(t.TempDir(), "vectr.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := coverage.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	to := testutil.NewApp(t)
+	seedTests(t, to, 0) // the catalogue: technique T1059
+	src, err := source.Open(path, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := vectr.Import(context.Background(), to, src, importers.Options{})
+	if err != nil {
+		t.Fatalf("import our VECTR export: %v", err)
+	}
+	var n, blocked int
+	if err := to.DB().NewQuery("SELECT count(*) FROM tests").Row(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := to.DB().NewQuery("SELECT count(*) FROM tests WHERE prevention = 'blocked'").Row(&blocked); err != nil {
+		t.Fatal(err)
+	}
+	if n != 6 || blocked != 6 {
+		t.Fatalf("round trip: %d tests, %d blocked; report %+v", n, blocked, rep)
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 // ReportCSP is the Content-Security-Policy the executive report is served
 // with: no scripts at all, styles only from the document itself.
-const ReportCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+const ReportCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // Executive is what the executive report shows.
 type Executive struct {
