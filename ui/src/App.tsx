@@ -9,6 +9,7 @@ import { NotificationsProvider } from './lib/notifications'
 import { Shell } from './pages/Shell'
 import { LoginPage } from './pages/Login'
 import { SetupPage } from './pages/Setup'
+import './components/mfaGuard'
 
 // Pages load on demand so the first paint stays small.
 type Page = ComponentType<{ params: Record<string, string> }>
@@ -32,6 +33,18 @@ const ROUTES: Route<LazyExoticComponent<Page>>[] = [
   { path: '/board', value: page(() => import('./pages/work/Board')) },
   { path: '/tests', value: page(() => import('./pages/work/Tests')) },
   { path: '/tests/:id', value: page(() => import('./pages/work/TestDetail')) },
+  { path: '/library', value: page(() => import('./pages/content/Library')) },
+  { path: '/findings', value: page(() => import('./pages/content/Findings')) },
+  { path: '/rules', value: page(() => import('./pages/content/Rules')) },
+  { path: '/rules/:id', value: page(() => import('./pages/content/Rule')) },
+  { path: '/tools', value: page(() => import('./pages/defence/Tools')) },
+  { path: '/d3fend', value: page(() => import('./pages/defence/D3fend')) },
+  { path: '/compliance', value: page(() => import('./pages/defence/Compliance')) },
+  { path: '/compliance/gaps', value: page(() => import('./pages/defence/Gaps')) },
+  { path: '/intel', value: page(() => import('./pages/defence/Intel')) },
+  { path: '/reports', value: page(() => import('./pages/reports/Reports')) },
+  { path: '/settings', value: page(() => import('./pages/settings/Settings')) },
+  { path: '/me/security', value: page(() => import('./pages/me/Security')) },
 ]
 
 export function App() {

@@ -1,0 +1,211 @@
+import { useState } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { api, errorMessage, pb } from '../../lib/pb'
+import { useLoad } from '../../lib/data'
+import { useAuth } from '../../lib/auth'
+import { can } from '../../lib/roles'
+import { formatDate, levelFor } from '../../lib/format'
+import { Link } from '../../lib/router'
+import { Alert, Button, Card, EmptyState, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
+import { LineChart } from '../../components/LineChart'
+import { fetchBlob, fileName, saveBlob, signed } from '../../components/util'
+
+// Trends and reports: snapshots over time, comparisons of snapshots and
+// campaign rounds, exports and the executive report.
+
+type TacticPoint = { shortname: string; name: string; score: number }
+export type Snapshot = { id: string; taken_at: string; trigger: string; label?: string; totals: { score: number; level: string; validated: number; in_scope: number }; by_tactic: TacticPoint[] }
+type Delta = { attack_id: string; name?: string; a: number; b: number; delta: number }
+export type Comparison = { score: [number, number]; delta: number; by_tactic: { shortname: string; name: string; a: number; b: number; delta: number }[]; improved: Delta[] | null; degraded: Delta[] | null; added: string[] | null; removed: string[] | null }
+type Trend = { points: Snapshot[] | null; latest_change?: Comparison }
+
+const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#9333ea', '#0d9488', '#ea580c', '#4f46e5', '#be123c', '#059669']
+
+/** trendSeries turns snapshots into the overall line plus the weakest tactics. */
+export function trendSeries(points: Snapshot[], tactics = 4) {
+  const labels = points.map((p) => (p.taken_at || '').slice(5, 10))
+  const overall = { label: 'Overall', values: points.map((p) => p.totals?.score ?? 0), color: 'var(--text)' }
+  const last = points[points.length - 1]
+  const weakest = [...(last?.by_tactic ?? [])].sort((a, b) => a.score - b.score).slice(0, tactics)
+  const lines = weakest.map((t, i) => ({ label: t.name, values: points.map((p) => p.by_tactic?.find((x) => x.shortname === t.shortname)?.score ?? 0), color: PALETTE[i % PALETTE.length] }))
+  return { labels, series: [overall, ...lines] }
+}
+
+const EXPORTS: { path: string; label: string }[] = [
+  { path: '/api/aegis/export/navigator', label: 'Navigator layer' },
+  { path: '/api/aegis/export/heatmap.svg', label: 'Heatmap SVG' },
+  { path: '/api/aegis/export/heatmap.png', label: 'Heatmap PNG' },
+  { path: '/api/aegis/export/techniques.csv', label: 'Techniques CSV' },
+  { path: '/api/aegis/export/tests.csv', label: 'Tests CSV' },
+  { path: '/api/aegis/export/rules.csv', label: 'Rules CSV' },
+  { path: '/api/aegis/export/controls.csv', label: 'Controls CSV' },
+  { path: '/api/aegis/export/actors.csv', label: 'Actors CSV' },
+  { path: '/api/aegis/export/tests.json', label: 'Tests JSON' },
+]
+
+export default function ReportsPage() {
+  const me = useAuth()
+  const toast = useToast()
+  const trend = useLoad(() => api<Trend>('/api/aegis/trends'), [])
+  const [label, setLabel] = useState('')
+  const [busy, setBusy] = useState('')
+  const points = trend.data?.points ?? []
+  const snap = async () => {
+    setBusy('snap')
+    try {
+      await api('/api/aegis/snapshots', { body: { label } })
+      setLabel('')
+      toast.push({ title: 'Snapshot taken', tone: 'success' })
+      trend.reload()
+    } catch (err) {
+      toast.push({ title: 'Could not take a snapshot', body: errorMessage(err), tone: 'error' })
+    } finally {
+      setBusy('')
+    }
+  }
+  const download = async (path: string) => {
+    setBusy(path)
+    try {
+      saveBlob(await fetchBlob(path), fileName(path))
+    } catch (err) {
+      toast.push({ title: 'Download failed', body: errorMessage(err), tone: 'error' })
+    } finally {
+      setBusy('')
+    }
+  }
+  const executive = async () => {
+    const w = window.open('', '_blank')
+    setBusy('exec')
+    try {
+      const blob = await fetchBlob('/api/aegis/reports/executive')
+      const url = URL.createObjectURL(new Blob([blob], { type: 'text/html' }))
+      if (w) w.location.href = url
+      else window.open(url, '_blank')
+    } catch (err) {
+      w?.close()
+      toast.push({ title: 'Could not build the report', body: errorMessage(err), tone: 'error' })
+    } finally {
+      setBusy('')
+    }
+  }
+  const { labels, series } = trendSeries(points)
+  return (
+    <div className="stack">
+      <PageHead
+        title="Trends & reports"
+        subtitle="Coverage snapshots over time, comparisons, exports and the printable executive report."
+        actions={<Button variant="primary" busy={busy === 'exec'} onClick={executive}>Executive report</Button>}
+      />
+      <Card
+        title="Coverage trend"
+        actions={
+          can(me?.role, 'manage_findings') && (
+            <>
+              <input className="input" aria-label="Snapshot label" placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} style={{ width: 200 }} />
+              <Button busy={busy === 'snap'} onClick={snap}>Take snapshot</Button>
+            </>
+          )
+        }
+      >
+        {trend.error && <Alert>{trend.error}</Alert>}
+        {trend.loading && !trend.data && <Spinner />}
+        {trend.data && points.length === 0 && <EmptyState icon="📈" title="No snapshots yet">Snapshots are taken daily and after imports; take one now to start the trend.</EmptyState>}
+        {points.length > 0 && <LineChart labels={labels} series={series} />}
+        {trend.data?.latest_change && (
+          <p className="small muted">
+            Last change: overall {signed(trend.data.latest_change.delta)} points; {trend.data.latest_change.improved?.length ?? 0} techniques improved, {trend.data.latest_change.degraded?.length ?? 0} degraded.
+          </p>
+        )}
+      </Card>
+      <CompareSnapshots points={points} />
+      <CompareRounds />
+      <Card title="Exports">
+        <div className="row" style={{ flexWrap: 'wrap' }}>
+          {EXPORTS.map((x) => (
+            <Button key={x.path} size="small" busy={busy === x.path} onClick={() => download(x.path)}>
+              ⭳ {x.label}
+            </Button>
+          ))}
+        </div>
+      </Card>
+    </div>
+  )
+}
+
+function CompareSnapshots({ points }: { points: Snapshot[] }) {
+  const opts = [...points].reverse().map((p) => ({ value: p.id, label: `${formatDate(p.taken_at)}${p.label ? ` · ${p.label}` : ''} (${Math.round(p.totals?.score ?? 0)})` }))
+  const [a, setA] = useState('')
+  const [b, setB] = useState('')
+  const aa = a || points[points.length - 2]?.id || ''
+  const bb = b || points[points.length - 1]?.id || ''
+  const cmp = useLoad(() => (aa && bb && aa !== bb ? api<Comparison>(`/api/aegis/compare?a=${encodeURIComponent(aa)}&b=${encodeURIComponent(bb)}`) : Promise.resolve(null)), [aa, bb])
+  return (
+    <Card title="Compare snapshots">
+      {points.length < 2 ? (
+        <p className="faint">Two snapshots are needed for a comparison.</p>
+      ) : (
+        <div className="stack">
+          <div className="filters">
+            <Select label="From" options={opts} value={aa} onChange={(e) => setA(e.target.value)} />
+            <Select label="To" options={opts} value={bb} onChange={(e) => setB(e.target.value)} />
+          </div>
+          {cmp.error && <Alert>{cmp.error}</Alert>}
+          {cmp.data && <ComparisonView c={cmp.data} />}
+        </div>
+      )}
+    </Card>
+  )
+}
+
+function CompareRounds() {
+  const camps = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ sort: '-created', fields: 'id,name', batch: 200 }), [])
+  const [campaign, setCampaign] = useState('')
+  const cmp = useLoad(() => (campaign ? api<Comparison>(`/api/aegis/compare/rounds?campaign=${encodeURIComponent(campaign)}`) : Promise.resolve(null)), [campaign])
+  return (
+    <Card title="Compare campaign rounds">
+      <div className="stack">
+        <div className="filters">
+          <Select label="Campaign" placeholder="Choose a campaign" options={(camps.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={campaign} onChange={(e) => setCampaign(e.target.value)} />
+        </div>
+        {camps.error && <Alert>{camps.error}</Alert>}
+        {cmp.loading && campaign && <Spinner />}
+        {cmp.error && <Alert tone="info">{cmp.error}</Alert>}
+        {cmp.data && <ComparisonView c={cmp.data} />}
+        {!campaign && <p className="faint small">The first and last rounds (retests) of the campaign are compared.</p>}
+      </div>
+    </Card>
+  )
+}
+
+function ComparisonView({ c }: { c: Comparison }) {
+  const changes = [...(c.improved ?? []), ...(c.degraded ?? [])].sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta)).slice(0, 30)
+  return (
+    <div className="stack" data-testid="comparison">
+      <div className="row">
+        <LevelBadge level={levelFor(c.score[0])}>{Math.round(c.score[0])}</LevelBadge> → <LevelBadge level={levelFor(c.score[1])}>{Math.round(c.score[1])}</LevelBadge>
+        <b style={{ color: c.delta > 0 ? 'var(--success)' : c.delta < 0 ? 'var(--danger)' : undefined }}>{signed(c.delta)}</b>
+        <span className="faint small">
+          {c.improved?.length ?? 0} improved · {c.degraded?.length ?? 0} degraded · {c.added?.length ?? 0} added · {c.removed?.length ?? 0} removed
+        </span>
+      </div>
+      {changes.length > 0 && (
+        <Table
+          caption="Technique changes"
+          columns={[
+            { key: 'i', header: 'Technique', render: (d: Delta) => <Link to={`/techniques/${d.attack_id}`}><code>{d.attack_id}</code> {d.name}</Link> },
+            { key: 'a', header: 'Before', width: 80, render: (d: Delta) => Math.round(d.a) },
+            { key: 'b', header: 'After', width: 80, render: (d: Delta) => Math.round(d.b) },
+            { key: 'd', header: 'Change', width: 90, render: (d: Delta) => <b style={{ color: d.delta > 0 ? 'var(--success)' : 'var(--danger)' }}>{signed(d.delta)}</b> },
+          ]}
+          rows={changes}
+          rowKey={(d) => d.attack_id}
+        />
+      )}
+      {(c.by_tactic ?? []).some((t) => Math.abs(t.delta) >= 0.05) && (
+        <div className="small muted">
+          By tactic: {(c.by_tactic ?? []).filter((t) => Math.abs(t.delta) >= 0.05).map((t) => `${t.name} ${signed(t.delta)}`).join(' · ')}
+        </div>
+      )}
+    </div>
+  )
+}
