@@ -1,0 +1,55 @@
+package csvx_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aegis-sec/aegis/importers/internal/csvx"
+)
+
+func TestParseTime(t *testing.T) {
+	want := time.Date(2025, 7, 1, 10, 30, 0, 0, time.UTC)
+	for in, ok := range map[string]bool{
+		"1751365800": true, "1751365800000": true, "2025-07-01T10:30:00Z": true, "2025-07-01T12:30:00+02:00": true,
+		"2025-07-01 10:30:00": true, "2025-07-01T10:30:00": true, "07/01/2025 10:30": true, "7/1/2025 10:30:00 AM": true,
+		"yesterday": false, "2025-13-01": false,
+	} {
+		got, err := csvx.ParseTime(in)
+		if ok && (err != nil || !got.Equal(want)) {
+			t.Errorf("%q: %v %v", in, got, err)
+		}
+		if !ok && err == nil {
+			t.Errorf("%q: accepted as %v", in, got)
+		}
+	}
+	if got, err := csvx.ParseTime("  "); err != nil || !got.IsZero() {
+		t.Errorf("blank: %v %v", got, err)
+	}
+}
+
+func TestRead(t *testing.T) {
+	for name, in := range map[string]string{
+		"comma":     "\xef\xbb\xbfTechnique ID,Test Name\nT1001,\"a, b\"\n\n",
+		"semicolon": "technique_id;TEST NAME\nT1001;a, b\n",
+		"tab":       "TechniqueId\tTest-Name\nT1001\ta, b\n",
+	} {
+		tab, err := csvx.Read(strings.NewReader(in), csvx.Limits{})
+		if err != nil || len(tab.Rows) != 1 || !tab.Has("Technique ID") {
+			t.Fatalf("%s: %v %+v", name, err, tab)
+		}
+		if r := tab.Rows[0]; r.Get("technique id") != "T1001" || r.Get("nope", "Test Name") != "a, b" || r.Line != 2 {
+			t.Errorf("%s: row %+v", name, r)
+		}
+	}
+	if _, err := csvx.Read(strings.NewReader("a\n1\n2\n3\n"), csvx.Limits{MaxRows: 2}); !errors.Is(err, csvx.ErrTooLarge) {
+		t.Errorf("row limit: %v", err)
+	}
+	if _, err := csvx.Read(strings.NewReader("a,b\n"+strings.Repeat("x", 100)), csvx.Limits{MaxBytes: 50}); !errors.Is(err, csvx.ErrTooLarge) {
+		t.Errorf("size limit: %v", err)
+	}
+	if _, err := csvx.Read(strings.NewReader(" \n"), csvx.Limits{}); err == nil {
+		t.Error("empty accepted")
+	}
+}
