@@ -49,6 +49,9 @@ svg, png: the heatmap. report: the executive report as HTML.`,
 				if err := runExport(cmd.Context(), app, args[0], scope, dataset, domain, filters, w); err != nil {
 					return err
 				}
+				if err := f.Chmod(0o644); err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
 				if err := f.Close(); err != nil {
 					return fmt.Errorf("export: %w", err)
 				}
