@@ -51,3 +51,12 @@ describe('navigation by role', () => {
     expect(viewer).toContain('/audit')
   })
 })
+
+import { sectionFor } from '../pages/Shell'
+describe('sectionFor', () => {
+  it('titles detail pages after their list', () => {
+    expect(sectionFor('/techniques/T1059')?.title).toBe('ATT&CK matrix')
+    expect(sectionFor('/campaigns/abc')?.title).toBe('Campaigns')
+    expect(sectionFor('/nowhere/x')).toBeUndefined()
+  })
+})

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { Link, useLocation, navigate } from '../lib/router'
-import { NAV, pageFor, type NavItem } from '../lib/nav'
+import { ALL_PAGES, NAV, pageFor, type NavItem } from '../lib/nav'
 import { useAuth, logout } from '../lib/auth'
 import { can, roleLabel, roleTone } from '../lib/roles'
 import { useNotifications } from '../lib/notifications'
@@ -14,11 +14,19 @@ export function visibleItems(role: string, items: NavItem[]): NavItem[] {
   return items.filter((i) => !i.hidden && (!i.requires || can(role, i.requires)))
 }
 
+// Detail pages take the title of the list they belong to.
+const SECTIONS: Record<string, string> = { techniques: '/matrix', tests: '/tests', actors: '/actors', campaigns: '/campaigns', rules: '/rules' }
+export function sectionFor(path: string): NavItem | undefined {
+  const first = path.split('/')[1] ?? ''
+  const list = SECTIONS[first]
+  return list ? ALL_PAGES.find((p) => p.path === list) : undefined
+}
+
 export function Shell({ children }: { children: ReactNode }) {
   const user = useAuth()
   const { path } = useLocation()
   const role = user?.role ?? ''
-  const current = pageFor(path)
+  const current = pageFor(path) ?? sectionFor(path)
   useEffect(() => {
     document.title = (current ? current.title + ' · ' : '') + 'Aegis'
   }, [current])
