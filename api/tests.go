@@ -15,7 +15,7 @@ import (
 )
 
 func registerTestRoutes(g *Group) {
-	g.POST("/tests/bulk", handleTestsBulk).Bind(requireRole(c.RoleAdmin, c.RoleRedLead))
+	g.POST("/tests/bulk", handleTestsBulk).Bind(requireRole(c.RoleAdmin, c.RoleRedLead, c.RoleBlueLead))
 	g.POST("/tests/{id}/transition", handleTransition).Bind(requireUser())
 	g.GET("/tests/{id}/actions", handleTestActions).Bind(requireUser())
 	g.POST("/tests/{id}/retest", handleRetest).Bind(requireRole(c.RoleAdmin, c.RoleRedLead))
@@ -45,10 +45,10 @@ func registerTestRoutes(g *Group) {
 		Op{Method: "POST", Path: Prefix + "/tests/{id}/retest", Tags: []string{"tests"}, Auth: "red_lead,admin",
 			Summary:  "Plan a retest: a new draft test with the same procedure, linked by retest_of (validated or closed tests only)",
 			Response: map[string]any{"id": "NEW_TEST_ID", "state": "draft", "retest_of": "TEST_ID"}},
-		Op{Method: "POST", Path: Prefix + "/tests/bulk", Tags: []string{"tests"}, Auth: "red_lead,admin",
+		Op{Method: "POST", Path: Prefix + "/tests/bulk", Tags: []string{"tests"}, Auth: "red_lead,blue_lead,admin",
 			Summary: "Bulk action on many tests, all or nothing",
 			Description: "approve (draft → ready, red_assignee required), assign (red_assignee and/or blue_assignee), " +
-				"move (campaign), copy (fresh drafts in campaign). At most 1000 ids.",
+				"move (campaign), copy (fresh drafts in campaign). At most 1000 ids. Blue leads may only assign blue_assignee.",
 			Request:  workflow.BulkInput{Action: "approve", Ids: []string{"TEST_ID"}, RedAssignee: "USER_ID"},
 			Response: map[string]any{"tests": []any{map[string]any{"id": "TEST_ID", "state": "ready"}}}},
 		Op{Method: "GET", Path: Prefix + "/tests/{id}/history", Tags: []string{"tests"}, Auth: "user",

@@ -29,13 +29,18 @@ type BulkInput struct {
 // MaxBulk bounds one bulk request so its transaction stays short.
 const MaxBulk = 1000
 
-// Bulk applies one action to many tests, all or nothing: approve (draft →
+// Bulk applies one action to many tests, all or nothing, for red leads and
+// admins (blue leads may assign blue analysts): approve (draft →
 // ready with red_assignee, through Transition's rules), assign (red and/or
 // blue assignee), move (to another campaign) or copy (fresh drafts in a
 // campaign). It returns the tests changed or created.
 func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
-	if !actor.Is(c.RoleAdmin, c.RoleRedLead) {
-		return nil, forbidden("Only red leads and admins run bulk actions.")
+	blueLead := actor.Is(c.RoleBlueLead)
+	if !actor.Is(c.RoleAdmin, c.RoleRedLead) && !blueLead {
+		return nil, forbidden("Only leads and admins run bulk actions.")
+	}
+	if blueLead && (in.Action != BulkAssign || in.RedAssignee != "") {
+		return nil, forbidden("Blue leads may only assign blue analysts in bulk.")
 	}
 	ids := uniq(in.Ids)
 	if len(ids) == 0 {
@@ -83,7 +88,7 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 		}
 		for _, id := range ids {
 			t, err := tx.FindRecordById(c.Tests, id)
-			if err != nil {
+			if err != nil || !actor.CanSee(t) {
 				return invalid("ids", "Unknown test "+id+".")
 			}
 			switch in.Action {

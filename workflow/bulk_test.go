@@ -57,6 +57,25 @@ func TestBulkActions(t *testing.T) {
 	if e.get(ids[0]).GetString("blue_assignee") != analyst || e.get(ids[2]).GetString("blue_assignee") != "" {
 		t.Error("assign applied to the wrong tests")
 	}
+	// Blue leads cannot touch tests they cannot see.
+	hiddenCamp := e.campaign("hidden", true)
+	hidden := e.newTest(tech, hiddenCamp).Id
+	if code, _ := bulk(c.RoleBlueLead, map[string]any{"action": "assign", "ids": []string{hidden}, "blue_assignee": analyst}); code != 400 {
+		t.Errorf("blue lead on hidden test: %d", code)
+	}
+	// Blue leads assign analysts, nothing else.
+	if code, _ := bulk(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}); code != 200 {
+		t.Errorf("blue lead assigns: %d", code)
+	}
+	if code, _ := bulk(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "red_assignee": op}); code != 403 {
+		t.Errorf("blue lead assigns red: %d", code)
+	}
+	if code, _ := bulk(c.RoleBlueLead, map[string]any{"action": "move", "ids": ids[2:], "campaign": dst.Id}); code != 403 {
+		t.Errorf("blue lead moves: %d", code)
+	}
+	if code, _ := bulk(c.RoleBlueAnalyst, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}); code != 403 {
+		t.Errorf("analyst bulk: %d", code)
+	}
 	code, out = bulk(c.RoleRedLead, map[string]any{"action": "copy", "ids": ids, "campaign": dst.Id})
 	if code != 200 || len(out) != 3 {
 		t.Fatalf("copy: %d", code)
