@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/aegis-sec/aegis/audit"
@@ -52,6 +53,12 @@ func (in *Incoming) Close() error {
 		return nil
 	}
 	return err
+}
+
+// OutOfSpace is the answer when the data dir's disk fills up mid-upload.
+func OutOfSpace() error {
+	return router.NewApiError(http.StatusInsufficientStorage,
+		"The server is out of disk space: free space on the data dir's disk or store evidence on S3, then upload again.", nil)
 }
 
 func badRequest(field, msg string) error {
@@ -186,6 +193,9 @@ func spool(in *Incoming, part *multipart.Part, dir string, limit int64) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if errors.Is(err, syscall.ENOSPC) {
+		return OutOfSpace()
+	}
 	if err != nil {
 		return badRequest("file", "The upload was interrupted.")
 	}
@@ -249,6 +259,10 @@ func Store(app core.App, actor workflow.Actor, test *core.Record, team string, i
 	defer fsys.Close()
 	key := r.BaseFilesPath() + "/" + file.Name
 	if err := fsys.UploadFile(file, key); err != nil {
+		_ = fsys.Delete(key) // a partial object on a full disk
+		if errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left") {
+			return nil, OutOfSpace()
+		}
 		return nil, fmt.Errorf("store evidence %s: %w", in.Filename, err)
 	}
 	r.Set("file", file.Name)

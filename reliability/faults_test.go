@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -280,4 +281,71 @@ func waitStatus(t *testing.T, s *server, token, runID string, limit time.Duratio
 	}
 	t.Fatalf("job run %s still %q after %s", runID, last, limit)
 	return ""
+}
+
+// TestDiskFullDuringUpload: the data dir sits on a small tmpfs and an
+// evidence upload outgrows it. The client gets a clear error, no evidence
+// record or partial file is left, and the server keeps working.
+func TestDiskFullDuringUpload(t *testing.T) {
+	s := newServer(t)
+	mnt := filepath.Join(t.TempDir(), "small")
+	os.MkdirAll(mnt, 0o755)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small tmpfs here (needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
+	// Move the prepared data dir (users already created) onto the small disk.
+	if out, err := exec.Command("cp", "-a", s.dir+"/.", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("copy data dir: %v %s", err, out)
+	}
+	s.dir = mnt
+	s.start()
+	admin, red := s.token("admin@fault.local"), s.token("red@fault.local")
+	testID := seedTests(t, s, admin, red, 1)[0]
+
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "huge.pcap")
+	chunk := bytes.Repeat([]byte{0xd4, 0xc3, 0xb2, 0xa1}, 256<<10)
+	for i := 0; i < 80; i++ { // 80 MiB onto a 48 MiB disk
+		fw.Write(chunk)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/api/aegis/tests/"+testID+"/evidence", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", red)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode < 400 {
+		t.Fatalf("an upload larger than the disk succeeded: %d %s", res.StatusCode, body)
+	}
+	t.Logf("disk full answer: %d %s", res.StatusCode, body)
+	if res.StatusCode != http.StatusInsufficientStorage || !strings.Contains(string(body), "out of disk space") {
+		t.Errorf("the error does not say what went wrong: %s", body)
+	}
+	s.integrity()
+	if n := s.count("SELECT count(*) FROM evidence"); n != 0 {
+		t.Fatalf("%d evidence records after a failed upload", n)
+	}
+	var colID string
+	s.db().QueryRow("SELECT id FROM _collections WHERE name = 'evidence'").Scan(&colID)
+	filepath.Walk(filepath.Join(s.dir, "storage", colID), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			t.Errorf("partial evidence file left: %s", p)
+		}
+		return nil
+	})
+	// Still serving, and a small upload fits.
+	var small bytes.Buffer
+	mw = multipart.NewWriter(&small)
+	fw, _ = mw.CreateFormFile("file", "note.txt")
+	fw.Write([]byte("fits on the disk"))
+	mw.Close()
+	if code := s.call(http.MethodPost, "/api/aegis/tests/"+testID+"/evidence", red, mw.FormDataContentType(), &small, nil); code != http.StatusOK {
+		t.Fatalf("small upload after a full disk: %d\n%s", code, s.logs)
+	}
 }
