@@ -98,6 +98,10 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		if err != nil {
 			return ch, err
 		}
+		// Time to detect is detected_at − executed_at: it cannot be negative.
+		if ex := test.GetDateTime("executed_at"); !ex.IsZero() && d.Time().Before(ex.Time()) {
+			return ch, invalid("detected_at", "detected_at is before the test was executed.")
+		}
 		test.Set("detected_at", d)
 	}
 	if len(in.DetectionRules) > 0 {

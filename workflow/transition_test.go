@@ -31,8 +31,8 @@ func TestWalkEveryTransition(t *testing.T) {
 		{c.RoleRedOperator, "start", nil, c.StateExecuting},
 		{c.RoleRedOperator, "submit", map[string]any{"red_result": "executed", "executed_at": "2026-11-30T10:00:00Z"}, c.StateBlueReview},
 		{c.RoleBlueAnalyst, "rework", map[string]any{"reason": "no process tree in the capture"}, c.StateExecuting},
-		{c.RoleRedOperator, "submit", map[string]any{"red_result": "executed"}, c.StateBlueReview},
-		{c.RoleBlueAnalyst, "record", map[string]any{"detected_at": "2026-11-30T10:02:00Z", "tool_outcomes": []map[string]any{
+		{c.RoleRedOperator, "submit", map[string]any{"red_result": "executed", "executed_at": "2026-11-30T10:30:00Z"}, c.StateBlueReview},
+		{c.RoleBlueAnalyst, "record", map[string]any{"detected_at": "2026-11-30T10:32:00Z", "tool_outcomes": []map[string]any{
 			{"defense_tool": edr.Id, "prevention": "not_blocked", "detection": "telemetry"},
 			{"defense_tool": siem.Id, "prevention": "partial", "detection": "technique", "notes": "rule fired"},
 		}, "detection_rules": []string{rule.Id}, "alert_severity": "high"}, c.StateValidated},
@@ -166,6 +166,7 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 		{"record without detection", c.StateBlueReview, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "blocked"}, false, 400},
 		{"record bad prevention", c.StateBlueReview, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "maybe", "detection": "none"}, false, 400},
 		{"record unknown tool", c.StateBlueReview, c.RoleBlueAnalyst, "record", map[string]any{"tool_outcomes": []map[string]any{{"defense_tool": "nope", "prevention": "blocked", "detection": "none"}}}, false, 400},
+		{"record detection before execution", c.StateBlueReview, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "blocked", "detection": "none", "detected_at": "2001-01-01T00:00:00Z"}, false, 400},
 		{"record while executing", c.StateExecuting, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "blocked", "detection": "none"}, false, 409},
 		{"rework without reason", c.StateBlueReview, c.RoleBlueAnalyst, "rework", nil, false, 400},
 		{"rework by red", c.StateBlueReview, c.RoleRedOperator, "rework", map[string]any{"reason": "x"}, false, 403},
