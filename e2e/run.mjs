@@ -69,9 +69,21 @@ try {
         const nav = await navTexts(admin)
         for (const p of ['Dashboard', 'ATT&CK matrix', 'Workflow board', 'Integrations & jobs', 'Users & roles', 'Audit log', 'Settings'])
           expect(nav.includes(p), `admin navigation lacks ${p}: ${nav.join(', ')}`)
-        await admin.goto('/findings')
-        await admin.getByText('Coming soon').waitFor()
-        await shot(admin, '04-coming-soon')
+      },
+    ],
+    [
+      'every page in the admin navigation opens without a script error',
+      async () => {
+        const links = await admin.locator('.sidebar .nav-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')))
+        expect(links.length >= 20, `only ${links.length} navigation links`)
+        for (const href of links) {
+          const before = admin.errors.length
+          await admin.locator(`.sidebar .nav-link[href="${href}"]`).click()
+          await admin.waitForURL((u) => u.pathname === href)
+          await admin.locator('main h1').first().waitFor()
+          expect(!(await admin.getByText('Page not found').count()), `${href} is not routed`)
+          expect(admin.errors.length === before, `${href} threw: ${admin.errors.slice(before).join('; ')}`)
+        }
       },
     ],
     [
