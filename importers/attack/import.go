@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/internal/library"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -51,7 +52,13 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	rep.Version = cat.version
 	rep.Counts = cat.counts
 	err = app.RunInTransaction(func(tx core.App) error {
-		return apply(ctx, tx, cat, rep, opts)
+		if err := apply(ctx, tx, cat, rep, opts); err != nil {
+			return err
+		}
+		// Test templates imported before their technique existed are
+		// linked as soon as it does.
+		_, err := library.LinkTechniques(tx)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import attack %s: %w", src, err)

@@ -1,0 +1,36 @@
+package attack_test
+
+import (
+	"testing"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// A test library imported before ATT&CK keeps its templates unlinked; the
+// ATT&CK import links them in the same transaction.
+func TestImportLinksWaitingTemplates(t *testing.T) {
+	app := testutil.NewApp(t)
+	col, _ := app.FindCachedCollectionByNameOrId(collections.TestTemplates)
+	tpl := core.NewRecord(col)
+	tpl.Set("source", "atomic")
+	tpl.Set("source_id", "0f4a0c76-ab2d-4cb0-85d3-3f0efb8cba0d")
+	tpl.Set("name", "Waiting for its technique")
+	tpl.Set("technique_attack_id", "T1000")
+	if err := app.Save(tpl); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, app, "testdata/release-1.json")
+	got, err := app.FindRecordById(collections.TestTemplates, tpl.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tech, err := app.FindFirstRecordByData(collections.Techniques, "attack_id", "T1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.GetString("technique") != tech.Id {
+		t.Fatalf("template technique = %q, want %q", got.GetString("technique"), tech.Id)
+	}
+}
