@@ -23,21 +23,20 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
 		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
 	c := rulestore.NewCollector(rep)
-	err := filewalk.Each(ctx, src, filewalk.Ext(".toml"), MaxFileSize, rep, opts.Progress, "parse",
-		func(path string, data []byte) error {
-			r, err := Parse(path, data)
-			if err != nil {
-				c.Failed(path)
-				return err // the report names the file
-			}
-			if r.Status == "deprecated" {
-				rep.Deprecated++
-			}
-			c.Add(r)
-			return nil
-		})
+	parsed, err := filewalk.ParseAll(ctx, src, filewalk.Ext(".toml"), MaxFileSize, rep, opts.Progress, Parse)
 	if err != nil {
 		return nil, fmt.Errorf("import elastic %s: %w", src, err)
+	}
+	for _, p := range parsed {
+		if p.Err != nil {
+			c.Failed(p.Path)
+			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: p.Path, Error: p.Err.Error()})
+			continue
+		}
+		if p.Value.Status == "deprecated" {
+			rep.Deprecated++
+		}
+		c.Add(p.Value)
 	}
 	if err := rulestore.Commit(ctx, app, Kind, src.String(), c, opts); err != nil {
 		return nil, fmt.Errorf("import elastic %s: %w", src, err)

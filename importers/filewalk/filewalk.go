@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/source"
@@ -65,4 +67,58 @@ func Each(ctx context.Context, src source.Source, match func(string) bool, max i
 		}
 		return nil
 	})
+}
+
+// Parsed is the outcome of parsing one file.
+type Parsed[T any] struct {
+	Path  string
+	Value T
+	Err   error
+}
+
+// ParseAll reads the matching files of src like Each and parses them on
+// every available core, returning the outcomes in walk order (so "first
+// wins" rules stay deterministic). Unreadable and oversized files are
+// already in rep.FileErrors; parse errors are left to the caller.
+func ParseAll[T any](ctx context.Context, src source.Source, match func(string) bool, max int64,
+	rep *importers.Report, progress importers.Progress, parse func(path string, data []byte) (T, error)) ([]Parsed[T], error) {
+	type job struct {
+		i    int
+		path string
+		data []byte
+	}
+	var out []Parsed[T]
+	var mu sync.Mutex
+	jobs := make(chan job, 64)
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 1 {
+		workers = 1
+	}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				v, err := parse(j.path, j.data)
+				mu.Lock()
+				out[j.i] = Parsed[T]{Path: j.path, Value: v, Err: err}
+				mu.Unlock()
+			}
+		}()
+	}
+	err := Each(ctx, src, match, max, rep, progress, "parse", func(p string, data []byte) error {
+		mu.Lock()
+		out = append(out, Parsed[T]{Path: p})
+		i := len(out) - 1
+		mu.Unlock()
+		jobs <- job{i, p, data}
+		return nil
+	})
+	close(jobs)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

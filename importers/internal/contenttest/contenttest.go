@@ -4,11 +4,16 @@
 package contenttest
 
 import (
+	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers/source"
@@ -141,4 +146,65 @@ func WriteFiles(t testing.TB, dir string, files map[string]string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// File is one file held in memory.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// ReadAll reads every file of src whose path match accepts into memory
+// (benchmarks time parsing and writing, not decompression).
+func ReadAll(t testing.TB, src source.Source, match func(string) bool) []File {
+	t.Helper()
+	var out []File
+	err := src.Walk(context.Background(), func(e source.Entry) error {
+		if !match(e.Path) {
+			return nil
+		}
+		b, err := io.ReadAll(e.Body)
+		if err != nil {
+			return err
+		}
+		out = append(out, File{e.Path, b})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Memory is a source over files held in memory.
+type Memory struct {
+	Name  string
+	Files []File
+}
+
+// Walk implements source.Source.
+func (m *Memory) Walk(ctx context.Context, fn source.WalkFunc) error {
+	for _, f := range m.Files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(source.Entry{Path: f.Path, Size: int64(len(f.Data)), Body: bytes.NewReader(f.Data)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// String implements source.Source.
+func (m *Memory) String() string { return m.Name }
+
+// CPUTime is the process's user + system CPU time so far. Benchmarks report
+// it beside wall time because the build machine is shared: wall time there
+// mostly measures the wait for a core.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
