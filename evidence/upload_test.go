@@ -184,6 +184,22 @@ func suite(t *testing.T, e *env) {
 		if r.StatusCode != 200 || !bytes.Equal(got, body) {
 			t.Errorf("download with token: %d %q", r.StatusCode, got)
 		}
+		// Only the note can change afterwards, by the uploader.
+		patch := func(role string, body map[string]any) int {
+			return testutil.Do(t, "PATCH", e.url+"/api/collections/evidence/records/"+ev.Id, e.users[role].Token, body).Status
+		}
+		if code := patch(c.RoleRedOperator, map[string]any{"note": "console, 10:00–10:05"}); code != 200 {
+			t.Errorf("note edit: %d", code)
+		}
+		if code := patch(c.RoleRedOperator, map[string]any{"sha256": strings.Repeat("0", 64)}); code != 403 && code != 404 {
+			t.Errorf("hash edit: %d", code)
+		}
+		if code := patch(c.RoleRedLead, map[string]any{"note": "not mine"}); code != 404 {
+			t.Errorf("edit by another user: %d", code)
+		}
+		if r, _ := e.app.FindRecordById(c.Evidence, ev.Id); r.GetString("sha256") != sum(body) || r.GetString("note") != "console, 10:00–10:05" {
+			t.Errorf("after edits: sha256 %s note %q", r.GetString("sha256"), r.GetString("note"))
+		}
 		// Blue uploads are blue evidence.
 		res = e.upload(test.Id, c.RoleBlueAnalyst, "alert.json", strings.NewReader(`{"rule":"ps-encoded","hits":1}`), "")
 		res.JSON(t, &ev)
@@ -318,7 +334,7 @@ func suite(t *testing.T, e *env) {
 		// Bounded, not proportional: the spool is on disk; what remains is
 		// copy buffers and, on S3, PocketBase's uploader (5 parallel 6 MiB
 		// parts) plus garbage-collector headroom.
-		if growth > size/2 || growth > 128<<20 {
+		if growth > 128<<20 || (!testing.Short() && growth > size/2) {
 			t.Errorf("RSS grew by %d MiB for a %d MiB upload", growth>>20, size>>20)
 		}
 		// The stored bytes hash to the same value.
