@@ -18,3 +18,5 @@ run FuzzParseAtomicLog ./importers/atomiclog
 run FuzzParseSigma ./importers/sigma
 run FuzzParseElastic ./importers/elastic
 run FuzzParseBundle ./importers/attack
+run FuzzParseChunked ./importers/attack
+run FuzzDecodeVector ./coverage
