@@ -54,3 +54,36 @@ func TestNextRun(t *testing.T) {
 		t.Error("empty or invalid expressions have no next run")
 	}
 }
+
+// FuzzNextRun: any expression and instant must give an answer quickly and
+// never panic; a next run is strictly later, due by the cron's own rule, and
+// nothing between is due.
+func FuzzNextRun(f *testing.F) {
+	for _, s := range []string{"0 2 * * *", "@weekly", "*/7 1-5 * 2,4 0", "0 0 31 2 *", "59 23 29 2 *", "* * * * *", "", "a b c d e", "1-99/0 * * * *"} {
+		f.Add(s, int64(1796000000))
+	}
+	f.Fuzz(func(t *testing.T, expr string, unix int64) {
+		from := time.Unix(unix%(1<<34), 0).UTC()
+		next := jobs.NextRun(expr, from)
+		if next.IsZero() {
+			return
+		}
+		if !next.After(from) {
+			t.Fatalf("%q from %s: next %s not after", expr, from, next)
+		}
+		s, err := jobs.ParseSchedule(expr)
+		if err != nil {
+			t.Fatalf("%q has a next run but does not parse: %v", expr, err)
+		}
+		if !jobs.IsDue(s, next) {
+			t.Fatalf("%q: next %s not due", expr, next)
+		}
+		if gap := next.Sub(from); gap < 48*time.Hour {
+			for m := from.Truncate(time.Minute).Add(time.Minute); m.Before(next); m = m.Add(time.Minute) {
+				if jobs.IsDue(s, m) {
+					t.Fatalf("%q: %s due before next %s", expr, m, next)
+				}
+			}
+		}
+	})
+}
