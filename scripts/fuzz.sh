@@ -20,3 +20,4 @@ run FuzzParseElastic ./importers/elastic
 run FuzzParseBundle ./importers/attack
 run FuzzParseChunked ./importers/attack
 run FuzzDecodeVector ./coverage
+run FuzzNextRun ./jobs
