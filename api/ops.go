@@ -128,25 +128,17 @@ func handleCreateBackup(e *core.RequestEvent) error {
 }
 
 func handleVerifyBackup(e *core.RequestEvent) error {
-	zipPath, err := storedBackup(e)
+	_, rep, err := verifiedBackup(e)
 	if err != nil {
 		return err
-	}
-	rep, verr := backup.Verify(e.Request.Context(), zipPath)
-	if verr != nil {
-		return e.BadRequestError(verr.Error(), map[string]any{"report": rep})
 	}
 	return e.JSON(http.StatusOK, rep)
 }
 
 func handleRestoreBackup(e *core.RequestEvent) error {
-	zipPath, err := storedBackup(e)
+	zipPath, rep, err := verifiedBackup(e)
 	if err != nil {
 		return err
-	}
-	rep, verr := backup.Verify(e.Request.Context(), zipPath)
-	if verr != nil {
-		return e.BadRequestError(verr.Error(), map[string]any{"report": rep})
 	}
 	name := path.Base(zipPath)
 	app := e.App
@@ -159,6 +151,20 @@ func handleRestoreBackup(e *core.RequestEvent) error {
 		}
 	}()
 	return e.JSON(http.StatusAccepted, map[string]any{"restoring": true, "report": rep})
+}
+
+// verifiedBackup resolves the {name} backup and verifies it; an unsound
+// backup is a 400 carrying the verification report.
+func verifiedBackup(e *core.RequestEvent) (string, *backup.Report, error) {
+	zipPath, err := storedBackup(e)
+	if err != nil {
+		return "", nil, err
+	}
+	rep, verr := backup.Verify(e.Request.Context(), zipPath)
+	if verr != nil {
+		return "", nil, e.BadRequestError(verr.Error(), map[string]any{"report": rep})
+	}
+	return zipPath, rep, nil
 }
 
 // storedBackup resolves the {name} path parameter to a local backup file.
