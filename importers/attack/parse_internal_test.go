@@ -48,3 +48,25 @@ func TestParseAcrossReadBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseChunked is differential: cutting the input into 3-byte reads
+// must not change the outcome (same objects, or an error both ways).
+func FuzzParseChunked(f *testing.F) {
+	if data, err := os.ReadFile("testdata/release-1.json"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte(`{"type":"bundle","objects":[{"type":"a","id":"a--\"\\"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, werr := ParseBundle(bytes.NewReader(data))
+		old := firstChunk
+		firstChunk = 3
+		got, gerr := ParseBundle(bytes.NewReader(data))
+		firstChunk = old
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("errors differ: %v vs %v", werr, gerr)
+		}
+		if werr == nil && !reflect.DeepEqual(want, got) {
+			t.Fatal("objects differ with small reads")
+		}
+	})
+}
