@@ -104,7 +104,13 @@ func registerCoverageRoutes(g *Group) {
 func coverageFilter(e *core.RequestEvent) coverage.Filter {
 	q := e.Request.URL.Query()
 	return coverage.Filter{Domain: strings.TrimSpace(q.Get("domain")), Platform: strings.TrimSpace(q.Get("platform")),
-		Actor: strings.TrimSpace(q.Get("actor")), Campaign: strings.TrimSpace(q.Get("campaign"))}
+		Actor: strings.TrimSpace(q.Get("actor")), Campaign: strings.TrimSpace(q.Get("campaign")), RevealedOnly: blueCaller(e)}
+}
+
+// blueCaller tells whether the caller is on the blue team, who must not see
+// the unrevealed tests of blind campaigns (not even which techniques they target).
+func blueCaller(e *core.RequestEvent) bool {
+	return collections.IsBlue(callerRole(e))
 }
 
 func coverageError(e *core.RequestEvent, err error) error {
@@ -275,7 +281,7 @@ func handleNext(e *core.RequestEvent) error {
 }
 
 func handleCampaignCoverage(e *core.RequestEvent) error {
-	cc, err := coverage.For(e.App).Campaign(e.Request.PathValue("id"))
+	cc, err := coverage.For(e.App).Campaign(e.Request.PathValue("id"), blueCaller(e))
 	if err != nil {
 		return coverageError(e, err)
 	}
@@ -367,7 +373,7 @@ func handleCompareRounds(e *core.RequestEvent) error {
 	if q.Get("campaign") == "" {
 		return e.BadRequestError("Give a campaign: ?campaign=…&a=1&b=2.", nil)
 	}
-	c, err := coverage.For(e.App).CompareRounds(q.Get("campaign"), q.Get("a"), q.Get("b"))
+	c, err := coverage.For(e.App).CompareRounds(q.Get("campaign"), q.Get("a"), q.Get("b"), blueCaller(e))
 	if err != nil {
 		return coverageError(e, err)
 	}

@@ -84,7 +84,7 @@ func handleDatasetExport(e *core.RequestEvent) error {
 	h.Set("Content-Disposition", `attachment; filename="aegis-`+dataset+`.`+format+`"`)
 	h.Set("Cache-Control", "no-store")
 	e.Response.WriteHeader(http.StatusOK)
-	if err := coverage.Export(e.Request.Context(), e.App, dataset, format, e.Request.URL.Query(), e.Response); err != nil {
+	if err := coverage.Export(e.Request.Context(), e.App, dataset, format, e.Request.URL.Query(), e.Response, blueCaller(e)); err != nil {
 		// The status is already sent: log it; the client gets a short body.
 		e.App.Logger().Error("export failed", "dataset", dataset, "error", err)
 	}
@@ -98,7 +98,7 @@ func isDay(s string) bool {
 
 func handleNavigatorExport(e *core.RequestEvent) error {
 	q := e.Request.URL.Query()
-	l, err := coverage.For(e.App).CoverageLayer(q.Get("scope"), q.Get("domain"))
+	l, err := coverage.For(e.App).CoverageLayer(q.Get("scope"), q.Get("domain"), blueCaller(e))
 	if err != nil {
 		switch {
 		case errors.Is(err, coverage.ErrNoActor), errors.Is(err, coverage.ErrNoCampaign):

@@ -87,7 +87,7 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 	eng := coverage.For(app)
 	switch what {
 	case "navigator":
-		l, err := eng.CoverageLayer(scope, domain)
+		l, err := eng.CoverageLayer(scope, domain, false)
 		if err != nil {
 			return fmt.Errorf("export navigator: %w", err)
 		}
@@ -103,7 +103,7 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 			}
 			params.Add(k, v)
 		}
-		return coverage.Export(ctx, app, dataset, what, params, w)
+		return coverage.Export(ctx, app, dataset, what, params, w, false)
 	case "svg", "png":
 		f := coverage.Filter{Domain: domain}
 		r, err := eng.ResultFor(f)

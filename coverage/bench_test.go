@@ -3,7 +3,9 @@ package coverage_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/coverage"
@@ -84,6 +86,7 @@ func boolInt(b bool) int {
 func BenchmarkCompute(b *testing.B) {
 	d := largeData()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		coverage.Compute(d, coverage.Options{})
 	}
@@ -93,6 +96,7 @@ func BenchmarkCompute(b *testing.B) {
 func BenchmarkMatrix(b *testing.B) {
 	r := coverage.Compute(largeData(), coverage.Options{})
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		r.Matrix(coverage.Filter{})
 	}
@@ -103,6 +107,7 @@ func BenchmarkMatrix(b *testing.B) {
 func BenchmarkSnapshotBuild(b *testing.B) {
 	r := coverage.Compute(largeData(), coverage.Options{})
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		s := coverage.BuildSnapshot(r, "enterprise-attack", "bench", "")
 		if _, err := coverage.EncodeVector(s.ByTechnique); err != nil {
@@ -119,6 +124,7 @@ func BenchmarkTake(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		if _, err := coverage.Take(app, "bench", ""); err != nil {
 			b.Fatal(err)
@@ -135,6 +141,7 @@ func BenchmarkMatrixCached(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		if _, err := eng.MatrixJSON(coverage.Filter{}); err != nil {
 			b.Fatal(err)
@@ -170,9 +177,24 @@ func BenchmarkLoad(b *testing.B) {
 	app := testutil.NewApp(b)
 	seedTests(b, app, 20000)
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		if _, err := coverage.Load(app); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// cpuTime is the process's user+system CPU time: on a shared, loaded
+// machine it says more about the code than the wall clock.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds cpu-s/op to a benchmark; call it right after ResetTimer.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() { b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op") }
 }

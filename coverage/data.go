@@ -70,6 +70,7 @@ type Test struct {
 	ExecutedAt  time.Time
 	DetectedAt  time.Time
 	ValidatedAt time.Time
+	Revealed    bool // false for tests of a blind campaign not yet shown to blue
 }
 
 // Validated reports whether the test carries an outcome that counts.

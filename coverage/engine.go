@@ -230,6 +230,9 @@ func (e *Engine) cachedJSON(key string, build func() (any, error)) (*Blob, error
 
 func optionsKey(o Options) string {
 	k := "p=" + o.Platform
+	if o.RevealedOnly {
+		k += "|revealed"
+	}
 	if o.Campaigns != nil {
 		k += "|c="
 		for c := range o.Campaigns {
@@ -240,5 +243,9 @@ func optionsKey(o Options) string {
 }
 
 func filterKey(f Filter) string {
-	return f.Domain + "|" + f.Platform + "|" + f.Actor + "|" + f.Campaign
+	k := f.Domain + "|" + f.Platform + "|" + f.Actor + "|" + f.Campaign
+	if f.RevealedOnly {
+		k += "|revealed"
+	}
+	return k
 }

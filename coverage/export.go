@@ -40,7 +40,10 @@ type rowWriter interface {
 // Export streams dataset in format ("csv" or "json") to w, reading the
 // database page by page (keyset pagination on id) so memory stays flat
 // whatever the size. Filters come from params (see DatasetFilters).
-func Export(ctx context.Context, app core.App, dataset, format string, params url.Values, w io.Writer) error {
+//
+// hideUnrevealed leaves out the unrevealed tests of blind campaigns: set it
+// for blue roles.
+func Export(ctx context.Context, app core.App, dataset, format string, params url.Values, w io.Writer, hideUnrevealed bool) error {
 	var rw rowWriter
 	bw := bufio.NewWriterSize(w, 32<<10)
 	switch format {
@@ -58,9 +61,9 @@ func Export(ctx context.Context, app core.App, dataset, format string, params ur
 	case "actors":
 		err = exportActors(app, rw)
 	case "tests":
-		err = exportTests(ctx, app, params, rw, false)
+		err = exportTests(ctx, app, params, rw, false, hideUnrevealed)
 	case "vectr":
-		err = exportTests(ctx, app, params, rw, true)
+		err = exportTests(ctx, app, params, rw, true, hideUnrevealed)
 	case "rules":
 		err = exportRules(ctx, app, params, rw)
 	case "controls":
@@ -360,8 +363,11 @@ type testExportRow struct {
 	Command     string `db:"command"`
 }
 
-func exportTests(ctx context.Context, app core.App, p url.Values, rw rowWriter, vectr bool) error {
+func exportTests(ctx context.Context, app core.App, p url.Values, rw rowWriter, vectr, hideUnrevealed bool) error {
 	where := []string{"x.id > {:after}"}
+	if hideUnrevealed {
+		where = append(where, "x.revealed = 1")
+	}
 	params := dbx.Params{}
 	for _, f := range []string{"state", "campaign", "prevention", "detection"} {
 		if v := p.Get(f); v != "" {

@@ -72,7 +72,7 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	app := testutil.NewApp(t)
 	seedTests(t, app, 6)
 	var buf bytes.Buffer
-	if err := coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, &buf); err != nil {
+	if err := coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, &buf, false); err != nil {
 		t.Fatal(err)
 	}
 	raw := buf.Bytes()
@@ -103,7 +103,7 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	}
 	// JSON: an array of objects, values not mangled by the CSV guard.
 	buf.Reset()
-	if err := coverage.Export(context.Background(), app, "tests", "json", url.Values{"technique": {"t1059"}}, &buf); err != nil {
+	if err := coverage.Export(context.Background(), app, "tests", "json", url.Values{"technique": {"t1059"}}, &buf, false); err != nil {
 		t.Fatal(err)
 	}
 	var rows []map[string]any
@@ -115,7 +115,7 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	}
 	// VECTR test cases.
 	buf.Reset()
-	if err := coverage.Export(context.Background(), app, "vectr", "csv", url.Values{"bom": {"0"}}, &buf); err != nil {
+	if err := coverage.Export(context.Background(), app, "vectr", "csv", url.Values{"bom": {"0"}}, &buf, false); err != nil {
 		t.Fatal(err)
 	}
 	recs, err = csv.NewReader(&buf).ReadAll()
@@ -123,7 +123,7 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 		recs[1][7] != "Blocked" || recs[1][6] != "Completed" {
 		t.Fatalf("vectr: %v %v", err, recs[:2])
 	}
-	if err := coverage.Export(context.Background(), app, "nope", "csv", url.Values{}, io.Discard); err == nil {
+	if err := coverage.Export(context.Background(), app, "nope", "csv", url.Values{}, io.Discard, false); err == nil {
 		t.Fatal("unknown dataset accepted")
 	}
 }
@@ -161,7 +161,7 @@ func TestExportStreamsWithFlatMemory(t *testing.T) {
 	runtime.ReadMemStats(&base)
 	s := &sampler{peak: base.HeapInuse}
 	start := time.Now()
-	if err := coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, s); err != nil {
+	if err := coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, s, false); err != nil {
 		t.Fatal(err)
 	}
 	growth := int64(s.peak) - int64(base.HeapInuse)
@@ -192,6 +192,19 @@ func TestExportRoutes(t *testing.T) {
 	if n := bytes.Count(res.Body, []byte("\r\nt0")); n != 30 {
 		t.Fatalf("rows: %d", n)
 	}
+	// The seeded tests are unrevealed (blind): blue roles export none of them.
+	blue := testutil.Users(t)["blue_analyst"].Token
+	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/tests.csv", blue, nil)
+	if n := bytes.Count(res.Body, []byte("\r\nt0")); res.Status != 200 || n != 0 {
+		t.Fatalf("blue export of unrevealed tests: %d rows", n)
+	}
+	if _, err := app.DB().NewQuery("UPDATE tests SET revealed = 1 WHERE id < 't00000000000010'").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/tests.csv", blue, nil)
+	if n := bytes.Count(res.Body, []byte("\r\nt0")); n != 10 {
+		t.Fatalf("blue export after reveal: %d rows", n)
+	}
 	for path, want := range map[string]int{
 		"/export/nope.csv": 404, "/export/tests.xml": 400, "/export/tests.csv?since=yesterday": 400,
 		"/export/techniques.json": 200, "/export/audit.csv": 200, "/export/rules.json": 200, "/export/controls.csv": 200,
@@ -221,7 +234,7 @@ func TestVectrExportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := coverage.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f); err != nil {
+	if err := coverage.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f, false); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

@@ -39,12 +39,12 @@ func parseScope(scope string) (kind, key string, err error) {
 // CoverageLayer builds the Navigator layer for a scope: every technique in
 // the filter with its score, level colour, a comment and the breakdown as
 // metadata.
-func (e *Engine) CoverageLayer(scope, domain string) (*navigator.Layer, error) {
+func (e *Engine) CoverageLayer(scope, domain string, revealedOnly bool) (*navigator.Layer, error) {
 	kind, key, err := parseScope(scope)
 	if err != nil {
 		return nil, err
 	}
-	f := Filter{Domain: domain}
+	f := Filter{Domain: domain, RevealedOnly: revealedOnly}
 	name := "Aegis coverage"
 	switch kind {
 	case "actor":

@@ -68,7 +68,7 @@ func BuildExecutive(app core.App) (*Executive, error) {
 	camps := r.Data.Campaigns
 	for i := len(camps) - 1; i >= 0 && len(ex.Campaigns) < 10; i-- {
 		c := camps[i]
-		cc, err := e.Campaign(c.ID)
+		cc, err := e.Campaign(c.ID, false)
 		if err != nil {
 			return nil, err
 		}

@@ -48,8 +48,8 @@ type Round struct {
 
 // roundVector scores the techniques a campaign tested on that campaign's
 // own tests only.
-func (e *Engine) roundVector(d *Data, campaign string) ([]TechniquePoint, float64, error) {
-	r, err := e.Result(Options{Campaigns: map[string]bool{campaign: true}})
+func (e *Engine) roundVector(d *Data, campaign string, revealedOnly bool) ([]TechniquePoint, float64, error) {
+	r, err := e.Result(Options{Campaigns: map[string]bool{campaign: true}, RevealedOnly: revealedOnly})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -58,7 +58,7 @@ func (e *Engine) roundVector(d *Data, campaign string) ([]TechniquePoint, float6
 	var sum float64
 	for i := range d.Tests {
 		t := &d.Tests[i]
-		if t.Campaign != campaign || seen[t.Technique] {
+		if t.Campaign != campaign || seen[t.Technique] || (revealedOnly && !t.Revealed) {
 			continue
 		}
 		seen[t.Technique] = true
@@ -102,7 +102,7 @@ func Rounds(d *Data, campaign string) []Campaign {
 
 // CompareRounds compares two rounds of a campaign family. a and b are round
 // numbers or campaign ids; empty means the first and the last round.
-func (e *Engine) CompareRounds(campaign, a, b string) (*Comparison, error) {
+func (e *Engine) CompareRounds(campaign, a, b string, revealedOnly bool) (*Comparison, error) {
 	d, err := e.Data()
 	if err != nil {
 		return nil, err
@@ -131,11 +131,11 @@ func (e *Engine) CompareRounds(campaign, a, b string) (*Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
-	va, sa, err := e.roundVector(d, ca.ID)
+	va, sa, err := e.roundVector(d, ca.ID, revealedOnly)
 	if err != nil {
 		return nil, err
 	}
-	vb, sb, err := e.roundVector(d, cb.ID)
+	vb, sb, err := e.roundVector(d, cb.ID, revealedOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ type CampaignCoverage struct {
 }
 
 // Campaign computes one campaign's coverage.
-func (e *Engine) Campaign(id string) (*CampaignCoverage, error) {
+func (e *Engine) Campaign(id string, revealedOnly bool) (*CampaignCoverage, error) {
 	d, err := e.Data()
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func (e *Engine) Campaign(id string) (*CampaignCoverage, error) {
 	if camp == nil {
 		return nil, ErrNoCampaign
 	}
-	pts, score, err := e.roundVector(d, id)
+	pts, score, err := e.roundVector(d, id, revealedOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (e *Engine) Campaign(id string) (*CampaignCoverage, error) {
 		Techniques: pts, Rounds: []Round{}, ComputedAt: d.Now}
 	for i := range d.Tests {
 		t := &d.Tests[i]
-		if t.Campaign != id {
+		if t.Campaign != id || (revealedOnly && !t.Revealed) {
 			continue
 		}
 		cc.Tests++
@@ -192,7 +192,7 @@ func (e *Engine) Campaign(id string) (*CampaignCoverage, error) {
 		}
 	}
 	for _, c := range Rounds(d, id) {
-		_, s, err := e.roundVector(d, c.ID)
+		_, s, err := e.roundVector(d, c.ID, revealedOnly)
 		if err != nil {
 			return nil, err
 		}

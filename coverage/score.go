@@ -69,6 +69,9 @@ type Options struct {
 	Platform string
 	// Campaigns keeps only the tests of these campaigns (a campaign's own results).
 	Campaigns map[string]bool
+	// RevealedOnly leaves out the unrevealed tests of blind campaigns: what
+	// blue roles may see.
+	RevealedOnly bool
 }
 
 // index groups the loaded rows by technique once per computation.
@@ -104,6 +107,9 @@ func buildIndex(d *Data, opt Options) *index {
 			continue
 		}
 		if opt.Campaigns != nil && !opt.Campaigns[t.Campaign] {
+			continue
+		}
+		if opt.RevealedOnly && !t.Revealed {
 			continue
 		}
 		if opt.Platform != "" && t.Platform != "" && !equalFold(t.Platform, opt.Platform) {

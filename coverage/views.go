@@ -13,12 +13,14 @@ type Filter struct {
 	Platform string `json:"platform,omitempty"`
 	Actor    string `json:"actor,omitempty"`    // actor record id or ATT&CK id (G0016)
 	Campaign string `json:"campaign,omitempty"` // campaign record id
+	// RevealedOnly hides the unrevealed tests of blind campaigns (blue roles).
+	RevealedOnly bool `json:"-"`
 }
 
 // Options turns the filter into model options: a campaign filter scores only
 // that campaign's tests, a platform filter only tests run on that platform.
 func (f Filter) Options() Options {
-	o := Options{Platform: f.Platform}
+	o := Options{Platform: f.Platform, RevealedOnly: f.RevealedOnly}
 	if f.Campaign != "" {
 		o.Campaigns = map[string]bool{f.Campaign: true}
 	}
@@ -85,7 +87,7 @@ func (r *Result) newTechniqueFilter(f Filter) techniqueFilter {
 	if f.Campaign != "" {
 		only := map[string]bool{}
 		for i := range r.Data.Tests {
-			if r.Data.Tests[i].Campaign == f.Campaign {
+			if r.Data.Tests[i].Campaign == f.Campaign && (r.Data.Tests[i].Revealed || !f.RevealedOnly) {
 				only[r.Data.Tests[i].Technique] = true
 			}
 		}
