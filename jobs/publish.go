@@ -32,13 +32,15 @@ type publisher struct {
 
 	persist chan struct{} // capacity 1: a save is requested
 	stop    chan struct{}
-	wg      sync.WaitGroup
+	tickers sync.WaitGroup // ticker and heartbeat
+	saving  sync.WaitGroup // saver
 }
 
 func newPublisher(app core.App, job Job, rec *core.Record, run *Run) *publisher {
 	p := &publisher{app: app, job: job, run: run, rec: rec, shadow: rec.Fresh(),
 		persist: make(chan struct{}, 1), stop: make(chan struct{})}
-	p.wg.Add(3)
+	p.saving.Add(1)
+	p.tickers.Add(2)
 	go p.saver()
 	go p.ticker()
 	go p.heartbeat()
@@ -63,14 +65,14 @@ func (p *publisher) save(mutate func(rec *core.Record)) {
 }
 
 func (p *publisher) saver() {
-	defer p.wg.Done()
+	defer p.saving.Done()
 	for range p.persist {
 		p.save(func(*core.Record) {})
 	}
 }
 
 func (p *publisher) ticker() {
-	defer p.wg.Done()
+	defer p.tickers.Done()
 	tick := time.NewTicker(ProgressInterval)
 	defer tick.Stop()
 	var seen uint64
@@ -95,7 +97,7 @@ func (p *publisher) ticker() {
 }
 
 func (p *publisher) heartbeat() {
-	defer p.wg.Done()
+	defer p.tickers.Done()
 	beat := time.NewTicker(leaseTTL / 4)
 	defer beat.Stop()
 	for {
@@ -110,11 +112,13 @@ func (p *publisher) heartbeat() {
 	}
 }
 
-// close stops the background writers after a last pending save.
+// close stops the background writers after a last pending save. The
+// ticker is the only sender on persist, so it stops before persist closes.
 func (p *publisher) close() {
 	close(p.stop)
+	p.tickers.Wait()
 	close(p.persist)
-	p.wg.Wait()
+	p.saving.Wait()
 }
 
 // broadcast sends the run as it is now to the realtime subscribers of
