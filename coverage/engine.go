@@ -40,8 +40,14 @@ type state struct {
 	fp       string
 	loadedAt time.Time
 	results  sync.Map // options key → *Result
-	blobs    sync.Map // view key → []byte
+	blobs    sync.Map // view key → *Blob
+	cached   atomic.Int32
 }
+
+// maxCached bounds the results and views kept per model generation: one
+// per filter (campaigns, platforms) can add up, so past this many they are
+// computed per request instead.
+const maxCached = 48
 
 // Watched are the collections whose changes invalidate the model.
 var Watched = []string{
@@ -166,7 +172,9 @@ func (e *Engine) Result(opt Options) (*Result, error) {
 		return r.(*Result), nil
 	}
 	r := Compute(s.data, opt)
-	s.results.Store(key, r)
+	if s.cached.Add(1) <= maxCached {
+		s.results.Store(key, r)
+	}
 	return r, nil
 }
 
@@ -224,7 +232,9 @@ func (e *Engine) cachedJSON(key string, build func() (any, error)) (*Blob, error
 	zw.Close()
 	sum := sha256.Sum256(raw)
 	b := &Blob{JSON: raw, Gzip: gz.Bytes(), ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}
-	s.blobs.Store(key, b)
+	if s.cached.Add(1) <= maxCached {
+		s.blobs.Store(key, b)
+	}
 	return b, nil
 }
 

@@ -128,7 +128,7 @@ func loadTechniques(app core.App, d *Data) error {
 
 func loadTests(app core.App, d *Data) error {
 	return query(app, `SELECT id, name, technique, campaign, template,
-		CASE WHEN template = '' THEN procedure ELSE '' END, platform, state, prevention, detection,
+		CASE WHEN template = '' AND state IN ('validated', 'closed') THEN procedure ELSE '' END, platform, state, prevention, detection,
 		executed_at, detected_at, validated_at, updated, revealed FROM tests`, nil, func(r *dbx.Rows) error {
 		var t Test
 		var proc, exec, det, val, upd string
