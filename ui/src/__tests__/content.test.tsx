@@ -97,6 +97,8 @@ describe('charts and reports', () => {
       { id: 'a', taken_at: '2026-11-01 00:00:00Z', trigger: 'daily', totals: { score: 10, level: 'low', validated: 0, in_scope: 1 }, by_tactic: [{ shortname: 'x', name: 'X', score: 5 }, { shortname: 'y', name: 'Y', score: 50 }] },
       { id: 'b', taken_at: '2026-11-02 00:00:00Z', trigger: 'daily', totals: { score: 20, level: 'low', validated: 0, in_scope: 1 }, by_tactic: [{ shortname: 'x', name: 'X', score: 15 }, { shortname: 'y', name: 'Y', score: 60 }] },
     ]
+    const sameDay = trendSeries([pts[0], { ...pts[1], taken_at: '2026-11-01 09:30:00Z' }], 1)
+    expect(sameDay.labels).toEqual(['00:00', '09:30'])
     const s = trendSeries(pts, 1)
     expect(s.labels).toEqual(['11-01', '11-02'])
     expect(s.series.map((x) => x.label)).toEqual(['Overall', 'X'])

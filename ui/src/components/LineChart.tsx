@@ -25,7 +25,7 @@ export function LineChart({ series, labels, width = 720, height = 220 }: { serie
           const step = Math.max(1, Math.ceil(labels.length / 8))
           if (i % step && i !== labels.length - 1) return null
           const x = left + (labels.length <= 1 ? w / 2 : (i / (labels.length - 1)) * w)
-          return <text key={i} x={x} y={height - 6} textAnchor="middle" fontSize="10" fill="var(--text-3)">{l}</text>
+          return <text key={i} x={x} y={height - 6} textAnchor={labels.length > 1 && i === labels.length - 1 ? 'end' : i === 0 && labels.length > 1 ? 'start' : 'middle'} fontSize="10" fill="var(--text-3)">{l}</text>
         })}
         <g transform={`translate(${left} 8)`}>
           {series.map((s) => {

@@ -34,7 +34,9 @@ export function LoginPage() {
     setBusy(true)
     setError('')
     try {
-      await pb.collection('users').authWithPassword(email.trim(), password, otpStep ? { body: { otp } } : {})
+      // The SDK replaces (not merges) the body given in options, so the
+      // identity and password go into it again with the code.
+      await pb.collection('users').authWithPassword(email.trim(), password, otpStep ? { body: { identity: email.trim(), password, otp } } : {})
     } catch (err) {
       const s = errorStatus(err)
       const mfa = mfaCode(err)

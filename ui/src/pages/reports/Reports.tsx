@@ -23,7 +23,9 @@ const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2
 
 /** trendSeries turns snapshots into the overall line plus the weakest tactics. */
 export function trendSeries(points: Snapshot[], tactics = 4) {
-  const labels = points.map((p) => (p.taken_at || '').slice(5, 10))
+  const days = new Set(points.map((p) => (p.taken_at || '').slice(0, 10)))
+  // Snapshots of a single day are told apart by their time.
+  const labels = points.map((p) => (days.size === 1 && points.length > 1 ? (p.taken_at || '').slice(11, 16) : (p.taken_at || '').slice(5, 10)))
   const overall = { label: 'Overall', values: points.map((p) => p.totals?.score ?? 0), color: 'var(--text)' }
   const last = points[points.length - 1]
   const weakest = [...(last?.by_tactic ?? [])].sort((a, b) => a.score - b.score).slice(0, tactics)
