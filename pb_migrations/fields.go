@@ -16,8 +16,6 @@ func textReq(name string) *core.TextField { return &core.TextField{Name: name, R
 
 func longText(name string) *core.TextField { return &core.TextField{Name: name, Max: 1 << 20} }
 
-func number(name string) *core.NumberField { return &core.NumberField{Name: name} }
-
 func integer(name string) *core.NumberField { return &core.NumberField{Name: name, OnlyInt: true} }
 
 func boolean(name string) *core.BoolField { return &core.BoolField{Name: name} }

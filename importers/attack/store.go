@@ -112,7 +112,6 @@ func loadExisting(tx core.App, t table) ([]existing, error) {
 type row struct {
 	id       string // record id, existing or freshly generated
 	isNew    bool
-	prevHash string
 	attackID string
 	vals     []any
 	hash     string

@@ -184,7 +184,8 @@ func (w *walker) tar(r io.Reader, name string, depth int, prefix string) error {
 		if err != nil {
 			return fmt.Errorf("read tar %s: %w", displayName(name), err)
 		}
-		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
+		// '\x00' is the pre-POSIX regular-file flag (tar.TypeRegA, deprecated).
+		if h.Typeflag != tar.TypeReg && h.Typeflag != '\x00' {
 			continue // directories, links and devices carry no content
 		}
 		p, ok, err := w.memberPath(prefix, h.Name, depth)
