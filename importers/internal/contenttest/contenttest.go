@@ -5,9 +5,7 @@ package contenttest
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/testutil"
 	"github.com/pocketbase/dbx"
@@ -50,67 +50,20 @@ func SeedTechniques(t testing.TB, app core.App, ids ...string) map[string]string
 	return out
 }
 
-// SeedEnterprise seeds every attack-pattern of the shared Enterprise ATT&CK
-// v18.1 bundle (id, name, revoked and deprecated flags only) as techniques.
-// It is a fixture, not the ATT&CK importer: it gives the content importers
-// the real technique ids to link to. It skips when the data is absent.
+// SeedEnterprise imports the shared Enterprise ATT&CK v18.1 bundle with the
+// real ATT&CK importer, so content importers link to the real catalogue.
+// It skips when the data is absent and returns the techniques imported.
 func SeedEnterprise(t testing.TB, app core.App) int {
 	t.Helper()
-	f, err := os.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"))
-	if err != nil {
-		t.Fatal(err)
+	src := Shared(t, filepath.Join("attack", "enterprise-attack-18.1.json.gz"))
+	if _, err := attack.Import(context.Background(), app, src, importers.Options{}); err != nil {
+		t.Fatalf("import enterprise ATT&CK: %v", err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
+	n, err := app.CountRecords(collections.Techniques)
+	if err != nil || n == 0 {
+		t.Fatalf("no techniques after the ATT&CK import: %v", err)
 	}
-	var bundle struct {
-		Objects []struct {
-			Type       string `json:"type"`
-			ID         string `json:"id"`
-			Name       string `json:"name"`
-			Revoked    bool   `json:"revoked"`
-			Deprecated bool   `json:"x_mitre_deprecated"`
-			Sub        bool   `json:"x_mitre_is_subtechnique"`
-			Refs       []struct {
-				Source string `json:"source_name"`
-				ID     string `json:"external_id"`
-			} `json:"external_references"`
-		} `json:"objects"`
-	}
-	if err := json.NewDecoder(zr).Decode(&bundle); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	err = app.RunInTransaction(func(tx core.App) error {
-		q := tx.DB().NewQuery(`INSERT INTO {{` + collections.Techniques + `}} ([[id]], [[stix_id]], [[attack_id]], [[name]], [[domain]],
-			[[is_subtechnique]], [[revoked]], [[deprecated]], [[in_scope]], [[created]], [[updated]])
-			VALUES ({:id}, {:stix}, {:aid}, {:name}, 'enterprise-attack', {:sub}, {:rev}, {:dep}, TRUE, {:now}, {:now})`).Prepare()
-		defer q.Close()
-		now := types.NowDateTime().String()
-		for _, o := range bundle.Objects {
-			if o.Type != "attack-pattern" {
-				continue
-			}
-			aid := ""
-			for _, r := range o.Refs {
-				if r.Source == "mitre-attack" {
-					aid = r.ID
-				}
-			}
-			if _, err := q.Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "stix": o.ID, "aid": aid, "name": o.Name,
-				"sub": o.Sub, "rev": o.Revoked, "dep": o.Deprecated, "now": now}).Execute(); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("seed enterprise techniques: %v", err)
-	}
-	return n
+	return int(n)
 }
 
 // Shared opens a file of the shared data folder as a source (skipping when
