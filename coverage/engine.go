@@ -28,10 +28,16 @@ type Engine struct {
 	mu    sync.Mutex // one reload at a time
 	check atomic.Int64
 
+	inflightMu sync.Mutex
+	inflight   chan struct{} // closed when the running background reload ends
+
 	// FingerprintEvery bounds how stale a bulk write can leave the cache.
 	FingerprintEvery time.Duration
 	// MaxAge reloads anyway so that decay follows the clock.
 	MaxAge time.Duration
+	// StaleWait is how long a request waits for a reload after a change
+	// before it is answered from the previous model.
+	StaleWait time.Duration
 }
 
 type state struct {
@@ -74,7 +80,7 @@ func Register(app core.App) {
 }
 
 func newEngine(app core.App) *Engine {
-	return &Engine{app: app, FingerprintEvery: 2 * time.Second, MaxAge: 10 * time.Minute}
+	return &Engine{app: app, FingerprintEvery: 2 * time.Second, MaxAge: 10 * time.Minute, StaleWait: 500 * time.Millisecond}
 }
 
 // For returns the engine registered on app, creating an unhooked one (with
@@ -109,12 +115,65 @@ func (e *Engine) state() (*state, error) {
 	if s != nil && s.gen == g && time.Since(s.loadedAt) < e.MaxAge && !e.fingerprintChanged(s) {
 		return s, nil
 	}
+	if s == nil || time.Since(s.loadedAt) >= e.MaxAge {
+		return e.reloadNow()
+	}
+	// A change arrived. Reload in the background and wait for it up to
+	// StaleWait: a lone request after a change sees it, while under a
+	// stream of writes requests neither queue behind one reload after
+	// another nor wait longer than StaleWait (they get the previous model).
+	deadline := time.NewTimer(e.StaleWait)
+	defer deadline.Stop()
+	for {
+		select {
+		case <-e.reloadAsync():
+		case <-deadline.C:
+			return s, nil
+		}
+		ns := e.cur.Load()
+		if ns != nil && ns.gen >= g {
+			return ns, nil
+		}
+	}
+}
+
+// reloadNow loads the model synchronously (no usable model to fall back on).
+func (e *Engine) reloadNow() (*state, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if s2 := e.cur.Load(); s2 != nil && s2 != s && s2.gen == e.gen.Load() {
-		return s2, nil
+	if s := e.cur.Load(); s != nil && s.gen == e.gen.Load() && time.Since(s.loadedAt) < e.MaxAge {
+		return s, nil
 	}
-	g = e.gen.Load()
+	return e.load()
+}
+
+// reloadAsync starts a reload unless one is running and returns a channel
+// closed when that reload ends.
+func (e *Engine) reloadAsync() <-chan struct{} {
+	e.inflightMu.Lock()
+	defer e.inflightMu.Unlock()
+	if e.inflight != nil {
+		return e.inflight
+	}
+	done := make(chan struct{})
+	e.inflight = done
+	go func() {
+		e.mu.Lock()
+		if _, err := e.load(); err != nil {
+			e.app.Logger().Error("coverage reload", "error", err)
+		}
+		e.mu.Unlock()
+		e.inflightMu.Lock()
+		e.inflight = nil
+		e.inflightMu.Unlock()
+		close(done)
+	}()
+	return done
+}
+
+// load reads the model; the caller holds e.mu.
+func (e *Engine) load() (*state, error) {
+	g := e.gen.Load()
 	d, err := Load(e.app)
 	if err != nil {
 		return nil, err
