@@ -326,6 +326,70 @@ try {
         await shot(admin, '22-test-detail')
       },
     ],
+    [
+      'scores follow the work live; evidence uploads from the test page; a miss opens a finding and a retest resolves it',
+      async () => {
+        if (!attackReady) throw new Skip('no ATT&CK data imported')
+        const byId = async (id) => (await su('GET', `/api/collections/techniques/records?perPage=1&filter=${encodeURIComponent(`attack_id='${id}'`)}`)).items[0]
+        const ransom = await byId('T1486')
+        const recovery = await byId('T1490')
+        const red = await su('POST', '/api/collections/users/records', { email: 'rory@example.com', password: 'red-team-rocks-77', passwordConfirm: 'red-team-rocks-77', name: 'Rory Red', role: 'red_operator', active: true })
+        const poll = async (what, fn, ms = 20_000) => {
+          const end = Date.now() + ms
+          while (Date.now() < end) {
+            if (await fn()) return
+            await new Promise((r) => setTimeout(r, 250))
+          }
+          throw new Error(`timed out waiting for ${what}`)
+        }
+        const recorded = async (name, tech, prevention, detection) => {
+          const t = await su('POST', '/api/collections/tests/records', { name, technique: tech.id, state: 'blue_review', revealed: true, revision: 1, red_result: 'executed', executed_at: new Date().toISOString() })
+          await su('POST', `/api/aegis/tests/${t.id}/transition`, { action: 'record', revision: 1, prevention, detection })
+          return t
+        }
+
+        // The matrix cell and the dashboard change while they are open.
+        await admin.goto('/matrix')
+        const cell = admin.getByTestId('technique-cell').filter({ hasText: ransom.name }).first()
+        await cell.waitFor()
+        const before = await cell.getAttribute('class')
+        await analyst.goto('/')
+        const headline = analyst.getByTestId('headline-score')
+        await headline.waitFor()
+        const headBefore = await headline.innerText()
+        const t1 = await recorded('Ransomware simulation on a file share', ransom, 'blocked', 'technique')
+        await poll('the heatmap cell to change level', async () => (await cell.getAttribute('class')) !== before)
+        await poll('the dashboard headline to change', async () => (await headline.innerText()) !== headBefore)
+        await shot(admin, '23-heatmap-live')
+        await shot(analyst, '24-dashboard-live')
+
+        // Evidence from the test page.
+        await admin.goto(`/tests/${t1.id}`)
+        await admin.getByRole('tab', { name: /Evidence/ }).click()
+        await admin.locator('input[type=file]').setInputFiles({ name: 'edr-alert.json', mimeType: 'application/json', buffer: Buffer.from('{"alert":"ransomware behaviour blocked","host":"fs01"}') })
+        await admin.getByText('edr-alert.json').first().waitFor()
+        const ev = await su('GET', `/api/collections/evidence/records?filter=${encodeURIComponent(`test='${t1.id}'`)}`)
+        expect(ev.items.length === 1 && ev.items[0].sha256.length === 64, `evidence not stored with its hash: ${JSON.stringify(ev.items)}`)
+
+        // A miss opens a finding; a passing retest resolves it.
+        const t2 = await recorded('Shadow copy deletion', recovery, 'not_blocked', 'none')
+        await admin.goto('/findings')
+        const column = (name) => admin.getByRole('region', { name })
+        await column('Open').getByTestId('finding-card').first().waitFor()
+        const retest = await su('POST', `/api/aegis/tests/${t2.id}/retest`)
+        let rev = retest.revision ?? 0
+        for (const step of [
+          { action: 'approve', red_assignee: red.id },
+          { action: 'start' },
+          { action: 'submit', red_result: 'executed', executed_at: new Date().toISOString() },
+          { action: 'record', prevention: 'blocked', detection: 'technique' },
+        ]) rev = (await su('POST', `/api/aegis/tests/${retest.id}/transition`, { ...step, revision: rev })).revision
+        await admin.reload()
+        await column('Resolved').getByTestId('finding-card').first().waitFor()
+        expect((await column('Open').getByTestId('finding-card').count()) === 0, 'the finding is still open after a passing retest')
+        await shot(admin, '25-findings-resolved')
+      },
+    ],
   ])
   if (results.failed) console.log('server log (tail):\n' + server.log().split('\n').slice(-30).join('\n'))
 } finally {

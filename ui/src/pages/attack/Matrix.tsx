@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react'
 import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
+import { useLiveReload } from '../../lib/live'
 import { asArray, levelFor, plural } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
 import { can } from '../../lib/roles'
@@ -53,6 +54,8 @@ export default function MatrixPage() {
     return { tactics, techniques }
   }, [domain])
   const coverage = useLoad(() => api<CoverageMatrix>(`/api/aegis/coverage/matrix?domain=${encodeURIComponent(domain)}` + (platform ? `&platform=${encodeURIComponent(platform)}` : '')), [domain, platform])
+  // The heatmap follows recorded outcomes and rule changes live.
+  useLiveReload(['tests', 'detection_rules'], coverage.reload)
   const actors = useLoad(() => pb.collection('threat_actors').getFullList<Actor>({ fields: 'id,attack_id,name', sort: 'name', batch: 1000 }), [])
   const actorTechs = useLoad(
     async () => (actor ? new Set((await pb.collection('actor_techniques').getFullList({ filter: pb.filter('actor = {:a}', { a: actor }), fields: 'technique', batch: 1000 })).map((r) => r.technique as string)) : null),

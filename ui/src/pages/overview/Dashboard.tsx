@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
+import { useLiveReload } from '../../lib/live'
 import { duration, humanize, LEVEL_LABELS, relativeTime, type Level } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { STATE_LABELS } from '../../lib/workflow'
@@ -40,6 +41,11 @@ export default function DashboardPage() {
   const metrics = useLoad(() => api<Metrics>('/api/aegis/metrics'), [])
   const next = useLoad(() => api<{ items: Next[] }>('/api/aegis/coverage/next?limit=8').then((r) => r.items ?? []), [])
   const activity = useLoad(() => pb.collection('audit_logs').getList<AuditRow>(1, 12, { sort: '-created,-id', skipTotal: true }).then((r) => r.items), [])
+
+  // Scores follow the work: a recorded outcome, a rule enabled or a control
+  // implemented updates the headline and the lists without a reload.
+  useLiveReload(['tests', 'detection_rules', 'compliance_controls', 'd3fend_techniques'], metrics.reload)
+  useLiveReload(['tests', 'detection_rules'], next.reload)
 
   // Recent activity is live.
   const setActivity = activity.set
