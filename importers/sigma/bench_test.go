@@ -2,17 +2,13 @@ package sigma_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"testing"
-	"time"
 
-	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/filewalk"
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/importers/sigma"
-	"github.com/aegis-sec/aegis/testutil"
 	"gopkg.in/yaml.v3"
 )
 
@@ -53,40 +49,5 @@ func BenchmarkCorpus(b *testing.B) {
 			}
 		}
 	})
-	b.Run("import", func(b *testing.B) {
-		var cpu time.Duration
-		defer func() { b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op") }()
-		for range b.N {
-			b.StopTimer()
-			app := testutil.NewApp(b)
-			contenttest.SeedEnterprise(b, app)
-			b.StartTimer()
-			c0 := contenttest.CPUTime()
-			rep, err := sigma.Import(context.Background(), app, &contenttest.Memory{Name: "sigma", Files: files}, importers.Options{})
-			if err != nil || rep.Created != len(files) {
-				b.Fatalf("%v %+v", err, rep)
-			}
-			cpu += contenttest.CPUTime() - c0
-			b.StopTimer()
-			app.Cleanup()
-			b.StartTimer()
-		}
-	})
-	b.Run("reimport", func(b *testing.B) {
-		app := testutil.NewApp(b)
-		contenttest.SeedEnterprise(b, app)
-		src := &contenttest.Memory{Name: "sigma", Files: files}
-		if _, err := sigma.Import(context.Background(), app, src, importers.Options{}); err != nil {
-			b.Fatal(err)
-		}
-		b.ResetTimer()
-		cpu := contenttest.CPUTime()
-		defer func() { b.ReportMetric((contenttest.CPUTime()-cpu).Seconds()/float64(b.N), "cpu-s/op") }()
-		for range b.N {
-			rep, err := sigma.Import(context.Background(), app, src, importers.Options{})
-			if err != nil || !rep.NoChange {
-				b.Fatalf("%v %+v", err, rep)
-			}
-		}
-	})
+	contenttest.BenchImport(b, "sigma", files, sigma.Import)
 }
