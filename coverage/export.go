@@ -324,6 +324,26 @@ func pager[T any](ctx context.Context, app core.App, base, idCol string, params 
 	}
 }
 
+// dayRange adds the since/until parameters (days, inclusive) as conditions
+// on column; a row whose column is empty never falls within an until.
+func dayRange(p url.Values, where []string, params dbx.Params, column string) ([]string, error) {
+	since, err := dayParam(p, "since", false)
+	if err != nil {
+		return where, err
+	}
+	until, err := dayParam(p, "until", true)
+	if err != nil {
+		return where, err
+	}
+	if since != "" {
+		where, params["since"] = append(where, column+" >= {:since}"), since
+	}
+	if until != "" {
+		where, params["until"] = append(where, column+" != '' AND "+column+" <= {:until}"), until
+	}
+	return where, nil
+}
+
 func dayParam(p url.Values, name string, endOfDay bool) (string, error) {
 	v := p.Get(name)
 	if v == "" {
@@ -379,19 +399,9 @@ func exportTests(ctx context.Context, app core.App, p url.Values, rw rowWriter, 
 		where = append(where, "t.attack_id = {:technique}")
 		params["technique"] = strings.ToUpper(v)
 	}
-	since, err := dayParam(p, "since", false)
+	where, err := dayRange(p, where, params, "x.validated_at")
 	if err != nil {
 		return err
-	}
-	until, err := dayParam(p, "until", true)
-	if err != nil {
-		return err
-	}
-	if since != "" {
-		where, params["since"] = append(where, "x.validated_at >= {:since}"), since
-	}
-	if until != "" {
-		where, params["until"] = append(where, "x.validated_at != '' AND x.validated_at <= {:until}"), until
 	}
 	base := `SELECT x.id AS id, x.name, ifnull(t.attack_id, '') AS attack_id, ifnull(t.name, '') AS technique_name,
 		ifnull((SELECT ta.name FROM json_each(CASE WHEN json_valid(t.tactics) THEN t.tactics ELSE '[]' END) j
@@ -603,19 +613,9 @@ func exportAudit(ctx context.Context, app core.App, p url.Values, rw rowWriter) 
 			where, params[f] = append(where, "a."+f+" = {:"+f+"}"), v
 		}
 	}
-	since, err := dayParam(p, "since", false)
+	where, err := dayRange(p, where, params, "a.created")
 	if err != nil {
 		return err
-	}
-	until, err := dayParam(p, "until", true)
-	if err != nil {
-		return err
-	}
-	if since != "" {
-		where, params["since"] = append(where, "a.created >= {:since}"), since
-	}
-	if until != "" {
-		where, params["until"] = append(where, "a.created <= {:until}"), until
 	}
 	base := `SELECT a.id AS id, a.created, a.actor, a.actor_name, a.actor_kind, a.action, a.collection,
 		a.record_id, ifnull(a.details, '') AS details, a.ip FROM audit_logs a WHERE ` + strings.Join(where, " AND ")

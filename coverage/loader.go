@@ -160,15 +160,7 @@ func loadRules(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.Title, &x.Source, &x.Status, &x.Enabled, &x.Removed, &tech); err != nil {
 			return err
 		}
-		i, ok := pos[x.ID]
-		if !ok {
-			i = len(d.Rules)
-			pos[x.ID] = i
-			d.Rules = append(d.Rules, x)
-		}
-		if tech != "" {
-			d.Rules[i].Techniques = append(d.Rules[i].Techniques, tech)
-		}
+		appendGrouped(&d.Rules, pos, x.ID, x, tech, func(v *Rule) *[]string { return &v.Techniques })
 		return nil
 	})
 }
@@ -182,13 +174,7 @@ func loadCountermeasures(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.D3fendID, &x.Name, &x.Status, &tech); err != nil {
 			return err
 		}
-		i, ok := pos[x.ID]
-		if !ok {
-			i = len(d.Countermeasures)
-			pos[x.ID] = i
-			d.Countermeasures = append(d.Countermeasures, x)
-		}
-		d.Countermeasures[i].Techniques = append(d.Countermeasures[i].Techniques, tech)
+		appendGrouped(&d.Countermeasures, pos, x.ID, x, tech, func(v *Countermeasure) *[]string { return &v.Techniques })
 		return nil
 	})
 }
@@ -203,15 +189,7 @@ func loadControls(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.Framework, &x.FrameworkName, &x.ControlID, &x.Title, &x.Status, &tech); err != nil {
 			return err
 		}
-		i, ok := pos[x.ID]
-		if !ok {
-			i = len(d.Controls)
-			pos[x.ID] = i
-			d.Controls = append(d.Controls, x)
-		}
-		if tech != "" {
-			d.Controls[i].Techniques = append(d.Controls[i].Techniques, tech)
-		}
+		appendGrouped(&d.Controls, pos, x.ID, x, tech, func(v *Control) *[]string { return &v.Techniques })
 		return nil
 	})
 }
@@ -226,15 +204,7 @@ func loadActors(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.AttackID, &x.Name, &tech); err != nil {
 			return err
 		}
-		i, ok := pos[x.ID]
-		if !ok {
-			i = len(d.Actors)
-			pos[x.ID] = i
-			d.Actors = append(d.Actors, x)
-		}
-		if tech != "" {
-			d.Actors[i].Techniques = append(d.Actors[i].Techniques, tech)
-		}
+		appendGrouped(&d.Actors, pos, x.ID, x, tech, func(v *Actor) *[]string { return &v.Techniques })
 		return nil
 	})
 }
@@ -250,6 +220,22 @@ func loadCampaigns(app core.App, d *Data) error {
 		d.Campaigns = append(d.Campaigns, c)
 		return nil
 	})
+}
+
+// appendGrouped folds the rows of a query that returns one row per entity
+// and technique: the first row of an id adds the entity, every row adds its
+// technique (none for an entity without mappings).
+func appendGrouped[T any](list *[]T, pos map[string]int, id string, x T, tech string, techniques func(*T) *[]string) {
+	i, ok := pos[id]
+	if !ok {
+		i = len(*list)
+		pos[id] = i
+		*list = append(*list, x)
+	}
+	if tech != "" {
+		t := techniques(&(*list)[i])
+		*t = append(*t, tech)
+	}
 }
 
 // ParseTime reads a PocketBase date column; empty or invalid gives zero.
