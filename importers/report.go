@@ -62,3 +62,9 @@ type Options struct {
 // database untouched, except that per-file errors are reported while the
 // rest of a multi-file source imports.
 type Func func(ctx context.Context, app core.App, src source.Source, opts Options) (*Report, error)
+
+// FileFailed records that the file at path could not be imported and why;
+// the rest of a multi-file source goes on.
+func (r *Report) FileFailed(path string, err error) {
+	r.FileErrors = append(r.FileErrors, FileError{Path: path, Error: err.Error()})
+}

@@ -36,12 +36,12 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		rep.Files++
 		data, err := yamlsafe.ReadLimited(e.Body, MaxFileSize)
 		if err != nil {
-			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: err.Error()})
+			rep.FileFailed(e.Path, err)
 			return nil
 		}
 		f, err := Parse(e.Path, trimBOM(data))
 		if err != nil {
-			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: err.Error()})
+			rep.FileFailed(e.Path, err)
 			return nil
 		}
 		for _, p := range f.Problems {

@@ -37,13 +37,13 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		rep.Files++
 		data, err := yamlsafe.ReadLimited(e.Body, MaxFileSize)
 		if err != nil {
-			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: err.Error()})
+			rep.FileFailed(e.Path, err)
 			return nil
 		}
 		if kind == "adversary" {
 			adv, err := ParseAdversary(data)
 			if err != nil {
-				rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: err.Error()})
+				rep.FileFailed(e.Path, err)
 				return nil
 			}
 			rep.Counts["adversaries"]++
@@ -52,7 +52,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		}
 		ab, err := ParseAbilities(e.Path, data)
 		if err != nil {
-			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: err.Error()})
+			rep.FileFailed(e.Path, err)
 			return nil
 		}
 		for _, p := range ab.Problems {

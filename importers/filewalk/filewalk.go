@@ -63,7 +63,7 @@ func Each(ctx context.Context, src source.Source, match func(string) bool, max i
 			return nil
 		}
 		if err := fn(e.Path, data); err != nil {
-			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: err.Error()})
+			rep.FileFailed(e.Path, err)
 		}
 		return nil
 	})

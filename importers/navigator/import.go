@@ -29,7 +29,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		rep.Files++
 		layers, err := ParseAll(e.Body)
 		if err != nil {
-			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: err.Error()})
+			rep.FileFailed(e.Path, err)
 			return nil
 		}
 		for _, l := range layers {

@@ -51,7 +51,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		rep.Files++
 		tcs, bad, err := ParseCSV(e.Body)
 		if err != nil {
-			rep.FileErrors = append(rep.FileErrors, importers.FileError{Path: e.Path, Error: err.Error()})
+			rep.FileFailed(e.Path, err)
 			return nil
 		}
 		for _, b := range bad {
