@@ -131,10 +131,16 @@ func TestRestoreRefusesBadArchivesAndKeepsData(t *testing.T) {
 	corrupt := filepath.Join(t.TempDir(), "corrupt.zip")
 	writeZip(t, corrupt, map[string]string{"data.db": "SQLite format 3\x00 but then garbage"})
 
-	for name, p := range map[string]string{"not a zip": notZip, "no data.db": noDB, "corrupt db": corrupt} {
+	slip := filepath.Join(t.TempDir(), "slip.zip")
+	writeZip(t, slip, map[string]string{"../../aegis-zip-slip.txt": "escaped", "data.db": "x"})
+
+	for name, p := range map[string]string{"not a zip": notZip, "no data.db": noDB, "corrupt db": corrupt, "zip slip": slip} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := backup.Restore(ctx, p, dir); err == nil {
 				t.Fatal("restore accepted a bad archive")
+			}
+			if _, err := os.Stat(filepath.Join(dir, "aegis-zip-slip.txt")); err == nil {
+				t.Fatal("an archive entry was written outside the restore folder")
 			}
 			b, _ := os.ReadFile(sentinel)
 			if string(b) != "current database" {
