@@ -19,16 +19,24 @@ test: test-go test-ui e2e
 test-go:
 	$(GO) test -count=1 ./...
 
-test-ui:
-	@if [ ! -d ui/node_modules ]; then echo "ui: node_modules missing, run 'cd ui && npm ci'"; exit 1; fi
+# node_modules are installed from the lockfile when missing or older than it.
+ui/node_modules/.installed: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+e2e/node_modules/.installed: e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-ui: ui/node_modules/.installed
 	cd ui && npx tsc -b && npm test --silent && npm run size --silent
 
-e2e: build
-	@if [ ! -d e2e/node_modules ]; then echo "e2e: node_modules missing, run 'cd e2e && npm ci'"; exit 1; fi
+e2e: build e2e/node_modules/.installed
+	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || { echo "e2e: chromium is missing: install it with 'apt-get install -y --no-install-recommends chromium' (Debian)"; exit 1; }
 	cd e2e && npm test --silent
 
-ui:
-	cd ui && npm ci && npm run build
+ui: ui/node_modules/.installed
+	cd ui && npm run build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -38,6 +46,7 @@ fuzz:
 	scripts/fuzz.sh
 
 lint:
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$unformatted" ]; then echo "gofmt: these files need formatting:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	@if command -v staticcheck >/dev/null 2>&1; then staticcheck ./...; \
 	elif [ -x "$$($(GO) env GOPATH)/bin/staticcheck" ]; then "$$($(GO) env GOPATH)/bin/staticcheck" ./...; \

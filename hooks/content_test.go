@@ -10,8 +10,8 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/importers/sigma"
+	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"

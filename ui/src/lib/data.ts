@@ -1,7 +1,18 @@
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react'
 import { errorMessage, errorStatus } from './pb'
 
-export type Loaded<T> = { data: T | null; error: string; status: number; loading: boolean; reload: () => void; set: Dispatch<SetStateAction<T | null>> }
+export type Loaded<T> = {
+  data: T | null
+  error: string
+  status: number
+  loading: boolean
+  reload: () => void
+  set: Dispatch<SetStateAction<T | null>>
+  /** changed tells the loader that the data changed on the server (a live
+   *  event): an answer still in flight may predate the change, so it loads
+   *  once more when that answer is in. */
+  changed: () => void
+}
 
 /** useLoad runs an async loader whenever deps change and keeps only the
  *  latest answer, so a slow old request never overwrites a newer one. */
@@ -12,8 +23,12 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [loading, setLoading] = useState(true)
   const [tick, setTick] = useState(0)
   const seq = useRef(0)
+  const inFlight = useRef(false)
+  const stale = useRef(false)
   useEffect(() => {
     const n = ++seq.current
+    inFlight.current = true
+    stale.current = false
     setLoading(true)
     load()
       .then((d) => {
@@ -27,11 +42,19 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
         setError(errorMessage(err))
         setStatus(errorStatus(err))
       })
-      .finally(() => n === seq.current && setLoading(false))
+      .finally(() => {
+        if (n !== seq.current) return
+        inFlight.current = false
+        setLoading(false)
+        if (stale.current) setTick((t) => t + 1)
+      })
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick])
   const reload = useCallback(() => setTick((t) => t + 1), [])
-  return { data, error, status, loading, reload, set: setData }
+  const changed = useCallback(() => {
+    if (inFlight.current) stale.current = true
+  }, [])
+  return { data, error, status, loading, reload, set: setData, changed }
 }
 
 /** hasMore tells whether a skipTotal page may have a successor. */

@@ -26,26 +26,26 @@ export function NotificationsProvider({ userId, children }: { userId: string; ch
   const listeners = useRef(new Set<Listener>())
   const toast = useToast()
 
+  // The unread count always comes from the server, and only the newest
+  // answer counts: a count taken before an event never overwrites one taken
+  // after it.
+  const seq = useRef(0)
   const refresh = useCallback(() => {
+    const n = ++seq.current
     pb.collection('notifications')
       .getList(1, 1, { filter: pb.filter('user = {:u} && read = false', { u: userId }), fields: 'id' })
-      .then((r) => setUnread(r.totalItems))
+      .then((r) => n === seq.current && setUnread(r.totalItems))
       .catch(() => {})
   }, [userId])
 
   useEffect(() => {
-    refresh()
     let unsub: (() => Promise<void>) | null = null
     let cancelled = false
     pb.collection('notifications')
       .subscribe<Notification>('*', (e) => {
         if (e.record.user !== userId) return
-        if (e.action === 'create' && !e.record.read) {
-          setUnread((n) => n + 1)
-          toast.push({ title: e.record.title, body: e.record.body })
-        } else {
-          refresh()
-        }
+        if (e.action === 'create' && !e.record.read) toast.push({ title: e.record.title, body: e.record.body })
+        refresh()
         for (const l of listeners.current) l(e.action, e.record)
       })
       .then((u) => {
@@ -53,9 +53,15 @@ export function NotificationsProvider({ userId, children }: { userId: string; ch
         else {
           unsub = u
           setLive(true)
+          // Counted once the subscription is in place, so that nothing
+          // created between the count and the subscription is missed.
+          refresh()
         }
       })
-      .catch(() => setLive(false))
+      .catch(() => {
+        setLive(false)
+        refresh()
+      })
     return () => {
       cancelled = true
       setLive(false)

@@ -19,19 +19,23 @@ export default function NotificationsPage() {
   const list = useLoad(() => pb.collection('notifications').getList<Notification>(page, PER_PAGE, { sort: '-created,-id', filter, skipTotal: true }), [page, filter])
 
   // Live: new notifications appear at the top, read flags update in place.
+  // An event that arrives while the page is loading is applied again to the
+  // answer (which may predate it) by loading once more.
   const setList = list.set
+  const changed = list.changed
   useEffect(
     () =>
-      listen((action, n) =>
+      listen((action, n) => {
+        changed()
         setList((cur) => {
           if (!cur) return cur
           if (action === 'create' && page === 1 && (tab === 'all' || !n.read)) return { ...cur, items: [n, ...cur.items.filter((x) => x.id !== n.id)] }
           if (action === 'update') return { ...cur, items: cur.items.map((x) => (x.id === n.id ? n : x)) }
           if (action === 'delete') return { ...cur, items: cur.items.filter((x) => x.id !== n.id) }
           return cur
-        }),
-      ),
-    [listen, setList, page, tab],
+        })
+      }),
+    [listen, setList, changed, page, tab],
   )
 
   const markRead = async (n: Notification, read = true) => {
