@@ -17,7 +17,7 @@ func init() {
 			return wrap(c.Users, err)
 		}
 		users.Fields.Add(
-			&core.SelectField{Name: "role", Values: c.Roles, MaxSelect: 1, Required: true},
+			&core.SelectField{Name: "role", Values: []string{"admin", "red_lead", "red_operator", "blue_lead", "blue_analyst", "viewer"}, MaxSelect: 1, Required: true},
 			&core.BoolField{Name: "active"},
 		)
 		notSelf := "id != @request.auth.id"

@@ -35,7 +35,7 @@ func init() {
 			longText("detection"), relMany("data_components", dataComponents),
 			boolean("revoked"), boolean("deprecated"), text("version"),
 			date("modified"), text("url"), jsonField("meta"), text("content_hash"),
-			boolean("in_scope"), sel("priority", c.Priorities),
+			boolean("in_scope"), sel("priority", []string{"critical", "high", "medium", "low"}),
 		)
 		timestamps(techniques)
 		ruleSet{list: readAll, view: readAll, create: adminOnly,
@@ -72,7 +72,7 @@ func init() {
 			update: rule(c.RoleIn(c.RoleAdmin, c.RoleRedLead)), del: adminOnly},
 			text("stix_id"), text("attack_id"), textReq("name"), jsonField("aliases"), longText("description"),
 			jsonField("target_sectors"), jsonField("target_regions"), jsonField("references"),
-			sel("source", c.ActorSources), text("domain"), boolean("revoked"), boolean("deprecated"),
+			sel("source", []string{"attack", "intel", "manual"}), text("domain"), boolean("revoked"), boolean("deprecated"),
 			text("url"), text("content_hash"),
 		)
 		index(actors, true, "stix_id", "stix_id != ''")
@@ -83,13 +83,13 @@ func init() {
 			create: rule(c.RoleIn(c.RoleAdmin, c.RoleRedLead)),
 			update: rule(c.RoleIn(c.RoleAdmin, c.RoleRedLead)), del: adminOnly},
 			relReq("actor", actors, true), relReq("technique", techniques, true), longText("procedure"),
-			jsonField("references"), text("stix_id"), sel("source", c.ActorSources), text("content_hash"),
+			jsonField("references"), text("stix_id"), sel("source", []string{"attack", "intel", "manual"}), text("content_hash"),
 		)
 		index(actorTechniques, true, "actor,technique")
 		index(actorTechniques, false, "technique")
 
 		software := newCollection(c.Software, catalogue,
-			textReq("stix_id"), text("attack_id"), textReq("name"), sel("kind", c.SoftwareKinds),
+			textReq("stix_id"), text("attack_id"), textReq("name"), sel("kind", []string{"malware", "tool"}),
 			jsonField("aliases"), longText("description"), jsonField("platforms"), text("domain"),
 			relMany("techniques", techniques), relMany("actors", actors), boolean("revoked"),
 			boolean("deprecated"), text("url"), text("content_hash"),

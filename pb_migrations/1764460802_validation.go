@@ -32,7 +32,7 @@ func init() {
 
 		templates := newCollection(c.TestTemplates, ruleSet{list: readAll, view: readAll,
 			create: redLeads, update: redLeads, del: redLeads},
-			selReq("source", c.TemplateSources), textReq("source_id"), rel("technique", techniques),
+			selReq("source", []string{"atomic", "caldera", "manual"}), textReq("source_id"), rel("technique", techniques),
 			text("technique_attack_id"), textReq("name"), longText("description"), jsonField("platforms"),
 			jsonField("executor"), jsonField("input_arguments"), jsonField("dependencies"), text("path"),
 			text("content_hash"),
@@ -42,7 +42,7 @@ func init() {
 
 		campaigns := core.NewBaseCollection(c.Campaigns)
 		campaigns.Fields.Add(
-			textReq("name"), longText("description"), sel("status", c.CampaignStatuses),
+			textReq("name"), longText("description"), sel("status", []string{"planned", "active", "completed", "archived"}),
 			rel("threat_actor", actors), rel("owner", users), date("start_at"), date("end_at"),
 			jsonField("tags"), boolean("blind"), text("attack_version"), text("recurrence"),
 			date("next_run_at"), integer("round"), jsonField("platforms"),
@@ -55,7 +55,7 @@ func init() {
 
 		tools := newCollection(c.DefenseTools, ruleSet{list: readAll, view: readAll,
 			create: blueLeads, update: blueLeads, del: blueLeads},
-			textReq("name"), sel("kind", c.DefenseToolKinds), text("vendor"), boolean("active"),
+			textReq("name"), sel("kind", []string{"edr", "siem", "ndr", "firewall", "email", "other"}), text("vendor"), boolean("active"),
 			longText("notes"),
 		)
 		index(tools, true, "name")
@@ -66,10 +66,10 @@ func init() {
 			textReq("name"), relReq("technique", techniques, false),
 			&core.RelationField{Name: "campaign", CollectionId: campaigns.Id, MaxSelect: 1, CascadeDelete: true},
 			rel("template", templates), longText("procedure"), text("platform"),
-			sel("state", c.TestStates), rel("red_assignee", users), rel("blue_assignee", users),
-			sel("red_result", c.RedResults), date("executed_at"),
-			sel("prevention", c.PreventionOutcomes), sel("detection", c.DetectionOutcomes),
-			sel("alert_severity", c.Severities), date("detected_at"), longText("red_notes"),
+			sel("state", []string{"draft", "ready", "executing", "blue_review", "validated", "closed", "cancelled"}), rel("red_assignee", users), rel("blue_assignee", users),
+			sel("red_result", []string{"executed", "blocked_on_execution", "failed_to_execute"}), date("executed_at"),
+			sel("prevention", []string{"blocked", "partial", "not_blocked"}), sel("detection", []string{"technique", "tactic", "general", "telemetry", "none"}),
+			sel("alert_severity", []string{"critical", "high", "medium", "low", "informational"}), date("detected_at"), longText("red_notes"),
 			longText("blue_notes"), boolean("revealed"), rel("validated_by", users), date("validated_at"),
 			date("due_at"), jsonField("tags"), integer("revision"), longText("reason"),
 		)
@@ -96,16 +96,16 @@ func init() {
 			create: rule(c.RoleIn(c.RoleAdmin, c.RoleBlueLead, c.RoleBlueAnalyst)),
 			update: rule(c.RoleIn(c.RoleAdmin, c.RoleBlueLead, c.RoleBlueAnalyst)),
 			del:    rule(c.RoleIn(c.RoleAdmin, c.RoleBlueLead))},
-			relReq("test", tests, true), rel("defense_tool", tools), sel("prevention", c.PreventionOutcomes),
-			sel("detection", c.DetectionOutcomes), date("detected_at"), longText("notes"),
+			relReq("test", tests, true), rel("defense_tool", tools), sel("prevention", []string{"blocked", "partial", "not_blocked"}),
+			sel("detection", []string{"technique", "tactic", "general", "telemetry", "none"}), date("detected_at"), longText("notes"),
 		)
 		index(outcomes, true, "test,defense_tool")
 
 		findingManagers := rule(c.RoleIn(c.RoleAdmin, c.RoleRedLead, c.RoleBlueLead))
 		findings := newCollection(c.Findings, ruleSet{list: readAll, view: readAll,
 			create: findingManagers, update: findingManagers, del: adminOnly},
-			rel("test", tests), rel("technique", techniques), textReq("title"), sel("severity", c.Severities),
-			longText("recommendation"), rel("owner", users), sel("status", c.FindingStatuses), date("due_at"),
+			rel("test", tests), rel("technique", techniques), textReq("title"), sel("severity", []string{"critical", "high", "medium", "low", "informational"}),
+			longText("recommendation"), rel("owner", users), sel("status", []string{"open", "in_progress", "resolved", "risk_accepted"}), date("due_at"),
 			rel("resolved_by_test", tests), date("resolved_at"),
 		)
 		index(findings, false, "status")
@@ -117,7 +117,7 @@ func init() {
 			create: rule(c.RoleIn(workers...) + " && " + c.NotBlueOrRevealed("test.")),
 			update: rule(c.Authed + " && uploaded_by = @request.auth.id && @request.body.file:isset = false"),
 			del:    rule(c.Authed + " && (uploaded_by = @request.auth.id || @request.auth.role = 'admin')")},
-			relReq("test", tests, true), selReq("team", c.EvidenceTeams),
+			relReq("test", tests, true), selReq("team", []string{"red", "blue"}),
 			&core.FileField{Name: "file", MaxSelect: 1, MaxSize: 1 << 30, Protected: true, Required: true},
 			text("filename"), text("mime"), integer("size"), text("sha256"), longText("note"),
 			rel("uploaded_by", users),

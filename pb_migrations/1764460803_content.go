@@ -29,8 +29,8 @@ func init() {
 
 		rules := newCollection(c.DetectionRules, ruleSet{list: readAll, view: readAll,
 			create: blueLeads, update: blueLeads, del: blueLeads},
-			selReq("source", c.RuleSources), textReq("source_rule_id"), textReq("title"),
-			longText("description"), text("status"), sel("severity", c.Severities),
+			selReq("source", []string{"sigma", "elastic", "splunk", "custom"}), textReq("source_rule_id"), textReq("title"),
+			longText("description"), text("status"), sel("severity", []string{"critical", "high", "medium", "low", "informational"}),
 			relMany("techniques", techniques), jsonField("tactics"), jsonField("platforms"),
 			jsonField("log_sources"), text("author"), jsonField("references"),
 			&core.TextField{Name: "content", Max: 4 << 20}, text("path"), text("content_hash"),
@@ -42,8 +42,8 @@ func init() {
 
 		d3fend := newCollection(c.D3fendTechniques, ruleSet{list: readAll, view: readAll,
 			create: adminOnly, update: blueLeads, del: adminOnly},
-			textReq("d3fend_id"), textReq("name"), sel("tactic", c.D3fendTactics), longText("definition"),
-			text("level0"), text("level1"), text("uri"), sel("status", c.D3fendStatuses), text("content_hash"),
+			textReq("d3fend_id"), textReq("name"), sel("tactic", []string{"model", "harden", "detect", "isolate", "deceive", "evict", "restore"}), longText("definition"),
+			text("level0"), text("level1"), text("uri"), sel("status", []string{"not_implemented", "partial", "implemented"}), text("content_hash"),
 		)
 		index(d3fend, true, "d3fend_id")
 		index(d3fend, false, "status")
@@ -64,7 +64,7 @@ func init() {
 		controls := newCollection(c.ComplianceControls, ruleSet{list: readAll, view: readAll,
 			create: adminOnly, update: blueLeads, del: adminOnly},
 			relReq("framework", frameworks, true), textReq("control_id"), text("title"), text("family"),
-			longText("description"), sel("status", c.ControlStatuses), rel("owner", users), longText("notes"),
+			longText("description"), sel("status", []string{"not_assessed", "not_implemented", "planned", "partial", "implemented"}), rel("owner", users), longText("notes"),
 		)
 		index(controls, true, "framework,control_id")
 		index(controls, false, "status")
@@ -72,7 +72,7 @@ func init() {
 		controlMappings := newCollection(c.ControlMappings, ruleSet{list: readAll, view: readAll,
 			create: adminOnly, update: adminOnly, del: adminOnly},
 			relReq("control", controls, true), relReq("technique", techniques, true),
-			sel("mapping_type", c.MappingTypes), text("source"),
+			sel("mapping_type", []string{"mitigates", "protects", "detects", "related"}), text("source"),
 		)
 		index(controlMappings, true, "control,technique,mapping_type")
 		index(controlMappings, false, "technique")

@@ -41,7 +41,7 @@ func init() {
 		// change them, and a hook refuses even superusers (see hooks/audit).
 		audit := newCollection(c.AuditLogs, ruleSet{list: readAll, view: readAll,
 			create: superusersOnly, update: superusersOnly, del: superusersOnly},
-			text("actor"), text("actor_name"), sel("actor_kind", c.ActorKinds), textReq("action"),
+			text("actor"), text("actor_name"), sel("actor_kind", []string{"user", "superuser", "system"}), textReq("action"),
 			text("collection"), text("record_id"), jsonField("details"), text("ip"),
 		)
 		index(audit, false, "created")
@@ -51,7 +51,7 @@ func init() {
 
 		integrations := newCollection(c.Integrations, ruleSet{list: adminOnly, view: adminOnly,
 			create: adminOnly, update: adminOnly, del: adminOnly},
-			selReq("kind", c.IntegrationKinds), textReq("name"), boolean("enabled"), jsonField("source"),
+			selReq("kind", []string{"attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel"}), textReq("name"), boolean("enabled"), jsonField("source"),
 			text("schedule"), date("last_sync_at"), text("last_status"), jsonField("last_sync_stats"),
 			longText("last_error"),
 		)
@@ -60,8 +60,8 @@ func init() {
 
 		jobRuns := newCollection(c.JobRuns, ruleSet{list: readAll, view: readAll,
 			create: superusersOnly, update: superusersOnly, del: adminOnly},
-			textReq("job"), sel("trigger", c.JobTriggers), date("started_at"), date("finished_at"),
-			sel("status", c.JobStatuses), integer("attempt"), jsonField("stats"), longText("error"),
+			textReq("job"), sel("trigger", []string{"schedule", "manual", "startup"}), date("started_at"), date("finished_at"),
+			sel("status", []string{"running", "succeeded", "failed", "retrying"}), integer("attempt"), jsonField("stats"), longText("error"),
 			jsonField("progress"), text("integration"), text("requested_by"),
 		)
 		index(jobRuns, false, "job,started_at")
