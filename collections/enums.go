@@ -78,5 +78,5 @@ var (
 	JobStatuses      = []string{"running", "succeeded", "failed", "retrying"}
 	IntegrationKinds = []string{"attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel"}
 	Priorities       = []string{"critical", "high", "medium", "low"}
-	AuditActions     = []string{"create", "update", "delete", "login", "login_failed", "role_change", "transition", "import", "setup", "logout_all"}
+	AuditActions     = []string{"create", "update", "delete", "login", "login_failed", "role_change", "transition", "import", "setup", "logout_all", "login_locked"}
 )

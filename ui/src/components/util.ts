@@ -1,11 +1,12 @@
 import { pb } from '../lib/pb'
+import { FINDING_LABELS, FINDING_STATUSES, SEVERITIES as SEVERITY_LIST } from '../lib/vocabulary.gen'
 
 // Small pure helpers shared by the content, defence, reporting and settings pages.
 
 /** FINDING_COLUMNS is the remediation board, left to right. */
-export const FINDING_COLUMNS = ['open', 'in_progress', 'resolved', 'risk_accepted'] as const
-export const FINDING_LABELS: Record<string, string> = { open: 'Open', in_progress: 'In progress', resolved: 'Resolved', risk_accepted: 'Risk accepted' }
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational']
+export const FINDING_COLUMNS = FINDING_STATUSES
+export { FINDING_LABELS }
+export const SEVERITIES: string[] = [...SEVERITY_LIST]
 
 /** nextFindingStates lists where a finding may move from its current column. */
 export function nextFindingStates(status: string): string[] {

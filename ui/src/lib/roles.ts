@@ -1,26 +1,11 @@
 // Roles of DESIGN §3 and what each may do in the UI. The server enforces the
 // same matrix through API rules; the UI only hides what would be refused.
 
-export const ROLES = ['admin', 'red_lead', 'red_operator', 'blue_lead', 'blue_analyst', 'viewer'] as const
+import { ROLES, ROLE_HINTS, ROLE_LABELS } from './vocabulary.gen'
+
+export { ROLES, ROLE_LABELS }
 export type Role = (typeof ROLES)[number]
-
-export const ROLE_LABELS: Record<string, string> = {
-  admin: 'Admin',
-  red_lead: 'Red lead',
-  red_operator: 'Red operator',
-  blue_lead: 'Blue lead',
-  blue_analyst: 'Blue analyst',
-  viewer: 'Viewer',
-}
-
-export const ROLE_DESCRIPTIONS: Record<string, string> = {
-  admin: 'Manages users, integrations, settings and jobs; can do everything.',
-  red_lead: 'Plans campaigns and tests, assigns operators, reveals blind tests, manages findings.',
-  red_operator: 'Executes assigned tests and uploads red evidence.',
-  blue_lead: 'Records outcomes, manages detection rules, tools, controls, scope and findings.',
-  blue_analyst: 'Records outcomes and uploads blue evidence.',
-  viewer: 'Reads everything, exports reports.',
-}
+export const ROLE_DESCRIPTIONS: Record<string, string> = ROLE_HINTS
 
 export type Capability =
   | 'manage_users'

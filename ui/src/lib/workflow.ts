@@ -2,34 +2,14 @@
 // role may offer on a test in a given state, and which fields each needs.
 // The server decides; this only avoids offering buttons that would be refused.
 
-export const STATES = ['draft', 'ready', 'executing', 'blue_review', 'validated', 'closed', 'cancelled'] as const
-export const STATE_LABELS: Record<string, string> = {
-  draft: 'Draft',
-  ready: 'Ready',
-  executing: 'Executing',
-  blue_review: 'Blue review',
-  validated: 'Validated',
-  closed: 'Closed',
-  cancelled: 'Cancelled',
-}
+import * as V from './vocabulary.gen'
 
-export type Action = 'approve' | 'start' | 'submit' | 'record' | 'rework' | 'close' | 'cancel' | 'reveal' | 'retest'
-
-export const ACTION_LABELS: Record<Action, string> = {
-  approve: 'Approve',
-  start: 'Start',
-  submit: 'Submit red result',
-  record: 'Record outcome',
-  rework: 'Send back',
-  close: 'Close',
-  cancel: 'Cancel',
-  reveal: 'Reveal to blue',
-  retest: 'Retest',
-}
-
-export const RED_RESULTS = ['executed', 'blocked_on_execution', 'failed_to_execute']
-export const PREVENTION = ['blocked', 'partial', 'not_blocked']
-export const DETECTION = ['technique', 'tactic', 'general', 'telemetry', 'none']
+export const { STATES, STATE_LABELS } = V
+export const RED_RESULTS: string[] = [...V.RED_RESULTS]
+export const PREVENTION: string[] = [...V.PREVENTION]
+export const DETECTION: string[] = [...V.DETECTION]
+export type Action = (typeof V.TEST_ACTIONS)[number]
+export const ACTION_LABELS = V.ACTION_LABELS as Record<Action, string>
 
 export type TestLike = { state: string; red_assignee?: string; revealed?: boolean }
 
