@@ -1,0 +1,47 @@
+package migrations
+
+import (
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/pocketbase/pocketbase/core"
+	m "github.com/pocketbase/pocketbase/migrations"
+)
+
+// Trust at the seams:
+//   - test_outcomes are written only by the workflow (the transition
+//     endpoint) and by importers, both from Go: the records API refuses
+//     create, update and delete for every role (superusers keep the
+//     dashboard as break-glass).
+//   - the users password field carries the policy minimum from the first
+//     start, so the dashboard and every records-API path agree with the
+//     policy before an admin ever saves it (security/policy.go enforces it
+//     in a validate hook as well).
+func init() {
+	m.Register(func(app core.App) error {
+		outcomes, err := app.FindCollectionByNameOrId(c.TestOutcomes)
+		if err != nil {
+			return wrap(c.TestOutcomes, err)
+		}
+		outcomes.CreateRule = superusersOnly
+		outcomes.UpdateRule = superusersOnly
+		outcomes.DeleteRule = superusersOnly
+
+		users, err := app.FindCollectionByNameOrId(c.Users)
+		if err != nil {
+			return wrap(c.Users, err)
+		}
+		if f, ok := users.Fields.GetByName(core.FieldNamePassword).(*core.PasswordField); ok && f.Min < c.MinPasswordLength {
+			f.Min = c.MinPasswordLength
+		}
+		return saveAll(app, outcomes, users)
+	}, func(app core.App) error {
+		outcomes, err := app.FindCollectionByNameOrId(c.TestOutcomes)
+		if err != nil {
+			return wrap(c.TestOutcomes, err)
+		}
+		blue := c.RoleIn(c.RoleAdmin, c.RoleBlueLead, c.RoleBlueAnalyst) + " && " + c.NotBlueOrRevealed("test.")
+		outcomes.CreateRule = rule(blue)
+		outcomes.UpdateRule = rule(blue)
+		outcomes.DeleteRule = rule(c.RoleIn(c.RoleAdmin, c.RoleBlueLead) + " && " + c.NotBlueOrRevealed("test."))
+		return saveAll(app, outcomes)
+	})
+}
