@@ -50,8 +50,7 @@ const EmailDomain = "demo.aegis.local"
 
 // ErrNotEmpty refuses to add the demo accounts, an active admin among them
 // with the published Password, to a data dir that already has users.
-var ErrNotEmpty = errors.New("this data directory already has users: the demo would add an active admin " +
-	"with the published demo password")
+var ErrNotEmpty = errors.New("this data directory already has users")
 
 // CheckEmpty returns ErrNotEmpty (with the number of users) unless no user
 // exists yet. Callers run it before Seed unless the operator insists.
@@ -61,7 +60,7 @@ func CheckEmpty(app core.App) error {
 		return fmt.Errorf("count users: %w", err)
 	}
 	if n > 0 {
-		return fmt.Errorf("%w (%d users)", ErrNotEmpty, n)
+		return fmt.Errorf("%w (%d): the demo would add an active admin with the published demo password", ErrNotEmpty, n)
 	}
 	return nil
 }
@@ -70,7 +69,7 @@ func CheckEmpty(app core.App) error {
 func Accounts(app core.App) ([]string, error) {
 	var emails []string
 	err := app.DB().Select("email").From(collections.Users).
-		Where(dbx.Like("email", "@"+EmailDomain).Match(false, true)).
+		Where(dbx.Like("email", "@"+EmailDomain).Match(true, false)).
 		OrderBy("email").Column(&emails)
 	if err != nil {
 		return nil, fmt.Errorf("list demo accounts: %w", err)

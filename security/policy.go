@@ -114,13 +114,13 @@ func (p Policy) CheckPassword(plain string) error {
 	n := utf8.RuneCountInString(plain)
 	switch {
 	case strings.TrimSpace(plain) == "":
-		return validation.NewError("validation_password_blank", "The password cannot be only spaces.")
+		return validation.NewError("validation_password_blank", "The password cannot be only spaces")
 	case n < p.PasswordMinLength:
 		return validation.NewError("validation_min_text_constraint",
-			fmt.Sprintf("Must be at least %d characters.", p.PasswordMinLength))
+			fmt.Sprintf("Must be at least %d characters", p.PasswordMinLength))
 	case n > MaxPasswordLength:
 		return validation.NewError("validation_max_text_constraint",
-			fmt.Sprintf("Must be at most %d characters.", MaxPasswordLength))
+			fmt.Sprintf("Must be at most %d characters", MaxPasswordLength))
 	}
 	return nil
 }
