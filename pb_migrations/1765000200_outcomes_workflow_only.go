@@ -15,6 +15,12 @@ import (
 //     start, so the dashboard and every records-API path agree with the
 //     policy before an admin ever saves it (security/policy.go enforces it
 //     in a validate hook as well).
+//   - audit_logs gets an index for the sign-in lockout, which counts an
+//     identity's failures and successful sign-ins (security/lockout.go):
+//     without it every sign-in scanned all failures ever recorded.
+// signInIndex serves the lockout's per-identity counts.
+const signInIndex = "idx_audit_logs_signin"
+
 func init() {
 	m.Register(func(app core.App) error {
 		outcomes, err := app.FindCollectionByNameOrId(c.TestOutcomes)
@@ -32,7 +38,12 @@ func init() {
 		if f, ok := users.Fields.GetByName(core.FieldNamePassword).(*core.PasswordField); ok && f.Min < c.MinPasswordLength {
 			f.Min = c.MinPasswordLength
 		}
-		return saveAll(app, outcomes, users)
+		audit, err := app.FindCollectionByNameOrId(c.AuditLogs)
+		if err != nil {
+			return wrap(c.AuditLogs, err)
+		}
+		audit.AddIndex(signInIndex, false, "action, collection, LOWER(actor_name), created", "")
+		return saveAll(app, outcomes, users, audit)
 	}, func(app core.App) error {
 		outcomes, err := app.FindCollectionByNameOrId(c.TestOutcomes)
 		if err != nil {
@@ -42,6 +53,11 @@ func init() {
 		outcomes.CreateRule = rule(blue)
 		outcomes.UpdateRule = rule(blue)
 		outcomes.DeleteRule = rule(c.RoleIn(c.RoleAdmin, c.RoleBlueLead) + " && " + c.NotBlueOrRevealed("test."))
-		return saveAll(app, outcomes)
+		audit, err := app.FindCollectionByNameOrId(c.AuditLogs)
+		if err != nil {
+			return wrap(c.AuditLogs, err)
+		}
+		audit.RemoveIndex(signInIndex)
+		return saveAll(app, outcomes, audit)
 	})
 }
