@@ -18,6 +18,7 @@ import (
 //   - audit_logs gets an index for the sign-in lockout, which counts an
 //     identity's failures and successful sign-ins (security/lockout.go):
 //     without it every sign-in scanned all failures ever recorded.
+//
 // signInIndex serves the lockout's per-identity counts.
 const signInIndex = "idx_audit_logs_signin"
 
