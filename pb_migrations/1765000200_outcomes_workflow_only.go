@@ -6,6 +6,9 @@ import (
 	m "github.com/pocketbase/pocketbase/migrations"
 )
 
+// signInIndex serves the lockout's per-identity counts.
+const signInIndex = "idx_audit_logs_signin"
+
 // Trust at the seams:
 //   - test_outcomes are written only by the workflow (the transition
 //     endpoint) and by importers, both from Go: the records API refuses
@@ -18,10 +21,6 @@ import (
 //   - audit_logs gets an index for the sign-in lockout, which counts an
 //     identity's failures and successful sign-ins (security/lockout.go):
 //     without it every sign-in scanned all failures ever recorded.
-//
-// signInIndex serves the lockout's per-identity counts.
-const signInIndex = "idx_audit_logs_signin"
-
 func init() {
 	m.Register(func(app core.App) error {
 		outcomes, err := app.FindCollectionByNameOrId(c.TestOutcomes)
