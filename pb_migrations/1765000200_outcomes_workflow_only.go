@@ -14,8 +14,8 @@ const signInIndex = "idx_audit_logs_signin"
 //     endpoint) and by importers, both from Go: the records API refuses
 //     create, update and delete for every role (superusers keep the
 //     dashboard as break-glass).
-//   - the users password field carries the policy minimum from the first
-//     start, so the dashboard and every records-API path agree with the
+//   - the users password field carries the policy minimum (the saved one,
+//     else the default) from the first start, so the dashboard and every records-API path agree with the
 //     policy before an admin ever saves it (security/policy.go enforces it
 //     in a validate hook as well).
 //   - audit_logs gets an index for the sign-in lockout, which counts an
@@ -35,8 +35,8 @@ func init() {
 		if err != nil {
 			return wrap(c.Users, err)
 		}
-		if f, ok := users.Fields.GetByName(core.FieldNamePassword).(*core.PasswordField); ok && f.Min < c.MinPasswordLength {
-			f.Min = c.MinPasswordLength
+		if f, ok := users.Fields.GetByName(core.FieldNamePassword).(*core.PasswordField); ok {
+			f.Min = storedMinPasswordLength(app)
 		}
 		audit, err := app.FindCollectionByNameOrId(c.AuditLogs)
 		if err != nil {
@@ -60,4 +60,17 @@ func init() {
 		audit.RemoveIndex(signInIndex)
 		return saveAll(app, outcomes, audit)
 	})
+}
+
+// storedMinPasswordLength is the saved policy's minimum (an admin may have
+// chosen 8 or 9 before this migration), else the default.
+func storedMinPasswordLength(app core.App) int {
+	var policy struct {
+		PasswordMinLength int `json:"password_min_length"`
+	}
+	rec, err := app.FindFirstRecordByData(c.Settings, "key", "default")
+	if err != nil || rec.UnmarshalJSONField("security", &policy) != nil || policy.PasswordMinLength < 8 || policy.PasswordMinLength > 71 {
+		return c.MinPasswordLength
+	}
+	return policy.PasswordMinLength
 }
