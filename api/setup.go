@@ -7,6 +7,7 @@ import (
 
 	"github.com/aegis-sec/aegis/audit"
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/security"
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -44,7 +45,7 @@ func setupStatus(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	return e.JSON(http.StatusOK, map[string]any{"needed": needed, "minPasswordLength": collections.MinPasswordLength})
+	return e.JSON(http.StatusOK, map[string]any{"needed": needed, "minPasswordLength": security.Load(e.App).PasswordMinLength})
 }
 
 func setupFirstAdmin(e *core.RequestEvent) error {

@@ -29,13 +29,14 @@ func runCmd(t *testing.T, cmd *cobra.Command, args ...string) (string, error) {
 func TestCoverageCommands(t *testing.T) {
 	ta := testutil.NewApp(t)
 	var app core.App = ta
-	if _, err := runCmd(t, cli.DemoCommand(app)); err == nil || !strings.Contains(err.Error(), "import ATT&CK first") {
+	// The test app has a user per role already: the demo needs --force.
+	if _, err := runCmd(t, cli.DemoCommand(app), "--force"); err == nil || !strings.Contains(err.Error(), "import ATT&CK first") {
 		t.Fatalf("demo without ATT&CK: %v", err)
 	}
 	if _, err := runCmd(t, cli.ImportCommand(app), "attack", release1); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runCmd(t, cli.DemoCommand(app), "--size", "small")
+	out, err := runCmd(t, cli.DemoCommand(app), "--size", "small", "--force")
 	if err != nil || !strings.Contains(out, "seeded the small demo") {
 		t.Fatalf("demo: %v %s", err, out)
 	}

@@ -13,7 +13,7 @@ import (
 
 func userCommand(pb *pocketbase.PocketBase) *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage Aegis users"}
-	cmd.AddCommand(userCreateCommand(pb), userListCommand(pb), userSetRoleCommand(pb))
+	cmd.AddCommand(userCreateCommand(pb), userListCommand(pb), userSetRoleCommand(pb), userDeleteCommand(pb))
 	return cmd
 }
 
@@ -117,4 +117,32 @@ func userSetRoleCommand(pb *pocketbase.PocketBase) *cobra.Command {
 	}
 	setRole.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return setRole
+}
+
+func userDeleteCommand(pb *pocketbase.PocketBase) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete EMAIL...",
+		Short: "Delete users (all or none; the last active admin cannot be deleted; their history stays in the audit log)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			err := pb.RunInTransaction(func(txApp core.App) error {
+				audit.Bind(txApp, audit.System("cli"))
+				for _, email := range args {
+					u, err := txApp.FindAuthRecordByEmail(collections.Users, email)
+					if err != nil {
+						return fmt.Errorf("no user with email %q", email)
+					}
+					if err := txApp.Delete(u); err != nil {
+						return fmt.Errorf("delete %s: %w", email, err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "deleted %d user(s)\n", len(args))
+			return nil
+		},
+	}
 }

@@ -45,6 +45,38 @@ const Password = "aegis-demo-password"
 // ErrNoAttack means the catalogue is empty.
 var ErrNoAttack = errors.New("no ATT&CK techniques in the database: import ATT&CK first: aegis import attack <enterprise-attack.json[.gz] | URL>")
 
+// EmailDomain is the domain of every demo account.
+const EmailDomain = "demo.aegis.local"
+
+// ErrNotEmpty refuses to add the demo accounts, an active admin among them
+// with the published Password, to a data dir that already has users.
+var ErrNotEmpty = errors.New("this data directory already has users")
+
+// CheckEmpty returns ErrNotEmpty (with the number of users) unless no user
+// exists yet. Callers run it before Seed unless the operator insists.
+func CheckEmpty(app core.App) error {
+	n, err := app.CountRecords(collections.Users)
+	if err != nil {
+		return fmt.Errorf("count users: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%w (%d): the demo would add an active admin with the published demo password", ErrNotEmpty, n)
+	}
+	return nil
+}
+
+// Accounts lists the demo accounts present, by email.
+func Accounts(app core.App) ([]string, error) {
+	var emails []string
+	err := app.DB().Select("email").From(collections.Users).
+		Where(dbx.Like("email", "@"+EmailDomain).Match(true, false)).
+		OrderBy("email").Column(&emails)
+	if err != nil {
+		return nil, fmt.Errorf("list demo accounts: %w", err)
+	}
+	return emails, nil
+}
+
 // ErrAlreadySeeded means demo data is present.
 var ErrAlreadySeeded = errors.New("demo data is already present (campaigns named \"Demo: …\"); use a fresh data directory")
 
@@ -65,7 +97,9 @@ type technique struct {
 	actors             int
 }
 
-// Seed creates the demo organisation on app.
+// Seed creates the demo organisation on app. It adds the demo accounts even
+// when other users exist: run CheckEmpty first (the CLI does, unless
+// --force).
 func Seed(app core.App, sizeName string) (*Report, error) {
 	size, ok := Sizes[sizeName]
 	if !ok {
@@ -143,7 +177,7 @@ func (s *seeder) seedUsers() error {
 	s.users = map[string][]string{}
 	for _, role := range collections.Roles {
 		for i := 1; i <= s.size.UsersPerRole; i++ {
-			email := fmt.Sprintf("%s%d@demo.aegis.local", strings.ReplaceAll(role, "_", "."), i)
+			email := fmt.Sprintf("%s%d@%s", strings.ReplaceAll(role, "_", "."), i, EmailDomain)
 			col, err := s.app.FindCachedCollectionByNameOrId(collections.Users)
 			if err != nil {
 				return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aegis-sec/aegis/audit"
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -98,6 +99,8 @@ func DisableTOTP(app core.App, user *core.Record, code string, byAdmin bool) err
 }
 
 // enrolmentPaths stay usable for a user who must enrol before anything else.
+// Realtime is not among them: a subscription streams the same records as the
+// REST API, so it waits for enrolment too.
 var enrolmentPaths = []string{
 	"/api/aegis/me/totp/",
 	"/api/aegis/setup",
@@ -105,17 +108,28 @@ var enrolmentPaths = []string{
 	"/api/aegis/openapi.json",
 	"/api/collections/users/auth-refresh",
 	"/api/collections/users/auth-methods",
-	"/api/realtime",
 }
 
-// enforceEnrolment refuses API calls from users whose role requires an
-// authenticator they have not enrolled yet.
-func enforceEnrolment(e *core.RequestEvent) error {
-	if e.Auth == nil || e.Auth.IsSuperuser() || e.Auth.Collection().Name != collections.Users || e.Auth.GetBool("totp_enabled") {
-		return e.Next()
+// errEnrolment is the answer to a user who must enrol an authenticator first.
+func errEnrolment(e *core.RequestEvent) error {
+	return e.ForbiddenError("Your role requires an authenticator app: enrol one under Profile → Security first.",
+		mfaError("enrolment_required", "Enrol an authenticator app to continue."))
+}
+
+// mustEnrol reports whether user's role requires an authenticator that the
+// user has not enrolled yet. Superusers use the dashboard's own MFA.
+func mustEnrol(app core.App, user *core.Record) bool {
+	if user == nil || user.IsSuperuser() || user.Collection().Name != collections.Users || user.GetBool("totp_enabled") {
+		return false
 	}
-	p := Load(e.App)
-	if !slices.Contains(p.MFARequiredRoles, e.Auth.GetString("role")) {
+	return slices.Contains(Load(app).MFARequiredRoles, user.GetString("role"))
+}
+
+// enforceEnrolment refuses API calls (REST, realtime connect and subscribe,
+// file tokens) from users whose role requires an authenticator they have not
+// enrolled yet.
+func enforceEnrolment(e *core.RequestEvent) error {
+	if !mustEnrol(e.App, e.Auth) {
 		return e.Next()
 	}
 	path := e.Request.URL.Path
@@ -128,6 +142,35 @@ func enforceEnrolment(e *core.RequestEvent) error {
 	if e.Request.Method == http.MethodGet && path == "/api/collections/users/records/"+e.Auth.Id {
 		return e.Next()
 	}
-	return e.ForbiddenError("Your role requires an authenticator app: enrol one under Profile → Security first.",
-		mfaError("enrolment_required", "Enrol an authenticator app to continue."))
+	return errEnrolment(e)
+}
+
+// errRealtimeEnrolment ends a realtime connection whose user must enrol.
+var errRealtimeEnrolment = errors.New("realtime: the user's role requires an authenticator that is not enrolled")
+
+// enforceEnrolmentRealtime runs before every message of an open realtime
+// connection. A session that subscribed before the policy (or the user's
+// role) changed stops streaming at its next message: the connection is
+// closed, and the SDK's reconnect then meets the 403 of enforceEnrolment.
+func enforceEnrolmentRealtime(e *core.RealtimeMessageEvent) error {
+	auth, _ := e.Client.Get(apis.RealtimeClientAuthKey).(*core.Record)
+	if mustEnrol(e.App, auth) {
+		e.App.Logger().Info("realtime connection closed: authenticator enrolment required",
+			"clientId", e.Client.Id(), "user", auth.Id)
+		return errRealtimeEnrolment
+	}
+	return e.Next()
+}
+
+// enforceEnrolmentFiles covers downloads of protected files, which
+// authenticate with a short-lived file token in the query string rather than
+// the Authorization header: a token minted before the requirement applied
+// does not outlive it.
+func enforceEnrolmentFiles(e *core.FileDownloadRequestEvent) error {
+	if token := e.Request.URL.Query().Get("token"); token != "" {
+		if user, err := e.App.FindAuthRecordByToken(token, core.TokenTypeFile); err == nil && mustEnrol(e.App, user) {
+			return errEnrolment(e.RequestEvent)
+		}
+	}
+	return e.Next()
 }

@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/pocketbase/pocketbase/core"
@@ -63,8 +66,8 @@ func DefaultPolicy() Policy {
 // Validate checks the policy and says what to fix.
 func (p Policy) Validate() error {
 	var errs []error
-	if p.PasswordMinLength < 8 || p.PasswordMinLength > 128 {
-		errs = append(errs, errors.New("password_min_length must be between 8 and 128"))
+	if p.PasswordMinLength < 8 || p.PasswordMinLength > MaxPasswordLength {
+		errs = append(errs, fmt.Errorf("password_min_length must be between 8 and %d", MaxPasswordLength))
 	}
 	if p.SessionHours < 1 || p.SessionHours > 24*90 {
 		errs = append(errs, errors.New("session_hours must be between 1 and 2160 (90 days)"))
@@ -99,6 +102,41 @@ func (p Policy) Validate() error {
 		errs = append(errs, fmt.Errorf("sso.default_role: unknown role %q", p.SSO.DefaultRole))
 	}
 	return errors.Join(errs...)
+}
+
+// MaxPasswordLength is the longest password bcrypt fully uses (it ignores
+// everything after 72 bytes; PocketBase caps the field at 71 characters).
+const MaxPasswordLength = 71
+
+// CheckPassword says how plain breaks the policy, or returns nil. Length is
+// counted in characters, as PocketBase's password field does.
+func (p Policy) CheckPassword(plain string) error {
+	n := utf8.RuneCountInString(plain)
+	switch {
+	case strings.TrimSpace(plain) == "":
+		return validation.NewError("validation_password_blank", "The password cannot be only spaces")
+	case n < p.PasswordMinLength:
+		return validation.NewError("validation_min_text_constraint",
+			fmt.Sprintf("Must be at least %d characters", p.PasswordMinLength))
+	case n > MaxPasswordLength:
+		return validation.NewError("validation_max_text_constraint",
+			fmt.Sprintf("Must be at most %d characters", MaxPasswordLength))
+	}
+	return nil
+}
+
+// enforcePasswordPolicy checks every new password of a user or superuser
+// against the stored policy (the default one until an admin saves it), on
+// every path that sets one: the setup route, the records API (create, admin
+// change, self change), the CLI and Go code. Passwords PocketBase generates
+// itself (SSO sign-ups) carry no plain text and are not checked.
+func enforcePasswordPolicy(e *core.RecordEvent) error {
+	if plain := e.Record.GetString(core.FieldNamePassword); plain != "" {
+		if err := Load(e.App).CheckPassword(plain); err != nil {
+			return validation.Errors{core.FieldNamePassword: err}
+		}
+	}
+	return e.Next()
 }
 
 // Load reads the policy from the settings record, filling defaults.

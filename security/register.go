@@ -7,10 +7,12 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
-// Register binds the sign-in checks: lockout first, then the second factor,
-// both before PocketBase checks the password and issues a token.
+// Register binds the sign-in checks: lockout first (users and superusers),
+// then the second factor, both before PocketBase checks the password and
+// issues a token; the password policy on every password set; and the
+// enrolment requirement on REST, realtime and file downloads.
 func Register(app core.App) {
-	app.OnRecordAuthWithPasswordRequest(collections.Users).Bind(&hook.Handler[*core.RecordAuthWithPasswordRequestEvent]{
+	app.OnRecordAuthWithPasswordRequest(collections.Users, core.CollectionNameSuperusers).Bind(&hook.Handler[*core.RecordAuthWithPasswordRequestEvent]{
 		Id: "aegisLockout", Priority: -30, Func: enforceLockout,
 	})
 	app.OnRecordAuthWithPasswordRequest(collections.Users).Bind(&hook.Handler[*core.RecordAuthWithPasswordRequestEvent]{
@@ -18,6 +20,15 @@ func Register(app core.App) {
 	})
 	app.OnRecordAuthWithOAuth2Request(collections.Users).Bind(&hook.Handler[*core.RecordAuthWithOAuth2RequestEvent]{
 		Id: "aegisSSORole", Priority: -20, Func: mapSSORole,
+	})
+	app.OnRecordValidate(collections.Users, core.CollectionNameSuperusers).Bind(&hook.Handler[*core.RecordEvent]{
+		Id: "aegisPasswordPolicy", Priority: -20, Func: enforcePasswordPolicy,
+	})
+	app.OnRealtimeMessageSend().Bind(&hook.Handler[*core.RealtimeMessageEvent]{
+		Id: "aegisMFARealtime", Priority: -20, Func: enforceEnrolmentRealtime,
+	})
+	app.OnFileDownloadRequest().Bind(&hook.Handler[*core.FileDownloadRequestEvent]{
+		Id: "aegisMFAFiles", Priority: -20, Func: enforceEnrolmentFiles,
 	})
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(&hook.Handler[*core.RequestEvent]{

@@ -27,6 +27,12 @@ func (r Response) JSON(t testing.TB, v any) {
 // string sent as is) and auth token, and reads the whole answer.
 func Do(t testing.TB, method, url, token string, body any) Response {
 	t.Helper()
+	return DoWith(t, method, url, token, nil, body)
+}
+
+// DoWith is Do with extra request headers (e.g. X-Forwarded-For).
+func DoWith(t testing.TB, method, url, token string, headers map[string]string, body any) Response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -50,6 +56,9 @@ func Do(t testing.TB, method, url, token string, body any) Response {
 	}
 	if token != "" {
 		req.Header.Set("Authorization", token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

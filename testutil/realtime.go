@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -28,16 +29,48 @@ type Realtime struct {
 // "notifications/*". It is closed when the test ends.
 func Subscribe(t testing.TB, baseURL, token string, topics ...string) *Realtime {
 	t.Helper()
+	rt := Connect(t, baseURL, "")
+	if r := rt.Post(t, baseURL, token, topics...); r.Status != http.StatusNoContent {
+		t.Fatalf("realtime subscribe: %d %s", r.Status, r.Body)
+	}
+	return rt
+}
+
+// Connect opens /api/realtime on the server at baseURL (sending token as the
+// Authorization header when not empty) and waits for PB_CONNECT. It is
+// closed when the test ends. Use Post to subscribe.
+func Connect(t testing.TB, baseURL, token string) *Realtime {
+	t.Helper()
+	rt, res := Open(t, baseURL, token)
+	if res.Status != http.StatusOK {
+		t.Fatalf("open realtime: %d %s", res.Status, res.Body)
+	}
+	return rt
+}
+
+// Open is Connect that also returns a refused connection's answer instead of
+// failing: rt is nil unless the status is 200.
+func Open(t testing.TB, baseURL, token string) (*Realtime, Response) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/api/realtime", nil)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		cancel()
 		t.Fatalf("open realtime: %v", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		defer cancel()
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		return nil, Response{Status: res.StatusCode, Body: raw, Header: res.Header}
 	}
 	rt := &Realtime{events: make(chan Event, 64), cancel: cancel}
 	t.Cleanup(func() { cancel(); res.Body.Close() })
@@ -70,12 +103,15 @@ func Subscribe(t testing.TB, baseURL, token string, topics ...string) *Realtime 
 		t.Fatalf("realtime: bad PB_CONNECT data %q", connect.Data)
 	}
 	rt.ClientId = c.ClientId
-	r := Do(t, http.MethodPost, baseURL+"/api/realtime", token,
-		map[string]any{"clientId": c.ClientId, "subscriptions": topics})
-	if r.Status != http.StatusNoContent {
-		t.Fatalf("realtime subscribe: %d %s", r.Status, r.Body)
-	}
-	return rt
+	return rt, Response{Status: res.StatusCode, Header: res.Header}
+}
+
+// Post sets the connection's subscriptions to topics with token's auth and
+// returns the answer (204 when accepted).
+func (rt *Realtime) Post(t testing.TB, baseURL, token string, topics ...string) Response {
+	t.Helper()
+	return Do(t, http.MethodPost, baseURL+"/api/realtime", token,
+		map[string]any{"clientId": rt.ClientId, "subscriptions": topics})
 }
 
 // Next waits up to timeout for the next event.
