@@ -38,7 +38,7 @@ func enforceLockout(e *core.RecordAuthWithPasswordRequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	if n >= p.Lockout.Threshold {
-		entry := audit.Entry{ActorKind: audit.KindUser, ActorName: e.Identity, Action: "login_locked",
+		entry := audit.Entry{ActorKind: audit.KindUser, ActorName: e.Identity, Action: audit.ActionLoginLocked,
 			Collection: collections.Users, IP: e.RealIP(),
 			Details: map[string]any{"identity": e.Identity, "failures": n, "window_minutes": p.Lockout.WindowMinutes}}
 		if e.Record != nil {
