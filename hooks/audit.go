@@ -1,7 +1,6 @@
 package hooks
 
 import (
-
 	"github.com/aegis-sec/aegis/audit"
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/pocketbase/pocketbase/core"
