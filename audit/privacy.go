@@ -16,6 +16,12 @@ import (
 // export show it, merged back, only to admins and to the entry's own actor
 // (Present). Client IPs stay in the hidden ip field.
 
+// IdentitySQL is the lower-cased sign-in identity of an entry (the email or
+// what was typed) as an SQL expression over audit_logs, for queries by Go
+// code such as the lockout: the identity lives in the private field, and in
+// actor_name only for entries written before it existed.
+const IdentitySQL = "LOWER(coalesce(json_extract([[private]], '$.actor_name'), [[actor_name]]))"
+
 // HiddenValue replaces a private value in the visible details.
 const HiddenValue = "(hidden)"
 

@@ -19,7 +19,7 @@ func recentFailures(app core.App, identity string, window time.Duration) (int, e
 	var n int
 	err := app.DB().Select("count(*)").From(collections.AuditLogs).
 		Where(dbx.HashExp{"action": audit.ActionLoginFailed, "collection": collections.Users}).
-		AndWhere(dbx.NewExp("LOWER([[actor_name]]) = {:who}", dbx.Params{"who": strings.ToLower(identity)})).
+		AndWhere(dbx.NewExp(audit.IdentitySQL+" = {:who}", dbx.Params{"who": strings.ToLower(identity)})).
 		AndWhere(dbx.NewExp("[[created]] >= {:since}", dbx.Params{"since": since.String()})).
 		Row(&n)
 	return n, err

@@ -86,10 +86,6 @@ func TestBlindTestAuditFollowsTestVisibility(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, entries)
 	hiddenEntry := entries[0].Id
-	for _, child := range []string{outcome.Id, ev.Id, finding.Id} {
-		n := e.count(c.AuditLogs, "record_id = {:id} AND test = {:t} AND revealed = false", map[string]any{"id": child, "t": hidden.Id})
-		assert.Equal(t, 1, n, "entry about %s is linked to the hidden test", child)
-	}
 
 	list := "/api/collections/audit_logs/records?perPage=500"
 	byRecord := "/api/collections/audit_logs/records?filter=" + url.QueryEscape("record_id='"+hidden.Id+"'")
@@ -115,6 +111,10 @@ func TestBlindTestAuditFollowsTestVisibility(t *testing.T) {
 		)
 	}
 	t.Run("hidden", func(t *testing.T) { e.runAuditCases(t, cases) })
+	for _, child := range []string{outcome.Id, ev.Id, finding.Id} {
+		n := e.count(c.AuditLogs, "record_id = {:id} AND test = {:t} AND revealed = false", map[string]any{"id": child, "t": hidden.Id})
+		assert.Equal(t, 1, n, "entry about %s is linked to the hidden test", child)
+	}
 
 	// Realtime: blue subscribed to audit_logs/* hears about the visible
 	// test, never about the hidden one; the red lead hears both.
@@ -133,10 +133,14 @@ func TestBlindTestAuditFollowsTestVisibility(t *testing.T) {
 			if !ok {
 				break
 			}
-			var d struct{ Record struct{ Record_id, Test string } }
+			var d struct {
+				Record struct {
+					RecordID string `json:"record_id"`
+				}
+			}
 			require.NoError(t, json.Unmarshal([]byte(ev.Data), &d))
 			got = append(got, ev.Data)
-			if d.Record.Record_id == until {
+			if d.Record.RecordID == until {
 				break
 			}
 		}
