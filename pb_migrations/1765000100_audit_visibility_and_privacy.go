@@ -23,7 +23,7 @@ import (
 //     details, where anyone could probe them with a filter.
 //   - existing rows are backfilled; integration secrets already written into
 //     audit details, job_runs.error/log and integrations.last_error are
-//     masked.
+//     masked, and so are job-failure notifications that quoted them.
 func init() {
 	m.Register(func(app core.App) error {
 		col, err := app.FindCollectionByNameOrId(c.AuditLogs)
@@ -156,7 +156,7 @@ func maskSourceChange(details map[string]any) {
 // scrubStoredErrors redacts URLs with credentials in stored error texts.
 func scrubStoredErrors(app core.App) error {
 	for _, t := range []struct{ table, col string }{
-		{c.JobRuns, "error"}, {c.JobRuns, "log"}, {c.Integrations, "last_error"},
+		{c.JobRuns, "error"}, {c.JobRuns, "log"}, {c.Integrations, "last_error"}, {c.Notifications, "body"},
 	} {
 		var rows []struct {
 			ID   string `db:"id"`
