@@ -123,6 +123,9 @@ func TestBlindTestAuditFollowsTestVisibility(t *testing.T) {
 	e.mustAct(hidden.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.users[c.RoleRedOperator].Id})
 	res = e.do("PATCH", "/api/collections/tests/records/"+hidden.Id, c.RoleRedLead, map[string]any{"procedure": secretProc + " v2"})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	res = e.do("POST", "/api/collections/test_comments/records", c.RoleRedOperator,
+		map[string]any{"test": hidden.Id, "author": e.users[c.RoleRedOperator].Id, "body": "NIGHTJAR ran at 02:00"})
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	e.mustAct(visible.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.users[c.RoleRedOperator].Id})
 
 	auditEvents := func(rt *testutil.Realtime, until string) []string {
