@@ -37,7 +37,9 @@ func registerExportRoutes(g *Group) {
 			Description: "Rows are read from the database page by page and streamed, so memory stays flat. CSV is UTF-8 " +
 				"(with a byte-order mark unless bom=0), RFC 4180 quoted, CRLF line ends; text cells starting with = + - @ " +
 				"are prefixed with ' so spreadsheets do not run them as formulas. `vectr` is the VECTR test case CSV. " +
-				"Filters per dataset are query parameters (listed under each dataset name).",
+				"Filters per dataset are query parameters (listed under each dataset name). `audit` holds what the records API " +
+				"shows the caller: entries about tests hidden from blue are left out for blue roles, and emails, IPs and " +
+				"typed sign-in identities are shown to admins only.",
 			Query: dsParams},
 		Op{Method: "GET", Path: Prefix + "/export/navigator", Tags: []string{"exports"}, Auth: "user",
 			Query:   []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"}},
