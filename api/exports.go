@@ -3,12 +3,17 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/coverage"
 	"github.com/aegis-sec/aegis/importers/navigator"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/search"
 )
 
 // Export routes: streamed datasets, Navigator layers, the heatmap as SVG and
@@ -32,7 +37,9 @@ func registerExportRoutes(g *Group) {
 			Description: "Rows are read from the database page by page and streamed, so memory stays flat. CSV is UTF-8 " +
 				"(with a byte-order mark unless bom=0), RFC 4180 quoted, CRLF line ends; text cells starting with = + - @ " +
 				"are prefixed with ' so spreadsheets do not run them as formulas. `vectr` is the VECTR test case CSV. " +
-				"Filters per dataset are query parameters (listed under each dataset name).",
+				"Filters per dataset are query parameters (listed under each dataset name). `audit` holds what the records API " +
+				"shows the caller: entries about tests hidden from blue are left out for blue roles, and emails, IPs and " +
+				"typed sign-in identities are shown to admins only.",
 			Query: dsParams},
 		Op{Method: "GET", Path: Prefix + "/export/navigator", Tags: []string{"exports"}, Auth: "user",
 			Query:   []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"}},
@@ -75,6 +82,14 @@ func handleDatasetExport(e *core.RequestEvent) error {
 			return e.BadRequestError(p+" must be YYYY-MM-DD.", nil)
 		}
 	}
+	viewer := coverage.Viewer{HideUnrevealed: blueCaller(e)}
+	if dataset == "audit" {
+		scope, err := auditScope(e)
+		if err != nil {
+			return err
+		}
+		viewer.Audit = scope
+	}
 	ct := "text/csv; charset=utf-8"
 	if format == "json" {
 		ct = "application/json; charset=utf-8"
@@ -84,7 +99,7 @@ func handleDatasetExport(e *core.RequestEvent) error {
 	h.Set("Content-Disposition", `attachment; filename="aegis-`+dataset+`.`+format+`"`)
 	h.Set("Cache-Control", "no-store")
 	e.Response.WriteHeader(http.StatusOK)
-	if err := coverage.Export(e.Request.Context(), e.App, dataset, format, e.Request.URL.Query(), e.Response, blueCaller(e)); err != nil {
+	if err := coverage.ExportFor(e.Request.Context(), e.App, dataset, format, e.Request.URL.Query(), e.Response, viewer); err != nil {
 		// The status is already sent: log it; the client gets a short body.
 		e.App.Logger().Error("export failed", "dataset", dataset, "error", err)
 	}
@@ -160,4 +175,35 @@ func handleExecutiveReport(e *core.RequestEvent) error {
 	}
 	e.Response.Header().Set("Content-Security-Policy", coverage.ReportCSP)
 	return e.HTML(http.StatusOK, buf.String())
+}
+
+// auditScope makes the audit export show what the records API shows the
+// caller: the audit_logs list rule (blind tests stay hidden from blue) and
+// the same enrich hooks (private values only for admins and their owner).
+func auditScope(e *core.RequestEvent) (*coverage.AuditScope, error) {
+	col, err := e.App.FindCachedCollectionByNameOrId(collections.AuditLogs)
+	if err != nil {
+		return nil, e.InternalServerError("", err)
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return nil, e.BadRequestError("", err)
+	}
+	if col.ListRule == nil && !info.HasSuperuserAuth() {
+		return nil, e.ForbiddenError("Only superusers can export the audit log.", nil)
+	}
+	scope := &coverage.AuditScope{Enrich: func(records []*core.Record) error { return apis.EnrichRecords(e, records) }}
+	if !info.HasSuperuserAuth() && col.ListRule != nil && *col.ListRule != "" {
+		rule := *col.ListRule
+		scope.Scope = func(q *dbx.SelectQuery) error {
+			resolver := core.NewRecordFieldResolver(e.App, col, info, true)
+			expr, err := search.FilterData(rule).BuildExpr(resolver)
+			if err != nil {
+				return fmt.Errorf("audit list rule: %w", err)
+			}
+			q.AndWhere(expr)
+			return resolver.UpdateQuery(q)
+		}
+	}
+	return scope, nil
 }

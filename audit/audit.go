@@ -20,6 +20,7 @@ const (
 	ActionDelete      = "delete"
 	ActionLogin       = "login"
 	ActionLoginFailed = "login_failed"
+	ActionLoginLocked = "login_locked" // written by the account lockout (package security)
 	ActionRoleChange  = "role_change"
 	ActionSetup       = "setup"
 	ActionLogoutAll   = "logout_all"
@@ -35,6 +36,14 @@ type Entry struct {
 	RecordId   string         // record id, if any
 	Details    map[string]any // changed fields {field: {old, new}} or action specifics
 	IP         string
+	// Test is the test the entry concerns when it is about something hung
+	// on a test (an outcome, comment, evidence, finding); entries about a
+	// test itself (Collection tests) get RecordId by default. The entry is
+	// visible to blue only when the test is (see SyncTestVisibility).
+	Test string
+	// TestRevealed, when set, is the test's revealed flag at the time (for
+	// a test being deleted, whose row is gone); else it is read.
+	TestRevealed *bool
 }
 
 // Write saves e through app (use the transaction's app inside one). An entry

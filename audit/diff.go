@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/redact"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -22,6 +24,11 @@ type Change struct {
 
 // secretFields are recorded as changed, never with their values.
 var secretFields = map[string]bool{core.FieldNamePassword: true, core.FieldNameTokenKey: true}
+
+// maskedFields are JSON fields holding secrets among other settings, per
+// collection: their old and new values are recorded with the secrets masked
+// (see redact.SourceChange: a changed secret reads "(changed)").
+var maskedFields = map[string]map[string]bool{collections.Integrations: {"source": true}}
 
 // Diff returns the fields that differ between before and after as
 // {field: Change}. A nil before is a creation (every non-empty field), a nil
@@ -57,6 +64,18 @@ func Diff(before, after *core.Record) map[string]any {
 		}
 		if secretFields[name] {
 			out[name] = map[string]any{"changed": true}
+			continue
+		}
+		if maskedFields[ref.Collection().Name][name] {
+			var o, n []byte
+			if before != nil {
+				o = []byte(oldJ)
+			}
+			if after != nil {
+				n = []byte(newJ)
+			}
+			mo, mn := redact.SourceChange(o, n)
+			out[name] = Change{Old: mo, New: mn}
 			continue
 		}
 		if before == nil && isEmpty(newJ) || after == nil && isEmpty(oldJ) {

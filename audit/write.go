@@ -26,17 +26,38 @@ func writeEntry(app core.App, e Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
+	test := e.Test
+	if test == "" && e.Collection == collections.Tests {
+		test = e.RecordId
+	}
+	revealed := true
+	switch {
+	case test == "":
+	case e.TestRevealed != nil:
+		revealed = *e.TestRevealed
+	default:
+		if revealed, err = testRevealed(app, test); err != nil {
+			return err
+		}
+	}
+	actorName, details, private := Split(e.Action, e.Collection, e.ActorName, e.Details)
 	r := core.NewRecord(col)
 	r.Set("actor", e.Actor)
-	r.Set("actor_name", truncateString(e.ActorName, 200))
+	r.Set("actor_name", truncateString(actorName, 200))
 	r.Set("actor_kind", e.ActorKind)
 	r.Set("action", e.Action)
 	r.Set("collection", e.Collection)
 	r.Set("record_id", e.RecordId)
-	if e.Details != nil {
-		r.Set("details", e.Details)
+	if details != nil {
+		r.Set("details", details)
 	}
+	if private.ActorName != "" {
+		private.ActorName = truncateString(private.ActorName, 200)
+	}
+	r.Set("private", privateJSON(private))
 	r.Set("ip", e.IP)
+	r.Set("test", test)
+	r.Set("revealed", revealed)
 	if err := app.Save(r); err != nil {
 		return fmt.Errorf("audit %s %s %s: %w", e.Action, e.Collection, e.RecordId, err)
 	}

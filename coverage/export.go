@@ -15,8 +15,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/aegis-sec/aegis/audit"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // Datasets lists what can be exported.
@@ -44,6 +46,33 @@ type rowWriter interface {
 // hideUnrevealed leaves out the unrevealed tests of blind campaigns: set it
 // for blue roles.
 func Export(ctx context.Context, app core.App, dataset, format string, params url.Values, w io.Writer, hideUnrevealed bool) error {
+	return ExportFor(ctx, app, dataset, format, params, w, Viewer{HideUnrevealed: hideUnrevealed})
+}
+
+// Viewer is who an export is for, so that it holds what the records API
+// would show them and nothing more. The zero Viewer sees everything (the
+// command line, run by whoever holds the data dir).
+type Viewer struct {
+	// HideUnrevealed leaves out the unrevealed tests of blind campaigns.
+	HideUnrevealed bool
+	// Audit scopes the audit dataset to the caller; nil exports every
+	// entry with its private values (emails, IPs, typed identities).
+	Audit *AuditScope
+}
+
+// AuditScope applies the audit_logs API rules and masking to an export.
+type AuditScope struct {
+	// Scope adds the collection's list rule, resolved for the caller, to
+	// the query (the same condition the records API applies).
+	Scope func(q *dbx.SelectQuery) error
+	// Enrich masks records exactly as the records API does (it runs the
+	// OnRecordEnrich hooks for the caller).
+	Enrich func(records []*core.Record) error
+}
+
+// ExportFor is Export for viewer v.
+func ExportFor(ctx context.Context, app core.App, dataset, format string, params url.Values, w io.Writer, v Viewer) error {
+	hideUnrevealed := v.HideUnrevealed
 	var rw rowWriter
 	bw := bufio.NewWriterSize(w, 32<<10)
 	switch format {
@@ -69,7 +98,7 @@ func Export(ctx context.Context, app core.App, dataset, format string, params ur
 	case "controls":
 		err = exportControls(ctx, app, params, rw)
 	case "audit":
-		err = exportAudit(ctx, app, params, rw)
+		err = exportAudit(ctx, app, params, rw, v.Audit)
 	default:
 		return fmt.Errorf("%w %q: use one of %s", ErrUnknownDataset, dataset, strings.Join(Datasets, ", "))
 	}
@@ -593,36 +622,83 @@ func exportControls(ctx context.Context, app core.App, p url.Values, rw rowWrite
 	}, func(x *row) string { return x.ID })
 }
 
-func exportAudit(ctx context.Context, app core.App, p url.Values, rw rowWriter) error {
-	type row struct {
-		ID         string `db:"id"`
-		Created    string `db:"created"`
-		Actor      string `db:"actor"`
-		ActorName  string `db:"actor_name"`
-		ActorKind  string `db:"actor_kind"`
-		Action     string `db:"action"`
-		Collection string `db:"collection"`
-		RecordID   string `db:"record_id"`
-		Details    string `db:"details"`
-		IP         string `db:"ip"`
-	}
-	where := []string{"a.id > {:after}"}
-	params := dbx.Params{}
-	for _, f := range []string{"collection", "action", "actor", "record_id"} {
-		if v := p.Get(f); v != "" {
-			where, params[f] = append(where, "a."+f+" = {:"+f+"}"), v
-		}
-	}
-	where, err := dayRange(p, where, params, "a.created")
+func exportAudit(ctx context.Context, app core.App, p url.Values, rw rowWriter, scope *AuditScope) error {
+	col, err := app.FindCachedCollectionByNameOrId("audit_logs")
 	if err != nil {
 		return err
 	}
-	base := `SELECT a.id AS id, a.created, a.actor, a.actor_name, a.actor_kind, a.action, a.collection,
-		a.record_id, ifnull(a.details, '') AS details, a.ip FROM audit_logs a WHERE ` + strings.Join(where, " AND ")
-	if err := rw.header([]string{"id", "created", "actor", "actor_name", "actor_kind", "action", "collection", "record_id", "details", "ip"}); err != nil {
+	where := []string{}
+	params := dbx.Params{}
+	for _, f := range []string{"collection", "action", "actor", "record_id"} {
+		if v := p.Get(f); v != "" {
+			where, params[f] = append(where, "[[audit_logs."+f+"]] = {:"+f+"}"), v
+		}
+	}
+	where, err = dayRange(p, where, params, "[[audit_logs.created]]")
+	if err != nil {
 		return err
 	}
-	return pager(ctx, app, base, "a.id", params, func(x *row) error {
-		return rw.row([]any{x.ID, x.Created, x.Actor, x.ActorName, x.ActorKind, x.Action, x.Collection, x.RecordID, x.Details, x.IP})
-	}, func(x *row) string { return x.ID })
+	cols := []string{"id", "created", "actor", "actor_name", "actor_kind", "action", "collection", "record_id", "details", "ip"}
+	if err := rw.header(cols); err != nil {
+		return err
+	}
+	after := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		q := app.RecordQuery(col).AndWhere(dbx.NewExp("[[audit_logs.id]] > {:after}", dbx.Params{"after": after}))
+		if len(where) > 0 {
+			q.AndWhere(dbx.NewExp(strings.Join(where, " AND "), params))
+		}
+		if scope != nil && scope.Scope != nil {
+			if err := scope.Scope(q); err != nil {
+				return err
+			}
+		}
+		var page []*core.Record
+		if err := q.OrderBy("audit_logs.id").Limit(PageSize).All(&page); err != nil {
+			return err
+		}
+		if scope != nil && scope.Enrich != nil {
+			if err := scope.Enrich(page); err != nil {
+				return err
+			}
+		} else {
+			for _, r := range page {
+				audit.Present(r, true)
+			}
+		}
+		for _, r := range page {
+			shown := r.PublicExport()
+			vals := make([]any, len(cols))
+			for i, c := range cols {
+				switch v := shown[c].(type) {
+				case nil:
+					vals[i] = ""
+				case string:
+					vals[i] = v
+				case types.DateTime:
+					vals[i] = v.String()
+				default:
+					raw, err := json.Marshal(v)
+					if err != nil {
+						return err
+					}
+					if s := string(raw); s != "null" {
+						vals[i] = s
+					} else {
+						vals[i] = ""
+					}
+				}
+			}
+			if err := rw.row(vals); err != nil {
+				return err
+			}
+		}
+		if len(page) < PageSize {
+			return nil
+		}
+		after = page[len(page)-1].Id
+	}
 }

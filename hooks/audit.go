@@ -1,9 +1,6 @@
 package hooks
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/aegis-sec/aegis/audit"
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/pocketbase/pocketbase/core"
@@ -16,10 +13,6 @@ import (
 // other hooks' writes and the audit entry) shares one transaction: an error
 // anywhere in it rolls back the change together with its entry.
 const auditPriority = -1000
-
-// actionLoginLocked is written by the account lockout (package security)
-// when an identity with too many failures is refused.
-const actionLoginLocked = "login_locked"
 
 // Messages returned when someone tries to alter the audit trail.
 const errAuditImmutable = "Audit entries are append-only: nobody can create, change or delete them through the API."
@@ -110,6 +103,17 @@ func writeChange(txApp core.App, action string, before, record *core.Record) err
 	entry := audit.Entry{
 		Actor: a.Id, ActorName: a.Name, ActorKind: a.Kind, IP: a.IP,
 		Action: action, Collection: record.Collection().Name, RecordId: record.Id, Details: details,
+		Test: audit.TestOf(record),
+	}
+	if record.Collection().Name == collections.Tests {
+		revealed := record.GetBool("revealed")
+		entry.TestRevealed = &revealed
+		if action == audit.ActionUpdate && before.GetBool("revealed") != revealed {
+			// The test's history follows it: revealed, blue reads it all.
+			if err := audit.SyncTestVisibility(txApp, record.Id, revealed); err != nil {
+				return err
+			}
+		}
 	}
 	if err := audit.Write(txApp, entry); err != nil {
 		return err
@@ -160,50 +164,15 @@ func auditLogin(e *core.RecordAuthWithPasswordRequestEvent) error {
 }
 
 // redactAuditEntry keeps other users' private data (IPs, emails, the
-// identities typed into a failed sign-in) from non-admins. The ip field is
-// hidden in the schema, so only superusers can filter on it.
+// identities typed into a failed sign-in) from non-admins: they live in the
+// hidden ip and private fields, which only superusers can filter on, and are
+// shown only to admins and to the entry's own actor. The export calls the
+// same code (audit.Present).
 func redactAuditEntry(e *core.RecordEnrichEvent) error {
 	var auth *core.Record
 	if e.RequestInfo != nil {
 		auth = e.RequestInfo.Auth
 	}
-	privileged := auth != nil && (auth.IsSuperuser() || auth.GetString("role") == collections.RoleAdmin)
-	own := auth != nil && e.Record.GetString("actor") == auth.Id
-	if privileged || own {
-		e.Record.Unhide("ip")
-		return e.Next()
-	}
-	e.Record.Hide("ip")
-	action := e.Record.GetString("action")
-	if slices.Contains([]string{audit.ActionLogin, audit.ActionLoginFailed, actionLoginLocked}, action) {
-		e.Record.Hide("details")
-		if action != audit.ActionLogin {
-			e.Record.Hide("actor_name") // may be whatever was typed as the identity
-		}
-	}
-	if strings.Contains(e.Record.GetString("actor_name"), "@") {
-		e.Record.Hide("actor_name")
-	}
-	if e.Record.GetString("collection") == collections.Users {
-		redactEmails(e.Record)
-	}
+	audit.Present(e.Record, audit.Privileged(auth, e.Record))
 	return e.Next()
-}
-
-// redactEmails drops email changes from the details of users entries.
-func redactEmails(r *core.Record) {
-	var details map[string]any
-	if err := r.UnmarshalJSONField("details", &details); err != nil || details == nil {
-		return
-	}
-	changed := false
-	for _, k := range []string{core.FieldNameEmail, "user"} {
-		if _, ok := details[k]; ok {
-			details[k] = "(hidden)"
-			changed = true
-		}
-	}
-	if changed {
-		r.Set("details", details)
-	}
 }

@@ -33,3 +33,28 @@ func BenchmarkSave(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSaveTestChild measures an audited save of something hung on a
+// test (a comment): its entry also reads the test's revealed flag.
+func BenchmarkSaveTestChild(b *testing.B) {
+	ta := testutil.NewApp(b)
+	save := func(col string, fields map[string]any) *core.Record {
+		c, err := ta.FindCollectionByNameOrId(col)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := core.NewRecord(c)
+		r.Load(fields)
+		if err := ta.Save(r); err != nil {
+			b.Fatal(err)
+		}
+		return r
+	}
+	tech := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--b", "attack_id": "T1001", "name": "T", "domain": "enterprise-attack"})
+	test := save(collections.Tests, map[string]any{"name": "t", "technique": tech.Id})
+	author := testutil.Users(b)[collections.RoleRedLead].Id
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		save(collections.TestComments, map[string]any{"test": test.Id, "author": author, "body": fmt.Sprintf("comment %d", i)})
+	}
+}

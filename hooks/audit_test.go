@@ -332,8 +332,14 @@ func TestAuditLogins(t *testing.T) {
 	type row struct{ action, actor, kind, identity string }
 	var got []row
 	for _, r := range recs {
+		// The typed identity is private: it is kept out of the filterable
+		// details, in the hidden private field.
 		var d struct{ Identity string }
-		_ = r.UnmarshalJSONField("details", &d)
+		var p audit.Private
+		_ = r.UnmarshalJSONField("private", &p)
+		if p.Details != nil {
+			d.Identity, _ = p.Details["identity"].(string)
+		}
 		got = append(got, row{r.GetString("action"), r.GetString("actor"), r.GetString("actor_kind"), d.Identity})
 	}
 	want := []row{

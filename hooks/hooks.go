@@ -14,4 +14,5 @@ func Register(app core.App) {
 	bindWorkflowGuards(app)
 	bindEvidence(app)
 	bindContentGuards(app)
+	bindSecretGuards(app)
 }

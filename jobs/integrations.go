@@ -13,6 +13,7 @@ import (
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/registry"
 	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/aegis-sec/aegis/redact"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -174,7 +175,7 @@ func SyncIntegration(ctx context.Context, app core.App, id string, run *Run) (ma
 		return nil, Permanent(err)
 	}
 	if run != nil {
-		run.Logf("sync %s (%s) from %s", rec.GetString("name"), kind, redact(spec.Spec))
+		run.Logf("sync %s (%s) from %s", rec.GetString("name"), kind, redact.URL(spec.Spec))
 	}
 	report, err := importFrom(ctx, app, imp, kind, spec.Spec, spec.options(), run)
 	recordSync(app, id, report, err)
@@ -233,7 +234,7 @@ func recordSync(app core.App, id string, report *importers.Report, syncErr error
 	rec.Set("last_sync_at", types.NowDateTime())
 	if syncErr != nil {
 		rec.Set("last_status", StatusFailed)
-		rec.Set("last_error", syncErr.Error())
+		rec.Set("last_error", redact.Error(syncErr))
 	} else {
 		rec.Set("last_status", StatusSucceeded)
 		rec.Set("last_error", "")
@@ -260,20 +261,6 @@ func reportStats(r *importers.Report) map[string]any {
 		return nil
 	}
 	return m
-}
-
-// redact hides credentials embedded in a URL (user:pass@host).
-func redact(spec string) string {
-	scheme, rest, ok := strings.Cut(spec, "://")
-	if !ok {
-		return spec
-	}
-	at := strings.IndexByte(rest, '@')
-	slash := strings.IndexByte(rest, '/')
-	if at < 0 || (slash >= 0 && at > slash) {
-		return spec
-	}
-	return scheme + "://***@" + rest[at+1:]
 }
 
 // SyncNow runs, one after the other and waiting for each, the sync of the

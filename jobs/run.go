@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aegis-sec/aegis/redact"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -51,7 +52,7 @@ func (r *Run) Progress(stage string, done, total int) {
 
 // Logf adds a line to the run's log (also sent to the app logger).
 func (r *Run) Logf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+	msg := redact.Text(fmt.Sprintf(format, args...))
 	r.app.Logger().Info(msg, "job", r.Job, "run", r.Id, "attempt", r.Attempt)
 	line := time.Now().UTC().Format("15:04:05") + " " + msg
 	r.mu.Lock()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/notify"
+	"github.com/aegis-sec/aegis/redact"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -212,7 +213,7 @@ func execute(base context.Context, app core.App, job Job, rec *core.Record, run 
 		failed := err
 		save(func(rec *core.Record) {
 			rec.Set("status", StatusRetrying)
-			rec.Set("error", failed.Error())
+			rec.Set("error", redact.Error(failed))
 		})
 		select {
 		case <-time.After(wait):
@@ -240,7 +241,7 @@ func execute(base context.Context, app core.App, job Job, rec *core.Record, run 
 		}
 		rec.Set("stats", stats)
 		if err != nil {
-			rec.Set("error", err.Error())
+			rec.Set("error", redact.Error(err))
 		} else {
 			rec.Set("error", "")
 		}
@@ -280,7 +281,7 @@ func notifyFailure(app core.App, job Job, runId, msg string) {
 	_, err := notify.Role(app, notify.Message{
 		Kind:  "job_failed",
 		Title: "Job failed: " + title,
-		Body:  msg,
+		Body:  redact.Text(msg),
 		Link:  "/jobs?run=" + runId,
 	}, collections.RoleAdmin)
 	if err != nil {

@@ -42,7 +42,7 @@ func init() {
 		if err != nil {
 			return wrap(c.AuditLogs, err)
 		}
-		audit.AddIndex(signInIndex, false, "action, collection, LOWER(actor_name), created", "")
+		audit.AddIndex(signInIndex, false, "action, collection, LOWER(coalesce(json_extract(private, '$.actor_name'), actor_name)), created", "")
 		return saveAll(app, outcomes, users, audit)
 	}, func(app core.App) error {
 		outcomes, err := app.FindCollectionByNameOrId(c.TestOutcomes)

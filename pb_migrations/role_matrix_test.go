@@ -199,7 +199,10 @@ func (w *world) body(collection, role, owner string) map[string]any {
 	case collections.JobRuns:
 		return map[string]any{"job": "coverage_snapshot", "status": "succeeded", "trigger": "manual"}
 	case collections.AuditLogs:
-		return map[string]any{"action": "create", "actor_kind": "system"}
+		// An entry about no hidden test (audit.Write sets revealed; an entry
+		// about an unrevealed blind test is hidden from blue roles, which
+		// blind_audit_test.go checks).
+		return map[string]any{"action": "create", "actor_kind": "system", "revealed": true}
 	case collections.Notifications:
 		return map[string]any{"user": owner, "title": "Hello", "kind": "info"}
 	case collections.Integrations:

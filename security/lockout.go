@@ -40,7 +40,7 @@ const (
 func countFailures(app core.App, collection, identity, ip string, window time.Duration) (int, error) {
 	q := app.DB().Select("count(*)").From(collections.AuditLogs).
 		Where(dbx.HashExp{"action": audit.ActionLoginFailed, "collection": collection}).
-		AndWhere(dbx.NewExp("LOWER([[actor_name]]) = {:who}", dbx.Params{"who": strings.ToLower(identity)})).
+		AndWhere(dbx.NewExp(audit.IdentitySQL+" = {:who}", dbx.Params{"who": strings.ToLower(identity)})).
 		AndWhere(dbx.NewExp("[[created]] >= {:since}", dbx.Params{"since": types.NowDateTime().Add(-window).String()}))
 	if ip != "" {
 		q = q.AndWhere(dbx.HashExp{"ip": ip})
@@ -58,7 +58,7 @@ func knownAddress(app core.App, collection, identity, ip string) (bool, error) {
 	var n int
 	err := app.DB().Select("count(*)").From(collections.AuditLogs).
 		Where(dbx.HashExp{"action": audit.ActionLogin, "collection": collection, "ip": ip}).
-		AndWhere(dbx.NewExp("LOWER([[actor_name]]) = {:who}", dbx.Params{"who": strings.ToLower(identity)})).
+		AndWhere(dbx.NewExp(audit.IdentitySQL+" = {:who}", dbx.Params{"who": strings.ToLower(identity)})).
 		AndWhere(dbx.NewExp("[[created]] >= {:since}", dbx.Params{"since": types.NowDateTime().AddDate(0, 0, -KnownAddressDays).String()})).
 		Limit(1).Row(&n)
 	if err != nil {
@@ -115,7 +115,7 @@ func enforceLockout(e *core.RecordAuthWithPasswordRequestEvent) error {
 	if collection == core.CollectionNameSuperusers {
 		kind = audit.KindSuperuser
 	}
-	entry := audit.Entry{ActorKind: kind, ActorName: e.Identity, Action: "login_locked",
+	entry := audit.Entry{ActorKind: kind, ActorName: e.Identity, Action: audit.ActionLoginLocked,
 		Collection: collection, IP: e.RealIP(),
 		Details: map[string]any{"identity": e.Identity, "failures": n, "scope": scope, "window_minutes": p.Lockout.WindowMinutes}}
 	if e.Record != nil {

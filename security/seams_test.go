@@ -230,9 +230,10 @@ func TestLockoutIsPerIdentityAndAddress(t *testing.T) {
 	require.Len(t, locked, 3)
 	scopes := []string{}
 	for _, e := range locked {
-		var d struct{ Scope string }
-		require.NoError(t, e.UnmarshalJSONField("details", &d))
-		scopes = append(scopes, d.Scope)
+		// Sign-in details are private: only admins read them.
+		var p struct{ Details struct{ Scope string } }
+		require.NoError(t, e.UnmarshalJSONField("private", &p))
+		scopes = append(scopes, p.Details.Scope)
 	}
 	assert.Equal(t, []string{"address", "identity", "identity"}, scopes)
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	redact_ "github.com/aegis-sec/aegis/redact"
 )
 
 // ErrStalled is wrapped when a server stops sending (or never starts) for
@@ -78,7 +80,7 @@ func fetch(ctx context.Context, opts Options, u string, header http.Header) (*re
 	if err != nil {
 		cancel(nil)
 		cancelTimeout()
-		return nil, fmt.Errorf("fetch %s: %w", redact(u), err)
+		return nil, fmt.Errorf("fetch %s: %s", redact(u), redact_.Text(err.Error()))
 	}
 	for k, v := range opts.Header {
 		req.Header[k] = v
@@ -100,6 +102,10 @@ func fetch(ctx context.Context, opts Options, u string, header http.Header) (*re
 		done()
 		if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
 			return nil, fmt.Errorf("fetch %s: %w", redact(u), c)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = redact(ue.URL) // net/http puts the whole URL, credentials included, in its errors
 		}
 		return nil, fmt.Errorf("fetch %s: %w", redact(u), err)
 	}
@@ -221,14 +227,6 @@ func fileName(resp *http.Response, u string) string {
 	return "download"
 }
 
-// redact drops credentials and query strings (tokens live there) from URLs
-// shown in errors and reports.
-func redact(u string) string {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return "(invalid URL)"
-	}
-	pu.User = nil
-	pu.RawQuery = ""
-	return pu.String()
-}
+// redact drops credentials (user information, token-like query values)
+// from URLs put in errors and names.
+func redact(u string) string { return redact_.URL(u) }
