@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aegis-sec/aegis/api"
+	"github.com/aegis-sec/aegis/backup"
 	"github.com/aegis-sec/aegis/coverage"
 	"github.com/aegis-sec/aegis/hooks"
 	"github.com/aegis-sec/aegis/jobs"
@@ -57,6 +58,7 @@ func New() *pocketbase.PocketBase {
 // Register binds every Aegis hook, route, job and the UI to app.
 func Register(app core.App) {
 	hooks.Register(app)
+	backup.Register(app)
 	security.Register(app)
 	jobs.Register(app)
 	coverage.Register(app)
