@@ -1,0 +1,196 @@
+package reliability_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aegis-sec/aegis/testutil"
+)
+
+// TestBackupThenSecondProcessLosesNothing is the seam between a backup and
+// the next process that opens the database. A backup through the API, then
+// a second process on the data dir (`aegis doctor`, optionally with a
+// Litestream replica running), then an acknowledged PATCH, then SIGKILL:
+// after a restart the PATCH is there and the database is sound. (Before
+// backups were snapshots, the backup dropped the server's POSIX locks on
+// data.db, the second process unlinked the WAL the server kept writing to,
+// and the PATCH vanished with the kill.)
+func TestBackupThenSecondProcessLosesNothing(t *testing.T) {
+	for _, withLitestream := range []bool{false, true} {
+		name := "doctor after backup"
+		if withLitestream {
+			name = "doctor after backup, Litestream replicating"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := newServer(t)
+			var repl *replica
+			if withLitestream {
+				repl = startReplica(t, s.dir)
+			}
+			s.start()
+			admin := s.token("admin@fault.local")
+			techID := createTechnique(t, s, admin, "T1059", "Before the backup")
+
+			if code := s.call(http.MethodPost, "/api/aegis/backups", admin, "application/json", strings.NewReader(`{"name":"seam.zip"}`), nil); code != http.StatusOK {
+				t.Fatalf("backup through the API: %d", code)
+			}
+
+			// A second process opens and closes the database.
+			out, err := exec.Command(s.bin, "doctor", "--dir", s.dir).CombinedOutput()
+			if !strings.Contains(string(out), "database") {
+				t.Fatalf("aegis doctor did not run: %v\n%s", err, out)
+			}
+
+			// Acknowledged writes after the second process has come and gone.
+			for i := 0; i < 5; i++ {
+				if code := s.call(http.MethodPatch, "/api/collections/techniques/records/"+techID, admin,
+					"application/json", strings.NewReader(fmt.Sprintf(`{"name":"After the backup %d"}`, i)), nil); code != http.StatusOK {
+					t.Fatalf("PATCH %d: %d", i, code)
+				}
+			}
+			later := createTechnique(t, s, admin, "T1003", "Created after the backup")
+			if gone := deletedDatabaseFiles(t, s.cmd.Process.Pid); len(gone) > 0 {
+				t.Errorf("the server writes into unlinked database files: %v", gone)
+			}
+
+			s.kill()
+			s.start()
+			var rec struct{ Name string }
+			if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+techID, admin, "", nil, &rec); code != http.StatusOK || rec.Name != "After the backup 4" {
+				t.Errorf("the last acknowledged PATCH was lost with SIGKILL: %d %q", code, rec.Name)
+			}
+			if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+later, admin, "", nil, nil); code != http.StatusOK {
+				t.Errorf("the technique created after the backup was lost with SIGKILL: %d", code)
+			}
+			s.integrity()
+
+			if repl != nil {
+				// The replica has every acknowledged write too.
+				restored := repl.restore(t)
+				db, err := sql.Open("sqlite", "file:"+restored+"?mode=ro")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				var got, integrity string
+				if err := db.QueryRow("PRAGMA integrity_check").Scan(&integrity); err != nil || integrity != "ok" {
+					t.Fatalf("replica integrity_check: %q %v", integrity, err)
+				}
+				if err := db.QueryRow("SELECT name FROM techniques WHERE id = ?", techID).Scan(&got); err != nil || got != "After the backup 4" {
+					t.Fatalf("the replica lacks the last acknowledged PATCH: %q %v", got, err)
+				}
+			}
+		})
+	}
+}
+
+func createTechnique(t *testing.T, s *server, token, attackID, name string) string {
+	t.Helper()
+	var rec struct{ Id string }
+	body := fmt.Sprintf(`{"stix_id":"attack-pattern--%s","attack_id":%q,"name":%q,"in_scope":true}`, attackID, attackID, name)
+	if code := s.call(http.MethodPost, "/api/collections/techniques/records", token, "application/json", strings.NewReader(body), &rec); code != http.StatusOK {
+		t.Fatalf("create technique %s: %d", attackID, code)
+	}
+	return rec.Id
+}
+
+// deletedDatabaseFiles lists the server's open descriptors on database
+// files that no longer exist on disk (Linux only).
+func deletedDatabaseFiles(t *testing.T, pid int) []string {
+	t.Helper()
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Logf("cannot list the server's descriptors: %v", err)
+		return nil
+	}
+	var out []string
+	for _, fd := range fds {
+		target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if err == nil && strings.Contains(target, ".db") && strings.HasSuffix(target, "(deleted)") {
+			out = append(out, target)
+		}
+	}
+	return out
+}
+
+// replica is a `litestream replicate` process on a data dir, shipping
+// data.db to a file replica every second.
+type replica struct {
+	cmd    *exec.Cmd
+	env    []string
+	config string
+	dir    string
+	log    string
+}
+
+func startReplica(t *testing.T, dataDir string) *replica {
+	t.Helper()
+	bin := testutil.Binary(t, "litestream")
+	work := t.TempDir()
+	config := filepath.Join(work, "litestream.yml")
+	yml := fmt.Sprintf("dbs:\n  - path: %s\n    replica:\n      type: file\n      path: %s\n      sync-interval: 1s\n",
+		filepath.Join(dataDir, "data.db"), filepath.Join(work, "replica"))
+	if err := os.WriteFile(config, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{}
+	for _, kv := range os.Environ() {
+		// A CA bundle set for other tools breaks Litestream's client set-up.
+		if !strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
+			env = append(env, kv)
+		}
+	}
+	r := &replica{env: env, config: config, dir: dataDir, log: filepath.Join(work, "litestream.log")}
+	logf, err := os.Create(r.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.cmd = exec.Command(bin, "replicate", "-config", config)
+	r.cmd.Env, r.cmd.Stdout, r.cmd.Stderr = env, logf, logf
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if r.cmd.ProcessState == nil {
+			r.cmd.Process.Kill()
+			r.cmd.Wait()
+		}
+		logf.Close()
+	})
+	return r
+}
+
+// restore stops replication cleanly (Litestream syncs on exit) and restores
+// the replica into a new file, returning its path.
+func (r *replica) restore(t *testing.T) string {
+	t.Helper()
+	time.Sleep(3 * time.Second) // past the 1 s sync interval
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- r.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		r.cmd.Process.Kill()
+		t.Fatal("litestream did not stop")
+	}
+	out := filepath.Join(t.TempDir(), "restored.db")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, r.cmd.Path, "restore", "-config", r.config, "-o", out, filepath.Join(r.dir, "data.db"))
+	cmd.Env = r.env
+	if b, err := cmd.CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(r.log)
+		t.Fatalf("litestream restore: %v\n%s\nreplicate log:\n%s", err, b, log)
+	}
+	return out
+}
