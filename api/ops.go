@@ -165,7 +165,11 @@ func verifiedBackup(e *core.RequestEvent) (string, *backup.Report, error) {
 		return "", nil, e.NotFoundError("No backup with this name.", nil)
 	}
 	if err != nil {
-		return "", nil, e.BadRequestError(err.Error(), map[string]any{"report": rep})
+		var data any
+		if rep != nil {
+			data = map[string]any{"report": rep}
+		}
+		return "", nil, e.BadRequestError(err.Error(), data)
 	}
 	return name, rep, nil
 }

@@ -122,7 +122,7 @@ func fetch(ctx context.Context, app core.App, name string) (string, func(), erro
 		return "", nil, fmt.Errorf("backup %s: %w", name, err)
 	}
 	cleanup := func() { os.Remove(f.Name()) }
-	lim := RestoreLimits()
+	lim := Limits
 	n, err := io.Copy(f, io.LimitReader(r, lim.MaxDownload+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -218,7 +218,11 @@ func bindRestoreRoute(se *core.ServeEvent) {
 			return e.BadRequestError("Missing or invalid backup file.", nil)
 		}
 		if err != nil {
-			return e.BadRequestError("Restore refused, current data kept: "+err.Error(), map[string]any{"report": rep})
+			var data any
+			if rep != nil {
+				data = map[string]any{"report": rep}
+			}
+			return e.BadRequestError("Restore refused, current data kept: "+err.Error(), data)
 		}
 		return e.Next()
 	})

@@ -18,20 +18,19 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver for opening extracted databases
 )
 
-// RestoreLimits bound what a backup archive may expand to, with the
-// importers' bomb limits (importers/source): entry count, size per entry,
-// total size, compression ratio per zip member and the archive's own size.
-// Evidence files may be up to 1 GiB each (settings.evidence), so entries
-// and totals are larger than for content imports.
-func RestoreLimits() source.Limits {
-	return source.Limits{
-		MaxEntries:   500_000,
-		MaxEntrySize: 8 << 30,
-		MaxTotalSize: 64 << 30,
-		MaxDepth:     1,
-		MaxDownload:  64 << 30,
-		MaxRatio:     1000,
-	}
+// Limits bound what a backup archive may expand to, with the importers'
+// bomb limits (importers/source): entry count, size per entry, total size,
+// compression ratio per zip member and the archive's own size. Evidence
+// files may be up to 1 GiB each (settings.evidence), so entries and totals
+// are larger than for content imports; the total is further capped by the
+// free space of the disk the archive is extracted to.
+var Limits = source.Limits{
+	MaxEntries:   500_000,
+	MaxEntrySize: 8 << 30,
+	MaxTotalSize: 64 << 30,
+	MaxDepth:     1,
+	MaxDownload:  64 << 30,
+	MaxRatio:     500,
 }
 
 // extract unpacks the backup zip at zipPath into dir through the importers'
@@ -113,7 +112,7 @@ func Verify(ctx context.Context, zipPath string) (*Report, error) {
 }
 
 func verifyInto(ctx context.Context, zipPath, dir string) (*Report, error) {
-	if err := extract(ctx, zipPath, dir, RestoreLimits()); err != nil {
+	if err := extract(ctx, zipPath, dir, Limits); err != nil {
 		return nil, fmt.Errorf("verify backup %s: not a readable zip: %w", filepath.Base(zipPath), err)
 	}
 	dbPath := filepath.Join(dir, "data.db")
