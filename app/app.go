@@ -14,6 +14,7 @@ import (
 	"github.com/aegis-sec/aegis/coverage"
 	"github.com/aegis-sec/aegis/hooks"
 	"github.com/aegis-sec/aegis/jobs"
+	"github.com/aegis-sec/aegis/schema"
 	"github.com/aegis-sec/aegis/security"
 	"github.com/aegis-sec/aegis/ui"
 	"github.com/pocketbase/pocketbase"
@@ -59,6 +60,7 @@ func New() *pocketbase.PocketBase {
 func Register(app core.App) {
 	hooks.Register(app)
 	backup.Register(app)
+	schema.Register(app)
 	security.Register(app)
 	jobs.Register(app)
 	coverage.Register(app)
