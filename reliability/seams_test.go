@@ -1,6 +1,7 @@
 package reliability_test
 
 import (
+	"archive/zip"
 	"context"
 	"database/sql"
 	"fmt"
@@ -193,4 +194,83 @@ func (r *replica) restore(t *testing.T) string {
 		t.Fatalf("litestream restore: %v\n%s\nreplicate log:\n%s", err, b, log)
 	}
 	return out
+}
+
+// TestRestoreRoutesOnARealServer restores through both HTTP routes on the
+// real binary (the process re-executes itself on the restored data), and
+// refuses an archive whose data.db is random bytes with the server left
+// running on its current data.
+func TestRestoreRoutesOnARealServer(t *testing.T) {
+	s := newServer(t)
+	s.run("superuser", "upsert", "root@fault.local", "fault-test-password")
+	s.start()
+	admin := s.token("admin@fault.local")
+	kept := createTechnique(t, s, admin, "T1059", "In the backup")
+	if code := s.call(http.MethodPost, "/api/aegis/backups", admin, "application/json", strings.NewReader(`{"name":"good.zip"}`), nil); code != http.StatusOK {
+		t.Fatalf("backup: %d", code)
+	}
+	random := make([]byte, 32<<10)
+	for i := range random {
+		random[i] = byte(i*7 + i/13)
+	}
+	writeZip(t, filepath.Join(s.dir, "backups", "random.zip"), map[string][]byte{"data.db": random})
+
+	var su struct{ Token string }
+	s.call(http.MethodPost, "/api/collections/_superusers/auth-with-password", "", "application/json",
+		strings.NewReader(`{"identity":"root@fault.local","password":"fault-test-password"}`), &su)
+
+	routes := []struct {
+		name  string
+		url   string
+		token string
+		ok    int
+	}{
+		{"POST /api/aegis/backups/{name}/restore (admin)", "/api/aegis/backups/%s/restore", admin, http.StatusAccepted},
+		{"POST /api/backups/{key}/restore (superuser)", "/api/backups/%s/restore", su.Token, http.StatusNoContent},
+	}
+	for _, r := range routes {
+		t.Run(r.name, func(t *testing.T) {
+			if code := s.call(http.MethodPost, fmt.Sprintf(r.url, "random.zip"), r.token, "", nil, nil); code != http.StatusBadRequest {
+				t.Fatalf("random data.db: %d, want 400", code)
+			}
+			extra := createTechnique(t, s, admin, "T1003", "Not in the backup")
+			if code := s.call(http.MethodPost, fmt.Sprintf(r.url, "good.zip"), r.token, "", nil, nil); code != r.ok {
+				t.Fatalf("restore good.zip: %d, want %d\n%s", code, r.ok, s.logs)
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for time.Now().Before(deadline) {
+				time.Sleep(300 * time.Millisecond)
+				if s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil) == http.StatusNotFound {
+					break
+				}
+			}
+			if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil); code != http.StatusNotFound {
+				t.Fatalf("the record written after the backup is still there after the restore: %d\n%s", code, s.logs)
+			}
+			if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+kept, admin, "", nil, nil); code != http.StatusOK {
+				t.Fatalf("the record in the backup is missing after the restore: %d", code)
+			}
+			s.integrity()
+		})
+	}
+}
+
+func writeZip(t *testing.T, p string, files map[string][]byte) {
+	t.Helper()
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for n, c := range files {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(c)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 }
