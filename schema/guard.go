@@ -26,9 +26,13 @@ func Register(app core.App) {
 		return e.Next()
 	})
 	app.OnCollectionUpdateRequest().BindFunc(func(e *core.CollectionRequestEvent) error {
-		orig, err := e.App.FindCollectionByNameOrId(e.Collection.Id)
+		// The collection as stored, found by the URL (the body may carry another id).
+		orig, err := e.App.FindCollectionByNameOrId(e.Request.PathValue("collection"))
 		if err != nil || !Owned(orig.Name) {
 			return e.Next()
+		}
+		if e.Collection.Id != orig.Id {
+			return e.ForbiddenError(fmt.Sprintf("%s is an Aegis collection: its id cannot be changed.", orig.Name), nil)
 		}
 		if changes := contractChanges(e.App, orig, e.Collection); len(changes) > 0 {
 			return e.ForbiddenError(fmt.Sprintf("%s is an Aegis collection: its schema and rules are defined by the migrations and cannot be changed (%s).",

@@ -42,6 +42,7 @@ func TestAegisCollectionsCannotBeChangedThroughTheAPI(t *testing.T) {
 		{"superuser lets anyone delete tests", http.MethodPatch, "/api/collections/tests", su, map[string]any{"deleteRule": ""}, 403, "deleteRule"},
 		{"superuser renames findings", http.MethodPatch, "/api/collections/findings", su, map[string]any{"name": "findings_old"}, 403, "name"},
 		{"superuser drops the users fields", http.MethodPatch, "/api/collections/users", su, map[string]any{"fields": []any{}}, 403, "cannot be changed"},
+		{"superuser swaps the id of audit_logs", http.MethodPatch, "/api/collections/audit_logs", su, map[string]any{"id": "pbc_other", "listRule": ""}, 403, "cannot be changed"},
 		{"superuser drops all indexes of techniques", http.MethodPatch, "/api/collections/techniques", su, map[string]any{"indexes": []string{}}, 403, "indexes"},
 		{"superuser imports with deleteMissing", http.MethodPut, "/api/collections/import", su, map[string]any{"deleteMissing": true,
 			"collections": []any{map[string]any{"name": "site_notes", "type": "base", "fields": []any{map[string]any{"name": "title", "type": "text"}}}}}, 403, "audit_logs would be deleted"},
