@@ -258,6 +258,31 @@ func TestRestoreRoutesOnARealServer(t *testing.T) {
 			s.integrity()
 		})
 	}
+
+	t.Run("aegis restore FILE (CLI, server stopped)", func(t *testing.T) {
+		extra := createTechnique(t, s, admin, "T1005", "Not in the backup either")
+		s.kill()
+		out, err := exec.Command(s.bin, "restore", "random.zip", "--dir", s.dir).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "not a database") {
+			t.Fatalf("aegis restore of a random data.db: %v\n%s", err, out)
+		}
+		s.start()
+		if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil); code != http.StatusOK {
+			t.Fatalf("a refused CLI restore changed the data: %d", code)
+		}
+		s.kill()
+		if out, err := exec.Command(s.bin, "restore", "good.zip", "--dir", s.dir).CombinedOutput(); err != nil {
+			t.Fatalf("aegis restore good.zip: %v\n%s", err, out)
+		}
+		s.start()
+		if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil); code != http.StatusNotFound {
+			t.Fatalf("the record written after the backup survived the CLI restore: %d", code)
+		}
+		if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+kept, admin, "", nil, nil); code != http.StatusOK {
+			t.Fatalf("the record in the backup is missing after the CLI restore: %d", code)
+		}
+		s.integrity()
+	})
 }
 
 func writeZip(t *testing.T, p string, files map[string][]byte) {
