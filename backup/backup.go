@@ -18,6 +18,7 @@ package backup
 
 import (
 	"archive/zip"
+	"compress/flate"
 	"context"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
@@ -250,6 +252,14 @@ func addFile(zw *zip.Writer, src, name string) error {
 		return err
 	}
 	h.Name, h.Method = name, zip.Deflate
+	if storeWhole(f, st.Size()) {
+		// Deflated, it would exceed the ratio a restore accepts (a sparse
+		// image as evidence): stored as is, so that the backup restores.
+		h.Method = zip.Store
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
 	w, err := zw.CreateHeader(h)
 	if err != nil {
 		return err
@@ -258,4 +268,29 @@ func addFile(zw *zip.Writer, src, name string) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
+}
+
+// storeWhole reports whether a file of size bytes would deflate beyond the
+// compression ratio that a restore refuses (Limits.MaxRatio), by
+// compressing it once with the zip writer's settings.
+func storeWhole(f *os.File, size int64) bool {
+	if Limits.MaxRatio <= 0 || size < source.RatioFloor {
+		return false
+	}
+	var n countingWriter
+	fw, err := flate.NewWriter(&n, 5) // archive/zip's level
+	if err != nil {
+		return true
+	}
+	if _, err := io.Copy(fw, f); err != nil || fw.Close() != nil {
+		return true
+	}
+	return size > Limits.MaxRatio*int64(n)
+}
+
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
 }

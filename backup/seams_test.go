@@ -30,6 +30,10 @@ func TestEveryBackupPathWritesASnapshot(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	users := testutil.Users(t)
 	ctx := context.Background()
+	// A sparse file in the storage (an evidence disk image) is stored, not
+	// deflated beyond the ratio a restore accepts, so the backup restores.
+	os.MkdirAll(filepath.Join(app.DataDir(), "storage", "site"), 0o755)
+	os.WriteFile(filepath.Join(app.DataDir(), "storage", "site", "sparse.img"), make([]byte, 4<<20), 0o600)
 	// Import uploads in flight are scratch space, never archived.
 	os.MkdirAll(filepath.Join(app.DataDir(), ".aegis_uploads"), 0o755)
 	os.WriteFile(filepath.Join(app.DataDir(), ".aegis_uploads", "partial.json"), []byte("{"), 0o600)
@@ -90,6 +94,9 @@ func TestEveryBackupPathWritesASnapshot(t *testing.T) {
 				if strings.HasPrefix(e, ".aegis_uploads/") || strings.HasPrefix(e, "data.db-") || strings.HasPrefix(e, "auxiliary.db-") || strings.HasPrefix(e, core.LocalBackupsDirName+"/") || strings.HasPrefix(e, core.LocalTempDirName+"/") {
 					t.Errorf("%s holds %s: live database side files and backups are never archived", name, e)
 				}
+			}
+			if !slices.Contains(entries, "storage/site/sparse.img") {
+				t.Errorf("%s lacks the storage files: %v", name, entries)
 			}
 			rep, err := backup.Verify(ctx, zipPath)
 			if err != nil {

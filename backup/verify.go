@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -113,6 +114,9 @@ func Verify(ctx context.Context, zipPath string) (*Report, error) {
 
 func verifyInto(ctx context.Context, zipPath, dir string) (*Report, error) {
 	if err := extract(ctx, zipPath, dir, Limits); err != nil {
+		if errors.Is(err, source.ErrLimit) || errors.Is(err, source.ErrUnsafePath) {
+			return nil, fmt.Errorf("verify backup %s: archive refused: %w", filepath.Base(zipPath), err)
+		}
 		return nil, fmt.Errorf("verify backup %s: not a readable zip: %w", filepath.Base(zipPath), err)
 	}
 	dbPath := filepath.Join(dir, "data.db")
