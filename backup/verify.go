@@ -27,7 +27,7 @@ import (
 // free space of the disk the archive is extracted to.
 var Limits = source.Limits{
 	MaxEntries:   500_000,
-	MaxEntrySize: 8 << 30,
+	MaxEntrySize: 32 << 30,
 	MaxTotalSize: 64 << 30,
 	MaxDepth:     1,
 	MaxDownload:  64 << 30,
