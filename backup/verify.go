@@ -36,8 +36,9 @@ var Limits = source.Limits{
 
 // extract unpacks the backup zip at zipPath into dir through the importers'
 // bounded archive walker: members are written as stored (an evidence file
-// that is itself a zip stays a zip), ".." paths and links are refused, and
-// the limits stop a bomb before it fills the disk.
+// that is itself a zip stays a zip), ".." paths and duplicate names are
+// refused, links skipped, and the limits stop a bomb before it fills the
+// disk.
 func extract(ctx context.Context, zipPath, dir string, lim source.Limits) error {
 	if st, err := os.Stat(zipPath); err != nil {
 		return err
