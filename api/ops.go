@@ -2,8 +2,8 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"path"
 	"strings"
 	"sync"
 	"time"
@@ -136,14 +136,14 @@ func handleVerifyBackup(e *core.RequestEvent) error {
 }
 
 func handleRestoreBackup(e *core.RequestEvent) error {
-	zipPath, rep, err := verifiedBackup(e)
+	name, rep, err := verifiedBackup(e)
 	if err != nil {
 		return err
 	}
-	name := path.Base(zipPath)
 	app := e.App
 	// The restore swaps the data dir and re-executes the process, so it runs
-	// after this answer has been sent.
+	// after this answer has been sent. app.RestoreBackup verifies the archive
+	// again (backup.Register) and keeps the current data when it does not.
 	go func() {
 		time.Sleep(200 * time.Millisecond)
 		if err := app.RestoreBackup(context.Background(), name); err != nil {
@@ -153,34 +153,25 @@ func handleRestoreBackup(e *core.RequestEvent) error {
 	return e.JSON(http.StatusAccepted, map[string]any{"restoring": true, "report": rep})
 }
 
-// verifiedBackup resolves the {name} backup and verifies it; an unsound
-// backup is a 400 carrying the verification report.
+// verifiedBackup resolves the {name} backup (local or S3) and verifies it;
+// an unsound backup is a 400 carrying the verification report.
 func verifiedBackup(e *core.RequestEvent) (string, *backup.Report, error) {
-	zipPath, err := storedBackup(e)
-	if err != nil {
-		return "", nil, err
-	}
-	rep, verr := backup.Verify(e.Request.Context(), zipPath)
-	if verr != nil {
-		return "", nil, e.BadRequestError(verr.Error(), map[string]any{"report": rep})
-	}
-	return zipPath, rep, nil
-}
-
-// storedBackup resolves the {name} path parameter to a local backup file.
-func storedBackup(e *core.RequestEvent) (string, error) {
 	name := e.Request.PathValue("name")
 	if !validBackupName(name) {
-		return "", e.BadRequestError("Invalid backup name.", nil)
+		return "", nil, e.BadRequestError("Invalid backup name.", nil)
 	}
-	if e.App.Settings().Backups.S3.Enabled {
-		return "", e.BadRequestError("Backups are stored on S3: download the file and use `aegis restore FILE` on the server.", nil)
+	rep, err := backup.VerifyStored(e.Request.Context(), e.App, name)
+	if errors.Is(err, backup.ErrNotFound) {
+		return "", nil, e.NotFoundError("No backup with this name.", nil)
 	}
-	p := backup.LocalPath(e.App, name)
-	if !fileExists(p) {
-		return "", e.NotFoundError("No backup with this name.", nil)
+	if err != nil {
+		var data any
+		if rep != nil {
+			data = map[string]any{"report": rep}
+		}
+		return "", nil, e.BadRequestError(err.Error(), data)
 	}
-	return p, nil
+	return name, rep, nil
 }
 
 func validBackupName(s string) bool {

@@ -10,9 +10,11 @@ import (
 	"strings"
 
 	"github.com/aegis-sec/aegis/api"
+	"github.com/aegis-sec/aegis/backup"
 	"github.com/aegis-sec/aegis/coverage"
 	"github.com/aegis-sec/aegis/hooks"
 	"github.com/aegis-sec/aegis/jobs"
+	"github.com/aegis-sec/aegis/schema"
 	"github.com/aegis-sec/aegis/security"
 	"github.com/aegis-sec/aegis/ui"
 	"github.com/pocketbase/pocketbase"
@@ -57,6 +59,8 @@ func New() *pocketbase.PocketBase {
 // Register binds every Aegis hook, route, job and the UI to app.
 func Register(app core.App) {
 	hooks.Register(app)
+	backup.Register(app)
+	schema.Register(app)
 	security.Register(app)
 	jobs.Register(app)
 	coverage.Register(app)

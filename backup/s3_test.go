@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aegis-sec/aegis/backup"
@@ -38,5 +39,22 @@ func TestBackupToS3(t *testing.T) {
 	}
 	if _, err := backup.Verify(context.Background(), obj); err != nil {
 		t.Fatalf("verify the S3 copy: %v", err)
+	}
+	// Verification and restore read the archive from S3 too; a random-bytes
+	// data.db uploaded next to it is refused and nothing local changes.
+	if rep, err := backup.VerifyStored(context.Background(), app, name); err != nil || rep.EvidenceFiles != 1 {
+		t.Fatalf("verify the stored S3 backup: %+v %v", rep, err)
+	}
+	random := make([]byte, 16<<10)
+	for i := range random {
+		random[i] = byte(i * 31)
+	}
+	writeZipBytes(t, filepath.Join(s3.Dir, s3.Bucket, "random.zip"), map[string][]byte{"data.db": random})
+	before, _ := os.Stat(filepath.Join(app.DataDir(), "data.db"))
+	if err := app.RestoreBackup(context.Background(), "random.zip"); err == nil || !strings.Contains(err.Error(), "not a database") {
+		t.Fatalf("restore of a random data.db from S3: %v", err)
+	}
+	if after, err := os.Stat(filepath.Join(app.DataDir(), "data.db")); err != nil || !os.SameFile(before, after) {
+		t.Fatalf("a refused S3 restore replaced data.db: %v", err)
 	}
 }

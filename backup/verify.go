@@ -5,16 +5,93 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"syscall"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/pocketbase/pocketbase/tools/archive"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/pocketbase/pocketbase/core"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver for opening extracted databases
 )
+
+// Limits bound what a backup archive may expand to, with the importers'
+// bomb limits (importers/source): entry count, size per entry, total size,
+// compression ratio per zip member and the archive's own size. Evidence
+// files may be up to 1 GiB each (settings.evidence), so entries and totals
+// are larger than for content imports; the total is further capped by the
+// free space of the disk the archive is extracted to.
+var Limits = source.Limits{
+	MaxEntries:   500_000,
+	MaxEntrySize: 32 << 30,
+	MaxTotalSize: 64 << 30,
+	MaxDepth:     1,
+	MaxDownload:  64 << 30,
+	MaxRatio:     500,
+}
+
+// extract unpacks the backup zip at zipPath into dir through the importers'
+// bounded archive walker: members are written as stored (an evidence file
+// that is itself a zip stays a zip), ".." paths and duplicate names are
+// refused, links skipped, and the limits stop a bomb before it fills the
+// disk.
+func extract(ctx context.Context, zipPath, dir string, lim source.Limits) error {
+	if st, err := os.Stat(zipPath); err != nil {
+		return err
+	} else if st.Size() > lim.MaxDownload {
+		return fmt.Errorf("archive is %d bytes, more than the %d allowed: %w", st.Size(), lim.MaxDownload, source.ErrLimit)
+	}
+	if free, ok := freeBytes(dir); ok && free < lim.MaxTotalSize {
+		lim.MaxTotalSize = free
+	}
+	src, err := source.Open(zipPath, source.Options{Limits: lim, Raw: true})
+	if err != nil {
+		return err
+	}
+	head := make([]byte, 4)
+	f, err := os.Open(zipPath)
+	if err != nil {
+		return err
+	}
+	_, _ = io.ReadFull(f, head)
+	f.Close()
+	if string(head) != "PK\x03\x04" && string(head) != "PK\x05\x06" {
+		return fmt.Errorf("not a zip archive")
+	}
+	return src.Walk(ctx, func(e source.Entry) error {
+		target := filepath.Join(dir, filepath.FromSlash(e.Path))
+		if rel, err := filepath.Rel(dir, target); err != nil || rel == ".." || len(rel) > 2 && rel[:3] == "../" {
+			return fmt.Errorf("%s: %w", e.Path, source.ErrUnsafePath)
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		out, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.Path, err)
+		}
+		_, err = io.Copy(out, e.Body)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+}
+
+// knownMigrations is every migration file this binary can apply.
+func knownMigrations() map[string]bool {
+	out := map[string]bool{}
+	for _, l := range []core.MigrationsList{core.SystemMigrations, core.AppMigrations} {
+		for _, m := range l.Items() {
+			out[m.File] = true
+		}
+	}
+	return out
+}
 
 // Report describes a verified backup.
 type Report struct {
@@ -37,7 +114,10 @@ func Verify(ctx context.Context, zipPath string) (*Report, error) {
 }
 
 func verifyInto(ctx context.Context, zipPath, dir string) (*Report, error) {
-	if err := archive.Extract(zipPath, dir); err != nil {
+	if err := extract(ctx, zipPath, dir, Limits); err != nil {
+		if errors.Is(err, source.ErrLimit) || errors.Is(err, source.ErrUnsafePath) {
+			return nil, fmt.Errorf("verify backup %s: archive refused: %w", filepath.Base(zipPath), err)
+		}
 		return nil, fmt.Errorf("verify backup %s: not a readable zip: %w", filepath.Base(zipPath), err)
 	}
 	dbPath := filepath.Join(dir, "data.db")
@@ -57,6 +137,9 @@ func verifyInto(ctx context.Context, zipPath, dir string) (*Report, error) {
 	if rep.Integrity != "ok" {
 		return rep, fmt.Errorf("verify backup: database is corrupt: %s", rep.Integrity)
 	}
+	if err := checkMigrations(ctx, db); err != nil {
+		return rep, err
+	}
 	for _, name := range collections.All {
 		var n int
 		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteIdent(name)).Scan(&n); err != nil {
@@ -72,6 +155,35 @@ func verifyInto(ctx context.Context, zipPath, dir string) (*Report, error) {
 		return rep, fmt.Errorf("verify backup: %d evidence problems, first: %s", len(rep.Problems), rep.Problems[0])
 	}
 	return rep, nil
+}
+
+// checkMigrations refuses a database carrying a migration this binary does
+// not know (written by a newer Aegis): its schema could not be trusted.
+func checkMigrations(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "SELECT file FROM _migrations")
+	if err != nil {
+		return fmt.Errorf("verify backup: migrations: %w (is this an Aegis backup?)", err)
+	}
+	defer rows.Close()
+	known := knownMigrations()
+	applied := 0
+	for rows.Next() {
+		var file string
+		if err := rows.Scan(&file); err != nil {
+			return fmt.Errorf("verify backup: migrations: %w", err)
+		}
+		applied++
+		if !known[file] {
+			return fmt.Errorf("verify backup: migration %s is unknown to this binary (the backup was written by a newer Aegis; upgrade first)", file)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("verify backup: migrations: %w", err)
+	}
+	if applied == 0 {
+		return fmt.Errorf("verify backup: no migrations recorded: this is not an Aegis backup")
+	}
+	return nil
 }
 
 // checkEvidence recomputes the sha256 of every evidence file in the archive.
@@ -112,3 +224,12 @@ func checkEvidence(ctx context.Context, db *sql.DB, dir string, rep *Report) err
 }
 
 func quoteIdent(s string) string { return `"` + s + `"` }
+
+// freeBytes is the space available to an unprivileged writer under dir.
+func freeBytes(dir string) (int64, bool) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	return int64(st.Bavail) * int64(st.Bsize), true
+}

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/schema"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -49,6 +51,7 @@ func Run(ctx context.Context, app core.App, version string, full bool) Report {
 		checkDataDir(app),
 		checkDisk(app),
 		checkDatabase(ctx, app, full),
+		checkCollections(app),
 		checkStorage(ctx, app),
 		checkJobs(app),
 		{Name: "versions", Status: OK, Detail: fmt.Sprintf("aegis %s, %s, %s/%s", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)},
@@ -112,6 +115,28 @@ func checkDatabase(ctx context.Context, app core.App, full bool) Check {
 	if techniques == 0 {
 		c.Status, c.Advice = Warn, "no ATT&CK data yet: aegis import attack FILE, or enable an ATT&CK integration"
 	}
+	return c
+}
+
+// checkCollections compares every Aegis collection (fields and API rules)
+// with what this binary's migrations define.
+func checkCollections(app core.App) Check {
+	c := Check{Name: "collections"}
+	problems, err := schema.Check(app)
+	if err != nil {
+		c.Status, c.Detail = Warn, "cannot build the expected schema: "+err.Error()
+		return c
+	}
+	if len(problems) > 0 {
+		parts := make([]string, 0, len(problems))
+		for _, p := range problems {
+			parts = append(parts, p.String())
+		}
+		c.Status, c.Detail = Fail, strings.Join(parts, " | ")
+		c.Advice = "an Aegis collection was deleted or altered outside the migrations: restore the latest verified backup (aegis restore FILE)"
+		return c
+	}
+	c.Status, c.Detail = OK, fmt.Sprintf("%d collections match the migrations", len(collections.All))
 	return c
 }
 

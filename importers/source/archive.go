@@ -66,6 +66,7 @@ type walker struct {
 	ctx     context.Context
 	lim     Limits
 	include func(string) bool
+	raw     bool
 	fn      WalkFunc
 	// rename maps a top-level archive member path; false drops the member
 	// (GitHub: strip the "owner-repo-sha/" folder, filter a subdir).
@@ -76,7 +77,7 @@ type walker struct {
 }
 
 func newWalker(ctx context.Context, opts Options, fn WalkFunc) *walker {
-	return &walker{ctx: ctx, lim: opts.Limits.withDefaults(), include: opts.Include, fn: fn}
+	return &walker{ctx: ctx, lim: opts.Limits.withDefaults(), include: opts.Include, raw: opts.Raw, fn: fn}
 }
 
 // maxCompressionLayers stops gzip-in-gzip-in-gzip games; a real source has
@@ -98,6 +99,9 @@ func (w *walker) stream(r io.Reader, name string, size int64, ra io.ReaderAt, de
 	}
 	kind := sniff(head)
 	if kind == formatZip && keepWhole[strings.ToLower(path.Ext(name))] {
+		kind = formatPlain
+	}
+	if w.raw && depth > 0 {
 		kind = formatPlain
 	}
 	switch kind {
@@ -231,6 +235,9 @@ func (w *walker) zip(ra io.ReaderAt, size int64, name string, depth int, prefix 
 		}
 		if f.UncompressedSize64 > uint64(w.lim.MaxEntrySize) {
 			return fmt.Errorf("%s: %d bytes, more than the %d allowed per file: %w", p, f.UncompressedSize64, w.lim.MaxEntrySize, ErrLimit)
+		}
+		if r := w.lim.MaxRatio; r > 0 && f.UncompressedSize64 >= RatioFloor && f.UncompressedSize64 > uint64(r)*f.CompressedSize64 {
+			return fmt.Errorf("%s: %d bytes compressed into %d, more than the %d:1 ratio allowed: %w", p, f.UncompressedSize64, f.CompressedSize64, r, ErrLimit)
 		}
 		rc, err := f.Open()
 		if err != nil {

@@ -14,7 +14,14 @@ type Limits struct {
 	MaxTotalSize int64 // bytes of all (decompressed) files together
 	MaxDepth     int   // archive nesting: 1 = an archive, 2 = an archive inside an archive
 	MaxDownload  int64 // bytes fetched over HTTP (compressed, as transferred)
+	// MaxRatio, when set, refuses a zip member that declares more than
+	// MaxRatio times its compressed size (members under RatioFloor bytes are
+	// exempt: a small file of zeros is no bomb). Zero: no ratio check.
+	MaxRatio int64
 }
+
+// RatioFloor is the uncompressed size under which MaxRatio is not checked.
+const RatioFloor = 1 << 20
 
 // Default limits: large enough for every public content set we know of
 // (the Enterprise ATT&CK bundle is 45 MB, D3FEND's API dump 120 MB) and small
@@ -51,6 +58,10 @@ type Options struct {
 	Limits Limits
 	// Include, when set, keeps only the files whose path it accepts.
 	Include func(path string) bool
+	// Raw delivers the members of the top-level archive as they are stored:
+	// a member that is itself compressed or an archive is not expanded
+	// (backups hold evidence files that happen to be zips or gzips).
+	Raw bool
 
 	// HTTP: Client replaces the default client (tests, custom CAs). The
 	// default verifies TLS and honours HTTP(S)_PROXY / NO_PROXY.

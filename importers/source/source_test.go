@@ -391,3 +391,65 @@ func TestHTTPSVerifiesCertificates(t *testing.T) {
 		t.Fatalf("trusted client: %v %v", got, err)
 	}
 }
+
+// Raw delivers an archive's members as stored (a backup's evidence file
+// that is itself a zip stays a zip); MaxRatio refuses a member that
+// inflates beyond the ratio.
+func TestRawMembersAndRatioLimit(t *testing.T) {
+	inner := zipBytes(t, file{"a.json", `{"x":1}`})
+	outer := zipBytes(t, file{"storage/evidence.zip", string(inner)}, file{"data.db", "db"})
+	p := filepath.Join(t.TempDir(), "backup.zip")
+	os.WriteFile(p, outer, 0o600)
+
+	for _, c := range []struct {
+		name string
+		opts source.Options
+		want map[string]string
+	}{
+		{"expanded by default", source.Options{}, map[string]string{"storage/evidence.zip/a.json": `{"x":1}`, "data.db": "db"}},
+		{"raw keeps members whole", source.Options{Raw: true}, map[string]string{"storage/evidence.zip": string(inner), "data.db": "db"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src, err := source.Open(p, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := collect(t, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(c.want) {
+				t.Fatalf("got %v, want %v", keys(got), keys(c.want))
+			}
+			for k, v := range c.want {
+				if got[k] != v {
+					t.Errorf("%s: %q, want %q", k, got[k], v)
+				}
+			}
+		})
+	}
+
+	bomb := filepath.Join(t.TempDir(), "ratio.zip")
+	os.WriteFile(bomb, zipBytes(t, file{"zeros.bin", strings.Repeat("\x00", 4<<20)}), 0o600)
+	for _, c := range []struct {
+		name    string
+		ratio   int64
+		wantErr bool
+	}{{"no ratio limit", 0, false}, {"ratio 100:1", 100, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			src, _ := source.Open(bomb, source.Options{Raw: true, Limits: source.Limits{MaxRatio: c.ratio}})
+			_, _, err := collect(t, src)
+			if c.wantErr != (err != nil) || (err != nil && (!errors.Is(err, source.ErrLimit) || !strings.Contains(err.Error(), "ratio"))) {
+				t.Fatalf("err %v, want error: %v", err, c.wantErr)
+			}
+		})
+	}
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
