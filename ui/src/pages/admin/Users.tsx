@@ -147,6 +147,9 @@ export default function UsersPage() {
 
 function CreateUser({ onClose, onCreated }: { onClose: () => void; onCreated: (u: User) => void }) {
   const [f, setF] = useState({ name: '', email: '', role: 'viewer', password: '', passwordConfirm: '', active: true })
+  // The password policy in force (the server refuses anything shorter).
+  const policy = useLoad(() => api<{ minPasswordLength: number }>('/api/aegis/setup'), [])
+  const minLength = policy.data?.minPasswordLength ?? 10
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
@@ -184,7 +187,17 @@ function CreateUser({ onClose, onCreated }: { onClose: () => void; onCreated: (u
         <TextInput label="Email" name="email" type="email" value={f.email} onChange={set('email')} required />
         <Select label="Role" name="role" options={roleOptions} value={f.role} onChange={set('role')} hint={ROLE_DESCRIPTIONS[f.role]} />
         <div className="grid-2">
-          <TextInput label="Password" name="password" type="password" minLength={8} value={f.password} onChange={set('password')} required autoComplete="new-password" />
+          <TextInput
+            label="Password"
+            name="password"
+            type="password"
+            minLength={minLength}
+            hint={`At least ${minLength} characters`}
+            value={f.password}
+            onChange={set('password')}
+            required
+            autoComplete="new-password"
+          />
           <TextInput
             label="Confirm password"
             name="passwordConfirm"
