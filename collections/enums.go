@@ -76,7 +76,7 @@ var (
 	ActorKinds        = []string{"user", "superuser", "system"}
 	JobTriggers       = []string{"schedule", "manual", "startup"}
 	JobStatuses       = []string{"running", "succeeded", "failed", "retrying"}
-	IntegrationKinds  = []string{"attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel"}
+	IntegrationKinds  = []string{"attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel", "vectr", "vectr-bundle"}
 	Priorities        = []string{"critical", "high", "medium", "low"}
 	AuditActions      = []string{"create", "update", "delete", "login", "login_failed", "role_change", "transition", "import", "setup", "logout_all"}
 )
