@@ -548,5 +548,3 @@ func uniqSorted(xs []string) []string {
 	sort.Strings(out[1:]) // "vectr" first, the rest sorted
 	return out
 }
-
-
