@@ -13,7 +13,7 @@ export const STATE_LABELS: Record<string, string> = {
   cancelled: 'Cancelled',
 }
 
-export type Action = 'approve' | 'start' | 'submit' | 'record' | 'rework' | 'close' | 'cancel' | 'reveal' | 'retest'
+export type Action = 'approve' | 'start' | 'submit' | 'record' | 'rework' | 'close' | 'cancel' | 'reveal' | 'retest' | 'confirm'
 
 export const ACTION_LABELS: Record<Action, string> = {
   approve: 'Approve',
@@ -25,13 +25,20 @@ export const ACTION_LABELS: Record<Action, string> = {
   cancel: 'Cancel',
   reveal: 'Reveal to blue',
   retest: 'Retest',
+  confirm: 'Confirm imported outcome',
 }
 
 export const RED_RESULTS = ['executed', 'blocked_on_execution', 'failed_to_execute']
 export const PREVENTION = ['blocked', 'partial', 'not_blocked']
 export const DETECTION = ['technique', 'tactic', 'general', 'telemetry', 'none']
 
-export type TestLike = { state: string; red_assignee?: string; revealed?: boolean }
+export type TestLike = { state: string; red_assignee?: string; revealed?: boolean; outcome_imported?: boolean; outcome_confirmed_by?: string; outcome_confirmed_at?: string }
+
+/** importedUnconfirmed: an outcome read in from a file that does not count
+ * until a blue lead or an admin confirms it. */
+export function importedUnconfirmed(t: TestLike): boolean {
+  return !!t.outcome_imported && !t.outcome_confirmed_by && !t.outcome_confirmed_at
+}
 
 const leads = ['admin', 'red_lead']
 const blue = ['admin', 'blue_lead', 'blue_analyst']
@@ -64,6 +71,7 @@ export function allowedActions(t: TestLike, role: string, userId: string): Actio
       break
   }
   if (t.revealed === false && leads.includes(role) && t.state !== 'cancelled') out.push('reveal')
+  if ((t.state === 'validated' || t.state === 'closed') && importedUnconfirmed(t) && ['admin', 'blue_lead'].includes(role)) out.push('confirm')
   return out
 }
 
