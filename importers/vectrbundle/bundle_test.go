@@ -518,3 +518,23 @@ func firstValue(m map[string]string) string {
 	}
 	return ""
 }
+
+// TestFolderOfBundles reads every bundle of a folder (also one without a
+// .json name, with a byte-order mark) and skips the other files beside them.
+func TestFolderOfBundles(t *testing.T) {
+	app := testutil.NewApp(t)
+	addTechnique(t, app, "T9003.001")
+	second := strings.NewReplacer(`"c1"`, `"c9"`, `"g1"`, `"g9"`, `"t1"`, `"t91"`, `"t2"`, `"t92"`, `"t3"`, `"t93"`,
+		"Credential theft", "Second campaign").Replace(outcomeBundle("Completed", "Blocked", "Yes", "High"))
+	src := testsrc.Files{
+		"plans/q3.json":   outcomeBundle("Completed", "Blocked", "Yes", "High"),
+		"plans/second":    "\xef\xbb\xbf\n " + second,
+		"plans/README.md": "# Our VECTR plans\n",
+	}
+	rep, err := vectrbundle.Import(context.Background(), app, src, importers.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Files)
+	assert.Equal(t, 1, rep.Counts["files_skipped"])
+	assert.Equal(t, 2, rep.Counts["campaigns_created"])
+	assert.Equal(t, 6, rep.Counts["tests_created"])
+}

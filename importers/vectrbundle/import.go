@@ -1,6 +1,7 @@
 package vectrbundle
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -52,14 +53,16 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
 	var bundles []*Bundle
 	err := src.Walk(ctx, func(e source.Entry) error {
-		if !strings.HasSuffix(strings.ToLower(e.Path), ".json") && strings.Contains(e.Path, "/") {
+		body := bufio.NewReader(e.Body)
+		if !strings.HasSuffix(strings.ToLower(e.Path), ".json") && !looksLikeJSON(body) {
+			rep.Counts["files_skipped"]++ // a README or licence beside the bundles
 			return nil
 		}
 		rep.Files++
 		if opts.Progress != nil {
 			opts.Progress("parse", rep.Files, 0)
 		}
-		b, err := Parse(e.Body, DefaultLimits)
+		b, err := Parse(body, DefaultLimits)
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.Path, err)
 		}
@@ -95,6 +98,26 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	rep.Duration = time.Since(start)
 	rep.Seconds = rep.Duration.Seconds()
 	return rep, nil
+}
+
+// looksLikeJSON peeks at the start of a file without a .json name (an
+// upload named "bundle" or "export.txt"): a JSON object is read as a bundle.
+func looksLikeJSON(r *bufio.Reader) bool {
+	for i := 0; i < 64; i++ {
+		b, err := r.Peek(i + 1)
+		if err != nil {
+			return false
+		}
+		switch c := b[i]; c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case 0xef, 0xbb, 0xbf: // a UTF-8 byte-order mark
+			continue
+		default:
+			return c == '{'
+		}
+	}
+	return false
 }
 
 // plannedTest is one test case placed in one campaign.

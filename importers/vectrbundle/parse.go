@@ -198,6 +198,7 @@ func Parse(r io.Reader, lim Limits) (*Bundle, error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrLimit, lim.MaxBytes)
 	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if err := checkShape(data, lim); err != nil {
 		return nil, err
 	}
