@@ -127,6 +127,14 @@ try {
         await red.getByText('OilRig - Process Discovery').first().waitFor()
         await red.getByText('T1057').first().waitFor()
         await shot(red, '62-vectr-campaign-tests')
+        // The campaign goes back to VECTR as a bundle with its 44 test cases.
+        const [download] = await Promise.all([red.waitForEvent('download'), red.getByRole('button', { name: 'Export to VECTR' }).click()])
+        const bundle = JSON.parse(readFileSync(await download.path(), 'utf8'))
+        const types = bundle.objects.map((o) => o.type)
+        expect(bundle.type === 'bundle' && types.filter((x) => x === 'x-vectr-io-campaign').length === 1, `exported types ${[...new Set(types)]}`)
+        expect(types.filter((x) => x === 'x-vectr-io-testcase').length === 44, 'the 44 OilRig test cases exported')
+        const oil = bundle.objects.find((o) => o.type === 'x-vectr-io-campaign')
+        expect(oil.vectrId === '419a551a-9613-4d11-98dc-b788396d073c', `the campaign keeps its vectrId: ${oil.vectrId}`)
       },
     ],
     [
