@@ -16,6 +16,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/importers/vectr"
 	"github.com/aegis-sec/aegis/workflow"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -37,7 +38,9 @@ const (
 	TagVectr    = "vectr"
 )
 
-var campaignColumns = []string{"name", "description", "status", "tags", "blind", "round", "owner", "import_key"}
+// The owner is set when a campaign is created and kept afterwards: who
+// re-imports a bundle does not change it.
+var campaignColumns = []string{"name", "description", "status", "tags", "blind", "round", "import_key"}
 
 var testColumns = []string{"name", "technique", "technique_attack_id", "campaign", "procedure", "state", "red_result",
 	"prevention", "detection", "alert_severity", "blue_notes", "revealed", "tags", "import_key"}
@@ -223,9 +226,15 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 	for _, key := range order {
 		c := camps[key]
 		out, id, err := cu.Put(map[string]any{"name": c.name, "description": c.description,
-			"status": campaignStatus(c.states), "tags": c.tags, "blind": false, "round": 1, "owner": owner, "import_key": key})
+			"status": campaignStatus(c.states), "tags": c.tags, "blind": false, "round": 1, "import_key": key})
 		if err != nil {
 			return err
+		}
+		if out == bulk.Created && owner != "" {
+			if _, err := tx.DB().NewQuery("UPDATE {{campaigns}} SET [[owner]] = {:o} WHERE [[id]] = {:id}").
+				Bind(dbx.Params{"o": owner, "id": id}).Execute(); err != nil {
+				return fmt.Errorf("set owner of campaign %s: %w", id, err)
+			}
 		}
 		campaignIDs[key] = id
 		rep.Counts["campaigns_"+out.String()]++
