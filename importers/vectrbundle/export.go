@@ -305,7 +305,9 @@ func (x *exporter) phase(tags []string, tech expTechnique) string {
 	if name == "" {
 		return ""
 	}
-	id := uuidFrom("phase:" + name)
+	// A VECTR phase that named no tactic of its technique is another phase
+	// than the tactic of the same name.
+	id := uuidFrom("phase:" + name + ":" + strings.Join(mitre, ","))
 	if x.phases[id] == nil {
 		x.phases[id] = map[string]any{"name": name, "mitreTactics": mitre}
 	}
