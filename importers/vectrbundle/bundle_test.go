@@ -117,6 +117,7 @@ func TestSharedBundle(t *testing.T) {
 	importAttack(t, app)
 	admin := testutil.Users(t)[collections.RoleAdmin].Id
 	rep := importFile(t, app, path, admin)
+	t.Logf("import of the published bundle: %.2f s", rep.Seconds)
 	assert.Equal(t, 7, rep.Counts["campaigns_created"])
 	assert.Equal(t, 162, rep.Counts["tests_created"])
 	assert.Equal(t, 162, rep.Counts["state:draft"], "every test case is NotPerformed")
@@ -205,6 +206,7 @@ func TestSharedBundle(t *testing.T) {
 	// Re-import: nothing written, not even an audit entry.
 	audits, _ := app.CountRecords(collections.AuditLogs)
 	again := importFile(t, app, path, admin)
+	t.Logf("re-import: %.2f s", again.Seconds)
 	assert.True(t, again.NoChange)
 	assert.Zero(t, again.Created+again.Updated)
 	assert.Equal(t, 169, again.Unchanged)
