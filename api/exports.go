@@ -10,6 +10,7 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/coverage"
 	"github.com/aegis-sec/aegis/importers/navigator"
+	"github.com/aegis-sec/aegis/importers/vectrbundle"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -22,6 +23,7 @@ func registerExportRoutes(g *Group) {
 	g.GET("/export/navigator", handleNavigatorExport).Bind(requireUser())
 	g.GET("/export/heatmap.svg", handleHeatmapSVG).Bind(requireUser())
 	g.GET("/export/heatmap.png", handleHeatmapPNG).Bind(requireUser())
+	g.GET("/export/vectr-bundle.json", handleVectrBundleExport).Bind(requireUser())
 	g.GET("/export/{file}", handleDatasetExport).Bind(requireUser())
 	g.GET("/reports/executive", handleExecutiveReport).Bind(requireUser())
 
@@ -41,6 +43,12 @@ func registerExportRoutes(g *Group) {
 				"shows the caller: entries about tests hidden from blue are left out for blue roles, and emails, IPs and " +
 				"typed sign-in identities are shown to admins only.",
 			Query: dsParams},
+		Op{Method: "GET", Path: Prefix + "/export/vectr-bundle.json", Tags: []string{"exports"}, Auth: "user",
+			Query:   []Param{{Name: "campaign", Description: "campaign id; repeat or separate with commas for several; none = every campaign"}},
+			Summary: "Campaigns and their tests as a VECTR bundle (x-vectr-io-* objects) that VECTR and `aegis import vectr-bundle` read",
+			Description: "Stable vectrIds (the imported ones, else derived from the record ids), outcomes mapped back to VECTR's " +
+				"outcome names, Aegis's exact state and outcome kept in test-case metadata. 404 for an unknown campaign. " +
+				"Blue roles get only revealed tests of blind campaigns."},
 		Op{Method: "GET", Path: Prefix + "/export/navigator", Tags: []string{"exports"}, Auth: "user",
 			Query:   []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"}},
 			Summary: "ATT&CK Navigator layer (format 4.5) with scores, level colours, comments and the breakdown as metadata",
@@ -104,6 +112,30 @@ func handleDatasetExport(e *core.RequestEvent) error {
 		e.App.Logger().Error("export failed", "dataset", dataset, "error", err)
 	}
 	return nil
+}
+
+func handleVectrBundleExport(e *core.RequestEvent) error {
+	var ids []string
+	for _, v := range e.Request.URL.Query()["campaign"] {
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				ids = append(ids, id)
+			}
+		}
+	}
+	// Built in memory first so that an unknown campaign is a clean 404.
+	var buf bytes.Buffer
+	err := vectrbundle.Export(e.Request.Context(), e.App, vectrbundle.ExportOptions{Campaigns: ids, HideUnrevealed: blueCaller(e)}, &buf)
+	if errors.Is(err, vectrbundle.ErrNoCampaign) {
+		return e.NotFoundError(err.Error(), nil)
+	}
+	if err != nil {
+		return e.InternalServerError("The export failed.", err)
+	}
+	h := e.Response.Header()
+	h.Set("Content-Disposition", `attachment; filename="aegis-vectr-bundle.json"`)
+	h.Set("Cache-Control", "no-store")
+	return e.Blob(http.StatusOK, "application/json; charset=utf-8", buf.Bytes())
 }
 
 func isDay(s string) bool {

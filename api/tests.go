@@ -33,7 +33,8 @@ func registerTestRoutes(g *Group) {
 				"tool_outcomes? [{defense_tool, prevention, detection, detected_at, notes}] — the test's outcome is the " +
 				"best across tools; a miss opens a finding, a passing retest resolves the findings of the test it retests), " +
 				"rework (blue; reason), close (leads/admin), cancel (red lead/admin; reason), reveal (red lead/admin; blind " +
-				"campaigns). `revision` must be the revision last read. Errors: 400 missing or invalid field, 403 wrong " +
+				"campaigns), confirm (blue lead/admin; an outcome imported from a file by someone else starts to " +
+				"count as validated). `revision` must be the revision last read. Errors: 400 missing or invalid field, 403 wrong " +
 				"role or not the assignee, 404 unknown or hidden test, 409 wrong state or stale revision. One " +
 				"transaction: revision bump, audit entry, notification of the next actor; realtime subscribers of " +
 				"tests receive the update.",

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/aegis-sec/aegis/coverage"
+	"github.com/aegis-sec/aegis/importers/vectrbundle"
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
@@ -23,19 +24,21 @@ func init() {
 // ExportCommand is `aegis export navigator|csv|json|svg|png|report`.
 func ExportCommand(app core.App) *cobra.Command {
 	var scope, dataset, out, domain string
-	var filters []string
+	var filters, campaigns []string
 	cmd := &cobra.Command{
-		Use:   "export navigator|csv|json|svg|png|report",
+		Use:   "export navigator|csv|json|svg|png|report|vectr-bundle",
 		Short: "Export a Navigator layer, a dataset as CSV/JSON, the heatmap or the executive report",
 		Long: `navigator: ATT&CK Navigator layer (format 4.5) for --scope coverage, actor:G0016 or campaign:ID.
 csv, json: a dataset (--dataset ` + strings.Join(coverage.Datasets, ", ") + `), streamed; filters with
 --filter key=value (e.g. --filter state=validated --filter since=2026-01-01).
-svg, png: the heatmap. report: the executive report as HTML.`,
+svg, png: the heatmap. report: the executive report as HTML.
+vectr-bundle: campaigns (--campaign ID, repeatable; default all) as a VECTR bundle.`,
 		Example: `  aegis export navigator --scope actor:G0016 -o apt29.json
   aegis export csv --dataset tests --filter state=validated -o tests.csv
-  aegis export csv --dataset vectr -o vectr-test-cases.csv`,
+  aegis export csv --dataset vectr -o vectr-test-cases.csv
+  aegis export vectr-bundle --campaign k3x9... -o assessment.json`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"navigator", "csv", "json", "svg", "png", "report"},
+		ValidArgs: []string{"navigator", "csv", "json", "svg", "png", "report", "vectr-bundle"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var w io.Writer = cmd.OutOrStdout()
 			if out != "" && out != "-" {
@@ -46,7 +49,7 @@ svg, png: the heatmap. report: the executive report as HTML.`,
 				defer os.Remove(f.Name())
 				defer f.Close()
 				w = f
-				if err := runExport(cmd.Context(), app, args[0], scope, dataset, domain, filters, w); err != nil {
+				if err := runExport(cmd.Context(), app, args[0], scope, dataset, domain, filters, campaigns, w); err != nil {
 					return err
 				}
 				if err := f.Chmod(0o644); err != nil {
@@ -62,7 +65,7 @@ svg, png: the heatmap. report: the executive report as HTML.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", out)
 				return nil
 			}
-			return runExport(cmd.Context(), app, args[0], scope, dataset, domain, filters, w)
+			return runExport(cmd.Context(), app, args[0], scope, dataset, domain, filters, campaigns, w)
 		},
 	}
 	cmd.Flags().StringVar(&scope, "scope", "coverage", "navigator scope: coverage, actor:G0016 or campaign:ID")
@@ -70,6 +73,7 @@ svg, png: the heatmap. report: the executive report as HTML.`,
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
 	cmd.Flags().StringVar(&domain, "domain", "enterprise-attack", "ATT&CK domain")
 	cmd.Flags().StringArrayVar(&filters, "filter", nil, "dataset filter key=value (repeatable)")
+	cmd.Flags().StringArrayVar(&campaigns, "campaign", nil, "vectr-bundle: campaign id (repeatable; default every campaign)")
 	return cmd
 }
 
@@ -80,7 +84,7 @@ func dirOf(path string) string {
 	return "."
 }
 
-func runExport(ctx context.Context, app core.App, what, scope, dataset, domain string, filters []string, w io.Writer) error {
+func runExport(ctx context.Context, app core.App, what, scope, dataset, domain string, filters, campaigns []string, w io.Writer) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -114,6 +118,8 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 			return coverage.HeatmapSVG(w, r.Matrix(f), "ATT&CK coverage")
 		}
 		return coverage.HeatmapPNG(w, r.Matrix(f))
+	case "vectr-bundle":
+		return vectrbundle.Export(ctx, app, vectrbundle.ExportOptions{Campaigns: campaigns}, w)
 	case "report":
 		ex, err := coverage.BuildExecutive(app)
 		if err != nil {
@@ -126,5 +132,5 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 		_, err = w.Write(buf.Bytes())
 		return err
 	}
-	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png or report", what)
+	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png, report or vectr-bundle", what)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/registry"
@@ -29,6 +30,7 @@ func init() {
 func ImportCommand(app core.App) *cobra.Command {
 	var (
 		asJSON  bool
+		as      string
 		srcOpts source.Options
 		timeout time.Duration
 	)
@@ -62,8 +64,17 @@ The import commits whole or not at all; re-running it changes nothing.`,
 				ctx, cancel = context.WithTimeout(ctx, timeout)
 				defer cancel()
 			}
+			opts := importers.Options{}
+			if as != "" {
+				u, err := app.FindAuthRecordByEmail(collections.Users, as)
+				if err != nil {
+					return fmt.Errorf("import %s: --as %s: no such user", kind, as)
+				}
+				opts.Actor = u.Id
+			}
 			bar := newProgressBar(cmd.ErrOrStderr())
-			rep, err := fn(ctx, app, src, importers.Options{Progress: bar.Update})
+			opts.Progress = bar.Update
+			rep, err := fn(ctx, app, src, opts)
 			bar.Finish()
 			if err != nil {
 				return fmt.Errorf("%w\n%s", err, hint(err))
@@ -77,6 +88,7 @@ The import commits whole or not at all; re-running it changes nothing.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the import report as JSON")
+	f.StringVar(&as, "as", "", "import as this user (email): the audit actor, and whose imported outcomes count (blue lead, admin)")
 	f.DurationVar(&timeout, "timeout", 0, "give up after this long (e.g. 10m); 0 = no limit")
 	f.DurationVar(&srcOpts.StallTimeout, "stall-timeout", 0, "fail a download that sends nothing for this long (default 30s)")
 	f.StringVar(&srcOpts.TAXII.Collection, "taxii-collection", "", "TAXII collection id or title, when SOURCE is a discovery or API root URL")

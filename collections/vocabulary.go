@@ -8,8 +8,9 @@ import (
 
 //go:generate go run ../tools/vocabgen -o ../ui/src/lib/vocabulary.gen.ts
 
-// Test actions: the steps of POST /api/aegis/tests/{id}/transition, and
-// retest, which starts a new round of a validated or closed test.
+// Test actions: the steps of POST /api/aegis/tests/{id}/transition
+// (confirm accepts an imported outcome), and retest, which starts a new
+// round of a validated or closed test.
 const (
 	ActionApprove = "approve"
 	ActionStart   = "start"
@@ -20,10 +21,11 @@ const (
 	ActionCancel  = "cancel"
 	ActionReveal  = "reveal"
 	ActionRetest  = "retest"
+	ActionConfirm = "confirm"
 )
 
 // TestActions lists the test actions in the order the UI offers them.
-var TestActions = []string{ActionApprove, ActionStart, ActionSubmit, ActionRecord, ActionRework, ActionClose, ActionCancel, ActionReveal, ActionRetest}
+var TestActions = []string{ActionApprove, ActionStart, ActionSubmit, ActionRecord, ActionRework, ActionClose, ActionCancel, ActionReveal, ActionRetest, ActionConfirm}
 
 // Term is one value of the vocabulary with the words a person reads for it.
 type Term struct {
@@ -50,11 +52,24 @@ var words = map[string]map[string][2]string{
 		RoleBlueAnalyst: {"Blue analyst", "Records outcomes and uploads blue evidence."},
 		RoleViewer:      {"Viewer", "Reads everything, exports reports."},
 	},
+	"INTEGRATION_KINDS": {
+		"attack":       {"MITRE ATT&CK", ""},
+		"sigma":        {"Sigma rules", ""},
+		"elastic":      {"Elastic rules", ""},
+		"atomic":       {"Atomic Red Team", ""},
+		"caldera":      {"CALDERA abilities", ""},
+		"d3fend":       {"D3FEND", ""},
+		"compliance":   {"Compliance mappings", ""},
+		"intel":        {"Threat intel (STIX)", ""},
+		"vectr":        {"VECTR test cases (CSV)", ""},
+		"vectr-bundle": {"VECTR assessment bundle", ""},
+	},
 	"TEST_ACTIONS": {
-		ActionSubmit: {"Submit red result", ""},
-		ActionRecord: {"Record outcome", ""},
-		ActionRework: {"Send back", ""},
-		ActionReveal: {"Reveal to blue", ""},
+		ActionSubmit:  {"Submit red result", ""},
+		ActionRecord:  {"Record outcome", ""},
+		ActionRework:  {"Send back", ""},
+		ActionReveal:  {"Reveal to blue", ""},
+		ActionConfirm: {"Confirm imported outcome", "An outcome read in from a file counts once a blue lead or an admin confirms it."},
 	},
 }
 
@@ -98,7 +113,7 @@ func Vocabulary() []List {
 
 // Humanize turns a value such as "blue_review" into "Blue review".
 func Humanize(v string) string {
-	s := strings.ReplaceAll(v, "_", " ")
+	s := strings.NewReplacer("_", " ", "-", " ").Replace(v)
 	if s == "" {
 		return s
 	}
@@ -122,7 +137,7 @@ func TypeScript() []byte {
 		b.WriteString("] as const\n")
 		fmt.Fprintf(&b, "export const %s_LABELS: Record<string, string> = {\n", l.Single)
 		for _, t := range l.Terms {
-			fmt.Fprintf(&b, "  %s: %q,\n", t.Value, t.Label)
+			fmt.Fprintf(&b, "  %s: %q,\n", tsKey(t.Value), t.Label)
 		}
 		b.WriteString("}\n")
 		hints := false
@@ -133,11 +148,21 @@ func TypeScript() []byte {
 			fmt.Fprintf(&b, "export const %s_HINTS: Record<string, string> = {\n", l.Single)
 			for _, t := range l.Terms {
 				if t.Hint != "" {
-					fmt.Fprintf(&b, "  %s: %q,\n", t.Value, t.Hint)
+					fmt.Fprintf(&b, "  %s: %q,\n", tsKey(t.Value), t.Hint)
 				}
 			}
 			b.WriteString("}\n")
 		}
 	}
 	return b.Bytes()
+}
+
+// tsKey writes an object key, quoted unless it is a plain identifier.
+func tsKey(v string) string {
+	for i, r := range v {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return fmt.Sprintf("%q", v)
+		}
+	}
+	return v
 }

@@ -71,12 +71,15 @@ type Test struct {
 	DetectedAt  time.Time
 	ValidatedAt time.Time
 	Revealed    bool // false for tests of a blind campaign not yet shown to blue
+	// Unconfirmed is an outcome imported from a file by someone other than a
+	// blue lead or an admin, and not confirmed by one since: shown, not counted.
+	Unconfirmed bool
 }
 
 // Validated reports whether the test carries an outcome that counts.
 func (t Test) Validated() bool {
 	return (t.State == collections.StateValidated || t.State == collections.StateClosed) &&
-		(t.Prevention != "" || t.Detection != "")
+		(t.Prevention != "" || t.Detection != "") && !t.Unconfirmed
 }
 
 // Rule is a detection rule with the techniques it maps to.

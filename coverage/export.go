@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aegis-sec/aegis/importers/vectr"
 	"io"
 	"net/url"
 	"sort"
@@ -432,7 +433,7 @@ func exportTests(ctx context.Context, app core.App, p url.Values, rw rowWriter, 
 	if err != nil {
 		return err
 	}
-	base := `SELECT x.id AS id, x.name, ifnull(t.attack_id, '') AS attack_id, ifnull(t.name, '') AS technique_name,
+	base := `SELECT x.id AS id, x.name, coalesce(t.attack_id, x.technique_attack_id, '') AS attack_id, ifnull(t.name, '') AS technique_name,
 		ifnull((SELECT ta.name FROM json_each(CASE WHEN json_valid(t.tactics) THEN t.tactics ELSE '[]' END) j
 			JOIN tactics ta ON ta.id = j.value ORDER BY ta.matrix_order LIMIT 1), '') AS tactic,
 		ifnull(c.name, '') AS campaign_name, x.state, x.platform, x.procedure, x.red_result, x.prevention, x.detection,
@@ -459,20 +460,10 @@ func exportTests(ctx context.Context, app core.App, p url.Values, rw rowWriter, 
 var VectrColumns = []string{"Campaign", "Method", "Technique ID", "Variant", "Objective", "Phase", "Status",
 	"Outcome", "Outcome Notes", "Command", "Description", "Attack Start", "Attack Stop", "Detection Time", "Tags"}
 
-// VectrOutcome maps an Aegis outcome to VECTR's outcome names.
+// VectrOutcome maps an Aegis outcome to VECTR's outcome names (the mapping
+// the VECTR importers read back; see importers/vectr).
 func VectrOutcome(state, prevention, detection string) string {
-	if state != "validated" && state != "closed" {
-		return "TBD"
-	}
-	switch {
-	case prevention == "blocked":
-		return "Blocked"
-	case detection == "technique" || detection == "tactic" || detection == "general":
-		return "Detected"
-	case detection == "telemetry":
-		return "Logged"
-	}
-	return "Not Detected"
+	return vectr.OutcomeName(state, prevention, detection)
 }
 
 // VectrStatus maps a workflow state to VECTR's test case status.

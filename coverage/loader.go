@@ -129,11 +129,12 @@ func loadTechniques(app core.App, d *Data) error {
 func loadTests(app core.App, d *Data) error {
 	return query(app, `SELECT id, name, technique, campaign, template,
 		CASE WHEN template = '' AND state IN ('validated', 'closed') THEN procedure ELSE '' END, platform, state, prevention, detection,
-		executed_at, detected_at, validated_at, updated, revealed FROM tests`, nil, func(r *dbx.Rows) error {
+		executed_at, detected_at, validated_at, updated, revealed,
+		outcome_imported = 1 AND outcome_confirmed_by = '' AND outcome_confirmed_at = '' FROM tests`, nil, func(r *dbx.Rows) error {
 		var t Test
 		var proc, exec, det, val, upd string
 		if err := r.Scan(&t.ID, &t.Name, &t.Technique, &t.Campaign, &t.Template, &proc, &t.Platform, &t.State,
-			&t.Prevention, &t.Detection, &exec, &det, &val, &upd, &t.Revealed); err != nil {
+			&t.Prevention, &t.Detection, &exec, &det, &val, &upd, &t.Revealed, &t.Unconfirmed); err != nil {
 			return err
 		}
 		if p := strings.TrimSpace(proc); p != "" {

@@ -27,8 +27,14 @@ func bindWorkflowGuards(app core.App) {
 	app.OnRecordCreateRequest(c.Tests).BindFunc(func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
 			for _, f := range []string{"red_result", "executed_at", "prevention", "detection", "detected_at",
-				"validated_by", "validated_at", "retest_of", "reason"} {
+				"validated_by", "validated_at", "retest_of", "reason", "outcome_imported", "outcome_imported_by",
+				"outcome_confirmed_by", "outcome_confirmed_at"} {
 				e.Record.Set(f, nil)
+			}
+			// Only importers store a test whose technique the catalogue lacks yet.
+			if e.Record.GetString("technique") == "" {
+				return router.NewBadRequestError("A test needs a technique.", map[string]any{
+					"technique": map[string]string{"code": "validation_required", "message": "Cannot be blank."}})
 			}
 			e.Record.Set("state", c.StateDraft)
 			e.Record.Set("revision", 0)

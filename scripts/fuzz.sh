@@ -14,6 +14,7 @@ run FuzzParseAtomic ./importers/atomic
 run FuzzParseCaldera ./importers/caldera
 run FuzzParseLayer ./importers/navigator
 run FuzzParseVectrCSV ./importers/vectr
+run FuzzParse ./importers/vectrbundle
 run FuzzParseAtomicLog ./importers/atomiclog
 run FuzzParseSigma ./importers/sigma
 run FuzzParseElastic ./importers/elastic

@@ -36,6 +36,15 @@ func BestDetection(a, b string) string {
 	return a
 }
 
+// OutcomeUnconfirmed reports a test whose outcome was read in from a file
+// by someone who is not a blue lead or an admin and that nobody of those
+// roles has confirmed yet: it is shown, but it does not count as validated.
+// A superuser's confirmation (no user id) is recorded by its time.
+func OutcomeUnconfirmed(test *core.Record) bool {
+	return test.GetBool("outcome_imported") && test.GetString("outcome_confirmed_by") == "" &&
+		test.GetDateTime("outcome_confirmed_at").IsZero()
+}
+
 // Missed reports an outcome with no block and no alert: it opens a finding.
 func Missed(prevention, detection string) bool {
 	return prevention != "blocked" && (detection == "none" || detection == "telemetry")
@@ -128,6 +137,11 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 	test.Set("detection", det)
 	test.Set("validated_by", actor.userId())
 	test.Set("validated_at", types.NowDateTime())
+	// An outcome recorded here is blue's own, no longer an imported one.
+	test.Set("outcome_imported", false)
+	test.Set("outcome_imported_by", "")
+	test.Set("outcome_confirmed_by", "")
+	test.Set("outcome_confirmed_at", "")
 	test.Set("reason", "")
 	ch.details["prevention"], ch.details["detection"] = prev, det
 

@@ -23,10 +23,13 @@ const (
 	ActionClose   = "close"
 	ActionCancel  = "cancel"
 	ActionReveal  = "reveal"
+	// ActionConfirm makes an imported outcome count: a blue lead or an admin
+	// vouches for an outcome that someone else read in from a file.
+	ActionConfirm = "confirm"
 )
 
 // Actions lists every transition action.
-var Actions = []string{ActionApprove, ActionStart, ActionSubmit, ActionRecord, ActionRework, ActionClose, ActionCancel, ActionReveal}
+var Actions = []string{ActionApprove, ActionStart, ActionSubmit, ActionRecord, ActionRework, ActionClose, ActionCancel, ActionReveal, ActionConfirm}
 
 // ToolOutcome is one defense tool's result for a test.
 type ToolOutcome struct {
@@ -78,6 +81,7 @@ var steps = map[string]step{
 	ActionClose:   {roles: []string{c.RoleAdmin, c.RoleRedLead, c.RoleBlueLead}, from: []string{c.StateValidated}, to: c.StateClosed},
 	ActionCancel:  {roles: []string{c.RoleAdmin, c.RoleRedLead}, from: []string{c.StateDraft, c.StateReady, c.StateExecuting}, to: c.StateCancelled},
 	ActionReveal:  {roles: []string{c.RoleAdmin, c.RoleRedLead}, from: c.TestStates, to: ""},
+	ActionConfirm: {roles: []string{c.RoleAdmin, c.RoleBlueLead}, from: []string{c.StateValidated, c.StateClosed}, to: ""},
 }
 
 // Allowed lists the actions actor may take on test now (for the UI to offer
@@ -187,6 +191,9 @@ func checkState(action string, test *core.Record, revision *int) error {
 	if action == ActionReveal && test.GetBool("revealed") {
 		return conflict("The test is already revealed.")
 	}
+	if action == ActionConfirm && !OutcomeUnconfirmed(test) {
+		return conflict("The test has no imported outcome waiting for confirmation.")
+	}
 	if revision != nil && *revision != test.GetInt("revision") {
 		return conflict(fmt.Sprintf("The test changed meanwhile (revision %d, you sent %d): reload it.",
 			test.GetInt("revision"), *revision))
@@ -289,6 +296,11 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 	case ActionReveal:
 		test.Set("revealed", true)
 		ch.details["revealed"] = true
+	case ActionConfirm:
+		test.Set("outcome_confirmed_by", actor.userId())
+		test.Set("outcome_confirmed_at", types.NowDateTime())
+		ch.details["imported_by"] = test.GetString("outcome_imported_by")
+		ch.details["prevention"], ch.details["detection"] = test.GetString("prevention"), test.GetString("detection")
 	}
 	if st.to != "" {
 		test.Set("state", st.to)

@@ -19,21 +19,23 @@ import (
 	"github.com/aegis-sec/aegis/importers/navigator"
 	"github.com/aegis-sec/aegis/importers/sigma"
 	"github.com/aegis-sec/aegis/importers/vectr"
+	"github.com/aegis-sec/aegis/importers/vectrbundle"
 )
 
 // kinds lists every importer. Add a line when a new format lands.
 var kinds = map[string]importers.Func{
-	attack.Kind:     attack.Import,
-	atomic.Kind:     atomic.Import,
-	caldera.Kind:    caldera.Import,
-	navigator.Kind:  navigator.Import,
-	vectr.Kind:      vectr.Import,
-	atomiclog.Kind:  atomiclog.Import,
-	sigma.Kind:      sigma.Import,
-	elastic.Kind:    elastic.Import,
-	d3fend.Kind:     d3fend.Import,
-	compliance.Kind: compliance.Import,
-	intel.Kind:      intel.Import,
+	attack.Kind:      attack.Import,
+	atomic.Kind:      atomic.Import,
+	caldera.Kind:     caldera.Import,
+	navigator.Kind:   navigator.Import,
+	vectr.Kind:       vectr.Import,
+	vectrbundle.Kind: vectrbundle.Import,
+	atomiclog.Kind:   atomiclog.Import,
+	sigma.Kind:       sigma.Import,
+	elastic.Kind:     elastic.Import,
+	d3fend.Kind:      d3fend.Import,
+	compliance.Kind:  compliance.Import,
+	intel.Kind:       intel.Import,
 }
 
 // Lookup returns the importer for kind.

@@ -13,7 +13,6 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/internal/bulk"
-	"github.com/aegis-sec/aegis/importers/internal/library"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -26,7 +25,7 @@ var campaignColumns = []string{"name", "description", "status", "start_at", "end
 
 var testColumns = []string{"name", "technique", "campaign", "procedure", "state", "red_result", "executed_at",
 	"prevention", "detection", "detected_at", "alert_severity", "red_notes", "blue_notes", "revealed",
-	"validated_at", "tags", "import_key"}
+	"validated_at", "tags", "technique_attack_id", "import_key"}
 
 type pending struct {
 	path string
@@ -90,7 +89,7 @@ type campaignAgg struct {
 }
 
 func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Report, opts importers.Options) error {
-	techniques, err := library.TechniqueIDs(tx)
+	techniques, err := LoadTechniques(tx)
 	if err != nil {
 		return err
 	}
@@ -105,11 +104,10 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 	camps := map[string]*campaignAgg{}
 	var order []string
 	var usable []pending
+	unknown := map[string]int{}
 	for _, p := range rows {
-		if techniques[p.tc.TechniqueID] == "" {
-			rep.Skipped = append(rep.Skipped, importers.Skip{Id: fmt.Sprintf("%s:%d", p.path, p.tc.Line),
-				Reason: fmt.Sprintf("technique %s is not in the ATT&CK catalogue; import ATT&CK first", p.tc.TechniqueID)})
-			continue
+		if techniques.Resolve(p.tc.TechniqueID) == "" {
+			unknown[p.tc.TechniqueID]++
 		}
 		usable = append(usable, p)
 		ck := campaignKey(p.tc.Campaign)
@@ -164,6 +162,11 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 		tally(rep, out)
 	}
 
+	trust, err := NewTrust(tx, opts.Actor)
+	if err != nil {
+		return err
+	}
+	defer trust.Close()
 	tu, err := bulk.New(tx, bulk.Spec{Collection: collections.Tests, Key: []string{"import_key"},
 		Columns: testColumns, HashColumn: "import_hash"})
 	if err != nil {
@@ -201,15 +204,26 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 			severity = ""
 		}
 		tags := append([]string{"vectr"}, tc.Tags...)
-		out, _, err := tu.Put(map[string]any{
-			"name": tc.Name, "technique": techniques[tc.TechniqueID], "campaign": campaignIDs[campaignKey(tc.Campaign)],
+		out, id, err := tu.Put(map[string]any{
+			"name": tc.Name, "technique": techniques.Resolve(tc.TechniqueID), "campaign": campaignIDs[campaignKey(tc.Campaign)],
 			"procedure": tc.Description, "state": state, "red_result": redResult, "executed_at": dt(executed),
 			"prevention": prevention, "detection": detection, "detected_at": dt(tc.Detected),
 			"alert_severity": severity, "red_notes": tc.RedNotes, "blue_notes": tc.BlueNotes,
-			"revealed": true, "validated_at": dt(validated), "tags": tags, "import_key": p.key,
+			"revealed": true, "validated_at": dt(validated), "tags": tags, "technique_attack_id": tc.TechniqueID,
+			"import_key": p.key,
 		})
 		if err != nil {
 			return err
+		}
+		marked, err := trust.Mark(id, out != bulk.Unchanged, prevention, detection)
+		if err != nil {
+			return err
+		}
+		if marked && out == bulk.Unchanged {
+			out = bulk.Updated
+		}
+		if trust.Unconfirmed(id) {
+			rep.Counts["outcomes_unconfirmed"]++
 		}
 		rep.Counts["tests_"+out.String()]++
 		rep.Counts["state:"+state]++
@@ -218,6 +232,7 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 		}
 		tally(rep, out)
 	}
+	ReportUnknown(rep, unknown)
 	if rep.Created+rep.Updated == 0 {
 		return nil
 	}
@@ -236,15 +251,7 @@ func testState(tc TestCase) string {
 	if p, _, _, _ := MapOutcome(tc.Outcome); p != "" {
 		return collections.StateValidated
 	}
-	switch s := strings.ToLower(strings.TrimSpace(tc.Status)); {
-	case s == "completed" || s == "complete" || s == "done" || s == "executed":
-		return collections.StateBlueReview
-	case s == "in progress" || s == "inprogress" || s == "in_progress" || s == "running" || s == "executing" || s == "paused":
-		return collections.StateExecuting
-	case s == "ready" || s == "planned" || s == "scheduled":
-		return collections.StateReady
-	}
-	return collections.StateDraft
+	return StateFromStatus(tc.Status)
 }
 
 // campaignStatus: completed when every test is validated, active once any

@@ -140,31 +140,3 @@ func convert(row csvx.Row) (TestCase, error) {
 	}
 	return tc, nil
 }
-
-// MapOutcome maps a VECTR outcome onto Aegis's prevention and detection
-// values and the red result it implies. recorded is false for outcomes that
-// say nothing yet (empty, TBD, N/A); an unknown outcome is an error.
-//
-//	Blocked                     → prevention blocked,  detection none (red: blocked_on_execution)
-//	Partially Blocked           → prevention partial,  detection none
-//	Alerted / Detected          → not_blocked,         general (an alert of unknown specificity)
-//	Logged (centrally, locally) → not_blocked,         telemetry
-//	None / Not Detected / Missed→ not_blocked,         none
-func MapOutcome(outcome string) (prevention, detection, redResult string, err error) {
-	key := strings.ToLower(strings.Join(strings.Fields(strings.NewReplacer("-", " ", "_", " ", "–", " ").Replace(outcome)), " "))
-	switch {
-	case key == "" || key == "tbd" || key == "n/a" || key == "na" || key == "not applicable" || key == "pending":
-		return "", "", "", nil
-	case key == "blocked" || key == "prevented":
-		return "blocked", "none", "blocked_on_execution", nil
-	case strings.HasPrefix(key, "partially blocked") || key == "partial" || key == "partially prevented":
-		return "partial", "none", "executed", nil
-	case key == "alerted" || key == "detected" || key == "alert" || strings.HasPrefix(key, "alerted "):
-		return "not_blocked", "general", "executed", nil
-	case strings.HasPrefix(key, "logged"):
-		return "not_blocked", "telemetry", "executed", nil
-	case key == "none" || key == "not detected" || key == "missed" || key == "not logged" || key == "undetected":
-		return "not_blocked", "none", "executed", nil
-	}
-	return "", "", "", fmt.Errorf("unknown outcome %q (expected Blocked, Partially Blocked, Alerted, Detected, Logged, None, TBD)", outcome)
-}

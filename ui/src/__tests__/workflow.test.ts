@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allowedActions, needsForm } from '../lib/workflow'
+import { allowedActions, importedUnconfirmed, needsForm } from '../lib/workflow'
 
 describe('allowedActions', () => {
   const me = 'u1'
@@ -28,5 +28,19 @@ describe('allowedActions', () => {
   it('knows which actions need fields', () => {
     expect(needsForm('record')).toBe(true)
     expect(needsForm('start')).toBe(false)
+  })
+})
+
+describe('imported outcomes', () => {
+  it('offers confirm to blue leads and admins while an imported outcome waits', () => {
+    const waiting = { state: 'validated', revealed: true, outcome_imported: true, outcome_confirmed_by: '' }
+    expect(importedUnconfirmed(waiting)).toBe(true)
+    expect(allowedActions(waiting, 'blue_lead', 'u1')).toContain('confirm')
+    expect(allowedActions(waiting, 'admin', 'u1')).toContain('confirm')
+    expect(allowedActions(waiting, 'red_lead', 'u1')).not.toContain('confirm')
+    expect(allowedActions(waiting, 'blue_analyst', 'u1')).not.toContain('confirm')
+    const confirmed = { ...waiting, outcome_confirmed_by: 'u2' }
+    expect(importedUnconfirmed(confirmed)).toBe(false)
+    expect(allowedActions(confirmed, 'blue_lead', 'u1')).not.toContain('confirm')
   })
 })

@@ -30,7 +30,7 @@ export const STATE_LABELS: Record<string, string> = {
   cancelled: "Cancelled",
 }
 
-export const TEST_ACTIONS = ["approve", "start", "submit", "record", "rework", "close", "cancel", "reveal", "retest"] as const
+export const TEST_ACTIONS = ["approve", "start", "submit", "record", "rework", "close", "cancel", "reveal", "retest", "confirm"] as const
 export const ACTION_LABELS: Record<string, string> = {
   approve: "Approve",
   start: "Start",
@@ -41,6 +41,10 @@ export const ACTION_LABELS: Record<string, string> = {
   cancel: "Cancel",
   reveal: "Reveal to blue",
   retest: "Retest",
+  confirm: "Confirm imported outcome",
+}
+export const ACTION_HINTS: Record<string, string> = {
+  confirm: "An outcome read in from a file counts once a blue lead or an admin confirms it.",
 }
 
 export const RED_RESULTS = ["executed", "blocked_on_execution", "failed_to_execute"] as const
@@ -125,16 +129,18 @@ export const DEFENSE_TOOL_KIND_LABELS: Record<string, string> = {
   other: "Other",
 }
 
-export const INTEGRATION_KINDS = ["attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel"] as const
+export const INTEGRATION_KINDS = ["attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel", "vectr", "vectr-bundle"] as const
 export const INTEGRATION_KIND_LABELS: Record<string, string> = {
-  attack: "Attack",
-  sigma: "Sigma",
-  elastic: "Elastic",
-  atomic: "Atomic",
-  caldera: "Caldera",
-  d3fend: "D3fend",
-  compliance: "Compliance",
-  intel: "Intel",
+  attack: "MITRE ATT&CK",
+  sigma: "Sigma rules",
+  elastic: "Elastic rules",
+  atomic: "Atomic Red Team",
+  caldera: "CALDERA abilities",
+  d3fend: "D3FEND",
+  compliance: "Compliance mappings",
+  intel: "Threat intel (STIX)",
+  vectr: "VECTR test cases (CSV)",
+  "vectr-bundle": "VECTR assessment bundle",
 }
 
 export const JOB_STATUSES = ["running", "succeeded", "failed", "retrying"] as const

@@ -11,7 +11,13 @@ export const DETECTION: string[] = [...V.DETECTION]
 export type Action = (typeof V.TEST_ACTIONS)[number]
 export const ACTION_LABELS = V.ACTION_LABELS as Record<Action, string>
 
-export type TestLike = { state: string; red_assignee?: string; revealed?: boolean }
+export type TestLike = { state: string; red_assignee?: string; revealed?: boolean; outcome_imported?: boolean; outcome_confirmed_by?: string; outcome_confirmed_at?: string }
+
+/** importedUnconfirmed: an outcome read in from a file that does not count
+ * until a blue lead or an admin confirms it. */
+export function importedUnconfirmed(t: TestLike): boolean {
+  return !!t.outcome_imported && !t.outcome_confirmed_by && !t.outcome_confirmed_at
+}
 
 const leads = ['admin', 'red_lead']
 const blue = ['admin', 'blue_lead', 'blue_analyst']
@@ -44,6 +50,7 @@ export function allowedActions(t: TestLike, role: string, userId: string): Actio
       break
   }
   if (t.revealed === false && leads.includes(role) && t.state !== 'cancelled') out.push('reveal')
+  if ((t.state === 'validated' || t.state === 'closed') && importedUnconfirmed(t) && ['admin', 'blue_lead'].includes(role)) out.push('confirm')
   return out
 }
 

@@ -7,6 +7,7 @@ import { Link, navigate } from '../../lib/router'
 import { STATE_LABELS } from '../../lib/workflow'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, ProgressBar, Select, Spinner, Table, useToast } from '../../ds'
 import { StackedBar } from '../../ds/charts'
+import { fetchBlob, saveBlob } from '../../components/util'
 import { CAMPAIGN_STATUSES, statusTone, type Campaign } from './Campaigns'
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
 
@@ -33,6 +34,13 @@ export default function CampaignPage({ params }: { params: Record<string, string
       }
     } catch (err) {
       toast.push({ title: `${what} failed`, body: errorMessage(err), tone: 'error' })
+    }
+  }
+  const exportVectr = async () => {
+    try {
+      saveBlob(await fetchBlob(`/api/aegis/export/vectr-bundle.json?campaign=${encodeURIComponent(params.id)}`), 'aegis-vectr-bundle.json')
+    } catch (err) {
+      toast.push({ title: 'VECTR export failed', body: errorMessage(err), tone: 'error' })
     }
   }
   const setStatus = async (status: string) => {
@@ -63,14 +71,17 @@ export default function CampaignPage({ params }: { params: Record<string, string
           </span>
         }
         actions={
-          planner && (
-            <>
-              <Select aria-label="Status" options={CAMPAIGN_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={c.status || 'planned'} onChange={(e) => setStatus(e.target.value)} />
-              {c.blind && <Button onClick={() => act('Tests revealed', `/api/aegis/campaigns/${c.id}/reveal`)}>Reveal all to blue</Button>}
-              <Button onClick={() => act('Retest round planned', `/api/aegis/campaigns/${c.id}/retest`)}>Retest campaign</Button>
-              <Link className="btn" to={`/board?campaign=${c.id}`}>Board</Link>
-            </>
-          )
+          <>
+            {planner && (
+              <>
+                <Select aria-label="Status" options={CAMPAIGN_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={c.status || 'planned'} onChange={(e) => setStatus(e.target.value)} />
+                {c.blind && <Button onClick={() => act('Tests revealed', `/api/aegis/campaigns/${c.id}/reveal`)}>Reveal all to blue</Button>}
+                <Button onClick={() => act('Retest round planned', `/api/aegis/campaigns/${c.id}/retest`)}>Retest campaign</Button>
+                <Link className="btn" to={`/board?campaign=${c.id}`}>Board</Link>
+              </>
+            )}
+            <Button onClick={exportVectr}>Export to VECTR</Button>
+          </>
         }
       />
       <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(260px, 1fr)' }}>
@@ -108,7 +119,7 @@ export default function CampaignPage({ params }: { params: Record<string, string
         <Table
           columns={[
             { key: 'n', header: 'Test', render: (t: TestRecord) => <Link to={`/tests/${t.id}`}>{t.name}</Link> },
-            { key: 't', header: 'Technique', render: (t: TestRecord) => (t.expand?.technique ? <span><code>{t.expand.technique.attack_id}</code> {t.expand.technique.name}</span> : '—') },
+            { key: 't', header: 'Technique', render: (t: TestRecord) => (t.expand?.technique ? <span><code>{t.expand.technique.attack_id}</code> {t.expand.technique.name}</span> : t.technique_attack_id ? <span title="Not in the ATT&CK catalogue yet"><code>{t.technique_attack_id}</code> <span className="faint">not in catalogue</span></span> : '—') },
             { key: 's', header: 'State', width: 120, render: (t: TestRecord) => <StateBadge state={t.state} /> },
             { key: 'o', header: 'Outcome', render: (t: TestRecord) => <OutcomeBadges t={t} /> },
           ]}

@@ -21,6 +21,7 @@ export type Campaign = RecordModel & {
   recurrence: string
   next_run_at: string
   parent: string
+  tags?: string[] | null
   expand?: { threat_actor?: RecordModel & { name: string; attack_id: string }; owner?: RecordModel & { name: string; email: string } }
 }
 
@@ -36,6 +37,18 @@ export default function CampaignsPage() {
   const [page, setPage] = useState(1)
   const filter = [q && `name ~ ${esc(q)}`, status && `status = ${esc(status)}`].filter(Boolean).join(' && ')
   const list = useLoad(() => pb.collection('campaigns').getList<Campaign>(page, PER_PAGE, { filter, sort: '-created', expand: 'threat_actor,owner' }), [filter, page])
+  // How many tests each listed campaign holds (one count query per row).
+  const ids = (list.data?.items ?? []).map((c) => c.id).join(',')
+  const counts = useLoad(
+    () =>
+      Promise.all(
+        ids
+          .split(',')
+          .filter(Boolean)
+          .map((id) => pb.collection('tests').getList(1, 1, { filter: `campaign = ${esc(id)}`, fields: 'id' }).then((r) => [id, r.totalItems] as const)),
+      ).then((pairs) => Object.fromEntries(pairs) as Record<string, number>),
+    [ids],
+  )
   return (
     <div className="stack">
       <PageHead
@@ -62,10 +75,14 @@ export default function CampaignsPage() {
               render: (c: Campaign) => (
                 <div>
                   <b>{c.name}</b> {c.round > 1 && <Badge tone="outline">round {c.round}</Badge>} {c.blind && <Badge tone="outline">blind</Badge>} {c.recurrence && <Badge tone="outline">recurring</Badge>}
+                  {(c.tags ?? []).filter((x) => x !== 'vectr').map((x) => (
+                    <Badge key={x} tone="outline">{x}</Badge>
+                  ))}
                   {c.description && <div className="faint small">{c.description.slice(0, 140)}</div>}
                 </div>
               ),
             },
+            { key: 't', header: 'Tests', width: 80, render: (c: Campaign) => <span data-testid="campaign-tests">{counts.data?.[c.id] ?? '…'}</span> },
             { key: 's', header: 'Status', width: 120, render: (c: Campaign) => <Badge tone={statusTone(c.status)}>{humanize(c.status || 'planned')}</Badge> },
             { key: 'a', header: 'Threat actor', width: 180, render: (c: Campaign) => c.expand?.threat_actor?.name ?? <span className="faint">—</span> },
             { key: 'd', header: 'Dates', width: 220, render: (c: Campaign) => <span className="small muted">{c.start_at ? `${formatDate(c.start_at).slice(0, 10)} → ${c.end_at ? formatDate(c.end_at).slice(0, 10) : '…'}` : '—'}</span> },

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { can } from '../../lib/roles'
-import { allowedActions, type Action } from '../../lib/workflow'
+import { allowedActions, importedUnconfirmed, type Action } from '../../lib/workflow'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, Tabs, TextArea } from '../../ds'
 import { TechniqueLink } from '../attack/common'
 import { Details } from '../admin/Audit'
@@ -62,13 +62,24 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
           <span className="row">
             <StateBadge state={t.state} />
             {t.expand?.technique && <TechniqueLink t={t.expand.technique} />}
+            {!t.technique && t.technique_attack_id && <Badge tone="warning">{t.technique_attack_id}: not in the ATT&CK catalogue yet</Badge>}
             {t.platform && <Badge tone="outline">{t.platform}</Badge>}
             {!t.revealed && <Badge tone="outline">Hidden from blue</Badge>}
             <span className="faint small">revision {t.revision}</span>
           </span>
         }
         actions={actions.map((a) => (
-          <ActionButton key={a} test={t} action={a} onDone={(n) => (n?.id === t.id ? setTest({ ...t, ...n }) : test.reload())} />
+          <ActionButton
+            key={a}
+            test={t}
+            action={a}
+            onDone={(n) => {
+              if (n?.id !== t.id) return test.reload()
+              setTest({ ...t, ...n })
+              // A confirmation names a user the answer does not expand.
+              if (n.outcome_confirmed_by !== t.outcome_confirmed_by) test.reload()
+            }}
+          />
         ))}
       />
       <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(280px, 1fr)' }}>
@@ -122,6 +133,24 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
             <dl className="kv">
               <dt>Outcome</dt>
               <dd>{t.prevention || t.detection ? <OutcomeBadges t={t} /> : '—'}</dd>
+              {t.outcome_imported && (
+                <>
+                  <dt>Imported</dt>
+                  <dd data-testid="outcome-imported">
+                    imported by {userName(t.expand?.outcome_imported_by) || 'a system import'}
+                    {importedUnconfirmed(t) ? (
+                      <div>
+                        <Badge tone="warning">Not counted yet</Badge>
+                        <div className="faint small">until a blue lead or an admin confirms it</div>
+                      </div>
+                    ) : (
+                      <div className="faint small">
+                        confirmed by {userName(t.expand?.outcome_confirmed_by) || 'a superuser'} {t.outcome_confirmed_at && relativeTime(t.outcome_confirmed_at)}
+                      </div>
+                    )}
+                  </dd>
+                </>
+              )}
               <dt>Detected</dt>
               <dd>{formatDate(t.detected_at)}</dd>
               <dt>Analyst</dt>
@@ -139,6 +168,10 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
       </div>
     </div>
   )
+}
+
+function userName(u?: { name: string; email: string }): string {
+  return u ? u.name || u.email : ''
 }
 
 function Comments({ list, testId, onAdded }: { list: Comment[]; testId: string; onAdded: () => void }) {

@@ -42,7 +42,7 @@ export default function TestsPage() {
           caption="Tests"
           columns={[
             { key: 'n', header: 'Test', render: (t: TestRecord) => <b>{t.name}</b> },
-            { key: 't', header: 'Technique', render: (t: TestRecord) => (t.expand?.technique ? <span><code>{t.expand.technique.attack_id}</code> {t.expand.technique.name}</span> : '—') },
+            { key: 't', header: 'Technique', render: (t: TestRecord) => (t.expand?.technique ? <span><code>{t.expand.technique.attack_id}</code> {t.expand.technique.name}</span> : t.technique_attack_id ? <span title="Not in the ATT&CK catalogue yet"><code>{t.technique_attack_id}</code> <span className="faint">not in catalogue</span></span> : '—') },
             { key: 'c', header: 'Campaign', render: (t: TestRecord) => t.expand?.campaign?.name ?? <span className="faint">—</span> },
             { key: 's', header: 'State', width: 120, render: (t: TestRecord) => <StateBadge state={t.state} /> },
             { key: 'o', header: 'Outcome', render: (t: TestRecord) => <OutcomeBadges t={t} /> },

@@ -27,10 +27,22 @@ export type TestRecord = RecordModel & {
   revision: number
   due_at: string
   reason: string
-  expand?: { technique?: Technique; campaign?: RecordModel & { name: string }; red_assignee?: RecordModel & { name: string; email: string }; blue_assignee?: RecordModel & { name: string; email: string } }
+  technique_attack_id?: string
+  outcome_imported?: boolean
+  outcome_imported_by?: string
+  outcome_confirmed_by?: string
+  outcome_confirmed_at?: string
+  expand?: {
+    technique?: Technique
+    campaign?: RecordModel & { name: string }
+    red_assignee?: RecordModel & { name: string; email: string }
+    blue_assignee?: RecordModel & { name: string; email: string }
+    outcome_imported_by?: RecordModel & { name: string; email: string }
+    outcome_confirmed_by?: RecordModel & { name: string; email: string }
+  }
 }
 
-export const TEST_EXPAND = 'technique,campaign,red_assignee,blue_assignee'
+export const TEST_EXPAND = 'technique,campaign,red_assignee,blue_assignee,outcome_imported_by,outcome_confirmed_by'
 
 export function StateBadge({ state }: { state: string }) {
   const tone = state === 'validated' || state === 'closed' ? 'success' : state === 'blue_review' ? 'blue' : state === 'executing' || state === 'ready' ? 'red' : state === 'cancelled' ? 'danger' : 'default'
