@@ -76,3 +76,13 @@ export async function poll(what, fn, ms = 10_000) {
     await new Promise((ok) => setTimeout(ok, 100))
   }
 }
+
+/** templateProcedureText is the procedure the UI writes for a template
+ *  (ui/src/pages/content/Library.tsx templateProcedure). */
+export function templateProcedureText(t) {
+  const ex = t.executor ?? {}
+  const lang = (ex.name ?? '').toLowerCase().replace(/[^a-z0-9_+-]/g, '')
+  const fence = (s) => '```' + lang + '\n' + s.trim() + '\n```'
+  const cleanup = (ex.cleanup_command || ex.cleanup || '').trim()
+  return [t.description?.trim(), ex.command ? `### Run${ex.name ? ` (${ex.name})` : ''}\n\n${fence(ex.command)}` : '', cleanup ? `### Cleanup\n\n${fence(cleanup)}` : ''].filter(Boolean).join('\n\n')
+}

@@ -104,7 +104,7 @@ export function ProcedureCard({ procedure, template }: { procedure: string; temp
             <ol>
               {deps.map((d, i) => (
                 <li key={i} className="stack tight">
-                  <span>{d.description || 'Prerequisite'}</span>
+                  <span>{fillArguments(d.description || 'Prerequisite', rows, values)}</span>
                   {d.prereq_command && (
                     <>
                       <span className="faint small">Check</span>

@@ -104,7 +104,7 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
                 onChange={setTab}
               />
             </div>
-            <div className="card-body">
+            <div className="card-body" style={{ padding: 12 }}>
               {tab === 'comments' && <Comments list={comments.data ?? []} testId={t.id} onAdded={comments.reload} />}
               {tab === 'evidence' && <EvidenceList list={evidence.data ?? []} test={t} canUpload={can(me.role, 'execute_tests') || can(me.role, 'record_outcomes')} onAdded={evidence.reload} error={evidence.error} />}
               {tab === 'history' && (
@@ -251,7 +251,7 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
   const redOpen = ['draft', 'ready', 'executing'].includes(test.state)
   const mayDelete = (ev: Evidence) => me?.role === 'admin' || (ev.uploaded_by === me?.id && (ev.team === 'red' ? redOpen : test.state === 'blue_review'))
   return (
-    <div className="stack">
+    <div className="stack evidence-list">
       {error && <Alert>{error}</Alert>}
       {msg && <Alert>{msg}</Alert>}
       {list.length === 0 && <span className="faint">No evidence attached.</span>}

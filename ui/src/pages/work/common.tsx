@@ -185,7 +185,7 @@ function ActionForm({ test, action, busy, onClose, onSubmit }: { test: TestRecor
         {action === 'submit' && (
           <>
             <Select label="Red result" options={opts(RED_RESULTS)} value={f.red_result} onChange={set('red_result')} />
-            <TextInput label="Executed at" type="datetime-local" max={now} value={f.executed_at} onChange={set('executed_at')} hint="Your local time; not in the future." />
+            <TextInput label="Executed at" type="datetime-local" value={f.executed_at} onChange={set('executed_at')} hint="Your local time; not in the future." />
             <TextArea label="Notes" rows={3} value={f.red_notes} onChange={set('red_notes')} placeholder="What ran, as whom, what to look for" />
             <TextArea label="Command output" rows={5} value={f.output} onChange={set('output')} hint="Attached as evidence (command-output.txt) when given." />
           </>
@@ -194,7 +194,7 @@ function ActionForm({ test, action, busy, onClose, onSubmit }: { test: TestRecor
           <>
             <Select label="Prevention" placeholder="Choose…" required options={opts(PREVENTION)} value={f.prevention} onChange={set('prevention')} />
             <Select label="Detection" placeholder="Choose…" required options={opts(DETECTION)} value={f.detection} onChange={set('detection')} hint="The ATT&CK Evaluations detection categories, best first." />
-            <TextInput label="Detected at" type="datetime-local" max={now} value={f.detected_at} onChange={set('detected_at')} hint="Optional: between the execution and now; time to detect is measured from execution." />
+            <TextInput label="Detected at" type="datetime-local" value={f.detected_at} onChange={set('detected_at')} hint="Optional: between the execution and now; time to detect is measured from execution." />
             <TextArea label="Notes" rows={4} value={f.blue_notes} onChange={set('blue_notes')} placeholder="Which alert, which tool, what was missing" />
             {f.prevention === 'not_blocked' && (f.detection === 'none' || f.detection === 'telemetry') && <Alert tone="warning">No block and no alert: a finding will be opened.</Alert>}
           </>
