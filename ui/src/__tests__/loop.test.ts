@@ -65,3 +65,26 @@ describe('markdown blocks', () => {
     expect(b[3]).toEqual({ kind: 'p', text: 'Done <b>now</b>.' })
   })
 })
+
+import { ruleMessages } from '../components/ruleCheck'
+
+describe('rule validation messages', () => {
+  const rule = { source_rule_id: 'r1', title: 'LSASS', severity: 'high', status: 'experimental', tactics: ['credential-access'], techniques: [{ attack_id: 'T1003.001', id: 'x', name: 'LSASS Memory' }], unknown_techniques: [] as string[] }
+  it('says why the parser refused a rule', () => {
+    expect(ruleMessages({ valid: false, error: 'rule has no detection section', rules: [] })).toEqual([{ tone: 'error', text: 'Not a valid Sigma rule: rule has no detection section.' }])
+  })
+  it('names what the rule counts for', () => {
+    expect(ruleMessages({ valid: true, rules: [rule] })).toEqual([{ tone: 'success', text: 'Valid. Counts for T1003.001 LSASS Memory.' }])
+  })
+  it('warns of unknown tags, missing techniques and level, and several rules', () => {
+    const m = ruleMessages({ valid: true, rules: [{ ...rule, techniques: [], unknown_techniques: ['T9999'], severity: '' }, rule] })
+    expect(m.map((x) => x.tone)).toEqual(['error', 'warning', 'warning', 'warning', 'success', 'success'])
+    expect(m[0]!.text).toBe('This holds 2 rules; write one rule at a time.')
+    expect(m[1]!.text).toContain('T9999 is not in the ATT&CK catalogue')
+    expect(m[2]!.text).toContain('No ATT&CK technique tag')
+    expect(m[3]!.text).toContain('No level')
+  })
+  it('says nothing before the first answer', () => {
+    expect(ruleMessages(null)).toEqual([])
+  })
+})
