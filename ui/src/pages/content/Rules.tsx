@@ -79,12 +79,15 @@ export default function RulesPage() {
   const setEnabled = async (ids: string[], enabled: boolean) => {
     setBulkBusy(true)
     setBulkMsg('')
+    // Shown at once, put back if the server refuses.
+    const before = new Map(items.filter((x) => ids.includes(x.id)).map((x) => [x.id, x.enabled]))
+    list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (ids.includes(x.id) ? { ...x, enabled } : x)) })
     try {
       const r = await api<{ updated: number }>('/api/aegis/rules/bulk', { method: 'POST', body: { ids, enabled } })
-      list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (ids.includes(x.id) ? { ...x, enabled } : x)) })
       setBulkMsg(`${r.updated} rule(s) ${enabled ? 'enabled' : 'disabled'}.`)
       setSelected([])
     } catch (err) {
+      list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (before.has(x.id) ? { ...x, enabled: before.get(x.id)! } : x)) })
       setBulkMsg(errorMessage(err))
     } finally {
       setBulkBusy(false)
@@ -168,7 +171,7 @@ export default function RulesPage() {
               render: (r: Rule) =>
                 manage ? (
                   <label className="checkbox" onClick={(e) => e.stopPropagation()}>
-                    <input type="checkbox" role="switch" aria-label={`Enabled: ${r.title}`} checked={r.enabled} disabled={bulkBusy} onChange={(e) => setEnabled([r.id], e.target.checked)} /> {r.enabled ? 'On' : 'Off'}
+                    <input type="checkbox" role="switch" aria-label={`Enabled: ${r.title}`} checked={r.enabled} onChange={(e) => setEnabled([r.id], e.target.checked)} /> {r.enabled ? 'On' : 'Off'}
                   </label>
                 ) : r.enabled ? (
                   <Badge tone="success">Enabled</Badge>
