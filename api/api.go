@@ -32,6 +32,7 @@ func Register(app core.App) {
 		registerOpsRoutes(g)
 		registerSecurityRoutes(g)
 		registerRuleRoutes(g)
+		registerIntegrationRoutes(g)
 		return se.Next()
 	})
 }
