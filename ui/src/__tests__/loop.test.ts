@@ -88,3 +88,21 @@ describe('rule validation messages', () => {
     expect(ruleMessages(null)).toEqual([])
   })
 })
+
+import { skipReasons, summarizeRun } from '../components/runSummary'
+
+describe('job results as sentences', () => {
+  it('reads an import report', () => {
+    const s = { kind: 'sigma', created: 3120, updated: 0, unchanged: 0, removed: 0, skipped: Array.from({ length: 21 }, (_, i) => ({ id: `r${i}`, reason: `rules/x${i}.yml: technique "T9${i}" not in the ATT&CK catalogue` })), files: 3141, counts: { rules: 3141 } }
+    expect(summarizeRun(s)).toBe('3,141 rules: 3,120 new, 21 skipped — from 3,141 files.')
+    expect(skipReasons(s)).toEqual([{ reason: 'technique "T…" not in the ATT&CK catalogue', count: 21, example: 'r0' }])
+  })
+  it('says when nothing changed and names failed files', () => {
+    expect(summarizeRun({ kind: 'attack', created: 0, updated: 0, unchanged: 840, no_change: true, counts: { objects: 840 } })).toBe('840 objects: already up to date.')
+    expect(summarizeRun({ kind: 'atomic', created: 2, file_errors: [{ path: 'a.yaml', error: 'bad' }] })).toBe('2 templates: 2 new; 1 file could not be read.')
+  })
+  it('reads other jobs in words', () => {
+    expect(summarizeRun({ deleted_notifications: 12 })).toBe('12 deleted notifications.')
+    expect(summarizeRun(null)).toBe('')
+  })
+})
