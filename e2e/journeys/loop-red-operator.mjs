@@ -63,22 +63,24 @@ try {
       },
     ],
     [
-      'three files upload at once with captions and progress; the wrong one is deleted before submission',
+      'three files upload at once with progress, are captioned, and the wrong one is deleted before submission',
       async () => {
         await op.getByRole('tab', { name: /Evidence/ }).click()
         await op.getByTestId('evidence-input').setInputFiles([png, log, wrong])
-        const rows = op.getByTestId('pending-upload')
-        await poll('three pending uploads', async () => (await rows.count()) === 3)
-        await rows.nth(0).getByLabel('Caption').fill('EDR console: LSASS access alert')
-        await rows.nth(1).getByLabel('Caption').fill('ProcDump console output')
-        await op.getByTestId('upload-all').click()
         await poll('three evidence files', async () => (await op.getByTestId('evidence').count()) === 3)
+        await op.getByLabel('Caption of lsass-dump-alert.png').fill('EDR console: LSASS access alert')
+        await op.getByLabel('Caption of lsass-dump-alert.png').press('Enter')
+        await op.getByLabel('Caption of procdump-console.log').fill('ProcDump console output')
+        await op.getByLabel('Caption of procdump-console.log').press('Enter')
         await op.getByTestId('evidence-image').waitFor()
         await op.getByTestId('evidence-text').filter({ hasText: 'Dump 1 complete' }).waitFor()
         op.once('dialog', (d) => d.accept())
         await op.getByTestId('evidence').filter({ hasText: 'wrong-screenshot.txt' }).getByRole('button', { name: 'Delete' }).click()
         await poll('two evidence files', async () => (await op.getByTestId('evidence').count()) === 2)
-        expect((await op.getByTestId('evidence-caption').allInnerTexts()).includes('ProcDump console output'), 'captions shown')
+        await poll('captions stored', async () => {
+          const ev = await su('GET', `/api/collections/evidence/records?filter=${encodeURIComponent(`test='${test.id}'`)}`)
+          return ev.items.some((e) => e.note === 'ProcDump console output') && ev.items.some((e) => e.note === 'EDR console: LSASS access alert')
+        })
         await shot(op, 'loop-11-evidence')
       },
     ],

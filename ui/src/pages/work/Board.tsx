@@ -105,7 +105,7 @@ export default function BoardPage() {
         </Card>
       )}
       {items.length > 0 && (
-        <div className="board" style={{ gridTemplateColumns: COLUMNS.map((s) => (collapsed.includes(s) ? '44px' : 'minmax(190px, 1fr)')).join(' ') }} data-testid="board">
+        <div className="board" style={{ gridTemplateColumns: COLUMNS.map((s) => (collapsed.includes(s) ? '44px' : 'minmax(160px, 1fr)')).join(' ') }} data-testid="board">
           {COLUMNS.map((s) => {
             const col = items.filter((t) => t.state === s)
             if (collapsed.includes(s))

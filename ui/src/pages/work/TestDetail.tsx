@@ -201,16 +201,17 @@ function Comments({ list, testId, onAdded }: { list: Comment[]; testId: string; 
   )
 }
 
-type Pending = { file: File; caption: string; pct: number; error: string; done: boolean }
+type Pending = { key: number; file: File; pct: number; error: string; done: boolean }
+let pendingKey = 0
 
-/** EvidenceList shows a test's evidence with previews and uploads several
- *  files at once, each with a caption and its own progress. An uploader may
- *  delete their evidence until their team's step is submitted. */
+/** EvidenceList shows a test's evidence with previews and captions. Several
+ *  files upload at once as soon as they are chosen, each with its own
+ *  progress; the uploader captions them (saved as the evidence note) and may
+ *  delete them until their team's step is submitted. */
 function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidence[]; test: TestRecord; canUpload: boolean; onAdded: () => void; error: string }) {
   const me = useAuth()
   const toast = useToast()
   const [pending, setPending] = useState<Pending[]>([])
-  const [busy, setBusy] = useState(false)
   const [msg, setMsg] = useState('')
   const download = async (ev: Evidence) => {
     try {
@@ -230,31 +231,39 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
       setMsg(errorMessage(err))
     }
   }
-  const upload = async () => {
-    setBusy(true)
-    setMsg('')
-    for (let i = 0; i < pending.length; i++) {
-      const p = pending[i]!
-      if (p.done) continue
-      const update = (x: Partial<Pending>) => setPending((cur) => cur.map((y, k) => (k === i ? { ...y, ...x } : y)))
-      try {
-        await uploadEvidence(test.id, p.file, p.file.name, p.caption.trim(), (pct) => update({ pct }))
-        update({ done: true, pct: 100, error: '' })
-      } catch (err) {
-        update({ error: errorMessage(err) })
-      }
+  const caption = async (ev: Evidence, note: string) => {
+    if (note === (ev.note ?? '')) return
+    try {
+      await pb.collection('evidence').update(ev.id, { note })
+      onAdded()
+    } catch (err) {
+      setMsg(errorMessage(err))
     }
-    setBusy(false)
-    onAdded()
-    setPending((cur) => cur.filter((p) => !p.done))
+  }
+  const start = (files: File[]) => {
+    setMsg('')
+    const items = files.map((file) => ({ key: ++pendingKey, file, pct: 0, error: '', done: false }))
+    setPending((cur) => [...cur, ...items])
+    let left = items.length
+    for (const it of items) {
+      const update = (x: Partial<Pending>) => setPending((cur) => cur.map((y) => (y.key === it.key ? { ...y, ...x } : y)))
+      uploadEvidence(test.id, it.file, it.file.name, '', (pct) => update({ pct }))
+        .then(() => {
+          update({ done: true, pct: 100 })
+          setTimeout(() => setPending((cur) => cur.filter((y) => y.key !== it.key)), 1200)
+        })
+        .catch((err) => update({ error: errorMessage(err) }))
+        .finally(() => --left === 0 && onAdded())
+    }
   }
   const redOpen = ['draft', 'ready', 'executing'].includes(test.state)
-  const mayDelete = (ev: Evidence) => me?.role === 'admin' || (ev.uploaded_by === me?.id && (ev.team === 'red' ? redOpen : test.state === 'blue_review'))
+  const mine = (ev: Evidence) => ev.uploaded_by === me?.id
+  const mayDelete = (ev: Evidence) => me?.role === 'admin' || (mine(ev) && (ev.team === 'red' ? redOpen : test.state === 'blue_review'))
   return (
-    <div className="stack evidence-list">
+    <div className="stack">
       {error && <Alert>{error}</Alert>}
       {msg && <Alert>{msg}</Alert>}
-      {list.length === 0 && <span className="faint">No evidence attached.</span>}
+      {list.length === 0 && pending.length === 0 && <span className="faint">No evidence attached.</span>}
       {list.map((ev) => (
         <div key={ev.id} className="stack tight" data-testid="evidence" style={{ borderBottom: '1px solid var(--border)', paddingBottom: 8 }}>
           <div className="row between">
@@ -275,53 +284,45 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
               )}
             </span>
           </div>
-          {ev.note && <div className="muted" data-testid="evidence-caption">{ev.note}</div>}
+          {mine(ev) ? (
+            <input
+              className="input"
+              aria-label={`Caption of ${ev.filename || ev.file}`}
+              placeholder="Add a caption: what this shows"
+              defaultValue={ev.note ?? ''}
+              onBlur={(e) => caption(ev, e.target.value.trim())}
+              onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+            />
+          ) : (
+            ev.note && <div className="muted" data-testid="evidence-caption">{ev.note}</div>
+          )}
           <EvidencePreview ev={ev} />
         </div>
       ))}
-      {canUpload && (
-        <div className="stack tight">
-          <label className="btn" style={{ alignSelf: 'flex-start' }}>
-            Choose files…
-            <input
-              type="file"
-              multiple
-              hidden
-              data-testid="evidence-input"
-              onChange={(e) => {
-                const files = [...(e.target.files ?? [])]
-                setPending((cur) => [...cur, ...files.map((file) => ({ file, caption: '', pct: 0, error: '', done: false }))])
-                e.target.value = ''
-              }}
-            />
-          </label>
-          {pending.map((p, i) => (
-            <div key={i} className="upload-row" data-testid="pending-upload">
-              <div className="stack tight">
-                <span className="small wrap-anywhere">
-                  <b>{p.file.name}</b> · {(p.file.size / 1024).toFixed(1)} KB
-                </span>
-                <TextInput label="Caption" value={p.caption} onChange={(e) => setPending((cur) => cur.map((y, k) => (k === i ? { ...y, caption: e.target.value } : y)))} />
-                {p.error && <Alert>{p.error}</Alert>}
-              </div>
-              <div className="stack tight">
-                <ProgressBar value={p.pct} tone={p.error ? 'danger' : p.done ? 'success' : undefined} label={`Upload of ${p.file.name}`} />
-                {!busy && (
-                  <Button size="small" variant="ghost" onClick={() => setPending((cur) => cur.filter((_, k) => k !== i))}>
-                    Remove
-                  </Button>
-                )}
-              </div>
-            </div>
-          ))}
-          {pending.length > 0 && (
-            <div>
-              <Button variant="primary" busy={busy} onClick={upload} data-testid="upload-all">
-                Upload {pending.length} file{pending.length === 1 ? '' : 's'}
-              </Button>
-            </div>
-          )}
+      {pending.map((p) => (
+        <div key={p.key} className="upload-row" data-testid="pending-upload">
+          <span className="small wrap-anywhere">
+            <b>{p.file.name}</b> · {(p.file.size / 1024).toFixed(1)} KB {p.done ? '· stored' : ''}
+            {p.error && <span style={{ color: 'var(--danger)' }}> · {p.error}</span>}
+          </span>
+          <ProgressBar value={p.pct} tone={p.error ? 'danger' : p.done ? 'success' : undefined} label={`Upload of ${p.file.name}`} />
         </div>
+      ))}
+      {canUpload && (
+        <label className="btn" style={{ alignSelf: 'flex-start' }}>
+          Upload evidence…
+          <input
+            type="file"
+            multiple
+            hidden
+            data-testid="evidence-input"
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])]
+              e.target.value = ''
+              if (files.length) start(files)
+            }}
+          />
+        </label>
       )}
     </div>
   )
