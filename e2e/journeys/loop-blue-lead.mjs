@@ -53,6 +53,12 @@ try {
         await lead.getByRole('heading', { name: 'LSASS memory read by an unusual process' }).waitFor()
         const r = (await su('GET', `/api/collections/detection_rules/records?filter=${encodeURIComponent("source_rule_id='0b4c4e3a-8d8f-4b37-9d55-0b1f0d2a7c11'")}`)).items[0]
         expect(r && r.enabled && r.techniques.includes(lsass.id) && r.severity === 'high', `stored rule: ${JSON.stringify(r)}`)
+        // A rule written in the UI is edited there too.
+        await lead.getByTestId('edit-rule').click()
+        await lead.getByTestId('sigma-yaml').fill(RULE.replace('level: high', 'level: critical'))
+        await lead.getByTestId('rule-check').getByText('Valid. Counts for T1003.001 LSASS Memory.').waitFor()
+        await lead.getByTestId('save-rule').click()
+        await poll('severity critical', async () => (await su('GET', `/api/collections/detection_rules/records/${r.id}`)).severity === 'critical')
       },
     ],
     [

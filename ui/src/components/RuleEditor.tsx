@@ -8,8 +8,14 @@ import { TechniquePicker, type PickedTechnique } from './TechniquePicker'
 // server with the importer's own parser as one types (technique tags
 // resolved), or a rule of another system recorded by name and techniques.
 
-export default function RuleEditor({ onClose, onSaved }: { onClose: () => void; onSaved: (id: string) => void }) {
+export default function RuleEditor({ onClose, onSaved, initial }: { onClose: () => void; onSaved: (id: string) => void; initial?: string }) {
   const [tab, setTab] = useState('sigma')
+  if (initial !== undefined)
+    return (
+      <Modal title="Edit Sigma rule" wide onClose={onClose}>
+        <SigmaForm onClose={onClose} onSaved={onSaved} initial={initial} />
+      </Modal>
+    )
   return (
     <Modal title="New detection rule" wide onClose={onClose}>
       <div className="stack">
@@ -27,8 +33,8 @@ export default function RuleEditor({ onClose, onSaved }: { onClose: () => void; 
   )
 }
 
-function SigmaForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: string) => void }) {
-  const [content, setContent] = useState(() => SIGMA_TEMPLATE.replace('00000000-0000-4000-8000-000000000000', newRuleId()))
+function SigmaForm({ onClose, onSaved, initial }: { onClose: () => void; onSaved: (id: string) => void; initial?: string }) {
+  const [content, setContent] = useState(() => initial ?? SIGMA_TEMPLATE.replace('00000000-0000-4000-8000-000000000000', newRuleId()))
   const [check, setCheck] = useState<RuleCheck | null>(null)
   const [enabled, setEnabled] = useState(true)
   const [busy, setBusy] = useState(false)
@@ -50,7 +56,8 @@ function SigmaForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: st
     setBusy(true)
     setError('')
     try {
-      const r = await api<{ id: string }>('/api/aegis/rules/sigma', { method: 'POST', body: { content, enabled } })
+      // Editing keeps the rule's enabled flag; a new rule takes the checkbox.
+      const r = await api<{ id: string }>('/api/aegis/rules/sigma', { method: 'POST', body: initial === undefined ? { content, enabled } : { content } })
       onSaved(r.id)
     } catch (err) {
       setError(errorMessage(err))
@@ -86,7 +93,7 @@ function SigmaForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: st
             </div>
           ))}
       </div>
-      <Checkbox label="Enabled: counts towards coverage now" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+      {initial === undefined && <Checkbox label="Enabled: counts towards coverage now" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />}
       <div className="row">
         <Button type="submit" variant="primary" busy={busy} disabled={!ok} data-testid="save-rule">
           Save rule
