@@ -28,6 +28,9 @@ const (
 	ActionRetest = "retest"
 )
 
+// executionSkew is how far in the future an executed_at may lie (clocks).
+const executionSkew = time.Minute
+
 // Actions lists every transition action.
 var Actions = []string{ActionApprove, ActionStart, ActionSubmit, ActionRecord, ActionRework, ActionClose, ActionCancel, ActionReveal}
 
@@ -276,7 +279,9 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 			if err != nil {
 				return ch, err
 			}
-			if d.Time().After(executed.Time()) {
+			// A minute of clock skew between the operator's machine and the
+			// server is tolerated; a later time is a mistake.
+			if d.Time().After(executed.Time().Add(executionSkew)) {
 				return ch, invalid("executed_at", "executed_at is in the future.")
 			}
 			executed = d
