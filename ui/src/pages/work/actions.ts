@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { api } from '../../lib/pb'
 import { chunks } from '../../lib/data'
 import type { Action, ServerActions } from '../../lib/workflow'
@@ -32,7 +32,24 @@ export function useServerActions(ids: string[]) {
   useEffect(() => {
     load(key ? key.split(',') : []).catch(() => {})
   }, [key, load])
-  const refresh = useCallback((id: string) => void load([id]).catch(() => {}), [load])
+  // Changes arrive in bursts (a bulk approve is one event per test): ask
+  // once for every test changed within 150 ms.
+  const queued = useRef(new Set<string>())
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const refresh = useCallback(
+    (id: string) => {
+      queued.current.add(id)
+      if (timer.current) return
+      timer.current = setTimeout(() => {
+        const ids = [...queued.current]
+        queued.current.clear()
+        timer.current = null
+        load(ids).catch(() => {})
+      }, 150)
+    },
+    [load],
+  )
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), [])
   const actionsFor = useCallback((t: { id: string; revision: number }): Action[] => {
     const a = map[t.id]
     return a && a.revision === t.revision ? a.actions : []
