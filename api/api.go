@@ -31,6 +31,8 @@ func Register(app core.App) {
 		registerExportRoutes(g)
 		registerOpsRoutes(g)
 		registerSecurityRoutes(g)
+		registerRuleRoutes(g)
+		registerIntegrationRoutes(g)
 		return se.Next()
 	})
 }

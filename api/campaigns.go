@@ -28,8 +28,9 @@ func registerCampaignRoutes(g *Group) {
 		Op{Method: "POST", Path: Prefix + "/campaigns/from-actor", Tags: []string{"campaigns"}, Auth: "red_lead,admin",
 			Summary: "Plan a campaign emulating a threat actor: one draft test per technique it uses",
 			Description: "actor is a record id or an ATT&CK id (G0016). With platforms, only techniques on one of them get a " +
-				"test, prefilled from the best template (Atomic, then CALDERA, then manual) for the first matching platform.",
-			Request:  map[string]any{"actor": "G0016", "name": "APT29 Q3", "platforms": []string{"windows"}, "blind": false},
+				"test, prefilled from the best template (Atomic, then CALDERA, then manual) for the first matching platform. " +
+				"preview: true writes nothing and answers preview: [{technique, name, platform, template, source, why}] and skipped.",
+			Request:  map[string]any{"actor": "G0016", "name": "APT29 Q3", "platforms": []string{"windows"}, "blind": false, "preview": false},
 			Response: gen},
 		Op{Method: "POST", Path: Prefix + "/campaigns/from-layer", Tags: []string{"campaigns"}, Auth: "red_lead,admin",
 			Multipart: true,

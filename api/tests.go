@@ -2,13 +2,16 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/evidence"
 	"github.com/aegis-sec/aegis/workflow"
 	validation "github.com/go-ozzo/ozzo-validation/v4"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -18,6 +21,7 @@ func registerTestRoutes(g *Group) {
 	g.POST("/tests/bulk", handleTestsBulk).Bind(requireRole(c.RoleAdmin, c.RoleRedLead, c.RoleBlueLead))
 	g.POST("/tests/{id}/transition", handleTransition).Bind(requireUser())
 	g.GET("/tests/{id}/actions", handleTestActions).Bind(requireUser())
+	g.GET("/tests/actions", handleTestsActions).Bind(requireUser())
 	g.POST("/tests/{id}/retest", handleRetest).Bind(requireRole(c.RoleAdmin, c.RoleRedLead))
 	g.GET("/tests/{id}/history", handleTestHistory).Bind(requireUser())
 	// The upload streams to disk and enforces the evidence size limit
@@ -43,13 +47,21 @@ func registerTestRoutes(g *Group) {
 		Op{Method: "GET", Path: Prefix + "/tests/{id}/actions", Tags: []string{"tests"}, Auth: "user",
 			Summary:  "The transition actions the caller may take on a test now",
 			Response: map[string]any{"actions": []string{"start", "cancel"}, "revision": 2}},
+		Op{Method: "GET", Path: Prefix + "/tests/actions", Tags: []string{"tests"}, Auth: "user",
+			Summary: "The actions the caller may take now on each of many tests (for boards and lists)",
+			Description: "ids: comma-separated test ids, at most 500. Tests that do not exist or are hidden from the " +
+				"caller are left out. Each entry also carries the revision and state the answer was computed on.",
+			Query:    []Param{{Name: "ids", Description: "comma-separated test ids (at most 500)"}},
+			Response: map[string]any{"tests": map[string]any{"TEST_ID": map[string]any{"actions": []string{"start", "cancel"}, "revision": 2, "state": "ready"}}}},
 		Op{Method: "POST", Path: Prefix + "/tests/{id}/retest", Tags: []string{"tests"}, Auth: "red_lead,admin",
 			Summary:  "Plan a retest: a new draft test with the same procedure, linked by retest_of (validated or closed tests only)",
 			Response: map[string]any{"id": "NEW_TEST_ID", "state": "draft", "retest_of": "TEST_ID"}},
 		Op{Method: "POST", Path: Prefix + "/tests/bulk", Tags: []string{"tests"}, Auth: "red_lead,blue_lead,admin",
 			Summary: "Bulk action on many tests, all or nothing",
-			Description: "approve (draft → ready, red_assignee required), assign (red_assignee and/or blue_assignee), " +
-				"move (campaign), copy (fresh drafts in campaign). At most 1000 ids. Blue leads may only assign blue_assignee.",
+			Description: "approve (draft → ready, red_assignee required), assign (red_assignee and/or blue_assignee; the new " +
+				"assignee of a test waiting for them is notified), move (campaign), copy (fresh drafts in campaign), cancel " +
+				"(reason required), retest (validated or closed tests; returns the new drafts). At most 1000 ids. Blue leads " +
+				"may only assign blue_assignee.",
 			Request:  workflow.BulkInput{Action: "approve", Ids: []string{"TEST_ID"}, RedAssignee: "USER_ID"},
 			Response: map[string]any{"tests": []any{map[string]any{"id": "TEST_ID", "state": "ready"}}}},
 		Op{Method: "GET", Path: Prefix + "/tests/{id}/history", Tags: []string{"tests"}, Auth: "user",
@@ -104,6 +116,39 @@ func handleTestActions(e *core.RequestEvent) error {
 	}
 	return e.JSON(http.StatusOK, map[string]any{"actions": workflow.Allowed(actor, test), "revision": test.GetInt("revision"),
 		"state": test.GetString("state")})
+}
+
+// maxActionIds bounds GET /tests/actions (one board page of tests).
+const maxActionIds = 500
+
+func handleTestsActions(e *core.RequestEvent) error {
+	actor := workflow.ActorFromRequest(e)
+	var ids []any
+	seen := map[string]bool{}
+	for _, id := range strings.Split(e.Request.URL.Query().Get("ids"), ",") {
+		if id = strings.TrimSpace(id); id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return e.BadRequestError("Send ids: comma-separated test ids.", nil)
+	}
+	if len(ids) > maxActionIds {
+		return e.BadRequestError(fmt.Sprintf("At most %d ids per request.", maxActionIds), nil)
+	}
+	recs, err := e.App.FindAllRecords(c.Tests, dbx.In("id", ids...))
+	if err != nil {
+		return domainError(e, fmt.Errorf("find tests: %w", err))
+	}
+	out := make(map[string]any, len(recs))
+	for _, t := range recs {
+		if !actor.CanSee(t) {
+			continue
+		}
+		out[t.Id] = map[string]any{"actions": workflow.Allowed(actor, t), "revision": t.GetInt("revision"), "state": t.GetString("state")}
+	}
+	return e.JSON(http.StatusOK, map[string]any{"tests": out})
 }
 
 func handleRetest(e *core.RequestEvent) error {

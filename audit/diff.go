@@ -59,6 +59,12 @@ func Diff(before, after *core.Record) map[string]any {
 		if oldJ == newJ {
 			continue
 		}
+		if f.Type() == core.FieldTypeJSON {
+			// Credentials inside JSON (an integration's source.token) are
+			// recorded as set or changed, never with their values.
+			oldV, newV = maskNested(oldJ, newJ)
+			oldJ, newJ = marshal(oldV), marshal(newV)
+		}
 		if (before == nil || after == nil) && isEmpty(oldJ) && isEmpty(newJ) {
 			continue
 		}
@@ -126,4 +132,32 @@ func truncateString(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
+}
+
+// nestedSecrets are keys of JSON objects whose values are never recorded.
+var nestedSecrets = []string{"token", "password"}
+
+// maskNested returns the two JSON values with the nested secrets replaced by
+// "[set]" (present and unchanged) or "[changed]".
+func maskNested(oldJ, newJ string) (any, any) {
+	var a, b any
+	_ = json.Unmarshal([]byte(oldJ), &a)
+	_ = json.Unmarshal([]byte(newJ), &b)
+	am, _ := a.(map[string]any)
+	bm, _ := b.(map[string]any)
+	for _, k := range nestedSecrets {
+		av, aok := am[k]
+		bv, bok := bm[k]
+		if aok && av != "" && av != nil {
+			am[k] = "[set]"
+		}
+		if bok && bv != "" && bv != nil {
+			if aok && av == bv {
+				bm[k] = "[set]"
+			} else {
+				bm[k] = "[changed]"
+			}
+		}
+	}
+	return a, b
 }

@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -31,6 +32,8 @@ type Generated struct {
 	Tests    []*core.Record `json:"tests"`
 	// Skipped lists the techniques asked for that got no test, with why.
 	Skipped []string `json:"skipped"`
+	// Preview is set instead of Campaign and Tests by a preview.
+	Preview []PreviewTest `json:"preview,omitempty"`
 }
 
 // MaxTests bounds one generated campaign.
@@ -177,8 +180,24 @@ func cleanPlatforms(in []string) []string {
 // FromActorInput is the body of POST /api/aegis/campaigns/from-actor.
 type FromActorInput struct {
 	Actor string `json:"actor"` // record id or ATT&CK id (G0016)
+	// Preview plans the campaign and writes nothing: the answer lists the
+	// tests it would create, each with its template and why.
+	Preview bool `json:"preview"`
 	Plan
 }
+
+// PreviewTest is one test a previewed campaign would create.
+type PreviewTest struct {
+	Technique string `json:"technique"` // ATT&CK id
+	Name      string `json:"name"`
+	Platform  string `json:"platform"`
+	Template  string `json:"template"` // "" when none fits
+	Source    string `json:"source"`
+	Why       string `json:"why"`
+}
+
+// errPreview rolls a preview's transaction back.
+var errPreview = errors.New("preview: nothing written")
 
 // FromActor plans a campaign emulating a threat actor: one draft test per
 // technique the actor uses (filtered by platform when given), each
@@ -216,7 +235,51 @@ func FromActor(app core.App, actor workflow.Actor, in FromActorInput) (Generated
 		audit.Bind(tx, actor.Audit())
 		g, err := generate(tx, actor, in.Plan, techs, nil, map[string]any{"actor": ta.GetString("attack_id")})
 		out = g
+		if err == nil && in.Preview {
+			out.Preview = previewOf(tx, techs, g.Tests, in.Plan.Platforms)
+			return errPreview
+		}
 		return err
 	})
+	if errors.Is(err, errPreview) {
+		out.Campaign, out.Tests = nil, []*core.Record{}
+		return out, nil
+	}
 	return out, err
+}
+
+// previewOf explains each generated test: technique, template and why that
+// template (or why none).
+func previewOf(tx core.App, techs, tests []*core.Record, platforms []string) []PreviewTest {
+	byId := map[string]*core.Record{}
+	for _, t := range techs {
+		byId[t.Id] = t
+	}
+	out := make([]PreviewTest, 0, len(tests))
+	for _, t := range tests {
+		p := PreviewTest{Name: t.GetString("name"), Platform: t.GetString("platform")}
+		if tech := byId[t.GetString("technique")]; tech != nil {
+			p.Technique = tech.GetString("attack_id")
+		}
+		on := "any platform"
+		if p.Platform != "" {
+			on = p.Platform
+		}
+		if tplId := t.GetString("template"); tplId != "" {
+			if tpl, err := tx.FindRecordById(c.TestTemplates, tplId); err == nil {
+				p.Template, p.Source = tpl.GetString("name"), tpl.GetString("source")
+				p.Why = fmt.Sprintf("%s template for %s", tpl.GetString("source"), on)
+				if commandOf(tpl) != "" {
+					p.Why += ", with a command"
+				}
+				if len(platforms) > 1 && p.Platform != "" {
+					p.Why += " (the first target platform the technique runs on)"
+				}
+			}
+		} else {
+			p.Why = "no library template for " + on + ": write the procedure by hand"
+		}
+		out = append(out, p)
+	}
+	return out
 }

@@ -266,6 +266,10 @@ try {
         await admin.getByRole('link', { name: '+ New campaign' }).click()
         await admin.getByLabel('Name').fill('APT29 emulation')
         await admin.getByLabel('Threat actor').selectOption({ label: 'APT29 (G0016)' })
+        // The wizard asks for the target platforms and previews the tests first.
+        await admin.getByLabel('Any platform').check()
+        await admin.getByRole('button', { name: 'Preview tests' }).click()
+        await admin.getByTestId('actor-preview').waitFor()
         await shot(admin, '18-campaign-wizard')
         await admin.getByRole('button', { name: 'Create campaign' }).click()
         await admin.waitForURL(/\/campaigns\/[a-z0-9]+$/)

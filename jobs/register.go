@@ -48,6 +48,7 @@ func Register(app core.App) {
 	})
 
 	app.OnRecordValidate(collections.Integrations).BindFunc(validateIntegration)
+	bindIntegrationSecrets(app)
 	refresh := func(e *core.RecordEvent) error {
 		updateIntegrationCron(app, e.Record)
 		return e.Next()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aegis-sec/aegis/audit"
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/notify"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -15,7 +16,12 @@ const (
 	BulkAssign  = "assign"
 	BulkMove    = "move"
 	BulkCopy    = "copy"
+	BulkCancel  = "cancel"
+	BulkRetest  = "retest"
 )
+
+// BulkActions lists every bulk action.
+var BulkActions = []string{BulkApprove, BulkAssign, BulkMove, BulkCopy, BulkCancel, BulkRetest}
 
 // BulkInput is the body of POST /api/aegis/tests/bulk.
 type BulkInput struct {
@@ -24,6 +30,7 @@ type BulkInput struct {
 	RedAssignee  string   `json:"red_assignee"`
 	BlueAssignee string   `json:"blue_assignee"`
 	Campaign     string   `json:"campaign"`
+	Reason       string   `json:"reason"`
 }
 
 // MaxBulk bounds one bulk request so its transaction stays short.
@@ -32,8 +39,9 @@ const MaxBulk = 1000
 // Bulk applies one action to many tests, all or nothing, for red leads and
 // admins (blue leads may assign blue analysts): approve (draft →
 // ready with red_assignee, through Transition's rules), assign (red and/or
-// blue assignee), move (to another campaign) or copy (fresh drafts in a
-// campaign). It returns the tests changed or created.
+// blue assignee), move (to another campaign), copy (fresh drafts in a
+// campaign), cancel (with a reason, through Transition's rules) or retest
+// (validated or closed tests, through Retest's rules). It returns the tests changed or created.
 func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 	blueLead := actor.Is(c.RoleBlueLead)
 	if !actor.Is(c.RoleAdmin, c.RoleRedLead) && !blueLead {
@@ -49,12 +57,13 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 	if len(ids) > MaxBulk {
 		return nil, invalid("ids", fmt.Sprintf("At most %d tests per request.", MaxBulk))
 	}
-	switch in.Action {
-	case BulkApprove, BulkAssign, BulkMove, BulkCopy:
-	case "":
+	switch {
+	case in.Action == "":
 		return nil, missing("action")
-	default:
-		return nil, invalid("action", "action must be one of approve, assign, move, copy.")
+	case !contains(BulkActions, in.Action):
+		return nil, invalid("action", "action must be one of "+strings.Join(BulkActions, ", ")+".")
+	case in.Action == BulkCancel && strings.TrimSpace(in.Reason) == "":
+		return nil, missing("reason")
 	}
 	var out []*core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
@@ -101,6 +110,21 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 				}
 				out = append(out, saved)
 				continue
+			case BulkCancel:
+				rev := t.GetInt("revision")
+				saved, err := Transition(tx, actor, id, Input{Action: ActionCancel, Revision: &rev, Reason: in.Reason})
+				if err != nil {
+					return fmt.Errorf("test %s: %w", id, err)
+				}
+				out = append(out, saved)
+				continue
+			case BulkRetest:
+				saved, err := Retest(tx, actor, id)
+				if err != nil {
+					return fmt.Errorf("test %s: %w", id, err)
+				}
+				out = append(out, saved)
+				continue
 			case BulkAssign:
 				if in.RedAssignee != "" {
 					t.Set("red_assignee", in.RedAssignee)
@@ -128,6 +152,11 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 			if err := tx.Save(t); err != nil {
 				return fmt.Errorf("bulk %s test %s: %w", in.Action, id, err)
 			}
+			if in.Action == BulkAssign {
+				if err := notifyAssigned(tx, actor, t, in); err != nil {
+					return err
+				}
+			}
 			out = append(out, t)
 		}
 		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.kind(),
@@ -139,4 +168,25 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// notifyAssigned tells a newly assigned user of a test that waits for them:
+// the red assignee of a ready or executing test, the blue assignee of a
+// revealed test in blue review.
+func notifyAssigned(tx core.App, actor Actor, t *core.Record, in BulkInput) error {
+	state := t.GetString("state")
+	m := notify.Message{Body: t.GetString("name"), Link: "/tests/" + t.Id}
+	if in.RedAssignee != "" && (state == c.StateReady || state == c.StateExecuting) {
+		m.Kind, m.Title = "test_assigned", "Test assigned to you"
+		if err := notifyUsers(tx, actor, m, []string{in.RedAssignee}); err != nil {
+			return err
+		}
+	}
+	if in.BlueAssignee != "" && state == c.StateBlueReview && t.GetBool("revealed") {
+		m.Kind, m.Title = "test_blue_review", "Test ready for blue review"
+		if err := notifyUsers(tx, actor, m, []string{in.BlueAssignee}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

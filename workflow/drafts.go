@@ -45,12 +45,20 @@ func NewDraft(tx core.App, src *core.Record, campaignId string) (*core.Record, e
 	return t, nil
 }
 
+// canRetest is Retest's check: red leads and admins, validated or closed tests.
+func canRetest(actor Actor, src *core.Record) error {
+	if !actor.Is(c.RoleAdmin, c.RoleRedLead) {
+		return forbidden("Only red leads and admins plan retests.")
+	}
+	if s := src.GetString("state"); s != c.StateValidated && s != c.StateClosed {
+		return conflict("Only validated or closed tests can be retested; this one is " + s + ".")
+	}
+	return nil
+}
+
 // Retest creates a new draft that repeats test testId, linked by retest_of,
 // in the same campaign. Only tests with a recorded outcome can be retested.
 func Retest(app core.App, actor Actor, testId string) (*core.Record, error) {
-	if !actor.Is(c.RoleAdmin, c.RoleRedLead) {
-		return nil, forbidden("Only red leads and admins plan retests.")
-	}
 	var out *core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
 		audit.Bind(tx, actor.Audit())
@@ -58,8 +66,8 @@ func Retest(app core.App, actor Actor, testId string) (*core.Record, error) {
 		if err != nil {
 			return notFound("Test not found.")
 		}
-		if s := src.GetString("state"); s != c.StateValidated && s != c.StateClosed {
-			return conflict("Only validated or closed tests can be retested; this one is " + s + ".")
+		if err := canRetest(actor, src); err != nil {
+			return err
 		}
 		t, err := NewDraft(tx, src, src.GetString("campaign"))
 		if err != nil {

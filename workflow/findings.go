@@ -84,11 +84,9 @@ func openFinding(tx core.App, test *core.Record) error {
 	if err := tx.Save(f); err != nil {
 		return fmt.Errorf("open finding for test %s: %w", test.Id, err)
 	}
-	if owner != "" {
-		return notify.User(tx, owner, notify.Message{Kind: "finding_opened", Title: "Finding opened",
-			Body: f.GetString("title"), Link: "/findings/" + f.Id})
-	}
-	return nil
+	// The owner fixes it; red leads hear of every finding their tests open.
+	return notifyUsers(tx, Actor{}, notify.Message{Kind: "finding_opened", Title: "Finding opened",
+		Body: f.GetString("title"), Link: "/findings/" + f.Id}, []string{owner}, c.RoleRedLead)
 }
 
 // recommendation says what to do, naming the ATT&CK mitigations on record.

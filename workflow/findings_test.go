@@ -25,14 +25,15 @@ func TestMissOpensFindingAndPassingRetestResolvesIt(t *testing.T) {
 		t.Fatalf("no finding opened: %v", err)
 	}
 	if f.GetString("status") != "open" || f.GetString("severity") != "high" || f.GetString("technique") != tech.Id ||
-		f.GetString("owner") != e.users[c.RoleBlueLead].Id || f.GetDateTime("due_at").IsZero() ||
+		f.GetString("owner") != e.users[c.RoleBlueAnalyst].Id || f.GetDateTime("due_at").IsZero() ||
 		f.GetString("title") == "" {
 		t.Fatalf("finding: %v", f.FieldsData())
 	}
 	if rec := f.GetString("recommendation"); !strings.Contains(rec, "M1049") || !strings.Contains(rec, "T1566.001") {
 		t.Errorf("recommendation: %q", rec)
 	}
-	if n := e.count(c.Notifications, "user = {:u} && kind = 'finding_opened'", map[string]any{"u": e.users[c.RoleBlueLead].Id}); n != 1 {
+	// The analyst who recorded the miss became the test's analyst and owns it.
+	if n := e.count(c.Notifications, "user = {:u} && kind = 'finding_opened'", map[string]any{"u": e.users[c.RoleBlueAnalyst].Id}); n != 1 {
 		t.Errorf("finding notifications = %d", n)
 	}
 

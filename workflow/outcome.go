@@ -60,6 +60,7 @@ func Passed(prevention, detection string) bool {
 // detection are the best of the explicit values and every tool's result.
 func record(tx core.App, actor Actor, test *core.Record, in Input) (change, error) {
 	ch := change{details: map[string]any{}, after: noAfter}
+	now := types.NowDateTime()
 	prev, det := in.Prevention, in.Detection
 	if prev != "" && !contains(c.PreventionOutcomes, prev) {
 		return ch, invalid("prevention", "prevention must be one of "+strings.Join(c.PreventionOutcomes, ", ")+".")
@@ -87,7 +88,11 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 			return ch, invalid(field+".detection", "detection must be one of "+strings.Join(c.DetectionOutcomes, ", ")+".")
 		}
 		if to.DetectedAt != "" {
-			if _, err := parseTime(field+".detected_at", to.DetectedAt); err != nil {
+			d, err := parseTime(field+".detected_at", to.DetectedAt)
+			if err != nil {
+				return ch, err
+			}
+			if err := checkDetected(field+".detected_at", d, test, now); err != nil {
 				return ch, err
 			}
 		}
@@ -107,9 +112,8 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		if err != nil {
 			return ch, err
 		}
-		// Time to detect is detected_at − executed_at: it cannot be negative.
-		if ex := test.GetDateTime("executed_at"); !ex.IsZero() && d.Time().Before(ex.Time()) {
-			return ch, invalid("detected_at", "detected_at is before the test was executed.")
+		if err := checkDetected("detected_at", d, test, now); err != nil {
+			return ch, err
 		}
 		test.Set("detected_at", d)
 	}
@@ -136,12 +140,17 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 	test.Set("prevention", prev)
 	test.Set("detection", det)
 	test.Set("validated_by", actor.userId())
-	test.Set("validated_at", types.NowDateTime())
+	test.Set("validated_at", now)
 	// An outcome recorded here is blue's own, no longer an imported one.
 	test.Set("outcome_imported", false)
 	test.Set("outcome_imported_by", "")
 	test.Set("outcome_confirmed_by", "")
 	test.Set("outcome_confirmed_at", "")
+	// Whoever records a test nobody was assigned to becomes its analyst.
+	if test.GetString("blue_assignee") == "" && actor.userId() != "" {
+		test.Set("blue_assignee", actor.userId())
+		ch.details["blue_assignee"] = actor.userId()
+	}
 	test.Set("reason", "")
 	ch.details["prevention"], ch.details["detection"] = prev, det
 
@@ -163,6 +172,18 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		return nil
 	}
 	return ch, nil
+}
+
+// checkDetected refuses a detection time before the execution (time to
+// detect cannot be negative) or after now, the time of recording.
+func checkDetected(field string, d types.DateTime, test *core.Record, now types.DateTime) error {
+	if ex := test.GetDateTime("executed_at"); !ex.IsZero() && d.Time().Before(ex.Time()) {
+		return invalid(field, field+" is before the test was executed.")
+	}
+	if d.Time().After(now.Time()) {
+		return invalid(field, field+" is in the future: a detection is recorded after it happened.")
+	}
+	return nil
 }
 
 // saveToolOutcomes upserts one test_outcomes row per tool (unique test, tool).

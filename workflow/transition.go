@@ -13,20 +13,27 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// Transition actions (DESIGN §4, §12).
+// Transition actions (DESIGN §4, §12): the vocabulary's, named here for
+// the state machine's readers.
 const (
-	ActionApprove = "approve"
-	ActionStart   = "start"
-	ActionSubmit  = "submit"
-	ActionRecord  = "record"
-	ActionRework  = "rework"
-	ActionClose   = "close"
-	ActionCancel  = "cancel"
-	ActionReveal  = "reveal"
+	ActionApprove = c.ActionApprove
+	ActionStart   = c.ActionStart
+	ActionSubmit  = c.ActionSubmit
+	ActionRecord  = c.ActionRecord
+	ActionRework  = c.ActionRework
+	ActionClose   = c.ActionClose
+	ActionCancel  = c.ActionCancel
+	ActionReveal  = c.ActionReveal
 	// ActionConfirm makes an imported outcome count: a blue lead or an admin
 	// vouches for an outcome that someone else read in from a file.
-	ActionConfirm = "confirm"
+	ActionConfirm = c.ActionConfirm
+	// ActionRetest is not a transition (POST /tests/{id}/retest plans a new
+	// draft) but Allowed offers it alongside them.
+	ActionRetest = c.ActionRetest
 )
+
+// executionSkew is how far in the future an executed_at may lie (clocks).
+const executionSkew = time.Minute
 
 // Actions lists every transition action.
 var Actions = []string{ActionApprove, ActionStart, ActionSubmit, ActionRecord, ActionRework, ActionClose, ActionCancel, ActionReveal, ActionConfirm}
@@ -85,13 +92,21 @@ var steps = map[string]step{
 }
 
 // Allowed lists the actions actor may take on test now (for the UI to offer
-// only those); it applies the same checks as Transition, minus the fields.
+// only those, never a copy of the state machine): the transitions that pass
+// the same checks as Transition, minus the fields, and retest when Retest
+// would accept it. A test the actor cannot see offers nothing.
 func Allowed(actor Actor, test *core.Record) []string {
 	out := []string{}
+	if !actor.CanSee(test) {
+		return out
+	}
 	for _, a := range Actions {
 		if checkActor(actor, a, test) == nil && checkState(a, test, nil) == nil {
 			out = append(out, a)
 		}
+	}
+	if canRetest(actor, test) == nil {
+		out = append(out, ActionRetest)
 	}
 	return out
 }
@@ -272,7 +287,17 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 			if err != nil {
 				return ch, err
 			}
+			// A minute of clock skew between the operator's machine and the
+			// server is tolerated; a later time is a mistake.
+			if d.Time().After(executed.Time().Add(executionSkew)) {
+				return ch, invalid("executed_at", "executed_at is in the future.")
+			}
 			executed = d
+		}
+		// Whoever submits a test nobody was assigned to becomes its operator.
+		if test.GetString("red_assignee") == "" && actor.userId() != "" {
+			test.Set("red_assignee", actor.userId())
+			ch.details["red_assignee"] = actor.userId()
 		}
 		test.Set("red_result", in.RedResult)
 		test.Set("executed_at", executed)
@@ -341,50 +366,80 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// notifyNext tells whoever acts next. Blue is told nothing about tests it
-// cannot see yet; red leads are asked to reveal them instead.
+// notifyNext tells whoever acts next, never the actor: the red assignee of
+// an approved test; the blue assignee of a test ready for review, or every
+// blue lead and analyst when none is assigned (blue is told nothing about
+// tests it cannot see yet, red leads are asked to reveal them instead); the
+// red assignee and every red lead of an outcome; the red assignee of a
+// rework, or the red leads when none is assigned.
 func notifyNext(tx core.App, actor Actor, action string, test *core.Record) error {
 	name := test.GetString("name")
 	link := "/tests/" + test.Id
-	send := func(userId string, kind, title string) error {
-		if userId == "" || userId == actor.Id {
-			return nil
-		}
-		return notify.User(tx, userId, notify.Message{Kind: kind, Title: title, Body: name, Link: link})
+	send := func(kind, title string, users []string, roles ...string) error {
+		return notifyUsers(tx, actor, notify.Message{Kind: kind, Title: title, Body: name, Link: link}, users, roles...)
 	}
-	role := func(kind, title string, roles ...string) error {
-		_, err := notify.Role(tx, notify.Message{Kind: kind, Title: title, Body: name, Link: link}, roles...)
-		return err
+	forBlue := func() error {
+		if a := test.GetString("blue_assignee"); a != "" {
+			return send("test_blue_review", "Test ready for blue review", []string{a})
+		}
+		return send("test_blue_review", "Test waits for blue: no analyst assigned", nil, c.RoleBlueLead, c.RoleBlueAnalyst)
 	}
 	switch action {
 	case ActionApprove:
-		return send(test.GetString("red_assignee"), "test_assigned", "Test assigned to you")
+		return send("test_assigned", "Test assigned to you", []string{test.GetString("red_assignee")})
 	case ActionSubmit:
 		if !test.GetBool("revealed") {
-			return role("test_awaiting_reveal", "Executed blind test awaits reveal", c.RoleRedLead)
+			return send("test_awaiting_reveal", "Executed blind test awaits reveal", nil, c.RoleRedLead)
 		}
-		if a := test.GetString("blue_assignee"); a != "" {
-			return send(a, "test_blue_review", "Test ready for blue review")
-		}
-		return role("test_blue_review", "Test ready for blue review", c.RoleBlueLead)
+		return forBlue()
 	case ActionReveal:
 		if test.GetString("state") != c.StateBlueReview {
 			return nil
 		}
-		if a := test.GetString("blue_assignee"); a != "" {
-			return send(a, "test_blue_review", "Test ready for blue review")
-		}
-		return role("test_blue_review", "Test ready for blue review", c.RoleBlueLead)
+		return forBlue()
 	case ActionRecord:
-		if a := test.GetString("red_assignee"); a != "" {
-			return send(a, "outcome_recorded", "Outcome recorded")
-		}
-		return role("outcome_recorded", "Outcome recorded", c.RoleRedLead)
+		title := fmt.Sprintf("Outcome recorded: %s, detection %s", test.GetString("prevention"), test.GetString("detection"))
+		return send("outcome_recorded", title, []string{test.GetString("red_assignee")}, c.RoleRedLead)
 	case ActionRework:
 		if a := test.GetString("red_assignee"); a != "" {
-			return send(a, "test_rework", "Test sent back for rework")
+			return send("test_rework", "Test sent back for rework", []string{a})
 		}
-		return role("test_rework", "Test sent back for rework", c.RoleRedLead)
+		return send("test_rework", "Test sent back for rework", nil, c.RoleRedLead)
+	}
+	return nil
+}
+
+// notifyUsers sends m once to each of users and each active holder of roles,
+// skipping the actor and empty ids.
+func notifyUsers(tx core.App, actor Actor, m notify.Message, users []string, roles ...string) error {
+	seen := map[string]bool{"": true, actor.Id: true}
+	ids := []string{}
+	for _, u := range users {
+		if !seen[u] {
+			seen[u] = true
+			ids = append(ids, u)
+		}
+	}
+	if len(roles) > 0 {
+		ins := make([]any, len(roles))
+		for i, r := range roles {
+			ins[i] = r
+		}
+		holders, err := tx.FindAllRecords(c.Users, dbx.In("role", ins...), dbx.HashExp{"active": true})
+		if err != nil {
+			return fmt.Errorf("find %s: %w", strings.Join(roles, ", "), err)
+		}
+		for _, u := range holders {
+			if !seen[u.Id] {
+				seen[u.Id] = true
+				ids = append(ids, u.Id)
+			}
+		}
+	}
+	for _, id := range ids {
+		if err := notify.User(tx, id, m); err != nil {
+			return fmt.Errorf("notify %s: %w", id, err)
+		}
 	}
 	return nil
 }

@@ -78,7 +78,7 @@ describe('highlighting', () => {
 describe('library', () => {
   it('builds a procedure from the executor and cleanup', () => {
     const t = { description: 'Runs a thing', executor: { name: 'powershell', command: 'Get-Process', cleanup_command: 'Remove-Item x' } }
-    expect(templateProcedure(t)).toBe('Runs a thing\n\n# powershell\nGet-Process\n\n# cleanup\nRemove-Item x')
+    expect(templateProcedure(t)).toBe('Runs a thing\n\n### Run (powershell)\n\n```powershell\nGet-Process\n```\n\n### Cleanup\n\n```powershell\nRemove-Item x\n```')
     expect(cleanupOf({ executor: { cleanup: 'rm x' } })).toBe('rm x')
     expect(templateProcedure({ description: '', executor: null })).toBe('')
   })

@@ -1,6 +1,6 @@
-// The validation workflow of DESIGN §4 as the UI sees it: which actions a
-// role may offer on a test in a given state, and which fields each needs.
-// The server decides; this only avoids offering buttons that would be refused.
+// The validation workflow of DESIGN §4 as the UI sees it: labels and the
+// fields each action needs. Which actions a user may take on a test is the
+// server's answer (GET /api/aegis/tests/{id}/actions, /api/aegis/tests/actions).
 
 import * as V from './vocabulary.gen'
 
@@ -19,40 +19,10 @@ export function importedUnconfirmed(t: TestLike): boolean {
   return !!t.outcome_imported && !t.outcome_confirmed_by && !t.outcome_confirmed_at
 }
 
-const leads = ['admin', 'red_lead']
-const blue = ['admin', 'blue_lead', 'blue_analyst']
-
-/** allowedActions lists the actions to offer, in display order. */
-export function allowedActions(t: TestLike, role: string, userId: string): Action[] {
-  const out: Action[] = []
-  const assignedRed = role === 'red_operator' && t.red_assignee === userId
-  switch (t.state) {
-    case 'draft':
-      if (leads.includes(role)) out.push('approve', 'cancel')
-      break
-    case 'ready':
-      if (leads.includes(role) || assignedRed) out.push('start')
-      if (leads.includes(role)) out.push('cancel')
-      break
-    case 'executing':
-      if (leads.includes(role) || assignedRed) out.push('submit')
-      if (leads.includes(role)) out.push('cancel')
-      break
-    case 'blue_review':
-      if (blue.includes(role)) out.push('record', 'rework')
-      break
-    case 'validated':
-      if (['admin', 'red_lead', 'blue_lead'].includes(role)) out.push('close')
-      if (leads.includes(role)) out.push('retest')
-      break
-    case 'closed':
-      if (leads.includes(role)) out.push('retest')
-      break
-  }
-  if (t.revealed === false && leads.includes(role) && t.state !== 'cancelled') out.push('reveal')
-  if ((t.state === 'validated' || t.state === 'closed') && importedUnconfirmed(t) && ['admin', 'blue_lead'].includes(role)) out.push('confirm')
-  return out
-}
+/** ServerActions is GET /api/aegis/tests/actions: per visible test, the
+ *  actions the server allows the caller now. The UI keeps no copy of the
+ *  state machine: it offers exactly these. */
+export type ServerActions = Record<string, { actions: Action[]; revision: number; state: string }>
 
 /** needsForm tells whether an action asks for fields before it is sent. */
 export function needsForm(a: Action): boolean {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react'
+import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, errorMessage, pb } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
@@ -6,7 +6,12 @@ import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { useLocation } from '../../lib/router'
 import { Alert, Badge, Button, Card, Checkbox, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useToast } from '../../ds'
 import { RunProgress, runDuration, StatusBadge, useLiveRun, type JobRun } from './jobrun'
-import { StatsList } from '../attack/Releases'
+import { RunSummary } from '../../components/RunSummary'
+import { summarizeRun, type ImportStats } from '../../components/runSummary'
+import { cronHelp } from '../../components/cron'
+
+// The source editor loads on demand.
+const IntegrationForm = lazy(() => import('../../components/IntegrationForm'))
 
 // Integrations & jobs: upload a file to any importer and watch it run live,
 // manage the sync sources, run jobs now, and read the run history.
@@ -15,7 +20,7 @@ type Integration = RecordModel & {
   kind: string
   name: string
   enabled: boolean
-  source: { spec?: string; alternatives?: { spec: string; note?: string }[] } | null
+  source: { spec?: string; collection?: string; username?: string; token_set?: boolean; password_set?: boolean; alternatives?: { spec: string; note?: string }[] } | null
   schedule: string
   last_sync_at: string
   last_status: string
@@ -60,6 +65,7 @@ export default function IntegrationsPage() {
   const [histPage, setHistPage] = useState(1)
   const [detail, setDetail] = useState<JobRun | null>(null)
   const uploadRef = useRef<HTMLDivElement>(null)
+  const [editing, setEditing] = useState<Integration | 'new' | null>(null)
 
   const integrations = useLoad(() => pb.collection('integrations').getFullList<Integration>({ sort: 'kind,name' }), [])
   const jobs = useLoad(() => api<unknown>('/api/aegis/jobs').then(jobsFrom), [])
@@ -136,6 +142,17 @@ export default function IntegrationsPage() {
     }
   }
 
+  const remove = async (i: Integration) => {
+    if (!window.confirm(`Delete the source ${i.name}? Its run history stays.`)) return
+    try {
+      await pb.collection('integrations').delete(i.id)
+      integrations.set((cur) => cur && cur.filter((x) => x.id !== i.id))
+      jobs.reload()
+    } catch (err) {
+      toast.push({ title: `Could not delete ${i.name}`, body: errorMessage(err), tone: 'error' })
+    }
+  }
+
   const jobList = jobs.data ?? []
   return (
     <div className="stack">
@@ -152,7 +169,29 @@ export default function IntegrationsPage() {
         </Card>
       </div>
 
-      <Card title="Sources" flush>
+      <Suspense fallback={null}>
+        {editing && (
+          <IntegrationForm
+            initial={editing === 'new' ? null : editing}
+            onClose={() => setEditing(null)}
+            onSaved={() => {
+              setEditing(null)
+              integrations.reload()
+              jobs.reload()
+              toast.push({ title: 'Source saved', tone: 'success' })
+            }}
+          />
+        )}
+      </Suspense>
+      <Card
+        title="Sources"
+        flush
+        actions={
+          <Button variant="primary" size="small" onClick={() => setEditing('new')} data-testid="add-source">
+            Add a source
+          </Button>
+        }
+      >
         {integrations.error && (
           <div style={{ padding: 12 }}>
             <Alert>{integrations.error}</Alert>
@@ -168,7 +207,7 @@ export default function IntegrationsPage() {
                 <div>
                   <b>{i.name}</b> <Badge tone="outline">{humanize(i.kind)}</Badge>
                   <div className="faint small mono" style={{ wordBreak: 'break-all' }}>
-                    {i.source?.spec ?? '—'}
+                    {i.source?.spec ?? '—'} {i.source?.token_set && <Badge tone="outline">token stored</Badge>}
                   </div>
                 </div>
               ),
@@ -178,7 +217,12 @@ export default function IntegrationsPage() {
               key: 's',
               header: 'Schedule',
               width: 150,
-              render: (i: Integration) => <ScheduleEditor value={i.schedule} onSave={(v) => patch(i, { schedule: v })} />,
+              render: (i: Integration) => (
+                <div>
+                  <code>{i.schedule || 'default (daily)'}</code>
+                  {i.schedule && <div className="faint small">{cronHelp(i.schedule).text}</div>}
+                </div>
+              ),
             },
             {
               key: 'l',
@@ -188,7 +232,7 @@ export default function IntegrationsPage() {
                 i.last_sync_at ? (
                   <div>
                     <StatusBadge status={i.last_status} /> <span className="faint small">{relativeTime(i.last_sync_at)}</span>
-                    {i.last_error && <div className="small" style={{ color: 'var(--danger)' }}>{i.last_error.slice(0, 140)}</div>}
+                    {i.last_error ? <div className="small" style={{ color: 'var(--danger)' }}>{i.last_error.slice(0, 140)}</div> : <div className="small">{summarizeRun(i.last_sync_stats as ImportStats)}</div>}
                   </div>
                 ) : (
                   <span className="faint">never</span>
@@ -197,11 +241,19 @@ export default function IntegrationsPage() {
             {
               key: 'a',
               header: '',
-              width: 110,
+              width: 230,
               render: (i: Integration) => (
-                <Button size="small" onClick={() => syncNow(i)}>
-                  Sync now
-                </Button>
+                <span className="row" style={{ gap: 4 }}>
+                  <Button size="small" onClick={() => syncNow(i)}>
+                    Sync now
+                  </Button>
+                  <Button size="small" variant="ghost" onClick={() => setEditing(i)}>
+                    Edit
+                  </Button>
+                  <Button size="small" variant="ghost" onClick={() => remove(i)}>
+                    Delete
+                  </Button>
+                </span>
               ),
             },
           ]}
@@ -290,7 +342,7 @@ export default function IntegrationsPage() {
             { key: 'st', header: 'Started', width: 190, render: (r: JobRun) => <span title={formatDate(r.started_at)}>{relativeTime(r.started_at || r.created)}</span> },
             { key: 'd', header: 'Duration', width: 100, render: (r: JobRun) => runDuration(r) },
             { key: 'a', header: 'Attempt', width: 80, render: (r: JobRun) => r.attempt || 1 },
-            { key: 'e', header: 'Result', render: (r: JobRun) => (r.error ? <span style={{ color: 'var(--danger)' }}>{r.error.slice(0, 120)}</span> : <span className="faint small">{summarize(r.stats)}</span>) },
+            { key: 'e', header: 'Result', render: (r: JobRun) => (r.error ? <span style={{ color: 'var(--danger)' }}>{r.error.slice(0, 120)}</span> : <span className="small">{summarizeRun(r.stats as ImportStats)}</span>) },
           ]}
           rows={history.data?.items ?? []}
           rowKey={(r) => r.id}
@@ -316,27 +368,12 @@ export default function IntegrationsPage() {
               <dd>{detail.attempt || 1}</dd>
             </dl>
             {detail.error && <Alert>{detail.error}</Alert>}
-            {detail.stats && <StatsList stats={detail.stats} />}
+            {detail.stats && <RunSummary stats={detail.stats as ImportStats} />}
           </div>
         </Modal>
       )}
     </div>
   )
-}
-
-function summarize(stats: Record<string, unknown> | null): string {
-  if (!stats) return ''
-  const keys = ['created', 'updated', 'unchanged', 'skipped', 'revoked', 'deprecated']
-  return keys
-    .filter((k) => typeof stats[k] === 'number')
-    .map((k) => `${k} ${(stats[k] as number).toLocaleString('en-US')}`)
-    .join(' · ')
-}
-
-function ScheduleEditor({ value, onSave }: { value: string; onSave: (v: string) => void }) {
-  const [v, setV] = useState(value)
-  useEffect(() => setV(value), [value])
-  return <input className="input" style={{ width: '100%' }} aria-label="Schedule (cron)" placeholder="default (daily)" value={v} onChange={(e) => setV(e.target.value)} onBlur={() => v !== value && onSave(v.trim())} />
 }
 
 function UploadCard({ onStarted, initialKind }: { onStarted: (r: JobRun) => void; initialKind: string }) {

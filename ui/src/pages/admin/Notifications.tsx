@@ -103,7 +103,13 @@ export default function NotificationsPage() {
                 <div className="row" style={{ alignItems: 'flex-start', flexWrap: 'nowrap' }}>
                   <span aria-hidden style={{ width: 8, height: 8, borderRadius: 4, marginTop: 7, background: n.read ? 'transparent' : 'var(--primary)' }} />
                   <div>
-                    <div style={{ fontWeight: n.read ? 400 : 600 }}>{n.link ? <Link to={n.link}>{n.title}</Link> : n.title}</div>
+                    <div style={{ fontWeight: n.read ? 400 : 600 }}>{n.link ? (
+                        <Link to={n.link} onClick={() => !n.read && markRead(n)}>
+                          {n.title}
+                        </Link>
+                      ) : (
+                        n.title
+                      )}</div>
                     {n.body && <div className="muted">{n.body}</div>}
                     <div className="faint small" title={formatDate(n.created)}>
                       {n.kind && <Badge tone="outline">{humanize(n.kind)}</Badge>} {relativeTime(n.created)}

@@ -3,7 +3,8 @@ import type { RecordModel } from 'pocketbase'
 import { pb } from '../../lib/pb'
 import { duration, humanize, parseDate } from '../../lib/format'
 import { Alert, Badge, ProgressBar } from '../../ds'
-import { StatsList } from '../attack/Releases'
+import { RunSummary } from '../../components/RunSummary'
+import type { ImportStats } from '../../components/runSummary'
 
 export type JobRun = RecordModel & {
   job: string
@@ -84,7 +85,7 @@ export function RunProgress({ run }: { run: JobRun }) {
       </div>
       <ProgressBar value={failed ? 1 : value} max={1} tone={done ? 'success' : failed ? 'danger' : undefined} label={`Progress of ${run.job}`} />
       {failed && run.error && <Alert>{run.error}</Alert>}
-      {run.stats && Object.keys(run.stats).length > 0 && (done || failed) && <StatsList stats={run.stats} />}
+      {run.stats && Object.keys(run.stats).length > 0 && (done || failed) && <RunSummary stats={run.stats as ImportStats} />}
     </div>
   )
 }

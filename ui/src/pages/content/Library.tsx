@@ -30,10 +30,14 @@ export type Template = RecordModel & {
 const PER_PAGE = 30
 const PLATFORMS = ['windows', 'linux', 'macos', 'azure-ad', 'office-365', 'google-workspace', 'iaas', 'containers']
 
-/** templateProcedure is the procedure text a new test starts from. */
+/** templateProcedure is the procedure text a new test starts from, in
+ *  Markdown: the description, then the command and cleanup as code blocks
+ *  (their #{argument} placeholders are filled when the test is run). */
 export function templateProcedure(t: Pick<Template, 'executor' | 'description'>): string {
   const ex = t.executor ?? {}
-  const parts = [t.description?.trim(), ex.command ? `${ex.name ? `# ${ex.name}\n` : ''}${ex.command.trim()}` : '', cleanupOf(t) ? `# cleanup\n${cleanupOf(t)}` : '']
+  const lang = (ex.name ?? '').toLowerCase().replace(/[^a-z0-9_+-]/g, '')
+  const fence = (s: string) => '```' + lang + '\n' + s.trim() + '\n```'
+  const parts = [t.description?.trim(), ex.command ? `### Run${ex.name ? ` (${ex.name})` : ''}\n\n${fence(ex.command)}` : '', cleanupOf(t) ? `### Cleanup\n\n${fence(cleanupOf(t))}` : '']
   return parts.filter(Boolean).join('\n\n')
 }
 

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { pb, errorMessage } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
@@ -8,6 +8,8 @@ import { Link } from '../../lib/router'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, useToast } from '../../ds'
 import { highlightLine, ruleLanguage, severityTone } from '../../components/util'
 import { unknownTechniques, type Rule } from './Rules'
+
+const RuleEditor = lazy(() => import('../../components/RuleEditor'))
 
 const TOKEN_COLOURS: Record<string, string | undefined> = {
   key: 'var(--primary)',
@@ -39,6 +41,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
   const toast = useToast()
   const rule = useLoad(() => pb.collection('detection_rules').getOne<Rule>(params.id, { expand: 'techniques' }), [params.id])
   const [busy, setBusy] = useState(false)
+  const [editing, setEditing] = useState(false)
   if (rule.loading && !rule.data) return <Spinner />
   if (rule.error)
     return (
@@ -62,6 +65,8 @@ export default function RulePage({ params }: { params: Record<string, string> })
     }
   }
   const unknown = unknownTechniques(r)
+  // Sigma rules written in the UI are edited there; imported ones upstream.
+  const authored = r.source === 'sigma' && (r as unknown as { meta?: { authored?: string } }).meta?.authored === 'ui'
   return (
     <div className="stack">
       <PageHead
@@ -76,6 +81,11 @@ export default function RulePage({ params }: { params: Record<string, string> })
         actions={
           <>
             <Link to="/rules">← All rules</Link>
+            {can(me?.role, 'manage_content') && authored && (
+              <Button onClick={() => setEditing(true)} data-testid="edit-rule">
+                Edit rule
+              </Button>
+            )}
             {can(me?.role, 'manage_content') && (
               <Button variant={r.enabled ? 'default' : 'primary'} busy={busy} onClick={toggle}>
                 {r.enabled ? 'Disable rule' : 'Enable rule'}
@@ -84,6 +94,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
           </>
         }
       />
+      <Suspense fallback={null}>{editing && <RuleEditor initial={r.content} onClose={() => setEditing(false)} onSaved={() => (setEditing(false), rule.reload())} />}</Suspense>
       <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0,2fr) minmax(260px,1fr)', gap: 16 }}>
         <Card title="Rule content">
           {r.content ? <Highlighted content={r.content} lang={ruleLanguage(r.source, r.content)} /> : <p className="faint">No raw content stored.</p>}

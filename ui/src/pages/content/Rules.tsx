@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react'
+import { lazy, Suspense, useRef, useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, esc, errorMessage, pb } from '../../lib/pb'
 import { useLoad, hasMore } from '../../lib/data'
@@ -10,6 +10,9 @@ import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Se
 import { RunProgress, useLiveRun, type JobRun } from '../admin/jobrun'
 import { andFilter, SEVERITIES, severityTone } from '../../components/util'
 import type { Technique } from '../attack/common'
+
+// The rule editor loads on demand.
+const RuleEditor = lazy(() => import('../../components/RuleEditor'))
 
 // Detection rules imported from Sigma and Elastic, mapped to techniques.
 
@@ -64,16 +67,50 @@ export default function RulesPage() {
   const [q, setQ] = useState(f.q ?? '')
   const [page, setPage] = useState(1)
   const [upload, setUpload] = useState(false)
+  const [writing, setWriting] = useState(false)
+  const [selected, setSelected] = useState<string[]>([])
+  const [bulkBusy, setBulkBusy] = useState(false)
+  const [bulkMsg, setBulkMsg] = useState('')
+  const manage = can(me?.role, 'manage_content')
   const filter = ruleFilter({ ...f, q })
   const list = useLoad(() => pb.collection('detection_rules').getList<Rule>(page, PER_PAGE, { filter, sort: 'title', expand: 'techniques', skipTotal: true, fields: 'id,source,source_rule_id,title,status,severity,techniques,enabled,removed,updated,expand.techniques.attack_id,expand.techniques.name' }), [filter, page])
   const items = list.data?.items ?? []
   const set = (k: string, v: string) => (setQuery({ [k]: v }), setPage(1))
+  const setEnabled = async (ids: string[], enabled: boolean) => {
+    setBulkBusy(true)
+    setBulkMsg('')
+    // Shown at once, put back if the server refuses.
+    const before = new Map(items.filter((x) => ids.includes(x.id)).map((x) => [x.id, x.enabled]))
+    list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (ids.includes(x.id) ? { ...x, enabled } : x)) })
+    try {
+      const r = await api<{ updated: number }>('/api/aegis/rules/bulk', { method: 'POST', body: { ids, enabled } })
+      setBulkMsg(`${r.updated} rule(s) ${enabled ? 'enabled' : 'disabled'}.`)
+      setSelected([])
+    } catch (err) {
+      list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (before.has(x.id) ? { ...x, enabled: before.get(x.id)! } : x)) })
+      setBulkMsg(errorMessage(err))
+    } finally {
+      setBulkBusy(false)
+    }
+  }
+  const allOnPage = items.length > 0 && items.every((r) => selected.includes(r.id))
   return (
     <div className="stack">
       <PageHead
         title="Detection rules"
         subtitle="Sigma and Elastic rules mapped to ATT&CK techniques. Enabled rules count towards coverage."
-        actions={can(me?.role, 'manage_content') && <Button variant="primary" onClick={() => setUpload(true)}>Upload rules</Button>}
+        actions={
+          manage && (
+            <>
+              <Button onClick={() => setWriting(true)} data-testid="new-rule">
+                New rule
+              </Button>
+              <Button variant="primary" onClick={() => setUpload(true)}>
+                Upload rules
+              </Button>
+            </>
+          )
+        }
       />
       <Card flush>
         <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
@@ -85,6 +122,25 @@ export default function RulesPage() {
           <Select label="Enabled" placeholder="Any" options={yesNo} value={f.enabled} onChange={(e) => set('enabled', e.target.value)} />
           <Select label="Removed upstream" placeholder="No" options={[{ value: 'true', label: 'Yes' }]} value={f.removed} onChange={(e) => set('removed', e.target.value)} />
         </div>
+        {manage && (selected.length > 0 || bulkMsg) && (
+          <div className="row" style={{ padding: '8px 12px', background: 'var(--surface-2)', borderBottom: '1px solid var(--border)' }} data-testid="rules-bulk-bar">
+            {selected.length > 0 && (
+              <>
+                <b>{selected.length} selected</b>
+                <Button size="small" variant="primary" busy={bulkBusy} onClick={() => setEnabled(selected, true)} data-testid="bulk-enable">
+                  Enable
+                </Button>
+                <Button size="small" busy={bulkBusy} onClick={() => setEnabled(selected, false)} data-testid="bulk-disable">
+                  Disable
+                </Button>
+                <Button size="small" variant="ghost" onClick={() => setSelected([])}>
+                  Clear selection
+                </Button>
+              </>
+            )}
+            {bulkMsg && <span className="muted small">{bulkMsg}</span>}
+          </div>
+        )}
         {list.error && (
           <div style={{ padding: 12 }}>
             <Alert>{list.error}</Alert>
@@ -93,12 +149,36 @@ export default function RulesPage() {
         <Table
           caption="Detection rules"
           columns={[
+            ...(manage
+              ? [
+                  {
+                    key: 'sel',
+                    width: 32,
+                    header: <input type="checkbox" aria-label="Select the rules of this page" checked={allOnPage} onChange={() => setSelected((s) => (allOnPage ? s.filter((id) => !items.some((r) => r.id === id)) : [...new Set([...s, ...items.map((r) => r.id)])]))} />,
+                    render: (r: Rule) => <input type="checkbox" aria-label={`Select ${r.title}`} checked={selected.includes(r.id)} onClick={(e) => e.stopPropagation()} onChange={() => setSelected((s) => (s.includes(r.id) ? s.filter((x) => x !== r.id) : [...s, r.id]))} />,
+                  },
+                ]
+              : []),
             { key: 'n', header: 'Rule', render: (r: Rule) => <b>{r.title}</b> },
             { key: 's', header: 'Source', width: 80, render: (r: Rule) => <Badge>{humanize(r.source)}</Badge> },
             { key: 't', header: 'Techniques', render: (r: Rule) => <span className="small">{(r.expand?.techniques ?? []).map((t) => t.attack_id).join(', ') || <span className="faint">—</span>}</span> },
             { key: 'st', header: 'Status', width: 100, render: (r: Rule) => <span className="small">{r.status || '—'}</span> },
             { key: 'v', header: 'Severity', width: 100, render: (r: Rule) => (r.severity ? <Badge tone={severityTone(r.severity)}>{humanize(r.severity)}</Badge> : '—') },
-            { key: 'e', header: 'Enabled', width: 90, render: (r: Rule) => (r.enabled ? <Badge tone="success">Enabled</Badge> : <span className="faint small">Off</span>) },
+            {
+              key: 'e',
+              header: 'Enabled',
+              width: 90,
+              render: (r: Rule) =>
+                manage ? (
+                  <label className="checkbox" onClick={(e) => e.stopPropagation()}>
+                    <input type="checkbox" role="switch" aria-label={`Enabled: ${r.title}`} checked={r.enabled} onChange={(e) => setEnabled([r.id], e.target.checked)} /> {r.enabled ? 'On' : 'Off'}
+                  </label>
+                ) : r.enabled ? (
+                  <Badge tone="success">Enabled</Badge>
+                ) : (
+                  <span className="faint small">Off</span>
+                ),
+            },
             { key: 'u', header: 'Updated', width: 110, render: (r: Rule) => <span className="faint small">{relativeTime(r.updated)}</span> },
           ]}
           rows={items}
@@ -114,6 +194,7 @@ export default function RulesPage() {
         <Pagination page={page} perPage={PER_PAGE} count={items.length} hasMore={hasMore(items.length, PER_PAGE)} onPage={setPage} />
       </Card>
       {upload && <UploadRules onClose={() => setUpload(false)} onDone={list.reload} />}
+      <Suspense fallback={null}>{writing && <RuleEditor onClose={() => setWriting(false)} onSaved={(id) => navigate(`/rules/${id}`)} />}</Suspense>
     </div>
   )
 }

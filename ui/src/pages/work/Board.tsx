@@ -3,13 +3,16 @@ import { pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { allowedActions, STATE_LABELS } from '../../lib/workflow'
+import { STATE_LABELS } from '../../lib/workflow'
 import { Alert, Badge, Card, EmptyState, PageHead, Select, Spinner } from '../../ds'
 import { ActionButton, OutcomeBadges, TEST_EXPAND, type TestRecord } from './common'
+import { useServerActions } from './actions'
 import type { RecordModel } from 'pocketbase'
+import './work.css'
 
 // The workflow board: one column per state, updated live over realtime, with
-// only the actions the signed-in role may take.
+// exactly the actions the server allows the signed-in user on each test.
+// Columns scroll on their own and can be collapsed.
 
 const COLUMNS = ['draft', 'ready', 'executing', 'blue_review', 'validated', 'closed']
 
@@ -18,24 +21,43 @@ export default function BoardPage() {
   const { query } = useLocation()
   const campaign = query.get('campaign') ?? ''
   const [mine, setMine] = useState(query.get('mine') === '1')
+  const waiting = query.get('waiting') === '1'
+  const [collapsed, setCollapsed] = useState<string[]>(() => {
+    try {
+      return JSON.parse(localStorage.getItem('aegis.board.collapsed') ?? '[]') as string[]
+    } catch {
+      return []
+    }
+  })
+  const toggle = (s: string) =>
+    setCollapsed((cur) => {
+      const n = cur.includes(s) ? cur.filter((x) => x !== s) : [...cur, s]
+      localStorage.setItem('aegis.board.collapsed', JSON.stringify(n))
+      return n
+    })
   const campaigns = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ sort: '-created', fields: 'id,name', batch: 200 }), [])
-  const filter = [campaign && pb.filter('campaign = {:c}', { c: campaign }), mine && pb.filter('(red_assignee = {:u} || blue_assignee = {:u})', { u: me?.id ?? '' }), "state != 'cancelled'"].filter(Boolean).join(' && ')
+  const filter = [campaign && pb.filter('campaign = {:c}', { c: campaign }), mine && pb.filter('(red_assignee = {:u} || blue_assignee = {:u})', { u: me?.id ?? '' }), waiting && "state = 'blue_review' && blue_assignee = ''", "state != 'cancelled'"].filter(Boolean).join(' && ')
   const tests = useLoad(() => pb.collection('tests').getList<TestRecord>(1, 500, { filter, sort: '-updated', expand: TEST_EXPAND, skipTotal: true }), [filter])
 
   const setTests = tests.set
+  const ids = (tests.data?.items ?? []).map((t) => t.id)
+  const server = useServerActions(ids)
+  const refreshActions = server.refresh
   useEffect(() => {
     let unsub: (() => Promise<void>) | null = null
     let dead = false
     pb.collection('tests')
       .subscribe<TestRecord>(
         '*',
-        (e) =>
+        (e) => {
+          if (e.action !== 'delete') refreshActions(e.record.id)
           setTests((cur) => {
             if (!cur) return cur
             if (e.action === 'delete') return { ...cur, items: cur.items.filter((x) => x.id !== e.record.id) }
             const has = cur.items.some((x) => x.id === e.record.id)
             return { ...cur, items: has ? cur.items.map((x) => (x.id === e.record.id ? e.record : x)) : [e.record, ...cur.items] }
-          }),
+          })
+        },
         { expand: TEST_EXPAND },
       )
       .then((u) => {
@@ -47,13 +69,14 @@ export default function BoardPage() {
       dead = true
       unsub?.().catch(() => {})
     }
-  }, [setTests])
+  }, [setTests, refreshActions])
 
   const replace = (t: TestRecord) => {
     if (!t?.id) return tests.reload()
+    refreshActions(t.id)
     setTests((cur) => cur && { ...cur, items: cur.items.some((x) => x.id === t.id) ? cur.items.map((x) => (x.id === t.id ? { ...x, ...t } : x)) : [t, ...cur.items] })
   }
-  const items = (tests.data?.items ?? []).filter((t) => (!campaign || t.campaign === campaign) && t.state !== 'cancelled')
+  const items = (tests.data?.items ?? []).filter((t) => (!campaign || t.campaign === campaign) && t.state !== 'cancelled' && (!waiting || (t.state === 'blue_review' && !t.blue_assignee)))
 
   return (
     <div className="stack">
@@ -65,6 +88,9 @@ export default function BoardPage() {
             <Select aria-label="Campaign" placeholder="All campaigns" options={(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={campaign} onChange={(e) => setQuery({ campaign: e.target.value })} />
             <label className="checkbox">
               <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} /> Only mine
+            </label>
+            <label className="checkbox">
+              <input type="checkbox" checked={waiting} onChange={(e) => setQuery({ waiting: e.target.checked ? '1' : null })} data-testid="waiting-for-blue" /> Waiting for blue
             </label>
           </>
         }
@@ -79,18 +105,34 @@ export default function BoardPage() {
         </Card>
       )}
       {items.length > 0 && (
-        <div style={{ display: 'grid', gridTemplateColumns: `repeat(${COLUMNS.length}, minmax(170px, 1fr))`, gap: 10, overflowX: 'auto' }} data-testid="board">
+        <div className="board" style={{ gridTemplateColumns: COLUMNS.map((s) => (collapsed.includes(s) ? '44px' : 'minmax(160px, 1fr)')).join(' ') }} data-testid="board">
           {COLUMNS.map((s) => {
             const col = items.filter((t) => t.state === s)
+            if (collapsed.includes(s))
+              return (
+                <section key={s} aria-label={STATE_LABELS[s]} className="board-col collapsed">
+                  <button className="btn ghost small" onClick={() => toggle(s)} aria-label={`Expand ${STATE_LABELS[s]}`} title={`Expand ${STATE_LABELS[s]}`}>
+                    ›
+                  </button>
+                  <span className="board-col-vertical">
+                    {STATE_LABELS[s]} · {col.length}
+                  </span>
+                </section>
+              )
             return (
-              <section key={s} aria-label={STATE_LABELS[s]} style={{ background: 'var(--surface-2)', borderRadius: 'var(--radius-lg)', padding: 8, minHeight: 200 }}>
-                <div className="row between" style={{ padding: '2px 4px 8px' }}>
+              <section key={s} aria-label={STATE_LABELS[s]} className="board-col">
+                <div className="row between board-col-head">
                   <b>{STATE_LABELS[s]}</b>
-                  <Badge>{col.length}</Badge>
+                  <span className="row" style={{ gap: 4 }}>
+                    <Badge>{col.length}</Badge>
+                    <button className="btn ghost small" onClick={() => toggle(s)} aria-label={`Collapse ${STATE_LABELS[s]}`} title="Collapse">
+                      ‹
+                    </button>
+                  </span>
                 </div>
-                <div className="stack tight">
+                <div className="stack tight board-col-body">
                   {col.map((t) => (
-                    <div key={t.id} className="card" style={{ padding: 10 }} data-testid="board-card">
+                    <div key={t.id} className="card board-card" data-testid="board-card">
                       <Link to={`/tests/${t.id}`} style={{ fontWeight: 600, color: 'var(--text)' }}>
                         {t.name}
                       </Link>
@@ -101,12 +143,13 @@ export default function BoardPage() {
                       )}
                       <div className="row small" style={{ marginTop: 6 }}>
                         {t.expand?.red_assignee && <Badge tone="red">{t.expand.red_assignee.name || t.expand.red_assignee.email}</Badge>}
+                        {t.expand?.blue_assignee && <Badge tone="blue">{t.expand.blue_assignee.name || t.expand.blue_assignee.email}</Badge>}
                         {!t.revealed && <Badge tone="outline">Hidden from blue</Badge>}
                         <OutcomeBadges t={t} />
                       </div>
-                      {me && (
+                      {me && server.actionsFor(t).length > 0 && (
                         <div className="row" style={{ marginTop: 8 }}>
-                          {allowedActions(t, me.role, me.id).map((a) => (
+                          {server.actionsFor(t).map((a) => (
                             <ActionButton key={a} size="small" test={t} action={a} onDone={replace} />
                           ))}
                         </div>

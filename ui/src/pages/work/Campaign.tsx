@@ -1,3 +1,4 @@
+import { lazy, Suspense, useState } from 'react'
 import { api, errorMessage, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { formatDate, humanize } from '../../lib/format'
@@ -10,6 +11,13 @@ import { StackedBar } from '../../ds/charts'
 import { fetchBlob, saveBlob } from '../../components/util'
 import { CAMPAIGN_STATUSES, statusTone, type Campaign } from './Campaigns'
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
+import { Markdown } from '../../components/Markdown'
+import { asArray } from '../../lib/format'
+import { cronHelp } from '../../components/cron'
+
+// The editors load on demand so the initial download stays small.
+const EditCampaign = lazy(() => import('./CampaignEditor').then((m) => ({ default: m.EditCampaign })))
+const AddTests = lazy(() => import('./CampaignEditor').then((m) => ({ default: m.AddTests })))
 
 type Progress = { total: number; done: number; percent: number; by_state: Record<string, number>; by_prevention: Record<string, number>; by_detection: Record<string, number>; findings_open: number }
 const STATE_COLORS: Record<string, string> = { draft: '#c5ced9', ready: '#f2b78f', executing: '#e0782f', blue_review: '#6d8fe0', validated: '#2e8b57', closed: '#1d5a3a', cancelled: '#b3b3b3' }
@@ -22,6 +30,33 @@ export default function CampaignPage({ params }: { params: Record<string, string
   const tests = useLoad(() => pb.collection('tests').getFullList<TestRecord>({ filter: pb.filter('campaign = {:c}', { c: params.id }), sort: 'name', expand: TEST_EXPAND, batch: 500 }), [params.id])
   const c = camp.data
   const planner = can(me?.role, 'plan_campaigns')
+  const [editing, setEditing] = useState(false)
+  const [adding, setAdding] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const clone = async () => {
+    if (!c) return
+    setBusy(true)
+    try {
+      const { cloneCampaign } = await import('./CampaignEditor')
+      const id = await cloneCampaign(c, (tests.data ?? []).map((t) => t.id))
+      toast.push({ title: 'Campaign cloned', body: `${tests.data?.length ?? 0} draft test(s) copied`, tone: 'success' })
+      navigate(`/campaigns/${id}`)
+    } catch (err) {
+      toast.push({ title: 'Clone failed', body: errorMessage(err), tone: 'error' })
+    } finally {
+      setBusy(false)
+    }
+  }
+  const removeTest = async (t: TestRecord) => {
+    if (!window.confirm(`Remove the draft ${t.name} from this campaign?`)) return
+    try {
+      await pb.collection('tests').delete(t.id)
+      tests.reload()
+      progress.reload()
+    } catch (err) {
+      toast.push({ title: 'Could not remove the test', body: errorMessage(err), tone: 'error' })
+    }
+  }
 
   const act = async (what: string, path: string, body: unknown = {}) => {
     try {
@@ -74,6 +109,16 @@ export default function CampaignPage({ params }: { params: Record<string, string
           <>
             {planner && (
               <>
+                <Button variant="primary" onClick={() => setAdding(true)} data-testid="add-tests">
+                  Add tests
+                </Button>
+                <Button onClick={() => setEditing(true)} data-testid="edit-campaign">
+                  Edit
+                </Button>
+                <Button onClick={clone} busy={busy}>
+                  Clone
+                </Button>
+                {c.status !== 'archived' && <Button onClick={() => setStatus('archived')}>Archive</Button>}
                 <Select aria-label="Status" options={CAMPAIGN_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={c.status || 'planned'} onChange={(e) => setStatus(e.target.value)} />
                 {c.blind && <Button onClick={() => act('Tests revealed', `/api/aegis/campaigns/${c.id}/reveal`)}>Reveal all to blue</Button>}
                 <Button onClick={() => act('Retest round planned', `/api/aegis/campaigns/${c.id}/retest`)}>Retest campaign</Button>
@@ -84,6 +129,15 @@ export default function CampaignPage({ params }: { params: Record<string, string
           </>
         }
       />
+      <Suspense fallback={null}>
+        {editing && <EditCampaign c={c} onClose={() => setEditing(false)} onSaved={(n) => (camp.set(n), setEditing(false), toast.push({ title: 'Campaign saved', tone: 'success' }))} />}
+        {adding && <AddTests c={c} onClose={() => setAdding(false)} onAdded={() => (tests.reload(), progress.reload())} />}
+      </Suspense>
+      {c.description && (
+        <Card title="Description">
+          <Markdown text={c.description} />
+        </Card>
+      )}
       <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(260px, 1fr)' }}>
         <Card title="Progress">
           {progress.error && <Alert>{progress.error}</Alert>}
@@ -109,7 +163,19 @@ export default function CampaignPage({ params }: { params: Record<string, string
             <dt>End</dt>
             <dd>{formatDate(c.end_at)}</dd>
             <dt>Recurrence</dt>
-            <dd>{c.recurrence ? <code>{c.recurrence}</code> : '—'}</dd>
+            <dd data-testid="campaign-recurrence">
+              {c.recurrence ? (
+                <>
+                  <code>{c.recurrence}</code> <span className="small">{cronHelp(c.recurrence).text}</span>
+                </>
+              ) : (
+                '—'
+              )}
+            </dd>
+            <dt>Platforms</dt>
+            <dd>{asArray<string>((c as unknown as { platforms?: unknown }).platforms).join(', ') || 'Any'}</dd>
+            <dt>Tags</dt>
+            <dd>{asArray<string>((c as unknown as { tags?: unknown }).tags).join(', ') || '—'}</dd>
             <dt>Open findings</dt>
             <dd>{p?.findings_open ?? '—'}</dd>
           </dl>
@@ -122,6 +188,21 @@ export default function CampaignPage({ params }: { params: Record<string, string
             { key: 't', header: 'Technique', render: (t: TestRecord) => (t.expand?.technique ? <span><code>{t.expand.technique.attack_id}</code> {t.expand.technique.name}</span> : t.technique_attack_id ? <span title="Not in the ATT&CK catalogue yet"><code>{t.technique_attack_id}</code> <span className="faint">not in catalogue</span></span> : '—') },
             { key: 's', header: 'State', width: 120, render: (t: TestRecord) => <StateBadge state={t.state} /> },
             { key: 'o', header: 'Outcome', render: (t: TestRecord) => <OutcomeBadges t={t} /> },
+            ...(planner
+              ? [
+                  {
+                    key: 'x',
+                    header: '',
+                    width: 90,
+                    render: (t: TestRecord) =>
+                      t.state === 'draft' ? (
+                        <Button size="small" variant="ghost" onClick={() => removeTest(t)}>
+                          Remove
+                        </Button>
+                      ) : null,
+                  },
+                ]
+              : []),
           ]}
           rows={tests.data ?? []}
           rowKey={(t) => t.id}

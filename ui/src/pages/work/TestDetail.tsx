@@ -6,11 +6,15 @@ import { useAuth } from '../../lib/auth'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { can } from '../../lib/roles'
-import { allowedActions, importedUnconfirmed, type Action } from '../../lib/workflow'
-import { Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, Tabs, TextArea } from '../../ds'
+import { importedUnconfirmed, type Action } from '../../lib/workflow'
+import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, ProgressBar, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { TechniqueLink } from '../attack/common'
 import { Details } from '../admin/Audit'
-import { ActionButton, OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
+import { ActionButton, OutcomeBadges, StateBadge, TEST_EXPAND, uploadEvidence, type TestRecord } from './common'
+import { ProcedureCard } from './Procedure'
+import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
+import type { Template } from '../content/Library'
+import './work.css'
 
 type Comment = RecordModel & { body: string; author: string; expand?: { author?: RecordModel & { name: string; email: string } } }
 type Evidence = RecordModel & { team: string; file: string; filename: string; mime: string; size: number; sha256: string; note: string; uploaded_by: string }
@@ -19,6 +23,7 @@ type AuditRow = { id: string; created: string; action: string; actor_name: strin
 export default function TestDetailPage({ params }: { params: Record<string, string> }) {
   const me = useAuth()
   const [tab, setTab] = useState('comments')
+  const [editing, setEditing] = useState(false)
   const test = useLoad(() => pb.collection('tests').getOne<TestRecord>(params.id, { expand: TEST_EXPAND }), [params.id])
   const t = test.data
   const setTest = test.set
@@ -40,7 +45,8 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
   }, [params.id, setTest])
 
   const comments = useLoad(() => pb.collection('test_comments').getFullList<Comment>({ filter: pb.filter('test = {:t}', { t: params.id }), sort: 'created', expand: 'author' }), [params.id, t?.revision])
-  const evidence = useLoad(() => pb.collection('evidence').getFullList<Evidence>({ filter: pb.filter('test = {:t}', { t: params.id }), sort: '-created' }), [params.id])
+  const evidence = useLoad(() => pb.collection('evidence').getFullList<Evidence>({ filter: pb.filter('test = {:t}', { t: params.id }), sort: '-created' }), [params.id, t?.revision])
+  const template = useLoad(() => (t?.template ? pb.collection('test_templates').getOne<Template>(t.template) : Promise.resolve(null)), [t?.template])
   // The server decides which actions this user may take now and builds the
   // history from the audit log of the test and everything hanging off it.
   const history = useLoad(() => api<{ items: AuditRow[] }>(`/api/aegis/tests/${encodeURIComponent(params.id)}/history?limit=200`).then((r) => [...(r.items ?? [])].reverse()), [params.id, t?.revision])
@@ -49,7 +55,9 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
   if (test.loading && !t) return <Spinner />
   if (test.error) return <Alert>{test.status === 404 ? 'This test does not exist or is not visible to you.' : test.error}</Alert>
   if (!t || !me) return null
-  const actions = serverActions.data ?? allowedActions(t, me.role, me.id)
+  // Exactly what the server allows now; nothing while it answers.
+  const actions = serverActions.data ?? []
+  const canEdit = can(me.role, 'plan_campaigns') && t.state === 'draft'
 
   return (
     <div className="stack">
@@ -68,23 +76,23 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
             <span className="faint small">revision {t.revision}</span>
           </span>
         }
-        actions={actions.map((a) => (
-          <ActionButton
-            key={a}
-            test={t}
-            action={a}
-            onDone={(n) => {
-              if (n?.id !== t.id) return test.reload()
-              setTest({ ...t, ...n })
-              // A confirmation names a user the answer does not expand.
-              if (n.outcome_confirmed_by !== t.outcome_confirmed_by) test.reload()
-            }}
-          />
-        ))}
+        actions={
+          <>
+            {canEdit && (
+              <Button onClick={() => setEditing(true)} data-testid="edit-test">
+                Edit
+              </Button>
+            )}
+            {actions.map((a) => (
+              <ActionButton key={a} test={t} action={a} onDone={(n) => (n?.id === t.id && setTest({ ...t, ...n }), test.reload())} />
+            ))}
+          </>
+        }
       />
+      {editing && <EditTest t={t} onClose={() => setEditing(false)} onSaved={(n) => (setTest({ ...t, ...n }), setEditing(false))} />}
       <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(280px, 1fr)' }}>
         <div className="stack">
-          <Card title="Procedure">{t.procedure ? <pre className="codeblock">{t.procedure}</pre> : <span className="faint">No procedure written.</span>}</Card>
+          <ProcedureCard procedure={t.procedure} template={template.data} />
           <Card flush>
             <div style={{ padding: '0 12px' }}>
               <Tabs
@@ -97,9 +105,9 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
                 onChange={setTab}
               />
             </div>
-            <div className="card-body">
+            <div className="card-body" style={{ padding: 12 }}>
               {tab === 'comments' && <Comments list={comments.data ?? []} testId={t.id} onAdded={comments.reload} />}
-              {tab === 'evidence' && <EvidenceList list={evidence.data ?? []} testId={t.id} canUpload={can(me.role, 'execute_tests') || can(me.role, 'record_outcomes')} onAdded={evidence.reload} error={evidence.error} />}
+              {tab === 'evidence' && <EvidenceList list={evidence.data ?? []} test={t} canUpload={can(me.role, 'execute_tests') || can(me.role, 'record_outcomes')} onAdded={evidence.reload} error={evidence.error} />}
               {tab === 'history' && (
                 <div className="stack tight">
                   {(history.data ?? []).length === 0 && <EmptyState title="No history recorded" />}
@@ -216,8 +224,17 @@ function Comments({ list, testId, onAdded }: { list: Comment[]; testId: string; 
   )
 }
 
-function EvidenceList({ list, testId, canUpload, onAdded, error }: { list: Evidence[]; testId: string; canUpload: boolean; onAdded: () => void; error: string }) {
-  const [busy, setBusy] = useState(false)
+type Pending = { key: number; file: File; pct: number; error: string; done: boolean }
+let pendingKey = 0
+
+/** EvidenceList shows a test's evidence with previews and captions. Several
+ *  files upload at once as soon as they are chosen, each with its own
+ *  progress; the uploader captions them (saved as the evidence note) and may
+ *  delete them until their team's step is submitted. */
+function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidence[]; test: TestRecord; canUpload: boolean; onAdded: () => void; error: string }) {
+  const me = useAuth()
+  const toast = useToast()
+  const [pending, setPending] = useState<Pending[]>([])
   const [msg, setMsg] = useState('')
   const download = async (ev: Evidence) => {
     try {
@@ -227,45 +244,172 @@ function EvidenceList({ list, testId, canUpload, onAdded, error }: { list: Evide
       setMsg(errorMessage(err))
     }
   }
-  const upload = async (file: File) => {
-    setBusy(true)
-    setMsg('')
+  const remove = async (ev: Evidence) => {
+    if (!window.confirm(`Delete ${ev.filename || ev.file}?`)) return
     try {
-      const form = new FormData()
-      form.append('file', file)
-      await api(`/api/aegis/tests/${encodeURIComponent(testId)}/evidence`, { form })
+      await pb.collection('evidence').delete(ev.id)
+      toast.push({ title: 'Evidence deleted', body: ev.filename, tone: 'success' })
       onAdded()
     } catch (err) {
       setMsg(errorMessage(err))
+    }
+  }
+  const caption = async (ev: Evidence, note: string) => {
+    if (note === (ev.note ?? '')) return
+    try {
+      await pb.collection('evidence').update(ev.id, { note })
+      onAdded()
+    } catch (err) {
+      setMsg(errorMessage(err))
+    }
+  }
+  const start = (files: File[]) => {
+    setMsg('')
+    const items = files.map((file) => ({ key: ++pendingKey, file, pct: 0, error: '', done: false }))
+    setPending((cur) => [...cur, ...items])
+    let left = items.length
+    for (const it of items) {
+      const update = (x: Partial<Pending>) => setPending((cur) => cur.map((y) => (y.key === it.key ? { ...y, ...x } : y)))
+      uploadEvidence(test.id, it.file, it.file.name, '', (pct) => update({ pct }))
+        .then(() => {
+          update({ done: true, pct: 100 })
+          setTimeout(() => setPending((cur) => cur.filter((y) => y.key !== it.key)), 1200)
+        })
+        .catch((err) => update({ error: errorMessage(err) }))
+        .finally(() => --left === 0 && onAdded())
+    }
+  }
+  const redOpen = ['draft', 'ready', 'executing'].includes(test.state)
+  const mine = (ev: Evidence) => ev.uploaded_by === me?.id
+  const mayDelete = (ev: Evidence) => me?.role === 'admin' || (mine(ev) && (ev.team === 'red' ? redOpen : test.state === 'blue_review'))
+  return (
+    <div className="stack">
+      {error && <Alert>{error}</Alert>}
+      {msg && <Alert>{msg}</Alert>}
+      {list.length === 0 && pending.length === 0 && <span className="faint">No evidence attached.</span>}
+      {list.map((ev) => (
+        <div key={ev.id} className="stack tight" data-testid="evidence" style={{ borderBottom: '1px solid var(--border)', paddingBottom: 8 }}>
+          <div className="row between">
+            <span className="wrap-anywhere">
+              <Badge tone={ev.team === 'blue' ? 'blue' : 'red'}>{ev.team}</Badge> <b>{ev.filename || ev.file}</b>{' '}
+              <span className="faint small">
+                {ev.mime} · {(ev.size / 1024).toFixed(1)} KB · sha256 {ev.sha256?.slice(0, 12)}…
+              </span>
+            </span>
+            <span className="row" style={{ gap: 4 }}>
+              <Button size="small" onClick={() => download(ev)}>
+                Download
+              </Button>
+              {mayDelete(ev) && (
+                <Button size="small" variant="danger" onClick={() => remove(ev)}>
+                  Delete
+                </Button>
+              )}
+            </span>
+          </div>
+          {mine(ev) ? (
+            <input
+              className="input"
+              aria-label={`Caption of ${ev.filename || ev.file}`}
+              placeholder="Add a caption: what this shows"
+              defaultValue={ev.note ?? ''}
+              onBlur={(e) => caption(ev, e.target.value.trim())}
+              onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+            />
+          ) : (
+            ev.note && <div className="muted" data-testid="evidence-caption">{ev.note}</div>
+          )}
+          <EvidencePreview ev={ev} />
+        </div>
+      ))}
+      {pending.map((p) => (
+        <div key={p.key} className="upload-row" data-testid="pending-upload">
+          <span className="small wrap-anywhere">
+            <b>{p.file.name}</b> · {(p.file.size / 1024).toFixed(1)} KB {p.done ? '· stored' : ''}
+            {p.error && <span style={{ color: 'var(--danger)' }}> · {p.error}</span>}
+          </span>
+          <ProgressBar value={p.pct} tone={p.error ? 'danger' : p.done ? 'success' : undefined} label={`Upload of ${p.file.name}`} />
+        </div>
+      ))}
+      {canUpload && (
+        <label className="btn" style={{ alignSelf: 'flex-start' }}>
+          Upload evidence…
+          <input
+            type="file"
+            multiple
+            hidden
+            data-testid="evidence-input"
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])]
+              e.target.value = ''
+              if (files.length) start(files)
+            }}
+          />
+        </label>
+      )}
+    </div>
+  )
+}
+
+/** EvidencePreview shows images inline and the start of text files. */
+function EvidencePreview({ ev }: { ev: Evidence }) {
+  const image = /^image\/(png|jpeg|gif|webp)$/.test(ev.mime)
+  const text = /^text\/|json|x-log/.test(ev.mime) && !/html|xml|svg/.test(ev.mime)
+  const url = useLoad(async () => (image || text ? pb.files.getURL(ev, ev.file, { token: await pb.files.getToken() }) : ''), [ev.id])
+  const content = useLoad(async () => {
+    if (!text || !url.data) return ''
+    const r = await fetch(url.data, { headers: { Range: 'bytes=0-4095' } })
+    return (await r.text()).slice(0, 4096)
+  }, [url.data])
+  if (!url.data) return null
+  if (image) return <img className="evidence-preview" src={url.data} alt={ev.note || ev.filename} data-testid="evidence-image" />
+  if (content.data) return <pre className="codeblock evidence-text" data-testid="evidence-text">{content.data}</pre>
+  return null
+}
+
+/** EditTest changes a draft's plan: name, technique, platform, procedure. */
+function EditTest({ t, onClose, onSaved }: { t: TestRecord; onClose: () => void; onSaved: (n: TestRecord) => void }) {
+  const [name, setName] = useState(t.name)
+  const [procedure, setProcedure] = useState(t.procedure ?? '')
+  const [platform, setPlatform] = useState(t.platform ?? '')
+  const [tech, setTech] = useState<PickedTechnique | null>(t.expand?.technique ?? null)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const save = async (e: FormEvent) => {
+    e.preventDefault()
+    if (!tech) return setError('Choose a technique.')
+    setBusy(true)
+    setError('')
+    try {
+      onSaved(await pb.collection('tests').update<TestRecord>(t.id, { name, procedure, platform, technique: tech.id }, { expand: TEST_EXPAND }))
+    } catch (err) {
+      setError(errorMessage(err))
     } finally {
       setBusy(false)
     }
   }
   return (
-    <div className="stack">
-      {error && <Alert>{error}</Alert>}
-      {msg && <Alert>{msg}</Alert>}
-      {list.length === 0 && <span className="faint">No evidence attached.</span>}
-      {list.map((ev) => (
-        <div key={ev.id} className="row between">
-          <span>
-            <Badge tone={ev.team === 'blue' ? 'blue' : 'red'}>{ev.team}</Badge> <b>{ev.filename || ev.file}</b>{' '}
-            <span className="faint small">
-              {ev.mime} · {(ev.size / 1024).toFixed(1)} KB · sha256 {ev.sha256?.slice(0, 12)}…
-            </span>
-          </span>
-          <Button size="small" onClick={() => download(ev)}>
-            Download
+    <Modal
+      title={`Edit · ${t.name}`}
+      wide
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form="edit-test" busy={busy}>
+            Save
           </Button>
-        </div>
-      ))}
-      {canUpload && (
-        <label className="btn" style={{ alignSelf: 'flex-start' }}>
-          {busy ? 'Uploading…' : 'Upload evidence'}
-          <input type="file" hidden onChange={(e) => e.target.files?.[0] && upload(e.target.files[0])} />
-        </label>
-      )}
-    </div>
+        </>
+      }
+    >
+      <form id="edit-test" className="stack" onSubmit={save}>
+        {error && <Alert>{error}</Alert>}
+        <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
+        <TechniquePicker value={tech} onChange={setTech} required />
+        <TextInput label="Platform" value={platform} onChange={(e) => setPlatform(e.target.value)} placeholder="windows, linux, macos…" />
+        <TextArea label="Procedure (Markdown)" rows={10} value={procedure} onChange={(e) => setProcedure(e.target.value)} />
+      </form>
+    </Modal>
   )
 }
 

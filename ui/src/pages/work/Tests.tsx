@@ -2,28 +2,80 @@ import { useState } from 'react'
 import { pb, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { relativeTime } from '../../lib/format'
+import { useAuth } from '../../lib/auth'
+import { can } from '../../lib/roles'
 import { navigate, setQuery, useLocation } from '../../lib/router'
 import { STATES, STATE_LABELS } from '../../lib/workflow'
-import { Alert, Badge, Card, EmptyState, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
+import { BulkBar, NewTest, useCampaigns, userLabel, useUsers } from './TestForms'
 
 const PER_PAGE = 25
 
+// Tests: filters on state, campaign and assignees, the "waiting for blue"
+// queue (tests in blue review nobody is assigned to), a new test by hand and
+// the bulk actions of the server for leads.
+
 export default function TestsPage() {
+  const me = useAuth()
   const { query } = useLocation()
   const state = query.get('state') ?? ''
   const technique = query.get('technique') ?? ''
+  const campaign = query.get('campaign') ?? ''
+  const red = query.get('red') ?? ''
+  const blue = query.get('blue') ?? ''
+  const waiting = query.get('view') === 'waiting'
   const [q, setQ] = useState('')
   const [page, setPage] = useState(1)
-  const filter = [state && `state = ${esc(state)}`, technique && `technique = ${esc(technique)}`, q && `(name ~ ${esc(q)} || technique.attack_id ~ ${esc(q)} || technique.name ~ ${esc(q)})`].filter(Boolean).join(' && ')
-  const list = useLoad(() => pb.collection('tests').getList<TestRecord>(page, PER_PAGE, { filter, sort: '-updated', expand: TEST_EXPAND }), [filter, page])
+  const [selected, setSelected] = useState<string[]>([])
+  const [creating, setCreating] = useState(false)
+  const campaigns = useCampaigns()
+  const redUsers = useUsers(['red_operator', 'red_lead', 'admin'])
+  const blueUsers = useUsers(['blue_analyst', 'blue_lead', 'admin'])
+  const filter = [
+    waiting && "state = 'blue_review' && blue_assignee = ''",
+    state && `state = ${esc(state)}`,
+    technique && `technique = ${esc(technique)}`,
+    campaign && (campaign === '-' ? "campaign = ''" : `campaign = ${esc(campaign)}`),
+    red && (red === '-' ? "red_assignee = ''" : `red_assignee = ${esc(red)}`),
+    blue && (blue === '-' ? "blue_assignee = ''" : `blue_assignee = ${esc(blue)}`),
+    q && `(name ~ ${esc(q)} || technique.attack_id ~ ${esc(q)} || technique.name ~ ${esc(q)})`,
+  ]
+    .filter(Boolean)
+    .join(' && ')
+  const list = useLoad(() => pb.collection('tests').getList<TestRecord>(page, PER_PAGE, { filter, sort: waiting ? 'updated' : '-updated', expand: TEST_EXPAND }), [filter, page])
+  const lead = can(me?.role, 'plan_campaigns') || me?.role === 'blue_lead'
+  const rows = list.data?.items ?? []
+  const allOnPage = rows.length > 0 && rows.every((t) => selected.includes(t.id))
+  const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]))
+  const setF = (k: string) => (e: { target: { value: string } }) => (setQuery({ [k]: e.target.value || null }), setPage(1))
+  const opts = (l: { id: string; name: string; email: string }[] | null) => [{ value: '-', label: 'Unassigned' }, ...(l ?? []).map((u) => ({ value: u.id, label: userLabel(u) }))]
   return (
     <div className="stack">
-      <PageHead title="Tests" subtitle="Every procedure run against a technique, with its red result and blue outcome." />
+      <PageHead
+        title={waiting ? 'Waiting for blue' : 'Tests'}
+        subtitle={waiting ? 'Executed tests in blue review that no analyst has taken yet, oldest first. Recording one makes you its analyst.' : 'Every procedure run against a technique, with its red result and blue outcome.'}
+        actions={
+          <>
+            <Button variant={waiting ? 'primary' : 'default'} onClick={() => (setQuery({ view: waiting ? null : 'waiting' }), setPage(1))} data-testid="waiting-queue">
+              Waiting for blue
+            </Button>
+            {can(me?.role, 'plan_campaigns') && (
+              <Button variant="primary" onClick={() => setCreating(true)} data-testid="new-test">
+                New test
+              </Button>
+            )}
+          </>
+        }
+      />
+      {creating && <NewTest onClose={() => setCreating(false)} onCreated={(id) => navigate(`/tests/${id}`)} />}
       <Card flush>
         <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
           <TextInput label="Search" placeholder="Name or technique" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
-          <Select label="State" placeholder="All states" options={STATES.map((s) => ({ value: s, label: STATE_LABELS[s] }))} value={state} onChange={(e) => (setQuery({ state: e.target.value }), setPage(1))} />
+          {!waiting && <Select label="State" placeholder="All states" options={STATES.map((s) => ({ value: s, label: STATE_LABELS[s] }))} value={state} onChange={setF('state')} />}
+          <Select label="Campaign" placeholder="All campaigns" options={[{ value: '-', label: 'No campaign' }, ...(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))]} value={campaign} onChange={setF('campaign')} />
+          <Select label="Red operator" placeholder="Anyone" options={opts(redUsers.data)} value={red} onChange={setF('red')} />
+          {!waiting && <Select label="Blue analyst" placeholder="Anyone" options={opts(blueUsers.data)} value={blue} onChange={setF('blue')} />}
           {technique && (
             <span className="row">
               <Badge tone="primary">One technique</Badge>
@@ -33,6 +85,7 @@ export default function TestsPage() {
             </span>
           )}
         </div>
+        {lead && selected.length > 0 && me && <BulkBar ids={selected} role={me.role} onClear={() => setSelected([])} onDone={() => (setSelected([]), list.reload())} />}
         {list.error && (
           <div style={{ padding: 12 }}>
             <Alert>{list.error}</Alert>
@@ -41,20 +94,32 @@ export default function TestsPage() {
         <Table
           caption="Tests"
           columns={[
-            { key: 'n', header: 'Test', render: (t: TestRecord) => <b>{t.name}</b> },
+            ...(lead
+              ? [
+                  {
+                    key: 'sel',
+                    width: 32,
+                    header: <input type="checkbox" aria-label="Select the tests of this page" checked={allOnPage} onChange={() => setSelected((s) => (allOnPage ? s.filter((id) => !rows.some((t) => t.id === id)) : [...new Set([...s, ...rows.map((t) => t.id)])]))} />,
+                    render: (t: TestRecord) => <input type="checkbox" aria-label={`Select ${t.name}`} checked={selected.includes(t.id)} onClick={(e) => e.stopPropagation()} onChange={() => toggle(t.id)} data-testid="select-test" />,
+                  },
+                ]
+              : []),
+            { key: 'n', header: 'Test', render: (t: TestRecord) => <b className="wrap-anywhere">{t.name}</b> },
             { key: 't', header: 'Technique', render: (t: TestRecord) => (t.expand?.technique ? <span><code>{t.expand.technique.attack_id}</code> {t.expand.technique.name}</span> : t.technique_attack_id ? <span title="Not in the ATT&CK catalogue yet"><code>{t.technique_attack_id}</code> <span className="faint">not in catalogue</span></span> : '—') },
             { key: 'c', header: 'Campaign', render: (t: TestRecord) => t.expand?.campaign?.name ?? <span className="faint">—</span> },
-            { key: 's', header: 'State', width: 120, render: (t: TestRecord) => <StateBadge state={t.state} /> },
+            { key: 's', header: 'State', width: 110, render: (t: TestRecord) => <StateBadge state={t.state} /> },
+            { key: 'r', header: 'Red', render: (t: TestRecord) => userLabel(t.expand?.red_assignee) || <span className="faint">—</span> },
+            { key: 'b', header: 'Blue', render: (t: TestRecord) => userLabel(t.expand?.blue_assignee) || <span className="faint">—</span> },
             { key: 'o', header: 'Outcome', render: (t: TestRecord) => <OutcomeBadges t={t} /> },
-            { key: 'u', header: 'Updated', width: 130, render: (t: TestRecord) => <span className="faint small">{relativeTime(t.updated)}</span> },
+            { key: 'u', header: 'Updated', width: 110, render: (t: TestRecord) => <span className="faint small">{relativeTime(t.updated)}</span> },
           ]}
-          rows={list.data?.items ?? []}
+          rows={rows}
           rowKey={(t) => t.id}
           loading={list.loading}
           onRowClick={(t) => navigate(`/tests/${t.id}`)}
-          empty={<EmptyState title="No tests match" />}
+          empty={<EmptyState title={waiting ? 'Nothing waits for blue' : 'No tests match'} />}
         />
-        <Pagination page={page} perPage={PER_PAGE} count={list.data?.items.length ?? 0} total={list.data?.totalItems} onPage={setPage} />
+        <Pagination page={page} perPage={PER_PAGE} count={rows.length} total={list.data?.totalItems} onPage={setPage} />
       </Card>
     </div>
   )

@@ -27,6 +27,8 @@ export type TestRecord = RecordModel & {
   revision: number
   due_at: string
   reason: string
+  template: string
+  tags?: unknown
   technique_attack_id?: string
   outcome_imported?: boolean
   outcome_imported_by?: string
@@ -90,25 +92,78 @@ export function ActionButton({ test, action, onDone, size }: { test: TestRecord;
   )
 }
 
+/** localInput formats a date for a datetime-local input (local time, minutes). */
+export function localInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`
+}
+
+/** uploadEvidence sends one file with an optional caption, reporting the
+ *  upload's progress (0–100); it resolves with the stored evidence record. */
+export function uploadEvidence(testId: string, file: Blob, filename: string, caption: string, onProgress?: (pct: number) => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const form = new FormData()
+    if (caption) form.append('note', caption)
+    form.append('file', file, filename)
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', `/api/aegis/tests/${encodeURIComponent(testId)}/evidence`)
+    if (pb.authStore.token) xhr.setRequestHeader('Authorization', pb.authStore.token)
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress?.(Math.round((e.loaded / e.total) * 100))
+    xhr.onload = () => {
+      let body: { message?: string } = {}
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch {
+        /* not JSON */
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress?.(100)
+        resolve(body)
+      } else reject(new Error(body.message || `Upload failed (${xhr.status})`))
+    }
+    xhr.onerror = () => reject(new Error('The server could not be reached.'))
+    xhr.send(form)
+  })
+}
+
 function ActionForm({ test, action, busy, onClose, onSubmit }: { test: TestRecord; action: Action; busy: boolean; onClose: () => void; onSubmit: (f: Record<string, unknown>) => void }) {
-  const [f, setF] = useState<Record<string, string>>({ red_result: 'executed', prevention: '', detection: '', reason: '', red_assignee: test.red_assignee ?? '', detected_at: '' })
+  const now = localInput(new Date())
+  const [f, setF] = useState<Record<string, string>>({ red_result: 'executed', prevention: '', detection: '', reason: '', red_assignee: test.red_assignee ?? '', detected_at: '', executed_at: now, red_notes: test.red_notes ?? '', output: '', blue_notes: test.blue_notes ?? '' })
+  const [error, setError] = useState('')
   const operators = useLoad(
     () => (action === 'approve' ? pb.collection('users').getFullList<RecordModel & { name: string; email: string; role: string }>({ filter: "active = true && (role = 'red_operator' || role = 'red_lead')", sort: 'name' }) : Promise.resolve([])),
     [action],
   )
   const set = (k: string) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
-  const submit = (e: FormEvent) => {
+  const submit = async (e: FormEvent) => {
     e.preventDefault()
+    setError('')
     const body: Record<string, unknown> = {}
     if (action === 'approve') body.red_assignee = f.red_assignee
     if (action === 'submit') {
       body.red_result = f.red_result
-      body.executed_at = new Date().toISOString()
+      const at = f.executed_at ? new Date(f.executed_at) : new Date()
+      if (at.getTime() > Date.now() + 60_000) return setError('The execution time is in the future.')
+      body.executed_at = at.toISOString()
+      if (f.red_notes?.trim()) body.red_notes = f.red_notes.trim()
+      if (f.output?.trim()) {
+        // The command output is kept as evidence, hashed like any file.
+        try {
+          await uploadEvidence(test.id, new Blob([f.output], { type: 'text/plain' }), 'command-output.txt', 'Command output')
+        } catch (err) {
+          return setError(`The command output could not be attached: ${errorMessage(err)}`)
+        }
+      }
     }
     if (action === 'record') {
       body.prevention = f.prevention
       body.detection = f.detection
-      if (f.detected_at) body.detected_at = new Date(f.detected_at).toISOString()
+      if (f.detected_at) {
+        const at = new Date(f.detected_at)
+        if (at.getTime() > Date.now()) return setError('The detection time is in the future: record a detection after it happened.')
+        body.detected_at = at.toISOString()
+      }
+      if (f.blue_notes?.trim()) body.blue_notes = f.blue_notes.trim()
     }
     if (action === 'rework' || action === 'cancel') body.reason = f.reason
     onSubmit(body)
@@ -128,6 +183,7 @@ function ActionForm({ test, action, busy, onClose, onSubmit }: { test: TestRecor
       }
     >
       <form id="action-form" className="stack" onSubmit={submit}>
+        {error && <Alert>{error}</Alert>}
         {action === 'approve' && (
           <Select
             label="Red operator"
@@ -138,12 +194,20 @@ function ActionForm({ test, action, busy, onClose, onSubmit }: { test: TestRecor
             onChange={set('red_assignee')}
           />
         )}
-        {action === 'submit' && <Select label="Red result" options={opts(RED_RESULTS)} value={f.red_result} onChange={set('red_result')} />}
+        {action === 'submit' && (
+          <>
+            <Select label="Red result" options={opts(RED_RESULTS)} value={f.red_result} onChange={set('red_result')} />
+            <TextInput label="Executed at" type="datetime-local" value={f.executed_at} onChange={set('executed_at')} hint="Your local time; not in the future." />
+            <TextArea label="Notes" rows={3} value={f.red_notes} onChange={set('red_notes')} placeholder="What ran, as whom, what to look for" />
+            <TextArea label="Command output" rows={5} value={f.output} onChange={set('output')} hint="Attached as evidence (command-output.txt) when given." />
+          </>
+        )}
         {action === 'record' && (
           <>
             <Select label="Prevention" placeholder="Choose…" required options={opts(PREVENTION)} value={f.prevention} onChange={set('prevention')} />
             <Select label="Detection" placeholder="Choose…" required options={opts(DETECTION)} value={f.detection} onChange={set('detection')} hint="The ATT&CK Evaluations detection categories, best first." />
-            <TextInput label="Detected at" type="datetime-local" value={f.detected_at} onChange={set('detected_at')} hint="Optional: time to detect is measured from execution." />
+            <TextInput label="Detected at" type="datetime-local" value={f.detected_at} onChange={set('detected_at')} hint="Optional: between the execution and now; time to detect is measured from execution." />
+            <TextArea label="Notes" rows={4} value={f.blue_notes} onChange={set('blue_notes')} placeholder="Which alert, which tool, what was missing" />
             {f.prevention === 'not_blocked' && (f.detection === 'none' || f.detection === 'telemetry') && <Alert tone="warning">No block and no alert: a finding will be opened.</Alert>}
           </>
         )}

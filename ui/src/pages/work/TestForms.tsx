@@ -1,0 +1,159 @@
+import { useState, type FormEvent } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { api, errorMessage, pb } from '../../lib/pb'
+import { useLoad } from '../../lib/data'
+import { humanize } from '../../lib/format'
+import { Alert, Button, Modal, Select, TextArea, TextInput, useToast } from '../../ds'
+import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
+import { asArray } from '../../lib/format'
+
+// Forms shared by the tests page and the campaign editor: a new test with
+// or without a template, and the bulk actions of POST /api/aegis/tests/bulk.
+
+export type UserLite = RecordModel & { name: string; email: string; role: string }
+export type CampaignLite = RecordModel & { name: string; status?: string }
+
+export function useUsers(roles: string[]) {
+  const key = roles.join(',')
+  return useLoad(() => pb.collection('users').getFullList<UserLite>({ filter: `active = true && (${roles.map((r) => `role = '${r}'`).join(' || ')})`, sort: 'name', fields: 'id,name,email,role' }), [key])
+}
+
+export function useCampaigns() {
+  return useLoad(() => pb.collection('campaigns').getFullList<CampaignLite>({ sort: '-created', fields: 'id,name,status', batch: 200 }), [])
+}
+
+export const userLabel = (u?: { name?: string; email?: string } | null) => (u ? u.name || u.email || '' : '')
+
+/** NewTest creates a draft test by hand: a technique and a custom procedure. */
+export function NewTest({ campaign, onClose, onCreated }: { campaign?: string; onClose: () => void; onCreated: (id: string) => void }) {
+  const campaigns = useCampaigns()
+  const [name, setName] = useState('')
+  const [tech, setTech] = useState<PickedTechnique | null>(null)
+  const [camp, setCamp] = useState(campaign ?? '')
+  const [platform, setPlatform] = useState('')
+  const [procedure, setProcedure] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (!tech) return setError('Choose a technique.')
+    setBusy(true)
+    setError('')
+    try {
+      const rec = await pb.collection('tests').create({ name: name || `${tech.attack_id} ${tech.name}`, technique: tech.id, campaign: camp || undefined, platform, procedure })
+      onCreated(rec.id)
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Modal
+      title="New test"
+      wide
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form="new-test" busy={busy}>
+            Create draft
+          </Button>
+        </>
+      }
+    >
+      <form id="new-test" className="stack" onSubmit={submit}>
+        {error && <Alert>{error}</Alert>}
+        <TechniquePicker
+          value={tech}
+          onChange={(t) => {
+            setTech(t)
+            if (t && !platform) setPlatform(asArray<string>(t.platforms)[0]?.toLowerCase() ?? '')
+          }}
+          required
+        />
+        <TextInput label="Name" value={name} onChange={(e) => setName(e.target.value)} placeholder={tech ? `${tech.attack_id} ${tech.name}` : 'Defaults to the technique'} />
+        {!campaign && <Select label="Campaign" placeholder="No campaign" options={(campaigns.data ?? []).filter((c) => c.status !== 'archived').map((c) => ({ value: c.id, label: c.name }))} value={camp} onChange={(e) => setCamp(e.target.value)} />}
+        <TextInput label="Platform" value={platform} onChange={(e) => setPlatform(e.target.value)} placeholder="windows, linux, macos…" />
+        <TextArea label="Procedure (Markdown)" rows={8} value={procedure} onChange={(e) => setProcedure(e.target.value)} placeholder={'What to run, step by step.\n\n```powershell\nGet-Process lsass\n```'} />
+      </form>
+    </Modal>
+  )
+}
+
+const BULK_LABELS: Record<string, string> = { assign: 'Assign', approve: 'Approve', move: 'Move to campaign', cancel: 'Cancel', retest: 'Retest' }
+
+/** BulkBar runs one bulk action on the selected tests, all or nothing. */
+export function BulkBar({ ids, role, onDone, onClear }: { ids: string[]; role: string; onDone: () => void; onClear: () => void }) {
+  const [action, setAction] = useState('')
+  const blueLead = role === 'blue_lead'
+  const actions = blueLead ? ['assign'] : ['assign', 'approve', 'move', 'cancel', 'retest']
+  return (
+    <div className="row" style={{ padding: '8px 12px', background: 'var(--surface-2)', borderBottom: '1px solid var(--border)' }} data-testid="bulk-bar">
+      <b>{ids.length} selected</b>
+      {actions.map((a) => (
+        <Button key={a} size="small" variant={a === 'cancel' ? 'danger' : 'default'} onClick={() => (a === 'retest' ? setAction('retest') : setAction(a))} data-testid={`bulk-${a}`}>
+          {BULK_LABELS[a]}
+        </Button>
+      ))}
+      <Button size="small" variant="ghost" onClick={onClear}>
+        Clear selection
+      </Button>
+      {action && <BulkForm action={action} ids={ids} blueLead={blueLead} onClose={() => setAction('')} onDone={() => (setAction(''), onDone())} />}
+    </div>
+  )
+}
+
+function BulkForm({ action, ids, blueLead, onClose, onDone }: { action: string; ids: string[]; blueLead: boolean; onClose: () => void; onDone: () => void }) {
+  const toast = useToast()
+  const red = useUsers(['red_operator', 'red_lead', 'admin'])
+  const blue = useUsers(['blue_analyst', 'blue_lead', 'admin'])
+  const campaigns = useCampaigns()
+  const [f, setF] = useState({ red_assignee: '', blue_assignee: '', campaign: '', reason: '' })
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      const body: Record<string, unknown> = { action, ids }
+      for (const [k, v] of Object.entries(f)) if (v) body[k] = v
+      const r = await api<{ tests: unknown[] }>('/api/aegis/tests/bulk', { method: 'POST', body })
+      toast.push({ title: `${BULK_LABELS[action]}: ${r.tests?.length ?? 0} test(s)`, tone: 'success' })
+      onDone()
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const users = (l: UserLite[] | null) => (l ?? []).map((u) => ({ value: u.id, label: `${userLabel(u)} (${humanize(u.role)})` }))
+  return (
+    <Modal
+      title={`${BULK_LABELS[action]} · ${ids.length} test(s)`}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Close</Button>
+          <Button variant={action === 'cancel' ? 'danger' : 'primary'} type="submit" form="bulk-form" busy={busy} data-testid="bulk-submit">
+            {BULK_LABELS[action]}
+          </Button>
+        </>
+      }
+    >
+      <form id="bulk-form" className="stack" onSubmit={submit}>
+        {error && <Alert>{error}</Alert>}
+        <p className="muted" style={{ margin: 0 }}>
+          All or nothing: if one test refuses, none changes.
+        </p>
+        {(action === 'assign' || action === 'approve') && !blueLead && <Select label="Red operator" placeholder={action === 'approve' ? 'Keep each test’s operator' : 'Unchanged'} options={users(red.data)} value={f.red_assignee} onChange={set('red_assignee')} />}
+        {(action === 'assign' || action === 'approve') && <Select label="Blue analyst" placeholder="Unchanged" options={users(blue.data)} value={f.blue_assignee} onChange={set('blue_assignee')} />}
+        {action === 'move' && <Select label="Campaign" required placeholder="Choose a campaign" options={(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={f.campaign} onChange={set('campaign')} />}
+        {action === 'cancel' && <TextArea label="Reason" required value={f.reason} onChange={set('reason')} />}
+        {action === 'retest' && <p style={{ margin: 0 }}>Each validated or closed test gets a new draft that repeats it.</p>}
+      </form>
+    </Modal>
+  )
+}
