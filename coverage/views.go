@@ -485,36 +485,6 @@ func (r *Result) Compliance(framework string) []ControlGap {
 	return out
 }
 
-// TopGaps lists the weakest in-scope top-level techniques, highest priority
-// first among equals.
-func (r *Result) TopGaps(domain string, n int) []*Score {
-	if domain == "" {
-		domain = "enterprise-attack"
-	}
-	var out []*Score
-	for i := range r.Data.Techniques {
-		t := &r.Data.Techniques[i]
-		if t.IsSub || t.Retired || !t.InScope || (t.Domain != "" && t.Domain != domain) {
-			continue
-		}
-		out = append(out, r.Effective(t.ID))
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		pi, pj := PriorityWeight(r.Data.technique(out[i].TechniqueID).Priority), PriorityWeight(r.Data.technique(out[j].TechniqueID).Priority)
-		if out[i].Score != out[j].Score {
-			return out[i].Score < out[j].Score
-		}
-		if pi != pj {
-			return pi > pj
-		}
-		return out[i].AttackID < out[j].AttackID
-	})
-	if n > 0 && len(out) > n {
-		out = out[:n]
-	}
-	return out
-}
-
 // Overall is the mean effective score of the in-scope top-level techniques
 // of a domain.
 func (r *Result) Overall(domain string) GroupScore {
