@@ -83,7 +83,7 @@ func registerCoverageRoutes(g *Group) {
 			Response: coverage.Metrics{}},
 		Op{Method: "GET", Path: Prefix + "/trends", Tags: []string{"coverage"}, Auth: "user",
 			Query:   []Param{{Name: "since", Description: "YYYY-MM-DD"}, {Name: "limit"}},
-			Summary: "Snapshots over time (overall and per tactic) and what changed in the last step", Response: coverage.Trend{}},
+			Summary: "Snapshots over time (overall and per tactic), what changed in the last step and the coverage now (current, not stored) so a trend shows from the first day", Response: coverage.Trend{}},
 		Op{Method: "GET", Path: Prefix + "/compare", Tags: []string{"coverage"}, Auth: "user",
 			Query:    []Param{{Name: "a", Required: true, Description: "snapshot id"}, {Name: "b", Required: true, Description: "snapshot id"}},
 			Summary:  "Delta between two snapshots: overall, per tactic, per technique; ?layer=1 returns a Navigator delta layer",

@@ -13,6 +13,9 @@ import {
   type TextareaHTMLAttributes,
 } from 'react'
 import { LEVELS, LEVEL_LABELS, type Level } from '../lib/format'
+import { Icon } from './icons'
+
+export { Icon, ICON_NAMES, type IconName } from './icons'
 
 // The Aegis design system: small components over the tokens in styles.css.
 
@@ -256,7 +259,7 @@ export function Modal({ title, onClose, children, footer, wide }: { title: React
         <div className="modal-head">
           <h2>{title}</h2>
           <button className="btn ghost small" onClick={onClose} aria-label="Close">
-            ✕
+            <Icon name="close" />
           </button>
         </div>
         <div className="modal-body">{children}</div>
@@ -295,7 +298,7 @@ export function ToastProvider({ children, timeout = 6000 }: { children: ReactNod
               {t.body && <span>{t.body}</span>}
             </div>
             <button onClick={() => dismiss(t.id)} aria-label="Dismiss">
-              ×
+              <Icon name="close" size={14} />
             </button>
           </div>
         ))}

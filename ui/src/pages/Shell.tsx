@@ -4,7 +4,7 @@ import { ALL_PAGES, NAV, pageFor, type NavItem } from '../lib/nav'
 import { useAuth, logout } from '../lib/auth'
 import { can, roleLabel, roleTone } from '../lib/roles'
 import { useNotifications } from '../lib/notifications'
-import { Badge } from '../ds'
+import { Badge, Icon } from '../ds'
 import { Logo } from './Logo'
 
 // The application layout: grouped navigation filtered by role, a top bar
@@ -120,7 +120,7 @@ function UserMenu({ name, role }: { name: string; role: string }) {
             API docs
           </Link>
           <a href="/_/" target="_blank" rel="noreferrer">
-            PocketBase dashboard ↗
+            PocketBase dashboard <Icon name="external" size={12} />
           </a>
           <button
             role="menuitem"

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize, relativeTime } from '../../lib/format'
 import { navigate, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { Alert, Icon, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
 import { RunProgress, useLiveRun, type JobRun } from '../admin/jobrun'
 import { andFilter, SEVERITIES, severityTone } from '../../components/util'
 import type { Technique } from '../attack/common'
@@ -106,7 +106,7 @@ export default function RulesPage() {
           loading={list.loading}
           onRowClick={(r) => navigate(`/rules/${r.id}`)}
           empty={
-            <EmptyState icon="🛡" title={filter !== 'removed = false' ? 'No rules match' : 'No detection rules yet'}>
+            <EmptyState icon={<Icon name="layers" size={28} />} title={filter !== 'removed = false' ? 'No rules match' : 'No detection rules yet'}>
               {filter !== 'removed = false' ? 'Try other filters.' : 'Upload a Sigma or Elastic rules archive to start.'}
             </EmptyState>
           }

@@ -4,7 +4,7 @@ import { pb, esc } from '../../lib/pb'
 import { useLoad, hasMore } from '../../lib/data'
 import { asArray, formatDate } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, Modal, PageHead, Pagination, Table, TextInput } from '../../ds'
+import { Alert, Icon, Badge, Card, EmptyState, Modal, PageHead, Pagination, Table, TextInput } from '../../ds'
 import type { Actor, Technique } from '../attack/common'
 
 // Threat intel reports with the techniques and actors they reference, and
@@ -57,7 +57,7 @@ export default function IntelPage() {
           <div className="stack">
             <div className="row">
               <code>{open.external_id}</code> <span className="faint">{formatDate(open.published)}</span>
-              {open.url && <a href={open.url} target="_blank" rel="noreferrer">Source ↗</a>}
+              {open.url && <a href={open.url} target="_blank" rel="noreferrer">Source <Icon name="external" size={12} /></a>}
             </div>
             {open.summary && <p className="muted" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{open.summary}</p>}
             {newLinks(open.new_links).length > 0 && (
