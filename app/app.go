@@ -56,6 +56,7 @@ func New() *pocketbase.PocketBase {
 
 // Register binds every Aegis hook, route, job and the UI to app.
 func Register(app core.App) {
+	registerFirstRun(app)
 	hooks.Register(app)
 	security.Register(app)
 	jobs.Register(app)
