@@ -36,7 +36,8 @@ func registerExportRoutes(g *Group) {
 				"Filters per dataset are query parameters (listed under each dataset name).",
 			Query: dsParams},
 		Op{Method: "GET", Path: Prefix + "/export/navigator", Tags: []string{"exports"}, Auth: "user",
-			Query:   []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"}},
+			Query: []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"},
+				{Name: "platform", Description: "only techniques of this platform, scored on tests run there"}},
 			Summary: "ATT&CK Navigator layer (format 4.5) with scores, level colours, comments and the breakdown as metadata",
 			Response: navigator.Layer{Name: "Aegis coverage", Versions: &navigator.Versions{Attack: "18", Navigator: "5.1.0", Layer: "4.5"},
 				Domain: "enterprise-attack", Techniques: []navigator.Technique{{TechniqueID: "T1059.001", Score: navigator.Score(70.6),
@@ -117,7 +118,8 @@ func isDay(s string) bool {
 
 func handleNavigatorExport(e *core.RequestEvent) error {
 	q := e.Request.URL.Query()
-	l, err := coverage.For(e.App).CoverageLayer(q.Get("scope"), q.Get("domain"), blueCaller(e))
+	l, err := coverage.For(e.App).CoverageLayerFor(q.Get("scope"), coverage.Filter{Domain: q.Get("domain"),
+		Platform: strings.TrimSpace(q.Get("platform")), RevealedOnly: blueCaller(e)})
 	if err != nil {
 		switch {
 		case errors.Is(err, coverage.ErrNoActor), errors.Is(err, coverage.ErrNoCampaign):

@@ -91,3 +91,36 @@ func TestRankGaps(t *testing.T) {
 	assert.Equal(t, []string{"T1003"}, only(coverage.Filter{Platform: "macOS"}))
 	assert.Empty(t, only(coverage.Filter{Actor: "G9999"}), "an unknown actor uses nothing")
 }
+
+// The headline (matrix, report, PDF) averages exactly the techniques the
+// filter shows and says so.
+func TestHeadlineFollowsFilters(t *testing.T) {
+	res := coverage.Compute(gapFixture(), coverage.Options{})
+	cases := []struct {
+		name  string
+		f     coverage.Filter
+		n     int
+		scope string
+	}{
+		{"everything", coverage.Filter{}, 5, "all in-scope techniques"},
+		{"actor", coverage.Filter{Actor: "G0002"}, 2, "in-scope techniques used by Bravo (G0002)"},
+		{"actor and platform", coverage.Filter{Actor: "G0001", Platform: "Windows"}, 1, "in-scope techniques used by Alpha (G0001), on Windows"},
+		{"platform", coverage.Filter{Platform: "macOS"}, 1, "in-scope techniques on macOS"},
+		{"unknown actor", coverage.Filter{Actor: "G9999"}, 0, "in-scope techniques used by G9999"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := res.Matrix(c.f)
+			h := res.Headline(c.f)
+			assert.Equal(t, c.n, m.InScope)
+			assert.Equal(t, c.n, h.Techniques)
+			assert.InDelta(t, m.Score, h.Score, 0.01)
+			assert.Equal(t, c.scope, m.Scope)
+			assert.Equal(t, c.scope, h.Status)
+		})
+	}
+	// The actor's headline differs from the whole: a and b1's parent b are
+	// both at 0, f (21.2) and d (validated) are not used by Bravo.
+	assert.InDelta(t, 0, res.Headline(coverage.Filter{Actor: "G0002"}).Score, 1e-9)
+	assert.Greater(t, res.Headline(coverage.Filter{}).Score, 0.0)
+}

@@ -55,12 +55,15 @@ type MatrixTactic struct {
 
 // Matrix is the ATT&CK matrix coloured by coverage.
 type Matrix struct {
-	Domain   string         `json:"domain"`
-	Filter   Filter         `json:"filter"`
-	AsOf     *time.Time     `json:"asof,omitempty"`
-	Score    float64        `json:"score"`
-	Level    string         `json:"level"`
-	InScope  int            `json:"in_scope"`
+	Domain  string     `json:"domain"`
+	Filter  Filter     `json:"filter"`
+	AsOf    *time.Time `json:"asof,omitempty"`
+	Score   float64    `json:"score"`
+	Level   string     `json:"level"`
+	InScope int        `json:"in_scope"`
+	// Scope says what Score averages, in words ("in-scope techniques used
+	// by APT29 (G0016), on Windows").
+	Scope    string         `json:"scope"`
 	Tactics  []MatrixTactic `json:"tactics"`
 	Computed time.Time      `json:"computed_at"`
 }
@@ -182,6 +185,7 @@ func (r *Result) Matrix(f Filter) *Matrix {
 	}
 	agg := Aggregate(d.Settings, overall)
 	m.Score, m.Level, m.InScope = round(agg.Score, 2), LevelOf(d.Settings, agg.Score), len(overall)
+	m.Scope = r.ScopeLabel(f)
 	return m
 }
 
