@@ -284,6 +284,7 @@ export default function MatrixPage() {
       )}
       {cols.length > 0 && (
         <div className={'matrix' + (wide ? '' : ' compact')} data-testid="matrix" tabIndex={0} aria-label="ATT&CK matrix">
+          <div className="matrix-grid">
           {cols.map((c) => {
             const list = c.techniques.filter(({ t }) => visible(t))
             return (
@@ -298,6 +299,7 @@ export default function MatrixPage() {
               </section>
             )
           })}
+          </div>
         </div>
       )}
     </div>
