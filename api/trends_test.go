@@ -53,3 +53,33 @@ func TestTrendsFromTheFirstDay(t *testing.T) {
 	importOnce("attack-mini-again.json")
 	assert.Len(t, trend().Points, 1, "an import that changes nothing takes no snapshot")
 }
+
+// The dashboard's "what to test next" reads the same ranking as the report.
+func TestGapsRoute(t *testing.T) {
+	app := testutil.NewApp(t)
+	srv := testutil.Serve(t, app)
+	viewer := testutil.Users(t)["viewer"].Token
+	scenarios := []struct {
+		name, query, token string
+		status             int
+	}{
+		{"viewer, nothing imported", "", viewer, http.StatusOK},
+		{"limit and platform", "?limit=3&platform=Windows", viewer, http.StatusOK},
+		{"bad domain", "?domain=nope", viewer, http.StatusBadRequest},
+		{"unknown actor", "?actor=G9999", viewer, http.StatusNotFound},
+		{"anonymous", "", "", http.StatusUnauthorized},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/coverage/gaps"+sc.query, sc.token, nil)
+			require.Equal(t, sc.status, res.Status, "%s", res.Body)
+			if sc.status == http.StatusOK {
+				var body struct {
+					Items []coverage.Gap `json:"items"`
+				}
+				res.JSON(t, &body)
+				assert.NotNil(t, body.Items, "an empty list, not null")
+			}
+		})
+	}
+}
