@@ -546,7 +546,7 @@ export function Pagination({
     <nav className="pagination" aria-label="Pagination">
       <span>
         {count === 0 ? 'No rows' : `${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')}`}
-        {known ? ` of ${(total as number).toLocaleString('en-US')}` : ''}
+        {known && count > 0 ? ` of ${(total as number).toLocaleString('en-US')}` : ''}
       </span>
       <span className="row">
         <span className="faint">Page {page}{pages ? ` of ${pages}` : ''}</span>

@@ -224,10 +224,10 @@ export default function MatrixPage() {
               <Icon name={wide ? 'compress' : 'expand'} /> {wide ? 'Fit all tactics' : 'Wide columns'}
             </Button>
             <Button onClick={() => exportAs('svg')} disabled={!cols.length}>
-              <Icon name="download" /> SVG
+              <Icon name="download" /> Export SVG
             </Button>
             <Button onClick={() => exportAs('png')} disabled={!cols.length}>
-              <Icon name="download" /> PNG
+              <Icon name="download" /> Export PNG
             </Button>
             {can(me?.role, 'manage_integrations') && <Link to="/integrations" className="btn">Import ATT&amp;CK</Link>}
           </>
