@@ -209,3 +209,27 @@ describe('trend from the first day', () => {
     expect(trendSeries(withCurrent([snap('s1', '2026-12-01T05:00:00Z', 10)], now)).labels).toEqual(['12-01', 'now'])
   })
 })
+
+describe('first run', () => {
+  it('offers a way forward when the setup state cannot be read', async () => {
+    const { SetupPage } = await import('../pages/Setup')
+    const answers = [
+      new Response(JSON.stringify({ status: 429, message: 'Too Many Requests.', data: {} }), { status: 429, headers: { 'Content-Type': 'application/json' } }),
+      new Response(JSON.stringify({ needed: true, minPasswordLength: 10 }), { status: 200, headers: { 'Content-Type': 'application/json' } }),
+    ]
+    const fetchMock = vi.fn(async () => answers.shift()!)
+    vi.stubGlobal('fetch', fetchMock)
+    try {
+      const r = render(<SetupPage />)
+      await r.findByTestId('setup-error')
+      expect(r.getByText(/wait a few seconds/)).toBeTruthy()
+      expect(r.getByRole('button', { name: 'Go to sign in' })).toBeTruthy()
+      fireEvent.click(r.getByRole('button', { name: /Try again/ }))
+      await r.findByRole('button', { name: 'Create administrator' })
+      expect(fetchMock).toHaveBeenCalledTimes(2)
+      expect(r.queryByTestId('setup-error')).toBeNull()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+})

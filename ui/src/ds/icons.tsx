@@ -21,6 +21,13 @@ const PATHS: Record<string, ReactNode> = {
   compress: <path d="M4 9h5V4m11 5h-5V4M4 15h5v5m11-5h-5v5" />,
   expand: <path d="M9 4H4v5m11-5h5v5M9 20H4v-5m11 5h5v-5" />,
   keyboard: <path d="M3 6h18v12H3zM7 10h.01M11 10h.01M15 10h.01M7 14h10" />,
+  lock: <path d="M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4" />,
+  bell: <path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0" />,
+  flag: <path d="M5 21V4m0 0h11l-2 4 2 4H5" />,
+  book: <path d="M4 5a2 2 0 0 1 2-2h14v16H6a2 2 0 0 0-2 2zm0 0v16M8 7h8" />,
+  archive: <path d="M3 4h18v4H3zM5 8v12h14V8M10 12h4" />,
+  tool: <path d="M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4z" />,
+  news: <path d="M4 5h13v14H6a2 2 0 0 1-2-2zm13 4h3v8a2 2 0 0 1-2 2M8 9h5M8 13h5" />,
 }
 
 export type IconName = keyof typeof PATHS

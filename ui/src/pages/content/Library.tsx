@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize } from '../../lib/format'
 import { navigate, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useToast } from '../../ds'
 import { andFilter } from '../../components/util'
 import type { Technique } from '../attack/common'
 
@@ -84,7 +84,7 @@ export default function LibraryPage() {
           loading={list.loading}
           onRowClick={setOpen}
           empty={
-            <EmptyState icon="📚" title={filter ? 'No procedures match' : 'The library is empty'}>
+            <EmptyState icon={<Icon name="book" size={28} />} title={filter ? 'No procedures match' : 'The library is empty'}>
               {filter ? 'Try another search or filter.' : 'Import Atomic Red Team or CALDERA from Integrations & jobs.'}
             </EmptyState>
           }

@@ -48,7 +48,7 @@ export default function IntelPage() {
           rowKey={(r) => r.id}
           loading={list.loading}
           onRowClick={setOpen}
-          empty={<EmptyState icon="📰" title={q ? 'No reports match' : 'No intel reports yet'}>{q ? 'Try another search.' : 'Import STIX 2.1 report bundles or sync a TAXII collection from Integrations & jobs.'}</EmptyState>}
+          empty={<EmptyState icon={<Icon name="news" size={28} />} title={q ? 'No reports match' : 'No intel reports yet'}>{q ? 'Try another search.' : 'Import STIX 2.1 report bundles or sync a TAXII collection from Integrations & jobs.'}</EmptyState>}
         />
         <Pagination page={page} perPage={PER_PAGE} count={items.length} hasMore={hasMore(items.length, PER_PAGE)} onPage={setPage} />
       </Card>
