@@ -133,7 +133,7 @@ export default function MatrixPage() {
   const exportAs = async (kind: 'svg' | 'png') => {
     const shown = cols.map((c) => ({ ...c, techniques: c.techniques.filter(({ t }) => visible(t)) }))
     const title = `ATT&CK ${DOMAINS.find((d) => d.value === domain)?.label ?? domain} coverage`
-    const subtitle = [coverage.data ? `overall ${Math.round(coverage.data.score)}/100` : 'catalogue', platform && `platform ${platform}`, actorName && `actor ${actorName.name}`, new Date().toISOString().slice(0, 10)].filter(Boolean).join(' · ')
+    const subtitle = [head ? `coverage ${head.score}/100, ${head.text}` : 'catalogue', campaignRec && `campaign ${campaignRec.name}`, new Date().toISOString().slice(0, 10)].filter(Boolean).join(' · ')
     const svg = heatmapSvg(shown, scores, { title, subtitle })
     const name = `aegis-heatmap-${domain}${platform ? '-' + platform : ''}.${kind}`
     try {
