@@ -122,6 +122,10 @@ try {
         const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the Navigator layer' }).click()])
         const layer = JSON.parse(readFileSync(await dl.path(), 'utf8'))
         expect(/APT29/.test(layer.name), `layer name: ${layer.name}`)
+        const [rep] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /executive report of this view/ }).click()])
+        const scoped = readFileSync(await rep.path())
+        expect(scoped.subarray(0, 7).toString() === '%PDF-1.', 'the report of this view is not a PDF')
+        expect(rep.suggestedFilename() === 'aegis-executive-report-G0016.pdf', `report file name: ${rep.suggestedFilename()}`)
         await shot(page, '71-matrix-actor-headline')
       },
     ],

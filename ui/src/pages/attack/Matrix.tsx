@@ -122,6 +122,14 @@ export default function MatrixPage() {
   const campaignRec = campaigns.data?.find((c) => c.id === campaign)
   const scopes = layerScopes({ actor: actorName, campaign: campaignRec, platform })
   const scope = scopes.some((x) => x.value === layerScope) ? layerScope : scopes[0]!.value
+  const exportReport = async () => {
+    const p = new URLSearchParams({ domain, ...(platform && { platform }), ...(actor && { actor }), ...(campaign && { campaign }) })
+    try {
+      saveBlob(await fetchBlob(`/api/aegis/reports/executive.pdf?${p.toString()}`), `aegis-executive-report${actorName ? '-' + (actorName.attack_id || actorName.id) : ''}.pdf`)
+    } catch (err) {
+      toast.push({ title: 'Could not build the PDF', body: errorMessage(err), tone: 'error' })
+    }
+  }
   const exportLayer = async () => {
     try {
       saveBlob(await fetchBlob(layerURL(scope, domain, platform)), `aegis-layer-${scope.replace(/[:/]/g, '-')}.json`)
@@ -251,6 +259,9 @@ export default function MatrixPage() {
             <Select label="Navigator layer" options={scopes} value={scope} onChange={(e) => setLayerScope(e.target.value)} data-testid="layer-scope" />
             <Button onClick={exportLayer} aria-label="Download the Navigator layer" title="Download the Navigator layer (JSON)">
               <Icon name="layers" /> Layer
+            </Button>
+            <Button onClick={exportReport} aria-label="Download the executive report of this view as PDF" title="The executive report (PDF) for the current filters">
+              <Icon name="file" /> PDF
             </Button>
           </div>
         </div>
