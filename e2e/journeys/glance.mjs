@@ -203,6 +203,32 @@ try {
       },
     ],
     [
+      'polish: no horizontal overflow on a rule page, the sidebar runs the full page, toasts stay off the tables',
+      async () => {
+        needData()
+        await page.goto('/rules?sort=-updated')
+        await page.locator('a.row-link').first().waitFor()
+        const pagination = await page.locator('.pagination').innerText()
+        expect(/of [\d,]+/.test(pagination), `rules pagination lacks a total: ${pagination}`)
+        await page.keyboard.press('j')
+        await page.keyboard.press('Enter')
+        await page.waitForURL('**/rules/*')
+        await page.getByTestId('rule-content').waitFor()
+        const width = await page.evaluate(() => document.documentElement.scrollWidth)
+        expect(width <= 1440, `the rule page is ${width} px wide`)
+        await page.goto('/rules')
+        await page.locator('a.row-link').first().waitFor()
+        await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
+        const shell = await page.evaluate(() => ({ shell: document.querySelector('.shell').getBoundingClientRect().height, doc: document.documentElement.scrollHeight, bg: getComputedStyle(document.querySelector('.shell')).backgroundImage }))
+        expect(shell.shell >= shell.doc - 1 && shell.bg.includes('gradient'), `shell ${JSON.stringify(shell)}`)
+        const toasts = await page.evaluate(() => {
+          const t = document.querySelector('.toasts')
+          return t ? t.getBoundingClientRect().left : 0
+        })
+        expect(toasts < 232, `toasts start at ${toasts}px, over the page content`)
+      },
+    ],
+    [
       'no page errors',
       async () => {
         expect(page.errors.length === 0, `page errors: ${page.errors.join('; ')}`)
