@@ -24,6 +24,7 @@ func registerCoverageRoutes(g *Group) {
 	g.GET("/coverage/actors/{actor}", handleActor).Bind(requireUser())
 	g.GET("/coverage/platforms", handlePlatforms).Bind(requireUser())
 	g.GET("/coverage/next", handleNext).Bind(requireUser())
+	g.GET("/coverage/gaps", handleGaps).Bind(requireUser())
 	g.GET("/coverage/campaigns/{id}", handleCampaignCoverage).Bind(requireUser())
 	g.GET("/coverage/compliance/{framework}", handleCompliance).Bind(requireUser())
 	g.GET("/metrics", handleMetrics).Bind(requireUser())
@@ -70,6 +71,12 @@ func registerCoverageRoutes(g *Group) {
 			Query:    []Param{{Name: "actor", Description: "restrict to one actor's techniques"}, {Name: "limit", Description: "default 25"}},
 			Summary:  "What to test next: techniques ranked by actor prevalence × (1 − score/100) × priority",
 			Response: map[string]any{"items": []coverage.NextItem{}}},
+		Op{Method: "GET", Path: Prefix + "/coverage/gaps", Tags: []string{"coverage"}, Auth: "user",
+			Query: []Param{{Name: "domain"}, {Name: "platform"}, {Name: "actor", Description: "record id or ATT&CK id (G0016)"},
+				{Name: "campaign", Description: "record id"}, {Name: "limit", Description: "default 10"}},
+			Summary: "Top gaps, the same ranking as the executive report and `aegis score`: need (1 − score/100) × priority × " +
+				"(1 + share of tracked actors using it) × staleness (1.5 never validated, 1.25 older than fresh_days), each with its reasons",
+			Response: map[string]any{"items": []coverage.Gap{}}},
 		Op{Method: "GET", Path: Prefix + "/coverage/campaigns/{id}", Tags: []string{"coverage"}, Auth: "user",
 			Summary:  "A campaign's results: its techniques scored on its own tests, outcomes and rounds",
 			Response: coverage.CampaignCoverage{}},
@@ -83,7 +90,7 @@ func registerCoverageRoutes(g *Group) {
 			Response: coverage.Metrics{}},
 		Op{Method: "GET", Path: Prefix + "/trends", Tags: []string{"coverage"}, Auth: "user",
 			Query:   []Param{{Name: "since", Description: "YYYY-MM-DD"}, {Name: "limit"}},
-			Summary: "Snapshots over time (overall and per tactic) and what changed in the last step", Response: coverage.Trend{}},
+			Summary: "Snapshots over time (overall and per tactic), what changed in the last step and the coverage now (current, not stored) so a trend shows from the first day", Response: coverage.Trend{}},
 		Op{Method: "GET", Path: Prefix + "/compare", Tags: []string{"coverage"}, Auth: "user",
 			Query:    []Param{{Name: "a", Required: true, Description: "snapshot id"}, {Name: "b", Required: true, Description: "snapshot id"}},
 			Summary:  "Delta between two snapshots: overall, per tactic, per technique; ?layer=1 returns a Navigator delta layer",
@@ -278,6 +285,21 @@ func handleNext(e *core.RequestEvent) error {
 		return e.NotFoundError("No such threat actor.", nil)
 	}
 	return e.JSON(http.StatusOK, map[string]any{"items": r.Next(actor, queryInt(e, "limit", 25, 1000))})
+}
+
+func handleGaps(e *core.RequestEvent) error {
+	f := coverageFilter(e)
+	if f.Domain != "" && !validDomain(f.Domain) {
+		return e.BadRequestError("Unknown domain: use enterprise-attack, mobile-attack or ics-attack.", nil)
+	}
+	r, err := coverage.For(e.App).ResultFor(f)
+	if err != nil {
+		return coverageError(e, err)
+	}
+	if f.Actor != "" && r.Data.FindActor(f.Actor) == nil {
+		return e.NotFoundError("No such threat actor.", nil)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"items": r.RankGaps(f, queryInt(e, "limit", 10, 1000))})
 }
 
 func handleCampaignCoverage(e *core.RequestEvent) error {

@@ -26,6 +26,7 @@ func registerExportRoutes(g *Group) {
 	g.GET("/export/vectr-bundle.json", handleVectrBundleExport).Bind(requireUser())
 	g.GET("/export/{file}", handleDatasetExport).Bind(requireUser())
 	g.GET("/reports/executive", handleExecutiveReport).Bind(requireUser())
+	g.GET("/reports/executive.pdf", handleExecutivePDF).Bind(requireUser())
 
 	var dsParams []Param
 	for _, ds := range coverage.Datasets {
@@ -50,7 +51,8 @@ func registerExportRoutes(g *Group) {
 				"outcome names, Aegis's exact state and outcome kept in test-case metadata. 404 for an unknown campaign. " +
 				"Blue roles get only revealed tests of blind campaigns."},
 		Op{Method: "GET", Path: Prefix + "/export/navigator", Tags: []string{"exports"}, Auth: "user",
-			Query:   []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"}},
+			Query: []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"},
+				{Name: "platform", Description: "only techniques of this platform, scored on tests run there"}},
 			Summary: "ATT&CK Navigator layer (format 4.5) with scores, level colours, comments and the breakdown as metadata",
 			Response: navigator.Layer{Name: "Aegis coverage", Versions: &navigator.Versions{Attack: "18", Navigator: "5.1.0", Layer: "4.5"},
 				Domain: "enterprise-attack", Techniques: []navigator.Technique{{TechniqueID: "T1059.001", Score: navigator.Score(70.6),
@@ -62,10 +64,28 @@ func registerExportRoutes(g *Group) {
 			Query:   []Param{{Name: "domain"}, {Name: "platform"}, {Name: "actor"}, {Name: "campaign"}},
 			Summary: "The coverage heatmap as PNG (cells coloured by level, a bar for the score)"},
 		Op{Method: "GET", Path: Prefix + "/reports/executive", Tags: []string{"exports"}, Auth: "user", Produces: "text/html",
-			Summary:     "Printable executive report: overall and per-tactic scores, trend, top gaps, campaign results, open findings",
-			Description: "Self-contained HTML with inline SVG charts, no scripts and no external assets; served with a strict CSP."},
+			Query:       reportScope,
+			Summary:     "Printable executive report: overall and per-tactic scores, trend, ranked top gaps, campaign results, open findings",
+			Description: "Self-contained HTML with inline SVG charts, no scripts and no external assets; served with a strict CSP. " + reportScopeText},
+		Op{Method: "GET", Path: Prefix + "/reports/executive.pdf", Tags: []string{"exports"}, Auth: "user", Produces: "application/pdf",
+			Query:   reportScope,
+			Summary: "The executive report as a PDF made by the server (A4 landscape, several pages): headline, tactics, heatmap, trend, ranked top gaps with the reason for each, campaign results, open findings",
+			Description: "No browser needed, works offline (core fonts, no external assets). Top gaps are ranked by need (100 − score) × " +
+				"priority × (1 + share of tracked actors using the technique) × staleness (1.5 never validated, 1.25 older than the " +
+				"fresh window). " + reportScopeText},
 	)
 }
+
+// reportScope is the scope of the executive report, HTML or PDF: the matrix filters.
+var reportScope = []Param{
+	{Name: "domain", Description: "enterprise-attack (default), mobile-attack or ics-attack"},
+	{Name: "platform", Description: "only techniques of this platform, scored on tests run there"},
+	{Name: "actor", Description: "only techniques used by this threat actor (record id or ATT&CK id, e.g. G0016)"},
+	{Name: "campaign", Description: "only techniques tested in this campaign (record id), scored on its tests"},
+}
+
+const reportScopeText = "The headline, tactics, heatmap and gaps follow the scope and the report says what it averages; " +
+	"the trend is the organisation's. An unknown actor or campaign gets 404."
 
 func handleDatasetExport(e *core.RequestEvent) error {
 	file := e.Request.PathValue("file")
@@ -145,7 +165,8 @@ func isDay(s string) bool {
 
 func handleNavigatorExport(e *core.RequestEvent) error {
 	q := e.Request.URL.Query()
-	l, err := coverage.For(e.App).CoverageLayer(q.Get("scope"), q.Get("domain"), blueCaller(e))
+	l, err := coverage.For(e.App).CoverageLayerFor(q.Get("scope"), coverage.Filter{Domain: q.Get("domain"),
+		Platform: strings.TrimSpace(q.Get("platform")), RevealedOnly: blueCaller(e)})
 	if err != nil {
 		switch {
 		case errors.Is(err, coverage.ErrNoActor), errors.Is(err, coverage.ErrNoCampaign):
@@ -196,10 +217,36 @@ func handleHeatmapPNG(e *core.RequestEvent) error {
 	return e.Blob(http.StatusOK, "image/png", buf.Bytes())
 }
 
-func handleExecutiveReport(e *core.RequestEvent) error {
-	ex, err := coverage.BuildExecutive(e.App)
+func executiveFor(e *core.RequestEvent) (*coverage.Executive, error) {
+	ex, err := coverage.BuildExecutiveFor(e.App, coverageFilter(e))
 	if err != nil {
+		if errors.Is(err, coverage.ErrNoActor) {
+			return nil, e.NotFoundError("Threat actor not found.", nil)
+		}
+		return nil, coverageError(e, err)
+	}
+	return ex, nil
+}
+
+func handleExecutivePDF(e *core.RequestEvent) error {
+	ex, err := executiveFor(e)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := coverage.WriteExecutivePDF(&buf, ex); err != nil {
 		return coverageError(e, err)
+	}
+	h := e.Response.Header()
+	h.Set("Content-Disposition", `attachment; filename="aegis-executive-report-`+ex.GeneratedAt.Format("2006-01-02")+`.pdf"`)
+	h.Set("Cache-Control", "no-store")
+	return e.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+func handleExecutiveReport(e *core.RequestEvent) error {
+	ex, err := executiveFor(e)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := coverage.WriteExecutive(&buf, ex); err != nil {

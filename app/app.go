@@ -58,6 +58,7 @@ func New() *pocketbase.PocketBase {
 
 // Register binds every Aegis hook, route, job and the UI to app.
 func Register(app core.App) {
+	registerFirstRun(app)
 	hooks.Register(app)
 	backup.Register(app)
 	schema.Register(app)

@@ -21,24 +21,25 @@ func init() {
 	extraCommands = append(extraCommands, func(pb *pocketbase.PocketBase) *cobra.Command { return ExportCommand(pb) })
 }
 
-// ExportCommand is `aegis export navigator|csv|json|svg|png|report`.
+// ExportCommand is `aegis export navigator|csv|json|svg|png|report|pdf`.
 func ExportCommand(app core.App) *cobra.Command {
 	var scope, dataset, out, domain string
 	var filters, campaigns []string
 	cmd := &cobra.Command{
-		Use:   "export navigator|csv|json|svg|png|report|vectr-bundle",
+		Use:   "export navigator|csv|json|svg|png|report|pdf|vectr-bundle",
 		Short: "Export a Navigator layer, a dataset as CSV/JSON, the heatmap or the executive report",
 		Long: `navigator: ATT&CK Navigator layer (format 4.5) for --scope coverage, actor:G0016 or campaign:ID.
 csv, json: a dataset (--dataset ` + strings.Join(coverage.Datasets, ", ") + `), streamed; filters with
 --filter key=value (e.g. --filter state=validated --filter since=2026-01-01).
-svg, png: the heatmap. report: the executive report as HTML.
+svg, png: the heatmap. report: the executive report as HTML; pdf: the same as a PDF.
 vectr-bundle: campaigns (--campaign ID, repeatable; default all) as a VECTR bundle.`,
 		Example: `  aegis export navigator --scope actor:G0016 -o apt29.json
   aegis export csv --dataset tests --filter state=validated -o tests.csv
   aegis export csv --dataset vectr -o vectr-test-cases.csv
+  aegis export pdf -o executive-report.pdf
   aegis export vectr-bundle --campaign k3x9... -o assessment.json`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"navigator", "csv", "json", "svg", "png", "report", "vectr-bundle"},
+		ValidArgs: []string{"navigator", "csv", "json", "svg", "png", "report", "pdf", "vectr-bundle"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var w io.Writer = cmd.OutOrStdout()
 			if out != "" && out != "-" {
@@ -120,17 +121,21 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 		return coverage.HeatmapPNG(w, r.Matrix(f))
 	case "vectr-bundle":
 		return vectrbundle.Export(ctx, app, vectrbundle.ExportOptions{Campaigns: campaigns}, w)
-	case "report":
-		ex, err := coverage.BuildExecutive(app)
+	case "report", "pdf":
+		ex, err := coverage.BuildExecutiveFor(app, coverage.Filter{Domain: domain})
 		if err != nil {
-			return err
+			return fmt.Errorf("export %s: %w", what, err)
 		}
 		var buf bytes.Buffer
-		if err := coverage.WriteExecutive(&buf, ex); err != nil {
-			return err
+		write := coverage.WriteExecutive
+		if what == "pdf" {
+			write = coverage.WriteExecutivePDF
+		}
+		if err := write(&buf, ex); err != nil {
+			return fmt.Errorf("export %s: %w", what, err)
 		}
 		_, err = w.Write(buf.Bytes())
 		return err
 	}
-	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png, report or vectr-bundle", what)
+	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png, report, pdf or vectr-bundle", what)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/coverage"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/registry"
@@ -78,6 +79,9 @@ The import commits whole or not at all; re-running it changes nothing.`,
 			bar.Finish()
 			if err != nil {
 				return fmt.Errorf("%w\n%s", err, hint(err))
+			}
+			if rep != nil {
+				coverage.AfterImport(app, kind, !rep.NoChange)
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), rep)

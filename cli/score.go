@@ -19,7 +19,7 @@ func init() {
 type ScoreReport struct {
 	Overall coverage.GroupScore   `json:"overall"`
 	Tactics []coverage.GroupScore `json:"tactics"`
-	TopGaps []*coverage.Score     `json:"top_gaps"`
+	TopGaps []coverage.Gap        `json:"top_gaps"`
 }
 
 // ScoreCommand is `aegis score`: the overall score, each tactic and the
@@ -37,10 +37,8 @@ func ScoreCommand(app core.App) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("score: %w", err)
 			}
-			rep := ScoreReport{Overall: r.Overall(domain), Tactics: r.Tactics(domain, false), TopGaps: r.TopGaps(domain, gaps)}
-			for _, g := range rep.TopGaps {
-				g.Breakdown = nil
-			}
+			rep := ScoreReport{Overall: r.Overall(domain), Tactics: r.Tactics(domain, false),
+				TopGaps: r.RankGaps(coverage.Filter{Domain: domain}, gaps)}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), rep)
 			}
@@ -65,8 +63,8 @@ func printScore(w io.Writer, rep ScoreReport) {
 	for _, t := range rep.Tactics {
 		fmt.Fprintf(w, "%-24s %6.1f  %s\n", t.Name, t.Score, strings.Repeat("█", int(t.Score/5+0.5)))
 	}
-	fmt.Fprintf(w, "\nTop gaps:\n")
-	for _, g := range rep.TopGaps {
-		fmt.Fprintf(w, "  %-10s %5.1f  %s\n", g.AttackID, g.Score, g.Name)
+	fmt.Fprintf(w, "\nTop gaps (need × priority × actors using it × time since validation):\n")
+	for i, g := range rep.TopGaps {
+		fmt.Fprintf(w, "%3d. %-10s %5.1f  %s\n      %s\n", i+1, g.AttackID, g.Score, g.Name, g.Reason())
 	}
 }

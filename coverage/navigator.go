@@ -40,11 +40,17 @@ func parseScope(scope string) (kind, key string, err error) {
 // the filter with its score, level colour, a comment and the breakdown as
 // metadata.
 func (e *Engine) CoverageLayer(scope, domain string, revealedOnly bool) (*navigator.Layer, error) {
+	return e.CoverageLayerFor(scope, Filter{Domain: domain, RevealedOnly: revealedOnly})
+}
+
+// CoverageLayerFor is CoverageLayer with the rest of the matrix filter
+// (platform): the layer the matrix page offers from its current filters.
+func (e *Engine) CoverageLayerFor(scope string, f Filter) (*navigator.Layer, error) {
 	kind, key, err := parseScope(scope)
 	if err != nil {
 		return nil, err
 	}
-	f := Filter{Domain: domain, RevealedOnly: revealedOnly}
+	f.Actor, f.Campaign = "", ""
 	name := "Aegis coverage"
 	switch kind {
 	case "actor":
@@ -64,6 +70,9 @@ func (e *Engine) CoverageLayer(scope, domain string, revealedOnly bool) (*naviga
 			return nil, fmt.Errorf("actor %s: %w", key, ErrNoActor)
 		}
 		name = "Aegis coverage of " + a.Name + " (" + a.AttackID + ")"
+		if f.Platform != "" {
+			name += " on " + f.Platform
+		}
 	case "campaign":
 		found := false
 		for _, c := range d.Campaigns {
@@ -100,8 +109,11 @@ func (e *Engine) CoverageLayer(scope, domain string, revealedOnly bool) (*naviga
 			}
 		}
 	}
-	desc := fmt.Sprintf("Coverage score 0–100 per technique (validation, rules, mitigations). Overall %.1f over %d in-scope techniques. Computed %s.",
-		m.Score, m.InScope, d.Now.Format("2006-01-02 15:04 MST"))
+	if kind == "coverage" && f.Platform != "" {
+		name += " on " + f.Platform
+	}
+	desc := fmt.Sprintf("Coverage score 0–100 per technique (validation, rules, mitigations). Overall %.1f over %d %s. Computed %s.",
+		m.Score, m.InScope, strings.TrimPrefix(m.Scope, "all "), d.Now.Format("2006-01-02 15:04 MST"))
 	l, err := navigator.Build(navigator.BuildOptions{Name: name, Description: desc, Domain: m.Domain,
 		AttackVersion: majorVersion(d.AttackVersion), Gradient: levelGradient(), Legend: levelLegend()}, techs)
 	if err != nil {

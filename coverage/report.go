@@ -18,14 +18,19 @@ const ReportCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:;
 type Executive struct {
 	Title       string
 	GeneratedAt time.Time
-	Overall     GroupScore
-	Tactics     []GroupScore
-	Trend       []*Snapshot
-	Gaps        []*Score
-	Campaigns   []CampaignLine
-	Findings    FindingStats
-	OpenList    []FindingLine
-	Metrics     *Metrics
+	// Scope says what the report covers ("all in-scope techniques" or the
+	// filter: actor, platform, campaign); Filter is the filter itself.
+	Scope     string
+	Filter    Filter
+	Overall   GroupScore
+	Tactics   []GroupScore
+	Matrix    *Matrix
+	Trend     []*Snapshot
+	Gaps      []Gap
+	Campaigns []CampaignLine
+	Findings  FindingStats
+	OpenList  []FindingLine
+	Metrics   *Metrics
 }
 
 // CampaignLine is one campaign's result in the report.
@@ -47,19 +52,37 @@ type FindingLine struct {
 	Due       string
 }
 
-// BuildExecutive gathers the report's content.
-func BuildExecutive(app core.App) (*Executive, error) {
+// BuildExecutive gathers the report's content for the whole coverage.
+func BuildExecutive(app core.App) (*Executive, error) { return BuildExecutiveFor(app, Filter{}) }
+
+// BuildExecutiveFor gathers the report's content for a scope: the same
+// filter as the matrix (domain, platform, actor, campaign). The headline,
+// tactics, heatmap and gaps follow the filter; the trend is the
+// organisation's (snapshots are not filtered); a campaign filter keeps that
+// campaign's results only.
+func BuildExecutiveFor(app core.App, f Filter) (*Executive, error) {
 	e := For(app)
-	r, err := e.Result(Options{})
+	r, err := e.ResultFor(f)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if f.Actor != "" && r.Data.FindActor(f.Actor) == nil {
+		return nil, ErrNoActor
+	}
+	if f.Campaign != "" && !hasCampaign(r.Data, f.Campaign) {
+		return nil, ErrNoCampaign
 	}
 	m, err := ComputeMetrics(app, 12)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("report: %w", err)
 	}
-	ex := &Executive{Title: "Aegis coverage report", GeneratedAt: r.Data.Now, Overall: r.Overall(""),
-		Tactics: r.Tactics("", false), Gaps: r.TopGaps("", 10), Findings: m.Findings, Metrics: m}
+	mx := r.Matrix(f)
+	ex := &Executive{Title: "Aegis coverage report", GeneratedAt: r.Data.Now, Filter: mx.Filter, Scope: r.ScopeLabel(f),
+		Overall: r.Headline(f), Matrix: mx, Gaps: r.RankGaps(f, 10), Findings: m.Findings, Metrics: m}
+	for _, t := range mx.Tactics {
+		ex.Tactics = append(ex.Tactics, GroupScore{ID: t.ID, Ref: t.AttackID, Name: t.Name, Score: t.Score, Level: t.Level,
+			Techniques: len(t.Techniques)})
+	}
 	ex.Trend, err = ListSnapshots(app, time.Now().AddDate(-1, 0, 0), 52)
 	if err != nil {
 		return nil, err
@@ -68,7 +91,10 @@ func BuildExecutive(app core.App) (*Executive, error) {
 	camps := r.Data.Campaigns
 	for i := len(camps) - 1; i >= 0 && len(ex.Campaigns) < 10; i-- {
 		c := camps[i]
-		cc, err := e.Campaign(c.ID, false)
+		if f.Campaign != "" && c.ID != f.Campaign {
+			continue
+		}
+		cc, err := e.Campaign(c.ID, f.RevealedOnly)
 		if err != nil {
 			return nil, err
 		}
@@ -165,6 +191,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1":    func(x float64) string { return fmt.Sprintf("%.1f", x) },
 	"color": func(l string) string { return LevelColors[l] },
 	"day":   func(t time.Time) string { return t.Format("2 January 2006, 15:04 MST") },
+	"inc":   func(i int) int { return i + 1 },
 	"fp": func(p *float64) string {
 		if p == nil {
 			return "—"
@@ -183,11 +210,11 @@ th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e5e7eb}th{bac
 .lvl{display:inline-block;width:.8rem;height:.8rem;border:1px solid #9ca3af;vertical-align:middle;margin-right:.3rem}
 section{page-break-inside:avoid}@media print{body{margin:0;max-width:none}a{color:inherit}}
 </style></head><body>
-<h1>{{.Title}}</h1><p class="muted">Generated {{day .GeneratedAt}} · scores 0–100 from validated outcomes, detection rules and mitigations</p>
+<h1>{{.Title}}</h1><p class="muted">Generated {{day .GeneratedAt}} · {{.Scope}} · scores 0–100 from validated outcomes, detection rules and mitigations</p>
 <section><h2>Overall coverage</h2><div class="head">{{gauge .Overall.Score .Overall.Level}}
 <div class="kpis">
 <div class="kpi"><b>{{f1 .Overall.Score}}</b>overall score ({{.Overall.Level}})</div>
-<div class="kpi"><b>{{.Overall.Techniques}}</b>techniques in scope</div>
+<div class="kpi"><b>{{.Overall.Techniques}}</b>techniques averaged</div>
 <div class="kpi"><b>{{.Overall.Validated}}</b>with a validated outcome</div>
 <div class="kpi"><b>{{pct .Metrics.DetectionRate}}</b>of validated tests alerted</div>
 <div class="kpi"><b>{{pct .Metrics.PreventionRate}}</b>blocked or partly blocked</div>
@@ -195,9 +222,10 @@ section{page-break-inside:avoid}@media print{body{margin:0;max-width:none}a{colo
 </div></div></section>
 <section><h2>Coverage by tactic</h2>{{bars .Tactics}}</section>
 <section><h2>Trend</h2>{{trend .Trend}}</section>
-<section><h2>Top gaps</h2><table><tr><th>Technique</th><th>Name</th><th>Score</th><th>V</th><th>R</th><th>M</th></tr>
-{{range .Gaps}}<tr><td>{{.AttackID}}</td><td><span class="lvl" style="background:{{color .Level}}"></span>{{.Name}}</td><td>{{f1 .Score}}</td><td>{{fp .V}}</td><td>{{fp .R}}</td><td>{{fp .M}}</td></tr>
-{{end}}</table></section>
+<section><h2>Top gaps</h2><p class="muted">Ranked by need (100 − score) × priority × how many tracked actors use the technique × time since validation.</p>
+<table><tr><th>#</th><th>Technique</th><th>Name</th><th>Score</th><th>Why it is here</th></tr>
+{{range $i, $g := .Gaps}}<tr><td>{{inc $i}}</td><td>{{$g.AttackID}}</td><td><span class="lvl" style="background:{{color $g.Level}}"></span>{{$g.Name}}</td><td>{{f1 $g.Score}}</td><td>{{$g.Reason}}</td></tr>
+{{else}}<tr><td colspan="5" class="muted">No gaps: every technique in scope is validated.</td></tr>{{end}}</table></section>
 <section><h2>Campaign results</h2><table><tr><th>Campaign</th><th>Status</th><th>Round</th><th>Tests</th><th>Score</th></tr>
 {{range .Campaigns}}<tr><td>{{.Name}}</td><td>{{.Status}}</td><td>{{.Round}}</td><td>{{.Tests}}</td><td><span class="lvl" style="background:{{color .Level}}"></span>{{f1 .Score}}</td></tr>
 {{else}}<tr><td colspan="5" class="muted">No campaigns yet.</td></tr>{{end}}</table></section>

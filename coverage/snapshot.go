@@ -344,10 +344,13 @@ func CompareSnapshots(app core.App, a, b string) (*Comparison, error) {
 	return c, nil
 }
 
-// Trend is the series of snapshots with the latest change explained.
+// Trend is the series of snapshots with the latest change explained, and
+// the coverage now (computed, not stored) so that a trend starts on the
+// first day, before any snapshot.
 type Trend struct {
-	Points []*Snapshot `json:"points"`
-	Latest *Comparison `json:"latest_change,omitempty"`
+	Points  []*Snapshot `json:"points"`
+	Latest  *Comparison `json:"latest_change,omitempty"`
+	Current *Snapshot   `json:"current,omitempty"`
 }
 
 // Trends lists snapshots since a time and explains the last step.
@@ -357,6 +360,13 @@ func Trends(app core.App, since time.Time, limit int) (*Trend, error) {
 		return nil, err
 	}
 	t := &Trend{Points: pts}
+	if r, err := For(app).Result(Options{}); err == nil {
+		cur := BuildSnapshot(r, "enterprise-attack", "now", "")
+		cur.TakenAt, cur.ByTechnique = r.Data.Now, nil
+		if cur.Totals.InScope > 0 {
+			t.Current = cur
+		}
+	}
 	if n := len(pts); n >= 2 {
 		if c, err := CompareSnapshots(app, pts[n-2].ID, pts[n-1].ID); err == nil {
 			c.A, c.B = pts[n-2].ID, pts[n-1].ID
@@ -366,7 +376,22 @@ func Trends(app core.App, since time.Time, limit int) (*Trend, error) {
 	return t, nil
 }
 
-// SnapshotJob is the weekly (and "run now") coverage snapshot job: it takes
+// AfterImport takes the snapshot that follows an import or a sync: only
+// when the import changed something, labelled with its kind. A failure is
+// logged, never the import's failure.
+func AfterImport(app core.App, kind string, changed bool) *Snapshot {
+	if !changed {
+		return nil
+	}
+	snap, err := Take(app, collections.SnapshotImport, "after "+kind+" import")
+	if err != nil {
+		app.Logger().Warn("coverage snapshot after import failed", "kind", kind, "error", err)
+		return nil
+	}
+	return snap
+}
+
+// SnapshotJob is the daily (and "run now") coverage snapshot job: it takes
 // a snapshot labelled with the job trigger (schedule, manual, startup) and
 // returns its stats for the job run record.
 func SnapshotJob(ctx context.Context, app core.App, trigger string) (map[string]any, error) {

@@ -55,12 +55,15 @@ type MatrixTactic struct {
 
 // Matrix is the ATT&CK matrix coloured by coverage.
 type Matrix struct {
-	Domain   string         `json:"domain"`
-	Filter   Filter         `json:"filter"`
-	AsOf     *time.Time     `json:"asof,omitempty"`
-	Score    float64        `json:"score"`
-	Level    string         `json:"level"`
-	InScope  int            `json:"in_scope"`
+	Domain  string     `json:"domain"`
+	Filter  Filter     `json:"filter"`
+	AsOf    *time.Time `json:"asof,omitempty"`
+	Score   float64    `json:"score"`
+	Level   string     `json:"level"`
+	InScope int        `json:"in_scope"`
+	// Scope says what Score averages, in words ("in-scope techniques used
+	// by APT29 (G0016), on Windows").
+	Scope    string         `json:"scope"`
 	Tactics  []MatrixTactic `json:"tactics"`
 	Computed time.Time      `json:"computed_at"`
 }
@@ -182,6 +185,7 @@ func (r *Result) Matrix(f Filter) *Matrix {
 	}
 	agg := Aggregate(d.Settings, overall)
 	m.Score, m.Level, m.InScope = round(agg.Score, 2), LevelOf(d.Settings, agg.Score), len(overall)
+	m.Scope = r.ScopeLabel(f)
 	return m
 }
 
@@ -482,36 +486,6 @@ func (r *Result) Compliance(framework string) []ControlGap {
 		}
 		return out[i].ControlID < out[j].ControlID
 	})
-	return out
-}
-
-// TopGaps lists the weakest in-scope top-level techniques, highest priority
-// first among equals.
-func (r *Result) TopGaps(domain string, n int) []*Score {
-	if domain == "" {
-		domain = "enterprise-attack"
-	}
-	var out []*Score
-	for i := range r.Data.Techniques {
-		t := &r.Data.Techniques[i]
-		if t.IsSub || t.Retired || !t.InScope || (t.Domain != "" && t.Domain != domain) {
-			continue
-		}
-		out = append(out, r.Effective(t.ID))
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		pi, pj := PriorityWeight(r.Data.technique(out[i].TechniqueID).Priority), PriorityWeight(r.Data.technique(out[j].TechniqueID).Priority)
-		if out[i].Score != out[j].Score {
-			return out[i].Score < out[j].Score
-		}
-		if pi != pj {
-			return pi > pj
-		}
-		return out[i].AttackID < out[j].AttackID
-	})
-	if n > 0 && len(out) > n {
-		out = out[:n]
-	}
 	return out
 }
 

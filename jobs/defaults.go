@@ -30,7 +30,7 @@ var defaults = []Job{
 	},
 	{
 		Name: "coverage-snapshot", Title: "Take a coverage snapshot (totals, per tactic, per technique)",
-		Schedule: "0 5 * * 1", Timeout: 5 * time.Minute, Retries: 2, Backoff: time.Minute,
+		Schedule: "0 5 * * *", Timeout: 5 * time.Minute, Retries: 2, Backoff: time.Minute,
 		RetryInterrupted: true, Run: func(ctx context.Context, app core.App, r *Run) (map[string]any, error) {
 			return coverage.SnapshotJob(ctx, app, r.Trigger)
 		},

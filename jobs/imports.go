@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aegis-sec/aegis/coverage"
+	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/registry"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/pocketbase/core"
@@ -54,6 +56,7 @@ func StartImport(app core.App, kind, path, name string, opts Options) (*core.Rec
 				return reportStats(report), nameSource(err, kind, name)
 			}
 			logReport(run, reportStats(report))
+			snapshotAfter(app, run, kind, report)
 			return reportStats(report), nil
 		},
 	}
@@ -77,5 +80,16 @@ func cleanUploads(app core.App) {
 		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 			app.Logger().Warn("remove leftover upload", "file", e.Name(), "error", err)
 		}
+	}
+}
+
+// snapshotAfter takes the coverage snapshot that the trend promises after an
+// import or sync that changed something.
+func snapshotAfter(app core.App, run *Run, kind string, report *importers.Report) {
+	if report == nil || report.NoChange {
+		return
+	}
+	if snap := coverage.AfterImport(app, kind, true); snap != nil && run != nil {
+		run.Logf("coverage snapshot %s taken: overall %.1f", snap.ID, snap.Totals.Score)
 	}
 }

@@ -196,6 +196,7 @@ func importFrom(ctx context.Context, app core.App, imp importers.Func, kind, spe
 		return report, nameSource(err, kind, src.String())
 	}
 	logReport(run, reportStats(report))
+	snapshotAfter(app, run, kind, report)
 	return report, nil
 }
 

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type ComponentType, type LazyExoticComponent } from 'react'
-import { ToastProvider, Spinner, ComingSoon, EmptyState } from './ds'
+import { ComingSoon, EmptyState, Icon, Spinner, ToastProvider } from './ds'
 import { useAuth, refreshAuth } from './lib/auth'
 import { api } from './lib/pb'
 import { Redirect, resolve, useLocation, Link, type Route } from './lib/router'
@@ -105,7 +105,7 @@ function Content({ path, role }: { path: string; role: string }) {
 export function Forbidden() {
   return (
     <div className="card">
-      <EmptyState icon="🔒" title="Not available for your role" action={<Link to="/">Back to the dashboard</Link>}>
+      <EmptyState icon={<Icon name="lock" size={28} />} title="Not available for your role" action={<Link to="/">Back to the dashboard</Link>}>
         Ask an administrator if you need access to this page.
       </EmptyState>
     </div>

@@ -13,6 +13,10 @@ import {
   type TextareaHTMLAttributes,
 } from 'react'
 import { LEVELS, LEVEL_LABELS, type Level } from '../lib/format'
+import { Icon } from './icons'
+import { Link, setQuery, useLocation } from '../lib/router'
+
+export { Icon, ICON_NAMES, type IconName } from './icons'
 
 // The Aegis design system: small components over the tokens in styles.css.
 
@@ -242,6 +246,15 @@ export function Tabs({ tabs, value, onChange }: { tabs: Tab[]; value: string; on
   )
 }
 
+/** TabPanel is the content under Tabs, padded like a card body. */
+export function TabPanel({ children, label }: { children: ReactNode; label?: string }) {
+  return (
+    <div className="tabpanel" role="tabpanel" aria-label={label}>
+      {children}
+    </div>
+  )
+}
+
 export function Modal({ title, onClose, children, footer, wide }: { title: ReactNode; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDivElement>(null)
   useEffect(() => {
@@ -256,7 +269,7 @@ export function Modal({ title, onClose, children, footer, wide }: { title: React
         <div className="modal-head">
           <h2>{title}</h2>
           <button className="btn ghost small" onClick={onClose} aria-label="Close">
-            ✕
+            <Icon name="close" />
           </button>
         </div>
         <div className="modal-body">{children}</div>
@@ -295,7 +308,7 @@ export function ToastProvider({ children, timeout = 6000 }: { children: ReactNod
               {t.body && <span>{t.body}</span>}
             </div>
             <button onClick={() => dismiss(t.id)} aria-label="Dismiss">
-              ×
+              <Icon name="close" size={14} />
             </button>
           </div>
         ))}
@@ -316,6 +329,53 @@ export type Column<T> = {
   render: (row: T) => ReactNode
   width?: number | string
   className?: string
+  /** sort is the server field this column sorts by (with onSort). */
+  sort?: string
+  /** value sorts the column on the client when the table has no onSort. */
+  value?: (row: T) => string | number | boolean | null | undefined
+}
+
+/** nextSort cycles a column's sort: ascending, then descending. */
+export function nextSort(current: string | undefined, field: string): string {
+  return current === field ? '-' + field : field
+}
+
+/** sortRows sorts rows on the client by a column's value ("-key" descending). */
+export function sortRows<T>(rows: T[], columns: Column<T>[], sort: string | undefined): T[] {
+  if (!sort) return rows
+  const desc = sort.startsWith('-')
+  const key = desc ? sort.slice(1) : sort
+  const col = columns.find((c) => c.key === key)
+  if (!col?.value) return rows
+  const v = col.value
+  const cmp = (a: T, b: T) => {
+    const x = v(a)
+    const y = v(b)
+    if (x === y) return 0
+    if (x === null || x === undefined || x === '') return 1
+    if (y === null || y === undefined || y === '') return -1
+    const r = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'en', { numeric: true, sensitivity: 'base' })
+    return desc ? -r : r
+  }
+  return [...rows].sort(cmp)
+}
+
+const ROW_TARGETS = 'a.row-link, tr.clickable'
+
+/** moveRow moves the focus to the next (+1) or previous (-1) row of a table. */
+export function moveRow(table: HTMLElement, step: 1 | -1): HTMLElement | null {
+  const rows = [...table.querySelectorAll<HTMLElement>(ROW_TARGETS)]
+  if (!rows.length) return null
+  const at = rows.findIndex((r) => r === document.activeElement || r.contains(document.activeElement))
+  const next = rows[at < 0 ? (step > 0 ? 0 : rows.length - 1) : Math.max(0, Math.min(rows.length - 1, at + step))]!
+  next.focus()
+  next.scrollIntoView?.({ block: 'nearest' })
+  return next
+}
+
+function typing(t: EventTarget | null): boolean {
+  const el = t as HTMLElement | null
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName))
 }
 
 export function Table<T>({
@@ -323,47 +383,141 @@ export function Table<T>({
   rows,
   rowKey,
   onRowClick,
+  rowHref,
+  sort,
+  onSort,
   empty,
   loading,
   caption,
+  keyboard = true,
 }: {
   columns: Column<T>[]
   rows: T[]
   rowKey: (row: T) => string
+  /** onRowClick opens something in place (a dialog); rows are focusable and answer Enter. */
   onRowClick?: (row: T) => void
+  /** rowHref makes each row a real link (Tab, Enter, open in a new tab). */
+  rowHref?: (row: T) => string
+  /** sort is "field" or "-field"; with onSort the server sorts, otherwise columns with value sort here. */
+  sort?: string
+  onSort?: (sort: string) => void
   empty?: ReactNode
   loading?: boolean
   caption?: string
+  /** keyboard: j/k move between rows and Enter opens (the first such table on the page). */
+  keyboard?: boolean
 }) {
+  const [localSort, setLocalSort] = useState<string | undefined>(undefined)
+  const ref = useRef<HTMLTableElement>(null)
+  const current = onSort ? sort : (localSort ?? sort)
+  const shown = onSort ? rows : sortRows(rows, columns, current)
+  const sortable = (c: Column<T>) => (onSort ? !!c.sort : !!c.value)
+  const field = (c: Column<T>) => (onSort ? c.sort! : c.key)
+  const navigable = keyboard && (!!rowHref || !!onRowClick)
+  useEffect(() => {
+    if (!navigable) return
+    const onKey = (e: KeyboardEvent) => {
+      if (e.metaKey || e.ctrlKey || e.altKey || typing(e.target) || document.querySelector('.modal-backdrop, .palette')) return
+      const first = document.querySelector('table[data-keynav]')
+      if (!ref.current || first !== ref.current) return
+      if (e.key === 'j' || e.key === 'k') {
+        e.preventDefault()
+        moveRow(ref.current, e.key === 'j' ? 1 : -1)
+      }
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [navigable])
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className="table" ref={ref} data-keynav={navigable ? '' : undefined}>
         {caption && <caption className="sr-only">{caption}</caption>}
         <thead>
           <tr>
-            {columns.map((c) => (
-              <th key={c.key} style={c.width ? { width: c.width } : undefined}>
-                {c.header}
-              </th>
-            ))}
+            {columns.map((c) => {
+              const f = sortable(c) ? field(c) : ''
+              const dir = f && current === f ? 'ascending' : f && current === '-' + f ? 'descending' : f ? 'none' : undefined
+              return (
+                <th key={c.key} style={c.width ? { width: c.width } : undefined} aria-sort={dir}>
+                  {f ? (
+                    <button
+                      type="button"
+                      className="th-sort"
+                      onClick={() => {
+                        const n = nextSort(current, f)
+                        if (onSort) onSort(n)
+                        else setLocalSort(n)
+                      }}
+                    >
+                      {c.header}
+                      <Icon name={dir === 'ascending' ? 'sortUp' : dir === 'descending' ? 'sortDown' : 'sort'} size={12} />
+                    </button>
+                  ) : (
+                    c.header
+                  )}
+                </th>
+              )
+            })}
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
-            <tr key={rowKey(r)} className={onRowClick ? 'clickable' : undefined} onClick={onRowClick ? () => onRowClick(r) : undefined}>
-              {columns.map((c) => (
-                <td key={c.key} className={c.className}>
-                  {c.render(r)}
-                </td>
-              ))}
-            </tr>
-          ))}
+          {shown.map((r) => {
+            const href = rowHref?.(r)
+            return (
+              <tr
+                key={rowKey(r)}
+                className={href ? 'linked' : onRowClick ? 'clickable' : undefined}
+                tabIndex={!href && onRowClick ? 0 : undefined}
+                onClick={!href && onRowClick ? () => onRowClick(r) : undefined}
+                onKeyDown={
+                  !href && onRowClick
+                    ? (e) => {
+                        if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) {
+                          e.preventDefault()
+                          onRowClick(r)
+                        }
+                      }
+                    : undefined
+                }
+              >
+                {columns.map((c, i) => (
+                  <td key={c.key} className={c.className}>
+                    {href && i === 0 ? (
+                      <Link to={href} className="row-link">
+                        {c.render(r)}
+                      </Link>
+                    ) : (
+                      c.render(r)
+                    )}
+                  </td>
+                ))}
+              </tr>
+            )
+          })}
         </tbody>
       </table>
       {loading && rows.length === 0 && <Spinner />}
       {!loading && rows.length === 0 && (empty ?? <EmptyState title="Nothing here yet" />)}
     </div>
   )
+}
+
+/** useListState keeps a list's page and sort in the URL (?page=2&sort=-updated),
+ *  so a list can be reloaded, shared and gone back to as it was. Filters go
+ *  in the URL with setQuery; changing one should reset the page (resetPage). */
+export function useListState(defaults: { sort?: string } = {}) {
+  const { query } = useLocation()
+  const page = Math.max(1, Math.floor(Number(query.get('page'))) || 1)
+  const sort = query.get('sort') || defaults.sort || ''
+  return {
+    page,
+    sort,
+    query,
+    setPage: (p: number) => setQuery({ page: p > 1 ? p : null }),
+    setSort: (s: string) => setQuery({ sort: s && s !== defaults.sort ? s : null, page: null }),
+    /** setFilter sets filters in the URL and goes back to the first page. */
+    setFilter: (f: Record<string, string | null>) => setQuery({ ...f, page: null }),
+  }
 }
 
 /** Pagination works with or without a total: with skipTotal lists it only
@@ -392,7 +546,7 @@ export function Pagination({
     <nav className="pagination" aria-label="Pagination">
       <span>
         {count === 0 ? 'No rows' : `${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')}`}
-        {known ? ` of ${(total as number).toLocaleString('en-US')}` : ''}
+        {known && count > 0 ? ` of ${(total as number).toLocaleString('en-US')}` : ''}
       </span>
       <span className="row">
         <span className="faint">Page {page}{pages ? ` of ${pages}` : ''}</span>

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, errorMessage, pb } from '../lib/pb'
 import { Link, navigate } from '../lib/router'
-import { Alert, Button, Spinner, TextInput } from '../ds'
+import { Alert, Button, Icon, Spinner, TextInput } from '../ds'
 import { Logo } from './Logo'
 
 // First run: create the first administrator, then point at the two ways to
@@ -17,14 +17,16 @@ export function SetupPage() {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
 
+  const [attempt, setAttempt] = useState(0)
   useEffect(() => {
+    setLoadError('')
     api<{ needed: boolean; minPasswordLength?: number }>('/api/aegis/setup')
       .then((r) => {
         setNeeded(!!r.needed)
         if (r.minPasswordLength) setMinLength(r.minPasswordLength)
       })
       .catch((err) => setLoadError(errorMessage(err)))
-  }, [])
+  }, [attempt])
 
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }))
   const mismatch = form.passwordConfirm !== '' && form.password !== form.passwordConfirm
@@ -46,7 +48,22 @@ export function SetupPage() {
   }
 
   let body
-  if (loadError) body = <Alert>Could not check the setup state: {loadError}</Alert>
+  if (loadError)
+    body = (
+      <div className="stack" data-testid="setup-error">
+        <Alert>Could not check the setup state: {loadError}</Alert>
+        <p className="muted small" style={{ margin: 0 }}>
+          {/too many/i.test(loadError) ? 'The server is limiting requests from this address; wait a few seconds and try again.' : 'Check that the Aegis server is running and reachable, then try again.'} If
+          the administrator already exists, sign in instead.
+        </p>
+        <div className="row">
+          <Button variant="primary" onClick={() => setAttempt((n) => n + 1)}>
+            <Icon name="refresh" /> Try again
+          </Button>
+          <Button onClick={() => navigate('/login')}>Go to sign in</Button>
+        </div>
+      </div>
+    )
   else if (needed === null) body = <Spinner />
   else if (done)
     body = (
@@ -95,7 +112,17 @@ export function SetupPage() {
             No account exists yet. Create the first administrator; they can then invite the red and blue teams.
           </p>
         </div>
-        {error && <Alert>{error}</Alert>}
+        {error && (
+          <Alert>
+            {error}
+            {/already complete|already set up/i.test(error) && (
+              <>
+                {' '}
+                <Link to="/login">Sign in</Link> instead.
+              </>
+            )}
+          </Alert>
+        )}
         <TextInput label="Name" name="name" required value={form.name} onChange={set('name')} autoComplete="name" />
         <TextInput label="Email" name="email" type="email" required value={form.email} onChange={set('email')} autoComplete="username" />
         <TextInput label="Password" name="password" type="password" required minLength={minLength} hint={`At least ${minLength} characters.`} value={form.password} onChange={set('password')} autoComplete="new-password" />

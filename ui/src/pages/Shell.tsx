@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react'
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react'
 import { Link, useLocation, navigate } from '../lib/router'
 import { ALL_PAGES, NAV, pageFor, type NavItem } from '../lib/nav'
 import { useAuth, logout } from '../lib/auth'
 import { can, roleLabel, roleTone } from '../lib/roles'
 import { useNotifications } from '../lib/notifications'
-import { Badge } from '../ds'
+import { Badge, Icon } from '../ds'
 import { Logo } from './Logo'
 
 // The application layout: grouped navigation filtered by role, a top bar
@@ -22,7 +22,25 @@ export function sectionFor(path: string): NavItem | undefined {
   return list ? ALL_PAGES.find((p) => p.path === list) : undefined
 }
 
+const Palette = lazy(() => import('../components/Palette'))
+
+/** isPaletteKey is Ctrl-K, or Cmd-K on a Mac. */
+export function isPaletteKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey?: boolean; shiftKey?: boolean }) {
+  return (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'k'
+}
+
 export function Shell({ children }: { children: ReactNode }) {
+  const [palette, setPalette] = useState(false)
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isPaletteKey(e)) {
+        e.preventDefault()
+        setPalette((p) => !p)
+      }
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [])
   const user = useAuth()
   const { path } = useLocation()
   const role = user?.role ?? ''
@@ -58,11 +76,19 @@ export function Shell({ children }: { children: ReactNode }) {
       <div className="main">
         <header className="topbar">
           <div className="grow muted small">{current?.title ?? ''}</div>
+          <button className="btn ghost palette-open" onClick={() => setPalette(true)} aria-keyshortcuts="Control+K Meta+K" data-testid="palette-open">
+            <Icon name="search" /> <span>Go to…</span> <kbd>Ctrl K</kbd>
+          </button>
           <Bell />
           <UserMenu name={user?.name || user?.email || 'Signed in'} role={role} />
         </header>
         <main className="content">{children}</main>
       </div>
+      {palette && (
+        <Suspense fallback={null}>
+          <Palette onClose={() => setPalette(false)} />
+        </Suspense>
+      )}
     </div>
   )
 }
@@ -120,7 +146,7 @@ function UserMenu({ name, role }: { name: string; role: string }) {
             API docs
           </Link>
           <a href="/_/" target="_blank" rel="noreferrer">
-            PocketBase dashboard ↗
+            PocketBase dashboard <Icon name="external" size={12} />
           </a>
           <button
             role="menuitem"

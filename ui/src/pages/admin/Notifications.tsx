@@ -5,7 +5,7 @@ import { useAuth } from '../../lib/auth'
 import { useNotifications, type Notification } from '../../lib/notifications'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, PageHead, Pagination, Spinner, Tabs, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, Icon, PageHead, Pagination, Spinner, Tabs, useToast } from '../../ds'
 
 const PER_PAGE = 25
 
@@ -92,7 +92,7 @@ export default function NotificationsPage() {
         )}
         {list.loading && rows.length === 0 && <Spinner />}
         {!list.loading && rows.length === 0 && !list.error && (
-          <EmptyState icon="🔔" title={tab === 'unread' ? 'All caught up' : 'No notifications yet'}>
+          <EmptyState icon={<Icon name="bell" size={28} />} title={tab === 'unread' ? 'All caught up' : 'No notifications yet'}>
             New ones appear here live.
           </EmptyState>
         )}

@@ -3,7 +3,7 @@ import { pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { asArray, compareAttackId, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, PageHead, Spinner, Table } from '../../ds'
+import { Alert, Icon, Badge, Card, EmptyState, PageHead, Spinner, Table } from '../../ds'
 import { Chips, Prose, TechniqueLink, type Actor, type Technique } from './common'
 
 type Use = RecordModel & { procedure: string; expand?: { technique?: Technique } }
@@ -49,7 +49,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
             </Link>
             {a.url && (
               <a className="btn" href={a.url} target="_blank" rel="noreferrer">
-                MITRE ↗
+                MITRE <Icon name="external" size={12} />
               </a>
             )}
           </>

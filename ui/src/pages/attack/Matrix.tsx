@@ -6,7 +6,9 @@ import { asArray, levelFor, plural } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
 import { can } from '../../lib/roles'
 import { useAuth } from '../../lib/auth'
-import { Alert, Badge, Button, Card, EmptyState, LevelLegend, PageHead, Select, Spinner, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, Icon, LevelLegend, PageHead, Select, Spinner, TextInput, useToast } from '../../ds'
+import { fetchBlob, saveBlob } from '../../components/util'
+import { errorMessage } from '../../lib/pb'
 import { download, heatmapSvg, svgToPng } from './heatmap'
 import { DOMAINS, indexCoverage, type Actor, type CoverageCell, type CoverageMatrix, type Tactic, type Technique } from './common'
 
@@ -31,12 +33,38 @@ export function buildMatrix(tactics: Tactic[], techniques: Technique[]): Column[
   return cols
 }
 
+/** layerScopes lists the Navigator layer scopes the current filters allow, most specific first. */
+export function layerScopes(f: { actor?: { id: string; attack_id?: string; name: string } | null; campaign?: { id: string; name: string } | null; platform?: string }) {
+  const on = f.platform ? ` on ${f.platform}` : ''
+  const out: { value: string; label: string }[] = []
+  if (f.campaign) out.push({ value: `campaign:${f.campaign.id}`, label: `Campaign ${f.campaign.name}${on}` })
+  if (f.actor) out.push({ value: `actor:${f.actor.attack_id || f.actor.id}`, label: `Actor ${f.actor.name}${on}` })
+  out.push({ value: 'coverage', label: `All coverage${on}` })
+  return out
+}
+
+/** layerURL is the Navigator export for a scope and the matrix's domain and platform. */
+export function layerURL(scope: string, domain: string, platform: string) {
+  const p = new URLSearchParams({ scope, domain })
+  if (platform) p.set('platform', platform)
+  return `/api/aegis/export/navigator?${p.toString()}`
+}
+
+/** headline says what the overall score averages. */
+export function headline(m: { score: number; in_scope?: number; scope?: string } | null | undefined) {
+  if (!m) return null
+  const what = (m.scope || 'all in-scope techniques').replace(/^all /, '')
+  return { score: Math.round(m.score), text: `the mean of ${(m.in_scope ?? 0).toLocaleString('en-US')} ${what}` }
+}
+
 export default function MatrixPage() {
   const me = useAuth()
   const { query } = useLocation()
   const domain = query.get('domain') || 'enterprise-attack'
   const platform = query.get('platform') ?? ''
   const actor = query.get('actor') ?? ''
+  const campaign = query.get('campaign') ?? ''
+  const wide = query.get('view') === 'wide'
   const [q, setQ] = useState(query.get('q') ?? '')
   const [open, setOpen] = useState<Set<string>>(new Set())
   const [showSubs, setShowSubs] = useState(false)
@@ -56,6 +84,18 @@ export default function MatrixPage() {
   const coverage = useLoad(() => api<CoverageMatrix>(`/api/aegis/coverage/matrix?domain=${encodeURIComponent(domain)}` + (platform ? `&platform=${encodeURIComponent(platform)}` : '')), [domain, platform])
   // The heatmap follows recorded outcomes and rule changes live.
   useLiveReload(['tests', 'detection_rules'], coverage.reload)
+  // The headline follows every filter: the server averages exactly the techniques shown.
+  const scoped = useLoad(
+    () =>
+      actor || campaign
+        ? api<CoverageMatrix>(`/api/aegis/coverage/matrix?${new URLSearchParams({ domain, ...(platform && { platform }), ...(actor && { actor }), ...(campaign && { campaign }) }).toString()}`)
+        : Promise.resolve(null),
+    [domain, platform, actor, campaign],
+  )
+  useLiveReload(['tests', 'detection_rules'], scoped.reload)
+  const head = headline(actor || campaign ? scoped.data : coverage.data)
+  const campaigns = useLoad(() => pb.collection('campaigns').getFullList<{ id: string; name: string }>({ fields: 'id,name', sort: '-created', batch: 500 }), [])
+  const [layerScope, setLayerScope] = useState('')
   const actors = useLoad(() => pb.collection('threat_actors').getFullList<Actor>({ fields: 'id,attack_id,name', sort: 'name', batch: 1000 }), [])
   const actorTechs = useLoad(
     async () => (actor ? new Set((await pb.collection('actor_techniques').getFullList({ filter: pb.filter('actor = {:a}', { a: actor }), fields: 'technique', batch: 1000 })).map((r) => r.technique as string)) : null),
@@ -73,15 +113,35 @@ export default function MatrixPage() {
   const needle = q.trim().toLowerCase()
   const matches = (t: Technique) => !needle || t.name.toLowerCase().includes(needle) || t.attack_id.toLowerCase().includes(needle)
   const visible = (t: Technique) => !platform || asArray<string>(t.platforms).includes(platform)
-  const used = actorTechs.data
+  const campaignTechs = useMemo(() => (campaign && scoped.data ? new Set(indexCoverage(scoped.data).keys()) : null), [campaign, scoped.data])
+  const actorUsed = actorTechs.data
+  const used: Set<string> | null = actorUsed || campaignTechs ? new Set((data.data?.techniques ?? []).filter((t) => (!actorUsed || actorUsed.has(t.id)) && (!campaignTechs || campaignTechs.has(t.attack_id))).map((t) => t.id)) : null
   const highlighted = (t: Technique, subs: Technique[]) => (used ? used.has(t.id) || subs.some((s) => used.has(s.id)) : needle ? matches(t) || subs.some(matches) : true)
   const total = new Set(cols.flatMap((c) => c.techniques.filter(({ t }) => visible(t)).map(({ t }) => t.id))).size
   const actorName = actors.data?.find((a) => a.id === actor)
+  const campaignRec = campaigns.data?.find((c) => c.id === campaign)
+  const scopes = layerScopes({ actor: actorName, campaign: campaignRec, platform })
+  const scope = scopes.some((x) => x.value === layerScope) ? layerScope : scopes[0]!.value
+  const exportReport = async () => {
+    const p = new URLSearchParams({ domain, ...(platform && { platform }), ...(actor && { actor }), ...(campaign && { campaign }) })
+    try {
+      saveBlob(await fetchBlob(`/api/aegis/reports/executive.pdf?${p.toString()}`), `aegis-executive-report${actorName ? '-' + (actorName.attack_id || actorName.id) : ''}.pdf`)
+    } catch (err) {
+      toast.push({ title: 'Could not build the PDF', body: errorMessage(err), tone: 'error' })
+    }
+  }
+  const exportLayer = async () => {
+    try {
+      saveBlob(await fetchBlob(layerURL(scope, domain, platform)), `aegis-layer-${scope.replace(/[:/]/g, '-')}.json`)
+    } catch (err) {
+      toast.push({ title: 'Layer export failed', body: errorMessage(err), tone: 'error' })
+    }
+  }
 
   const exportAs = async (kind: 'svg' | 'png') => {
     const shown = cols.map((c) => ({ ...c, techniques: c.techniques.filter(({ t }) => visible(t)) }))
     const title = `ATT&CK ${DOMAINS.find((d) => d.value === domain)?.label ?? domain} coverage`
-    const subtitle = [coverage.data ? `overall ${Math.round(coverage.data.score)}/100` : 'catalogue', platform && `platform ${platform}`, actorName && `actor ${actorName.name}`, new Date().toISOString().slice(0, 10)].filter(Boolean).join(' · ')
+    const subtitle = [head ? `coverage ${head.score}/100, ${head.text}` : 'catalogue', campaignRec && `campaign ${campaignRec.name}`, new Date().toISOString().slice(0, 10)].filter(Boolean).join(' · ')
     const svg = heatmapSvg(shown, scores, { title, subtitle })
     const name = `aegis-heatmap-${domain}${platform ? '-' + platform : ''}.${kind}`
     try {
@@ -157,10 +217,10 @@ export default function MatrixPage() {
       <PageHead
         title="ATT&CK matrix"
         subtitle={
-          coverage.data ? (
-            <>
-              Overall coverage <b>{Math.round(coverage.data.score)}</b> / 100 across {plural(total, 'technique')}.
-            </>
+          head ? (
+            <span data-testid="matrix-headline">
+              Coverage <b>{head.score}</b> / 100: {head.text}.
+            </span>
           ) : (
             <>Tactics in matrix order with their techniques. {total > 0 && plural(total, 'technique')}</>
           )
@@ -168,11 +228,14 @@ export default function MatrixPage() {
         actions={
           <>
             <Button onClick={() => setShowSubs((s) => !s)}>{showSubs ? 'Collapse sub-techniques' : 'Expand all'}</Button>
+            <Button onClick={() => setQuery({ view: wide ? null : 'wide' })} aria-pressed={!wide} title={wide ? 'Fit every tactic on the screen' : 'Wider columns with full names'}>
+              <Icon name={wide ? 'compress' : 'expand'} /> {wide ? 'Fit all tactics' : 'Wide columns'}
+            </Button>
             <Button onClick={() => exportAs('svg')} disabled={!cols.length}>
-              Export SVG
+              <Icon name="download" /> Export SVG
             </Button>
             <Button onClick={() => exportAs('png')} disabled={!cols.length}>
-              Export PNG
+              <Icon name="download" /> Export PNG
             </Button>
             {can(me?.role, 'manage_integrations') && <Link to="/integrations" className="btn">Import ATT&amp;CK</Link>}
           </>
@@ -189,14 +252,23 @@ export default function MatrixPage() {
             value={actor}
             onChange={(e) => setQuery({ actor: e.target.value })}
           />
+          <Select label="Campaign" placeholder="Any campaign" options={(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={campaign} onChange={(e) => setQuery({ campaign: e.target.value })} />
           <TextInput label="Search" placeholder="Name or T-id" value={q} onChange={(e) => setQ(e.target.value)} />
           <div className="grow" />
-          {coverage.data ? <LevelLegend /> : <span className="faint small">{coverage.loading ? 'Loading scores…' : 'Coverage scores unavailable: showing the catalogue.'}</span>}
+          <div className="row layer-export">
+            <Select label="Navigator layer" options={scopes} value={scope} onChange={(e) => setLayerScope(e.target.value)} data-testid="layer-scope" />
+            <Button onClick={exportLayer} aria-label="Download the Navigator layer" title="Download the Navigator layer (JSON)">
+              <Icon name="layers" /> Layer
+            </Button>
+            <Button onClick={exportReport} aria-label="Download the executive report of this view as PDF" title="The executive report (PDF) for the current filters">
+              <Icon name="file" /> PDF
+            </Button>
+          </div>
         </div>
-        {actorName && used && (
+        {actorName && actorUsed && (
           <div style={{ marginTop: 10 }}>
             <Badge tone="primary">
-              {actorName.name} uses {plural(used.size, 'technique')}
+              {actorName.name} uses {plural(actorUsed.size, 'technique')}
             </Badge>{' '}
             <Link to={`/actors/${actorName.id}`}>Actor details</Link>
           </div>
@@ -207,7 +279,7 @@ export default function MatrixPage() {
       {data.data && cols.length === 0 && (
         <Card>
           <EmptyState
-            icon="▦"
+            icon={<Icon name="grid" size={28} />}
             title="No ATT&CK data for this domain"
             action={can(me?.role, 'manage_integrations') ? <Link to="/integrations?action=upload" className="btn primary">Import ATT&amp;CK</Link> : undefined}
           >
@@ -216,13 +288,20 @@ export default function MatrixPage() {
         </Card>
       )}
       {cols.length > 0 && (
-        <div className="matrix" data-testid="matrix">
+        <div className="matrix-bar">
+          {coverage.data ? <LevelLegend /> : <span className="faint small">{coverage.loading ? 'Loading scores…' : 'Coverage scores unavailable: showing the catalogue.'}</span>}
+          <span className="faint small">Scroll inside the matrix; tactic headers stay in view.</span>
+        </div>
+      )}
+      {cols.length > 0 && (
+        <div className={'matrix' + (wide ? '' : ' compact')} data-testid="matrix" tabIndex={0} aria-label="ATT&CK matrix">
+          <div className="matrix-grid">
           {cols.map((c) => {
             const list = c.techniques.filter(({ t }) => visible(t))
             return (
               <section key={c.tactic.id} className="matrix-col" aria-label={c.tactic.name}>
-                <header>
-                  <b>{c.tactic.name}</b>
+                <header data-testid="tactic-header">
+                  <b title={c.tactic.name}>{c.tactic.name}</b>
                   <span>
                     {c.tactic.attack_id} · {plural(list.length, 'technique')}
                   </span>
@@ -231,6 +310,7 @@ export default function MatrixPage() {
               </section>
             )
           })}
+          </div>
         </div>
       )}
     </div>

@@ -5,7 +5,7 @@ import { formatDate, humanize, levelFor } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
-import { Alert, Badge, Card, Checkbox, EmptyState, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
+import { Alert, Icon, Badge, Card, Checkbox, EmptyState, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
 import { Chips, domainLabel, Prose, TechniqueLink, type Actor, type Tactic, type Technique } from './common'
 import type { Level } from '../../lib/format'
 
@@ -89,7 +89,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
         actions={
           t.url && (
             <a className="btn" href={t.url} target="_blank" rel="noreferrer">
-              View on MITRE ↗
+              View on MITRE <Icon name="external" size={12} />
             </a>
           )
         }

@@ -95,7 +95,7 @@ export function Prose({ text }: { text?: string }) {
 }
 
 export type CoverageCell = { id: string; attack_id: string; score: number; level: string; V: number | null; R: number | null; M: number | null; subtechniques?: CoverageCell[] }
-export type CoverageMatrix = { domain: string; score: number; level: string; tactics: { attack_id: string; name: string; score: number; level: string; techniques: CoverageCell[] }[] }
+export type CoverageMatrix = { domain: string; score: number; level: string; in_scope?: number; scope?: string; tactics: { attack_id: string; name: string; score: number; level: string; techniques: CoverageCell[] }[] }
 
 /** indexCoverage maps ATT&CK ids to their scores from /coverage/matrix. */
 export function indexCoverage(m: CoverageMatrix | null): Map<string, CoverageCell> {

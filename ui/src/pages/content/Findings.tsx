@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { formatDate, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, PageHead, Select, Spinner, useToast } from '../../ds'
+import { Alert, Badge, Card, EmptyState, Icon, PageHead, Select, Spinner, useToast } from '../../ds'
 import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone } from '../../components/util'
 import type { Technique } from '../attack/common'
 
@@ -40,7 +40,7 @@ export default function FindingsPage() {
       {list.loading && !list.data && <Spinner />}
       {list.data && items.length === 0 && (
         <Card>
-          <EmptyState icon="⚑" title="No findings">
+          <EmptyState icon={<Icon name="flag" size={28} />} title="No findings">
             Findings are raised when a test shows a technique was neither blocked nor detected.
           </EmptyState>
         </Card>

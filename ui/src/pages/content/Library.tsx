@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { pb, esc, errorMessage } from '../../lib/pb'
-import { useLoad, hasMore } from '../../lib/data'
+import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize } from '../../lib/format'
-import { navigate, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useToast } from '../../ds'
+import { navigate, useLocation } from '../../lib/router'
+import { Alert, Badge, Button, Card, EmptyState, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
 import { andFilter } from '../../components/util'
 import type { Technique } from '../attack/common'
 
@@ -51,23 +51,23 @@ export default function LibraryPage() {
   const source = query.get('source') ?? ''
   const platform = query.get('platform') ?? ''
   const [q, setQ] = useState(query.get('q') ?? '')
-  const [page, setPage] = useState(1)
+  const { page, sort, setPage, setSort, setFilter } = useListState({ sort: 'technique_attack_id' })
   const [open, setOpen] = useState<Template | null>(null)
   const filter = andFilter([
     source && `source = ${esc(source)}`,
     platform && `platforms ~ ${esc(platform)}`,
     q && `(name ~ ${esc(q)} || technique_attack_id ~ ${esc(q)} || technique.name ~ ${esc(q)})`,
   ])
-  const list = useLoad(() => pb.collection('test_templates').getList<Template>(page, PER_PAGE, { filter, sort: 'technique_attack_id,name', expand: 'technique', skipTotal: true }), [filter, page])
+  const list = useLoad(() => pb.collection('test_templates').getList<Template>(page, PER_PAGE, { filter, sort: `${sort},name`, expand: 'technique' }), [filter, page, sort])
   const items = list.data?.items ?? []
   return (
     <div className="stack">
       <PageHead title="Test library" subtitle="Atomic Red Team, CALDERA and manual procedures. Open one to see its executor, arguments and cleanup." />
       <Card flush>
         <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
-          <TextInput label="Search" placeholder="Name or technique (T1059)" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
-          <Select label="Source" placeholder="All sources" options={['atomic', 'caldera', 'manual'].map((s) => ({ value: s, label: humanize(s) }))} value={source} onChange={(e) => (setQuery({ source: e.target.value }), setPage(1))} />
-          <Select label="Platform" placeholder="All platforms" options={PLATFORMS.map((s) => ({ value: s, label: s }))} value={platform} onChange={(e) => (setQuery({ platform: e.target.value }), setPage(1))} />
+          <TextInput label="Search" placeholder="Name or technique (T1059)" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value }))} />
+          <Select label="Source" placeholder="All sources" options={['atomic', 'caldera', 'manual'].map((s) => ({ value: s, label: humanize(s) }))} value={source} onChange={(e) => setFilter({ source: e.target.value })} />
+          <Select label="Platform" placeholder="All platforms" options={PLATFORMS.map((s) => ({ value: s, label: s }))} value={platform} onChange={(e) => setFilter({ platform: e.target.value })} />
         </div>
         {list.error && (
           <div style={{ padding: 12 }}>
@@ -77,23 +77,25 @@ export default function LibraryPage() {
         <Table
           caption="Test templates"
           columns={[
-            { key: 't', header: 'Technique', width: 110, render: (t: Template) => <code>{t.technique_attack_id || t.expand?.technique?.attack_id || '—'}</code> },
-            { key: 'n', header: 'Procedure', render: (t: Template) => <b>{t.name}</b> },
-            { key: 's', header: 'Source', width: 90, render: (t: Template) => <Badge tone={t.source === 'atomic' ? 'red' : t.source === 'caldera' ? 'primary' : 'default'}>{humanize(t.source)}</Badge> },
-            { key: 'p', header: 'Platforms', render: (t: Template) => <span className="faint small">{asArray<string>(t.platforms).join(', ') || '—'}</span> },
+            { key: 't', header: 'Technique', sort: 'technique_attack_id', width: 110, render: (t: Template) => <code>{t.technique_attack_id || t.expand?.technique?.attack_id || '—'}</code> },
+            { key: 'n', header: 'Procedure', sort: 'name', render: (t: Template) => <b>{t.name}</b> },
+            { key: 's', header: 'Source', sort: 'source', width: 90, render: (t: Template) => <Badge tone={t.source === 'atomic' ? 'red' : t.source === 'caldera' ? 'primary' : 'default'}>{humanize(t.source)}</Badge> },
+            { key: 'p', header: 'Platforms', sort: 'platforms', render: (t: Template) => <span className="faint small">{asArray<string>(t.platforms).join(', ') || '—'}</span> },
             { key: 'e', header: 'Executor', width: 110, render: (t: Template) => <span className="small">{t.executor?.name ?? '—'}</span> },
           ]}
           rows={items}
           rowKey={(t) => t.id}
           loading={list.loading}
           onRowClick={setOpen}
+          sort={sort}
+          onSort={setSort}
           empty={
-            <EmptyState icon="📚" title={filter ? 'No procedures match' : 'The library is empty'}>
+            <EmptyState icon={<Icon name="book" size={28} />} title={filter ? 'No procedures match' : 'The library is empty'}>
               {filter ? 'Try another search or filter.' : 'Import Atomic Red Team or CALDERA from Integrations & jobs.'}
             </EmptyState>
           }
         />
-        <Pagination page={page} perPage={PER_PAGE} count={items.length} hasMore={hasMore(items.length, PER_PAGE)} onPage={setPage} />
+        <Pagination page={page} perPage={PER_PAGE} count={items.length} total={list.data?.totalItems} onPage={setPage} />
       </Card>
       {open && <TemplateDetail t={open} canCreate={can(me?.role, 'plan_campaigns')} onClose={() => setOpen(null)} />}
     </div>

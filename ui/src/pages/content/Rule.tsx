@@ -95,7 +95,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
         }
       />
       <Suspense fallback={null}>{editing && <RuleEditor initial={r.content} onClose={() => setEditing(false)} onSaved={() => (setEditing(false), rule.reload())} />}</Suspense>
-      <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0,2fr) minmax(260px,1fr)', gap: 16 }}>
+      <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0,2fr) minmax(0,1fr)', gap: 16 }}>
         <Card title="Rule content">
           {r.content ? <Highlighted content={r.content} lang={ruleLanguage(r.source, r.content)} /> : <p className="faint">No raw content stored.</p>}
         </Card>

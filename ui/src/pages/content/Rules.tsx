@@ -1,12 +1,12 @@
 import { lazy, Suspense, useRef, useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, esc, errorMessage, pb } from '../../lib/pb'
-import { useLoad, hasMore } from '../../lib/data'
+import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize, relativeTime } from '../../lib/format'
-import { navigate, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { navigate, useLocation } from '../../lib/router'
+import { Alert, Icon, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { RunProgress, useLiveRun, type JobRun } from '../admin/jobrun'
 import { andFilter, SEVERITIES, severityTone } from '../../components/util'
 import type { Technique } from '../attack/common'
@@ -64,8 +64,8 @@ export default function RulesPage() {
   const me = useAuth()
   const { query } = useLocation()
   const f: RuleQuery = Object.fromEntries(['source', 'technique', 'status', 'severity', 'enabled', 'removed', 'q'].map((k) => [k, query.get(k) ?? '']))
+  const { page, sort, setPage, setSort, setFilter } = useListState({ sort: 'title' })
   const [q, setQ] = useState(f.q ?? '')
-  const [page, setPage] = useState(1)
   const [upload, setUpload] = useState(false)
   const [writing, setWriting] = useState(false)
   const [selected, setSelected] = useState<string[]>([])
@@ -73,9 +73,9 @@ export default function RulesPage() {
   const [bulkMsg, setBulkMsg] = useState('')
   const manage = can(me?.role, 'manage_content')
   const filter = ruleFilter({ ...f, q })
-  const list = useLoad(() => pb.collection('detection_rules').getList<Rule>(page, PER_PAGE, { filter, sort: 'title', expand: 'techniques', skipTotal: true, fields: 'id,source,source_rule_id,title,status,severity,techniques,enabled,removed,updated,expand.techniques.attack_id,expand.techniques.name' }), [filter, page])
+  const list = useLoad(() => pb.collection('detection_rules').getList<Rule>(page, PER_PAGE, { filter, sort: sort + (sort.replace('-', '') === 'title' ? '' : ',title'), expand: 'techniques', fields: 'id,source,source_rule_id,title,status,severity,techniques,enabled,removed,updated,expand.techniques.attack_id,expand.techniques.name' }), [filter, page, sort])
   const items = list.data?.items ?? []
-  const set = (k: string, v: string) => (setQuery({ [k]: v }), setPage(1))
+  const set = (k: string, v: string) => setFilter({ [k]: v })
   const setEnabled = async (ids: string[], enabled: boolean) => {
     setBulkBusy(true)
     setBulkMsg('')
@@ -114,7 +114,7 @@ export default function RulesPage() {
       />
       <Card flush>
         <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
-          <TextInput label="Search" placeholder="Title or rule id" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
+          <TextInput label="Search" placeholder="Title or rule id" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value }))} />
           <TextInput label="Technique" placeholder="T1059.001" value={f.technique} onChange={(e) => set('technique', e.target.value)} />
           <Select label="Source" placeholder="All" options={['sigma', 'elastic', 'splunk', 'custom'].map((s) => ({ value: s, label: humanize(s) }))} value={f.source} onChange={(e) => set('source', e.target.value)} />
           <Select label="Status" placeholder="All" options={STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={f.status} onChange={(e) => set('status', e.target.value)} />
@@ -159,14 +159,15 @@ export default function RulesPage() {
                   },
                 ]
               : []),
-            { key: 'n', header: 'Rule', render: (r: Rule) => <b>{r.title}</b> },
-            { key: 's', header: 'Source', width: 80, render: (r: Rule) => <Badge>{humanize(r.source)}</Badge> },
+            { key: 'n', header: 'Rule', sort: 'title', render: (r: Rule) => <b>{r.title}</b> },
+            { key: 's', header: 'Source', sort: 'source', width: 80, render: (r: Rule) => <Badge>{humanize(r.source)}</Badge> },
             { key: 't', header: 'Techniques', render: (r: Rule) => <span className="small">{(r.expand?.techniques ?? []).map((t) => t.attack_id).join(', ') || <span className="faint">—</span>}</span> },
-            { key: 'st', header: 'Status', width: 100, render: (r: Rule) => <span className="small">{r.status || '—'}</span> },
-            { key: 'v', header: 'Severity', width: 100, render: (r: Rule) => (r.severity ? <Badge tone={severityTone(r.severity)}>{humanize(r.severity)}</Badge> : '—') },
+            { key: 'st', header: 'Status', sort: 'status', width: 100, render: (r: Rule) => <span className="small">{r.status || '—'}</span> },
+            { key: 'v', header: 'Severity', sort: 'severity', width: 100, render: (r: Rule) => (r.severity ? <Badge tone={severityTone(r.severity)}>{humanize(r.severity)}</Badge> : '—') },
             {
               key: 'e',
               header: 'Enabled',
+              sort: 'enabled',
               width: 90,
               render: (r: Rule) =>
                 manage ? (
@@ -179,19 +180,21 @@ export default function RulesPage() {
                   <span className="faint small">Off</span>
                 ),
             },
-            { key: 'u', header: 'Updated', width: 110, render: (r: Rule) => <span className="faint small">{relativeTime(r.updated)}</span> },
+            { key: 'u', header: 'Updated', sort: 'updated', width: 110, render: (r: Rule) => <span className="faint small">{relativeTime(r.updated)}</span> },
           ]}
           rows={items}
           rowKey={(r) => r.id}
           loading={list.loading}
-          onRowClick={(r) => navigate(`/rules/${r.id}`)}
+          rowHref={(r) => `/rules/${r.id}`}
+          sort={sort}
+          onSort={setSort}
           empty={
-            <EmptyState icon="🛡" title={filter !== 'removed = false' ? 'No rules match' : 'No detection rules yet'}>
+            <EmptyState icon={<Icon name="layers" size={28} />} title={filter !== 'removed = false' ? 'No rules match' : 'No detection rules yet'}>
               {filter !== 'removed = false' ? 'Try other filters.' : 'Upload a Sigma or Elastic rules archive to start.'}
             </EmptyState>
           }
         />
-        <Pagination page={page} perPage={PER_PAGE} count={items.length} hasMore={hasMore(items.length, PER_PAGE)} onPage={setPage} />
+        <Pagination page={page} perPage={PER_PAGE} count={items.length} total={list.data?.totalItems} onPage={setPage} />
       </Card>
       {upload && <UploadRules onClose={() => setUpload(false)} onDone={list.reload} />}
       <Suspense fallback={null}>{writing && <RuleEditor onClose={() => setWriting(false)} onSaved={(id) => navigate(`/rules/${id}`)} />}</Suspense>

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, Modal, PageHead, Select, Spinner, Tabs, TextInput, useToast } from '../../ds'
+import { Alert, Icon, Badge, Card, EmptyState, Modal, PageHead, Select, Spinner, Tabs, TextInput, useToast } from '../../ds'
 import { andFilter } from '../../components/util'
 import type { Technique } from '../attack/common'
 
@@ -49,7 +49,7 @@ export default function D3fendPage() {
       {list.loading && !list.data && <Spinner />}
       {list.data && items.length === 0 && (
         <Card>
-          <EmptyState icon="🛡" title="No countermeasures here">Import the D3FEND ontology from Integrations & jobs.</EmptyState>
+          <EmptyState icon={<Icon name="layers" size={28} />} title="No countermeasures here">Import the D3FEND ontology from Integrations & jobs.</EmptyState>
         </Card>
       )}
       {items.length > 0 && (
@@ -94,7 +94,7 @@ function CountermeasureDetail({ c, onClose }: { c: Countermeasure; onClose: () =
       <div className="stack">
         <div className="row">
           <code>{c.d3fend_id}</code> <Badge>{humanize(c.tactic)}</Badge> <Badge tone={statusTone(c.status)}>{humanize(c.status || 'not_implemented')}</Badge>
-          {c.uri && <a href={c.uri} target="_blank" rel="noreferrer">d3fend.mitre.org ↗</a>}
+          {c.uri && <a href={c.uri} target="_blank" rel="noreferrer">d3fend.mitre.org <Icon name="external" size={12} /></a>}
         </div>
         {c.definition && <p className="muted" style={{ margin: 0 }}>{c.definition}</p>}
         <h3>Countered ATT&amp;CK techniques</h3>

@@ -2,7 +2,7 @@ import { api } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { levelFor, type Level } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Card, Checkbox, EmptyState, LevelBadge, PageHead, Select, Spinner, Table } from '../../ds'
+import { Alert, Badge, Card, Checkbox, EmptyState, Icon, LevelBadge, PageHead, Select, Spinner, Table } from '../../ds'
 import { useFrameworks } from './Compliance'
 
 // Compliance gap analysis: controls whose techniques are weakly covered or
@@ -52,7 +52,7 @@ export default function GapsPage() {
             rows={rep.data?.items ?? []}
             rowKey={(g) => g.id}
             loading={rep.loading}
-            empty={<EmptyState icon="✓" title={onlyGaps ? 'No gaps' : 'No controls'}>{onlyGaps ? 'Every mapped technique is covered and validated.' : 'This framework has no controls.'}</EmptyState>}
+            empty={<EmptyState icon={<Icon name="check" size={28} />} title={onlyGaps ? 'No gaps' : 'No controls'}>{onlyGaps ? 'Every mapped technique is covered and validated.' : 'This framework has no controls.'}</EmptyState>}
           />
         </Card>
       )}

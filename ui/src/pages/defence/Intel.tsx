@@ -1,10 +1,10 @@
 import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { pb, esc } from '../../lib/pb'
-import { useLoad, hasMore } from '../../lib/data'
+import { useLoad } from '../../lib/data'
 import { asArray, formatDate } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, Modal, PageHead, Pagination, Table, TextInput } from '../../ds'
+import { Alert, Icon, Badge, Card, EmptyState, Modal, PageHead, Pagination, Table, TextInput, useListState } from '../../ds'
 import type { Actor, Technique } from '../attack/common'
 
 // Threat intel reports with the techniques and actors they reference, and
@@ -20,26 +20,26 @@ export function newLinks(v: unknown): NewLink[] {
 }
 
 export default function IntelPage() {
-  const [q, setQ] = useState('')
-  const [page, setPage] = useState(1)
+  const { page, sort, query, setPage, setSort, setFilter } = useListState({ sort: '-published' })
+  const [q, setQ] = useState(query.get('q') ?? '')
   const [open, setOpen] = useState<Report | null>(null)
   const filter = q ? `(title ~ ${esc(q)} || external_id ~ ${esc(q)} || summary ~ ${esc(q)})` : ''
-  const list = useLoad(() => pb.collection('intel_reports').getList<Report>(page, PER_PAGE, { filter, sort: '-published,-created', expand: 'techniques,actors', skipTotal: true }), [filter, page])
+  const list = useLoad(() => pb.collection('intel_reports').getList<Report>(page, PER_PAGE, { filter, sort: `${sort},-created`, expand: 'techniques,actors' }), [filter, page, sort])
   const items = list.data?.items ?? []
   return (
     <div className="stack">
       <PageHead title="Threat intel" subtitle="Intel reports with their referenced techniques and actors. New actor–technique links are flagged." />
       <Card flush>
         <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
-          <TextInput label="Search" placeholder="Title, id or summary" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
+          <TextInput label="Search" placeholder="Title, id or summary" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value }))} />
         </div>
         {list.error && <div style={{ padding: 12 }}><Alert>{list.error}</Alert></div>}
         <Table
           caption="Intel reports"
           columns={[
-            { key: 'p', header: 'Published', width: 120, render: (r: Report) => <span className="small">{formatDate(r.published)}</span> },
-            { key: 't', header: 'Report', render: (r: Report) => <b>{r.title}</b> },
-            { key: 's', header: 'Source', width: 110, render: (r: Report) => <span className="small muted">{r.source || '—'}</span> },
+            { key: 'p', header: 'Published', sort: 'published', width: 120, render: (r: Report) => <span className="small">{formatDate(r.published)}</span> },
+            { key: 't', header: 'Report', sort: 'title', render: (r: Report) => <b>{r.title}</b> },
+            { key: 's', header: 'Source', sort: 'source', width: 110, render: (r: Report) => <span className="small muted">{r.source || '—'}</span> },
             { key: 'a', header: 'Actors', render: (r: Report) => <span className="small">{(r.expand?.actors ?? []).map((a) => a.name).join(', ') || '—'}</span> },
             { key: 'n', header: 'Techniques', width: 100, render: (r: Report) => r.techniques?.length ?? 0 },
             { key: 'l', header: 'New links', width: 100, render: (r: Report) => (newLinks(r.new_links).length ? <Badge tone="warning">{newLinks(r.new_links).length} new</Badge> : <span className="faint">—</span>) },
@@ -48,16 +48,18 @@ export default function IntelPage() {
           rowKey={(r) => r.id}
           loading={list.loading}
           onRowClick={setOpen}
-          empty={<EmptyState icon="📰" title={q ? 'No reports match' : 'No intel reports yet'}>{q ? 'Try another search.' : 'Import STIX 2.1 report bundles or sync a TAXII collection from Integrations & jobs.'}</EmptyState>}
+          sort={sort}
+          onSort={setSort}
+          empty={<EmptyState icon={<Icon name="news" size={28} />} title={q ? 'No reports match' : 'No intel reports yet'}>{q ? 'Try another search.' : 'Import STIX 2.1 report bundles or sync a TAXII collection from Integrations & jobs.'}</EmptyState>}
         />
-        <Pagination page={page} perPage={PER_PAGE} count={items.length} hasMore={hasMore(items.length, PER_PAGE)} onPage={setPage} />
+        <Pagination page={page} perPage={PER_PAGE} count={items.length} total={list.data?.totalItems} onPage={setPage} />
       </Card>
       {open && (
         <Modal wide title={open.title} onClose={() => setOpen(null)}>
           <div className="stack">
             <div className="row">
               <code>{open.external_id}</code> <span className="faint">{formatDate(open.published)}</span>
-              {open.url && <a href={open.url} target="_blank" rel="noreferrer">Source ↗</a>}
+              {open.url && <a href={open.url} target="_blank" rel="noreferrer">Source <Icon name="external" size={12} /></a>}
             </div>
             {open.summary && <p className="muted" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{open.summary}</p>}
             {newLinks(open.new_links).length > 0 && (

@@ -5,7 +5,7 @@ import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
-import { Alert, Badge, Button, Card, Checkbox, EmptyState, Modal, PageHead, Select, Table, TextArea, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, Checkbox, EmptyState, Icon, Modal, PageHead, Select, Table, TextArea, TextInput, useToast } from '../../ds'
 
 // Defense tools whose per-tool outcomes tests record.
 
@@ -60,7 +60,7 @@ export default function ToolsPage() {
           rows={list.data ?? []}
           rowKey={(t) => t.id}
           loading={list.loading}
-          empty={<EmptyState icon="🧰" title="No defense tools yet">{manage ? 'Add the EDR, SIEM and other tools your tests are judged against.' : 'A blue lead adds the tools your tests are judged against.'}</EmptyState>}
+          empty={<EmptyState icon={<Icon name="tool" size={28} />} title="No defense tools yet">{manage ? 'Add the EDR, SIEM and other tools your tests are judged against.' : 'A blue lead adds the tools your tests are judged against.'}</EmptyState>}
         />
       </Card>
       {edit && <ToolForm tool={edit} onClose={() => setEdit(null)} onSaved={() => (setEdit(null), list.reload())} />}

@@ -22,7 +22,7 @@ type Metrics = {
   coverage_by_tactic: GroupScore[]
   findings: { open: number; closed: number; by_status: Record<string, number> }
 }
-type Next = { id: string; attack_id: string; name: string; score: number; level: string; actors: number; priority: string }
+type Next = { id: string; attack_id: string; name: string; score: number; level: string; actors: number; priority: string; reasons?: string[] }
 type AuditRow = RecordModel & { actor_name: string; action: string; collection: string; record_id: string }
 
 const STATE_COLORS: Record<string, string> = {
@@ -39,7 +39,7 @@ const pct = (x: number) => `${Math.round((x || 0) * 100)}%`
 
 export default function DashboardPage() {
   const metrics = useLoad(() => api<Metrics>('/api/aegis/metrics'), [])
-  const next = useLoad(() => api<{ items: Next[] }>('/api/aegis/coverage/next?limit=8').then((r) => r.items ?? []), [])
+  const next = useLoad(() => api<{ items: Next[] }>('/api/aegis/coverage/gaps?limit=8').then((r) => r.items ?? []), [])
   const activity = useLoad(() => pb.collection('audit_logs').getList<AuditRow>(1, 12, { sort: '-created,-id', skipTotal: true }).then((r) => r.items), [])
 
   // Scores follow the work: a recorded outcome, a rule enabled or a control
@@ -117,12 +117,24 @@ export default function DashboardPage() {
         <Card title="What to test next" flush>
           <Table
             columns={[
-              { key: 't', header: 'Technique', render: (n: Next) => <Link to={`/techniques/${n.attack_id}`}><code>{n.attack_id}</code> {n.name}</Link> },
-              { key: 'a', header: 'Actors', width: 70, render: (n: Next) => n.actors },
-              { key: 's', header: 'Score', width: 120, render: (n: Next) => <LevelBadge level={(n.level as Level) in LEVEL_LABELS ? (n.level as Level) : 'none'}>{Math.round(n.score)}</LevelBadge> },
+              {
+                key: 't',
+                header: 'Technique',
+                value: (n: Next) => n.attack_id,
+                render: (n: Next) => (
+                  <span>
+                    <code>{n.attack_id}</code> {n.name}
+                    {n.reasons && n.reasons.length > 0 && <span className="faint small" style={{ display: 'block' }}>{n.reasons.filter((r) => !r.startsWith('score ')).join('; ')}</span>}
+                  </span>
+                ),
+              },
+              { key: 'a', header: 'Actors', width: 70, value: (n: Next) => n.actors, render: (n: Next) => n.actors },
+              { key: 's', header: 'Score', width: 120, value: (n: Next) => n.score, render: (n: Next) => <LevelBadge level={(n.level as Level) in LEVEL_LABELS ? (n.level as Level) : 'none'}>{Math.round(n.score)}</LevelBadge> },
             ]}
             rows={next.data ?? []}
             rowKey={(n) => n.id}
+            rowHref={(n) => `/techniques/${encodeURIComponent(n.attack_id)}`}
+            keyboard={false}
             loading={next.loading}
             empty={<EmptyState title={next.error ? 'Unavailable' : 'Nothing to suggest yet'}>{next.error || 'Import ATT&CK and threat actors first.'}</EmptyState>}
           />

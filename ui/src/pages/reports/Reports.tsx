@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { formatDate, levelFor } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { Alert, Button, Card, EmptyState, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
+import { Alert, Button, Card, EmptyState, Icon, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
 import { LineChart } from '../../components/LineChart'
 import { fetchBlob, fileName, saveBlob, signed } from '../../components/util'
 
@@ -17,15 +17,26 @@ type TacticPoint = { shortname: string; name: string; score: number }
 export type Snapshot = { id: string; taken_at: string; trigger: string; label?: string; totals: { score: number; level: string; validated: number; in_scope: number }; by_tactic: TacticPoint[] }
 type Delta = { attack_id: string; name?: string; a: number; b: number; delta: number }
 export type Comparison = { score: [number, number]; delta: number; by_tactic: { shortname: string; name: string; a: number; b: number; delta: number }[]; improved: Delta[] | null; degraded: Delta[] | null; added: string[] | null; removed: string[] | null }
-type Trend = { points: Snapshot[] | null; latest_change?: Comparison }
+type Trend = { points: Snapshot[] | null; latest_change?: Comparison; current?: Snapshot }
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#9333ea', '#0d9488', '#ea580c', '#4f46e5', '#be123c', '#059669']
+
+/** withCurrent adds the coverage now (computed by the server, not stored)
+ *  after the snapshots, so a trend shows from the first day; it is left out
+ *  when the latest snapshot already says the same thing today. */
+export function withCurrent(points: Snapshot[], current?: Snapshot): Snapshot[] {
+  if (!current) return points
+  const last = points[points.length - 1]
+  const today = (current.taken_at || '').slice(0, 10)
+  if (last && (last.taken_at || '').slice(0, 10) === today && Math.abs((last.totals?.score ?? 0) - (current.totals?.score ?? 0)) < 0.05) return points
+  return [...points, { ...current, id: 'now', label: 'now' }]
+}
 
 /** trendSeries turns snapshots into the overall line plus the weakest tactics. */
 export function trendSeries(points: Snapshot[], tactics = 4) {
   const days = new Set(points.map((p) => (p.taken_at || '').slice(0, 10)))
   // Snapshots of a single day are told apart by their time.
-  const labels = points.map((p) => (days.size === 1 && points.length > 1 ? (p.taken_at || '').slice(11, 16) : (p.taken_at || '').slice(5, 10)))
+  const labels = points.map((p) => (p.id === 'now' ? 'now' : days.size === 1 && points.length > 1 ? (p.taken_at || '').slice(11, 16) : (p.taken_at || '').slice(5, 10)))
   const overall = { label: 'Overall', values: points.map((p) => p.totals?.score ?? 0), color: 'var(--text)' }
   const last = points[points.length - 1]
   const weakest = [...(last?.by_tactic ?? [])].sort((a, b) => a.score - b.score).slice(0, tactics)
@@ -52,6 +63,8 @@ export default function ReportsPage() {
   const [label, setLabel] = useState('')
   const [busy, setBusy] = useState('')
   const points = trend.data?.points ?? []
+  const shown = withCurrent(points, trend.data?.current)
+  const canSnap = can(me?.role, 'manage_findings')
   const snap = async () => {
     setBusy('snap')
     try {
@@ -90,18 +103,37 @@ export default function ReportsPage() {
       setBusy('')
     }
   }
-  const { labels, series } = trendSeries(points)
+  const pdf = async () => {
+    setBusy('pdf')
+    try {
+      saveBlob(await fetchBlob('/api/aegis/reports/executive.pdf'), 'aegis-executive-report.pdf')
+    } catch (err) {
+      toast.push({ title: 'Could not build the PDF', body: errorMessage(err), tone: 'error' })
+    } finally {
+      setBusy('')
+    }
+  }
+  const { labels, series } = trendSeries(shown)
   return (
     <div className="stack">
       <PageHead
         title="Trends & reports"
         subtitle="Coverage snapshots over time, comparisons, exports and the printable executive report."
-        actions={<Button variant="primary" busy={busy === 'exec'} onClick={executive}>Executive report</Button>}
+        actions={
+          <>
+            <Button busy={busy === 'exec'} onClick={executive}>
+              <Icon name="file" /> Executive report
+            </Button>
+            <Button variant="primary" busy={busy === 'pdf'} onClick={pdf} data-testid="executive-pdf">
+              <Icon name="download" /> Download PDF
+            </Button>
+          </>
+        }
       />
       <Card
         title="Coverage trend"
         actions={
-          can(me?.role, 'manage_findings') && (
+          canSnap && (
             <>
               <input className="input" aria-label="Snapshot label" placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} style={{ width: 200 }} />
               <Button busy={busy === 'snap'} onClick={snap}>Take snapshot</Button>
@@ -111,8 +143,19 @@ export default function ReportsPage() {
       >
         {trend.error && <Alert>{trend.error}</Alert>}
         {trend.loading && !trend.data && <Spinner />}
-        {trend.data && points.length === 0 && <EmptyState icon="📈" title="No snapshots yet">Snapshots are taken daily and after imports; take one now to start the trend.</EmptyState>}
-        {points.length > 0 && <LineChart labels={labels} series={series} />}
+        {trend.data && shown.length === 0 && (
+          <EmptyState icon={<Icon name="chart" size={28} />} title="No coverage to chart yet">
+            The trend starts with the first ATT&CK import: a snapshot is taken after every import that changes something, and daily at 05:00 UTC.
+          </EmptyState>
+        )}
+        {shown.length > 0 && <LineChart labels={labels} series={series} />}
+        {trend.data && shown.length > 0 && points.length < 2 && (
+          <p className="small muted" data-testid="trend-hint">
+            {points.length === 0 ? 'No snapshot stored yet: the line shows the coverage now. ' : 'One snapshot so far, and the coverage now. '}
+            Snapshots are taken after every import that changes something and daily at 05:00 UTC
+            {canSnap ? '; take one now with a label to mark a milestone.' : '; a lead or an administrator can also take one with a label to mark a milestone.'}
+          </p>
+        )}
         {trend.data?.latest_change && (
           <p className="small muted">
             Last change: overall {signed(trend.data.latest_change.delta)} points; {trend.data.latest_change.improved?.length ?? 0} techniques improved, {trend.data.latest_change.degraded?.length ?? 0} degraded.
@@ -125,7 +168,7 @@ export default function ReportsPage() {
         <div className="row" style={{ flexWrap: 'wrap' }}>
           {EXPORTS.map((x) => (
             <Button key={x.path} size="small" busy={busy === x.path} onClick={() => download(x.path)}>
-              ⭳ {x.label}
+              <Icon name="download" /> {x.label}
             </Button>
           ))}
         </div>

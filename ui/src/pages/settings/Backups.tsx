@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { api, errorMessage } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
-import { Alert, Badge, Button, Card, EmptyState, Modal, ProgressBar, Table, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, Icon, Modal, ProgressBar, Table, TextInput, useToast } from '../../ds'
 
 // Backups: create, verify and restore. A restore restarts the server, so the
 // page waits for /api/health to answer again and then reloads.
@@ -121,7 +121,7 @@ export function Backups() {
           rows={[...items].sort().reverse()}
           rowKey={(n) => n}
           loading={list.loading}
-          empty={<EmptyState icon="💾" title="No backups yet">Create one now; scheduled backups appear here too.</EmptyState>}
+          empty={<EmptyState icon={<Icon name="archive" size={28} />} title="No backups yet">Create one now; scheduled backups appear here too.</EmptyState>}
         />
       </Card>
       {report && (

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { api, errorMessage } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { ROLES, roleLabel } from '../../lib/roles'
-import { Alert, Button, Card, Checkbox, Select, Spinner, TextInput, useToast } from '../../ds'
+import { Alert, Icon, Button, Card, Checkbox, Select, Spinner, TextInput, useToast } from '../../ds'
 import { roleMapRows, rowsToRoleMap } from '../../components/util'
 
 // The sign-in policy: password length, sessions, lockout, required
@@ -88,7 +88,7 @@ function PolicyForm({ initial, onSaved }: { initial: Answer; onSaved: (a: Answer
               <input className="input" aria-label="Claim value" placeholder="purple-admins" value={r.claim} onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, claim: e.target.value } : x)))} />
               <span>→</span>
               <Select aria-label="Role" options={ROLES.map((x) => ({ value: x, label: roleLabel(x) }))} value={r.role} onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, role: e.target.value } : x)))} />
-              <Button size="small" variant="ghost" onClick={() => setRows(rows.filter((_, j) => j !== i))} aria-label="Remove mapping">✕</Button>
+              <Button size="small" variant="ghost" onClick={() => setRows(rows.filter((_, j) => j !== i))} aria-label="Remove mapping"><Icon name="close" /></Button>
             </div>
           ))}
           <div>
