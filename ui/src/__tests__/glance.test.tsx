@@ -86,6 +86,13 @@ describe('rows as links and the keyboard', () => {
     fireEvent.click(links[1]!)
     expect(window.location.pathname).toBe('/things/b')
   })
+  it('keeps a selection checkbox out of the row link', () => {
+    const select = { key: 'sel', header: '', control: true, render: (x: (typeof rows)[number]) => <input type="checkbox" aria-label={`Select ${x.id}`} /> }
+    const r = render(<Table columns={[select, ...cols]} rows={rows} rowKey={(x) => x.id} rowHref={(x) => `/things/${x.id}`} />)
+    const box = r.getByLabelText('Select a')
+    expect(box.closest('a')).toBeNull()
+    expect(r.getAllByRole('link')[0]!.closest('td')!.cellIndex).toBe(1)
+  })
   it('moves with j and k, not while typing', () => {
     const r = render(
       <>

@@ -333,6 +333,9 @@ export type Column<T> = {
   sort?: string
   /** value sorts the column on the client when the table has no onSort. */
   value?: (row: T) => string | number | boolean | null | undefined
+  /** control marks a column that holds its own control (a selection
+   *  checkbox): it is never wrapped in the row's link. */
+  control?: boolean
 }
 
 /** nextSort cycles a column's sort: ascending, then descending. */
@@ -463,6 +466,7 @@ export function Table<T>({
         <tbody>
           {shown.map((r) => {
             const href = rowHref?.(r)
+            const linkAt = columns.findIndex((c) => !c.control)
             return (
               <tr
                 key={rowKey(r)}
@@ -482,7 +486,7 @@ export function Table<T>({
               >
                 {columns.map((c, i) => (
                   <td key={c.key} className={c.className}>
-                    {href && i === 0 ? (
+                    {href && i === linkAt ? (
                       <Link to={href} className="row-link">
                         {c.render(r)}
                       </Link>

@@ -153,6 +153,7 @@ export default function RulesPage() {
               ? [
                   {
                     key: 'sel',
+                    control: true,
                     width: 32,
                     header: <input type="checkbox" aria-label="Select the rules of this page" checked={allOnPage} onChange={() => setSelected((s) => (allOnPage ? s.filter((id) => !items.some((r) => r.id === id)) : [...new Set([...s, ...items.map((r) => r.id)])]))} />,
                     render: (r: Rule) => <input type="checkbox" aria-label={`Select ${r.title}`} checked={selected.includes(r.id)} onClick={(e) => e.stopPropagation()} onChange={() => setSelected((s) => (s.includes(r.id) ? s.filter((x) => x !== r.id) : [...s, r.id]))} />,

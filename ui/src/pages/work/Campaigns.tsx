@@ -5,7 +5,7 @@ import { useLoad } from '../../lib/data'
 import { formatDate, humanize } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
-import { Link, navigate } from '../../lib/router'
+import { Link } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
 
 export type Campaign = RecordModel & {
@@ -90,7 +90,7 @@ export default function CampaignsPage() {
           rows={list.data?.items ?? []}
           rowKey={(c) => c.id}
           loading={list.loading}
-          onRowClick={(c) => navigate(`/campaigns/${c.id}`)}
+          rowHref={(c) => `/campaigns/${c.id}`}
           empty={<EmptyState title="No campaigns yet">{can(me?.role, 'plan_campaigns') ? 'Plan one from a threat actor to start.' : 'A red lead plans campaigns.'}</EmptyState>}
         />
         <Pagination page={page} perPage={PER_PAGE} count={list.data?.items.length ?? 0} total={list.data?.totalItems} onPage={setPage} />

@@ -98,6 +98,7 @@ export default function TestsPage() {
               ? [
                   {
                     key: 'sel',
+                    control: true,
                     width: 32,
                     header: <input type="checkbox" aria-label="Select the tests of this page" checked={allOnPage} onChange={() => setSelected((s) => (allOnPage ? s.filter((id) => !rows.some((t) => t.id === id)) : [...new Set([...s, ...rows.map((t) => t.id)])]))} />,
                     render: (t: TestRecord) => <input type="checkbox" aria-label={`Select ${t.name}`} checked={selected.includes(t.id)} onClick={(e) => e.stopPropagation()} onChange={() => toggle(t.id)} data-testid="select-test" />,
@@ -116,7 +117,7 @@ export default function TestsPage() {
           rows={rows}
           rowKey={(t) => t.id}
           loading={list.loading}
-          onRowClick={(t) => navigate(`/tests/${t.id}`)}
+          rowHref={(t) => `/tests/${t.id}`}
           empty={<EmptyState title={waiting ? 'Nothing waits for blue' : 'No tests match'} />}
         />
         <Pagination page={page} perPage={PER_PAGE} count={rows.length} total={list.data?.totalItems} onPage={setPage} />
