@@ -2,7 +2,7 @@ package hooks
 
 import (
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/redact"
+	"github.com/aegis-sec/aegis/internal/redact"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/aegis-sec/aegis/audit"
 	c "github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/redact"
+	"github.com/aegis-sec/aegis/internal/audit"
+	"github.com/aegis-sec/aegis/internal/redact"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"

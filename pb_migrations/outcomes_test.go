@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 )
 
 // TestOutcomesOnlyThroughTheWorkflow: no role writes test_outcomes through

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aegis-sec/aegis/audit"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/audit"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	c "github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

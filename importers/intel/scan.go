@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/notify"
+	"github.com/aegis-sec/aegis/internal/notify"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	redact_ "github.com/aegis-sec/aegis/redact"
+	redact_ "github.com/aegis-sec/aegis/internal/redact"
 )
 
 // ErrStalled is wrapped when a server stops sending (or never starts) for

@@ -9,13 +9,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aegis-sec/aegis/audit"
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/internal/bulk"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/importers/vectr"
-	"github.com/aegis-sec/aegis/workflow"
+	"github.com/aegis-sec/aegis/internal/audit"
+	"github.com/aegis-sec/aegis/internal/workflow"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )

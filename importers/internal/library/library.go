@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/aegis-sec/aegis/audit"
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/internal/bulk"
+	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/pocketbase/core"
 )
 

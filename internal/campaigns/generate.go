@@ -1,0 +1,285 @@
+package campaigns
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/audit"
+	"github.com/aegis-sec/aegis/internal/workflow"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// Plan is the campaign to create around a list of techniques.
+type Plan struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Platforms   []string `json:"platforms"`
+	Blind       bool     `json:"blind"`
+	Tags        []string `json:"tags"`
+	Recurrence  string   `json:"recurrence"`
+	threatActor string
+}
+
+// Generated is a new campaign with its draft tests.
+type Generated struct {
+	Campaign *core.Record   `json:"campaign"`
+	Tests    []*core.Record `json:"tests"`
+	// Skipped lists the techniques asked for that got no test, with why.
+	Skipped []string `json:"skipped"`
+	// Preview is set instead of Campaign and Tests by a preview.
+	Preview []PreviewTest `json:"preview,omitempty"`
+}
+
+// MaxTests bounds one generated campaign.
+const MaxTests = 5000
+
+func canPlan(actor workflow.Actor) error {
+	if !actor.Is(c.RoleAdmin, c.RoleRedLead) {
+		return router.NewForbiddenError("Only red leads and admins plan campaigns.", nil)
+	}
+	return nil
+}
+
+// generate creates the campaign and one draft test per technique, in one
+// transaction. Techniques that are revoked, deprecated or run on none of
+// the plan's platforms are skipped.
+func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record, skipped []string, source map[string]any) (Generated, error) {
+	out := Generated{Skipped: skipped}
+	if out.Skipped == nil {
+		out.Skipped = []string{}
+	}
+	if strings.TrimSpace(plan.Name) == "" {
+		return out, missing("name")
+	}
+	col, err := tx.FindCachedCollectionByNameOrId(c.Campaigns)
+	if err != nil {
+		return out, err
+	}
+	camp := core.NewRecord(col)
+	camp.Set("name", strings.TrimSpace(plan.Name))
+	camp.Set("description", plan.Description)
+	camp.Set("threat_actor", plan.threatActor)
+	if !actor.Superuser {
+		camp.Set("owner", actor.Id)
+	}
+	camp.Set("blind", plan.Blind)
+	camp.Set("platforms", nonNil(plan.Platforms))
+	camp.Set("tags", nonNil(plan.Tags))
+	camp.Set("recurrence", plan.Recurrence)
+	camp.Set("status", StatusPlanned)
+	camp.Set("round", 1)
+	camp.Set("attack_version", attackVersion(tx))
+	if err := tx.Save(camp); err != nil {
+		return out, fmt.Errorf("save campaign: %w", err)
+	}
+	out.Campaign = camp
+	seen := map[string]bool{}
+	for _, tech := range techs {
+		id := tech.GetString("attack_id")
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if tech.GetBool("revoked") || tech.GetBool("deprecated") {
+			out.Skipped = append(out.Skipped, id+": revoked or deprecated")
+			continue
+		}
+		platform := ""
+		if len(plan.Platforms) > 0 {
+			tp := platformsOf(tech, "platforms")
+			for _, p := range plan.Platforms {
+				if hasPlatform(tp, p) {
+					platform = p
+					break
+				}
+			}
+			if platform == "" {
+				out.Skipped = append(out.Skipped, id+": not on "+strings.Join(plan.Platforms, ", "))
+				continue
+			}
+		}
+		if len(out.Tests) >= MaxTests {
+			return out, router.NewApiError(http.StatusBadRequest, fmt.Sprintf("A campaign holds at most %d tests.", MaxTests), nil)
+		}
+		t, err := workflow.NewDraft(tx, nil, camp.Id)
+		if err != nil {
+			return out, err
+		}
+		t.Set("technique", tech.Id)
+		t.Set("platform", platform)
+		t.Set("name", strings.TrimSpace(id+" "+tech.GetString("name")))
+		tpl, err := BestTemplate(tx, tech.Id, platform)
+		if err != nil {
+			return out, err
+		}
+		if tpl != nil {
+			t.Set("template", tpl.Id)
+			t.Set("name", strings.TrimSpace(id+" "+tpl.GetString("name")))
+			t.Set("procedure", ProcedureFrom(tpl))
+		}
+		if err := tx.Save(t); err != nil {
+			return out, fmt.Errorf("save test for %s: %w", id, err)
+		}
+		out.Tests = append(out.Tests, t)
+	}
+	details := map[string]any{"tests": len(out.Tests), "skipped": len(out.Skipped)}
+	for k, v := range source {
+		details[k] = v
+	}
+	err = audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: kind(actor),
+		Action: "generate", Collection: c.Campaigns, RecordId: camp.Id, Details: details, IP: actor.IP})
+	return out, err
+}
+
+func kind(a workflow.Actor) string {
+	if a.Superuser {
+		return audit.KindSuperuser
+	}
+	return audit.KindUser
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// attackVersion is the newest imported enterprise ATT&CK release, pinned on
+// the campaign so later upgrades can be reviewed against it.
+func attackVersion(tx core.App) string {
+	var v struct {
+		Version string `db:"version"`
+	}
+	err := tx.DB().Select("version").From(c.AttackReleases).
+		Where(dbx.HashExp{"domain": "enterprise-attack"}).OrderBy("imported_at DESC").Limit(1).One(&v)
+	if err != nil {
+		return ""
+	}
+	return v.Version
+}
+
+// cleanPlatforms trims, drops empties and duplicates (case-insensitively).
+func cleanPlatforms(in []string) []string {
+	var out []string
+	for _, p := range in {
+		p = strings.TrimSpace(p)
+		if p != "" && !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, p) }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// FromActorInput is the body of POST /api/aegis/campaigns/from-actor.
+type FromActorInput struct {
+	Actor string `json:"actor"` // record id or ATT&CK id (G0016)
+	// Preview plans the campaign and writes nothing: the answer lists the
+	// tests it would create, each with its template and why.
+	Preview bool `json:"preview"`
+	Plan
+}
+
+// PreviewTest is one test a previewed campaign would create.
+type PreviewTest struct {
+	Technique string `json:"technique"` // ATT&CK id
+	Name      string `json:"name"`
+	Platform  string `json:"platform"`
+	Template  string `json:"template"` // "" when none fits
+	Source    string `json:"source"`
+	Why       string `json:"why"`
+}
+
+// errPreview rolls a preview's transaction back.
+var errPreview = errors.New("preview: nothing written")
+
+// FromActor plans a campaign emulating a threat actor: one draft test per
+// technique the actor uses (filtered by platform when given), each
+// prefilled from the best template for that platform.
+func FromActor(app core.App, actor workflow.Actor, in FromActorInput) (Generated, error) {
+	if err := canPlan(actor); err != nil {
+		return Generated{}, err
+	}
+	ref := strings.TrimSpace(in.Actor)
+	if ref == "" {
+		return Generated{}, missing("actor")
+	}
+	ta, err := app.FindRecordById(c.ThreatActors, ref)
+	if err != nil {
+		ta, err = app.FindFirstRecordByFilter(c.ThreatActors, "attack_id = {:a}", dbx.Params{"a": strings.ToUpper(ref)})
+		if err != nil {
+			return Generated{}, router.NewNotFoundError("Threat actor "+ref+" not found.", nil)
+		}
+	}
+	in.Plan.Platforms = cleanPlatforms(in.Plan.Platforms)
+	if strings.TrimSpace(in.Name) == "" {
+		in.Name = ta.GetString("name") + " emulation"
+	}
+	in.threatActor = ta.Id
+	var techs []*core.Record
+	err = app.RecordQuery(c.Techniques).
+		InnerJoin(c.ActorTechniques+" at", dbx.NewExp("at.technique = techniques.id")).
+		Where(dbx.HashExp{"at.actor": ta.Id}).
+		OrderBy("techniques.attack_id ASC").All(&techs)
+	if err != nil {
+		return Generated{}, fmt.Errorf("techniques of %s: %w", ta.GetString("attack_id"), err)
+	}
+	var out Generated
+	err = app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
+		g, err := generate(tx, actor, in.Plan, techs, nil, map[string]any{"actor": ta.GetString("attack_id")})
+		out = g
+		if err == nil && in.Preview {
+			out.Preview = previewOf(tx, techs, g.Tests, in.Plan.Platforms)
+			return errPreview
+		}
+		return err
+	})
+	if errors.Is(err, errPreview) {
+		out.Campaign, out.Tests = nil, []*core.Record{}
+		return out, nil
+	}
+	return out, err
+}
+
+// previewOf explains each generated test: technique, template and why that
+// template (or why none).
+func previewOf(tx core.App, techs, tests []*core.Record, platforms []string) []PreviewTest {
+	byId := map[string]*core.Record{}
+	for _, t := range techs {
+		byId[t.Id] = t
+	}
+	out := make([]PreviewTest, 0, len(tests))
+	for _, t := range tests {
+		p := PreviewTest{Name: t.GetString("name"), Platform: t.GetString("platform")}
+		if tech := byId[t.GetString("technique")]; tech != nil {
+			p.Technique = tech.GetString("attack_id")
+		}
+		on := "any platform"
+		if p.Platform != "" {
+			on = p.Platform
+		}
+		if tplId := t.GetString("template"); tplId != "" {
+			if tpl, err := tx.FindRecordById(c.TestTemplates, tplId); err == nil {
+				p.Template, p.Source = tpl.GetString("name"), tpl.GetString("source")
+				p.Why = fmt.Sprintf("%s template for %s", tpl.GetString("source"), on)
+				if commandOf(tpl) != "" {
+					p.Why += ", with a command"
+				}
+				if len(platforms) > 1 && p.Platform != "" {
+					p.Why += " (the first target platform the technique runs on)"
+				}
+			}
+		} else {
+			p.Why = "no library template for " + on + ": write the procedure by hand"
+		}
+		out = append(out, p)
+	}
+	return out
+}
