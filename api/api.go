@@ -31,6 +31,7 @@ func Register(app core.App) {
 		registerExportRoutes(g)
 		registerOpsRoutes(g)
 		registerSecurityRoutes(g)
+		registerContentRoutes(g)
 		return se.Next()
 	})
 }

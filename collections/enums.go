@@ -80,3 +80,14 @@ var (
 	Priorities        = []string{"critical", "high", "medium", "low"}
 	AuditActions      = []string{"create", "update", "delete", "login", "login_failed", "role_change", "transition", "import", "setup", "logout_all"}
 )
+
+// Kinds of pending_attack_refs: a mapping or a planned test that names an
+// ATT&CK id the catalogue does not have yet, created when an import brings it.
+const (
+	RefControlMapping = "control_mapping"
+	RefD3fendMapping  = "d3fend_mapping"
+	RefCampaignTest   = "campaign_test"
+)
+
+// PendingRefKinds lists the kinds of pending_attack_refs.
+var PendingRefKinds = []string{RefControlMapping, RefD3fendMapping, RefCampaignTest}

@@ -46,9 +46,16 @@ var Domain = []string{
 	AttackReleases, ThreatActors, ActorTechniques, Software, TestTemplates,
 	Campaigns, DefenseTools, Tests, TestOutcomes, Findings, Evidence, TestComments,
 	DetectionRules, D3fendTechniques, D3fendMappings, ComplianceFrameworks,
-	ComplianceControls, ControlMappings, IntelReports, CoverageSnapshots,
+	ComplianceControls, ControlMappings, IntelReports, PendingAttackRefs, CoverageSnapshots,
 	Integrations, Settings,
 }
 
 // All lists every collection Aegis defines, in creation order.
 var All = append(append([]string{}, Domain...), Notifications, AuditLogs, JobRuns)
+
+// Collections added after the first schema.
+const (
+	// PendingAttackRefs holds references to ATT&CK ids the catalogue does
+	// not have yet (see importers/attackref).
+	PendingAttackRefs = "pending_attack_refs"
+)

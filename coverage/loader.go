@@ -168,7 +168,7 @@ func loadRules(app core.App, d *Data) error {
 func loadCountermeasures(app core.App, d *Data) error {
 	pos := map[string]int{}
 	return query(app, `SELECT c.id, c.d3fend_id, c.name, c.status, m.technique
-		FROM d3fend_mappings m JOIN d3fend_techniques c ON c.id = m.d3fend ORDER BY c.id`, nil, func(r *dbx.Rows) error {
+		FROM d3fend_mappings m JOIN d3fend_techniques c ON c.id = m.d3fend WHERE m.removed = FALSE ORDER BY c.id`, nil, func(r *dbx.Rows) error {
 		var x Countermeasure
 		var tech string
 		if err := r.Scan(&x.ID, &x.D3fendID, &x.Name, &x.Status, &tech); err != nil {

@@ -64,6 +64,8 @@ var matrix = map[string]map[string]string{
 	collections.ComplianceControls:   {"list": everyone, "view": everyone, "create": "A", "update": "A BL", "delete": "A"},
 	collections.ControlMappings:      {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
 	collections.IntelReports:         {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
+	// references to ATT&CK ids not in the catalogue yet: written by importers only
+	collections.PendingAttackRefs: {"list": everyone, "view": everyone, "create": "", "update": "", "delete": "A"},
 
 	// computed or written by Aegis itself
 	collections.CoverageSnapshots: {"list": everyone, "view": everyone, "create": "", "update": "", "delete": "A"},
@@ -193,6 +195,8 @@ func (w *world) body(collection, role, owner string) map[string]any {
 		return map[string]any{"control": ctl.Id, "technique": w.technique.Id, "mapping_type": "mitigates"}
 	case collections.IntelReports:
 		return map[string]any{"external_id": fmt.Sprintf("report-%d", n), "title": "Report", "source": "manual"}
+	case collections.PendingAttackRefs:
+		return map[string]any{"kind": collections.RefControlMapping, "attack_id": "T9999", "owner": "control1", "detail": fmt.Sprint(n)}
 	case collections.CoverageSnapshots:
 		return map[string]any{"trigger": "manual", "label": "snap"}
 	case collections.JobRuns:

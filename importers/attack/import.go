@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/internal/library"
+	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -31,6 +31,10 @@ type Changes struct {
 	Successors map[string]string `json:"successors,omitempty"` // revoked id → successor id
 	MovedTests []MovedTest       `json:"moved_tests,omitempty"`
 	Removed    int               `json:"removed_relationships"`
+	// Resolved counts the stored references (rules, templates, mappings,
+	// intel reports, planned tests) this import resolved or moved off
+	// revoked techniques.
+	Resolved attackref.Resolved `json:"resolved"`
 }
 
 // MovedTest is a test that followed its revoked technique to the successor.
@@ -52,13 +56,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	rep.Version = cat.version
 	rep.Counts = cat.counts
 	err = app.RunInTransaction(func(tx core.App) error {
-		if err := apply(ctx, tx, cat, rep, opts); err != nil {
-			return err
-		}
-		// Test templates imported before their technique existed are
-		// linked as soon as it does.
-		_, err := library.LinkTechniques(tx)
-		return err
+		return apply(ctx, tx, cat, rep, opts)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import attack %s: %w", src, err)
@@ -204,8 +202,19 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 		writes += len(rows)
 	}
 	if writes == 0 && len(atDelete) == 0 && len(moves) == 0 {
-		rep.NoChange = true
-		return nil
+		// Nothing new in the catalogue, but references stored while it
+		// lacked an id (or before references were resolved at all) may
+		// resolve now.
+		res, err := attackref.ResolveAll(tx)
+		if err != nil {
+			return err
+		}
+		if res.Total() == 0 {
+			rep.NoChange = true
+			return nil
+		}
+		st.changes.Resolved = res
+		return st.record(opts)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -243,6 +252,13 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 	if err := st.moveTests(moves, opts); err != nil {
 		return err
 	}
+	// References stored before this import brought their ids, or naming
+	// techniques it revoked, resolve in the same transaction.
+	res, err := attackref.ResolveAll(tx)
+	if err != nil {
+		return err
+	}
+	st.changes.Resolved = res
 	return st.record(opts)
 }
 

@@ -1,0 +1,81 @@
+package attackref_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/atomic"
+	"github.com/aegis-sec/aegis/importers/internal/contenttest"
+	"github.com/aegis-sec/aegis/testutil"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// TestTemplatesRemovedUpstreamAreKept: an Atomic technique file that
+// disappears from its folder marks its templates removed (a test still
+// points at one), another folder never retires them, and they come back
+// when the file does.
+func TestTemplatesRemovedUpstreamAreKept(t *testing.T) {
+	app := testutil.NewApp(t)
+	techs := contenttest.SeedTechniques(t, app, "T9001", "T9002.001")
+	dir := t.TempDir()
+	files := map[string]string{}
+	for _, f := range []string{"T9001/T9001.yaml", "T9002.001/T9002.001.yaml"} {
+		b, err := os.ReadFile(filepath.Join("..", "atomic", "testdata", "atomics", f))
+		require.NoError(t, err)
+		files[f] = string(b)
+	}
+	contenttest.WriteFiles(t, dir, files)
+	run := func(path string) *importers.Report {
+		t.Helper()
+		rep, err := atomic.Import(context.Background(), app, contenttest.Open(t, path), importers.Options{})
+		require.NoError(t, err)
+		return rep
+	}
+	first := run(dir)
+	require.Equal(t, 3, first.Created, first.FileErrors)
+
+	tpl, err := app.FindFirstRecordByData(collections.TestTemplates, "technique", techs["T9002.001"])
+	require.NoError(t, err)
+	camp := save(t, app, collections.Campaigns, map[string]any{"name": "Kept", "status": "planned"})
+	test := save(t, app, collections.Tests, map[string]any{"name": "uses T9002.001", "technique": techs["T9002.001"],
+		"campaign": camp.Id, "template": tpl.Id, "state": collections.StateDraft})
+
+	require.NoError(t, os.RemoveAll(filepath.Join(dir, "T9002.001")))
+	gone := run(dir)
+	assert.Equal(t, 1, gone.Removed, "the template of the deleted file is retired")
+	assert.False(t, gone.NoChange)
+	tpl, err = app.FindRecordById(collections.TestTemplates, tpl.Id)
+	require.NoError(t, err, "never deleted")
+	assert.True(t, tpl.GetBool("removed"))
+	test, err = app.FindRecordById(collections.Tests, test.Id)
+	require.NoError(t, err)
+	assert.Equal(t, tpl.Id, test.GetString("template"), "the test keeps its template")
+
+	// One file from elsewhere retires nothing.
+	other := t.TempDir()
+	contenttest.WriteFiles(t, other, map[string]string{"T9001/T9001.yaml": files["T9001/T9001.yaml"]})
+	assert.Zero(t, run(other).Removed)
+
+	contenttest.WriteFiles(t, dir, map[string]string{"T9002.001/T9002.001.yaml": files["T9002.001/T9002.001.yaml"]})
+	back := run(dir)
+	assert.Equal(t, 1, back.Updated, "the returning template is un-removed")
+	tpl, _ = app.FindRecordById(collections.TestTemplates, tpl.Id)
+	assert.False(t, tpl.GetBool("removed"))
+	assert.True(t, run(dir).NoChange, "and a re-import is a no-op")
+}
+
+func save(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
+	t.Helper()
+	col, err := app.FindCollectionByNameOrId(collection)
+	require.NoError(t, err)
+	r := core.NewRecord(col)
+	for k, v := range data {
+		r.Set(k, v)
+	}
+	require.NoError(t, app.Save(r), collection)
+	return r
+}
