@@ -18,7 +18,7 @@ func registerContentRoutes(g *Group) {
 		Description: "Ids stay recorded and resolve when a catalogue import brings them; that import's attack_releases " +
 			"changelog (changes.resolved) says how many.",
 		Response: attackref.UnknownReport{IDs: []attackref.UnknownID{{AttackID: "T1685", Rules: 12, Pending: 0}},
-			Rules: []attackref.UnknownRule{{ID: "RULE_ID", Title: "Suspicious ...", Source: "sigma", Unknown: []string{"T1685"}}},
+			Rules:     []attackref.UnknownRule{{ID: "RULE_ID", Title: "Suspicious ...", Source: "sigma", Unknown: []string{"T1685"}}},
 			RuleCount: 1, Deprecated: []attackref.DeprecatedRule{}, Pending: map[string]int{"control_mapping": 3}}})
 }
 

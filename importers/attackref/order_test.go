@@ -55,8 +55,8 @@ func links(t *testing.T, app core.App) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for name, sql := range map[string]string{
-		"mapped rules": `SELECT COUNT(*) FROM detection_rules WHERE json_array_length(techniques) > 0`,
-		"rule links":   `SELECT COUNT(*) FROM detection_rules r, json_each(r.techniques) j`,
+		"mapped rules":             `SELECT COUNT(*) FROM detection_rules WHERE json_array_length(techniques) > 0`,
+		"rule links":               `SELECT COUNT(*) FROM detection_rules r, json_each(r.techniques) j`,
 		"rules naming unknown ids": `SELECT COUNT(*) FROM detection_rules WHERE json_array_length(unknown_techniques) > 0`,
 		"linked templates":         `SELECT COUNT(*) FROM test_templates WHERE technique != ''`,
 		"control mappings":         `SELECT COUNT(*) FROM control_mappings`,

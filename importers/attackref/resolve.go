@@ -80,7 +80,9 @@ func ResolveAll(tx core.App) (Resolved, error) {
 	}
 	now := types.NowDateTime().String()
 	steps := []func() error{
-		func() error { return resolveRelList(tx, ix, now, collections.DetectionRules, &out.Rules, &out.MovedRules, &out.StillUnknownRules) },
+		func() error {
+			return resolveRelList(tx, ix, now, collections.DetectionRules, &out.Rules, &out.MovedRules, &out.StillUnknownRules)
+		},
 		func() error {
 			var moved, unknown int
 			return resolveRelList(tx, ix, now, collections.IntelReports, &out.IntelReports, &moved, &unknown)
