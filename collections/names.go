@@ -43,7 +43,7 @@ const (
 // state, and auditing them would only echo other entries.
 var Domain = []string{
 	Users, Tactics, Techniques, Mitigations, DataComponents, DetectionStrategies,
-	AttackReleases, ThreatActors, ActorTechniques, Software, TestTemplates,
+	AttackReleases, ThreatActors, ActorTechniques, Software, AttackCampaigns, TestTemplates,
 	Campaigns, DefenseTools, Tests, TestOutcomes, Findings, Evidence, TestComments,
 	DetectionRules, D3fendTechniques, D3fendMappings, ComplianceFrameworks,
 	ComplianceControls, ControlMappings, IntelReports, PendingAttackRefs, CoverageSnapshots,
@@ -58,4 +58,6 @@ const (
 	// PendingAttackRefs holds references to ATT&CK ids the catalogue does
 	// not have yet (see importers/attackref).
 	PendingAttackRefs = "pending_attack_refs"
+	// AttackCampaigns are ATT&CK's campaign objects (C0001…).
+	AttackCampaigns = "attack_campaigns"
 )

@@ -25,6 +25,9 @@ type Data struct {
 	Controls        []Control
 	Actors          []Actor
 	Campaigns       []Campaign
+	// AttackCampaigns are ATT&CK's campaigns (C0001…): found like actors
+	// (FindActor, the actor filter) but not counted among them.
+	AttackCampaigns []Actor
 
 	lookups lookups // built on first use; Data must not change afterwards
 }

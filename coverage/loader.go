@@ -25,7 +25,7 @@ func Load(app core.App) (*Data, error) {
 	}{
 		{"tactics", loadTactics}, {"techniques", loadTechniques}, {"tests", loadTests},
 		{"rules", loadRules}, {"countermeasures", loadCountermeasures}, {"controls", loadControls},
-		{"actors", loadActors}, {"campaigns", loadCampaigns},
+		{"actors", loadActors}, {"campaigns", loadCampaigns}, {"attack campaigns", loadAttackCampaigns},
 	}
 	for _, s := range steps {
 		if err := s.fn(app, d); err != nil {
@@ -205,6 +205,21 @@ func loadActors(app core.App, d *Data) error {
 			return err
 		}
 		appendGrouped(&d.Actors, pos, x.ID, x, tech, func(v *Actor) *[]string { return &v.Techniques })
+		return nil
+	})
+}
+
+func loadAttackCampaigns(app core.App, d *Data) error {
+	pos := map[string]int{}
+	return query(app, `SELECT c.id, c.attack_id, c.name, ifnull(j.value, '')
+		FROM attack_campaigns c LEFT JOIN json_each(c.techniques) j
+		WHERE c.revoked = 0 AND c.deprecated = 0 ORDER BY c.attack_id, c.name, c.id`, nil, func(r *dbx.Rows) error {
+		var x Actor
+		var tech string
+		if err := r.Scan(&x.ID, &x.AttackID, &x.Name, &tech); err != nil {
+			return err
+		}
+		appendGrouped(&d.AttackCampaigns, pos, x.ID, x, tech, func(v *Actor) *[]string { return &v.Techniques })
 		return nil
 	})
 }

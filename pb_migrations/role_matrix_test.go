@@ -38,6 +38,7 @@ var matrix = map[string]map[string]string{
 	collections.ThreatActors:        {"list": everyone, "view": everyone, "create": "A RL", "update": "A RL", "delete": "A"},
 	collections.ActorTechniques:     {"list": everyone, "view": everyone, "create": "A RL", "update": "A RL", "delete": "A"},
 	collections.Software:            {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
+	collections.AttackCampaigns:     {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
 
 	// create/plan campaigns and tests: admin, red lead
 	collections.TestTemplates: {"list": everyone, "view": everyone, "create": "A RL", "update": "A RL", "delete": "A RL"},
@@ -158,6 +159,8 @@ func (w *world) body(collection, role, owner string) map[string]any {
 		return map[string]any{"actor": actor.Id, "technique": w.technique.Id, "procedure": "uses it"}
 	case collections.Software:
 		return map[string]any{"stix_id": stix("malware", n), "attack_id": fmt.Sprintf("S9%03d", n), "name": "Malware", "kind": "malware"}
+	case collections.AttackCampaigns:
+		return map[string]any{"stix_id": stix("campaign", n), "attack_id": fmt.Sprintf("C9%03d", n), "name": "Operation"}
 	case collections.TestTemplates:
 		return map[string]any{"source": "manual", "source_id": fmt.Sprintf("tpl-%d", n), "name": "Template", "technique": w.technique.Id}
 	case collections.Campaigns:

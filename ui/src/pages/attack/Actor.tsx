@@ -25,6 +25,10 @@ export default function ActorPage({ params }: { params: Record<string, string> }
         : [],
     [a?.id],
   )
+  const camps = useLoad(
+    async () => (a ? pb.collection('attack_campaigns').getFullList<RecordModel & { attack_id: string; name: string }>({ filter: pb.filter('actors ~ {:a}', { a: a.id }), fields: 'id,attack_id,name', sort: 'attack_id' }) : []),
+    [a?.id],
+  )
   if (actor.loading && !a) return <Spinner />
   if (actor.error) return <Alert>{actor.error}</Alert>
   if (!a) return null
@@ -90,6 +94,19 @@ export default function ActorPage({ params }: { params: Record<string, string> }
               </dd>
             </dl>
           </Card>
+          {(camps.data?.length ?? 0) > 0 && (
+            <Card title="ATT&CK campaigns attributed">
+              <ul style={{ margin: 0, paddingLeft: 18 }}>
+                {camps.data!.map((c) => (
+                  <li key={c.id}>
+                    <Link to={`/attack-campaigns/${c.id}`}>
+                      {c.attack_id} {c.name}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          )}
           {refs.length > 0 && (
             <Card title="References">
               <ul style={{ margin: 0, paddingLeft: 18 }}>

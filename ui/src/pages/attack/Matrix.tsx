@@ -31,12 +31,15 @@ export function buildMatrix(tactics: Tactic[], techniques: Technique[]): Column[
   return cols
 }
 
+type AttackCampaignRow = { id: string; attack_id: string; name: string; techniques: unknown }
+
 export default function MatrixPage() {
   const me = useAuth()
   const { query } = useLocation()
   const domain = query.get('domain') || 'enterprise-attack'
   const platform = query.get('platform') ?? ''
   const actor = query.get('actor') ?? ''
+  const acamp = query.get('attack_campaign') ?? ''
   const [q, setQ] = useState(query.get('q') ?? '')
   const [open, setOpen] = useState<Set<string>>(new Set())
   const [showSubs, setShowSubs] = useState(false)
@@ -61,6 +64,8 @@ export default function MatrixPage() {
     async () => (actor ? new Set((await pb.collection('actor_techniques').getFullList({ filter: pb.filter('actor = {:a}', { a: actor }), fields: 'technique', batch: 1000 })).map((r) => r.technique as string)) : null),
     [actor],
   )
+  // ATT&CK campaigns (C0001…) are a layer like an actor.
+  const acamps = useLoad(() => pb.collection('attack_campaigns').getFullList<AttackCampaignRow>({ fields: 'id,attack_id,name,techniques', sort: 'attack_id', filter: 'revoked = false', batch: 1000 }), [])
 
   const scores = useMemo(() => indexCoverage(coverage.data), [coverage.data])
   const platforms = useMemo(() => {
@@ -73,7 +78,8 @@ export default function MatrixPage() {
   const needle = q.trim().toLowerCase()
   const matches = (t: Technique) => !needle || t.name.toLowerCase().includes(needle) || t.attack_id.toLowerCase().includes(needle)
   const visible = (t: Technique) => !platform || asArray<string>(t.platforms).includes(platform)
-  const used = actorTechs.data
+  const campaignRow = acamps.data?.find((c) => c.id === acamp)
+  const used = actor ? actorTechs.data : campaignRow ? new Set(asArray<string>(campaignRow.techniques)) : null
   const highlighted = (t: Technique, subs: Technique[]) => (used ? used.has(t.id) || subs.some((s) => used.has(s.id)) : needle ? matches(t) || subs.some(matches) : true)
   const total = new Set(cols.flatMap((c) => c.techniques.filter(({ t }) => visible(t)).map(({ t }) => t.id))).size
   const actorName = actors.data?.find((a) => a.id === actor)
@@ -81,7 +87,7 @@ export default function MatrixPage() {
   const exportAs = async (kind: 'svg' | 'png') => {
     const shown = cols.map((c) => ({ ...c, techniques: c.techniques.filter(({ t }) => visible(t)) }))
     const title = `ATT&CK ${DOMAINS.find((d) => d.value === domain)?.label ?? domain} coverage`
-    const subtitle = [coverage.data ? `overall ${Math.round(coverage.data.score)}/100` : 'catalogue', platform && `platform ${platform}`, actorName && `actor ${actorName.name}`, new Date().toISOString().slice(0, 10)].filter(Boolean).join(' · ')
+    const subtitle = [coverage.data ? `overall ${Math.round(coverage.data.score)}/100` : 'catalogue', platform && `platform ${platform}`, actorName && `actor ${actorName.name}`, !actor && campaignRow && `campaign ${campaignRow.attack_id} ${campaignRow.name}`, new Date().toISOString().slice(0, 10)].filter(Boolean).join(' · ')
     const svg = heatmapSvg(shown, scores, { title, subtitle })
     const name = `aegis-heatmap-${domain}${platform ? '-' + platform : ''}.${kind}`
     try {
@@ -187,7 +193,14 @@ export default function MatrixPage() {
             placeholder="Any actor"
             options={(actors.data ?? []).map((a) => ({ value: a.id, label: `${a.name}${a.attack_id ? ` (${a.attack_id})` : ''}` }))}
             value={actor}
-            onChange={(e) => setQuery({ actor: e.target.value })}
+            onChange={(e) => setQuery({ actor: e.target.value, attack_campaign: null })}
+          />
+          <Select
+            label="ATT&CK campaign"
+            placeholder="Any campaign"
+            options={(acamps.data ?? []).map((c) => ({ value: c.id, label: `${c.attack_id} ${c.name}` }))}
+            value={acamp}
+            onChange={(e) => setQuery({ attack_campaign: e.target.value, actor: null })}
           />
           <TextInput label="Search" placeholder="Name or T-id" value={q} onChange={(e) => setQ(e.target.value)} />
           <div className="grow" />
@@ -199,6 +212,14 @@ export default function MatrixPage() {
               {actorName.name} uses {plural(used.size, 'technique')}
             </Badge>{' '}
             <Link to={`/actors/${actorName.id}`}>Actor details</Link>
+          </div>
+        )}
+        {!actor && campaignRow && used && (
+          <div style={{ marginTop: 10 }} data-testid="campaign-layer">
+            <Badge tone="primary">
+              {campaignRow.attack_id} {campaignRow.name} used {plural(used.size, 'technique')}
+            </Badge>{' '}
+            <Link to={`/attack-campaigns/${campaignRow.id}`}>Campaign details</Link>
           </div>
         )}
       </Card>
