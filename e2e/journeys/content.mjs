@@ -1,0 +1,104 @@
+// Browser journeys of content that holds together: ATT&CK 18.1 (the real
+// bundle from the shared data folder) brings its campaigns; a red lead opens
+// one next to the threat actors, shows it on the matrix as a layer and plans
+// an emulation campaign from it.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { startServer, superuserClient, launch, newPage, shot, runSteps, expect, ROOT, Skip } from '../harness.mjs'
+
+const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct-horse-42' }
+const RED = { name: 'Rae Red', email: 'rae@example.com', password: 'red-lead-secret-9', role: 'red_lead' }
+const BUNDLE = join(process.env.AEGIS_SHARED_DATA || join(ROOT, '..', '..', 'shared', 'data'), 'attack', 'enterprise-attack-18.1.json.gz')
+const BUNDLE_ALT = join(ROOT, '..', 'shared', 'data', 'attack', 'enterprise-attack-18.1.json.gz')
+const bundle = existsSync(BUNDLE) ? BUNDLE : existsSync(BUNDLE_ALT) ? BUNDLE_ALT : ''
+
+const server = await startServer()
+const browser = await launch()
+let results
+try {
+  const su = await superuserClient(server.base, server.su)
+  const admin = await newPage(browser, server.base)
+  const red = await newPage(browser, server.base)
+  const signIn = async (page, who) => {
+    await page.goto('/')
+    await page.getByLabel('Email').fill(who.email)
+    await page.getByLabel('Password').fill(who.password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('.sidebar').waitFor()
+  }
+  let campaignId = ''
+
+  results = await runSteps([
+    [
+      'setup: an admin uploads ATT&CK Enterprise 18.1, a red lead signs in',
+      async () => {
+        if (!bundle) throw new Skip('shared data folder with enterprise-attack-18.1.json.gz not present')
+        const r = await fetch(`${server.base}/api/aegis/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...ADMIN, passwordConfirm: ADMIN.password }) })
+        expect(r.ok, `setup answered ${r.status}`)
+        await su('POST', '/api/collections/users/records', { ...RED, passwordConfirm: RED.password, active: true })
+        await signIn(admin, ADMIN)
+        await admin.goto('/integrations?action=upload')
+        await admin.getByLabel('What is it?').selectOption('attack')
+        await admin.getByLabel('File').setInputFiles(bundle)
+        await admin.getByRole('button', { name: 'Upload and import' }).click()
+        await admin.locator('[data-testid=run-progress][data-status=succeeded], [data-testid=run-progress][data-status=failed]').waitFor({ timeout: 120_000 })
+        expect((await admin.getByTestId('run-progress').getAttribute('data-status')) === 'succeeded', 'ATT&CK import failed')
+        const camps = await su('GET', '/api/collections/attack_campaigns/records?perPage=1')
+        expect(camps.totalItems === 52, `ATT&CK campaigns stored: ${camps.totalItems}`)
+        await signIn(red, RED)
+      },
+    ],
+    [
+      'red lead finds an ATT&CK campaign next to the threat actors and opens it',
+      async () => {
+        if (!bundle) throw new Skip('no ATT&CK bundle')
+        await red.getByRole('link', { name: 'ATT&CK campaigns' }).click()
+        await red.getByRole('heading', { name: 'ATT&CK campaigns' }).waitFor()
+        await red.getByLabel('Search').fill('SolarWinds')
+        await red.getByRole('row', { name: /C0024/ }).waitFor()
+        await shot(red, '60-attack-campaigns')
+        await red.getByRole('row', { name: /C0024/ }).click()
+        await red.waitForURL('**/attack-campaigns/*')
+        await red.getByRole('link', { name: /APT29/ }).first().waitFor()
+        await red.getByRole('button', { name: 'Plan an emulation' }).waitFor()
+        await shot(red, '61-attack-campaign')
+      },
+    ],
+    [
+      'the campaign is a layer on the matrix, like an actor',
+      async () => {
+        if (!bundle) throw new Skip('no ATT&CK bundle')
+        await red.getByRole('link', { name: 'Show on the matrix' }).click()
+        await red.waitForURL('**/matrix?attack_campaign=*')
+        const layer = red.getByTestId('campaign-layer')
+        await layer.waitFor({ timeout: 30_000 })
+        expect(/C0024 SolarWinds Compromise used \d+ techniques/.test(await layer.innerText()), `layer: ${await layer.innerText()}`)
+        await shot(red, '62-matrix-attack-campaign')
+        await red.goBack()
+      },
+    ],
+    [
+      'red lead plans an emulation campaign from the ATT&CK campaign',
+      async () => {
+        if (!bundle) throw new Skip('no ATT&CK bundle')
+        await red.getByRole('button', { name: 'Plan an emulation' }).click()
+        await red.waitForURL(/\/campaigns\/[a-z0-9]+$/)
+        campaignId = red.url().split('/').pop()
+        await red.getByRole('heading', { name: 'SolarWinds Compromise emulation' }).waitFor()
+        const camp = await su('GET', `/api/collections/campaigns/records/${campaignId}?expand=attack_campaign,threat_actor`)
+        expect(camp.expand?.attack_campaign?.attack_id === 'C0024', `plan points at ${camp.attack_campaign}`)
+        expect(camp.expand?.threat_actor?.attack_id === 'G0016', 'attributed group carried over')
+        const tests = await su('GET', `/api/collections/tests/records?perPage=1&filter=${encodeURIComponent(`campaign='${campaignId}'`)}`)
+        expect(tests.totalItems > 20, `draft tests: ${tests.totalItems}`)
+        await red.getByRole('link', { name: /T1/ }).first().waitFor()
+        await shot(red, '63-campaign-from-attack-campaign')
+        expect(red.errors.length === 0 && admin.errors.length === 0, `page errors: ${[...red.errors, ...admin.errors].join('; ')}`)
+      },
+    ],
+  ])
+} finally {
+  await browser.close()
+  await server.stop()
+}
+console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
+process.exit(results.failed > 0 ? 1 : 0)
