@@ -20,22 +20,25 @@ func init() {
 	extraCommands = append(extraCommands, func(pb *pocketbase.PocketBase) *cobra.Command { return ExportCommand(pb) })
 }
 
-// ExportCommand is `aegis export navigator|csv|json|svg|png|report`.
+// ExportCommand is `aegis export navigator|csv|json|svg|png|report|dettect`.
 func ExportCommand(app core.App) *cobra.Command {
 	var scope, dataset, out, domain string
 	var filters []string
 	cmd := &cobra.Command{
-		Use:   "export navigator|csv|json|svg|png|report",
-		Short: "Export a Navigator layer, a dataset as CSV/JSON, the heatmap or the executive report",
+		Use:   "export navigator|csv|json|svg|png|report|dettect",
+		Short: "Export a Navigator layer, a dataset as CSV/JSON, the heatmap, the executive report or a DeTT&CT file",
 		Long: `navigator: ATT&CK Navigator layer (format 4.5) for --scope coverage, actor:G0016 or campaign:ID.
 csv, json: a dataset (--dataset ` + strings.Join(coverage.Datasets, ", ") + `), streamed; filters with
 --filter key=value (e.g. --filter state=validated --filter since=2026-01-01).
-svg, png: the heatmap. report: the executive report as HTML.`,
+svg, png: the heatmap. report: the executive report as HTML.
+dettect: a DeTT&CT technique administration YAML file (imported scores and logbooks, plus
+a detection score derived from Aegis's tests and rules) that reads back with aegis import dettect.`,
 		Example: `  aegis export navigator --scope actor:G0016 -o apt29.json
   aegis export csv --dataset tests --filter state=validated -o tests.csv
-  aegis export csv --dataset vectr -o vectr-test-cases.csv`,
+  aegis export csv --dataset vectr -o vectr-test-cases.csv
+  aegis export dettect -o techniques-administration.yaml`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"navigator", "csv", "json", "svg", "png", "report"},
+		ValidArgs: []string{"navigator", "csv", "json", "svg", "png", "report", "dettect"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var w io.Writer = cmd.OutOrStdout()
 			if out != "" && out != "-" {
@@ -125,6 +128,8 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 		}
 		_, err = w.Write(buf.Bytes())
 		return err
+	case "dettect":
+		return coverage.WriteDettect(app, w, "aegis")
 	}
-	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png or report", what)
+	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png, report or dettect", what)
 }

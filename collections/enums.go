@@ -91,3 +91,12 @@ const (
 
 // PendingRefKinds lists the kinds of pending_attack_refs.
 var PendingRefKinds = []string{RefControlMapping, RefD3fendMapping, RefCampaignTest}
+
+// Kinds of technique_assessments (DeTT&CT's two scores).
+const (
+	AssessmentDetection  = "detection"
+	AssessmentVisibility = "visibility"
+)
+
+// AssessmentKinds lists the kinds of technique_assessments.
+var AssessmentKinds = []string{AssessmentDetection, AssessmentVisibility}

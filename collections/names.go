@@ -46,7 +46,7 @@ var Domain = []string{
 	AttackReleases, ThreatActors, ActorTechniques, Software, AttackCampaigns, TestTemplates,
 	Campaigns, DefenseTools, Tests, TestOutcomes, Findings, Evidence, TestComments,
 	DetectionRules, D3fendTechniques, D3fendMappings, ComplianceFrameworks,
-	ComplianceControls, ControlMappings, IntelReports, PendingAttackRefs, CoverageSnapshots,
+	ComplianceControls, ControlMappings, IntelReports, PendingAttackRefs, TechniqueAssessments, CoverageSnapshots,
 	Integrations, Settings,
 }
 
@@ -60,4 +60,7 @@ const (
 	PendingAttackRefs = "pending_attack_refs"
 	// AttackCampaigns are ATT&CK's campaign objects (C0001…).
 	AttackCampaigns = "attack_campaigns"
+	// TechniqueAssessments are detection and visibility scores kept in
+	// another tool (DeTT&CT technique administration), with their logbook.
+	TechniqueAssessments = "technique_assessments"
 )

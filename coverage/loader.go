@@ -26,6 +26,7 @@ func Load(app core.App) (*Data, error) {
 		{"tactics", loadTactics}, {"techniques", loadTechniques}, {"tests", loadTests},
 		{"rules", loadRules}, {"countermeasures", loadCountermeasures}, {"controls", loadControls},
 		{"actors", loadActors}, {"campaigns", loadCampaigns}, {"attack campaigns", loadAttackCampaigns},
+		{"assessments", loadAssessments},
 	}
 	for _, s := range steps {
 		if err := s.fn(app, d); err != nil {
@@ -61,6 +62,12 @@ func merge(s *collections.ScoringSettings, o collections.ScoringSettings) {
 	// Weights may legitimately be zero, so take them together when any is set.
 	if o.WeightValidation+o.WeightRules+o.WeightMitigation > 0 {
 		s.WeightValidation, s.WeightRules, s.WeightMitigation = o.WeightValidation, o.WeightRules, o.WeightMitigation
+	}
+	switch {
+	case o.WeightDettect > 0:
+		s.WeightDettect = o.WeightDettect
+	case o.WeightDettect < 0:
+		s.WeightDettect = 0
 	}
 	set(&s.HalfLifeDays, o.HalfLifeDays)
 	set(&s.FreshDays, o.FreshDays)
@@ -205,6 +212,18 @@ func loadActors(app core.App, d *Data) error {
 			return err
 		}
 		appendGrouped(&d.Actors, pos, x.ID, x, tech, func(v *Actor) *[]string { return &v.Techniques })
+		return nil
+	})
+}
+
+func loadAssessments(app core.App, d *Data) error {
+	return query(app, `SELECT a.id, a.technique, a.kind, a.applicable_to, a.score, a.scored_at, a.comment
+		FROM technique_assessments a WHERE a.technique != '' ORDER BY a.technique, a.kind, a.applicable_to`, nil, func(r *dbx.Rows) error {
+		var x Assessment
+		if err := r.Scan(&x.ID, &x.Technique, &x.Kind, &x.ApplicableTo, &x.Score, &x.ScoredAt, &x.Comment); err != nil {
+			return err
+		}
+		d.Assessments = append(d.Assessments, x)
 		return nil
 	})
 }

@@ -65,6 +65,8 @@ var matrix = map[string]map[string]string{
 	collections.ComplianceControls:   {"list": everyone, "view": everyone, "create": "A", "update": "A BL", "delete": "A"},
 	collections.ControlMappings:      {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
 	collections.IntelReports:         {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
+	// scores imported from DeTT&CT: written by the importer, blue leads may correct
+	collections.TechniqueAssessments: {"list": everyone, "view": everyone, "create": "A BL", "update": "A BL", "delete": "A BL"},
 	// references to ATT&CK ids not in the catalogue yet: written by importers only
 	collections.PendingAttackRefs: {"list": everyone, "view": everyone, "create": "", "update": "", "delete": "A"},
 
@@ -198,6 +200,9 @@ func (w *world) body(collection, role, owner string) map[string]any {
 		return map[string]any{"control": ctl.Id, "technique": w.technique.Id, "mapping_type": "mitigates"}
 	case collections.IntelReports:
 		return map[string]any{"external_id": fmt.Sprintf("report-%d", n), "title": "Report", "source": "manual"}
+	case collections.TechniqueAssessments:
+		return map[string]any{"source": "dettect", "attack_id": "T1059", "kind": collections.AssessmentDetection,
+			"applicable_to": fmt.Sprintf("all-%d", n), "score": 3}
 	case collections.PendingAttackRefs:
 		return map[string]any{"kind": collections.RefControlMapping, "attack_id": "T9999", "owner": "control1", "detail": fmt.Sprint(n)}
 	case collections.CoverageSnapshots:

@@ -23,11 +23,13 @@ type Resolved struct {
 	ControlMappings int `json:"control_mappings"` // control mappings created from pending references
 	D3fendMappings  int `json:"d3fend_mappings"`  // D3FEND mappings created from pending references
 	CampaignTests   int `json:"campaign_tests"`   // planned tests created from pending references
+	Assessments     int `json:"assessments"`      // DeTT&CT scores linked to their technique
 
 	MovedRules           int `json:"moved_rules"`            // rules moved off a revoked technique
 	MovedTemplates       int `json:"moved_templates"`        // templates moved off a revoked technique
 	MovedControlMappings int `json:"moved_control_mappings"` // control mappings moved off a revoked technique
 	MovedD3fendMappings  int `json:"moved_d3fend_mappings"`  // D3FEND mappings moved off a revoked technique
+	MovedAssessments     int `json:"moved_assessments"`      // DeTT&CT scores moved off a revoked technique
 
 	StillUnknownRules int `json:"still_unknown_rules"` // rules naming ids the catalogue still lacks
 	DeprecatedRules   int `json:"deprecated_rules"`    // enabled-or-not rules linked to deprecated techniques
@@ -36,7 +38,7 @@ type Resolved struct {
 // Total is the number of references resolved or moved.
 func (r Resolved) Total() int {
 	return r.Rules + r.Templates + r.IntelReports + r.ControlMappings + r.D3fendMappings + r.CampaignTests +
-		r.MovedRules + r.MovedTemplates + r.MovedControlMappings + r.MovedD3fendMappings
+		r.Assessments + r.MovedRules + r.MovedTemplates + r.MovedControlMappings + r.MovedD3fendMappings + r.MovedAssessments
 }
 
 // PendingResolver creates the references of one kind whose ATT&CK id now
@@ -88,6 +90,7 @@ func ResolveAll(tx core.App) (Resolved, error) {
 			return resolveRelList(tx, ix, now, collections.IntelReports, &out.IntelReports, &moved, &unknown)
 		},
 		func() error { return resolveTemplates(tx, ix, now, &out) },
+		func() error { return resolveAssessments(tx, ix, &out) },
 		func() error {
 			n, err := moveMappings(tx, ix, collections.ControlMappings)
 			out.MovedControlMappings = n
@@ -220,6 +223,44 @@ func resolveTemplates(tx core.App, ix *Index, now string, out *Resolved) error {
 		}
 		if _, err := upd.Bind(dbx.Params{"t": to, "now": now, "id": r.Id}).Execute(); err != nil {
 			return fmt.Errorf("link template %s: %w", r.Id, err)
+		}
+	}
+	return nil
+}
+
+// resolveAssessments links DeTT&CT scores stored before their technique
+// existed and moves them off revoked techniques (the technique link is not
+// part of their content hash, so a re-import stays a no-op).
+func resolveAssessments(tx core.App, ix *Index, out *Resolved) error {
+	var rows []struct {
+		Id       string `db:"id"`
+		Tech     string `db:"technique"`
+		AttackId string `db:"attack_id"`
+	}
+	err := tx.DB().NewQuery(`SELECT [[id]], [[technique]], [[attack_id]] FROM {{technique_assessments}}
+		WHERE [[technique]] = '' OR [[technique]] IN (SELECT [[id]] FROM {{techniques}} WHERE [[revoked]] = TRUE AND [[revoked_by]] != '')`).All(&rows)
+	if err != nil {
+		return fmt.Errorf("load assessment references: %w", err)
+	}
+	upd := tx.DB().NewQuery("UPDATE {{technique_assessments}} SET [[technique]] = {:t} WHERE [[id]] = {:id}").Prepare()
+	defer upd.Close()
+	for _, r := range rows {
+		to := ""
+		if r.Tech == "" {
+			id, ok := ix.Resolve(r.AttackId)
+			if !ok {
+				continue
+			}
+			to = id
+			out.Assessments++
+		} else {
+			if to = ix.Successor(r.Tech); to == r.Tech {
+				continue
+			}
+			out.MovedAssessments++
+		}
+		if _, err := upd.Bind(dbx.Params{"t": to, "id": r.Id}).Execute(); err != nil {
+			return fmt.Errorf("link assessment %s: %w", r.Id, err)
 		}
 	}
 	return nil
