@@ -32,6 +32,7 @@ func Register(app core.App) {
 		registerOpsRoutes(g)
 		registerSecurityRoutes(g)
 		registerContentRoutes(g)
+		registerGapRoutes(g)
 		return se.Next()
 	})
 }

@@ -30,6 +30,9 @@ type Data struct {
 	AttackCampaigns []Actor
 	// Assessments are detection and visibility scores kept in DeTT&CT.
 	Assessments []Assessment
+	// Templates are the test library's procedures linked to a technique
+	// (not removed upstream): what a team can run to validate it.
+	Templates []Template
 
 	lookups lookups // built on first use; Data must not change afterwards
 }
@@ -126,6 +129,14 @@ type Assessment struct {
 	Score        int
 	ScoredAt     string
 	Comment      string
+}
+
+// Template is a test library procedure of a technique.
+type Template struct {
+	ID        string
+	Name      string
+	Source    string // atomic, caldera, manual
+	Technique string
 }
 
 // Actor is a threat actor with the techniques it uses.

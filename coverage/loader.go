@@ -26,7 +26,7 @@ func Load(app core.App) (*Data, error) {
 		{"tactics", loadTactics}, {"techniques", loadTechniques}, {"tests", loadTests},
 		{"rules", loadRules}, {"countermeasures", loadCountermeasures}, {"controls", loadControls},
 		{"actors", loadActors}, {"campaigns", loadCampaigns}, {"attack campaigns", loadAttackCampaigns},
-		{"assessments", loadAssessments},
+		{"assessments", loadAssessments}, {"templates", loadTemplates},
 	}
 	for _, s := range steps {
 		if err := s.fn(app, d); err != nil {
@@ -212,6 +212,18 @@ func loadActors(app core.App, d *Data) error {
 			return err
 		}
 		appendGrouped(&d.Actors, pos, x.ID, x, tech, func(v *Actor) *[]string { return &v.Techniques })
+		return nil
+	})
+}
+
+func loadTemplates(app core.App, d *Data) error {
+	return query(app, `SELECT id, name, source, technique FROM test_templates
+		WHERE technique != '' AND removed = FALSE ORDER BY technique, source, name, id`, nil, func(r *dbx.Rows) error {
+		var x Template
+		if err := r.Scan(&x.ID, &x.Name, &x.Source, &x.Technique); err != nil {
+			return err
+		}
+		d.Templates = append(d.Templates, x)
 		return nil
 	})
 }
