@@ -410,6 +410,11 @@ func (r *Result) RaiseActor(key string, limit int) *ActorGaps {
 		if pulls[i].Raise != pulls[j].Raise {
 			return pulls[i].Raise > pulls[j].Raise
 		}
+		// Equal gains: the technique that matters more (priority, actors
+		// using it, staleness) first.
+		if pulls[i].Weight != pulls[j].Weight {
+			return pulls[i].Weight > pulls[j].Weight
+		}
 		return pulls[i].AttackID < pulls[j].AttackID
 	})
 	if limit > 0 && len(pulls) > limit {

@@ -1,8 +1,11 @@
 // Browser journeys of content that holds together: ATT&CK 18.1 (the real
 // bundle from the shared data folder) brings its campaigns; a red lead opens
 // one next to the threat actors, shows it on the matrix as a layer and plans
-// an emulation campaign from it.
-import { existsSync } from 'node:fs'
+// an emulation campaign from it. Then a compliance control ranks among the
+// gaps with why, and its "what would raise it" leads to one of those tests;
+// the actor page says what coverage against APT29 is and what raises it.
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, superuserClient, launch, newPage, shot, runSteps, expect, ROOT, Skip } from '../harness.mjs'
 
@@ -92,6 +95,54 @@ try {
         expect(tests.totalItems > 20, `draft tests: ${tests.totalItems}`)
         await red.getByRole('link', { name: /T1/ }).first().waitFor()
         await shot(red, '63-campaign-from-attack-campaign')
+      },
+    ],
+    [
+      'a compliance control ranks among the gaps, and "what would raise it" leads to a test',
+      async () => {
+        if (!bundle) throw new Skip('no ATT&CK bundle')
+        const tests = await su('GET', `/api/collections/tests/records?perPage=1&sort=name&expand=technique&filter=${encodeURIComponent(`campaign='${campaignId}'`)}`)
+        const tech = tests.items[0].expand.technique.attack_id
+        const dir = mkdtempSync(join(tmpdir(), 'aegis-compliance-'))
+        const csv = join(dir, 'controls.csv')
+        writeFileSync(csv, `framework,control_id,title,family,technique,mapping_type\nAegis demo controls,AC-2,Account Management,AC,${tech},mitigates\nAegis demo controls,AC-3,Access Enforcement,AC,T1059.001,mitigates\n`)
+        try {
+          await admin.goto('/integrations?action=upload')
+          await admin.getByLabel('What is it?').selectOption('compliance')
+          await admin.getByLabel('File').setInputFiles(csv)
+          await admin.getByRole('button', { name: 'Upload and import' }).click()
+          await admin.locator('[data-testid=run-progress][data-status=succeeded], [data-testid=run-progress][data-status=failed]').waitFor({ timeout: 60_000 })
+          expect((await admin.getByTestId('run-progress').getAttribute('data-status')) === 'succeeded', 'compliance import failed')
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+        await red.goto('/compliance/gaps')
+        await red.getByRole('row', { name: /AC-2/ }).waitFor({ timeout: 30_000 })
+        await red.getByRole('row', { name: /AC-2/ }).click()
+        const detail = red.getByTestId('gap-detail')
+        await detail.waitFor()
+        expect((await detail.getByTestId('gap-why').innerText()).includes(tech), `why lists ${tech}`)
+        expect((await detail.innerText()).includes('never validated'), 'reason given')
+        await shot(red, '64-compliance-gap-raise')
+        const link = detail.locator('[data-testid=raise-actions] a[data-kind=run_test]').first()
+        await link.click()
+        await red.waitForURL(/\/tests\/[a-z0-9]+$/)
+        const testId = red.url().split('/').pop()
+        const test = await su('GET', `/api/collections/tests/records/${testId}?expand=technique`)
+        expect(test.campaign === campaignId && test.expand.technique.attack_id === tech, `landed on test of ${test.expand?.technique?.attack_id}`)
+        await shot(red, '65-raise-leads-to-test')
+      },
+    ],
+    [
+      'the actor page says the coverage against APT29 and what would raise it most',
+      async () => {
+        if (!bundle) throw new Skip('no ATT&CK bundle')
+        await red.goto('/actors/G0016')
+        const card = red.getByTestId('actor-raise')
+        await card.waitFor({ timeout: 30_000 })
+        expect(/that would raise it most/.test(await card.innerText()), `raise card: ${await card.innerText()}`)
+        expect((await red.getByText(/Coverage against APT29: \d+ %/).count()) === 1, 'coverage figure shown')
+        await shot(red, '66-actor-raise')
         expect(red.errors.length === 0 && admin.errors.length === 0, `page errors: ${[...red.errors, ...admin.errors].join('; ')}`)
       },
     ],

@@ -5,6 +5,7 @@ import { asArray, compareAttackId, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, PageHead, Spinner, Table } from '../../ds'
 import { Chips, Prose, TechniqueLink, type Actor, type Technique } from './common'
+import { RaiseCard } from '../defence/Gaps'
 
 type Use = RecordModel & { procedure: string; expand?: { technique?: Technique } }
 type Ref = { source_name?: string; url?: string; description?: string; external_id?: string }
@@ -78,6 +79,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
           </Card>
         </div>
         <div className="stack">
+          <RaiseCard actor={a.id} />
           <Card title="Profile">
             <dl className="kv">
               <dt>Source</dt>

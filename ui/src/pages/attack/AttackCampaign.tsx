@@ -8,6 +8,7 @@ import { Link, navigate } from '../../lib/router'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, Table } from '../../ds'
 import { Chips, Prose, TechniqueLink, type Technique } from './common'
 import { seen, type AttackCampaign } from './AttackCampaigns'
+import { RaiseCard } from '../defence/Gaps'
 
 type Ref = { source_name?: string; url?: string; description?: string; external_id?: string }
 type Software = { id: string; attack_id: string; name: string; kind: string }
@@ -102,6 +103,7 @@ export default function AttackCampaignPage({ params }: { params: Record<string, 
           </Card>
         </div>
         <div className="stack">
+          <RaiseCard actor={c.id} />
           <Card title="Profile">
             <dl className="kv">
               <dt>Active</dt>
