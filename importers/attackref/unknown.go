@@ -40,13 +40,17 @@ type UnknownReport struct {
 	RuleCount  int              `json:"rule_count"`
 	Deprecated []DeprecatedRule `json:"deprecated"`
 	Pending    map[string]int   `json:"pending"` // by kind
+	// DeprecatedOther counts templates, control and D3FEND mappings and
+	// DeTT&CT scores on techniques ATT&CK deprecated (still counted, flagged).
+	DeprecatedOther map[string]int `json:"deprecated_other"`
 }
 
 // Unknown lists the ATT&CK ids stored content names that the catalogue does
 // not have, the rules naming them (up to limit), and the rules linked to
 // deprecated techniques.
 func Unknown(app core.App, limit int) (UnknownReport, error) {
-	out := UnknownReport{IDs: []UnknownID{}, Rules: []UnknownRule{}, Deprecated: []DeprecatedRule{}, Pending: map[string]int{}}
+	out := UnknownReport{IDs: []UnknownID{}, Rules: []UnknownRule{}, Deprecated: []DeprecatedRule{}, Pending: map[string]int{},
+		DeprecatedOther: map[string]int{}}
 	var ids []struct {
 		Id      string `db:"id"`
 		Rules   int    `db:"rules"`
@@ -106,6 +110,16 @@ func Unknown(app core.App, limit int) (UnknownReport, error) {
 	}
 	for _, p := range pend {
 		out.Pending[p.Kind] = p.N
+	}
+	for _, c := range []string{"test_templates", "control_mappings", "d3fend_mappings", "technique_assessments"} {
+		var n int
+		if err := app.DB().NewQuery(`SELECT COUNT(*) FROM {{` + c + `}} x JOIN {{techniques}} t ON t.id = x.technique
+			WHERE t.deprecated = TRUE AND t.revoked = FALSE`).Row(&n); err != nil {
+			return out, fmt.Errorf("%s on deprecated techniques: %w", c, err)
+		}
+		if n > 0 {
+			out.DeprecatedOther[c] = n
+		}
 	}
 	return out, nil
 }

@@ -125,6 +125,7 @@ type UnknownReport = {
   rule_count: number
   deprecated: { id: string; title: string; source: string; techniques: string }[]
   pending: Record<string, number>
+  deprecated_other?: Record<string, number>
 }
 
 /** UnknownTechniques lists rules naming ATT&CK ids the catalogue lacks; they map when an import brings the ids. */
@@ -132,7 +133,7 @@ function UnknownTechniques() {
   const [open, setOpen] = useState(false)
   const rep = useLoad(() => api<UnknownReport>('/api/aegis/content/unknown-techniques?limit=100'), [])
   const d = rep.data
-  if (!d || (d.rule_count === 0 && d.ids.length === 0 && d.deprecated.length === 0)) return null
+  if (!d || (d.rule_count === 0 && d.ids.length === 0 && d.deprecated.length === 0 && Object.keys(d.deprecated_other ?? {}).length === 0)) return null
   const pending = Object.values(d.pending).reduce((a, b) => a + b, 0)
   return (
     <Card title="Rules naming techniques your catalogue does not have (newer ATT&CK?)">
@@ -172,6 +173,15 @@ function UnknownTechniques() {
             <Badge tone="warning">Deprecated</Badge> {d.deprecated.length} rule{d.deprecated.length === 1 ? '' : 's'} map to techniques ATT&CK deprecated
             ({d.deprecated.slice(0, 5).map((r) => `${r.title} (${r.techniques})`).join('; ')}
             {d.deprecated.length > 5 ? '; …' : ''}): they still count, review them.
+          </p>
+        )}
+        {Object.keys(d.deprecated_other ?? {}).length > 0 && (
+          <p className="small faint">
+            Also on deprecated techniques:{' '}
+            {Object.entries(d.deprecated_other ?? {})
+              .map(([k, n]) => `${n} ${humanize(k)}`)
+              .join(', ')}
+            .
           </p>
         )}
       </div>
