@@ -466,7 +466,7 @@ func rollup(s collections.ScoringSettings, now time.Time, p *Technique, members 
 		sc.InScope = true
 	}
 	agg := Aggregate(s, in)
-	sc.Score, sc.V, sc.R, sc.M = agg.Score, agg.V, agg.R, agg.M
+	sc.Score, sc.V, sc.R, sc.M, sc.D = agg.Score, agg.V, agg.R, agg.M, agg.D
 	sc.LastValidated, sc.Fresh = agg.LastValidated, agg.Fresh
 	for _, m := range in {
 		sc.Procedures += m.Procedures
@@ -497,6 +497,7 @@ func rollup(s collections.ScoringSettings, now time.Time, p *Technique, members 
 type Agg struct {
 	Score         float64
 	V, R, M       *float64
+	D             *float64 // DeTT&CT, over the members that have it
 	LastValidated *time.Time
 	Fresh         bool
 	Breakdown     []Contribution
@@ -511,7 +512,7 @@ func Aggregate(s collections.ScoringSettings, members []*Score) Agg {
 		return a
 	}
 	var sum float64
-	var vs, rs, ms []float64
+	var vs, rs, ms, ds []float64
 	n := float64(len(members))
 	for _, m := range members {
 		sum += m.Score
@@ -524,6 +525,9 @@ func Aggregate(s collections.ScoringSettings, members []*Score) Agg {
 		if m.M != nil {
 			ms = append(ms, *m.M)
 		}
+		if m.D != nil {
+			ds = append(ds, *m.D)
+		}
 		if m.LastValidated != nil && (a.LastValidated == nil || m.LastValidated.After(*a.LastValidated)) {
 			lv := *m.LastValidated
 			a.LastValidated = &lv
@@ -535,7 +539,7 @@ func Aggregate(s collections.ScoringSettings, members []*Score) Agg {
 			Name: m.Name, Detail: m.Level, Value: m.Score / 100, Share: m.Score / n})
 	}
 	a.Score = sum / n
-	a.V, a.R, a.M = mean(vs), mean(rs), mean(ms)
+	a.V, a.R, a.M, a.D = mean(vs), mean(rs), mean(ms), mean(ds)
 	return a
 }
 

@@ -14,6 +14,7 @@ const RED = { name: 'Rae Red', email: 'rae@example.com', password: 'red-lead-sec
 const BUNDLE = join(process.env.AEGIS_SHARED_DATA || join(ROOT, '..', '..', 'shared', 'data'), 'attack', 'enterprise-attack-18.1.json.gz')
 const BUNDLE_ALT = join(ROOT, '..', 'shared', 'data', 'attack', 'enterprise-attack-18.1.json.gz')
 const bundle = existsSync(BUNDLE) ? BUNDLE : existsSync(BUNDLE_ALT) ? BUNDLE_ALT : ''
+const DETTECT = bundle ? join(bundle, '..', '..', 'dettect', 'techniques-administration-endpoints.yaml') : ''
 
 const server = await startServer()
 const browser = await launch()
@@ -30,6 +31,14 @@ try {
     await page.locator('.sidebar').waitFor()
   }
   let campaignId = ''
+  const upload = async (page, kind, file) => {
+    await page.goto('/integrations?action=upload')
+    await page.getByLabel('What is it?').selectOption(kind)
+    await page.getByLabel('File').setInputFiles(file)
+    await page.getByRole('button', { name: 'Upload and import' }).click()
+    await page.locator('[data-testid=run-progress][data-status=succeeded], [data-testid=run-progress][data-status=failed]').waitFor({ timeout: 60_000 })
+    expect((await page.getByTestId('run-progress').getAttribute('data-status')) === 'succeeded', `${kind} import failed: ${await page.getByTestId('run-progress').innerText()}`)
+  }
 
   results = await runSteps([
     [
@@ -143,6 +152,39 @@ try {
         expect(/that would raise it most/.test(await card.innerText()), `raise card: ${await card.innerText()}`)
         expect((await red.getByText(/Coverage against APT29: \d+ %/).count()) === 1, 'coverage figure shown')
         await shot(red, '66-actor-raise')
+      },
+    ],
+    [
+      'an admin uploads DeTT&CT scores: the technique explains them as their own input',
+      async () => {
+        if (!bundle || !existsSync(DETTECT)) throw new Skip('no DeTT&CT sample')
+        await upload(admin, 'dettect', DETTECT)
+        await admin.goto('/techniques/T1001.001')
+        const score = admin.getByTestId('score')
+        await score.waitFor({ timeout: 30_000 })
+        expect((await score.innerText()).includes('DeTT&CT (D)'), `score card: ${await score.innerText()}`)
+        expect((await score.innerText()).includes('DeTT&CT visibility'), 'breakdown names the DeTT&CT input')
+        await shot(admin, '67-technique-dettect')
+      },
+    ],
+    [
+      'rules naming techniques the catalogue does not have are listed',
+      async () => {
+        if (!bundle) throw new Skip('no ATT&CK bundle')
+        const dir = mkdtempSync(join(tmpdir(), 'aegis-sigma-'))
+        try {
+          const rule = ['title: Rule tagging a newer technique', 'id: 8e3fb13d-4c61-4a9e-9d84-4f5a6b7c8d91', 'status: test', 'logsource:', '    product: windows',
+            'detection:', '    selection:', "        Image|endswith: '\\cmd.exe'", '    condition: selection', 'level: medium', 'tags:', '    - attack.t1685', '    - attack.t1059.003', ''].join('\n')
+          writeFileSync(join(dir, 'newer.yml'), rule)
+          await upload(admin, 'sigma', join(dir, 'newer.yml'))
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+        await admin.goto('/rules')
+        const card = admin.getByTestId('unknown-techniques')
+        await card.waitFor({ timeout: 30_000 })
+        expect((await card.innerText()).includes('T1685'), `card: ${await card.innerText()}`)
+        await shot(admin, '68-rules-unknown-techniques')
         expect(red.errors.length === 0 && admin.errors.length === 0, `page errors: ${[...red.errors, ...admin.errors].join('; ')}`)
       },
     ],

@@ -139,7 +139,7 @@ function UnknownTechniques() {
     <Card title="Rules naming techniques your catalogue does not have (newer ATT&CK?)">
       <div className="stack" data-testid="unknown-techniques">
         <p className="small">
-          {d.rule_count} rule{d.rule_count === 1 ? '' : 's'} name {d.ids.length} ATT&CK id{d.ids.length === 1 ? '' : 's'} that the imported catalogue lacks
+          {d.rule_count} {d.rule_count === 1 ? 'rule names' : 'rules name'} {d.ids.length} ATT&CK id{d.ids.length === 1 ? '' : 's'} that the imported catalogue lacks
           {pending > 0 && <>; {pending} mapping{pending === 1 ? '' : 's'} or planned test{pending === 1 ? '' : 's'} wait for them</>}. They stay recorded and map
           as soon as an ATT&CK import brings the ids (its release changelog says how many resolved).
         </p>
