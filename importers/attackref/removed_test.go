@@ -2,13 +2,16 @@ package attackref_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/atomic"
+	"github.com/aegis-sec/aegis/importers/d3fend"
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/testutil"
 	"github.com/pocketbase/pocketbase/core"
@@ -78,4 +81,58 @@ func save(t *testing.T, app core.App, collection string, data map[string]any) *c
 	}
 	require.NoError(t, app.Save(r), collection)
 	return r
+}
+
+// TestD3fendMappingsRemovedUpstreamAreKept: a countermeasure that D3FEND's
+// answer for a technique no longer lists is marked removed (kept, left out
+// of scoring) and comes back when it is listed again; another technique's
+// answer never retires it.
+func TestD3fendMappingsRemovedUpstreamAreKept(t *testing.T) {
+	app := testutil.NewApp(t)
+	contenttest.SeedTechniques(t, app, "T1001.001")
+	files := contenttest.ReadAll(t, contenttest.Shared(t, "d3fend-0.14.0-attack-mappings.tar.gz"),
+		func(p string) bool { return strings.HasSuffix(p, "/attack/T1001.001.json") })
+	require.Equal(t, 1, len(files))
+	run := func(data []byte) *importers.Report {
+		t.Helper()
+		rep, err := d3fend.Import(context.Background(), app, &contenttest.Memory{Name: "d3fend api",
+			Files: []contenttest.File{{Path: "api/offensive-technique/attack/T1001.001.json", Data: data}}}, importers.Options{})
+		require.NoError(t, err)
+		return rep
+	}
+	first := run(files[0].Data)
+	all := count(t, app, `SELECT COUNT(*) FROM d3fend_mappings`)
+	require.Positive(t, all)
+	require.Positive(t, first.Created)
+
+	// Drop every binding of one countermeasure from the answer.
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(files[0].Data, &doc))
+	res := doc["off_to_def"].(map[string]any)["results"].(map[string]any)
+	bindings := res["bindings"].([]any)
+	victim := ""
+	kept := []any{}
+	for _, b := range bindings {
+		def, _ := b.(map[string]any)["def_tech"].(map[string]any)
+		uri, _ := def["value"].(string)
+		if uri != "" && victim == "" {
+			victim = uri
+		}
+		if uri == "" || uri != victim {
+			kept = append(kept, b)
+		}
+	}
+	require.True(t, victim != "", "the answer maps a countermeasure")
+	res["bindings"] = kept
+	less, err := json.Marshal(doc)
+	require.NoError(t, err)
+	gone := run(less)
+	assert.Equal(t, 1, gone.Removed, "the countermeasure no longer listed is retired")
+	assert.Equal(t, all, count(t, app, `SELECT COUNT(*) FROM d3fend_mappings`), "never deleted")
+	assert.Equal(t, 1, count(t, app, `SELECT COUNT(*) FROM d3fend_mappings WHERE removed = TRUE`))
+	assert.True(t, run(less).NoChange, "re-importing the shorter answer changes nothing")
+
+	back := run(files[0].Data)
+	assert.Equal(t, 1, back.Updated, "listed again: un-removed")
+	assert.Zero(t, count(t, app, `SELECT COUNT(*) FROM d3fend_mappings WHERE removed = TRUE`))
 }
