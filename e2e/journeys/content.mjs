@@ -49,12 +49,19 @@ try {
         expect(r.ok, `setup answered ${r.status}`)
         await su('POST', '/api/collections/users/records', { ...RED, passwordConfirm: RED.password, active: true })
         await signIn(admin, ADMIN)
+        // DeTT&CT scores first: they wait for the catalogue and link when ATT&CK arrives.
+        if (existsSync(DETTECT)) await upload(admin, 'dettect', DETTECT)
         await admin.goto('/integrations?action=upload')
         await admin.getByLabel('What is it?').selectOption('attack')
         await admin.getByLabel('File').setInputFiles(bundle)
         await admin.getByRole('button', { name: 'Upload and import' }).click()
         await admin.locator('[data-testid=run-progress][data-status=succeeded], [data-testid=run-progress][data-status=failed]').waitFor({ timeout: 120_000 })
         expect((await admin.getByTestId('run-progress').getAttribute('data-status')) === 'succeeded', 'ATT&CK import failed')
+        if (existsSync(DETTECT)) {
+          await admin.goto('/attack/releases')
+          await admin.getByText('References this import resolved').waitFor({ timeout: 30_000 })
+          await shot(admin, '59-release-resolved-references')
+        }
         const camps = await su('GET', '/api/collections/attack_campaigns/records?perPage=1')
         expect(camps.totalItems === 52, `ATT&CK campaigns stored: ${camps.totalItems}`)
         await signIn(red, RED)
@@ -155,10 +162,9 @@ try {
       },
     ],
     [
-      'an admin uploads DeTT&CT scores: the technique explains them as their own input',
+      'DeTT&CT scores uploaded before ATT&CK: the technique explains them as their own input',
       async () => {
         if (!bundle || !existsSync(DETTECT)) throw new Skip('no DeTT&CT sample')
-        await upload(admin, 'dettect', DETTECT)
         await admin.goto('/techniques/T1001.001')
         const score = admin.getByTestId('score')
         await score.waitFor({ timeout: 30_000 })
