@@ -13,7 +13,7 @@ RUN go mod download
 COPY . .
 COPY --from=ui /src/ui/dist ./ui/dist
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/aegis-sec/aegis/app.Version=${VERSION}" -o /out/aegis .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/aegis-sec/aegis/internal/app.Version=${VERSION}" -o /out/aegis .
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/aegis /usr/local/bin/aegis

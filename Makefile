@@ -2,7 +2,7 @@
 GO       ?= go
 BIN      ?= bin/aegis
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -s -w -X github.com/aegis-sec/aegis/app.Version=$(VERSION)
+LDFLAGS  := -s -w -X github.com/aegis-sec/aegis/internal/app.Version=$(VERSION)
 HTTP     ?= 127.0.0.1:8090
 DATA     ?= ./pb_data
 
@@ -32,10 +32,10 @@ ui:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	scripts/bench.sh
+	tools/bench.sh
 
 fuzz:
-	scripts/fuzz.sh
+	tools/fuzz.sh
 
 lint:
 	$(GO) vet ./...

@@ -6,8 +6,8 @@ import (
 	"log"
 	"os"
 
-	"github.com/aegis-sec/aegis/app"
-	"github.com/aegis-sec/aegis/cli"
+	"github.com/aegis-sec/aegis/internal/app"
+	"github.com/aegis-sec/aegis/internal/cli"
 	_ "github.com/aegis-sec/aegis/pb_migrations"
 )
 

@@ -60,25 +60,25 @@ var CampaignStatuses = []string{"planned", "active", "completed", "archived"}
 
 // Finding statuses and severities.
 var (
-	FindingStatuses   = []string{"open", "in_progress", "resolved", "risk_accepted"}
-	Severities        = []string{"critical", "high", "medium", "low", "informational"}
-	DefenseToolKinds  = []string{"edr", "siem", "ndr", "firewall", "email", "other"}
-	EvidenceTeams     = []string{"red", "blue"}
-	TemplateSources   = []string{"atomic", "caldera", "manual"}
-	RuleSources       = []string{"sigma", "elastic", "splunk", "custom"}
-	ActorSources      = []string{"attack", "intel", "manual"}
-	SoftwareKinds     = []string{"malware", "tool"}
-	D3fendTactics     = []string{"model", "harden", "detect", "isolate", "deceive", "evict", "restore"}
-	D3fendStatuses    = []string{"not_implemented", "partial", "implemented"}
-	ControlStatuses   = []string{"not_assessed", "not_implemented", "planned", "partial", "implemented"}
-	MappingTypes      = []string{"mitigates", "protects", "detects", "related"}
-	AttackDomains     = []string{"enterprise-attack", "mobile-attack", "ics-attack"}
-	ActorKinds        = []string{"user", "superuser", "system"}
-	JobTriggers       = []string{"schedule", "manual", "startup"}
-	JobStatuses       = []string{"running", "succeeded", "failed", "retrying"}
-	IntegrationKinds  = []string{"attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel"}
-	Priorities        = []string{"critical", "high", "medium", "low"}
-	AuditActions      = []string{"create", "update", "delete", "login", "login_failed", "role_change", "transition", "import", "setup", "logout_all"}
+	FindingStatuses  = []string{"open", "in_progress", "resolved", "risk_accepted"}
+	Severities       = []string{"critical", "high", "medium", "low", "informational"}
+	DefenseToolKinds = []string{"edr", "siem", "ndr", "firewall", "email", "other"}
+	EvidenceTeams    = []string{"red", "blue"}
+	TemplateSources  = []string{"atomic", "caldera", "manual"}
+	RuleSources      = []string{"sigma", "elastic", "splunk", "custom"}
+	ActorSources     = []string{"attack", "intel", "manual"}
+	SoftwareKinds    = []string{"malware", "tool"}
+	D3fendTactics    = []string{"model", "harden", "detect", "isolate", "deceive", "evict", "restore"}
+	D3fendStatuses   = []string{"not_implemented", "partial", "implemented"}
+	ControlStatuses  = []string{"not_assessed", "not_implemented", "planned", "partial", "implemented"}
+	MappingTypes     = []string{"mitigates", "protects", "detects", "related"}
+	AttackDomains    = []string{"enterprise-attack", "mobile-attack", "ics-attack"}
+	ActorKinds       = []string{"user", "superuser", "system"}
+	JobTriggers      = []string{"schedule", "manual", "startup"}
+	JobStatuses      = []string{"running", "succeeded", "failed", "retrying"}
+	IntegrationKinds = []string{"attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel"}
+	Priorities       = []string{"critical", "high", "medium", "low"}
+	AuditActions     = []string{"create", "update", "delete", "login", "login_failed", "role_change", "transition", "import", "setup", "logout_all"}
 )
 
 // Kinds of pending_attack_refs: a mapping or a planned test that names an

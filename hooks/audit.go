@@ -4,8 +4,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aegis-sec/aegis/audit"
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"

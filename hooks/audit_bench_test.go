@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 )
 

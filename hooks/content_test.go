@@ -10,9 +10,9 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/importers/sigma"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 
 	c "github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/evidence"
-	"github.com/aegis-sec/aegis/workflow"
+	"github.com/aegis-sec/aegis/internal/evidence"
+	"github.com/aegis-sec/aegis/internal/workflow"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 )

@@ -1,9 +1,9 @@
 package hooks
 
 import (
-	"github.com/aegis-sec/aegis/campaigns"
 	c "github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/workflow"
+	"github.com/aegis-sec/aegis/internal/campaigns"
+	"github.com/aegis-sec/aegis/internal/workflow"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"

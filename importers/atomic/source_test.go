@@ -12,7 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/atomic"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 )
 
 // The corpus through the real source layer: the archive on disk, then the

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/aegis-sec/aegis/audit"
 	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )

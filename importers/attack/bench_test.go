@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 )
 
 // The benchmarks behind docs/BENCHMARKS.md. Run them with

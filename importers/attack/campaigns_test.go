@@ -1,7 +1,7 @@
 package attack_test
 
 import (
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"testing"
 )
 

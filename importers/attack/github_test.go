@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 )
 
 // TestGitHubRepositoryLayout imports a repository snapshot laid out like

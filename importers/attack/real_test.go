@@ -16,7 +16,7 @@ import (
 
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 )
 

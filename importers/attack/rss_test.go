@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 )
 
 // TestPeakMemoryEnterprise measures the peak RSS (VmHWM) of a process that

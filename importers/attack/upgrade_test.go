@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/attack"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"

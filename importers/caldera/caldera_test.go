@@ -13,7 +13,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/caldera"
 	"github.com/aegis-sec/aegis/importers/internal/testsrc"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/compliance"
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 )
 

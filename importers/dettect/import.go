@@ -8,13 +8,13 @@ import (
 	"sort"
 	"time"
 
-	"github.com/aegis-sec/aegis/audit"
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/importers/filewalk"
 	"github.com/aegis-sec/aegis/importers/internal/bulk"
 	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/coverage"
-	"github.com/aegis-sec/aegis/notify"
+	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/aegis-sec/aegis/internal/notify"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"

@@ -6,7 +6,7 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers/internal/bulk"
-	"github.com/aegis-sec/aegis/testutil"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 )
 

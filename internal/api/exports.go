@@ -1,0 +1,176 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/aegis-sec/aegis/importers/navigator"
+	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Export routes: streamed datasets, Navigator layers, the heatmap as SVG and
+// PNG, and the executive report. Every role may export (DESIGN §3).
+func registerExportRoutes(g *Group) {
+	g.GET("/export/navigator", handleNavigatorExport).Bind(requireUser())
+	g.GET("/export/dettect", handleDettectExport).Bind(requireUser())
+	g.GET("/export/heatmap.svg", handleHeatmapSVG).Bind(requireUser())
+	g.GET("/export/heatmap.png", handleHeatmapPNG).Bind(requireUser())
+	g.GET("/export/{file}", handleDatasetExport).Bind(requireUser())
+	g.GET("/reports/executive", handleExecutiveReport).Bind(requireUser())
+
+	var dsParams []Param
+	for _, ds := range coverage.Datasets {
+		dsParams = append(dsParams, Param{Name: "(" + ds + ")", Description: strings.Join(coverage.DatasetFilters[ds], ", ")})
+	}
+	dsParams = append(dsParams, Param{Name: "bom", Description: "CSV only: 0 to omit the UTF-8 byte-order mark"})
+	document(
+		Op{Method: "GET", Path: Prefix + "/export/{file}", Tags: []string{"exports"}, Auth: "user", Produces: "text/csv",
+			Summary: "Stream a dataset as CSV or JSON: {dataset}.csv or {dataset}.json with dataset one of " +
+				strings.Join(coverage.Datasets, ", "),
+			Description: "Rows are read from the database page by page and streamed, so memory stays flat. CSV is UTF-8 " +
+				"(with a byte-order mark unless bom=0), RFC 4180 quoted, CRLF line ends; text cells starting with = + - @ " +
+				"are prefixed with ' so spreadsheets do not run them as formulas. `vectr` is the VECTR test case CSV. " +
+				"Filters per dataset are query parameters (listed under each dataset name).",
+			Query: dsParams},
+		Op{Method: "GET", Path: Prefix + "/export/dettect", Tags: []string{"exports"}, Auth: "user",
+			Summary: "Aegis's state as a DeTT&CT technique administration YAML file (imported scores with their logbooks, " +
+				"plus a detection score round(5·max(V, R)) for other techniques with evidence); reads back with POST /api/aegis/import/dettect"},
+		Op{Method: "GET", Path: Prefix + "/export/navigator", Tags: []string{"exports"}, Auth: "user",
+			Query:   []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"}},
+			Summary: "ATT&CK Navigator layer (format 4.5) with scores, level colours, comments and the breakdown as metadata",
+			Response: navigator.Layer{Name: "Aegis coverage", Versions: &navigator.Versions{Attack: "18", Navigator: "5.1.0", Layer: "4.5"},
+				Domain: "enterprise-attack", Techniques: []navigator.Technique{{TechniqueID: "T1059.001", Score: navigator.Score(70.6),
+					Color: "#059669", Comment: "PowerShell: score 70.6 (validated)"}}}},
+		Op{Method: "GET", Path: Prefix + "/export/heatmap.svg", Tags: []string{"exports"}, Auth: "user", Produces: "image/svg+xml",
+			Query:   []Param{{Name: "domain"}, {Name: "platform"}, {Name: "actor"}, {Name: "campaign"}},
+			Summary: "The coverage heatmap as SVG (same filters as the matrix)"},
+		Op{Method: "GET", Path: Prefix + "/export/heatmap.png", Tags: []string{"exports"}, Auth: "user", Produces: "image/png",
+			Query:   []Param{{Name: "domain"}, {Name: "platform"}, {Name: "actor"}, {Name: "campaign"}},
+			Summary: "The coverage heatmap as PNG (cells coloured by level, a bar for the score)"},
+		Op{Method: "GET", Path: Prefix + "/reports/executive", Tags: []string{"exports"}, Auth: "user", Produces: "text/html",
+			Summary:     "Printable executive report: overall and per-tactic scores, trend, top gaps, campaign results, open findings",
+			Description: "Self-contained HTML with inline SVG charts, no scripts and no external assets; served with a strict CSP."},
+	)
+}
+
+func handleDatasetExport(e *core.RequestEvent) error {
+	file := e.Request.PathValue("file")
+	dot := strings.LastIndexByte(file, '.')
+	if dot <= 0 {
+		return e.NotFoundError("Export {dataset}.csv or {dataset}.json; datasets: "+strings.Join(coverage.Datasets, ", ")+".", nil)
+	}
+	dataset, format := file[:dot], file[dot+1:]
+	if format != "csv" && format != "json" {
+		return e.BadRequestError("Format must be csv or json.", nil)
+	}
+	known := false
+	for _, d := range coverage.Datasets {
+		known = known || d == dataset
+	}
+	if !known {
+		return e.NotFoundError("Unknown dataset "+dataset+"; use one of "+strings.Join(coverage.Datasets, ", ")+".", nil)
+	}
+	// Parameter errors must be reported before the first byte is written.
+	for _, p := range []string{"since", "until"} {
+		if v := e.Request.URL.Query().Get(p); v != "" && !isDay(v) {
+			return e.BadRequestError(p+" must be YYYY-MM-DD.", nil)
+		}
+	}
+	ct := "text/csv; charset=utf-8"
+	if format == "json" {
+		ct = "application/json; charset=utf-8"
+	}
+	h := e.Response.Header()
+	h.Set("Content-Type", ct)
+	h.Set("Content-Disposition", `attachment; filename="aegis-`+dataset+`.`+format+`"`)
+	h.Set("Cache-Control", "no-store")
+	e.Response.WriteHeader(http.StatusOK)
+	if err := coverage.Export(e.Request.Context(), e.App, dataset, format, e.Request.URL.Query(), e.Response, blueCaller(e)); err != nil {
+		// The status is already sent: log it; the client gets a short body.
+		e.App.Logger().Error("export failed", "dataset", dataset, "error", err)
+	}
+	return nil
+}
+
+func isDay(s string) bool {
+	_, err := parseDay(s)
+	return err == nil && len(s) == 10
+}
+
+func handleDettectExport(e *core.RequestEvent) error {
+	var buf bytes.Buffer
+	if err := coverage.WriteDettect(e.App, &buf, "aegis"); err != nil {
+		return coverageError(e, err)
+	}
+	e.Response.Header().Set("Content-Disposition", `attachment; filename="aegis-techniques-administration.yaml"`)
+	return e.Blob(http.StatusOK, "application/yaml; charset=utf-8", buf.Bytes())
+}
+
+func handleNavigatorExport(e *core.RequestEvent) error {
+	q := e.Request.URL.Query()
+	l, err := coverage.For(e.App).CoverageLayer(q.Get("scope"), q.Get("domain"), blueCaller(e))
+	if err != nil {
+		switch {
+		case errors.Is(err, coverage.ErrNoActor), errors.Is(err, coverage.ErrNoCampaign):
+			return e.NotFoundError(err.Error(), nil)
+		case strings.HasPrefix(err.Error(), "scope"):
+			return e.BadRequestError(err.Error(), nil)
+		}
+		return coverageError(e, err)
+	}
+	name := strings.NewReplacer(":", "-", "/", "-").Replace(q.Get("scope"))
+	if name == "" {
+		name = "coverage"
+	}
+	e.Response.Header().Set("Content-Disposition", `attachment; filename="aegis-layer-`+name+`.json"`)
+	return e.JSON(http.StatusOK, l)
+}
+
+func heatmapMatrix(e *core.RequestEvent) (*coverage.Matrix, error) {
+	f := coverageFilter(e)
+	r, err := coverage.For(e.App).ResultFor(f)
+	if err != nil {
+		return nil, err
+	}
+	return r.Matrix(f), nil
+}
+
+func handleHeatmapSVG(e *core.RequestEvent) error {
+	m, err := heatmapMatrix(e)
+	if err != nil {
+		return coverageError(e, err)
+	}
+	var buf bytes.Buffer
+	if err := coverage.HeatmapSVG(&buf, m, "ATT&CK coverage"); err != nil {
+		return coverageError(e, err)
+	}
+	return e.Blob(http.StatusOK, "image/svg+xml", buf.Bytes())
+}
+
+func handleHeatmapPNG(e *core.RequestEvent) error {
+	m, err := heatmapMatrix(e)
+	if err != nil {
+		return coverageError(e, err)
+	}
+	var buf bytes.Buffer
+	if err := coverage.HeatmapPNG(&buf, m); err != nil {
+		return coverageError(e, err)
+	}
+	return e.Blob(http.StatusOK, "image/png", buf.Bytes())
+}
+
+func handleExecutiveReport(e *core.RequestEvent) error {
+	ex, err := coverage.BuildExecutive(e.App)
+	if err != nil {
+		return coverageError(e, err)
+	}
+	var buf bytes.Buffer
+	if err := coverage.WriteExecutive(&buf, ex); err != nil {
+		return coverageError(e, err)
+	}
+	e.Response.Header().Set("Content-Security-Policy", coverage.ReportCSP)
+	return e.HTML(http.StatusOK, buf.String())
+}

@@ -1,0 +1,136 @@
+package audit_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aegis-sec/aegis/internal/audit"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+func testCollection() *core.Collection {
+	c := core.NewAuthCollection("people")
+	c.Fields.Add(
+		&core.TextField{Name: "name"},
+		&core.TextField{Name: "bio", Max: 1 << 20},
+		&core.NumberField{Name: "score"},
+		&core.JSONField{Name: "meta", MaxSize: 1 << 20},
+		&core.SelectField{Name: "role", Values: []string{"a", "b"}, MaxSelect: 1},
+		&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},
+	)
+	return c
+}
+
+func asJSON(t *testing.T, v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func TestDiff(t *testing.T) {
+	col := testCollection()
+	before := core.NewRecord(col)
+	before.Id = "r1"
+	before.Set("name", "Ada")
+	before.Set("score", 3)
+	before.Set("role", "a")
+	before.SetPassword("old-password-123")
+	before.Set("updated", "2026-01-01 00:00:00.000Z")
+
+	after := before.Clone()
+	after.Set("name", "Ada L.")
+	after.Set("bio", strings.Repeat("é", 5000))
+	after.Set("meta", map[string]any{"blob": strings.Repeat("x", 5000)})
+	after.SetPassword("new-password-456")
+	after.Set("updated", "2026-02-02 00:00:00.000Z")
+
+	cases := []struct {
+		name          string
+		before, after *core.Record
+		want          map[string]string // field → substring of its JSON
+		absent        []string
+	}{
+		{"update", before, after, map[string]string{
+			"name":     `{"old":"Ada","new":"Ada L."}`,
+			"password": `{"changed":true}`,
+			"bio":      `"old":""`,
+			"meta":     `truncated`,
+		}, []string{"score", "role", "updated", "id"}},
+		{"create", nil, before, map[string]string{
+			"name": `{"old":null,"new":"Ada"}`, "score": `"new":3`, "role": `"new":"a"`,
+		}, []string{"bio", "meta", "updated"}},
+		{"delete", before, nil, map[string]string{
+			"name": `{"old":"Ada","new":null}`,
+		}, []string{"bio", "updated"}},
+		{"no change", before, before.Clone(), map[string]string{}, []string{"name", "password"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := audit.Diff(c.before, c.after)
+			all := asJSON(t, d)
+			for field, sub := range c.want {
+				got, ok := d[field]
+				if !ok {
+					t.Errorf("%s missing from %s", field, all)
+					continue
+				}
+				if j := asJSON(t, got); !strings.Contains(j, sub) {
+					t.Errorf("%s = %s, want it to contain %s", field, j, sub)
+				}
+			}
+			for _, f := range c.absent {
+				if _, ok := d[f]; ok {
+					t.Errorf("%s should not be in %s", f, all)
+				}
+			}
+			if strings.Contains(all, "password-") {
+				t.Errorf("a password leaked: %s", all)
+			}
+			if len(all) > 6000 {
+				t.Errorf("entry too large: %d bytes", len(all))
+			}
+			if c.name == "no change" && len(d) != 0 {
+				t.Errorf("no-op diff: %s", all)
+			}
+		})
+	}
+	// Long text is cut on a character boundary.
+	bio := asJSON(t, audit.Diff(before, after)["bio"])
+	if !strings.Contains(bio, "…") || strings.Contains(bio, "\\ufffd") {
+		t.Errorf("bio truncation: %.80s", bio)
+	}
+}
+
+func TestActorHelpers(t *testing.T) {
+	col := testCollection()
+	u := core.NewRecord(col)
+	u.Id = "u1"
+	u.SetEmail("ada@example.org")
+	a := audit.ActorOf(u)
+	if a.Id != "u1" || a.Kind != audit.KindUser || a.Name != "ada@example.org" {
+		t.Fatalf("ActorOf: %+v", a)
+	}
+	u.Set("name", "Ada")
+	if audit.ActorOf(u).Name != "Ada" {
+		t.Error("the display name should win over the email")
+	}
+	if audit.ActorOf(nil).Kind != audit.KindSystem {
+		t.Error("nil actor should be the system")
+	}
+	r := core.NewRecord(col)
+	if _, ok := audit.RecordActor(r); ok {
+		t.Error("fresh record has an actor")
+	}
+	audit.SetActor(r, u)
+	if got, ok := audit.RecordActor(r); !ok || got.Id != "u1" {
+		t.Errorf("SetActor: %+v", got)
+	}
+	// The attached actor never reaches a serialisation.
+	r.WithCustomData(true)
+	if raw := asJSON(t, r); strings.Contains(raw, "u1") {
+		t.Errorf("actor leaked into JSON: %s", raw)
+	}
+}

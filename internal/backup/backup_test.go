@@ -1,0 +1,177 @@
+package backup_test
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/backup"
+	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+// seed writes a technique, a test and one evidence file; it returns the
+// evidence content's sha256.
+func seed(t *testing.T, app core.App) string {
+	t.Helper()
+	techCol, _ := app.FindCollectionByNameOrId(collections.Techniques)
+	tech := core.NewRecord(techCol)
+	tech.Set("stix_id", "attack-pattern--1")
+	tech.Set("attack_id", "T1059")
+	tech.Set("name", "Command and Scripting Interpreter")
+	tech.Set("in_scope", true)
+	if err := app.Save(tech); err != nil {
+		t.Fatal(err)
+	}
+	testCol, _ := app.FindCollectionByNameOrId(collections.Tests)
+	tr := core.NewRecord(testCol)
+	tr.Set("name", "PowerShell download cradle")
+	tr.Set("technique", tech.Id)
+	tr.Set("state", collections.StateDraft)
+	if err := app.Save(tr); err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("timestamp,event\n2026-11-30T10:00:00Z,powershell.exe -enc ...\n")
+	sum := sha256.Sum256(content)
+	evCol, _ := app.FindCollectionByNameOrId(collections.Evidence)
+	ev := core.NewRecord(evCol)
+	f, _ := filesystem.NewFileFromBytes(content, "edr-log.csv")
+	ev.Set("test", tr.Id)
+	ev.Set("team", "blue")
+	ev.Set("file", f)
+	ev.Set("filename", "edr-log.csv")
+	ev.Set("sha256", hex.EncodeToString(sum[:]))
+	ev.Set("size", len(content))
+	if err := app.Save(ev); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(sum[:])
+}
+
+func TestBackupWipeRestoreRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	app := testutil.NewApp(t)
+	wantHash := seed(t, app)
+
+	name, err := backup.Create(ctx, app, "roundtrip.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipPath := filepath.Join(t.TempDir(), name)
+	copyFile(t, backup.LocalPath(app, name), zipPath)
+
+	want, err := backup.Verify(ctx, zipPath)
+	if err != nil {
+		t.Fatalf("verify fresh backup: %v", err)
+	}
+	if want.Counts[collections.Evidence] != 1 || want.EvidenceFiles != 1 || want.Counts[collections.Users] != len(collections.Roles) {
+		t.Fatalf("unexpected backup report %+v", want)
+	}
+
+	// Wipe: restore into an empty data dir.
+	target := t.TempDir()
+	got, err := backup.Restore(ctx, zipPath, target)
+	if err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	for col, n := range want.Counts {
+		if got.Counts[col] != n {
+			t.Errorf("%s: restored %d rows, backup had %d", col, got.Counts[col], n)
+		}
+	}
+
+	restored, err := tests.NewTestApp(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Cleanup()
+	evs, err := restored.FindAllRecords(collections.Evidence)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("restored evidence: %v %d", err, len(evs))
+	}
+	fsys, err := restored.NewFilesystem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	r, err := fsys.GetReader(evs[0].BaseFilesPath() + "/" + evs[0].GetString("file"))
+	if err != nil {
+		t.Fatalf("restored evidence file: %v", err)
+	}
+	defer r.Close()
+	h := sha256.New()
+	io.Copy(h, r)
+	if got := hex.EncodeToString(h.Sum(nil)); got != wantHash {
+		t.Fatalf("evidence hash after restore %s, want %s", got, wantHash)
+	}
+}
+
+func TestRestoreRefusesBadArchivesAndKeepsData(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	sentinel := filepath.Join(dir, "data.db")
+	os.WriteFile(sentinel, []byte("current database"), 0o600)
+
+	notZip := filepath.Join(t.TempDir(), "bad.zip")
+	os.WriteFile(notZip, []byte("this is not a zip"), 0o600)
+
+	noDB := filepath.Join(t.TempDir(), "nodb.zip")
+	writeZip(t, noDB, map[string]string{"readme.txt": "hello"})
+
+	corrupt := filepath.Join(t.TempDir(), "corrupt.zip")
+	writeZip(t, corrupt, map[string]string{"data.db": "SQLite format 3\x00 but then garbage"})
+
+	slip := filepath.Join(t.TempDir(), "slip.zip")
+	writeZip(t, slip, map[string]string{"../../aegis-zip-slip.txt": "escaped", "data.db": "x"})
+
+	for name, p := range map[string]string{"not a zip": notZip, "no data.db": noDB, "corrupt db": corrupt, "zip slip": slip} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := backup.Restore(ctx, p, dir); err == nil {
+				t.Fatal("restore accepted a bad archive")
+			}
+			if _, err := os.Stat(filepath.Join(dir, "aegis-zip-slip.txt")); err == nil {
+				t.Fatal("an archive entry was written outside the restore folder")
+			}
+			b, _ := os.ReadFile(sentinel)
+			if string(b) != "current database" {
+				t.Fatal("a refused restore changed the data dir")
+			}
+		})
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeZip(t *testing.T, p string, files map[string]string) {
+	t.Helper()
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for n, c := range files {
+		w, _ := zw.Create(n)
+		w.Write([]byte(c))
+	}
+	zw.Close()
+	f.Close()
+}

@@ -1,0 +1,285 @@
+package campaigns
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/audit"
+	"github.com/aegis-sec/aegis/internal/workflow"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// Plan is the campaign to create around a list of techniques.
+type Plan struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Platforms   []string `json:"platforms"`
+	Blind       bool     `json:"blind"`
+	Tags        []string `json:"tags"`
+	Recurrence  string   `json:"recurrence"`
+	threatActor string
+	attackCamp  string
+}
+
+// Generated is a new campaign with its draft tests.
+type Generated struct {
+	Campaign *core.Record   `json:"campaign"`
+	Tests    []*core.Record `json:"tests"`
+	// Skipped lists the techniques asked for that got no test, with why.
+	Skipped []string `json:"skipped"`
+}
+
+// MaxTests bounds one generated campaign.
+const MaxTests = 5000
+
+func canPlan(actor workflow.Actor) error {
+	if !actor.Is(c.RoleAdmin, c.RoleRedLead) {
+		return router.NewForbiddenError("Only red leads and admins plan campaigns.", nil)
+	}
+	return nil
+}
+
+// generate creates the campaign and one draft test per technique, in one
+// transaction. Techniques that are revoked, deprecated or run on none of
+// the plan's platforms are skipped.
+func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record, skipped []string, source map[string]any) (Generated, error) {
+	out := Generated{Skipped: skipped}
+	if out.Skipped == nil {
+		out.Skipped = []string{}
+	}
+	if strings.TrimSpace(plan.Name) == "" {
+		return out, missing("name")
+	}
+	col, err := tx.FindCachedCollectionByNameOrId(c.Campaigns)
+	if err != nil {
+		return out, err
+	}
+	camp := core.NewRecord(col)
+	camp.Set("name", strings.TrimSpace(plan.Name))
+	camp.Set("description", plan.Description)
+	camp.Set("threat_actor", plan.threatActor)
+	if plan.attackCamp != "" {
+		camp.Set("attack_campaign", plan.attackCamp)
+	}
+	if !actor.Superuser {
+		camp.Set("owner", actor.Id)
+	}
+	camp.Set("blind", plan.Blind)
+	camp.Set("platforms", nonNil(plan.Platforms))
+	camp.Set("tags", nonNil(plan.Tags))
+	camp.Set("recurrence", plan.Recurrence)
+	camp.Set("status", StatusPlanned)
+	camp.Set("round", 1)
+	camp.Set("attack_version", attackVersion(tx))
+	if err := tx.Save(camp); err != nil {
+		return out, fmt.Errorf("save campaign: %w", err)
+	}
+	out.Campaign = camp
+	seen := map[string]bool{}
+	for _, tech := range techs {
+		id := tech.GetString("attack_id")
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if tech.GetBool("revoked") || tech.GetBool("deprecated") {
+			out.Skipped = append(out.Skipped, id+": revoked or deprecated")
+			continue
+		}
+		platform := ""
+		if len(plan.Platforms) > 0 {
+			tp := platformsOf(tech, "platforms")
+			for _, p := range plan.Platforms {
+				if hasPlatform(tp, p) {
+					platform = p
+					break
+				}
+			}
+			if platform == "" {
+				out.Skipped = append(out.Skipped, id+": not on "+strings.Join(plan.Platforms, ", "))
+				continue
+			}
+		}
+		if len(out.Tests) >= MaxTests {
+			return out, router.NewApiError(http.StatusBadRequest, fmt.Sprintf("A campaign holds at most %d tests.", MaxTests), nil)
+		}
+		t, err := workflow.NewDraft(tx, nil, camp.Id)
+		if err != nil {
+			return out, err
+		}
+		t.Set("technique", tech.Id)
+		t.Set("platform", platform)
+		t.Set("name", strings.TrimSpace(id+" "+tech.GetString("name")))
+		tpl, err := BestTemplate(tx, tech.Id, platform)
+		if err != nil {
+			return out, err
+		}
+		if tpl != nil {
+			t.Set("template", tpl.Id)
+			t.Set("name", strings.TrimSpace(id+" "+tpl.GetString("name")))
+			t.Set("procedure", ProcedureFrom(tpl))
+		}
+		if err := tx.Save(t); err != nil {
+			return out, fmt.Errorf("save test for %s: %w", id, err)
+		}
+		out.Tests = append(out.Tests, t)
+	}
+	details := map[string]any{"tests": len(out.Tests), "skipped": len(out.Skipped)}
+	for k, v := range source {
+		details[k] = v
+	}
+	err = audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: kind(actor),
+		Action: "generate", Collection: c.Campaigns, RecordId: camp.Id, Details: details, IP: actor.IP})
+	return out, err
+}
+
+func kind(a workflow.Actor) string {
+	if a.Superuser {
+		return audit.KindSuperuser
+	}
+	return audit.KindUser
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// attackVersion is the newest imported enterprise ATT&CK release, pinned on
+// the campaign so later upgrades can be reviewed against it.
+func attackVersion(tx core.App) string {
+	var v struct {
+		Version string `db:"version"`
+	}
+	err := tx.DB().Select("version").From(c.AttackReleases).
+		Where(dbx.HashExp{"domain": "enterprise-attack"}).OrderBy("imported_at DESC").Limit(1).One(&v)
+	if err != nil {
+		return ""
+	}
+	return v.Version
+}
+
+// cleanPlatforms trims, drops empties and duplicates (case-insensitively).
+func cleanPlatforms(in []string) []string {
+	var out []string
+	for _, p := range in {
+		p = strings.TrimSpace(p)
+		if p != "" && !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, p) }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// FromActorInput is the body of POST /api/aegis/campaigns/from-actor.
+type FromActorInput struct {
+	Actor string `json:"actor"` // record id or ATT&CK id (G0016)
+	Plan
+}
+
+// FromActor plans a campaign emulating a threat actor: one draft test per
+// technique the actor uses (filtered by platform when given), each
+// prefilled from the best template for that platform.
+func FromActor(app core.App, actor workflow.Actor, in FromActorInput) (Generated, error) {
+	if err := canPlan(actor); err != nil {
+		return Generated{}, err
+	}
+	ref := strings.TrimSpace(in.Actor)
+	if ref == "" {
+		return Generated{}, missing("actor")
+	}
+	ta, err := app.FindRecordById(c.ThreatActors, ref)
+	if err != nil {
+		ta, err = app.FindFirstRecordByFilter(c.ThreatActors, "attack_id = {:a}", dbx.Params{"a": strings.ToUpper(ref)})
+		if err != nil {
+			return Generated{}, router.NewNotFoundError("Threat actor "+ref+" not found.", nil)
+		}
+	}
+	in.Plan.Platforms = cleanPlatforms(in.Plan.Platforms)
+	if strings.TrimSpace(in.Name) == "" {
+		in.Name = ta.GetString("name") + " emulation"
+	}
+	in.threatActor = ta.Id
+	var techs []*core.Record
+	err = app.RecordQuery(c.Techniques).
+		InnerJoin(c.ActorTechniques+" at", dbx.NewExp("at.technique = techniques.id")).
+		Where(dbx.HashExp{"at.actor": ta.Id}).
+		OrderBy("techniques.attack_id ASC").All(&techs)
+	if err != nil {
+		return Generated{}, fmt.Errorf("techniques of %s: %w", ta.GetString("attack_id"), err)
+	}
+	var out Generated
+	err = app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
+		g, err := generate(tx, actor, in.Plan, techs, nil, map[string]any{"actor": ta.GetString("attack_id")})
+		out = g
+		return err
+	})
+	return out, err
+}
+
+// FromAttackCampaignInput is the body of POST
+// /api/aegis/campaigns/from-attack-campaign.
+type FromAttackCampaignInput struct {
+	Campaign string `json:"attack_campaign"` // record id or ATT&CK id (C0024)
+	Plan
+}
+
+// FromAttackCampaign plans an emulation of an ATT&CK campaign exactly as
+// FromActor plans one of a group: one draft test per technique the campaign
+// used (filtered by platform when given), each prefilled from the best
+// template. The plan points at the ATT&CK campaign and, when ATT&CK
+// attributes it to one group, at that group too.
+func FromAttackCampaign(app core.App, actor workflow.Actor, in FromAttackCampaignInput) (Generated, error) {
+	if err := canPlan(actor); err != nil {
+		return Generated{}, err
+	}
+	ref := strings.TrimSpace(in.Campaign)
+	if ref == "" {
+		return Generated{}, missing("attack_campaign")
+	}
+	ac, err := app.FindRecordById(c.AttackCampaigns, ref)
+	if err != nil {
+		ac, err = app.FindFirstRecordByFilter(c.AttackCampaigns, "attack_id = {:a}", dbx.Params{"a": strings.ToUpper(ref)})
+		if err != nil {
+			return Generated{}, router.NewNotFoundError("ATT&CK campaign "+ref+" not found.", nil)
+		}
+	}
+	in.Plan.Platforms = cleanPlatforms(in.Plan.Platforms)
+	if strings.TrimSpace(in.Name) == "" {
+		in.Name = ac.GetString("name") + " emulation"
+	}
+	if in.Description == "" {
+		in.Description = "Emulates ATT&CK campaign " + ac.GetString("attack_id") + " " + ac.GetString("name") + "."
+	}
+	in.attackCamp = ac.Id
+	if groups := ac.GetStringSlice("actors"); len(groups) == 1 {
+		in.threatActor = groups[0]
+	}
+	ids := ac.GetStringSlice("techniques")
+	techs := []*core.Record{}
+	if len(ids) > 0 {
+		list := make([]any, len(ids))
+		for i, id := range ids {
+			list[i] = id
+		}
+		if err := app.RecordQuery(c.Techniques).Where(dbx.In("id", list...)).OrderBy("attack_id ASC").All(&techs); err != nil {
+			return Generated{}, fmt.Errorf("techniques of %s: %w", ac.GetString("attack_id"), err)
+		}
+	}
+	var out Generated
+	err = app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
+		g, err := generate(tx, actor, in.Plan, techs, nil, map[string]any{"attack_campaign": ac.GetString("attack_id")})
+		out = g
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,105 @@
+package campaigns_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+type env struct {
+	t     *testing.T
+	app   *tests.TestApp
+	url   string
+	users map[string]testutil.User
+}
+
+func newEnv(t *testing.T) *env {
+	app := testutil.NewApp(t)
+	return &env{t: t, app: app, url: testutil.Serve(t, app).URL, users: testutil.Users(t)}
+}
+
+func (e *env) save(col string, fields map[string]any) *core.Record {
+	e.t.Helper()
+	cl, err := e.app.FindCollectionByNameOrId(col)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r := core.NewRecord(cl)
+	for k, v := range fields {
+		r.Set(k, v)
+	}
+	if err := e.app.Save(r); err != nil {
+		e.t.Fatalf("save %s: %v", col, err)
+	}
+	return r
+}
+
+var stix int
+
+func (e *env) technique(id string, platforms []string, extra map[string]any) *core.Record {
+	stix++
+	f := map[string]any{"stix_id": fmt.Sprintf("attack-pattern--%d", stix), "attack_id": id, "name": "Technique " + id,
+		"domain": "enterprise-attack", "in_scope": true, "platforms": platforms}
+	for k, v := range extra {
+		f[k] = v
+	}
+	return e.save(c.Techniques, f)
+}
+
+func (e *env) do(method, path, role string, body any) testutil.Response {
+	e.t.Helper()
+	tok := ""
+	if role != "" {
+		tok = e.users[role].Token
+	}
+	return testutil.Do(e.t, method, e.url+path, tok, body)
+}
+
+func (e *env) get(col, id string) *core.Record {
+	e.t.Helper()
+	r, err := e.app.FindRecordById(col, id)
+	if err != nil {
+		e.t.Fatalf("find %s %s: %v", col, id, err)
+	}
+	return r
+}
+
+func (e *env) act(id, role, action string, fields map[string]any) {
+	e.t.Helper()
+	body := map[string]any{"action": action, "revision": e.get(c.Tests, id).GetInt("revision")}
+	for k, v := range fields {
+		body[k] = v
+	}
+	if res := e.do("POST", "/api/aegis/tests/"+id+"/transition", role, body); res.Status != http.StatusOK {
+		e.t.Fatalf("%s %s: %d %s", action, id, res.Status, res.Body)
+	}
+}
+
+// walk drives a draft test to validated with the given outcome.
+func (e *env) walk(id, prevention, detection string) {
+	e.t.Helper()
+	e.act(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.users[c.RoleRedOperator].Id})
+	e.act(id, c.RoleRedOperator, "start", nil)
+	e.act(id, c.RoleRedOperator, "submit", map[string]any{"red_result": "executed"})
+	e.act(id, c.RoleBlueAnalyst, "record", map[string]any{"prevention": prevention, "detection": detection})
+}
+
+type generated struct {
+	Campaign struct {
+		Id, Name, Status, Threat_actor, Parent string
+		Round                                  int
+		Blind                                  bool
+	}
+	Tests []struct {
+		Id, Technique, Template, Procedure, Platform, State, Retest_of, Name string
+		Revealed                                                             bool
+	}
+	Skipped []string
+}

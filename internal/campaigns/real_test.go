@@ -1,0 +1,147 @@
+package campaigns_test
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/atomic"
+	"github.com/aegis-sec/aegis/importers/attack"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/pocketbase/dbx"
+)
+
+// usedOn reads the bundle itself: the ATT&CK ids of the live techniques
+// that group uses (live "uses" relationships) and that run on platform.
+func usedOn(t *testing.T, bundle, group, platform string) map[string]bool {
+	f, err := os.Open(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b struct {
+		Objects []struct {
+			ID                 string `json:"id"`
+			Type               string `json:"type"`
+			RelationshipType   string `json:"relationship_type"`
+			SourceRef          string `json:"source_ref"`
+			TargetRef          string `json:"target_ref"`
+			Revoked            bool
+			Deprecated         bool     `json:"x_mitre_deprecated"`
+			Platforms          []string `json:"x_mitre_platforms"`
+			ExternalReferences []struct {
+				SourceName string `json:"source_name"`
+				ExternalID string `json:"external_id"`
+			} `json:"external_references"`
+		}
+	}
+	if err := json.NewDecoder(zr).Decode(&b); err != nil {
+		t.Fatal(err)
+	}
+	attackID := map[string]string{}
+	live := map[string]bool{}
+	groupRef := ""
+	for _, o := range b.Objects {
+		for _, r := range o.ExternalReferences {
+			if r.SourceName == "mitre-attack" {
+				attackID[o.ID] = r.ExternalID
+			}
+		}
+		if o.Type == "intrusion-set" && attackID[o.ID] == group {
+			groupRef = o.ID
+		}
+		if o.Type == "attack-pattern" && !o.Revoked && !o.Deprecated && slices.Contains(o.Platforms, platform) {
+			live[o.ID] = true
+		}
+	}
+	if groupRef == "" {
+		t.Fatalf("%s not in the bundle", group)
+	}
+	out := map[string]bool{}
+	for _, o := range b.Objects {
+		if o.Type == "relationship" && o.RelationshipType == "uses" && o.SourceRef == groupRef && !o.Revoked && !o.Deprecated && live[o.TargetRef] {
+			out[attackID[o.TargetRef]] = true
+		}
+	}
+	return out
+}
+
+func TestFromRealActorOfTheSharedBundle(t *testing.T) {
+	data := testutil.SharedData(t)
+	bundle := filepath.Join(data, "attack", "enterprise-attack-18.1.json.gz")
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, imp := range []struct {
+		spec string
+		fn   importers.Func
+	}{{bundle, attack.Import}, {filepath.Join(data, "atomic-red-team-atomics.tar.gz"), atomic.Import}} {
+		src, err := source.Open(imp.spec, source.Options{})
+		if err != nil {
+			t.Fatalf("open %s: %v", imp.spec, err)
+		}
+		if _, err := imp.fn(ctx, e.app, src, importers.Options{}); err != nil {
+			t.Fatalf("import %s: %v", imp.spec, err)
+		}
+	}
+	const group, platform = "G0016", "Windows" // APT29
+	want := usedOn(t, bundle, group, platform)
+	if len(want) < 20 {
+		t.Fatalf("oracle found only %d techniques for %s", len(want), group)
+	}
+	res := e.do("POST", "/api/aegis/campaigns/from-actor", c.RoleRedLead, map[string]any{"actor": group, "platforms": []string{platform}})
+	if res.Status != 200 {
+		t.Fatalf("from-actor: %d %s", res.Status, res.Body)
+	}
+	var g generated
+	res.JSON(t, &g)
+	got := map[string]int{}
+	prefilled, withTemplates := 0, 0
+	for _, tc := range g.Tests {
+		tech := e.get(c.Techniques, tc.Technique)
+		got[tech.GetString("attack_id")]++
+		n, _ := e.app.CountRecords(c.TestTemplates, dbx.HashExp{"technique": tech.Id})
+		if n > 0 && tc.Template != "" {
+			prefilled++
+		}
+		if tc.Template != "" {
+			tpl := e.get(c.TestTemplates, tc.Template)
+			if !slices.ContainsFunc(platformsOf(tpl.Get("platforms")), func(p string) bool { return p == "windows" }) || tc.Procedure == "" {
+				t.Errorf("%s: template %s is not for windows or procedure empty", tech.GetString("attack_id"), tpl.GetString("source_id"))
+			}
+			withTemplates++
+		}
+	}
+	for id := range want {
+		if got[id] != 1 {
+			t.Errorf("%s: %d tests, want 1", id, got[id])
+		}
+	}
+	for id, n := range got {
+		if !want[id] {
+			t.Errorf("%s got %d tests but %s does not use it on %s", id, n, group, platform)
+		}
+	}
+	if prefilled == 0 {
+		t.Error("no test was prefilled from an Atomic Red Team template")
+	}
+	t.Logf("%s on %s: %d techniques, %d tests, %d prefilled from templates, %d skipped", group, platform, len(want),
+		len(g.Tests), withTemplates, len(g.Skipped))
+}
+
+func platformsOf(v any) []string {
+	var out []string
+	raw, _ := json.Marshal(v)
+	json.Unmarshal(raw, &out)
+	return out
+}

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(pb *pocketbase.PocketBase) *cobra.Command { return ExportCommand(pb) })
+}
+
+// ExportCommand is `aegis export navigator|csv|json|svg|png|report|dettect`.
+func ExportCommand(app core.App) *cobra.Command {
+	var scope, dataset, out, domain string
+	var filters []string
+	cmd := &cobra.Command{
+		Use:   "export navigator|csv|json|svg|png|report|dettect",
+		Short: "Export a Navigator layer, a dataset as CSV/JSON, the heatmap, the executive report or a DeTT&CT file",
+		Long: `navigator: ATT&CK Navigator layer (format 4.5) for --scope coverage, actor:G0016 or campaign:ID.
+csv, json: a dataset (--dataset ` + strings.Join(coverage.Datasets, ", ") + `), streamed; filters with
+--filter key=value (e.g. --filter state=validated --filter since=2026-01-01).
+svg, png: the heatmap. report: the executive report as HTML.
+dettect: a DeTT&CT technique administration YAML file (imported scores and logbooks, plus
+a detection score derived from Aegis's tests and rules) that reads back with aegis import dettect.`,
+		Example: `  aegis export navigator --scope actor:G0016 -o apt29.json
+  aegis export csv --dataset tests --filter state=validated -o tests.csv
+  aegis export csv --dataset vectr -o vectr-test-cases.csv
+  aegis export dettect -o techniques-administration.yaml`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: []string{"navigator", "csv", "json", "svg", "png", "report", "dettect"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var w io.Writer = cmd.OutOrStdout()
+			if out != "" && out != "-" {
+				f, err := os.CreateTemp(dirOf(out), ".aegis-export-*")
+				if err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
+				defer os.Remove(f.Name())
+				defer f.Close()
+				w = f
+				if err := runExport(cmd.Context(), app, args[0], scope, dataset, domain, filters, w); err != nil {
+					return err
+				}
+				if err := f.Chmod(0o644); err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
+				if err := f.Close(); err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
+				// Only a complete export replaces the target.
+				if err := os.Rename(f.Name(), out); err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", out)
+				return nil
+			}
+			return runExport(cmd.Context(), app, args[0], scope, dataset, domain, filters, w)
+		},
+	}
+	cmd.Flags().StringVar(&scope, "scope", "coverage", "navigator scope: coverage, actor:G0016 or campaign:ID")
+	cmd.Flags().StringVar(&dataset, "dataset", "techniques", "csv/json dataset: "+strings.Join(coverage.Datasets, ", "))
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
+	cmd.Flags().StringVar(&domain, "domain", "enterprise-attack", "ATT&CK domain")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, "dataset filter key=value (repeatable)")
+	return cmd
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func runExport(ctx context.Context, app core.App, what, scope, dataset, domain string, filters []string, w io.Writer) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	eng := coverage.For(app)
+	switch what {
+	case "navigator":
+		l, err := eng.CoverageLayer(scope, domain, false)
+		if err != nil {
+			return fmt.Errorf("export navigator: %w", err)
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(l)
+	case "csv", "json":
+		params := url.Values{}
+		for _, f := range filters {
+			k, v, ok := strings.Cut(f, "=")
+			if !ok || k == "" {
+				return fmt.Errorf("filter %q: use key=value", f)
+			}
+			params.Add(k, v)
+		}
+		return coverage.Export(ctx, app, dataset, what, params, w, false)
+	case "svg", "png":
+		f := coverage.Filter{Domain: domain}
+		r, err := eng.ResultFor(f)
+		if err != nil {
+			return err
+		}
+		if what == "svg" {
+			return coverage.HeatmapSVG(w, r.Matrix(f), "ATT&CK coverage")
+		}
+		return coverage.HeatmapPNG(w, r.Matrix(f))
+	case "report":
+		ex, err := coverage.BuildExecutive(app)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := coverage.WriteExecutive(&buf, ex); err != nil {
+			return err
+		}
+		_, err = w.Write(buf.Bytes())
+		return err
+	case "dettect":
+		return coverage.WriteDettect(app, w, "aegis")
+	}
+	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png, report or dettect", what)
+}

@@ -1,0 +1,678 @@
+// Package demo seeds a realistic organisation over an imported ATT&CK
+// catalogue: users for every role, campaigns with retest rounds, tests in
+// every workflow state with outcomes, detection rules, D3FEND and control
+// statuses, findings and a few weeks of snapshots. It writes with prepared
+// statements inside transactions so the large organisation (20k tests, 5k
+// rules, 1k mapped controls) takes seconds. The data is generated from a
+// fixed seed, so two runs on the same catalogue give the same organisation.
+package demo
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Size is how big an organisation to seed.
+type Size struct {
+	Name            string
+	UsersPerRole    int
+	Campaigns       int
+	Tests           int
+	Rules           int
+	Controls        int
+	Countermeasures int
+	Snapshots       int
+}
+
+// Sizes are the two demo sizes.
+var Sizes = map[string]Size{
+	"small": {Name: "small", UsersPerRole: 1, Campaigns: 6, Tests: 400, Rules: 200, Controls: 60, Countermeasures: 24, Snapshots: 6},
+	"large": {Name: "large", UsersPerRole: 2, Campaigns: 60, Tests: 20000, Rules: 5000, Controls: 1000, Countermeasures: 60, Snapshots: 12},
+}
+
+// Password is the password of every demo user.
+const Password = "aegis-demo-password"
+
+// ErrNoAttack means the catalogue is empty.
+var ErrNoAttack = errors.New("no ATT&CK techniques in the database: import ATT&CK first: aegis import attack <enterprise-attack.json[.gz] | URL>")
+
+// ErrAlreadySeeded means demo data is present.
+var ErrAlreadySeeded = errors.New("demo data is already present (campaigns named \"Demo: …\"); use a fresh data directory")
+
+// Report says what was seeded.
+type Report struct {
+	Size     string         `json:"size"`
+	Users    []string       `json:"users"`
+	Password string         `json:"password"`
+	Counts   map[string]int `json:"counts"`
+	Seconds  float64        `json:"seconds"`
+}
+
+const dateLayout = "2006-01-02 15:04:05.000Z"
+
+type technique struct {
+	id, attackID, name string
+	platforms          []string
+	actors             int
+}
+
+// Seed creates the demo organisation on app.
+func Seed(app core.App, sizeName string) (*Report, error) {
+	size, ok := Sizes[sizeName]
+	if !ok {
+		return nil, fmt.Errorf("unknown demo size %q: use small or large", sizeName)
+	}
+	start := time.Now()
+	var n int
+	if err := app.DB().NewQuery("SELECT count(*) FROM techniques WHERE revoked = 0 AND deprecated = 0 AND domain = 'enterprise-attack'").Row(&n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, ErrNoAttack
+	}
+	if err := app.DB().NewQuery("SELECT count(*) FROM campaigns WHERE name LIKE 'Demo: %'").Row(&n); err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, ErrAlreadySeeded
+	}
+	rep := &Report{Size: size.Name, Password: Password, Counts: map[string]int{}}
+	s := &seeder{app: app, size: size, rng: rand.New(rand.NewPCG(2026, uint64(len(size.Name)))), now: time.Now().UTC(), rep: rep}
+	if err := s.seedUsers(); err != nil {
+		return nil, fmt.Errorf("demo users: %w", err)
+	}
+	if err := app.RunInTransaction(func(tx core.App) error {
+		s.tx = tx
+		for _, step := range []struct {
+			name string
+			fn   func() error
+		}{
+			{"techniques", s.seedTechniques}, {"tools", s.seedTools}, {"campaigns", s.seedCampaigns}, {"tests", s.tests},
+			{"rules", s.rules}, {"d3fend", s.d3fend}, {"controls", s.controls}, {"findings", s.findings},
+		} {
+			if err := step.fn(); err != nil {
+				return fmt.Errorf("demo %s: %w", step.name, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	coverage.For(app).Invalidate()
+	if err := s.snapshots(); err != nil {
+		return nil, fmt.Errorf("demo snapshots: %w", err)
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	return rep, nil
+}
+
+type seeder struct {
+	app, tx  core.App
+	size     Size
+	rng      *rand.Rand
+	now      time.Time
+	rep      *Report
+	users    map[string][]string // role → ids
+	techs    []technique
+	weighted []int // indexes into techs, repeated by prevalence
+	tools    []string
+	camps    []campaign
+	testRows []testRow
+}
+
+type campaign struct {
+	id, actor string
+	start     time.Time
+}
+
+type testRow struct {
+	id, technique, state, prevention, detection string
+	executed, validated                         time.Time
+}
+
+func (s *seeder) seedUsers() error {
+	s.users = map[string][]string{}
+	for _, role := range collections.Roles {
+		for i := 1; i <= s.size.UsersPerRole; i++ {
+			email := fmt.Sprintf("%s%d@demo.aegis.local", strings.ReplaceAll(role, "_", "."), i)
+			col, err := s.app.FindCachedCollectionByNameOrId(collections.Users)
+			if err != nil {
+				return err
+			}
+			if u, err := s.app.FindAuthRecordByEmail(col, email); err == nil {
+				s.users[role] = append(s.users[role], u.Id)
+				continue
+			}
+			u, err := collections.CreateUser(s.app, collections.NewUserInput{Email: email, Password: Password,
+				Name: demoName(role, i), Role: role})
+			if err != nil {
+				return err
+			}
+			s.users[role] = append(s.users[role], u.Id)
+			s.rep.Users = append(s.rep.Users, email)
+		}
+	}
+	return nil
+}
+
+func demoName(role string, i int) string {
+	first := map[string]string{"admin": "Ada", "red_lead": "Rowan", "red_operator": "Remy", "blue_lead": "Blair",
+		"blue_analyst": "Bo", "viewer": "Vic"}[role]
+	return fmt.Sprintf("%s %c. (%s)", first, 'A'+rune(i-1), strings.ReplaceAll(role, "_", " "))
+}
+
+// insert prepares an INSERT for table with cols (id, created and updated are
+// added) and returns a function that writes one row.
+func (s *seeder) insert(table string, cols ...string) (func(id string, vals ...any) error, func()) {
+	all := append([]string{"id", "created", "updated"}, cols...)
+	ph := make([]string, len(all))
+	for i, c := range all {
+		ph[i] = "{:" + c + "}"
+	}
+	quoted := make([]string, len(all))
+	for i, c := range all {
+		quoted[i] = "[[" + c + "]]"
+	}
+	q := s.tx.DB().NewQuery("INSERT INTO {{" + table + "}} (" + strings.Join(quoted, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")").Prepare()
+	now := s.now.Format(dateLayout)
+	return func(id string, vals ...any) error {
+			p := dbx.Params{"id": id, "created": now, "updated": now}
+			for i, c := range cols {
+				p[c] = vals[i]
+			}
+			if _, err := q.Bind(p).Execute(); err != nil {
+				return fmt.Errorf("insert %s: %w", table, err)
+			}
+			s.rep.Counts[table]++
+			return nil
+		}, func() {
+			q.Close()
+		}
+}
+
+func newID() string { return core.GenerateDefaultRandomId() }
+
+func (s *seeder) seedTechniques() error {
+	type row struct {
+		ID        string `db:"id"`
+		AttackID  string `db:"attack_id"`
+		Name      string `db:"name"`
+		Platforms string `db:"platforms"`
+		Actors    int    `db:"actors"`
+	}
+	var rows []row
+	if err := s.tx.DB().NewQuery(`SELECT t.id, t.attack_id, t.name, t.platforms,
+		(SELECT count(*) FROM actor_techniques a WHERE a.technique = t.id) AS actors
+		FROM techniques t WHERE t.revoked = 0 AND t.deprecated = 0 AND t.domain = 'enterprise-attack' ORDER BY t.attack_id`).All(&rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		t := technique{id: r.ID, attackID: r.AttackID, name: r.Name, actors: r.Actors}
+		for _, p := range strings.Split(strings.Trim(r.Platforms, "[]"), ",") {
+			if p = strings.Trim(strings.TrimSpace(p), `"`); p != "" {
+				t.platforms = append(t.platforms, p)
+			}
+		}
+		s.techs = append(s.techs, t)
+		w := 1 + t.actors/3
+		for i := 0; i < w; i++ {
+			s.weighted = append(s.weighted, len(s.techs)-1)
+		}
+	}
+	// Scope: everything enterprise, except a handful the organisation
+	// decided does not apply (no ICS-like or mobile-like exposure); priority
+	// from how many actors use the technique.
+	byUse := append([]technique(nil), s.techs...)
+	sort.SliceStable(byUse, func(i, j int) bool { return byUse[i].actors > byUse[j].actors })
+	prio := map[string]string{}
+	for i, t := range byUse {
+		switch {
+		case i < len(byUse)/20:
+			prio[t.id] = "critical"
+		case i < len(byUse)/5:
+			prio[t.id] = "high"
+		case i < len(byUse)*3/5:
+			prio[t.id] = "medium"
+		default:
+			prio[t.id] = "low"
+		}
+	}
+	q := s.tx.DB().NewQuery("UPDATE techniques SET in_scope = {:scope}, priority = {:prio} WHERE id = {:id}").Prepare()
+	defer q.Close()
+	for i, t := range s.techs {
+		scope := i%29 != 7 // ~3% out of scope
+		if _, err := q.Bind(dbx.Params{"scope": scope, "prio": prio[t.id], "id": t.id}).Execute(); err != nil {
+			return err
+		}
+	}
+	s.rep.Counts["techniques_scoped"] = len(s.techs)
+	return nil
+}
+
+func (s *seeder) seedTools() error {
+	ins, done := s.insert("defense_tools", "name", "kind", "vendor", "active")
+	defer done()
+	for _, t := range [][3]string{{"Demo EDR", "edr", "Example Vendor"}, {"Demo SIEM", "siem", "Example Vendor"},
+		{"Demo NDR", "ndr", "Example Networks"}, {"Demo Mail Gateway", "email", "Example Mail"}} {
+		var n int
+		_ = s.tx.DB().NewQuery("SELECT count(*) FROM defense_tools WHERE name = {:n}").Bind(dbx.Params{"n": t[0]}).Row(&n)
+		if n > 0 {
+			continue
+		}
+		id := newID()
+		if err := ins(id, t[0], t[1], t[2], true); err != nil {
+			return err
+		}
+		s.tools = append(s.tools, id)
+	}
+	return nil
+}
+
+func (s *seeder) pick(role string) string {
+	ids := s.users[role]
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[s.rng.IntN(len(ids))]
+}
+
+func (s *seeder) seedCampaigns() error {
+	type actor struct {
+		ID       string `db:"id"`
+		AttackID string `db:"attack_id"`
+		Name     string `db:"name"`
+	}
+	var actors []actor
+	if err := s.tx.DB().NewQuery(`SELECT a.id, a.attack_id, a.name FROM threat_actors a
+		WHERE a.revoked = 0 AND a.deprecated = 0
+		ORDER BY (SELECT count(*) FROM actor_techniques x WHERE x.actor = a.id) DESC, a.attack_id LIMIT 40`).All(&actors); err != nil {
+		return err
+	}
+	ins, done := s.insert("campaigns", "name", "description", "status", "threat_actor", "owner", "start_at", "end_at",
+		"tags", "blind", "round", "parent", "platforms")
+	defer done()
+	statuses := []string{"completed", "completed", "active", "active", "planned", "archived"}
+	for i := 0; i < s.size.Campaigns; i++ {
+		id := newID()
+		start := s.now.AddDate(0, 0, -400+i*380/max(1, s.size.Campaigns))
+		name := fmt.Sprintf("Demo: Q%d %d purple exercise %d", (int(start.Month())-1)/3+1, start.Year(), i+1)
+		actorID := ""
+		if len(actors) > 0 && i%3 != 2 {
+			a := actors[i%len(actors)]
+			actorID = a.ID
+			name = fmt.Sprintf("Demo: emulate %s (%s) #%d", a.Name, a.AttackID, i+1)
+		}
+		status := statuses[i%len(statuses)]
+		parent, round := "", 1
+		// Every fifth campaign is a retest round of the previous one.
+		if i%5 == 4 && i > 0 {
+			prev := s.camps[i-1]
+			parent, round, actorID = prev.id, 2, prev.actor
+			name = strings.Replace(name, "Demo: ", "Demo: retest round 2 of ", 1)
+		}
+		if err := ins(id, name, "Seeded demo campaign.", status, actorID, s.pick(collections.RoleRedLead),
+			start.Format(dateLayout), start.AddDate(0, 0, 21).Format(dateLayout), `["demo"]`, i%7 == 3, round, parent,
+			`["Windows","Linux"]`); err != nil {
+			return err
+		}
+		s.camps = append(s.camps, campaign{id: id, actor: actorID, start: start})
+	}
+	return nil
+}
+
+var (
+	statesDist = []struct {
+		state string
+		w     int
+	}{{"draft", 8}, {"ready", 7}, {"executing", 6}, {"blue_review", 9}, {"validated", 45}, {"closed", 20}, {"cancelled", 5}}
+	preventionDist = []struct {
+		v string
+		w int
+	}{{"blocked", 30}, {"partial", 15}, {"not_blocked", 55}}
+	detectionDist = []struct {
+		v string
+		w int
+	}{{"technique", 25}, {"tactic", 15}, {"general", 15}, {"telemetry", 25}, {"none", 20}}
+)
+
+func weighted[T any](rng *rand.Rand, xs []T, w func(T) int) T {
+	total := 0
+	for _, x := range xs {
+		total += w(x)
+	}
+	n := rng.IntN(total)
+	for _, x := range xs {
+		n -= w(x)
+		if n < 0 {
+			return x
+		}
+	}
+	return xs[len(xs)-1]
+}
+
+func (s *seeder) tests() error {
+	type tpl struct {
+		ID        string `db:"id"`
+		Technique string `db:"technique"`
+		Name      string `db:"name"`
+	}
+	var tpls []tpl
+	if err := s.tx.DB().NewQuery("SELECT id, technique, name FROM test_templates WHERE technique != ''").All(&tpls); err != nil {
+		return err
+	}
+	tplByTech := map[string][]tpl{}
+	for _, t := range tpls {
+		tplByTech[t.Technique] = append(tplByTech[t.Technique], t)
+	}
+	ins, done := s.insert("tests", "name", "technique", "campaign", "template", "procedure", "platform", "state",
+		"red_assignee", "blue_assignee", "red_result", "executed_at", "prevention", "detection", "alert_severity",
+		"detected_at", "red_notes", "blue_notes", "revealed", "validated_by", "validated_at", "due_at", "tags", "revision")
+	defer done()
+	executors := []string{"PowerShell", "cmd.exe", "bash", "Python", "rundll32", "WMI"}
+	severities := []string{"critical", "high", "medium", "low"}
+	for i := 0; i < s.size.Tests; i++ {
+		t := s.techs[s.weighted[s.rng.IntN(len(s.weighted))]]
+		c := s.camps[s.rng.IntN(len(s.camps))]
+		state := weighted(s.rng, statesDist, func(x struct {
+			state string
+			w     int
+		}) int {
+			return x.w
+		}).state
+		template, procedure := "", ""
+		variant := 1 + s.rng.IntN(3)
+		if ts := tplByTech[t.id]; len(ts) > 0 {
+			template = ts[s.rng.IntN(len(ts))].ID
+		} else {
+			procedure = fmt.Sprintf("Emulate %s (%s) with %s, variant %d.\n\n1. Prepare the lab host.\n2. Run the procedure.\n3. Record timestamps.",
+				t.name, t.attackID, executors[(variant+len(t.attackID))%len(executors)], variant)
+		}
+		platform := "windows"
+		if len(t.platforms) > 0 {
+			platform = t.platforms[s.rng.IntN(len(t.platforms))]
+		}
+		row := testRow{id: newID(), technique: t.id, state: state}
+		redResult, executedAt, detectedAt, validatedAt, validatedBy, severity := "", "", "", "", "", ""
+		prevention, detection := "", ""
+		if state == "blue_review" || state == "validated" || state == "closed" {
+			row.executed = c.start.Add(time.Duration(s.rng.IntN(20*24)) * time.Hour)
+			if row.executed.After(s.now) {
+				row.executed = s.now.Add(-time.Duration(1+s.rng.IntN(72)) * time.Hour)
+			}
+			redResult = "executed"
+			if s.rng.IntN(10) == 0 {
+				redResult = "blocked_on_execution"
+			}
+			executedAt = row.executed.Format(dateLayout)
+		}
+		if state == "validated" || state == "closed" {
+			prevention = weighted(s.rng, preventionDist, func(x struct {
+				v string
+				w int
+			}) int {
+				return x.w
+			}).v
+			detection = weighted(s.rng, detectionDist, func(x struct {
+				v string
+				w int
+			}) int {
+				return x.w
+			}).v
+			if redResult == "blocked_on_execution" {
+				prevention = "blocked"
+			}
+			if detection != "none" && detection != "telemetry" {
+				det := row.executed.Add(time.Duration(30+s.rng.IntN(4*3600)) * time.Second)
+				detectedAt = det.Format(dateLayout)
+				severity = severities[s.rng.IntN(len(severities))]
+			}
+			row.validated = row.executed.Add(time.Duration(1+s.rng.IntN(96)) * time.Hour)
+			if row.validated.After(s.now) {
+				row.validated = s.now
+			}
+			validatedAt = row.validated.Format(dateLayout)
+			validatedBy = s.pick(collections.RoleBlueAnalyst)
+			row.prevention, row.detection = prevention, detection
+		}
+		red, blue := "", ""
+		if state != "draft" {
+			red = s.pick(collections.RoleRedOperator)
+			blue = s.pick(collections.RoleBlueAnalyst)
+		}
+		name := fmt.Sprintf("%s: %s (v%d)", t.attackID, t.name, variant)
+		due := c.start.AddDate(0, 0, 30).Format(dateLayout)
+		if err := ins(row.id, name, t.id, c.id, template, procedure, platform, state, red, blue, redResult, executedAt,
+			prevention, detection, severity, detectedAt, "", "", true, validatedBy, validatedAt, due, `["demo"]`, 1); err != nil {
+			return err
+		}
+		s.testRows = append(s.testRows, row)
+	}
+	return nil
+}
+
+func (s *seeder) rules() error {
+	ins, done := s.insert("detection_rules", "source", "source_rule_id", "title", "description", "status", "severity",
+		"techniques", "tactics", "platforms", "log_sources", "author", "references", "content", "path", "content_hash",
+		"enabled", "removed", "meta", "unknown_techniques")
+	defer done()
+	sources := []struct {
+		src      string
+		statuses []string
+	}{{"sigma", []string{"stable", "test", "test", "experimental"}}, {"elastic", []string{"production", "production", "deprecated"}},
+		{"splunk", []string{"production", "experimental"}}, {"custom", []string{"", "", "stable"}}}
+	sev := []string{"critical", "high", "medium", "low", "informational"}
+	for i := 0; i < s.size.Rules; i++ {
+		src := sources[i%len(sources)]
+		status := src.statuses[s.rng.IntN(len(src.statuses))]
+		n := 1 + s.rng.IntN(3)
+		var ids []string
+		var first technique
+		for k := 0; k < n; k++ {
+			t := s.techs[s.weighted[s.rng.IntN(len(s.weighted))]]
+			if k == 0 {
+				first = t
+			}
+			ids = append(ids, `"`+t.id+`"`)
+		}
+		if s.rng.IntN(25) == 0 {
+			ids = nil // some rules map to nothing: the "unmapped" metric
+		}
+		title := fmt.Sprintf("Demo %s rule %d: suspicious %s", src.src, i+1, first.name)
+		if err := ins(newID(), src.src, fmt.Sprintf("demo-%s-%05d", src.src, i+1), title, "Seeded demo rule.", status,
+			sev[s.rng.IntN(len(sev))], "["+strings.Join(ids, ",")+"]", "[]", `["windows"]`, "[]", "Aegis demo", "[]",
+			"detection: demo", "", "", s.rng.IntN(10) != 0, false, "{}", "[]"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var demoD3fend = [][3]string{
+	{"D3-PSA", "Process Spawn Analysis", "detect"}, {"D3-SCA", "System Call Analysis", "detect"},
+	{"D3-FA", "File Analysis", "detect"}, {"D3-NTA", "Network Traffic Analysis", "detect"},
+	{"D3-MFA", "Multi-factor Authentication", "harden"}, {"D3-SPP", "Strong Password Policy", "harden"},
+	{"D3-EAL", "Executable Allowlisting", "isolate"}, {"D3-ITF", "Inbound Traffic Filtering", "isolate"},
+	{"D3-OTF", "Outbound Traffic Filtering", "isolate"}, {"D3-UAP", "User Account Permissions", "harden"},
+	{"D3-DA", "Dynamic Analysis", "detect"}, {"D3-PA", "Process Analysis", "detect"},
+}
+
+func (s *seeder) d3fend() error {
+	d3Status := []string{"implemented", "implemented", "partial", "not_implemented"}
+	type row struct {
+		ID string `db:"id"`
+	}
+	var existing []row
+	if err := s.tx.DB().NewQuery("SELECT id FROM d3fend_techniques ORDER BY d3fend_id").All(&existing); err != nil {
+		return err
+	}
+	if len(existing) > 0 {
+		q := s.tx.DB().NewQuery("UPDATE d3fend_techniques SET status = {:s} WHERE id = {:id}").Prepare()
+		defer q.Close()
+		for _, r := range existing {
+			if _, err := q.Bind(dbx.Params{"s": d3Status[s.rng.IntN(len(d3Status))], "id": r.ID}).Execute(); err != nil {
+				return err
+			}
+		}
+		s.rep.Counts["d3fend_statuses"] = len(existing)
+		return nil
+	}
+	ins, done := s.insert("d3fend_techniques", "d3fend_id", "name", "tactic", "definition", "status")
+	defer done()
+	mins, mdone := s.insert("d3fend_mappings", "technique", "d3fend", "via")
+	defer mdone()
+	for i := 0; i < s.size.Countermeasures; i++ {
+		base := demoD3fend[i%len(demoD3fend)]
+		id := newID()
+		d3id, name := base[0], base[1]
+		if i >= len(demoD3fend) {
+			d3id, name = fmt.Sprintf("%s-%d", base[0], i/len(demoD3fend)+1), fmt.Sprintf("%s (variant %d)", base[1], i/len(demoD3fend)+1)
+		}
+		if err := ins(id, d3id, name, base[2], "Demo countermeasure.", d3Status[s.rng.IntN(len(d3Status))]); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for k := 0; k < 15+s.rng.IntN(30); k++ {
+			t := s.techs[s.rng.IntN(len(s.techs))]
+			if seen[t.id] {
+				continue
+			}
+			seen[t.id] = true
+			if err := mins(newID(), t.id, id, "demo artifact"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *seeder) controls() error {
+	statuses := []string{"implemented", "implemented", "partial", "planned", "not_implemented", "not_assessed"}
+	fw := newID()
+	fins, fdone := s.insert("compliance_frameworks", "name", "version", "source", "description")
+	defer fdone()
+	if err := fins(fw, "Demo Control Baseline", "2026", "demo", "A demo control catalogue in the style of NIST SP 800-53."); err != nil {
+		return err
+	}
+	ins, done := s.insert("compliance_controls", "framework", "control_id", "title", "family", "description", "status", "owner", "notes")
+	defer done()
+	mins, mdone := s.insert("control_mappings", "control", "technique", "mapping_type", "source")
+	defer mdone()
+	families := []string{"AC", "AU", "CA", "CM", "IA", "IR", "RA", "SC", "SI", "SR"}
+	names := map[string]string{"AC": "Access Control", "AU": "Audit and Accountability", "CA": "Assessment",
+		"CM": "Configuration Management", "IA": "Identification and Authentication", "IR": "Incident Response",
+		"RA": "Risk Assessment", "SC": "System and Communications Protection", "SI": "System and Information Integrity",
+		"SR": "Supply Chain Risk Management"}
+	for i := 0; i < s.size.Controls; i++ {
+		fam := families[i%len(families)]
+		cid := fmt.Sprintf("%s-%d", fam, i/len(families)+1)
+		id := newID()
+		if err := ins(id, fw, cid, fmt.Sprintf("%s control %s", names[fam], cid), names[fam], "Demo control.",
+			statuses[s.rng.IntN(len(statuses))], s.pick(collections.RoleBlueLead), ""); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for k := 0; k < 1+s.rng.IntN(6); k++ {
+			t := s.techs[s.weighted[s.rng.IntN(len(s.weighted))]]
+			if seen[t.id] {
+				continue
+			}
+			seen[t.id] = true
+			if err := mins(newID(), id, t.id, "mitigates", "demo"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *seeder) findings() error {
+	ins, done := s.insert("findings", "test", "technique", "title", "severity", "recommendation", "owner", "status",
+		"due_at", "resolved_by_test", "resolved_at")
+	defer done()
+	upd := s.tx.DB().NewQuery("UPDATE findings SET created = {:c} WHERE id = {:id}").Prepare()
+	defer upd.Close()
+	sev := []string{"critical", "high", "medium", "low"}
+	for _, t := range s.testRows {
+		if t.validated.IsZero() || t.prevention == "blocked" || (t.detection != "none" && t.detection != "telemetry") {
+			continue
+		}
+		if s.rng.IntN(3) != 0 {
+			continue
+		}
+		status, resolved := "open", ""
+		switch s.rng.IntN(5) {
+		case 0:
+			status = "in_progress"
+		case 1, 2:
+			status = "resolved"
+			resolved = t.validated.Add(time.Duration(24*(3+s.rng.IntN(60))) * time.Hour).Format(dateLayout)
+			if resolved > s.now.Format(dateLayout) {
+				resolved = s.now.Format(dateLayout)
+			}
+		case 3:
+			if s.rng.IntN(4) == 0 {
+				status = "risk_accepted"
+			}
+		}
+		id := newID()
+		if err := ins(id, t.id, t.technique, "Undetected execution", sev[s.rng.IntN(len(sev))],
+			"Add or tune a detection for this procedure and retest.", s.pick(collections.RoleBlueLead), status,
+			t.validated.AddDate(0, 0, 30).Format(dateLayout), "", resolved); err != nil {
+			return err
+		}
+		if _, err := upd.Bind(dbx.Params{"c": t.validated.Format(dateLayout), "id": id}).Execute(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// snapshots back-fills weekly snapshots by replaying the model as it stood:
+// tests validated after each week are left out, and decay runs from then.
+func (s *seeder) snapshots() error {
+	d, err := coverage.Load(s.app)
+	if err != nil {
+		return err
+	}
+	col, err := s.app.FindCachedCollectionByNameOrId(collections.CoverageSnapshots)
+	if err != nil {
+		return err
+	}
+	for k := s.size.Snapshots; k >= 1; k-- {
+		at := s.now.AddDate(0, 0, -7*k)
+		past := &coverage.Data{Now: at, Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics,
+			Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
+			Actors: d.Actors, Campaigns: d.Campaigns}
+		for _, t := range d.Tests {
+			if !t.ValidatedAt.IsZero() && t.ValidatedAt.Before(at) {
+				past.Tests = append(past.Tests, t)
+			}
+		}
+		snap := coverage.BuildSnapshot(coverage.Compute(past, coverage.Options{}), "enterprise-attack", "demo", fmt.Sprintf("demo week -%d", k))
+		vec, err := coverage.EncodeVector(snap.ByTechnique)
+		if err != nil {
+			return err
+		}
+		rec := core.NewRecord(col)
+		rec.Set("taken_at", at.Format(dateLayout))
+		rec.Set("trigger", "demo")
+		rec.Set("label", snap.Label)
+		rec.Set("totals", snap.Totals)
+		rec.Set("by_tactic", snap.ByTactic)
+		rec.Set("by_technique", vec)
+		if err := s.app.Save(rec); err != nil {
+			return err
+		}
+		s.rep.Counts["coverage_snapshots"]++
+	}
+	return nil
+}

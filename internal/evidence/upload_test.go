@@ -1,0 +1,449 @@
+package evidence_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/evidence"
+	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+type env struct {
+	t     *testing.T
+	app   *tests.TestApp
+	url   string
+	users map[string]testutil.User
+	s3    bool
+}
+
+func newEnv(t *testing.T, s3 bool) *env {
+	app := testutil.NewApp(t)
+	if s3 {
+		srv := testutil.StartS3(t)
+		s := app.Settings()
+		s.S3 = core.S3Config{Enabled: true, Bucket: srv.Bucket, Region: srv.Region, Endpoint: srv.Endpoint,
+			AccessKey: srv.AccessKey, Secret: srv.Secret, ForcePathStyle: true}
+		if err := app.Save(s); err != nil {
+			t.Fatalf("enable S3: %v", err)
+		}
+	}
+	return &env{t: t, app: app, url: testutil.Serve(t, app).URL, users: testutil.Users(t), s3: s3}
+}
+
+func (e *env) save(col string, fields map[string]any) *core.Record {
+	e.t.Helper()
+	cl, _ := e.app.FindCollectionByNameOrId(col)
+	r := core.NewRecord(cl)
+	for k, v := range fields {
+		r.Set(k, v)
+	}
+	if err := e.app.Save(r); err != nil {
+		e.t.Fatalf("save %s: %v", col, err)
+	}
+	return r
+}
+
+// test creates a test in a campaign, assigned to the red operator.
+func (e *env) test(blind bool) *core.Record {
+	tech := e.save(c.Techniques, map[string]any{"stix_id": "attack-pattern--" + strconv.FormatInt(time.Now().UnixNano(), 36),
+		"attack_id": "T1041", "name": "Exfiltration Over C2 Channel"})
+	camp := e.save(c.Campaigns, map[string]any{"name": "evidence", "blind": blind})
+	return e.save(c.Tests, map[string]any{"name": "exfil", "technique": tech.Id, "campaign": camp.Id,
+		"red_assignee": e.users[c.RoleRedOperator].Id})
+}
+
+// upload streams a multipart body built on the fly from content.
+func (e *env) upload(testId, role, filename string, content io.Reader, note string) testutil.Response {
+	e.t.Helper()
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		if note != "" {
+			mw.WriteField("note", note)
+		}
+		fw, err := mw.CreateFormFile("file", filename)
+		if err == nil {
+			_, err = io.Copy(fw, content)
+		}
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	req, _ := http.NewRequest("POST", e.url+"/api/aegis/tests/"+testId+"/evidence", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if role != "" {
+		req.Header.Set("Authorization", e.users[role].Token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatalf("upload: %v", err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	pr.CloseWithError(io.ErrClosedPipe)
+	return testutil.Response{Status: res.StatusCode, Body: body, Header: res.Header}
+}
+
+type evidenceJSON struct {
+	Id, Test, Team, File, Filename, Mime, Sha256, Note, Uploaded_by string
+	Size                                                            int64
+}
+
+// download fetches an evidence file, with a fresh file token when withToken.
+func (e *env) download(ev evidenceJSON, role string, withToken bool) *http.Response {
+	e.t.Helper()
+	url := e.url + "/api/files/evidence/" + ev.Id + "/" + ev.File
+	if withToken {
+		res := testutil.Do(e.t, "POST", e.url+"/api/files/token", e.users[role].Token, nil)
+		var tok struct{ Token string }
+		res.JSON(e.t, &tok)
+		url += "?token=" + tok.Token
+	}
+	res, err := http.Get(url)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { res.Body.Close() })
+	return res
+}
+
+// stored counts the objects under the evidence collection in storage.
+func (e *env) stored() int {
+	e.t.Helper()
+	fsys, err := e.app.NewFilesystem()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer fsys.Close()
+	col, _ := e.app.FindCollectionByNameOrId(c.Evidence)
+	objs, err := fsys.List(col.Id + "/")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	n := 0
+	for _, o := range objs {
+		if !strings.HasSuffix(o.Key, ".attrs") {
+			n++
+		}
+	}
+	return n
+}
+
+func (e *env) rows() int {
+	n, _ := e.app.CountRecords(c.Evidence)
+	return int(n)
+}
+
+func sum(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+
+func TestEvidenceLocal(t *testing.T) { suite(t, newEnv(t, false)) }
+
+func TestEvidenceS3(t *testing.T) { suite(t, newEnv(t, true)) }
+
+func suite(t *testing.T, e *env) {
+	test := e.test(false)
+	t.Run("upload and download", func(t *testing.T) {
+		body := []byte("2026-11-30T10:00:01Z powershell.exe -enc SQBFAFgA\n")
+		res := e.upload(test.Id, c.RoleRedOperator, "console.log", bytes.NewReader(body), "operator console")
+		if res.Status != 200 {
+			t.Fatalf("upload: %d %s", res.Status, res.Body)
+		}
+		var ev evidenceJSON
+		res.JSON(t, &ev)
+		if ev.Team != "red" || ev.Sha256 != sum(body) || ev.Size != int64(len(body)) || ev.Mime != "text/plain" ||
+			ev.Filename != "console.log" || ev.Note != "operator console" || ev.Uploaded_by != e.users[c.RoleRedOperator].Id {
+			t.Fatalf("metadata: %s", res.Body)
+		}
+		if r := e.download(ev, c.RoleViewer, false); r.StatusCode != 404 {
+			t.Errorf("download without token: %d", r.StatusCode)
+		}
+		r := e.download(ev, c.RoleViewer, true)
+		got, _ := io.ReadAll(r.Body)
+		if r.StatusCode != 200 || !bytes.Equal(got, body) {
+			t.Errorf("download with token: %d %q", r.StatusCode, got)
+		}
+		// Only the note can change afterwards, by the uploader.
+		patch := func(role string, body map[string]any) int {
+			return testutil.Do(t, "PATCH", e.url+"/api/collections/evidence/records/"+ev.Id, e.users[role].Token, body).Status
+		}
+		if code := patch(c.RoleRedOperator, map[string]any{"note": "console, 10:00–10:05"}); code != 200 {
+			t.Errorf("note edit: %d", code)
+		}
+		if code := patch(c.RoleRedOperator, map[string]any{"sha256": strings.Repeat("0", 64)}); code != 403 && code != 404 {
+			t.Errorf("hash edit: %d", code)
+		}
+		if code := patch(c.RoleRedLead, map[string]any{"note": "not mine"}); code != 404 {
+			t.Errorf("edit by another user: %d", code)
+		}
+		if r, _ := e.app.FindRecordById(c.Evidence, ev.Id); r.GetString("sha256") != sum(body) || r.GetString("note") != "console, 10:00–10:05" {
+			t.Errorf("after edits: sha256 %s note %q", r.GetString("sha256"), r.GetString("note"))
+		}
+		// Blue uploads are blue evidence.
+		res = e.upload(test.Id, c.RoleBlueAnalyst, "alert.json", strings.NewReader(`{"rule":"ps-encoded","hits":1}`), "")
+		res.JSON(t, &ev)
+		if res.Status != 200 || ev.Team != "blue" || ev.Mime != "application/json" {
+			t.Errorf("blue upload: %d %s", res.Status, res.Body)
+		}
+	})
+	t.Run("active content downloads as attachment", func(t *testing.T) {
+		for name, body := range map[string]string{
+			"report.html": "<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>",
+			"diagram.svg": `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`,
+		} {
+			res := e.upload(test.Id, c.RoleRedLead, name, strings.NewReader(body), "")
+			if res.Status != 200 {
+				t.Fatalf("%s: %d %s", name, res.Status, res.Body)
+			}
+			var ev evidenceJSON
+			res.JSON(t, &ev)
+			r := e.download(ev, c.RoleBlueAnalyst, true)
+			if cd := r.Header.Get("Content-Disposition"); r.StatusCode != 200 || !strings.HasPrefix(cd, "attachment") {
+				t.Errorf("%s (%s): %d Content-Disposition %q", name, ev.Mime, r.StatusCode, cd)
+			}
+			if ct := r.Header.Get("Content-Type"); strings.Contains(ct, "html") || strings.Contains(ct, "svg") {
+				t.Errorf("%s served as %s", name, ct)
+			}
+		}
+	})
+	t.Run("refusals store nothing", func(t *testing.T) {
+		rows, objs := e.rows(), e.stored()
+		elf := append([]byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0}, bytes.Repeat([]byte{0}, 120)...)
+		elf[16], elf[18] = 2, 0x3e // ET_EXEC, x86-64
+		blind := e.test(true)
+		cases := []struct {
+			name, role, test string
+			body             []byte
+			want             int
+		}{
+			{"disallowed type", c.RoleRedOperator, test.Id, elf, 415},
+			{"viewer", c.RoleViewer, test.Id, []byte("x"), 403},
+			{"anonymous", "", test.Id, []byte("x"), 401},
+			{"blue on unrevealed test", c.RoleBlueAnalyst, blind.Id, []byte("x"), 404},
+			{"unknown test", c.RoleRedLead, "nope", []byte("x"), 404},
+			{"empty file", c.RoleRedOperator, test.Id, nil, 400},
+		}
+		for _, tc := range cases {
+			if res := e.upload(tc.test, tc.role, "f.bin", bytes.NewReader(tc.body), ""); res.Status != tc.want {
+				t.Errorf("%s: %d, want %d: %s", tc.name, res.Status, tc.want, res.Body)
+			}
+		}
+		// An operator not assigned to the test.
+		r, _ := e.app.FindRecordById(c.Tests, test.Id)
+		r.Set("red_assignee", e.users[c.RoleRedLead].Id)
+		e.app.Save(r)
+		if res := e.upload(test.Id, c.RoleRedOperator, "f.txt", strings.NewReader("x"), ""); res.Status != 403 {
+			t.Errorf("unassigned operator: %d", res.Status)
+		}
+		r.Set("red_assignee", e.users[c.RoleRedOperator].Id)
+		e.app.Save(r)
+		// Oversize against a small limit from settings.
+		set, _ := e.app.FindFirstRecordByData(c.Settings, "key", "default")
+		pol := c.DefaultEvidencePolicy()
+		pol.MaxBytes = 4096
+		set.Set("evidence", pol)
+		if err := e.app.Save(set); err != nil {
+			t.Fatal(err)
+		}
+		if res := e.upload(test.Id, c.RoleRedOperator, "big.txt", strings.NewReader(strings.Repeat("a", 5000)), ""); res.Status != 413 {
+			t.Errorf("oversize: %d %s", res.Status, res.Body)
+		}
+		if res := e.upload(test.Id, c.RoleRedOperator, "fits.txt", strings.NewReader(strings.Repeat("a", 4096)), ""); res.Status != 200 {
+			t.Errorf("at the limit: %d %s", res.Status, res.Body)
+		}
+		pol.MaxBytes = 0
+		set.Set("evidence", pol)
+		e.app.Save(set)
+		// CRUD creates would skip hashing and sniffing.
+		res := testutil.Do(t, "POST", e.url+"/api/collections/evidence/records", e.users[c.RoleRedLead].Token,
+			map[string]any{"test": test.Id, "team": "red", "filename": "x"})
+		if res.Status != 400 {
+			t.Errorf("CRUD create: %d", res.Status)
+		}
+		if e.rows() != rows+1 || e.stored() != objs+1 {
+			t.Errorf("rows %d→%d, stored %d→%d: refusals left something behind", rows, e.rows(), objs, e.stored())
+		}
+	})
+	t.Run("large upload streams with bounded memory", func(t *testing.T) {
+		size := int64(300 << 20)
+		if testing.Short() {
+			size = 40 << 20
+		}
+		h := sha256.New()
+		content := io.TeeReader(io.LimitReader(&pcapStream{}, size), h)
+		runtime.GC()
+		debug.FreeOSMemory()
+		base := rss(t)
+		var peak atomic.Int64
+		peak.Store(base)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			tick := time.NewTicker(10 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					if v := rss(t); v > peak.Load() {
+						peak.Store(v)
+					}
+				}
+			}
+		}()
+		start := time.Now()
+		res := e.upload(test.Id, c.RoleRedOperator, "capture.pcap", content, "full capture")
+		elapsed := time.Since(start)
+		close(stop)
+		<-done
+		if res.Status != 200 {
+			t.Fatalf("large upload: %d %s", res.Status, res.Body)
+		}
+		var ev evidenceJSON
+		res.JSON(t, &ev)
+		want := hex.EncodeToString(h.Sum(nil))
+		if ev.Sha256 != want || ev.Size != size || ev.Mime != "application/vnd.tcpdump.pcap" {
+			t.Fatalf("large metadata: %s (want sha %s)", res.Body, want)
+		}
+		growth := peak.Load() - base
+		t.Logf("%d MiB in %v (%.0f MiB/s), RSS growth %.1f MiB (s3=%v)", size>>20, elapsed.Round(time.Millisecond),
+			float64(size>>20)/elapsed.Seconds(), float64(growth)/(1<<20), e.s3)
+		// Bounded, not proportional: the spool is on disk; what remains is
+		// copy buffers and, on S3, PocketBase's uploader (5 parallel 6 MiB
+		// parts) plus garbage-collector headroom.
+		if growth > 128<<20 || (!testing.Short() && growth > size/2) {
+			t.Errorf("RSS grew by %d MiB for a %d MiB upload", growth>>20, size>>20)
+		}
+		// The stored bytes hash to the same value.
+		r := e.download(ev, c.RoleRedLead, true)
+		dh := sha256.New()
+		n, _ := io.Copy(dh, r.Body)
+		if r.StatusCode != 200 || n != size || hex.EncodeToString(dh.Sum(nil)) != want {
+			t.Errorf("stored copy: %d, %d bytes", r.StatusCode, n)
+		}
+	})
+	t.Run("deleting the test deletes its evidence files", func(t *testing.T) {
+		if e.stored() == 0 || e.rows() == 0 {
+			t.Fatal("nothing stored to delete")
+		}
+		res := testutil.Do(t, "DELETE", e.url+"/api/collections/tests/records/"+test.Id, e.users[c.RoleRedLead].Token, nil)
+		if res.Status != 204 {
+			t.Fatalf("delete test: %d %s", res.Status, res.Body)
+		}
+		if n, _ := e.app.CountRecords(c.Evidence, nil); n != 0 {
+			t.Errorf("%d evidence rows left", n)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for e.stored() != 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n := e.stored(); n != 0 {
+			t.Errorf("%d files left in storage", n)
+		}
+	})
+	if dir := e.app.DataDir() + "/evidence_spool"; true {
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("%d spool files left", len(left))
+		}
+	}
+}
+
+// pcapStream is a pcap header followed by endless pseudo-random bytes.
+type pcapStream struct {
+	n     int64
+	state uint64
+}
+
+func (p *pcapStream) Read(b []byte) (int, error) {
+	hdr := []byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0}
+	i := 0
+	for ; i < len(b) && p.n < int64(len(hdr)); i++ {
+		b[i] = hdr[p.n]
+		p.n++
+	}
+	if p.state == 0 {
+		p.state = 0x9e3779b97f4a7c15
+	}
+	for ; i < len(b); i += 8 {
+		p.state ^= p.state << 13
+		p.state ^= p.state >> 7
+		p.state ^= p.state << 17
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], p.state)
+		copy(b[i:], w[:])
+	}
+	p.n += int64(len(b))
+	return len(b), nil
+}
+
+// rss is the process's resident set size in bytes.
+func rss(t *testing.T) int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status: cannot measure RSS here")
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:")), "%d", &kb)
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+func TestSweepRemovesOrphansOnly(t *testing.T) {
+	e := newEnv(t, false)
+	test := e.test(false)
+	res := e.upload(test.Id, c.RoleRedLead, "kept.txt", strings.NewReader("kept"), "")
+	if res.Status != 200 {
+		t.Fatal(res.Status)
+	}
+	// A crash between storing the bytes and inserting the row leaves this.
+	col, _ := e.app.FindCollectionByNameOrId(c.Evidence)
+	fsys, _ := e.app.NewFilesystem()
+	if err := fsys.Upload([]byte("orphan"), col.Id+"/"+core.GenerateDefaultRandomId()+"/orphan.txt"); err != nil {
+		t.Fatal(err)
+	}
+	fsys.Close()
+	os.MkdirAll(evidence.SpoolDir(e.app), 0o700)
+	os.WriteFile(filepath.Join(evidence.SpoolDir(e.app), "upload-stale"), []byte("x"), 0o600)
+	if e.stored() != 2 {
+		t.Fatalf("stored %d", e.stored())
+	}
+	// Within the grace period nothing is touched (it could be in flight).
+	if st, err := evidence.Sweep(context.Background(), e.app, time.Now(), time.Hour); err != nil || st.Orphans != 0 || st.Spool != 0 {
+		t.Fatalf("in grace: %+v %v", st, err)
+	}
+	st, err := evidence.Sweep(context.Background(), e.app, time.Now().Add(2*time.Hour), time.Hour)
+	if err != nil || st.Orphans != 1 || st.Spool != 1 {
+		t.Fatalf("sweep: %+v %v", st, err)
+	}
+	if e.stored() != 1 || e.rows() != 1 {
+		t.Errorf("after sweep: %d stored, %d rows", e.stored(), e.rows())
+	}
+}

@@ -1,0 +1,258 @@
+package jobs_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/registry"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/aegis-sec/aegis/internal/jobs"
+	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+const feedBundle = `{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[
+{"type":"report","spec_version":"2.1","id":"report--84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb3","name":"A","published":"2026-01-01T00:00:00Z","object_refs":["attack-pattern--7e33a43e-e34b-40ec-89da-36c9bb2cacd5"]},
+{"type":"report","spec_version":"2.1","id":"report--84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb4","name":"B","published":"2026-01-02T00:00:00Z","object_refs":["attack-pattern--7e33a43e-e34b-40ec-89da-36c9bb2cacd5"]},
+{"type":"report","spec_version":"2.1","id":"report--84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb5","name":"C","published":"2026-01-03T00:00:00Z","object_refs":["attack-pattern--7e33a43e-e34b-40ec-89da-36c9bb2cacd5"]}]}`
+
+// countingImporter is a stand-in importer for the plumbing tests: it reads
+// every file of the source, decodes it as a bundle, reports progress per
+// object and counts them as created. It writes nothing.
+func countingImporter(kind string) importers.Func {
+	return func(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
+		rep := &importers.Report{Kind: kind, Source: src.String(), Skipped: []importers.Skip{}, FileErrors: []importers.FileError{}}
+		err := src.Walk(ctx, func(e source.Entry) error {
+			var b struct {
+				Type    string            `json:"type"`
+				Objects []json.RawMessage `json:"objects"`
+			}
+			if err := json.NewDecoder(e.Body).Decode(&b); err != nil {
+				return fmt.Errorf("%s: %w", e.Path, err)
+			}
+			if b.Type != "bundle" {
+				return fmt.Errorf("%s: not a STIX bundle", e.Path)
+			}
+			rep.Files++
+			for i := range b.Objects {
+				rep.Created++
+				if opts.Progress != nil {
+					opts.Progress("parse", i+1, len(b.Objects))
+				}
+			}
+			return nil
+		})
+		return rep, err
+	}
+}
+
+func useImporter(t *testing.T, kind string, fn importers.Func) {
+	t.Helper()
+	restore := registry.Override(kind, fn)
+	t.Cleanup(restore)
+}
+
+func newIntegration(t *testing.T, app core.App, fields map[string]any) *core.Record {
+	t.Helper()
+	col, err := app.FindCachedCollectionByNameOrId(collections.Integrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(col)
+	r.Load(fields)
+	if err := app.Save(r); err != nil {
+		t.Fatalf("create integration: %v", err)
+	}
+	return r
+}
+
+func cronExpr(app core.App, id string) (string, bool) {
+	for _, j := range app.Cron().Jobs() {
+		if j.Id() == id {
+			return j.Expression(), true
+		}
+	}
+	return "", false
+}
+
+func TestIntegrationSyncFromHTTP(t *testing.T) {
+	app := testutil.NewApp(t)
+	useImporter(t, "intel", countingImporter("intel"))
+	var hits atomic.Int32
+	var auth sync.Map
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		auth.Store("h", r.Header.Get("Authorization"))
+		if r.URL.Path != "/feeds/reports.json" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, feedBundle)
+	}))
+	defer srv.Close()
+
+	rec := newIntegration(t, app, map[string]any{
+		"kind": "intel", "name": "Partner reports", "enabled": true,
+		"source": map[string]any{"spec": srv.URL + "/feeds/reports.json", "token": "s3cret"},
+	})
+	if expr, ok := cronExpr(app, "aegis:sync:"+rec.Id); !ok || expr != jobs.ContentSyncSchedule {
+		t.Fatalf("cron for the new integration: %q %v, want the weekly default", expr, ok)
+	}
+
+	runs, err := jobs.SyncNow(context.Background(), app, "partner REPORTS", jobs.Options{RequestedBy: testutil.Users(t)["admin"].Id})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("SyncNow: %v (%d runs)", err, len(runs))
+	}
+	run := runs[0]
+	if run.GetString("status") != jobs.StatusSucceeded || run.GetString("integration") != rec.Id ||
+		run.GetString("job") != "sync:"+rec.Id || run.GetString("requested_by") != testutil.Users(t)["admin"].Id {
+		t.Fatalf("run: status %s integration %s job %s error %q", run.GetString("status"), run.GetString("integration"),
+			run.GetString("job"), run.GetString("error"))
+	}
+	var stats importers.Report
+	if err := run.UnmarshalJSONField("stats", &stats); err != nil || stats.Created != 3 || stats.Files != 1 {
+		t.Fatalf("run stats %+v (%v)", stats, err)
+	}
+	if got, _ := auth.Load("h"); got != "Bearer s3cret" {
+		t.Errorf("Authorization sent %q", got)
+	}
+	var p jobs.Progress
+	_ = run.UnmarshalJSONField("progress", &p)
+	if p != (jobs.Progress{Stage: "parse", Done: 3, Total: 3}) {
+		t.Errorf("final progress %+v", p)
+	}
+
+	rec, _ = app.FindRecordById(collections.Integrations, rec.Id)
+	if rec.GetString("last_status") != jobs.StatusSucceeded || rec.GetString("last_error") != "" || rec.GetDateTime("last_sync_at").IsZero() {
+		t.Fatalf("integration after sync: status %q error %q at %v", rec.GetString("last_status"), rec.GetString("last_error"), rec.GetDateTime("last_sync_at"))
+	}
+	var last importers.Report
+	if err := rec.UnmarshalJSONField("last_sync_stats", &last); err != nil || last.Created != 3 {
+		t.Fatalf("last_sync_stats %+v (%v)", last, err)
+	}
+
+	// The same sync when the upstream fails: retried with backoff, then
+	// recorded as failed on the run and on the integration.
+	rec.Set("source", map[string]any{"spec": srv.URL + "/feeds/moved.json"})
+	if err := app.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	before := hits.Load()
+	job := jobs.IntegrationJob(rec)
+	job.Backoff = time.Millisecond // same job, test-sized backoff
+	r2, err := jobs.RunNow(context.Background(), app, job, jobs.Options{Trigger: jobs.TriggerSchedule})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.GetString("status") != jobs.StatusFailed || r2.GetInt("attempt") != 3 || !strings.Contains(r2.GetString("error"), "404") {
+		t.Fatalf("failing sync: status %s attempt %d error %q", r2.GetString("status"), r2.GetInt("attempt"), r2.GetString("error"))
+	}
+	if n := hits.Load() - before; n != 3 {
+		t.Errorf("upstream asked %d times, want 3 (1 + 2 retries)", n)
+	}
+	rec, _ = app.FindRecordById(collections.Integrations, rec.Id)
+	if rec.GetString("last_status") != jobs.StatusFailed || !strings.Contains(rec.GetString("last_error"), "404") {
+		t.Fatalf("integration after failed sync: %q %q", rec.GetString("last_status"), rec.GetString("last_error"))
+	}
+}
+
+func TestIntegrationScheduleFollowsTheRecord(t *testing.T) {
+	app := testutil.NewApp(t)
+	ent, err := jobs.FindIntegration(app, "MITRE ATT&CK Enterprise")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cronId := "aegis:sync:" + ent.Id
+	if _, ok := cronExpr(app, cronId); ok {
+		t.Fatal("a disabled integration is on the cron")
+	}
+	ent.Set("enabled", true)
+	if err := app.Save(ent); err != nil {
+		t.Fatal(err)
+	}
+	expr, ok := cronExpr(app, cronId)
+	if !ok || expr != jobs.AttackSyncSchedule {
+		t.Fatalf("enabled ATT&CK integration cron %q %v, want the daily default", expr, ok)
+	}
+	// "Due" as the cron decides it.
+	s, _ := jobs.ParseSchedule(expr)
+	due := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	if !jobs.IsDue(s, due) || jobs.IsDue(s, due.Add(time.Minute)) || jobs.IsDue(s, due.Add(-time.Hour)) {
+		t.Error("daily ATT&CK sync due at the wrong minutes")
+	}
+	if next := jobs.NextRun(expr, due); !next.Equal(due.Add(24 * time.Hour)) {
+		t.Errorf("next after a run: %s", next)
+	}
+
+	ent.Set("schedule", "*/30 * * * *")
+	if err := app.Save(ent); err != nil {
+		t.Fatal(err)
+	}
+	if expr, _ := cronExpr(app, cronId); expr != "*/30 * * * *" {
+		t.Fatalf("own schedule not applied: %q", expr)
+	}
+	ent.Set("schedule", "every half hour")
+	if err := app.Save(ent); err == nil || !strings.Contains(err.Error(), "schedule") {
+		t.Fatalf("invalid schedule accepted: %v", err)
+	}
+	ent, _ = app.FindRecordById(collections.Integrations, ent.Id)
+	ent.Set("enabled", false)
+	if err := app.Save(ent); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cronExpr(app, cronId); ok {
+		t.Fatal("disabling did not remove the cron")
+	}
+	// An enabled integration needs somewhere to sync from.
+	col, _ := app.FindCachedCollectionByNameOrId(collections.Integrations)
+	bad := core.NewRecord(col)
+	bad.Load(map[string]any{"kind": "sigma", "name": "No source", "enabled": true})
+	if err := app.Save(bad); err == nil || !strings.Contains(err.Error(), "source") {
+		t.Fatalf("enabled integration without a source accepted: %v", err)
+	}
+}
+
+func TestSeededAttackIntegrations(t *testing.T) {
+	app := testutil.NewApp(t)
+	for _, tc := range []struct{ name, file, collection string }{
+		{"MITRE ATT&CK Enterprise", "enterprise-attack/enterprise-attack.json", "x-mitre-collection--1f5f1533-f617-4ca8-9ab4-6a02367fa019"},
+		{"MITRE ATT&CK Mobile", "mobile-attack/mobile-attack.json", "x-mitre-collection--dac0d2d7-8653-445c-9bff-82f934c1e858"},
+		{"MITRE ATT&CK ICS", "ics-attack/ics-attack.json", "x-mitre-collection--90c00720-636b-4485-b342-8751d232bf09"},
+	} {
+		rec, err := jobs.FindIntegration(app, tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.GetBool("enabled") || rec.GetString("kind") != "attack" {
+			t.Errorf("%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
+		}
+		src, err := jobs.ParseIntegrationSource(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src.Spec != "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"+tc.file {
+			t.Errorf("%s: spec %s", tc.name, src.Spec)
+		}
+		if len(src.Alternatives) != 1 || src.Alternatives[0]["spec"] != "taxii+https://attack-taxii.mitre.org/api/v21/collections/"+tc.collection+"/" {
+			t.Errorf("%s: alternatives %v", tc.name, src.Alternatives)
+		}
+		// Both specs are ones the source layer accepts.
+		for _, spec := range []string{src.Spec, src.Alternatives[0]["spec"].(string)} {
+			if _, err := source.Open(spec, source.Options{}); err != nil {
+				t.Errorf("%s: source.Open(%s): %v", tc.name, spec, err)
+			}
+		}
+	}
+}

@@ -1,0 +1,401 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/jobs"
+	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+func TestMain(m *testing.M) {
+	if childMain() {
+		return
+	}
+	testutil.Main(m)
+}
+
+// addJob registers j for the test's duration.
+func addJob(t *testing.T, j jobs.Job) jobs.Job {
+	t.Helper()
+	if err := jobs.Add(j); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { jobs.Remove(j.Name) })
+	return j
+}
+
+func wait(t *testing.T, app core.App, id string) *core.Record {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rec, err := jobs.Wait(ctx, app, id)
+	if err != nil {
+		t.Fatalf("wait for run %s: %v", id, err)
+	}
+	return rec
+}
+
+func runsOf(t *testing.T, app core.App, job string) []*core.Record {
+	t.Helper()
+	recs, err := app.FindAllRecords(collections.JobRuns, dbx.HashExp{"job": job})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func TestConcurrentTriggersRunOnce(t *testing.T) {
+	app := testutil.NewApp(t)
+	var calls atomic.Int32
+	release := make(chan struct{})
+	addJob(t, jobs.Job{Name: "test-once", Run: func(ctx context.Context, app core.App, run *jobs.Run) (map[string]any, error) {
+		calls.Add(1)
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return map[string]any{"ok": true}, nil
+	}})
+
+	const n = 12
+	var wg sync.WaitGroup
+	started := make(chan *core.Record, n)
+	busy := make(chan *jobs.AlreadyRunningError, n)
+	errs := make(chan error, n)
+	gate := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			<-gate
+			rec, err := jobs.Trigger(app, "test-once", jobs.Options{Trigger: jobs.TriggerManual})
+			var ar *jobs.AlreadyRunningError
+			switch {
+			case err == nil:
+				started <- rec
+			case errors.As(err, &ar):
+				busy <- ar
+			default:
+				errs <- err
+			}
+		})
+	}
+	close(gate)
+	wg.Wait()
+	close(started)
+	close(busy)
+	close(errs)
+	for err := range errs {
+		t.Errorf("unexpected error: %v", err)
+	}
+	var winners []*core.Record
+	for r := range started {
+		winners = append(winners, r)
+	}
+	if len(winners) != 1 {
+		t.Fatalf("%d triggers started a run, want exactly 1", len(winners))
+	}
+	id := winners[0].Id
+	nbusy := 0
+	for ar := range busy {
+		nbusy++
+		if !errors.Is(ar, jobs.ErrAlreadyRunning) {
+			t.Errorf("busy error does not wrap ErrAlreadyRunning: %v", ar)
+		}
+		if ar.Run == nil || ar.Run.Id != id {
+			t.Errorf("busy error names run %v, want %s", ar.Run, id)
+		}
+	}
+	if nbusy != n-1 {
+		t.Fatalf("%d triggers were refused, want %d", nbusy, n-1)
+	}
+	close(release)
+	rec := wait(t, app, id)
+	if rec.GetString("status") != jobs.StatusSucceeded || calls.Load() != 1 {
+		t.Fatalf("status %s, calls %d; want succeeded and 1 call", rec.GetString("status"), calls.Load())
+	}
+	if got := len(runsOf(t, app, "test-once")); got != 1 {
+		t.Fatalf("%d job_runs records, want 1", got)
+	}
+	// The lease is free again: the next trigger runs.
+	rec2, err := jobs.Trigger(app, "test-once", jobs.Options{})
+	if err != nil {
+		t.Fatalf("second trigger after the first finished: %v", err)
+	}
+	if got := wait(t, app, rec2.Id).GetString("status"); got != jobs.StatusSucceeded {
+		t.Fatalf("second run %s", got)
+	}
+	if n, _ := app.CountRecords(jobs.LeasesCollection); n != 0 {
+		t.Fatalf("%d leases left after both runs ended", n)
+	}
+}
+
+func TestFailingJobRetriesWithBackoffThenFails(t *testing.T) {
+	app := testutil.NewApp(t)
+	var mu sync.Mutex
+	var at []time.Time
+	var statuses []string
+	app.OnRecordAfterUpdateSuccess(collections.JobRuns).BindFunc(func(e *core.RecordEvent) error {
+		mu.Lock()
+		statuses = append(statuses, fmt.Sprintf("%s/%d", e.Record.GetString("status"), e.Record.GetInt("attempt")))
+		mu.Unlock()
+		return e.Next()
+	})
+	backoff := 30 * time.Millisecond
+	addJob(t, jobs.Job{Name: "test-fail", Title: "Always fails", Retries: 2, Backoff: backoff,
+		Run: func(ctx context.Context, app core.App, run *jobs.Run) (map[string]any, error) {
+			mu.Lock()
+			at = append(at, time.Now())
+			mu.Unlock()
+			return nil, fmt.Errorf("upstream answered 503 on attempt %d", run.Attempt)
+		}})
+	rec, err := jobs.Trigger(app, "test-fail", jobs.Options{RequestedBy: testutil.Users(t)["admin"].Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = wait(t, app, rec.Id)
+	if rec.GetString("status") != jobs.StatusFailed || rec.GetInt("attempt") != 3 {
+		t.Fatalf("status %s attempt %d, want failed after 3 attempts", rec.GetString("status"), rec.GetInt("attempt"))
+	}
+	if rec.GetString("error") != "upstream answered 503 on attempt 3" {
+		t.Fatalf("error %q", rec.GetString("error"))
+	}
+	if rec.GetString("finished_at") == "" {
+		t.Fatal("finished_at not set")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(at) != 3 {
+		t.Fatalf("%d attempts, want 3", len(at))
+	}
+	// Backoff doubles: ≥30 ms before attempt 2, ≥60 ms before attempt 3.
+	if d := at[1].Sub(at[0]); d < backoff {
+		t.Errorf("first backoff %s < %s", d, backoff)
+	}
+	if d := at[2].Sub(at[1]); d < 2*backoff {
+		t.Errorf("second backoff %s < %s", d, 2*backoff)
+	}
+	want := []string{"retrying/1", "running/2", "retrying/2", "running/3"}
+	for _, w := range want {
+		found := false
+		for _, s := range statuses {
+			if s == w {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("status %s never recorded; saw %v", w, statuses)
+		}
+	}
+	if last := statuses[len(statuses)-1]; last != "failed/3" {
+		t.Errorf("last status %s, want failed/3", last)
+	}
+	// Admins hear about it.
+	notes, err := app.FindAllRecords(collections.Notifications, dbx.HashExp{"kind": "job_failed", "user": testutil.Users(t)["admin"].Id})
+	if err != nil || len(notes) != 1 {
+		t.Fatalf("admin job_failed notifications: %d (%v), want 1", len(notes), err)
+	}
+	if notes[0].GetString("title") != "Job failed: Always fails" {
+		t.Errorf("notification title %q", notes[0].GetString("title"))
+	}
+	var log []string
+	if err := rec.UnmarshalJSONField("log", &log); err != nil || len(log) < 3 {
+		t.Errorf("log %v (%v): want the retries and the failure", log, err)
+	}
+}
+
+func TestRetryThenSucceed(t *testing.T) {
+	app := testutil.NewApp(t)
+	var calls atomic.Int32
+	addJob(t, jobs.Job{Name: "test-flaky", Retries: 3, Backoff: time.Millisecond,
+		Run: func(ctx context.Context, app core.App, run *jobs.Run) (map[string]any, error) {
+			if calls.Add(1) < 2 {
+				return nil, errors.New("connection reset")
+			}
+			return map[string]any{"items": 7}, nil
+		}})
+	rec, err := jobs.Trigger(app, "test-flaky", jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = wait(t, app, rec.Id)
+	if rec.GetString("status") != jobs.StatusSucceeded || rec.GetInt("attempt") != 2 || rec.GetString("error") != "" {
+		t.Fatalf("status %s attempt %d error %q", rec.GetString("status"), rec.GetInt("attempt"), rec.GetString("error"))
+	}
+	var stats map[string]any
+	if err := rec.UnmarshalJSONField("stats", &stats); err != nil || stats["items"] != float64(7) {
+		t.Fatalf("stats %v (%v)", stats, err)
+	}
+	if n, _ := app.CountRecords(collections.Notifications, dbx.HashExp{"kind": "job_failed"}); n != 0 {
+		t.Fatalf("%d failure notifications for a run that succeeded", n)
+	}
+}
+
+func TestPermanentErrorAndPanicAreNotRetried(t *testing.T) {
+	app := testutil.NewApp(t)
+	var calls atomic.Int32
+	addJob(t, jobs.Job{Name: "test-permanent", Retries: 5, Backoff: time.Millisecond,
+		Run: func(ctx context.Context, app core.App, run *jobs.Run) (map[string]any, error) {
+			calls.Add(1)
+			return nil, jobs.Permanent(errors.New("bundle is not STIX"))
+		}})
+	addJob(t, jobs.Job{Name: "test-panic",
+		Run: func(ctx context.Context, app core.App, run *jobs.Run) (map[string]any, error) {
+			var m map[string]int
+			//lint:ignore SA5000 a deliberate panic: the runner must recover from it
+			m["boom"]++
+			return nil, nil
+		}})
+	r1, err := jobs.Trigger(app, "test-permanent", jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := jobs.Trigger(app, "test-panic", jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, r2 = wait(t, app, r1.Id), wait(t, app, r2.Id)
+	if calls.Load() != 1 || r1.GetString("status") != jobs.StatusFailed || r1.GetString("error") != "bundle is not STIX" {
+		t.Fatalf("permanent: %d calls, %s %q", calls.Load(), r1.GetString("status"), r1.GetString("error"))
+	}
+	if r2.GetString("status") != jobs.StatusFailed || r2.GetString("error") == "" {
+		t.Fatalf("panic: %s %q", r2.GetString("status"), r2.GetString("error"))
+	}
+}
+
+func TestTimeoutCancelsTheRun(t *testing.T) {
+	app := testutil.NewApp(t)
+	addJob(t, jobs.Job{Name: "test-slow", Timeout: 80 * time.Millisecond,
+		Run: func(ctx context.Context, app core.App, run *jobs.Run) (map[string]any, error) {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(30 * time.Second):
+				return nil, nil
+			}
+		}})
+	start := time.Now()
+	rec, err := jobs.Trigger(app, "test-slow", jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = wait(t, app, rec.Id)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("timeout did not cancel the run: took %s", took)
+	}
+	if rec.GetString("status") != jobs.StatusFailed {
+		t.Fatalf("status %s", rec.GetString("status"))
+	}
+	if got := rec.GetString("error"); got != "timed out after 80ms: context deadline exceeded" {
+		t.Fatalf("error %q", got)
+	}
+}
+
+func TestProgressIsThrottledAndVisibleWhileRunning(t *testing.T) {
+	app := testutil.NewApp(t)
+	var updates atomic.Int32
+	app.OnRecordAfterUpdateSuccess(collections.JobRuns).BindFunc(func(e *core.RecordEvent) error {
+		updates.Add(1)
+		return e.Next()
+	})
+	midway := make(chan struct{})
+	resume := make(chan struct{})
+	const steps = 20000
+	addJob(t, jobs.Job{Name: "test-progress",
+		Run: func(ctx context.Context, app core.App, run *jobs.Run) (map[string]any, error) {
+			deadline := time.Now().Add(700 * time.Millisecond)
+			for i := 1; i <= steps; i++ {
+				run.Progress("write", i, steps)
+				if i == steps/2 {
+					close(midway)
+					<-resume
+				}
+				if i%100 == 0 {
+					time.Sleep(time.Until(deadline) / time.Duration((steps-i)/100+1))
+				}
+			}
+			run.Logf("wrote %d", steps)
+			return nil, nil
+		}})
+	rec, err := jobs.Trigger(app, "test-progress", jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-midway
+	// Within a few flush intervals the record shows the progress.
+	var seen jobs.Progress
+	for i := 0; i < 40 && seen.Done != steps/2; i++ {
+		time.Sleep(50 * time.Millisecond)
+		fresh, err := app.FindRecordById(collections.JobRuns, rec.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = fresh.UnmarshalJSONField("progress", &seen)
+	}
+	close(resume)
+	if seen != (jobs.Progress{Stage: "write", Done: steps / 2, Total: steps}) {
+		t.Fatalf("progress while running: %+v", seen)
+	}
+	rec = wait(t, app, rec.Id)
+	var final jobs.Progress
+	if err := rec.UnmarshalJSONField("progress", &final); err != nil || final.Done != steps {
+		t.Fatalf("final progress %+v (%v)", final, err)
+	}
+	// 20,000 progress calls over ~0.7 s+ become a handful of writes, not 20,000.
+	if n := updates.Load(); n > 20 {
+		t.Fatalf("%d job_runs updates for %d progress calls: not throttled", n, steps)
+	}
+}
+
+func TestUnknownJob(t *testing.T) {
+	app := testutil.NewApp(t)
+	if _, err := jobs.Trigger(app, "no-such-job", jobs.Options{}); !errors.Is(err, jobs.ErrUnknownJob) {
+		t.Fatalf("err %v, want ErrUnknownJob", err)
+	}
+	if _, err := jobs.Trigger(app, "sync:nosuchrecord123", jobs.Options{}); !errors.Is(err, jobs.ErrUnknownJob) {
+		t.Fatalf("err %v, want ErrUnknownJob", err)
+	}
+}
+
+func TestAddRejectsBadJobs(t *testing.T) {
+	run := func(context.Context, core.App, *jobs.Run) (map[string]any, error) { return nil, nil }
+	for _, j := range []jobs.Job{
+		{Name: "", Run: run},
+		{Name: "has space", Run: run},
+		{Name: "no-run"},
+		{Name: "bad-schedule", Schedule: "every day", Run: run},
+		{Name: "sync:reserved", Run: run},
+	} {
+		if err := jobs.Add(j); err == nil {
+			jobs.Remove(j.Name)
+			t.Errorf("Add(%q) accepted", j.Name)
+		}
+	}
+}
+
+func TestDefaultJobsAreScheduledOnTheCron(t *testing.T) {
+	app := testutil.NewApp(t)
+	ids := map[string]string{}
+	for _, j := range app.Cron().Jobs() {
+		ids[j.Id()] = j.Expression()
+	}
+	for _, j := range jobs.Registered() {
+		if j.Schedule == "" {
+			continue
+		}
+		if ids[jobs.CronPrefix+j.Name] != j.Schedule {
+			t.Errorf("cron %s%s = %q, want %q", jobs.CronPrefix, j.Name, ids[jobs.CronPrefix+j.Name], j.Schedule)
+		}
+	}
+	if _, ok := ids["aegis:notification-cleanup"]; !ok {
+		t.Errorf("notification cleanup not on the cron: %v", ids)
+	}
+}

@@ -1,0 +1,133 @@
+package security
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	validation "github.com/go-ozzo/ozzo-validation/v4"
+
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/audit"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// mfaError puts a machine-readable reason in the error's data.mfa.code, so
+// the SPA can tell "ask for a code" from "enrol first".
+func mfaError(code, msg string) validation.Errors {
+	return validation.Errors{"mfa": validation.NewError(code, msg)}
+}
+
+// Issuer names Aegis in authenticator apps.
+const Issuer = "Aegis"
+
+// requireTOTP runs before PocketBase issues a token for a password sign-in:
+// a user with an authenticator enrolled must also send its current code as
+// "otp" in the same request.
+func requireTOTP(e *core.RecordAuthWithPasswordRequestEvent) error {
+	if e.Record == nil || !e.Record.GetBool("totp_enabled") || !e.Record.ValidatePassword(e.Password) {
+		return e.Next()
+	}
+	code := ""
+	if info, err := e.RequestInfo(); err == nil {
+		if v, ok := info.Body["otp"].(string); ok {
+			code = v
+		}
+	}
+	if code == "" {
+		return e.UnauthorizedError("Enter the 6-digit code from your authenticator app.", mfaError("totp_required", "An authenticator code is required."))
+	}
+	if !VerifyTOTP(e.Record.GetString("totp_secret"), code, time.Now()) {
+		if err := audit.Write(e.App, audit.Entry{Actor: e.Record.Id, ActorName: e.Record.Email(), ActorKind: audit.KindUser,
+			Action: audit.ActionLoginFailed, Collection: collections.Users, RecordId: e.Record.Id, IP: e.RealIP(),
+			Details: map[string]any{"identity": e.Identity, "reason": "wrong authenticator code"}}); err != nil {
+			e.App.Logger().Error("audit mfa failure", "error", err)
+		}
+		return e.UnauthorizedError("The authenticator code is wrong or expired.", mfaError("totp_invalid", "The authenticator code is wrong or expired."))
+	}
+	return e.Next()
+}
+
+// StartTOTP creates a pending secret for user and returns it with its
+// otpauth URI; it takes effect only once ConfirmTOTP sees a valid code.
+func StartTOTP(app core.App, user *core.Record) (secret, uri string, err error) {
+	if user.GetBool("totp_enabled") {
+		return "", "", errors.New("an authenticator is already enrolled: disable it first")
+	}
+	secret, err = NewTOTPSecret()
+	if err != nil {
+		return "", "", err
+	}
+	user.Set("totp_pending", secret)
+	if err := app.Save(user); err != nil {
+		return "", "", err
+	}
+	return secret, TOTPURI(secret, user.Email(), Issuer), nil
+}
+
+// ConfirmTOTP enables the pending secret when code is valid for it.
+func ConfirmTOTP(app core.App, user *core.Record, code string) error {
+	pending := user.GetString("totp_pending")
+	if pending == "" {
+		return errors.New("start enrolment first")
+	}
+	if !VerifyTOTP(pending, code, time.Now()) {
+		return errors.New("the code does not match: check the authenticator app's clock and try the next code")
+	}
+	user.Set("totp_secret", pending)
+	user.Set("totp_pending", "")
+	user.Set("totp_enabled", true)
+	return app.Save(user)
+}
+
+// DisableTOTP removes the second factor. code must be valid unless an admin
+// resets it for someone else (byAdmin).
+func DisableTOTP(app core.App, user *core.Record, code string, byAdmin bool) error {
+	if !user.GetBool("totp_enabled") {
+		return errors.New("no authenticator is enrolled")
+	}
+	if !byAdmin && !VerifyTOTP(user.GetString("totp_secret"), code, time.Now()) {
+		return errors.New("the authenticator code is wrong or expired")
+	}
+	user.Set("totp_secret", "")
+	user.Set("totp_pending", "")
+	user.Set("totp_enabled", false)
+	return app.Save(user)
+}
+
+// enrolmentPaths stay usable for a user who must enrol before anything else.
+var enrolmentPaths = []string{
+	"/api/aegis/me/totp/",
+	"/api/aegis/setup",
+	"/api/aegis/health",
+	"/api/aegis/openapi.json",
+	"/api/collections/users/auth-refresh",
+	"/api/collections/users/auth-methods",
+	"/api/realtime",
+}
+
+// enforceEnrolment refuses API calls from users whose role requires an
+// authenticator they have not enrolled yet.
+func enforceEnrolment(e *core.RequestEvent) error {
+	if e.Auth == nil || e.Auth.IsSuperuser() || e.Auth.Collection().Name != collections.Users || e.Auth.GetBool("totp_enabled") {
+		return e.Next()
+	}
+	p := Load(e.App)
+	if !slices.Contains(p.MFARequiredRoles, e.Auth.GetString("role")) {
+		return e.Next()
+	}
+	path := e.Request.URL.Path
+	for _, prefix := range enrolmentPaths {
+		if strings.HasPrefix(path, prefix) {
+			return e.Next()
+		}
+	}
+	// The user may read their own record, to see what is required of them.
+	if e.Request.Method == http.MethodGet && path == "/api/collections/users/records/"+e.Auth.Id {
+		return e.Next()
+	}
+	return e.ForbiddenError("Your role requires an authenticator app: enrol one under Profile → Security first.",
+		mfaError("enrolment_required", "Enrol an authenticator app to continue."))
+}

@@ -1,0 +1,142 @@
+package workflow
+
+import (
+	"fmt"
+	"strings"
+
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/audit"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Bulk actions for leads.
+const (
+	BulkApprove = "approve"
+	BulkAssign  = "assign"
+	BulkMove    = "move"
+	BulkCopy    = "copy"
+)
+
+// BulkInput is the body of POST /api/aegis/tests/bulk.
+type BulkInput struct {
+	Action       string   `json:"action"`
+	Ids          []string `json:"ids"`
+	RedAssignee  string   `json:"red_assignee"`
+	BlueAssignee string   `json:"blue_assignee"`
+	Campaign     string   `json:"campaign"`
+}
+
+// MaxBulk bounds one bulk request so its transaction stays short.
+const MaxBulk = 1000
+
+// Bulk applies one action to many tests, all or nothing, for red leads and
+// admins (blue leads may assign blue analysts): approve (draft →
+// ready with red_assignee, through Transition's rules), assign (red and/or
+// blue assignee), move (to another campaign) or copy (fresh drafts in a
+// campaign). It returns the tests changed or created.
+func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
+	blueLead := actor.Is(c.RoleBlueLead)
+	if !actor.Is(c.RoleAdmin, c.RoleRedLead) && !blueLead {
+		return nil, forbidden("Only leads and admins run bulk actions.")
+	}
+	if blueLead && (in.Action != BulkAssign || in.RedAssignee != "") {
+		return nil, forbidden("Blue leads may only assign blue analysts in bulk.")
+	}
+	ids := uniq(in.Ids)
+	if len(ids) == 0 {
+		return nil, missing("ids")
+	}
+	if len(ids) > MaxBulk {
+		return nil, invalid("ids", fmt.Sprintf("At most %d tests per request.", MaxBulk))
+	}
+	switch in.Action {
+	case BulkApprove, BulkAssign, BulkMove, BulkCopy:
+	case "":
+		return nil, missing("action")
+	default:
+		return nil, invalid("action", "action must be one of approve, assign, move, copy.")
+	}
+	var out []*core.Record
+	err := app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
+		out = out[:0]
+		var target *core.Record
+		if in.Action == BulkMove || in.Action == BulkCopy {
+			if in.Campaign == "" {
+				return missing("campaign")
+			}
+			t, err := tx.FindRecordById(c.Campaigns, in.Campaign)
+			if err != nil {
+				return invalid("campaign", "Unknown campaign.")
+			}
+			target = t
+		}
+		if in.Action == BulkAssign {
+			if in.RedAssignee == "" && in.BlueAssignee == "" {
+				return missing("red_assignee")
+			}
+			if in.RedAssignee != "" {
+				if err := checkUser(tx, "red_assignee", in.RedAssignee, c.RoleRedOperator, c.RoleRedLead, c.RoleAdmin); err != nil {
+					return err
+				}
+			}
+			if in.BlueAssignee != "" {
+				if err := checkUser(tx, "blue_assignee", in.BlueAssignee, c.RoleBlueAnalyst, c.RoleBlueLead, c.RoleAdmin); err != nil {
+					return err
+				}
+			}
+		}
+		for _, id := range ids {
+			t, err := tx.FindRecordById(c.Tests, id)
+			if err != nil || !actor.CanSee(t) {
+				return invalid("ids", "Unknown test "+id+".")
+			}
+			switch in.Action {
+			case BulkApprove:
+				rev := t.GetInt("revision")
+				saved, err := Transition(tx, actor, id, Input{Action: ActionApprove, Revision: &rev,
+					RedAssignee: in.RedAssignee, BlueAssignee: in.BlueAssignee})
+				if err != nil {
+					return fmt.Errorf("test %s: %w", id, err)
+				}
+				out = append(out, saved)
+				continue
+			case BulkAssign:
+				if in.RedAssignee != "" {
+					t.Set("red_assignee", in.RedAssignee)
+				}
+				if in.BlueAssignee != "" {
+					t.Set("blue_assignee", in.BlueAssignee)
+				}
+			case BulkMove:
+				t.Set("campaign", target.Id)
+				if !target.GetBool("blind") {
+					t.Set("revealed", true)
+				}
+			case BulkCopy:
+				cp, err := NewDraft(tx, t, target.Id)
+				if err != nil {
+					return err
+				}
+				t = cp
+			}
+			if !t.IsNew() {
+				if err := bumpRevision(tx, t); err != nil {
+					return err
+				}
+			}
+			if err := tx.Save(t); err != nil {
+				return fmt.Errorf("bulk %s test %s: %w", in.Action, id, err)
+			}
+			out = append(out, t)
+		}
+		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.kind(),
+			Action: "bulk_" + in.Action, Collection: c.Tests, IP: actor.IP,
+			Details: map[string]any{"ids": strings.Join(ids, ","), "campaign": in.Campaign,
+				"red_assignee": in.RedAssignee, "blue_assignee": in.BlueAssignee}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

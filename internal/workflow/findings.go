@@ -1,0 +1,138 @@
+package workflow
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/notify"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// Finding statuses.
+const (
+	FindingOpen         = "open"
+	FindingInProgress   = "in_progress"
+	FindingResolved     = "resolved"
+	FindingRiskAccepted = "risk_accepted"
+)
+
+// findingMoves is the remediation lifecycle: work starts, then ends resolved
+// or accepted; an accepted risk or a resolution may be reopened.
+var findingMoves = map[string][]string{
+	FindingOpen:         {FindingInProgress, FindingResolved, FindingRiskAccepted},
+	FindingInProgress:   {FindingOpen, FindingResolved, FindingRiskAccepted},
+	FindingResolved:     {FindingOpen},
+	FindingRiskAccepted: {FindingOpen},
+}
+
+// CheckFindingStatus reports whether a finding may move from one status to
+// another (the same status is always fine).
+func CheckFindingStatus(from, to string) error {
+	if from == to || from == "" {
+		return nil
+	}
+	if !contains(findingMoves[from], to) {
+		return invalid("status", fmt.Sprintf("A finding cannot go from %s to %s.", from, to))
+	}
+	return nil
+}
+
+// dueDays is how long each severity gets before its remediation is due.
+var dueDays = map[string]int{"critical": 7, "high": 14, "medium": 30, "low": 90, "informational": 180}
+
+// openFinding records a gap: the test ran, nothing blocked it and no alert
+// fired. Severity follows the technique's priority (medium when unset); the
+// owner is the test's blue assignee, else the first blue lead.
+func openFinding(tx core.App, test *core.Record) error {
+	existing, _ := tx.FindFirstRecordByFilter(c.Findings, "test = {:t} && (status = 'open' || status = 'in_progress')",
+		dbx.Params{"t": test.Id})
+	if existing != nil {
+		return nil
+	}
+	col, err := tx.FindCachedCollectionByNameOrId(c.Findings)
+	if err != nil {
+		return err
+	}
+	tech, err := tx.FindRecordById(c.Techniques, test.GetString("technique"))
+	if err != nil {
+		return fmt.Errorf("finding for test %s: technique: %w", test.Id, err)
+	}
+	severity := tech.GetString("priority")
+	if !contains(c.Severities, severity) {
+		severity = "medium"
+	}
+	owner := test.GetString("blue_assignee")
+	if owner == "" {
+		if lead, err := tx.FindFirstRecordByFilter(c.Users, "role = 'blue_lead' && active = true"); err == nil {
+			owner = lead.Id
+		}
+	}
+	f := core.NewRecord(col)
+	f.Set("test", test.Id)
+	f.Set("technique", tech.Id)
+	f.Set("title", fmt.Sprintf("%s %s: not blocked, no alert", tech.GetString("attack_id"), tech.GetString("name")))
+	f.Set("severity", severity)
+	f.Set("recommendation", recommendation(tx, tech, test))
+	f.Set("owner", owner)
+	f.Set("status", FindingOpen)
+	due, _ := types.ParseDateTime(time.Now().UTC().AddDate(0, 0, dueDays[severity]))
+	f.Set("due_at", due)
+	if err := tx.Save(f); err != nil {
+		return fmt.Errorf("open finding for test %s: %w", test.Id, err)
+	}
+	if owner != "" {
+		return notify.User(tx, owner, notify.Message{Kind: "finding_opened", Title: "Finding opened",
+			Body: f.GetString("title"), Link: "/findings/" + f.Id})
+	}
+	return nil
+}
+
+// recommendation says what to do, naming the ATT&CK mitigations on record.
+func recommendation(tx core.App, tech, test *core.Record) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The procedure for %s (%s) was not blocked (%s) and raised no alert (detection: %s).\n\n",
+		tech.GetString("attack_id"), tech.GetString("name"), test.GetString("prevention"), test.GetString("detection"))
+	b.WriteString("Write or tune a detection for this behaviour and confirm it fires with a retest.")
+	mits, _ := tx.FindRecordsByFilter(c.Mitigations, "techniques ~ {:t}", "attack_id", 10, 0, dbx.Params{"t": tech.Id})
+	if len(mits) > 0 {
+		b.WriteString(" Review the mitigations:")
+		for _, m := range mits {
+			fmt.Fprintf(&b, "\n- %s %s", m.GetString("attack_id"), m.GetString("name"))
+		}
+	}
+	return b.String()
+}
+
+// resolveFindings closes the open findings of every test that test retests,
+// following retest_of back through earlier rounds.
+func resolveFindings(tx core.App, test *core.Record) error {
+	now := types.NowDateTime()
+	seen := map[string]bool{test.Id: true}
+	prev := test.GetString("retest_of")
+	for depth := 0; prev != "" && !seen[prev] && depth < 100; depth++ {
+		seen[prev] = true
+		open, err := tx.FindRecordsByFilter(c.Findings, "test = {:t} && (status = 'open' || status = 'in_progress')",
+			"", 0, 0, dbx.Params{"t": prev})
+		if err != nil {
+			return fmt.Errorf("findings of %s: %w", prev, err)
+		}
+		for _, f := range open {
+			f.Set("status", FindingResolved)
+			f.Set("resolved_by_test", test.Id)
+			f.Set("resolved_at", now)
+			if err := tx.Save(f); err != nil {
+				return fmt.Errorf("resolve finding %s: %w", f.Id, err)
+			}
+		}
+		earlier, err := tx.FindRecordById(c.Tests, prev)
+		if err != nil {
+			break
+		}
+		prev = earlier.GetString("retest_of")
+	}
+	return nil
+}
