@@ -89,3 +89,23 @@ const (
 	SnapshotStartup  = "startup"
 	SnapshotImport   = "import" // after an import or sync that changed something
 )
+
+// Kinds of pending_attack_refs: a mapping or a planned test that names an
+// ATT&CK id the catalogue does not have yet, created when an import brings it.
+const (
+	RefControlMapping = "control_mapping"
+	RefD3fendMapping  = "d3fend_mapping"
+	RefCampaignTest   = "campaign_test"
+)
+
+// PendingRefKinds lists the kinds of pending_attack_refs.
+var PendingRefKinds = []string{RefControlMapping, RefD3fendMapping, RefCampaignTest}
+
+// Kinds of technique_assessments (DeTT&CT's two scores).
+const (
+	AssessmentDetection  = "detection"
+	AssessmentVisibility = "visibility"
+)
+
+// AssessmentKinds lists the kinds of technique_assessments.
+var AssessmentKinds = []string{AssessmentDetection, AssessmentVisibility}

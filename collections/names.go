@@ -43,12 +43,24 @@ const (
 // state, and auditing them would only echo other entries.
 var Domain = []string{
 	Users, Tactics, Techniques, Mitigations, DataComponents, DetectionStrategies,
-	AttackReleases, ThreatActors, ActorTechniques, Software, TestTemplates,
+	AttackReleases, ThreatActors, ActorTechniques, Software, AttackCampaigns, TestTemplates,
 	Campaigns, DefenseTools, Tests, TestOutcomes, Findings, Evidence, TestComments,
 	DetectionRules, D3fendTechniques, D3fendMappings, ComplianceFrameworks,
-	ComplianceControls, ControlMappings, IntelReports, CoverageSnapshots,
+	ComplianceControls, ControlMappings, IntelReports, PendingAttackRefs, TechniqueAssessments, CoverageSnapshots,
 	Integrations, Settings,
 }
 
 // All lists every collection Aegis defines, in creation order.
 var All = append(append([]string{}, Domain...), Notifications, AuditLogs, JobRuns)
+
+// Collections added after the first schema.
+const (
+	// PendingAttackRefs holds references to ATT&CK ids the catalogue does
+	// not have yet (see importers/attackref).
+	PendingAttackRefs = "pending_attack_refs"
+	// AttackCampaigns are ATT&CK's campaign objects (C0001…).
+	AttackCampaigns = "attack_campaigns"
+	// TechniqueAssessments are detection and visibility scores kept in
+	// another tool (DeTT&CT technique administration), with their logbook.
+	TechniqueAssessments = "technique_assessments"
+)

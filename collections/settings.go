@@ -2,23 +2,26 @@ package collections
 
 // ScoringSettings holds the coverage model's tunables (DESIGN §5).
 type ScoringSettings struct {
-	WeightValidation float64            `json:"weight_validation"`
-	WeightRules      float64            `json:"weight_rules"`
-	WeightMitigation float64            `json:"weight_mitigation"`
-	HalfLifeDays     float64            `json:"half_life_days"`
-	FreshDays        float64            `json:"fresh_days"`
-	Prevention       map[string]float64 `json:"prevention"`
-	Detection        map[string]float64 `json:"detection"`
-	RuleStatus       map[string]float64 `json:"rule_status"`
-	LevelLow         float64            `json:"level_low"`
-	LevelGood        float64            `json:"level_good"`
-	ValidatedV       float64            `json:"validated_v"`
+	WeightValidation float64 `json:"weight_validation"`
+	WeightRules      float64 `json:"weight_rules"`
+	WeightMitigation float64 `json:"weight_mitigation"`
+	// WeightDettect weighs component D, the detection and visibility scores
+	// imported from DeTT&CT (small by default; negative turns it off).
+	WeightDettect float64            `json:"weight_dettect"`
+	HalfLifeDays  float64            `json:"half_life_days"`
+	FreshDays     float64            `json:"fresh_days"`
+	Prevention    map[string]float64 `json:"prevention"`
+	Detection     map[string]float64 `json:"detection"`
+	RuleStatus    map[string]float64 `json:"rule_status"`
+	LevelLow      float64            `json:"level_low"`
+	LevelGood     float64            `json:"level_good"`
+	ValidatedV    float64            `json:"validated_v"`
 }
 
 // DefaultScoring returns the defaults of DESIGN §5.
 func DefaultScoring() ScoringSettings {
 	return ScoringSettings{
-		WeightValidation: 0.6, WeightRules: 0.25, WeightMitigation: 0.15,
+		WeightValidation: 0.6, WeightRules: 0.25, WeightMitigation: 0.15, WeightDettect: 0.05,
 		HalfLifeDays: 180, FreshDays: 90,
 		Prevention: map[string]float64{"blocked": 1.0, "partial": 0.6, "not_blocked": 0},
 		Detection:  map[string]float64{"technique": 0.9, "tactic": 0.8, "general": 0.6, "telemetry": 0.3, "none": 0},

@@ -38,6 +38,7 @@ var matrix = map[string]map[string]string{
 	collections.ThreatActors:        {"list": everyone, "view": everyone, "create": "A RL", "update": "A RL", "delete": "A"},
 	collections.ActorTechniques:     {"list": everyone, "view": everyone, "create": "A RL", "update": "A RL", "delete": "A"},
 	collections.Software:            {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
+	collections.AttackCampaigns:     {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
 
 	// create/plan campaigns and tests: admin, red lead
 	collections.TestTemplates: {"list": everyone, "view": everyone, "create": "A RL", "update": "A RL", "delete": "A RL"},
@@ -65,6 +66,10 @@ var matrix = map[string]map[string]string{
 	collections.ComplianceControls:   {"list": everyone, "view": everyone, "create": "A", "update": "A BL", "delete": "A"},
 	collections.ControlMappings:      {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
 	collections.IntelReports:         {"list": everyone, "view": everyone, "create": "A", "update": "A", "delete": "A"},
+	// scores imported from DeTT&CT: written by the importer, blue leads may correct
+	collections.TechniqueAssessments: {"list": everyone, "view": everyone, "create": "A BL", "update": "A BL", "delete": "A BL"},
+	// references to ATT&CK ids not in the catalogue yet: written by importers only
+	collections.PendingAttackRefs: {"list": everyone, "view": everyone, "create": "", "update": "", "delete": "A"},
 
 	// computed or written by Aegis itself
 	collections.CoverageSnapshots: {"list": everyone, "view": everyone, "create": "", "update": "", "delete": "A"},
@@ -157,6 +162,8 @@ func (w *world) body(collection, role, owner string) map[string]any {
 		return map[string]any{"actor": actor.Id, "technique": w.technique.Id, "procedure": "uses it"}
 	case collections.Software:
 		return map[string]any{"stix_id": stix("malware", n), "attack_id": fmt.Sprintf("S9%03d", n), "name": "Malware", "kind": "malware"}
+	case collections.AttackCampaigns:
+		return map[string]any{"stix_id": stix("campaign", n), "attack_id": fmt.Sprintf("C9%03d", n), "name": "Operation"}
 	case collections.TestTemplates:
 		return map[string]any{"source": "manual", "source_id": fmt.Sprintf("tpl-%d", n), "name": "Template", "technique": w.technique.Id}
 	case collections.Campaigns:
@@ -194,6 +201,11 @@ func (w *world) body(collection, role, owner string) map[string]any {
 		return map[string]any{"control": ctl.Id, "technique": w.technique.Id, "mapping_type": "mitigates"}
 	case collections.IntelReports:
 		return map[string]any{"external_id": fmt.Sprintf("report-%d", n), "title": "Report", "source": "manual"}
+	case collections.TechniqueAssessments:
+		return map[string]any{"source": "dettect", "attack_id": "T1059", "kind": collections.AssessmentDetection,
+			"applicable_to": fmt.Sprintf("all-%d", n), "score": 3}
+	case collections.PendingAttackRefs:
+		return map[string]any{"kind": collections.RefControlMapping, "attack_id": "T9999", "owner": "control1", "detail": fmt.Sprint(n)}
 	case collections.CoverageSnapshots:
 		return map[string]any{"trigger": "manual", "label": "snap"}
 	case collections.JobRuns:

@@ -43,6 +43,8 @@ var vocabulary = map[string][]string{
 	c.AuditLogs + ".actor_kind":         c.ActorKinds,
 	c.Integrations + ".kind":            c.IntegrationKinds,
 	c.JobRuns + ".trigger":              c.JobTriggers,
+	c.PendingAttackRefs + ".kind":       c.PendingRefKinds,
+	c.TechniqueAssessments + ".kind":    c.AssessmentKinds,
 	c.JobRuns + ".status":               c.JobStatuses,
 }
 

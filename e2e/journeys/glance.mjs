@@ -60,7 +60,7 @@ try {
       async () => {
         if (!ATTACK) throw new Skip('shared data folder not present')
         execFileSync(BIN, ['import', 'attack', ATTACK, '--dir', server.dir], { stdio: 'pipe', timeout: 180_000 })
-        execFileSync(BIN, ['demo', '--dir', server.dir], { stdio: 'pipe', timeout: 180_000 })
+        execFileSync(BIN, ['demo', '--force', '--dir', server.dir], { stdio: 'pipe', timeout: 180_000 })
         seeded = true
         await page.goto('/login')
         await page.getByLabel('Email').fill(VIEWER.email)

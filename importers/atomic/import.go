@@ -67,7 +67,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		return nil, fmt.Errorf("import atomic %s: %w", src, err)
 	}
 	rep.Counts["techniques"] = len(techniques)
-	if err := library.Write(ctx, app, templates, rep, opts); err != nil {
+	if err := library.WriteFrom(ctx, app, src.String(), templates, rep, opts); err != nil {
 		return nil, fmt.Errorf("import atomic %s: %w", src, err)
 	}
 	rep.Duration = time.Since(start)

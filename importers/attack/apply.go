@@ -165,7 +165,8 @@ func (st *state) record(opts importers.Options) error {
 	rep := st.rep
 	stats := map[string]any{"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged,
 		"removed": rep.Removed, "revoked": rep.Revoked, "deprecated": rep.Deprecated, "counts": rep.Counts,
-		"files": rep.Files, "moved_tests": len(st.changes.MovedTests)}
+		"files": rep.Files, "moved_tests": len(st.changes.MovedTests),
+		"resolved_references": st.changes.Resolved.Total(), "still_unknown_rules": st.changes.Resolved.StillUnknownRules}
 	r := core.NewRecord(col)
 	r.Set("domain", st.cat.domain)
 	r.Set("version", st.cat.version)

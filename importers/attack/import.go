@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/internal/library"
+	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -31,6 +31,10 @@ type Changes struct {
 	Successors map[string]string `json:"successors,omitempty"` // revoked id → successor id
 	MovedTests []MovedTest       `json:"moved_tests,omitempty"`
 	Removed    int               `json:"removed_relationships"`
+	// Resolved counts the stored references (rules, templates, mappings,
+	// intel reports, planned tests) this import resolved or moved off
+	// revoked techniques.
+	Resolved attackref.Resolved `json:"resolved"`
 }
 
 // MovedTest is a test that followed its revoked technique to the successor.
@@ -52,13 +56,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	rep.Version = cat.version
 	rep.Counts = cat.counts
 	err = app.RunInTransaction(func(tx core.App) error {
-		if err := apply(ctx, tx, cat, rep, opts); err != nil {
-			return err
-		}
-		// Test templates imported before their technique existed are
-		// linked as soon as it does.
-		_, err := library.LinkTechniques(tx)
-		return err
+		return apply(ctx, tx, cat, rep, opts)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import attack %s: %w", src, err)
@@ -141,7 +139,7 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 	st.changes = Changes{Added: []string{}, Changed: []string{}, Revoked: []string{}, Deprecated: []string{}, Successors: map[string]string{}}
 
 	tables := []table{tacticsTable, dataComponentsTable, techniquesTable, mitigationsTable, strategiesTable,
-		actorsTable, softwareTable}
+		actorsTable, softwareTable, campaignsTable}
 	prev := map[string]map[string]existing{} // table → stix id → row
 	for _, t := range tables {
 		rows, err := loadExisting(tx, t)
@@ -204,8 +202,19 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 		writes += len(rows)
 	}
 	if writes == 0 && len(atDelete) == 0 && len(moves) == 0 {
-		rep.NoChange = true
-		return nil
+		// Nothing new in the catalogue, but references stored while it
+		// lacked an id (or before references were resolved at all) may
+		// resolve now.
+		res, err := attackref.ResolveAll(tx)
+		if err != nil {
+			return err
+		}
+		if res.Total() == 0 {
+			rep.NoChange = true
+			return nil
+		}
+		st.changes.Resolved = res
+		return st.record(opts)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -243,6 +252,13 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 	if err := st.moveTests(moves, opts); err != nil {
 		return err
 	}
+	// References stored before this import brought their ids, or naming
+	// techniques it revoked, resolve in the same transaction.
+	res, err := attackref.ResolveAll(tx)
+	if err != nil {
+		return err
+	}
+	st.changes.Resolved = res
 	return st.record(opts)
 }
 
@@ -263,6 +279,8 @@ func tableOf(typ string) string {
 		return actorsTable.name
 	case "malware", "tool":
 		return softwareTable.name
+	case "campaign":
+		return campaignsTable.name
 	}
 	return ""
 }
@@ -287,6 +305,9 @@ type relations struct {
 	tacticOrder map[string]int      // tactic → matrix column (1-based)
 	techDCs     map[string][]string // technique → data components via v18 analytics
 	byAttackID  map[string]string   // technique ATT&CK id → STIX id (active first)
+	campTechs   map[string][]string // campaign → techniques
+	campSW      map[string][]string // campaign → software
+	campActors  map[string][]string // campaign → attributed groups
 }
 
 func (st *state) resolveRelationships() (*relations, error) {
@@ -294,7 +315,8 @@ func (st *state) resolveRelationships() (*relations, error) {
 	r := &relations{parent: map[string]string{}, revokedBy: map[string]string{}, mitigates: map[string][]string{},
 		detects: map[string][]string{}, dcDetects: map[string][]string{}, swTechs: map[string][]string{},
 		swActors: map[string][]string{}, tacticOrder: map[string]int{}, techDCs: map[string][]string{},
-		byAttackID: map[string]string{}}
+		byAttackID: map[string]string{}, campTechs: map[string][]string{}, campSW: map[string][]string{},
+		campActors: map[string][]string{}}
 	for _, o := range cat.order {
 		if o.Type == "attack-pattern" && !o.IsSubtechnique {
 			aid, _ := o.attackRef()
@@ -342,8 +364,12 @@ func (st *state) resolveRelationships() (*relations, error) {
 			r.swTechs[o.SourceRef] = append(r.swTechs[o.SourceRef], o.TargetRef)
 		case o.RelationshipType == "uses" && s == "intrusion-set" && (t == "malware" || t == "tool"):
 			r.swActors[o.TargetRef] = append(r.swActors[o.TargetRef], o.SourceRef)
-		case s == "campaign" || t == "campaign":
-			cat.skip("campaign relationship (campaigns are not stored)", o.ID)
+		case o.RelationshipType == "uses" && s == "campaign" && t == "attack-pattern":
+			r.campTechs[o.SourceRef] = append(r.campTechs[o.SourceRef], o.TargetRef)
+		case o.RelationshipType == "uses" && s == "campaign" && (t == "malware" || t == "tool"):
+			r.campSW[o.SourceRef] = append(r.campSW[o.SourceRef], o.TargetRef)
+		case o.RelationshipType == "attributed-to" && s == "campaign" && t == "intrusion-set":
+			r.campActors[o.SourceRef] = append(r.campActors[o.SourceRef], o.TargetRef)
 		default:
 			cat.skip(fmt.Sprintf("%s relationship from %s to %s is not used", o.RelationshipType, s, t), o.ID)
 		}
@@ -402,9 +428,6 @@ func (st *state) resolveRelationships() (*relations, error) {
 			"x-mitre-data-component", "course-of-action", "x-mitre-detection-strategy", "intrusion-set", "malware", "tool":
 		default:
 			cat.skip("object type "+o.Type+" is not part of ATT&CK", o.ID)
-		}
-		if o.Type == "campaign" {
-			cat.skip("campaign (campaigns are not stored)", o.ID)
 		}
 	}
 	return r, nil
@@ -511,6 +534,11 @@ func (st *state) values(t table, o *Object, aid, url string, p existing, rel *re
 		actors := st.recordIDs(rel.swActors[o.ID])
 		return []any{o.ID, aid, o.Name, o.Type, jsonOf(nonNil(o.MitreAliases)), o.Description,
 			jsonOf(nonNil(o.Platforms)), st.sharedDomain(o), techs, actors, o.Revoked, o.Deprecated, url}
+	case campaignsTable.name:
+		techs := st.mergeTechniques(p.rel, rel.campTechs[o.ID])
+		return []any{o.ID, aid, o.Name, jsonOf(nonNil(o.Aliases)), o.Description, jsonOf(references(o)),
+			st.sharedDomain(o), dateOf(o.FirstSeen), dateOf(o.LastSeen), techs, st.recordIDs(rel.campSW[o.ID]),
+			st.recordIDs(rel.campActors[o.ID]), o.Revoked, o.Deprecated, url}
 	}
 	panic("attack: no values for " + t.name)
 }

@@ -48,8 +48,10 @@ type Object struct {
 	Shortname  string   `json:"x_mitre_shortname"`
 	TacticRefs []string `json:"tactic_refs"`
 
-	// intrusion-set, malware, tool
+	// intrusion-set, malware, tool, campaign
 	Aliases      []string `json:"aliases"`
+	FirstSeen    string   `json:"first_seen"`
+	LastSeen     string   `json:"last_seen"`
 	MitreAliases []string `json:"x_mitre_aliases"`
 
 	// data components, detection strategies, analytics

@@ -43,6 +43,9 @@ var (
 	softwareTable = table{name: "software", cols: []string{"stix_id", "attack_id", "name", "kind", "aliases",
 		"description", "platforms", "domain", "techniques", "actors", "revoked", "deprecated", "url"},
 		hasFlags: true, relCol: "techniques"}
+	campaignsTable = table{name: "attack_campaigns", cols: []string{"stix_id", "attack_id", "name", "aliases",
+		"description", "references", "domain", "first_seen", "last_seen", "techniques", "software", "actors",
+		"revoked", "deprecated", "url"}, hasFlags: true, relCol: "techniques"}
 	actorTechniquesTable = table{name: "actor_techniques", cols: []string{"actor", "technique", "procedure",
 		"references", "stix_id", "source"}}
 )

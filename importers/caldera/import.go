@@ -86,7 +86,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 			rep.Counts["adversary_refs_unresolved"]++
 		}
 	}
-	if err := library.Write(ctx, app, templates, rep, opts); err != nil {
+	if err := library.WriteFrom(ctx, app, src.String(), templates, rep, opts); err != nil {
 		return nil, fmt.Errorf("import caldera %s: %w", src, err)
 	}
 	rep.Duration = time.Since(start)

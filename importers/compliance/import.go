@@ -12,6 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/attackid"
+	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/importers/filewalk"
 	"github.com/aegis-sec/aegis/importers/rulestore"
 	"github.com/aegis-sec/aegis/importers/source"
@@ -151,7 +152,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 			}
 		}
 		for id, n := range w.missing {
-			rep.Skipped = append(rep.Skipped, importers.Skip{Id: id, Reason: fmt.Sprintf("ATT&CK technique not in the catalogue: %d control mapping(s) not stored", n)})
+			rep.Skipped = append(rep.Skipped, importers.Skip{Id: id, Reason: fmt.Sprintf("ATT&CK technique not in the catalogue: %d control mapping(s) kept pending until an ATT&CK import brings it", n)})
 		}
 		if rep.Created+rep.Updated+rep.Removed == 0 {
 			return nil
@@ -302,7 +303,12 @@ func (w *writer) framework(f *framework) error {
 		}
 		tech, ok := w.techs[tid]
 		if !ok {
+			// Kept until an ATT&CK import brings the id (attackref).
 			w.missing[tid]++
+			if _, err := attackref.Remember(tx, attackref.Pending{Kind: collections.RefControlMapping, AttackID: tid,
+				Owner: ids[k[0]], Detail: k[2], Data: map[string]any{"source": f.mappings[k]}, Source: Kind}); err != nil {
+				return err
+			}
 			continue
 		}
 		key := [3]string{ids[k[0]], tech, k[2]}

@@ -15,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/attackid"
+	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/importers/filewalk"
 	"github.com/aegis-sec/aegis/importers/rulestore"
 	"github.com/aegis-sec/aegis/importers/source"
@@ -130,7 +131,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		rep.Created, rep.Updated, rep.Unchanged = 0, 0, 0
 		return nil, fmt.Errorf("import d3fend %s: %w", src, err)
 	}
-	rep.NoChange = rep.Created+rep.Updated == 0
+	rep.NoChange = rep.Created+rep.Updated+rep.Removed == 0
 	rep.Duration = time.Since(start)
 	rep.Seconds = rep.Duration.Seconds()
 	return rep, nil
@@ -191,23 +192,29 @@ func write(ctx context.Context, tx core.App, all []Technique, defID map[string]s
 		return err
 	}
 	var maps []struct {
-		Id   string `db:"id"`
-		Tech string `db:"technique"`
-		D3   string `db:"d3fend"`
-		Via  string `db:"via"`
+		Id      string `db:"id"`
+		Tech    string `db:"technique"`
+		D3      string `db:"d3fend"`
+		Via     string `db:"via"`
+		Removed bool   `db:"removed"`
 	}
-	if err := tx.DB().NewQuery("SELECT id, technique, d3fend, via FROM {{" + collections.D3fendMappings + "}}").All(&maps); err != nil {
+	if err := tx.DB().NewQuery("SELECT id, technique, d3fend, via, removed FROM {{" + collections.D3fendMappings + "}}").All(&maps); err != nil {
 		return err
 	}
 	old := map[[2]string][2]string{}
+	wasRemoved := map[string]bool{}
 	for _, m := range maps {
 		old[[2]string{m.Tech, m.D3}] = [2]string{m.Id, m.Via}
+		wasRemoved[m.Id] = m.Removed
 	}
-	mins := tx.DB().NewQuery(`INSERT INTO {{d3fend_mappings}} (id, technique, d3fend, via, created, updated)
-		VALUES ({:id}, {:t}, {:d}, {:via}, {:now}, {:now})`).Prepare()
+	mins := tx.DB().NewQuery(`INSERT INTO {{d3fend_mappings}} (id, technique, d3fend, via, removed, created, updated)
+		VALUES ({:id}, {:t}, {:d}, {:via}, FALSE, {:now}, {:now})`).Prepare()
 	defer mins.Close()
-	mupd := tx.DB().NewQuery(`UPDATE {{d3fend_mappings}} SET via = {:via}, updated = {:now} WHERE id = {:id}`).Prepare()
+	mupd := tx.DB().NewQuery(`UPDATE {{d3fend_mappings}} SET via = {:via}, removed = FALSE, updated = {:now} WHERE id = {:id}`).Prepare()
 	defer mupd.Close()
+	covered := map[string]bool{} // technique record ids this run lists mappings for
+	seenPair := map[string]bool{}
+	written := map[[2]string]bool{}
 
 	keys := make([]pair, 0, len(vias))
 	for k := range vias {
@@ -229,20 +236,33 @@ func write(ctx context.Context, tx core.App, all []Technique, defID map[string]s
 		}
 		d3 := defID[k.def]
 		mapped[d3] = true
-		tech, ok := techs[k.attack]
-		if !ok {
-			missing[k.attack]++
-			continue
-		}
 		list := make([]string, 0, len(vias[k]))
 		for v := range vias[k] {
 			list = append(list, v)
 		}
 		slices.Sort(list)
 		via := strings.Join(list, ", ")
+		tech, ok := techs[k.attack]
+		if !ok {
+			// Kept until an ATT&CK import brings the id (attackref).
+			missing[k.attack]++
+			if _, err := attackref.Remember(tx, attackref.Pending{Kind: collections.RefD3fendMapping, AttackID: k.attack,
+				Owner: ids[d3], Data: map[string]any{"via": via}, Source: Kind}); err != nil {
+				return err
+			}
+			continue
+		}
+		covered[tech] = true
 		key := [2]string{tech, ids[d3]}
+		if written[key] {
+			// A revoked id and its successor name the same technique now.
+			rep.Counts["pairs_merged_into_successor"]++
+			continue
+		}
+		written[key] = true
 		if o, ok := old[key]; ok {
-			if o[1] == via {
+			seenPair[o[0]] = true
+			if o[1] == via && !wasRemoved[o[0]] {
 				rep.Unchanged++
 				continue
 			}
@@ -258,15 +278,29 @@ func write(ctx context.Context, tx core.App, all []Technique, defID map[string]s
 		old[key] = [2]string{"", via}
 		rep.Created++
 	}
+	// A mapping of a technique this run speaks about that the run no longer
+	// lists disappeared upstream: marked removed, never deleted (it comes
+	// back when upstream lists it again).
+	retire := tx.DB().NewQuery(`UPDATE {{d3fend_mappings}} SET removed = TRUE, updated = {:now} WHERE id = {:id}`).Prepare()
+	defer retire.Close()
+	for _, m := range maps {
+		if m.Removed || seenPair[m.Id] || !covered[m.Tech] {
+			continue
+		}
+		if _, err := retire.Bind(dbx.Params{"id": m.Id, "now": now}).Execute(); err != nil {
+			return fmt.Errorf("mark mapping removed: %w", err)
+		}
+		rep.Removed++
+	}
 	rep.Counts["pairs"] = len(keys)
 	rep.Counts["mapped_d3fend_techniques"] = len(mapped)
 	rep.Counts["pairs_without_technique"] = 0
 	for id, n := range missing {
 		rep.Counts["pairs_without_technique"] += n
 		rep.Skipped = append(rep.Skipped, importers.Skip{Id: id,
-			Reason: fmt.Sprintf("ATT&CK technique not in the catalogue: %d D3FEND mapping(s) not stored", n)})
+			Reason: fmt.Sprintf("ATT&CK technique not in the catalogue: %d D3FEND mapping(s) kept pending until an ATT&CK import brings it", n)})
 	}
-	if rep.Created+rep.Updated == 0 {
+	if rep.Created+rep.Updated+rep.Removed == 0 {
 		return nil
 	}
 	kind := audit.KindSystem

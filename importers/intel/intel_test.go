@@ -2,6 +2,8 @@ package intel_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -150,7 +152,9 @@ func TestImportAndScan(t *testing.T) {
 		t.Fatalf("re-import %+v %v", again, err)
 	}
 
-	// Enable a rule for T1105: it is covered; the others are not.
+	// Enable a rule for T1105: its coverage score is 100·0.25·0.5/0.85 =
+	// 14.7, below the default low threshold (30) but above a threshold of
+	// 10 set in settings.scoring: the scan follows the settings.
 	rules, _ := app.FindCollectionByNameOrId(collections.DetectionRules)
 	rule := core.NewRecord(rules)
 	rule.Load(map[string]any{"source": "custom", "source_rule_id": "r", "title": "r", "techniques": []string{techs["T1105"]}, "enabled": true})
@@ -161,12 +165,33 @@ func TestImportAndScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !slices.Equal(res.LowCoverage, []string{"T1059.001", "T1072", "T1105", "T1566.001"}) {
+		t.Fatalf("default threshold: %+v", res)
+	}
+	settings, err := app.FindFirstRecordByData(collections.Settings, "key", "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings.Set("scoring", map[string]any{"level_low": 10})
+	// "operation" is in the title of report r1 (T1566.001, T1059.001).
+	settings.Set("intel_keywords", []string{" Operation "})
+	if err := app.Save(settings); err != nil {
+		t.Fatal(err)
+	}
+	res, err = intel.Scan(ctx, app, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(res.NewTechniques, []string{"T1059.001", "T1072", "T1105", "T1566.001"}) ||
-		!slices.Equal(res.LowCoverage, []string{"T1059.001", "T1072", "T1566.001"}) || res.Notified != 2 {
+		!slices.Equal(res.LowCoverage, []string{"T1059.001", "T1566.001", "T1072"}) || res.Notified != 2 {
 		t.Fatalf("scan %+v", res)
 	}
+	if len(res.PriorityReports) != 1 || res.PriorityReports[0].ExternalID != "report--r1" ||
+		!slices.Equal(res.PriorityTechniques, []string{"T1059.001", "T1566.001"}) {
+		t.Fatalf("keywords did not raise report r1: %+v", res)
+	}
 	n, _ := app.CountRecords(collections.Notifications, dbx.HashExp{"kind": "intel_low_coverage", "user": testutil.Users(t)["blue_lead"].Id})
-	if n != 1 {
+	if n != 2 {
 		t.Fatalf("blue lead notifications = %d", n)
 	}
 	// Nothing is new a week later.
@@ -224,5 +249,40 @@ func TestSharedBundles(t *testing.T) {
 	again, err := intel.Import(ctx, app, contenttest.Shared(t, "stix21-attack-flow-corpus.tar.gz"), importers.Options{})
 	if err != nil || !again.NoChange {
 		t.Fatalf("re-import %+v %v", again, err)
+	}
+}
+
+// TestInbox: report bundles dropped into the watched folder are imported by
+// the scan job and moved to processed/; a broken one goes to failed/ with
+// its reason; the rest of the folder is left alone.
+func TestInbox(t *testing.T) {
+	app := testutil.NewApp(t)
+	contenttest.SeedTechniques(t, app, "T1566.001", "T1059.001", "T1105", "T1072")
+	dir := t.TempDir()
+	t.Setenv(intel.InboxEnv, dir)
+	contenttest.WriteFiles(t, dir, map[string]string{"report.json": reportBundle, "broken.json": `{"type":"bundle","objects":[`})
+	stats, err := intel.ScanJob(context.Background(), app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats["inbox_imported"] != 1 || stats["inbox_failed"] != 1 {
+		t.Fatalf("stats %v", stats)
+	}
+	if _, err := app.FindFirstRecordByData(collections.IntelReports, "external_id", "report--r1"); err != nil {
+		t.Fatal("dropped report not imported")
+	}
+	for _, p := range []string{"processed/report.json", "failed/broken.json", "failed/broken.json.error"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+	}
+	left, _ := os.ReadDir(dir)
+	if len(left) != 2 {
+		t.Fatalf("inbox still holds %v", left)
+	}
+	// A second pass finds nothing new to import.
+	stats, err = intel.ScanJob(context.Background(), app)
+	if err != nil || stats["inbox_imported"] != 0 {
+		t.Fatalf("second pass %v %v", stats, err)
 	}
 }

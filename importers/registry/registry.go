@@ -14,6 +14,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/caldera"
 	"github.com/aegis-sec/aegis/importers/compliance"
 	"github.com/aegis-sec/aegis/importers/d3fend"
+	"github.com/aegis-sec/aegis/importers/dettect"
 	"github.com/aegis-sec/aegis/importers/elastic"
 	"github.com/aegis-sec/aegis/importers/intel"
 	"github.com/aegis-sec/aegis/importers/navigator"
@@ -36,6 +37,7 @@ var kinds = map[string]importers.Func{
 	d3fend.Kind:      d3fend.Import,
 	compliance.Kind:  compliance.Import,
 	intel.Kind:       intel.Import,
+	dettect.Kind:     dettect.Import,
 }
 
 // Lookup returns the importer for kind.

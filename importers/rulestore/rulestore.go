@@ -16,6 +16,7 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -271,22 +272,11 @@ func nonNil(s []string) []string {
 
 // TechniqueIndex maps ATT&CK technique ids to technique record ids. When an
 // id exists in several domains or releases, the active enterprise technique
-// wins.
+// wins; a revoked id maps to its revoked-by successor.
 func TechniqueIndex(app core.App) (map[string]string, error) {
-	var rows []struct {
-		Id       string `db:"id"`
-		AttackId string `db:"attack_id"`
-	}
-	// Ordered so the preferred row comes last and overwrites the others.
-	err := app.DB().NewQuery(fmt.Sprintf(`SELECT [[id]], [[attack_id]] FROM {{%s}} WHERE [[attack_id]] != ''
-		ORDER BY [[revoked]] DESC, [[deprecated]] DESC, ([[domain]] = 'enterprise-attack') ASC, [[id]]`,
-		collections.Techniques)).All(&rows)
+	ix, err := attackref.Load(app)
 	if err != nil {
-		return nil, fmt.Errorf("load techniques: %w", err)
+		return nil, err
 	}
-	out := make(map[string]string, len(rows))
-	for _, r := range rows {
-		out[strings.ToUpper(r.AttackId)] = r.Id
-	}
-	return out, nil
+	return ix.Map(), nil
 }

@@ -33,6 +33,8 @@ func Register(app core.App) {
 		registerSecurityRoutes(g)
 		registerRuleRoutes(g)
 		registerIntegrationRoutes(g)
+		registerContentRoutes(g)
+		registerGapRoutes(g)
 		return se.Next()
 	})
 }

@@ -15,6 +15,7 @@ import (
 func registerCampaignRoutes(g *Group) {
 	planners := requireRole(c.RoleAdmin, c.RoleRedLead)
 	g.POST("/campaigns/from-actor", handleCampaignFromActor).Bind(planners)
+	g.POST("/campaigns/from-attack-campaign", handleCampaignFromAttackCampaign).Bind(planners)
 	g.POST("/campaigns/from-layer", handleCampaignFromLayer).Bind(planners, apis.BodyLimit(campaigns.MaxLayerBytes+(1<<20)))
 	g.GET("/campaigns/{id}/progress", handleCampaignProgress).Bind(requireUser())
 	g.POST("/campaigns/{id}/retest", handleCampaignRetest).Bind(planners)
@@ -31,6 +32,13 @@ func registerCampaignRoutes(g *Group) {
 				"test, prefilled from the best template (Atomic, then CALDERA, then manual) for the first matching platform. " +
 				"preview: true writes nothing and answers preview: [{technique, name, platform, template, source, why}] and skipped.",
 			Request:  map[string]any{"actor": "G0016", "name": "APT29 Q3", "platforms": []string{"windows"}, "blind": false, "preview": false},
+			Response: gen},
+		Op{Method: "POST", Path: Prefix + "/campaigns/from-attack-campaign", Tags: []string{"campaigns"}, Auth: "red_lead,admin",
+			Summary: "Plan a campaign emulating an ATT&CK campaign (C0001…): one draft test per technique it used",
+			Description: "attack_campaign is a record id or an ATT&CK id (C0024). Same behaviour as from-actor: platforms " +
+				"filter the techniques, tests are prefilled from the best template; the plan points at the ATT&CK campaign " +
+				"(and at its group when ATT&CK attributes it to exactly one).",
+			Request:  map[string]any{"attack_campaign": "C0024", "name": "SolarWinds emulation", "platforms": []string{"windows"}},
 			Response: gen},
 		Op{Method: "POST", Path: Prefix + "/campaigns/from-layer", Tags: []string{"campaigns"}, Auth: "red_lead,admin",
 			Multipart: true,
@@ -64,6 +72,18 @@ func handleCampaignFromActor(e *core.RequestEvent) error {
 		return e.BadRequestError("Invalid JSON body.", err)
 	}
 	out, err := campaigns.FromActor(e.App, workflow.ActorFromRequest(e), in)
+	if err != nil {
+		return domainError(e, err)
+	}
+	return e.JSON(http.StatusOK, out)
+}
+
+func handleCampaignFromAttackCampaign(e *core.RequestEvent) error {
+	var in campaigns.FromAttackCampaignInput
+	if err := e.BindBody(&in); err != nil {
+		return e.BadRequestError("Invalid JSON body.", err)
+	}
+	out, err := campaigns.FromAttackCampaign(e.App, workflow.ActorFromRequest(e), in)
 	if err != nil {
 		return domainError(e, err)
 	}

@@ -21,6 +21,7 @@ import (
 // PNG, and the executive report. Every role may export (DESIGN §3).
 func registerExportRoutes(g *Group) {
 	g.GET("/export/navigator", handleNavigatorExport).Bind(requireUser())
+	g.GET("/export/dettect", handleDettectExport).Bind(requireUser())
 	g.GET("/export/heatmap.svg", handleHeatmapSVG).Bind(requireUser())
 	g.GET("/export/heatmap.png", handleHeatmapPNG).Bind(requireUser())
 	g.GET("/export/vectr-bundle.json", handleVectrBundleExport).Bind(requireUser())
@@ -50,6 +51,9 @@ func registerExportRoutes(g *Group) {
 			Description: "Stable vectrIds (the imported ones, else derived from the record ids), outcomes mapped back to VECTR's " +
 				"outcome names, Aegis's exact state and outcome kept in test-case metadata. 404 for an unknown campaign. " +
 				"Blue roles get only revealed tests of blind campaigns."},
+		Op{Method: "GET", Path: Prefix + "/export/dettect", Tags: []string{"exports"}, Auth: "user",
+			Summary: "Aegis's state as a DeTT&CT technique administration YAML file (imported scores with their logbooks, " +
+				"plus a detection score round(5·max(V, R)) for other techniques with evidence); reads back with POST /api/aegis/import/dettect"},
 		Op{Method: "GET", Path: Prefix + "/export/navigator", Tags: []string{"exports"}, Auth: "user",
 			Query: []Param{{Name: "scope", Description: "coverage (default), actor:G0016 or campaign:ID"}, {Name: "domain"},
 				{Name: "platform", Description: "only techniques of this platform, scored on tests run there"}},
@@ -161,6 +165,15 @@ func handleVectrBundleExport(e *core.RequestEvent) error {
 func isDay(s string) bool {
 	_, err := parseDay(s)
 	return err == nil && len(s) == 10
+}
+
+func handleDettectExport(e *core.RequestEvent) error {
+	var buf bytes.Buffer
+	if err := coverage.WriteDettect(e.App, &buf, "aegis"); err != nil {
+		return coverageError(e, err)
+	}
+	e.Response.Header().Set("Content-Disposition", `attachment; filename="aegis-techniques-administration.yaml"`)
+	return e.Blob(http.StatusOK, "application/yaml; charset=utf-8", buf.Bytes())
 }
 
 func handleNavigatorExport(e *core.RequestEvent) error {

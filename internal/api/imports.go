@@ -34,6 +34,7 @@ var importRoles = map[string][]string{
 	"elastic":      {collections.RoleAdmin, collections.RoleBlueLead},
 	"d3fend":       {collections.RoleAdmin, collections.RoleBlueLead},
 	"compliance":   {collections.RoleAdmin, collections.RoleBlueLead},
+	"dettect":      {collections.RoleAdmin, collections.RoleBlueLead},
 	"atomic":       {collections.RoleAdmin, collections.RoleRedLead},
 	"caldera":      {collections.RoleAdmin, collections.RoleRedLead},
 	"navigator":    {collections.RoleAdmin, collections.RoleRedLead},
@@ -57,7 +58,7 @@ func registerImportRoutes(g *Group) {
 		Bind(requireUser(), apis.BodyLimit(limit+1<<20))
 
 	document(Op{Method: "POST", Path: Prefix + "/import/{kind}", Tags: []string{"imports", "jobs"},
-		Auth:    "attack, intel: admin; sigma, elastic, d3fend, compliance: admin, blue_lead; atomic, caldera, navigator, vectr, vectr-bundle, atomic-log: admin, red_lead",
+		Auth:    "attack, intel: admin; sigma, elastic, d3fend, compliance, dettect: admin, blue_lead; atomic, caldera, navigator, vectr, vectr-bundle, atomic-log: admin, red_lead",
 		Summary: "Upload a file or archive to import; it runs in the background as job import:{kind}",
 		Description: "Multipart form with the field `file` (up to 512 MiB): a JSON/YAML/TOML/CSV file, or a " +
 			"zip, tar, tar.gz or tar.zst archive of them. Answers 202 at once with the job run; follow its " +

@@ -10,8 +10,11 @@ import (
 	"time"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/internal/campaigns"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 )
 
 func TestFromActorOneTestPerTechniqueOnPlatform(t *testing.T) {
@@ -130,6 +133,29 @@ func TestFromLayer(t *testing.T) {
 	}
 	if len(g.Skipped) != 1 || !strings.HasPrefix(g.Skipped[0], "T1098") {
 		t.Errorf("skipped: %v", g.Skipped)
+	}
+	// T1098 waits for the catalogue: when an import brings it, the planned
+	// campaign gets its test (in the import's transaction).
+	if n, _ := e.app.CountRecords(c.PendingAttackRefs, dbx.HashExp{"kind": c.RefCampaignTest, "owner": g.Campaign.Id}); n != 1 {
+		t.Fatalf("pending planned tests %d, want 1 (T1098)", n)
+	}
+	late := e.technique("T1098", []string{"Windows"}, nil)
+	var resolved attackref.Resolved
+	if err := e.app.RunInTransaction(func(tx core.App) error {
+		var err error
+		resolved, err = attackref.ResolveAll(tx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if resolved.CampaignTests != 1 {
+		t.Fatalf("resolved %+v", resolved)
+	}
+	if n, _ := e.app.CountRecords(c.Tests, dbx.HashExp{"campaign": g.Campaign.Id, "technique": late.Id, "platform": "windows", "state": c.StateDraft}); n != 1 {
+		t.Fatal("no draft test for T1098 in the planned campaign")
+	}
+	if n, _ := e.app.CountRecords(c.PendingAttackRefs); n != 0 {
+		t.Fatalf("%d pending references left", n)
 	}
 	for name, bad := range map[string]string{"not json": "{", "nothing picked": `{"name":"x","domain":"enterprise-attack","techniques":[{"techniqueID":"T1003"}]}`} {
 		if res := post(c.RoleRedLead, bad, nil); res.Status != 400 {

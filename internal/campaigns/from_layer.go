@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/internal/workflow"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -55,7 +56,7 @@ func FromLayer(app core.App, actor workflow.Actor, layer io.Reader, plan Plan) (
 	var skipped []string
 	for _, id := range l.Techniques {
 		if !found[id] {
-			skipped = append(skipped, id+": unknown technique")
+			skipped = append(skipped, id+": unknown technique (its test is added when an ATT&CK import brings it)")
 		}
 	}
 	var out Generated
@@ -63,7 +64,85 @@ func FromLayer(app core.App, actor workflow.Actor, layer io.Reader, plan Plan) (
 		audit.Bind(tx, actor.Audit())
 		g, err := generate(tx, actor, plan, techs, skipped, map[string]any{"layer": l.Name, "layer_techniques": len(l.Techniques)})
 		out = g
-		return err
+		if err != nil {
+			return err
+		}
+		// Ids the catalogue does not have yet get their test when an ATT&CK
+		// import brings them (resolvePlanned).
+		for _, id := range l.Techniques {
+			if found[id] {
+				continue
+			}
+			if _, err := attackref.Remember(tx, attackref.Pending{Kind: c.RefCampaignTest, AttackID: id, Owner: g.Campaign.Id,
+				Data: map[string]any{"platforms": plan.Platforms}, Source: "navigator"}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
+}
+
+func init() { attackref.RegisterResolver(c.RefCampaignTest, resolvePlanned) }
+
+// resolvePlanned creates the draft test of a layer-planned campaign whose
+// technique an ATT&CK import just brought, unless the campaign is gone, over,
+// or already tests the technique.
+func resolvePlanned(tx core.App, ix *attackref.Index, refs []attackref.PendingRow) (int, error) {
+	n := 0
+	for _, r := range refs {
+		camp, err := tx.FindRecordById(c.Campaigns, r.Owner)
+		if err != nil {
+			continue // the campaign was deleted: nothing to plan
+		}
+		if s := camp.GetString("status"); s == StatusCompleted || s == StatusArchived {
+			continue
+		}
+		tech, err := tx.FindRecordById(c.Techniques, r.Technique)
+		if err != nil || tech.GetBool("revoked") || tech.GetBool("deprecated") {
+			continue
+		}
+		exists, err := tx.CountRecords(c.Tests, dbx.HashExp{"campaign": camp.Id, "technique": tech.Id})
+		if err != nil {
+			return n, err
+		}
+		if exists > 0 {
+			continue
+		}
+		platform := ""
+		if ps, ok := r.Data["platforms"].([]any); ok && len(ps) > 0 {
+			tp := platformsOf(tech, "platforms")
+			for _, p := range ps {
+				if s, _ := p.(string); hasPlatform(tp, s) {
+					platform = s
+					break
+				}
+			}
+			if platform == "" {
+				continue
+			}
+		}
+		t, err := workflow.NewDraft(tx, nil, camp.Id)
+		if err != nil {
+			return n, err
+		}
+		id := tech.GetString("attack_id")
+		t.Set("technique", tech.Id)
+		t.Set("platform", platform)
+		t.Set("name", strings.TrimSpace(id+" "+tech.GetString("name")))
+		tpl, err := BestTemplate(tx, tech.Id, platform)
+		if err != nil {
+			return n, err
+		}
+		if tpl != nil {
+			t.Set("template", tpl.Id)
+			t.Set("name", strings.TrimSpace(id+" "+tpl.GetString("name")))
+			t.Set("procedure", ProcedureFrom(tpl))
+		}
+		if err := tx.Save(t); err != nil {
+			return n, fmt.Errorf("plan test for %s: %w", id, err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -24,6 +24,7 @@ type Plan struct {
 	Tags        []string `json:"tags"`
 	Recurrence  string   `json:"recurrence"`
 	threatActor string
+	attackCamp  string
 }
 
 // Generated is a new campaign with its draft tests.
@@ -65,6 +66,9 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 	camp.Set("name", strings.TrimSpace(plan.Name))
 	camp.Set("description", plan.Description)
 	camp.Set("threat_actor", plan.threatActor)
+	if plan.attackCamp != "" {
+		camp.Set("attack_campaign", plan.attackCamp)
+	}
 	if !actor.Superuser {
 		camp.Set("owner", actor.Id)
 	}
@@ -282,4 +286,63 @@ func previewOf(tx core.App, techs, tests []*core.Record, platforms []string) []P
 		out = append(out, p)
 	}
 	return out
+}
+
+// FromAttackCampaignInput is the body of POST
+// /api/aegis/campaigns/from-attack-campaign.
+type FromAttackCampaignInput struct {
+	Campaign string `json:"attack_campaign"` // record id or ATT&CK id (C0024)
+	Plan
+}
+
+// FromAttackCampaign plans an emulation of an ATT&CK campaign exactly as
+// FromActor plans one of a group: one draft test per technique the campaign
+// used (filtered by platform when given), each prefilled from the best
+// template. The plan points at the ATT&CK campaign and, when ATT&CK
+// attributes it to one group, at that group too.
+func FromAttackCampaign(app core.App, actor workflow.Actor, in FromAttackCampaignInput) (Generated, error) {
+	if err := canPlan(actor); err != nil {
+		return Generated{}, err
+	}
+	ref := strings.TrimSpace(in.Campaign)
+	if ref == "" {
+		return Generated{}, missing("attack_campaign")
+	}
+	ac, err := app.FindRecordById(c.AttackCampaigns, ref)
+	if err != nil {
+		ac, err = app.FindFirstRecordByFilter(c.AttackCampaigns, "attack_id = {:a}", dbx.Params{"a": strings.ToUpper(ref)})
+		if err != nil {
+			return Generated{}, router.NewNotFoundError("ATT&CK campaign "+ref+" not found.", nil)
+		}
+	}
+	in.Plan.Platforms = cleanPlatforms(in.Plan.Platforms)
+	if strings.TrimSpace(in.Name) == "" {
+		in.Name = ac.GetString("name") + " emulation"
+	}
+	if in.Description == "" {
+		in.Description = "Emulates ATT&CK campaign " + ac.GetString("attack_id") + " " + ac.GetString("name") + "."
+	}
+	in.attackCamp = ac.Id
+	if groups := ac.GetStringSlice("actors"); len(groups) == 1 {
+		in.threatActor = groups[0]
+	}
+	ids := ac.GetStringSlice("techniques")
+	techs := []*core.Record{}
+	if len(ids) > 0 {
+		list := make([]any, len(ids))
+		for i, id := range ids {
+			list[i] = id
+		}
+		if err := app.RecordQuery(c.Techniques).Where(dbx.In("id", list...)).OrderBy("attack_id ASC").All(&techs); err != nil {
+			return Generated{}, fmt.Errorf("techniques of %s: %w", ac.GetString("attack_id"), err)
+		}
+	}
+	var out Generated
+	err = app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor.Audit())
+		g, err := generate(tx, actor, in.Plan, techs, nil, map[string]any{"attack_campaign": ac.GetString("attack_id")})
+		out = g
+		return err
+	})
+	return out, err
 }

@@ -36,9 +36,9 @@ func hasPlatform(list []string, p string) bool {
 // BestTemplate returns the template to prefill a test of technique on
 // platform: one that lists the platform (any when platform is empty), from
 // the best source, with a command, then by name for a stable choice. It
-// returns nil when none fits.
+// returns nil when none fits. Templates removed upstream are not offered.
 func BestTemplate(app core.App, techniqueId, platform string) (*core.Record, error) {
-	all, err := app.FindAllRecords(c.TestTemplates, dbx.HashExp{"technique": techniqueId})
+	all, err := app.FindAllRecords(c.TestTemplates, dbx.HashExp{"technique": techniqueId, "removed": false})
 	if err != nil {
 		return nil, fmt.Errorf("templates of %s: %w", techniqueId, err)
 	}

@@ -21,25 +21,28 @@ func init() {
 	extraCommands = append(extraCommands, func(pb *pocketbase.PocketBase) *cobra.Command { return ExportCommand(pb) })
 }
 
-// ExportCommand is `aegis export navigator|csv|json|svg|png|report|pdf`.
+// ExportCommand is `aegis export navigator|csv|json|svg|png|report|pdf|vectr-bundle|dettect`.
 func ExportCommand(app core.App) *cobra.Command {
 	var scope, dataset, out, domain string
 	var filters, campaigns []string
 	cmd := &cobra.Command{
-		Use:   "export navigator|csv|json|svg|png|report|pdf|vectr-bundle",
-		Short: "Export a Navigator layer, a dataset as CSV/JSON, the heatmap or the executive report",
+		Use:   "export navigator|csv|json|svg|png|report|pdf|vectr-bundle|dettect",
+		Short: "Export a Navigator layer, a dataset as CSV/JSON, the heatmap, the executive report, a VECTR bundle or a DeTT&CT file",
 		Long: `navigator: ATT&CK Navigator layer (format 4.5) for --scope coverage, actor:G0016 or campaign:ID.
 csv, json: a dataset (--dataset ` + strings.Join(coverage.Datasets, ", ") + `), streamed; filters with
 --filter key=value (e.g. --filter state=validated --filter since=2026-01-01).
 svg, png: the heatmap. report: the executive report as HTML; pdf: the same as a PDF.
-vectr-bundle: campaigns (--campaign ID, repeatable; default all) as a VECTR bundle.`,
+vectr-bundle: campaigns (--campaign ID, repeatable; default all) as a VECTR bundle.
+dettect: a DeTT&CT technique administration YAML file (imported scores and logbooks, plus
+a detection score derived from Aegis's tests and rules) that reads back with aegis import dettect.`,
 		Example: `  aegis export navigator --scope actor:G0016 -o apt29.json
   aegis export csv --dataset tests --filter state=validated -o tests.csv
   aegis export csv --dataset vectr -o vectr-test-cases.csv
   aegis export pdf -o executive-report.pdf
-  aegis export vectr-bundle --campaign k3x9... -o assessment.json`,
+  aegis export vectr-bundle --campaign k3x9... -o assessment.json
+  aegis export dettect -o techniques-administration.yaml`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"navigator", "csv", "json", "svg", "png", "report", "pdf", "vectr-bundle"},
+		ValidArgs: []string{"navigator", "csv", "json", "svg", "png", "report", "pdf", "vectr-bundle", "dettect"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var w io.Writer = cmd.OutOrStdout()
 			if out != "" && out != "-" {
@@ -136,6 +139,8 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 		}
 		_, err = w.Write(buf.Bytes())
 		return err
+	case "dettect":
+		return coverage.WriteDettect(app, w, "aegis")
 	}
-	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png, report, pdf or vectr-bundle", what)
+	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png, report, pdf, vectr-bundle or dettect", what)
 }

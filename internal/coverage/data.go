@@ -25,6 +25,14 @@ type Data struct {
 	Controls        []Control
 	Actors          []Actor
 	Campaigns       []Campaign
+	// AttackCampaigns are ATT&CK's campaigns (C0001…): found like actors
+	// (FindActor, the actor filter) but not counted among them.
+	AttackCampaigns []Actor
+	// Assessments are detection and visibility scores kept in DeTT&CT.
+	Assessments []Assessment
+	// Templates are the test library's procedures linked to a technique
+	// (not removed upstream): what a team can run to validate it.
+	Templates []Template
 
 	lookups lookups // built on first use; Data must not change afterwards
 }
@@ -112,6 +120,26 @@ type Control struct {
 	Title         string
 	Status        string // not_assessed, not_implemented, planned, partial, implemented
 	Techniques    []string
+}
+
+// Assessment is one DeTT&CT score of a technique for a group of systems:
+// detection -1..5 or visibility 0..4, with the date of its current value.
+type Assessment struct {
+	ID           string
+	Technique    string
+	Kind         string // detection, visibility
+	ApplicableTo string
+	Score        int
+	ScoredAt     string
+	Comment      string
+}
+
+// Template is a test library procedure of a technique.
+type Template struct {
+	ID        string
+	Name      string
+	Source    string // atomic, caldera, manual
+	Technique string
 }
 
 // Actor is a threat actor with the techniques it uses.

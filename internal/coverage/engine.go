@@ -61,6 +61,7 @@ var Watched = []string{
 	collections.D3fendTechniques, collections.D3fendMappings, collections.ComplianceFrameworks,
 	collections.ComplianceControls, collections.ControlMappings, collections.ThreatActors,
 	collections.ActorTechniques, collections.Campaigns, collections.Settings, collections.AttackReleases,
+	collections.AttackCampaigns, collections.TechniqueAssessments, collections.TestTemplates,
 	collections.JobRuns, // an import finishing may have written with bulk SQL
 }
 

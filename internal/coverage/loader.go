@@ -25,7 +25,8 @@ func Load(app core.App) (*Data, error) {
 	}{
 		{"tactics", loadTactics}, {"techniques", loadTechniques}, {"tests", loadTests},
 		{"rules", loadRules}, {"countermeasures", loadCountermeasures}, {"controls", loadControls},
-		{"actors", loadActors}, {"campaigns", loadCampaigns},
+		{"actors", loadActors}, {"campaigns", loadCampaigns}, {"attack campaigns", loadAttackCampaigns},
+		{"assessments", loadAssessments}, {"templates", loadTemplates},
 	}
 	for _, s := range steps {
 		if err := s.fn(app, d); err != nil {
@@ -61,6 +62,12 @@ func merge(s *collections.ScoringSettings, o collections.ScoringSettings) {
 	// Weights may legitimately be zero, so take them together when any is set.
 	if o.WeightValidation+o.WeightRules+o.WeightMitigation > 0 {
 		s.WeightValidation, s.WeightRules, s.WeightMitigation = o.WeightValidation, o.WeightRules, o.WeightMitigation
+	}
+	switch {
+	case o.WeightDettect > 0:
+		s.WeightDettect = o.WeightDettect
+	case o.WeightDettect < 0:
+		s.WeightDettect = 0
 	}
 	set(&s.HalfLifeDays, o.HalfLifeDays)
 	set(&s.FreshDays, o.FreshDays)
@@ -169,7 +176,7 @@ func loadRules(app core.App, d *Data) error {
 func loadCountermeasures(app core.App, d *Data) error {
 	pos := map[string]int{}
 	return query(app, `SELECT c.id, c.d3fend_id, c.name, c.status, m.technique
-		FROM d3fend_mappings m JOIN d3fend_techniques c ON c.id = m.d3fend ORDER BY c.id`, nil, func(r *dbx.Rows) error {
+		FROM d3fend_mappings m JOIN d3fend_techniques c ON c.id = m.d3fend WHERE m.removed = FALSE ORDER BY c.id`, nil, func(r *dbx.Rows) error {
 		var x Countermeasure
 		var tech string
 		if err := r.Scan(&x.ID, &x.D3fendID, &x.Name, &x.Status, &tech); err != nil {
@@ -206,6 +213,45 @@ func loadActors(app core.App, d *Data) error {
 			return err
 		}
 		appendGrouped(&d.Actors, pos, x.ID, x, tech, func(v *Actor) *[]string { return &v.Techniques })
+		return nil
+	})
+}
+
+func loadTemplates(app core.App, d *Data) error {
+	return query(app, `SELECT id, name, source, technique FROM test_templates
+		WHERE technique != '' AND removed = FALSE ORDER BY technique, source, name, id`, nil, func(r *dbx.Rows) error {
+		var x Template
+		if err := r.Scan(&x.ID, &x.Name, &x.Source, &x.Technique); err != nil {
+			return err
+		}
+		d.Templates = append(d.Templates, x)
+		return nil
+	})
+}
+
+func loadAssessments(app core.App, d *Data) error {
+	return query(app, `SELECT a.id, a.technique, a.kind, a.applicable_to, a.score, a.scored_at, a.comment
+		FROM technique_assessments a WHERE a.technique != '' ORDER BY a.technique, a.kind, a.applicable_to`, nil, func(r *dbx.Rows) error {
+		var x Assessment
+		if err := r.Scan(&x.ID, &x.Technique, &x.Kind, &x.ApplicableTo, &x.Score, &x.ScoredAt, &x.Comment); err != nil {
+			return err
+		}
+		d.Assessments = append(d.Assessments, x)
+		return nil
+	})
+}
+
+func loadAttackCampaigns(app core.App, d *Data) error {
+	pos := map[string]int{}
+	return query(app, `SELECT c.id, c.attack_id, c.name, ifnull(j.value, '')
+		FROM attack_campaigns c LEFT JOIN json_each(c.techniques) j
+		WHERE c.revoked = 0 AND c.deprecated = 0 ORDER BY c.attack_id, c.name, c.id`, nil, func(r *dbx.Rows) error {
+		var x Actor
+		var tech string
+		if err := r.Scan(&x.ID, &x.AttackID, &x.Name, &tech); err != nil {
+			return err
+		}
+		appendGrouped(&d.AttackCampaigns, pos, x.ID, x, tech, func(v *Actor) *[]string { return &v.Techniques })
 		return nil
 	})
 }

@@ -22,6 +22,13 @@ func (d *Data) lk() *lookups {
 			l.techs[d.Techniques[i].ID] = &d.Techniques[i]
 		}
 		l.actors = map[string]*Actor{}
+		for i := range d.AttackCampaigns {
+			a := &d.AttackCampaigns[i]
+			l.actors[a.ID] = a
+			if a.AttackID != "" {
+				l.actors[strings.ToUpper(a.AttackID)] = a
+			}
+		}
 		for i := range d.Actors {
 			a := &d.Actors[i]
 			l.actors[a.ID] = a
@@ -43,7 +50,8 @@ func (d *Data) lk() *lookups {
 
 func (d *Data) technique(id string) *Technique { return d.lk().techs[id] }
 
-// FindActor finds an actor by record id or ATT&CK id.
+// FindActor finds an actor by record id or ATT&CK id; an ATT&CK campaign
+// (C0001) is found the same way.
 func (d *Data) FindActor(key string) *Actor {
 	l := d.lk()
 	if a, ok := l.actors[key]; ok {

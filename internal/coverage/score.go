@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -24,7 +25,8 @@ const (
 	KindRule           = "rule"
 	KindCountermeasure = "countermeasure"
 	KindControl        = "control"
-	KindTechnique      = "technique" // a member of a roll-up (sub-technique, tactic, actor…)
+	KindAssessment     = "assessment" // a DeTT&CT detection or visibility score (component D)
+	KindTechnique      = "technique"  // a member of a roll-up (sub-technique, tactic, actor…)
 )
 
 // Contribution is one line of a breakdown: what it is, the value it brought
@@ -53,6 +55,7 @@ type Score struct {
 	V             *float64       `json:"V"`
 	R             *float64       `json:"R"`
 	M             *float64       `json:"M"`
+	D             *float64       `json:"D,omitempty"` // DeTT&CT detection and visibility, when imported
 	InScope       bool           `json:"in_scope"`
 	Fresh         bool           `json:"fresh"`
 	LastValidated *time.Time     `json:"last_validated,omitempty"`
@@ -80,6 +83,7 @@ type index struct {
 	rules   map[string][]*Rule
 	cms     map[string][]*Countermeasure
 	ctls    map[string][]*Control
+	assess  map[string][]*Assessment
 	subs    map[string][]string // parent id → sub-technique ids
 	techs   map[string]*Technique
 	byAttck map[string]*Technique
@@ -88,7 +92,7 @@ type index struct {
 func buildIndex(d *Data, opt Options) *index {
 	ix := &index{
 		tests: map[string][]*Test{}, rules: map[string][]*Rule{}, cms: map[string][]*Countermeasure{},
-		ctls: map[string][]*Control{}, subs: map[string][]string{}, techs: map[string]*Technique{},
+		ctls: map[string][]*Control{}, assess: map[string][]*Assessment{}, subs: map[string][]string{}, techs: map[string]*Technique{},
 		byAttck: map[string]*Technique{},
 	}
 	for i := range d.Techniques {
@@ -138,7 +142,49 @@ func buildIndex(d *Data, opt Options) *index {
 			ix.ctls[tid] = append(ix.ctls[tid], c)
 		}
 	}
+	for i := range d.Assessments {
+		a := &d.Assessments[i]
+		ix.assess[a.Technique] = append(ix.assess[a.Technique], a)
+	}
 	return ix
+}
+
+// AssessmentValue maps a DeTT&CT score onto [0,1]: detection over its 0..5
+// scale (-1, "none", is 0), visibility over 0..4.
+func AssessmentValue(kind string, score int) float64 {
+	max := 5.0
+	if kind == collections.AssessmentVisibility {
+		max = 4
+	}
+	return clamp01(float64(score) / max)
+}
+
+// dettectItems is component D of a technique: per kind, the best score over
+// its groups of systems; D is the mean of the kinds present.
+func dettectItems(as []*Assessment) []Contribution {
+	best := map[string]*Assessment{}
+	for _, a := range as {
+		if b, ok := best[a.Kind]; !ok || a.Score > b.Score || (a.Score == b.Score && a.ApplicableTo < b.ApplicableTo) {
+			best[a.Kind] = a
+		}
+	}
+	var out []Contribution
+	for _, k := range collections.AssessmentKinds {
+		a, ok := best[k]
+		if !ok {
+			continue
+		}
+		detail := fmt.Sprintf("DeTT&CT %s score %d for %s", k, a.Score, a.ApplicableTo)
+		if a.ScoredAt != "" {
+			detail += ", scored " + a.ScoredAt
+		}
+		if a.Comment != "" {
+			detail += ": " + a.Comment
+		}
+		out = append(out, Contribution{Kind: KindAssessment, Component: "D", ID: a.ID, Ref: "DeTT&CT",
+			Name: "DeTT&CT " + k, Detail: detail, Value: AssessmentValue(k, a.Score)})
+	}
+	return out
 }
 
 // Result is the model's answer for one set of options: every technique's
@@ -335,12 +381,28 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 		sc.M = &m
 	}
 
+	// D: the team's DeTT&CT scores, an input of its own, never a
+	// validation (it does not count towards V or the validated level).
+	dItems := dettectItems(ix.assess[t.ID])
+	wD := math.Max(s.WeightDettect, 0)
+	if len(dItems) > 0 && wD > 0 {
+		sum := 0.0
+		for _, it := range dItems {
+			sum += it.Value
+		}
+		dv := sum / float64(len(dItems))
+		sc.D = &dv
+	}
+
 	// Score over the known components; an unknown V still weighs (as zero)
 	// so that a never-tested technique is never rewarded for it.
 	wV, wR, wM := math.Max(s.WeightValidation, 0), math.Max(s.WeightRules, 0), math.Max(s.WeightMitigation, 0)
 	total := wV + wR
 	if sc.M != nil {
 		total += wM
+	}
+	if sc.D != nil {
+		total += wD
 	}
 	if total > 0 {
 		num := wR * rv
@@ -349,6 +411,9 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 		}
 		if sc.M != nil {
 			num += wM * *sc.M
+		}
+		if sc.D != nil {
+			num += wD * *sc.D
 		}
 		sc.Score = 100 * num / total
 		for _, it := range vItems {
@@ -366,6 +431,12 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 		for _, it := range mItems {
 			it.c.Share = 100 * wM / total * it.v / float64(len(mItems))
 			sc.Breakdown = append(sc.Breakdown, it.c)
+		}
+		if sc.D != nil {
+			for _, c := range dItems {
+				c.Share = 100 * wD / total * c.Value / float64(len(dItems))
+				sc.Breakdown = append(sc.Breakdown, c)
+			}
 		}
 	}
 	if sc.V == nil {
@@ -395,7 +466,7 @@ func rollup(s collections.ScoringSettings, now time.Time, p *Technique, members 
 		sc.InScope = true
 	}
 	agg := Aggregate(s, in)
-	sc.Score, sc.V, sc.R, sc.M = agg.Score, agg.V, agg.R, agg.M
+	sc.Score, sc.V, sc.R, sc.M, sc.D = agg.Score, agg.V, agg.R, agg.M, agg.D
 	sc.LastValidated, sc.Fresh = agg.LastValidated, agg.Fresh
 	for _, m := range in {
 		sc.Procedures += m.Procedures
@@ -426,6 +497,7 @@ func rollup(s collections.ScoringSettings, now time.Time, p *Technique, members 
 type Agg struct {
 	Score         float64
 	V, R, M       *float64
+	D             *float64 // DeTT&CT, over the members that have it
 	LastValidated *time.Time
 	Fresh         bool
 	Breakdown     []Contribution
@@ -440,7 +512,7 @@ func Aggregate(s collections.ScoringSettings, members []*Score) Agg {
 		return a
 	}
 	var sum float64
-	var vs, rs, ms []float64
+	var vs, rs, ms, ds []float64
 	n := float64(len(members))
 	for _, m := range members {
 		sum += m.Score
@@ -453,6 +525,9 @@ func Aggregate(s collections.ScoringSettings, members []*Score) Agg {
 		if m.M != nil {
 			ms = append(ms, *m.M)
 		}
+		if m.D != nil {
+			ds = append(ds, *m.D)
+		}
 		if m.LastValidated != nil && (a.LastValidated == nil || m.LastValidated.After(*a.LastValidated)) {
 			lv := *m.LastValidated
 			a.LastValidated = &lv
@@ -464,7 +539,7 @@ func Aggregate(s collections.ScoringSettings, members []*Score) Agg {
 			Name: m.Name, Detail: m.Level, Value: m.Score / 100, Share: m.Score / n})
 	}
 	a.Score = sum / n
-	a.V, a.R, a.M = mean(vs), mean(rs), mean(ms)
+	a.V, a.R, a.M, a.D = mean(vs), mean(rs), mean(ms), mean(ds)
 	return a
 }
 

@@ -7,13 +7,17 @@ import (
 	"testing"
 )
 
-// SharedData returns the folder of real public data sets (../shared/data
-// beside the repository). It skips the test when the folder is absent,
-// except under CI=true, where a missing folder fails the test.
+// SharedData returns the folder of real public data sets: $AEGIS_SHARED_DATA
+// when set, else ../shared/data beside the repository. It skips the test
+// when the folder is absent, except under CI=true, where a missing folder
+// fails the test.
 func SharedData(t testing.TB) string {
 	t.Helper()
 	_, here, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data")
+	if env := os.Getenv("AEGIS_SHARED_DATA"); env != "" {
+		dir = env
+	}
 	if st, err := os.Stat(dir); err == nil && st.IsDir() {
 		return dir
 	}

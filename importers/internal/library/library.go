@@ -12,9 +12,12 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/importers/internal/bulk"
 	"github.com/aegis-sec/aegis/internal/audit"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // Template is one procedure of the library, as stored in test_templates.
@@ -54,12 +57,22 @@ type Variant struct {
 }
 
 var columns = []string{"source", "source_id", "technique", "technique_attack_id", "name", "description",
-	"platforms", "executor", "input_arguments", "dependencies", "path"}
+	"platforms", "executor", "input_arguments", "dependencies", "path", "removed"}
 
 // Write upserts templates in one transaction and fills rep (created,
 // updated, unchanged, unknown techniques). Templates must already be valid:
 // source in collections.TemplateSources, source_id and name non-empty.
+// Nothing is marked removed (see WriteFrom).
 func Write(ctx context.Context, app core.App, templates []Template, rep *importers.Report, opts importers.Options) error {
+	return WriteFrom(ctx, app, "", templates, rep, opts)
+}
+
+// WriteFrom is Write for a whole source (origin names its folder, archive
+// or repository): templates last seen in the same origin that it no longer
+// has are marked removed, never deleted (tests keep pointing at them), and
+// come back when the source lists them again. Templates of files that failed
+// to parse this run (rep.FileErrors) are left alone.
+func WriteFrom(ctx context.Context, app core.App, origin string, templates []Template, rep *importers.Report, opts importers.Options) error {
 	unknown := map[string]int{}
 	err := app.RunInTransaction(func(tx core.App) error {
 		techniques, err := TechniqueIDs(tx)
@@ -72,6 +85,21 @@ func Write(ctx context.Context, app core.App, templates []Template, rep *importe
 			return err
 		}
 		defer up.Close()
+		origins := map[string]string{}
+		if origin != "" {
+			var rows []struct {
+				Id     string `db:"id"`
+				Origin string `db:"origin"`
+			}
+			if err := tx.DB().NewQuery("SELECT [[id]], [[origin]] FROM {{test_templates}}").All(&rows); err != nil {
+				return fmt.Errorf("load template origins: %w", err)
+			}
+			for _, r := range rows {
+				origins[r.Id] = r.Origin
+			}
+		}
+		setOrigin := tx.DB().NewQuery("UPDATE {{test_templates}} SET [[origin]] = {:o} WHERE [[id]] = {:id}").Prepare()
+		defer setOrigin.Close()
 		for i, t := range templates {
 			if i%256 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -93,14 +121,22 @@ func Write(ctx context.Context, app core.App, templates []Template, rep *importe
 			if platforms == nil {
 				platforms = []string{}
 			}
-			out, _, err := up.Put(map[string]any{
+			out, id, err := up.Put(map[string]any{
 				"source": t.Source, "source_id": t.SourceID, "technique": techID,
 				"technique_attack_id": t.TechniqueID, "name": t.Name, "description": t.Description,
 				"platforms": platforms, "executor": t.Executor, "input_arguments": jsonOrNull(inputs),
 				"dependencies": jsonOrNull(t.Dependencies), "path": t.Path,
+				"removed": false,
 			})
 			if err != nil {
 				return err
+			}
+			// The origin is bookkeeping, not content: the same corpus read
+			// through another URL or folder is unchanged.
+			if origin != "" && origins[id] != origin {
+				if _, err := setOrigin.Bind(dbx.Params{"o": origin, "id": id}).Execute(); err != nil {
+					return fmt.Errorf("template %s: %w", t.SourceID, err)
+				}
 			}
 			switch out {
 			case bulk.Created:
@@ -114,18 +150,25 @@ func Write(ctx context.Context, app core.App, templates []Template, rep *importe
 		if opts.Progress != nil {
 			opts.Progress("write", len(templates), len(templates))
 		}
-		if rep.Created+rep.Updated == 0 {
+		if origin != "" && len(templates) > 0 {
+			n, err := retire(tx, up, origin, templates, rep)
+			if err != nil {
+				return err
+			}
+			rep.Removed += n
+		}
+		if rep.Created+rep.Updated+rep.Removed == 0 {
 			return nil
 		}
 		return audit.Write(tx, audit.Entry{
 			Actor: opts.Actor, ActorKind: actorKind(opts.Actor), Action: "import",
 			Collection: collections.TestTemplates,
 			Details: map[string]any{"kind": rep.Kind, "source": rep.Source,
-				"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged},
+				"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged, "removed": rep.Removed},
 		})
 	})
 	if err != nil {
-		rep.Created, rep.Updated, rep.Unchanged = 0, 0, 0
+		rep.Created, rep.Updated, rep.Unchanged, rep.Removed = 0, 0, 0, 0
 		return err
 	}
 	ids := make([]string, 0, len(unknown))
@@ -141,8 +184,47 @@ func Write(ctx context.Context, app core.App, templates []Template, rep *importe
 		rep.Counts = map[string]int{}
 	}
 	rep.Counts["unknown_techniques"] = len(ids)
-	rep.NoChange = rep.Created+rep.Updated == 0
+	rep.NoChange = rep.Created+rep.Updated+rep.Removed == 0
 	return nil
+}
+
+// retire marks removed the templates of the batch's sources last seen in
+// origin that this run did not write.
+func retire(tx core.App, up *bulk.Upserter, origin string, templates []Template, rep *importers.Report) (int, error) {
+	sources := map[string]bool{}
+	for _, t := range templates {
+		sources[t.Source] = true
+	}
+	failed := map[string]bool{}
+	for _, fe := range rep.FileErrors {
+		failed[fe.Path] = true
+	}
+	n := 0
+	for src := range sources {
+		var rows []struct {
+			Id   string `db:"id"`
+			Path string `db:"path"`
+		}
+		if err := tx.DB().NewQuery(`SELECT [[id]], [[path]] FROM {{test_templates}} WHERE [[source]] = {:s} AND [[origin]] = {:o}
+			AND [[removed]] = FALSE`).Bind(dbx.Params{"s": src, "o": origin}).All(&rows); err != nil {
+			return n, fmt.Errorf("load %s templates: %w", src, err)
+		}
+		q := tx.DB().NewQuery(`UPDATE {{test_templates}} SET [[removed]] = TRUE, [[content_hash]] = '', [[updated]] = {:now}
+			WHERE [[id]] = {:id}`).Prepare()
+		now := types.NowDateTime().String()
+		for _, r := range rows {
+			if up.Seen(r.Id) || failed[r.Path] {
+				continue
+			}
+			if _, err := q.Bind(dbx.Params{"id": r.Id, "now": now}).Execute(); err != nil {
+				q.Close()
+				return n, fmt.Errorf("mark template %s removed: %w", r.Id, err)
+			}
+			n++
+		}
+		q.Close()
+	}
+	return n, nil
 }
 
 // jsonOrNull keeps empty optional JSON fields NULL rather than "null" text.
@@ -165,9 +247,14 @@ func actorKind(actor string) string {
 }
 
 // TechniqueIDs maps ATT&CK ids to technique record ids, preferring an
-// active technique when a revoked or deprecated one shares the id.
+// active technique when a revoked or deprecated one shares the id and
+// following a revoked id to its successor.
 func TechniqueIDs(app core.App) (map[string]string, error) {
-	return bulk.Lookup(app, collections.Techniques, "attack_id", "revoked DESC, deprecated DESC")
+	ix, err := attackref.Load(app)
+	if err != nil {
+		return nil, err
+	}
+	return ix.Map(), nil
 }
 
 // LinkTechniques links templates imported before their technique existed.

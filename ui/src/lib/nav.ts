@@ -75,6 +75,7 @@ export const NAV: NavGroup[] = [
     title: 'Threats',
     items: [
       { path: '/actors', title: 'Threat actors', summary: 'ATT&CK groups and the techniques they use.', ready: true },
+      { path: '/attack-campaigns', title: 'ATT&CK campaigns', summary: 'ATT&CK campaigns (C0001…): techniques, software, attributed groups.', ready: true },
       { path: '/attack/releases', title: 'ATT&CK upgrades', summary: 'What changed in each ATT&CK import and which tests it affects.', ready: true },
       {
         path: '/intel',

@@ -29,7 +29,7 @@ type Integration = RecordModel & {
 }
 type Job = { name: string; title?: string; schedule?: string; next_run?: string; enabled?: boolean; integration?: string; kind?: string; running?: JobRun | null; last_runs?: JobRun[] }
 
-const IMPORT_KINDS = ['attack', 'sigma', 'elastic', 'atomic', 'caldera', 'd3fend', 'compliance', 'navigator', 'intel', 'vectr', 'vectr-bundle', 'atomic-log']
+const IMPORT_KINDS = ['attack', 'sigma', 'elastic', 'atomic', 'caldera', 'd3fend', 'compliance', 'navigator', 'intel', 'vectr', 'vectr-bundle', 'atomic-log', 'dettect']
 const KIND_LABELS: Record<string, string> = {
   attack: 'ATT&CK STIX bundle',
   sigma: 'Sigma rules',
@@ -43,6 +43,7 @@ const KIND_LABELS: Record<string, string> = {
   vectr: 'VECTR CSV export',
   'vectr-bundle': 'VECTR assessment bundle (JSON)',
   'atomic-log': 'Invoke-AtomicRedTeam log',
+  dettect: 'DeTT&CT technique administration',
 }
 
 /** jobsFrom accepts the jobs list as an array or wrapped in {items} / {jobs}. */

@@ -5,6 +5,7 @@ import { asArray, compareAttackId, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Icon, Badge, Card, EmptyState, PageHead, Spinner, Table } from '../../ds'
 import { Chips, Prose, TechniqueLink, type Actor, type Technique } from './common'
+import { RaiseCard } from '../defence/Gaps'
 
 type Use = RecordModel & { procedure: string; expand?: { technique?: Technique } }
 type Ref = { source_name?: string; url?: string; description?: string; external_id?: string }
@@ -23,6 +24,10 @@ export default function ActorPage({ params }: { params: Record<string, string> }
             compareAttackId(x.expand?.technique?.attack_id ?? '', y.expand?.technique?.attack_id ?? ''),
           )
         : [],
+    [a?.id],
+  )
+  const camps = useLoad(
+    async () => (a ? pb.collection('attack_campaigns').getFullList<RecordModel & { attack_id: string; name: string }>({ filter: pb.filter('actors ~ {:a}', { a: a.id }), fields: 'id,attack_id,name', sort: 'attack_id' }) : []),
     [a?.id],
   )
   if (actor.loading && !a) return <Spinner />
@@ -74,6 +79,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
           </Card>
         </div>
         <div className="stack">
+          <RaiseCard actor={a.id} />
           <Card title="Profile">
             <dl className="kv">
               <dt>Source</dt>
@@ -90,6 +96,19 @@ export default function ActorPage({ params }: { params: Record<string, string> }
               </dd>
             </dl>
           </Card>
+          {(camps.data?.length ?? 0) > 0 && (
+            <Card title="ATT&CK campaigns attributed">
+              <ul style={{ margin: 0, paddingLeft: 18 }}>
+                {camps.data!.map((c) => (
+                  <li key={c.id}>
+                    <Link to={`/attack-campaigns/${c.id}`}>
+                      {c.attack_id} {c.name}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          )}
           {refs.length > 0 && (
             <Card title="References">
               <ul style={{ margin: 0, paddingLeft: 18 }}>

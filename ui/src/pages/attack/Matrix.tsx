@@ -56,6 +56,7 @@ export function headline(m: { score: number; in_scope?: number; scope?: string }
   const what = (m.scope || 'all in-scope techniques').replace(/^all /, '')
   return { score: Math.round(m.score), text: `the mean of ${(m.in_scope ?? 0).toLocaleString('en-US')} ${what}` }
 }
+type AttackCampaignRow = { id: string; attack_id: string; name: string; techniques: unknown }
 
 export default function MatrixPage() {
   const me = useAuth()
@@ -65,6 +66,7 @@ export default function MatrixPage() {
   const actor = query.get('actor') ?? ''
   const campaign = query.get('campaign') ?? ''
   const wide = query.get('view') === 'wide'
+  const acamp = query.get('attack_campaign') ?? ''
   const [q, setQ] = useState(query.get('q') ?? '')
   const [open, setOpen] = useState<Set<string>>(new Set())
   const [showSubs, setShowSubs] = useState(false)
@@ -101,6 +103,8 @@ export default function MatrixPage() {
     async () => (actor ? new Set((await pb.collection('actor_techniques').getFullList({ filter: pb.filter('actor = {:a}', { a: actor }), fields: 'technique', batch: 1000 })).map((r) => r.technique as string)) : null),
     [actor],
   )
+  // ATT&CK campaigns (C0001…) are a layer like an actor.
+  const acamps = useLoad(() => pb.collection('attack_campaigns').getFullList<AttackCampaignRow>({ fields: 'id,attack_id,name,techniques', sort: 'attack_id', filter: 'revoked = false', batch: 1000 }), [])
 
   const scores = useMemo(() => indexCoverage(coverage.data), [coverage.data])
   const platforms = useMemo(() => {
@@ -114,8 +118,11 @@ export default function MatrixPage() {
   const matches = (t: Technique) => !needle || t.name.toLowerCase().includes(needle) || t.attack_id.toLowerCase().includes(needle)
   const visible = (t: Technique) => !platform || asArray<string>(t.platforms).includes(platform)
   const campaignTechs = useMemo(() => (campaign && scoped.data ? new Set(indexCoverage(scoped.data).keys()) : null), [campaign, scoped.data])
-  const actorUsed = actorTechs.data
-  const used: Set<string> | null = actorUsed || campaignTechs ? new Set((data.data?.techniques ?? []).filter((t) => (!actorUsed || actorUsed.has(t.id)) && (!campaignTechs || campaignTechs.has(t.attack_id))).map((t) => t.id)) : null
+  // A layer (an actor, else an ATT&CK campaign) and a campaign of ours narrow the matrix together.
+  const campaignRow = acamps.data?.find((c) => c.id === acamp)
+  const layerUsed = actor ? actorTechs.data : campaignRow ? new Set(asArray<string>(campaignRow.techniques)) : null
+  const used: Set<string> | null =
+    layerUsed || campaignTechs ? new Set((data.data?.techniques ?? []).filter((t) => (!layerUsed || layerUsed.has(t.id)) && (!campaignTechs || campaignTechs.has(t.attack_id))).map((t) => t.id)) : null
   const highlighted = (t: Technique, subs: Technique[]) => (used ? used.has(t.id) || subs.some((s) => used.has(s.id)) : needle ? matches(t) || subs.some(matches) : true)
   const total = new Set(cols.flatMap((c) => c.techniques.filter(({ t }) => visible(t)).map(({ t }) => t.id))).size
   const actorName = actors.data?.find((a) => a.id === actor)
@@ -141,7 +148,14 @@ export default function MatrixPage() {
   const exportAs = async (kind: 'svg' | 'png') => {
     const shown = cols.map((c) => ({ ...c, techniques: c.techniques.filter(({ t }) => visible(t)) }))
     const title = `ATT&CK ${DOMAINS.find((d) => d.value === domain)?.label ?? domain} coverage`
-    const subtitle = [head ? `coverage ${head.score}/100, ${head.text}` : 'catalogue', campaignRec && `campaign ${campaignRec.name}`, new Date().toISOString().slice(0, 10)].filter(Boolean).join(' · ')
+    const subtitle = [
+      head ? `coverage ${head.score}/100, ${head.text}` : 'catalogue',
+      !actor && campaignRow && `ATT&CK campaign ${campaignRow.attack_id} ${campaignRow.name}`,
+      campaignRec && `campaign ${campaignRec.name}`,
+      new Date().toISOString().slice(0, 10),
+    ]
+      .filter(Boolean)
+      .join(' · ')
     const svg = heatmapSvg(shown, scores, { title, subtitle })
     const name = `aegis-heatmap-${domain}${platform ? '-' + platform : ''}.${kind}`
     try {
@@ -250,7 +264,14 @@ export default function MatrixPage() {
             placeholder="Any actor"
             options={(actors.data ?? []).map((a) => ({ value: a.id, label: `${a.name}${a.attack_id ? ` (${a.attack_id})` : ''}` }))}
             value={actor}
-            onChange={(e) => setQuery({ actor: e.target.value })}
+            onChange={(e) => setQuery({ actor: e.target.value, attack_campaign: null })}
+          />
+          <Select
+            label="ATT&CK campaign"
+            placeholder="Any campaign"
+            options={(acamps.data ?? []).map((c) => ({ value: c.id, label: `${c.attack_id} ${c.name}` }))}
+            value={acamp}
+            onChange={(e) => setQuery({ attack_campaign: e.target.value, actor: null })}
           />
           <Select label="Campaign" placeholder="Any campaign" options={(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={campaign} onChange={(e) => setQuery({ campaign: e.target.value })} />
           <TextInput label="Search" placeholder="Name or T-id" value={q} onChange={(e) => setQ(e.target.value)} />
@@ -265,12 +286,20 @@ export default function MatrixPage() {
             </Button>
           </div>
         </div>
-        {actorName && actorUsed && (
+        {actorName && actorTechs.data && (
           <div style={{ marginTop: 10 }}>
             <Badge tone="primary">
-              {actorName.name} uses {plural(actorUsed.size, 'technique')}
+              {actorName.name} uses {plural(actorTechs.data.size, 'technique')}
             </Badge>{' '}
             <Link to={`/actors/${actorName.id}`}>Actor details</Link>
+          </div>
+        )}
+        {!actor && campaignRow && used && (
+          <div style={{ marginTop: 10 }} data-testid="campaign-layer">
+            <Badge tone="primary">
+              {campaignRow.attack_id} {campaignRow.name} used {plural(used.size, 'technique')}
+            </Badge>{' '}
+            <Link to={`/attack-campaigns/${campaignRow.id}`}>Campaign details</Link>
           </div>
         )}
       </Card>

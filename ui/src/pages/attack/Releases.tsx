@@ -168,6 +168,14 @@ export default function ReleasesPage() {
                 />
               )}
             </Card>
+            {sel.changes?.resolved != null && typeof sel.changes.resolved === 'object' && Object.values(sel.changes.resolved as Record<string, number>).some((n) => n > 0) && (
+              <Card title="References this import resolved">
+                <div className="faint small" style={{ marginBottom: 6 }}>
+                  Content stored while the catalogue lacked these ids (or naming techniques this release revoked) now links to them.
+                </div>
+                <StatsList stats={Object.fromEntries(Object.entries(sel.changes.resolved as Record<string, number>).filter(([, n]) => n > 0))} />
+              </Card>
+            )}
             {sel.stats && Object.keys(sel.stats).length > 0 && (
               <Card title="Import statistics">
                 <StatsList stats={sel.stats} />

@@ -11,7 +11,7 @@ import type { Level } from '../../lib/format'
 
 type Full = Technique & { expand?: { tactics?: Tactic[]; parent?: Technique; revoked_by?: Technique; data_components?: (RecordModel & { name: string; data_source: string })[] } }
 type Contribution = { kind: string; component: string; id: string; ref?: string; name: string; detail?: string; value: number; share: number; age_days?: number }
-type ScoreView = { technique: { score: number; level: string; V: number | null; R: number | null; M: number | null; breakdown: Contribution[]; notes?: string[]; procedures: number; rules: number; mitigations: number } }
+type ScoreView = { technique: { score: number; level: string; V: number | null; R: number | null; M: number | null; D?: number | null; breakdown: Contribution[]; notes?: string[]; procedures: number; rules: number; mitigations: number } }
 
 const PRIORITIES = ['critical', 'high', 'medium', 'low'].map((p) => ({ value: p, label: humanize(p) }))
 
@@ -165,6 +165,12 @@ export default function TechniquePage({ params }: { params: Record<string, strin
                   <dd>{sc.R == null ? '—' : sc.R.toFixed(2)}</dd>
                   <dt>Mitigation (M)</dt>
                   <dd>{sc.M == null ? '—' : sc.M.toFixed(2)}</dd>
+                  {sc.D != null && (
+                    <>
+                      <dt title="Detection and visibility scores imported from DeTT&CT: an input of its own, never a validation">DeTT&amp;CT (D)</dt>
+                      <dd>{sc.D.toFixed(2)}</dd>
+                    </>
+                  )}
                 </dl>
                 {(sc.breakdown ?? []).length > 0 && (
                   <table className="table">

@@ -197,9 +197,80 @@ export default function RulesPage() {
         />
         <Pagination page={page} perPage={PER_PAGE} count={items.length} total={list.data?.totalItems} onPage={setPage} />
       </Card>
+      <UnknownTechniques />
       {upload && <UploadRules onClose={() => setUpload(false)} onDone={list.reload} />}
       <Suspense fallback={null}>{writing && <RuleEditor onClose={() => setWriting(false)} onSaved={(id) => navigate(`/rules/${id}`)} />}</Suspense>
     </div>
+  )
+}
+
+type UnknownReport = {
+  ids: { attack_id: string; rules: number; pending: number }[]
+  rules: { id: string; title: string; source: string; unknown: string[] }[]
+  rule_count: number
+  deprecated: { id: string; title: string; source: string; techniques: string }[]
+  pending: Record<string, number>
+  deprecated_other?: Record<string, number>
+}
+
+/** UnknownTechniques lists rules naming ATT&CK ids the catalogue lacks; they map when an import brings the ids. */
+function UnknownTechniques() {
+  const [open, setOpen] = useState(false)
+  const rep = useLoad(() => api<UnknownReport>('/api/aegis/content/unknown-techniques?limit=100'), [])
+  const d = rep.data
+  if (!d || (d.rule_count === 0 && d.ids.length === 0 && d.deprecated.length === 0 && Object.keys(d.deprecated_other ?? {}).length === 0)) return null
+  const pending = Object.values(d.pending).reduce((a, b) => a + b, 0)
+  return (
+    <Card title="Rules naming techniques your catalogue does not have (newer ATT&CK?)">
+      <div className="stack" data-testid="unknown-techniques">
+        <p className="small">
+          {d.rule_count} {d.rule_count === 1 ? 'rule names' : 'rules name'} {d.ids.length} ATT&CK id{d.ids.length === 1 ? '' : 's'} that the imported catalogue lacks
+          {pending > 0 && <>; {pending} mapping{pending === 1 ? '' : 's'} or planned test{pending === 1 ? '' : 's'} wait for them</>}. They stay recorded and map
+          as soon as an ATT&CK import brings the ids (its release changelog says how many resolved).
+        </p>
+        <div className="small">
+          {d.ids.slice(0, 30).map((x) => (
+            <span key={x.attack_id} style={{ marginRight: 8 }}>
+              <Badge>{x.attack_id}</Badge> {x.rules > 0 && `${x.rules} rule${x.rules === 1 ? '' : 's'}`}
+              {x.pending > 0 && ` ${x.pending} pending`}
+            </span>
+          ))}
+          {d.ids.length > 30 && <span className="faint">and {d.ids.length - 30} more</span>}
+        </div>
+        <div>
+          <Button onClick={() => setOpen(!open)}>{open ? 'Hide rules' : 'Show rules'}</Button>
+        </div>
+        {open && (
+          <Table
+            caption="Rules naming unknown techniques"
+            columns={[
+              { key: 'n', header: 'Rule', render: (r: UnknownReport['rules'][number]) => <b>{r.title}</b> },
+              { key: 's', header: 'Source', width: 80, render: (r: UnknownReport['rules'][number]) => <Badge>{humanize(r.source)}</Badge> },
+              { key: 'u', header: 'Unknown ids', render: (r: UnknownReport['rules'][number]) => <span className="small">{r.unknown.join(', ')}</span> },
+            ]}
+            rows={d.rules}
+            rowKey={(r) => r.id}
+            onRowClick={(r) => navigate(`/rules/${r.id}`)}
+          />
+        )}
+        {d.deprecated.length > 0 && (
+          <p className="small">
+            <Badge tone="warning">Deprecated</Badge> {d.deprecated.length} rule{d.deprecated.length === 1 ? '' : 's'} map to techniques ATT&CK deprecated
+            ({d.deprecated.slice(0, 5).map((r) => `${r.title} (${r.techniques})`).join('; ')}
+            {d.deprecated.length > 5 ? '; …' : ''}): they still count, review them.
+          </p>
+        )}
+        {Object.keys(d.deprecated_other ?? {}).length > 0 && (
+          <p className="small faint">
+            Also on deprecated techniques:{' '}
+            {Object.entries(d.deprecated_other ?? {})
+              .map(([k, n]) => `${n} ${humanize(k)}`)
+              .join(', ')}
+            .
+          </p>
+        )}
+      </div>
+    </Card>
   )
 }
 

@@ -25,7 +25,7 @@ const STATE_COLORS: Record<string, string> = { draft: '#c5ced9', ready: '#f2b78f
 export default function CampaignPage({ params }: { params: Record<string, string> }) {
   const me = useAuth()
   const toast = useToast()
-  const camp = useLoad(() => pb.collection('campaigns').getOne<Campaign>(params.id, { expand: 'threat_actor,owner' }), [params.id])
+  const camp = useLoad(() => pb.collection('campaigns').getOne<Campaign>(params.id, { expand: 'threat_actor,owner,attack_campaign' }), [params.id])
   const progress = useLoad(() => api<Progress>(`/api/aegis/campaigns/${encodeURIComponent(params.id)}/progress`), [params.id])
   const tests = useLoad(() => pb.collection('tests').getFullList<TestRecord>({ filter: pb.filter('campaign = {:c}', { c: params.id }), sort: 'name', expand: TEST_EXPAND, batch: 500 }), [params.id])
   const c = camp.data
@@ -80,7 +80,7 @@ export default function CampaignPage({ params }: { params: Record<string, string
   }
   const setStatus = async (status: string) => {
     try {
-      camp.set(await pb.collection('campaigns').update<Campaign>(params.id, { status }, { expand: 'threat_actor,owner' }))
+      camp.set(await pb.collection('campaigns').update<Campaign>(params.id, { status }, { expand: 'threat_actor,owner,attack_campaign' }))
     } catch (err) {
       toast.push({ title: 'Could not change the status', body: errorMessage(err), tone: 'error' })
     }
@@ -103,6 +103,11 @@ export default function CampaignPage({ params }: { params: Record<string, string
             {c.round > 0 && <Badge tone="outline">round {c.round}</Badge>}
             {c.blind && <Badge tone="outline">blind</Badge>}
             {c.expand?.threat_actor && <Link to={`/actors/${c.expand.threat_actor.id}`}>{c.expand.threat_actor.name}</Link>}
+            {c.expand?.attack_campaign && (
+              <Link to={`/attack-campaigns/${c.expand.attack_campaign.id}`}>
+                emulates {c.expand.attack_campaign.attack_id} {c.expand.attack_campaign.name}
+              </Link>
+            )}
           </span>
         }
         actions={

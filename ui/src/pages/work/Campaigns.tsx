@@ -22,7 +22,7 @@ export type Campaign = RecordModel & {
   next_run_at: string
   parent: string
   tags?: string[] | null
-  expand?: { threat_actor?: RecordModel & { name: string; attack_id: string }; owner?: RecordModel & { name: string; email: string } }
+  expand?: { threat_actor?: RecordModel & { name: string; attack_id: string }; attack_campaign?: RecordModel & { name: string; attack_id: string }; owner?: RecordModel & { name: string; email: string } }
 }
 
 export const CAMPAIGN_STATUSES = ['planned', 'active', 'completed', 'archived']

@@ -1,0 +1,99 @@
+package campaigns_test
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/attack"
+	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/aegis-sec/aegis/internal/testutil"
+)
+
+// TestFromAttackCampaign plans emulations of real ATT&CK 18.1 campaigns
+// through POST /api/aegis/campaigns/from-attack-campaign: one draft test
+// per technique the campaign used, as from an actor.
+func TestFromAttackCampaign(t *testing.T) {
+	e := newEnv(t)
+	src, err := source.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"), source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := attack.Import(context.Background(), e.app, src, importers.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	solar, err := e.app.FindFirstRecordByData(c.AttackCampaigns, "attack_id", "C0024")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := 0
+	for _, id := range solar.GetStringSlice("techniques") {
+		if tech, err := e.app.FindRecordById(c.Techniques, id); err == nil && !tech.GetBool("revoked") && !tech.GetBool("deprecated") {
+			live++
+		}
+	}
+	apt29, err := e.app.FindFirstRecordByData(c.ThreatActors, "attack_id", "G0016")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "/api/aegis/campaigns/from-attack-campaign"
+	for _, tc := range []struct {
+		name, role string
+		body       map[string]any
+		status     int
+		check      func(t *testing.T, g generated)
+		contains   string
+	}{
+		{name: "red lead by ATT&CK id", role: c.RoleRedLead, body: map[string]any{"attack_campaign": "c0024"}, status: http.StatusOK,
+			check: func(t *testing.T, g generated) {
+				if len(g.Tests) != live {
+					t.Fatalf("tests %d, want one per live technique %d (skipped %v)", len(g.Tests), live, g.Skipped)
+				}
+				if g.Campaign.Name != "SolarWinds Compromise emulation" || g.Campaign.Status != "planned" {
+					t.Fatalf("campaign %+v", g.Campaign)
+				}
+				if g.Campaign.Threat_actor != apt29.Id {
+					t.Fatalf("not attributed to APT29: %q", g.Campaign.Threat_actor)
+				}
+				if r := e.get(c.Campaigns, g.Campaign.Id); r.GetString("attack_campaign") != solar.Id {
+					t.Fatalf("plan does not point at C0024")
+				}
+			}},
+		{name: "admin by record id, windows only", role: c.RoleAdmin,
+			body: map[string]any{"attack_campaign": solar.Id, "name": "Q3", "platforms": []string{"Windows"}}, status: http.StatusOK,
+			check: func(t *testing.T, g generated) {
+				if g.Campaign.Name != "Q3" || len(g.Tests) == 0 || len(g.Tests) > live {
+					t.Fatalf("campaign %+v with %d tests", g.Campaign, len(g.Tests))
+				}
+				for _, x := range g.Tests {
+					if x.Platform != "Windows" || x.State != "draft" {
+						t.Fatalf("test %+v", x)
+					}
+				}
+			}},
+		{name: "blue lead may not plan", role: c.RoleBlueLead, body: map[string]any{"attack_campaign": "C0024"}, status: http.StatusForbidden},
+		{name: "viewer may not plan", role: c.RoleViewer, body: map[string]any{"attack_campaign": "C0024"}, status: http.StatusForbidden},
+		{name: "anonymous", role: "", body: map[string]any{"attack_campaign": "C0024"}, status: http.StatusUnauthorized},
+		{name: "unknown campaign", role: c.RoleRedLead, body: map[string]any{"attack_campaign": "C9999"}, status: http.StatusNotFound, contains: "C9999"},
+		{name: "missing id", role: c.RoleRedLead, body: map[string]any{}, status: http.StatusBadRequest, contains: "attack_campaign"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.do("POST", path, tc.role, tc.body)
+			if res.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", res.Status, tc.status, res.Body)
+			}
+			if tc.contains != "" && !strings.Contains(string(res.Body), tc.contains) {
+				t.Fatalf("body %s lacks %q", res.Body, tc.contains)
+			}
+			if tc.check != nil {
+				var g generated
+				res.JSON(t, &g)
+				tc.check(t, g)
+			}
+		})
+	}
+}

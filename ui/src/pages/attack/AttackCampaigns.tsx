@@ -1,0 +1,92 @@
+import { useState } from 'react'
+import type { RecordModel } from 'pocketbase'
+import { pb, esc } from '../../lib/pb'
+import { useLoad } from '../../lib/data'
+import { asArray } from '../../lib/format'
+import { navigate } from '../../lib/router'
+import { Alert, Badge, Card, EmptyState, PageHead, Pagination, Table, TextInput } from '../../ds'
+import { Chips, type Actor } from './common'
+
+// ATT&CK campaigns (C0001…): intrusion activity MITRE describes with the
+// techniques, software and groups it involved. Shown next to threat actors.
+
+export type AttackCampaign = RecordModel & {
+  attack_id: string
+  name: string
+  aliases: unknown
+  description: string
+  first_seen: string
+  last_seen: string
+  techniques: string[]
+  software: string[]
+  actors: string[]
+  references: unknown
+  url: string
+  deprecated: boolean
+  expand?: { actors?: Actor[] }
+}
+
+const PER_PAGE = 30
+
+export default function AttackCampaignsPage() {
+  const [q, setQ] = useState('')
+  const [page, setPage] = useState(1)
+  const filter = [q && `(name ~ ${esc(q)} || aliases ~ ${esc(q)} || attack_id ~ ${esc(q)})`, 'revoked = false'].filter(Boolean).join(' && ')
+  const list = useLoad(
+    () =>
+      pb.collection('attack_campaigns').getList<AttackCampaign>(page, PER_PAGE, {
+        filter,
+        sort: 'attack_id',
+        expand: 'actors',
+        fields: 'id,attack_id,name,aliases,first_seen,last_seen,techniques,actors,deprecated,expand.actors.id,expand.actors.name,expand.actors.attack_id',
+      }),
+    [filter, page],
+  )
+  return (
+    <div className="stack">
+      <PageHead title="ATT&CK campaigns" subtitle="Intrusion campaigns from ATT&CK (C0001…) with the techniques, software and groups they involved. Plan an emulation from any of them." />
+      <Card flush>
+        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <TextInput label="Search" placeholder="Name, alias or C-id" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
+        </div>
+        {list.error && (
+          <div style={{ padding: 12 }}>
+            <Alert>{list.error}</Alert>
+          </div>
+        )}
+        <Table
+          caption="ATT&CK campaigns"
+          columns={[
+            { key: 'id', header: 'ID', width: 80, render: (c: AttackCampaign) => <code>{c.attack_id}</code> },
+            {
+              key: 'n',
+              header: 'Name',
+              width: 260,
+              render: (c: AttackCampaign) => (
+                <span>
+                  <b>{c.name}</b> {c.deprecated && <Badge tone="warning">Deprecated</Badge>}
+                </span>
+              ),
+            },
+            { key: 'g', header: 'Attributed to', render: (c: AttackCampaign) => <Chips values={(c.expand?.actors ?? []).map((a) => a.name)} /> },
+            { key: 't', header: 'Techniques', width: 100, render: (c: AttackCampaign) => <span className="small">{asArray(c.techniques).length}</span> },
+            { key: 'd', header: 'Active', width: 190, render: (c: AttackCampaign) => <span className="small faint">{seen(c)}</span> },
+          ]}
+          rows={list.data?.items ?? []}
+          rowKey={(c) => c.id}
+          loading={list.loading}
+          onRowClick={(c) => navigate(`/attack-campaigns/${c.id}`)}
+          empty={<EmptyState title="No ATT&CK campaigns" icon="⚑">Import ATT&amp;CK Enterprise to load its campaigns.</EmptyState>}
+        />
+        <Pagination page={page} perPage={PER_PAGE} count={list.data?.items.length ?? 0} total={list.data?.totalItems} onPage={setPage} />
+      </Card>
+    </div>
+  )
+}
+
+/** seen is "2019-08 → 2020-12" from first_seen and last_seen. */
+export function seen(c: Pick<AttackCampaign, 'first_seen' | 'last_seen'>): string {
+  const m = (d: string) => (d ? d.slice(0, 7) : '?')
+  if (!c.first_seen && !c.last_seen) return '—'
+  return `${m(c.first_seen)} → ${m(c.last_seen)}`
+}
