@@ -130,9 +130,9 @@ func importStartError(kind string, err error) error {
 	if busy.Run != nil {
 		since = ", started " + busy.Run.GetDateTime("started_at").Time().Format(time.RFC3339)
 	}
-	return fmt.Errorf("import %s: %w%s\n"+
-		"Another import of %s holds the lease (here, in another process or through the web app). "+
-		"Wait for it to finish (aegis jobs list) and run this again. Nothing was imported.", kind, err, since, kind)
+	return fmt.Errorf("import %s: %w%s\n%s", kind, err, since, "Another import of "+kind+
+		" holds the lease (here, in another process or through the web app). "+
+		"Wait for it to finish (aegis jobs list) and run this again. Nothing was imported.")
 }
 
 // hint says what to do about a failed import; the database is unchanged in
