@@ -89,7 +89,7 @@ func handleImportUpload(e *core.RequestEvent, limit int64) error {
 	if err != nil {
 		return err
 	}
-	rec, err := jobs.StartImport(e.App, kind, path, name, jobs.Options{Trigger: jobs.TriggerManual, RequestedBy: requesterId(e)})
+	rec, err := jobs.StartUpload(e.App, kind, path, name, jobs.Options{Trigger: jobs.TriggerManual, RequestedBy: requesterId(e)})
 	return answerRun(e, rec, err)
 }
 

@@ -15,7 +15,8 @@ import (
 	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/registry"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/aegis-sec/aegis/internal/jobs"
+	"github.com/aegis-sec/aegis/internal/redact"
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
@@ -48,40 +49,53 @@ The import commits whole or not at all; re-running it changes nothing.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kind, spec := args[0], args[1]
-			fn, ok := registry.Lookup(kind)
-			if !ok {
+			if _, ok := registry.Lookup(kind); !ok {
 				return fmt.Errorf("unknown import kind %q: use one of %s", kind, strings.Join(registry.Kinds(), ", "))
-			}
-			src, err := source.Open(spec, srcOpts)
-			if err != nil {
-				return fmt.Errorf("import %s: %w\n%s", kind, err, hint(err))
 			}
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			if timeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, timeout)
-				defer cancel()
-			}
-			opts := importers.Options{}
+			// A run at a terminal: one attempt, its error shown at once.
+			opts := jobs.Options{Trigger: jobs.TriggerManual, NoRetry: true}
 			if as != "" {
 				u, err := app.FindAuthRecordByEmail(collections.Users, as)
 				if err != nil {
 					return fmt.Errorf("import %s: --as %s: no such user", kind, as)
 				}
-				opts.Actor = u.Id
+				opts.RequestedBy = u.Id
+			}
+			if timeout <= 0 {
+				timeout = noTimeout
 			}
 			bar := newProgressBar(cmd.ErrOrStderr())
-			opts.Progress = bar.Update
-			rep, err := fn(ctx, app, src, opts)
+			var (
+				rep    *importers.Report
+				impErr error
+			)
+			run, err := jobs.RunImport(ctx, app, jobs.Import{
+				Kind: kind,
+				Name: redact.URL(spec),
+				Open: func() (source.Source, error) {
+					src, err := source.Open(spec, srcOpts)
+					if err != nil {
+						return nil, fmt.Errorf("import %s: %w", kind, err)
+					}
+					return src, nil
+				},
+				Timeout:  timeout,
+				Progress: bar.Update,
+				Done:     func(r *importers.Report, err error) { rep, impErr = r, err },
+			}, opts)
 			bar.Finish()
 			if err != nil {
-				return fmt.Errorf("%w\n%s", err, hint(err))
+				return importStartError(kind, err)
 			}
-			if rep != nil {
-				coverage.AfterImport(app, kind, !rep.NoChange)
+			if run.GetString("status") != jobs.StatusSucceeded {
+				if impErr == nil {
+					impErr = errors.New(run.GetString("error"))
+				}
+				return fmt.Errorf("%w\n%s", impErr, hint(impErr))
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), rep)
@@ -99,6 +113,26 @@ The import commits whole or not at all; re-running it changes nothing.`,
 	f.StringVar(&srcOpts.TAXII.Version, "taxii-version", "", "force TAXII 2.0 or 2.1 (default: detect)")
 	f.StringVar(&srcOpts.TAXII.AddedAfter, "added-after", "", "TAXII: only objects added after this RFC 3339 time")
 	return cmd
+}
+
+// noTimeout stands for --timeout 0: no limit a run could reach.
+const noTimeout = 100 * 365 * 24 * time.Hour
+
+// importStartError explains why the import run did not start. A run of the
+// same kind holding the lease (here, in another process or through the API)
+// is refused, as the API refuses it with 409.
+func importStartError(kind string, err error) error {
+	var busy *jobs.AlreadyRunningError
+	if !errors.As(err, &busy) {
+		return fmt.Errorf("import %s: %w", kind, err)
+	}
+	since := ""
+	if busy.Run != nil {
+		since = ", started " + busy.Run.GetDateTime("started_at").Time().Format(time.RFC3339)
+	}
+	return fmt.Errorf("import %s: %w%s\n%s", kind, err, since, "Another import of "+kind+
+		" holds the lease (here, in another process or through the web app). "+
+		"Wait for it to finish (aegis jobs list) and run this again. Nothing was imported.")
 }
 
 // hint says what to do about a failed import; the database is unchanged in

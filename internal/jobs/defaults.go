@@ -16,17 +16,17 @@ var defaults = []Job{
 	{
 		Name: "notification-cleanup", Title: "Delete old read notifications",
 		Schedule: "30 1 * * *", Timeout: 10 * time.Minute, Retries: 2, Backoff: time.Minute,
-		RetryInterrupted: true, Run: CleanupNotifications,
+		RetryInterrupted: true, Run: notificationCleanup,
 	},
 	{
 		Name: "recurring-campaigns", Title: "Spawn due instances of recurring campaigns",
 		Schedule: "15 0 * * *", Timeout: 10 * time.Minute, Retries: 2, Backoff: time.Minute,
-		RetryInterrupted: true, Run: RecurringCampaigns,
+		RetryInterrupted: true, Run: recurringCampaigns,
 	},
 	{
 		Name: "evidence-sweep", Title: "Remove evidence files left without a record",
 		Schedule: "50 1 * * *", Timeout: time.Hour, Retries: 1, Backoff: time.Minute,
-		RetryInterrupted: true, Run: EvidenceSweep,
+		RetryInterrupted: true, Run: evidenceSweep,
 	},
 	{
 		Name: "coverage-snapshot", Title: "Take a coverage snapshot (totals, per tactic, per technique)",
@@ -45,6 +45,6 @@ var defaults = []Job{
 	{
 		Name: "evidence-retention", Title: "Delete evidence of finished tests past the retention period",
 		Schedule: "45 1 * * *", Timeout: time.Hour, Retries: 2, Backoff: time.Minute,
-		RetryInterrupted: true, Run: EvidenceRetention,
+		RetryInterrupted: true, Run: evidenceRetention,
 	},
 }

@@ -253,15 +253,7 @@ func reportStats(r *importers.Report) map[string]any {
 	if r == nil {
 		return nil
 	}
-	raw, err := json.Marshal(r)
-	if err != nil {
-		return nil
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil
-	}
-	return m
+	return statsOf(r)
 }
 
 // SyncNow runs, one after the other and waiting for each, the sync of the

@@ -1,7 +1,13 @@
 // Package jobs is the job runner of DESIGN §7: a registry of named jobs with
 // schedules, timeouts, retries, a lease so a job never runs twice at once,
 // and a job_runs record per run. The scheduler, the "run now" API, the CLI
-// and the start-up recovery all call the same function (Start).
+// (`aegis jobs run`, `aegis sync`, `aegis import`), the API upload and the
+// start-up recovery all call the same function (Start).
+//
+// The package holds the runner and adapters only: each job's logic lives in
+// its domain package (notify.Cleanup, evidence.Retention, evidence.Sweep,
+// campaigns.SpawnDue, coverage.SnapshotJob, intel.ScanJob, the importers),
+// and adapters.go connects it to a Run.
 package jobs
 
 import (

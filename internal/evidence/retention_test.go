@@ -1,4 +1,4 @@
-package jobs_test
+package evidence_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/internal/jobs"
+	"github.com/aegis-sec/aegis/internal/evidence"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -59,9 +59,9 @@ func TestEvidenceRetention(t *testing.T) {
 	oldRunning := mkEvidence(running, 400*24*time.Hour)
 
 	// Default: keep forever.
-	stats, err := jobs.EvidenceRetention(context.Background(), app, nil)
-	if err != nil || stats["disabled"] != true {
-		t.Fatalf("default retention should keep everything: %v %v", stats, err)
+	stats, err := evidence.Retention(context.Background(), app, time.Now(), nil)
+	if err != nil || !stats.Disabled || stats.Deleted != 0 {
+		t.Fatalf("default retention should keep everything: %+v %v", stats, err)
 	}
 
 	settings, _ := app.FindFirstRecordByData(collections.Settings, "key", "default")
@@ -69,12 +69,12 @@ func TestEvidenceRetention(t *testing.T) {
 	if err := app.Save(settings); err != nil {
 		t.Fatal(err)
 	}
-	stats, err = jobs.EvidenceRetention(context.Background(), app, nil)
+	stats, err = evidence.Retention(context.Background(), app, time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats["deleted"] != 1 {
-		t.Fatalf("deleted %v, want 1 (%v)", stats["deleted"], stats)
+	if stats.Deleted != 1 || stats.Bytes != 8 || stats.RetentionDays != 365 {
+		t.Fatalf("stats %+v, want 1 deleted (8 bytes) at 365 days", stats)
 	}
 	for id, want := range map[string]bool{oldClosed: false, newClosed: true, oldRunning: true} {
 		_, err := app.FindRecordById(collections.Evidence, id)
