@@ -2,50 +2,23 @@ package coverage_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"math"
 	"net/http"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/navigator"
-	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"github.com/aegis-sec/aegis/internal/demo"
+	"github.com/aegis-sec/aegis/internal/report"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
-
-// demoApp imports the real Enterprise ATT&CK bundle and seeds the small demo.
-func demoApp(t *testing.T) *tests.TestApp {
-	t.Helper()
-	app := testutil.NewApp(t)
-	spec := filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz")
-	src, err := source.Open(spec, source.Options{})
-	if err != nil {
-		t.Fatalf("open %s: %v", spec, err)
-	}
-	if _, err := attack.Import(context.Background(), app, src, importers.Options{}); err != nil {
-		t.Fatalf("import ATT&CK: %v", err)
-	}
-	rep, err := demo.Seed(app, "small")
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	if rep.Counts["tests"] != demo.Sizes["small"].Tests || rep.Counts["detection_rules"] != demo.Sizes["small"].Rules {
-		t.Fatalf("demo counts: %+v", rep.Counts)
-	}
-	return app
-}
 
 func TestDemoRequiresAttack(t *testing.T) {
 	app := testutil.NewApp(t)
@@ -55,18 +28,6 @@ func TestDemoRequiresAttack(t *testing.T) {
 	if _, err := demo.Seed(app, "huge"); err == nil {
 		t.Fatal("unknown size accepted")
 	}
-}
-
-func get(t *testing.T, url, token string, v any) testutil.Response {
-	t.Helper()
-	res := testutil.Do(t, http.MethodGet, url, token, nil)
-	if res.Status != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", url, res.Status, res.Body)
-	}
-	if v != nil {
-		res.JSON(t, v)
-	}
-	return res
 }
 
 func TestCoverageOnRealAttackAndDemo(t *testing.T) {
@@ -170,7 +131,7 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	if comp.Controls != demo.Sizes["small"].Controls || comp.Gaps == 0 {
 		t.Fatalf("compliance: %d controls %d gaps", comp.Controls, comp.Gaps)
 	}
-	var metrics coverage.Metrics
+	var metrics report.Metrics
 	get(t, base+"/metrics", viewer, &metrics)
 	if metrics.Outcomes.Validated == 0 || metrics.DetectionRate <= 0 || metrics.TimeToDetect.Samples == 0 ||
 		len(metrics.RulesBySource) != 4 || len(metrics.TestsByState) != 7 || metrics.Findings.Open+metrics.Findings.Closed == 0 {
@@ -289,7 +250,7 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	res = get(t, base+"/reports/executive", viewer, nil)
 	body := string(res.Body)
 	if !strings.Contains(body, "<svg") || strings.Contains(body, "<script") || strings.Contains(body, "src=\"http") ||
-		strings.Contains(body, "ZgotmplZ") || res.Header.Get("Content-Security-Policy") != coverage.ReportCSP {
+		strings.Contains(body, "ZgotmplZ") || res.Header.Get("Content-Security-Policy") != report.ReportCSP {
 		t.Fatalf("report: %.300s", body)
 	}
 	for _, want := range []string{"Coverage by tactic", "Top gaps", "Campaign results", "Open findings", "Trend"} {
