@@ -142,4 +142,24 @@ func TestExecutivePDFRoute(t *testing.T) {
 			}
 		})
 	}
+
+	// The HTML report renders without scripts or external assets.
+	res := get(t, srv.URL+"/api/aegis/reports/executive", users["viewer"].Token, nil)
+	body := string(res.Body)
+	if !strings.Contains(body, "<svg") || strings.Contains(body, "<script") || strings.Contains(body, "src=\"http") ||
+		strings.Contains(body, "ZgotmplZ") || res.Header.Get("Content-Security-Policy") != report.ReportCSP {
+		t.Fatalf("report: %.300s", body)
+	}
+	for _, want := range []string{"Coverage by tactic", "Top gaps", "Campaign results", "Open findings", "Trend"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("report lacks %q", want)
+		}
+	}
+	// The dashboard metrics the report draws on.
+	var metrics report.Metrics
+	get(t, srv.URL+"/api/aegis/metrics", users["viewer"].Token, &metrics)
+	if metrics.Outcomes.Validated == 0 || metrics.DetectionRate <= 0 || metrics.TimeToDetect.Samples == 0 ||
+		len(metrics.RulesBySource) != 4 || len(metrics.TestsByState) != 7 || metrics.Findings.Open+metrics.Findings.Closed == 0 {
+		t.Fatalf("metrics: %+v", metrics)
+	}
 }
