@@ -7,6 +7,7 @@ import (
 
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/campaigns"
+	"github.com/aegis-sec/aegis/internal/coverage"
 	"github.com/aegis-sec/aegis/internal/workflow"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -53,13 +54,11 @@ func registerCampaignRoutes(g *Group) {
 			Summary:  "Retest a campaign: round N+1 with a fresh draft of every test of the latest round (retest_of links them)",
 			Response: gen},
 		Op{Method: "GET", Path: Prefix + "/campaigns/{id}/compare", Tags: []string{"campaigns"}, Auth: "user",
-			Summary: "Compare two rounds of a campaign per technique: before → after",
+			Summary: "Compare two rounds of a campaign: the round delta of /compare/rounds, by round number",
 			Query: []Param{{Name: "round", Description: "the earlier round number (default: the campaign's previous round)"},
-				{Name: "with", Description: "the later round number (default: the campaign's round)"}},
-			Response: campaigns.Comparison{Round: 1, With: 2, Techniques: []campaigns.TechniqueComparison{{AttackId: "T1059.001",
-				Before: &campaigns.Outcome{Tests: 1, Validated: 1, Prevention: "not_blocked", Detection: "none"},
-				After:  &campaigns.Outcome{Tests: 1, Validated: 1, Prevention: "not_blocked", Detection: "technique", Score: 0.9},
-				Change: "improved"}}, Summary: map[string]int{"improved": 1}}},
+				{Name: "with", Description: "the later round number (default: the campaign's round)"},
+				{Name: "layer", Description: "1 for a Navigator delta layer"}},
+			Response: coverage.Comparison{}},
 		Op{Method: "POST", Path: Prefix + "/campaigns/{id}/reveal", Tags: []string{"campaigns"}, Auth: "red_lead,admin",
 			Summary:  "Reveal every unrevealed test of a blind campaign to blue at once",
 			Response: map[string]any{"revealed": 7}},
@@ -129,6 +128,10 @@ func handleCampaignRetest(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, out)
 }
 
+// handleCampaignCompare is the round delta of /compare/rounds (one
+// comparison, the coverage engine's) addressed from a campaign: ?round=N
+// and ?with=M, by default the round before this campaign's and this one
+// (the first and the last when this is round 1).
 func handleCampaignCompare(e *core.RequestEvent) error {
 	q := e.Request.URL.Query()
 	a, errA := strconv.Atoi(q.Get("round"))
@@ -136,11 +139,25 @@ func handleCampaignCompare(e *core.RequestEvent) error {
 	if (q.Get("round") != "" && (errA != nil || a < 1)) || (q.Get("with") != "" && (errB != nil || b < 1)) {
 		return e.BadRequestError("round and with must be round numbers (1, 2, …).", nil)
 	}
-	cmp, err := campaigns.Compare(e.App, workflow.ActorFromRequest(e), e.Request.PathValue("id"), a, b)
-	if err != nil {
-		return domainError(e, err)
+	id := e.Request.PathValue("id")
+	eng := coverage.For(e.App)
+	ra, rb := q.Get("round"), q.Get("with")
+	if ra == "" && rb == "" {
+		d, err := eng.Data()
+		if err != nil {
+			return coverageError(e, err)
+		}
+		for _, cp := range d.Campaigns {
+			if cp.ID == id && cp.Round > 1 {
+				ra, rb = strconv.Itoa(cp.Round-1), strconv.Itoa(cp.Round)
+			}
+		}
 	}
-	return e.JSON(http.StatusOK, cmp)
+	cmp, err := eng.CompareRounds(id, ra, rb, blueCaller(e))
+	if err != nil {
+		return coverageError(e, err)
+	}
+	return writeComparison(e, cmp, "Round delta")
 }
 
 func handleCampaignReveal(e *core.RequestEvent) error {

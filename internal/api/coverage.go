@@ -9,6 +9,8 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/aegis-sec/aegis/internal/exports"
+	"github.com/aegis-sec/aegis/internal/report"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -87,7 +89,7 @@ func registerCoverageRoutes(g *Group) {
 		Op{Method: "GET", Path: Prefix + "/metrics", Tags: []string{"coverage"}, Auth: "user",
 			Query:    []Param{{Name: "weeks", Description: "findings history length, default 12"}},
 			Summary:  "Dashboard: tests by state and outcome, detection rate, freshness, time to detect, rules, coverage by tactic, findings",
-			Response: coverage.Metrics{}},
+			Response: report.Metrics{}},
 		Op{Method: "GET", Path: Prefix + "/trends", Tags: []string{"coverage"}, Auth: "user",
 			Query:   []Param{{Name: "since", Description: "YYYY-MM-DD"}, {Name: "limit"}},
 			Summary: "Snapshots over time (overall and per tactic), what changed in the last step and the coverage now (current, not stored) so a trend shows from the first day", Response: coverage.Trend{}},
@@ -334,7 +336,7 @@ func handleCompliance(e *core.RequestEvent) error {
 }
 
 func handleMetrics(e *core.RequestEvent) error {
-	m, err := coverage.ComputeMetrics(e.App, queryInt(e, "weeks", 12, 104))
+	m, err := report.ComputeMetrics(e.App, queryInt(e, "weeks", 12, 104))
 	if err != nil {
 		return coverageError(e, err)
 	}
@@ -408,7 +410,7 @@ func writeComparison(e *core.RequestEvent, c *coverage.Comparison, name string) 
 		if err != nil {
 			return coverageError(e, err)
 		}
-		l, err := coverage.DeltaLayer(d, c, name)
+		l, err := exports.DeltaLayer(d, c, name)
 		if err != nil {
 			return coverageError(e, err)
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/aegis-sec/aegis/importers/navigator"
 	"github.com/aegis-sec/aegis/importers/vectrbundle"
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/aegis-sec/aegis/internal/exports"
+	"github.com/aegis-sec/aegis/internal/report"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -30,14 +32,14 @@ func registerExportRoutes(g *Group) {
 	g.GET("/reports/executive.pdf", handleExecutivePDF).Bind(requireUser())
 
 	var dsParams []Param
-	for _, ds := range coverage.Datasets {
-		dsParams = append(dsParams, Param{Name: "(" + ds + ")", Description: strings.Join(coverage.DatasetFilters[ds], ", ")})
+	for _, ds := range exports.Datasets {
+		dsParams = append(dsParams, Param{Name: "(" + ds + ")", Description: strings.Join(exports.DatasetFilters[ds], ", ")})
 	}
 	dsParams = append(dsParams, Param{Name: "bom", Description: "CSV only: 0 to omit the UTF-8 byte-order mark"})
 	document(
 		Op{Method: "GET", Path: Prefix + "/export/{file}", Tags: []string{"exports"}, Auth: "user", Produces: "text/csv",
 			Summary: "Stream a dataset as CSV or JSON: {dataset}.csv or {dataset}.json with dataset one of " +
-				strings.Join(coverage.Datasets, ", "),
+				strings.Join(exports.Datasets, ", "),
 			Description: "Rows are read from the database page by page and streamed, so memory stays flat. CSV is UTF-8 " +
 				"(with a byte-order mark unless bom=0), RFC 4180 quoted, CRLF line ends; text cells starting with = + - @ " +
 				"are prefixed with ' so spreadsheets do not run them as formulas. `vectr` is the VECTR test case CSV. " +
@@ -95,18 +97,18 @@ func handleDatasetExport(e *core.RequestEvent) error {
 	file := e.Request.PathValue("file")
 	dot := strings.LastIndexByte(file, '.')
 	if dot <= 0 {
-		return e.NotFoundError("Export {dataset}.csv or {dataset}.json; datasets: "+strings.Join(coverage.Datasets, ", ")+".", nil)
+		return e.NotFoundError("Export {dataset}.csv or {dataset}.json; datasets: "+strings.Join(exports.Datasets, ", ")+".", nil)
 	}
 	dataset, format := file[:dot], file[dot+1:]
 	if format != "csv" && format != "json" {
 		return e.BadRequestError("Format must be csv or json.", nil)
 	}
 	known := false
-	for _, d := range coverage.Datasets {
+	for _, d := range exports.Datasets {
 		known = known || d == dataset
 	}
 	if !known {
-		return e.NotFoundError("Unknown dataset "+dataset+"; use one of "+strings.Join(coverage.Datasets, ", ")+".", nil)
+		return e.NotFoundError("Unknown dataset "+dataset+"; use one of "+strings.Join(exports.Datasets, ", ")+".", nil)
 	}
 	// Parameter errors must be reported before the first byte is written.
 	for _, p := range []string{"since", "until"} {
@@ -114,7 +116,7 @@ func handleDatasetExport(e *core.RequestEvent) error {
 			return e.BadRequestError(p+" must be YYYY-MM-DD.", nil)
 		}
 	}
-	viewer := coverage.Viewer{HideUnrevealed: blueCaller(e)}
+	viewer := exports.Viewer{HideUnrevealed: blueCaller(e)}
 	if dataset == "audit" {
 		scope, err := auditScope(e)
 		if err != nil {
@@ -131,7 +133,7 @@ func handleDatasetExport(e *core.RequestEvent) error {
 	h.Set("Content-Disposition", `attachment; filename="aegis-`+dataset+`.`+format+`"`)
 	h.Set("Cache-Control", "no-store")
 	e.Response.WriteHeader(http.StatusOK)
-	if err := coverage.ExportFor(e.Request.Context(), e.App, dataset, format, e.Request.URL.Query(), e.Response, viewer); err != nil {
+	if err := exports.ExportFor(e.Request.Context(), e.App, dataset, format, e.Request.URL.Query(), e.Response, viewer); err != nil {
 		// The status is already sent: log it; the client gets a short body.
 		e.App.Logger().Error("export failed", "dataset", dataset, "error", err)
 	}
@@ -178,7 +180,7 @@ func handleDettectExport(e *core.RequestEvent) error {
 
 func handleNavigatorExport(e *core.RequestEvent) error {
 	q := e.Request.URL.Query()
-	l, err := coverage.For(e.App).CoverageLayerFor(q.Get("scope"), coverage.Filter{Domain: q.Get("domain"),
+	l, err := exports.CoverageLayerFor(coverage.For(e.App), q.Get("scope"), coverage.Filter{Domain: q.Get("domain"),
 		Platform: strings.TrimSpace(q.Get("platform")), RevealedOnly: blueCaller(e)})
 	if err != nil {
 		switch {
@@ -212,7 +214,7 @@ func handleHeatmapSVG(e *core.RequestEvent) error {
 		return coverageError(e, err)
 	}
 	var buf bytes.Buffer
-	if err := coverage.HeatmapSVG(&buf, m, "ATT&CK coverage"); err != nil {
+	if err := exports.HeatmapSVG(&buf, m, "ATT&CK coverage"); err != nil {
 		return coverageError(e, err)
 	}
 	return e.Blob(http.StatusOK, "image/svg+xml", buf.Bytes())
@@ -224,14 +226,14 @@ func handleHeatmapPNG(e *core.RequestEvent) error {
 		return coverageError(e, err)
 	}
 	var buf bytes.Buffer
-	if err := coverage.HeatmapPNG(&buf, m); err != nil {
+	if err := exports.HeatmapPNG(&buf, m); err != nil {
 		return coverageError(e, err)
 	}
 	return e.Blob(http.StatusOK, "image/png", buf.Bytes())
 }
 
-func executiveFor(e *core.RequestEvent) (*coverage.Executive, error) {
-	ex, err := coverage.BuildExecutiveFor(e.App, coverageFilter(e))
+func executiveFor(e *core.RequestEvent) (*report.Executive, error) {
+	ex, err := report.BuildExecutiveFor(e.App, coverageFilter(e))
 	if err != nil {
 		if errors.Is(err, coverage.ErrNoActor) {
 			return nil, e.NotFoundError("Threat actor not found.", nil)
@@ -247,7 +249,7 @@ func handleExecutivePDF(e *core.RequestEvent) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := coverage.WriteExecutivePDF(&buf, ex); err != nil {
+	if err := report.WriteExecutivePDF(&buf, ex); err != nil {
 		return coverageError(e, err)
 	}
 	h := e.Response.Header()
@@ -262,17 +264,17 @@ func handleExecutiveReport(e *core.RequestEvent) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := coverage.WriteExecutive(&buf, ex); err != nil {
+	if err := report.WriteExecutive(&buf, ex); err != nil {
 		return coverageError(e, err)
 	}
-	e.Response.Header().Set("Content-Security-Policy", coverage.ReportCSP)
+	e.Response.Header().Set("Content-Security-Policy", report.ReportCSP)
 	return e.HTML(http.StatusOK, buf.String())
 }
 
 // auditScope makes the audit export show what the records API shows the
 // caller: the audit_logs list rule (blind tests stay hidden from blue) and
 // the same enrich hooks (private values only for admins and their owner).
-func auditScope(e *core.RequestEvent) (*coverage.AuditScope, error) {
+func auditScope(e *core.RequestEvent) (*exports.AuditScope, error) {
 	col, err := e.App.FindCachedCollectionByNameOrId(collections.AuditLogs)
 	if err != nil {
 		return nil, e.InternalServerError("", err)
@@ -284,7 +286,7 @@ func auditScope(e *core.RequestEvent) (*coverage.AuditScope, error) {
 	if col.ListRule == nil && !info.HasSuperuserAuth() {
 		return nil, e.ForbiddenError("Only superusers can export the audit log.", nil)
 	}
-	scope := &coverage.AuditScope{Enrich: func(records []*core.Record) error { return apis.EnrichRecords(e, records) }}
+	scope := &exports.AuditScope{Enrich: func(records []*core.Record) error { return apis.EnrichRecords(e, records) }}
 	if !info.HasSuperuserAuth() && col.ListRule != nil && *col.ListRule != "" {
 		rule := *col.ListRule
 		scope.Scope = func(q *dbx.SelectQuery) error {

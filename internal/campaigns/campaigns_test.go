@@ -12,6 +12,7 @@ import (
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/internal/campaigns"
+	"github.com/aegis-sec/aegis/internal/coverage"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -334,15 +335,28 @@ func TestRetestRoundsAndCompare(t *testing.T) {
 	if f := e.get(c.Findings, finding.Id); f.GetString("status") != "resolved" || f.GetString("resolved_by_test") != byTech[t1.Id] {
 		t.Errorf("round 2 did not resolve the finding: %v", f.FieldsData())
 	}
+	// The round comparison is the coverage engine's round delta: round 2
+	// detects the PowerShell test (better) and no longer blocks LSASS (worse).
 	res = e.do("GET", "/api/aegis/campaigns/"+camp.Id+"/compare?round=1&with=2", c.RoleViewer, nil)
-	var cmp campaigns.Comparison
+	var cmp coverage.Comparison
 	res.JSON(t, &cmp)
 	changes := map[string]string{}
-	for _, tc := range cmp.Techniques {
-		changes[tc.AttackId] = tc.Change
+	for _, d := range cmp.Improved {
+		changes[d.AttackID] = "improved"
+	}
+	for _, d := range cmp.Degraded {
+		changes[d.AttackID] = "regressed"
 	}
 	if res.Status != 200 || changes["T1059.001"] != "improved" || changes["T1003.001"] != "regressed" || len(changes) != 2 {
 		t.Errorf("compare: %d %s", res.Status, res.Body)
+	}
+	// The same delta as /compare/rounds, and the default pair from round 2
+	// is rounds 1 and 2.
+	for _, url := range []string{"/api/aegis/compare/rounds?campaign=" + camp.Id + "&a=1&b=2", "/api/aegis/campaigns/" + g.Campaign.Id + "/compare"} {
+		other := e.do("GET", url, c.RoleViewer, nil)
+		if other.Status != 200 || string(other.Body) != string(res.Body) {
+			t.Errorf("%s: %d, differs from the campaign compare: %s", url, other.Status, other.Body)
+		}
 	}
 	// Round 3 from round 2 joins the same family.
 	res = e.do("POST", "/api/aegis/campaigns/"+g.Campaign.Id+"/retest", c.RoleRedLead, nil)

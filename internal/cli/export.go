@@ -12,6 +12,8 @@ import (
 
 	"github.com/aegis-sec/aegis/importers/vectrbundle"
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/aegis-sec/aegis/internal/exports"
+	"github.com/aegis-sec/aegis/internal/report"
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
@@ -29,7 +31,7 @@ func ExportCommand(app core.App) *cobra.Command {
 		Use:   "export navigator|csv|json|svg|png|report|pdf|vectr-bundle|dettect",
 		Short: "Export a Navigator layer, a dataset as CSV/JSON, the heatmap, the executive report, a VECTR bundle or a DeTT&CT file",
 		Long: `navigator: ATT&CK Navigator layer (format 4.5) for --scope coverage, actor:G0016 or campaign:ID.
-csv, json: a dataset (--dataset ` + strings.Join(coverage.Datasets, ", ") + `), streamed; filters with
+csv, json: a dataset (--dataset ` + strings.Join(exports.Datasets, ", ") + `), streamed; filters with
 --filter key=value (e.g. --filter state=validated --filter since=2026-01-01).
 svg, png: the heatmap. report: the executive report as HTML; pdf: the same as a PDF.
 vectr-bundle: campaigns (--campaign ID, repeatable; default all) as a VECTR bundle.
@@ -73,7 +75,7 @@ a detection score derived from Aegis's tests and rules) that reads back with aeg
 		},
 	}
 	cmd.Flags().StringVar(&scope, "scope", "coverage", "navigator scope: coverage, actor:G0016 or campaign:ID")
-	cmd.Flags().StringVar(&dataset, "dataset", "techniques", "csv/json dataset: "+strings.Join(coverage.Datasets, ", "))
+	cmd.Flags().StringVar(&dataset, "dataset", "techniques", "csv/json dataset: "+strings.Join(exports.Datasets, ", "))
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
 	cmd.Flags().StringVar(&domain, "domain", "enterprise-attack", "ATT&CK domain")
 	cmd.Flags().StringArrayVar(&filters, "filter", nil, "dataset filter key=value (repeatable)")
@@ -95,7 +97,7 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 	eng := coverage.For(app)
 	switch what {
 	case "navigator":
-		l, err := eng.CoverageLayer(scope, domain, false)
+		l, err := exports.CoverageLayer(eng, scope, domain, false)
 		if err != nil {
 			return fmt.Errorf("export navigator: %w", err)
 		}
@@ -111,7 +113,7 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 			}
 			params.Add(k, v)
 		}
-		return coverage.Export(ctx, app, dataset, what, params, w, false)
+		return exports.Export(ctx, app, dataset, what, params, w, false)
 	case "svg", "png":
 		f := coverage.Filter{Domain: domain}
 		r, err := eng.ResultFor(f)
@@ -119,20 +121,20 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 			return err
 		}
 		if what == "svg" {
-			return coverage.HeatmapSVG(w, r.Matrix(f), "ATT&CK coverage")
+			return exports.HeatmapSVG(w, r.Matrix(f), "ATT&CK coverage")
 		}
-		return coverage.HeatmapPNG(w, r.Matrix(f))
+		return exports.HeatmapPNG(w, r.Matrix(f))
 	case "vectr-bundle":
 		return vectrbundle.Export(ctx, app, vectrbundle.ExportOptions{Campaigns: campaigns}, w)
 	case "report", "pdf":
-		ex, err := coverage.BuildExecutiveFor(app, coverage.Filter{Domain: domain})
+		ex, err := report.BuildExecutiveFor(app, coverage.Filter{Domain: domain})
 		if err != nil {
 			return fmt.Errorf("export %s: %w", what, err)
 		}
 		var buf bytes.Buffer
-		write := coverage.WriteExecutive
+		write := report.WriteExecutive
 		if what == "pdf" {
-			write = coverage.WriteExecutivePDF
+			write = report.WriteExecutivePDF
 		}
 		if err := write(&buf, ex); err != nil {
 			return fmt.Errorf("export %s: %w", what, err)

@@ -1,8 +1,9 @@
 // Package coverage is the scoring engine of DESIGN §5: pure, deterministic
 // functions over data loaded from the database (techniques, tests, rules,
 // D3FEND and control status, scope and weights), plus what is built on the
-// scores: the matrix, aggregates, "test next", snapshots, trends, exports,
-// heatmaps and the executive report.
+// scores: the matrix, aggregates, ranked gaps, snapshots, trends and round
+// comparisons. Files built on the model live in internal/exports and
+// internal/report.
 package coverage
 
 import (

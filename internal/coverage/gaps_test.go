@@ -3,46 +3,10 @@ package coverage_test
 import (
 	"testing"
 
-	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// gapFixture: five in-scope top-level techniques, one out of scope, two
-// tracked actors. Ranks are computed by hand in TestRankGaps.
-func gapFixture() *coverage.Data {
-	tech := func(id, attack, prio string, inScope bool) coverage.Technique {
-		return coverage.Technique{ID: id, AttackID: attack, Name: "Technique " + attack, Domain: "enterprise-attack",
-			Tactics: []string{"ta1"}, InScope: inScope, Priority: prio, Platforms: []string{"Windows"}}
-	}
-	sub := tech("b1", "T1002.001", "", true)
-	sub.IsSub, sub.Parent = true, "b"
-	mac := tech("c", "T1003", "", true)
-	mac.Platforms = []string{"macOS"}
-	return &coverage.Data{
-		Now:      now,
-		Settings: collections.DefaultScoring(),
-		Tactics:  []coverage.Tactic{{ID: "ta1", AttackID: "TA0002", Name: "Execution", Shortname: "execution", Domain: "enterprise-attack"}},
-		Techniques: []coverage.Technique{
-			tech("a", "T1001", "critical", true),
-			tech("b", "T1002", "high", true), sub,
-			mac,
-			tech("d", "T1004", "low", true),
-			tech("f", "T1005", "critical", true),
-			tech("x", "T1006", "critical", false),
-		},
-		Tests: []coverage.Test{
-			validated("tb", "b", "", "not_blocked", "none", daysAgo(200)),
-			validated("td", "d", "", "blocked", "technique", now),
-			validated("tf", "f", "", "not_blocked", "telemetry", now),
-		},
-		Actors: []coverage.Actor{
-			{ID: "g1", AttackID: "G0001", Name: "Alpha", Techniques: []string{"a", "x"}},
-			{ID: "g2", AttackID: "G0002", Name: "Bravo", Techniques: []string{"a", "b1"}},
-		},
-	}
-}
 
 func TestRankGaps(t *testing.T) {
 	res := coverage.Compute(gapFixture(), coverage.Options{})

@@ -1,4 +1,4 @@
-package coverage
+package exports
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/aegis-sec/aegis/importers/vectr"
+	"github.com/aegis-sec/aegis/internal/coverage"
 	"io"
 	"net/url"
 	"sort"
@@ -245,11 +246,11 @@ func fptr(p *float64) any {
 	if p == nil {
 		return nil
 	}
-	return round(*p, 4)
+	return coverage.RoundTo(*p, 4)
 }
 
 func exportTechniques(app core.App, p url.Values, rw rowWriter) error {
-	r, err := For(app).Result(Options{})
+	r, err := coverage.For(app).Result(coverage.Options{})
 	if err != nil {
 		return err
 	}
@@ -283,7 +284,7 @@ func exportTechniques(app core.App, p url.Values, rw rowWriter) error {
 			continue
 		}
 		parent := ""
-		if pt := d.technique(t.Parent); pt != nil {
+		if pt := d.TechniqueByID(t.Parent); pt != nil {
 			parent = pt.AttackID
 		}
 		last := ""
@@ -291,7 +292,7 @@ func exportTechniques(app core.App, p url.Values, rw rowWriter) error {
 			last = sc.LastValidated.UTC().Format(time.RFC3339)
 		}
 		if err := rw.row([]any{t.AttackID, t.Name, t.Domain, strings.Join(tactics, ";"), t.IsSub, parent, t.InScope,
-			t.Priority, round(sc.Score, 2), sc.Level, fptr(sc.V), fptr(sc.R), fptr(sc.M), sc.Procedures, sc.Rules,
+			t.Priority, coverage.RoundTo(sc.Score, 2), sc.Level, fptr(sc.V), fptr(sc.R), fptr(sc.M), sc.Procedures, sc.Rules,
 			sc.Mitigations, last}); err != nil {
 			return err
 		}
@@ -300,7 +301,7 @@ func exportTechniques(app core.App, p url.Values, rw rowWriter) error {
 }
 
 func exportActors(app core.App, rw rowWriter) error {
-	r, err := For(app).Result(Options{})
+	r, err := coverage.For(app).Result(coverage.Options{})
 	if err != nil {
 		return err
 	}
@@ -310,7 +311,7 @@ func exportActors(app core.App, rw rowWriter) error {
 	list := r.Actors()
 	sort.SliceStable(list, func(i, j int) bool { return list[i].Ref < list[j].Ref })
 	for _, a := range list {
-		if err := rw.row([]any{a.Ref, a.Name, a.Techniques, round(a.Score, 2), a.Level, a.Validated, a.Good, a.Weak}); err != nil {
+		if err := rw.row([]any{a.Ref, a.Name, a.Techniques, coverage.RoundTo(a.Score, 2), a.Level, a.Validated, a.Good, a.Weak}); err != nil {
 			return err
 		}
 	}
@@ -499,7 +500,7 @@ func outcomeNote(r *testExportRow) string {
 	if r.Prevention == "" && r.Detection == "" {
 		return ""
 	}
-	return "prevention: " + orDefault(r.Prevention, "-") + ", detection: " + orDefault(r.Detection, "-")
+	return "prevention: " + coverage.OrDefault(r.Prevention, "-") + ", detection: " + coverage.OrDefault(r.Detection, "-")
 }
 
 func nonEmpty(xs ...string) []string {
@@ -513,7 +514,7 @@ func nonEmpty(xs ...string) []string {
 }
 
 func vectrTime(s string) string {
-	t := ParseTime(s)
+	t := coverage.ParseTime(s)
 	if t.IsZero() {
 		return ""
 	}
@@ -594,12 +595,12 @@ func exportControls(ctx context.Context, app core.App, p url.Values, rw rowWrite
 	if err := rw.header([]string{"id", "framework", "control_id", "title", "family", "status", "techniques", "score", "level"}); err != nil {
 		return err
 	}
-	r, err := For(app).Result(Options{})
+	r, err := coverage.For(app).Result(coverage.Options{})
 	if err != nil {
 		return err
 	}
 	return pager(ctx, app, base, "c.id", params, func(x *row) error {
-		var members []*Score
+		var members []*coverage.Score
 		for _, a := range strings.Split(x.Techniques, ";") {
 			if t := r.ByAttack[a]; t != nil {
 				if sc := r.Effective(t.ID); sc != nil && sc.InScope {
@@ -607,9 +608,9 @@ func exportControls(ctx context.Context, app core.App, p url.Values, rw rowWrite
 				}
 			}
 		}
-		agg := Aggregate(r.Data.Settings, members)
-		return rw.row([]any{x.ID, x.Framework, x.ControlID, x.Title, x.Family, x.Status, x.Techniques, round(agg.Score, 2),
-			LevelOf(r.Data.Settings, agg.Score)})
+		agg := coverage.Aggregate(r.Data.Settings, members)
+		return rw.row([]any{x.ID, x.Framework, x.ControlID, x.Title, x.Family, x.Status, x.Techniques, coverage.RoundTo(agg.Score, 2),
+			coverage.LevelOf(r.Data.Settings, agg.Score)})
 	}, func(x *row) string { return x.ID })
 }
 

@@ -1,4 +1,4 @@
-package coverage_test
+package exports_test
 
 import (
 	"archive/tar"

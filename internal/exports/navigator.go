@@ -1,7 +1,8 @@
-package coverage
+package exports
 
 import (
 	"fmt"
+	"github.com/aegis-sec/aegis/internal/coverage"
 	"strings"
 
 	"github.com/aegis-sec/aegis/importers/navigator"
@@ -10,19 +11,6 @@ import (
 // Layers are built and validated by importers/navigator (layer format 4.5),
 // the same package that parses uploaded layers, so an exported layer always
 // reads back.
-
-// LevelColors colour the levels in the heatmap, the layer and the report.
-var LevelColors = map[string]string{
-	LevelNone:       "#e5e7eb",
-	LevelLow:        "#f87171",
-	LevelPartial:    "#fbbf24",
-	LevelGood:       "#34d399",
-	LevelValidated:  "#059669",
-	LevelOutOfScope: "#ffffff",
-}
-
-// LevelOrder lists the levels for legends.
-var LevelOrder = []string{LevelNone, LevelLow, LevelPartial, LevelGood, LevelValidated, LevelOutOfScope}
 
 // LayerScope is what a layer covers: "coverage", "actor:G0016" or "campaign:ID".
 func parseScope(scope string) (kind, key string, err error) {
@@ -39,13 +27,13 @@ func parseScope(scope string) (kind, key string, err error) {
 // CoverageLayer builds the Navigator layer for a scope: every technique in
 // the filter with its score, level colour, a comment and the breakdown as
 // metadata.
-func (e *Engine) CoverageLayer(scope, domain string, revealedOnly bool) (*navigator.Layer, error) {
-	return e.CoverageLayerFor(scope, Filter{Domain: domain, RevealedOnly: revealedOnly})
+func CoverageLayer(e *coverage.Engine, scope, domain string, revealedOnly bool) (*navigator.Layer, error) {
+	return CoverageLayerFor(e, scope, coverage.Filter{Domain: domain, RevealedOnly: revealedOnly})
 }
 
 // CoverageLayerFor is CoverageLayer with the rest of the matrix filter
 // (platform): the layer the matrix page offers from its current filters.
-func (e *Engine) CoverageLayerFor(scope string, f Filter) (*navigator.Layer, error) {
+func CoverageLayerFor(e *coverage.Engine, scope string, f coverage.Filter) (*navigator.Layer, error) {
 	kind, key, err := parseScope(scope)
 	if err != nil {
 		return nil, err
@@ -67,7 +55,7 @@ func (e *Engine) CoverageLayerFor(scope string, f Filter) (*navigator.Layer, err
 	case "actor":
 		a := d.FindActor(key)
 		if a == nil {
-			return nil, fmt.Errorf("actor %s: %w", key, ErrNoActor)
+			return nil, fmt.Errorf("actor %s: %w", key, coverage.ErrNoActor)
 		}
 		name = "Aegis coverage of " + a.Name + " (" + a.AttackID + ")"
 		if f.Platform != "" {
@@ -81,19 +69,19 @@ func (e *Engine) CoverageLayerFor(scope string, f Filter) (*navigator.Layer, err
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("campaign %s: %w", key, ErrNoCampaign)
+			return nil, fmt.Errorf("campaign %s: %w", key, coverage.ErrNoCampaign)
 		}
 	}
 	m := r.Matrix(f)
 	var techs []navigator.Technique
 	seen := map[string]bool{}
-	add := func(mt MatrixTechnique, hasSubs bool) {
+	add := func(mt coverage.MatrixTechnique, hasSubs bool) {
 		if seen[mt.AttackID] {
 			return
 		}
 		seen[mt.AttackID] = true
 		lt := navigator.Technique{TechniqueID: mt.AttackID, Enabled: navigator.Bool(mt.InScope),
-			ShowSubtechniques: hasSubs && kind != "coverage", Color: LevelColors[mt.Level],
+			ShowSubtechniques: hasSubs && kind != "coverage", Color: coverage.LevelColors[mt.Level],
 			Comment:  fmt.Sprintf("%s: score %.1f (%s)", mt.Name, mt.Score, mt.Level),
 			Metadata: breakdownMeta(r.Effective(mt.ID))}
 		if mt.InScope {
@@ -124,17 +112,14 @@ func (e *Engine) CoverageLayerFor(scope string, f Filter) (*navigator.Layer, err
 	return l, nil
 }
 
-// ErrNoActor is returned when a threat actor does not exist.
-var ErrNoActor = fmt.Errorf("threat actor not found")
-
 func levelGradient() *navigator.Gradient {
-	return &navigator.Gradient{Colors: []string{LevelColors[LevelLow], LevelColors[LevelPartial], LevelColors[LevelGood]}, MinValue: 0, MaxValue: 100}
+	return &navigator.Gradient{Colors: []string{coverage.LevelColors[coverage.LevelLow], coverage.LevelColors[coverage.LevelPartial], coverage.LevelColors[coverage.LevelGood]}, MinValue: 0, MaxValue: 100}
 }
 
 func levelLegend() []navigator.LegendItem {
 	var out []navigator.LegendItem
-	for _, lv := range LevelOrder {
-		out = append(out, navigator.LegendItem{Label: lv, Color: LevelColors[lv]})
+	for _, lv := range coverage.LevelOrder {
+		out = append(out, navigator.LegendItem{Label: lv, Color: coverage.LevelColors[lv]})
 	}
 	return out
 }
@@ -148,7 +133,7 @@ func majorVersion(v string) string {
 	return v
 }
 
-func breakdownMeta(sc *Score) []navigator.Metadata {
+func breakdownMeta(sc *coverage.Score) []navigator.Metadata {
 	if sc == nil {
 		return nil
 	}
@@ -182,7 +167,7 @@ func breakdownMeta(sc *Score) []navigator.Metadata {
 
 // DeltaLayer turns a comparison into a layer: score = change in points,
 // red for losses, green for gains.
-func DeltaLayer(d *Data, c *Comparison, name string) (*navigator.Layer, error) {
+func DeltaLayer(d *coverage.Data, c *coverage.Comparison, name string) (*navigator.Layer, error) {
 	av := ""
 	if d != nil {
 		av = d.AttackVersion

@@ -1,7 +1,8 @@
-package coverage
+package report
 
 import (
 	"fmt"
+	"github.com/aegis-sec/aegis/internal/coverage"
 	"io"
 	"strings"
 
@@ -50,7 +51,7 @@ func (p *pdfDoc) fit(s string, w float64) string {
 }
 
 func (p *pdfDoc) fill(hex string) {
-	c := hexColor(hex)
+	c := coverage.HexRGBA(hex)
 	p.SetFillColor(int(c.R), int(c.G), int(c.B))
 }
 
@@ -126,7 +127,7 @@ func pdfSummary(p *pdfDoc, ex *Executive) {
 
 	// Headline: the score in a box of its level's colour, then the key figures.
 	y := p.GetY()
-	p.fill(LevelColors[ex.Overall.Level])
+	p.fill(coverage.LevelColors[ex.Overall.Level])
 	p.SetDrawColor(156, 163, 175)
 	p.Rect(pdfMargin, y, 46, 30, "FD")
 	p.SetXY(pdfMargin, y+4)
@@ -164,8 +165,8 @@ func pdfSummary(p *pdfDoc, ex *Executive) {
 		p.CellFormat(labelW, rowH, p.fit(t.Name, labelW-2), "", 0, "R", false, 0, "")
 		p.SetFillColor(243, 244, 246)
 		p.Rect(pdfMargin+labelW+2, ry+1.2, barW, rowH-2.4, "F")
-		p.fill(LevelColors[t.Level])
-		p.Rect(pdfMargin+labelW+2, ry+1.2, barW*clamp01(t.Score/100), rowH-2.4, "F")
+		p.fill(coverage.LevelColors[t.Level])
+		p.Rect(pdfMargin+labelW+2, ry+1.2, barW*coverage.Clamp01(t.Score/100), rowH-2.4, "F")
 		p.SetXY(pdfMargin+labelW+barW+4, ry)
 		p.CellFormat(40, rowH, fmt.Sprintf("%.1f  (%d techniques)", t.Score, t.Techniques), "", 1, "L", false, 0, "")
 	}
@@ -177,8 +178,8 @@ func pdfSummary(p *pdfDoc, ex *Executive) {
 
 func pdfLegend(p *pdfDoc, y float64) {
 	x := pdfMargin
-	for _, lv := range LevelOrder {
-		p.fill(LevelColors[lv])
+	for _, lv := range coverage.LevelOrder {
+		p.fill(coverage.LevelColors[lv])
 		p.SetDrawColor(156, 163, 175)
 		p.Rect(x, y+0.8, 3.5, 3.5, "FD")
 		p.SetXY(x+4.5, y)
@@ -210,7 +211,7 @@ func pdfHeatmap(p *pdfDoc, ex *Executive) {
 	font := min(6.5, max(3.2, cellH*1.9))
 	for i, t := range m.Tactics {
 		x := pdfMargin + float64(i)*(colW+gap)
-		p.fill(LevelColors[t.Level])
+		p.fill(coverage.LevelColors[t.Level])
 		p.SetDrawColor(156, 163, 175)
 		p.SetLineWidth(0.2)
 		p.Rect(x, top, colW, headH-1, "FD")
@@ -223,7 +224,7 @@ func pdfHeatmap(p *pdfDoc, ex *Executive) {
 		p.SetFont("Helvetica", "", font)
 		for j, c := range t.Techniques {
 			cy := top + headH + float64(j)*cellH
-			p.fill(LevelColors[c.Level])
+			p.fill(coverage.LevelColors[c.Level])
 			p.SetDrawColor(209, 213, 219)
 			p.Rect(x, cy, colW, cellH, "FD")
 			p.SetXY(x+0.3, cy)
@@ -268,7 +269,7 @@ func pdfTrendAndGaps(p *pdfDoc, ex *Executive) {
 			if len(pts) > 1 {
 				x = x0 + 3 + (w-6)*float64(i)/float64(len(pts)-1)
 			}
-			yy := y + chartH*(1-clamp01(s.Totals.Score/100))
+			yy := y + chartH*(1-coverage.Clamp01(s.Totals.Score/100))
 			if i > 0 {
 				p.Line(px, py, x, yy)
 			}
@@ -299,7 +300,7 @@ func pdfTrendAndGaps(p *pdfDoc, ex *Executive) {
 		x := pdfMargin
 		for i, c := range cells {
 			if i == 2 && level != "" {
-				p.fill(LevelColors[level])
+				p.fill(coverage.LevelColors[level])
 				p.SetDrawColor(156, 163, 175)
 				p.Rect(x+1, ry+h/2-1.5, 3, 3, "FD")
 			}

@@ -1,6 +1,7 @@
-package coverage
+package report
 
 import (
+	"github.com/aegis-sec/aegis/internal/coverage"
 	"sort"
 	"time"
 
@@ -11,18 +12,18 @@ import (
 // Metrics is the dashboard (DESIGN §9): work in flight, outcomes, detection
 // rate, freshness, time to detect, rules, coverage by tactic and findings.
 type Metrics struct {
-	Score            float64           `json:"score"`
-	Level            string            `json:"level"`
-	TestsByState     map[string]int    `json:"tests_by_state"`
-	Outcomes         OutcomeCounts     `json:"outcomes"`
-	DetectionRate    float64           `json:"detection_rate"`  // validated tests alerting (general, tactic, technique)
-	PreventionRate   float64           `json:"prevention_rate"` // validated tests blocked or partially blocked
-	Freshness        map[string]int    `json:"freshness"`       // in-scope techniques by last validation age
-	TimeToDetect     TTD               `json:"time_to_detect"`
-	RulesBySource    []RuleSourceCount `json:"rules_by_source"`
-	CoverageByTactic []GroupScore      `json:"coverage_by_tactic"`
-	Findings         FindingStats      `json:"findings"`
-	ComputedAt       time.Time         `json:"computed_at"`
+	Score            float64               `json:"score"`
+	Level            string                `json:"level"`
+	TestsByState     map[string]int        `json:"tests_by_state"`
+	Outcomes         OutcomeCounts         `json:"outcomes"`
+	DetectionRate    float64               `json:"detection_rate"`  // validated tests alerting (general, tactic, technique)
+	PreventionRate   float64               `json:"prevention_rate"` // validated tests blocked or partially blocked
+	Freshness        map[string]int        `json:"freshness"`       // in-scope techniques by last validation age
+	TimeToDetect     TTD                   `json:"time_to_detect"`
+	RulesBySource    []RuleSourceCount     `json:"rules_by_source"`
+	CoverageByTactic []coverage.GroupScore `json:"coverage_by_tactic"`
+	Findings         FindingStats          `json:"findings"`
+	ComputedAt       time.Time             `json:"computed_at"`
 }
 
 // OutcomeCounts counts validated tests by prevention and detection.
@@ -67,8 +68,8 @@ type WeekCount struct {
 // ComputeMetrics gathers the dashboard from the cached model plus a few
 // aggregate queries.
 func ComputeMetrics(app core.App, weeks int) (*Metrics, error) {
-	e := For(app)
-	r, err := e.Result(Options{})
+	e := coverage.For(app)
+	r, err := e.Result(coverage.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -77,18 +78,18 @@ func ComputeMetrics(app core.App, weeks int) (*Metrics, error) {
 		Outcomes:      OutcomeCounts{Prevention: map[string]int{}, Detection: map[string]int{}},
 		RulesBySource: []RuleSourceCount{}, ComputedAt: d.Now}
 	ov := r.Overall("")
-	m.Score, m.Level = round(ov.Score, 2), ov.Level
+	m.Score, m.Level = coverage.RoundTo(ov.Score, 2), ov.Level
 	var ttd []float64
 	detected, prevented := 0, 0
 	for i := range d.Tests {
 		t := &d.Tests[i]
-		m.TestsByState[orDefault(t.State, "draft")]++
+		m.TestsByState[coverage.OrDefault(t.State, "draft")]++
 		if !t.Validated() {
 			continue
 		}
 		m.Outcomes.Validated++
-		m.Outcomes.Prevention[orDefault(t.Prevention, "none")]++
-		m.Outcomes.Detection[orDefault(t.Detection, "none")]++
+		m.Outcomes.Prevention[coverage.OrDefault(t.Prevention, "none")]++
+		m.Outcomes.Detection[coverage.OrDefault(t.Detection, "none")]++
 		switch t.Detection {
 		case "general", "tactic", "technique":
 			detected++
@@ -101,8 +102,8 @@ func ComputeMetrics(app core.App, weeks int) (*Metrics, error) {
 		}
 	}
 	if m.Outcomes.Validated > 0 {
-		m.DetectionRate = round(float64(detected)/float64(m.Outcomes.Validated), 4)
-		m.PreventionRate = round(float64(prevented)/float64(m.Outcomes.Validated), 4)
+		m.DetectionRate = coverage.RoundTo(float64(detected)/float64(m.Outcomes.Validated), 4)
+		m.PreventionRate = coverage.RoundTo(float64(prevented)/float64(m.Outcomes.Validated), 4)
 	}
 	if len(ttd) > 0 {
 		sort.Float64s(ttd)
@@ -110,7 +111,7 @@ func ComputeMetrics(app core.App, weeks int) (*Metrics, error) {
 		for _, x := range ttd {
 			s += x
 		}
-		m.TimeToDetect = TTD{Samples: len(ttd), Mean: round(s/float64(len(ttd)), 1), Median: ttd[len(ttd)/2],
+		m.TimeToDetect = TTD{Samples: len(ttd), Mean: coverage.RoundTo(s/float64(len(ttd)), 1), Median: ttd[len(ttd)/2],
 			P90: ttd[int(float64(len(ttd)-1)*0.9)]}
 	}
 	for i := range d.Techniques {
@@ -176,7 +177,7 @@ func findingStats(app core.App, now time.Time, weeks int) (*FindingStats, error)
 		return nil, err
 	}
 	for _, s := range byStatus {
-		k := orDefault(s.Status, "open")
+		k := coverage.OrDefault(s.Status, "open")
 		fs.ByStatus[k] += s.N
 		if k == "resolved" || k == "risk_accepted" {
 			fs.Closed += s.N

@@ -1,7 +1,8 @@
-package coverage
+package report
 
 import (
 	"fmt"
+	"github.com/aegis-sec/aegis/internal/coverage"
 	"html/template"
 	"io"
 	"strings"
@@ -21,12 +22,12 @@ type Executive struct {
 	// Scope says what the report covers ("all in-scope techniques" or the
 	// filter: actor, platform, campaign); Filter is the filter itself.
 	Scope     string
-	Filter    Filter
-	Overall   GroupScore
-	Tactics   []GroupScore
-	Matrix    *Matrix
-	Trend     []*Snapshot
-	Gaps      []Gap
+	Filter    coverage.Filter
+	Overall   coverage.GroupScore
+	Tactics   []coverage.GroupScore
+	Matrix    *coverage.Matrix
+	Trend     []*coverage.Snapshot
+	Gaps      []coverage.Gap
 	Campaigns []CampaignLine
 	Findings  FindingStats
 	OpenList  []FindingLine
@@ -53,24 +54,26 @@ type FindingLine struct {
 }
 
 // BuildExecutive gathers the report's content for the whole coverage.
-func BuildExecutive(app core.App) (*Executive, error) { return BuildExecutiveFor(app, Filter{}) }
+func BuildExecutive(app core.App) (*Executive, error) {
+	return BuildExecutiveFor(app, coverage.Filter{})
+}
 
 // BuildExecutiveFor gathers the report's content for a scope: the same
 // filter as the matrix (domain, platform, actor, campaign). The headline,
 // tactics, heatmap and gaps follow the filter; the trend is the
 // organisation's (snapshots are not filtered); a campaign filter keeps that
 // campaign's results only.
-func BuildExecutiveFor(app core.App, f Filter) (*Executive, error) {
-	e := For(app)
+func BuildExecutiveFor(app core.App, f coverage.Filter) (*Executive, error) {
+	e := coverage.For(app)
 	r, err := e.ResultFor(f)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	if f.Actor != "" && r.Data.FindActor(f.Actor) == nil {
-		return nil, ErrNoActor
+		return nil, coverage.ErrNoActor
 	}
-	if f.Campaign != "" && !hasCampaign(r.Data, f.Campaign) {
-		return nil, ErrNoCampaign
+	if f.Campaign != "" && !r.Data.HasCampaign(f.Campaign) {
+		return nil, coverage.ErrNoCampaign
 	}
 	m, err := ComputeMetrics(app, 12)
 	if err != nil {
@@ -80,10 +83,10 @@ func BuildExecutiveFor(app core.App, f Filter) (*Executive, error) {
 	ex := &Executive{Title: "Aegis coverage report", GeneratedAt: r.Data.Now, Filter: mx.Filter, Scope: r.ScopeLabel(f),
 		Overall: r.Headline(f), Matrix: mx, Gaps: r.RankGaps(f, 10), Findings: m.Findings, Metrics: m}
 	for _, t := range mx.Tactics {
-		ex.Tactics = append(ex.Tactics, GroupScore{ID: t.ID, Ref: t.AttackID, Name: t.Name, Score: t.Score, Level: t.Level,
+		ex.Tactics = append(ex.Tactics, coverage.GroupScore{ID: t.ID, Ref: t.AttackID, Name: t.Name, Score: t.Score, Level: t.Level,
 			Techniques: len(t.Techniques)})
 	}
-	ex.Trend, err = ListSnapshots(app, time.Now().AddDate(-1, 0, 0), 52)
+	ex.Trend, err = coverage.ListSnapshots(app, time.Now().AddDate(-1, 0, 0), 52)
 	if err != nil {
 		return nil, err
 	}
@@ -117,17 +120,17 @@ func BuildExecutiveFor(app core.App, f Filter) (*Executive, error) {
 	}
 	for _, f := range rows {
 		due := ""
-		if t := ParseTime(f.Due); !t.IsZero() {
+		if t := coverage.ParseTime(f.Due); !t.IsZero() {
 			due = t.Format("2006-01-02")
 		}
-		ex.OpenList = append(ex.OpenList, FindingLine{Title: f.Title, Severity: f.Severity, Status: orDefault(f.Status, "open"),
+		ex.OpenList = append(ex.OpenList, FindingLine{Title: f.Title, Severity: f.Severity, Status: coverage.OrDefault(f.Status, "open"),
 			Technique: f.Attack, Due: due})
 	}
 	return ex, nil
 }
 
 // TacticBarsSVG is a horizontal bar chart of tactic scores.
-func TacticBarsSVG(ts []GroupScore) template.HTML {
+func TacticBarsSVG(ts []coverage.GroupScore) template.HTML {
 	const rowH, labelW, barW = 22, 190, 360
 	h := len(ts)*rowH + 10
 	var b strings.Builder
@@ -136,7 +139,7 @@ func TacticBarsSVG(ts []GroupScore) template.HTML {
 		y := 5 + i*rowH
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end">%s</text>`, labelW-8, y+14, template.HTMLEscapeString(t.Name))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="16" fill="#f3f4f6"/>`, labelW, y+2, barW)
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="16" fill="%s"/>`, labelW, y+2, barW*t.Score/100, LevelColors[t.Level])
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="16" fill="%s"/>`, labelW, y+2, barW*t.Score/100, coverage.LevelColors[t.Level])
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12">%.1f</text>`, labelW+barW+6, y+14, t.Score)
 	}
 	b.WriteString(`</svg>`)
@@ -144,7 +147,7 @@ func TacticBarsSVG(ts []GroupScore) template.HTML {
 }
 
 // TrendSVG is a line chart of the overall score across snapshots.
-func TrendSVG(pts []*Snapshot) template.HTML {
+func TrendSVG(pts []*coverage.Snapshot) template.HTML {
 	const w, h, pad = 560, 180, 30
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="Overall score over time">`, w, h)
@@ -182,14 +185,14 @@ func GaugeSVG(score float64, level string) template.HTML {
 <circle cx="70" cy="70" r="%.0f" fill="none" stroke="#e5e7eb" stroke-width="14"/>
 <circle cx="70" cy="70" r="%.0f" fill="none" stroke="%s" stroke-width="14" stroke-dasharray="%.1f %.1f" transform="rotate(-90 70 70)"/>
 <text x="70" y="76" font-size="26" font-weight="bold" text-anchor="middle">%.0f</text></svg>`,
-		r, r, LevelColors[level], circ*score/100, circ, score))
+		r, r, coverage.LevelColors[level], circ*score/100, circ, score))
 }
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"bars": TacticBarsSVG, "trend": TrendSVG, "gauge": GaugeSVG,
 	"pct":   func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
 	"f1":    func(x float64) string { return fmt.Sprintf("%.1f", x) },
-	"color": func(l string) string { return LevelColors[l] },
+	"color": func(l string) string { return coverage.LevelColors[l] },
 	"day":   func(t time.Time) string { return t.Format("2 January 2006, 15:04 MST") },
 	"inc":   func(i int) int { return i + 1 },
 	"fp": func(p *float64) string {

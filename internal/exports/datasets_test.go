@@ -1,11 +1,10 @@
-package coverage_test
+package exports_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -19,10 +18,8 @@ import (
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/importers/vectr"
-	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/aegis-sec/aegis/internal/exports"
 	"github.com/aegis-sec/aegis/internal/testutil"
-	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/core"
 )
 
 func TestSafeCell(t *testing.T) {
@@ -30,49 +27,17 @@ func TestSafeCell(t *testing.T) {
 		"=1+1": "'=1+1", "+SUM(A1)": "'+SUM(A1)", "-2": "'-2", "@cmd": "'@cmd", "\t=x": "'\t=x",
 		"plain": "plain", "": "", "a=b": "a=b", "bad\xffutf8": "bad\uFFFDutf8",
 	} {
-		if got := coverage.SafeCell(in); got != want {
+		if got := exports.SafeCell(in); got != want {
 			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
 		}
 	}
-}
-
-// seedTests writes n tests on one technique with raw SQL (fast), with
-// hostile names and a long procedure so the export is megabytes.
-func seedTests(t testing.TB, app core.App, n int) string {
-	t.Helper()
-	tech := core.GenerateDefaultRandomId()
-	now := time.Now().UTC().Format("2006-01-02 15:04:05.000Z")
-	err := app.RunInTransaction(func(tx core.App) error {
-		if _, err := tx.DB().NewQuery(`INSERT INTO techniques (id, stix_id, attack_id, name, domain, in_scope, created, updated)
-			VALUES ({:id}, 'attack-pattern--x', 'T1059', 'Command and Scripting Interpreter', 'enterprise-attack', 1, {:now}, {:now})`).
-			Bind(dbx.Params{"id": tech, "now": now}).Execute(); err != nil {
-			return err
-		}
-		q := tx.DB().NewQuery(`INSERT INTO tests (id, name, technique, procedure, state, prevention, detection, validated_at, tags, created, updated)
-			VALUES ({:id}, {:name}, {:tech}, {:proc}, 'validated', 'blocked', 'technique', {:now}, '["a","b"]', {:now}, {:now})`).Prepare()
-		defer q.Close()
-		proc := strings.Repeat("Invoke-Expression step; ", 20)
-		names := []string{"=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Ünïcødé \"quoted\", comma\nnew line", "normal"}
-		for i := 0; i < n; i++ {
-			if _, err := q.Bind(dbx.Params{"id": fmt.Sprintf("t%014d", i), "name": names[i%len(names)], "tech": tech,
-				"proc": proc, "now": now}).Execute(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	coverage.For(app).Invalidate()
-	return tech
 }
 
 func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	app := testutil.NewApp(t)
 	seedTests(t, app, 6)
 	var buf bytes.Buffer
-	if err := coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, &buf, false); err != nil {
+	if err := exports.Export(context.Background(), app, "tests", "csv", url.Values{}, &buf, false); err != nil {
 		t.Fatal(err)
 	}
 	raw := buf.Bytes()
@@ -103,7 +68,7 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	}
 	// JSON: an array of objects, values not mangled by the CSV guard.
 	buf.Reset()
-	if err := coverage.Export(context.Background(), app, "tests", "json", url.Values{"technique": {"t1059"}}, &buf, false); err != nil {
+	if err := exports.Export(context.Background(), app, "tests", "json", url.Values{"technique": {"t1059"}}, &buf, false); err != nil {
 		t.Fatal(err)
 	}
 	var rows []map[string]any
@@ -115,15 +80,15 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	}
 	// VECTR test cases.
 	buf.Reset()
-	if err := coverage.Export(context.Background(), app, "vectr", "csv", url.Values{"bom": {"0"}}, &buf, false); err != nil {
+	if err := exports.Export(context.Background(), app, "vectr", "csv", url.Values{"bom": {"0"}}, &buf, false); err != nil {
 		t.Fatal(err)
 	}
 	recs, err = csv.NewReader(&buf).ReadAll()
-	if err != nil || len(recs) != 7 || strings.Join(recs[0], ",") != strings.Join(coverage.VectrColumns, ",") ||
+	if err != nil || len(recs) != 7 || strings.Join(recs[0], ",") != strings.Join(exports.VectrColumns, ",") ||
 		recs[1][7] != "Blocked" || recs[1][6] != "Completed" {
 		t.Fatalf("vectr: %v %v", err, recs[:2])
 	}
-	if err := coverage.Export(context.Background(), app, "nope", "csv", url.Values{}, io.Discard, false); err == nil {
+	if err := exports.Export(context.Background(), app, "nope", "csv", url.Values{}, io.Discard, false); err == nil {
 		t.Fatal("unknown dataset accepted")
 	}
 }
@@ -161,7 +126,7 @@ func TestExportStreamsWithFlatMemory(t *testing.T) {
 	runtime.ReadMemStats(&base)
 	s := &sampler{peak: base.HeapInuse}
 	start := time.Now()
-	if err := coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, s, false); err != nil {
+	if err := exports.Export(context.Background(), app, "tests", "csv", url.Values{}, s, false); err != nil {
 		t.Fatal(err)
 	}
 	growth := int64(s.peak) - int64(base.HeapInuse)
@@ -234,7 +199,7 @@ func TestVectrExportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := coverage.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f, false); err != nil {
+	if err := exports.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f, false); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

@@ -1,4 +1,4 @@
-package coverage_test
+package report_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/aegis-sec/aegis/internal/report"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,25 +70,25 @@ func TestExecutivePDFFromFixture(t *testing.T) {
 	f := coverage.Filter{}
 	mx := res.Matrix(f)
 	mx.Tactics[0].Name = "Exécution <script>\x00\x1b[31m — 攻撃"
-	ex := &coverage.Executive{Title: "Aegis coverage report", GeneratedAt: now, Scope: res.ScopeLabel(f), Filter: f,
-		Overall: res.Headline(f), Matrix: mx, Gaps: res.RankGaps(f, 10), Metrics: &coverage.Metrics{},
+	ex := &report.Executive{Title: "Aegis coverage report", GeneratedAt: now, Scope: res.ScopeLabel(f), Filter: f,
+		Overall: res.Headline(f), Matrix: mx, Gaps: res.RankGaps(f, 10), Metrics: &report.Metrics{},
 		Trend: []*coverage.Snapshot{{TakenAt: now.Add(-48 * time.Hour), Totals: coverage.Totals{Score: 10}},
 			{TakenAt: now, Totals: coverage.Totals{Score: 22.5}}},
-		Campaigns: []coverage.CampaignLine{{Name: "ﺍﻟﺤﻤﻠﺔ =cmd|' /C calc'!A0", Status: "active", Round: 1, Tests: 3, Score: 40, Level: coverage.LevelPartial}},
-		OpenList:  []coverage.FindingLine{{Title: strings.Repeat("long finding title ", 30), Severity: "high", Status: "open", Technique: "T1001"}},
+		Campaigns: []report.CampaignLine{{Name: "ﺍﻟﺤﻤﻠﺔ =cmd|' /C calc'!A0", Status: "active", Round: 1, Tests: 3, Score: 40, Level: coverage.LevelPartial}},
+		OpenList:  []report.FindingLine{{Title: strings.Repeat("long finding title ", 30), Severity: "high", Status: "open", Technique: "T1001"}},
 	}
 	for _, g := range mx.Tactics {
 		ex.Tactics = append(ex.Tactics, coverage.GroupScore{Name: g.Name, Score: g.Score, Level: g.Level, Techniques: len(g.Techniques)})
 	}
 	var buf bytes.Buffer
-	require.NoError(t, coverage.WriteExecutivePDF(&buf, ex))
+	require.NoError(t, report.WriteExecutivePDF(&buf, ex))
 	pages := parsePDF(t, buf.Bytes())
 	assert.GreaterOrEqual(t, pages, 4, "summary, heatmap, trend and gaps, campaigns and findings")
 	assert.Equal(t, "all in-scope techniques", ex.Scope)
 
 	// The same report twice is the same document (dates come from the data).
 	var again bytes.Buffer
-	require.NoError(t, coverage.WriteExecutivePDF(&again, ex))
+	require.NoError(t, report.WriteExecutivePDF(&again, ex))
 	assert.Equal(t, buf.Len(), again.Len())
 }
 
@@ -140,5 +141,25 @@ func TestExecutivePDFRoute(t *testing.T) {
 				assert.Contains(t, string(res.Body), "Why it is here")
 			}
 		})
+	}
+
+	// The HTML report renders without scripts or external assets.
+	res := get(t, srv.URL+"/api/aegis/reports/executive", users["viewer"].Token, nil)
+	body := string(res.Body)
+	if !strings.Contains(body, "<svg") || strings.Contains(body, "<script") || strings.Contains(body, "src=\"http") ||
+		strings.Contains(body, "ZgotmplZ") || res.Header.Get("Content-Security-Policy") != report.ReportCSP {
+		t.Fatalf("report: %.300s", body)
+	}
+	for _, want := range []string{"Coverage by tactic", "Top gaps", "Campaign results", "Open findings", "Trend"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("report lacks %q", want)
+		}
+	}
+	// The dashboard metrics the report draws on.
+	var metrics report.Metrics
+	get(t, srv.URL+"/api/aegis/metrics", users["viewer"].Token, &metrics)
+	if metrics.Outcomes.Validated == 0 || metrics.DetectionRate <= 0 || metrics.TimeToDetect.Samples == 0 ||
+		len(metrics.RulesBySource) != 4 || len(metrics.TestsByState) != 7 || metrics.Findings.Open+metrics.Findings.Closed == 0 {
+		t.Fatalf("metrics: %+v", metrics)
 	}
 }
