@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, fireEvent, render } from '@testing-library/react'
-import { Badge, Button, ComingSoon, EmptyState, LevelBadge, LevelLegend, Modal, Pagination, ProgressBar, Select, Table, Tabs, TextInput, ToastProvider, useToast } from '../ds'
+import { Badge, Button, EmptyState, LevelBadge, LevelLegend, Modal, Pagination, ProgressBar, Select, Table, Tabs, TextInput, ToastProvider, useToast } from '../ds'
 
 afterEach(cleanup)
 
@@ -94,11 +94,6 @@ describe('feedback components', () => {
     )
     expect(r.getAllByText('Partial (<70)')[0].className).toContain('lvl-partial')
     expect(r.container.querySelectorAll('.legend i')).toHaveLength(5)
-  })
-  it('marks coming-soon pages clearly', () => {
-    const r = render(<ComingSoon title="Findings" summary="Remediation board" features={['Owners']} />)
-    expect(r.getByText('Coming soon')).toBeTruthy()
-    expect(r.getByText('Owners')).toBeTruthy()
   })
   it('switches tabs', () => {
     const onChange = vi.fn()

@@ -195,27 +195,6 @@ export function EmptyState({ icon = '○', title, children, action }: { icon?: R
   )
 }
 
-/** ComingSoon is the clear "not built yet" state of a page in the navigation. */
-export function ComingSoon({ title, summary, features = [] }: { title: string; summary: string; features?: string[] }) {
-  return (
-    <div className="coming card">
-      <div className="card-body">
-        <span className="badge warning tag">Coming soon</span>
-        <h1>{title}</h1>
-        <p className="muted">{summary}</p>
-        {features.length > 0 && (
-          <ul>
-            {features.map((f) => (
-              <li key={f}>{f}</li>
-            ))}
-          </ul>
-        )}
-        <p className="faint small">This page is part of Aegis but not available in this build yet.</p>
-      </div>
-    </div>
-  )
-}
-
 export function ProgressBar({ value, max = 100, tone, label }: { value: number | null; max?: number; tone?: 'success' | 'danger'; label?: string }) {
   const pct = value === null || max <= 0 ? null : Math.max(0, Math.min(100, (value / max) * 100))
   return (

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react'
 import { Link, useLocation, navigate } from '../lib/router'
-import { ALL_PAGES, NAV, pageFor, type NavItem } from '../lib/nav'
+import { ALL_PAGES, NAV, pageFor, type NavItem } from '../routes'
 import { useAuth, logout } from '../lib/auth'
 import { can, roleLabel, roleTone } from '../lib/roles'
 import { useNotifications } from '../lib/notifications'
@@ -66,7 +66,6 @@ export function Shell({ children }: { children: ReactNode }) {
               {items.map((i) => (
                 <Link key={i.path} to={i.path} className={'nav-link' + (active(i.path) && !(i.path === '/compliance' && path === '/compliance/gaps') ? ' active' : '')}>
                   <span>{i.title}</span>
-                  {!i.ready && <span className="soon">soon</span>}
                 </Link>
               ))}
             </nav>
