@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { pb, errorMessage, errorStatus } from '../lib/pb'
 import { Alert, Button, TextInput } from '../ds'
-import { mfaCode } from '../components/util'
+import { mfaCode } from '../lib/mfa'
 import { Logo } from './Logo'
 
 /** ssoProvider finds the OpenID Connect provider in the auth methods answer. */

@@ -7,7 +7,7 @@ import { can } from '../../lib/roles'
 import { formatDate, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, Icon, PageHead, Select, Spinner, useToast } from '../../ds'
-import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone } from '../../components/util'
+import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone } from '../../lib/findings'
 import type { Technique } from '../attack/common'
 
 // The remediation board: findings move open → in progress → resolved or

@@ -7,7 +7,7 @@ import { can } from '../../lib/roles'
 import { asArray, humanize } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
 import { Alert, Badge, Button, Card, EmptyState, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
-import { andFilter } from '../../components/util'
+import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
 
 // The test library: Atomic Red Team, CALDERA and hand-written procedures to

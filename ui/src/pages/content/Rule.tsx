@@ -6,7 +6,8 @@ import { can } from '../../lib/roles'
 import { asArray, formatDate, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, useToast } from '../../ds'
-import { highlightLine, ruleLanguage, severityTone } from '../../components/util'
+import { highlightLine, ruleLanguage } from '../../lib/highlight'
+import { severityTone } from '../../lib/findings'
 import { unknownTechniques, type Rule } from './Rules'
 
 const RuleEditor = lazy(() => import('../../components/RuleEditor'))

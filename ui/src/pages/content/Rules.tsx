@@ -8,7 +8,8 @@ import { asArray, humanize, relativeTime } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
 import { Alert, Icon, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { RunProgress, useLiveRun, type JobRun } from '../admin/jobrun'
-import { andFilter, SEVERITIES, severityTone } from '../../components/util'
+import { andFilter } from '../../lib/filter'
+import { SEVERITIES, severityTone } from '../../lib/findings'
 import type { Technique } from '../attack/common'
 
 // The rule editor loads on demand.

@@ -7,7 +7,7 @@ import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
 import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useToast } from '../../ds'
-import { andFilter } from '../../components/util'
+import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
 
 // Compliance frameworks and their controls, each mapped to ATT&CK techniques.

@@ -7,7 +7,7 @@ import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
 import { Alert, Icon, Badge, Card, EmptyState, Modal, PageHead, Select, Spinner, Tabs, TextInput, useToast } from '../../ds'
-import { andFilter } from '../../components/util'
+import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
 
 // D3FEND countermeasures by tactic, their implementation status and the

@@ -4,11 +4,11 @@ import { api, errorMessage, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
-import { formatDate, levelFor } from '../../lib/format'
+import { formatDate, levelFor, signed } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Button, Card, EmptyState, Icon, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
-import { LineChart } from '../../components/LineChart'
-import { fetchBlob, fileName, saveBlob, signed } from '../../components/util'
+import { LineChart } from '../../ds/charts'
+import { fetchBlob, fileName, saveBlob } from '../../lib/files'
 
 // Trends and reports: snapshots over time, comparisons of snapshots and
 // campaign rounds, exports and the executive report.

@@ -3,7 +3,7 @@ import { api, errorMessage } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { ROLES, roleLabel } from '../../lib/roles'
 import { Alert, Icon, Button, Card, Checkbox, Select, Spinner, TextInput, useToast } from '../../ds'
-import { roleMapRows, rowsToRoleMap } from '../../components/util'
+import { roleMapRows, rowsToRoleMap } from '../../lib/roleMap'
 
 // The sign-in policy: password length, sessions, lockout, required
 // authenticators and single sign-on. The client secret is write-only.
