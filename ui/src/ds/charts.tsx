@@ -10,7 +10,7 @@ export function BarList({ bars, unit = '', width = 520, labelWidth = 170 }: { ba
   const row = 26
   const barW = width - labelWidth - 56
   return (
-    <svg viewBox={`0 0 ${width} ${bars.length * row + 4}`} width="100%" role="img" aria-label="Bar chart" style={{ display: 'block' }}>
+    <svg viewBox={`0 0 ${width} ${bars.length * row + 4}`} width="100%" role="img" aria-label="Bar chart" className="d-block">
       {bars.map((b, i) => {
         const max = b.max ?? 100
         const w = max > 0 ? Math.max(0, Math.min(1, b.value / max)) * barW : 0

@@ -52,6 +52,12 @@ export function Field({ label, hint, error, children, htmlFor }: { label: ReactN
   )
 }
 
+/** FilterBar holds a list's search and filter fields in one wrapping row: by
+ *  default as the top strip of a flush card, `plain` on its own in the page. */
+export function FilterBar({ children, plain = false }: { children: ReactNode; plain?: boolean }) {
+  return <div className={plain ? 'filters' : 'filters filter-bar'}>{children}</div>
+}
+
 export function TextInput({ label, hint, error, id, ...rest }: InputHTMLAttributes<HTMLInputElement> & { label: ReactNode; hint?: ReactNode; error?: ReactNode }) {
   const auto = useId()
   const fid = id ?? auto

@@ -127,7 +127,7 @@ function UserMenu({ name, role }: { name: string; role: string }) {
       <button className="btn ghost" onClick={() => setOpen((o) => !o)} aria-haspopup="menu" aria-expanded={open} data-testid="user-menu">
         <span className="avatar">{initials}</span>
         <span style={{ textAlign: 'left', lineHeight: 1.2 }}>
-          <span style={{ display: 'block' }}>{name}</span>
+          <span className="d-block">{name}</span>
           <span className="faint small" data-testid="current-role">
             {roleLabel(role)}
           </span>

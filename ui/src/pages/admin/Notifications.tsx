@@ -75,7 +75,7 @@ export default function NotificationsPage() {
         }
       />
       <Card flush>
-        <div style={{ padding: '0 12px' }}>
+        <div className="pad-x">
           <Tabs
             tabs={[
               { id: 'all', label: 'All' },
@@ -86,7 +86,7 @@ export default function NotificationsPage() {
           />
         </div>
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}
@@ -96,7 +96,7 @@ export default function NotificationsPage() {
             New ones appear here live.
           </EmptyState>
         )}
-        <ul style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="notification-list">
+        <ul className="bare-list" data-testid="notification-list">
           {rows.map((n) => (
             <li key={n.id} style={{ padding: '12px 16px', borderBottom: '1px solid var(--border)', background: n.read ? undefined : '#f7faff' }} data-testid="notification">
               <div className="row between">

@@ -6,7 +6,7 @@ import { asArray, levelFor, plural } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
 import { can } from '../../lib/roles'
 import { useAuth } from '../../lib/auth'
-import { Alert, Badge, Button, Card, EmptyState, Icon, LevelLegend, PageHead, Select, Spinner, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, FilterBar, Icon, LevelLegend, PageHead, Select, Spinner, TextInput, useToast } from '../../ds'
 import { fetchBlob, saveBlob } from '../../lib/files'
 import { errorMessage } from '../../lib/pb'
 import { download, heatmapSvg, svgToPng } from './heatmap'
@@ -242,7 +242,7 @@ export default function MatrixPage() {
         }
       />
       <Card>
-        <div className="filters">
+        <FilterBar plain>
           <Select label="Domain" options={DOMAINS} value={domain} onChange={(e) => setQuery({ domain: e.target.value, platform: null })} />
           <Select label="Platform" placeholder="All platforms" options={platforms.map((p) => ({ value: p, label: p }))} value={platform} onChange={(e) => setQuery({ platform: e.target.value })} />
           <Select
@@ -264,7 +264,7 @@ export default function MatrixPage() {
               <Icon name="file" /> PDF
             </Button>
           </div>
-        </div>
+        </FilterBar>
         {actorName && actorUsed && (
           <div style={{ marginTop: 10 }}>
             <Badge tone="primary">

@@ -106,7 +106,7 @@ function FindingCard({ f, manage, users, onSaved }: { f: Finding; manage: boolea
         {!manage && <span className="faint">{f.expand?.owner ? f.expand.owner.name || f.expand.owner.email : 'No owner'}</span>}
       </div>
       {manage && (
-        <div className="stack tight" style={{ marginTop: 8 }}>
+        <div className="stack tight mt-8">
           <Select aria-label="Owner" placeholder="No owner" disabled={busy} options={users.map((u) => ({ value: u.id, label: u.name || u.email }))} value={f.owner || ''} onChange={(e) => save({ owner: e.target.value })} />
           <input className="input" type="date" aria-label="Due date" disabled={busy} value={(f.due_at || '').slice(0, 10)} onChange={(e) => save({ due_at: e.target.value ? e.target.value + ' 00:00:00.000Z' : '' })} />
           <Select aria-label="Move to" placeholder="Move to…" disabled={busy} options={nextFindingStates(f.status).map((s) => ({ value: s, label: FINDING_LABELS[s] }))} value="" onChange={(e) => e.target.value && save({ status: e.target.value })} />

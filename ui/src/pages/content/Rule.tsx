@@ -116,7 +116,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
               <dt>Updated</dt>
               <dd>{formatDate(r.updated)}</dd>
             </dl>
-            {r.description && <p className="muted small" style={{ whiteSpace: 'pre-wrap' }}>{r.description}</p>}
+            {r.description && <p className="muted small pre-wrap">{r.description}</p>}
           </Card>
           <Card title="Mapped techniques">
             {(r.expand?.techniques ?? []).length === 0 ? (

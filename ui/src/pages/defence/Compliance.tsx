@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, FilterBar, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
 
@@ -52,12 +52,12 @@ export default function CompliancePage() {
         </Card>
       ) : (
         <Card flush>
-          <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <FilterBar>
             <Select label="Framework" options={(fws.data ?? []).map((f) => ({ value: f.id, label: f.name + (f.version ? ` ${f.version}` : '') }))} value={framework} onChange={(e) => (setQuery({ framework: e.target.value }), setPage(1))} />
             <Select label="Status" placeholder="All" options={CONTROL_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => (setQuery({ status: e.target.value }), setPage(1))} />
             <TextInput label="Search" placeholder="Control, title or family" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
-          </div>
-          {list.error && <div style={{ padding: 12 }}><Alert>{list.error}</Alert></div>}
+          </FilterBar>
+          {list.error && <div className="pad"><Alert>{list.error}</Alert></div>}
           <Table
             caption="Controls"
             columns={[
@@ -107,7 +107,7 @@ function ControlDetail({ c, manage, onClose, onSaved }: { c: Control; manage: bo
       footer={manage && <Button variant="primary" busy={busy} onClick={save}>Save</Button>}
     >
       <div className="stack">
-        {c.description && <p className="muted" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{c.description}</p>}
+        {c.description && <p className="muted m0 pre-wrap">{c.description}</p>}
         {manage ? (
           <>
             <div className="filters">
@@ -123,7 +123,7 @@ function ControlDetail({ c, manage, onClose, onSaved }: { c: Control; manage: bo
             <dt>Owner</dt>
             <dd>{c.expand?.owner?.name || c.expand?.owner?.email || '—'}</dd>
             <dt>Notes</dt>
-            <dd style={{ whiteSpace: 'pre-wrap' }}>{c.notes || '—'}</dd>
+            <dd className="pre-wrap">{c.notes || '—'}</dd>
           </dl>
         )}
         <h3>Mapped techniques</h3>

@@ -2,7 +2,7 @@ import { api } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { levelFor, type Level } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Card, Checkbox, EmptyState, Icon, LevelBadge, PageHead, Select, Spinner, Table } from '../../ds'
+import { Alert, Badge, Card, Checkbox, EmptyState, FilterBar, Icon, LevelBadge, PageHead, Select, Spinner, Table } from '../../ds'
 import { useFrameworks } from './Compliance'
 
 // Compliance gap analysis: controls whose techniques are weakly covered or
@@ -29,7 +29,7 @@ export default function GapsPage() {
       )}
       {fws.data && fws.data.length > 0 && (
         <Card flush>
-          <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <FilterBar>
             <Select label="Framework" options={fws.data.map((f) => ({ value: f.id, label: f.name }))} value={framework} onChange={(e) => setQuery({ framework: e.target.value })} />
             <Checkbox label="Only gaps" checked={onlyGaps} onChange={(e) => setQuery({ all: e.target.checked ? null : '1' })} />
             {rep.data && (
@@ -37,8 +37,8 @@ export default function GapsPage() {
                 <Badge tone="danger">{rep.data.gaps} gaps</Badge> <span className="faint small">of {rep.data.controls} controls</span>
               </span>
             )}
-          </div>
-          {rep.error && <div style={{ padding: 12 }}><Alert>{rep.error}</Alert></div>}
+          </FilterBar>
+          {rep.error && <div className="pad"><Alert>{rep.error}</Alert></div>}
           <Table
             caption="Compliance gaps"
             columns={[

@@ -124,7 +124,7 @@ export default function DashboardPage() {
                 render: (n: Next) => (
                   <span>
                     <code>{n.attack_id}</code> {n.name}
-                    {n.reasons && n.reasons.length > 0 && <span className="faint small" style={{ display: 'block' }}>{n.reasons.filter((r) => !r.startsWith('score ')).join('; ')}</span>}
+                    {n.reasons && n.reasons.length > 0 && <span className="faint small d-block">{n.reasons.filter((r) => !r.startsWith('score ')).join('; ')}</span>}
                   </span>
                 ),
               },

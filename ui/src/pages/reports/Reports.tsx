@@ -165,7 +165,7 @@ export default function ReportsPage() {
       <CompareSnapshots points={points} />
       <CompareRounds />
       <Card title="Exports">
-        <div className="row" style={{ flexWrap: 'wrap' }}>
+        <div className="row">
           {EXPORTS.map((x) => (
             <Button key={x.path} size="small" busy={busy === x.path} onClick={() => download(x.path)}>
               <Icon name="download" /> {x.label}

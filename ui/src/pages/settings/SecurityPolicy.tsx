@@ -62,7 +62,7 @@ function PolicyForm({ initial, onSaved }: { initial: Answer; onSaved: (a: Answer
           <TextInput label="Lockout window (minutes)" type="number" min={1} value={p.lockout?.window_minutes ?? 15} onChange={(e) => setP({ ...p, lockout: { ...p.lockout, window_minutes: int(e.target.value) } })} />
         </div>
         <h3>Roles that must use an authenticator app</h3>
-        <div className="row" style={{ flexWrap: 'wrap' }}>
+        <div className="row">
           {ROLES.map((r) => (
             <Checkbox key={r} label={roleLabel(r)} checked={mfa.includes(r)} onChange={(e) => setP({ ...p, mfa_required_roles: e.target.checked ? [...mfa, r] : mfa.filter((x) => x !== r) })} />
           ))}
@@ -82,7 +82,7 @@ function PolicyForm({ initial, onSaved }: { initial: Answer; onSaved: (a: Answer
             <Select label="Default role" placeholder="Refuse unmapped accounts" options={ROLES.map((r) => ({ value: r, label: roleLabel(r) }))} value={sso.default_role ?? ''} onChange={(e) => setSso({ default_role: e.target.value })} />
           </div>
           <h3>Role map</h3>
-          <p className="faint small" style={{ margin: 0 }}>A claim value (group name) maps to an Aegis role.</p>
+          <p className="faint small m0">A claim value (group name) maps to an Aegis role.</p>
           {rows.map((r, i) => (
             <div className="row" key={i}>
               <input className="input" aria-label="Claim value" placeholder="purple-admins" value={r.claim} onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, claim: e.target.value } : x)))} />

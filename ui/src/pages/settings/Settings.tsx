@@ -103,7 +103,7 @@ function ScoringForm({ rec, onSaved }: { rec: SettingsRecord; onSaved: (r: Setti
     <Card title="Scoring weights and thresholds" actions={<Button variant="primary" busy={busy} onClick={submit}>Save scoring</Button>}>
       <div className="stack">
         {error && <Alert>{error}</Alert>}
-        <p className="muted small" style={{ margin: 0 }}>A technique's score is validation × weight + rules × weight + mitigations × weight, with validation decaying by its half-life. Levels use the thresholds.</p>
+        <p className="muted small m0">A technique's score is validation × weight + rules × weight + mitigations × weight, with validation decaying by its half-life. Levels use the thresholds.</p>
         <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(190px, 1fr))', gap: 12 }}>
           {scalars.map(([k, x]) => (
             <NumberField key={k} label={humanize(k)} value={x} onChange={(n) => setV({ ...v, [k]: n })} />
@@ -159,7 +159,7 @@ function RetentionForm({ rec, onSaved }: { rec: SettingsRecord; onSaved: (r: Set
     <Card title="Retention" actions={<Button variant="primary" busy={busy} onClick={submit}>Save retention</Button>}>
       <div className="stack">
         {error && <Alert>{error}</Alert>}
-        <p className="muted small" style={{ margin: 0 }}>How long to keep data, in days. 0 keeps it forever.</p>
+        <p className="muted small m0">How long to keep data, in days. 0 keeps it forever.</p>
         <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 12 }}>
           {Object.entries(v).map(([k, x]) => (
             <NumberField key={k} step="1" label={humanize(k)} value={x} onChange={(n) => setV({ ...v, [k]: n })} />

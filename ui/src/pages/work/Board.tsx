@@ -123,7 +123,7 @@ export default function BoardPage() {
               <section key={s} aria-label={STATE_LABELS[s]} className="board-col">
                 <div className="row between board-col-head">
                   <b>{STATE_LABELS[s]}</b>
-                  <span className="row" style={{ gap: 4 }}>
+                  <span className="row tight">
                     <Badge>{col.length}</Badge>
                     <button className="btn ghost small" onClick={() => toggle(s)} aria-label={`Collapse ${STATE_LABELS[s]}`} title="Collapse">
                       ‹
@@ -148,7 +148,7 @@ export default function BoardPage() {
                         <OutcomeBadges t={t} />
                       </div>
                       {me && server.actionsFor(t).length > 0 && (
-                        <div className="row" style={{ marginTop: 8 }}>
+                        <div className="row mt-8">
                           {server.actionsFor(t).map((a) => (
                             <ActionButton key={a} size="small" test={t} action={a} onDone={replace} />
                           ))}

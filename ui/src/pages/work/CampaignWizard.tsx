@@ -95,7 +95,7 @@ export default function CampaignWizardPage() {
             />
           )}
           {mode === 'actor' && (
-            <fieldset className="stack tight" style={{ border: 0, padding: 0, margin: 0 }} data-testid="target-platforms">
+            <fieldset className="stack tight bare-fieldset" data-testid="target-platforms">
               <legend style={{ fontWeight: 600, marginBottom: 4 }}>Target platforms</legend>
               <span className="small faint">Only techniques and procedures for these platforms are planned.</span>
               <div className="row">

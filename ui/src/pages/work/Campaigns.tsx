@@ -6,7 +6,7 @@ import { formatDate, humanize } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { Link } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
 
 export type Campaign = RecordModel & {
   name: string
@@ -57,12 +57,12 @@ export default function CampaignsPage() {
         actions={can(me?.role, 'plan_campaigns') && <Link className="btn primary" to="/campaigns/new">+ New campaign</Link>}
       />
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <FilterBar>
           <TextInput label="Search" placeholder="Name" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
           <Select label="Status" placeholder="All" options={CAMPAIGN_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => (setStatus(e.target.value), setPage(1))} />
-        </div>
+        </FilterBar>
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}

@@ -40,7 +40,7 @@ function Code({ text, rows, values }: { text: string; rows: ArgRow[]; values: Re
     <div className="codewrap">
       <pre className="codeblock" data-testid="procedure-command">{filled}</pre>
       <CopyButton text={filled} />
-      {left.length > 0 && <div className="small" style={{ color: 'var(--danger)' }}>Still to fill: {left.map((x) => `#{${x}}`).join(', ')}</div>}
+      {left.length > 0 && <div className="small text-danger">Still to fill: {left.map((x) => `#{${x}}`).join(', ')}</div>}
     </div>
   )
 }
