@@ -5,6 +5,7 @@ import { hasMore, useLoad } from '../../lib/data'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Spinner, TextInput } from '../../ds'
+import { AUDIT_ACTIONS } from '../../lib/vocabulary.gen'
 
 type Entry = RecordModel & {
   actor: string
@@ -19,7 +20,7 @@ type Entry = RecordModel & {
 }
 
 const PER_PAGE = 50
-export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'login', 'login_failed', 'role_change', 'transition', 'import', 'setup', 'logout_all']
+export { AUDIT_ACTIONS }
 const COLLECTIONS = [
   'users', 'tests', 'campaigns', 'test_outcomes', 'findings', 'evidence', 'test_comments', 'techniques', 'tactics', 'threat_actors',
   'actor_techniques', 'detection_rules', 'defense_tools', 'd3fend_techniques', 'compliance_controls', 'integrations', 'settings', 'test_templates',

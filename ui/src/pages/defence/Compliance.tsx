@@ -9,6 +9,7 @@ import { Link, setQuery, useLocation } from '../../lib/router'
 import { Alert, Badge, Button, Card, EmptyState, FilterBar, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
+import { CONTROL_STATUSES } from '../../lib/vocabulary.gen'
 
 // Compliance frameworks and their controls, each mapped to ATT&CK techniques.
 
@@ -16,7 +17,7 @@ export type Framework = RecordModel & { name: string; version: string; source: s
 type User = RecordModel & { name: string; email: string }
 type Control = RecordModel & { framework: string; control_id: string; title: string; family: string; description: string; status: string; owner: string; notes: string; expand?: { owner?: User } }
 type ControlMapping = RecordModel & { mapping_type: string; expand?: { technique?: Technique } }
-export const CONTROL_STATUSES = ['not_assessed', 'not_implemented', 'planned', 'partial', 'implemented']
+export { CONTROL_STATUSES }
 export const controlTone = (s: string) => (s === 'implemented' ? 'success' : s === 'partial' || s === 'planned' ? 'warning' : s === 'not_implemented' ? 'danger' : 'default')
 const PER_PAGE = 50
 

@@ -9,6 +9,7 @@ import { Link, setQuery, useLocation } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Select, Spinner, Tabs, TextInput, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
+import { D3FEND_STATUSES } from '../../lib/vocabulary.gen'
 
 // D3FEND countermeasures by tactic, their implementation status and the
 // ATT&CK techniques they counter.
@@ -16,7 +17,7 @@ import type { Technique } from '../attack/common'
 type Countermeasure = RecordModel & { d3fend_id: string; name: string; tactic: string; definition: string; level0: string; level1: string; uri: string; status: string }
 type Mapping = RecordModel & { via: string; expand?: { technique?: Technique } }
 const TACTICS = ['model', 'harden', 'detect', 'isolate', 'deceive', 'evict', 'restore']
-export const D3FEND_STATUSES = ['not_implemented', 'partial', 'implemented']
+export { D3FEND_STATUSES }
 const statusTone = (s: string) => (s === 'implemented' ? 'success' : s === 'partial' ? 'warning' : 'default')
 
 export default function D3fendPage() {

@@ -9,12 +9,14 @@ import { ActionButton, OutcomeBadges, TEST_EXPAND, type TestRecord } from './com
 import { useServerActions } from './actions'
 import type { RecordModel } from 'pocketbase'
 import './work.css'
+import { STATES } from '../../lib/vocabulary.gen'
 
 // The workflow board: one column per state, updated live over realtime, with
 // exactly the actions the server allows the signed-in user on each test.
 // Columns scroll on their own and can be collapsed.
 
-const COLUMNS = ['draft', 'ready', 'executing', 'blue_review', 'validated', 'closed']
+/** COLUMNS are the workflow states in order; cancelled tests leave the board. */
+const COLUMNS = STATES.filter((s) => s !== 'cancelled')
 
 export default function BoardPage() {
   const me = useAuth()

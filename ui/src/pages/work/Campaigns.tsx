@@ -7,6 +7,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { Link } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { CAMPAIGN_STATUSES } from '../../lib/vocabulary.gen'
 
 export type Campaign = RecordModel & {
   name: string
@@ -25,7 +26,7 @@ export type Campaign = RecordModel & {
   expand?: { threat_actor?: RecordModel & { name: string; attack_id: string }; owner?: RecordModel & { name: string; email: string } }
 }
 
-export const CAMPAIGN_STATUSES = ['planned', 'active', 'completed', 'archived']
+export { CAMPAIGN_STATUSES }
 export const statusTone = (s: string) => (s === 'active' ? 'info' : s === 'completed' ? 'success' : s === 'archived' ? 'default' : 'warning')
 
 const PER_PAGE = 25
