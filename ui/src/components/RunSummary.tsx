@@ -13,7 +13,7 @@ export function RunSummary({ stats }: { stats: ImportStats | null | undefined })
           <thead>
             <tr>
               <th>Skipped because</th>
-              <th style={{ width: 80 }}>How many</th>
+              <th className="w-80">How many</th>
               <th>For example</th>
             </tr>
           </thead>

@@ -173,7 +173,7 @@ export function PageHead({ title, subtitle, actions }: { title: ReactNode; subti
 
 export function Spinner({ label = 'Loading…' }: { label?: string }) {
   return (
-    <div className="row muted" role="status" style={{ padding: 16 }}>
+    <div className="row muted pad-16" role="status">
       <span className="spinner" aria-hidden />
       {label}
     </div>
@@ -196,7 +196,7 @@ export function EmptyState({ icon = '○', title, children, action }: { icon?: R
       </div>
       <h3>{title}</h3>
       {children && <div>{children}</div>}
-      {action && <div style={{ marginTop: 14 }}>{action}</div>}
+      {action && <div className="mt-14">{action}</div>}
     </div>
   )
 }

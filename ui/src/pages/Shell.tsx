@@ -123,7 +123,7 @@ function UserMenu({ name, role }: { name: string; role: string }) {
     .map((s) => s[0]!.toUpperCase())
     .join('')
   return (
-    <div style={{ position: 'relative' }} ref={ref}>
+    <div className="relative" ref={ref}>
       <button className="btn ghost" onClick={() => setOpen((o) => !o)} aria-haspopup="menu" aria-expanded={open} data-testid="user-menu">
         <span className="avatar">{initials}</span>
         <span style={{ textAlign: 'left', lineHeight: 1.2 }}>

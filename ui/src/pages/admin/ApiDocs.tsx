@@ -129,7 +129,7 @@ export default function ApiDocsPage() {
           />
           {tab === 'routes' && (
             <>
-              <div style={{ maxWidth: 360 }}>
+              <div className="mw-360">
                 <TextInput label="Filter" placeholder="Path, summary or tag" value={q} onChange={(e) => setQ(e.target.value)} />
               </div>
               {groups.size === 0 && <EmptyState title="No documented routes match" />}

@@ -76,7 +76,7 @@ export default function AuditPage() {
           <table className="table">
             <thead>
               <tr>
-                <th style={{ width: 180 }}>When</th>
+                <th className="w-180">When</th>
                 <th>Actor</th>
                 <th>Action</th>
                 <th>Collection</th>

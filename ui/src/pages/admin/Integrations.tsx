@@ -206,7 +206,7 @@ export default function IntegrationsPage() {
               render: (i: Integration) => (
                 <div>
                   <b>{i.name}</b> <Badge tone="outline">{humanize(i.kind)}</Badge>
-                  <div className="faint small mono" style={{ wordBreak: 'break-all' }}>
+                  <div className="faint small mono break-all">
                     {i.source?.spec ?? '—'} {i.source?.token_set && <Badge tone="outline">token stored</Badge>}
                   </div>
                 </div>

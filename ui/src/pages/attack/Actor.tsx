@@ -38,7 +38,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
       <PageHead
         title={
           <span className="row">
-            {a.attack_id && <code style={{ fontSize: 20 }}>{a.attack_id}</code>} {a.name}
+            {a.attack_id && <code className="fs-20">{a.attack_id}</code>} {a.name}
           </span>
         }
         subtitle={<Chips values={asArray<string>(a.aliases).filter((x) => x !== a.name)} />}
@@ -55,7 +55,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
           </>
         }
       />
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(260px, 1fr)' }}>
+      <div className="grid-2 main-side narrow-side">
         <div className="stack">
           <Card title="Description">
             <Prose text={a.description} />

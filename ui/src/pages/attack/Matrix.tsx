@@ -266,7 +266,7 @@ export default function MatrixPage() {
           </div>
         </FilterBar>
         {actorName && actorUsed && (
-          <div style={{ marginTop: 10 }}>
+          <div className="mt-10">
             <Badge tone="primary">
               {actorName.name} uses {plural(actorUsed.size, 'technique')}
             </Badge>{' '}

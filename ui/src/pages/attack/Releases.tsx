@@ -105,7 +105,7 @@ export default function ReleasesPage() {
             <div className="grid-3" style={{ gridTemplateColumns: 'repeat(4, 1fr)' }}>
               {KINDS.map((k) => (
                 <Card key={k}>
-                  <div className="stat" style={{ padding: 0 }}>
+                  <div className="stat p0">
                     <div className="l">{humanize(k)}</div>
                     <div className="v" data-testid={`release-${k}`}>
                       {changeIds(sel.changes, k).length}

@@ -70,7 +70,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
       <PageHead
         title={
           <span className="row">
-            <code style={{ fontSize: 20 }}>{t.attack_id}</code> {t.name}
+            <code className="fs-20">{t.attack_id}</code> {t.name}
           </span>
         }
         subtitle={
@@ -100,7 +100,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
           Revoked by <TechniqueLink t={ex.revoked_by} />; its tests moved there.
         </Alert>
       )}
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(280px, 1fr)' }}>
+      <div className="grid-2 main-side">
         <div className="stack">
           <Card title="Description">
             <Prose text={t.description} />

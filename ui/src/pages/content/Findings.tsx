@@ -85,7 +85,7 @@ function FindingCard({ f, manage, users, onSaved }: { f: Finding; manage: boolea
   }
   const overdue = isOverdue(f.due_at, f.status)
   return (
-    <div className="card" style={{ padding: 10 }} data-testid="finding-card">
+    <div className="card pad-10" data-testid="finding-card">
       <b>{f.title}</b>
       {f.expand?.technique && (
         <div className="faint small">
@@ -100,7 +100,7 @@ function FindingCard({ f, manage, users, onSaved }: { f: Finding; manage: boolea
           <Link to={`/tests/${f.test}`}>{f.expand.test.name}</Link>
         </div>
       )}
-      <div className="row small" style={{ marginTop: 6 }}>
+      <div className="row small mt-6">
         {f.severity && <Badge tone={severityTone(f.severity)}>{humanize(f.severity)}</Badge>}
         {f.due_at && <Badge tone={overdue ? 'danger' : 'outline'}>{overdue ? 'Overdue ' : 'Due '}{formatDate(f.due_at)}</Badge>}
         {!manage && <span className="faint">{f.expand?.owner ? f.expand.owner.name || f.expand.owner.email : 'No owner'}</span>}

@@ -131,7 +131,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
               </div>
             )}
             {unknown.length > 0 && (
-              <div style={{ marginTop: 10 }}>
+              <div className="mt-10">
                 <Alert tone="warning">
                   Tags that match no known technique: {unknown.join(', ')}. They link once an ATT&amp;CK release that has them is imported.
                 </Alert>

@@ -124,7 +124,7 @@ export default function RulesPage() {
           <Select label="Removed upstream" placeholder="No" options={[{ value: 'true', label: 'Yes' }]} value={f.removed} onChange={(e) => set('removed', e.target.value)} />
         </FilterBar>
         {manage && (selected.length > 0 || bulkMsg) && (
-          <div className="row" style={{ padding: '8px 12px', background: 'var(--surface-2)', borderBottom: '1px solid var(--border)' }} data-testid="rules-bulk-bar">
+          <div className="row bulk-bar" data-testid="rules-bulk-bar">
             {selected.length > 0 && (
               <>
                 <b>{selected.length} selected</b>

@@ -60,7 +60,7 @@ export default function D3fendPage() {
               <tr>
                 <th>Countermeasure</th>
                 <th>Group</th>
-                <th style={{ width: 200 }}>Status</th>
+                <th className="w-200">Status</th>
               </tr>
             </thead>
             <tbody>

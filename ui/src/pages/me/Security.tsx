@@ -93,7 +93,7 @@ export default function SecurityPage() {
       {error && <Alert>{error}</Alert>}
       <Card title="Authenticator app" actions={enabled ? <Badge tone="success">Enabled</Badge> : <Badge tone="outline">Not enrolled</Badge>}>
         {enabled ? (
-          <form className="stack" onSubmit={(e) => finish(e, 'disable')} style={{ maxWidth: 360 }}>
+          <form className="stack mw-360" onSubmit={(e) => finish(e, 'disable')}>
             <p className="muted m0">Password sign-ins ask for a 6-digit code from your authenticator app. To remove it, enter a current code.</p>
             <TextInput label="Current code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(cleanCode(e.target.value))} />
             <div>
@@ -105,7 +105,7 @@ export default function SecurityPage() {
             <p className="muted m0">Scan the code with your authenticator app (or type the secret), then enter the 6-digit code it shows.</p>
             <div className="row" style={{ alignItems: 'flex-start', gap: 24, flexWrap: 'wrap' }}>
               <QRCode text={setup.uri} />
-              <div className="stack" style={{ maxWidth: 340 }}>
+              <div className="stack mw-340">
                 <div className="field">
                   <label>Secret</label>
                   <code data-testid="totp-secret" data-secret={setup.secret} style={{ fontSize: 15, letterSpacing: 1 }}>{groupSecret(setup.secret)}</code>

@@ -151,7 +151,7 @@ export default function DashboardPage() {
 function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
     <Card>
-      <div className="stat" style={{ padding: 0 }}>
+      <div className="stat p0">
         <div className="l">{label}</div>
         <div className="v">{value}</div>
         {hint && <div className="faint small">{hint}</div>}

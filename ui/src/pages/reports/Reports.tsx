@@ -135,7 +135,7 @@ export default function ReportsPage() {
         actions={
           canSnap && (
             <>
-              <input className="input" aria-label="Snapshot label" placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} style={{ width: 200 }} />
+              <input className="input w-200" aria-label="Snapshot label" placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} />
               <Button busy={busy === 'snap'} onClick={snap}>Take snapshot</Button>
             </>
           )

@@ -143,7 +143,7 @@ export default function BoardPage() {
                           <code>{t.expand.technique.attack_id}</code> {t.expand.technique.name}
                         </div>
                       )}
-                      <div className="row small" style={{ marginTop: 6 }}>
+                      <div className="row small mt-6">
                         {t.expand?.red_assignee && <Badge tone="red">{t.expand.red_assignee.name || t.expand.red_assignee.email}</Badge>}
                         {t.expand?.blue_assignee && <Badge tone="blue">{t.expand.blue_assignee.name || t.expand.blue_assignee.email}</Badge>}
                         {!t.revealed && <Badge tone="outline">Hidden from blue</Badge>}

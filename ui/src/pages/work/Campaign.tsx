@@ -137,7 +137,7 @@ export default function CampaignPage({ params }: { params: Record<string, string
           <Markdown text={c.description} />
         </Card>
       )}
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(260px, 1fr)' }}>
+      <div className="grid-2 main-side narrow-side">
         <Card title="Progress">
           {progress.error && <Alert>{progress.error}</Alert>}
           {p && (

@@ -85,7 +85,7 @@ export function EditCampaign({ c, onClose, onSaved }: { c: Campaign; onClose: ()
           <TextInput label="Tags" value={f.tags} onChange={set('tags')} placeholder="comma separated" />
         </div>
         <fieldset className="row bare-fieldset">
-          <legend className="small" style={{ fontWeight: 600, marginBottom: 4 }}>
+          <legend className="small strong mb-4">
             Platforms
           </legend>
           {PLATFORMS.map((p) => (

@@ -68,7 +68,7 @@ export default function CampaignWizardPage() {
   }
 
   return (
-    <div className="stack" style={{ maxWidth: 760 }}>
+    <div className="stack mw-760">
       <PageHead title="New campaign" subtitle="Plan the tests; red leads then approve and assign them on the board." />
       <Card>
         <form className="stack" onSubmit={submit}>
@@ -96,7 +96,7 @@ export default function CampaignWizardPage() {
           )}
           {mode === 'actor' && (
             <fieldset className="stack tight bare-fieldset" data-testid="target-platforms">
-              <legend style={{ fontWeight: 600, marginBottom: 4 }}>Target platforms</legend>
+              <legend className="strong mb-4">Target platforms</legend>
               <span className="small faint">Only techniques and procedures for these platforms are planned.</span>
               <div className="row">
                 {PLATFORMS.map((p) => (

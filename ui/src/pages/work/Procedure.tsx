@@ -70,7 +70,7 @@ export function ProcedureCard({ procedure, template }: { procedure: string; temp
       <div className="stack">
         {rows.length > 0 && (
           <div>
-            <h3 style={{ marginTop: 0 }}>Arguments</h3>
+            <h3 className="mt-0">Arguments</h3>
             <table className="table" aria-label="Arguments" data-testid="arguments">
               <thead>
                 <tr>

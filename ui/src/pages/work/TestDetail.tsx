@@ -90,7 +90,7 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
         }
       />
       {editing && <EditTest t={t} onClose={() => setEditing(false)} onSaved={(n) => (setTest({ ...t, ...n }), setEditing(false))} />}
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(280px, 1fr)' }}>
+      <div className="grid-2 main-side">
         <div className="stack">
           <ProcedureCard procedure={t.procedure} template={template.data} />
           <Card flush>

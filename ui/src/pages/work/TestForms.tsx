@@ -89,7 +89,7 @@ export function BulkBar({ ids, role, onDone, onClear }: { ids: string[]; role: s
   const blueLead = role === 'blue_lead'
   const actions = blueLead ? ['assign'] : ['assign', 'approve', 'move', 'cancel', 'retest']
   return (
-    <div className="row" style={{ padding: '8px 12px', background: 'var(--surface-2)', borderBottom: '1px solid var(--border)' }} data-testid="bulk-bar">
+    <div className="row bulk-bar" data-testid="bulk-bar">
       <b>{ids.length} selected</b>
       {actions.map((a) => (
         <Button key={a} size="small" variant={a === 'cancel' ? 'danger' : 'default'} onClick={() => (a === 'retest' ? setAction('retest') : setAction(a))} data-testid={`bulk-${a}`}>
