@@ -100,7 +100,7 @@ export default function NotificationsPage() {
           {rows.map((n) => (
             <li key={n.id} style={{ padding: '12px 16px', borderBottom: '1px solid var(--border)', background: n.read ? undefined : '#f7faff' }} data-testid="notification">
               <div className="row between">
-                <div className="row" style={{ alignItems: 'flex-start', flexWrap: 'nowrap' }}>
+                <div className="row nowrap top">
                   <span aria-hidden style={{ width: 8, height: 8, borderRadius: 4, marginTop: 7, background: n.read ? 'transparent' : 'var(--primary)' }} />
                   <div>
                     <div style={{ fontWeight: n.read ? 400 : 600 }}>{n.link ? (

@@ -76,7 +76,7 @@ export default function UsersPage() {
       width: 250,
       render: (u) =>
         u.id === me?.id ? null : (
-          <span className="row" style={{ flexWrap: 'nowrap' }}>
+          <span className="row nowrap">
             <Button size="small" variant="ghost" onClick={() => signOut(u)} title="Revoke every session of this user">
               Sign out
             </Button>

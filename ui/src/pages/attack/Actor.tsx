@@ -92,7 +92,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
           </Card>
           {refs.length > 0 && (
             <Card title="References">
-              <ul style={{ margin: 0, paddingLeft: 18 }}>
+              <ul className="m0 indent-18">
                 {refs.slice(0, 25).map((r, i) => (
                   <li key={i}>
                     <a href={r.url} target="_blank" rel="noreferrer">

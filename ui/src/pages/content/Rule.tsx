@@ -22,7 +22,7 @@ const TOKEN_COLOURS: Record<string, string | undefined> = {
 
 export function Highlighted({ content, lang }: { content: string; lang: 'yaml' | 'toml' | 'text' }) {
   return (
-    <pre className="codeblock" data-testid="rule-content" data-lang={lang} style={{ maxHeight: 560, overflow: 'auto' }}>
+    <pre className="codeblock scroll-560" data-testid="rule-content" data-lang={lang}>
       {content.split('\n').map((line, i) => (
         <div key={i}>
           {highlightLine(line, lang).map((t, j) => (

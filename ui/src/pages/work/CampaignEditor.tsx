@@ -238,7 +238,7 @@ function FromTemplate({ campaign, platforms, onAdded }: { campaign: string; plat
       </FilterBar>
       {list.error && <Alert>{list.error}</Alert>}
       {(list.data ?? []).map((t) => (
-        <button key={t.id} type="button" className="btn ghost" style={{ justifyContent: 'flex-start', textAlign: 'left' }} onClick={() => setPicked(t)} data-testid="template-hit">
+        <button key={t.id} type="button" className="btn ghost left text-left" onClick={() => setPicked(t)} data-testid="template-hit">
           <Badge>{t.source}</Badge>&nbsp;<code>{t.technique_attack_id}</code>&nbsp;{t.name}
           {argRows(t.input_arguments).length > 0 && <span className="faint small">&nbsp;· {argRows(t.input_arguments).length} argument(s)</span>}
         </button>

@@ -111,7 +111,7 @@ export default function CampaignWizardPage() {
               <b>
                 {preview.items.length} test(s) will be created{preview.skipped.length > 0 ? `, ${preview.skipped.length} technique(s) skipped` : ''}
               </b>
-              <div className="table-wrap" style={{ maxHeight: 360, overflowY: 'auto' }}>
+              <div className="table-wrap scroll-360">
                 <table className="table" aria-label="Tests to create">
                   <thead>
                     <tr>

@@ -332,7 +332,7 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
         </div>
       ))}
       {canUpload && (
-        <label className="btn" style={{ alignSelf: 'flex-start' }}>
+        <label className="btn self-start">
           Upload evidence…
           <input
             type="file"
