@@ -73,7 +73,7 @@ export function SetupPage() {
           <h2>Load the ATT&amp;CK knowledge base</h2>
           <p className="muted">Aegis measures coverage against MITRE ATT&amp;CK. Choose how to load it; you can do this later from Integrations &amp; jobs.</p>
         </div>
-        <div className="grid-2" style={{ gridTemplateColumns: '1fr 1fr' }}>
+        <div className="grid-2 halves">
           <Link to="/integrations?action=sync" className="card inherit-color">
             <div className="card-body">
               <h3>Sync ATT&amp;CK from MITRE</h3>

@@ -102,7 +102,7 @@ export default function ReleasesPage() {
             </ul>
           </Card>
           <div className="stack">
-            <div className="grid-3" style={{ gridTemplateColumns: 'repeat(4, 1fr)' }}>
+            <div className="grid-3 quarters">
               {KINDS.map((k) => (
                 <Card key={k}>
                   <div className="stat p0">

@@ -55,7 +55,7 @@ function PolicyForm({ initial, onSaved }: { initial: Answer; onSaved: (a: Answer
     <div className="stack">
       {error && <Alert>{error}</Alert>}
       <Card title="Passwords and sessions" actions={<Button variant="primary" busy={busy} onClick={save}>Save security policy</Button>}>
-        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))', gap: 12 }}>
+        <div className="auto-grid cell-200">
           <TextInput label="Minimum password length" type="number" min={8} value={p.password_min_length} onChange={(e) => setP({ ...p, password_min_length: int(e.target.value) })} />
           <TextInput label="Session lifetime (hours)" type="number" min={1} value={p.session_hours} onChange={(e) => setP({ ...p, session_hours: int(e.target.value) })} />
           <TextInput label="Lockout after failures" hint="0 turns lockout off" type="number" min={0} value={p.lockout?.threshold ?? 0} onChange={(e) => setP({ ...p, lockout: { ...p.lockout, threshold: int(e.target.value) } })} />
@@ -71,7 +71,7 @@ function PolicyForm({ initial, onSaved }: { initial: Answer; onSaved: (a: Answer
       <Card title="Single sign-on (OpenID Connect)">
         <div className="stack">
           <Checkbox label="Enable sign-in with an OpenID Connect provider" checked={!!sso.enabled} onChange={(e) => setSso({ enabled: e.target.checked })} />
-          <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))', gap: 12 }}>
+          <div className="auto-grid cell-260">
             <TextInput label="Button name" placeholder="Company SSO" value={sso.display_name ?? ''} onChange={(e) => setSso({ display_name: e.target.value })} />
             <TextInput label="Client id" value={sso.client_id ?? ''} onChange={(e) => setSso({ client_id: e.target.value })} />
             <TextInput label="Client secret" type="password" autoComplete="new-password" placeholder={initial.sso_client_secret_set ? '•••••••• (set — type to replace)' : 'Not set'} value={secret} onChange={(e) => setSecret(e.target.value)} hint="Write-only: never shown again." />

@@ -104,7 +104,7 @@ function ScoringForm({ rec, onSaved }: { rec: SettingsRecord; onSaved: (r: Setti
       <div className="stack">
         {error && <Alert>{error}</Alert>}
         <p className="muted small m0">A technique's score is validation × weight + rules × weight + mitigations × weight, with validation decaying by its half-life. Levels use the thresholds.</p>
-        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(190px, 1fr))', gap: 12 }}>
+        <div className="auto-grid cell-190">
           {scalars.map(([k, x]) => (
             <NumberField key={k} label={humanize(k)} value={x} onChange={(n) => setV({ ...v, [k]: n })} />
           ))}
@@ -112,7 +112,7 @@ function ScoringForm({ rec, onSaved }: { rec: SettingsRecord; onSaved: (r: Setti
         {maps.map(([k, m]) => (
           <div key={k}>
             <h3>{humanize(k)} factors</h3>
-            <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: 12 }}>
+            <div className="auto-grid cell-150">
               {Object.entries(m).map(([mk, mv]) => (
                 <NumberField key={mk} label={humanize(mk)} value={mv} onChange={(n) => setV({ ...v, [k]: { ...m, [mk]: n } })} />
               ))}
@@ -160,7 +160,7 @@ function RetentionForm({ rec, onSaved }: { rec: SettingsRecord; onSaved: (r: Set
       <div className="stack">
         {error && <Alert>{error}</Alert>}
         <p className="muted small m0">How long to keep data, in days. 0 keeps it forever.</p>
-        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 12 }}>
+        <div className="auto-grid cell-220">
           {Object.entries(v).map(([k, x]) => (
             <NumberField key={k} step="1" label={humanize(k)} value={x} onChange={(n) => setV({ ...v, [k]: n })} />
           ))}
