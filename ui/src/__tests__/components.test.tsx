@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, fireEvent, render } from '@testing-library/react'
-import { Badge, Button, ComingSoon, EmptyState, LevelBadge, LevelLegend, Modal, Pagination, ProgressBar, Select, Table, Tabs, TextInput, ToastProvider, useToast } from '../ds'
+import { Badge, Button, EmptyState, FilterBar, LevelBadge, LevelLegend, Modal, Pagination, ProgressBar, Select, Table, Tabs, TextInput, ToastProvider, useToast } from '../ds'
 
 afterEach(cleanup)
 
@@ -95,10 +95,22 @@ describe('feedback components', () => {
     expect(r.getAllByText('Partial (<70)')[0].className).toContain('lvl-partial')
     expect(r.container.querySelectorAll('.legend i')).toHaveLength(5)
   })
-  it('marks coming-soon pages clearly', () => {
-    const r = render(<ComingSoon title="Findings" summary="Remediation board" features={['Owners']} />)
-    expect(r.getByText('Coming soon')).toBeTruthy()
-    expect(r.getByText('Owners')).toBeTruthy()
+  it('lays out a filter bar as a card strip or on its own', () => {
+    const r = render(
+      <>
+        <FilterBar>
+          <TextInput label="Search" />
+        </FilterBar>
+        <FilterBar plain>
+          <TextInput label="Name" />
+        </FilterBar>
+      </>,
+    )
+    const bars = r.container.querySelectorAll('.filters')
+    expect(bars).toHaveLength(2)
+    expect(bars[0].className).toBe('filters filter-bar')
+    expect(bars[1].className).toBe('filters')
+    expect(r.getByLabelText('Search')).toBeTruthy()
   })
   it('switches tabs', () => {
     const onChange = vi.fn()

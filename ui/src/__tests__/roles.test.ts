@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { can, roleLabel, roleTone, ROLES, type Capability } from '../lib/roles'
-import { NAV } from '../lib/nav'
+import { NAV } from '../routes'
 import { visibleItems } from '../pages/Shell'
 
 describe('can', () => {

@@ -3,6 +3,7 @@ import { api, errorMessage, pb } from '../lib/pb'
 import { Alert, Badge, Button, Checkbox, Modal, Select, Tabs, TextArea, TextInput } from '../ds'
 import { ruleMessages, newRuleId, SIGMA_TEMPLATE, type RuleCheck } from './ruleCheck'
 import { TechniquePicker, type PickedTechnique } from './TechniquePicker'
+import { SEVERITIES } from '../lib/vocabulary.gen'
 
 // The rule editor (loaded on demand): a Sigma rule in YAML, checked by the
 // server with the importer's own parser as one types (technique tags
@@ -130,7 +131,7 @@ function OtherForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: st
       {error && <Alert>{error}</Alert>}
       <div className="grid-2">
         <Select label="System" options={[{ value: 'splunk', label: 'Splunk' }, { value: 'elastic', label: 'Elastic' }, { value: 'custom', label: 'Other (custom)' }]} value={f.source} onChange={set('source')} />
-        <Select label="Severity" options={['informational', 'low', 'medium', 'high', 'critical'].map((s) => ({ value: s, label: s }))} value={f.severity} onChange={set('severity')} />
+        <Select label="Severity" options={[...SEVERITIES].reverse().map((s) => ({ value: s, label: s }))} value={f.severity} onChange={set('severity')} />
       </div>
       <TextInput label="Name" required value={f.title} onChange={set('title')} placeholder="e.g. LSASS handle opened by non-system process" />
       <TextInput label="Rule id in that system" value={f.source_rule_id} onChange={set('source_rule_id')} placeholder="optional: generated from the name" />

@@ -7,13 +7,13 @@ export function RunSummary({ stats }: { stats: ImportStats | null | undefined })
   const files = stats.file_errors ?? []
   return (
     <div className="stack tight" data-testid="run-summary">
-      <p style={{ margin: 0 }}>{summarizeRun(stats)}</p>
+      <p className="m0">{summarizeRun(stats)}</p>
       {reasons.length > 0 && (
         <table className="table" aria-label="Skipped, and why">
           <thead>
             <tr>
               <th>Skipped because</th>
-              <th style={{ width: 80 }}>How many</th>
+              <th className="w-80">How many</th>
               <th>For example</th>
             </tr>
           </thead>

@@ -51,7 +51,7 @@ export function TechniquePicker({ value, onChange, label = 'Technique', required
         <ul className="pick-list" role="listbox" aria-label="Matching techniques" style={{ listStyle: 'none', margin: 0, padding: 0, border: '1px solid var(--border)', borderRadius: 'var(--radius)' }}>
           {hits.map((t) => (
             <li key={t.id}>
-              <button type="button" className="btn ghost" style={{ width: '100%', justifyContent: 'flex-start' }} onClick={() => (onChange(t), setQ(''), setHits([]))} data-testid="technique-hit">
+              <button type="button" className="btn ghost block left" onClick={() => (onChange(t), setQ(''), setHits([]))} data-testid="technique-hit">
                 <code>{t.attack_id}</code>&nbsp;{t.name}
               </button>
             </li>

@@ -52,6 +52,12 @@ export function Field({ label, hint, error, children, htmlFor }: { label: ReactN
   )
 }
 
+/** FilterBar holds a list's search and filter fields in one wrapping row: by
+ *  default as the top strip of a flush card, `plain` on its own in the page. */
+export function FilterBar({ children, plain = false }: { children: ReactNode; plain?: boolean }) {
+  return <div className={plain ? 'filters' : 'filters filter-bar'}>{children}</div>
+}
+
 export function TextInput({ label, hint, error, id, ...rest }: InputHTMLAttributes<HTMLInputElement> & { label: ReactNode; hint?: ReactNode; error?: ReactNode }) {
   const auto = useId()
   const fid = id ?? auto
@@ -167,7 +173,7 @@ export function PageHead({ title, subtitle, actions }: { title: ReactNode; subti
 
 export function Spinner({ label = 'Loading…' }: { label?: string }) {
   return (
-    <div className="row muted" role="status" style={{ padding: 16 }}>
+    <div className="row muted pad-16" role="status">
       <span className="spinner" aria-hidden />
       {label}
     </div>
@@ -190,28 +196,7 @@ export function EmptyState({ icon = '○', title, children, action }: { icon?: R
       </div>
       <h3>{title}</h3>
       {children && <div>{children}</div>}
-      {action && <div style={{ marginTop: 14 }}>{action}</div>}
-    </div>
-  )
-}
-
-/** ComingSoon is the clear "not built yet" state of a page in the navigation. */
-export function ComingSoon({ title, summary, features = [] }: { title: string; summary: string; features?: string[] }) {
-  return (
-    <div className="coming card">
-      <div className="card-body">
-        <span className="badge warning tag">Coming soon</span>
-        <h1>{title}</h1>
-        <p className="muted">{summary}</p>
-        {features.length > 0 && (
-          <ul>
-            {features.map((f) => (
-              <li key={f}>{f}</li>
-            ))}
-          </ul>
-        )}
-        <p className="faint small">This page is part of Aegis but not available in this build yet.</p>
-      </div>
+      {action && <div className="mt-14">{action}</div>}
     </div>
   )
 }

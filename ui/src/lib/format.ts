@@ -100,3 +100,9 @@ export function compareAttackId(a: string, b: string): number {
   if (pa[0] !== pb[0]) return pa[0] < pb[0] ? -1 : 1
   return (Number(pa[1] ?? -1) || 0) - (Number(pb[1] ?? -1) || 0) || (pa.length - pb.length)
 }
+
+/** signed formats a score change with its sign. */
+export function signed(n: number, digits = 1): string {
+  const r = Math.round(n * 10 ** digits) / 10 ** digits
+  return (r > 0 ? '+' : r < 0 ? '−' : '±') + Math.abs(r).toFixed(digits)
+}

@@ -5,6 +5,16 @@
 import * as V from './vocabulary.gen'
 
 export const { STATES, STATE_LABELS } = V
+/** STATE_COLORS paints each workflow state in the tests-by-state bars. */
+export const STATE_COLORS: Record<string, string> = {
+  draft: '#c5ced9',
+  ready: '#f2b78f',
+  executing: '#e0782f',
+  blue_review: '#6d8fe0',
+  validated: '#2e8b57',
+  closed: '#1d5a3a',
+  cancelled: '#b3b3b3',
+}
 export const RED_RESULTS: string[] = [...V.RED_RESULTS]
 export const PREVENTION: string[] = [...V.PREVENTION]
 export const DETECTION: string[] = [...V.DETECTION]

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { pb, errorMessage, errorStatus } from '../lib/pb'
 import { Alert, Button, TextInput } from '../ds'
-import { mfaCode } from '../components/util'
+import { mfaCode } from '../lib/mfa'
 import { Logo } from './Logo'
 
 /** ssoProvider finds the OpenID Connect provider in the auth methods answer. */
@@ -72,7 +72,7 @@ export function LoginPage() {
               <Logo />
               Aegis
             </div>
-            <p className="muted" style={{ margin: 0 }}>
+            <p className="muted m0">
               Sign in to validate your ATT&amp;CK coverage.
             </p>
           </div>
@@ -80,7 +80,7 @@ export function LoginPage() {
             {error && <Alert>{error}</Alert>}
             {otpStep ? (
               <>
-                <p className="muted" style={{ margin: 0 }}>
+                <p className="muted m0">
                   Enter the 6-digit code from your authenticator app for <b>{email}</b>.
                 </p>
                 <TextInput label="Authenticator code" name="otp" inputMode="numeric" autoComplete="one-time-code" autoFocus required pattern="[0-9]{6}" value={otp} onChange={(e) => setOtp(e.target.value.replace(/\D/g, '').slice(0, 6))} />

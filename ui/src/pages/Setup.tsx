@@ -52,7 +52,7 @@ export function SetupPage() {
     body = (
       <div className="stack" data-testid="setup-error">
         <Alert>Could not check the setup state: {loadError}</Alert>
-        <p className="muted small" style={{ margin: 0 }}>
+        <p className="muted small m0">
           {/too many/i.test(loadError) ? 'The server is limiting requests from this address; wait a few seconds and try again.' : 'Check that the Aegis server is running and reachable, then try again.'} If
           the administrator already exists, sign in instead.
         </p>
@@ -73,19 +73,19 @@ export function SetupPage() {
           <h2>Load the ATT&amp;CK knowledge base</h2>
           <p className="muted">Aegis measures coverage against MITRE ATT&amp;CK. Choose how to load it; you can do this later from Integrations &amp; jobs.</p>
         </div>
-        <div className="grid-2" style={{ gridTemplateColumns: '1fr 1fr' }}>
-          <Link to="/integrations?action=sync" className="card" style={{ color: 'inherit' }}>
+        <div className="grid-2 halves">
+          <Link to="/integrations?action=sync" className="card inherit-color">
             <div className="card-body">
               <h3>Sync ATT&amp;CK from MITRE</h3>
-              <p className="muted small" style={{ marginBottom: 0 }}>
+              <p className="muted small mb0">
                 Enable the MITRE source and run the sync now. Needs internet access.
               </p>
             </div>
           </Link>
-          <Link to="/integrations?action=upload" className="card" style={{ color: 'inherit' }}>
+          <Link to="/integrations?action=upload" className="card inherit-color">
             <div className="card-body">
               <h3>Upload a bundle</h3>
-              <p className="muted small" style={{ marginBottom: 0 }}>
+              <p className="muted small mb0">
                 For air-gapped sites: upload a STIX bundle or an archive of bundles.
               </p>
             </div>
@@ -108,7 +108,7 @@ export function SetupPage() {
       <form className="stack" onSubmit={submit} aria-label="Create the first administrator">
         <div>
           <h2>Welcome to Aegis</h2>
-          <p className="muted" style={{ marginBottom: 0 }}>
+          <p className="muted mb0">
             No account exists yet. Create the first administrator; they can then invite the red and blue teams.
           </p>
         </div>

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react'
 import { Link, useLocation, navigate } from '../lib/router'
-import { ALL_PAGES, NAV, pageFor, type NavItem } from '../lib/nav'
+import { ALL_PAGES, NAV, pageFor, type NavItem } from '../routes'
 import { useAuth, logout } from '../lib/auth'
 import { can, roleLabel, roleTone } from '../lib/roles'
 import { useNotifications } from '../lib/notifications'
@@ -66,7 +66,6 @@ export function Shell({ children }: { children: ReactNode }) {
               {items.map((i) => (
                 <Link key={i.path} to={i.path} className={'nav-link' + (active(i.path) && !(i.path === '/compliance' && path === '/compliance/gaps') ? ' active' : '')}>
                   <span>{i.title}</span>
-                  {!i.ready && <span className="soon">soon</span>}
                 </Link>
               ))}
             </nav>
@@ -124,11 +123,11 @@ function UserMenu({ name, role }: { name: string; role: string }) {
     .map((s) => s[0]!.toUpperCase())
     .join('')
   return (
-    <div style={{ position: 'relative' }} ref={ref}>
+    <div className="relative" ref={ref}>
       <button className="btn ghost" onClick={() => setOpen((o) => !o)} aria-haspopup="menu" aria-expanded={open} data-testid="user-menu">
         <span className="avatar">{initials}</span>
         <span style={{ textAlign: 'left', lineHeight: 1.2 }}>
-          <span style={{ display: 'block' }}>{name}</span>
+          <span className="d-block">{name}</span>
           <span className="faint small" data-testid="current-role">
             {roleLabel(role)}
           </span>

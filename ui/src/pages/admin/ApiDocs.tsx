@@ -129,7 +129,7 @@ export default function ApiDocsPage() {
           />
           {tab === 'routes' && (
             <>
-              <div style={{ maxWidth: 360 }}>
+              <div className="mw-360">
                 <TextInput label="Filter" placeholder="Path, summary or tag" value={q} onChange={(e) => setQ(e.target.value)} />
               </div>
               {groups.size === 0 && <EmptyState title="No documented routes match" />}
@@ -168,7 +168,7 @@ function OpRow({ op }: { op: Operation }) {
         style={{ all: 'unset', cursor: 'pointer', display: 'flex', gap: 12, alignItems: 'center', padding: '10px 16px', width: '100%', boxSizing: 'border-box' }}
       >
         <span className={`method ${op.method.toLowerCase()}`}>{op.method}</span>
-        <code style={{ fontWeight: 600 }}>{op.path}</code>
+        <code className="strong">{op.path}</code>
         <span className="muted grow">{op.summary}</span>
         {op.auth && <Badge tone={op.auth === 'public' ? 'warning' : 'outline'}>{op.auth}</Badge>}
       </button>
@@ -189,7 +189,7 @@ function OpRow({ op }: { op: Operation }) {
                   <tr key={p.in + p.name}>
                     <td className="mono">
                       {p.name}
-                      {p.required && <span style={{ color: 'var(--danger)' }}> *</span>}
+                      {p.required && <span className="text-danger"> *</span>}
                     </td>
                     <td>{p.in}</td>
                     <td className="muted">{p.description}</td>
@@ -239,7 +239,7 @@ function SchemaTable({ schema }: { schema: Json }) {
           <tr key={k}>
             <td className="mono">
               {k}
-              {required.has(k) && <span style={{ color: 'var(--danger)' }}> *</span>}
+              {required.has(k) && <span className="text-danger"> *</span>}
             </td>
             <td className="mono small">{typeOf(p)}</td>
             <td className="muted">{String(p.description ?? '')}</td>

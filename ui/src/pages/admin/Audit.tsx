@@ -4,7 +4,8 @@ import { pb, esc } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, PageHead, Pagination, Select, Spinner, TextInput } from '../../ds'
+import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Spinner, TextInput } from '../../ds'
+import { AUDIT_ACTIONS } from '../../lib/vocabulary.gen'
 
 type Entry = RecordModel & {
   actor: string
@@ -19,7 +20,7 @@ type Entry = RecordModel & {
 }
 
 const PER_PAGE = 50
-export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'login', 'login_failed', 'role_change', 'transition', 'import', 'setup', 'logout_all']
+export { AUDIT_ACTIONS }
 const COLLECTIONS = [
   'users', 'tests', 'campaigns', 'test_outcomes', 'findings', 'evidence', 'test_comments', 'techniques', 'tactics', 'threat_actors',
   'actor_techniques', 'detection_rules', 'defense_tools', 'd3fend_techniques', 'compliance_controls', 'integrations', 'settings', 'test_templates',
@@ -59,15 +60,15 @@ export default function AuditPage() {
     <div className="stack">
       <PageHead title="Audit log" subtitle="Every change, sign-in and role change, written in the same transaction as the change. Entries cannot be edited or deleted." />
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <FilterBar>
           <Select label="Action" placeholder="All actions" options={AUDIT_ACTIONS.map((a) => ({ value: a, label: humanize(a) }))} value={f.action} onChange={setF('action')} />
           <Select label="Collection" placeholder="All collections" options={COLLECTIONS.map((c) => ({ value: c, label: c }))} value={f.collection} onChange={setF('collection')} />
           <TextInput label="Actor" placeholder="Name or id" value={f.actor} onChange={setF('actor')} />
           <TextInput label="From" type="date" value={f.from} onChange={setF('from')} />
           <TextInput label="To" type="date" value={f.to} onChange={setF('to')} />
-        </div>
+        </FilterBar>
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}
@@ -75,7 +76,7 @@ export default function AuditPage() {
           <table className="table">
             <thead>
               <tr>
-                <th style={{ width: 180 }}>When</th>
+                <th className="w-180">When</th>
                 <th>Actor</th>
                 <th>Action</th>
                 <th>Collection</th>

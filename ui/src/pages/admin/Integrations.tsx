@@ -194,7 +194,7 @@ export default function IntegrationsPage() {
         }
       >
         {integrations.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{integrations.error}</Alert>
           </div>
         )}
@@ -207,7 +207,7 @@ export default function IntegrationsPage() {
               render: (i: Integration) => (
                 <div>
                   <b>{i.name}</b> <Badge tone="outline">{humanize(i.kind)}</Badge>
-                  <div className="faint small mono" style={{ wordBreak: 'break-all' }}>
+                  <div className="faint small mono break-all">
                     {i.source?.spec ?? '—'} {i.source?.token_set && <Badge tone="outline">token stored</Badge>}
                   </div>
                 </div>
@@ -233,7 +233,7 @@ export default function IntegrationsPage() {
                 i.last_sync_at ? (
                   <div>
                     <StatusBadge status={i.last_status} /> <span className="faint small">{relativeTime(i.last_sync_at)}</span>
-                    {i.last_error ? <div className="small" style={{ color: 'var(--danger)' }}>{i.last_error.slice(0, 140)}</div> : <div className="small">{summarizeRun(i.last_sync_stats as ImportStats)}</div>}
+                    {i.last_error ? <div className="small text-danger">{i.last_error.slice(0, 140)}</div> : <div className="small">{summarizeRun(i.last_sync_stats as ImportStats)}</div>}
                   </div>
                 ) : (
                   <span className="faint">never</span>
@@ -244,7 +244,7 @@ export default function IntegrationsPage() {
               header: '',
               width: 230,
               render: (i: Integration) => (
-                <span className="row" style={{ gap: 4 }}>
+                <span className="row tight">
                   <Button size="small" onClick={() => syncNow(i)}>
                     Sync now
                   </Button>
@@ -267,7 +267,7 @@ export default function IntegrationsPage() {
 
       <Card title="Jobs" flush>
         {jobs.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert tone="warning">The job list is not available from this server: {jobs.error}</Alert>
           </div>
         )}
@@ -330,7 +330,7 @@ export default function IntegrationsPage() {
 
       <Card title="Run history" flush>
         {history.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{history.error}</Alert>
           </div>
         )}
@@ -343,7 +343,7 @@ export default function IntegrationsPage() {
             { key: 'st', header: 'Started', width: 190, render: (r: JobRun) => <span title={formatDate(r.started_at)}>{relativeTime(r.started_at || r.created)}</span> },
             { key: 'd', header: 'Duration', width: 100, render: (r: JobRun) => runDuration(r) },
             { key: 'a', header: 'Attempt', width: 80, render: (r: JobRun) => r.attempt || 1 },
-            { key: 'e', header: 'Result', render: (r: JobRun) => (r.error ? <span style={{ color: 'var(--danger)' }}>{r.error.slice(0, 120)}</span> : <span className="small">{summarizeRun(r.stats as ImportStats)}</span>) },
+            { key: 'e', header: 'Result', render: (r: JobRun) => (r.error ? <span className="text-danger">{r.error.slice(0, 120)}</span> : <span className="small">{summarizeRun(r.stats as ImportStats)}</span>) },
           ]}
           rows={history.data?.items ?? []}
           rowKey={(r) => r.id}

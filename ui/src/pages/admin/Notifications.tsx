@@ -75,7 +75,7 @@ export default function NotificationsPage() {
         }
       />
       <Card flush>
-        <div style={{ padding: '0 12px' }}>
+        <div className="pad-x">
           <Tabs
             tabs={[
               { id: 'all', label: 'All' },
@@ -86,7 +86,7 @@ export default function NotificationsPage() {
           />
         </div>
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}
@@ -96,11 +96,11 @@ export default function NotificationsPage() {
             New ones appear here live.
           </EmptyState>
         )}
-        <ul style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="notification-list">
+        <ul className="bare-list" data-testid="notification-list">
           {rows.map((n) => (
             <li key={n.id} style={{ padding: '12px 16px', borderBottom: '1px solid var(--border)', background: n.read ? undefined : '#f7faff' }} data-testid="notification">
               <div className="row between">
-                <div className="row" style={{ alignItems: 'flex-start', flexWrap: 'nowrap' }}>
+                <div className="row nowrap top">
                   <span aria-hidden style={{ width: 8, height: 8, borderRadius: 4, marginTop: 7, background: n.read ? 'transparent' : 'var(--primary)' }} />
                   <div>
                     <div style={{ fontWeight: n.read ? 400 : 600 }}>{n.link ? (

@@ -5,7 +5,7 @@ import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can, roleLabel, roleTone, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/roles'
 import { formatDate } from '../../lib/format'
-import { Alert, Badge, Button, Card, Checkbox, Modal, PageHead, Pagination, Select, Table, TextInput, useToast, type Column } from '../../ds'
+import { Alert, Badge, Button, Card, Checkbox, FilterBar, Modal, PageHead, Pagination, Select, Table, TextInput, type Column, useToast } from '../../ds'
 
 type User = RecordModel & { email?: string; name: string; role: string; active: boolean; created: string }
 
@@ -76,7 +76,7 @@ export default function UsersPage() {
       width: 250,
       render: (u) =>
         u.id === me?.id ? null : (
-          <span className="row" style={{ flexWrap: 'nowrap' }}>
+          <span className="row nowrap">
             <Button size="small" variant="ghost" onClick={() => signOut(u)} title="Revoke every session of this user">
               Sign out
             </Button>
@@ -107,12 +107,12 @@ export default function UsersPage() {
         }
       />
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <FilterBar>
           <TextInput label="Search" placeholder="Name or email" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
           <Select label="Role" placeholder="All roles" options={roleOptions} value={role} onChange={(e) => (setRole(e.target.value), setPage(1))} />
-        </div>
+        </FilterBar>
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}
@@ -122,7 +122,7 @@ export default function UsersPage() {
       <Card title="Roles">
         <dl className="kv">
           {ROLES.map((r) => (
-            <div key={r} style={{ display: 'contents' }}>
+            <div key={r} className="contents">
               <dt>
                 <Badge tone={roleTone(r)}>{ROLE_LABELS[r]}</Badge>
               </dt>

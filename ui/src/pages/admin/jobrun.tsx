@@ -35,6 +35,13 @@ export function runDuration(r: JobRun, now = Date.now()): string {
   return duration((b ? b.getTime() : now) - a.getTime())
 }
 
+/** latestRun keeps the newer of two snapshots of the same run, so that a slow
+ *  read never takes a finished run back to "running". */
+export function latestRun(prev: JobRun | null, next: JobRun): JobRun {
+  if (prev && prev.id === next.id && (prev.updated ?? '') > (next.updated ?? '')) return prev
+  return next
+}
+
 /** useLiveRun follows one job run over realtime until it finishes. */
 export function useLiveRun(initial: JobRun | null): JobRun | null {
   const [run, setRun] = useState(initial)
@@ -44,18 +51,24 @@ export function useLiveRun(initial: JobRun | null): JobRun | null {
     if (!id) return
     let unsub: (() => Promise<void>) | null = null
     let dead = false
+    const take = (r: JobRun) => !dead && setRun((prev) => latestRun(prev, r))
+    // Catch up once the subscription is live: a change made before that is
+    // read here, a change made after it arrives as an event.
+    const catchUp = () =>
+      pb.collection('job_runs')
+        .getOne<JobRun>(id)
+        .then(take)
+        .catch(() => {})
     pb.collection('job_runs')
-      .subscribe<JobRun>(id, (e) => setRun(e.record))
+      .subscribe<JobRun>(id, (e) => take(e.record))
       .then((u) => {
         if (dead) u()
-        else unsub = u
+        else {
+          unsub = u
+          catchUp()
+        }
       })
-      .catch(() => {})
-    // Catch up in case the run moved on before the subscription was live.
-    pb.collection('job_runs')
-      .getOne<JobRun>(id)
-      .then((r) => !dead && setRun(r))
-      .catch(() => {})
+      .catch(catchUp)
     return () => {
       dead = true
       unsub?.().catch(() => {})

@@ -43,7 +43,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
       <PageHead
         title={
           <span className="row">
-            {a.attack_id && <code style={{ fontSize: 20 }}>{a.attack_id}</code>} {a.name}
+            {a.attack_id && <code className="fs-20">{a.attack_id}</code>} {a.name}
           </span>
         }
         subtitle={<Chips values={asArray<string>(a.aliases).filter((x) => x !== a.name)} />}
@@ -60,7 +60,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
           </>
         }
       />
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(260px, 1fr)' }}>
+      <div className="grid-2 main-side narrow-side">
         <div className="stack">
           <Card title="Description">
             <Prose text={a.description} />
@@ -111,7 +111,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
           )}
           {refs.length > 0 && (
             <Card title="References">
-              <ul style={{ margin: 0, paddingLeft: 18 }}>
+              <ul className="m0 indent-18">
                 {refs.slice(0, 25).map((r, i) => (
                   <li key={i}>
                     <a href={r.url} target="_blank" rel="noreferrer">

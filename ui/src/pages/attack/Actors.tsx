@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { pb, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { asArray, humanize } from '../../lib/format'
-import { Alert, Badge, Card, EmptyState, Icon, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
+import { Alert, Badge, Card, EmptyState, FilterBar, Icon, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { Chips, type Actor } from './common'
 
 const PER_PAGE = 30
@@ -20,12 +20,12 @@ export default function ActorsPage() {
     <div className="stack">
       <PageHead title="Threat actors" subtitle="Groups from ATT&CK and threat intel, with the techniques they are known to use." />
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <FilterBar>
           <TextInput label="Search" placeholder="Name, alias or G-id" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value }))} />
           <Select label="Source" placeholder="All sources" options={['attack', 'intel', 'manual'].map((s) => ({ value: s, label: humanize(s) }))} value={source} onChange={(e) => setFilter({ source: e.target.value })} />
-        </div>
+        </FilterBar>
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}

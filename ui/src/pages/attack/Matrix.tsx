@@ -6,8 +6,8 @@ import { asArray, levelFor, plural } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
 import { can } from '../../lib/roles'
 import { useAuth } from '../../lib/auth'
-import { Alert, Badge, Button, Card, EmptyState, Icon, LevelLegend, PageHead, Select, Spinner, TextInput, useToast } from '../../ds'
-import { fetchBlob, saveBlob } from '../../components/util'
+import { Alert, Badge, Button, Card, EmptyState, FilterBar, Icon, LevelLegend, PageHead, Select, Spinner, TextInput, useToast } from '../../ds'
+import { fetchBlob, saveBlob } from '../../lib/files'
 import { errorMessage } from '../../lib/pb'
 import { download, heatmapSvg, svgToPng } from './heatmap'
 import { DOMAINS, indexCoverage, type Actor, type CoverageCell, type CoverageMatrix, type Tactic, type Technique } from './common'
@@ -256,7 +256,7 @@ export default function MatrixPage() {
         }
       />
       <Card>
-        <div className="filters">
+        <FilterBar plain>
           <Select label="Domain" options={DOMAINS} value={domain} onChange={(e) => setQuery({ domain: e.target.value, platform: null })} />
           <Select label="Platform" placeholder="All platforms" options={platforms.map((p) => ({ value: p, label: p }))} value={platform} onChange={(e) => setQuery({ platform: e.target.value })} />
           <Select
@@ -285,9 +285,9 @@ export default function MatrixPage() {
               <Icon name="file" /> PDF
             </Button>
           </div>
-        </div>
+        </FilterBar>
         {actorName && actorTechs.data && (
-          <div style={{ marginTop: 10 }}>
+          <div className="mt-10">
             <Badge tone="primary">
               {actorName.name} uses {plural(actorTechs.data.size, 'technique')}
             </Badge>{' '}

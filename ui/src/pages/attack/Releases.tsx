@@ -85,7 +85,7 @@ export default function ReleasesPage() {
       {sel && (
         <div className="grid-2" style={{ gridTemplateColumns: 'minmax(240px, 1fr) minmax(0, 3fr)' }}>
           <Card title="Imports" flush>
-            <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+            <ul className="bare-list">
               {releases.data!.items.map((r) => (
                 <li key={r.id}>
                   <button
@@ -102,10 +102,10 @@ export default function ReleasesPage() {
             </ul>
           </Card>
           <div className="stack">
-            <div className="grid-3" style={{ gridTemplateColumns: 'repeat(4, 1fr)' }}>
+            <div className="grid-3 quarters">
               {KINDS.map((k) => (
                 <Card key={k}>
-                  <div className="stat" style={{ padding: 0 }}>
+                  <div className="stat p0">
                     <div className="l">{humanize(k)}</div>
                     <div className="v" data-testid={`release-${k}`}>
                       {changeIds(sel.changes, k).length}
@@ -115,7 +115,7 @@ export default function ReleasesPage() {
               ))}
             </div>
             <Card flush>
-              <div style={{ padding: '0 12px' }}>
+              <div className="pad-x">
                 <Tabs
                   tabs={[...KINDS.map((k) => ({ id: k, label: `${humanize(k)} (${changeIds(sel.changes, k).length})` })), { id: 'tests', label: `Tests affected (${details.data?.tests.length ?? '…'})` }]}
                   value={tab}
@@ -151,7 +151,7 @@ export default function ReleasesPage() {
                 />
               )}
               {details.data && tab !== 'tests' && changeIds(sel.changes, tab).length > SHOW && (
-                <div className="faint small" style={{ padding: 12 }}>
+                <div className="faint small pad">
                   Showing the first {SHOW} of {changeIds(sel.changes, tab).length.toLocaleString('en-US')}.
                 </div>
               )}
@@ -198,7 +198,7 @@ export function StatsList({ stats }: { stats: Record<string, unknown> }) {
     <div className="stack tight">
       <dl className="kv">
         {flat.map(([k, v]) => (
-          <div key={k} style={{ display: 'contents' }}>
+          <div key={k} className="contents">
             <dt>{humanize(k)}</dt>
             <dd className="mono">{typeof v === 'number' ? v.toLocaleString('en-US') : String(v)}</dd>
           </div>

@@ -8,12 +8,13 @@ import { can } from '../../lib/roles'
 import { Alert, Icon, Badge, Card, Checkbox, EmptyState, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
 import { Chips, domainLabel, Prose, TechniqueLink, type Actor, type Tactic, type Technique } from './common'
 import type { Level } from '../../lib/format'
+import { PRIORITIES } from '../../lib/vocabulary.gen'
 
 type Full = Technique & { expand?: { tactics?: Tactic[]; parent?: Technique; revoked_by?: Technique; data_components?: (RecordModel & { name: string; data_source: string })[] } }
 type Contribution = { kind: string; component: string; id: string; ref?: string; name: string; detail?: string; value: number; share: number; age_days?: number }
 type ScoreView = { technique: { score: number; level: string; V: number | null; R: number | null; M: number | null; D?: number | null; breakdown: Contribution[]; notes?: string[]; procedures: number; rules: number; mitigations: number } }
 
-const PRIORITIES = ['critical', 'high', 'medium', 'low'].map((p) => ({ value: p, label: humanize(p) }))
+const PRIORITY_OPTIONS = PRIORITIES.map((p) => ({ value: p, label: humanize(p) }))
 
 export default function TechniquePage({ params }: { params: Record<string, string> }) {
   const me = useAuth()
@@ -69,7 +70,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
       <PageHead
         title={
           <span className="row">
-            <code style={{ fontSize: 20 }}>{t.attack_id}</code> {t.name}
+            <code className="fs-20">{t.attack_id}</code> {t.name}
           </span>
         }
         subtitle={
@@ -99,7 +100,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
           Revoked by <TechniqueLink t={ex.revoked_by} />; its tests moved there.
         </Alert>
       )}
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(280px, 1fr)' }}>
+      <div className="grid-2 main-side">
         <div className="stack">
           <Card title="Description">
             <Prose text={t.description} />
@@ -238,7 +239,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
             {can(me?.role, 'manage_scope') ? (
               <div className="stack tight">
                 <Checkbox label="In scope for this organisation" checked={t.in_scope} onChange={(e) => save({ in_scope: e.target.checked })} />
-                <Select label="Priority" placeholder="None" options={PRIORITIES} value={t.priority ?? ''} onChange={(e) => save({ priority: e.target.value })} />
+                <Select label="Priority" placeholder="None" options={PRIORITY_OPTIONS} value={t.priority ?? ''} onChange={(e) => save({ priority: e.target.value })} />
                 <span className="faint small">Kept across ATT&amp;CK re-imports.</span>
               </div>
             ) : (

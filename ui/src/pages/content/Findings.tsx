@@ -7,7 +7,7 @@ import { can } from '../../lib/roles'
 import { formatDate, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, Icon, PageHead, Select, Spinner, useToast } from '../../ds'
-import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone } from '../../components/util'
+import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone } from '../../lib/findings'
 import type { Technique } from '../attack/common'
 
 // The remediation board: findings move open → in progress → resolved or
@@ -85,7 +85,7 @@ function FindingCard({ f, manage, users, onSaved }: { f: Finding; manage: boolea
   }
   const overdue = isOverdue(f.due_at, f.status)
   return (
-    <div className="card" style={{ padding: 10 }} data-testid="finding-card">
+    <div className="card pad-10" data-testid="finding-card">
       <b>{f.title}</b>
       {f.expand?.technique && (
         <div className="faint small">
@@ -100,13 +100,13 @@ function FindingCard({ f, manage, users, onSaved }: { f: Finding; manage: boolea
           <Link to={`/tests/${f.test}`}>{f.expand.test.name}</Link>
         </div>
       )}
-      <div className="row small" style={{ marginTop: 6 }}>
+      <div className="row small mt-6">
         {f.severity && <Badge tone={severityTone(f.severity)}>{humanize(f.severity)}</Badge>}
         {f.due_at && <Badge tone={overdue ? 'danger' : 'outline'}>{overdue ? 'Overdue ' : 'Due '}{formatDate(f.due_at)}</Badge>}
         {!manage && <span className="faint">{f.expand?.owner ? f.expand.owner.name || f.expand.owner.email : 'No owner'}</span>}
       </div>
       {manage && (
-        <div className="stack tight" style={{ marginTop: 8 }}>
+        <div className="stack tight mt-8">
           <Select aria-label="Owner" placeholder="No owner" disabled={busy} options={users.map((u) => ({ value: u.id, label: u.name || u.email }))} value={f.owner || ''} onChange={(e) => save({ owner: e.target.value })} />
           <input className="input" type="date" aria-label="Due date" disabled={busy} value={(f.due_at || '').slice(0, 10)} onChange={(e) => save({ due_at: e.target.value ? e.target.value + ' 00:00:00.000Z' : '' })} />
           <Select aria-label="Move to" placeholder="Move to…" disabled={busy} options={nextFindingStates(f.status).map((s) => ({ value: s, label: FINDING_LABELS[s] }))} value="" onChange={(e) => e.target.value && save({ status: e.target.value })} />

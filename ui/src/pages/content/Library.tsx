@@ -6,8 +6,8 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
-import { andFilter } from '../../components/util'
+import { Alert, Badge, Button, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
+import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
 
 // The test library: Atomic Red Team, CALDERA and hand-written procedures to
@@ -64,13 +64,13 @@ export default function LibraryPage() {
     <div className="stack">
       <PageHead title="Test library" subtitle="Atomic Red Team, CALDERA and manual procedures. Open one to see its executor, arguments and cleanup." />
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <FilterBar>
           <TextInput label="Search" placeholder="Name or technique (T1059)" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value }))} />
           <Select label="Source" placeholder="All sources" options={['atomic', 'caldera', 'manual'].map((s) => ({ value: s, label: humanize(s) }))} value={source} onChange={(e) => setFilter({ source: e.target.value })} />
           <Select label="Platform" placeholder="All platforms" options={PLATFORMS.map((s) => ({ value: s, label: s }))} value={platform} onChange={(e) => setFilter({ platform: e.target.value })} />
-        </div>
+        </FilterBar>
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}
@@ -137,7 +137,7 @@ function TemplateDetail({ t, canCreate, onClose }: { t: Template; canCreate: boo
             </Badge>
           ))}
         </div>
-        {t.description && <p className="muted" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{t.description}</p>}
+        {t.description && <p className="muted m0 pre-wrap">{t.description}</p>}
         <div>
           <h3>Executor {t.executor?.name && <Badge tone="primary">{t.executor.name}</Badge>} {t.executor?.elevation_required && <Badge tone="warning">Elevation required</Badge>}</h3>
           <pre className="codeblock" data-testid="template-command">{t.executor?.command || 'No command (manual procedure).'}</pre>

@@ -6,7 +6,8 @@ import { can } from '../../lib/roles'
 import { asArray, formatDate, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, useToast } from '../../ds'
-import { highlightLine, ruleLanguage, severityTone } from '../../components/util'
+import { highlightLine, ruleLanguage } from '../../lib/highlight'
+import { severityTone } from '../../lib/findings'
 import { unknownTechniques, type Rule } from './Rules'
 
 const RuleEditor = lazy(() => import('../../components/RuleEditor'))
@@ -21,7 +22,7 @@ const TOKEN_COLOURS: Record<string, string | undefined> = {
 
 export function Highlighted({ content, lang }: { content: string; lang: 'yaml' | 'toml' | 'text' }) {
   return (
-    <pre className="codeblock" data-testid="rule-content" data-lang={lang} style={{ maxHeight: 560, overflow: 'auto' }}>
+    <pre className="codeblock scroll-560" data-testid="rule-content" data-lang={lang}>
       {content.split('\n').map((line, i) => (
         <div key={i}>
           {highlightLine(line, lang).map((t, j) => (
@@ -115,7 +116,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
               <dt>Updated</dt>
               <dd>{formatDate(r.updated)}</dd>
             </dl>
-            {r.description && <p className="muted small" style={{ whiteSpace: 'pre-wrap' }}>{r.description}</p>}
+            {r.description && <p className="muted small pre-wrap">{r.description}</p>}
           </Card>
           <Card title="Mapped techniques">
             {(r.expand?.techniques ?? []).length === 0 ? (
@@ -130,7 +131,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
               </div>
             )}
             {unknown.length > 0 && (
-              <div style={{ marginTop: 10 }}>
+              <div className="mt-10">
                 <Alert tone="warning">
                   Tags that match no known technique: {unknown.join(', ')}. They link once an ATT&amp;CK release that has them is imported.
                 </Alert>

@@ -6,9 +6,10 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize, relativeTime } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
-import { Alert, Icon, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { RunProgress, useLiveRun, type JobRun } from '../admin/jobrun'
-import { andFilter, SEVERITIES, severityTone } from '../../components/util'
+import { andFilter } from '../../lib/filter'
+import { SEVERITIES, severityTone } from '../../lib/findings'
 import type { Technique } from '../attack/common'
 
 // The rule editor loads on demand.
@@ -113,7 +114,7 @@ export default function RulesPage() {
         }
       />
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <FilterBar>
           <TextInput label="Search" placeholder="Title or rule id" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value }))} />
           <TextInput label="Technique" placeholder="T1059.001" value={f.technique} onChange={(e) => set('technique', e.target.value)} />
           <Select label="Source" placeholder="All" options={['sigma', 'elastic', 'splunk', 'custom'].map((s) => ({ value: s, label: humanize(s) }))} value={f.source} onChange={(e) => set('source', e.target.value)} />
@@ -121,9 +122,9 @@ export default function RulesPage() {
           <Select label="Severity" placeholder="All" options={SEVERITIES.map((s) => ({ value: s, label: humanize(s) }))} value={f.severity} onChange={(e) => set('severity', e.target.value)} />
           <Select label="Enabled" placeholder="Any" options={yesNo} value={f.enabled} onChange={(e) => set('enabled', e.target.value)} />
           <Select label="Removed upstream" placeholder="No" options={[{ value: 'true', label: 'Yes' }]} value={f.removed} onChange={(e) => set('removed', e.target.value)} />
-        </div>
+        </FilterBar>
         {manage && (selected.length > 0 || bulkMsg) && (
-          <div className="row" style={{ padding: '8px 12px', background: 'var(--surface-2)', borderBottom: '1px solid var(--border)' }} data-testid="rules-bulk-bar">
+          <div className="row bulk-bar" data-testid="rules-bulk-bar">
             {selected.length > 0 && (
               <>
                 <b>{selected.length} selected</b>
@@ -142,7 +143,7 @@ export default function RulesPage() {
           </div>
         )}
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}

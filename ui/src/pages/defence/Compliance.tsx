@@ -6,9 +6,10 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useToast } from '../../ds'
-import { andFilter } from '../../components/util'
+import { Alert, Badge, Button, Card, EmptyState, FilterBar, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useToast } from '../../ds'
+import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
+import { CONTROL_STATUSES } from '../../lib/vocabulary.gen'
 
 // Compliance frameworks and their controls, each mapped to ATT&CK techniques.
 
@@ -16,7 +17,7 @@ export type Framework = RecordModel & { name: string; version: string; source: s
 type User = RecordModel & { name: string; email: string }
 type Control = RecordModel & { framework: string; control_id: string; title: string; family: string; description: string; status: string; owner: string; notes: string; expand?: { owner?: User } }
 type ControlMapping = RecordModel & { mapping_type: string; expand?: { technique?: Technique } }
-export const CONTROL_STATUSES = ['not_assessed', 'not_implemented', 'planned', 'partial', 'implemented']
+export { CONTROL_STATUSES }
 export const controlTone = (s: string) => (s === 'implemented' ? 'success' : s === 'partial' || s === 'planned' ? 'warning' : s === 'not_implemented' ? 'danger' : 'default')
 const PER_PAGE = 50
 
@@ -52,12 +53,12 @@ export default function CompliancePage() {
         </Card>
       ) : (
         <Card flush>
-          <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <FilterBar>
             <Select label="Framework" options={(fws.data ?? []).map((f) => ({ value: f.id, label: f.name + (f.version ? ` ${f.version}` : '') }))} value={framework} onChange={(e) => (setQuery({ framework: e.target.value }), setPage(1))} />
             <Select label="Status" placeholder="All" options={CONTROL_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => (setQuery({ status: e.target.value }), setPage(1))} />
             <TextInput label="Search" placeholder="Control, title or family" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
-          </div>
-          {list.error && <div style={{ padding: 12 }}><Alert>{list.error}</Alert></div>}
+          </FilterBar>
+          {list.error && <div className="pad"><Alert>{list.error}</Alert></div>}
           <Table
             caption="Controls"
             columns={[
@@ -107,7 +108,7 @@ function ControlDetail({ c, manage, onClose, onSaved }: { c: Control; manage: bo
       footer={manage && <Button variant="primary" busy={busy} onClick={save}>Save</Button>}
     >
       <div className="stack">
-        {c.description && <p className="muted" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{c.description}</p>}
+        {c.description && <p className="muted m0 pre-wrap">{c.description}</p>}
         {manage ? (
           <>
             <div className="filters">
@@ -123,7 +124,7 @@ function ControlDetail({ c, manage, onClose, onSaved }: { c: Control; manage: bo
             <dt>Owner</dt>
             <dd>{c.expand?.owner?.name || c.expand?.owner?.email || '—'}</dd>
             <dt>Notes</dt>
-            <dd style={{ whiteSpace: 'pre-wrap' }}>{c.notes || '—'}</dd>
+            <dd className="pre-wrap">{c.notes || '—'}</dd>
           </dl>
         )}
         <h3>Mapped techniques</h3>

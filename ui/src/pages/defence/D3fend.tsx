@@ -6,9 +6,10 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Icon, Badge, Card, EmptyState, Modal, PageHead, Select, Spinner, Tabs, TextInput, useToast } from '../../ds'
-import { andFilter } from '../../components/util'
+import { Alert, Badge, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Select, Spinner, Tabs, TextInput, useToast } from '../../ds'
+import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
+import { D3FEND_STATUSES } from '../../lib/vocabulary.gen'
 
 // D3FEND countermeasures by tactic, their implementation status and the
 // ATT&CK techniques they counter.
@@ -16,7 +17,7 @@ import type { Technique } from '../attack/common'
 type Countermeasure = RecordModel & { d3fend_id: string; name: string; tactic: string; definition: string; level0: string; level1: string; uri: string; status: string }
 type Mapping = RecordModel & { via: string; expand?: { technique?: Technique } }
 const TACTICS = ['model', 'harden', 'detect', 'isolate', 'deceive', 'evict', 'restore']
-export const D3FEND_STATUSES = ['not_implemented', 'partial', 'implemented']
+export { D3FEND_STATUSES }
 const statusTone = (s: string) => (s === 'implemented' ? 'success' : s === 'partial' ? 'warning' : 'default')
 
 export default function D3fendPage() {
@@ -42,9 +43,9 @@ export default function D3fendPage() {
     <div className="stack">
       <PageHead title="D3FEND" subtitle="Defensive countermeasures by tactic, with their implementation status. Implemented countermeasures raise the score of the techniques they counter." />
       <Tabs tabs={TACTICS.map((t) => ({ id: t, label: humanize(t) }))} value={tactic} onChange={(t) => setQuery({ tactic: t })} />
-      <div className="filters">
+      <FilterBar plain>
         <TextInput label="Search" placeholder="Name or D3FEND id" value={q} onChange={(e) => setQ(e.target.value)} />
-      </div>
+      </FilterBar>
       {list.error && <Alert>{list.error}</Alert>}
       {list.loading && !list.data && <Spinner />}
       {list.data && items.length === 0 && (
@@ -59,14 +60,14 @@ export default function D3fendPage() {
               <tr>
                 <th>Countermeasure</th>
                 <th>Group</th>
-                <th style={{ width: 200 }}>Status</th>
+                <th className="w-200">Status</th>
               </tr>
             </thead>
             <tbody>
               {items.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    <button className="btn ghost small" onClick={() => setOpen(c)} style={{ fontWeight: 600 }}>{c.name}</button> <code className="faint small">{c.d3fend_id}</code>
+                    <button className="btn ghost small strong" onClick={() => setOpen(c)}>{c.name}</button> <code className="faint small">{c.d3fend_id}</code>
                   </td>
                   <td className="small muted">{[c.level0, c.level1].filter(Boolean).join(' › ') || '—'}</td>
                   <td>
@@ -96,7 +97,7 @@ function CountermeasureDetail({ c, onClose }: { c: Countermeasure; onClose: () =
           <code>{c.d3fend_id}</code> <Badge>{humanize(c.tactic)}</Badge> <Badge tone={statusTone(c.status)}>{humanize(c.status || 'not_implemented')}</Badge>
           {c.uri && <a href={c.uri} target="_blank" rel="noreferrer">d3fend.mitre.org <Icon name="external" size={12} /></a>}
         </div>
-        {c.definition && <p className="muted" style={{ margin: 0 }}>{c.definition}</p>}
+        {c.definition && <p className="muted m0">{c.definition}</p>}
         <h3>Countered ATT&amp;CK techniques</h3>
         {maps.loading && <Spinner />}
         {maps.error && <Alert>{maps.error}</Alert>}

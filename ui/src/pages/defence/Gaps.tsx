@@ -2,7 +2,7 @@ import { api } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { levelFor, type Level } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, Icon, LevelBadge, PageHead, Select, Spinner, Table } from '../../ds'
+import { Alert, Badge, Card, EmptyState, FilterBar, Icon, LevelBadge, PageHead, Select, Spinner, Table } from '../../ds'
 import { useFrameworks } from './Compliance'
 
 // Compliance gap analysis: controls ranked by a gap score from their mapped
@@ -107,12 +107,12 @@ export default function GapsPage() {
       )}
       {fws.data && fws.data.length > 0 && (
         <Card flush>
-          <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+          <FilterBar>
             <Select label="Framework" options={fws.data.map((f) => ({ value: f.id, label: f.name }))} value={framework} onChange={(e) => setQuery({ framework: e.target.value, control: null })} />
             {rep.data && <span className="faint small">{rep.data.controls} controls, most urgent first</span>}
-          </div>
+          </FilterBar>
           {rep.error && (
-            <div style={{ padding: 12 }}>
+            <div className="pad">
               <Alert>{rep.error}</Alert>
             </div>
           )}

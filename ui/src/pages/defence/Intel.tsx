@@ -4,7 +4,7 @@ import { pb, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { asArray, formatDate } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { Alert, Icon, Badge, Card, EmptyState, Modal, PageHead, Pagination, Table, TextInput, useListState } from '../../ds'
+import { Alert, Badge, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Table, TextInput, useListState } from '../../ds'
 import type { Actor, Technique } from '../attack/common'
 
 // Threat intel reports with the techniques and actors they reference, and
@@ -30,10 +30,10 @@ export default function IntelPage() {
     <div className="stack">
       <PageHead title="Threat intel" subtitle="Intel reports with their referenced techniques and actors. New actor–technique links are flagged." />
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <FilterBar>
           <TextInput label="Search" placeholder="Title, id or summary" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value }))} />
-        </div>
-        {list.error && <div style={{ padding: 12 }}><Alert>{list.error}</Alert></div>}
+        </FilterBar>
+        {list.error && <div className="pad"><Alert>{list.error}</Alert></div>}
         <Table
           caption="Intel reports"
           columns={[
@@ -61,7 +61,7 @@ export default function IntelPage() {
               <code>{open.external_id}</code> <span className="faint">{formatDate(open.published)}</span>
               {open.url && <a href={open.url} target="_blank" rel="noreferrer">Source <Icon name="external" size={12} /></a>}
             </div>
-            {open.summary && <p className="muted" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{open.summary}</p>}
+            {open.summary && <p className="muted m0 pre-wrap">{open.summary}</p>}
             {newLinks(open.new_links).length > 0 && (
               <Alert tone="warning">
                 New actor–technique links: {newLinks(open.new_links).map((l) => [l.actor_name || l.actor, l.technique].filter(Boolean).join(' → ')).join('; ')}

@@ -6,11 +6,11 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
 import { Alert, Badge, Button, Card, Checkbox, EmptyState, Icon, Modal, PageHead, Select, Table, TextArea, TextInput, useToast } from '../../ds'
+import { DEFENSE_TOOL_KINDS } from '../../lib/vocabulary.gen'
 
 // Defense tools whose per-tool outcomes tests record.
 
 type Tool = RecordModel & { name: string; kind: string; vendor: string; active: boolean; notes: string }
-const KINDS = ['edr', 'siem', 'ndr', 'firewall', 'email', 'other']
 const kindLabel = (k: string) => (k === 'other' || k === 'email' ? humanize(k) : k.toUpperCase())
 
 export default function ToolsPage() {
@@ -101,7 +101,7 @@ function ToolForm({ tool, onClose, onSaved }: { tool: Partial<Tool>; onClose: ()
       <form id="tool-form" className="stack" onSubmit={submit}>
         {error && <Alert>{error}</Alert>}
         <TextInput label="Name" required value={v.name ?? ''} onChange={(e) => setV({ ...v, name: e.target.value })} />
-        <Select label="Kind" options={KINDS.map((k) => ({ value: k, label: kindLabel(k) }))} value={v.kind ?? 'other'} onChange={(e) => setV({ ...v, kind: e.target.value })} />
+        <Select label="Kind" options={DEFENSE_TOOL_KINDS.map((k) => ({ value: k, label: kindLabel(k) }))} value={v.kind ?? 'other'} onChange={(e) => setV({ ...v, kind: e.target.value })} />
         <TextInput label="Vendor" value={v.vendor ?? ''} onChange={(e) => setV({ ...v, vendor: e.target.value })} />
         <Checkbox label="Active" checked={!!v.active} onChange={(e) => setV({ ...v, active: e.target.checked })} />
         <TextArea label="Notes" rows={3} value={v.notes ?? ''} onChange={(e) => setV({ ...v, notes: e.target.value })} />

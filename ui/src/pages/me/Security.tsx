@@ -93,8 +93,8 @@ export default function SecurityPage() {
       {error && <Alert>{error}</Alert>}
       <Card title="Authenticator app" actions={enabled ? <Badge tone="success">Enabled</Badge> : <Badge tone="outline">Not enrolled</Badge>}>
         {enabled ? (
-          <form className="stack" onSubmit={(e) => finish(e, 'disable')} style={{ maxWidth: 360 }}>
-            <p className="muted" style={{ margin: 0 }}>Password sign-ins ask for a 6-digit code from your authenticator app. To remove it, enter a current code.</p>
+          <form className="stack mw-360" onSubmit={(e) => finish(e, 'disable')}>
+            <p className="muted m0">Password sign-ins ask for a 6-digit code from your authenticator app. To remove it, enter a current code.</p>
             <TextInput label="Current code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(cleanCode(e.target.value))} />
             <div>
               <Button type="submit" variant="danger" busy={busy === 'disable'} disabled={code.length !== 6}>Remove authenticator</Button>
@@ -102,10 +102,10 @@ export default function SecurityPage() {
           </form>
         ) : setup ? (
           <form className="stack" onSubmit={(e) => finish(e, 'confirm')}>
-            <p className="muted" style={{ margin: 0 }}>Scan the code with your authenticator app (or type the secret), then enter the 6-digit code it shows.</p>
+            <p className="muted m0">Scan the code with your authenticator app (or type the secret), then enter the 6-digit code it shows.</p>
             <div className="row" style={{ alignItems: 'flex-start', gap: 24, flexWrap: 'wrap' }}>
               <QRCode text={setup.uri} />
-              <div className="stack" style={{ maxWidth: 340 }}>
+              <div className="stack mw-340">
                 <div className="field">
                   <label>Secret</label>
                   <code data-testid="totp-secret" data-secret={setup.secret} style={{ fontSize: 15, letterSpacing: 1 }}>{groupSecret(setup.secret)}</code>
@@ -120,7 +120,7 @@ export default function SecurityPage() {
           </form>
         ) : (
           <div className="stack">
-            <p className="muted" style={{ margin: 0 }}>Add a second factor: after your password, sign-in asks for a code from an authenticator app (Google Authenticator, 1Password, Bitwarden…).</p>
+            <p className="muted m0">Add a second factor: after your password, sign-in asks for a code from an authenticator app (Google Authenticator, 1Password, Bitwarden…).</p>
             <div>
               <Button variant="primary" busy={busy === 'setup'} onClick={start}>Set up an authenticator</Button>
             </div>
@@ -129,7 +129,7 @@ export default function SecurityPage() {
       </Card>
       <Card title="Sessions">
         <div className="stack">
-          <p className="muted" style={{ margin: 0 }}>Signing out everywhere ends every session of your account, on all browsers and API clients, including this one.</p>
+          <p className="muted m0">Signing out everywhere ends every session of your account, on all browsers and API clients, including this one.</p>
           <div>
             <Button variant="danger" busy={busy === 'signout'} onClick={signOutAll}>Sign out everywhere</Button>
           </div>

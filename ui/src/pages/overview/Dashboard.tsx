@@ -5,7 +5,7 @@ import { useLoad } from '../../lib/data'
 import { useLiveReload } from '../../lib/live'
 import { duration, humanize, LEVEL_LABELS, relativeTime, type Level } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { STATE_LABELS } from '../../lib/workflow'
+import { STATE_COLORS, STATE_LABELS, STATES } from '../../lib/workflow'
 import { Alert, Badge, Card, EmptyState, LevelBadge, PageHead, Spinner, Table } from '../../ds'
 import { BarList, Gauge, StackedBar } from '../../ds/charts'
 
@@ -25,15 +25,6 @@ type Metrics = {
 type Next = { id: string; attack_id: string; name: string; score: number; level: string; actors: number; priority: string; reasons?: string[] }
 type AuditRow = RecordModel & { actor_name: string; action: string; collection: string; record_id: string }
 
-const STATE_COLORS: Record<string, string> = {
-  draft: '#c5ced9',
-  ready: '#f2b78f',
-  executing: '#e0782f',
-  blue_review: '#6d8fe0',
-  validated: '#2e8b57',
-  closed: '#1d5a3a',
-  cancelled: '#b3b3b3',
-}
 const DETECTION_COLORS: Record<string, string> = { technique: '#2e8b57', tactic: '#6fbf8a', general: '#a7dcb5', telemetry: '#fbe3a1', none: '#f6c8c4' }
 const pct = (x: number) => `${Math.round((x || 0) * 100)}%`
 
@@ -95,7 +86,7 @@ export default function DashboardPage() {
             </Card>
             <div className="stack">
               <Card title="Tests by state">
-                <StackedBar segments={Object.keys(STATE_COLORS).map((s) => ({ label: STATE_LABELS[s] ?? s, value: m.tests_by_state?.[s] ?? 0, color: STATE_COLORS[s] }))} />
+                <StackedBar segments={STATES.map((s) => ({ label: STATE_LABELS[s] ?? s, value: m.tests_by_state?.[s] ?? 0, color: STATE_COLORS[s] }))} />
               </Card>
               <Card title="Detection outcomes">
                 <StackedBar segments={Object.keys(DETECTION_COLORS).map((d) => ({ label: humanize(d), value: m.outcomes.detection?.[d] ?? 0, color: DETECTION_COLORS[d] }))} />
@@ -124,7 +115,7 @@ export default function DashboardPage() {
                 render: (n: Next) => (
                   <span>
                     <code>{n.attack_id}</code> {n.name}
-                    {n.reasons && n.reasons.length > 0 && <span className="faint small" style={{ display: 'block' }}>{n.reasons.filter((r) => !r.startsWith('score ')).join('; ')}</span>}
+                    {n.reasons && n.reasons.length > 0 && <span className="faint small d-block">{n.reasons.filter((r) => !r.startsWith('score ')).join('; ')}</span>}
                   </span>
                 ),
               },
@@ -160,7 +151,7 @@ export default function DashboardPage() {
 function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
     <Card>
-      <div className="stat" style={{ padding: 0 }}>
+      <div className="stat p0">
         <div className="l">{label}</div>
         <div className="v">{value}</div>
         {hint && <div className="faint small">{hint}</div>}

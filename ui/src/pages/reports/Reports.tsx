@@ -4,11 +4,11 @@ import { api, errorMessage, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
-import { formatDate, levelFor } from '../../lib/format'
+import { formatDate, levelFor, signed } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Button, Card, EmptyState, Icon, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
-import { LineChart } from '../../components/LineChart'
-import { fetchBlob, fileName, saveBlob, signed } from '../../components/util'
+import { LineChart } from '../../ds/charts'
+import { fetchBlob, fileName, saveBlob } from '../../lib/files'
 
 // Trends and reports: snapshots over time, comparisons of snapshots and
 // campaign rounds, exports and the executive report.
@@ -135,7 +135,7 @@ export default function ReportsPage() {
         actions={
           canSnap && (
             <>
-              <input className="input" aria-label="Snapshot label" placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} style={{ width: 200 }} />
+              <input className="input w-200" aria-label="Snapshot label" placeholder="Label (optional)" value={label} onChange={(e) => setLabel(e.target.value)} />
               <Button busy={busy === 'snap'} onClick={snap}>Take snapshot</Button>
             </>
           )
@@ -165,7 +165,7 @@ export default function ReportsPage() {
       <CompareSnapshots points={points} />
       <CompareRounds />
       <Card title="Exports">
-        <div className="row" style={{ flexWrap: 'wrap' }}>
+        <div className="row">
           {EXPORTS.map((x) => (
             <Button key={x.path} size="small" busy={busy === x.path} onClick={() => download(x.path)}>
               <Icon name="download" /> {x.label}

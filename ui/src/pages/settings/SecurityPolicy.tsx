@@ -3,7 +3,7 @@ import { api, errorMessage } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { ROLES, roleLabel } from '../../lib/roles'
 import { Alert, Icon, Button, Card, Checkbox, Select, Spinner, TextInput, useToast } from '../../ds'
-import { roleMapRows, rowsToRoleMap } from '../../components/util'
+import { roleMapRows, rowsToRoleMap } from '../../lib/roleMap'
 
 // The sign-in policy: password length, sessions, lockout, required
 // authenticators and single sign-on. The client secret is write-only.
@@ -55,14 +55,14 @@ function PolicyForm({ initial, onSaved }: { initial: Answer; onSaved: (a: Answer
     <div className="stack">
       {error && <Alert>{error}</Alert>}
       <Card title="Passwords and sessions" actions={<Button variant="primary" busy={busy} onClick={save}>Save security policy</Button>}>
-        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))', gap: 12 }}>
+        <div className="auto-grid cell-200">
           <TextInput label="Minimum password length" type="number" min={8} value={p.password_min_length} onChange={(e) => setP({ ...p, password_min_length: int(e.target.value) })} />
           <TextInput label="Session lifetime (hours)" type="number" min={1} value={p.session_hours} onChange={(e) => setP({ ...p, session_hours: int(e.target.value) })} />
           <TextInput label="Lockout after failures" hint="0 turns lockout off" type="number" min={0} value={p.lockout?.threshold ?? 0} onChange={(e) => setP({ ...p, lockout: { ...p.lockout, threshold: int(e.target.value) } })} />
           <TextInput label="Lockout window (minutes)" type="number" min={1} value={p.lockout?.window_minutes ?? 15} onChange={(e) => setP({ ...p, lockout: { ...p.lockout, window_minutes: int(e.target.value) } })} />
         </div>
         <h3>Roles that must use an authenticator app</h3>
-        <div className="row" style={{ flexWrap: 'wrap' }}>
+        <div className="row">
           {ROLES.map((r) => (
             <Checkbox key={r} label={roleLabel(r)} checked={mfa.includes(r)} onChange={(e) => setP({ ...p, mfa_required_roles: e.target.checked ? [...mfa, r] : mfa.filter((x) => x !== r) })} />
           ))}
@@ -71,7 +71,7 @@ function PolicyForm({ initial, onSaved }: { initial: Answer; onSaved: (a: Answer
       <Card title="Single sign-on (OpenID Connect)">
         <div className="stack">
           <Checkbox label="Enable sign-in with an OpenID Connect provider" checked={!!sso.enabled} onChange={(e) => setSso({ enabled: e.target.checked })} />
-          <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))', gap: 12 }}>
+          <div className="auto-grid cell-260">
             <TextInput label="Button name" placeholder="Company SSO" value={sso.display_name ?? ''} onChange={(e) => setSso({ display_name: e.target.value })} />
             <TextInput label="Client id" value={sso.client_id ?? ''} onChange={(e) => setSso({ client_id: e.target.value })} />
             <TextInput label="Client secret" type="password" autoComplete="new-password" placeholder={initial.sso_client_secret_set ? '•••••••• (set — type to replace)' : 'Not set'} value={secret} onChange={(e) => setSecret(e.target.value)} hint="Write-only: never shown again." />
@@ -82,7 +82,7 @@ function PolicyForm({ initial, onSaved }: { initial: Answer; onSaved: (a: Answer
             <Select label="Default role" placeholder="Refuse unmapped accounts" options={ROLES.map((r) => ({ value: r, label: roleLabel(r) }))} value={sso.default_role ?? ''} onChange={(e) => setSso({ default_role: e.target.value })} />
           </div>
           <h3>Role map</h3>
-          <p className="faint small" style={{ margin: 0 }}>A claim value (group name) maps to an Aegis role.</p>
+          <p className="faint small m0">A claim value (group name) maps to an Aegis role.</p>
           {rows.map((r, i) => (
             <div className="row" key={i}>
               <input className="input" aria-label="Claim value" placeholder="purple-admins" value={r.claim} onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, claim: e.target.value } : x)))} />

@@ -5,7 +5,8 @@ import { useLoad } from '../../lib/data'
 import { humanize } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
 import { Alert, Button, Card, PageHead, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
-import { formatBytes, parseList } from '../../components/util'
+import { formatBytes } from '../../lib/files'
+import { parseList } from '../../lib/text'
 import { SecurityPolicy } from './SecurityPolicy'
 import { Backups } from './Backups'
 
@@ -102,8 +103,8 @@ function ScoringForm({ rec, onSaved }: { rec: SettingsRecord; onSaved: (r: Setti
     <Card title="Scoring weights and thresholds" actions={<Button variant="primary" busy={busy} onClick={submit}>Save scoring</Button>}>
       <div className="stack">
         {error && <Alert>{error}</Alert>}
-        <p className="muted small" style={{ margin: 0 }}>A technique's score is validation × weight + rules × weight + mitigations × weight, with validation decaying by its half-life. Levels use the thresholds.</p>
-        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(190px, 1fr))', gap: 12 }}>
+        <p className="muted small m0">A technique's score is validation × weight + rules × weight + mitigations × weight, with validation decaying by its half-life. Levels use the thresholds.</p>
+        <div className="auto-grid cell-190">
           {scalars.map(([k, x]) => (
             <NumberField key={k} label={humanize(k)} value={x} onChange={(n) => setV({ ...v, [k]: n })} />
           ))}
@@ -111,7 +112,7 @@ function ScoringForm({ rec, onSaved }: { rec: SettingsRecord; onSaved: (r: Setti
         {maps.map(([k, m]) => (
           <div key={k}>
             <h3>{humanize(k)} factors</h3>
-            <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: 12 }}>
+            <div className="auto-grid cell-150">
               {Object.entries(m).map(([mk, mv]) => (
                 <NumberField key={mk} label={humanize(mk)} value={mv} onChange={(n) => setV({ ...v, [k]: { ...m, [mk]: n } })} />
               ))}
@@ -158,8 +159,8 @@ function RetentionForm({ rec, onSaved }: { rec: SettingsRecord; onSaved: (r: Set
     <Card title="Retention" actions={<Button variant="primary" busy={busy} onClick={submit}>Save retention</Button>}>
       <div className="stack">
         {error && <Alert>{error}</Alert>}
-        <p className="muted small" style={{ margin: 0 }}>How long to keep data, in days. 0 keeps it forever.</p>
-        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 12 }}>
+        <p className="muted small m0">How long to keep data, in days. 0 keeps it forever.</p>
+        <div className="auto-grid cell-220">
           {Object.entries(v).map(([k, x]) => (
             <NumberField key={k} step="1" label={humanize(k)} value={x} onChange={(n) => setV({ ...v, [k]: n })} />
           ))}

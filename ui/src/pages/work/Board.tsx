@@ -9,12 +9,14 @@ import { ActionButton, OutcomeBadges, TEST_EXPAND, type TestRecord } from './com
 import { useServerActions } from './actions'
 import type { RecordModel } from 'pocketbase'
 import './work.css'
+import { STATES } from '../../lib/vocabulary.gen'
 
 // The workflow board: one column per state, updated live over realtime, with
 // exactly the actions the server allows the signed-in user on each test.
 // Columns scroll on their own and can be collapsed.
 
-const COLUMNS = ['draft', 'ready', 'executing', 'blue_review', 'validated', 'closed']
+/** COLUMNS are the workflow states in order; cancelled tests leave the board. */
+const COLUMNS = STATES.filter((s) => s !== 'cancelled')
 
 export default function BoardPage() {
   const me = useAuth()
@@ -123,7 +125,7 @@ export default function BoardPage() {
               <section key={s} aria-label={STATE_LABELS[s]} className="board-col">
                 <div className="row between board-col-head">
                   <b>{STATE_LABELS[s]}</b>
-                  <span className="row" style={{ gap: 4 }}>
+                  <span className="row tight">
                     <Badge>{col.length}</Badge>
                     <button className="btn ghost small" onClick={() => toggle(s)} aria-label={`Collapse ${STATE_LABELS[s]}`} title="Collapse">
                       ‹
@@ -141,14 +143,14 @@ export default function BoardPage() {
                           <code>{t.expand.technique.attack_id}</code> {t.expand.technique.name}
                         </div>
                       )}
-                      <div className="row small" style={{ marginTop: 6 }}>
+                      <div className="row small mt-6">
                         {t.expand?.red_assignee && <Badge tone="red">{t.expand.red_assignee.name || t.expand.red_assignee.email}</Badge>}
                         {t.expand?.blue_assignee && <Badge tone="blue">{t.expand.blue_assignee.name || t.expand.blue_assignee.email}</Badge>}
                         {!t.revealed && <Badge tone="outline">Hidden from blue</Badge>}
                         <OutcomeBadges t={t} />
                       </div>
                       {me && server.actionsFor(t).length > 0 && (
-                        <div className="row" style={{ marginTop: 8 }}>
+                        <div className="row mt-8">
                           {server.actionsFor(t).map((a) => (
                             <ActionButton key={a} size="small" test={t} action={a} onDone={replace} />
                           ))}

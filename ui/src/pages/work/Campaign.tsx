@@ -5,10 +5,10 @@ import { formatDate, humanize } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { Link, navigate } from '../../lib/router'
-import { STATE_LABELS } from '../../lib/workflow'
+import { STATE_COLORS, STATE_LABELS, STATES } from '../../lib/workflow'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, ProgressBar, Select, Spinner, Table, useToast } from '../../ds'
 import { StackedBar } from '../../ds/charts'
-import { fetchBlob, saveBlob } from '../../components/util'
+import { fetchBlob, saveBlob } from '../../lib/files'
 import { CAMPAIGN_STATUSES, statusTone, type Campaign } from './Campaigns'
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
 import { Markdown } from '../../components/Markdown'
@@ -20,7 +20,6 @@ const EditCampaign = lazy(() => import('./CampaignEditor').then((m) => ({ defaul
 const AddTests = lazy(() => import('./CampaignEditor').then((m) => ({ default: m.AddTests })))
 
 type Progress = { total: number; done: number; percent: number; by_state: Record<string, number>; by_prevention: Record<string, number>; by_detection: Record<string, number>; findings_open: number }
-const STATE_COLORS: Record<string, string> = { draft: '#c5ced9', ready: '#f2b78f', executing: '#e0782f', blue_review: '#6d8fe0', validated: '#2e8b57', closed: '#1d5a3a', cancelled: '#b3b3b3' }
 
 export default function CampaignPage({ params }: { params: Record<string, string> }) {
   const me = useAuth()
@@ -143,7 +142,7 @@ export default function CampaignPage({ params }: { params: Record<string, string
           <Markdown text={c.description} />
         </Card>
       )}
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(260px, 1fr)' }}>
+      <div className="grid-2 main-side narrow-side">
         <Card title="Progress">
           {progress.error && <Alert>{progress.error}</Alert>}
           {p && (
@@ -155,7 +154,7 @@ export default function CampaignPage({ params }: { params: Record<string, string
                 <span className="faint">{Math.round(p.percent)}%</span>
               </div>
               <ProgressBar value={p.percent} tone={p.percent >= 100 ? 'success' : undefined} label="Campaign progress" />
-              <StackedBar segments={Object.keys(STATE_COLORS).map((s) => ({ label: STATE_LABELS[s] ?? s, value: p.by_state?.[s] ?? 0, color: STATE_COLORS[s] }))} />
+              <StackedBar segments={STATES.map((s) => ({ label: STATE_LABELS[s] ?? s, value: p.by_state?.[s] ?? 0, color: STATE_COLORS[s] }))} />
             </div>
           )}
         </Card>

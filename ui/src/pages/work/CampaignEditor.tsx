@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react'
 import { api, errorMessage, esc, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { asArray, humanize } from '../../lib/format'
-import { Alert, Badge, Button, Checkbox, Modal, Select, Tabs, TextArea, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Checkbox, FilterBar, Modal, Select, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { CronField } from '../../components/CronField'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
 import { argRows } from '../../components/args'
@@ -84,8 +84,8 @@ export function EditCampaign({ c, onClose, onSaved }: { c: Campaign; onClose: ()
           <Select label="Owner" placeholder="Nobody" options={(owners.data ?? []).map((u) => ({ value: u.id, label: userLabel(u) }))} value={f.owner} onChange={set('owner')} />
           <TextInput label="Tags" value={f.tags} onChange={set('tags')} placeholder="comma separated" />
         </div>
-        <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>
-          <legend className="small" style={{ fontWeight: 600, marginBottom: 4 }}>
+        <fieldset className="row bare-fieldset">
+          <legend className="small strong mb-4">
             Platforms
           </legend>
           {PLATFORMS.map((p) => (
@@ -232,13 +232,13 @@ function FromTemplate({ campaign, platforms, onAdded }: { campaign: string; plat
   }
   return (
     <div className="stack">
-      <div className="filters">
+      <FilterBar plain>
         <TextInput label="Search templates" placeholder="Technique id or name, e.g. T1003.001 or procdump" value={q} onChange={(e) => setQ(e.target.value)} data-testid="template-search" />
         <Select label="Source" placeholder="All" options={[{ value: 'atomic', label: 'Atomic Red Team' }, { value: 'caldera', label: 'CALDERA' }, { value: 'manual', label: 'Manual' }]} value={source} onChange={(e) => setSource(e.target.value)} />
-      </div>
+      </FilterBar>
       {list.error && <Alert>{list.error}</Alert>}
       {(list.data ?? []).map((t) => (
-        <button key={t.id} type="button" className="btn ghost" style={{ justifyContent: 'flex-start', textAlign: 'left' }} onClick={() => setPicked(t)} data-testid="template-hit">
+        <button key={t.id} type="button" className="btn ghost left text-left" onClick={() => setPicked(t)} data-testid="template-hit">
           <Badge>{t.source}</Badge>&nbsp;<code>{t.technique_attack_id}</code>&nbsp;{t.name}
           {argRows(t.input_arguments).length > 0 && <span className="faint small">&nbsp;· {argRows(t.input_arguments).length} argument(s)</span>}
         </button>

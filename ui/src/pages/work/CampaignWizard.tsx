@@ -68,7 +68,7 @@ export default function CampaignWizardPage() {
   }
 
   return (
-    <div className="stack" style={{ maxWidth: 760 }}>
+    <div className="stack mw-760">
       <PageHead title="New campaign" subtitle="Plan the tests; red leads then approve and assign them on the board." />
       <Card>
         <form className="stack" onSubmit={submit}>
@@ -95,8 +95,8 @@ export default function CampaignWizardPage() {
             />
           )}
           {mode === 'actor' && (
-            <fieldset className="stack tight" style={{ border: 0, padding: 0, margin: 0 }} data-testid="target-platforms">
-              <legend style={{ fontWeight: 600, marginBottom: 4 }}>Target platforms</legend>
+            <fieldset className="stack tight bare-fieldset" data-testid="target-platforms">
+              <legend className="strong mb-4">Target platforms</legend>
               <span className="small faint">Only techniques and procedures for these platforms are planned.</span>
               <div className="row">
                 {PLATFORMS.map((p) => (
@@ -111,7 +111,7 @@ export default function CampaignWizardPage() {
               <b>
                 {preview.items.length} test(s) will be created{preview.skipped.length > 0 ? `, ${preview.skipped.length} technique(s) skipped` : ''}
               </b>
-              <div className="table-wrap" style={{ maxHeight: 360, overflowY: 'auto' }}>
+              <div className="table-wrap scroll-360">
                 <table className="table" aria-label="Tests to create">
                   <thead>
                     <tr>

@@ -6,7 +6,8 @@ import { formatDate, humanize } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { Link } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { CAMPAIGN_STATUSES } from '../../lib/vocabulary.gen'
 
 export type Campaign = RecordModel & {
   name: string
@@ -25,7 +26,7 @@ export type Campaign = RecordModel & {
   expand?: { threat_actor?: RecordModel & { name: string; attack_id: string }; attack_campaign?: RecordModel & { name: string; attack_id: string }; owner?: RecordModel & { name: string; email: string } }
 }
 
-export const CAMPAIGN_STATUSES = ['planned', 'active', 'completed', 'archived']
+export { CAMPAIGN_STATUSES }
 export const statusTone = (s: string) => (s === 'active' ? 'info' : s === 'completed' ? 'success' : s === 'archived' ? 'default' : 'warning')
 
 const PER_PAGE = 25
@@ -57,12 +58,12 @@ export default function CampaignsPage() {
         actions={can(me?.role, 'plan_campaigns') && <Link className="btn primary" to="/campaigns/new">+ New campaign</Link>}
       />
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <FilterBar>
           <TextInput label="Search" placeholder="Name" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
           <Select label="Status" placeholder="All" options={CAMPAIGN_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => (setStatus(e.target.value), setPage(1))} />
-        </div>
+        </FilterBar>
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}

@@ -40,7 +40,7 @@ function Code({ text, rows, values }: { text: string; rows: ArgRow[]; values: Re
     <div className="codewrap">
       <pre className="codeblock" data-testid="procedure-command">{filled}</pre>
       <CopyButton text={filled} />
-      {left.length > 0 && <div className="small" style={{ color: 'var(--danger)' }}>Still to fill: {left.map((x) => `#{${x}}`).join(', ')}</div>}
+      {left.length > 0 && <div className="small text-danger">Still to fill: {left.map((x) => `#{${x}}`).join(', ')}</div>}
     </div>
   )
 }
@@ -70,7 +70,7 @@ export function ProcedureCard({ procedure, template }: { procedure: string; temp
       <div className="stack">
         {rows.length > 0 && (
           <div>
-            <h3 style={{ marginTop: 0 }}>Arguments</h3>
+            <h3 className="mt-0">Arguments</h3>
             <table className="table" aria-label="Arguments" data-testid="arguments">
               <thead>
                 <tr>

@@ -90,11 +90,11 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
         }
       />
       {editing && <EditTest t={t} onClose={() => setEditing(false)} onSaved={(n) => (setTest({ ...t, ...n }), setEditing(false))} />}
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(280px, 1fr)' }}>
+      <div className="grid-2 main-side">
         <div className="stack">
           <ProcedureCard procedure={t.procedure} template={template.data} />
           <Card flush>
-            <div style={{ padding: '0 12px' }}>
+            <div className="pad-x">
               <Tabs
                 tabs={[
                   { id: 'comments', label: `Comments (${comments.data?.length ?? 0})` },
@@ -105,7 +105,7 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
                 onChange={setTab}
               />
             </div>
-            <div className="card-body" style={{ padding: 12 }}>
+            <div className="card-body pad">
               {tab === 'comments' && <Comments list={comments.data ?? []} testId={t.id} onAdded={comments.reload} />}
               {tab === 'evidence' && <EvidenceList list={evidence.data ?? []} test={t} canUpload={can(me.role, 'execute_tests') || can(me.role, 'record_outcomes')} onAdded={evidence.reload} error={evidence.error} />}
               {tab === 'history' && (
@@ -296,7 +296,7 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
                 {ev.mime} · {(ev.size / 1024).toFixed(1)} KB · sha256 {ev.sha256?.slice(0, 12)}…
               </span>
             </span>
-            <span className="row" style={{ gap: 4 }}>
+            <span className="row tight">
               <Button size="small" onClick={() => download(ev)}>
                 Download
               </Button>
@@ -326,13 +326,13 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
         <div key={p.key} className="upload-row" data-testid="pending-upload">
           <span className="small wrap-anywhere">
             <b>{p.file.name}</b> · {(p.file.size / 1024).toFixed(1)} KB {p.done ? '· stored' : ''}
-            {p.error && <span style={{ color: 'var(--danger)' }}> · {p.error}</span>}
+            {p.error && <span className="text-danger"> · {p.error}</span>}
           </span>
           <ProgressBar value={p.pct} tone={p.error ? 'danger' : p.done ? 'success' : undefined} label={`Upload of ${p.file.name}`} />
         </div>
       ))}
       {canUpload && (
-        <label className="btn" style={{ alignSelf: 'flex-start' }}>
+        <label className="btn self-start">
           Upload evidence…
           <input
             type="file"

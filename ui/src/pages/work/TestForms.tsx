@@ -89,7 +89,7 @@ export function BulkBar({ ids, role, onDone, onClear }: { ids: string[]; role: s
   const blueLead = role === 'blue_lead'
   const actions = blueLead ? ['assign'] : ['assign', 'approve', 'move', 'cancel', 'retest']
   return (
-    <div className="row" style={{ padding: '8px 12px', background: 'var(--surface-2)', borderBottom: '1px solid var(--border)' }} data-testid="bulk-bar">
+    <div className="row bulk-bar" data-testid="bulk-bar">
       <b>{ids.length} selected</b>
       {actions.map((a) => (
         <Button key={a} size="small" variant={a === 'cancel' ? 'danger' : 'default'} onClick={() => (a === 'retest' ? setAction('retest') : setAction(a))} data-testid={`bulk-${a}`}>
@@ -145,14 +145,14 @@ function BulkForm({ action, ids, blueLead, onClose, onDone }: { action: string; 
     >
       <form id="bulk-form" className="stack" onSubmit={submit}>
         {error && <Alert>{error}</Alert>}
-        <p className="muted" style={{ margin: 0 }}>
+        <p className="muted m0">
           All or nothing: if one test refuses, none changes.
         </p>
         {(action === 'assign' || action === 'approve') && !blueLead && <Select label="Red operator" placeholder={action === 'approve' ? 'Keep each test’s operator' : 'Unchanged'} options={users(red.data)} value={f.red_assignee} onChange={set('red_assignee')} />}
         {(action === 'assign' || action === 'approve') && <Select label="Blue analyst" placeholder="Unchanged" options={users(blue.data)} value={f.blue_assignee} onChange={set('blue_assignee')} />}
         {action === 'move' && <Select label="Campaign" required placeholder="Choose a campaign" options={(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={f.campaign} onChange={set('campaign')} />}
         {action === 'cancel' && <TextArea label="Reason" required value={f.reason} onChange={set('reason')} />}
-        {action === 'retest' && <p style={{ margin: 0 }}>Each validated or closed test gets a new draft that repeats it.</p>}
+        {action === 'retest' && <p className="m0">Each validated or closed test gets a new draft that repeats it.</p>}
       </form>
     </Modal>
   )

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { navigate, setQuery, useLocation } from '../../lib/router'
 import { STATES, STATE_LABELS } from '../../lib/workflow'
-import { Alert, Badge, Button, Card, EmptyState, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
 import { BulkBar, NewTest, useCampaigns, userLabel, useUsers } from './TestForms'
 
@@ -70,7 +70,7 @@ export default function TestsPage() {
       />
       {creating && <NewTest onClose={() => setCreating(false)} onCreated={(id) => navigate(`/tests/${id}`)} />}
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <FilterBar>
           <TextInput label="Search" placeholder="Name or technique" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
           {!waiting && <Select label="State" placeholder="All states" options={STATES.map((s) => ({ value: s, label: STATE_LABELS[s] }))} value={state} onChange={setF('state')} />}
           <Select label="Campaign" placeholder="All campaigns" options={[{ value: '-', label: 'No campaign' }, ...(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))]} value={campaign} onChange={setF('campaign')} />
@@ -84,10 +84,10 @@ export default function TestsPage() {
               </button>
             </span>
           )}
-        </div>
+        </FilterBar>
         {lead && selected.length > 0 && me && <BulkBar ids={selected} role={me.role} onClear={() => setSelected([])} onDone={() => (setSelected([]), list.reload())} />}
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}
