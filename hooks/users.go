@@ -20,7 +20,7 @@ func bindUserGuards(app core.App) {
 	app.OnRecordCreateRequest(collections.Users).BindFunc(func(e *core.RecordRequestEvent) error {
 		if info, err := e.RequestInfo(); err == nil {
 			if _, given := info.Body["active"]; !given {
-				e.Record.Set("active", true)
+				collections.AsUser(e.Record).SetActive(true)
 			}
 		}
 		return e.Next()
@@ -28,7 +28,7 @@ func bindUserGuards(app core.App) {
 
 	// A clear message for a wrong role, before the generic select check.
 	app.OnRecordValidate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		if role := e.Record.GetString("role"); !collections.IsRole(role) {
+		if role := collections.AsUser(e.Record).Role(); !collections.IsRole(role) {
 			msg := "Choose a role: one of " + strings.Join(collections.Roles, ", ") + "."
 			if role != "" {
 				msg = fmt.Sprintf("Unknown role %q: use one of %s.", role, strings.Join(collections.Roles, ", "))
@@ -42,8 +42,8 @@ func bindUserGuards(app core.App) {
 	// tokens no longer verify.
 	app.OnRecordUpdate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
 		before := e.Record.Original()
-		if before.GetString("role") != e.Record.GetString("role") ||
-			(before.GetBool("active") && !e.Record.GetBool("active")) {
+		if collections.AsUser(before).Role() != collections.AsUser(e.Record).Role() ||
+			(collections.AsUser(before).Active() && !collections.AsUser(e.Record).Active()) {
 			if before.TokenKey() == e.Record.TokenKey() {
 				e.Record.RefreshTokenKey()
 			}
@@ -73,7 +73,7 @@ func bindUserGuards(app core.App) {
 }
 
 func isActiveAdmin(r *core.Record) bool {
-	return r.GetString("role") == collections.RoleAdmin && r.GetBool("active")
+	return collections.AsUser(r).Role() == collections.RoleAdmin && collections.AsUser(r).Active()
 }
 
 func requireAnotherAdmin(app core.App, exceptId string) error {

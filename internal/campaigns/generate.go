@@ -62,31 +62,31 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 		return out, err
 	}
 	camp := core.NewRecord(col)
-	camp.Set("name", strings.TrimSpace(plan.Name))
-	camp.Set("description", plan.Description)
-	camp.Set("threat_actor", plan.threatActor)
-	if !actor.Superuser {
-		camp.Set("owner", actor.Id)
+	c.AsCampaign(camp).SetName(strings.TrimSpace(plan.Name))
+	c.AsCampaign(camp).SetDescription(plan.Description)
+	c.AsCampaign(camp).SetThreatActor(plan.threatActor)
+	if !actor.Superuser() {
+		c.AsCampaign(camp).SetOwner(actor.Id)
 	}
-	camp.Set("blind", plan.Blind)
-	camp.Set("platforms", nonNil(plan.Platforms))
-	camp.Set("tags", nonNil(plan.Tags))
-	camp.Set("recurrence", plan.Recurrence)
-	camp.Set("status", StatusPlanned)
-	camp.Set("round", 1)
-	camp.Set("attack_version", attackVersion(tx))
+	c.AsCampaign(camp).SetBlind(plan.Blind)
+	c.AsCampaign(camp).SetPlatforms(nonNil(plan.Platforms))
+	c.AsCampaign(camp).SetTags(nonNil(plan.Tags))
+	c.AsCampaign(camp).SetRecurrence(plan.Recurrence)
+	c.AsCampaign(camp).SetStatus(StatusPlanned)
+	c.AsCampaign(camp).SetRound(1)
+	c.AsCampaign(camp).SetAttackVersion(attackVersion(tx))
 	if err := tx.Save(camp); err != nil {
 		return out, fmt.Errorf("save campaign: %w", err)
 	}
 	out.Campaign = camp
 	seen := map[string]bool{}
 	for _, tech := range techs {
-		id := tech.GetString("attack_id")
+		id := c.AsTechnique(tech).AttackId()
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		if tech.GetBool("revoked") || tech.GetBool("deprecated") {
+		if c.AsTechnique(tech).Revoked() || c.AsTechnique(tech).Deprecated() {
 			out.Skipped = append(out.Skipped, id+": revoked or deprecated")
 			continue
 		}
@@ -111,17 +111,17 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 		if err != nil {
 			return out, err
 		}
-		t.Set("technique", tech.Id)
-		t.Set("platform", platform)
-		t.Set("name", strings.TrimSpace(id+" "+tech.GetString("name")))
+		c.AsTest(t).SetTechnique(tech.Id)
+		c.AsTest(t).SetPlatform(platform)
+		c.AsTest(t).SetName(strings.TrimSpace(id + " " + c.AsTechnique(tech).Name()))
 		tpl, err := BestTemplate(tx, tech.Id, platform)
 		if err != nil {
 			return out, err
 		}
 		if tpl != nil {
-			t.Set("template", tpl.Id)
-			t.Set("name", strings.TrimSpace(id+" "+tpl.GetString("name")))
-			t.Set("procedure", ProcedureFrom(tpl))
+			c.AsTest(t).SetTemplate(tpl.Id)
+			c.AsTest(t).SetName(strings.TrimSpace(id + " " + tpl.GetString("name")))
+			c.AsTest(t).SetProcedure(ProcedureFrom(tpl))
 		}
 		if err := tx.Save(t); err != nil {
 			return out, fmt.Errorf("save test for %s: %w", id, err)
@@ -132,16 +132,9 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 	for k, v := range source {
 		details[k] = v
 	}
-	err = audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: kind(actor),
+	err = audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
 		Action: "generate", Collection: c.Campaigns, RecordId: camp.Id, Details: details, IP: actor.IP})
 	return out, err
-}
-
-func kind(a workflow.Actor) string {
-	if a.Superuser {
-		return audit.KindSuperuser
-	}
-	return audit.KindUser
 }
 
 func nonNil(s []string) []string {
@@ -232,7 +225,7 @@ func FromActor(app core.App, actor workflow.Actor, in FromActorInput) (Generated
 	}
 	var out Generated
 	err = app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		g, err := generate(tx, actor, in.Plan, techs, nil, map[string]any{"actor": ta.GetString("attack_id")})
 		out = g
 		if err == nil && in.Preview {
@@ -257,15 +250,15 @@ func previewOf(tx core.App, techs, tests []*core.Record, platforms []string) []P
 	}
 	out := make([]PreviewTest, 0, len(tests))
 	for _, t := range tests {
-		p := PreviewTest{Name: t.GetString("name"), Platform: t.GetString("platform")}
-		if tech := byId[t.GetString("technique")]; tech != nil {
-			p.Technique = tech.GetString("attack_id")
+		p := PreviewTest{Name: c.AsTest(t).Name(), Platform: c.AsTest(t).Platform()}
+		if tech := byId[c.AsTest(t).Technique()]; tech != nil {
+			p.Technique = c.AsTechnique(tech).AttackId()
 		}
 		on := "any platform"
 		if p.Platform != "" {
 			on = p.Platform
 		}
-		if tplId := t.GetString("template"); tplId != "" {
+		if tplId := c.AsTest(t).Template(); tplId != "" {
 			if tpl, err := tx.FindRecordById(c.TestTemplates, tplId); err == nil {
 				p.Template, p.Source = tpl.GetString("name"), tpl.GetString("source")
 				p.Why = fmt.Sprintf("%s template for %s", tpl.GetString("source"), on)

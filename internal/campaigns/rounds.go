@@ -20,10 +20,10 @@ import (
 
 // rootOf returns round 1 of camp's family.
 func rootOf(app core.App, camp *core.Record) (*core.Record, error) {
-	if camp.GetInt("round") <= 1 || camp.GetString("parent") == "" {
+	if c.AsCampaign(camp).Round() <= 1 || c.AsCampaign(camp).Parent() == "" {
 		return camp, nil
 	}
-	return app.FindRecordById(c.Campaigns, camp.GetString("parent"))
+	return app.FindRecordById(c.Campaigns, c.AsCampaign(camp).Parent())
 }
 
 // Family returns every round of camp's family, ordered by round.
@@ -49,12 +49,12 @@ func RetestRound(app core.App, actor workflow.Actor, id string) (Generated, erro
 	}
 	var out Generated
 	err := app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		camp, err := tx.FindRecordById(c.Campaigns, id)
 		if err != nil {
 			return router.NewNotFoundError("Campaign not found.", nil)
 		}
-		if camp.GetString("status") == StatusArchived {
+		if c.AsCampaign(camp).Status() == StatusArchived {
 			return router.NewApiError(http.StatusConflict, "An archived campaign cannot be retested.", nil)
 		}
 		fam, err := Family(tx, camp)
@@ -70,20 +70,20 @@ func RetestRound(app core.App, actor workflow.Actor, id string) (Generated, erro
 		if len(tests) == 0 {
 			return router.NewApiError(http.StatusConflict, "The latest round has no tests to retest.", nil)
 		}
-		round := latest.GetInt("round") + 1
+		round := c.AsCampaign(latest).Round() + 1
 		next := core.NewRecord(camp.Collection())
 		for _, f := range []string{"description", "threat_actor", "tags", "blind", "attack_version", "platforms"} {
 			next.Set(f, root.Get(f))
 		}
-		name := strings.TrimSpace(strings.TrimSuffix(root.GetString("name"), fmt.Sprintf("(round %d)", root.GetInt("round"))))
-		next.Set("name", fmt.Sprintf("%s (round %d)", name, round))
-		next.Set("owner", root.GetString("owner"))
-		if !actor.Superuser {
-			next.Set("owner", actor.Id)
+		name := strings.TrimSpace(strings.TrimSuffix(c.AsCampaign(root).Name(), fmt.Sprintf("(round %d)", c.AsCampaign(root).Round())))
+		c.AsCampaign(next).SetName(fmt.Sprintf("%s (round %d)", name, round))
+		c.AsCampaign(next).SetOwner(c.AsCampaign(root).Owner())
+		if !actor.Superuser() {
+			c.AsCampaign(next).SetOwner(actor.Id)
 		}
-		next.Set("status", StatusPlanned)
-		next.Set("parent", root.Id)
-		next.Set("round", round)
+		c.AsCampaign(next).SetStatus(StatusPlanned)
+		c.AsCampaign(next).SetParent(root.Id)
+		c.AsCampaign(next).SetRound(round)
 		if err := tx.Save(next); err != nil {
 			return fmt.Errorf("save round %d: %w", round, err)
 		}
@@ -94,14 +94,14 @@ func RetestRound(app core.App, actor workflow.Actor, id string) (Generated, erro
 			if err != nil {
 				return err
 			}
-			d.Set("retest_of", t.Id)
-			d.Set("red_assignee", t.GetString("red_assignee"))
+			c.AsTest(d).SetRetestOf(t.Id)
+			c.AsTest(d).SetRedAssignee(c.AsTest(t).RedAssignee())
 			if err := tx.Save(d); err != nil {
 				return fmt.Errorf("save retest of %s: %w", t.Id, err)
 			}
 			out.Tests = append(out.Tests, d)
 		}
-		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: kind(actor),
+		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
 			Action: "retest_round", Collection: c.Campaigns, RecordId: next.Id, IP: actor.IP,
 			Details: map[string]any{"round": round, "of": latest.Id, "tests": len(out.Tests)}})
 	})
@@ -162,12 +162,12 @@ func Compare(app core.App, actor workflow.Actor, id string, a, b int) (Compariso
 	}
 	byRound := map[int]*core.Record{}
 	for _, f := range fam {
-		byRound[f.GetInt("round")] = f
+		byRound[c.AsCampaign(f).Round()] = f
 	}
 	if a == 0 && b == 0 {
-		a, b = camp.GetInt("round")-1, camp.GetInt("round")
+		a, b = c.AsCampaign(camp).Round()-1, c.AsCampaign(camp).Round()
 		if a < 1 {
-			a, b = 1, fam[len(fam)-1].GetInt("round")
+			a, b = 1, c.AsCampaign(fam[len(fam)-1]).Round()
 		}
 	}
 	before, ok1 := byRound[a]
@@ -184,10 +184,10 @@ func Compare(app core.App, actor workflow.Actor, id string, a, b int) (Compariso
 			return cmp, err
 		}
 		for _, t := range tests {
-			if !actor.CanSee(t) || t.GetString("state") == c.StateCancelled {
+			if !actor.CanSee(t) || c.AsTest(t).State() == c.StateCancelled {
 				continue
 			}
-			tid := t.GetString("technique")
+			tid := c.AsTest(t).Technique()
 			row := rows[tid]
 			if row == nil {
 				row = &TechniqueComparison{Technique: tid}
@@ -201,11 +201,11 @@ func Compare(app core.App, actor workflow.Actor, id string, a, b int) (Compariso
 				*o = &Outcome{}
 			}
 			(*o).Tests++
-			if st := t.GetString("state"); st == c.StateValidated || st == c.StateClosed {
+			if st := c.AsTest(t).State(); st == c.StateValidated || st == c.StateClosed {
 				(*o).Validated++
-				(*o).Prevention = workflow.BestPrevention((*o).Prevention, t.GetString("prevention"))
-				(*o).Detection = workflow.BestDetection((*o).Detection, t.GetString("detection"))
-				if s := score(weights, t.GetString("prevention"), t.GetString("detection")); s > (*o).Score {
+				(*o).Prevention = workflow.BestPrevention((*o).Prevention, c.AsTest(t).Prevention())
+				(*o).Detection = workflow.BestDetection((*o).Detection, c.AsTest(t).Detection())
+				if s := score(weights, c.AsTest(t).Prevention(), c.AsTest(t).Detection()); s > (*o).Score {
 					(*o).Score = s
 				}
 			}
@@ -221,7 +221,7 @@ func Compare(app core.App, actor workflow.Actor, id string, a, b int) (Compariso
 			return cmp, err
 		}
 		for _, t := range techs {
-			rows[t.Id].AttackId, rows[t.Id].Name = t.GetString("attack_id"), t.GetString("name")
+			rows[t.Id].AttackId, rows[t.Id].Name = t.GetString("attack_id"), c.AsTest(t).Name()
 		}
 	}
 	for _, r := range rows {

@@ -29,15 +29,15 @@ func EditableFields(actor Actor, test *core.Record) []string {
 	case c.RoleRedLead:
 		return planFields
 	case c.RoleRedOperator:
-		if test.GetString("red_assignee") == actor.Id {
+		if c.AsTest(test).RedAssignee() == actor.Id {
 			return redOwnFields
 		}
 	case c.RoleBlueLead:
-		if test.GetBool("revealed") {
+		if c.AsTest(test).Revealed() {
 			return blueLeadFields
 		}
 	case c.RoleBlueAnalyst:
-		if test.GetBool("revealed") {
+		if c.AsTest(test).Revealed() {
 			return blueFields
 		}
 	}

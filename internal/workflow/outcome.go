@@ -41,8 +41,8 @@ func BestDetection(a, b string) string {
 // roles has confirmed yet: it is shown, but it does not count as validated.
 // A superuser's confirmation (no user id) is recorded by its time.
 func OutcomeUnconfirmed(test *core.Record) bool {
-	return test.GetBool("outcome_imported") && test.GetString("outcome_confirmed_by") == "" &&
-		test.GetDateTime("outcome_confirmed_at").IsZero()
+	return c.AsTest(test).OutcomeImported() && c.AsTest(test).OutcomeConfirmedBy() == "" &&
+		c.AsTest(test).OutcomeConfirmedAt().IsZero()
 }
 
 // Missed reports an outcome with no block and no alert: it opens a finding.
@@ -115,7 +115,7 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		if err := checkDetected("detected_at", d, test, now); err != nil {
 			return ch, err
 		}
-		test.Set("detected_at", d)
+		c.AsTest(test).SetDetectedAt(d)
 	}
 	if len(in.DetectionRules) > 0 {
 		ids := make([]any, len(in.DetectionRules))
@@ -129,29 +129,29 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		if n != len(uniq(in.DetectionRules)) {
 			return ch, invalid("detection_rules", "Unknown detection rule.")
 		}
-		test.Set("detection_rules", uniq(in.DetectionRules))
+		c.AsTest(test).SetDetectionRules(uniq(in.DetectionRules))
 	}
 	if in.AlertSeverity != "" {
-		test.Set("alert_severity", in.AlertSeverity)
+		c.AsTest(test).SetAlertSeverity(in.AlertSeverity)
 	}
 	if in.BlueNotes != "" {
-		test.Set("blue_notes", in.BlueNotes)
+		c.AsTest(test).SetBlueNotes(in.BlueNotes)
 	}
-	test.Set("prevention", prev)
-	test.Set("detection", det)
-	test.Set("validated_by", actor.userId())
-	test.Set("validated_at", now)
+	c.AsTest(test).SetPrevention(prev)
+	c.AsTest(test).SetDetection(det)
+	c.AsTest(test).SetValidatedBy(actor.UserId())
+	c.AsTest(test).SetValidatedAt(now)
 	// An outcome recorded here is blue's own, no longer an imported one.
-	test.Set("outcome_imported", false)
-	test.Set("outcome_imported_by", "")
-	test.Set("outcome_confirmed_by", "")
-	test.Set("outcome_confirmed_at", "")
+	c.AsTest(test).SetOutcomeImported(false)
+	c.AsTest(test).SetOutcomeImportedBy("")
+	c.AsTest(test).SetOutcomeConfirmedBy("")
+	c.AsTest(test).SetOutcomeConfirmedAt(types.DateTime{})
 	// Whoever records a test nobody was assigned to becomes its analyst.
-	if test.GetString("blue_assignee") == "" && actor.userId() != "" {
-		test.Set("blue_assignee", actor.userId())
-		ch.details["blue_assignee"] = actor.userId()
+	if c.AsTest(test).BlueAssignee() == "" && actor.UserId() != "" {
+		c.AsTest(test).SetBlueAssignee(actor.UserId())
+		ch.details["blue_assignee"] = actor.UserId()
 	}
-	test.Set("reason", "")
+	c.AsTest(test).SetReason("")
 	ch.details["prevention"], ch.details["detection"] = prev, det
 
 	tools := in.ToolOutcomes
@@ -177,7 +177,7 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 // checkDetected refuses a detection time before the execution (time to
 // detect cannot be negative) or after now, the time of recording.
 func checkDetected(field string, d types.DateTime, test *core.Record, now types.DateTime) error {
-	if ex := test.GetDateTime("executed_at"); !ex.IsZero() && d.Time().Before(ex.Time()) {
+	if ex := c.AsTest(test).ExecutedAt(); !ex.IsZero() && d.Time().Before(ex.Time()) {
 		return invalid(field, field+" is before the test was executed.")
 	}
 	if d.Time().After(now.Time()) {
