@@ -16,6 +16,7 @@ const (
 	FieldBlueAssignee       = "blue_assignee"
 	FieldBlueNotes          = "blue_notes"
 	FieldCampaign           = "campaign"
+	FieldDefenseTool        = "defense_tool"
 	FieldDeprecated         = "deprecated"
 	FieldDescription        = "description"
 	FieldDetectedAt         = "detected_at"
@@ -26,6 +27,7 @@ const (
 	FieldExecutedAt         = "executed_at"
 	FieldName               = "name"
 	FieldNextRunAt          = "next_run_at"
+	FieldNotes              = "notes"
 	FieldOutcomeConfirmedAt = "outcome_confirmed_at"
 	FieldOutcomeConfirmedBy = "outcome_confirmed_by"
 	FieldOutcomeImported    = "outcome_imported"
@@ -53,6 +55,7 @@ const (
 	FieldRound              = "round"
 	FieldSeverity           = "severity"
 	FieldSource             = "source"
+	FieldSourceId           = "source_id"
 	FieldStartAt            = "start_at"
 	FieldState              = "state"
 	FieldStatus             = "status"
@@ -460,6 +463,112 @@ func (p *Finding) ResolvedByTest() string { return p.GetString(FieldResolvedByTe
 
 // SetResolvedByTest sets resolved_by_test.
 func (p *Finding) SetResolvedByTest(v string) { p.Set(FieldResolvedByTest, v) }
+
+// TestOutcome is a test_outcomes record: one defense tool's result for a test. It wraps the *core.Record (PocketBase's core.BaseRecordProxy):
+// app.Save and record queries accept it; Record is the underlying record.
+type TestOutcome struct{ core.BaseRecordProxy }
+
+// AsTestOutcome wraps r, which must belong to TestOutcomes; nil stays nil.
+func AsTestOutcome(r *core.Record) *TestOutcome {
+	if r == nil {
+		return nil
+	}
+	p := &TestOutcome{}
+	p.SetProxyRecord(r)
+	return p
+}
+
+// NewTestOutcome is a new, unsaved TestOutcomes record.
+func NewTestOutcome(app core.App) (*TestOutcome, error) {
+	col, err := app.FindCachedCollectionByNameOrId(TestOutcomes)
+	if err != nil {
+		return nil, err
+	}
+	return AsTestOutcome(core.NewRecord(col)), nil
+}
+
+// Test is test.
+func (p *TestOutcome) Test() string { return p.GetString(FieldTest) }
+
+// SetTest sets test.
+func (p *TestOutcome) SetTest(v string) { p.Set(FieldTest, v) }
+
+// DefenseTool is defense_tool.
+func (p *TestOutcome) DefenseTool() string { return p.GetString(FieldDefenseTool) }
+
+// SetDefenseTool sets defense_tool.
+func (p *TestOutcome) SetDefenseTool(v string) { p.Set(FieldDefenseTool, v) }
+
+// Prevention is prevention.
+func (p *TestOutcome) Prevention() string { return p.GetString(FieldPrevention) }
+
+// SetPrevention sets prevention.
+func (p *TestOutcome) SetPrevention(v string) { p.Set(FieldPrevention, v) }
+
+// Detection is detection.
+func (p *TestOutcome) Detection() string { return p.GetString(FieldDetection) }
+
+// SetDetection sets detection.
+func (p *TestOutcome) SetDetection(v string) { p.Set(FieldDetection, v) }
+
+// DetectedAt is detected_at.
+func (p *TestOutcome) DetectedAt() types.DateTime { return p.GetDateTime(FieldDetectedAt) }
+
+// SetDetectedAt sets detected_at.
+func (p *TestOutcome) SetDetectedAt(v types.DateTime) { p.Set(FieldDetectedAt, v) }
+
+// Notes is notes.
+func (p *TestOutcome) Notes() string { return p.GetString(FieldNotes) }
+
+// SetNotes sets notes.
+func (p *TestOutcome) SetNotes(v string) { p.Set(FieldNotes, v) }
+
+// TestTemplate is a test_templates record: an Atomic, Caldera or hand-made procedure. It wraps the *core.Record (PocketBase's core.BaseRecordProxy):
+// app.Save and record queries accept it; Record is the underlying record.
+type TestTemplate struct{ core.BaseRecordProxy }
+
+// AsTestTemplate wraps r, which must belong to TestTemplates; nil stays nil.
+func AsTestTemplate(r *core.Record) *TestTemplate {
+	if r == nil {
+		return nil
+	}
+	p := &TestTemplate{}
+	p.SetProxyRecord(r)
+	return p
+}
+
+// NewTestTemplate is a new, unsaved TestTemplates record.
+func NewTestTemplate(app core.App) (*TestTemplate, error) {
+	col, err := app.FindCachedCollectionByNameOrId(TestTemplates)
+	if err != nil {
+		return nil, err
+	}
+	return AsTestTemplate(core.NewRecord(col)), nil
+}
+
+// Name is name.
+func (p *TestTemplate) Name() string { return p.GetString(FieldName) }
+
+// SetName sets name.
+func (p *TestTemplate) SetName(v string) { p.Set(FieldName, v) }
+
+// Source is source.
+func (p *TestTemplate) Source() string { return p.GetString(FieldSource) }
+
+// SetSource sets source.
+func (p *TestTemplate) SetSource(v string) { p.Set(FieldSource, v) }
+
+// SourceId is source_id.
+func (p *TestTemplate) SourceId() string { return p.GetString(FieldSourceId) }
+
+// SetSourceId sets source_id.
+func (p *TestTemplate) SetSourceId(v string) { p.Set(FieldSourceId, v) }
+
+// Description is description.
+func (p *TestTemplate) Description() string { return p.GetString(FieldDescription) }
+
+// SetDescription sets description.
+func (p *TestTemplate) SetDescription(v string) { p.Set(FieldDescription, v) }
 
 // User is a users record: an Aegis account with its role. It wraps the *core.Record (PocketBase's core.BaseRecordProxy):
 // app.Save and record queries accept it; Record is the underlying record.

@@ -127,7 +127,7 @@ func bindOutcomeGuards(app core.App) {
 	guard := func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
 			actor := workflow.ActorFromRequest(e.RequestEvent)
-			test, err := e.App.FindRecordById(c.Tests, e.Record.GetString("test"))
+			test, err := e.App.FindRecordById(c.Tests, c.AsTestOutcome(e.Record).Test())
 			if err != nil || !actor.CanSee(test) {
 				return router.NewNotFoundError("Test not found.", nil)
 			}

@@ -62,19 +62,20 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 		return out, err
 	}
 	camp := core.NewRecord(col)
-	c.AsCampaign(camp).SetName(strings.TrimSpace(plan.Name))
-	c.AsCampaign(camp).SetDescription(plan.Description)
-	c.AsCampaign(camp).SetThreatActor(plan.threatActor)
+	cp := c.AsCampaign(camp)
+	cp.SetName(strings.TrimSpace(plan.Name))
+	cp.SetDescription(plan.Description)
+	cp.SetThreatActor(plan.threatActor)
 	if !actor.Superuser() {
-		c.AsCampaign(camp).SetOwner(actor.Id)
+		cp.SetOwner(actor.Id)
 	}
-	c.AsCampaign(camp).SetBlind(plan.Blind)
-	c.AsCampaign(camp).SetPlatforms(nonNil(plan.Platforms))
-	c.AsCampaign(camp).SetTags(nonNil(plan.Tags))
-	c.AsCampaign(camp).SetRecurrence(plan.Recurrence)
-	c.AsCampaign(camp).SetStatus(StatusPlanned)
-	c.AsCampaign(camp).SetRound(1)
-	c.AsCampaign(camp).SetAttackVersion(attackVersion(tx))
+	cp.SetBlind(plan.Blind)
+	cp.SetPlatforms(nonNil(plan.Platforms))
+	cp.SetTags(nonNil(plan.Tags))
+	cp.SetRecurrence(plan.Recurrence)
+	cp.SetStatus(StatusPlanned)
+	cp.SetRound(1)
+	cp.SetAttackVersion(attackVersion(tx))
 	if err := tx.Save(camp); err != nil {
 		return out, fmt.Errorf("save campaign: %w", err)
 	}
@@ -120,7 +121,7 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 		}
 		if tpl != nil {
 			c.AsTest(t).SetTemplate(tpl.Id)
-			c.AsTest(t).SetName(strings.TrimSpace(id + " " + tpl.GetString("name")))
+			c.AsTest(t).SetName(strings.TrimSpace(id + " " + c.AsTestTemplate(tpl).Name()))
 			c.AsTest(t).SetProcedure(ProcedureFrom(tpl))
 		}
 		if err := tx.Save(t); err != nil {
@@ -260,8 +261,9 @@ func previewOf(tx core.App, techs, tests []*core.Record, platforms []string) []P
 		}
 		if tplId := c.AsTest(t).Template(); tplId != "" {
 			if tpl, err := tx.FindRecordById(c.TestTemplates, tplId); err == nil {
-				p.Template, p.Source = tpl.GetString("name"), tpl.GetString("source")
-				p.Why = fmt.Sprintf("%s template for %s", tpl.GetString("source"), on)
+				tp := c.AsTestTemplate(tpl)
+				p.Template, p.Source = tp.Name(), tp.Source()
+				p.Why = fmt.Sprintf("%s template for %s", tp.Source(), on)
 				if commandOf(tpl) != "" {
 					p.Why += ", with a command"
 				}

@@ -113,14 +113,15 @@ func spawn(app core.App, id string, now, next types.DateTime) (int, error) {
 			return nil
 		}
 		inst := core.NewRecord(src.Collection())
-		for _, f := range []string{"description", "threat_actor", "owner", "tags", "blind", "attack_version", "platforms"} {
+		ic := c.AsCampaign(inst)
+		for _, f := range []string{c.FieldDescription, c.FieldThreatActor, c.FieldOwner, c.FieldTags, c.FieldBlind, c.FieldAttackVersion, c.FieldPlatforms} {
 			inst.Set(f, src.Get(f))
 		}
-		c.AsCampaign(inst).SetName(fmt.Sprintf("%s — %s", c.AsCampaign(src).Name(), at.Time().UTC().Format("2006-01-02")))
-		c.AsCampaign(inst).SetStatus(StatusPlanned)
-		c.AsCampaign(inst).SetParent(src.Id)
-		c.AsCampaign(inst).SetRound(1)
-		c.AsCampaign(inst).SetStartAt(at)
+		ic.SetName(fmt.Sprintf("%s — %s", c.AsCampaign(src).Name(), at.Time().UTC().Format("2006-01-02")))
+		ic.SetStatus(StatusPlanned)
+		ic.SetParent(src.Id)
+		ic.SetRound(1)
+		ic.SetStartAt(at)
 		if err := tx.Save(inst); err != nil {
 			return fmt.Errorf("save instance: %w", err)
 		}

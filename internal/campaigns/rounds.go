@@ -20,10 +20,11 @@ import (
 
 // rootOf returns round 1 of camp's family.
 func rootOf(app core.App, camp *core.Record) (*core.Record, error) {
-	if c.AsCampaign(camp).Round() <= 1 || c.AsCampaign(camp).Parent() == "" {
+	cp := c.AsCampaign(camp)
+	if cp.Round() <= 1 || cp.Parent() == "" {
 		return camp, nil
 	}
-	return app.FindRecordById(c.Campaigns, c.AsCampaign(camp).Parent())
+	return app.FindRecordById(c.Campaigns, cp.Parent())
 }
 
 // Family returns every round of camp's family, ordered by round.
@@ -72,18 +73,19 @@ func RetestRound(app core.App, actor workflow.Actor, id string) (Generated, erro
 		}
 		round := c.AsCampaign(latest).Round() + 1
 		next := core.NewRecord(camp.Collection())
-		for _, f := range []string{"description", "threat_actor", "tags", "blind", "attack_version", "platforms"} {
+		nc := c.AsCampaign(next)
+		for _, f := range []string{c.FieldDescription, c.FieldThreatActor, c.FieldTags, c.FieldBlind, c.FieldAttackVersion, c.FieldPlatforms} {
 			next.Set(f, root.Get(f))
 		}
 		name := strings.TrimSpace(strings.TrimSuffix(c.AsCampaign(root).Name(), fmt.Sprintf("(round %d)", c.AsCampaign(root).Round())))
-		c.AsCampaign(next).SetName(fmt.Sprintf("%s (round %d)", name, round))
-		c.AsCampaign(next).SetOwner(c.AsCampaign(root).Owner())
+		nc.SetName(fmt.Sprintf("%s (round %d)", name, round))
+		nc.SetOwner(c.AsCampaign(root).Owner())
 		if !actor.Superuser() {
-			c.AsCampaign(next).SetOwner(actor.Id)
+			nc.SetOwner(actor.Id)
 		}
-		c.AsCampaign(next).SetStatus(StatusPlanned)
-		c.AsCampaign(next).SetParent(root.Id)
-		c.AsCampaign(next).SetRound(round)
+		nc.SetStatus(StatusPlanned)
+		nc.SetParent(root.Id)
+		nc.SetRound(round)
 		if err := tx.Save(next); err != nil {
 			return fmt.Errorf("save round %d: %w", round, err)
 		}
@@ -221,7 +223,8 @@ func Compare(app core.App, actor workflow.Actor, id string, a, b int) (Compariso
 			return cmp, err
 		}
 		for _, t := range techs {
-			rows[t.Id].AttackId, rows[t.Id].Name = t.GetString("attack_id"), c.AsTest(t).Name()
+			tq := c.AsTechnique(t)
+			rows[t.Id].AttackId, rows[t.Id].Name = tq.AttackId(), tq.Name()
 		}
 	}
 	for _, r := range rows {

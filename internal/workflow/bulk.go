@@ -174,15 +174,16 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 // the red assignee of a ready or executing test, the blue assignee of a
 // revealed test in blue review.
 func notifyAssigned(tx core.App, actor Actor, t *core.Record, in BulkInput) error {
-	state := c.AsTest(t).State()
-	m := notify.Message{Body: c.AsTest(t).Name(), Link: "/tests/" + t.Id}
+	tt := c.AsTest(t)
+	state := tt.State()
+	m := notify.Message{Body: tt.Name(), Link: "/tests/" + t.Id}
 	if in.RedAssignee != "" && (state == c.StateReady || state == c.StateExecuting) {
 		m.Kind, m.Title = "test_assigned", "Test assigned to you"
 		if err := notifyUsers(tx, actor, m, []string{in.RedAssignee}); err != nil {
 			return err
 		}
 	}
-	if in.BlueAssignee != "" && state == c.StateBlueReview && c.AsTest(t).Revealed() {
+	if in.BlueAssignee != "" && state == c.StateBlueReview && tt.Revealed() {
 		m.Kind, m.Title = "test_blue_review", "Test ready for blue review"
 		if err := notifyUsers(tx, actor, m, []string{in.BlueAssignee}); err != nil {
 			return err

@@ -38,10 +38,11 @@ func NewDraft(tx core.App, src *core.Record, campaignId string) (*core.Record, e
 			t.Set(f, src.Get(f))
 		}
 	}
-	c.AsTest(t).SetCampaign(campaignId)
-	c.AsTest(t).SetState(c.StateDraft)
-	c.AsTest(t).SetRevision(0)
-	c.AsTest(t).SetRevealed(VisibleOnCreate(tx, campaignId))
+	draft := c.AsTest(t)
+	draft.SetCampaign(campaignId)
+	draft.SetState(c.StateDraft)
+	draft.SetRevision(0)
+	draft.SetRevealed(VisibleOnCreate(tx, campaignId))
 	return t, nil
 }
 

@@ -48,6 +48,7 @@ var dueDays = map[string]int{"critical": 7, "high": 14, "medium": 30, "low": 90,
 // fired. Severity follows the technique's priority (medium when unset); the
 // owner is the test's blue assignee, else the first blue lead.
 func openFinding(tx core.App, test *core.Record) error {
+	tt := c.AsTest(test)
 	existing, _ := tx.FindFirstRecordByFilter(c.Findings, "test = {:t} && (status = 'open' || status = 'in_progress')",
 		dbx.Params{"t": test.Id})
 	if existing != nil {
@@ -57,7 +58,7 @@ func openFinding(tx core.App, test *core.Record) error {
 	if err != nil {
 		return err
 	}
-	tech, err := tx.FindRecordById(c.Techniques, c.AsTest(test).Technique())
+	tech, err := tx.FindRecordById(c.Techniques, tt.Technique())
 	if err != nil {
 		return fmt.Errorf("finding for test %s: technique: %w", test.Id, err)
 	}
@@ -65,35 +66,38 @@ func openFinding(tx core.App, test *core.Record) error {
 	if !contains(c.Severities, severity) {
 		severity = "medium"
 	}
-	owner := c.AsTest(test).BlueAssignee()
+	owner := tt.BlueAssignee()
 	if owner == "" {
 		if lead, err := tx.FindFirstRecordByFilter(c.Users, "role = 'blue_lead' && active = true"); err == nil {
 			owner = lead.Id
 		}
 	}
 	f := core.NewRecord(col)
-	c.AsFinding(f).SetTest(test.Id)
-	c.AsFinding(f).SetTechnique(tech.Id)
-	c.AsFinding(f).SetTitle(fmt.Sprintf("%s %s: not blocked, no alert", c.AsTechnique(tech).AttackId(), c.AsTechnique(tech).Name()))
-	c.AsFinding(f).SetSeverity(severity)
-	c.AsFinding(f).SetRecommendation(recommendation(tx, tech, test))
-	c.AsFinding(f).SetOwner(owner)
-	c.AsFinding(f).SetStatus(FindingOpen)
+	fd := c.AsFinding(f)
+	fd.SetTest(test.Id)
+	fd.SetTechnique(tech.Id)
+	fd.SetTitle(fmt.Sprintf("%s %s: not blocked, no alert", c.AsTechnique(tech).AttackId(), c.AsTechnique(tech).Name()))
+	fd.SetSeverity(severity)
+	fd.SetRecommendation(recommendation(tx, tech, test))
+	fd.SetOwner(owner)
+	fd.SetStatus(FindingOpen)
 	due, _ := types.ParseDateTime(time.Now().UTC().AddDate(0, 0, dueDays[severity]))
-	c.AsFinding(f).SetDueAt(due)
+	fd.SetDueAt(due)
 	if err := tx.Save(f); err != nil {
 		return fmt.Errorf("open finding for test %s: %w", test.Id, err)
 	}
 	// The owner fixes it; red leads hear of every finding their tests open.
 	return notifyUsers(tx, Actor{}, notify.Message{Kind: "finding_opened", Title: "Finding opened",
-		Body: c.AsFinding(f).Title(), Link: "/findings/" + f.Id}, []string{owner}, c.RoleRedLead)
+		Body: fd.Title(), Link: "/findings/" + f.Id}, []string{owner}, c.RoleRedLead)
 }
 
 // recommendation says what to do, naming the ATT&CK mitigations on record.
 func recommendation(tx core.App, tech, test *core.Record) string {
+	tq := c.AsTechnique(tech)
+	tt := c.AsTest(test)
 	var b strings.Builder
 	fmt.Fprintf(&b, "The procedure for %s (%s) was not blocked (%s) and raised no alert (detection: %s).\n\n",
-		c.AsTechnique(tech).AttackId(), c.AsTechnique(tech).Name(), c.AsTest(test).Prevention(), c.AsTest(test).Detection())
+		tq.AttackId(), tq.Name(), tt.Prevention(), tt.Detection())
 	b.WriteString("Write or tune a detection for this behaviour and confirm it fires with a retest.")
 	mits, _ := tx.FindRecordsByFilter(c.Mitigations, "techniques ~ {:t}", "attack_id", 10, 0, dbx.Params{"t": tech.Id})
 	if len(mits) > 0 {

@@ -41,8 +41,9 @@ func BestDetection(a, b string) string {
 // roles has confirmed yet: it is shown, but it does not count as validated.
 // A superuser's confirmation (no user id) is recorded by its time.
 func OutcomeUnconfirmed(test *core.Record) bool {
-	return c.AsTest(test).OutcomeImported() && c.AsTest(test).OutcomeConfirmedBy() == "" &&
-		c.AsTest(test).OutcomeConfirmedAt().IsZero()
+	t := c.AsTest(test)
+	return t.OutcomeImported() && t.OutcomeConfirmedBy() == "" &&
+		t.OutcomeConfirmedAt().IsZero()
 }
 
 // Missed reports an outcome with no block and no alert: it opens a finding.
@@ -59,6 +60,7 @@ func Passed(prevention, detection string) bool {
 // record validates and applies the blue outcome: the overall prevention and
 // detection are the best of the explicit values and every tool's result.
 func record(tx core.App, actor Actor, test *core.Record, in Input) (change, error) {
+	t := c.AsTest(test)
 	ch := change{details: map[string]any{}, after: noAfter}
 	now := types.NowDateTime()
 	prev, det := in.Prevention, in.Detection
@@ -115,7 +117,7 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		if err := checkDetected("detected_at", d, test, now); err != nil {
 			return ch, err
 		}
-		c.AsTest(test).SetDetectedAt(d)
+		t.SetDetectedAt(d)
 	}
 	if len(in.DetectionRules) > 0 {
 		ids := make([]any, len(in.DetectionRules))
@@ -129,29 +131,29 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		if n != len(uniq(in.DetectionRules)) {
 			return ch, invalid("detection_rules", "Unknown detection rule.")
 		}
-		c.AsTest(test).SetDetectionRules(uniq(in.DetectionRules))
+		t.SetDetectionRules(uniq(in.DetectionRules))
 	}
 	if in.AlertSeverity != "" {
-		c.AsTest(test).SetAlertSeverity(in.AlertSeverity)
+		t.SetAlertSeverity(in.AlertSeverity)
 	}
 	if in.BlueNotes != "" {
-		c.AsTest(test).SetBlueNotes(in.BlueNotes)
+		t.SetBlueNotes(in.BlueNotes)
 	}
-	c.AsTest(test).SetPrevention(prev)
-	c.AsTest(test).SetDetection(det)
-	c.AsTest(test).SetValidatedBy(actor.UserId())
-	c.AsTest(test).SetValidatedAt(now)
+	t.SetPrevention(prev)
+	t.SetDetection(det)
+	t.SetValidatedBy(actor.UserId())
+	t.SetValidatedAt(now)
 	// An outcome recorded here is blue's own, no longer an imported one.
-	c.AsTest(test).SetOutcomeImported(false)
-	c.AsTest(test).SetOutcomeImportedBy("")
-	c.AsTest(test).SetOutcomeConfirmedBy("")
-	c.AsTest(test).SetOutcomeConfirmedAt(types.DateTime{})
+	t.SetOutcomeImported(false)
+	t.SetOutcomeImportedBy("")
+	t.SetOutcomeConfirmedBy("")
+	t.SetOutcomeConfirmedAt(types.DateTime{})
 	// Whoever records a test nobody was assigned to becomes its analyst.
-	if c.AsTest(test).BlueAssignee() == "" && actor.UserId() != "" {
-		c.AsTest(test).SetBlueAssignee(actor.UserId())
+	if t.BlueAssignee() == "" && actor.UserId() != "" {
+		t.SetBlueAssignee(actor.UserId())
 		ch.details["blue_assignee"] = actor.UserId()
 	}
-	c.AsTest(test).SetReason("")
+	t.SetReason("")
 	ch.details["prevention"], ch.details["detection"] = prev, det
 
 	tools := in.ToolOutcomes
@@ -200,16 +202,18 @@ func saveToolOutcomes(tx core.App, test *core.Record, tools []ToolOutcome) error
 			dbx.Params{"t": test.Id, "d": to.DefenseTool})
 		if err != nil {
 			r = core.NewRecord(col)
-			r.Set("test", test.Id)
-			r.Set("defense_tool", to.DefenseTool)
+			o := c.AsTestOutcome(r)
+			o.SetTest(test.Id)
+			o.SetDefenseTool(to.DefenseTool)
 		}
-		r.Set("prevention", to.Prevention)
-		r.Set("detection", to.Detection)
+		o := c.AsTestOutcome(r)
+		o.SetPrevention(to.Prevention)
+		o.SetDetection(to.Detection)
 		if to.DetectedAt != "" {
 			d, _ := parseTime("detected_at", to.DetectedAt)
-			r.Set("detected_at", d)
+			o.SetDetectedAt(d)
 		}
-		r.Set("notes", to.Notes)
+		o.SetNotes(to.Notes)
 		if err := tx.Save(r); err != nil {
 			return fmt.Errorf("save outcome of tool %s: %w", to.DefenseTool, err)
 		}

@@ -178,17 +178,18 @@ func Transition(app core.App, actor Actor, testId string, in Input) (*core.Recor
 
 // checkActor is the 403 part: role, then assignee.
 func checkActor(actor Actor, action string, test *core.Record) error {
+	t := c.AsTest(test)
 	st := steps[action]
 	if !actor.Is(st.roles...) {
 		return forbidden(fmt.Sprintf("Your role may not %s a test.", action))
 	}
 	switch action {
 	case ActionStart, ActionSubmit:
-		if actor.Is(c.RoleRedOperator) && c.AsTest(test).RedAssignee() != actor.Id {
+		if actor.Is(c.RoleRedOperator) && t.RedAssignee() != actor.Id {
 			return forbidden("Only the assigned red operator or a red lead may " + action + " this test.")
 		}
 	case ActionRecord, ActionRework:
-		if a := c.AsTest(test).BlueAssignee(); a != "" && actor.Is(c.RoleBlueAnalyst) && a != actor.Id {
+		if a := t.BlueAssignee(); a != "" && actor.Is(c.RoleBlueAnalyst) && a != actor.Id {
 			return forbidden("Only the assigned blue analyst or a blue lead may " + action + " this test.")
 		}
 	}
@@ -198,20 +199,21 @@ func checkActor(actor Actor, action string, test *core.Record) error {
 // checkState is the 409 part: the state the action starts from and, when
 // given, the revision the caller last saw.
 func checkState(action string, test *core.Record, revision *int) error {
+	t := c.AsTest(test)
 	st := steps[action]
-	state := c.AsTest(test).State()
+	state := t.State()
 	if !contains(st.from, state) {
 		return conflict(fmt.Sprintf("Cannot %s a test in state %s.", action, state))
 	}
-	if action == ActionReveal && c.AsTest(test).Revealed() {
+	if action == ActionReveal && t.Revealed() {
 		return conflict("The test is already revealed.")
 	}
 	if action == ActionConfirm && !OutcomeUnconfirmed(test) {
 		return conflict("The test has no imported outcome waiting for confirmation.")
 	}
-	if revision != nil && *revision != c.AsTest(test).Revision() {
+	if revision != nil && *revision != t.Revision() {
 		return conflict(fmt.Sprintf("The test changed meanwhile (revision %d, you sent %d): reload it.",
-			c.AsTest(test).Revision(), *revision))
+			t.Revision(), *revision))
 	}
 	return nil
 }
@@ -219,7 +221,8 @@ func checkState(action string, test *core.Record, revision *int) error {
 // bumpRevision is the optimistic lock: it increments revision only when
 // nobody else did since the record was read, in the same transaction.
 func bumpRevision(tx core.App, test *core.Record) error {
-	old := c.AsTest(test).Revision()
+	t := c.AsTest(test)
+	old := t.Revision()
 	res, err := tx.DB().NewQuery("UPDATE {{tests}} SET [[revision]] = {:new} WHERE [[id]] = {:id} AND [[revision]] = {:old}").
 		Bind(dbx.Params{"new": old + 1, "id": test.Id, "old": old}).Execute()
 	if err != nil {
@@ -228,7 +231,7 @@ func bumpRevision(tx core.App, test *core.Record) error {
 	if n, _ := res.RowsAffected(); n != 1 {
 		return conflict("The test changed meanwhile: reload it.")
 	}
-	c.AsTest(test).SetRevision(old + 1)
+	t.SetRevision(old + 1)
 	return nil
 }
 
@@ -242,12 +245,13 @@ func noAfter(core.App, *core.Record) error { return nil }
 
 // apply validates the action's fields (400) and sets them on test.
 func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error) {
+	t := c.AsTest(test)
 	ch := change{details: map[string]any{}, after: noAfter}
 	st := steps[in.Action]
 	switch in.Action {
 	case ActionApprove:
 		if in.RedAssignee == "" {
-			in.RedAssignee = c.AsTest(test).RedAssignee()
+			in.RedAssignee = t.RedAssignee()
 		}
 		if in.RedAssignee == "" {
 			return ch, missing("red_assignee")
@@ -255,24 +259,24 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 		if err := checkUser(tx, "red_assignee", in.RedAssignee, c.RoleRedOperator, c.RoleRedLead, c.RoleAdmin); err != nil {
 			return ch, err
 		}
-		c.AsTest(test).SetRedAssignee(in.RedAssignee)
+		t.SetRedAssignee(in.RedAssignee)
 		ch.details["red_assignee"] = in.RedAssignee
 		if in.BlueAssignee != "" {
 			if err := checkUser(tx, "blue_assignee", in.BlueAssignee, c.RoleBlueAnalyst, c.RoleBlueLead, c.RoleAdmin); err != nil {
 				return ch, err
 			}
-			c.AsTest(test).SetBlueAssignee(in.BlueAssignee)
+			t.SetBlueAssignee(in.BlueAssignee)
 		}
 		if in.DueAt != "" {
 			d, err := parseTime("due_at", in.DueAt)
 			if err != nil {
 				return ch, err
 			}
-			c.AsTest(test).SetDueAt(d)
+			t.SetDueAt(d)
 		}
 	case ActionStart, ActionClose:
 		if in.Action == ActionClose {
-			c.AsTest(test).SetReason("")
+			t.SetReason("")
 		}
 	case ActionSubmit:
 		if in.RedResult == "" {
@@ -295,16 +299,16 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 			executed = d
 		}
 		// Whoever submits a test nobody was assigned to becomes its operator.
-		if c.AsTest(test).RedAssignee() == "" && actor.UserId() != "" {
-			c.AsTest(test).SetRedAssignee(actor.UserId())
+		if t.RedAssignee() == "" && actor.UserId() != "" {
+			t.SetRedAssignee(actor.UserId())
 			ch.details["red_assignee"] = actor.UserId()
 		}
-		c.AsTest(test).SetRedResult(in.RedResult)
-		c.AsTest(test).SetExecutedAt(executed)
+		t.SetRedResult(in.RedResult)
+		t.SetExecutedAt(executed)
 		if in.RedNotes != "" {
-			c.AsTest(test).SetRedNotes(in.RedNotes)
+			t.SetRedNotes(in.RedNotes)
 		}
-		c.AsTest(test).SetReason("")
+		t.SetReason("")
 		ch.details["red_result"] = in.RedResult
 	case ActionRecord:
 		rc, err := record(tx, actor, test, in)
@@ -317,18 +321,18 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 		if reason == "" {
 			return ch, missing("reason")
 		}
-		c.AsTest(test).SetReason(reason)
+		t.SetReason(reason)
 	case ActionReveal:
-		c.AsTest(test).SetRevealed(true)
+		t.SetRevealed(true)
 		ch.details["revealed"] = true
 	case ActionConfirm:
-		c.AsTest(test).SetOutcomeConfirmedBy(actor.UserId())
-		c.AsTest(test).SetOutcomeConfirmedAt(types.NowDateTime())
-		ch.details["imported_by"] = c.AsTest(test).OutcomeImportedBy()
-		ch.details["prevention"], ch.details["detection"] = c.AsTest(test).Prevention(), c.AsTest(test).Detection()
+		t.SetOutcomeConfirmedBy(actor.UserId())
+		t.SetOutcomeConfirmedAt(types.NowDateTime())
+		ch.details["imported_by"] = t.OutcomeImportedBy()
+		ch.details["prevention"], ch.details["detection"] = t.Prevention(), t.Detection()
 	}
 	if st.to != "" {
-		c.AsTest(test).SetState(st.to)
+		t.SetState(st.to)
 	}
 	return ch, nil
 }
@@ -373,35 +377,36 @@ func contains(list []string, s string) bool {
 // red assignee and every red lead of an outcome; the red assignee of a
 // rework, or the red leads when none is assigned.
 func notifyNext(tx core.App, actor Actor, action string, test *core.Record) error {
-	name := c.AsTest(test).Name()
+	t := c.AsTest(test)
+	name := t.Name()
 	link := "/tests/" + test.Id
 	send := func(kind, title string, users []string, roles ...string) error {
 		return notifyUsers(tx, actor, notify.Message{Kind: kind, Title: title, Body: name, Link: link}, users, roles...)
 	}
 	forBlue := func() error {
-		if a := c.AsTest(test).BlueAssignee(); a != "" {
+		if a := t.BlueAssignee(); a != "" {
 			return send("test_blue_review", "Test ready for blue review", []string{a})
 		}
 		return send("test_blue_review", "Test waits for blue: no analyst assigned", nil, c.RoleBlueLead, c.RoleBlueAnalyst)
 	}
 	switch action {
 	case ActionApprove:
-		return send("test_assigned", "Test assigned to you", []string{c.AsTest(test).RedAssignee()})
+		return send("test_assigned", "Test assigned to you", []string{t.RedAssignee()})
 	case ActionSubmit:
-		if !c.AsTest(test).Revealed() {
+		if !t.Revealed() {
 			return send("test_awaiting_reveal", "Executed blind test awaits reveal", nil, c.RoleRedLead)
 		}
 		return forBlue()
 	case ActionReveal:
-		if c.AsTest(test).State() != c.StateBlueReview {
+		if t.State() != c.StateBlueReview {
 			return nil
 		}
 		return forBlue()
 	case ActionRecord:
-		title := fmt.Sprintf("Outcome recorded: %s, detection %s", c.AsTest(test).Prevention(), c.AsTest(test).Detection())
-		return send("outcome_recorded", title, []string{c.AsTest(test).RedAssignee()}, c.RoleRedLead)
+		title := fmt.Sprintf("Outcome recorded: %s, detection %s", t.Prevention(), t.Detection())
+		return send("outcome_recorded", title, []string{t.RedAssignee()}, c.RoleRedLead)
 	case ActionRework:
-		if a := c.AsTest(test).RedAssignee(); a != "" {
+		if a := t.RedAssignee(); a != "" {
 			return send("test_rework", "Test sent back for rework", []string{a})
 		}
 		return send("test_rework", "Test sent back for rework", nil, c.RoleRedLead)
