@@ -41,9 +41,8 @@ func bindUserGuards(app core.App) {
 	// A new role or a deactivation signs the user out everywhere: their old
 	// tokens no longer verify.
 	app.OnRecordUpdate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		before := e.Record.Original()
-		if collections.AsUser(before).Role() != collections.AsUser(e.Record).Role() ||
-			(collections.AsUser(before).Active() && !collections.AsUser(e.Record).Active()) {
+		before, after := collections.AsUser(e.Record.Original()), collections.AsUser(e.Record)
+		if before.Role() != after.Role() || (before.Active() && !after.Active()) {
 			if before.TokenKey() == e.Record.TokenKey() {
 				e.Record.RefreshTokenKey()
 			}
@@ -73,7 +72,8 @@ func bindUserGuards(app core.App) {
 }
 
 func isActiveAdmin(r *core.Record) bool {
-	return collections.AsUser(r).Role() == collections.RoleAdmin && collections.AsUser(r).Active()
+	u := collections.AsUser(r)
+	return u.Role() == collections.RoleAdmin && u.Active()
 }
 
 func requireAnotherAdmin(app core.App, exceptId string) error {

@@ -82,12 +82,13 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 	out.Campaign = camp
 	seen := map[string]bool{}
 	for _, tech := range techs {
-		id := c.AsTechnique(tech).AttackId()
+		tq := c.AsTechnique(tech)
+		id := tq.AttackId()
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		if c.AsTechnique(tech).Revoked() || c.AsTechnique(tech).Deprecated() {
+		if tq.Revoked() || tq.Deprecated() {
 			out.Skipped = append(out.Skipped, id+": revoked or deprecated")
 			continue
 		}
@@ -112,17 +113,18 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 		if err != nil {
 			return out, err
 		}
-		c.AsTest(t).SetTechnique(tech.Id)
-		c.AsTest(t).SetPlatform(platform)
-		c.AsTest(t).SetName(strings.TrimSpace(id + " " + c.AsTechnique(tech).Name()))
+		test := c.AsTest(t)
+		test.SetTechnique(tech.Id)
+		test.SetPlatform(platform)
+		test.SetName(strings.TrimSpace(id + " " + tq.Name()))
 		tpl, err := BestTemplate(tx, tech.Id, platform)
 		if err != nil {
 			return out, err
 		}
 		if tpl != nil {
-			c.AsTest(t).SetTemplate(tpl.Id)
-			c.AsTest(t).SetName(strings.TrimSpace(id + " " + c.AsTestTemplate(tpl).Name()))
-			c.AsTest(t).SetProcedure(ProcedureFrom(tpl))
+			test.SetTemplate(tpl.Id)
+			test.SetName(strings.TrimSpace(id + " " + c.AsTestTemplate(tpl).Name()))
+			test.SetProcedure(ProcedureFrom(tpl))
 		}
 		if err := tx.Save(t); err != nil {
 			return out, fmt.Errorf("save test for %s: %w", id, err)

@@ -186,10 +186,11 @@ func Compare(app core.App, actor workflow.Actor, id string, a, b int) (Compariso
 			return cmp, err
 		}
 		for _, t := range tests {
-			if !actor.CanSee(t) || c.AsTest(t).State() == c.StateCancelled {
+			test := c.AsTest(t)
+			if !actor.CanSee(t) || test.State() == c.StateCancelled {
 				continue
 			}
-			tid := c.AsTest(t).Technique()
+			tid := test.Technique()
 			row := rows[tid]
 			if row == nil {
 				row = &TechniqueComparison{Technique: tid}
@@ -203,11 +204,11 @@ func Compare(app core.App, actor workflow.Actor, id string, a, b int) (Compariso
 				*o = &Outcome{}
 			}
 			(*o).Tests++
-			if st := c.AsTest(t).State(); st == c.StateValidated || st == c.StateClosed {
+			if st := test.State(); st == c.StateValidated || st == c.StateClosed {
 				(*o).Validated++
-				(*o).Prevention = workflow.BestPrevention((*o).Prevention, c.AsTest(t).Prevention())
-				(*o).Detection = workflow.BestDetection((*o).Detection, c.AsTest(t).Detection())
-				if s := score(weights, c.AsTest(t).Prevention(), c.AsTest(t).Detection()); s > (*o).Score {
+				(*o).Prevention = workflow.BestPrevention((*o).Prevention, test.Prevention())
+				(*o).Detection = workflow.BestDetection((*o).Detection, test.Detection())
+				if s := score(weights, test.Prevention(), test.Detection()); s > (*o).Score {
 					(*o).Score = s
 				}
 			}

@@ -100,9 +100,10 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 			if err != nil || !actor.CanSee(t) {
 				return invalid("ids", "Unknown test "+id+".")
 			}
+			test := c.AsTest(t)
 			switch in.Action {
 			case BulkApprove:
-				rev := c.AsTest(t).Revision()
+				rev := test.Revision()
 				saved, err := Transition(tx, actor, id, Input{Action: ActionApprove, Revision: &rev,
 					RedAssignee: in.RedAssignee, BlueAssignee: in.BlueAssignee})
 				if err != nil {
@@ -111,7 +112,7 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 				out = append(out, saved)
 				continue
 			case BulkCancel:
-				rev := c.AsTest(t).Revision()
+				rev := test.Revision()
 				saved, err := Transition(tx, actor, id, Input{Action: ActionCancel, Revision: &rev, Reason: in.Reason})
 				if err != nil {
 					return fmt.Errorf("test %s: %w", id, err)
@@ -127,15 +128,15 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 				continue
 			case BulkAssign:
 				if in.RedAssignee != "" {
-					c.AsTest(t).SetRedAssignee(in.RedAssignee)
+					test.SetRedAssignee(in.RedAssignee)
 				}
 				if in.BlueAssignee != "" {
-					c.AsTest(t).SetBlueAssignee(in.BlueAssignee)
+					test.SetBlueAssignee(in.BlueAssignee)
 				}
 			case BulkMove:
-				c.AsTest(t).SetCampaign(target.Id)
+				test.SetCampaign(target.Id)
 				if !c.AsCampaign(target).Blind() {
-					c.AsTest(t).SetRevealed(true)
+					test.SetRevealed(true)
 				}
 			case BulkCopy:
 				cp, err := NewDraft(tx, t, target.Id)
