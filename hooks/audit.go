@@ -101,14 +101,14 @@ func writeChange(txApp core.App, action string, before, record *core.Record) err
 	}
 	a := audit.ActorFor(txApp, record)
 	entry := audit.Entry{
-		Actor: a.Id, ActorName: a.Name, ActorKind: a.Kind, IP: a.IP,
+		Actor: a.Id, ActorName: a.Name, ActorKind: a.AuditKind(), IP: a.IP,
 		Action: action, Collection: record.Collection().Name, RecordId: record.Id, Details: details,
 		Test: audit.TestOf(record),
 	}
 	if record.Collection().Name == collections.Tests {
-		revealed := record.GetBool("revealed")
+		revealed := collections.AsTest(record).Revealed()
 		entry.TestRevealed = &revealed
-		if action == audit.ActionUpdate && before.GetBool("revealed") != revealed {
+		if action == audit.ActionUpdate && collections.AsTest(before).Revealed() != revealed {
 			// The test's history follows it: revealed, blue reads it all.
 			if err := audit.SyncTestVisibility(txApp, record.Id, revealed); err != nil {
 				return err
@@ -119,11 +119,11 @@ func writeChange(txApp core.App, action string, before, record *core.Record) err
 		return err
 	}
 	if action == audit.ActionUpdate && record.Collection().Name == collections.Users &&
-		before.GetString("role") != record.GetString("role") {
+		collections.AsUser(before).Role() != collections.AsUser(record).Role() {
 		entry.Action = audit.ActionRoleChange
 		entry.Details = map[string]any{
 			"user": record.Email(),
-			"role": audit.Change{Old: before.GetString("role"), New: record.GetString("role")},
+			"role": audit.Change{Old: collections.AsUser(before).Role(), New: collections.AsUser(record).Role()},
 		}
 		return audit.Write(txApp, entry)
 	}

@@ -31,7 +31,7 @@ func bindContentGuards(app core.App) {
 		if f := changedExcept(e.Record, "enabled"); f != "" {
 			return e.BadRequestError(fmt.Sprintf(
 				"This rule is imported from %s and rewritten on every sync: only \"enabled\" can be changed (not %q). Change the rule upstream or copy it as a custom rule.",
-				e.Record.Original().GetString("source"), f), nil)
+				collections.AsDetectionRule(e.Record.Original()).Source(), f), nil)
 		}
 		return e.Next()
 	})
@@ -58,7 +58,7 @@ func bindContentGuards(app core.App) {
 // isImportedRule reports whether a detection rule was written by a Sigma or
 // Elastic import (those record their source in meta.origin).
 func isImportedRule(r *core.Record) bool {
-	src := r.GetString("source")
+	src := collections.AsDetectionRule(r).Source()
 	if src != "sigma" && src != "elastic" {
 		return false
 	}
@@ -74,7 +74,7 @@ func isBlueLeadOnly(e *core.RecordRequestEvent) bool {
 	if e.HasSuperuserAuth() || e.Auth == nil {
 		return false
 	}
-	return e.Auth.GetString("role") == collections.RoleBlueLead
+	return collections.AsUser(e.Auth).Role() == collections.RoleBlueLead
 }
 
 // changedExcept returns the first field whose submitted value differs from

@@ -20,7 +20,7 @@ func bindUserGuards(app core.App) {
 	app.OnRecordCreateRequest(collections.Users).BindFunc(func(e *core.RecordRequestEvent) error {
 		if info, err := e.RequestInfo(); err == nil {
 			if _, given := info.Body["active"]; !given {
-				e.Record.Set("active", true)
+				collections.AsUser(e.Record).SetActive(true)
 			}
 		}
 		return e.Next()
@@ -28,7 +28,7 @@ func bindUserGuards(app core.App) {
 
 	// A clear message for a wrong role, before the generic select check.
 	app.OnRecordValidate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		if role := e.Record.GetString("role"); !collections.IsRole(role) {
+		if role := collections.AsUser(e.Record).Role(); !collections.IsRole(role) {
 			msg := "Choose a role: one of " + strings.Join(collections.Roles, ", ") + "."
 			if role != "" {
 				msg = fmt.Sprintf("Unknown role %q: use one of %s.", role, strings.Join(collections.Roles, ", "))
@@ -41,9 +41,8 @@ func bindUserGuards(app core.App) {
 	// A new role or a deactivation signs the user out everywhere: their old
 	// tokens no longer verify.
 	app.OnRecordUpdate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		before := e.Record.Original()
-		if before.GetString("role") != e.Record.GetString("role") ||
-			(before.GetBool("active") && !e.Record.GetBool("active")) {
+		before, after := collections.AsUser(e.Record.Original()), collections.AsUser(e.Record)
+		if before.Role() != after.Role() || (before.Active() && !after.Active()) {
 			if before.TokenKey() == e.Record.TokenKey() {
 				e.Record.RefreshTokenKey()
 			}
@@ -73,7 +72,8 @@ func bindUserGuards(app core.App) {
 }
 
 func isActiveAdmin(r *core.Record) bool {
-	return r.GetString("role") == collections.RoleAdmin && r.GetBool("active")
+	u := collections.AsUser(r)
+	return u.Role() == collections.RoleAdmin && u.Active()
 }
 
 func requireAnotherAdmin(app core.App, exceptId string) error {

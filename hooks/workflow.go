@@ -16,29 +16,31 @@ func bindWorkflowGuards(app core.App) {
 	// Every new test starts as a draft that blue sees unless its campaign is
 	// blind; Go callers (importers, rounds) may set a state themselves.
 	app.OnRecordCreate(c.Tests).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("state") == "" {
-			e.Record.Set("state", c.StateDraft)
+		test := c.AsTest(e.Record)
+		if test.State() == "" {
+			test.SetState(c.StateDraft)
 		}
-		if !e.Record.GetBool("revealed") && workflow.VisibleOnCreate(e.App, e.Record.GetString("campaign")) {
-			e.Record.Set("revealed", true)
+		if !test.Revealed() && workflow.VisibleOnCreate(e.App, test.Campaign()) {
+			test.SetRevealed(true)
 		}
 		return e.Next()
 	})
 	app.OnRecordCreateRequest(c.Tests).BindFunc(func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
-			for _, f := range []string{"red_result", "executed_at", "prevention", "detection", "detected_at",
-				"validated_by", "validated_at", "retest_of", "reason", "outcome_imported", "outcome_imported_by",
-				"outcome_confirmed_by", "outcome_confirmed_at"} {
-				e.Record.Set(f, nil)
+			test := c.AsTest(e.Record)
+			for _, f := range []string{c.FieldRedResult, c.FieldExecutedAt, c.FieldPrevention, c.FieldDetection, c.FieldDetectedAt,
+				c.FieldValidatedBy, c.FieldValidatedAt, c.FieldRetestOf, c.FieldReason, c.FieldOutcomeImported, c.FieldOutcomeImportedBy,
+				c.FieldOutcomeConfirmedBy, c.FieldOutcomeConfirmedAt} {
+				test.Set(f, nil)
 			}
 			// Only importers store a test whose technique the catalogue lacks yet.
-			if e.Record.GetString("technique") == "" {
+			if test.Technique() == "" {
 				return router.NewBadRequestError("A test needs a technique.", map[string]any{
 					"technique": map[string]string{"code": "validation_required", "message": "Cannot be blank."}})
 			}
-			e.Record.Set("state", c.StateDraft)
-			e.Record.Set("revision", 0)
-			e.Record.Set("revealed", workflow.VisibleOnCreate(e.App, e.Record.GetString("campaign")))
+			test.SetState(c.StateDraft)
+			test.SetRevision(0)
+			test.SetRevealed(workflow.VisibleOnCreate(e.App, test.Campaign()))
 		}
 		return e.Next()
 	})
@@ -59,23 +61,24 @@ func bindWorkflowGuards(app core.App) {
 	})
 
 	app.OnRecordCreateRequest(c.Findings).BindFunc(func(e *core.RecordRequestEvent) error {
-		if e.Record.GetString("status") == "" {
-			e.Record.Set("status", workflow.FindingOpen)
+		if f := c.AsFinding(e.Record); f.Status() == "" {
+			f.SetStatus(workflow.FindingOpen)
 		}
 		return e.Next()
 	})
 	app.OnRecordUpdateRequest(c.Findings).BindFunc(func(e *core.RecordRequestEvent) error {
-		from, to := e.Record.Original().GetString("status"), e.Record.GetString("status")
+		f := c.AsFinding(e.Record)
+		from, to := c.AsFinding(e.Record.Original()).Status(), f.Status()
 		if err := workflow.CheckFindingStatus(from, to); err != nil {
 			return err
 		}
 		if from != to {
 			switch to {
 			case workflow.FindingResolved, workflow.FindingRiskAccepted:
-				e.Record.Set("resolved_at", types.NowDateTime())
+				f.SetResolvedAt(types.NowDateTime())
 			case workflow.FindingOpen, workflow.FindingInProgress:
-				e.Record.Set("resolved_at", nil)
-				e.Record.Set("resolved_by_test", nil)
+				f.SetResolvedAt(types.DateTime{})
+				f.SetResolvedByTest("")
 			}
 		}
 		return e.Next()
@@ -99,20 +102,21 @@ func bindCampaignGuards(app core.App) {
 	app.OnRecordCreateRequest(c.Campaigns).BindFunc(func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
 			// Rounds and instances come from the retest and recurrence code.
-			e.Record.Set("status", campaigns.StatusPlanned)
-			e.Record.Set("parent", nil)
-			e.Record.Set("round", 1)
+			camp := c.AsCampaign(e.Record)
+			camp.SetStatus(campaigns.StatusPlanned)
+			camp.SetParent("")
+			camp.SetRound(1)
 		}
 		return e.Next()
 	})
 	app.OnRecordUpdateRequest(c.Campaigns).BindFunc(func(e *core.RecordRequestEvent) error {
-		orig := e.Record.Original()
-		if err := campaigns.CheckStatus(orig.GetString("status"), e.Record.GetString("status")); err != nil {
+		camp, orig := c.AsCampaign(e.Record), c.AsCampaign(e.Record.Original())
+		if err := campaigns.CheckStatus(orig.Status(), camp.Status()); err != nil {
 			return err
 		}
 		if !e.HasSuperuserAuth() {
-			e.Record.Set("parent", orig.Get("parent"))
-			e.Record.Set("round", orig.Get("round"))
+			camp.SetParent(orig.Parent())
+			camp.SetRound(orig.Round())
 		}
 		return e.Next()
 	})
@@ -123,7 +127,7 @@ func bindOutcomeGuards(app core.App) {
 	guard := func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
 			actor := workflow.ActorFromRequest(e.RequestEvent)
-			test, err := e.App.FindRecordById(c.Tests, e.Record.GetString("test"))
+			test, err := e.App.FindRecordById(c.Tests, c.AsTestOutcome(e.Record).Test())
 			if err != nil || !actor.CanSee(test) {
 				return router.NewNotFoundError("Test not found.", nil)
 			}

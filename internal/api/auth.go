@@ -1,8 +1,6 @@
 package api
 
 import (
-	"slices"
-
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -22,27 +20,17 @@ func requireRole(roles ...string) *hook.Handler[*core.RequestEvent] {
 			if e.Auth == nil {
 				return e.UnauthorizedError("Sign in first.", nil)
 			}
-			if e.Auth.IsSuperuser() {
+			a := collections.ActorFromRequest(e)
+			if a.Superuser() {
 				return e.Next()
 			}
-			if e.Auth.Collection().Name != collections.Users || !e.Auth.GetBool("active") {
+			if a.Role == "" {
 				return e.ForbiddenError("This account cannot use Aegis.", nil)
 			}
-			if !slices.Contains(roles, e.Auth.GetString("role")) {
-				return e.ForbiddenError("Your role ("+e.Auth.GetString("role")+") may not do this.", nil)
+			if !a.Is(roles...) {
+				return e.ForbiddenError("Your role ("+a.Role+") may not do this.", nil)
 			}
 			return e.Next()
 		},
 	}
-}
-
-// callerRole is the role of the caller; superusers act as admins.
-func callerRole(e *core.RequestEvent) string {
-	if e.Auth == nil {
-		return ""
-	}
-	if e.Auth.IsSuperuser() {
-		return collections.RoleAdmin
-	}
-	return e.Auth.GetString("role")
 }

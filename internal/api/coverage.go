@@ -119,7 +119,7 @@ func coverageFilter(e *core.RequestEvent) coverage.Filter {
 // blueCaller tells whether the caller is on the blue team, who must not see
 // the unrevealed tests of blind campaigns (not even which techniques they target).
 func blueCaller(e *core.RequestEvent) bool {
-	return collections.IsBlue(callerRole(e))
+	return collections.IsBlue(collections.ActorFromRequest(e).Role)
 }
 
 func coverageError(e *core.RequestEvent, err error) error {

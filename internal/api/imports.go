@@ -81,7 +81,7 @@ func handleImportUpload(e *core.RequestEvent, limit int64) error {
 			"message": fmt.Sprintf("Unknown import kind %q; known kinds: %s.", kind, strings.Join(kinds, ", ")),
 			"data":    map[string]any{"kinds": kinds}})
 	}
-	if role := callerRole(e); !importAllowed(kind, role) {
+	if role := collections.ActorFromRequest(e).Role; !importAllowed(kind, role) {
 		return e.ForbiddenError(fmt.Sprintf("Your role (%s) may not import %s.", role, kind), nil)
 	}
 

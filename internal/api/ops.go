@@ -78,7 +78,7 @@ func bindHealthStatus(se *core.ServeEvent) {
 		if rep.Status == doctor.Fail {
 			code = http.StatusServiceUnavailable
 		}
-		if callerRole(e) == collections.RoleAdmin {
+		if collections.ActorFromRequest(e).Role == collections.RoleAdmin {
 			data["checks"] = rep.Checks
 		}
 		msg := "API is healthy."
@@ -90,7 +90,7 @@ func bindHealthStatus(se *core.ServeEvent) {
 }
 
 func handleHealth(e *core.RequestEvent) error {
-	full := callerRole(e) == collections.RoleAdmin
+	full := collections.ActorFromRequest(e).Role == collections.RoleAdmin
 	rep := cachedHealth(e)
 	code := http.StatusOK
 	if rep.Status == doctor.Fail {

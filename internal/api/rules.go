@@ -158,7 +158,7 @@ func handleRuleSigma(e *core.RequestEvent) error {
 	actor := workflow.ActorFromRequest(e)
 	var saved *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		rec, err := tx.FindFirstRecordByFilter(c.DetectionRules, "source = 'sigma' && source_rule_id = {:id}", dbx.Params{"id": r.SourceRuleID})
 		if err == nil {
 			var meta map[string]any
@@ -245,7 +245,7 @@ func handleRulesBulk(e *core.RequestEvent) error {
 	actor := workflow.ActorFromRequest(e)
 	n := 0
 	err := e.App.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		recs, err := tx.FindAllRecords(c.DetectionRules, dbx.In("id", ids...))
 		if err != nil {
 			return fmt.Errorf("find rules: %w", err)

@@ -25,7 +25,7 @@ func registerUserRoutes(g *Group) {
 
 func signOutEverywhere(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
-	if !e.Auth.IsSuperuser() && e.Auth.Id != id && callerRole(e) != collections.RoleAdmin {
+	if a := collections.ActorFromRequest(e); a.Id != id && !a.Is(collections.RoleAdmin) {
 		return e.ForbiddenError("Only admins can sign out other users.", nil)
 	}
 	err := e.App.RunInTransaction(func(txApp core.App) error {

@@ -3,49 +3,25 @@ package audit
 import (
 	"sync"
 
+	"github.com/aegis-sec/aegis/collections"
+
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Actor is who made a change and from where.
-type Actor struct {
-	Id   string // user or superuser id; empty for the system
-	Name string // display name (or email) at the time of the change
-	Kind string // KindUser, KindSuperuser or KindSystem
-	IP   string // client IP when the change came over HTTP
-}
+// Actor is who made a change and from where: the project's one identity
+// type, collections.Actor.
+type Actor = collections.Actor
 
 // System is the actor of changes made by Aegis itself (jobs, imports, CLI).
-func System(name string) Actor { return Actor{Kind: KindSystem, Name: name} }
+func System(name string) Actor { return collections.SystemActor(name) }
 
 // ActorOf describes an auth record (a user or a superuser) as an actor.
 // A nil record is the system.
-func ActorOf(auth *core.Record) Actor {
-	if auth == nil {
-		return Actor{Kind: KindSystem}
-	}
-	kind := KindUser
-	if auth.IsSuperuser() {
-		kind = KindSuperuser
-	}
-	name := auth.GetString("name")
-	if name == "" {
-		name = auth.Email()
-	}
-	return Actor{Id: auth.Id, Name: name, Kind: kind}
-}
+func ActorOf(auth *core.Record) Actor { return collections.ActorOf(auth, "") }
 
 // FromRequest is the actor of an HTTP request: the signed-in user or
-// superuser (or nobody) and the client IP.
-func FromRequest(e *core.RequestEvent) Actor {
-	var a Actor
-	if e.Auth != nil {
-		a = ActorOf(e.Auth)
-	} else {
-		a = Actor{Kind: KindSystem, Name: "anonymous"}
-	}
-	a.IP = e.RealIP()
-	return a
-}
+// superuser (or the anonymous system actor) and the client IP.
+func FromRequest(e *core.RequestEvent) Actor { return collections.ActorFromRequest(e) }
 
 // actorKey stores the actor on a record. The @pbInternal prefix keeps it out
 // of every serialisation (API responses, realtime, custom data exports) and

@@ -3,13 +3,16 @@
 // committed or rolled back together with the change it describes.
 package audit
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"github.com/aegis-sec/aegis/collections"
+	"github.com/pocketbase/pocketbase/core"
+)
 
-// Actor kinds.
+// Actor kinds (the vocabulary's).
 const (
-	KindUser      = "user"
-	KindSuperuser = "superuser"
-	KindSystem    = "system"
+	KindUser      = collections.KindUser
+	KindSuperuser = collections.KindSuperuser
+	KindSystem    = collections.KindSystem
 )
 
 // Actions written by Aegis itself; other packages add their own (transition,

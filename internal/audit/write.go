@@ -13,7 +13,7 @@ func writeEntry(app core.App, e Entry) error {
 	}
 	if e.Actor == "" && e.ActorKind == "" {
 		if a, ok := boundActor(app); ok {
-			e.Actor, e.ActorName, e.ActorKind = a.Id, a.Name, a.Kind
+			e.Actor, e.ActorName, e.ActorKind = a.Id, a.Name, a.AuditKind()
 			if e.IP == "" {
 				e.IP = a.IP
 			}

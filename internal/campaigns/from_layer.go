@@ -51,7 +51,7 @@ func FromLayer(app core.App, actor workflow.Actor, layer io.Reader, plan Plan) (
 	}
 	found := map[string]bool{}
 	for _, t := range techs {
-		found[t.GetString("attack_id")] = true
+		found[c.AsTechnique(t).AttackId()] = true
 	}
 	var skipped []string
 	for _, id := range l.Techniques {
@@ -61,7 +61,7 @@ func FromLayer(app core.App, actor workflow.Actor, layer io.Reader, plan Plan) (
 	}
 	var out Generated
 	err = app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		g, err := generate(tx, actor, plan, techs, skipped, map[string]any{"layer": l.Name, "layer_techniques": len(l.Techniques)})
 		out = g
 		if err != nil {

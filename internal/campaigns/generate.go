@@ -63,34 +63,36 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 		return out, err
 	}
 	camp := core.NewRecord(col)
-	camp.Set("name", strings.TrimSpace(plan.Name))
-	camp.Set("description", plan.Description)
-	camp.Set("threat_actor", plan.threatActor)
+	cp := c.AsCampaign(camp)
+	cp.SetName(strings.TrimSpace(plan.Name))
+	cp.SetDescription(plan.Description)
+	cp.SetThreatActor(plan.threatActor)
 	if plan.attackCamp != "" {
-		camp.Set("attack_campaign", plan.attackCamp)
+		cp.Set("attack_campaign", plan.attackCamp)
 	}
-	if !actor.Superuser {
-		camp.Set("owner", actor.Id)
+	if !actor.Superuser() {
+		cp.SetOwner(actor.Id)
 	}
-	camp.Set("blind", plan.Blind)
-	camp.Set("platforms", nonNil(plan.Platforms))
-	camp.Set("tags", nonNil(plan.Tags))
-	camp.Set("recurrence", plan.Recurrence)
-	camp.Set("status", StatusPlanned)
-	camp.Set("round", 1)
-	camp.Set("attack_version", attackVersion(tx))
+	cp.SetBlind(plan.Blind)
+	cp.SetPlatforms(nonNil(plan.Platforms))
+	cp.SetTags(nonNil(plan.Tags))
+	cp.SetRecurrence(plan.Recurrence)
+	cp.SetStatus(StatusPlanned)
+	cp.SetRound(1)
+	cp.SetAttackVersion(attackVersion(tx))
 	if err := tx.Save(camp); err != nil {
 		return out, fmt.Errorf("save campaign: %w", err)
 	}
 	out.Campaign = camp
 	seen := map[string]bool{}
 	for _, tech := range techs {
-		id := tech.GetString("attack_id")
+		tq := c.AsTechnique(tech)
+		id := tq.AttackId()
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		if tech.GetBool("revoked") || tech.GetBool("deprecated") {
+		if tq.Revoked() || tq.Deprecated() {
 			out.Skipped = append(out.Skipped, id+": revoked or deprecated")
 			continue
 		}
@@ -115,17 +117,18 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 		if err != nil {
 			return out, err
 		}
-		t.Set("technique", tech.Id)
-		t.Set("platform", platform)
-		t.Set("name", strings.TrimSpace(id+" "+tech.GetString("name")))
+		test := c.AsTest(t)
+		test.SetTechnique(tech.Id)
+		test.SetPlatform(platform)
+		test.SetName(strings.TrimSpace(id + " " + tq.Name()))
 		tpl, err := BestTemplate(tx, tech.Id, platform)
 		if err != nil {
 			return out, err
 		}
 		if tpl != nil {
-			t.Set("template", tpl.Id)
-			t.Set("name", strings.TrimSpace(id+" "+tpl.GetString("name")))
-			t.Set("procedure", ProcedureFrom(tpl))
+			test.SetTemplate(tpl.Id)
+			test.SetName(strings.TrimSpace(id + " " + c.AsTestTemplate(tpl).Name()))
+			test.SetProcedure(ProcedureFrom(tpl))
 		}
 		if err := tx.Save(t); err != nil {
 			return out, fmt.Errorf("save test for %s: %w", id, err)
@@ -136,16 +139,9 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 	for k, v := range source {
 		details[k] = v
 	}
-	err = audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: kind(actor),
+	err = audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
 		Action: "generate", Collection: c.Campaigns, RecordId: camp.Id, Details: details, IP: actor.IP})
 	return out, err
-}
-
-func kind(a workflow.Actor) string {
-	if a.Superuser {
-		return audit.KindSuperuser
-	}
-	return audit.KindUser
 }
 
 func nonNil(s []string) []string {
@@ -236,7 +232,7 @@ func FromActor(app core.App, actor workflow.Actor, in FromActorInput) (Generated
 	}
 	var out Generated
 	err = app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		g, err := generate(tx, actor, in.Plan, techs, nil, map[string]any{"actor": ta.GetString("attack_id")})
 		out = g
 		if err == nil && in.Preview {
@@ -261,18 +257,19 @@ func previewOf(tx core.App, techs, tests []*core.Record, platforms []string) []P
 	}
 	out := make([]PreviewTest, 0, len(tests))
 	for _, t := range tests {
-		p := PreviewTest{Name: t.GetString("name"), Platform: t.GetString("platform")}
-		if tech := byId[t.GetString("technique")]; tech != nil {
-			p.Technique = tech.GetString("attack_id")
+		p := PreviewTest{Name: c.AsTest(t).Name(), Platform: c.AsTest(t).Platform()}
+		if tech := byId[c.AsTest(t).Technique()]; tech != nil {
+			p.Technique = c.AsTechnique(tech).AttackId()
 		}
 		on := "any platform"
 		if p.Platform != "" {
 			on = p.Platform
 		}
-		if tplId := t.GetString("template"); tplId != "" {
+		if tplId := c.AsTest(t).Template(); tplId != "" {
 			if tpl, err := tx.FindRecordById(c.TestTemplates, tplId); err == nil {
-				p.Template, p.Source = tpl.GetString("name"), tpl.GetString("source")
-				p.Why = fmt.Sprintf("%s template for %s", tpl.GetString("source"), on)
+				tp := c.AsTestTemplate(tpl)
+				p.Template, p.Source = tp.Name(), tp.Source()
+				p.Why = fmt.Sprintf("%s template for %s", tp.Source(), on)
 				if commandOf(tpl) != "" {
 					p.Why += ", with a command"
 				}
@@ -339,7 +336,7 @@ func FromAttackCampaign(app core.App, actor workflow.Actor, in FromAttackCampaig
 	}
 	var out Generated
 	err = app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		g, err := generate(tx, actor, in.Plan, techs, nil, map[string]any{"attack_campaign": ac.GetString("attack_id")})
 		out = g
 		return err

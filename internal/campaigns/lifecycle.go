@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 
+	c "github.com/aegis-sec/aegis/collections"
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -46,17 +47,18 @@ func CheckStatus(from, to string) error {
 // round 1 and, for a recurring campaign, the next run computed from its
 // cron spec (a bad spec is a 400).
 func Prepare(r *core.Record, now types.DateTime) error {
-	if r.GetString("status") == "" {
-		r.Set("status", StatusPlanned)
+	camp, orig := c.AsCampaign(r), c.AsCampaign(r.Original())
+	if camp.Status() == "" {
+		camp.SetStatus(StatusPlanned)
 	}
-	if r.GetInt("round") < 1 {
-		r.Set("round", 1)
+	if camp.Round() < 1 {
+		camp.SetRound(1)
 	}
-	spec := r.GetString("recurrence")
-	changed := r.IsNew() || r.Original().GetString("recurrence") != spec
+	spec := camp.Recurrence()
+	changed := r.IsNew() || orig.Recurrence() != spec
 	if spec == "" {
 		if changed {
-			r.Set("next_run_at", nil)
+			camp.SetNextRunAt(types.DateTime{})
 		}
 		return nil
 	}
@@ -66,11 +68,11 @@ func Prepare(r *core.Record, now types.DateTime) error {
 	}
 	// A next run set explicitly in this save (the scheduler, or a lead
 	// moving the next run) wins over the recomputation.
-	explicit := !r.IsNew() && r.Original().GetString("next_run_at") != r.GetString("next_run_at") &&
-		!r.GetDateTime("next_run_at").IsZero()
-	if (changed && !explicit) || r.GetDateTime("next_run_at").IsZero() {
+	explicit := !r.IsNew() && orig.NextRunAt().String() != camp.NextRunAt().String() &&
+		!camp.NextRunAt().IsZero()
+	if (changed && !explicit) || camp.NextRunAt().IsZero() {
 		next, _ := types.ParseDateTime(sched.Next(now.Time()))
-		r.Set("next_run_at", next)
+		camp.SetNextRunAt(next)
 	}
 	return nil
 }

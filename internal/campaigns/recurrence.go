@@ -60,21 +60,21 @@ func SpawnDue(ctx context.Context, app core.App, now time.Time) (SpawnStats, err
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		sched, err := ParseRecurrence(camp.GetString("recurrence"))
+		sched, err := ParseRecurrence(c.AsCampaign(camp).Recurrence())
 		if err != nil {
 			st.Failed = append(st.Failed, camp.Id+": "+err.Error())
 			app.Logger().Warn("recurring campaign has a bad schedule", "campaign", camp.Id, "error", err)
 			continue
 		}
 		next, _ := types.ParseDateTime(sched.Next(now.UTC()))
-		if camp.GetDateTime("next_run_at").IsZero() {
+		if c.AsCampaign(camp).NextRunAt().IsZero() {
 			if err := app.RunInTransaction(func(tx core.App) error {
 				audit.Bind(tx, audit.System("recurring campaigns"))
 				fresh, err := tx.FindRecordById(c.Campaigns, camp.Id)
 				if err != nil {
 					return err
 				}
-				fresh.Set("next_run_at", next)
+				c.AsCampaign(fresh).SetNextRunAt(next)
 				return tx.Save(fresh)
 			}); err != nil {
 				st.Failed = append(st.Failed, camp.Id+": "+err.Error())
@@ -108,19 +108,20 @@ func spawn(app core.App, id string, now, next types.DateTime) (int, error) {
 		if err != nil {
 			return err
 		}
-		at := src.GetDateTime("next_run_at")
+		at := c.AsCampaign(src).NextRunAt()
 		if at.IsZero() || at.After(now) {
 			return nil
 		}
 		inst := core.NewRecord(src.Collection())
-		for _, f := range []string{"description", "threat_actor", "owner", "tags", "blind", "attack_version", "platforms"} {
+		ic := c.AsCampaign(inst)
+		for _, f := range []string{c.FieldDescription, c.FieldThreatActor, c.FieldOwner, c.FieldTags, c.FieldBlind, c.FieldAttackVersion, c.FieldPlatforms} {
 			inst.Set(f, src.Get(f))
 		}
-		inst.Set("name", fmt.Sprintf("%s — %s", src.GetString("name"), at.Time().UTC().Format("2006-01-02")))
-		inst.Set("status", StatusPlanned)
-		inst.Set("parent", src.Id)
-		inst.Set("round", 1)
-		inst.Set("start_at", at)
+		ic.SetName(fmt.Sprintf("%s — %s", c.AsCampaign(src).Name(), at.Time().UTC().Format("2006-01-02")))
+		ic.SetStatus(StatusPlanned)
+		ic.SetParent(src.Id)
+		ic.SetRound(1)
+		ic.SetStartAt(at)
 		if err := tx.Save(inst); err != nil {
 			return fmt.Errorf("save instance: %w", err)
 		}
@@ -138,7 +139,7 @@ func spawn(app core.App, id string, now, next types.DateTime) (int, error) {
 				return fmt.Errorf("save test: %w", err)
 			}
 		}
-		src.Set("next_run_at", next)
+		c.AsCampaign(src).SetNextRunAt(next)
 		if err := tx.Save(src); err != nil {
 			return fmt.Errorf("advance schedule: %w", err)
 		}

@@ -17,7 +17,7 @@ func RevealAll(app core.App, actor workflow.Actor, id string) (int, error) {
 	}
 	n := 0
 	err := app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		if _, err := tx.FindRecordById(c.Campaigns, id); err != nil {
 			return router.NewNotFoundError("Campaign not found.", nil)
 		}
@@ -26,7 +26,7 @@ func RevealAll(app core.App, actor workflow.Actor, id string) (int, error) {
 			return err
 		}
 		for _, t := range hidden {
-			rev := t.GetInt("revision")
+			rev := c.AsTest(t).Revision()
 			if _, err := workflow.Transition(tx, actor, t.Id, workflow.Input{Action: workflow.ActionReveal, Revision: &rev}); err != nil {
 				return err
 			}

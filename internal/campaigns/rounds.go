@@ -19,10 +19,11 @@ import (
 
 // rootOf returns round 1 of camp's family.
 func rootOf(app core.App, camp *core.Record) (*core.Record, error) {
-	if camp.GetInt("round") <= 1 || camp.GetString("parent") == "" {
+	cp := c.AsCampaign(camp)
+	if cp.Round() <= 1 || cp.Parent() == "" {
 		return camp, nil
 	}
-	return app.FindRecordById(c.Campaigns, camp.GetString("parent"))
+	return app.FindRecordById(c.Campaigns, cp.Parent())
 }
 
 // Family returns every round of camp's family, ordered by round.
@@ -48,12 +49,12 @@ func RetestRound(app core.App, actor workflow.Actor, id string) (Generated, erro
 	}
 	var out Generated
 	err := app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		camp, err := tx.FindRecordById(c.Campaigns, id)
 		if err != nil {
 			return router.NewNotFoundError("Campaign not found.", nil)
 		}
-		if camp.GetString("status") == StatusArchived {
+		if c.AsCampaign(camp).Status() == StatusArchived {
 			return router.NewApiError(http.StatusConflict, "An archived campaign cannot be retested.", nil)
 		}
 		fam, err := Family(tx, camp)
@@ -69,20 +70,21 @@ func RetestRound(app core.App, actor workflow.Actor, id string) (Generated, erro
 		if len(tests) == 0 {
 			return router.NewApiError(http.StatusConflict, "The latest round has no tests to retest.", nil)
 		}
-		round := latest.GetInt("round") + 1
+		round := c.AsCampaign(latest).Round() + 1
 		next := core.NewRecord(camp.Collection())
-		for _, f := range []string{"description", "threat_actor", "tags", "blind", "attack_version", "platforms"} {
+		nc := c.AsCampaign(next)
+		for _, f := range []string{c.FieldDescription, c.FieldThreatActor, c.FieldTags, c.FieldBlind, c.FieldAttackVersion, c.FieldPlatforms} {
 			next.Set(f, root.Get(f))
 		}
-		name := strings.TrimSpace(strings.TrimSuffix(root.GetString("name"), fmt.Sprintf("(round %d)", root.GetInt("round"))))
-		next.Set("name", fmt.Sprintf("%s (round %d)", name, round))
-		next.Set("owner", root.GetString("owner"))
-		if !actor.Superuser {
-			next.Set("owner", actor.Id)
+		name := strings.TrimSpace(strings.TrimSuffix(c.AsCampaign(root).Name(), fmt.Sprintf("(round %d)", c.AsCampaign(root).Round())))
+		nc.SetName(fmt.Sprintf("%s (round %d)", name, round))
+		nc.SetOwner(c.AsCampaign(root).Owner())
+		if !actor.Superuser() {
+			nc.SetOwner(actor.Id)
 		}
-		next.Set("status", StatusPlanned)
-		next.Set("parent", root.Id)
-		next.Set("round", round)
+		nc.SetStatus(StatusPlanned)
+		nc.SetParent(root.Id)
+		nc.SetRound(round)
 		if err := tx.Save(next); err != nil {
 			return fmt.Errorf("save round %d: %w", round, err)
 		}
@@ -93,14 +95,14 @@ func RetestRound(app core.App, actor workflow.Actor, id string) (Generated, erro
 			if err != nil {
 				return err
 			}
-			d.Set("retest_of", t.Id)
-			d.Set("red_assignee", t.GetString("red_assignee"))
+			c.AsTest(d).SetRetestOf(t.Id)
+			c.AsTest(d).SetRedAssignee(c.AsTest(t).RedAssignee())
 			if err := tx.Save(d); err != nil {
 				return fmt.Errorf("save retest of %s: %w", t.Id, err)
 			}
 			out.Tests = append(out.Tests, d)
 		}
-		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: kind(actor),
+		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
 			Action: "retest_round", Collection: c.Campaigns, RecordId: next.Id, IP: actor.IP,
 			Details: map[string]any{"round": round, "of": latest.Id, "tests": len(out.Tests)}})
 	})

@@ -44,7 +44,8 @@ func BestTemplate(app core.App, techniqueId, platform string) (*core.Record, err
 	}
 	var best *core.Record
 	better := func(a, b *core.Record) bool { // a better than b
-		ra, rb := sourceRank[a.GetString("source")], sourceRank[b.GetString("source")]
+		ta, tb := c.AsTestTemplate(a), c.AsTestTemplate(b)
+		ra, rb := sourceRank[ta.Source()], sourceRank[tb.Source()]
 		if ra != rb {
 			return ra < rb
 		}
@@ -52,10 +53,10 @@ func BestTemplate(app core.App, techniqueId, platform string) (*core.Record, err
 		if ca != cb {
 			return ca
 		}
-		if a.GetString("name") != b.GetString("name") {
-			return a.GetString("name") < b.GetString("name")
+		if ta.Name() != tb.Name() {
+			return ta.Name() < tb.Name()
 		}
-		return a.GetString("source_id") < b.GetString("source_id")
+		return ta.SourceId() < tb.SourceId()
 	}
 	for _, t := range all {
 		if platform != "" && !hasPlatform(platformsOf(t, "platforms"), platform) {
@@ -89,8 +90,9 @@ func commandOf(t *core.Record) string { return strings.TrimSpace(executorOf(t).C
 func ProcedureFrom(t *core.Record) string {
 	ex := executorOf(t)
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** (%s %s)\n\n", t.GetString("name"), t.GetString("source"), t.GetString("source_id"))
-	if d := strings.TrimSpace(t.GetString("description")); d != "" {
+	tpl := c.AsTestTemplate(t)
+	fmt.Fprintf(&b, "**%s** (%s %s)\n\n", tpl.Name(), tpl.Source(), tpl.SourceId())
+	if d := strings.TrimSpace(tpl.Description()); d != "" {
 		b.WriteString(d + "\n\n")
 	}
 	lang := ex.Name

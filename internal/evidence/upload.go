@@ -240,11 +240,11 @@ func Store(app core.App, actor workflow.Actor, test *core.Record, team string, i
 	r.Set("size", in.Size)
 	r.Set("sha256", in.SHA256)
 	r.Set("note", in.Note)
-	if !actor.Superuser {
+	if !actor.Superuser() {
 		r.Set("uploaded_by", actor.Id)
 	}
 	r.Set("file", file) // validated as an upload (name, size), stored below
-	audit.SetRecordActor(r, audit.Actor{Id: actor.Id, Name: actor.Name, Kind: actorKind(actor), IP: actor.IP})
+	audit.SetRecordActor(r, actor)
 	if err := app.ValidateWithContext(context.Background(), r); err != nil {
 		return nil, fmt.Errorf("evidence %s: %w", in.Filename, err)
 	}
@@ -273,11 +273,4 @@ func Store(app core.App, actor workflow.Actor, test *core.Record, team string, i
 		return nil, fmt.Errorf("save evidence %s: %w", in.Filename, err)
 	}
 	return r, nil
-}
-
-func actorKind(a workflow.Actor) string {
-	if a.Superuser {
-		return audit.KindSuperuser
-	}
-	return audit.KindUser
 }

@@ -67,7 +67,7 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 	}
 	var out []*core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		out = out[:0]
 		var target *core.Record
 		if in.Action == BulkMove || in.Action == BulkCopy {
@@ -100,9 +100,10 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 			if err != nil || !actor.CanSee(t) {
 				return invalid("ids", "Unknown test "+id+".")
 			}
+			test := c.AsTest(t)
 			switch in.Action {
 			case BulkApprove:
-				rev := t.GetInt("revision")
+				rev := test.Revision()
 				saved, err := Transition(tx, actor, id, Input{Action: ActionApprove, Revision: &rev,
 					RedAssignee: in.RedAssignee, BlueAssignee: in.BlueAssignee})
 				if err != nil {
@@ -111,7 +112,7 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 				out = append(out, saved)
 				continue
 			case BulkCancel:
-				rev := t.GetInt("revision")
+				rev := test.Revision()
 				saved, err := Transition(tx, actor, id, Input{Action: ActionCancel, Revision: &rev, Reason: in.Reason})
 				if err != nil {
 					return fmt.Errorf("test %s: %w", id, err)
@@ -127,15 +128,15 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 				continue
 			case BulkAssign:
 				if in.RedAssignee != "" {
-					t.Set("red_assignee", in.RedAssignee)
+					test.SetRedAssignee(in.RedAssignee)
 				}
 				if in.BlueAssignee != "" {
-					t.Set("blue_assignee", in.BlueAssignee)
+					test.SetBlueAssignee(in.BlueAssignee)
 				}
 			case BulkMove:
-				t.Set("campaign", target.Id)
-				if !target.GetBool("blind") {
-					t.Set("revealed", true)
+				test.SetCampaign(target.Id)
+				if !c.AsCampaign(target).Blind() {
+					test.SetRevealed(true)
 				}
 			case BulkCopy:
 				cp, err := NewDraft(tx, t, target.Id)
@@ -159,7 +160,7 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 			}
 			out = append(out, t)
 		}
-		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.kind(),
+		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
 			Action: "bulk_" + in.Action, Collection: c.Tests, IP: actor.IP,
 			Details: map[string]any{"ids": strings.Join(ids, ","), "campaign": in.Campaign,
 				"red_assignee": in.RedAssignee, "blue_assignee": in.BlueAssignee}})
@@ -174,15 +175,16 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 // the red assignee of a ready or executing test, the blue assignee of a
 // revealed test in blue review.
 func notifyAssigned(tx core.App, actor Actor, t *core.Record, in BulkInput) error {
-	state := t.GetString("state")
-	m := notify.Message{Body: t.GetString("name"), Link: "/tests/" + t.Id}
+	tt := c.AsTest(t)
+	state := tt.State()
+	m := notify.Message{Body: tt.Name(), Link: "/tests/" + t.Id}
 	if in.RedAssignee != "" && (state == c.StateReady || state == c.StateExecuting) {
 		m.Kind, m.Title = "test_assigned", "Test assigned to you"
 		if err := notifyUsers(tx, actor, m, []string{in.RedAssignee}); err != nil {
 			return err
 		}
 	}
-	if in.BlueAssignee != "" && state == c.StateBlueReview && t.GetBool("revealed") {
+	if in.BlueAssignee != "" && state == c.StateBlueReview && tt.Revealed() {
 		m.Kind, m.Title = "test_blue_review", "Test ready for blue review"
 		if err := notifyUsers(tx, actor, m, []string{in.BlueAssignee}); err != nil {
 			return err

@@ -22,7 +22,7 @@ func VisibleOnCreate(tx core.App, campaignId string) bool {
 	if err != nil {
 		return true
 	}
-	return !camp.GetBool("blind")
+	return !c.AsCampaign(camp).Blind()
 }
 
 // NewDraft returns an unsaved draft test in campaignId with the plan fields
@@ -38,10 +38,11 @@ func NewDraft(tx core.App, src *core.Record, campaignId string) (*core.Record, e
 			t.Set(f, src.Get(f))
 		}
 	}
-	t.Set("campaign", campaignId)
-	t.Set("state", c.StateDraft)
-	t.Set("revision", 0)
-	t.Set("revealed", VisibleOnCreate(tx, campaignId))
+	draft := c.AsTest(t)
+	draft.SetCampaign(campaignId)
+	draft.SetState(c.StateDraft)
+	draft.SetRevision(0)
+	draft.SetRevealed(VisibleOnCreate(tx, campaignId))
 	return t, nil
 }
 
@@ -50,7 +51,7 @@ func canRetest(actor Actor, src *core.Record) error {
 	if !actor.Is(c.RoleAdmin, c.RoleRedLead) {
 		return forbidden("Only red leads and admins plan retests.")
 	}
-	if s := src.GetString("state"); s != c.StateValidated && s != c.StateClosed {
+	if s := c.AsTest(src).State(); s != c.StateValidated && s != c.StateClosed {
 		return conflict("Only validated or closed tests can be retested; this one is " + s + ".")
 	}
 	return nil
@@ -61,7 +62,7 @@ func canRetest(actor Actor, src *core.Record) error {
 func Retest(app core.App, actor Actor, testId string) (*core.Record, error) {
 	var out *core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		src, err := tx.FindRecordById(c.Tests, testId)
 		if err != nil {
 			return notFound("Test not found.")
@@ -69,16 +70,16 @@ func Retest(app core.App, actor Actor, testId string) (*core.Record, error) {
 		if err := canRetest(actor, src); err != nil {
 			return err
 		}
-		t, err := NewDraft(tx, src, src.GetString("campaign"))
+		t, err := NewDraft(tx, src, c.AsTest(src).Campaign())
 		if err != nil {
 			return err
 		}
-		t.Set("retest_of", src.Id)
-		t.Set("red_assignee", src.GetString("red_assignee"))
+		c.AsTest(t).SetRetestOf(src.Id)
+		c.AsTest(t).SetRedAssignee(c.AsTest(src).RedAssignee())
 		if err := tx.Save(t); err != nil {
 			return fmt.Errorf("save retest of %s: %w", src.Id, err)
 		}
-		if err := audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.kind(),
+		if err := audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
 			Action: "retest", Collection: c.Tests, RecordId: src.Id, IP: actor.IP,
 			Details: map[string]any{"retest": t.Id}}); err != nil {
 			return fmt.Errorf("audit retest: %w", err)

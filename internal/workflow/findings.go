@@ -48,6 +48,7 @@ var dueDays = map[string]int{"critical": 7, "high": 14, "medium": 30, "low": 90,
 // fired. Severity follows the technique's priority (medium when unset); the
 // owner is the test's blue assignee, else the first blue lead.
 func openFinding(tx core.App, test *core.Record) error {
+	tt := c.AsTest(test)
 	existing, _ := tx.FindFirstRecordByFilter(c.Findings, "test = {:t} && (status = 'open' || status = 'in_progress')",
 		dbx.Params{"t": test.Id})
 	if existing != nil {
@@ -57,43 +58,46 @@ func openFinding(tx core.App, test *core.Record) error {
 	if err != nil {
 		return err
 	}
-	tech, err := tx.FindRecordById(c.Techniques, test.GetString("technique"))
+	tech, err := tx.FindRecordById(c.Techniques, tt.Technique())
 	if err != nil {
 		return fmt.Errorf("finding for test %s: technique: %w", test.Id, err)
 	}
-	severity := tech.GetString("priority")
+	severity := c.AsTechnique(tech).Priority()
 	if !contains(c.Severities, severity) {
 		severity = "medium"
 	}
-	owner := test.GetString("blue_assignee")
+	owner := tt.BlueAssignee()
 	if owner == "" {
 		if lead, err := tx.FindFirstRecordByFilter(c.Users, "role = 'blue_lead' && active = true"); err == nil {
 			owner = lead.Id
 		}
 	}
 	f := core.NewRecord(col)
-	f.Set("test", test.Id)
-	f.Set("technique", tech.Id)
-	f.Set("title", fmt.Sprintf("%s %s: not blocked, no alert", tech.GetString("attack_id"), tech.GetString("name")))
-	f.Set("severity", severity)
-	f.Set("recommendation", recommendation(tx, tech, test))
-	f.Set("owner", owner)
-	f.Set("status", FindingOpen)
+	fd := c.AsFinding(f)
+	fd.SetTest(test.Id)
+	fd.SetTechnique(tech.Id)
+	fd.SetTitle(fmt.Sprintf("%s %s: not blocked, no alert", c.AsTechnique(tech).AttackId(), c.AsTechnique(tech).Name()))
+	fd.SetSeverity(severity)
+	fd.SetRecommendation(recommendation(tx, tech, test))
+	fd.SetOwner(owner)
+	fd.SetStatus(FindingOpen)
 	due, _ := types.ParseDateTime(time.Now().UTC().AddDate(0, 0, dueDays[severity]))
-	f.Set("due_at", due)
+	fd.SetDueAt(due)
 	if err := tx.Save(f); err != nil {
 		return fmt.Errorf("open finding for test %s: %w", test.Id, err)
 	}
 	// The owner fixes it; red leads hear of every finding their tests open.
 	return notifyUsers(tx, Actor{}, notify.Message{Kind: "finding_opened", Title: "Finding opened",
-		Body: f.GetString("title"), Link: "/findings/" + f.Id}, []string{owner}, c.RoleRedLead)
+		Body: fd.Title(), Link: "/findings/" + f.Id}, []string{owner}, c.RoleRedLead)
 }
 
 // recommendation says what to do, naming the ATT&CK mitigations on record.
 func recommendation(tx core.App, tech, test *core.Record) string {
+	tq := c.AsTechnique(tech)
+	tt := c.AsTest(test)
 	var b strings.Builder
 	fmt.Fprintf(&b, "The procedure for %s (%s) was not blocked (%s) and raised no alert (detection: %s).\n\n",
-		tech.GetString("attack_id"), tech.GetString("name"), test.GetString("prevention"), test.GetString("detection"))
+		tq.AttackId(), tq.Name(), tt.Prevention(), tt.Detection())
 	b.WriteString("Write or tune a detection for this behaviour and confirm it fires with a retest.")
 	mits, _ := tx.FindRecordsByFilter(c.Mitigations, "techniques ~ {:t}", "attack_id", 10, 0, dbx.Params{"t": tech.Id})
 	if len(mits) > 0 {
@@ -110,7 +114,7 @@ func recommendation(tx core.App, tech, test *core.Record) string {
 func resolveFindings(tx core.App, test *core.Record) error {
 	now := types.NowDateTime()
 	seen := map[string]bool{test.Id: true}
-	prev := test.GetString("retest_of")
+	prev := c.AsTest(test).RetestOf()
 	for depth := 0; prev != "" && !seen[prev] && depth < 100; depth++ {
 		seen[prev] = true
 		open, err := tx.FindRecordsByFilter(c.Findings, "test = {:t} && (status = 'open' || status = 'in_progress')",
@@ -119,9 +123,9 @@ func resolveFindings(tx core.App, test *core.Record) error {
 			return fmt.Errorf("findings of %s: %w", prev, err)
 		}
 		for _, f := range open {
-			f.Set("status", FindingResolved)
+			c.AsFinding(f).SetStatus(FindingResolved)
 			f.Set("resolved_by_test", test.Id)
-			f.Set("resolved_at", now)
+			c.AsFinding(f).SetResolvedAt(now)
 			if err := tx.Save(f); err != nil {
 				return fmt.Errorf("resolve finding %s: %w", f.Id, err)
 			}
@@ -130,7 +134,7 @@ func resolveFindings(tx core.App, test *core.Record) error {
 		if err != nil {
 			break
 		}
-		prev = earlier.GetString("retest_of")
+		prev = c.AsTest(earlier).RetestOf()
 	}
 	return nil
 }

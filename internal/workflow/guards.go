@@ -23,21 +23,22 @@ var (
 
 // EditableFields lists what actor may change on test via CRUD.
 func EditableFields(actor Actor, test *core.Record) []string {
+	t := c.AsTest(test)
 	switch actor.Role {
 	case c.RoleAdmin:
 		return append(append([]string{}, planFields...), blueFields...)
 	case c.RoleRedLead:
 		return planFields
 	case c.RoleRedOperator:
-		if test.GetString("red_assignee") == actor.Id {
+		if t.RedAssignee() == actor.Id {
 			return redOwnFields
 		}
 	case c.RoleBlueLead:
-		if test.GetBool("revealed") {
+		if t.Revealed() {
 			return blueLeadFields
 		}
 	case c.RoleBlueAnalyst:
-		if test.GetBool("revealed") {
+		if t.Revealed() {
 			return blueFields
 		}
 	}

@@ -41,8 +41,9 @@ func BestDetection(a, b string) string {
 // roles has confirmed yet: it is shown, but it does not count as validated.
 // A superuser's confirmation (no user id) is recorded by its time.
 func OutcomeUnconfirmed(test *core.Record) bool {
-	return test.GetBool("outcome_imported") && test.GetString("outcome_confirmed_by") == "" &&
-		test.GetDateTime("outcome_confirmed_at").IsZero()
+	t := c.AsTest(test)
+	return t.OutcomeImported() && t.OutcomeConfirmedBy() == "" &&
+		t.OutcomeConfirmedAt().IsZero()
 }
 
 // Missed reports an outcome with no block and no alert: it opens a finding.
@@ -59,6 +60,7 @@ func Passed(prevention, detection string) bool {
 // record validates and applies the blue outcome: the overall prevention and
 // detection are the best of the explicit values and every tool's result.
 func record(tx core.App, actor Actor, test *core.Record, in Input) (change, error) {
+	t := c.AsTest(test)
 	ch := change{details: map[string]any{}, after: noAfter}
 	now := types.NowDateTime()
 	prev, det := in.Prevention, in.Detection
@@ -115,7 +117,7 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		if err := checkDetected("detected_at", d, test, now); err != nil {
 			return ch, err
 		}
-		test.Set("detected_at", d)
+		t.SetDetectedAt(d)
 	}
 	if len(in.DetectionRules) > 0 {
 		ids := make([]any, len(in.DetectionRules))
@@ -129,29 +131,29 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		if n != len(uniq(in.DetectionRules)) {
 			return ch, invalid("detection_rules", "Unknown detection rule.")
 		}
-		test.Set("detection_rules", uniq(in.DetectionRules))
+		t.SetDetectionRules(uniq(in.DetectionRules))
 	}
 	if in.AlertSeverity != "" {
-		test.Set("alert_severity", in.AlertSeverity)
+		t.SetAlertSeverity(in.AlertSeverity)
 	}
 	if in.BlueNotes != "" {
-		test.Set("blue_notes", in.BlueNotes)
+		t.SetBlueNotes(in.BlueNotes)
 	}
-	test.Set("prevention", prev)
-	test.Set("detection", det)
-	test.Set("validated_by", actor.userId())
-	test.Set("validated_at", now)
+	t.SetPrevention(prev)
+	t.SetDetection(det)
+	t.SetValidatedBy(actor.UserId())
+	t.SetValidatedAt(now)
 	// An outcome recorded here is blue's own, no longer an imported one.
-	test.Set("outcome_imported", false)
-	test.Set("outcome_imported_by", "")
-	test.Set("outcome_confirmed_by", "")
-	test.Set("outcome_confirmed_at", "")
+	t.SetOutcomeImported(false)
+	t.SetOutcomeImportedBy("")
+	t.SetOutcomeConfirmedBy("")
+	t.SetOutcomeConfirmedAt(types.DateTime{})
 	// Whoever records a test nobody was assigned to becomes its analyst.
-	if test.GetString("blue_assignee") == "" && actor.userId() != "" {
-		test.Set("blue_assignee", actor.userId())
-		ch.details["blue_assignee"] = actor.userId()
+	if t.BlueAssignee() == "" && actor.UserId() != "" {
+		t.SetBlueAssignee(actor.UserId())
+		ch.details["blue_assignee"] = actor.UserId()
 	}
-	test.Set("reason", "")
+	t.SetReason("")
 	ch.details["prevention"], ch.details["detection"] = prev, det
 
 	tools := in.ToolOutcomes
@@ -177,7 +179,7 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 // checkDetected refuses a detection time before the execution (time to
 // detect cannot be negative) or after now, the time of recording.
 func checkDetected(field string, d types.DateTime, test *core.Record, now types.DateTime) error {
-	if ex := test.GetDateTime("executed_at"); !ex.IsZero() && d.Time().Before(ex.Time()) {
+	if ex := c.AsTest(test).ExecutedAt(); !ex.IsZero() && d.Time().Before(ex.Time()) {
 		return invalid(field, field+" is before the test was executed.")
 	}
 	if d.Time().After(now.Time()) {
@@ -200,16 +202,18 @@ func saveToolOutcomes(tx core.App, test *core.Record, tools []ToolOutcome) error
 			dbx.Params{"t": test.Id, "d": to.DefenseTool})
 		if err != nil {
 			r = core.NewRecord(col)
-			r.Set("test", test.Id)
-			r.Set("defense_tool", to.DefenseTool)
+			o := c.AsTestOutcome(r)
+			o.SetTest(test.Id)
+			o.SetDefenseTool(to.DefenseTool)
 		}
-		r.Set("prevention", to.Prevention)
-		r.Set("detection", to.Detection)
+		o := c.AsTestOutcome(r)
+		o.SetPrevention(to.Prevention)
+		o.SetDetection(to.Detection)
 		if to.DetectedAt != "" {
 			d, _ := parseTime("detected_at", to.DetectedAt)
-			r.Set("detected_at", d)
+			o.SetDetectedAt(d)
 		}
-		r.Set("notes", to.Notes)
+		o.SetNotes(to.Notes)
 		if err := tx.Save(r); err != nil {
 			return fmt.Errorf("save outcome of tool %s: %w", to.DefenseTool, err)
 		}

@@ -127,7 +127,7 @@ func Transition(app core.App, actor Actor, testId string, in Input) (*core.Recor
 	}
 	var saved *core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor.Audit())
+		audit.Bind(tx, actor)
 		test, err := tx.FindRecordById(c.Tests, testId)
 		if err != nil || !actor.CanSee(test) {
 			return notFound("Test not found.")
@@ -138,7 +138,7 @@ func Transition(app core.App, actor Actor, testId string, in Input) (*core.Recor
 		if err := checkState(in.Action, test, in.Revision); err != nil {
 			return err
 		}
-		from := test.GetString("state")
+		from := c.AsTest(test).State()
 		ch, err := apply(tx, actor, test, in)
 		if err != nil {
 			return err
@@ -152,15 +152,15 @@ func Transition(app core.App, actor Actor, testId string, in Input) (*core.Recor
 		if err := ch.after(tx, test); err != nil {
 			return err
 		}
-		details := map[string]any{"action": in.Action, "from": from, "to": test.GetString("state"),
-			"revision": test.GetInt("revision")}
+		details := map[string]any{"action": in.Action, "from": from, "to": c.AsTest(test).State(),
+			"revision": c.AsTest(test).Revision()}
 		if in.Reason != "" {
 			details["reason"] = in.Reason
 		}
 		for k, v := range ch.details {
 			details[k] = v
 		}
-		if err := audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.kind(),
+		if err := audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
 			Action: "transition", Collection: c.Tests, RecordId: test.Id, Details: details, IP: actor.IP}); err != nil {
 			return fmt.Errorf("audit transition: %w", err)
 		}
@@ -178,17 +178,18 @@ func Transition(app core.App, actor Actor, testId string, in Input) (*core.Recor
 
 // checkActor is the 403 part: role, then assignee.
 func checkActor(actor Actor, action string, test *core.Record) error {
+	t := c.AsTest(test)
 	st := steps[action]
 	if !actor.Is(st.roles...) {
 		return forbidden(fmt.Sprintf("Your role may not %s a test.", action))
 	}
 	switch action {
 	case ActionStart, ActionSubmit:
-		if actor.Is(c.RoleRedOperator) && test.GetString("red_assignee") != actor.Id {
+		if actor.Is(c.RoleRedOperator) && t.RedAssignee() != actor.Id {
 			return forbidden("Only the assigned red operator or a red lead may " + action + " this test.")
 		}
 	case ActionRecord, ActionRework:
-		if a := test.GetString("blue_assignee"); a != "" && actor.Is(c.RoleBlueAnalyst) && a != actor.Id {
+		if a := t.BlueAssignee(); a != "" && actor.Is(c.RoleBlueAnalyst) && a != actor.Id {
 			return forbidden("Only the assigned blue analyst or a blue lead may " + action + " this test.")
 		}
 	}
@@ -198,20 +199,21 @@ func checkActor(actor Actor, action string, test *core.Record) error {
 // checkState is the 409 part: the state the action starts from and, when
 // given, the revision the caller last saw.
 func checkState(action string, test *core.Record, revision *int) error {
+	t := c.AsTest(test)
 	st := steps[action]
-	state := test.GetString("state")
+	state := t.State()
 	if !contains(st.from, state) {
 		return conflict(fmt.Sprintf("Cannot %s a test in state %s.", action, state))
 	}
-	if action == ActionReveal && test.GetBool("revealed") {
+	if action == ActionReveal && t.Revealed() {
 		return conflict("The test is already revealed.")
 	}
 	if action == ActionConfirm && !OutcomeUnconfirmed(test) {
 		return conflict("The test has no imported outcome waiting for confirmation.")
 	}
-	if revision != nil && *revision != test.GetInt("revision") {
+	if revision != nil && *revision != t.Revision() {
 		return conflict(fmt.Sprintf("The test changed meanwhile (revision %d, you sent %d): reload it.",
-			test.GetInt("revision"), *revision))
+			t.Revision(), *revision))
 	}
 	return nil
 }
@@ -219,7 +221,8 @@ func checkState(action string, test *core.Record, revision *int) error {
 // bumpRevision is the optimistic lock: it increments revision only when
 // nobody else did since the record was read, in the same transaction.
 func bumpRevision(tx core.App, test *core.Record) error {
-	old := test.GetInt("revision")
+	t := c.AsTest(test)
+	old := t.Revision()
 	res, err := tx.DB().NewQuery("UPDATE {{tests}} SET [[revision]] = {:new} WHERE [[id]] = {:id} AND [[revision]] = {:old}").
 		Bind(dbx.Params{"new": old + 1, "id": test.Id, "old": old}).Execute()
 	if err != nil {
@@ -228,7 +231,7 @@ func bumpRevision(tx core.App, test *core.Record) error {
 	if n, _ := res.RowsAffected(); n != 1 {
 		return conflict("The test changed meanwhile: reload it.")
 	}
-	test.Set("revision", old+1)
+	t.SetRevision(old + 1)
 	return nil
 }
 
@@ -242,12 +245,13 @@ func noAfter(core.App, *core.Record) error { return nil }
 
 // apply validates the action's fields (400) and sets them on test.
 func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error) {
+	t := c.AsTest(test)
 	ch := change{details: map[string]any{}, after: noAfter}
 	st := steps[in.Action]
 	switch in.Action {
 	case ActionApprove:
 		if in.RedAssignee == "" {
-			in.RedAssignee = test.GetString("red_assignee")
+			in.RedAssignee = t.RedAssignee()
 		}
 		if in.RedAssignee == "" {
 			return ch, missing("red_assignee")
@@ -255,24 +259,24 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 		if err := checkUser(tx, "red_assignee", in.RedAssignee, c.RoleRedOperator, c.RoleRedLead, c.RoleAdmin); err != nil {
 			return ch, err
 		}
-		test.Set("red_assignee", in.RedAssignee)
+		t.SetRedAssignee(in.RedAssignee)
 		ch.details["red_assignee"] = in.RedAssignee
 		if in.BlueAssignee != "" {
 			if err := checkUser(tx, "blue_assignee", in.BlueAssignee, c.RoleBlueAnalyst, c.RoleBlueLead, c.RoleAdmin); err != nil {
 				return ch, err
 			}
-			test.Set("blue_assignee", in.BlueAssignee)
+			t.SetBlueAssignee(in.BlueAssignee)
 		}
 		if in.DueAt != "" {
 			d, err := parseTime("due_at", in.DueAt)
 			if err != nil {
 				return ch, err
 			}
-			test.Set("due_at", d)
+			t.SetDueAt(d)
 		}
 	case ActionStart, ActionClose:
 		if in.Action == ActionClose {
-			test.Set("reason", "")
+			t.SetReason("")
 		}
 	case ActionSubmit:
 		if in.RedResult == "" {
@@ -295,16 +299,16 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 			executed = d
 		}
 		// Whoever submits a test nobody was assigned to becomes its operator.
-		if test.GetString("red_assignee") == "" && actor.userId() != "" {
-			test.Set("red_assignee", actor.userId())
-			ch.details["red_assignee"] = actor.userId()
+		if t.RedAssignee() == "" && actor.UserId() != "" {
+			t.SetRedAssignee(actor.UserId())
+			ch.details["red_assignee"] = actor.UserId()
 		}
-		test.Set("red_result", in.RedResult)
-		test.Set("executed_at", executed)
+		t.SetRedResult(in.RedResult)
+		t.SetExecutedAt(executed)
 		if in.RedNotes != "" {
-			test.Set("red_notes", in.RedNotes)
+			t.SetRedNotes(in.RedNotes)
 		}
-		test.Set("reason", "")
+		t.SetReason("")
 		ch.details["red_result"] = in.RedResult
 	case ActionRecord:
 		rc, err := record(tx, actor, test, in)
@@ -317,18 +321,18 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 		if reason == "" {
 			return ch, missing("reason")
 		}
-		test.Set("reason", reason)
+		t.SetReason(reason)
 	case ActionReveal:
-		test.Set("revealed", true)
+		t.SetRevealed(true)
 		ch.details["revealed"] = true
 	case ActionConfirm:
-		test.Set("outcome_confirmed_by", actor.userId())
-		test.Set("outcome_confirmed_at", types.NowDateTime())
-		ch.details["imported_by"] = test.GetString("outcome_imported_by")
-		ch.details["prevention"], ch.details["detection"] = test.GetString("prevention"), test.GetString("detection")
+		t.SetOutcomeConfirmedBy(actor.UserId())
+		t.SetOutcomeConfirmedAt(types.NowDateTime())
+		ch.details["imported_by"] = t.OutcomeImportedBy()
+		ch.details["prevention"], ch.details["detection"] = t.Prevention(), t.Detection()
 	}
 	if st.to != "" {
-		test.Set("state", st.to)
+		t.SetState(st.to)
 	}
 	return ch, nil
 }
@@ -336,10 +340,10 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 // checkUser verifies that id is an active user holding one of roles.
 func checkUser(tx core.App, field, id string, roles ...string) error {
 	u, err := tx.FindRecordById(c.Users, id)
-	if err != nil || !u.GetBool("active") {
+	if err != nil || !c.AsUser(u).Active() {
 		return invalid(field, field+" must be an active user.")
 	}
-	if !contains(roles, u.GetString("role")) {
+	if !contains(roles, c.AsUser(u).Role()) {
 		return invalid(field, fmt.Sprintf("%s must hold one of the roles %s.", field, strings.Join(roles, ", ")))
 	}
 	return nil
@@ -373,35 +377,36 @@ func contains(list []string, s string) bool {
 // red assignee and every red lead of an outcome; the red assignee of a
 // rework, or the red leads when none is assigned.
 func notifyNext(tx core.App, actor Actor, action string, test *core.Record) error {
-	name := test.GetString("name")
+	t := c.AsTest(test)
+	name := t.Name()
 	link := "/tests/" + test.Id
 	send := func(kind, title string, users []string, roles ...string) error {
 		return notifyUsers(tx, actor, notify.Message{Kind: kind, Title: title, Body: name, Link: link}, users, roles...)
 	}
 	forBlue := func() error {
-		if a := test.GetString("blue_assignee"); a != "" {
+		if a := t.BlueAssignee(); a != "" {
 			return send("test_blue_review", "Test ready for blue review", []string{a})
 		}
 		return send("test_blue_review", "Test waits for blue: no analyst assigned", nil, c.RoleBlueLead, c.RoleBlueAnalyst)
 	}
 	switch action {
 	case ActionApprove:
-		return send("test_assigned", "Test assigned to you", []string{test.GetString("red_assignee")})
+		return send("test_assigned", "Test assigned to you", []string{t.RedAssignee()})
 	case ActionSubmit:
-		if !test.GetBool("revealed") {
+		if !t.Revealed() {
 			return send("test_awaiting_reveal", "Executed blind test awaits reveal", nil, c.RoleRedLead)
 		}
 		return forBlue()
 	case ActionReveal:
-		if test.GetString("state") != c.StateBlueReview {
+		if t.State() != c.StateBlueReview {
 			return nil
 		}
 		return forBlue()
 	case ActionRecord:
-		title := fmt.Sprintf("Outcome recorded: %s, detection %s", test.GetString("prevention"), test.GetString("detection"))
-		return send("outcome_recorded", title, []string{test.GetString("red_assignee")}, c.RoleRedLead)
+		title := fmt.Sprintf("Outcome recorded: %s, detection %s", t.Prevention(), t.Detection())
+		return send("outcome_recorded", title, []string{t.RedAssignee()}, c.RoleRedLead)
 	case ActionRework:
-		if a := test.GetString("red_assignee"); a != "" {
+		if a := t.RedAssignee(); a != "" {
 			return send("test_rework", "Test sent back for rework", []string{a})
 		}
 		return send("test_rework", "Test sent back for rework", nil, c.RoleRedLead)
