@@ -59,7 +59,7 @@ type runAnswer struct {
 	} `json:"job_run"`
 }
 
-func waitRun(t *testing.T, app core.App, id string) *core.Record {
+func waitRun(t testing.TB, app core.App, id string) *core.Record {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
