@@ -29,6 +29,10 @@ type Scenario struct {
 	Token   string // sent as Authorization when not empty
 	Headers map[string]string
 	Body    any // nil, a string or []byte sent as is, or any value sent as JSON
+	// Form and Files, when either is set, make the request multipart/form-data
+	// (Body is then ignored).
+	Form  map[string]string
+	Files []File
 
 	ExpectedStatus     int
 	ExpectedError      bool
@@ -87,7 +91,16 @@ func (sc Scenario) Test(t testing.TB, s *Server) Response {
 	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		url = s.URL + url
 	}
-	r := DoWith(t, sc.Method, url, sc.Token, sc.Headers, sc.Body)
+	body, headers := sc.Body, sc.Headers
+	if sc.Form != nil || sc.Files != nil {
+		var ctype string
+		body, ctype = EncodeMultipart(t, sc.Form, sc.Files...)
+		headers = map[string]string{"Content-Type": ctype}
+		for k, v := range sc.Headers {
+			headers[k] = v
+		}
+	}
+	r := DoWith(t, sc.Method, url, sc.Token, headers, body)
 	require.Equal(t, sc.ExpectedStatus, r.Status, "%s %s: status (body %s)", sc.Method, sc.URL, r.Body)
 	sc.checkBody(t, r)
 	if sc.AfterTestFunc != nil {
