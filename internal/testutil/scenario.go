@@ -20,7 +20,7 @@ import (
 // The body check follows tests.ApiScenario: the (compacted, when JSON) body
 // must contain every ExpectedContent item and no NotExpectedContent item;
 // when both lists are empty and ExpectedError is false the body must be
-// empty. ExpectedError requires a PocketBase-shaped JSON error whose status
+// empty. ExpectedBody requires the whole body. ExpectedError requires a PocketBase-shaped JSON error whose status
 // equals ExpectedStatus, with a message and a data object.
 type Scenario struct {
 	Name    string
@@ -34,8 +34,13 @@ type Scenario struct {
 	Form  map[string]string
 	Files []File
 
-	ExpectedStatus     int
-	ExpectedError      bool
+	ExpectedStatus int
+	ExpectedError  bool
+	// ExpectedMessage, with ExpectedError, must appear in the error message
+	// (case-insensitive).
+	ExpectedMessage string
+	// ExpectedBody, when set, must equal the whole (compacted, trimmed) body.
+	ExpectedBody       string
 	ExpectedContent    []string
 	NotExpectedContent []string
 
@@ -112,18 +117,24 @@ func (sc Scenario) Test(t testing.TB, s *Server) Response {
 func (sc Scenario) checkBody(t testing.TB, r Response) {
 	t.Helper()
 	if sc.ExpectedError {
-		RequireError(t, r, sc.ExpectedStatus)
-	}
-	if len(sc.ExpectedContent) == 0 && len(sc.NotExpectedContent) == 0 {
-		if !sc.ExpectedError {
-			assert.Empty(t, string(r.Body), "%s %s: expected an empty body", sc.Method, sc.URL)
+		e := RequireError(t, r, sc.ExpectedStatus)
+		if sc.ExpectedMessage != "" {
+			assert.Contains(t, strings.ToLower(e.Message), strings.ToLower(sc.ExpectedMessage), "%s %s: error message", sc.Method, sc.URL)
 		}
-		return
 	}
-	body := string(r.Body)
+	body := strings.TrimSpace(string(r.Body))
 	var buf bytes.Buffer
 	if json.Compact(&buf, r.Body) == nil {
 		body = buf.String()
+	}
+	if sc.ExpectedBody != "" {
+		assert.Equal(t, sc.ExpectedBody, body, "%s %s: body", sc.Method, sc.URL)
+	}
+	if len(sc.ExpectedContent) == 0 && len(sc.NotExpectedContent) == 0 {
+		if !sc.ExpectedError && sc.ExpectedBody == "" {
+			assert.Empty(t, string(r.Body), "%s %s: expected an empty body", sc.Method, sc.URL)
+		}
+		return
 	}
 	for _, want := range sc.ExpectedContent {
 		assert.Contains(t, body, want, "%s %s", sc.Method, sc.URL)

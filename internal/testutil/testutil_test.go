@@ -110,6 +110,14 @@ func TestScenarioRunner(t *testing.T) {
 	silent := health
 	silent.ExpectedContent = nil
 	assert.NotEmpty(t, failures(t, s, silent), "a body where none was expected")
+	wholeBody := health
+	wholeBody.ExpectedBody = `{"code":200}`
+	assert.NotEmpty(t, failures(t, s, wholeBody), "a body that is not the whole expected body")
+	guest := testutil.Scenario{Method: http.MethodPost, URL: "/api/aegis/notifications/read-all", ExpectedStatus: http.StatusUnauthorized, ExpectedError: true}
+	assert.Empty(t, failures(t, s, guest), "the control error scenario passes")
+	wrongMessage := guest
+	wrongMessage.ExpectedMessage = "no such message"
+	assert.NotEmpty(t, failures(t, s, wrongMessage), "an error message that does not mention the text")
 	notAnError := health
 	notAnError.ExpectedError = true
 	assert.NotEmpty(t, failures(t, s, notAnError), "an answer that is not a JSON error")
