@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -20,27 +21,21 @@ func entriesFor(t *testing.T, app core.App, collection, id string) []*core.Recor
 	t.Helper()
 	recs, err := app.FindRecordsByFilter(collections.AuditLogs,
 		"collection = {:c} && record_id = {:id}", "created", 0, 0, dbx.Params{"c": collection, "id": id})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return recs
 }
 
 func countAudit(t *testing.T, app core.App) int {
 	t.Helper()
 	n, err := app.CountRecords(collections.AuditLogs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return int(n)
 }
 
 func details(t *testing.T, r *core.Record) map[string]map[string]any {
 	t.Helper()
 	var d map[string]map[string]any
-	if err := r.UnmarshalJSONField("details", &d); err != nil {
-		t.Fatalf("details %s: %v", r.GetString("details"), err)
-	}
+	require.NoError(t, r.UnmarshalJSONField("details", &d), "details %s", r.GetString("details"))
 	return d
 }
 
@@ -93,23 +88,17 @@ func TestAuditAttributesGoChanges(t *testing.T) {
 
 	sys := core.NewRecord(col)
 	sys.Set("name", "by the system")
-	if err := ta.Save(sys); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, ta.Save(sys))
 	if e := entriesFor(t, ta, collections.DefenseTools, sys.Id); len(e) != 1 || e[0].GetString("actor_kind") != audit.KindSystem {
 		t.Fatalf("Go change without actor should be the system's: %v", e)
 	}
 
 	admin, err := ta.FindRecordById(collections.Users, testutil.Users(t)[collections.RoleAdmin].Id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	byUser := core.NewRecord(col)
 	byUser.Set("name", "on behalf of admin")
 	audit.SetActor(byUser, admin)
-	if err := ta.Save(byUser); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, ta.Save(byUser))
 	if e := entriesFor(t, ta, collections.DefenseTools, byUser.Id); len(e) != 1 || e[0].GetString("actor") != admin.Id {
 		t.Fatalf("SetActor not honoured: %v", e)
 	}
@@ -122,9 +111,7 @@ func TestAuditAttributesGoChanges(t *testing.T) {
 		inTx.Set("name", "bound")
 		return txApp.Save(inTx)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if e := entriesFor(t, ta, collections.DefenseTools, inTx.Id); len(e) != 1 || e[0].GetString("actor_name") != "nightly job" {
 		t.Fatalf("Bind not honoured: %v", e)
 	}
@@ -151,16 +138,12 @@ func TestAuditCascadeKeepsTheActor(t *testing.T) {
 func mustSave(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
 	t.Helper()
 	col, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := core.NewRecord(col)
 	for k, v := range data {
 		r.Set(k, v)
 	}
-	if err := app.Save(r); err != nil {
-		t.Fatalf("seed %s: %v", collection, err)
-	}
+	require.NoError(t, app.Save(r), "seed %s", collection)
 	return r
 }
 
@@ -311,9 +294,7 @@ func TestAuditLogins(t *testing.T) {
 	// An inactive user is refused and the attempt recorded.
 	u, _ := ta.FindRecordById(collections.Users, viewer.Id)
 	u.Set("active", false)
-	if err := ta.Save(u); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, ta.Save(u))
 	inactive := testutil.Do(t, http.MethodPost, auth, "", map[string]any{"identity": viewer.Email, "password": testutil.Password})
 	if inactive.Status < 400 {
 		t.Fatalf("inactive user logged in: %d", inactive.Status)
@@ -326,9 +307,7 @@ func TestAuditLogins(t *testing.T) {
 	}
 
 	recs, err := ta.FindRecordsByFilter(collections.AuditLogs, "action = 'login' || action = 'login_failed'", "created", 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	type row struct{ action, actor, kind, identity string }
 	var got []row
 	for _, r := range recs {

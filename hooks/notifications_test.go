@@ -11,6 +11,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/notify"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNotificationsOnlyReadFlagByOwner(t *testing.T) {
@@ -18,13 +19,9 @@ func TestNotificationsOnlyReadFlagByOwner(t *testing.T) {
 	srv := testutil.Serve(t, ta)
 	users := testutil.Users(t)
 	owner := users["red_operator"]
-	if err := notify.User(ta, owner.Id, notify.Message{Kind: "test_assigned", Title: "Run T1059", Link: "/tests/x"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, notify.User(ta, owner.Id, notify.Message{Kind: "test_assigned", Title: "Run T1059", Link: "/tests/x"}))
 	n, err := ta.FindFirstRecordByFilter(collections.Notifications, "user = {:u}", dbx.Params{"u": owner.Id})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	url := srv.URL + "/api/collections/notifications/records/" + n.Id
 	for _, body := range []map[string]any{{"title": "changed"}, {"user": users["admin"].Id}, {"read": true, "link": "https://evil"}} {
 		if r := testutil.Do(t, http.MethodPatch, url, owner.Token, body); r.Status < 400 {
@@ -50,13 +47,9 @@ func TestReadAllNotifications(t *testing.T) {
 	srv := testutil.Serve(t, ta)
 	users := testutil.Users(t)
 	for i := 0; i < 3; i++ {
-		if err := notify.User(ta, users["viewer"].Id, notify.Message{Kind: "k", Title: "v"}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, notify.User(ta, users["viewer"].Id, notify.Message{Kind: "k", Title: "v"}))
 	}
-	if err := notify.User(ta, users["admin"].Id, notify.Message{Kind: "k", Title: "a"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, notify.User(ta, users["admin"].Id, notify.Message{Kind: "k", Title: "a"}))
 	r := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/notifications/read-all", users["viewer"].Token, nil)
 	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"updated":3`) {
 		t.Fatalf("read-all: %d %s", r.Status, r.Body)
@@ -77,9 +70,7 @@ func TestNotificationsArriveLiveOnlyForTheirUser(t *testing.T) {
 	other := testutil.Subscribe(t, srv.URL, users["red_lead"].Token, "notifications/*")
 	guest := testutil.Subscribe(t, srv.URL, "", "notifications/*")
 
-	if err := notify.User(ta, users["blue_analyst"].Id, notify.Message{Kind: "outcome_needed", Title: "Review T1003", Link: "/tests/1"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, notify.User(ta, users["blue_analyst"].Id, notify.Message{Kind: "outcome_needed", Title: "Review T1003", Link: "/tests/1"}))
 	ev, ok := mine.Next(5 * time.Second)
 	if !ok || ev.Name != "notifications/*" {
 		t.Fatalf("no live notification: %+v", ev)
@@ -88,9 +79,7 @@ func TestNotificationsArriveLiveOnlyForTheirUser(t *testing.T) {
 		Action string
 		Record map[string]any
 	}
-	if err := json.Unmarshal([]byte(ev.Data), &msg); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(ev.Data), &msg))
 	if msg.Action != "create" || msg.Record["title"] != "Review T1003" || msg.Record["user"] != users["blue_analyst"].Id {
 		t.Fatalf("event: %+v", msg)
 	}

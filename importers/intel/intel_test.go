@@ -14,6 +14,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -77,9 +78,7 @@ func seedActor(t *testing.T, app core.App, attackID, name string, aliases ...str
 	r.Set("name", name)
 	r.Set("aliases", aliases)
 	r.Set("source", "attack")
-	if err := app.Save(r); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(r))
 	return r.Id
 }
 
@@ -92,9 +91,7 @@ func TestImportAndScan(t *testing.T) {
 	link := core.NewRecord(at)
 	link.Set("actor", apt29)
 	link.Set("technique", techs["T1059.001"])
-	if err := app.Save(link); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(link))
 	dir := t.TempDir()
 	contenttest.WriteFiles(t, dir, map[string]string{
 		"reports/r1.json":     reportBundle,
@@ -104,9 +101,7 @@ func TestImportAndScan(t *testing.T) {
 	})
 	ctx := context.Background()
 	rep, err := intel.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Created != 2 || len(rep.FileErrors) != 1 || rep.Counts["actors_created"] != 1 {
 		t.Fatalf("report %+v", rep)
 	}
@@ -116,16 +111,12 @@ func TestImportAndScan(t *testing.T) {
 		}
 	}
 	r1, err := app.FindFirstRecordByData(collections.IntelReports, "external_id", "report--r1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(r1.GetStringSlice("techniques")) != 2 || len(r1.GetStringSlice("actors")) != 2 || r1.GetDateTime("published").IsZero() {
 		t.Fatalf("r1 %v", r1.FieldsData())
 	}
 	var links []intel.NewLink
-	if err := r1.UnmarshalJSONField("new_links", &links); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, r1.UnmarshalJSONField("new_links", &links))
 	// APT29 × T1566.001 and the new actor × both techniques; APT29 × T1059.001 is known.
 	if len(links) != 3 {
 		t.Fatalf("new links %+v", links)
@@ -154,13 +145,9 @@ func TestImportAndScan(t *testing.T) {
 	rules, _ := app.FindCollectionByNameOrId(collections.DetectionRules)
 	rule := core.NewRecord(rules)
 	rule.Load(map[string]any{"source": "custom", "source_rule_id": "r", "title": "r", "techniques": []string{techs["T1105"]}, "enabled": true})
-	if err := app.Save(rule); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(rule))
 	res, err := intel.Scan(ctx, app, time.Now().Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !slices.Equal(res.NewTechniques, []string{"T1059.001", "T1072", "T1105", "T1566.001"}) ||
 		!slices.Equal(res.LowCoverage, []string{"T1059.001", "T1072", "T1566.001"}) || res.Notified != 2 {
 		t.Fatalf("scan %+v", res)
@@ -182,9 +169,7 @@ func TestSharedBundles(t *testing.T) {
 	contenttest.SeedEnterprise(t, app)
 	ctx := context.Background()
 	rep, err := intel.Import(ctx, app, contenttest.Shared(t, "stix21-oasis-examples.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("oasis: %+v", rep)
 	if rep.Created != 2 {
 		t.Fatalf("oasis reports created %d, want apt1 and poisonivy", rep.Created)
@@ -202,9 +187,7 @@ func TestSharedBundles(t *testing.T) {
 	}
 
 	flows, err := intel.Import(ctx, app, contenttest.Shared(t, "stix21-attack-flow-corpus.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("attack flow: created %d, counts %v, skipped %d", flows.Created, flows.Counts, len(flows.Skipped))
 	// Two pairs of files reuse one flow id for different flows upstream.
 	if flows.Created != 24 || len(flows.FileErrors) != 0 || flows.Counts["id_clashes"] != 2 {

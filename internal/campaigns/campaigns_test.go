@@ -12,6 +12,7 @@ import (
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/campaigns"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFromActorOneTestPerTechniqueOnPlatform(t *testing.T) {
@@ -107,9 +108,7 @@ func TestFromLayer(t *testing.T) {
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.Header.Set("Authorization", e.users[role].Token)
 		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer res.Body.Close()
 		var out bytes.Buffer
 		out.ReadFrom(res.Body)
@@ -213,9 +212,7 @@ func TestRecurringCampaignSpawnsOnSchedule(t *testing.T) {
 	// Drive the clock: the next run is 2030-01-01 06:00 UTC.
 	due := time.Date(2030, 1, 1, 6, 0, 0, 0, time.UTC)
 	rec.Set("next_run_at", due)
-	if err := e.app.Save(rec); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, e.app.Save(rec))
 	ctx := context.Background()
 	st, err := campaigns.SpawnDue(ctx, e.app, due.Add(-time.Minute))
 	if err != nil || st.Spawned != 0 {
@@ -226,9 +223,7 @@ func TestRecurringCampaignSpawnsOnSchedule(t *testing.T) {
 		t.Fatalf("when due: %+v %v", st, err)
 	}
 	inst, err := e.app.FindFirstRecordByFilter(c.Campaigns, "parent = {:p}", map[string]any{"p": rec.Id})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if inst.GetString("status") != "planned" || inst.GetInt("round") != 1 || inst.GetString("recurrence") != "" ||
 		inst.GetString("name") != "Monthly phishing — 2030-01-01" {
 		t.Errorf("instance: %v", inst.FieldsData())

@@ -23,6 +23,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSafeCell(t *testing.T) {
@@ -61,9 +62,7 @@ func seedTests(t testing.TB, app core.App, n int) string {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	coverage.For(app).Invalidate()
 	return tech
 }
@@ -72,17 +71,13 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	app := testutil.NewApp(t)
 	seedTests(t, app, 6)
 	var buf bytes.Buffer
-	if err := coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, &buf, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, &buf, false))
 	raw := buf.Bytes()
 	if !bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
 		t.Fatal("missing UTF-8 byte-order mark")
 	}
 	recs, err := csv.NewReader(bytes.NewReader(raw[3:])).ReadAll()
-	if err != nil {
-		t.Fatalf("CSV does not parse: %v", err)
-	}
+	require.NoError(t, err, "CSV does not parse")
 	if len(recs) != 7 || recs[0][1] != "name" {
 		t.Fatalf("rows: %d header %v", len(recs), recs[0])
 	}
@@ -103,9 +98,7 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	}
 	// JSON: an array of objects, values not mangled by the CSV guard.
 	buf.Reset()
-	if err := coverage.Export(context.Background(), app, "tests", "json", url.Values{"technique": {"t1059"}}, &buf, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, coverage.Export(context.Background(), app, "tests", "json", url.Values{"technique": {"t1059"}}, &buf, false))
 	var rows []map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &rows); err != nil || len(rows) != 6 {
 		t.Fatalf("json rows %d: %v", len(rows), err)
@@ -115,9 +108,7 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	}
 	// VECTR test cases.
 	buf.Reset()
-	if err := coverage.Export(context.Background(), app, "vectr", "csv", url.Values{"bom": {"0"}}, &buf, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, coverage.Export(context.Background(), app, "vectr", "csv", url.Values{"bom": {"0"}}, &buf, false))
 	recs, err = csv.NewReader(&buf).ReadAll()
 	if err != nil || len(recs) != 7 || strings.Join(recs[0], ",") != strings.Join(coverage.VectrColumns, ",") ||
 		recs[1][7] != "Blocked" || recs[1][6] != "Completed" {
@@ -161,9 +152,7 @@ func TestExportStreamsWithFlatMemory(t *testing.T) {
 	runtime.ReadMemStats(&base)
 	s := &sampler{peak: base.HeapInuse}
 	start := time.Now()
-	if err := coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, s, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, coverage.Export(context.Background(), app, "tests", "csv", url.Values{}, s, false))
 	growth := int64(s.peak) - int64(base.HeapInuse)
 	early := int64(s.early) - int64(base.HeapInuse)
 	t.Logf("20k-test CSV: %.1f MB written in %s; heap in use %.1f MB before, peak growth %.1f MB after the first 10%% of rows, %.1f MB over all rows",
@@ -231,30 +220,18 @@ func TestVectrExportRoundTrip(t *testing.T) {
 	seedTests(t, from, 6)
 	path := filepath.Join(t.TempDir(), "vectr.csv")
 	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := coverage.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, coverage.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f, false))
 	f.Close()
 	to := testutil.NewApp(t)
 	seedTests(t, to, 0) // the catalogue: technique T1059
 	src, err := source.Open(path, source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rep, err := vectr.Import(context.Background(), to, src, importers.Options{})
-	if err != nil {
-		t.Fatalf("import our VECTR export: %v", err)
-	}
+	require.NoError(t, err, "import our VECTR export")
 	var n, blocked int
-	if err := to.DB().NewQuery("SELECT count(*) FROM tests").Row(&n); err != nil {
-		t.Fatal(err)
-	}
-	if err := to.DB().NewQuery("SELECT count(*) FROM tests WHERE prevention = 'blocked'").Row(&blocked); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, to.DB().NewQuery("SELECT count(*) FROM tests").Row(&n))
+	require.NoError(t, to.DB().NewQuery("SELECT count(*) FROM tests WHERE prevention = 'blocked'").Row(&blocked))
 	if n != 6 || blocked != 6 {
 		t.Fatalf("round trip: %d tests, %d blocked; report %+v", n, blocked, rep)
 	}

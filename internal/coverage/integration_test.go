@@ -21,6 +21,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -31,16 +32,12 @@ func demoApp(t *testing.T) *tests.TestApp {
 	app := testutil.NewApp(t)
 	spec := filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz")
 	src, err := source.Open(spec, source.Options{})
-	if err != nil {
-		t.Fatalf("open %s: %v", spec, err)
-	}
+	require.NoError(t, err, "open %s", spec)
 	if _, err := attack.Import(context.Background(), app, src, importers.Options{}); err != nil {
 		t.Fatalf("import ATT&CK: %v", err)
 	}
 	rep, err := demo.Seed(app, "small")
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
+	require.NoError(t, err, "demo")
 	if rep.Counts["tests"] != demo.Sizes["small"].Tests || rep.Counts["detection_rules"] != demo.Sizes["small"].Rules {
 		t.Fatalf("demo counts: %+v", rep.Counts)
 	}
@@ -213,9 +210,7 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 
 	// Rounds: the demo makes every fifth campaign a retest of the previous one.
 	var roundCamp string
-	if err := app.DB().NewQuery("SELECT parent FROM campaigns WHERE parent != '' LIMIT 1").Row(&roundCamp); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.DB().NewQuery("SELECT parent FROM campaigns WHERE parent != '' LIMIT 1").Row(&roundCamp))
 	var rounds coverage.Comparison
 	get(t, base+"/compare/rounds?campaign="+roundCamp+"&a=1&b=2", viewer, &rounds)
 	if rounds.A == nil || rounds.B == nil {
@@ -236,15 +231,11 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	spec := loadLayerSpec(t)
 	techniques, tactics := map[string]bool{}, map[string]bool{}
 	var ids []string
-	if err := app.DB().NewQuery("SELECT attack_id FROM techniques WHERE revoked = 0 AND deprecated = 0").Column(&ids); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.DB().NewQuery("SELECT attack_id FROM techniques WHERE revoked = 0 AND deprecated = 0").Column(&ids))
 	for _, id := range ids {
 		techniques[id] = true
 	}
-	if err := app.DB().NewQuery("SELECT shortname FROM tactics").Column(&ids); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.DB().NewQuery("SELECT shortname FROM tactics").Column(&ids))
 	for _, id := range ids {
 		tactics[id] = true
 	}
@@ -253,13 +244,9 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 		validateLayer(t, spec, res.Body, techniques, tactics)
 		// Round trip through our own layer import: parse, re-marshal, parse.
 		l, err := navigator.Parse(bytes.NewReader(res.Body))
-		if err != nil {
-			t.Fatalf("%s: our own import rejects the export: %v", scope, err)
-		}
+		require.NoError(t, err, "%s: our own import rejects the export", scope)
 		again, err := navigator.Marshal(l)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		l2, err := navigator.Parse(bytes.NewReader(again))
 		if err != nil || !reflect.DeepEqual(l, l2) {
 			t.Fatalf("%s: round trip changed the layer: %v", scope, err)
@@ -304,9 +291,7 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 func setValidated(t *testing.T, app core.App, techID string) *core.Record {
 	t.Helper()
 	col, err := app.FindCollectionByNameOrId("tests")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := core.NewRecord(col)
 	r.Set("name", "fresh retest")
 	r.Set("technique", techID)
@@ -316,8 +301,6 @@ func setValidated(t *testing.T, app core.App, techID string) *core.Record {
 	r.Set("detection", "technique")
 	r.Set("revealed", true)
 	r.Set("validated_at", time.Now().UTC())
-	if err := app.SaveNoValidate(r); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.SaveNoValidate(r))
 	return r
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNotificationCleanup(t *testing.T) {
@@ -22,9 +23,7 @@ func TestNotificationCleanup(t *testing.T) {
 		r.Set("kind", "test")
 		r.Set("title", title)
 		r.Set("read", read)
-		if err := app.Save(r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, app.Save(r))
 		created := time.Now().UTC().Add(-age).Format("2006-01-02 15:04:05.000Z")
 		if _, err := app.DB().Update(collections.Notifications, dbx.Params{"created": created}, dbx.HashExp{"id": r.Id}).Execute(); err != nil {
 			t.Fatal(err)
@@ -39,13 +38,9 @@ func TestNotificationCleanup(t *testing.T) {
 
 	run := func() map[string]any {
 		job, err := jobs.Lookup(app, "notification-cleanup")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		rec, err := jobs.RunNow(context.Background(), app, job, jobs.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if rec.GetString("status") != jobs.StatusSucceeded {
 			t.Fatalf("cleanup %s: %s", rec.GetString("status"), rec.GetString("error"))
 		}
@@ -68,13 +63,9 @@ func TestNotificationCleanup(t *testing.T) {
 
 	// A shorter retention from settings.
 	s, err := app.FindFirstRecordByData(collections.Settings, "key", "default")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s.Set("retention", map[string]any{"notifications_days": 30, "evidence_days": 0})
-	if err := app.Save(s); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(s))
 	if stats := run(); stats["deleted"] != float64(1) {
 		t.Fatalf("30-day cleanup stats %v", stats)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEvidenceRetention(t *testing.T) {
@@ -19,17 +20,13 @@ func TestEvidenceRetention(t *testing.T) {
 	tech := core.NewRecord(techCol)
 	tech.Set("stix_id", "attack-pattern--ret")
 	tech.Set("name", "Retention technique")
-	if err := app.Save(tech); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(tech))
 	testCol, _ := app.FindCachedCollectionByNameOrId(collections.Tests)
 	mkTest := func(state string) string {
 		r := core.NewRecord(testCol)
 		r.Set("name", "Retention "+state)
 		r.Set("technique", tech.Id)
-		if err := app.Save(r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, app.Save(r))
 		// Workflow guards keep state out of plain saves; set it as the transitions would.
 		if _, err := app.DB().Update(collections.Tests, dbx.Params{"state": state}, dbx.HashExp{"id": r.Id}).Execute(); err != nil {
 			t.Fatal(err)
@@ -45,9 +42,7 @@ func TestEvidenceRetention(t *testing.T) {
 		r.Set("team", "red")
 		r.Set("file", f)
 		r.Set("size", 8)
-		if err := app.Save(r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, app.Save(r))
 		created := time.Now().UTC().Add(-age).Format("2006-01-02 15:04:05.000Z")
 		if _, err := app.DB().Update(collections.Evidence, dbx.Params{"created": created}, dbx.HashExp{"id": r.Id}).Execute(); err != nil {
 			t.Fatal(err)
@@ -66,13 +61,9 @@ func TestEvidenceRetention(t *testing.T) {
 
 	settings, _ := app.FindFirstRecordByData(collections.Settings, "key", "default")
 	settings.Set("retention", map[string]any{"notifications_days": 90, "evidence_days": 365})
-	if err := app.Save(settings); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(settings))
 	stats, err = jobs.EvidenceRetention(context.Background(), app, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if stats["deleted"] != 1 {
 		t.Fatalf("deleted %v, want 1 (%v)", stats["deleted"], stats)
 	}

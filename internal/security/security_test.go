@@ -12,6 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/security"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -242,9 +243,7 @@ func TestSingleSignOnMapsRolesFromClaims(t *testing.T) {
 		t.Fatalf("sso sign-in: %d %s", r.Status, r.Body)
 	}
 	dana, err := app.FindAuthRecordByEmail(collections.Users, "dana@corp.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if dana.GetString("role") != collections.RoleBlueLead || !dana.GetBool("active") {
 		t.Fatalf("dana: role %q active %v, want blue_lead and active", dana.GetString("role"), dana.GetBool("active"))
 	}
