@@ -40,25 +40,29 @@ func details(t *testing.T, r *core.Record) map[string]map[string]any {
 }
 
 func TestAuditRecordsEachKindOfChangeWithActorAndIP(t *testing.T) {
-	ta := testutil.NewApp(t)
-	srv := testutil.Serve(t, ta)
+	s := testutil.NewServer(t)
+	ta := s.App
 	lead := testutil.Users(t)[collections.RoleBlueLead]
-	base := srv.URL + "/api/collections/" + collections.DefenseTools + "/records"
+	base := "/api/collections/" + collections.DefenseTools + "/records"
 
-	res := testutil.Do(t, http.MethodPost, base, lead.Token, map[string]any{"name": "EDR-X", "kind": "edr"})
-	if res.Status != http.StatusOK {
-		t.Fatalf("create: %d %s", res.Status, res.Body)
-	}
-	var tool struct{ Id string }
-	res.JSON(t, &tool)
-	if r := testutil.Do(t, http.MethodPatch, base+"/"+tool.Id, lead.Token, map[string]any{"vendor": "Acme"}); r.Status != http.StatusOK {
-		t.Fatalf("update: %d %s", r.Status, r.Body)
-	}
-	if r := testutil.Do(t, http.MethodDelete, base+"/"+tool.Id, lead.Token, nil); r.Status != http.StatusNoContent {
-		t.Fatalf("delete: %d %s", r.Status, r.Body)
-	}
+	tool := testutil.Scenario{
+		Name: "a blue lead creates a defense tool", Method: http.MethodPost, URL: base, Token: lead.Token,
+		Body: map[string]any{"name": "EDR-X", "kind": "edr"}, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"name":"EDR-X"`},
+	}.Test(t, s)
+	var created struct{ Id string }
+	tool.JSON(t, &created)
+	s.Run(t,
+		testutil.Scenario{
+			Name: "and updates it", Method: http.MethodPatch, URL: base + "/" + created.Id, Token: lead.Token,
+			Body: map[string]any{"vendor": "Acme"}, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"vendor":"Acme"`},
+		},
+		testutil.Scenario{
+			Name: "and deletes it", Method: http.MethodDelete, URL: base + "/" + created.Id, Token: lead.Token,
+			ExpectedStatus: http.StatusNoContent,
+		},
+	)
 
-	got := entriesFor(t, ta, collections.DefenseTools, tool.Id)
+	got := entriesFor(t, ta, collections.DefenseTools, created.Id)
 	if len(got) != 3 {
 		t.Fatalf("want 3 entries, got %d", len(got))
 	}
@@ -148,33 +152,34 @@ func mustSave(t *testing.T, app core.App, collection string, data map[string]any
 }
 
 func TestAuditFailedChangeLeavesNoEntry(t *testing.T) {
-	ta := testutil.NewApp(t)
-	srv := testutil.Serve(t, ta)
+	s := testutil.NewServer(t)
+	ta := s.App
 	users := testutil.Users(t)
-	base := srv.URL + "/api/collections/" + collections.DefenseTools + "/records"
+	base := "/api/collections/" + collections.DefenseTools + "/records"
 	tool := mustSave(t, ta, collections.DefenseTools, map[string]any{"name": "Existing"})
 	before := countAudit(t, ta)
 
-	cases := []struct {
+	var table []testutil.Scenario
+	for _, c := range []struct {
 		name, method, url, token string
 		body                     any
+		status                   int
 	}{
-		{"invalid create (missing name)", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"kind": "edr"}},
-		{"duplicate natural key", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"name": "Existing"}},
-		{"create denied by rule", http.MethodPost, base, users["viewer"].Token, map[string]any{"name": "Nope"}},
-		{"invalid update", http.MethodPatch, base + "/" + tool.Id, users["blue_lead"].Token, map[string]any{"kind": "toaster"}},
-		{"update denied by rule", http.MethodPatch, base + "/" + tool.Id, users["red_operator"].Token, map[string]any{"vendor": "x"}},
-		{"delete denied by rule", http.MethodDelete, base + "/" + tool.Id, users["viewer"].Token, nil},
+		{"invalid create (missing name)", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"kind": "edr"}, http.StatusBadRequest},
+		{"duplicate natural key", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"name": "Existing"}, http.StatusBadRequest},
+		{"create denied by rule", http.MethodPost, base, users["viewer"].Token, map[string]any{"name": "Nope"}, http.StatusBadRequest},
+		{"invalid update", http.MethodPatch, base + "/" + tool.Id, users["blue_lead"].Token, map[string]any{"kind": "toaster"}, http.StatusBadRequest},
+		// PocketBase answers 404 to an update or delete its rule refuses.
+		{"update denied by rule", http.MethodPatch, base + "/" + tool.Id, users["red_operator"].Token, map[string]any{"vendor": "x"}, http.StatusNotFound},
+		{"delete denied by rule", http.MethodDelete, base + "/" + tool.Id, users["viewer"].Token, nil, http.StatusNotFound},
+	} {
+		table = append(table, testutil.Scenario{
+			Name: c.name + " fails", Method: c.method, URL: c.url, Token: c.token, Body: c.body,
+			ExpectedStatus: c.status, ExpectedError: true,
+		})
 	}
-	for _, c := range cases {
-		r := testutil.Do(t, c.method, c.url, c.token, c.body)
-		if r.Status < 400 {
-			t.Errorf("%s: expected failure, got %d", c.name, r.Status)
-		}
-	}
-	if after := countAudit(t, ta); after != before {
-		t.Fatalf("failed changes wrote %d audit entries", after-before)
-	}
+	s.Run(t, table...)
+	require.Equal(t, before, countAudit(t, ta), "failed changes wrote audit entries")
 }
 
 func TestAuditIsAtomicWithTheChange(t *testing.T) {
