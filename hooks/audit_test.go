@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -20,50 +21,48 @@ func entriesFor(t *testing.T, app core.App, collection, id string) []*core.Recor
 	t.Helper()
 	recs, err := app.FindRecordsByFilter(collections.AuditLogs,
 		"collection = {:c} && record_id = {:id}", "created", 0, 0, dbx.Params{"c": collection, "id": id})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return recs
 }
 
 func countAudit(t *testing.T, app core.App) int {
 	t.Helper()
 	n, err := app.CountRecords(collections.AuditLogs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return int(n)
 }
 
 func details(t *testing.T, r *core.Record) map[string]map[string]any {
 	t.Helper()
 	var d map[string]map[string]any
-	if err := r.UnmarshalJSONField("details", &d); err != nil {
-		t.Fatalf("details %s: %v", r.GetString("details"), err)
-	}
+	require.NoError(t, r.UnmarshalJSONField("details", &d), "details %s", r.GetString("details"))
 	return d
 }
 
 func TestAuditRecordsEachKindOfChangeWithActorAndIP(t *testing.T) {
-	ta := testutil.NewApp(t)
-	srv := testutil.Serve(t, ta)
+	s := testutil.NewServer(t)
+	ta := s.App
 	lead := testutil.Users(t)[collections.RoleBlueLead]
-	base := srv.URL + "/api/collections/" + collections.DefenseTools + "/records"
+	base := "/api/collections/" + collections.DefenseTools + "/records"
 
-	res := testutil.Do(t, http.MethodPost, base, lead.Token, map[string]any{"name": "EDR-X", "kind": "edr"})
-	if res.Status != http.StatusOK {
-		t.Fatalf("create: %d %s", res.Status, res.Body)
-	}
-	var tool struct{ Id string }
-	res.JSON(t, &tool)
-	if r := testutil.Do(t, http.MethodPatch, base+"/"+tool.Id, lead.Token, map[string]any{"vendor": "Acme"}); r.Status != http.StatusOK {
-		t.Fatalf("update: %d %s", r.Status, r.Body)
-	}
-	if r := testutil.Do(t, http.MethodDelete, base+"/"+tool.Id, lead.Token, nil); r.Status != http.StatusNoContent {
-		t.Fatalf("delete: %d %s", r.Status, r.Body)
-	}
+	tool := testutil.Scenario{
+		Name: "a blue lead creates a defense tool", Method: http.MethodPost, URL: base, Token: lead.Token,
+		Body: map[string]any{"name": "EDR-X", "kind": "edr"}, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"name":"EDR-X"`},
+	}.Test(t, s)
+	var created struct{ Id string }
+	tool.JSON(t, &created)
+	s.Run(t,
+		testutil.Scenario{
+			Name: "and updates it", Method: http.MethodPatch, URL: base + "/" + created.Id, Token: lead.Token,
+			Body: map[string]any{"vendor": "Acme"}, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"vendor":"Acme"`},
+		},
+		testutil.Scenario{
+			Name: "and deletes it", Method: http.MethodDelete, URL: base + "/" + created.Id, Token: lead.Token,
+			ExpectedStatus: http.StatusNoContent,
+		},
+	)
 
-	got := entriesFor(t, ta, collections.DefenseTools, tool.Id)
+	got := entriesFor(t, ta, collections.DefenseTools, created.Id)
 	if len(got) != 3 {
 		t.Fatalf("want 3 entries, got %d", len(got))
 	}
@@ -93,23 +92,17 @@ func TestAuditAttributesGoChanges(t *testing.T) {
 
 	sys := core.NewRecord(col)
 	sys.Set("name", "by the system")
-	if err := ta.Save(sys); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, ta.Save(sys))
 	if e := entriesFor(t, ta, collections.DefenseTools, sys.Id); len(e) != 1 || e[0].GetString("actor_kind") != audit.KindSystem {
 		t.Fatalf("Go change without actor should be the system's: %v", e)
 	}
 
 	admin, err := ta.FindRecordById(collections.Users, testutil.Users(t)[collections.RoleAdmin].Id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	byUser := core.NewRecord(col)
 	byUser.Set("name", "on behalf of admin")
 	audit.SetActor(byUser, admin)
-	if err := ta.Save(byUser); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, ta.Save(byUser))
 	if e := entriesFor(t, ta, collections.DefenseTools, byUser.Id); len(e) != 1 || e[0].GetString("actor") != admin.Id {
 		t.Fatalf("SetActor not honoured: %v", e)
 	}
@@ -122,9 +115,7 @@ func TestAuditAttributesGoChanges(t *testing.T) {
 		inTx.Set("name", "bound")
 		return txApp.Save(inTx)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if e := entriesFor(t, ta, collections.DefenseTools, inTx.Id); len(e) != 1 || e[0].GetString("actor_name") != "nightly job" {
 		t.Fatalf("Bind not honoured: %v", e)
 	}
@@ -151,47 +142,44 @@ func TestAuditCascadeKeepsTheActor(t *testing.T) {
 func mustSave(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
 	t.Helper()
 	col, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := core.NewRecord(col)
 	for k, v := range data {
 		r.Set(k, v)
 	}
-	if err := app.Save(r); err != nil {
-		t.Fatalf("seed %s: %v", collection, err)
-	}
+	require.NoError(t, app.Save(r), "seed %s", collection)
 	return r
 }
 
 func TestAuditFailedChangeLeavesNoEntry(t *testing.T) {
-	ta := testutil.NewApp(t)
-	srv := testutil.Serve(t, ta)
+	s := testutil.NewServer(t)
+	ta := s.App
 	users := testutil.Users(t)
-	base := srv.URL + "/api/collections/" + collections.DefenseTools + "/records"
+	base := "/api/collections/" + collections.DefenseTools + "/records"
 	tool := mustSave(t, ta, collections.DefenseTools, map[string]any{"name": "Existing"})
 	before := countAudit(t, ta)
 
-	cases := []struct {
+	var table []testutil.Scenario
+	for _, c := range []struct {
 		name, method, url, token string
 		body                     any
+		status                   int
 	}{
-		{"invalid create (missing name)", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"kind": "edr"}},
-		{"duplicate natural key", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"name": "Existing"}},
-		{"create denied by rule", http.MethodPost, base, users["viewer"].Token, map[string]any{"name": "Nope"}},
-		{"invalid update", http.MethodPatch, base + "/" + tool.Id, users["blue_lead"].Token, map[string]any{"kind": "toaster"}},
-		{"update denied by rule", http.MethodPatch, base + "/" + tool.Id, users["red_operator"].Token, map[string]any{"vendor": "x"}},
-		{"delete denied by rule", http.MethodDelete, base + "/" + tool.Id, users["viewer"].Token, nil},
+		{"invalid create (missing name)", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"kind": "edr"}, http.StatusBadRequest},
+		{"duplicate natural key", http.MethodPost, base, users["blue_lead"].Token, map[string]any{"name": "Existing"}, http.StatusBadRequest},
+		{"create denied by rule", http.MethodPost, base, users["viewer"].Token, map[string]any{"name": "Nope"}, http.StatusBadRequest},
+		{"invalid update", http.MethodPatch, base + "/" + tool.Id, users["blue_lead"].Token, map[string]any{"kind": "toaster"}, http.StatusBadRequest},
+		// PocketBase answers 404 to an update or delete its rule refuses.
+		{"update denied by rule", http.MethodPatch, base + "/" + tool.Id, users["red_operator"].Token, map[string]any{"vendor": "x"}, http.StatusNotFound},
+		{"delete denied by rule", http.MethodDelete, base + "/" + tool.Id, users["viewer"].Token, nil, http.StatusNotFound},
+	} {
+		table = append(table, testutil.Scenario{
+			Name: c.name + " fails", Method: c.method, URL: c.url, Token: c.token, Body: c.body,
+			ExpectedStatus: c.status, ExpectedError: true,
+		})
 	}
-	for _, c := range cases {
-		r := testutil.Do(t, c.method, c.url, c.token, c.body)
-		if r.Status < 400 {
-			t.Errorf("%s: expected failure, got %d", c.name, r.Status)
-		}
-	}
-	if after := countAudit(t, ta); after != before {
-		t.Fatalf("failed changes wrote %d audit entries", after-before)
-	}
+	s.Run(t, table...)
+	require.Equal(t, before, countAudit(t, ta), "failed changes wrote audit entries")
 }
 
 func TestAuditIsAtomicWithTheChange(t *testing.T) {
@@ -311,9 +299,7 @@ func TestAuditLogins(t *testing.T) {
 	// An inactive user is refused and the attempt recorded.
 	u, _ := ta.FindRecordById(collections.Users, viewer.Id)
 	u.Set("active", false)
-	if err := ta.Save(u); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, ta.Save(u))
 	inactive := testutil.Do(t, http.MethodPost, auth, "", map[string]any{"identity": viewer.Email, "password": testutil.Password})
 	if inactive.Status < 400 {
 		t.Fatalf("inactive user logged in: %d", inactive.Status)
@@ -326,9 +312,7 @@ func TestAuditLogins(t *testing.T) {
 	}
 
 	recs, err := ta.FindRecordsByFilter(collections.AuditLogs, "action = 'login' || action = 'login_failed'", "created", 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	type row struct{ action, actor, kind, identity string }
 	var got []row
 	for _, r := range recs {

@@ -15,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 const guardedRule = `title: Guarded
@@ -31,20 +32,14 @@ func TestContentGuards(t *testing.T) {
 	users := testutil.Users(t)
 	blue, admin := users[collections.RoleBlueLead].Token, users[collections.RoleAdmin].Token
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "r.yml"), []byte(guardedRule), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "r.yml"), []byte(guardedRule), 0o644))
 	src, err := source.Open(dir, source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := sigma.Import(context.Background(), app, src, importers.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	imported, err := app.FindFirstRecordByData(collections.DetectionRules, "source_rule_id", "44444444-4444-4444-8444-444444444444")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	url := func(col, id string) string { return srv.URL + "/api/collections/" + col + "/records/" + id }
 
 	cases := []struct {
@@ -78,15 +73,11 @@ func TestContentGuards(t *testing.T) {
 	fw.Load(map[string]any{"name": "CIS Controls v8"})
 	ctlcol, _ := app.FindCollectionByNameOrId(collections.ComplianceControls)
 	for _, r := range []*core.Record{d3, fw} {
-		if err := app.Save(r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, app.Save(r))
 	}
 	ctl := core.NewRecord(ctlcol)
 	ctl.Load(map[string]any{"framework": fw.Id, "control_id": "4.1", "title": "Secure configuration", "status": "not_assessed"})
-	if err := app.Save(ctl); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(ctl))
 	more := []struct {
 		name, token, col, id string
 		body                 map[string]any
@@ -113,9 +104,7 @@ func TestContentGuards(t *testing.T) {
 	entry, err := app.FindFirstRecordByFilter(collections.AuditLogs,
 		"collection = {:c} && record_id = {:id} && action = 'update' && actor = {:a}",
 		dbx.Params{"c": collections.ComplianceControls, "id": ctl.Id, "a": users[collections.RoleBlueLead].Id})
-	if err != nil {
-		t.Fatalf("control change not audited: %v", err)
-	}
+	require.NoError(t, err, "control change not audited")
 	details := entry.GetString("details")
 	if !strings.Contains(details, "status") || !strings.Contains(details, "partial") || !strings.Contains(details, "not_assessed") ||
 		!strings.Contains(details, "notes") {

@@ -3,7 +3,6 @@ package hooks_test
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,62 +10,76 @@ import (
 	"github.com/aegis-sec/aegis/internal/notify"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNotificationsOnlyReadFlagByOwner(t *testing.T) {
-	ta := testutil.NewApp(t)
-	srv := testutil.Serve(t, ta)
+	s := testutil.NewServer(t)
+	ta := s.App
 	users := testutil.Users(t)
 	owner := users["red_operator"]
-	if err := notify.User(ta, owner.Id, notify.Message{Kind: "test_assigned", Title: "Run T1059", Link: "/tests/x"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, notify.User(ta, owner.Id, notify.Message{Kind: "test_assigned", Title: "Run T1059", Link: "/tests/x"}))
 	n, err := ta.FindFirstRecordByFilter(collections.Notifications, "user = {:u}", dbx.Params{"u": owner.Id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := srv.URL + "/api/collections/notifications/records/" + n.Id
-	for _, body := range []map[string]any{{"title": "changed"}, {"user": users["admin"].Id}, {"read": true, "link": "https://evil"}} {
-		if r := testutil.Do(t, http.MethodPatch, url, owner.Token, body); r.Status < 400 {
-			t.Errorf("owner changed %v: %d", body, r.Status)
-		}
+	require.NoError(t, err)
+	url := "/api/collections/notifications/records/" + n.Id
+	var table []testutil.Scenario
+	for _, c := range []struct {
+		name string
+		body map[string]any
+	}{
+		{"the owner cannot change the title", map[string]any{"title": "changed"}},
+		{"the owner cannot give it to someone else", map[string]any{"user": users["admin"].Id}},
+		{"the owner cannot change the link, even with read", map[string]any{"read": true, "link": "https://evil"}},
+	} {
+		// The update rule allows only the read flag: PocketBase answers 404
+		// to an update its rule refuses.
+		table = append(table, testutil.Scenario{
+			Name: c.name, Method: http.MethodPatch, URL: url, Token: owner.Token, Body: c.body,
+			ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+		})
 	}
 	for _, other := range []string{"admin", "viewer"} {
-		if r := testutil.Do(t, http.MethodPatch, url, users[other].Token, map[string]any{"read": true}); r.Status != http.StatusNotFound {
-			t.Errorf("%s marked another user's notification: %d", other, r.Status)
-		}
+		table = append(table, testutil.Scenario{
+			Name: other + " cannot mark another user's notification", Method: http.MethodPatch, URL: url, Token: users[other].Token,
+			Body: map[string]any{"read": true}, ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+		})
 	}
-	if r := testutil.Do(t, http.MethodPatch, url, owner.Token, map[string]any{"read": true}); r.Status != http.StatusOK {
-		t.Fatalf("owner marks read: %d %s", r.Status, r.Body)
-	}
-	got, _ := ta.FindRecordById(collections.Notifications, n.Id)
-	if !got.GetBool("read") || got.GetString("title") != "Run T1059" || got.GetString("link") != "/tests/x" {
-		t.Fatalf("notification state: %v", got.PublicExport())
-	}
+	table = append(table, testutil.Scenario{
+		Name: "the owner marks it read", Method: http.MethodPatch, URL: url, Token: owner.Token, Body: map[string]any{"read": true},
+		ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"read":true`},
+	})
+	s.Run(t, table...)
+	got, err := ta.FindRecordById(collections.Notifications, n.Id)
+	require.NoError(t, err)
+	require.True(t, got.GetBool("read"), "notification state: %v", got.PublicExport())
+	require.Equal(t, "Run T1059", got.GetString("title"), "notification state: %v", got.PublicExport())
+	require.Equal(t, "/tests/x", got.GetString("link"), "notification state: %v", got.PublicExport())
 }
 
 func TestReadAllNotifications(t *testing.T) {
-	ta := testutil.NewApp(t)
-	srv := testutil.Serve(t, ta)
+	s := testutil.NewServer(t)
+	ta := s.App
 	users := testutil.Users(t)
 	for i := 0; i < 3; i++ {
-		if err := notify.User(ta, users["viewer"].Id, notify.Message{Kind: "k", Title: "v"}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, notify.User(ta, users["viewer"].Id, notify.Message{Kind: "k", Title: "v"}))
 	}
-	if err := notify.User(ta, users["admin"].Id, notify.Message{Kind: "k", Title: "a"}); err != nil {
-		t.Fatal(err)
-	}
-	r := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/notifications/read-all", users["viewer"].Token, nil)
-	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"updated":3`) {
-		t.Fatalf("read-all: %d %s", r.Status, r.Body)
-	}
-	if n, _ := ta.CountRecords(collections.Notifications, dbx.HashExp{"user": users["admin"].Id, "read": false}); n != 1 {
-		t.Fatal("read-all touched another user's notifications")
-	}
-	if r := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/notifications/read-all", "", nil); r.Status != http.StatusUnauthorized {
-		t.Fatalf("anonymous read-all: %d", r.Status)
-	}
+	require.NoError(t, notify.User(ta, users["admin"].Id, notify.Message{Kind: "k", Title: "a"}))
+	s.Run(t,
+		testutil.Scenario{
+			Name: "a user marks all their notifications read", Method: http.MethodPost, URL: "/api/aegis/notifications/read-all",
+			Token: users["viewer"].Token, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"updated":3`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ testutil.Response) {
+				n, err := app.CountRecords(collections.Notifications, dbx.HashExp{"user": users["admin"].Id, "read": false})
+				require.NoError(t, err)
+				require.Equal(t, int64(1), n, "read-all touched another user's notifications")
+			},
+		},
+		testutil.Scenario{
+			Name: "a guest cannot", Method: http.MethodPost, URL: "/api/aegis/notifications/read-all",
+			ExpectedStatus: http.StatusUnauthorized, ExpectedError: true,
+		},
+	)
 }
 
 func TestNotificationsArriveLiveOnlyForTheirUser(t *testing.T) {
@@ -77,9 +90,7 @@ func TestNotificationsArriveLiveOnlyForTheirUser(t *testing.T) {
 	other := testutil.Subscribe(t, srv.URL, users["red_lead"].Token, "notifications/*")
 	guest := testutil.Subscribe(t, srv.URL, "", "notifications/*")
 
-	if err := notify.User(ta, users["blue_analyst"].Id, notify.Message{Kind: "outcome_needed", Title: "Review T1003", Link: "/tests/1"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, notify.User(ta, users["blue_analyst"].Id, notify.Message{Kind: "outcome_needed", Title: "Review T1003", Link: "/tests/1"}))
 	ev, ok := mine.Next(5 * time.Second)
 	if !ok || ev.Name != "notifications/*" {
 		t.Fatalf("no live notification: %+v", ev)
@@ -88,9 +99,7 @@ func TestNotificationsArriveLiveOnlyForTheirUser(t *testing.T) {
 		Action string
 		Record map[string]any
 	}
-	if err := json.Unmarshal([]byte(ev.Data), &msg); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(ev.Data), &msg))
 	if msg.Action != "create" || msg.Record["title"] != "Review T1003" || msg.Record["user"] != users["blue_analyst"].Id {
 		t.Fatalf("event: %+v", msg)
 	}

@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +10,8 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestAPICreatedUsersAreActiveUnlessSaidOtherwise(t *testing.T) {
@@ -57,56 +60,60 @@ func TestAPICreatedUsersAreActiveUnlessSaidOtherwise(t *testing.T) {
 }
 
 func TestUnknownRoleIsAClearError(t *testing.T) {
-	ta := testutil.NewApp(t)
-	srv := testutil.Serve(t, ta)
+	s := testutil.NewServer(t)
 	admin := testutil.Users(t)["admin"]
-	for _, role := range []string{"superadmin", ""} {
-		r := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/records", admin.Token, map[string]any{
-			"email": "x@aegis.test", "password": "a-long-password", "passwordConfirm": "a-long-password", "role": role})
-		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"role":{"code":"validation_invalid_role"`) ||
-			!strings.Contains(string(r.Body), "red_lead") {
-			t.Errorf("role %q: %d %s", role, r.Status, r.Body)
-		}
-	}
 	viewer := testutil.Users(t)["viewer"]
-	r := testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+viewer.Id, admin.Token, map[string]any{"role": "root"})
-	if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "Unknown role") {
-		t.Errorf("update to unknown role: %d %s", r.Status, r.Body)
+	var table []testutil.Scenario
+	for _, role := range []string{"superadmin", ""} {
+		table = append(table, testutil.Scenario{
+			Name: "creating a user with role " + strconv.Quote(role) + " names the known roles", Method: http.MethodPost,
+			URL: "/api/collections/users/records", Token: admin.Token,
+			Body:           map[string]any{"email": "x@aegis.test", "password": "a-long-password", "passwordConfirm": "a-long-password", "role": role},
+			ExpectedStatus: http.StatusBadRequest, ExpectedError: true,
+			ExpectedContent: []string{`"role":{"code":"validation_invalid_role"`, "red_lead"},
+		})
 	}
-	if n, _ := ta.CountRecords(collections.Users, dbx.HashExp{"email": "x@aegis.test"}); n != 0 {
-		t.Fatal("a user with an invalid role was stored")
-	}
+	table = append(table, testutil.Scenario{
+		Name: "an update to an unknown role is refused", Method: http.MethodPatch,
+		URL: "/api/collections/users/records/" + viewer.Id, Token: admin.Token, Body: map[string]any{"role": "root"},
+		ExpectedStatus: http.StatusBadRequest, ExpectedError: true, ExpectedContent: []string{"Unknown role"},
+	})
+	s.Run(t, table...)
+	n, err := s.App.CountRecords(collections.Users, dbx.HashExp{"email": "x@aegis.test"})
+	require.NoError(t, err)
+	require.Zero(t, n, "a user with an invalid role was stored")
 }
 
 func TestLastActiveAdminIsProtected(t *testing.T) {
-	ta := testutil.NewApp(t)
-	srv := testutil.Serve(t, ta)
+	s := testutil.NewServer(t)
+	ta := s.App
 	users := testutil.Users(t)
 	admin := users["admin"]
 	su := testutil.Superuser(t).Token
-	url := srv.URL + "/api/collections/users/records/" + admin.Id
+	url := "/api/collections/users/records/" + admin.Id
 
-	for name, body := range map[string]map[string]any{
-		"demote":     {"role": "viewer"},
-		"deactivate": {"active": false},
-	} {
-		r := testutil.Do(t, http.MethodPatch, url, su, body)
-		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "last active admin") {
-			t.Errorf("%s the last admin: %d %s", name, r.Status, r.Body)
-		}
-	}
-	if r := testutil.Do(t, http.MethodDelete, url, su, nil); r.Status != http.StatusBadRequest ||
-		!strings.Contains(string(r.Body), "last active admin") {
-		t.Errorf("delete the last admin: %d %s", r.Status, r.Body)
-	}
-	u, _ := ta.FindRecordById(collections.Users, admin.Id)
-	if u.GetString("role") != "admin" || !u.GetBool("active") {
-		t.Fatal("the last admin was changed")
-	}
+	s.Run(t,
+		testutil.Scenario{
+			Name: "the last admin cannot be demoted", Method: http.MethodPatch, URL: url, Token: su, Body: map[string]any{"role": "viewer"},
+			ExpectedStatus: http.StatusBadRequest, ExpectedError: true, ExpectedContent: []string{"last active admin"},
+		},
+		testutil.Scenario{
+			Name: "the last admin cannot be deactivated", Method: http.MethodPatch, URL: url, Token: su, Body: map[string]any{"active": false},
+			ExpectedStatus: http.StatusBadRequest, ExpectedError: true, ExpectedContent: []string{"last active admin"},
+		},
+		testutil.Scenario{
+			Name: "the last admin cannot be deleted", Method: http.MethodDelete, URL: url, Token: su,
+			ExpectedStatus: http.StatusBadRequest, ExpectedError: true, ExpectedContent: []string{"last active admin"},
+		},
+	)
+	u, err := ta.FindRecordById(collections.Users, admin.Id)
+	require.NoError(t, err)
+	require.Equal(t, "admin", u.GetString("role"), "the last admin was changed")
+	require.True(t, u.GetBool("active"), "the last admin was changed")
 
 	// With a second admin, one may go; concurrent demotions leave one.
 	second := users["red_lead"]
-	if r := testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+second.Id, admin.Token,
+	if r := testutil.Do(t, http.MethodPatch, s.URL+"/api/collections/users/records/"+second.Id, admin.Token,
 		map[string]any{"role": "admin"}); r.Status != http.StatusOK {
 		t.Fatalf("promote: %d %s", r.Status, r.Body)
 	}
@@ -116,7 +123,7 @@ func TestLastActiveAdminIsProtected(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses[i] = testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+id, su,
+			statuses[i] = testutil.Do(t, http.MethodPatch, s.URL+"/api/collections/users/records/"+id, su,
 				map[string]any{"role": "viewer"}).Status
 		}()
 	}
@@ -172,36 +179,41 @@ func TestUsersCannotChangeTheirOwnRole(t *testing.T) {
 }
 
 func TestSignOutEverywhere(t *testing.T) {
-	ta := testutil.NewApp(t)
-	srv := testutil.Serve(t, ta)
+	s := testutil.NewServer(t)
 	users := testutil.Users(t)
-	refresh := srv.URL + "/api/collections/users/auth-refresh"
-	signOut := func(id, token string) int {
-		return testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/users/"+id+"/sign-out", token, nil).Status
-	}
-	if s := signOut(users["blue_lead"].Id, users["viewer"].Token); s != http.StatusForbidden {
-		t.Errorf("viewer signing out someone else: %d", s)
-	}
-	if s := signOut(users["blue_lead"].Id, ""); s != http.StatusUnauthorized {
-		t.Errorf("anonymous sign-out: %d", s)
-	}
-	if s := signOut("doesnotexist123", users["admin"].Token); s != http.StatusNotFound {
-		t.Errorf("unknown user: %d", s)
-	}
-	if s := signOut(users["viewer"].Id, users["viewer"].Token); s != http.StatusOK {
-		t.Errorf("self sign-out: %d", s)
-	}
-	if s := testutil.Do(t, http.MethodPost, refresh, users["viewer"].Token, nil).Status; s != http.StatusUnauthorized {
-		t.Errorf("token still valid after self sign-out: %d", s)
-	}
-	if s := signOut(users["red_operator"].Id, users["admin"].Token); s != http.StatusOK {
-		t.Errorf("admin sign-out: %d", s)
-	}
-	if s := testutil.Do(t, http.MethodPost, refresh, users["red_operator"].Token, nil).Status; s != http.StatusUnauthorized {
-		t.Errorf("token still valid after admin sign-out: %d", s)
-	}
-	n, _ := ta.CountRecords(collections.AuditLogs, dbx.HashExp{"action": "logout_all"})
-	if n != 2 {
-		t.Errorf("want 2 logout_all entries, got %d", n)
-	}
+	const refresh = "/api/collections/users/auth-refresh"
+	signOut := func(id string) string { return "/api/aegis/users/" + id + "/sign-out" }
+	s.Run(t,
+		testutil.Scenario{
+			Name: "a viewer cannot sign out someone else", Method: http.MethodPost, URL: signOut(users["blue_lead"].Id), Token: users["viewer"].Token,
+			ExpectedStatus: http.StatusForbidden, ExpectedError: true,
+		},
+		testutil.Scenario{
+			Name: "a guest cannot sign anyone out", Method: http.MethodPost, URL: signOut(users["blue_lead"].Id),
+			ExpectedStatus: http.StatusUnauthorized, ExpectedError: true,
+		},
+		testutil.Scenario{
+			Name: "an unknown user is 404", Method: http.MethodPost, URL: signOut("doesnotexist123"), Token: users["admin"].Token,
+			ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+		},
+		testutil.Scenario{
+			Name: "a user signs themselves out", Method: http.MethodPost, URL: signOut(users["viewer"].Id), Token: users["viewer"].Token,
+			ExpectedStatus: http.StatusOK, ExpectedBody: `{"signedOut":"` + users["viewer"].Id + `"}`,
+		},
+		testutil.Scenario{
+			Name: "their token no longer works", Method: http.MethodPost, URL: refresh, Token: users["viewer"].Token,
+			ExpectedStatus: http.StatusUnauthorized, ExpectedError: true,
+		},
+		testutil.Scenario{
+			Name: "an admin signs a user out", Method: http.MethodPost, URL: signOut(users["red_operator"].Id), Token: users["admin"].Token,
+			ExpectedStatus: http.StatusOK, ExpectedBody: `{"signedOut":"` + users["red_operator"].Id + `"}`,
+		},
+		testutil.Scenario{
+			Name: "that user's token no longer works", Method: http.MethodPost, URL: refresh, Token: users["red_operator"].Token,
+			ExpectedStatus: http.StatusUnauthorized, ExpectedError: true,
+		},
+	)
+	n, err := s.App.CountRecords(collections.AuditLogs, dbx.HashExp{"action": "logout_all"})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), n, "logout_all entries")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 )
 
@@ -33,26 +34,20 @@ func readDir(t *testing.T, dir string) testsrc.Files {
 		files[filepath.ToSlash(rel)] = string(b)
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return files
 }
 
 func addTechnique(t *testing.T, app core.App, attackID string) string {
 	t.Helper()
 	col, err := app.FindCollectionByNameOrId(collections.Techniques)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := core.NewRecord(col)
 	r.Set("stix_id", "attack-pattern--"+strings.ToLower(attackID))
 	r.Set("attack_id", attackID)
 	r.Set("name", "Technique "+attackID)
 	r.Set("in_scope", true)
-	if err := app.Save(r); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(r))
 	return r.Id
 }
 
@@ -63,9 +58,7 @@ func TestImportFixtures(t *testing.T) {
 	ctx := context.Background()
 
 	rep, err := atomic.Import(ctx, app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Created != 3 || rep.Files != 3 || rep.NoChange {
 		t.Fatalf("report: %+v", rep)
 	}
@@ -83,13 +76,9 @@ func TestImportFixtures(t *testing.T) {
 
 	linked, err := app.FindFirstRecordByFilter(collections.TestTemplates, "source_id = {:id}",
 		dbx.Params{"id": "11111111-2222-4333-8444-555555555501"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var exec map[string]any
-	if err := linked.UnmarshalJSONField("executor", &exec); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, linked.UnmarshalJSONField("executor", &exec))
 	if linked.GetString("technique") != techID || linked.GetString("source") != "atomic" ||
 		exec["name"] != "sh" || !strings.Contains(exec["command"].(string), "#{marker}") ||
 		linked.GetString("path") != "atomics/T9001/T9001.yaml" || linked.GetString("content_hash") == "" {
@@ -102,9 +91,7 @@ func TestImportFixtures(t *testing.T) {
 	before := linked.GetString("updated")
 
 	again, err := atomic.Import(ctx, app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if again.Created != 0 || again.Updated != 0 || again.Unchanged != 3 || !again.NoChange {
 		t.Fatalf("re-import: %+v", again)
 	}
@@ -120,9 +107,7 @@ func TestImportFixtures(t *testing.T) {
 	// Once the technique exists, the next import links the template.
 	subID := addTechnique(t, app, "T9002.001")
 	linkRun, err := atomic.Import(ctx, app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	unlinked, _ = app.FindRecordById(collections.TestTemplates, unlinked.Id)
 	if linkRun.Updated != 1 || unlinked.GetString("technique") != subID {
 		t.Fatalf("link run %+v, technique %q", linkRun, unlinked.GetString("technique"))
@@ -131,9 +116,7 @@ func TestImportFixtures(t *testing.T) {
 	// A changed command updates exactly that template.
 	src["atomics/T9001/T9001.yaml"] = strings.Replace(src["atomics/T9001/T9001.yaml"], "echo done", "echo finished", 1)
 	changed, err := atomic.Import(ctx, app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if changed.Updated != 1 || changed.Unchanged != 2 {
 		t.Fatalf("changed: %+v", changed)
 	}
@@ -161,9 +144,7 @@ func corpus(t *testing.T) testsrc.Files {
 		files[e.Path] = string(b)
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return files
 }
 
@@ -174,9 +155,7 @@ func TestImportSharedCorpus(t *testing.T) {
 	ctx := context.Background()
 
 	rep, err := atomic.Import(ctx, app, testsrc.TarGz(path), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("first import: %d created in %.2fs", rep.Created, rep.Seconds)
 	if len(rep.FileErrors) != 0 {
 		t.Fatalf("file errors: %+v", rep.FileErrors)
@@ -210,18 +189,14 @@ func TestImportSharedCorpus(t *testing.T) {
 			Technique string           `yaml:"attack_technique"`
 			Tests     []map[string]any `yaml:"atomic_tests"`
 		}
-		if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, yaml.Unmarshal([]byte(body), &doc))
 		perFile[doc.Technique] += len(doc.Tests)
 	}
 	var rows []struct {
 		Technique string `db:"technique_attack_id"`
 		N         int    `db:"n"`
 	}
-	if err := app.DB().NewQuery("SELECT technique_attack_id, count(*) AS n FROM test_templates WHERE source = 'atomic' GROUP BY technique_attack_id").All(&rows); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.DB().NewQuery("SELECT technique_attack_id, count(*) AS n FROM test_templates WHERE source = 'atomic' GROUP BY technique_attack_id").All(&rows))
 	if len(rows) != len(perFile) || len(rows) != 196 {
 		t.Fatalf("%d techniques in db, %d in files", len(rows), len(perFile))
 	}
@@ -237,9 +212,7 @@ func TestImportSharedCorpus(t *testing.T) {
 	}
 
 	again, err := atomic.Import(ctx, app, testsrc.TarGz(path), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("re-import: %d unchanged in %.2fs", again.Unchanged, again.Seconds)
 	if !again.NoChange || again.Unchanged != 1145 || again.Created+again.Updated != 0 {
 		t.Fatalf("re-import: %+v", again)
@@ -261,9 +234,7 @@ func TestImportCorpusWithBadFiles(t *testing.T) {
 
 	app := testutil.NewApp(t)
 	rep, err := atomic.Import(context.Background(), app, files, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got := map[string]string{}
 	for _, fe := range rep.FileErrors {
 		got[fe.Path] = fe.Error

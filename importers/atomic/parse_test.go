@@ -8,13 +8,12 @@ import (
 
 	"github.com/aegis-sec/aegis/importers/atomic"
 	"github.com/aegis-sec/aegis/importers/internal/yamlsafe"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParse(t *testing.T) {
 	good, err := os.ReadFile("testdata/atomics/T9001/T9001.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tests := []struct {
 		name      string
 		in        string
@@ -40,9 +39,7 @@ func TestParse(t *testing.T) {
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if len(f.Templates) != tc.templates || len(f.Problems) != tc.problems {
 				t.Fatalf("templates %d problems %v", len(f.Templates), f.Problems)
 			}
@@ -53,9 +50,7 @@ func TestParse(t *testing.T) {
 func TestParseFields(t *testing.T) {
 	data, _ := os.ReadFile("testdata/atomics/T9001/T9001.yaml")
 	f, err := atomic.Parse("atomics/T9001/T9001.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	a, m := f.Templates[0], f.Templates[1]
 	if a.SourceID != "11111111-2222-4333-8444-555555555501" || a.TechniqueID != "T9001" ||
 		a.Executor.Name != "sh" || !strings.Contains(a.Executor.Command, "#{marker}") ||

@@ -13,6 +13,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/atomic"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // The corpus through the real source layer: the archive on disk, then the
@@ -23,13 +24,9 @@ func TestImportThroughSources(t *testing.T) {
 	ctx := context.Background()
 
 	src, err := source.Open(path, source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rep, err := atomic.Import(ctx, app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Created != 1145 || rep.Files != 196 || len(rep.FileErrors) != 0 {
 		t.Fatalf("archive: created %d files %d errors %v", rep.Created, rep.Files, rep.FileErrors)
 	}
@@ -39,13 +36,9 @@ func TestImportThroughSources(t *testing.T) {
 	}))
 	defer srv.Close()
 	src, err = source.Open(srv.URL+"/atomic-red-team-atomics.tar.gz", source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	again, err := atomic.Import(ctx, app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !again.NoChange || again.Unchanged != 1145 {
 		t.Fatalf("over HTTP: %+v", again)
 	}
@@ -57,9 +50,7 @@ func TestImportFolderWithBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"T9001/T9001.yaml", "T9002.001/T9002.001.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata/atomics", f))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		write(t, filepath.Join(dir, "atomics", f), string(data))
 	}
 	bomb := "attack_technique: T9105\na: &a [x,x,x,x,x,x,x,x,x,x]\n"
@@ -75,14 +66,10 @@ func TestImportFolderWithBadFiles(t *testing.T) {
 	write(t, filepath.Join(dir, "atomics/Indexes/index.yaml"), "not: a technique file\n")
 
 	src, err := source.Open(dir, source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	app := testutil.NewApp(t)
 	rep, err := atomic.Import(context.Background(), app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got := map[string]string{}
 	for _, fe := range rep.FileErrors {
 		got[filepath.Base(fe.Path)] += fe.Error
@@ -102,10 +89,6 @@ func TestImportFolderWithBadFiles(t *testing.T) {
 
 func write(t *testing.T, path, content string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/testsrc"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -20,9 +21,7 @@ func TestParse(t *testing.T) {
 	f, _ := os.Open("testdata/execution-log.csv")
 	defer f.Close()
 	execs, bad, err := atomiclog.Parse(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(execs) != 4 || len(bad) != 1 || !strings.Contains(bad[0].Error, "unrecognised time") || bad[0].Where != "line 6" {
 		t.Fatalf("execs %d bad %+v", len(execs), bad)
 	}
@@ -61,16 +60,12 @@ type fixture struct {
 func save(t *testing.T, app core.App, collection string, fields map[string]any) string {
 	t.Helper()
 	col, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := core.NewRecord(col)
 	for k, v := range fields {
 		r.Set(k, v)
 	}
-	if err := app.Save(r); err != nil {
-		t.Fatalf("save %s: %v", collection, err)
-	}
+	require.NoError(t, app.Save(r), "save %s", collection)
 	return r.Id
 }
 
@@ -105,9 +100,7 @@ func TestImport(t *testing.T) {
 	ctx := context.Background()
 
 	rep, err := atomiclog.Import(ctx, fx.app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Updated != 3 || rep.Files != 2 || rep.Counts["executions"] != 5 || len(rep.FileErrors) != 2 ||
 		rep.Counts["kept_validated"] != 1 || rep.Counts["nonzero_exit"] != 1 {
 		t.Fatalf("report: %+v", rep)
@@ -119,9 +112,7 @@ func TestImport(t *testing.T) {
 	check := func(id, executed string, revision int) {
 		t.Helper()
 		r, err := fx.app.FindRecordById(collections.Tests, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if r.GetString("red_result") != "executed" || r.GetDateTime("executed_at").Time().Format("2006-01-02 15:04") != executed ||
 			r.GetInt("revision") != revision {
 			t.Fatalf("test %s: %v", r.GetString("name"), r.FieldsData())

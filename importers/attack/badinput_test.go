@@ -19,6 +19,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 // snapshot fingerprints everything an import could touch.
@@ -29,9 +30,7 @@ func snapshot(t *testing.T, app core.App) string {
 		"threat_actors", "actor_techniques", "software", "attack_releases", "audit_logs", "tests"} {
 		var n int
 		var max string
-		if err := app.DB().NewQuery("SELECT count(*), coalesce(max(updated),'') FROM "+c).Row(&n, &max); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, app.DB().NewQuery("SELECT count(*), coalesce(max(updated),'') FROM "+c).Row(&n, &max))
 		fmt.Fprintf(&out, "%s=%d@%s ", c, n, max)
 	}
 	return out.String()
@@ -132,9 +131,7 @@ func TestBadInputLeavesDatabaseUnchanged(t *testing.T) {
 		}, "bundle too large"},
 		{"hanging URL", func() source.Source {
 			src, err := source.Open(srv.URL+"/enterprise-attack.json", source.Options{StallTimeout: 300 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return src
 		}, "download stalled"},
 		{"no bundle in a folder", func() source.Source {
@@ -167,9 +164,7 @@ func TestBadInputLeavesDatabaseUnchanged(t *testing.T) {
 func open(t *testing.T, spec string) source.Source {
 	t.Helper()
 	src, err := source.Open(spec, source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return src
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // TestGitHubRepositoryLayout imports a repository snapshot laid out like
@@ -20,9 +21,7 @@ import (
 // repeats every object, served by a fake GitHub tarball API.
 func TestGitHubRepositoryLayout(t *testing.T) {
 	raw, err := os.ReadFile("testdata/release-1.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var b struct {
 		Objects []json.RawMessage `json:"objects"`
 	}
@@ -56,9 +55,7 @@ func TestGitHubRepositoryLayout(t *testing.T) {
 
 	app := testutil.NewApp(t)
 	rep, err := importSpec(t, app, "github:mitre/cti@ATT&CK-v1.0/enterprise-attack", source.Options{GitHubBaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Created != 11 || rep.Files != len(b.Objects)+1 || rep.Version != "1.0" {
 		t.Fatalf("report %+v", rep)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -22,26 +23,20 @@ func shared(t testing.TB, name string) string {
 func importSpec(t testing.TB, app core.App, spec string, opts source.Options) (*importers.Report, error) {
 	t.Helper()
 	src, err := source.Open(spec, opts)
-	if err != nil {
-		t.Fatalf("open %s: %v", spec, err)
-	}
+	require.NoError(t, err, "open %s", spec)
 	return attack.Import(context.Background(), app, src, importers.Options{})
 }
 
 func mustImport(t testing.TB, app core.App, spec string) *importers.Report {
 	t.Helper()
 	rep, err := importSpec(t, app, spec, source.Options{})
-	if err != nil {
-		t.Fatalf("import %s: %v", spec, err)
-	}
+	require.NoError(t, err, "import %s", spec)
 	return rep
 }
 
 func count(t testing.TB, app core.App, sql string) int {
 	t.Helper()
 	var n int
-	if err := app.DB().NewQuery(sql).Row(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
+	require.NoError(t, app.DB().NewQuery(sql).Row(&n), "%s", sql)
 	return n
 }

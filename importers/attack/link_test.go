@@ -6,6 +6,7 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 // A test library imported before ATT&CK keeps its templates unlinked; the
@@ -18,18 +19,12 @@ func TestImportLinksWaitingTemplates(t *testing.T) {
 	tpl.Set("source_id", "0f4a0c76-ab2d-4cb0-85d3-3f0efb8cba0d")
 	tpl.Set("name", "Waiting for its technique")
 	tpl.Set("technique_attack_id", "T1000")
-	if err := app.Save(tpl); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(tpl))
 	mustImport(t, app, "testdata/release-1.json")
 	got, err := app.FindRecordById(collections.TestTemplates, tpl.Id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tech, err := app.FindFirstRecordByData(collections.Techniques, "attack_id", "T1000")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if got.GetString("technique") != tech.Id {
 		t.Fatalf("template technique = %q, want %q", got.GetString("technique"), tech.Id)
 	}

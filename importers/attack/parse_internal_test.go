@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // The scanner must give the same objects however the input is cut into
@@ -13,22 +15,16 @@ import (
 // escapes and literals.
 func TestParseAcrossReadBoundaries(t *testing.T) {
 	data, err := os.ReadFile("testdata/release-2.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tricky := []byte(`{"objects":[{"type":"x-mitre-tactic","id":"x-mitre-tactic--1","name":"a \"quoted\" \\ name","x_mitre_deprecated":true,"revoked":false}],"spec_version":"2.1","type":"bundle"}`)
 	for _, in := range [][]byte{data, tricky} {
 		want, err := ParseBundle(bytes.NewReader(in))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		old := firstChunk
 		for _, c := range []int{1, 2, 3, 7, 64} {
 			firstChunk = c
 			got, err := ParseBundle(bytes.NewReader(in))
-			if err != nil {
-				t.Fatalf("chunk %d: %v", c, err)
-			}
+			require.NoError(t, err, "chunk %d", c)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("chunk %d: different result", c)
 			}

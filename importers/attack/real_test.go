@@ -18,6 +18,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 // expected are the counts the shared data README lists for each bundle.
@@ -124,17 +125,13 @@ func check(t *testing.T, app core.App, rep *importers.Report, e expected) {
 func relationshipFacts(t *testing.T, file string) (pairs, swTech, swActor, revokedBy int) {
 	t.Helper()
 	f, err := os.Open(shared(t, file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	zr, _ := gzip.NewReader(f)
 	var b struct {
 		Objects []struct{ Type, Relationship_type, Source_ref, Target_ref string }
 	}
-	if err := json.NewDecoder(zr).Decode(&b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.NewDecoder(zr).Decode(&b))
 	typ := func(id string) string { return id[:len(id)-len(id[len(id)-38:])] }
 	p, st, sa, rb := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, o := range b.Objects {
@@ -163,18 +160,12 @@ func relationshipFacts(t *testing.T, file string) (pairs, swTech, swActor, revok
 func gunzip(t *testing.T, file string) []byte {
 	t.Helper()
 	f, err := os.Open(shared(t, file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
@@ -228,9 +219,7 @@ func taxiiFromBundle(t *testing.T, raw []byte, size int) *httptest.Server {
 	var b struct {
 		Objects []json.RawMessage `json:"objects"`
 	}
-	if err := json.Unmarshal(raw, &b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(raw, &b))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start, _ := strconv.Atoi(r.URL.Query().Get("next"))
 		end := min(start+size, len(b.Objects))

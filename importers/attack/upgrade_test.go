@@ -10,14 +10,13 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/stretchr/testify/require"
 )
 
 func techID(t *testing.T, app core.App, attackID string) string {
 	t.Helper()
 	var id string
-	if err := app.DB().NewQuery("SELECT id FROM techniques WHERE attack_id={:a}").Bind(dbx.Params{"a": attackID}).Row(&id); err != nil {
-		t.Fatalf("technique %s: %v", attackID, err)
-	}
+	require.NoError(t, app.DB().NewQuery("SELECT id FROM techniques WHERE attack_id={:a}").Bind(dbx.Params{"a": attackID}).Row(&id), "technique %s", attackID)
 	return id
 }
 
@@ -95,9 +94,7 @@ func TestUpgradeRevokesDeprecatesAndMovesTests(t *testing.T) {
 	var raw string
 	app.DB().NewQuery("SELECT changes FROM attack_releases WHERE version='2.0'").Row(&raw)
 	var ch attack.Changes
-	if err := json.Unmarshal([]byte(raw), &ch); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(raw), &ch))
 	if strings.Join(ch.Added, ",") != "T5000" || strings.Join(ch.Revoked, ",") != "T2000" ||
 		strings.Join(ch.Deprecated, ",") != "T3000" || ch.Successors["T2000"] != "T4000" ||
 		!strings.Contains(strings.Join(ch.Changed, ","), "T1000") || len(ch.MovedTests) != 1 || ch.Removed != 1 {

@@ -15,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -37,9 +38,7 @@ func TestParseAbilities(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			data, err := os.ReadFile("testdata/data/abilities/discovery/" + tc.file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			ab, err := caldera.ParseAbilities(tc.file, data)
 			if err != nil || len(ab.Templates) != 1 || len(ab.Problems) != 0 {
 				t.Fatalf("parse: %v %+v", err, ab)
@@ -79,9 +78,7 @@ func readDir(t *testing.T, dir string) testsrc.Files {
 		files[filepath.ToSlash(rel)] = string(b)
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return files
 }
 
@@ -89,9 +86,7 @@ func TestImportFixtures(t *testing.T) {
 	app := testutil.NewApp(t)
 	src := readDir(t, "testdata")
 	rep, err := caldera.Import(context.Background(), app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Created != 2 || rep.Counts["adversaries"] != 1 || rep.Counts["adversary_refs_unresolved"] != 1 {
 		t.Fatalf("report: %+v", rep)
 	}
@@ -118,9 +113,7 @@ func TestImportSharedCorpus(t *testing.T) {
 	path := filepath.Join(testutil.SharedData(t), "caldera-stockpile-abilities.tar.gz")
 	app := testutil.NewApp(t)
 	rep, err := caldera.Import(context.Background(), app, testsrc.TarGz(path), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(rep.FileErrors) != 0 {
 		t.Fatalf("file errors: %+v", rep.FileErrors)
 	}
@@ -174,9 +167,7 @@ func FuzzParseCaldera(f *testing.F) {
 func TestImportThroughSource(t *testing.T) {
 	path := filepath.Join(testutil.SharedData(t), "caldera-stockpile-abilities.tar.gz")
 	src, err := source.Open(path, source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	app := testutil.NewApp(t)
 	rep, err := caldera.Import(context.Background(), app, src, importers.Options{})
 	if err != nil || rep.Created != 209 || rep.Counts["adversaries"] != 27 || len(rep.FileErrors) != 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -53,9 +54,7 @@ func TestImportFormats(t *testing.T) {
 	})
 	ctx := context.Background()
 	rep, err := compliance.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(rep.FileErrors) != 1 || rep.FileErrors[0].Path != "broken.csv" {
 		t.Fatalf("file errors %+v", rep.FileErrors)
 	}
@@ -67,9 +66,7 @@ func TestImportFormats(t *testing.T) {
 		t.Fatalf("framework from metadata: %v", err)
 	}
 	cis, err := app.FindFirstRecordByData(collections.ComplianceFrameworks, "name", "CIS Controls v8")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	c41, err := app.FindFirstRecordByFilter(collections.ComplianceControls, "framework = {:f} && control_id = '4.1'", dbx.Params{"f": cis.Id})
 	if err != nil || c41.GetString("family") != "Secure Configuration" || c41.GetString("status") != "not_assessed" {
 		t.Fatalf("control 4.1: %v", err)
@@ -86,13 +83,9 @@ func TestImportFormats(t *testing.T) {
 	c41.Set("status", "partial")
 	c41.Set("notes", "rolled out to servers")
 	c41.Set("owner", testutil.Users(t)["blue_lead"].Id)
-	if err := app.Save(c41); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(c41))
 	again, err := compliance.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !again.NoChange {
 		t.Fatalf("re-import %+v", again)
 	}
@@ -104,9 +97,7 @@ func TestImportFormats(t *testing.T) {
 	contenttest.WriteFiles(t, dir, map[string]string{"cis.csv": strings.Replace(simpleCSV,
 		"CIS Controls,v8,4.1,Establish Secure Configuration,Secure Configuration,T1059.001,protects\n", "", 1)})
 	third, err := compliance.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if third.Removed != 1 {
 		t.Fatalf("stale mapping: %+v", third)
 	}
@@ -119,17 +110,13 @@ func TestSharedNIST(t *testing.T) {
 	contenttest.SeedEnterprise(t, app)
 	ctx := context.Background()
 	rep, err := compliance.Import(ctx, app, contenttest.Shared(t, "ctid-mappings-explorer-nist-800-53-r5.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("mappings explorer: %+v", rep.Counts)
 	if len(rep.FileErrors) != 0 || rep.Counts["rows"] != 5314 || rep.Counts["non_mappable"] != 96 || rep.Counts["controls"] != 109 {
 		t.Fatalf("report %+v", rep)
 	}
 	fw, err := app.FindFirstRecordByData(collections.ComplianceFrameworks, "name", "NIST SP 800-53 rev5")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	missing := 0
 	for _, s := range rep.Skipped {
 		if strings.Contains(s.Reason, "not in the catalogue") {
@@ -145,9 +132,7 @@ func TestSharedNIST(t *testing.T) {
 	}
 
 	rep2, err := compliance.Import(ctx, app, contenttest.Shared(t, "ctid-attack-control-framework-mappings-nist-800-53-r5.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("attack-control-framework: %+v", rep2.Counts)
 	if len(rep2.FileErrors) != 0 || rep2.Counts["rows"] != 4929 || rep2.Counts["frameworks"] != 1 {
 		t.Fatalf("report %+v", rep2)

@@ -13,6 +13,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -23,9 +24,7 @@ func TestParseCSV(t *testing.T) {
 		"D3-PCA,Detect,,,Passive Certificate Analysis,x\n" +
 		"D3-PCA,Detect,,,Passive Certificate Analysis,x\n"
 	ts, notes, err := d3fend.ParseCSV([]byte(csv))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(ts) != 2 || len(notes) != 1 || ts[0].Tactic != "detect" || ts[0].Name != "Process Spawn Analysis" ||
 		!strings.Contains(ts[0].Definition, "multi-line") || ts[1].Level1 != "Passive Certificate Analysis" {
 		t.Fatalf("%+v %v", ts, notes)
@@ -65,9 +64,7 @@ func TestImportFromAPIURL(t *testing.T) {
 	contenttest.SeedTechniques(t, app, "T1003")
 	rep, err := d3fend.Import(context.Background(), app,
 		contenttest.Open(t, srv.URL+"/api/offensive-technique/attack/T1003.json"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Counts["pairs"] != 2 || rep.Counts["techniques"] != 2 || len(rep.FileErrors) != 0 {
 		t.Fatalf("report %+v", rep)
 	}
@@ -95,9 +92,7 @@ func TestBadFiles(t *testing.T) {
 	})
 	app := testutil.NewApp(t)
 	rep, err := d3fend.Import(context.Background(), app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(rep.FileErrors) != 1 || !strings.HasSuffix(rep.FileErrors[0].Path, "T9.json") {
 		t.Fatalf("file errors %+v", rep.FileErrors)
 	}
@@ -121,9 +116,7 @@ func TestSharedData(t *testing.T) {
 	contenttest.SeedEnterprise(t, app)
 	ctx := context.Background()
 	rep, err := d3fend.Import(ctx, app, contenttest.Shared(t, "d3fend-0.14.0-attack-mappings.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("d3fend: %d files, %d bindings, %d pairs, %d stored, %.2fs", rep.Files, rep.Counts["bindings"], rep.Counts["pairs"], rep.Created, rep.Seconds)
 	if len(rep.FileErrors) != 0 {
 		t.Fatalf("file errors %v", rep.FileErrors)
@@ -155,17 +148,11 @@ func TestSharedData(t *testing.T) {
 	}
 
 	psa, err := app.FindFirstRecordByData(collections.D3fendTechniques, "d3fend_id", "D3-PSA")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	psa.Set("status", "implemented")
-	if err := app.Save(psa); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(psa))
 	again, err := d3fend.Import(ctx, app, contenttest.Shared(t, "d3fend-0.14.0-attack-mappings.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !again.NoChange {
 		t.Fatalf("re-import %+v", again)
 	}

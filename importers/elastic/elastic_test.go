@@ -14,6 +14,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -55,9 +56,7 @@ name = "Execution"
 
 func TestParse(t *testing.T) {
 	r, err := elastic.Parse("rules/windows/a.toml", []byte(ruleA))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if r.SourceRuleID != "aaaaaaaa-0000-4000-8000-000000000001" || r.Title != "Encoded PowerShell" || r.Severity != "medium" ||
 		r.Status != "stable" || r.Author != "Elastic" {
 		t.Fatalf("fields %+v", r)
@@ -101,18 +100,14 @@ func TestImportRemovedAndBadFiles(t *testing.T) {
 	contenttest.SeedTechniques(t, app, "T1059", "T1059.001")
 	dir := t.TempDir()
 	write := func(name, body string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
 	}
 	write("a.toml", ruleA)
 	write("b.toml", strings.Replace(ruleA, "000000000001", "000000000002", 1))
 	write("bad.toml", "[rule\n")
 	ctx := context.Background()
 	rep, err := elastic.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Created != 2 || len(rep.FileErrors) != 1 || rep.FileErrors[0].Path != "bad.toml" {
 		t.Fatalf("report %+v", rep)
 	}
@@ -122,9 +117,7 @@ func TestImportRemovedAndBadFiles(t *testing.T) {
 	}
 	os.Remove(filepath.Join(dir, "b.toml"))
 	rep, err = elastic.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Removed != 1 || rep.Unchanged != 1 {
 		t.Fatalf("after delete %+v", rep)
 	}
@@ -140,9 +133,7 @@ func TestSharedCorpus(t *testing.T) {
 	contenttest.SeedEnterprise(t, app)
 	ctx := context.Background()
 	rep, err := elastic.Import(ctx, app, contenttest.Shared(t, "elastic-detection-rules.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("elastic corpus: %d files, %d created in %.2fs, %d skipped", rep.Files, rep.Created, rep.Seconds, len(rep.Skipped))
 	if rep.Files != 1577 || rep.Created != 1577 || len(rep.FileErrors) != 0 {
 		t.Fatalf("files %d created %d errors %v", rep.Files, rep.Created, rep.FileErrors)
@@ -163,9 +154,7 @@ func TestSharedCorpus(t *testing.T) {
 		t.Fatalf("distinct technique and sub-technique ids = %d, README says 364", distinct)
 	}
 	again, err := elastic.Import(ctx, app, contenttest.Shared(t, "elastic-detection-rules.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !again.NoChange || again.Unchanged != 1577 {
 		t.Fatalf("re-import %+v", again)
 	}

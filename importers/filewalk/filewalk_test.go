@@ -11,20 +11,17 @@ import (
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/filewalk"
 	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseAll(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{"a.yml": "ok-a", "b.yml": strings.Repeat("x", 100), "c.yml": "bad", "d.yml": "ok-d", "e.txt": "ignored"}
 	for n, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, n), []byte(b), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte(b), 0o644))
 	}
 	src, err := source.Open(dir, source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rep := &importers.Report{}
 	out, err := filewalk.ParseAll(context.Background(), src, filewalk.Ext(".yml"), 50, rep, nil,
 		func(p string, data []byte) (string, error) {
@@ -33,9 +30,7 @@ func TestParseAll(t *testing.T) {
 			}
 			return string(data), nil
 		})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Files != 4 || len(rep.FileErrors) != 1 || rep.FileErrors[0].Path != "b.yml" || !strings.Contains(rep.FileErrors[0].Error, "too large") {
 		t.Fatalf("report %+v", rep)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/navigator"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -27,14 +28,10 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 func parseFile(t *testing.T, path string) *navigator.Layer {
 	t.Helper()
 	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	l, err := navigator.Parse(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	require.NoError(t, err, "%s", path)
 	return l
 }
 
@@ -92,17 +89,11 @@ func TestBuildAndMarshal(t *testing.T) {
 		{TechniqueID: "T1059.001", Score: navigator.Score(80), Comment: "validated"},
 		{TechniqueID: "T1003", Tactic: "credential-access", Score: navigator.Score(12.5), Color: "#ff6666"},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	out, err := navigator.Marshal(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var m map[string]any
-	if err := json.Unmarshal(out, &m); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(out, &m))
 	v := m["versions"].(map[string]any)
 	if v["layer"] != "4.5" || v["navigator"] != navigator.NavigatorVersion || v["attack"] != "18" || m["version"] != nil {
 		t.Fatalf("versions: %v", m)
@@ -134,14 +125,10 @@ func TestBuildAndMarshal(t *testing.T) {
 func archive(t *testing.T, name string) map[string][]byte {
 	t.Helper()
 	f, err := os.Open(filepath.Join(testutil.SharedData(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	out := map[string][]byte{}
 	tr := tar.NewReader(zr)
 	for {
@@ -149,13 +136,9 @@ func archive(t *testing.T, name string) map[string][]byte {
 		if errors.Is(err, io.EOF) {
 			return out
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		b, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		out[h.Name] = b
 	}
 }
@@ -189,9 +172,7 @@ func TestRealLayers(t *testing.T) {
 		for path, w := range layers {
 			t.Run(filepath.Base(path), func(t *testing.T) {
 				l, err := navigator.Parse(bytes.NewReader(files[path]))
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if len(l.Techniques) != w.techniques || len(navigator.Selected(l)) != w.selected ||
 					l.FormatVersion() != w.format || l.Domain != w.domain {
 					t.Fatalf("techniques %d selected %d format %s domain %s", len(l.Techniques),
@@ -200,9 +181,7 @@ func TestRealLayers(t *testing.T) {
 				// Every real layer upgrades to a valid 4.5 layer and reads back the same.
 				l.Upgrade()
 				out, err := navigator.Marshal(l)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				back, err := navigator.Parse(bytes.NewReader(out))
 				if err != nil || len(back.Techniques) != w.techniques || back.FormatVersion() != "4.5" {
 					t.Fatalf("round trip: %v", err)
@@ -237,9 +216,7 @@ func TestMarshalHasSpecRequiredFields(t *testing.T) {
 	l, err := navigator.Build(navigator.BuildOptions{Name: "spec check",
 		Legend: []navigator.LegendItem{{Label: "ok", Color: "#00ff00"}}},
 		[]navigator.Technique{{TechniqueID: "T1001", Score: navigator.Score(1)}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	out, _ := navigator.Marshal(l)
 	var m map[string]any
 	_ = json.Unmarshal(out, &m)
@@ -271,13 +248,9 @@ func TestImportKind(t *testing.T) {
 	path := filepath.Join(testutil.SharedData(t), "attack-navigator-layers-and-spec.tar.gz")
 	app := testutil.NewApp(t)
 	src, err := source.Open(path, source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rep, err := navigator.Import(context.Background(), app, src, importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Counts["layers"] != 7 || rep.Counts["techniques"] != 428+126+47+32+27+24+22 ||
 		len(rep.FileErrors) != 0 || !rep.NoChange || rep.Counts["format:3.0"] != 7 {
 		t.Fatalf("report: %+v", rep)

@@ -10,6 +10,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/sigma"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/require"
 )
 
 // TestSharedCorpus imports the real SigmaHQ rules tree and the real
@@ -20,9 +21,7 @@ func TestSharedCorpus(t *testing.T) {
 	ctx := context.Background()
 
 	rep, err := sigma.Import(ctx, app, contenttest.Shared(t, "sigma-rules.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("sigma corpus: %d files, %d created in %.2fs, %d skipped", rep.Files, rep.Created, rep.Seconds, len(rep.Skipped))
 	if rep.Files != 3141 || rep.Created != 3141 || len(rep.FileErrors) != 0 {
 		t.Fatalf("report: files %d created %d errors %v", rep.Files, rep.Created, rep.FileErrors)
@@ -34,9 +33,7 @@ func TestSharedCorpus(t *testing.T) {
 		Status string `db:"status"`
 		N      int    `db:"n"`
 	}
-	if err := app.DB().NewQuery("SELECT status, count(*) AS n FROM detection_rules GROUP BY status ORDER BY status").All(&byStatus); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.DB().NewQuery("SELECT status, count(*) AS n FROM detection_rules GROUP BY status ORDER BY status").All(&byStatus))
 	want := map[string]int{"test": 2839, "experimental": 225, "stable": 77}
 	for _, s := range byStatus {
 		if want[s.Status] != s.N {
@@ -46,14 +43,10 @@ func TestSharedCorpus(t *testing.T) {
 	// Every technique-tagged rule is either linked or says which ids ATT&CK
 	// v18.1 lacks (the snapshot already tags a few newer techniques).
 	linked, err := app.CountRecords(collections.DetectionRules, dbx.NewExp("json_array_length(techniques) > 0"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	onlyUnknown, err := app.CountRecords(collections.DetectionRules,
 		dbx.NewExp("json_array_length(techniques) = 0 AND json_array_length(unknown_techniques) > 0"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if linked+onlyUnknown != 2795 || linked < 2500 {
 		t.Fatalf("linked %d + only unknown %d != 2795", linked, onlyUnknown)
 	}
@@ -68,18 +61,14 @@ func TestSharedCorpus(t *testing.T) {
 	t.Logf("linked %d, only unknown techniques %d, skipped entries %d", linked, onlyUnknown, len(rep.Skipped))
 
 	again, err := sigma.Import(ctx, app, contenttest.Shared(t, "sigma-rules.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !again.NoChange || again.Unchanged != 3141 {
 		t.Fatalf("re-import: %+v", again)
 	}
 	t.Logf("sigma re-import (no change): %.2fs", again.Seconds)
 
 	multi, err := sigma.Import(ctx, app, contenttest.Shared(t, "sigma-multidoc-rules-0.20.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if multi.Files != 70 || multi.Counts["documents"] != 234 || multi.Created != 164 || len(multi.FileErrors) != 0 {
 		t.Fatalf("multi-doc: files %d docs %d created %d errors %v", multi.Files, multi.Counts["documents"], multi.Created, multi.FileErrors)
 	}

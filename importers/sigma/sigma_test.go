@@ -14,6 +14,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/sigma"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -70,9 +71,7 @@ detection:
 
 func TestParse(t *testing.T) {
 	rules, err := sigma.Parse("rules/a.yml", []byte(ruleA))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(rules) != 1 {
 		t.Fatalf("rules = %d", len(rules))
 	}
@@ -95,9 +94,7 @@ func TestParse(t *testing.T) {
 	}
 
 	rules, err = sigma.Parse("rules/m.yml", []byte(multiDoc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(rules) != 2 {
 		t.Fatalf("variants = %d", len(rules))
 	}
@@ -149,30 +146,22 @@ func writeRules(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, body := range files {
 		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
 	}
 }
 
 func importDir(t *testing.T, app core.App, dir string) *importers.Report {
 	t.Helper()
 	rep, err := sigma.Import(context.Background(), app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return rep
 }
 
 func rule(t *testing.T, app core.App, id string) *core.Record {
 	t.Helper()
 	r, err := app.FindFirstRecordByFilter(collections.DetectionRules, "source = 'sigma' && source_rule_id = {:id}", map[string]any{"id": id})
-	if err != nil {
-		t.Fatalf("rule %s: %v", id, err)
-	}
+	require.NoError(t, err, "rule %s", id)
 	return r
 }
 
@@ -226,9 +215,7 @@ func TestImportLifecycle(t *testing.T) {
 
 	// The blue team enables a rule through the normal record API.
 	a.Set("enabled", true)
-	if err := app.Save(a); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(a))
 
 	rep = importDir(t, app, dir)
 	if !rep.NoChange || rep.Unchanged != 4 || rep.Created+rep.Updated+rep.Removed != 0 {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/klauspost/compress/zstd"
+	"github.com/stretchr/testify/require"
 )
 
 type file struct{ name, body string }
@@ -46,9 +47,7 @@ func tarBytes(t *testing.T, files ...file) []byte {
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
 	for _, f := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), Typeflag: tar.TypeReg}))
 		tw.Write([]byte(f.body))
 	}
 	tw.Close()
@@ -61,9 +60,7 @@ func zipBytes(t *testing.T, files ...file) []byte {
 	zw := zip.NewWriter(&b)
 	for _, f := range files {
 		w, err := zw.Create(f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		w.Write([]byte(f.body))
 	}
 	zw.Close()
@@ -80,9 +77,7 @@ func gz(b []byte) []byte {
 
 func zst(t *testing.T, b []byte) []byte {
 	enc, err := zstd.NewWriter(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return enc.EncodeAll(b, nil)
 }
 
@@ -90,9 +85,7 @@ func write(t *testing.T, dir, name string, b []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	os.MkdirAll(filepath.Dir(p), 0o755)
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, b, 0o644))
 	return p
 }
 
@@ -125,13 +118,9 @@ func TestOpenLocalKinds(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := write(t, dir, c.name, c.data)
 			src, err := source.Open(p, source.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, _, err := collect(t, src)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want := c.want
 			if want == nil {
 				want = all
@@ -150,13 +139,9 @@ func TestFolderSortedWithNestedArchiveAndInclude(t *testing.T) {
 	write(t, dir, "a/c.txt", []byte("c"))
 	write(t, dir, "m/pack.tar.gz", gz(tarBytes(t, file{"x/1.yml", "one"}, file{"x/2.txt", "two"})))
 	src, err := source.Open(dir, source.Options{Include: func(p string) bool { return strings.HasSuffix(p, ".yml") }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, order, err := collect(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	wantOrder := []string{"a/b.yml", "m/pack.tar.gz/x/1.yml", "z.yml"}
 	if fmt.Sprint(order) != fmt.Sprint(wantOrder) {
 		t.Fatalf("order %v, want %v", order, wantOrder)
@@ -224,9 +209,7 @@ func TestBombsAndLimits(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			src, err := source.Open(c.path, source.Options{Limits: c.lim})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			_, _, err = collect(t, src)
 			if !errors.Is(err, source.ErrLimit) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want %q", err, c.want)
@@ -282,16 +265,12 @@ func TestHTTPServesRealFile(t *testing.T) {
 	}))
 	defer srv.Close()
 	src, err := source.Open(srv.URL+"/mobile-attack-18.1.json.gz?token=secret", source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if strings.Contains(src.String(), "secret") {
 		t.Fatalf("String leaks the query: %s", src)
 	}
 	got, _, err := collect(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	body := got["mobile-attack-18.1.json"]
 	if len(body) != 4350338 || !strings.Contains(body[:40], `"bundle"`) {
 		t.Fatalf("got %d bytes: %.40q (entries %d)", len(body), body, len(got))
@@ -361,13 +340,9 @@ func TestGitHubTarball(t *testing.T) {
 	defer srv.Close()
 	t.Setenv("AEGIS_GITHUB_TOKEN", "tok123")
 	src, err := source.Open("github:mitre/cti@ATT&CK-v18.1/enterprise-attack", source.Options{GitHubBaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, order, err := collect(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if gotAuth != "Bearer tok123" || gotPath != "/repos/mitre/cti/tarball/ATT&CK-v18.1" {
 		t.Fatalf("request auth %q path %q", gotAuth, gotPath)
 	}
@@ -411,13 +386,9 @@ func TestRawMembersAndRatioLimit(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src, err := source.Open(p, c.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, _, err := collect(t, src)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if len(got) != len(c.want) {
 				t.Fatalf("got %v, want %v", keys(got), keys(c.want))
 			}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/source"
+	"github.com/stretchr/testify/require"
 )
 
 // taxiiServer serves n objects from one collection, in TAXII 2.1 envelopes
@@ -70,13 +71,9 @@ func TestTAXIIPaging(t *testing.T) {
 				opts := source.Options{TAXII: source.TAXIIOptions{PageSize: 10, Merge: merge, Collection: "Enterprise ATT&CK"}}
 				for _, spec := range []string{"taxii+" + srv.URL + "/taxii2/", "taxii+" + srv.URL + "/api1/collections/enterprise/"} {
 					src, err := source.Open(spec, opts)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err)
 					got, order, err := collect(t, src)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err)
 					wantFiles := 3
 					if merge {
 						wantFiles = 1

@@ -13,6 +13,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -43,14 +44,10 @@ func TestMapOutcome(t *testing.T) {
 
 func TestParseCSV(t *testing.T) {
 	f, err := os.Open("testdata/vectr-export.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	rows, bad, err := vectr.ParseCSV(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(rows) != 6 || len(bad) != 2 {
 		t.Fatalf("rows %d bad %+v", len(rows), bad)
 	}
@@ -89,9 +86,7 @@ func addTechnique(t *testing.T, app core.App, attackID string) string {
 	r.Set("attack_id", attackID)
 	r.Set("name", "Technique "+attackID)
 	r.Set("in_scope", true)
-	if err := app.Save(r); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(r))
 	return r.Id
 }
 
@@ -106,9 +101,7 @@ func TestImport(t *testing.T) {
 	lead := testutil.Users(t)[collections.RoleRedLead].Id
 
 	rep, err := vectr.Import(ctx, app, src, importers.Options{Actor: lead})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// The T9999 row is stored without a technique, its id kept for later.
 	if rep.Counts["campaigns_created"] != 2 || rep.Counts["tests_created"] != 6 || len(rep.Skipped) != 1 ||
 		rep.Skipped[0].Id != "T9999" || rep.Counts["unknown_techniques"] != 1 || len(rep.FileErrors) != 2 ||
@@ -120,9 +113,7 @@ func TestImport(t *testing.T) {
 	}
 
 	cred, err := app.FindFirstRecordByFilter(collections.Campaigns, "name = 'Credential Access'")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	disc, _ := app.FindFirstRecordByFilter(collections.Campaigns, "name = 'Discovery'")
 	if cred.GetString("status") != "completed" || disc.GetString("status") != "active" ||
 		cred.GetString("owner") != lead || cred.GetDateTime("start_at").Time().UnixMilli() != 1751365800000 {

@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,34 +20,26 @@ import (
 	"github.com/aegis-sec/aegis/internal/jobs"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// upload posts content as the multipart field `field` named name.
-func upload(t *testing.T, url, token, field, name string, content []byte) testutil.Response {
+// upload posts content as the multipart field `field` named name (no file
+// part when field is empty), with a note field as the SPA sends.
+func upload(t testing.TB, url, token, field, name string, content []byte) testutil.Response {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("note", "uploaded by a test")
-	if field != "" {
-		w, err := mw.CreateFormFile(field, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(content)
+	return testutil.DoMultipart(t, http.MethodPost, url, token, uploadNote, uploadFiles(field, name, content)...)
+}
+
+// uploadNote is the form field the SPA sends with an upload.
+var uploadNote = map[string]string{"note": "uploaded by a test"}
+
+func uploadFiles(field, name string, content []byte) []testutil.File {
+	if field == "" {
+		return nil
 	}
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, url, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return testutil.Response{Status: res.StatusCode, Body: raw, Header: res.Header}
+	return []testutil.File{{Field: field, Name: name, Content: content}}
 }
 
 type runAnswer struct {
@@ -59,18 +49,16 @@ type runAnswer struct {
 	} `json:"job_run"`
 }
 
-func waitRun(t *testing.T, app core.App, id string) *core.Record {
+func waitRun(t testing.TB, app core.App, id string) *core.Record {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	rec, err := jobs.Wait(ctx, app, id)
-	if err != nil {
-		t.Fatalf("wait for run %s: %v", id, err)
-	}
+	require.NoError(t, err, "wait for run %s", id)
 	return rec
 }
 
-func uploadsLeft(t *testing.T, app core.App) []string {
+func uploadsLeft(t testing.TB, app core.App) []string {
 	entries, err := os.ReadDir(jobs.UploadsDir(app))
 	if err != nil {
 		return nil
@@ -82,87 +70,87 @@ func uploadsLeft(t *testing.T, app core.App) []string {
 	return names
 }
 
-func TestImportUploadAttackBundleEndToEnd(t *testing.T) {
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
-	admin := testutil.Users(t)["admin"]
-	bundle, err := os.ReadFile("testdata/attack-mini.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	res := upload(t, srv.URL+"/api/aegis/import/attack", admin.Token, "file", "attack-mini.json", bundle)
-	if res.Status != http.StatusAccepted {
-		t.Fatalf("upload: %d %s", res.Status, res.Body)
-	}
-	var ans runAnswer
-	res.JSON(t, &ans)
-	if ans.JobRun.Id == "" || ans.JobRun.Job != "import:attack" || ans.JobRun.Trigger != "manual" || ans.JobRun.RequestedBy != admin.Id {
-		t.Fatalf("job_run %+v", ans.JobRun)
-	}
-	run := waitRun(t, app, ans.JobRun.Id)
-	if run.GetString("status") != jobs.StatusSucceeded {
-		t.Fatalf("import run %s: %s", run.GetString("status"), run.GetString("error"))
-	}
-	var rep importers.Report
-	if err := run.UnmarshalJSONField("stats", &rep); err != nil {
-		t.Fatal(err)
-	}
-	if rep.Kind != "attack" || rep.Source != "attack-mini.json" || rep.Created == 0 || rep.NoChange {
-		t.Fatalf("report %+v", rep)
-	}
-	for col, want := range map[string]int64{collections.Tactics: 2, collections.Techniques: 3, collections.ThreatActors: 1, collections.Mitigations: 1} {
-		if n, _ := app.CountRecords(col); n != want {
-			t.Errorf("%s: %d records, want %d", col, n, want)
-		}
-	}
-	if left := uploadsLeft(t, app); len(left) != 0 {
-		t.Errorf("temporary upload files left: %v", left)
-	}
-
-	// The same bundle again, gzipped: it reads through the archive layer and
-	// changes nothing.
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(bundle)
-	zw.Close()
-	res = upload(t, srv.URL+"/api/aegis/import/attack", admin.Token, "file", "attack-mini.json.gz", gz.Bytes())
-	if res.Status != http.StatusAccepted {
-		t.Fatalf("gz upload: %d %s", res.Status, res.Body)
-	}
-	res.JSON(t, &ans)
-	run = waitRun(t, app, ans.JobRun.Id)
-	rep = importers.Report{}
-	_ = run.UnmarshalJSONField("stats", &rep)
-	if run.GetString("status") != jobs.StatusSucceeded || rep.Created != 0 || rep.Updated != 0 || rep.Unchanged == 0 {
-		t.Fatalf("re-import: %s %q %+v", run.GetString("status"), run.GetString("error"), rep)
-	}
-
-	// A broken bundle: the run fails naming the problem, nothing changes.
-	res = upload(t, srv.URL+"/api/aegis/import/attack", admin.Token, "file", "broken.json", bundle[:len(bundle)/2])
-	if res.Status != http.StatusAccepted {
-		t.Fatalf("broken upload: %d %s", res.Status, res.Body)
-	}
-	res.JSON(t, &ans)
-	run = waitRun(t, app, ans.JobRun.Id)
-	if run.GetString("status") != jobs.StatusFailed || !strings.Contains(run.GetString("error"), "broken.json") {
-		t.Fatalf("broken bundle run: %s %q", run.GetString("status"), run.GetString("error"))
-	}
-	if n, _ := app.CountRecords(collections.Techniques); n != 3 {
-		t.Errorf("techniques after a failed import: %d, want 3", n)
-	}
-	if left := uploadsLeft(t, app); len(left) != 0 {
-		t.Errorf("temporary upload files left after a failure: %v", left)
+// acceptedUpload is the scenario of an ATT&CK upload that is accepted; check
+// sees the job run the answer names, once finished.
+func acceptedUpload(name, token string, form map[string]string, files []testutil.File, check func(t testing.TB, app *tests.TestApp, run *core.Record)) testutil.Scenario {
+	return testutil.Scenario{
+		Name: name, Method: http.MethodPost, URL: "/api/aegis/import/attack", Token: token, Form: form, Files: files,
+		ExpectedStatus: http.StatusAccepted, ExpectedContent: []string{`"job":"import:attack"`},
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, r testutil.Response) {
+			var ans runAnswer
+			r.JSON(t, &ans)
+			check(t, app, waitRun(t, app, ans.JobRun.Id))
+		},
 	}
 }
 
+func TestImportUploadAttackBundleEndToEnd(t *testing.T) {
+	s := testutil.NewServer(t)
+	admin := testutil.Users(t)["admin"]
+	bundle, err := os.ReadFile("testdata/attack-mini.json")
+	require.NoError(t, err)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, err = zw.Write(bundle)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	file := func(name string, content []byte) []testutil.File { return uploadFiles("file", name, content) }
+
+	first := acceptedUpload("an ATT&CK bundle is imported by a job run", admin.Token, uploadNote, file("attack-mini.json", bundle),
+		func(t testing.TB, app *tests.TestApp, run *core.Record) {
+			require.Equal(t, jobs.StatusSucceeded, run.GetString("status"), "import run error: %s", run.GetString("error"))
+			var rep importers.Report
+			require.NoError(t, run.UnmarshalJSONField("stats", &rep))
+			assert.Equal(t, "attack", rep.Kind)
+			assert.Equal(t, "attack-mini.json", rep.Source)
+			assert.NotZero(t, rep.Created)
+			assert.False(t, rep.NoChange)
+			for col, want := range map[string]int64{collections.Tactics: 2, collections.Techniques: 3, collections.ThreatActors: 1, collections.Mitigations: 1} {
+				assert.Equal(t, want, testutil.Count(t, app, col), "%s records", col)
+			}
+			assert.Empty(t, uploadsLeft(t, app), "temporary upload files left")
+		})
+	// The answer names the run, its trigger and who asked.
+	inner := first.AfterTestFunc
+	first.AfterTestFunc = func(t testing.TB, app *tests.TestApp, r testutil.Response) {
+		var ans runAnswer
+		r.JSON(t, &ans)
+		require.NotEmpty(t, ans.JobRun.Id)
+		require.Equal(t, "import:attack", ans.JobRun.Job)
+		require.Equal(t, "manual", ans.JobRun.Trigger)
+		require.Equal(t, admin.Id, ans.JobRun.RequestedBy)
+		inner(t, app, r)
+	}
+	s.Run(t,
+		first,
+		// The same bundle again, gzipped: it reads through the archive layer
+		// and changes nothing.
+		acceptedUpload("the same bundle gzipped changes nothing", admin.Token, uploadNote, file("attack-mini.json.gz", gz.Bytes()),
+			func(t testing.TB, app *tests.TestApp, run *core.Record) {
+				require.Equal(t, jobs.StatusSucceeded, run.GetString("status"), "re-import error %q", run.GetString("error"))
+				var rep importers.Report
+				require.NoError(t, run.UnmarshalJSONField("stats", &rep))
+				assert.Zero(t, rep.Created, "re-import report %+v", rep)
+				assert.Zero(t, rep.Updated, "re-import report %+v", rep)
+				assert.NotZero(t, rep.Unchanged, "re-import report %+v", rep)
+			}),
+		// A broken bundle: the run fails naming the problem, nothing changes.
+		acceptedUpload("a broken bundle fails naming the file and changes nothing", admin.Token, uploadNote, file("broken.json", bundle[:len(bundle)/2]),
+			func(t testing.TB, app *tests.TestApp, run *core.Record) {
+				require.Equal(t, jobs.StatusFailed, run.GetString("status"))
+				require.Contains(t, run.GetString("error"), "broken.json")
+				assert.Equal(t, int64(3), testutil.Count(t, app, collections.Techniques), "techniques after a failed import")
+				assert.Empty(t, uploadsLeft(t, app), "temporary upload files left after a failure")
+			}),
+	)
+}
+
 func TestImportUploadRefusals(t *testing.T) {
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
+	s := testutil.NewServer(t)
 	users := testutil.Users(t)
-	url := func(kind string) string { return srv.URL + "/api/aegis/import/" + kind }
 	bundle := []byte(`{"type":"bundle","id":"bundle--1","objects":[]}`)
 
+	var scenarios []testutil.Scenario
 	for _, tc := range []struct {
 		name, kind, role, field string
 		content                 []byte
@@ -182,43 +170,42 @@ func TestImportUploadRefusals(t *testing.T) {
 		{"blue lead may import sigma", "sigma", "blue_lead", "", nil, 400, "Missing file"},
 		{"red lead may import atomic", "atomic", "red_lead", "", nil, 400, "Missing file"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			token := ""
-			if tc.role != "" {
-				token = users[tc.role].Token
-			}
-			res := upload(t, url(tc.kind), token, tc.field, "bundle.json", tc.content)
-			if res.Status != tc.want || !strings.Contains(string(res.Body), tc.contains) {
-				t.Fatalf("%d %s; want %d containing %q", res.Status, res.Body, tc.want, tc.contains)
-			}
-		})
+		sc := testutil.Scenario{
+			Name: tc.name, Method: http.MethodPost, URL: "/api/aegis/import/" + tc.kind, Token: users[tc.role].Token,
+			Form: uploadNote, Files: uploadFiles(tc.field, "bundle.json", tc.content),
+			ExpectedStatus: tc.want, ExpectedError: true,
+		}
+		if tc.contains != "" {
+			sc.ExpectedContent = []string{tc.contains}
+		}
+		scenarios = append(scenarios, sc)
 	}
-
-	// The unknown-kind answer carries the kinds as data too.
-	res := upload(t, url("nope"), users["admin"].Token, "file", "x.json", bundle)
-	var body struct {
-		Data struct{ Kinds []string } `json:"data"`
-	}
-	res.JSON(t, &body)
-	if len(body.Data.Kinds) == 0 || !strings.Contains(strings.Join(body.Data.Kinds, ","), "attack") {
-		t.Errorf("kinds in data: %s", res.Body)
-	}
-	// Not multipart at all.
-	res = testutil.Do(t, http.MethodPost, url("attack"), users["admin"].Token, map[string]string{"file": "x"})
-	if res.Status != 400 || !strings.Contains(string(res.Body), "multipart") {
-		t.Errorf("JSON body: %d %s", res.Status, res.Body)
-	}
-	if n, _ := app.CountRecords(collections.JobRuns); n != 0 {
-		t.Errorf("%d job runs created by refused uploads", n)
-	}
-	if left := uploadsLeft(t, app); len(left) != 0 {
-		t.Errorf("temporary upload files left by refused uploads: %v", left)
-	}
+	scenarios = append(scenarios,
+		testutil.Scenario{
+			Name: "the unknown-kind answer carries the kinds as data too", Method: http.MethodPost, URL: "/api/aegis/import/nope",
+			Token: users["admin"].Token, Form: uploadNote, Files: uploadFiles("file", "x.json", bundle),
+			ExpectedStatus: http.StatusBadRequest, ExpectedError: true, ExpectedContent: []string{`"kinds":[`},
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, r testutil.Response) {
+				var body struct {
+					Data struct{ Kinds []string } `json:"data"`
+				}
+				r.JSON(t, &body)
+				assert.Contains(t, body.Data.Kinds, "attack", "kinds in data: %s", r.Body)
+			},
+		},
+		testutil.Scenario{
+			Name: "a body that is not multipart is refused", Method: http.MethodPost, URL: "/api/aegis/import/attack",
+			Token: users["admin"].Token, Body: map[string]string{"file": "x"},
+			ExpectedStatus: http.StatusBadRequest, ExpectedContent: []string{"multipart"},
+		},
+	)
+	s.Run(t, scenarios...)
+	assert.Zero(t, testutil.Count(t, s.App, collections.JobRuns), "job runs created by refused uploads")
+	assert.Empty(t, uploadsLeft(t, s.App), "temporary upload files left by refused uploads")
 }
 
 func TestImportUploadWhileSameKindRuns(t *testing.T) {
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
+	s := testutil.NewServer(t)
 	admin := testutil.Users(t)["admin"]
 	release := make(chan struct{})
 	var got []string
@@ -236,61 +223,58 @@ func TestImportUploadWhileSameKindRuns(t *testing.T) {
 	})
 	defer restore()
 
-	first := upload(t, srv.URL+"/api/aegis/import/intel", admin.Token, "file", "reports.json", []byte(`{"a":1}`))
-	if first.Status != http.StatusAccepted {
-		t.Fatalf("first upload: %d %s", first.Status, first.Body)
-	}
 	var a1 runAnswer
-	first.JSON(t, &a1)
-	second := upload(t, srv.URL+"/api/aegis/import/intel", admin.Token, "file", "more.json", []byte(`{"b":2}`))
-	if second.Status != http.StatusConflict {
-		t.Fatalf("second upload while the first runs: %d %s", second.Status, second.Body)
-	}
-	var busy struct {
-		Data runAnswer `json:"data"`
-	}
-	second.JSON(t, &busy)
-	if busy.Data.JobRun.Id != a1.JobRun.Id {
-		t.Errorf("409 names run %q, want %q", busy.Data.JobRun.Id, a1.JobRun.Id)
-	}
+	s.Run(t,
+		testutil.Scenario{
+			Name: "a first intel upload starts a run", Method: http.MethodPost, URL: "/api/aegis/import/intel", Token: admin.Token,
+			Form: uploadNote, Files: uploadFiles("file", "reports.json", []byte(`{"a":1}`)),
+			ExpectedStatus: http.StatusAccepted, ExpectedContent: []string{`"job":"import:intel"`},
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, r testutil.Response) { r.JSON(t, &a1) },
+		},
+		testutil.Scenario{
+			Name: "a second upload while the first runs is 409 naming it", Method: http.MethodPost, URL: "/api/aegis/import/intel",
+			Token: admin.Token, Form: uploadNote, Files: uploadFiles("file", "more.json", []byte(`{"b":2}`)),
+			ExpectedStatus: http.StatusConflict, ExpectedError: true,
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, r testutil.Response) {
+				var busy struct {
+					Data runAnswer `json:"data"`
+				}
+				r.JSON(t, &busy)
+				assert.Equal(t, a1.JobRun.Id, busy.Data.JobRun.Id, "the run the 409 names")
+			},
+		},
+	)
 	close(release)
-	run := waitRun(t, app, a1.JobRun.Id)
-	if run.GetString("status") != jobs.StatusSucceeded {
-		t.Fatalf("run %s %s", run.GetString("status"), run.GetString("error"))
-	}
-	if len(got) != 1 || got[0] != `reports.json={"a":1}` {
-		t.Errorf("importer saw %v", got)
-	}
-	if left := uploadsLeft(t, app); len(left) != 0 {
-		t.Errorf("temporary upload files left: %v", left)
-	}
-	if n, _ := app.CountRecords(collections.JobRuns); n != 1 {
-		t.Errorf("%d job runs, want 1", n)
-	}
+	run := waitRun(t, s.App, a1.JobRun.Id)
+	require.Equal(t, jobs.StatusSucceeded, run.GetString("status"), "run error %s", run.GetString("error"))
+	assert.Equal(t, []string{`reports.json={"a":1}`}, got, "what the importer saw")
+	assert.Empty(t, uploadsLeft(t, s.App), "temporary upload files left")
+	assert.Equal(t, int64(1), testutil.Count(t, s.App, collections.JobRuns), "job runs")
 	var stats map[string]any
-	_ = json.Unmarshal([]byte(run.GetString("stats")), &stats)
-	if stats["created"] != float64(1) {
-		t.Errorf("stats %v", stats)
-	}
+	require.NoError(t, json.Unmarshal([]byte(run.GetString("stats")), &stats))
+	assert.Equal(t, float64(1), stats["created"], "stats %v", stats)
 }
 
 func TestImportUploadOverTheLimit(t *testing.T) {
 	saved := api.MaxImportUpload
 	api.MaxImportUpload = 64 << 10
 	defer func() { api.MaxImportUpload = saved }()
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
+	s := testutil.NewServer(t)
 	admin := testutil.Users(t)["admin"]
-	for _, size := range []int{100 << 10, 3 << 20} { // over the file limit; over the body limit too
-		res := upload(t, srv.URL+"/api/aegis/import/attack", admin.Token, "file", "big.json", bytes.Repeat([]byte{' '}, size))
-		if res.Status != http.StatusRequestEntityTooLarge {
-			t.Errorf("%d bytes: %d %s", size, res.Status, res.Body)
-		}
+	for _, tc := range []struct {
+		name string
+		size int
+	}{{"a file over the file limit", 100 << 10}, {"a body over the body limit too", 3 << 20}} {
+		t.Run(tc.name+" is 413", func(t *testing.T) {
+			body, ctype := testutil.EncodeMultipart(t, uploadNote, uploadFiles("file", "big.json", bytes.Repeat([]byte{' '}, tc.size))...)
+			r, cut := testutil.DoOversize(t, http.MethodPost, s.URL+"/api/aegis/import/attack", admin.Token,
+				map[string]string{"Content-Type": ctype}, body)
+			if cut {
+				return // refused while the client was still sending
+			}
+			testutil.RequireError(t, r, http.StatusRequestEntityTooLarge)
+		})
 	}
-	if left := uploadsLeft(t, app); len(left) != 0 {
-		t.Errorf("temporary upload files left: %v", left)
-	}
-	if n, _ := app.CountRecords(collections.JobRuns); n != 0 {
-		t.Errorf("%d runs for refused uploads", n)
-	}
+	assert.Empty(t, uploadsLeft(t, s.App), "temporary upload files left")
+	assert.Zero(t, testutil.Count(t, s.App, collections.JobRuns), "runs for refused uploads")
 }

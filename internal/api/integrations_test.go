@@ -10,13 +10,14 @@ import (
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/jobs"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/pocketbase/pocketbase/tests"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestIntegrationSourcesKeepTokensWriteOnly(t *testing.T) {
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
+	srv := testutil.NewServer(t)
+	app := srv.App
 	users := testutil.Users(t)
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rules"), 0o755))
@@ -68,20 +69,22 @@ func TestIntegrationSourcesKeepTokensWriteOnly(t *testing.T) {
 		{"test connection is for admins", "POST", srv.URL + "/api/aegis/integrations/test", c.RoleBlueLead,
 			map[string]any{"kind": "sigma", "source": map[string]any{"spec": dir}}, http.StatusForbidden, nil, ""},
 	}
+	table := make([]testutil.Scenario, 0, len(scenarios))
 	for _, s := range scenarios {
-		t.Run(s.name, func(t *testing.T) {
-			res := testutil.Do(t, s.method, s.url, users[s.role].Token, s.body)
-			assert.Equal(t, s.status, res.Status, string(res.Body))
-			for _, w := range s.want {
-				assert.Contains(t, string(res.Body), w)
-			}
-			assert.NotContains(t, string(res.Body), secret)
-			assert.NotContains(t, string(res.Body), "new-token-value")
-			if s.status == http.StatusOK && s.method == "PATCH" || strings.HasPrefix(s.name, "create") {
-				assert.Equal(t, s.storedTok, stored().Token)
-			}
+		checkStored := s.status == http.StatusOK && s.method == "PATCH" || strings.HasPrefix(s.name, "create")
+		storedTok := s.storedTok
+		table = append(table, testutil.Scenario{
+			Name: s.name, Method: s.method, URL: s.url, Token: users[s.role].Token, Body: s.body,
+			ExpectedStatus: s.status, ExpectedError: s.status >= http.StatusBadRequest,
+			ExpectedContent: s.want, NotExpectedContent: []string{secret, "new-token-value"},
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, _ testutil.Response) {
+				if checkStored {
+					assert.Equal(t, storedTok, stored().Token, "stored token")
+				}
+			},
 		})
 	}
+	srv.Run(t, table...)
 	logs, err := app.FindRecordsByFilter(c.AuditLogs, "collection = 'integrations'", "", 0, 0)
 	require.NoError(t, err)
 	require.NotEmpty(t, logs)

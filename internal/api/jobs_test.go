@@ -18,6 +18,9 @@ import (
 	"github.com/aegis-sec/aegis/internal/jobs"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type jobItem struct {
@@ -28,12 +31,10 @@ type jobItem struct {
 	LastRuns                                 []struct{ Id, Status string } `json:"last_runs"`
 }
 
-func listJobs(t *testing.T, url, token string) map[string]jobItem {
+func listJobs(t testing.TB, url, token string) map[string]jobItem {
 	t.Helper()
 	res := testutil.Do(t, http.MethodGet, url+"/api/aegis/jobs", token, nil)
-	if res.Status != http.StatusOK {
-		t.Fatalf("GET jobs: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, http.StatusOK, res.Status, "GET jobs: %s", res.Body)
 	var body struct{ Items []jobItem }
 	res.JSON(t, &body)
 	out := map[string]jobItem{}
@@ -44,89 +45,104 @@ func listJobs(t *testing.T, url, token string) map[string]jobItem {
 }
 
 func TestJobsAPI(t *testing.T) {
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
+	s := testutil.NewServer(t)
+	app := s.App
 	users := testutil.Users(t)
+	admin := users[collections.RoleAdmin]
 
-	if res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/jobs", "", nil); res.Status != http.StatusUnauthorized {
-		t.Fatalf("anonymous list: %d", res.Status)
-	}
-	items := listJobs(t, srv.URL, users["viewer"].Token)
+	s.Run(t, testutil.Scenario{
+		Name: "a guest cannot list jobs", Method: http.MethodGet, URL: "/api/aegis/jobs",
+		ExpectedStatus: http.StatusUnauthorized, ExpectedError: true,
+	})
+	items := listJobs(t, s.URL, users["viewer"].Token)
 	cleanup, ok := items["notification-cleanup"]
-	if !ok || cleanup.Schedule != "30 1 * * *" || cleanup.NextRun == "" || !cleanup.Enabled || cleanup.Running != nil {
-		t.Fatalf("notification-cleanup in the list: %+v", cleanup)
-	}
+	require.True(t, ok, "notification-cleanup in the list")
+	assert.Equal(t, "30 1 * * *", cleanup.Schedule)
+	assert.NotEmpty(t, cleanup.NextRun)
+	assert.True(t, cleanup.Enabled)
+	require.Nil(t, cleanup.Running)
 	ent, err := jobs.FindIntegration(app, "MITRE ATT&CK Enterprise")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	sync := items["sync:"+ent.Id]
-	if sync.Integration != ent.Id || sync.Kind != "attack" || sync.Enabled || sync.Schedule != "" || sync.Title != "Sync MITRE ATT&CK Enterprise" {
-		t.Fatalf("seeded integration job: %+v", sync)
-	}
+	require.Equal(t, jobItem{Name: "sync:" + ent.Id, Title: "Sync MITRE ATT&CK Enterprise", Integration: ent.Id, Kind: "attack",
+		Schedule: "", Enabled: false, NextRun: sync.NextRun, Running: sync.Running, LastRuns: sync.LastRuns}, sync, "seeded integration job")
 
-	run := func(name, token string) testutil.Response {
-		return testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/jobs/"+name+"/run", token, nil)
-	}
+	const cleanupRun = "/api/aegis/jobs/notification-cleanup/run"
+	var scenarios []testutil.Scenario
 	for _, role := range []string{"viewer", "red_lead", "blue_lead"} {
-		if res := run("notification-cleanup", users[role].Token); res.Status != http.StatusForbidden {
-			t.Errorf("%s runs a job: %d", role, res.Status)
-		}
-	}
-	if res := run("notification-cleanup", ""); res.Status != http.StatusUnauthorized {
-		t.Errorf("anonymous runs a job: %d", res.Status)
-	}
-	if res := run("no-such-job", users["admin"].Token); res.Status != http.StatusNotFound {
-		t.Errorf("unknown job: %d %s", res.Status, res.Body)
-	}
-	res := run("notification-cleanup", users["admin"].Token)
-	if res.Status != http.StatusAccepted {
-		t.Fatalf("admin runs cleanup: %d %s", res.Status, res.Body)
+		scenarios = append(scenarios, testutil.Scenario{
+			Name: role + " cannot run a job", Method: http.MethodPost, URL: cleanupRun, Token: users[role].Token,
+			ExpectedStatus: http.StatusForbidden, ExpectedError: true,
+		})
 	}
 	var ans runAnswer
-	res.JSON(t, &ans)
-	if ans.JobRun.Job != "notification-cleanup" || ans.JobRun.RequestedBy != users["admin"].Id {
-		t.Fatalf("job_run %+v", ans.JobRun)
-	}
-	if got := waitRun(t, app, ans.JobRun.Id).GetString("status"); got != jobs.StatusSucceeded {
-		t.Fatalf("cleanup run %s", got)
-	}
-	items = listJobs(t, srv.URL, users["blue_analyst"].Token)
-	if lr := items["notification-cleanup"].LastRuns; len(lr) != 1 || lr[0].Id != ans.JobRun.Id || lr[0].Status != "succeeded" {
-		t.Fatalf("last runs after the run: %+v", lr)
-	}
+	scenarios = append(scenarios,
+		testutil.Scenario{
+			Name: "a guest cannot run a job", Method: http.MethodPost, URL: cleanupRun,
+			ExpectedStatus: http.StatusUnauthorized, ExpectedError: true,
+		},
+		testutil.Scenario{
+			Name: "an unknown job is 404", Method: http.MethodPost, URL: "/api/aegis/jobs/no-such-job/run", Token: admin.Token,
+			ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+		},
+		testutil.Scenario{
+			Name: "admin runs the cleanup", Method: http.MethodPost, URL: cleanupRun, Token: admin.Token,
+			ExpectedStatus: http.StatusAccepted, ExpectedContent: []string{`"job":"notification-cleanup"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, r testutil.Response) {
+				r.JSON(t, &ans)
+				require.Equal(t, "notification-cleanup", ans.JobRun.Job)
+				require.Equal(t, admin.Id, ans.JobRun.RequestedBy)
+				require.Equal(t, jobs.StatusSucceeded, waitRun(t, app, ans.JobRun.Id).GetString("status"), "cleanup run")
+			},
+		},
+	)
+	s.Run(t, scenarios...)
+	items = listJobs(t, s.URL, users["blue_analyst"].Token)
+	lr := items["notification-cleanup"].LastRuns
+	require.Len(t, lr, 1, "last runs after the run: %+v", lr)
+	require.Equal(t, ans.JobRun.Id, lr[0].Id)
+	require.Equal(t, "succeeded", lr[0].Status)
 
 	// A job in progress: the list shows it, a second run is 409 naming it.
 	release := make(chan struct{})
-	if err := jobs.Add(jobs.Job{Name: "test-hold", Run: func(ctx context.Context, app core.App, r *jobs.Run) (map[string]any, error) {
+	require.NoError(t, jobs.Add(jobs.Job{Name: "test-hold", Run: func(ctx context.Context, app core.App, r *jobs.Run) (map[string]any, error) {
 		<-release
 		return nil, nil
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	}}))
 	defer jobs.Remove("test-hold")
-	res = run("test-hold", users["admin"].Token)
-	res.JSON(t, &ans)
-	items = listJobs(t, srv.URL, users["viewer"].Token)
-	if r := items["test-hold"].Running; r == nil || r.Id != ans.JobRun.Id {
-		t.Errorf("running run in the list: %+v", items["test-hold"].Running)
-	}
-	res = run("test-hold", users["admin"].Token)
-	var busy struct {
-		Status int
-		Data   runAnswer
-	}
-	res.JSON(t, &busy)
-	if res.Status != http.StatusConflict || busy.Data.JobRun.Id != ans.JobRun.Id {
-		t.Fatalf("second run: %d %s", res.Status, res.Body)
-	}
+	const holdRun = "/api/aegis/jobs/test-hold/run"
+	s.Run(t,
+		testutil.Scenario{
+			Name: "admin starts a held job", Method: http.MethodPost, URL: holdRun, Token: admin.Token,
+			ExpectedStatus: http.StatusAccepted, ExpectedContent: []string{`"job":"test-hold"`},
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, r testutil.Response) {
+				r.JSON(t, &ans)
+				items := listJobs(t, s.URL, users["viewer"].Token)
+				if assert.NotNil(t, items["test-hold"].Running, "running run in the list") {
+					assert.Equal(t, ans.JobRun.Id, items["test-hold"].Running.Id, "running run in the list")
+				}
+			},
+		},
+		testutil.Scenario{
+			Name: "a second run while it runs is 409 naming the running one", Method: http.MethodPost, URL: holdRun, Token: admin.Token,
+			ExpectedStatus: http.StatusConflict, ExpectedError: true,
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, r testutil.Response) {
+				var busy struct {
+					Status int
+					Data   runAnswer
+				}
+				r.JSON(t, &busy)
+				require.Equal(t, ans.JobRun.Id, busy.Data.JobRun.Id, "second run: %s", r.Body)
+			},
+		},
+	)
 	close(release)
 	waitRun(t, app, ans.JobRun.Id)
 }
 
 func TestIntegrationSyncAPI(t *testing.T) {
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
+	s := testutil.NewServer(t)
+	app := s.App
 	users := testutil.Users(t)
 	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"type":"bundle","id":"bundle--2","objects":[]}`)
@@ -139,36 +155,37 @@ func TestIntegrationSyncAPI(t *testing.T) {
 	})
 	defer restore()
 
-	col, _ := app.FindCachedCollectionByNameOrId(collections.Integrations)
+	col, err := app.FindCachedCollectionByNameOrId(collections.Integrations)
+	require.NoError(t, err)
 	rec := core.NewRecord(col)
 	rec.Load(map[string]any{"kind": "intel", "name": "Feed", "enabled": false, "source": map[string]any{"spec": feed.URL + "/r.json"}})
-	if err := app.Save(rec); err != nil {
-		t.Fatal(err)
-	}
-	path := srv.URL + "/api/aegis/integrations/" + rec.Id + "/sync"
-	if res := testutil.Do(t, http.MethodPost, path, users["blue_lead"].Token, nil); res.Status != http.StatusForbidden {
-		t.Fatalf("blue lead syncs: %d", res.Status)
-	}
-	if res := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/integrations/nosuchid123456/sync", users["admin"].Token, nil); res.Status != http.StatusNotFound {
-		t.Fatalf("unknown integration: %d", res.Status)
-	}
-	res := testutil.Do(t, http.MethodPost, path, users["admin"].Token, nil)
-	if res.Status != http.StatusAccepted {
-		t.Fatalf("sync: %d %s", res.Status, res.Body)
-	}
-	var ans runAnswer
-	res.JSON(t, &ans)
-	if ans.JobRun.Job != "sync:"+rec.Id {
-		t.Fatalf("job %q", ans.JobRun.Job)
-	}
-	run := waitRun(t, app, ans.JobRun.Id)
-	if run.GetString("status") != jobs.StatusSucceeded || run.GetString("integration") != rec.Id {
-		t.Fatalf("sync run %s %q", run.GetString("status"), run.GetString("error"))
-	}
-	rec, _ = app.FindRecordById(collections.Integrations, rec.Id)
-	if rec.GetString("last_status") != "succeeded" {
-		t.Fatalf("integration last_status %q", rec.GetString("last_status"))
-	}
+	require.NoError(t, app.Save(rec))
+	path := "/api/aegis/integrations/" + rec.Id + "/sync"
+	s.Run(t,
+		testutil.Scenario{
+			Name: "a blue lead cannot sync", Method: http.MethodPost, URL: path, Token: users["blue_lead"].Token,
+			ExpectedStatus: http.StatusForbidden, ExpectedError: true,
+		},
+		testutil.Scenario{
+			Name: "an unknown integration is 404", Method: http.MethodPost, URL: "/api/aegis/integrations/nosuchid123456/sync",
+			Token: users["admin"].Token, ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+		},
+		testutil.Scenario{
+			Name: "admin syncs: a job run that succeeds and marks the integration", Method: http.MethodPost, URL: path,
+			Token: users["admin"].Token, ExpectedStatus: http.StatusAccepted, ExpectedContent: []string{`"job":"sync:` + rec.Id + `"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, r testutil.Response) {
+				var ans runAnswer
+				r.JSON(t, &ans)
+				require.Equal(t, "sync:"+rec.Id, ans.JobRun.Job)
+				run := waitRun(t, app, ans.JobRun.Id)
+				require.Equal(t, jobs.StatusSucceeded, run.GetString("status"), "sync run error %q", run.GetString("error"))
+				require.Equal(t, rec.Id, run.GetString("integration"))
+				got, err := app.FindRecordById(collections.Integrations, rec.Id)
+				require.NoError(t, err)
+				require.Equal(t, "succeeded", got.GetString("last_status"), "integration last_status")
+			},
+		},
+	)
 }
 
 // TestJobProgressOverRealtime is what the SPA does: subscribe to job_runs
@@ -208,19 +225,16 @@ func TestJobProgressOverRealtime(t *testing.T) {
 	}
 	for name, fn := range map[string]func(context.Context, core.App, *jobs.Run) (map[string]any, error){
 		"test-steps": steady, "test-tx-steps": inTx} {
-		if err := jobs.Add(jobs.Job{Name: name, Run: fn}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, jobs.Add(jobs.Job{Name: name, Run: fn}))
 		defer jobs.Remove(name)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/realtime", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/realtime", nil)
+	require.NoError(t, err)
 	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer res.Body.Close()
 	type event struct{ name, data string }
 	events := make(chan event, 100)
@@ -258,14 +272,11 @@ func TestJobProgressOverRealtime(t *testing.T) {
 	}
 	connect := next()
 	var hello struct{ ClientId string }
-	if err := json.Unmarshal([]byte(connect.data), &hello); connect.name != "PB_CONNECT" || err != nil {
-		t.Fatalf("first event %+v", connect)
-	}
+	require.Equal(t, "PB_CONNECT", connect.name, "first event %+v", connect)
+	require.NoError(t, json.Unmarshal([]byte(connect.data), &hello), "first event %+v", connect)
 	sub := testutil.Do(t, http.MethodPost, srv.URL+"/api/realtime", users["viewer"].Token,
 		map[string]any{"clientId": hello.ClientId, "subscriptions": []string{"job_runs/*"}})
-	if sub.Status != http.StatusNoContent {
-		t.Fatalf("subscribe: %d %s", sub.Status, sub.Body)
-	}
+	require.Equal(t, http.StatusNoContent, sub.Status, "subscribe: %s", sub.Body)
 
 	for _, name := range []string{"test-steps", "test-tx-steps"} {
 		start := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/jobs/"+name+"/run", users["admin"].Token, nil)
@@ -284,21 +295,16 @@ func TestJobProgressOverRealtime(t *testing.T) {
 			if err := json.Unmarshal([]byte(ev.data), &msg); err != nil || msg.Record.Id != ans.JobRun.Id {
 				continue
 			}
-			if ev.name != "job_runs/*" || msg.Action != "update" && msg.Action != "create" {
-				t.Errorf("%s: event %s action %s", name, ev.name, msg.Action)
-			}
+			assert.Equal(t, "job_runs/*", ev.name, "%s: event name", name)
+			assert.Contains(t, []string{"update", "create"}, msg.Action, "%s: event action", name)
 			if msg.Record.Status == jobs.StatusRunning && msg.Record.Progress.Done > 0 && msg.Record.Progress.Done < steps {
 				midway = append(midway, msg.Record.Progress.Done)
 			}
 			if msg.Record.Status == jobs.StatusSucceeded {
-				if msg.Record.Progress.Done != steps {
-					t.Errorf("%s: final progress %+v", name, msg.Record.Progress)
-				}
+				assert.Equal(t, steps, msg.Record.Progress.Done, "%s: final progress %+v", name, msg.Record.Progress)
 				break
 			}
 		}
-		if len(midway) < 2 {
-			t.Errorf("%s: progress events while running: %v, want several", name, midway)
-		}
+		assert.GreaterOrEqual(t, len(midway), 2, "%s: progress events while running: %v, want several", name, midway)
 	}
 }

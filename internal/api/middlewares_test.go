@@ -3,7 +3,6 @@ package api_test
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/aegis-sec/aegis/internal/api"
@@ -11,6 +10,8 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	pbui "github.com/pocketbase/pocketbase/ui"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSecurityHeaders(t *testing.T) {
@@ -29,37 +30,29 @@ func TestSecurityHeaders(t *testing.T) {
 	srv := testutil.Serve(t, ta)
 
 	for _, path := range []string{"/", "/matrix", "/api/health", "/api/aegis/setup", "/api/aegis/openapi.json"} {
-		r := testutil.Do(t, http.MethodGet, srv.URL+path, "", nil)
-		h := r.Header
-		for k, want := range map[string]string{
-			"Content-Security-Policy": api.ContentSecurityPolicy,
-			"X-Content-Type-Options":  "nosniff",
-			"X-Frame-Options":         "DENY",
-			"Referrer-Policy":         "strict-origin-when-cross-origin",
-			"Permissions-Policy":      api.PermissionsPolicy,
-		} {
-			if got := h.Get(k); got != want {
-				t.Errorf("%s %s = %q, want %q", path, k, got, want)
+		t.Run("GET "+path, func(t *testing.T) {
+			h := testutil.Do(t, http.MethodGet, srv.URL+path, "", nil).Header
+			for k, want := range map[string]string{
+				"Content-Security-Policy": api.ContentSecurityPolicy,
+				"X-Content-Type-Options":  "nosniff",
+				"X-Frame-Options":         "DENY",
+				"Referrer-Policy":         "strict-origin-when-cross-origin",
+				"Permissions-Policy":      api.PermissionsPolicy,
+			} {
+				assert.Equal(t, want, h.Get(k), "%s %s", path, k)
 			}
-		}
+		})
 	}
 	for _, part := range []string{"default-src 'self'", "script-src 'self';", "style-src 'self' 'unsafe-inline'",
 		"img-src 'self' data: blob:", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'"} {
-		if !strings.Contains(api.ContentSecurityPolicy, part) {
-			t.Errorf("CSP lacks %q", part)
-		}
+		assert.Contains(t, api.ContentSecurityPolicy, part, "CSP")
 	}
 
 	dash := testutil.Do(t, http.MethodGet, srv.URL+"/_/", "", nil)
-	if dash.Status != http.StatusOK || !strings.Contains(string(dash.Body), "PocketBase") {
-		t.Fatalf("dashboard: %d", dash.Status)
-	}
-	if csp := dash.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sha256-dashboard") {
-		t.Errorf("dashboard CSP was replaced: %q", csp)
-	}
-	if dash.Header.Get("X-Content-Type-Options") != "nosniff" {
-		t.Error("dashboard lost nosniff")
-	}
+	require.Equal(t, http.StatusOK, dash.Status, "dashboard")
+	require.Contains(t, string(dash.Body), "PocketBase", "dashboard")
+	assert.Contains(t, dash.Header.Get("Content-Security-Policy"), "sha256-dashboard", "dashboard CSP was replaced")
+	assert.Equal(t, "nosniff", dash.Header.Get("X-Content-Type-Options"), "dashboard lost nosniff")
 }
 
 func TestAuthEndpointsAreRateLimited(t *testing.T) {
@@ -68,9 +61,7 @@ func TestAuthEndpointsAreRateLimited(t *testing.T) {
 	// 1764460805). Turn the production rules back on.
 	s := ta.Settings()
 	s.RateLimits.Enabled = true
-	if err := ta.Save(s); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, ta.Save(s))
 	srv := testutil.Serve(t, ta)
 	url := srv.URL + "/api/collections/users/auth-with-password"
 	var statuses []int
@@ -85,14 +76,10 @@ func TestAuthEndpointsAreRateLimited(t *testing.T) {
 			break
 		}
 	}
-	last := statuses[len(statuses)-1]
-	if last != http.StatusTooManyRequests || len(statuses) != 11 {
-		t.Fatalf("want 10 attempts then 429, got %v", statuses)
-	}
+	require.Len(t, statuses, 11, "want 10 attempts then 429, got %v", statuses)
+	require.Equal(t, http.StatusTooManyRequests, statuses[10], "want 10 attempts then 429, got %v", statuses)
 	for _, s := range statuses[:10] {
-		if s != http.StatusBadRequest {
-			t.Fatalf("attempts before the limit: %v", statuses)
-		}
+		require.Equal(t, http.StatusBadRequest, s, "attempts before the limit: %v", statuses)
 	}
 
 	setup := srv.URL + "/api/aegis/setup"
@@ -100,7 +87,5 @@ func TestAuthEndpointsAreRateLimited(t *testing.T) {
 	for i := 0; i < 7; i++ {
 		got = append(got, testutil.Do(t, http.MethodPost, setup, "", map[string]any{}).Status)
 	}
-	if got[5] != http.StatusTooManyRequests {
-		t.Fatalf("setup should allow 5 per minute: %v", got)
-	}
+	require.Equal(t, http.StatusTooManyRequests, got[5], "setup should allow 5 per minute: %v", got)
 }

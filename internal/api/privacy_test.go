@@ -19,7 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// readCase is one read request and what the answer must and must not hold.
+// readCase is one read request and what the answer must and must not hold:
+// a compact row of a scenario table (see readScenarios).
 type readCase struct {
 	name       string
 	method     string
@@ -30,21 +31,20 @@ type readCase struct {
 	absent     []string
 }
 
-func runReadCases(t *testing.T, base string, cases []readCase) {
+// runReadCases runs the cases as named scenarios against s, each with the
+// seeded user of its role; an error status must be a JSON error.
+func runReadCases(t *testing.T, s *testutil.Server, cases []readCase) {
 	t.Helper()
 	users := testutil.Users(t)
+	scenarios := make([]testutil.Scenario, 0, len(cases))
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res := testutil.Do(t, tc.method, base+tc.path, users[tc.role].Token, nil)
-			require.Equal(t, tc.wantStatus, res.Status, "%s %s as %s: %.300s", tc.method, tc.path, tc.role, res.Body)
-			for _, s := range tc.contains {
-				assert.Contains(t, string(res.Body), s)
-			}
-			for _, s := range tc.absent {
-				assert.NotContains(t, string(res.Body), s)
-			}
+		scenarios = append(scenarios, testutil.Scenario{
+			Name: tc.name, Method: tc.method, URL: tc.path, Token: users[tc.role].Token,
+			ExpectedStatus: tc.wantStatus, ExpectedError: tc.wantStatus >= http.StatusBadRequest,
+			ExpectedContent: tc.contains, NotExpectedContent: tc.absent,
 		})
 	}
+	s.Run(t, scenarios...)
 }
 
 func filterPath(collection, filter string) string {
@@ -55,16 +55,15 @@ func filterPath(collection, filter string) string {
 // typed into failed sign-ins are shown only to admins, in the records API,
 // in the CSV export and through filters (no probing an email's existence).
 func TestAuditPrivacyInExportAndFilters(t *testing.T) {
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
+	s := testutil.NewServer(t)
 	users := testutil.Users(t)
 	const email, typed = "someone@example.org", "typo-secret@example.org"
 
-	res := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/records", users[collections.RoleAdmin].Token,
+	res := testutil.Do(t, http.MethodPost, s.URL+"/api/collections/users/records", users[collections.RoleAdmin].Token,
 		map[string]any{"email": email, "password": "a-long-passphrase", "passwordConfirm": "a-long-passphrase",
 			"name": "Someone", "role": collections.RoleViewer, "active": true})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-	res = testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/auth-with-password", "",
+	res = testutil.Do(t, http.MethodPost, s.URL+"/api/collections/users/auth-with-password", "",
 		map[string]any{"identity": typed, "password": "wrong-password-1"})
 	require.Equal(t, http.StatusBadRequest, res.Status)
 
@@ -85,7 +84,7 @@ func TestAuditPrivacyInExportAndFilters(t *testing.T) {
 			readCase{"probe via another collection/" + role, "GET", filterPath("techniques", "@collection.audit_logs.details~'"+email+"'"), role, 403, nil, nil},
 		)
 		// The private field itself is not filterable (hidden): an error or nothing.
-		res := testutil.Do(t, http.MethodGet, srv.URL+filterPath("audit_logs", "private~'someone'"), users[role].Token, nil)
+		res := testutil.Do(t, http.MethodGet, s.URL+filterPath("audit_logs", "private~'someone'"), users[role].Token, nil)
 		assert.False(t, res.Status == http.StatusOK && !strings.Contains(string(res.Body), `"totalItems":0`),
 			"%s filters on the private field: %d %.200s", role, res.Status, res.Body)
 	}
@@ -93,7 +92,7 @@ func TestAuditPrivacyInExportAndFilters(t *testing.T) {
 		readCase{"export/admin", "GET", export, collections.RoleAdmin, 200, private, nil},
 		readCase{"list/admin", "GET", list, collections.RoleAdmin, 200, private, nil},
 	)
-	runReadCases(t, srv.URL, cases)
+	runReadCases(t, s, cases)
 }
 
 // TestIntegrationSecretsAreWriteOnly: an integration's token and the
@@ -101,8 +100,8 @@ func TestAuditPrivacyInExportAndFilters(t *testing.T) {
 // included), never audited in the clear, and never stored in job_runs or
 // integrations errors.
 func TestIntegrationSecretsAreWriteOnly(t *testing.T) {
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
+	s := testutil.NewServer(t)
+	app := s.App
 	users := testutil.Users(t)
 	admin := users[collections.RoleAdmin].Token
 	const token, token2, pass, qtoken = "tok-SECRET-123456", "tok-SECRET-999999", "urlpass-SECRET", "qtok-SECRET"
@@ -115,7 +114,7 @@ func TestIntegrationSecretsAreWriteOnly(t *testing.T) {
 	require.NoError(t, l.Close())
 	spec := "http://feeduser:" + pass + "@" + addr + "/feed.json?access_token=" + qtoken + "&page=1"
 
-	base := srv.URL + "/api/collections/integrations/records"
+	base := s.URL + "/api/collections/integrations/records"
 	res := testutil.Do(t, http.MethodPost, base, admin, map[string]any{"kind": "intel", "name": "Feed", "enabled": false,
 		"source": map[string]any{"spec": spec, "token": token}})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
@@ -179,5 +178,5 @@ func TestIntegrationSecretsAreWriteOnly(t *testing.T) {
 		readCase{"integration view/admin", "GET", "/api/collections/integrations/records/" + created.Id, collections.RoleAdmin, 200, []string{`"token_set":true`, addr}, secrets},
 		readCase{"integration list/admin", "GET", "/api/collections/integrations/records", collections.RoleAdmin, 200, []string{`"token_set":true`}, secrets},
 	)
-	runReadCases(t, srv.URL, cases)
+	runReadCases(t, s, cases)
 }

@@ -44,8 +44,8 @@ func saveRecord(t *testing.T, app core.App, col string, fields map[string]any) *
 }
 
 func TestRulesWrittenInTheUI(t *testing.T) {
-	app := testutil.NewApp(t)
-	srv := testutil.Serve(t, app)
+	srv := testutil.NewServer(t)
+	app := srv.App
 	users := testutil.Users(t)
 	tech := saveRecord(t, app, c.Techniques, map[string]any{"stix_id": "attack-pattern--lsass", "attack_id": "T1003.001", "name": "LSASS Memory", "domain": "enterprise-attack"})
 	imported := saveRecord(t, app, c.DetectionRules, map[string]any{"source": "sigma", "source_rule_id": "11111111-2222-3333-4444-555555555555",
@@ -91,15 +91,14 @@ func TestRulesWrittenInTheUI(t *testing.T) {
 		{"an imported rule stays read-only apart from enabled", "PATCH", "/api/collections/detection_rules/records/" + imported.Id, c.RoleBlueLead, map[string]any{"title": "renamed"},
 			http.StatusBadRequest, []string{"only \\\"enabled\\\" can be changed"}},
 	}
+	table := make([]testutil.Scenario, 0, len(scenarios))
 	for _, s := range scenarios {
-		t.Run(s.name, func(t *testing.T) {
-			res := testutil.Do(t, s.method, srv.URL+s.url, tok(s.role), s.body)
-			assert.Equal(t, s.status, res.Status, string(res.Body))
-			for _, w := range s.want {
-				assert.Contains(t, string(res.Body), w)
-			}
+		table = append(table, testutil.Scenario{
+			Name: s.name, Method: s.method, URL: s.url, Token: tok(s.role), Body: s.body,
+			ExpectedStatus: s.status, ExpectedError: s.status >= http.StatusBadRequest, ExpectedContent: s.want,
 		})
 	}
+	srv.Run(t, table...)
 	n, err := app.CountRecords(c.DetectionRules)
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), n, "one rule written in the UI, updated in place")

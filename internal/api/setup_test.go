@@ -9,6 +9,8 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -17,28 +19,18 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 func freshApp(t *testing.T) *tests.TestApp {
 	t.Helper()
 	ta := testutil.NewApp(t)
-	if _, err := ta.DB().NewQuery("DELETE FROM users").Execute(); err != nil {
-		t.Fatal(err)
-	}
+	_, err := ta.DB().NewQuery("DELETE FROM users").Execute()
+	require.NoError(t, err)
 	return ta
 }
 
-type apiError struct {
-	Status  int
-	Message string
-	Data    map[string]any
-}
-
-// mustError checks that r is a PocketBase-shaped JSON error with status.
-func mustError(t *testing.T, r testutil.Response, status int, contains string) apiError {
+// mustError checks that r is a PocketBase-shaped JSON error with status whose
+// message mentions contains (case-insensitive) when it is not empty.
+func mustError(t testing.TB, r testutil.Response, status int, contains string) testutil.APIError {
 	t.Helper()
-	var e apiError
-	r.JSON(t, &e)
-	if r.Status != status || e.Status != status || e.Message == "" || e.Data == nil {
-		t.Fatalf("want JSON error %d, got %d %s", status, r.Status, r.Body)
-	}
-	if contains != "" && !strings.Contains(strings.ToLower(e.Message), strings.ToLower(contains)) {
-		t.Fatalf("message %q does not mention %q", e.Message, contains)
+	e := testutil.RequireError(t, r, status)
+	if contains != "" {
+		require.Contains(t, strings.ToLower(e.Message), strings.ToLower(contains), "error message")
 	}
 	return e
 }
@@ -48,40 +40,50 @@ func setupBody(email, password string) map[string]any {
 }
 
 func TestSetupCreatesTheFirstAdminOnce(t *testing.T) {
-	ta := freshApp(t)
-	srv := testutil.Serve(t, ta)
-	url := srv.URL + "/api/aegis/setup"
-
-	if r := testutil.Do(t, http.MethodGet, url, "", nil); r.Status != 200 || strings.TrimSpace(string(r.Body)) != `{"minPasswordLength":10,"needed":true}` {
-		t.Fatalf("status before: %d %s", r.Status, r.Body)
-	}
-	r := testutil.Do(t, http.MethodPost, url, "", setupBody("first@aegis.test", "a-long-passphrase"))
-	if r.Status != http.StatusOK {
-		t.Fatalf("setup: %d %s", r.Status, r.Body)
-	}
+	s := testutil.ServerFor(t, freshApp(t))
+	const url = "/api/aegis/setup"
 	var auth struct {
 		Token  string
 		Record map[string]any
 	}
-	r.JSON(t, &auth)
-	if auth.Token == "" || auth.Record["role"] != "admin" || auth.Record["active"] != true {
-		t.Fatalf("auth response: %s", r.Body)
-	}
-	if rr := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/auth-refresh", auth.Token, nil); rr.Status != 200 {
-		t.Fatalf("setup token does not work: %d", rr.Status)
-	}
-	if r := testutil.Do(t, http.MethodGet, url, "", nil); strings.TrimSpace(string(r.Body)) != `{"minPasswordLength":10,"needed":false}` {
-		t.Fatalf("status after: %s", r.Body)
-	}
-	again := testutil.Do(t, http.MethodPost, url, "", setupBody("second@aegis.test", "a-long-passphrase"))
-	mustError(t, again, http.StatusForbidden, "already complete")
-	if n, _ := ta.CountRecords(collections.Users); n != 1 {
-		t.Fatalf("want 1 user, got %d", n)
-	}
+	s.Run(t,
+		testutil.Scenario{
+			Name: "setup is needed on a fresh install", Method: http.MethodGet, URL: url,
+			ExpectedStatus: http.StatusOK, ExpectedBody: `{"minPasswordLength":10,"needed":true}`,
+		},
+		testutil.Scenario{
+			Name: "the first admin is created and signed in", Method: http.MethodPost, URL: url, Body: setupBody("first@aegis.test", "a-long-passphrase"),
+			ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"token":`, `"role":"admin"`},
+			AfterTestFunc: func(t testing.TB, _ *tests.TestApp, r testutil.Response) {
+				r.JSON(t, &auth)
+				require.NotEmpty(t, auth.Token, "auth response: %s", r.Body)
+				require.Equal(t, "admin", auth.Record["role"], "auth response: %s", r.Body)
+				require.Equal(t, true, auth.Record["active"], "auth response: %s", r.Body)
+			},
+		},
+	)
+	s.Run(t,
+		testutil.Scenario{
+			Name: "the setup token works", Method: http.MethodPost, URL: "/api/collections/users/auth-refresh", Token: auth.Token,
+			ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"email":"first@aegis.test"`},
+		},
+		testutil.Scenario{
+			Name: "setup is no longer needed", Method: http.MethodGet, URL: url,
+			ExpectedStatus: http.StatusOK, ExpectedBody: `{"minPasswordLength":10,"needed":false}`,
+		},
+		testutil.Scenario{
+			Name: "a second setup is refused", Method: http.MethodPost, URL: url, Body: setupBody("second@aegis.test", "a-long-passphrase"),
+			ExpectedStatus: http.StatusForbidden, ExpectedError: true, ExpectedMessage: "already complete",
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ testutil.Response) {
+				testutil.RequireCount(t, app, collections.Users, 1)
+			},
+		},
+	)
 	for _, action := range []string{"setup", "create"} {
-		e, err := ta.FindFirstRecordByData(collections.AuditLogs, "action", action)
-		if err != nil || e.GetString("ip") != "127.0.0.1" || e.GetString("actor_kind") != "user" {
-			t.Errorf("%s audit entry: %v", action, err)
+		e, err := s.App.FindFirstRecordByData(collections.AuditLogs, "action", action)
+		if assert.NoError(t, err, "%s audit entry", action) {
+			assert.Equal(t, "127.0.0.1", e.GetString("ip"), "%s audit entry ip", action)
+			assert.Equal(t, "user", e.GetString("actor_kind"), "%s audit entry actor", action)
 		}
 	}
 }
@@ -111,16 +113,14 @@ func TestSetupIsRaceSafe(t *testing.T) {
 			t.Errorf("unexpected status %d", s)
 		}
 	}
-	if users, _ := ta.CountRecords(collections.Users); created != 1 || users != 1 {
-		t.Fatalf("concurrent setups: %d succeeded, %d users (statuses %v)", created, users, statuses)
-	}
+	require.Equal(t, 1, created, "concurrent setups that succeeded (statuses %v)", statuses)
+	testutil.RequireCount(t, ta, collections.Users, 1)
 }
 
 func TestSetupRejectsBadInput(t *testing.T) {
-	ta := freshApp(t)
-	srv := testutil.Serve(t, ta)
-	url := srv.URL + "/api/aegis/setup"
-	cases := []struct {
+	s := testutil.ServerFor(t, freshApp(t))
+	var scenarios []testutil.Scenario
+	for _, c := range []struct {
 		name  string
 		body  any
 		field string
@@ -131,19 +131,22 @@ func TestSetupRejectsBadInput(t *testing.T) {
 		{"malformed JSON", `{"email": "a@aegis.test", "password": `, ""},
 		{"wrong JSON type", `["a@aegis.test"]`, ""},
 		{"empty body", `{}`, "email"},
-	}
-	for _, c := range cases {
-		e := mustError(t, testutil.Do(t, http.MethodPost, url, "", c.body), http.StatusBadRequest, "")
+	} {
+		sc := testutil.Scenario{
+			Name: c.name + " is a 400", Method: http.MethodPost, URL: "/api/aegis/setup", Body: c.body,
+			ExpectedStatus: http.StatusBadRequest, ExpectedError: true,
+		}
 		if c.field != "" {
-			if _, ok := e.Data[c.field]; !ok {
-				t.Errorf("%s: data should name %s: %+v", c.name, c.field, e)
+			field := c.field
+			sc.Name = c.name + " is a 400 naming " + field
+			sc.AfterTestFunc = func(t testing.TB, _ *tests.TestApp, r testutil.Response) {
+				e := testutil.RequireError(t, r, http.StatusBadRequest)
+				assert.Contains(t, e.Data, field, "data should name %s: %+v", field, e)
 			}
 		}
+		scenarios = append(scenarios, sc)
 	}
-	if n, _ := ta.CountRecords(collections.Users); n != 0 {
-		t.Fatalf("bad input stored %d users", n)
-	}
-	if n, _ := ta.CountRecords(collections.AuditLogs); n != 0 {
-		t.Fatalf("bad input stored %d audit entries", n)
-	}
+	s.Run(t, scenarios...)
+	testutil.RequireCount(t, s.App, collections.Users, 0)
+	testutil.RequireCount(t, s.App, collections.AuditLogs, 0)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func testCollection() *core.Collection {
@@ -24,9 +25,7 @@ func testCollection() *core.Collection {
 
 func asJSON(t *testing.T, v any) string {
 	raw, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(raw)
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -30,17 +31,13 @@ func seed(t *testing.T, app core.App) string {
 	tech.Set("attack_id", "T1059")
 	tech.Set("name", "Command and Scripting Interpreter")
 	tech.Set("in_scope", true)
-	if err := app.Save(tech); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(tech))
 	testCol, _ := app.FindCollectionByNameOrId(collections.Tests)
 	tr := core.NewRecord(testCol)
 	tr.Set("name", "PowerShell download cradle")
 	tr.Set("technique", tech.Id)
 	tr.Set("state", collections.StateDraft)
-	if err := app.Save(tr); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(tr))
 	content := []byte("timestamp,event\n2026-11-30T10:00:00Z,powershell.exe -enc ...\n")
 	sum := sha256.Sum256(content)
 	evCol, _ := app.FindCollectionByNameOrId(collections.Evidence)
@@ -52,9 +49,7 @@ func seed(t *testing.T, app core.App) string {
 	ev.Set("filename", "edr-log.csv")
 	ev.Set("sha256", hex.EncodeToString(sum[:]))
 	ev.Set("size", len(content))
-	if err := app.Save(ev); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(ev))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -64,16 +59,12 @@ func TestBackupWipeRestoreRoundTrip(t *testing.T) {
 	wantHash := seed(t, app)
 
 	name, err := backup.Create(ctx, app, "roundtrip.zip")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	zipPath := filepath.Join(t.TempDir(), name)
 	copyFile(t, backup.LocalPath(app, name), zipPath)
 
 	want, err := backup.Verify(ctx, zipPath)
-	if err != nil {
-		t.Fatalf("verify fresh backup: %v", err)
-	}
+	require.NoError(t, err, "verify fresh backup")
 	if want.Counts[collections.Evidence] != 1 || want.EvidenceFiles != 1 || want.Counts[collections.Users] != len(collections.Roles) {
 		t.Fatalf("unexpected backup report %+v", want)
 	}
@@ -81,9 +72,7 @@ func TestBackupWipeRestoreRoundTrip(t *testing.T) {
 	// Wipe: restore into an empty data dir.
 	target := t.TempDir()
 	got, err := backup.Restore(ctx, zipPath, target)
-	if err != nil {
-		t.Fatalf("restore: %v", err)
-	}
+	require.NoError(t, err, "restore")
 	for col, n := range want.Counts {
 		if got.Counts[col] != n {
 			t.Errorf("%s: restored %d rows, backup had %d", col, got.Counts[col], n)
@@ -91,23 +80,17 @@ func TestBackupWipeRestoreRoundTrip(t *testing.T) {
 	}
 
 	restored, err := tests.NewTestApp(target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer restored.Cleanup()
 	evs, err := restored.FindAllRecords(collections.Evidence)
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("restored evidence: %v %d", err, len(evs))
 	}
 	fsys, err := restored.NewFilesystem()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer fsys.Close()
 	r, err := fsys.GetReader(evs[0].BaseFilesPath() + "/" + evs[0].GetString("file"))
-	if err != nil {
-		t.Fatalf("restored evidence file: %v", err)
-	}
+	require.NoError(t, err, "restored evidence file")
 	defer r.Close()
 	h := sha256.New()
 	io.Copy(h, r)
@@ -153,20 +136,14 @@ func TestRestoreRefusesBadArchivesAndKeepsData(t *testing.T) {
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(to, b, 0o600))
 }
 
 func writeZip(t *testing.T, p string, files map[string]string) {
 	t.Helper()
 	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	zw := zip.NewWriter(f)
 	for n, c := range files {
 		w, _ := zw.Create(n)

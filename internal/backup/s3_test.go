@@ -11,6 +11,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/backup"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 // Backups can live on S3-compatible storage: tested against a real server.
@@ -21,13 +22,9 @@ func TestBackupToS3(t *testing.T) {
 	s := app.Settings()
 	s.Backups.S3 = core.S3Config{Enabled: true, Bucket: s3.Bucket, Region: s3.Region, Endpoint: s3.Endpoint,
 		AccessKey: s3.AccessKey, Secret: s3.Secret, ForcePathStyle: true}
-	if err := app.Save(s); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(s))
 	name, err := backup.Create(context.Background(), app, "offsite.zip")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	names, err := backup.List(app)
 	if err != nil || !slices.Contains(names, name) {
 		t.Fatalf("backup %s not listed on S3: %v %v", name, names, err)

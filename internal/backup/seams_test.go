@@ -19,6 +19,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/backup"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 // Every way to ask for a backup ends in the same snapshot: data.db and
@@ -58,9 +59,7 @@ func TestEveryBackupPathWritesASnapshot(t *testing.T) {
 		}},
 		{"aegis backup (CLI) with a generated name", func(t *testing.T) string {
 			name, err := backup.Create(ctx, app, "")
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return name
 		}},
 		{"daily backup job", func(t *testing.T) string {
@@ -99,9 +98,7 @@ func TestEveryBackupPathWritesASnapshot(t *testing.T) {
 				t.Errorf("%s lacks the storage files: %v", name, entries)
 			}
 			rep, err := backup.Verify(ctx, zipPath)
-			if err != nil {
-				t.Fatalf("verify %s: %v", name, err)
-			}
+			require.NoError(t, err, "verify %s", name)
 			if rep.EvidenceFiles != 1 || rep.Counts[collections.Tests] != 1 {
 				t.Fatalf("%s: unexpected report %+v", name, rep)
 			}
@@ -120,9 +117,7 @@ func TestEveryRestorePathRefusesUnsoundArchives(t *testing.T) {
 	su := testutil.Superuser(t).Token
 
 	good, err := backup.Create(ctx, app, "good.zip")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	random := make([]byte, 64<<10)
 	rand.Read(random)
 	archives := []struct {
@@ -192,9 +187,7 @@ func TestEveryRestorePathRefusesUnsoundArchives(t *testing.T) {
 
 	dbPath := filepath.Join(app.DataDir(), "data.db")
 	before, err := os.Stat(dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, p := range paths {
 		for _, a := range archives {
 			t.Run(p.name+"/"+a.name, func(t *testing.T) {
@@ -224,9 +217,7 @@ func TestEveryRestorePathRefusesUnsoundArchives(t *testing.T) {
 func zipEntries(t *testing.T, p string) []string {
 	t.Helper()
 	zr, err := zip.OpenReader(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer zr.Close()
 	var out []string
 	for _, f := range zr.File {
@@ -241,17 +232,11 @@ func writeZipBytes(t *testing.T, p string, files map[string][]byte) {
 	zw := zip.NewWriter(&buf)
 	for n, c := range files {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Deflate})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		w.Write(c)
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, zw.Close())
+	require.NoError(t, os.WriteFile(p, buf.Bytes(), 0o600))
 }
 
 func manyFiles(n int) map[string][]byte {
@@ -267,25 +252,19 @@ func manyFiles(n int) map[string][]byte {
 func withMigration(t *testing.T, zipPath, file string) map[string][]byte {
 	t.Helper()
 	zr, err := zip.OpenReader(zipPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer zr.Close()
 	out := map[string][]byte{}
 	for _, f := range zr.File {
 		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		out[f.Name], _ = io.ReadAll(rc)
 		rc.Close()
 	}
 	dbPath := filepath.Join(t.TempDir(), "data.db")
 	os.WriteFile(dbPath, out["data.db"], 0o600)
 	db, err := sql.Open("sqlite", dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := db.Exec("INSERT INTO _migrations (file, applied) VALUES (?, 0)", file); err != nil {
 		t.Fatal(err)
 	}

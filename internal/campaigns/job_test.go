@@ -8,6 +8,7 @@ import (
 
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/jobs"
+	"github.com/stretchr/testify/require"
 )
 
 // The registered daily job and "run now" call the same SpawnDue.
@@ -17,13 +18,9 @@ func TestRecurringCampaignsJob(t *testing.T) {
 	camp := e.save(c.Campaigns, map[string]any{"name": "Weekly", "recurrence": "@weekly"})
 	e.save(c.Tests, map[string]any{"name": "macro", "technique": tech.Id, "campaign": camp.Id})
 	camp.Set("next_run_at", time.Now().Add(-time.Minute).UTC())
-	if err := e.app.Save(camp); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, e.app.Save(camp))
 	run, err := jobs.Trigger(e.app, "recurring-campaigns", jobs.Options{})
-	if err != nil {
-		t.Fatalf("trigger: %v", err)
-	}
+	require.NoError(t, err, "trigger")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	done, err := jobs.Wait(ctx, e.app, run.Id)

@@ -16,20 +16,17 @@ import (
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/require"
 )
 
 // usedOn reads the bundle itself: the ATT&CK ids of the live techniques
 // that group uses (live "uses" relationships) and that run on platform.
 func usedOn(t *testing.T, bundle, group, platform string) map[string]bool {
 	f, err := os.Open(bundle)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var b struct {
 		Objects []struct {
 			ID                 string `json:"id"`
@@ -46,9 +43,7 @@ func usedOn(t *testing.T, bundle, group, platform string) map[string]bool {
 			} `json:"external_references"`
 		}
 	}
-	if err := json.NewDecoder(zr).Decode(&b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.NewDecoder(zr).Decode(&b))
 	attackID := map[string]string{}
 	live := map[string]bool{}
 	groupRef := ""
@@ -87,9 +82,7 @@ func TestFromRealActorOfTheSharedBundle(t *testing.T) {
 		fn   importers.Func
 	}{{bundle, attack.Import}, {filepath.Join(data, "atomic-red-team-atomics.tar.gz"), atomic.Import}} {
 		src, err := source.Open(imp.spec, source.Options{})
-		if err != nil {
-			t.Fatalf("open %s: %v", imp.spec, err)
-		}
+		require.NoError(t, err, "open %s", imp.spec)
 		if _, err := imp.fn(ctx, e.app, src, importers.Options{}); err != nil {
 			t.Fatalf("import %s: %v", imp.spec, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
+	"github.com/stretchr/testify/require"
 )
 
 func runCmd(t *testing.T, cmd *cobra.Command, args ...string) (string, error) {
@@ -41,9 +42,7 @@ func TestCoverageCommands(t *testing.T) {
 		t.Fatalf("demo: %v %s", err, out)
 	}
 	out, err = runCmd(t, cli.ScoreCommand(app), "--json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var score cli.ScoreReport
 	if err := json.Unmarshal([]byte(out), &score); err != nil || score.Overall.Techniques == 0 || len(score.Tactics) == 0 {
 		t.Fatalf("score: %v %s", err, out)
@@ -60,9 +59,7 @@ func TestCoverageCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, err := os.Open(layerPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	if l, err := navigator.Parse(f); err != nil || l.Versions.Layer != "4.5" {
 		t.Fatalf("layer: %v", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/app"
 	"github.com/aegis-sec/aegis/internal/cli"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 const release1 = "../../importers/attack/testdata/release-1.json"
@@ -33,9 +34,7 @@ func runImport(t *testing.T, args ...string) (string, string, error) {
 func TestImportCommand(t *testing.T) {
 	t.Run("json report", func(t *testing.T) {
 		out, stderr, err := runImport(t, "attack", release1, "--json")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		var rep importers.Report
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("not JSON: %v\n%s", err, out)
@@ -92,9 +91,7 @@ func TestImportOnFreshDataDir(t *testing.T) {
 	var out bytes.Buffer
 	pb.RootCmd.SetOut(&out)
 	pb.RootCmd.SetArgs(os.Args[1:])
-	if err := pb.Execute(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, pb.Execute())
 	var rep importers.Report
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Created != 11 {
 		t.Fatalf("report %+v %v\n%s", rep, err, out.String())

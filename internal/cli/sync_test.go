@@ -15,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
+	"github.com/stretchr/testify/require"
 )
 
 func execute(t *testing.T, cmd *cobra.Command, args ...string) (string, error) {
@@ -31,9 +32,7 @@ func execute(t *testing.T, cmd *cobra.Command, args ...string) (string, error) {
 
 func TestSyncCommand(t *testing.T) {
 	bundle, err := os.ReadFile("../api/testdata/attack-mini.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	mitre := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/enterprise-attack/enterprise-attack.json" {
 			http.NotFound(w, r)
@@ -52,13 +51,9 @@ func TestSyncCommand(t *testing.T) {
 
 	// Named, though disabled: synced from the (loopback) MITRE URL.
 	ent, err := jobs.FindIntegration(app, "MITRE ATT&CK Enterprise")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ent.Set("source", map[string]any{"spec": mitre.URL + "/enterprise-attack/enterprise-attack.json"})
-	if err := app.Save(ent); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(ent))
 	out, err = execute(t, cli.SyncCommand(app), "mitre att&ck enterprise", "--json")
 	if err != nil {
 		t.Fatalf("sync enterprise: %v\n%s", err, out)
@@ -86,16 +81,12 @@ func TestSyncCommand(t *testing.T) {
 	// Every enabled integration: one good, one broken; a summary line each
 	// and a failing exit.
 	ent.Set("enabled", true)
-	if err := app.Save(ent); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(ent))
 	col, _ := app.FindCachedCollectionByNameOrId(collections.Integrations)
 	broken := core.NewRecord(col)
 	broken.Load(map[string]any{"kind": "attack", "name": "Lab mirror", "enabled": true,
 		"source": map[string]any{"spec": "/srv/nowhere/enterprise-attack.json"}})
-	if err := app.Save(broken); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(broken))
 	out, err = execute(t, cli.SyncCommand(app))
 	if err == nil || !strings.Contains(err.Error(), "1 of 2 runs failed") {
 		t.Fatalf("sync all: err %v\n%s", err, out)

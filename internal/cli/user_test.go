@@ -12,6 +12,7 @@ import (
 	_ "github.com/aegis-sec/aegis/pb_migrations"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase"
+	"github.com/stretchr/testify/require"
 )
 
 // newCLI returns a bootstrapped, migrated Aegis on an empty data dir.
@@ -20,12 +21,8 @@ func newCLI(t *testing.T) *pocketbase.PocketBase {
 	t.Setenv("AEGIS_DATA_DIR", t.TempDir())
 	pb := app.New()
 	cli.Register(pb)
-	if err := pb.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	if err := pb.RunAllMigrations(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, pb.Bootstrap())
+	require.NoError(t, pb.RunAllMigrations())
 	t.Cleanup(func() { pb.ResetBootstrapState() })
 	return pb
 }
@@ -59,9 +56,7 @@ func TestUserCommands(t *testing.T) {
 	}
 
 	out, err := run(t, pb, "user", "list", "--json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var rows []struct {
 		Email, Role string
 		Active      bool

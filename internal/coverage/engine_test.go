@@ -6,6 +6,7 @@ import (
 
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // Writes through the model API invalidate at once (hooks); bulk SQL writes
@@ -44,13 +45,9 @@ func TestEngineInvalidation(t *testing.T) {
 	// A model-API write invalidates through the hooks.
 	d2, _ := eng.Data()
 	rec, err := app.FindRecordById("tests", "t00000000000001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rec.Set("prevention", "partial")
-	if err := app.SaveNoValidate(rec); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.SaveNoValidate(rec))
 	if d, _ := eng.Data(); d == d2 {
 		t.Fatal("hook did not invalidate the model")
 	}

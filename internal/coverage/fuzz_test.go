@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzDecodeVector feeds hostile snapshot vectors (a snapshot record can be
@@ -20,9 +21,7 @@ func FuzzDecodeVector(f *testing.F) {
 			return
 		}
 		again, err := coverage.EncodeVector(pts)
-		if err != nil {
-			t.Fatalf("re-encode: %v", err)
-		}
+		require.NoError(t, err, "re-encode")
 		back, err := coverage.DecodeVector(again)
 		if err != nil || len(back) != len(pts) {
 			t.Fatalf("round trip: %v", err)

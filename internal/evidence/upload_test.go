@@ -25,6 +25,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -44,9 +45,7 @@ func newEnv(t *testing.T, s3 bool) *env {
 		s := app.Settings()
 		s.S3 = core.S3Config{Enabled: true, Bucket: srv.Bucket, Region: srv.Region, Endpoint: srv.Endpoint,
 			AccessKey: srv.AccessKey, Secret: srv.Secret, ForcePathStyle: true}
-		if err := app.Save(s); err != nil {
-			t.Fatalf("enable S3: %v", err)
-		}
+		require.NoError(t, app.Save(s), "enable S3")
 	}
 	return &env{t: t, app: app, url: testutil.Serve(t, app).URL, users: testutil.Users(t), s3: s3}
 }
@@ -263,9 +262,7 @@ func suite(t *testing.T, e *env) {
 		pol := c.DefaultEvidencePolicy()
 		pol.MaxBytes = 4096
 		set.Set("evidence", pol)
-		if err := e.app.Save(set); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, e.app.Save(set))
 		if res := e.upload(test.Id, c.RoleRedOperator, "big.txt", strings.NewReader(strings.Repeat("a", 5000)), ""); res.Status != 413 {
 			t.Errorf("oversize: %d %s", res.Status, res.Body)
 		}
@@ -426,9 +423,7 @@ func TestSweepRemovesOrphansOnly(t *testing.T) {
 	// A crash between storing the bytes and inserting the row leaves this.
 	col, _ := e.app.FindCollectionByNameOrId(c.Evidence)
 	fsys, _ := e.app.NewFilesystem()
-	if err := fsys.Upload([]byte("orphan"), col.Id+"/"+core.GenerateDefaultRandomId()+"/orphan.txt"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, fsys.Upload([]byte("orphan"), col.Id+"/"+core.GenerateDefaultRandomId()+"/orphan.txt"))
 	fsys.Close()
 	os.MkdirAll(evidence.SpoolDir(e.app), 0o700)
 	os.WriteFile(filepath.Join(evidence.SpoolDir(e.app), "upload-stale"), []byte("x"), 0o600)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // layerSpec is what the Navigator layer format document (v4.5, from the
@@ -22,28 +23,20 @@ func loadLayerSpec(t *testing.T) layerSpec {
 	t.Helper()
 	path := filepath.Join(testutil.SharedData(t), "attack-navigator-layers-and-spec.tar.gz")
 	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tr := tar.NewReader(gz)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
 			t.Fatal("layers/spec/v4.5/layerformat.md not in the archive")
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if strings.HasSuffix(h.Name, "layers/spec/v4.5/layerformat.md") {
 			raw, err := io.ReadAll(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return parseLayerSpec(string(raw))
 		}
 	}
@@ -90,9 +83,7 @@ var techniqueID = regexp.MustCompile(`^T\d{4}(\.\d{3})?$`)
 func validateLayer(t *testing.T, spec layerSpec, raw []byte, techniques, tactics map[string]bool) {
 	t.Helper()
 	var l map[string]any
-	if err := json.Unmarshal(raw, &l); err != nil {
-		t.Fatalf("layer is not JSON: %v", err)
-	}
+	require.NoError(t, json.Unmarshal(raw, &l), "layer is not JSON")
 	need := func(obj map[string]any, section, where string) {
 		t.Helper()
 		req := spec.required(section)

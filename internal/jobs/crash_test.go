@@ -15,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 // The crash test runs a real second process (this test binary, re-executed)
@@ -99,9 +100,7 @@ func TestJobKilledMidRunIsMarkedFailedAtStartup(t *testing.T) {
 	cmd.Env = append(os.Environ(), childDirEnv+"="+dir)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Start())
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	defer func() {
@@ -136,9 +135,7 @@ func TestJobKilledMidRunIsMarkedFailedAtStartup(t *testing.T) {
 	if p.Stage != "prepare" {
 		t.Errorf("progress written by the child: %+v", p)
 	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 	<-exited
 	if n, _ := app.CountRecords(jobs.LeasesCollection, dbx.HashExp{"job": crashJob}); n != 1 {
 		t.Fatalf("%d leases after the kill, want the dead process's 1", n)
@@ -148,9 +145,7 @@ func TestJobKilledMidRunIsMarkedFailedAtStartup(t *testing.T) {
 	testutil.Serve(t, app)
 
 	old, err := app.FindRecordById(collections.JobRuns, runs[0].Id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if old.GetString("status") != jobs.StatusFailed || old.GetString("error") != "interrupted: process exited" ||
 		old.GetString("finished_at") == "" {
 		t.Fatalf("interrupted run: status %s error %q finished %q", old.GetString("status"), old.GetString("error"), old.GetString("finished_at"))
@@ -197,9 +192,7 @@ func TestRecoverLeavesLiveRunsAlone(t *testing.T) {
 		return nil, nil
 	}})
 	rec, err := jobs.Trigger(app, "test-live", jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	marked, err := jobs.Recover(app)
 	if err != nil || len(marked) != 0 {
 		t.Fatalf("Recover marked %v (%v) while the run is alive", marked, err)
@@ -219,9 +212,7 @@ func TestRecoverExpiredForeignLeaseAndOrphanRun(t *testing.T) {
 		r.Set("status", jobs.StatusRunning)
 		r.Set("trigger", jobs.TriggerSchedule)
 		r.Set("started_at", time.Now().Add(-time.Hour))
-		if err := app.Save(r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, app.Save(r))
 		return r
 	}
 	foreign := mk("test-foreign")
@@ -232,13 +223,9 @@ func TestRecoverExpiredForeignLeaseAndOrphanRun(t *testing.T) {
 		('lease0000000001', 'test-foreign', {:f}, 'other-host|4242|1|ab', '2020-01-01 00:00:00.000Z', '', ''),
 		('lease0000000002', 'test-fresh', {:n}, 'other-host|4243|1|cd', '2999-01-01 00:00:00.000Z', '', '')`).
 		Bind(dbx.Params{"f": foreign.Id, "n": fresh.Id}).Execute()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	marked, err := jobs.Recover(app)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got := map[string]bool{}
 	for _, id := range marked {
 		got[id] = true

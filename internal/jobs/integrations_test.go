@@ -20,6 +20,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/jobs"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 const feedBundle = `{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[
@@ -66,14 +67,10 @@ func useImporter(t *testing.T, kind string, fn importers.Func) {
 func newIntegration(t *testing.T, app core.App, fields map[string]any) *core.Record {
 	t.Helper()
 	col, err := app.FindCachedCollectionByNameOrId(collections.Integrations)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := core.NewRecord(col)
 	r.Load(fields)
-	if err := app.Save(r); err != nil {
-		t.Fatalf("create integration: %v", err)
-	}
+	require.NoError(t, app.Save(r), "create integration")
 	return r
 }
 
@@ -146,16 +143,12 @@ func TestIntegrationSyncFromHTTP(t *testing.T) {
 	// The same sync when the upstream fails: retried with backoff, then
 	// recorded as failed on the run and on the integration.
 	rec.Set("source", map[string]any{"spec": srv.URL + "/feeds/moved.json"})
-	if err := app.Save(rec); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(rec))
 	before := hits.Load()
 	job := jobs.IntegrationJob(rec)
 	job.Backoff = time.Millisecond // same job, test-sized backoff
 	r2, err := jobs.RunNow(context.Background(), app, job, jobs.Options{Trigger: jobs.TriggerSchedule})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if r2.GetString("status") != jobs.StatusFailed || r2.GetInt("attempt") != 3 || !strings.Contains(r2.GetString("error"), "404") {
 		t.Fatalf("failing sync: status %s attempt %d error %q", r2.GetString("status"), r2.GetInt("attempt"), r2.GetString("error"))
 	}
@@ -171,17 +164,13 @@ func TestIntegrationSyncFromHTTP(t *testing.T) {
 func TestIntegrationScheduleFollowsTheRecord(t *testing.T) {
 	app := testutil.NewApp(t)
 	ent, err := jobs.FindIntegration(app, "MITRE ATT&CK Enterprise")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cronId := "aegis:sync:" + ent.Id
 	if _, ok := cronExpr(app, cronId); ok {
 		t.Fatal("a disabled integration is on the cron")
 	}
 	ent.Set("enabled", true)
-	if err := app.Save(ent); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(ent))
 	expr, ok := cronExpr(app, cronId)
 	if !ok || expr != jobs.AttackSyncSchedule {
 		t.Fatalf("enabled ATT&CK integration cron %q %v, want the daily default", expr, ok)
@@ -197,9 +186,7 @@ func TestIntegrationScheduleFollowsTheRecord(t *testing.T) {
 	}
 
 	ent.Set("schedule", "*/30 * * * *")
-	if err := app.Save(ent); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(ent))
 	if expr, _ := cronExpr(app, cronId); expr != "*/30 * * * *" {
 		t.Fatalf("own schedule not applied: %q", expr)
 	}
@@ -209,9 +196,7 @@ func TestIntegrationScheduleFollowsTheRecord(t *testing.T) {
 	}
 	ent, _ = app.FindRecordById(collections.Integrations, ent.Id)
 	ent.Set("enabled", false)
-	if err := app.Save(ent); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(ent))
 	if _, ok := cronExpr(app, cronId); ok {
 		t.Fatal("disabling did not remove the cron")
 	}
@@ -232,16 +217,12 @@ func TestSeededAttackIntegrations(t *testing.T) {
 		{"MITRE ATT&CK ICS", "ics-attack/ics-attack.json", "x-mitre-collection--90c00720-636b-4485-b342-8751d232bf09"},
 	} {
 		rec, err := jobs.FindIntegration(app, tc.name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if rec.GetBool("enabled") || rec.GetString("kind") != "attack" {
 			t.Errorf("%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
 		}
 		src, err := jobs.ParseIntegrationSource(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if src.Spec != "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"+tc.file {
 			t.Errorf("%s: spec %s", tc.name, src.Spec)
 		}

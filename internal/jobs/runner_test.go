@@ -14,6 +14,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) {
@@ -26,9 +27,7 @@ func TestMain(m *testing.M) {
 // addJob registers j for the test's duration.
 func addJob(t *testing.T, j jobs.Job) jobs.Job {
 	t.Helper()
-	if err := jobs.Add(j); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, jobs.Add(j))
 	t.Cleanup(func() { jobs.Remove(j.Name) })
 	return j
 }
@@ -38,18 +37,14 @@ func wait(t *testing.T, app core.App, id string) *core.Record {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	rec, err := jobs.Wait(ctx, app, id)
-	if err != nil {
-		t.Fatalf("wait for run %s: %v", id, err)
-	}
+	require.NoError(t, err, "wait for run %s", id)
 	return rec
 }
 
 func runsOf(t *testing.T, app core.App, job string) []*core.Record {
 	t.Helper()
 	recs, err := app.FindAllRecords(collections.JobRuns, dbx.HashExp{"job": job})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return recs
 }
 
@@ -127,9 +122,7 @@ func TestConcurrentTriggersRunOnce(t *testing.T) {
 	}
 	// The lease is free again: the next trigger runs.
 	rec2, err := jobs.Trigger(app, "test-once", jobs.Options{})
-	if err != nil {
-		t.Fatalf("second trigger after the first finished: %v", err)
-	}
+	require.NoError(t, err, "second trigger after the first finished")
 	if got := wait(t, app, rec2.Id).GetString("status"); got != jobs.StatusSucceeded {
 		t.Fatalf("second run %s", got)
 	}
@@ -158,9 +151,7 @@ func TestFailingJobRetriesWithBackoffThenFails(t *testing.T) {
 			return nil, fmt.Errorf("upstream answered 503 on attempt %d", run.Attempt)
 		}})
 	rec, err := jobs.Trigger(app, "test-fail", jobs.Options{RequestedBy: testutil.Users(t)["admin"].Id})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rec = wait(t, app, rec.Id)
 	if rec.GetString("status") != jobs.StatusFailed || rec.GetInt("attempt") != 3 {
 		t.Fatalf("status %s attempt %d, want failed after 3 attempts", rec.GetString("status"), rec.GetInt("attempt"))
@@ -223,9 +214,7 @@ func TestRetryThenSucceed(t *testing.T) {
 			return map[string]any{"items": 7}, nil
 		}})
 	rec, err := jobs.Trigger(app, "test-flaky", jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rec = wait(t, app, rec.Id)
 	if rec.GetString("status") != jobs.StatusSucceeded || rec.GetInt("attempt") != 2 || rec.GetString("error") != "" {
 		t.Fatalf("status %s attempt %d error %q", rec.GetString("status"), rec.GetInt("attempt"), rec.GetString("error"))
@@ -255,13 +244,9 @@ func TestPermanentErrorAndPanicAreNotRetried(t *testing.T) {
 			return nil, nil
 		}})
 	r1, err := jobs.Trigger(app, "test-permanent", jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r2, err := jobs.Trigger(app, "test-panic", jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r1, r2 = wait(t, app, r1.Id), wait(t, app, r2.Id)
 	if calls.Load() != 1 || r1.GetString("status") != jobs.StatusFailed || r1.GetString("error") != "bundle is not STIX" {
 		t.Fatalf("permanent: %d calls, %s %q", calls.Load(), r1.GetString("status"), r1.GetString("error"))
@@ -284,9 +269,7 @@ func TestTimeoutCancelsTheRun(t *testing.T) {
 		}})
 	start := time.Now()
 	rec, err := jobs.Trigger(app, "test-slow", jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rec = wait(t, app, rec.Id)
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("timeout did not cancel the run: took %s", took)
@@ -326,18 +309,14 @@ func TestProgressIsThrottledAndVisibleWhileRunning(t *testing.T) {
 			return nil, nil
 		}})
 	rec, err := jobs.Trigger(app, "test-progress", jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	<-midway
 	// Within a few flush intervals the record shows the progress.
 	var seen jobs.Progress
 	for i := 0; i < 40 && seen.Done != steps/2; i++ {
 		time.Sleep(50 * time.Millisecond)
 		fresh, err := app.FindRecordById(collections.JobRuns, rec.Id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_ = fresh.UnmarshalJSONField("progress", &seen)
 	}
 	close(resume)

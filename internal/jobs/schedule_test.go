@@ -5,14 +5,13 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/internal/jobs"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNextRun(t *testing.T) {
 	at := func(s string) time.Time {
 		v, err := time.Parse("2006-01-02 15:04", s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return v
 	}
 	for _, tc := range []struct {
@@ -72,9 +71,7 @@ func FuzzNextRun(f *testing.F) {
 			t.Fatalf("%q from %s: next %s not after", expr, from, next)
 		}
 		s, err := jobs.ParseSchedule(expr)
-		if err != nil {
-			t.Fatalf("%q has a next run but does not parse: %v", expr, err)
-		}
+		require.NoError(t, err, "%q has a next run but does not parse", expr)
 		if !jobs.IsDue(s, next) {
 			t.Fatalf("%q: next %s not due", expr, next)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/schema"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -90,30 +91,22 @@ func TestDoctorAndHealthReportMissingOrAlteredCollections(t *testing.T) {
 	}{
 		{"audit_logs deleted", func(t *testing.T, app core.App) {
 			c, _ := app.FindCollectionByNameOrId(collections.AuditLogs)
-			if err := app.Delete(c); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, app.Delete(c))
 		}, "audit_logs is missing"},
 		{"tests readable by anyone", func(t *testing.T, app core.App) {
 			c, _ := app.FindCollectionByNameOrId(collections.Tests)
 			c.ListRule = new(string)
-			if err := app.Save(c); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, app.Save(c))
 		}, "tests: listRule"},
 		{"users role hidden", func(t *testing.T, app core.App) {
 			c, _ := app.FindCollectionByNameOrId(collections.Users)
 			c.Fields.GetByName("role").SetHidden(true)
-			if err := app.Save(c); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, app.Save(c))
 		}, "field role is select,hidden instead of select"},
 		{"evidence field dropped", func(t *testing.T, app core.App) {
 			c, _ := app.FindCollectionByNameOrId(collections.Evidence)
 			c.Fields.RemoveByName("sha256")
-			if err := app.Save(c); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, app.Save(c))
 		}, "field sha256 is missing"},
 	}
 	for _, sc := range scenarios {
@@ -151,9 +144,7 @@ func TestDoctorAndHealthReportMissingOrAlteredCollections(t *testing.T) {
 func TestFreshAppMatchesTheMigrations(t *testing.T) {
 	start := time.Now()
 	want, err := schema.Expected()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("expected schema of %d collections built in %s", len(want), time.Since(start))
 	if len(want) != len(collections.All) || want[collections.AuditLogs].Rules["deleteRule"] != "<superusers only>" {
 		t.Fatalf("unexpected expected schema: %d collections, audit_logs %+v", len(want), want[collections.AuditLogs])

@@ -4,6 +4,8 @@ import (
 	"encoding/base32"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // RFC 6238 appendix B test vectors for SHA1 (8 digits, key "12345678901234567890").
@@ -31,9 +33,7 @@ func TestVerifyTOTPWindow(t *testing.T) {
 	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString([]byte("12345678901234567890"))
 	now := time.Unix(1111111111, 0)
 	code, err := TOTPCode(secret, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cases := []struct {
 		name string
 		code string

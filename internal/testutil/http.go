@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -67,4 +68,36 @@ func DoWith(t testing.TB, method, url, token string, headers map[string]string, 
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	return Response{Status: res.StatusCode, Body: raw, Header: res.Header}
+}
+
+// DoOversize sends a body the server is expected to refuse for its size. The
+// server may answer and close the connection while the client still writes;
+// cut is then true (a reset or broken pipe, any other error fails the test)
+// and the answer is empty. Otherwise the answer is returned as by DoWith.
+func DoOversize(t testing.TB, method, url, token string, headers map[string]string, body []byte) (r Response, cut bool) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		if strings.Contains(err.Error(), "reset") || strings.Contains(err.Error(), "broken pipe") {
+			return Response{}, true
+		}
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read answer: %v", method, url, err)
+	}
+	return Response{Status: res.StatusCode, Body: raw, Header: res.Header}, false
 }

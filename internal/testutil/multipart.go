@@ -2,9 +2,7 @@ package testutil
 
 import (
 	"bytes"
-	"io"
 	"mime/multipart"
-	"net/http"
 	"testing"
 )
 
@@ -14,8 +12,9 @@ type File struct {
 	Content     []byte
 }
 
-// DoMultipart sends method url as multipart/form-data with fields and files.
-func DoMultipart(t testing.TB, method, url, token string, fields map[string]string, files ...File) Response {
+// EncodeMultipart builds a multipart/form-data body with fields and files and
+// returns it with its Content-Type.
+func EncodeMultipart(t testing.TB, fields map[string]string, files ...File) ([]byte, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -36,19 +35,12 @@ func DoMultipart(t testing.TB, method, url, token string, fields map[string]stri
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest(method, url, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return Response{Status: res.StatusCode, Body: raw, Header: res.Header}
+	return buf.Bytes(), w.FormDataContentType()
+}
+
+// DoMultipart sends method url as multipart/form-data with fields and files.
+func DoMultipart(t testing.TB, method, url, token string, fields map[string]string, files ...File) Response {
+	t.Helper()
+	body, ctype := EncodeMultipart(t, fields, files...)
+	return DoWith(t, method, url, token, map[string]string{"Content-Type": ctype}, body)
 }

@@ -9,6 +9,7 @@ import (
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/stretchr/testify/require"
 )
 
 // recordEvent is the data of a realtime record event.
@@ -28,9 +29,7 @@ func nextRecord(t *testing.T, rt *testutil.Realtime, timeout time.Duration) (str
 		t.Fatal("no realtime event")
 	}
 	var re recordEvent
-	if err := json.Unmarshal([]byte(ev.Data), &re); err != nil {
-		t.Fatalf("event %s: %v", ev.Data, err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(ev.Data), &re), "event %s", ev.Data)
 	return ev.Name, re
 }
 

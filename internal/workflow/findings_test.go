@@ -7,6 +7,7 @@ import (
 
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/workflow"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMissOpensFindingAndPassingRetestResolvesIt(t *testing.T) {
@@ -21,9 +22,7 @@ func TestMissOpensFindingAndPassingRetestResolvesIt(t *testing.T) {
 	e.mustAct(id, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "not_blocked", "detection": "telemetry"})
 
 	f, err := e.app.FindFirstRecordByFilter(c.Findings, "test = {:t}", map[string]any{"t": id})
-	if err != nil {
-		t.Fatalf("no finding opened: %v", err)
-	}
+	require.NoError(t, err, "no finding opened")
 	if f.GetString("status") != "open" || f.GetString("severity") != "high" || f.GetString("technique") != tech.Id ||
 		f.GetString("owner") != e.users[c.RoleBlueAnalyst].Id || f.GetDateTime("due_at").IsZero() ||
 		f.GetString("title") == "" {

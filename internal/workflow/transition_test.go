@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/stretchr/testify/require"
 )
 
 func TestWalkEveryTransition(t *testing.T) {
@@ -221,9 +222,7 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 		// A blue analyst who is not the blue assignee may not record.
 		r := e.get(id)
 		r.Set("blue_assignee", u[c.RoleBlueLead].Id)
-		if err := e.app.Save(r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, e.app.Save(r))
 		outcome := map[string]any{"prevention": "blocked", "detection": "none"}
 		if res := e.act(id, c.RoleBlueAnalyst, "record", outcome); res.Status != 403 {
 			t.Fatalf("record by unassigned analyst: %d %s", res.Status, res.Body)

@@ -8,6 +8,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/bulk"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -32,9 +33,7 @@ func TestUpserter(t *testing.T) {
 			id = rid
 			return err
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return id
 	}
 	row := map[string]any{"source": "manual", "source_id": "a1", "name": "first",
@@ -50,9 +49,7 @@ func TestUpserter(t *testing.T) {
 		t.Fatalf("outcomes %v", outcomes)
 	}
 	r, err := app.FindRecordById(collections.TestTemplates, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var exec map[string]any
 	_ = r.UnmarshalJSONField("executor", &exec)
 	if r.GetString("name") != "renamed" || exec["name"] != "sh" || r.GetString("created") == "" ||
@@ -60,9 +57,7 @@ func TestUpserter(t *testing.T) {
 		t.Fatalf("record %v", r.FieldsData())
 	}
 	// The record is a normal PocketBase record: it validates.
-	if err := app.Validate(r); err != nil {
-		t.Fatalf("raw-written record does not validate: %v", err)
-	}
+	require.NoError(t, app.Validate(r), "raw-written record does not validate")
 }
 
 func TestSpecErrors(t *testing.T) {
@@ -88,9 +83,7 @@ func TestLookupPrefersLastOrdered(t *testing.T) {
 		r := core.NewRecord(col)
 		r.Load(map[string]any{"stix_id": "attack-pattern--" + map[bool]string{false: "new", true: "old"}[revoked],
 			"attack_id": "T9001", "name": "x", "revoked": revoked})
-		if err := app.Save(r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, app.Save(r))
 		ids[revoked] = r.Id
 	}
 	m, err := bulk.Lookup(app, collections.Techniques, "attack_id", "revoked DESC")

@@ -9,6 +9,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/library"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLinkTechniques(t *testing.T) {
@@ -18,18 +19,14 @@ func TestLinkTechniques(t *testing.T) {
 		{Source: "atomic", SourceID: "g1", TechniqueID: "T9001", Name: "one", Executor: library.Executor{Name: "sh"}},
 		{Source: "caldera", SourceID: "g2", TechniqueID: "T9002", Name: "two", Executor: library.Executor{Name: "psh"}},
 	}
-	if err := library.Write(context.Background(), app, tpls, rep, importers.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, library.Write(context.Background(), app, tpls, rep, importers.Options{}))
 	if rep.Created != 2 || len(rep.Skipped) != 2 || rep.Counts["unknown_techniques"] != 2 {
 		t.Fatalf("report %+v", rep)
 	}
 	col, _ := app.FindCollectionByNameOrId(collections.Techniques)
 	tech := core.NewRecord(col)
 	tech.Load(map[string]any{"stix_id": "attack-pattern--x", "attack_id": "T9001", "name": "x"})
-	if err := app.Save(tech); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(tech))
 	n, err := library.LinkTechniques(app)
 	if err != nil || n != 1 {
 		t.Fatalf("linked %d, %v", n, err)

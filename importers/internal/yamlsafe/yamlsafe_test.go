@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/internal/yamlsafe"
+	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 )
 
@@ -50,9 +51,7 @@ func TestDecode(t *testing.T) {
 					t.Fatal("want an error")
 				}
 			default:
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if len(v) == 0 {
 					t.Fatal("decoded nothing")
 				}
