@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers/vectr"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"io"
@@ -470,11 +471,11 @@ func VectrOutcome(state, prevention, detection string) string {
 // VectrStatus maps a workflow state to VECTR's test case status.
 func VectrStatus(state string) string {
 	switch state {
-	case "validated", "closed":
+	case collections.StateValidated, collections.StateClosed:
 		return "Completed"
-	case "executing", "blue_review":
+	case collections.StateExecuting, collections.StateBlueReview:
 		return "In Progress"
-	case "cancelled":
+	case collections.StateCancelled:
 		return "Not Performed"
 	}
 	return "Not Started"

@@ -20,6 +20,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/aegis-sec/aegis/collections"
 )
 
 // Config describes a load run.
@@ -221,7 +223,9 @@ func (c *client) comment(ctx context.Context) {
 // nextAction walks draft → ready → executing → blue_review → validated →
 // closed; a closed test is retested (a new draft the client then owns).
 var nextAction = map[string]string{
-	"draft": "approve", "ready": "start", "executing": "submit", "blue_review": "record", "validated": "close",
+	collections.StateDraft: collections.ActionApprove, collections.StateReady: collections.ActionStart,
+	collections.StateExecuting: collections.ActionSubmit, collections.StateBlueReview: collections.ActionRecord,
+	collections.StateValidated: collections.ActionClose,
 }
 
 func (c *client) transition(ctx context.Context) {

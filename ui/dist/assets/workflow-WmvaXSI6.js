@@ -1,1 +1,0 @@
-import{D as e,O as t,T as n,j as r,w as i}from"./index-DLVIBBih.js";var{STATES:a,STATE_LABELS:o}=r,s=[...t],c=[...e],l=[...n],u=i;function d(e){return!!e.outcome_imported&&!e.outcome_confirmed_by&&!e.outcome_confirmed_at}function f(e){return e===`approve`||e===`submit`||e===`record`||e===`rework`||e===`cancel`}export{a,f as c,s as i,l as n,o,c as r,d as s,u as t};
