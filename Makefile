@@ -6,7 +6,7 @@ LDFLAGS  := -s -w -X github.com/aegis-sec/aegis/internal/app.Version=$(VERSION)
 HTTP     ?= 127.0.0.1:8090
 DATA     ?= ./pb_data
 
-.PHONY: run build test test-go test-ui e2e ui bench fuzz lint clean
+.PHONY: run build test test-go test-ui e2e ui bench pagebench fuzz lint clean
 
 run: build
 	$(BIN) serve --http $(HTTP) --dir $(DATA)
@@ -38,9 +38,14 @@ e2e: build e2e/node_modules/.installed
 ui: ui/node_modules/.installed
 	cd ui && npm run build
 
-bench:
+bench: pagebench
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	tools/bench.sh
+
+# Page loads per role at the demo sizes small, large and xl (docs/BENCHMARKS.md).
+ATTACK_BUNDLE ?= ../shared/data/attack/enterprise-attack-18.1.json.gz
+pagebench: build
+	$(GO) run ./tools/pagebench -bin $(BIN) -bundle $(ATTACK_BUNDLE)
 
 fuzz:
 	tools/fuzz.sh

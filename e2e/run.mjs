@@ -246,7 +246,7 @@ try {
         if (!attackReady) throw new Skip('no ATT&CK data imported')
         await admin.goto('/actors')
         await admin.getByRole('row', { name: /APT29/ }).click()
-        await admin.getByRole('heading', { name: /APT29/ }).waitFor()
+        await admin.getByRole('heading', { level: 1, name: /APT29/ }).waitFor()
         await admin.getByText('Cozy Bear').first().waitFor()
         await shot(admin, '15-actor-detail')
         await admin.getByRole('link', { name: 'Show on the matrix' }).click()

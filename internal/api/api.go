@@ -19,6 +19,8 @@ func Register(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		bindMiddlewares(se)
 		bindHealthStatus(se)
+		bindListTotals(se.App, se)
+		bindAuthCache(se.App, se)
 		g := se.Router.Group(Prefix)
 		registerSetupRoutes(g)
 		registerDocsRoutes(g)

@@ -36,6 +36,7 @@ func New() *pocketbase.PocketBase {
 		// A small appliance: fewer idle connections keep idle RSS low.
 		DataMaxOpenConns: 60,
 		DataMaxIdleConns: 8,
+		DBConnect:        dbConnect,
 	})
 	pb.RootCmd.Use = "aegis"
 	pb.RootCmd.Short = "Aegis: purple-team ATT&CK coverage appliance"

@@ -17,7 +17,7 @@ func init() {
 	extraCommands = append(extraCommands, func(pb *pocketbase.PocketBase) *cobra.Command { return DemoCommand(pb) })
 }
 
-// DemoCommand is `aegis demo --size small|large [--force]`. It refuses a data
+// DemoCommand is `aegis demo --size small|large|xl [--force]`. It refuses a data
 // dir that already has users unless --force: the demo accounts include an
 // active admin whose password is published.
 func DemoCommand(app core.App) *cobra.Command {
@@ -25,7 +25,7 @@ func DemoCommand(app core.App) *cobra.Command {
 	var asJSON, force bool
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Seed a realistic demo organisation over the imported ATT&CK data (small, or large: 20k tests, 5k rules, 1k controls)",
+		Short: "Seed a realistic demo organisation over the imported ATT&CK data (small; large: 20k tests, 5k rules, 1k controls; xl: ten times large over five years)",
 		Long: "Seed a realistic demo organisation over the imported ATT&CK data. The demo accounts (one per role, " +
 			"an admin among them) share the published password " + fmt.Sprintf("%q", demo.Password) + ", so the " +
 			"command refuses a data directory that already has users unless --force is given.",
@@ -61,7 +61,7 @@ func DemoCommand(app core.App) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&size, "size", "small", "small or large")
+	cmd.Flags().StringVar(&size, "size", "small", "small, large or xl (ten times large, five years of history)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().BoolVar(&force, "force", false, "seed even though the data directory already has users (adds an active admin with the published demo password)")
 	return cmd

@@ -38,7 +38,19 @@ type Engine struct {
 	// StaleWait is how long a request waits for a reload after a change
 	// before it is answered from the previous model.
 	StaleWait time.Duration
+
+	// Changes since the model in use: tests changed through hooks are
+	// patched into it (PatchTests); any other change reloads everything.
+	pendMu    sync.Mutex
+	pendTests map[string]struct{}
+	pendFull  bool
+
+	fullLoads, patchLoads atomic.Int64
 }
+
+// maxPatch is the most changed tests a reload patches in; past it (a bulk
+// change through hooks) it reads the whole model.
+const maxPatch = 2000
 
 type state struct {
 	data     *Data
@@ -72,7 +84,11 @@ func Register(app core.App) {
 	e := newEngine(app)
 	app.Store().Set(storeKey, e)
 	bump := func(ev *core.ModelEvent) error {
-		e.Invalidate()
+		if ev.Model != nil && ev.Model.TableName() == collections.Tests {
+			e.TestChanged(ev.Model.PK())
+		} else {
+			e.Invalidate()
+		}
 		return ev.Next()
 	}
 	app.OnModelAfterCreateSuccess(Watched...).BindFunc(bump)
@@ -99,7 +115,32 @@ func For(app core.App) *Engine {
 }
 
 // Invalidate drops the cached model; the next call reloads it.
-func (e *Engine) Invalidate() { e.gen.Add(1) }
+func (e *Engine) Invalidate() {
+	e.pendMu.Lock()
+	e.pendFull = true
+	e.pendMu.Unlock()
+	e.gen.Add(1)
+}
+
+// TestChanged marks one test as changed: the next call patches it into the
+// model instead of reloading everything.
+func (e *Engine) TestChanged(id any) {
+	e.pendMu.Lock()
+	if s, ok := id.(string); ok && s != "" {
+		if e.pendTests == nil {
+			e.pendTests = map[string]struct{}{}
+		}
+		e.pendTests[s] = struct{}{}
+	} else {
+		e.pendFull = true
+	}
+	e.pendMu.Unlock()
+	e.gen.Add(1)
+}
+
+// Loads reports how many times the model was read whole and how many times
+// changed tests were patched into it.
+func (e *Engine) Loads() (full, patched int64) { return e.fullLoads.Load(), e.patchLoads.Load() }
 
 // Data returns the current model, reloading it when stale.
 func (e *Engine) Data() (*Data, error) {
@@ -172,17 +213,49 @@ func (e *Engine) reloadAsync() <-chan struct{} {
 	return done
 }
 
-// load reads the model; the caller holds e.mu.
+// load reads the model, or patches the changed tests into the current one
+// when nothing else changed; the caller holds e.mu.
 func (e *Engine) load() (*state, error) {
 	g := e.gen.Load()
+	e.pendMu.Lock()
+	tests, full := e.pendTests, e.pendFull
+	e.pendTests, e.pendFull = nil, false
+	e.pendMu.Unlock()
+	if prev := e.cur.Load(); prev != nil && !full && len(tests) <= maxPatch && time.Since(prev.loadedAt) < e.MaxAge {
+		ids := make([]string, 0, len(tests))
+		for id := range tests {
+			ids = append(ids, id)
+		}
+		d, touched, err := PatchTests(e.app, prev.data, ids)
+		if err == nil {
+			fp, _ := Fingerprint(e.app)
+			ns := &state{data: d, gen: g, fp: fp, loadedAt: prev.loadedAt}
+			// The results in use are scored again for the touched
+			// techniques only; views are rebuilt from them on demand.
+			prev.results.Range(func(k, v any) bool {
+				ns.results.Store(k, Rescore(v.(*Result), d, touched))
+				ns.cached.Add(1)
+				return true
+			})
+			e.cur.Store(ns)
+			e.check.Store(time.Now().UnixNano())
+			e.patchLoads.Add(1)
+			return ns, nil
+		}
+		e.app.Logger().Warn("coverage: patch failed, reloading", "error", err)
+	}
 	d, err := Load(e.app)
 	if err != nil {
+		e.pendMu.Lock()
+		e.pendFull = true // what was pending is still to be read
+		e.pendMu.Unlock()
 		return nil, err
 	}
 	fp, _ := Fingerprint(e.app)
 	ns := &state{data: d, gen: g, fp: fp, loadedAt: time.Now()}
 	e.cur.Store(ns)
 	e.check.Store(time.Now().UnixNano())
+	e.fullLoads.Add(1)
 	return ns, nil
 }
 

@@ -133,11 +133,17 @@ func loadTechniques(app core.App, d *Data) error {
 	return err
 }
 
-func loadTests(app core.App, d *Data) error {
-	return query(app, `SELECT id, name, technique, campaign, template,
+const testColumns = `SELECT id, name, technique, campaign, template,
 		CASE WHEN template = '' AND state IN ('validated', 'closed') THEN procedure ELSE '' END, platform, state, prevention, detection,
 		executed_at, detected_at, validated_at, updated, revealed,
-		outcome_imported = 1 AND outcome_confirmed_by = '' AND outcome_confirmed_at = '' FROM tests`, nil, func(r *dbx.Rows) error {
+		outcome_imported = 1 AND outcome_confirmed_by = '' AND outcome_confirmed_at = '' FROM tests`
+
+func loadTests(app core.App, d *Data) error {
+	return queryTests(app, testColumns, nil, func(t Test) { d.Tests = append(d.Tests, t) })
+}
+
+func queryTests(app core.App, q string, params dbx.Params, each func(Test)) error {
+	return query(app, q, params, func(r *dbx.Rows) error {
 		var t Test
 		var proc, exec, det, val, upd string
 		if err := r.Scan(&t.ID, &t.Name, &t.Technique, &t.Campaign, &t.Template, &proc, &t.Platform, &t.State,
@@ -153,9 +159,70 @@ func loadTests(app core.App, d *Data) error {
 		if t.ValidatedAt.IsZero() && t.Validated() {
 			t.ValidatedAt = ParseTime(upd)
 		}
-		d.Tests = append(d.Tests, t)
+		each(t)
 		return nil
 	})
+}
+
+// PatchTests returns a copy of d in which the tests ids are read again (a
+// test no longer in the database is dropped, a new one added), and the
+// techniques those tests were or now are about: the reload after a test
+// changes reads those rows, not the organisation. Everything else is shared
+// with d, which is left as it was.
+func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
+	changed := make(map[string]*Test, len(ids))
+	if len(ids) > 0 {
+		params := dbx.Params{}
+		ph := make([]string, len(ids))
+		for i, id := range ids {
+			k := "p" + strconv.Itoa(i)
+			params[k] = id
+			ph[i] = "{:" + k + "}"
+		}
+		err := queryTests(app, testColumns+" WHERE id IN ("+strings.Join(ph, ", ")+")", params, func(t Test) {
+			changed[t.ID] = &t
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("patch coverage tests: %w", err)
+		}
+	}
+	touched := map[string]bool{}
+	for _, t := range changed {
+		touched[t.Technique] = true
+	}
+	gone := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if changed[id] == nil {
+			gone[id] = true
+		}
+	}
+	nd := &Data{Now: time.Now().UTC(), Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics,
+		Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
+		Actors: d.Actors, Campaigns: d.Campaigns, Tests: make([]Test, 0, len(d.Tests)+len(changed))}
+	for _, t := range d.Tests {
+		if c := changed[t.ID]; c != nil {
+			touched[t.Technique] = true
+			nd.Tests = append(nd.Tests, *c)
+			delete(changed, t.ID)
+		} else if !gone[t.ID] {
+			nd.Tests = append(nd.Tests, t)
+		} else {
+			touched[t.Technique] = true
+		}
+	}
+	for _, id := range ids { // new tests, in the order they were changed
+		if c := changed[id]; c != nil {
+			nd.Tests = append(nd.Tests, *c)
+			delete(changed, id)
+		}
+	}
+	techs := make([]string, 0, len(touched))
+	for id := range touched {
+		if id != "" {
+			techs = append(techs, id)
+		}
+	}
+	return nd, techs, nil
 }
 
 func loadRules(app core.App, d *Data) error {

@@ -3,6 +3,7 @@ package coverage
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -89,7 +90,10 @@ type index struct {
 	byAttck map[string]*Technique
 }
 
-func buildIndex(d *Data, opt Options) *index {
+func buildIndex(d *Data, opt Options) *index { return buildIndexFor(d, opt, nil) }
+
+// buildIndexFor is buildIndex for the techniques in want only (nil: all).
+func buildIndexFor(d *Data, opt Options, want map[string]bool) *index {
 	ix := &index{
 		tests: map[string][]*Test{}, rules: map[string][]*Rule{}, cms: map[string][]*Countermeasure{},
 		ctls: map[string][]*Control{}, assess: map[string][]*Assessment{}, subs: map[string][]string{}, techs: map[string]*Technique{},
@@ -119,6 +123,9 @@ func buildIndex(d *Data, opt Options) *index {
 		if opt.Platform != "" && t.Platform != "" && !equalFold(t.Platform, opt.Platform) {
 			continue
 		}
+		if want != nil && !want[t.Technique] {
+			continue
+		}
 		ix.tests[t.Technique] = append(ix.tests[t.Technique], t)
 	}
 	for i := range d.Rules {
@@ -126,19 +133,19 @@ func buildIndex(d *Data, opt Options) *index {
 		if !r.Enabled || r.Removed {
 			continue
 		}
-		for _, tid := range uniq(r.Techniques) {
+		for _, tid := range techsOf(r.Techniques, want) {
 			ix.rules[tid] = append(ix.rules[tid], r)
 		}
 	}
 	for i := range d.Countermeasures {
 		c := &d.Countermeasures[i]
-		for _, tid := range uniq(c.Techniques) {
+		for _, tid := range techsOf(c.Techniques, want) {
 			ix.cms[tid] = append(ix.cms[tid], c)
 		}
 	}
 	for i := range d.Controls {
 		c := &d.Controls[i]
-		for _, tid := range uniq(c.Techniques) {
+		for _, tid := range techsOf(c.Techniques, want) {
 			ix.ctls[tid] = append(ix.ctls[tid], c)
 		}
 	}
@@ -183,6 +190,20 @@ func dettectItems(as []*Assessment) []Contribution {
 		}
 		out = append(out, Contribution{Kind: KindAssessment, Component: "D", ID: a.ID, Ref: "DeTT&CT",
 			Name: "DeTT&CT " + k, Detail: detail, Value: AssessmentValue(k, a.Score)})
+	}
+	return out
+}
+
+// techsOf is uniq(xs), kept to the techniques in want when want is set.
+func techsOf(xs []string, want map[string]bool) []string {
+	if want == nil {
+		return uniq(xs)
+	}
+	var out []string
+	for _, x := range xs {
+		if want[x] && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
 	}
 	return out
 }

@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
@@ -30,14 +32,21 @@ type Size struct {
 	Rules           int
 	Controls        int
 	Countermeasures int
-	Snapshots       int
+	Snapshots       int // weekly, ending last week
+	Days            int // history span: campaigns start over this many days
+	AuditEntries    int // the audit trail: each test's history, sign-ins
 }
 
-// Sizes are the two demo sizes.
+// Sizes are the demo sizes: xl is ten times the large organisation with
+// five years of history (the growth benchmark's top size).
 var Sizes = map[string]Size{
-	"small": {Name: "small", UsersPerRole: 1, Campaigns: 6, Tests: 400, Rules: 200, Controls: 60, Countermeasures: 24, Snapshots: 6},
-	"large": {Name: "large", UsersPerRole: 2, Campaigns: 60, Tests: 20000, Rules: 5000, Controls: 1000, Countermeasures: 60, Snapshots: 12},
+	"small": {Name: "small", UsersPerRole: 1, Campaigns: 6, Tests: 400, Rules: 200, Controls: 60, Countermeasures: 24, Snapshots: 6, Days: 400, AuditEntries: 4000},
+	"large": {Name: "large", UsersPerRole: 2, Campaigns: 60, Tests: 20000, Rules: 5000, Controls: 1000, Countermeasures: 60, Snapshots: 12, Days: 400, AuditEntries: 200000},
+	"xl":    {Name: "xl", UsersPerRole: 4, Campaigns: 200, Tests: 200000, Rules: 50000, Controls: 10000, Countermeasures: 120, Snapshots: 260, Days: 5 * 365, AuditEntries: 2000000},
 }
+
+// SizeNames lists the sizes, smallest first.
+var SizeNames = []string{"small", "large", "xl"}
 
 // Password is the password of every demo user.
 const Password = "aegis-demo-password"
@@ -87,6 +96,8 @@ type Report struct {
 	Password string         `json:"password"`
 	Counts   map[string]int `json:"counts"`
 	Seconds  float64        `json:"seconds"`
+	// Steps is the wall time of each seeding step, in seconds.
+	Steps map[string]float64 `json:"steps"`
 }
 
 const dateLayout = "2006-01-02 15:04:05.000Z"
@@ -103,7 +114,7 @@ type technique struct {
 func Seed(app core.App, sizeName string) (*Report, error) {
 	size, ok := Sizes[sizeName]
 	if !ok {
-		return nil, fmt.Errorf("unknown demo size %q: use small or large", sizeName)
+		return nil, fmt.Errorf("unknown demo size %q: use %s", sizeName, strings.Join(SizeNames, ", "))
 	}
 	start := time.Now()
 	var n int
@@ -119,7 +130,7 @@ func Seed(app core.App, sizeName string) (*Report, error) {
 	if n > 0 {
 		return nil, ErrAlreadySeeded
 	}
-	rep := &Report{Size: size.Name, Password: Password, Counts: map[string]int{}}
+	rep := &Report{Size: size.Name, Password: Password, Counts: map[string]int{}, Steps: map[string]float64{}}
 	s := &seeder{app: app, size: size, rng: rand.New(rand.NewPCG(2026, uint64(len(size.Name)))), now: time.Now().UTC(), rep: rep}
 	if err := s.seedUsers(); err != nil {
 		return nil, fmt.Errorf("demo users: %w", err)
@@ -132,19 +143,35 @@ func Seed(app core.App, sizeName string) (*Report, error) {
 		}{
 			{"techniques", s.seedTechniques}, {"tools", s.seedTools}, {"campaigns", s.seedCampaigns}, {"tests", s.tests},
 			{"rules", s.rules}, {"d3fend", s.d3fend}, {"controls", s.controls}, {"findings", s.findings},
+			{"outcomes", s.outcomes}, {"history", s.history},
 		} {
+			t0 := time.Now()
 			if err := step.fn(); err != nil {
 				return fmt.Errorf("demo %s: %w", step.name, err)
 			}
+			rep.Steps[step.name] = time.Since(t0).Seconds()
 		}
 		return nil
 	}); err != nil {
 		return nil, err
 	}
+	rep.Steps["users+transaction"] = time.Since(start).Seconds()
+	// Fresh statistics for the bulk-written tables: the ones taken at
+	// install (a handful of rows) would have the planner sort whole tables.
+	t1 := time.Now()
+	for _, table := range []string{collections.Tests, collections.TestOutcomes, collections.AuditLogs, collections.Findings,
+		collections.DetectionRules, collections.ComplianceControls, collections.ControlMappings, collections.Campaigns} {
+		if _, err := app.DB().NewQuery("ANALYZE `" + table + "`").Execute(); err != nil {
+			return nil, fmt.Errorf("demo: analyze %s: %w", table, err)
+		}
+	}
+	rep.Steps["analyze"] = time.Since(t1).Seconds()
 	coverage.For(app).Invalidate()
+	t0 := time.Now()
 	if err := s.snapshots(); err != nil {
 		return nil, fmt.Errorf("demo snapshots: %w", err)
 	}
+	rep.Steps["snapshots"] = time.Since(t0).Seconds()
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
 }
@@ -161,6 +188,8 @@ type seeder struct {
 	tools    []string
 	camps    []campaign
 	testRows []testRow
+	idPrefix string
+	idSeq    int
 }
 
 type campaign struct {
@@ -205,21 +234,26 @@ func demoName(role string, i int) string {
 }
 
 // insert prepares an INSERT for table with cols (id, created and updated are
-// added) and returns a function that writes one row.
+// added, both set to now) and returns a function that writes one row.
 func (s *seeder) insert(table string, cols ...string) (func(id string, vals ...any) error, func()) {
+	ins, done := s.insertAt(table, cols...)
+	now := s.now.Format(dateLayout)
+	return func(id string, vals ...any) error { return ins(id, now, now, vals...) }, done
+}
+
+// insertAt is insert with the row's created and updated times given.
+func (s *seeder) insertAt(table string, cols ...string) (func(id, created, updated string, vals ...any) error, func()) {
 	all := append([]string{"id", "created", "updated"}, cols...)
 	ph := make([]string, len(all))
-	for i, c := range all {
-		ph[i] = "{:" + c + "}"
-	}
 	quoted := make([]string, len(all))
 	for i, c := range all {
+		ph[i] = "{:" + c + "}"
 		quoted[i] = "[[" + c + "]]"
 	}
 	q := s.tx.DB().NewQuery("INSERT INTO {{" + table + "}} (" + strings.Join(quoted, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")").Prepare()
-	now := s.now.Format(dateLayout)
-	return func(id string, vals ...any) error {
-			p := dbx.Params{"id": id, "created": now, "updated": now}
+	p := make(dbx.Params, len(all))
+	return func(id, created, updated string, vals ...any) error {
+			p["id"], p["created"], p["updated"] = id, created, updated
 			for i, c := range cols {
 				p[c] = vals[i]
 			}
@@ -337,7 +371,7 @@ func (s *seeder) seedCampaigns() error {
 	statuses := []string{"completed", "completed", "active", "active", "planned", "archived"}
 	for i := 0; i < s.size.Campaigns; i++ {
 		id := newID()
-		start := s.now.AddDate(0, 0, -400+i*380/max(1, s.size.Campaigns))
+		start := s.now.AddDate(0, 0, -s.size.Days+i*(s.size.Days-20)/max(1, s.size.Campaigns))
 		name := fmt.Sprintf("Demo: Q%d %d purple exercise %d", (int(start.Month())-1)/3+1, start.Year(), i+1)
 		actorID := ""
 		if len(actors) > 0 && i%3 != 2 {
@@ -407,7 +441,7 @@ func (s *seeder) tests() error {
 	for _, t := range tpls {
 		tplByTech[t.Technique] = append(tplByTech[t.Technique], t)
 	}
-	ins, done := s.insert("tests", "name", "technique", "campaign", "template", "procedure", "platform", "state",
+	ins, done := s.insertAt("tests", "name", "technique", "campaign", "template", "procedure", "platform", "state",
 		"red_assignee", "blue_assignee", "red_result", "executed_at", "prevention", "detection", "alert_severity",
 		"detected_at", "red_notes", "blue_notes", "revealed", "validated_by", "validated_at", "due_at", "tags", "revision")
 	defer done()
@@ -434,7 +468,7 @@ func (s *seeder) tests() error {
 		if len(t.platforms) > 0 {
 			platform = t.platforms[s.rng.IntN(len(t.platforms))]
 		}
-		row := testRow{id: newID(), technique: t.id, state: state}
+		row := testRow{id: s.nextID(), technique: t.id, state: state}
 		redResult, executedAt, detectedAt, validatedAt, validatedBy, severity := "", "", "", "", "", ""
 		prevention, detection := "", ""
 		if state == "blue_review" || state == "validated" || state == "closed" {
@@ -484,7 +518,21 @@ func (s *seeder) tests() error {
 		}
 		name := fmt.Sprintf("%s: %s (v%d)", t.attackID, t.name, variant)
 		due := c.start.AddDate(0, 0, 30).Format(dateLayout)
-		if err := ins(row.id, name, t.id, c.id, template, procedure, platform, state, red, blue, redResult, executedAt,
+		created := c.start.Add(-time.Duration(s.rng.IntN(7*24)) * time.Hour)
+		updated := created
+		if !row.executed.IsZero() {
+			updated = row.executed
+		}
+		if !row.validated.IsZero() {
+			updated = row.validated
+		}
+		if updated.After(s.now) {
+			updated = s.now
+		}
+		if created.After(updated) {
+			created = updated
+		}
+		if err := ins(row.id, created.Format(dateLayout), updated.Format(dateLayout), name, t.id, c.id, template, procedure, platform, state, red, blue, redResult, executedAt,
 			prevention, detection, severity, detectedAt, "", "", true, validatedBy, validatedAt, due, `["demo"]`, 1); err != nil {
 			return err
 		}
@@ -521,7 +569,7 @@ func (s *seeder) rules() error {
 			ids = nil // some rules map to nothing: the "unmapped" metric
 		}
 		title := fmt.Sprintf("Demo %s rule %d: suspicious %s", src.src, i+1, first.name)
-		if err := ins(newID(), src.src, fmt.Sprintf("demo-%s-%05d", src.src, i+1), title, "Seeded demo rule.", status,
+		if err := ins(s.nextID(), src.src, fmt.Sprintf("demo-%s-%05d", src.src, i+1), title, "Seeded demo rule.", status,
 			sev[s.rng.IntN(len(sev))], "["+strings.Join(ids, ",")+"]", "[]", `["windows"]`, "[]", "Aegis demo", "[]",
 			"detection: demo", "", "", s.rng.IntN(10) != 0, false, "{}", "[]"); err != nil {
 			return err
@@ -672,6 +720,8 @@ func (s *seeder) findings() error {
 
 // snapshots back-fills weekly snapshots by replaying the model as it stood:
 // tests validated after each week are left out, and decay runs from then.
+// Weeks are computed in parallel (one per core; Compute only reads the
+// shared data) and saved in order.
 func (s *seeder) snapshots() error {
 	d, err := coverage.Load(s.app)
 	if err != nil {
@@ -681,32 +731,51 @@ func (s *seeder) snapshots() error {
 	if err != nil {
 		return err
 	}
-	for k := s.size.Snapshots; k >= 1; k-- {
+	// Tests by validation time: each week is a prefix of this slice.
+	tests := append([]coverage.Test(nil), d.Tests...)
+	sort.SliceStable(tests, func(i, j int) bool { return tests[i].ValidatedAt.Before(tests[j].ValidatedAt) })
+	week := func(k int) *coverage.Snapshot {
 		at := s.now.AddDate(0, 0, -7*k)
 		past := &coverage.Data{Now: at, Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics,
 			Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
 			Actors: d.Actors, Campaigns: d.Campaigns}
-		for _, t := range d.Tests {
-			if !t.ValidatedAt.IsZero() && t.ValidatedAt.Before(at) {
+		n := sort.Search(len(tests), func(i int) bool { return !tests[i].ValidatedAt.Before(at) })
+		for _, t := range tests[:n] {
+			if !t.ValidatedAt.IsZero() {
 				past.Tests = append(past.Tests, t)
 			}
 		}
-		snap := coverage.BuildSnapshot(coverage.Compute(past, coverage.Options{}), "enterprise-attack", "demo", fmt.Sprintf("demo week -%d", k))
-		vec, err := coverage.EncodeVector(snap.ByTechnique)
-		if err != nil {
-			return err
+		return coverage.BuildSnapshot(coverage.Compute(past, coverage.Options{}), "enterprise-attack", "demo", fmt.Sprintf("demo week -%d", k))
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	for k := s.size.Snapshots; k >= 1; k -= workers {
+		batch := make([]*coverage.Snapshot, min(workers, k))
+		var wg sync.WaitGroup
+		for i := range batch {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				batch[i] = week(k - i)
+			}()
 		}
-		rec := core.NewRecord(col)
-		rec.Set("taken_at", at.Format(dateLayout))
-		rec.Set("trigger", "demo")
-		rec.Set("label", snap.Label)
-		rec.Set("totals", snap.Totals)
-		rec.Set("by_tactic", snap.ByTactic)
-		rec.Set("by_technique", vec)
-		if err := s.app.Save(rec); err != nil {
-			return err
+		wg.Wait()
+		for i, snap := range batch {
+			vec, err := coverage.EncodeVector(snap.ByTechnique)
+			if err != nil {
+				return err
+			}
+			rec := core.NewRecord(col)
+			rec.Set("taken_at", s.now.AddDate(0, 0, -7*(k-i)).Format(dateLayout))
+			rec.Set("trigger", "demo")
+			rec.Set("label", snap.Label)
+			rec.Set("totals", snap.Totals)
+			rec.Set("by_tactic", snap.ByTactic)
+			rec.Set("by_technique", vec)
+			if err := s.app.Save(rec); err != nil {
+				return err
+			}
+			s.rep.Counts["coverage_snapshots"]++
 		}
-		s.rep.Counts["coverage_snapshots"]++
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -93,6 +94,21 @@ func checkDisk(app core.App) Check {
 	return c
 }
 
+// QuickCheckEvery bounds how often the quick (not full) check reads the
+// whole database: the public health probe runs the checks every few
+// seconds, and PRAGMA quick_check reads every page (seconds of CPU and tens
+// of megabytes of page cache per run once the organisation is large). In
+// between, the probe reuses the last verdict; `aegis doctor` always runs
+// the full integrity check.
+var QuickCheckEvery = time.Hour
+
+var quick struct {
+	sync.Mutex
+	app core.App
+	at  time.Time
+	res string
+}
+
 func checkDatabase(ctx context.Context, app core.App, full bool) Check {
 	c := Check{Name: "database"}
 	pragma := "PRAGMA quick_check"
@@ -100,7 +116,19 @@ func checkDatabase(ctx context.Context, app core.App, full bool) Check {
 		pragma = "PRAGMA integrity_check"
 	}
 	var res string
-	if err := app.DB().NewQuery(pragma).WithContext(ctx).Row(&res); err != nil {
+	var err error
+	if full {
+		err = app.DB().NewQuery(pragma).WithContext(ctx).Row(&res)
+	} else {
+		quick.Lock()
+		if quick.app == app && time.Since(quick.at) < QuickCheckEvery {
+			res = quick.res
+		} else if err = app.DB().NewQuery(pragma).WithContext(ctx).Row(&res); err == nil {
+			quick.app, quick.at, quick.res = app, time.Now(), res
+		}
+		quick.Unlock()
+	}
+	if err != nil {
 		c.Status, c.Detail = Fail, err.Error()
 		c.Advice = "restore the latest verified backup (aegis restore FILE)"
 		return c

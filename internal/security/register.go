@@ -12,6 +12,7 @@ import (
 // issues a token; the password policy on every password set; and the
 // enrolment requirement on REST, realtime and file downloads.
 func Register(app core.App) {
+	bindPolicyCache(app)
 	app.OnRecordAuthWithPasswordRequest(collections.Users, core.CollectionNameSuperusers).Bind(&hook.Handler[*core.RecordAuthWithPasswordRequestEvent]{
 		Id: "aegisLockout", Priority: -30, Func: enforceLockout,
 	})

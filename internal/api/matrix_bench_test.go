@@ -1,0 +1,40 @@
+package api_test
+
+import (
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/aegis-sec/aegis/internal/testutil"
+)
+
+// BenchmarkMatrixRequest is one cached matrix request through the whole
+// server (auth token, middlewares, handler) on loopback: the per-request
+// cost on top of the bytes (go test -bench MatrixRequest -cpuprofile).
+func BenchmarkMatrixRequest(b *testing.B) {
+	app := testutil.NewApp(b)
+	srv := testutil.Serve(b, app)
+	token := testutil.Users(b)["admin"].Token
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
+	get := func() {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/aegis/coverage/matrix", nil)
+		req.Header.Set("Authorization", token)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b.Fatal(res.Status)
+		}
+	}
+	get()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			get()
+		}
+	})
+}

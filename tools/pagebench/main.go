@@ -1,0 +1,498 @@
+// Command pagebench replays what each page of the SPA requests (the same
+// paths and query strings: sort, filter, expand, perPage, skipTotal) against
+// the real binary on loopback, signed in as each role, at the demo sizes
+// small, large and xl, and prints the growth table: p50/p95 of each page per
+// size, the slope from large to xl, and the ratio of each page to
+// PocketBase's plain unfiltered list of the same collection (the floor,
+// measured in the same run as a superuser: no rule, no sort, no expand).
+//
+// A page's time is the sum of its requests issued one after the other by a
+// single client (an upper bound of what the browser waits for, since it
+// issues them together). The slowest role is reported per page.
+//
+//	go build -o bin/aegis . && go run ./tools/pagebench -bundle ../shared/data/attack/enterprise-attack-18.1.json.gz
+//
+// Data dirs are prepared once under -work (import + demo) and reused.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// page is one SPA page: the requests it sends on open and the collection
+// of its main list (for the floor).
+type page struct {
+	name  string
+	floor string   // collection of the main list; "" for none
+	per   int      // perPage of the main list
+	reqs  []string // paths, with {fw}, {tech}, {campaign}, {me} filled in
+}
+
+const (
+	testExpand = "technique,campaign,red_assignee,blue_assignee"
+	deepTests  = 200 // a deep page of the Tests list (5,000 rows in)
+	deepAudit  = 100
+)
+
+func list(col string, q url.Values) string {
+	return "/api/collections/" + col + "/records?" + q.Encode()
+}
+
+func vals(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// full is the SDK's getFullList: pages of batch with skipTotal.
+func full(col string, batch int, kv ...string) string {
+	v := vals(kv...)
+	v.Set("page", "1")
+	v.Set("perPage", fmt.Sprint(batch))
+	v.Set("skipTotal", "1")
+	return list(col, v)
+}
+
+var allRoles = []string{"admin", "red_lead", "red_operator", "blue_lead", "blue_analyst", "viewer"}
+
+func pages() []page {
+	audit := func(p int) string {
+		return list("audit_logs", vals("page", fmt.Sprint(p), "perPage", "50", "sort", "-created,-id", "skipTotal", "1"))
+	}
+	tests := func(p int, filter string) string {
+		v := vals("page", fmt.Sprint(p), "perPage", "25", "sort", "-updated", "expand", testExpand)
+		if filter != "" {
+			v.Set("filter", filter)
+		}
+		return list("tests", v)
+	}
+	return []page{
+		{name: "Dashboard", floor: "audit_logs", per: 12, reqs: []string{"/api/aegis/metrics", "/api/aegis/coverage/next?limit=8",
+			list("audit_logs", vals("page", "1", "perPage", "12", "sort", "-created,-id", "skipTotal", "1"))}},
+		{name: "Matrix", floor: "techniques", per: 1000, reqs: []string{
+			full("tactics", 1000, "filter", "domain = 'enterprise-attack'", "sort", "matrix_order"),
+			full("techniques", 1000, "filter", "domain = 'enterprise-attack' && revoked = false && deprecated = false",
+				"fields", "id,attack_id,name,tactics,platforms,is_subtechnique,parent,in_scope,priority"),
+			"/api/aegis/coverage/matrix?domain=enterprise-attack",
+			full("threat_actors", 1000, "fields", "id,attack_id,name", "sort", "name")}},
+		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(1, "")}},
+		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests(1, "state = 'validated'")}},
+		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{tests(1, "(name ~ 'T1059' || technique.attack_id ~ 'T1059' || technique.name ~ 'T1059')")}},
+		{name: fmt.Sprintf("Tests, page %d", deepTests), floor: "tests", per: 25, reqs: []string{tests(deepTests, "")}},
+		{name: "Board", floor: "tests", per: 500, reqs: []string{
+			full("campaigns", 200, "sort", "-created", "fields", "id,name"),
+			list("tests", vals("page", "1", "perPage", "500", "filter", "state != 'cancelled'", "sort", "-updated", "expand", testExpand, "skipTotal", "1"))}},
+		{name: "Campaigns", floor: "campaigns", per: 25, reqs: []string{
+			list("campaigns", vals("page", "1", "perPage", "25", "sort", "-created", "expand", "threat_actor,owner"))}},
+		{name: "Campaign", floor: "tests", per: 500, reqs: []string{"/api/collections/campaigns/records/{campaign}",
+			"/api/aegis/campaigns/{campaign}/progress",
+			full("tests", 500, "filter", "campaign = '{campaign}'", "sort", "name", "expand", testExpand)}},
+		{name: "Findings", floor: "findings", per: 500, reqs: []string{
+			list("findings", vals("page", "1", "perPage", "500", "sort", "-created", "expand", "owner,technique,test", "skipTotal", "1"))}},
+		{name: "Rules", floor: "detection_rules", per: 50, reqs: []string{
+			list("detection_rules", vals("page", "1", "perPage", "50", "filter", "removed = false", "sort", "title", "expand", "techniques", "skipTotal", "1",
+				"fields", "id,source,source_rule_id,title,status,severity,techniques,enabled,removed,updated,expand.techniques.attack_id,expand.techniques.name"))}},
+		{name: "Compliance", floor: "compliance_controls", per: 50, reqs: []string{
+			full("compliance_frameworks", 1000, "sort", "name"),
+			list("compliance_controls", vals("page", "1", "perPage", "50", "filter", "framework = '{fw}'", "sort", "control_id", "expand", "owner", "skipTotal", "1"))}},
+		{name: "Gaps", floor: "", reqs: []string{full("compliance_frameworks", 1000, "sort", "name"), "/api/aegis/coverage/compliance/{fw}?gaps=1"}},
+		{name: "Technique", floor: "tests", per: 1, reqs: []string{
+			list("techniques", vals("page", "1", "perPage", "1", "filter", "id = 'T1059' || attack_id = 'T1059'")),
+			list("tests", vals("page", "1", "perPage", "1", "filter", "technique = '{tech}'", "fields", "id")),
+			"/api/aegis/coverage/techniques/T1059"}},
+		{name: "Reports", floor: "coverage_snapshots", per: 200, reqs: []string{"/api/aegis/trends", full("campaigns", 200, "sort", "-created", "fields", "id,name")}},
+		{name: "Audit log", floor: "audit_logs", per: 50, reqs: []string{audit(1)}},
+		{name: fmt.Sprintf("Audit log, page %d", deepAudit), floor: "audit_logs", per: 50, reqs: []string{audit(deepAudit)}},
+		{name: "Audit log, one collection", floor: "audit_logs", per: 50, reqs: []string{
+			list("audit_logs", vals("page", "1", "perPage", "50", "sort", "-created,-id", "filter", "collection = 'findings'", "skipTotal", "1"))}},
+		{name: "Notifications", floor: "notifications", per: 25, reqs: []string{
+			list("notifications", vals("page", "1", "perPage", "25", "sort", "-created,-id", "skipTotal", "1"))}},
+		{name: "Library", floor: "test_templates", per: 30, reqs: []string{
+			list("test_templates", vals("page", "1", "perPage", "30", "sort", "technique_attack_id,name", "expand", "technique", "skipTotal", "1"))}},
+		{name: "Users", floor: "users", per: 20, reqs: []string{list("users", vals("page", "1", "perPage", "20", "sort", "name,email"))}},
+	}
+}
+
+func pct(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := int(p*float64(len(s)-1) + 0.5)
+	return s[i]
+}
+
+type client struct {
+	base string
+	http *http.Client
+}
+
+func (c *client) get(token, path string) (time.Duration, error) {
+	req, err := http.NewRequest(http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", token)
+	req.Header.Set("Accept-Encoding", "gzip")
+	t0 := time.Now()
+	res, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	d := time.Since(t0)
+	if err != nil {
+		return 0, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return d, fmt.Errorf("GET %s: %s", path, res.Status)
+	}
+	return d, nil
+}
+
+func (c *client) post(path, token string, body any, out any) error {
+	raw, _ := json.Marshal(body)
+	req, err := http.NewRequest(http.MethodPost, c.base+path, bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	if path == "/api/settings" {
+		req.Method = http.MethodPatch
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %s: %s", req.Method, path, res.Status, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+func (c *client) signIn(col, email, pw string) (string, error) {
+	var out struct {
+		Token string `json:"token"`
+	}
+	err := c.post("/api/collections/"+col+"/auth-with-password", "", map[string]string{"identity": email, "password": pw}, &out)
+	return out.Token, err
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func run(bin string, args ...string) error {
+	cmd := exec.Command(bin, args...)
+	cmd.Stderr = os.Stderr
+	if out, err := cmd.Output(); err != nil {
+		return fmt.Errorf("%s %s: %w: %s", bin, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// prepare makes (once) the data dir of size under work.
+func prepare(bin, bundle, work, size string) (string, error) {
+	dir := filepath.Join(work, size)
+	if _, err := os.Stat(filepath.Join(dir, "data.db")); err == nil {
+		return dir, nil
+	}
+	if bundle == "" {
+		return "", errors.New("no data dir for " + size + " and no -bundle to make one")
+	}
+	t0 := time.Now()
+	if err := run(bin, "import", "attack", bundle, "--dir", dir, "--json"); err != nil {
+		return "", err
+	}
+	if err := run(bin, "demo", "--size", size, "--dir", dir, "--json"); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(os.Stderr, "prepared %s in %.1fs\n", dir, time.Since(t0).Seconds())
+	return dir, nil
+}
+
+type result struct {
+	Page  string                        `json:"page"`
+	Sizes map[string]map[string]float64 `json:"sizes"` // size → p50, p95, floor_p50, role_p95 …
+	Worst map[string]string             `json:"worst"` // size → slowest role
+	// Errors holds the first failure of the page, if any.
+	Errors map[string]string `json:"errors,omitempty"`
+}
+
+const (
+	suEmail = "ops@pagebench.local"
+	suPass  = "pagebench-password-1"
+)
+
+func measure(bin, dir string, n int, roles []string, only string) (map[string]*result, error) {
+	if err := run(bin, "superuser", "upsert", suEmail, suPass, "--dir", dir); err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	srv := exec.Command(bin, "serve", "--http", fmt.Sprintf("127.0.0.1:%d", port), "--dir", dir)
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
+	c := &client{base: fmt.Sprintf("http://127.0.0.1:%d", port), http: &http.Client{Timeout: 60 * time.Second}}
+	for i := 0; ; i++ {
+		if _, err := c.get("", "/api/health"); err == nil {
+			break
+		}
+		if i > 600 {
+			return nil, errors.New("server did not start")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	su, err := c.signIn("_superusers", suEmail, suPass)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.post("/api/settings", su, map[string]any{"rateLimits": map[string]any{"enabled": false}}, nil); err != nil {
+		return nil, err
+	}
+	// Identifiers the pages are opened on.
+	var ids struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	fill := map[string]string{}
+	for key, path := range map[string]string{
+		"{fw}":       list("compliance_frameworks", vals("perPage", "1", "sort", "name", "skipTotal", "1")),
+		"{tech}":     list("techniques", vals("perPage", "1", "filter", "attack_id = 'T1059'", "skipTotal", "1")),
+		"{campaign}": list("campaigns", vals("perPage", "1", "sort", "-created", "filter", "status = 'active'", "skipTotal", "1")),
+	} {
+		req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
+		req.Header.Set("Authorization", su)
+		res, err := c.http.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		ids.Items = nil
+		err = json.NewDecoder(res.Body).Decode(&ids)
+		res.Body.Close()
+		if err != nil || len(ids.Items) == 0 {
+			return nil, fmt.Errorf("no record for %s", key)
+		}
+		fill[key] = ids.Items[0].ID
+	}
+	tokens := map[string]string{}
+	for _, r := range roles {
+		t, err := c.signIn("users", strings.ReplaceAll(r, "_", ".")+"1@demo.aegis.local", "aegis-demo-password")
+		if err != nil {
+			return nil, fmt.Errorf("sign in %s: %w", r, err)
+		}
+		tokens[r] = t
+	}
+	expand := func(p string) string {
+		for k, v := range fill {
+			p = strings.ReplaceAll(p, k, v)
+			p = strings.ReplaceAll(p, url.QueryEscape(k), url.QueryEscape(v))
+		}
+		return p
+	}
+	// The first matrix request loads the model: not a page's cost.
+	if _, err := c.get(tokens[roles[0]], "/api/aegis/coverage/matrix?domain=enterprise-attack"); err != nil {
+		return nil, err
+	}
+	time.Sleep(time.Second)
+	fmt.Fprintf(os.Stderr, "  server RSS with the model loaded: %s\n", rss(srv.Process.Pid))
+	defer func() { fmt.Fprintf(os.Stderr, "  server RSS after the pages: %s\n", rss(srv.Process.Pid)) }()
+	out := map[string]*result{}
+	for _, pg := range pages() {
+		if only != "" && !strings.Contains(strings.ToLower(pg.name), strings.ToLower(only)) {
+			continue
+		}
+		r := &result{Page: pg.name}
+		m := map[string]float64{}
+		worst, worstP95 := "", time.Duration(-1)
+		r.Errors = map[string]string{}
+		for _, role := range roles {
+			var ds []time.Duration
+		loads:
+			for i := 0; i < n+1; i++ {
+				var sum time.Duration
+				for _, p := range pg.reqs {
+					d, err := c.get(tokens[role], expand(p))
+					if err != nil {
+						// A failing page is a result (the query gave up), not
+						// the end of the run.
+						r.Errors["_"] = fmt.Sprintf("%s after %.1f s", err, d.Seconds())
+						fmt.Fprintf(os.Stderr, "  %-26s as %s: %v (after %.1f s)\n", pg.name, role, err, d.Seconds())
+						break loads
+					}
+					sum += d
+				}
+				if i > 0 { // the first is a warm-up
+					ds = append(ds, sum)
+				}
+			}
+			if len(ds) == 0 {
+				continue
+			}
+			p95 := pct(ds, 0.95)
+			m[role+"_p50"], m[role+"_p95"] = ms(pct(ds, 0.5)), ms(p95)
+			if p95 > worstP95 {
+				worst, worstP95 = role, p95
+				m["p50"], m["p95"] = ms(pct(ds, 0.5)), ms(p95)
+			}
+		}
+		if pg.floor != "" {
+			var ds []time.Duration
+			path := list(pg.floor, vals("perPage", fmt.Sprint(pg.per), "skipTotal", "1"))
+			for i := 0; i < n+1; i++ {
+				d, err := c.get(su, path)
+				if err != nil {
+					return nil, err
+				}
+				if i > 0 {
+					ds = append(ds, d)
+				}
+			}
+			m["floor_p50"] = ms(pct(ds, 0.5))
+		}
+		r.Sizes = map[string]map[string]float64{}
+		r.Worst = map[string]string{}
+		out[pg.name] = r
+		r.Sizes["_"] = m
+		r.Worst["_"] = worst
+		fmt.Fprintf(os.Stderr, "  %-26s p50 %7.1f ms  p95 %7.1f ms  (%s)  floor %6.1f ms\n", pg.name, m["p50"], m["p95"], worst, m["floor_p50"])
+	}
+	return out, nil
+}
+
+// rss is the resident set of process pid (VmRSS), as the kernel says it.
+func rss(pid int) string {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:"))
+		}
+	}
+	return "unknown"
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func main() {
+	bin := flag.String("bin", "bin/aegis", "the aegis binary")
+	bundle := flag.String("bundle", "", "ATT&CK Enterprise bundle, to prepare missing data dirs")
+	work := flag.String("work", filepath.Join(os.TempDir(), "aegis-pagebench"), "where the data dirs of each size live")
+	sizes := flag.String("sizes", "small,large,xl", "demo sizes, comma-separated")
+	n := flag.Int("n", 15, "measured page loads per page and role")
+	roleList := flag.String("roles", strings.Join(allRoles, ","), "roles, comma-separated")
+	only := flag.String("page", "", "only pages whose name contains this")
+	jsonOut := flag.String("json", "", "also write the results as JSON to this file")
+	flag.Parse()
+	roles := strings.Split(*roleList, ",")
+	all := map[string]map[string]*result{}
+	var order []string
+	for _, size := range strings.Split(*sizes, ",") {
+		dir, err := prepare(*bin, *bundle, *work, size)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pagebench:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "%s (%s):\n", size, dir)
+		res, err := measure(*bin, dir, *n, roles, *only)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pagebench:", err)
+			os.Exit(1)
+		}
+		all[size] = res
+		order = append(order, size)
+	}
+	printTable(os.Stdout, all, order)
+	if *jsonOut != "" {
+		raw, _ := json.MarshalIndent(all, "", " ")
+		if err := os.WriteFile(*jsonOut, raw, 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "pagebench:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+func printTable(w io.Writer, all map[string]map[string]*result, sizes []string) {
+	var names []string
+	for _, pg := range pages() {
+		if _, ok := all[sizes[0]][pg.name]; ok {
+			names = append(names, pg.name)
+		}
+	}
+	head := "| page |"
+	sep := "|---|"
+	for _, s := range sizes {
+		head += " " + s + " p50 / p95 ms (slowest role) |"
+		sep += "---|"
+	}
+	hasLarge, hasXL := slices.Contains(sizes, "large"), slices.Contains(sizes, "xl")
+	if hasLarge && hasXL {
+		head += " large→xl (p95) |"
+		sep += "---|"
+	}
+	last := sizes[len(sizes)-1]
+	head += " " + last + " p50 ÷ floor |"
+	sep += "---|"
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, sep)
+	for _, name := range names {
+		line := "| " + name + " |"
+		for _, s := range sizes {
+			m := all[s][name].Sizes["_"]
+			if e := all[s][name].Errors["_"]; e != "" && m["p95"] == 0 {
+				line += " fails: " + e + " |"
+				continue
+			}
+			line += fmt.Sprintf(" %.1f / %.1f (%s) |", m["p50"], m["p95"], all[s][name].Worst["_"])
+		}
+		if hasLarge && hasXL {
+			l, x := all["large"][name].Sizes["_"]["p95"], all["xl"][name].Sizes["_"]["p95"]
+			line += fmt.Sprintf(" %.2f× |", x/max(l, 0.001))
+		}
+		m := all[last][name].Sizes["_"]
+		if m["floor_p50"] > 0 {
+			line += fmt.Sprintf(" %.1f× (floor %.1f ms) |", m["p50"]/m["floor_p50"], m["floor_p50"])
+		} else {
+			line += " – |"
+		}
+		fmt.Fprintln(w, line)
+	}
+}
