@@ -13,23 +13,64 @@ import (
 	"github.com/aegis-sec/aegis/internal/report"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
 // Coverage routes: the scoring engine's views (DESIGN §5, §8). Every role
 // may read them; taking a snapshot is for admins and leads.
+// PendingHeader is set on coverage answers built while a recorded change
+// was not yet in the model: the client asks again shortly.
+const PendingHeader = "X-Aegis-Coverage"
+
+// pendingWriter adds PendingHeader when the answer is written while the
+// coverage model is behind a change.
+type pendingWriter struct {
+	http.ResponseWriter
+	eng     *coverage.Engine
+	written bool
+}
+
+func (w *pendingWriter) WriteHeader(code int) {
+	if !w.written {
+		w.written = true
+		if w.eng.Behind() {
+			w.Header().Set(PendingHeader, "pending")
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *pendingWriter) Write(b []byte) (int, error) {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *pendingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// markPending wraps the response of a coverage route in pendingWriter.
+func markPending() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{Func: func(e *core.RequestEvent) error {
+		e.Response = &pendingWriter{ResponseWriter: e.Response, eng: coverage.For(e.App)}
+		return e.Next()
+	}}
+}
+
 func registerCoverageRoutes(g *Group) {
 	// The heatmap is polled by every open dashboard: no activity-log row per hit.
-	g.GET("/coverage/matrix", handleMatrix).Bind(requireUser(), apis.SkipSuccessActivityLog())
-	g.GET("/coverage/techniques/{attack_id}", handleTechniqueScore).Bind(requireUser())
-	g.GET("/coverage/tactics", handleTactics).Bind(requireUser())
-	g.GET("/coverage/actors", handleActors).Bind(requireUser())
-	g.GET("/coverage/actors/{actor}", handleActor).Bind(requireUser())
+	g.GET("/coverage/matrix", handleMatrix).Bind(requireUser(), apis.SkipSuccessActivityLog(), markPending())
+	g.GET("/coverage/techniques/{attack_id}", handleTechniqueScore).Bind(requireUser(), markPending())
+	g.GET("/coverage/tactics", handleTactics).Bind(requireUser(), markPending())
+	g.GET("/coverage/actors", handleActors).Bind(requireUser(), markPending())
+	g.GET("/coverage/actors/{actor}", handleActor).Bind(requireUser(), markPending())
 	g.GET("/coverage/platforms", handlePlatforms).Bind(requireUser())
-	g.GET("/coverage/next", handleNext).Bind(requireUser())
-	g.GET("/coverage/gaps", handleGaps).Bind(requireUser())
-	g.GET("/coverage/campaigns/{id}", handleCampaignCoverage).Bind(requireUser())
-	g.GET("/coverage/compliance/{framework}", handleCompliance).Bind(requireUser())
-	g.GET("/metrics", handleMetrics).Bind(requireUser())
+	g.GET("/coverage/next", handleNext).Bind(requireUser(), markPending())
+	g.GET("/coverage/gaps", handleGaps).Bind(requireUser(), markPending())
+	g.GET("/coverage/campaigns/{id}", handleCampaignCoverage).Bind(requireUser(), markPending())
+	g.GET("/coverage/compliance/{framework}", handleCompliance).Bind(requireUser(), markPending())
+	g.GET("/metrics", handleMetrics).Bind(requireUser(), markPending())
 	g.GET("/trends", handleTrends).Bind(requireUser())
 	g.GET("/compare", handleCompare).Bind(requireUser())
 	g.GET("/compare/rounds", handleCompareRounds).Bind(requireUser())

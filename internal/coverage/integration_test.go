@@ -90,14 +90,33 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 		t.Fatalf("unknown technique: %d", res.Status)
 	}
 
-	// Live: recording a better outcome on a technique changes its cell at once.
+	// Live: recording a better outcome on a technique changes its cell. The
+	// answer right after the change has it, or says that it is pending (the
+	// request waited StaleWait for the reload and got the previous model);
+	// asked again, it has it. Never a stale answer that does not say so.
+	// StaleWait 0 makes the pending answer certain, whatever the load.
+	eng := coverage.For(app)
+	wait := eng.StaleWait
+	eng.StaleWait = 0
+	defer func() { eng.StaleWait = wait }()
 	target := tech.Technique.TechniqueID
 	before := tech.Technique.Score
 	rec := setValidated(t, app, target)
-	get(t, base+"/coverage/techniques/"+found, viewer, &tech)
+	res := get(t, base+"/coverage/techniques/"+found, viewer, &tech)
+	if tech.Technique.Score == before && res.Header.Get("X-Aegis-Coverage") != "pending" {
+		t.Fatalf("score did not move after test %s was validated (still %v), and the answer did not say it was pending", rec.Id, before)
+	}
+	for i := 0; res.Header.Get("X-Aegis-Coverage") == "pending"; i++ {
+		if i == 200 {
+			t.Fatalf("the model never caught up with test %s", rec.Id)
+		}
+		time.Sleep(25 * time.Millisecond)
+		res = get(t, base+"/coverage/techniques/"+found, viewer, &tech)
+	}
 	if tech.Technique.Score == before {
 		t.Fatalf("score did not move after test %s was validated (still %v)", rec.Id, before)
 	}
+	eng.StaleWait = wait
 
 	var next struct{ Items []coverage.NextItem }
 	get(t, base+"/coverage/next?limit=10", viewer, &next)
@@ -137,7 +156,7 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	if res := testutil.Do(t, http.MethodPost, base+"/snapshots", viewer, map[string]string{}); res.Status != http.StatusForbidden {
 		t.Fatalf("viewer snapshot: %d", res.Status)
 	}
-	res := testutil.Do(t, http.MethodPost, base+"/snapshots", testutil.Users(t)["blue_lead"].Token, map[string]string{"label": "now"})
+	res = testutil.Do(t, http.MethodPost, base+"/snapshots", testutil.Users(t)["blue_lead"].Token, map[string]string{"label": "now"})
 	if res.Status != http.StatusOK {
 		t.Fatalf("snapshot: %d %s", res.Status, res.Body)
 	}
