@@ -92,6 +92,7 @@ export default function MatrixPicker({ campaign, platform: initial, onAdded }: {
                         data-attack-id={t.attack_id}
                         onClick={() => setSel((s) => toggle(s, t))}
                       >
+                        {picked && <span aria-hidden="true">✓ </span>}
                         {t.name}
                         <span className="tid">{t.attack_id}</span>
                       </button>
