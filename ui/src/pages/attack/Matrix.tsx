@@ -33,6 +33,24 @@ export function buildMatrix(tactics: Tactic[], techniques: Technique[]): Column[
   return cols
 }
 
+/** loadMatrix reads a domain's tactics and its live techniques (the matrix page and the campaign editor's picker). */
+export async function loadMatrix(domain: string) {
+  const [tactics, techniques] = await Promise.all([
+    pb.collection('tactics').getFullList<Tactic>({ filter: pb.filter('domain = {:d}', { d: domain }), sort: 'matrix_order' }),
+    pb.collection('techniques').getFullList<Technique>({
+      filter: pb.filter('domain = {:d} && revoked = false && deprecated = false', { d: domain }),
+      fields: 'id,attack_id,name,tactics,platforms,is_subtechnique,parent,in_scope,priority',
+      batch: 1000,
+    }),
+  ])
+  return { tactics, techniques }
+}
+
+/** cellLevel is the coverage level class of a technique cell. */
+export function cellLevel(t: Pick<Technique, 'in_scope'>, sc: CoverageCell | undefined, scored: boolean): string {
+  return !t.in_scope ? 'out_of_scope' : sc ? sc.level || levelFor(sc.score) : scored ? 'none' : 'plain'
+}
+
 /** layerScopes lists the Navigator layer scopes the current filters allow, most specific first. */
 export function layerScopes(f: { actor?: { id: string; attack_id?: string; name: string } | null; campaign?: { id: string; name: string } | null; platform?: string }) {
   const on = f.platform ? ` on ${f.platform}` : ''
@@ -72,17 +90,7 @@ export default function MatrixPage() {
   const [showSubs, setShowSubs] = useState(false)
   const toast = useToast()
 
-  const data = useLoad(async () => {
-    const [tactics, techniques] = await Promise.all([
-      pb.collection('tactics').getFullList<Tactic>({ filter: pb.filter('domain = {:d}', { d: domain }), sort: 'matrix_order' }),
-      pb.collection('techniques').getFullList<Technique>({
-        filter: pb.filter('domain = {:d} && revoked = false && deprecated = false', { d: domain }),
-        fields: 'id,attack_id,name,tactics,platforms,is_subtechnique,parent,in_scope,priority',
-        batch: 1000,
-      }),
-    ])
-    return { tactics, techniques }
-  }, [domain])
+  const data = useLoad(() => loadMatrix(domain), [domain])
   const coverage = useLoad(() => api<CoverageMatrix>(`/api/aegis/coverage/matrix?domain=${encodeURIComponent(domain)}` + (platform ? `&platform=${encodeURIComponent(platform)}` : '')), [domain, platform])
   // The heatmap follows recorded outcomes and rule changes live.
   useLiveReload(['tests', 'detection_rules'], coverage.reload)
@@ -167,7 +175,7 @@ export default function MatrixPage() {
 
   const cell = (t: Technique, subs: Technique[], tacticId: string) => {
     const sc: CoverageCell | undefined = scores.get(t.attack_id)
-    const level = !t.in_scope ? 'out_of_scope' : sc ? sc.level || levelFor(sc.score) : coverage.data ? 'none' : 'plain'
+    const level = cellLevel(t, sc, !!coverage.data)
     const key = tacticId + t.id
     const expanded = showSubs || open.has(key) || (!!needle && subs.some(matches) && !matches(t))
     const vis = subs.filter(visible)
@@ -204,7 +212,7 @@ export default function MatrixPage() {
           <div className="subs">
             {vis.map((s) => {
               const ss = scores.get(s.attack_id)
-              const sl = !s.in_scope ? 'out_of_scope' : ss ? ss.level || levelFor(ss.score) : coverage.data ? 'none' : 'plain'
+              const sl = cellLevel(s, ss, !!coverage.data)
               const sh = used ? used.has(s.id) : needle ? matches(s) : true
               return (
                 <div key={s.id} className={`tcell lvl-${sl}${sh ? '' : ' dim'}`}>

@@ -1,13 +1,15 @@
-import { useState, type FormEvent } from 'react'
+import { lazy, Suspense, useState, type FormEvent } from 'react'
 import { api, errorMessage, esc, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { asArray, humanize } from '../../lib/format'
-import { Alert, Badge, Button, Checkbox, FilterBar, Modal, Select, Tabs, TextArea, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Checkbox, FilterBar, Modal, Select, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { CronField } from '../../components/CronField'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
 import { argRows } from '../../components/args'
 import { templateProcedure, type Template } from '../content/Library'
 import type { Campaign } from './Campaigns'
+
+const MatrixPicker = lazy(() => import('../../components/MatrixPicker'))
 import { NewTest, useUsers, userLabel } from './TestForms'
 
 // The campaign editor (loaded on demand): edit a campaign's plan, add tests
@@ -115,6 +117,7 @@ export function AddTests({ c, onClose, onAdded }: { c: Campaign; onClose: () => 
         <Tabs
           tabs={[
             { id: 'technique', label: 'By technique' },
+            { id: 'matrix', label: 'Pick on the matrix' },
             { id: 'template', label: 'From the library' },
             { id: 'custom', label: 'Custom procedure' },
           ]}
@@ -122,6 +125,11 @@ export function AddTests({ c, onClose, onAdded }: { c: Campaign; onClose: () => 
           onChange={setTab}
         />
         {tab === 'technique' && <ByTechnique campaign={c.id} platform={platforms[0] ?? ''} onAdded={(n) => done(n)} />}
+        {tab === 'matrix' && (
+          <Suspense fallback={<Spinner label="Loading the matrix…" />}>
+            <MatrixPicker campaign={c.id} platform={platforms[0] ?? ''} onAdded={(n) => done(n)} />
+          </Suspense>
+        )}
         {tab === 'template' && <FromTemplate campaign={c.id} platforms={platforms} onAdded={(n) => done(n)} />}
       </div>
     </Modal>

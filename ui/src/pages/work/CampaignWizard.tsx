@@ -44,7 +44,7 @@ export default function CampaignWizardPage() {
           return
         }
         const r = await api<{ campaign: { id: string }; tests: unknown[]; skipped?: string[] }>('/api/aegis/campaigns/from-actor', {
-          body: { actor: f.actor, name: f.name, platforms, blind: f.blind },
+          body: { actor: f.actor, name: f.name, description: f.description, platforms, blind: f.blind },
         })
         id = r.campaign.id
         toast.push({ title: `${r.tests.length} draft tests planned`, body: r.skipped?.length ? `${r.skipped.length} technique(s) skipped` : undefined, tone: 'success' })
@@ -53,6 +53,7 @@ export default function CampaignWizardPage() {
         const form = new FormData()
         form.append('file', file)
         form.append('name', f.name)
+        if (f.description.trim()) form.append('description', f.description)
         if (f.platform) form.append('platforms', f.platform)
         form.append('blind', String(f.blind))
         const r = await api<{ campaign: { id: string }; tests: unknown[] }>('/api/aegis/campaigns/from-layer', { form })
@@ -147,7 +148,12 @@ export default function CampaignWizardPage() {
           )}
           {mode === 'layer' && <TextInput label="Layer file" type="file" accept=".json,application/json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} hint="ATT&CK Navigator layer (JSON): the techniques it scores or selects." />}
           {mode === 'layer' && <Select label="Platform" placeholder="Any platform" options={PLATFORMS.map((p) => ({ value: p, label: p }))} value={f.platform} onChange={set('platform')} />}
-          {mode === 'manual' && <TextArea label="Description" value={f.description} onChange={set('description')} />}
+          <TextArea
+            label="Description"
+            value={f.description}
+            onChange={set('description')}
+            hint={mode === 'layer' ? 'Markdown. Left empty, the layer\'s own description is used.' : 'Markdown: the goal, scope and rules of engagement.'}
+          />
           <Checkbox label="Blind: blue sees a test only once a red lead reveals it" checked={f.blind} onChange={(e) => setF((x) => ({ ...x, blind: e.target.checked }))} />
           <div>
             <Button type="submit" variant="primary" busy={busy} data-testid="wizard-submit">

@@ -13,6 +13,7 @@ import { Details } from '../admin/Audit'
 import { ActionButton, OutcomeBadges, StateBadge, TEST_EXPAND, uploadEvidence, type TestRecord } from './common'
 import { ProcedureCard } from './Procedure'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
+import { PlatformSelect } from './TestForms'
 import type { Template } from '../content/Library'
 import './work.css'
 
@@ -406,7 +407,7 @@ function EditTest({ t, onClose, onSaved }: { t: TestRecord; onClose: () => void;
         {error && <Alert>{error}</Alert>}
         <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
         <TechniquePicker value={tech} onChange={setTech} required />
-        <TextInput label="Platform" value={platform} onChange={(e) => setPlatform(e.target.value)} placeholder="windows, linux, macos…" />
+        <PlatformSelect value={platform} onChange={setPlatform} technique={tech?.platforms} />
         <TextArea label="Procedure (Markdown)" rows={10} value={procedure} onChange={(e) => setProcedure(e.target.value)} />
       </form>
     </Modal>

@@ -24,6 +24,39 @@ export function useCampaigns() {
 
 export const userLabel = (u?: { name?: string; email?: string } | null) => (u ? u.name || u.email || '' : '')
 
+let catalogue: Promise<string[]> | null = null
+
+/** cataloguePlatforms lists the ATT&CK platforms the techniques name (read once per page load). */
+export function cataloguePlatforms(): Promise<string[]> {
+  catalogue ??= pb
+    .collection('techniques')
+    .getFullList<{ platforms: unknown }>({ filter: 'revoked = false && deprecated = false', fields: 'platforms', batch: 1000 })
+    .then((rows) => [...new Set(rows.flatMap((r) => asArray<string>(r.platforms)))].sort((a, b) => a.localeCompare(b)))
+    .catch((err) => {
+      catalogue = null
+      throw err
+    })
+  return catalogue
+}
+
+/** platformOptions puts the technique's own platforms first, then the rest of the catalogue, and keeps a value the catalogue does not know. */
+export function platformOptions(all: string[], technique: string[], value: string) {
+  const lower = (p: string) => p.toLowerCase()
+  const own = new Set(technique.map(lower))
+  const opt = (p: string) => ({ value: lower(p), label: own.size && own.has(lower(p)) ? `${p} (this technique)` : p })
+  const known = [...all.filter((p) => own.has(lower(p))), ...all.filter((p) => !own.has(lower(p)))].map(opt)
+  if (value && !known.some((o) => o.value === lower(value))) known.push({ value, label: value })
+  return known
+}
+
+/** PlatformSelect picks a test's platform among the ATT&CK platforms of the catalogue. */
+export function PlatformSelect({ value, onChange, technique }: { value: string; onChange: (v: string) => void; technique?: unknown }) {
+  const all = useLoad(() => cataloguePlatforms(), [])
+  const options = platformOptions(all.data ?? [], asArray<string>(technique), value)
+  const shown = options.some((o) => o.value === value.toLowerCase()) ? value.toLowerCase() : value
+  return <Select label="Platform" placeholder="Any platform" options={options} value={shown} onChange={(e) => onChange(e.target.value)} data-testid="test-platform" />
+}
+
 /** NewTest creates a draft test by hand: a technique and a custom procedure. */
 export function NewTest({ campaign, onClose, onCreated }: { campaign?: string; onClose: () => void; onCreated: (id: string) => void }) {
   const campaigns = useCampaigns()
@@ -74,7 +107,7 @@ export function NewTest({ campaign, onClose, onCreated }: { campaign?: string; o
         />
         <TextInput label="Name" value={name} onChange={(e) => setName(e.target.value)} placeholder={tech ? `${tech.attack_id} ${tech.name}` : 'Defaults to the technique'} />
         {!campaign && <Select label="Campaign" placeholder="No campaign" options={(campaigns.data ?? []).filter((c) => c.status !== 'archived').map((c) => ({ value: c.id, label: c.name }))} value={camp} onChange={(e) => setCamp(e.target.value)} />}
-        <TextInput label="Platform" value={platform} onChange={(e) => setPlatform(e.target.value)} placeholder="windows, linux, macos…" />
+        <PlatformSelect value={platform} onChange={setPlatform} technique={tech?.platforms} />
         <TextArea label="Procedure (Markdown)" rows={8} value={procedure} onChange={(e) => setProcedure(e.target.value)} placeholder={'What to run, step by step.\n\n```powershell\nGet-Process lsass\n```'} />
       </form>
     </Modal>
