@@ -19,8 +19,8 @@ const PER_PAGE = 25
 /** testSort is the server sort of the tests list: the chosen column, then the
  *  newest change and the id, so pages never overlap when values tie. */
 export function testSort(sort: string): string {
-  const key = sort.replace(/^-/, '')
-  return [sort || '-updated', key !== 'updated' && '-updated', 'id'].filter(Boolean).join(',')
+  const s = sort || '-updated'
+  return [s, s.replace(/^-/, '') !== 'updated' && '-updated', 'id'].filter(Boolean).join(',')
 }
 
 export default function TestsPage() {
