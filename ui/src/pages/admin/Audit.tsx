@@ -1,10 +1,10 @@
-import { Fragment, useState } from 'react'
+import { Fragment, useState, type ReactNode } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { pb, esc } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Spinner, TextInput } from '../../ds'
+import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Icon, nextSort, Select, Spinner, TextInput, useListState } from '../../ds'
 import { AUDIT_ACTIONS } from '../../lib/vocabulary.gen'
 
 type Entry = RecordModel & {
@@ -40,6 +40,26 @@ export function buildAuditFilter(f: { action?: string; collection?: string; acto
 const tone = (a: string) =>
   a === 'delete' || a === 'login_failed' ? 'danger' : a === 'create' || a === 'setup' ? 'success' : a === 'role_change' ? 'warning' : a === 'login' ? 'info' : 'primary'
 
+/** auditSort is the server sort of the audit log: the chosen column, then the
+ *  newest first, so pages never overlap when values tie. */
+export function auditSort(sort: string): string {
+  const key = sort.replace(/^-/, '')
+  return key === 'created' ? `${sort},${sort.startsWith('-') ? '-id' : 'id'}` : `${sort || '-created'},-created,-id`
+}
+
+/** SortTh is a header of a hand-built table that sorts on the server. */
+function SortTh({ field, sort, onSort, className, children }: { field: string; sort: string; onSort: (s: string) => void; className?: string; children: ReactNode }) {
+  const dir = sort === field ? 'ascending' : sort === '-' + field ? 'descending' : 'none'
+  return (
+    <th className={className} aria-sort={dir}>
+      <button type="button" className="th-sort" onClick={() => onSort(nextSort(sort, field))}>
+        {children}
+        <Icon name={dir === 'ascending' ? 'sortUp' : dir === 'descending' ? 'sortDown' : 'sort'} size={12} />
+      </button>
+    </th>
+  )
+}
+
 export default function AuditPage() {
   const { query } = useLocation()
   const f = {
@@ -49,10 +69,10 @@ export default function AuditPage() {
     from: query.get('from') ?? '',
     to: query.get('to') ?? '',
   }
-  const page = Number(query.get('page') ?? 1) || 1
+  const { page, sort, setPage, setSort } = useListState({ sort: '-created' })
   const [open, setOpen] = useState<string | null>(null)
   const filter = buildAuditFilter(f)
-  const list = useLoad(() => pb.collection('audit_logs').getList<Entry>(page, PER_PAGE, { sort: '-created,-id', filter, skipTotal: true }), [page, filter])
+  const list = useLoad(() => pb.collection('audit_logs').getList<Entry>(page, PER_PAGE, { sort: auditSort(sort), filter, skipTotal: true }), [page, filter, sort])
   const rows = list.data?.items ?? []
   const setF = (k: string) => (e: { target: { value: string } }) => setQuery({ [k]: e.target.value, page: null })
 
@@ -76,10 +96,18 @@ export default function AuditPage() {
           <table className="table">
             <thead>
               <tr>
-                <th className="w-180">When</th>
-                <th>Actor</th>
-                <th>Action</th>
-                <th>Collection</th>
+                <SortTh field="created" sort={sort} onSort={setSort} className="w-180">
+                  When
+                </SortTh>
+                <SortTh field="actor_name" sort={sort} onSort={setSort}>
+                  Actor
+                </SortTh>
+                <SortTh field="action" sort={sort} onSort={setSort}>
+                  Action
+                </SortTh>
+                <SortTh field="collection" sort={sort} onSort={setSort}>
+                  Collection
+                </SortTh>
                 <th>Record</th>
                 <th>IP</th>
               </tr>
@@ -87,7 +115,13 @@ export default function AuditPage() {
             <tbody>
               {rows.map((r) => (
                 <Fragment key={r.id}>
-                  <tr className="clickable" onClick={() => setOpen(open === r.id ? null : r.id)} aria-expanded={open === r.id}>
+                  <tr
+                    className="clickable"
+                    tabIndex={0}
+                    onClick={() => setOpen(open === r.id ? null : r.id)}
+                    onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setOpen(open === r.id ? null : r.id))}
+                    aria-expanded={open === r.id}
+                  >
                     <td>
                       <div>{relativeTime(r.created)}</div>
                       <div className="faint small">{formatDate(r.created)}</div>
@@ -117,7 +151,7 @@ export default function AuditPage() {
           {list.loading && rows.length === 0 && <Spinner />}
           {!list.loading && rows.length === 0 && !list.error && <EmptyState title="No audit entries match" />}
         </div>
-        <Pagination page={page} perPage={PER_PAGE} count={rows.length} hasMore={hasMore(rows.length, PER_PAGE)} onPage={(p) => setQuery({ page: p })} />
+        <Pagination page={page} perPage={PER_PAGE} count={rows.length} hasMore={hasMore(rows.length, PER_PAGE)} onPage={setPage} />
       </Card>
     </div>
   )

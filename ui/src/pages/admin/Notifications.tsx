@@ -1,22 +1,24 @@
-import { useEffect, useState } from 'react'
+import { useEffect } from 'react'
 import { api, pb, errorMessage } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { useNotifications, type Notification } from '../../lib/notifications'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
-import { Link } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, Icon, PageHead, Pagination, Spinner, Tabs, useToast } from '../../ds'
+import { Link, useLocation } from '../../lib/router'
+import { Alert, Badge, Button, Card, EmptyState, Icon, PageHead, Pagination, Select, Spinner, Tabs, useListState, useToast } from '../../ds'
 
 const PER_PAGE = 25
 
 export default function NotificationsPage() {
   const me = useAuth()
   const { listen, refresh, unread, live } = useNotifications()
-  const [tab, setTab] = useState('all')
-  const [page, setPage] = useState(1)
+  // The tab, order and page live in the URL (?tab=unread&sort=created&page=2).
+  const { query } = useLocation()
+  const { page, sort, setPage, setSort, setFilter } = useListState({ sort: '-created' })
+  const tab = query.get('tab') === 'unread' ? 'unread' : 'all'
   const toast = useToast()
   const filter = pb.filter('user = {:u}' + (tab === 'unread' ? ' && read = false' : ''), { u: me?.id ?? '' })
-  const list = useLoad(() => pb.collection('notifications').getList<Notification>(page, PER_PAGE, { sort: '-created,-id', filter, skipTotal: true }), [page, filter])
+  const list = useLoad(() => pb.collection('notifications').getList<Notification>(page, PER_PAGE, { sort: sort === 'created' ? 'created,id' : '-created,-id', filter, skipTotal: true }), [page, filter, sort])
 
   // Live: new notifications appear at the top, read flags update in place.
   // An event that arrives while the page is loading is applied again to the
@@ -29,13 +31,13 @@ export default function NotificationsPage() {
         changed()
         setList((cur) => {
           if (!cur) return cur
-          if (action === 'create' && page === 1 && (tab === 'all' || !n.read)) return { ...cur, items: [n, ...cur.items.filter((x) => x.id !== n.id)] }
+          if (action === 'create' && page === 1 && sort !== 'created' && (tab === 'all' || !n.read)) return { ...cur, items: [n, ...cur.items.filter((x) => x.id !== n.id)] }
           if (action === 'update') return { ...cur, items: cur.items.map((x) => (x.id === n.id ? n : x)) }
           if (action === 'delete') return { ...cur, items: cur.items.filter((x) => x.id !== n.id) }
           return cur
         })
       }),
-    [listen, setList, changed, page, tab],
+    [listen, setList, changed, page, tab, sort],
   )
 
   const markRead = async (n: Notification, read = true) => {
@@ -69,9 +71,20 @@ export default function NotificationsPage() {
           </span>
         }
         actions={
-          <Button onClick={markAll} disabled={unread === 0}>
-            Mark all read
-          </Button>
+          <>
+            <Select
+              aria-label="Order"
+              options={[
+                { value: '-created', label: 'Newest first' },
+                { value: 'created', label: 'Oldest first' },
+              ]}
+              value={sort === 'created' ? 'created' : '-created'}
+              onChange={(e) => setSort(e.target.value)}
+            />
+            <Button onClick={markAll} disabled={unread === 0}>
+              Mark all read
+            </Button>
+          </>
         }
       />
       <Card flush>
@@ -82,7 +95,7 @@ export default function NotificationsPage() {
               { id: 'unread', label: `Unread (${unread})` },
             ]}
             value={tab}
-            onChange={(t) => (setTab(t), setPage(1))}
+            onChange={(t) => setFilter({ tab: t === 'unread' ? t : null })}
           />
         </div>
         {list.error && (

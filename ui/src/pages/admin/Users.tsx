@@ -5,7 +5,8 @@ import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can, roleLabel, roleTone, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/roles'
 import { formatDate } from '../../lib/format'
-import { Alert, Badge, Button, Card, Checkbox, FilterBar, Modal, PageHead, Pagination, Select, Table, TextInput, type Column, useToast } from '../../ds'
+import { useLocation } from '../../lib/router'
+import { Alert, Badge, Button, Card, Checkbox, FilterBar, Modal, PageHead, Pagination, Select, Table, TextInput, type Column, useListState, useToast } from '../../ds'
 
 type User = RecordModel & { email?: string; name: string; role: string; active: boolean; created: string }
 
@@ -15,14 +16,15 @@ const roleOptions = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
 export default function UsersPage() {
   const me = useAuth()
   const admin = can(me?.role, 'manage_users')
-  const [page, setPage] = useState(1)
-  const [q, setQ] = useState('')
-  const [role, setRole] = useState('')
+  const { query } = useLocation()
+  const { page, sort, setPage, setSort, setFilter } = useListState({ sort: 'name' })
+  const [q, setQ] = useState(query.get('q') ?? '')
+  const role = query.get('role') ?? ''
   const [creating, setCreating] = useState(false)
   const toast = useToast()
 
   const filter = [q && `(name ~ ${esc(q)} || email ~ ${esc(q)})`, role && `role = ${esc(role)}`].filter(Boolean).join(' && ')
-  const list = useLoad(() => pb.collection('users').getList<User>(page, PER_PAGE, { sort: 'name,email', filter }), [page, filter])
+  const list = useLoad(() => pb.collection('users').getList<User>(page, PER_PAGE, { sort: `${sort},name,email,id`, filter }), [page, filter, sort])
 
   const update = async (u: User, body: Partial<User>, what: string) => {
     try {
@@ -38,6 +40,7 @@ export default function UsersPage() {
     {
       key: 'name',
       header: 'User',
+      sort: 'name',
       render: (u) => (
         <div>
           <div style={{ fontWeight: 500 }}>
@@ -50,6 +53,7 @@ export default function UsersPage() {
     {
       key: 'role',
       header: 'Role',
+      sort: 'role',
       width: 200,
       render: (u) =>
         admin && u.id !== me?.id ? (
@@ -58,8 +62,8 @@ export default function UsersPage() {
           <Badge tone={roleTone(u.role)}>{roleLabel(u.role)}</Badge>
         ),
     },
-    { key: 'active', header: 'Status', width: 110, render: (u) => (u.active ? <Badge tone="success">Active</Badge> : <Badge tone="danger">Deactivated</Badge>) },
-    { key: 'created', header: 'Created', width: 170, render: (u) => <span className="muted small">{formatDate(u.created)}</span> },
+    { key: 'active', header: 'Status', sort: 'active', width: 110, render: (u) => (u.active ? <Badge tone="success">Active</Badge> : <Badge tone="danger">Deactivated</Badge>) },
+    { key: 'created', header: 'Created', sort: 'created', width: 170, render: (u) => <span className="muted small">{formatDate(u.created)}</span> },
   ]
   const signOut = async (u: User) => {
     try {
@@ -108,15 +112,15 @@ export default function UsersPage() {
       />
       <Card flush>
         <FilterBar>
-          <TextInput label="Search" placeholder="Name or email" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
-          <Select label="Role" placeholder="All roles" options={roleOptions} value={role} onChange={(e) => (setRole(e.target.value), setPage(1))} />
+          <TextInput label="Search" placeholder="Name or email" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value || null }))} />
+          <Select label="Role" placeholder="All roles" options={roleOptions} value={role} onChange={(e) => setFilter({ role: e.target.value || null })} />
         </FilterBar>
         {list.error && (
           <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}
-        <Table columns={columns} rows={list.data?.items ?? []} rowKey={(u) => u.id} loading={list.loading} caption="Users" />
+        <Table columns={columns} rows={list.data?.items ?? []} rowKey={(u) => u.id} loading={list.loading} caption="Users" sort={sort} onSort={setSort} />
         <Pagination page={page} perPage={PER_PAGE} count={list.data?.items.length ?? 0} total={list.data?.totalItems} onPage={setPage} />
       </Card>
       <Card title="Roles">

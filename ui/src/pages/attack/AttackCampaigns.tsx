@@ -3,8 +3,8 @@ import type { RecordModel } from 'pocketbase'
 import { pb, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { asArray } from '../../lib/format'
-import { navigate } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, PageHead, Pagination, Table, TextInput } from '../../ds'
+import { useLocation } from '../../lib/router'
+import { Alert, Badge, Card, EmptyState, Icon, PageHead, Pagination, Table, TextInput, useListState } from '../../ds'
 import { Chips, type Actor } from './common'
 
 // ATT&CK campaigns (C0001…): intrusion activity MITRE describes with the
@@ -29,25 +29,26 @@ export type AttackCampaign = RecordModel & {
 const PER_PAGE = 30
 
 export default function AttackCampaignsPage() {
-  const [q, setQ] = useState('')
-  const [page, setPage] = useState(1)
+  const { query } = useLocation()
+  const { page, sort, setPage, setSort, setFilter } = useListState({ sort: 'attack_id' })
+  const [q, setQ] = useState(query.get('q') ?? '')
   const filter = [q && `(name ~ ${esc(q)} || aliases ~ ${esc(q)} || attack_id ~ ${esc(q)})`, 'revoked = false'].filter(Boolean).join(' && ')
   const list = useLoad(
     () =>
       pb.collection('attack_campaigns').getList<AttackCampaign>(page, PER_PAGE, {
         filter,
-        sort: 'attack_id',
+        sort: sort.replace(/^-/, '') === 'attack_id' ? sort : `${sort},attack_id`,
         expand: 'actors',
         fields: 'id,attack_id,name,aliases,first_seen,last_seen,techniques,actors,deprecated,expand.actors.id,expand.actors.name,expand.actors.attack_id',
       }),
-    [filter, page],
+    [filter, page, sort],
   )
   return (
     <div className="stack">
       <PageHead title="ATT&CK campaigns" subtitle="Intrusion campaigns from ATT&CK (C0001…) with the techniques, software and groups they involved. Plan an emulation from any of them." />
       <Card flush>
         <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
-          <TextInput label="Search" placeholder="Name, alias or C-id" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
+          <TextInput label="Search" placeholder="Name, alias or C-id" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value || null }))} />
         </div>
         {list.error && (
           <div style={{ padding: 12 }}>
@@ -57,10 +58,11 @@ export default function AttackCampaignsPage() {
         <Table
           caption="ATT&CK campaigns"
           columns={[
-            { key: 'id', header: 'ID', width: 80, render: (c: AttackCampaign) => <code>{c.attack_id}</code> },
+            { key: 'id', header: 'ID', sort: 'attack_id', width: 80, render: (c: AttackCampaign) => <code>{c.attack_id}</code> },
             {
               key: 'n',
               header: 'Name',
+              sort: 'name',
               width: 260,
               render: (c: AttackCampaign) => (
                 <span>
@@ -70,13 +72,15 @@ export default function AttackCampaignsPage() {
             },
             { key: 'g', header: 'Attributed to', render: (c: AttackCampaign) => <Chips values={(c.expand?.actors ?? []).map((a) => a.name)} /> },
             { key: 't', header: 'Techniques', width: 100, render: (c: AttackCampaign) => <span className="small">{asArray(c.techniques).length}</span> },
-            { key: 'd', header: 'Active', width: 190, render: (c: AttackCampaign) => <span className="small faint">{seen(c)}</span> },
+            { key: 'd', header: 'Active', sort: 'first_seen', width: 190, render: (c: AttackCampaign) => <span className="small faint">{seen(c)}</span> },
           ]}
           rows={list.data?.items ?? []}
           rowKey={(c) => c.id}
           loading={list.loading}
-          onRowClick={(c) => navigate(`/attack-campaigns/${c.id}`)}
-          empty={<EmptyState title="No ATT&CK campaigns" icon="⚑">Import ATT&amp;CK Enterprise to load its campaigns.</EmptyState>}
+          rowHref={(c) => `/attack-campaigns/${c.id}`}
+          sort={sort}
+          onSort={setSort}
+          empty={<EmptyState title="No ATT&CK campaigns" icon={<Icon name="flag" size={28} />}>Import ATT&amp;CK Enterprise to load its campaigns.</EmptyState>}
         />
         <Pagination page={page} perPage={PER_PAGE} count={list.data?.items.length ?? 0} total={list.data?.totalItems} onPage={setPage} />
       </Card>

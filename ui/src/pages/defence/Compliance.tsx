@@ -1,12 +1,12 @@
 import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { pb, esc, errorMessage } from '../../lib/pb'
-import { useLoad, hasMore } from '../../lib/data'
+import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, FilterBar, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, FilterBar, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
 import { CONTROL_STATUSES } from '../../lib/vocabulary.gen'
@@ -32,11 +32,21 @@ export default function CompliancePage() {
   const fws = useFrameworks()
   const framework = query.get('framework') || fws.data?.[0]?.id || ''
   const status = query.get('status') ?? ''
-  const [q, setQ] = useState('')
-  const [page, setPage] = useState(1)
-  const [open, setOpen] = useState<Control | null>(null)
+  // Filters, sort, page and the open control live in the URL: each control is a
+  // link (?control=id) that can be opened in a new tab, reloaded or gone back to.
+  const { page, sort, setPage, setSort, setFilter } = useListState({ sort: 'control_id' })
+  const [q, setQ] = useState(query.get('q') ?? '')
+  const openId = query.get('control') ?? ''
+  const opened = useLoad(() => (openId ? pb.collection('compliance_controls').getOne<Control>(openId, { expand: 'owner' }) : Promise.resolve(null)), [openId])
+  const open = opened.data && opened.data.id === openId ? opened.data : null
+  const close = () => setQuery({ control: null })
+  const controlHref = (c: Control) => {
+    const u = new URLSearchParams(query)
+    u.set('control', c.id)
+    return `/compliance?${u.toString()}`
+  }
   const filter = andFilter([`framework = ${esc(framework)}`, status && `status = ${esc(status)}`, q && `(control_id ~ ${esc(q)} || title ~ ${esc(q)} || family ~ ${esc(q)})`])
-  const list = useLoad(() => (framework ? pb.collection('compliance_controls').getList<Control>(page, PER_PAGE, { filter, sort: 'control_id', expand: 'owner', skipTotal: true }) : Promise.resolve(null)), [filter, page])
+  const list = useLoad(() => (framework ? pb.collection('compliance_controls').getList<Control>(page, PER_PAGE, { filter, sort: sort.replace(/^-/, '') === 'control_id' ? `${sort},id` : `${sort},control_id,id`, expand: 'owner' }) : Promise.resolve(null)), [filter, page, sort])
   const items = list.data?.items ?? []
   if (fws.loading && !fws.data) return <Spinner />
   return (
@@ -54,30 +64,33 @@ export default function CompliancePage() {
       ) : (
         <Card flush>
           <FilterBar>
-            <Select label="Framework" options={(fws.data ?? []).map((f) => ({ value: f.id, label: f.name + (f.version ? ` ${f.version}` : '') }))} value={framework} onChange={(e) => (setQuery({ framework: e.target.value }), setPage(1))} />
-            <Select label="Status" placeholder="All" options={CONTROL_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => (setQuery({ status: e.target.value }), setPage(1))} />
-            <TextInput label="Search" placeholder="Control, title or family" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
+            <Select label="Framework" options={(fws.data ?? []).map((f) => ({ value: f.id, label: f.name + (f.version ? ` ${f.version}` : '') }))} value={framework} onChange={(e) => setFilter({ framework: e.target.value })} />
+            <Select label="Status" placeholder="All" options={CONTROL_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => setFilter({ status: e.target.value || null })} />
+            <TextInput label="Search" placeholder="Control, title or family" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value || null }))} />
           </FilterBar>
           {list.error && <div className="pad"><Alert>{list.error}</Alert></div>}
           <Table
             caption="Controls"
             columns={[
-              { key: 'i', header: 'Control', width: 110, render: (c: Control) => <code>{c.control_id}</code> },
-              { key: 't', header: 'Title', render: (c: Control) => <b>{c.title || '—'}</b> },
-              { key: 'f', header: 'Family', render: (c: Control) => <span className="small muted">{c.family}</span> },
-              { key: 's', header: 'Status', width: 140, render: (c: Control) => <Badge tone={controlTone(c.status)}>{humanize(c.status || 'not_assessed')}</Badge> },
-              { key: 'o', header: 'Owner', render: (c: Control) => c.expand?.owner?.name || c.expand?.owner?.email || <span className="faint">—</span> },
+              { key: 'i', header: 'Control', sort: 'control_id', width: 110, render: (c: Control) => <code>{c.control_id}</code> },
+              { key: 't', header: 'Title', sort: 'title', render: (c: Control) => <b>{c.title || '—'}</b> },
+              { key: 'f', header: 'Family', sort: 'family', render: (c: Control) => <span className="small muted">{c.family}</span> },
+              { key: 's', header: 'Status', sort: 'status', width: 140, render: (c: Control) => <Badge tone={controlTone(c.status)}>{humanize(c.status || 'not_assessed')}</Badge> },
+              { key: 'o', header: 'Owner', sort: 'owner.name', render: (c: Control) => c.expand?.owner?.name || c.expand?.owner?.email || <span className="faint">—</span> },
             ]}
             rows={items}
             rowKey={(c) => c.id}
             loading={list.loading}
-            onRowClick={setOpen}
+            rowHref={controlHref}
+            sort={sort}
+            onSort={setSort}
             empty={<EmptyState title="No controls match" />}
           />
-          <Pagination page={page} perPage={PER_PAGE} count={items.length} hasMore={hasMore(items.length, PER_PAGE)} onPage={setPage} />
+          <Pagination page={page} perPage={PER_PAGE} count={items.length} total={list.data?.totalItems} onPage={setPage} />
         </Card>
       )}
-      {open && <ControlDetail c={open} manage={manage} onClose={() => setOpen(null)} onSaved={(c) => (list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (x.id === c.id ? c : x)) }), setOpen(null))} />}
+      {opened.error && openId && <Alert>{opened.error}</Alert>}
+      {open && <ControlDetail key={open.id} c={open} manage={manage} onClose={close} onSaved={(c) => (list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (x.id === c.id ? c : x)) }), close())} />}
     </div>
   )
 }

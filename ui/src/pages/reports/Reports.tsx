@@ -5,10 +5,11 @@ import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { formatDate, levelFor, signed } from '../../lib/format'
-import { Link } from '../../lib/router'
-import { Alert, Button, Card, EmptyState, Icon, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
+import { Link, setQuery, useLocation } from '../../lib/router'
+import { Alert, Button, Card, EmptyState, Icon, LevelBadge, PageHead, FilterBar, Select, Spinner, Table, useToast } from '../../ds'
 import { LineChart } from '../../ds/charts'
 import { fetchBlob, fileName, saveBlob } from '../../lib/files'
+import { DOMAINS } from '../attack/common'
 
 // Trends and reports: snapshots over time, comparisons of snapshots and
 // campaign rounds, exports and the executive report.
@@ -56,7 +57,41 @@ const EXPORTS: { path: string; label: string }[] = [
   { path: '/api/aegis/export/tests.json', label: 'Tests JSON' },
 ]
 
+export type ReportScope = { domain?: string; platform?: string; actor?: string; campaign?: string }
+
+/** reportQuery is the query of the executive report (HTML and PDF) for a scope,
+ *  the same parameters as the matrix: empty values are left out. */
+export function reportQuery(s: ReportScope): string {
+  const p = new URLSearchParams()
+  for (const k of ['domain', 'platform', 'actor', 'campaign'] as const) {
+    const v = s[k]?.trim()
+    if (v && !(k === 'domain' && v === 'enterprise-attack')) p.set(k, v)
+  }
+  const q = p.toString()
+  return q ? '?' + q : ''
+}
+
+/** reportFileName names the PDF after its scope. */
+export function reportFileName(s: ReportScope, actorId?: string, campaignName?: string): string {
+  const part = (x: string) => x.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
+  const bits = [s.domain && s.domain !== 'enterprise-attack' ? s.domain : '', s.platform ?? '', actorId ?? '', campaignName ?? ''].map(part).filter(Boolean)
+  return `aegis-executive-report${bits.length ? '-' + bits.join('-') : ''}.pdf`
+}
+
 export default function ReportsPage() {
+  const { query } = useLocation()
+  // The report's scope lives in the URL, like the matrix's filters.
+  const scope: ReportScope = { domain: query.get('domain') || 'enterprise-attack', platform: query.get('platform') ?? '', actor: query.get('actor') ?? '', campaign: query.get('campaign') ?? '' }
+  const actors = useLoad(() => pb.collection('threat_actors').getFullList<RecordModel & { attack_id: string; name: string }>({ fields: 'id,attack_id,name', sort: 'name', batch: 1000 }), [])
+  const campaigns = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ fields: 'id,name', sort: '-created', batch: 500 }), [])
+  const platforms = useLoad(async () => {
+    const ts = await pb.collection('techniques').getFullList<RecordModel & { platforms: unknown }>({ filter: pb.filter('domain = {:d} && revoked = false', { d: scope.domain }), fields: 'platforms', batch: 1000 })
+    const set = new Set<string>()
+    for (const t of ts) for (const p of Array.isArray(t.platforms) ? (t.platforms as string[]) : []) set.add(p)
+    return [...set].sort()
+  }, [scope.domain])
+  const actorRec = actors.data?.find((a) => a.id === scope.actor)
+  const campaignRec = campaigns.data?.find((c) => c.id === scope.campaign)
   const me = useAuth()
   const toast = useToast()
   const trend = useLoad(() => api<Trend>('/api/aegis/trends'), [])
@@ -92,7 +127,7 @@ export default function ReportsPage() {
     const w = window.open('', '_blank')
     setBusy('exec')
     try {
-      const blob = await fetchBlob('/api/aegis/reports/executive')
+      const blob = await fetchBlob('/api/aegis/reports/executive' + reportQuery(scope))
       const url = URL.createObjectURL(new Blob([blob], { type: 'text/html' }))
       if (w) w.location.href = url
       else window.open(url, '_blank')
@@ -106,7 +141,7 @@ export default function ReportsPage() {
   const pdf = async () => {
     setBusy('pdf')
     try {
-      saveBlob(await fetchBlob('/api/aegis/reports/executive.pdf'), 'aegis-executive-report.pdf')
+      saveBlob(await fetchBlob('/api/aegis/reports/executive.pdf' + reportQuery(scope)), reportFileName(scope, actorRec ? actorRec.attack_id || actorRec.id : '', campaignRec?.name))
     } catch (err) {
       toast.push({ title: 'Could not build the PDF', body: errorMessage(err), tone: 'error' })
     } finally {
@@ -119,6 +154,9 @@ export default function ReportsPage() {
       <PageHead
         title="Trends & reports"
         subtitle="Coverage snapshots over time, comparisons, exports and the printable executive report."
+      />
+      <Card
+        title="Executive report"
         actions={
           <>
             <Button busy={busy === 'exec'} onClick={executive}>
@@ -129,7 +167,22 @@ export default function ReportsPage() {
             </Button>
           </>
         }
-      />
+      >
+        <FilterBar plain>
+          <Select label="Domain" options={DOMAINS} value={scope.domain} onChange={(e) => setQuery({ domain: e.target.value === 'enterprise-attack' ? null : e.target.value, platform: null })} data-testid="report-domain" />
+          <Select label="Platform" placeholder="All platforms" options={(platforms.data ?? []).map((p) => ({ value: p, label: p }))} value={scope.platform} onChange={(e) => setQuery({ platform: e.target.value || null })} data-testid="report-platform" />
+          <Select
+            label="Threat actor"
+            placeholder="Any actor"
+            options={(actors.data ?? []).map((a) => ({ value: a.id, label: `${a.name}${a.attack_id ? ` (${a.attack_id})` : ''}` }))}
+            value={scope.actor}
+            onChange={(e) => setQuery({ actor: e.target.value || null })}
+            data-testid="report-actor"
+          />
+          <Select label="Campaign" placeholder="Any campaign" options={(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={scope.campaign} onChange={(e) => setQuery({ campaign: e.target.value || null })} data-testid="report-campaign" />
+        </FilterBar>
+        <p className="small muted m0">Both the printable report and the PDF cover this scope, as the matrix does with the same filters.</p>
+      </Card>
       <Card
         title="Coverage trend"
         actions={

@@ -5,8 +5,8 @@ import { useLoad } from '../../lib/data'
 import { formatDate, humanize } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
-import { Link } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput } from '../../ds'
+import { Link, useLocation } from '../../lib/router'
+import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { CAMPAIGN_STATUSES } from '../../lib/vocabulary.gen'
 
 export type Campaign = RecordModel & {
@@ -33,11 +33,12 @@ const PER_PAGE = 25
 
 export default function CampaignsPage() {
   const me = useAuth()
-  const [q, setQ] = useState('')
-  const [status, setStatus] = useState('')
-  const [page, setPage] = useState(1)
+  const { query } = useLocation()
+  const { page, sort, setPage, setSort, setFilter } = useListState({ sort: '-created' })
+  const [q, setQ] = useState(query.get('q') ?? '')
+  const status = query.get('status') ?? ''
   const filter = [q && `name ~ ${esc(q)}`, status && `status = ${esc(status)}`].filter(Boolean).join(' && ')
-  const list = useLoad(() => pb.collection('campaigns').getList<Campaign>(page, PER_PAGE, { filter, sort: '-created', expand: 'threat_actor,owner' }), [filter, page])
+  const list = useLoad(() => pb.collection('campaigns').getList<Campaign>(page, PER_PAGE, { filter, sort: `${sort},-created,id`, expand: 'threat_actor,owner' }), [filter, page, sort])
   // How many tests each listed campaign holds (one count query per row).
   const ids = (list.data?.items ?? []).map((c) => c.id).join(',')
   const counts = useLoad(
@@ -59,8 +60,8 @@ export default function CampaignsPage() {
       />
       <Card flush>
         <FilterBar>
-          <TextInput label="Search" placeholder="Name" value={q} onChange={(e) => (setQ(e.target.value), setPage(1))} />
-          <Select label="Status" placeholder="All" options={CAMPAIGN_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => (setStatus(e.target.value), setPage(1))} />
+          <TextInput label="Search" placeholder="Name" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value || null }))} />
+          <Select label="Status" placeholder="All" options={CAMPAIGN_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => setFilter({ status: e.target.value || null })} />
         </FilterBar>
         {list.error && (
           <div className="pad">
@@ -73,6 +74,7 @@ export default function CampaignsPage() {
             {
               key: 'n',
               header: 'Campaign',
+              sort: 'name',
               render: (c: Campaign) => (
                 <div>
                   <b>{c.name}</b> {c.round > 1 && <Badge tone="outline">round {c.round}</Badge>} {c.blind && <Badge tone="outline">blind</Badge>} {c.recurrence && <Badge tone="outline">recurring</Badge>}
@@ -84,14 +86,16 @@ export default function CampaignsPage() {
               ),
             },
             { key: 't', header: 'Tests', width: 80, render: (c: Campaign) => <span data-testid="campaign-tests">{counts.data?.[c.id] ?? '…'}</span> },
-            { key: 's', header: 'Status', width: 120, render: (c: Campaign) => <Badge tone={statusTone(c.status)}>{humanize(c.status || 'planned')}</Badge> },
-            { key: 'a', header: 'Threat actor', width: 180, render: (c: Campaign) => c.expand?.threat_actor?.name ?? <span className="faint">—</span> },
-            { key: 'd', header: 'Dates', width: 220, render: (c: Campaign) => <span className="small muted">{c.start_at ? `${formatDate(c.start_at).slice(0, 10)} → ${c.end_at ? formatDate(c.end_at).slice(0, 10) : '…'}` : '—'}</span> },
+            { key: 's', header: 'Status', sort: 'status', width: 120, render: (c: Campaign) => <Badge tone={statusTone(c.status)}>{humanize(c.status || 'planned')}</Badge> },
+            { key: 'a', header: 'Threat actor', sort: 'threat_actor.name', width: 180, render: (c: Campaign) => c.expand?.threat_actor?.name ?? <span className="faint">—</span> },
+            { key: 'd', header: 'Dates', sort: 'start_at', width: 220, render: (c: Campaign) => <span className="small muted">{c.start_at ? `${formatDate(c.start_at).slice(0, 10)} → ${c.end_at ? formatDate(c.end_at).slice(0, 10) : '…'}` : '—'}</span> },
           ]}
           rows={list.data?.items ?? []}
           rowKey={(c) => c.id}
           loading={list.loading}
           rowHref={(c) => `/campaigns/${c.id}`}
+          sort={sort}
+          onSort={setSort}
           empty={<EmptyState title="No campaigns yet">{can(me?.role, 'plan_campaigns') ? 'Plan one from a threat actor to start.' : 'A red lead plans campaigns.'}</EmptyState>}
         />
         <Pagination page={page} perPage={PER_PAGE} count={list.data?.items.length ?? 0} total={list.data?.totalItems} onPage={setPage} />
