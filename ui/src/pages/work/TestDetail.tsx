@@ -51,13 +51,19 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
   // The server decides which actions this user may take now and builds the
   // history from the audit log of the test and everything hanging off it.
   const history = useLoad(() => api<{ items: AuditRow[] }>(`/api/aegis/tests/${encodeURIComponent(params.id)}/history?limit=200`).then((r) => [...(r.items ?? [])].reverse()), [params.id, t?.revision])
-  const serverActions = useLoad(() => api<{ actions: Action[] }>(`/api/aegis/tests/${encodeURIComponent(params.id)}/actions`).then((r) => r.actions ?? []), [params.id, t?.revision, t?.state])
+  // The answer is kept with the revision and state it was asked for, so a
+  // test that has moved on never shows the actions of its previous state.
+  const asked = `${t?.revision}/${t?.state}`
+  const serverActions = useLoad(
+    () => api<{ actions: Action[] }>(`/api/aegis/tests/${encodeURIComponent(params.id)}/actions`).then((r) => ({ asked, actions: r.actions ?? [] })),
+    [params.id, asked],
+  )
 
   if (test.loading && !t) return <Spinner />
   if (test.error) return <Alert>{test.status === 404 ? 'This test does not exist or is not visible to you.' : test.error}</Alert>
   if (!t || !me) return null
   // Exactly what the server allows now; nothing while it answers.
-  const actions = serverActions.data ?? []
+  const actions = serverActions.data?.asked === asked ? serverActions.data.actions : []
   const canEdit = can(me.role, 'plan_campaigns') && t.state === 'draft'
 
   return (
