@@ -174,7 +174,7 @@ try {
         await admin.waitForURL(/action=create/)
         await admin.getByRole('row', { name: /Create/ }).first().waitFor()
         await admin.getByRole('row', { name: /Create/ }).first().click()
-        await admin.getByText('role', { exact: true }).first().waitFor()
+        await admin.getByText('Role', { exact: true }).first().waitFor()
         await shot(admin, '10-audit-log')
       },
     ],
@@ -372,7 +372,12 @@ try {
         await admin.getByRole('tab', { name: /Evidence/ }).click()
         await admin.locator('input[type=file]').setInputFiles({ name: 'edr-alert.json', mimeType: 'application/json', buffer: Buffer.from('{"alert":"ransomware behaviour blocked","host":"fs01"}') })
         await admin.getByText('edr-alert.json').first().waitFor()
-        const ev = await su('GET', `/api/collections/evidence/records?filter=${encodeURIComponent(`test='${t1.id}'`)}`)
+        // The name shows as soon as the file is chosen, while it uploads: wait for the stored record.
+        let ev = { items: [] }
+        await poll('the evidence to be stored', async () => {
+          ev = await su('GET', `/api/collections/evidence/records?filter=${encodeURIComponent(`test='${t1.id}'`)}`)
+          return ev.items.length > 0
+        })
         expect(ev.items.length === 1 && ev.items[0].sha256.length === 64, `evidence not stored with its hash: ${JSON.stringify(ev.items)}`)
 
         // A miss opens a finding; a passing retest resolves it.

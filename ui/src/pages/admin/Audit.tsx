@@ -159,10 +159,12 @@ export default function AuditPage() {
 
 type Change = { old?: unknown; new?: unknown; changed?: boolean }
 const isChange = (v: unknown): v is Change => !!v && typeof v === 'object' && !Array.isArray(v) && ('old' in (v as object) || 'new' in (v as object) || 'changed' in (v as object))
-const show = (v: unknown) => (v === undefined || v === null || v === '' ? <span className="faint">∅</span> : typeof v === 'object' ? <code>{JSON.stringify(v)}</code> : String(v))
+const show = (v: unknown, names?: Record<string, string>) =>
+  v === undefined || v === null || v === '' ? <span className="faint">∅</span> : typeof v === 'object' ? <code>{JSON.stringify(v)}</code> : (names?.[String(v)] ?? String(v))
 
-/** Details shows changed fields as old → new, and anything else as JSON. */
-export function Details({ details }: { details: unknown }) {
+/** Details shows changed fields as old → new, and anything else as JSON;
+ *  names turns record ids (users) into the names people know. */
+export function Details({ details, names }: { details: unknown; names?: Record<string, string> }) {
   if (details === null || details === undefined || details === '') return <span className="faint">No details recorded.</span>
   const obj = details as Record<string, unknown>
   const changes = (obj && typeof obj === 'object' && (obj.changes ?? obj.changed ?? obj.fields)) as Record<string, unknown> | undefined
@@ -183,11 +185,11 @@ export function Details({ details }: { details: unknown }) {
         <tbody>
           {entries.map(([k, v]) => (
             <tr key={k}>
-              <td className="mono">{k}</td>
+              <td>{humanize(k)}</td>
               {'old' in (v as Change) || 'new' in (v as Change) ? (
                 <>
-                  <td>{show((v as Change).old)}</td>
-                  <td>{show((v as Change).new)}</td>
+                  <td>{show((v as Change).old, names)}</td>
+                  <td>{show((v as Change).new, names)}</td>
                 </>
               ) : (
                 <td colSpan={2} className="faint">

@@ -53,6 +53,11 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
   const history = useLoad(() => api<{ items: AuditRow[] }>(`/api/aegis/tests/${encodeURIComponent(params.id)}/history?limit=200`).then((r) => [...(r.items ?? [])].reverse()), [params.id, t?.revision])
   // The answer is kept with the revision and state it was asked for, so a
   // test that has moved on never shows the actions of its previous state.
+  // People are named in the history, not shown by record id.
+  const userNames = useLoad(
+    () => pb.collection('users').getFullList<{ id: string; name: string; email: string }>({ fields: 'id,name,email', batch: 500 }).then((us) => Object.fromEntries(us.map((u) => [u.id, u.name || u.email]))),
+    [],
+  )
   const asked = `${t?.revision}/${t?.state}`
   const serverActions = useLoad(
     () => api<{ actions: Action[] }>(`/api/aegis/tests/${encodeURIComponent(params.id)}/actions`).then((r) => ({ asked, actions: r.actions ?? [] })),
@@ -123,7 +128,7 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
                       <div>
                         <b>{h.actor_name || 'system'}</b> · {humanize(h.action)} {h.collection && h.collection !== 'tests' && <Badge tone="outline">{h.collection}</Badge>} <span className="faint small">{relativeTime(h.created)}</span>
                       </div>
-                      <HistoryDetails details={h.details} />
+                      <HistoryDetails details={h.details} names={userNames.data ?? {}} />
                     </div>
                   ))}
                 </div>
@@ -421,7 +426,7 @@ function EditTest({ t, onClose, onSaved }: { t: TestRecord; onClose: () => void;
 }
 
 /** HistoryDetails shows a transition as "from → to" with its fields, and other changes as old → new. */
-function HistoryDetails({ details }: { details: unknown }) {
+function HistoryDetails({ details, names }: { details: unknown; names: Record<string, string> }) {
   const d = (details ?? {}) as Record<string, unknown>
   if (typeof d.from === 'string' && typeof d.to === 'string') {
     const rest = Object.entries(d).filter(([k, v]) => !['from', 'to', 'action', 'revision'].includes(k) && v !== '' && v !== null && v !== undefined)
@@ -430,11 +435,11 @@ function HistoryDetails({ details }: { details: unknown }) {
         <StateBadge state={d.from} /> → <StateBadge state={d.to} />
         {rest.map(([k, v]) => (
           <Badge key={k} tone="outline">
-            {humanize(k)}: {typeof v === 'object' ? JSON.stringify(v) : humanize(String(v))}
+            {humanize(k)}: {typeof v === 'object' ? JSON.stringify(v) : (names[String(v)] ?? humanize(String(v)))}
           </Badge>
         ))}
       </div>
     )
   }
-  return <Details details={details} />
+  return <Details details={details} names={names} />
 }
