@@ -159,20 +159,14 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 		}
 		campaignIDs[ck] = id
 		rep.Counts["campaigns_"+out.String()]++
-		tally(rep, out)
+		Tally(rep, out)
 	}
 
-	trust, err := NewTrust(tx, opts.Actor)
+	tw, err := NewTestWriter(tx, opts.Actor, testColumns, rep)
 	if err != nil {
 		return err
 	}
-	defer trust.Close()
-	tu, err := bulk.New(tx, bulk.Spec{Collection: collections.Tests, Key: []string{"import_key"},
-		Columns: testColumns, HashColumn: "import_hash"})
-	if err != nil {
-		return err
-	}
-	defer tu.Close()
+	defer tw.Close()
 	for i, p := range usable {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -204,33 +198,20 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 			severity = ""
 		}
 		tags := append([]string{"vectr"}, tc.Tags...)
-		out, id, err := tu.Put(map[string]any{
+		_, err := tw.Put(map[string]any{
 			"name": tc.Name, "technique": techniques.Resolve(tc.TechniqueID), "campaign": campaignIDs[campaignKey(tc.Campaign)],
 			"procedure": tc.Description, "state": state, "red_result": redResult, "executed_at": dt(executed),
 			"prevention": prevention, "detection": detection, "detected_at": dt(tc.Detected),
 			"alert_severity": severity, "red_notes": tc.RedNotes, "blue_notes": tc.BlueNotes,
 			"revealed": true, "validated_at": dt(validated), "tags": tags, "technique_attack_id": tc.TechniqueID,
 			"import_key": p.key,
-		})
+		}, prevention, detection)
 		if err != nil {
 			return err
 		}
-		marked, err := trust.Mark(id, out != bulk.Unchanged, prevention, detection)
-		if err != nil {
-			return err
-		}
-		if marked && out == bulk.Unchanged {
-			out = bulk.Updated
-		}
-		if trust.Unconfirmed(id) {
-			rep.Counts["outcomes_unconfirmed"]++
-		}
-		rep.Counts["tests_"+out.String()]++
-		rep.Counts["state:"+state]++
 		if state == collections.StateValidated && prevention != "blocked" && (detection == "none" || detection == "telemetry") {
 			rep.Counts["missed"]++ // gaps; findings are opened by the workflow, not by a migration
 		}
-		tally(rep, out)
 	}
 	ReportUnknown(rep, unknown)
 	if rep.Created+rep.Updated == 0 {
@@ -277,17 +258,6 @@ func campaignStatus(states []string) string {
 
 func campaignKey(name string) string {
 	return "vectr:campaign:" + strings.ToLower(strings.Join(strings.Fields(name), " "))
-}
-
-func tally(rep *importers.Report, out bulk.Outcome) {
-	switch out {
-	case bulk.Created:
-		rep.Created++
-	case bulk.Updated:
-		rep.Updated++
-	default:
-		rep.Unchanged++
-	}
 }
 
 // dt formats a time as PocketBase stores dates; zero stays empty.

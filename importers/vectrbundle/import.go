@@ -238,20 +238,14 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 		}
 		campaignIDs[key] = id
 		rep.Counts["campaigns_"+out.String()]++
-		tally(rep, out)
+		vectr.Tally(rep, out)
 	}
 
-	trust, err := vectr.NewTrust(tx, opts.Actor)
+	tw, err := vectr.NewTestWriter(tx, opts.Actor, testColumns, rep)
 	if err != nil {
 		return err
 	}
-	defer trust.Close()
-	tu, err := bulk.New(tx, bulk.Spec{Collection: collections.Tests, Key: []string{"import_key"},
-		Columns: testColumns, HashColumn: "import_hash"})
-	if err != nil {
-		return err
-	}
-	defer tu.Close()
+	defer tw.Close()
 	for i, row := range rows {
 		if i%128 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -262,23 +256,9 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 			}
 		}
 		row["campaign"] = campaignIDs[tests[i].campaignKey]
-		out, id, err := tu.Put(row)
-		if err != nil {
+		if _, err := tw.Put(row, outcomes[i][0], outcomes[i][1]); err != nil {
 			return err
 		}
-		marked, err := trust.Mark(id, out != bulk.Unchanged, outcomes[i][0], outcomes[i][1])
-		if err != nil {
-			return err
-		}
-		if marked && out == bulk.Unchanged {
-			out = bulk.Updated
-		}
-		if trust.Unconfirmed(id) {
-			rep.Counts["outcomes_unconfirmed"]++
-		}
-		rep.Counts["tests_"+out.String()]++
-		rep.Counts["state:"+row["state"].(string)]++
-		tally(rep, out)
 	}
 	vectr.ReportUnknown(rep, unknown)
 	if rep.Created+rep.Updated == 0 {
@@ -530,17 +510,6 @@ func TacticShortname(mitreTactic string) string {
 // MitreTactic is the inverse of TacticShortname.
 func MitreTactic(shortname string) string {
 	return strings.ToUpper(strings.ReplaceAll(shortname, "-", "_"))
-}
-
-func tally(rep *importers.Report, out bulk.Outcome) {
-	switch out {
-	case bulk.Created:
-		rep.Created++
-	case bulk.Updated:
-		rep.Updated++
-	default:
-		rep.Unchanged++
-	}
 }
 
 func firstNonEmpty(xs ...string) string {
