@@ -31,6 +31,24 @@ tags:
     - attack.t9999
 `
 
+// aliasBomb is a "billion laughs" YAML document: nine levels of nine aliases.
+var aliasBomb = func() string {
+	var b strings.Builder
+	b.WriteString("title: bomb\nid: bomb\na0: &a0 [x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 9; i++ {
+		b.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [")
+		for j := 0; j < 9; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("*a" + string(rune('0'+i-1)))
+		}
+		b.WriteString("]\n")
+	}
+	b.WriteString("detection:\n    selection: *a8\n    condition: selection\n")
+	return b.String()
+}()
+
 func saveRecord(t *testing.T, app core.App, col string, fields map[string]any) *core.Record {
 	t.Helper()
 	cl, err := app.FindCollectionByNameOrId(col)
@@ -75,6 +93,10 @@ func TestRulesWrittenInTheUI(t *testing.T) {
 			http.StatusOK, []string{`"valid":false`, `"error":"`}},
 		{"validate refuses an empty rule", "POST", "/api/aegis/rules/validate", c.RoleBlueLead, map[string]any{"content": "  "},
 			http.StatusOK, []string{`"valid":false`, `The rule is empty.`}},
+		{"validate refuses an oversized rule with a clear reason", "POST", "/api/aegis/rules/validate", c.RoleBlueLead, map[string]any{"content": lsassRule + "# " + strings.Repeat("x", 2<<20) + "\n"},
+			http.StatusOK, []string{`"valid":false`, `The rule is larger than`}},
+		{"an alias bomb is refused, not expanded", "POST", "/api/aegis/rules/sigma", c.RoleBlueLead, map[string]any{"content": aliasBomb},
+			http.StatusBadRequest, []string{"alias"}},
 		{"anonymous callers may not validate", "POST", "/api/aegis/rules/validate", "", map[string]any{"content": lsassRule}, http.StatusUnauthorized, nil},
 		{"analysts may not save rules", "POST", "/api/aegis/rules/sigma", c.RoleBlueAnalyst, map[string]any{"content": lsassRule}, http.StatusForbidden, nil},
 		{"an invalid rule is not saved", "POST", "/api/aegis/rules/sigma", c.RoleBlueLead, map[string]any{"content": "title: x\nid: abc\n"}, http.StatusBadRequest, []string{"no detection section"}},

@@ -4,11 +4,10 @@ import { useLoad } from '../../lib/data'
 import { asArray, compareAttackId, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Icon, Badge, Card, EmptyState, PageHead, Spinner, Table } from '../../ds'
-import { Chips, Prose, TechniqueLink, type Actor, type Technique } from './common'
+import { Chips, Prose, References, TechniqueLink, type Actor, type Technique } from './common'
 import { RaiseCard } from '../defence/Gaps'
 
 type Use = RecordModel & { procedure: string; expand?: { technique?: Technique } }
-type Ref = { source_name?: string; url?: string; description?: string; external_id?: string }
 
 export default function ActorPage({ params }: { params: Record<string, string> }) {
   const actor = useLoad(async () => {
@@ -33,8 +32,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
   if (actor.loading && !a) return <Spinner />
   if (actor.error) return <Alert>{actor.error}</Alert>
   if (!a) return null
-  const refs = asArray<Ref>(a.references).filter((r) => r && r.url)
-  const domain = uses.data?.[0]?.expand?.technique?.domain ?? 'enterprise-attack'
+    const domain = uses.data?.[0]?.expand?.technique?.domain ?? 'enterprise-attack'
   return (
     <div className="stack">
       <div className="faint small">
@@ -109,19 +107,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
               </ul>
             </Card>
           )}
-          {refs.length > 0 && (
-            <Card title="References">
-              <ul className="m0 indent-18">
-                {refs.slice(0, 25).map((r, i) => (
-                  <li key={i}>
-                    <a href={r.url} target="_blank" rel="noreferrer">
-                      {r.source_name || r.url}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </Card>
-          )}
+          <References refs={a.references} />
         </div>
       </div>
     </div>

@@ -6,11 +6,10 @@ import { can } from '../../lib/roles'
 import { asArray, compareAttackId } from '../../lib/format'
 import { Link, navigate } from '../../lib/router'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, Table } from '../../ds'
-import { Chips, Prose, TechniqueLink, type Technique } from './common'
+import { Chips, Prose, References, TechniqueLink, type Technique } from './common'
 import { seen, type AttackCampaign } from './AttackCampaigns'
 import { RaiseCard } from '../defence/Gaps'
 
-type Ref = { source_name?: string; url?: string; description?: string; external_id?: string }
 type Software = { id: string; attack_id: string; name: string; kind: string }
 
 export default function AttackCampaignPage({ params }: { params: Record<string, string> }) {
@@ -39,8 +38,7 @@ export default function AttackCampaignPage({ params }: { params: Record<string, 
   if (camp.loading && !c) return <Spinner />
   if (camp.error) return <Alert>{camp.error}</Alert>
   if (!c) return null
-  const refs = asArray<Ref>(c.references).filter((r) => r && r.url)
-  const software = (c.expand as { software?: Software[] } | undefined)?.software ?? []
+    const software = (c.expand as { software?: Software[] } | undefined)?.software ?? []
   const plan = async () => {
     setBusy(true)
     setError('')
@@ -126,19 +124,7 @@ export default function AttackCampaignPage({ params }: { params: Record<string, 
               <dd>{software.length ? <Chips values={software.map((s) => `${s.name} (${s.attack_id})`)} /> : <span className="faint">—</span>}</dd>
             </dl>
           </Card>
-          {refs.length > 0 && (
-            <Card title="References">
-              <ul style={{ margin: 0, paddingLeft: 18 }}>
-                {refs.slice(0, 25).map((r, i) => (
-                  <li key={i}>
-                    <a href={r.url} target="_blank" rel="noreferrer">
-                      {r.source_name || r.url}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </Card>
-          )}
+          <References refs={c.references} />
         </div>
       </div>
     </div>

@@ -1,6 +1,6 @@
 import type { RecordModel } from 'pocketbase'
 import { Link } from '../../lib/router'
-import { Badge } from '../../ds'
+import { Badge, Card } from '../../ds'
 import { asArray } from '../../lib/format'
 
 export type Tactic = RecordModel & { stix_id: string; attack_id: string; name: string; shortname: string; domain: string; matrix_order: number; description?: string; url?: string }
@@ -107,4 +107,23 @@ export function indexCoverage(m: CoverageMatrix | null): Map<string, CoverageCel
       for (const s of c.subtechniques ?? []) out.set(s.attack_id, s)
     }
   return out
+}
+
+/** References lists an ATT&CK object's external references (the first 25 with a URL). */
+export function References({ refs }: { refs: unknown }) {
+  const list = asArray<{ url?: string; source_name?: string }>(refs).filter((r) => r && r.url)
+  if (list.length === 0) return null
+  return (
+    <Card title="References">
+      <ul className="m0 indent-18">
+        {list.slice(0, 25).map((r, i) => (
+          <li key={i}>
+            <a href={r.url} target="_blank" rel="noreferrer">
+              {r.source_name || r.url}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  )
 }
