@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api, errorMessage, pb } from '../lib/pb'
-import { Alert, Button, Checkbox, Modal, Select, TextInput } from '../ds'
+import { useSubmit } from '../lib/submit'
+import { Alert, Button, Checkbox, FormDialog, Select, TextInput } from '../ds'
 import { CronField } from './CronField'
 
 // Create or edit an integration (loaded on demand): what it imports, where
@@ -61,8 +62,7 @@ export default function IntegrationForm({ initial, onClose, onSaved }: { initial
   const [token, setToken] = useState('')
   const [password, setPassword] = useState('')
   const [clearToken, setClearToken] = useState(false)
-  const [busy, setBusy] = useState('')
-  const [error, setError] = useState('')
+  const probing = useSubmit()
   const [probe, setProbe] = useState<{ ok: boolean; message: string } | null>(null)
   const spec = joinSpec(where)
   const part = (k: keyof typeof where) => (e: { target: { value: string } }) => (setWhere((x) => ({ ...x, [k]: e.target.value })), setProbe(null))
@@ -77,51 +77,34 @@ export default function IntegrationForm({ initial, onClose, onSaved }: { initial
     }
     return s
   }
-  const test = async () => {
-    setBusy('test')
-    setProbe(null)
-    try {
-      setProbe(await api<{ ok: boolean; message: string }>('/api/aegis/integrations/test', { method: 'POST', body: { id: initial?.id, kind, source: source() } }))
-    } catch (err) {
-      setProbe({ ok: false, message: errorMessage(err) })
-    } finally {
-      setBusy('')
-    }
-  }
-  const save = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy('save')
-    setError('')
-    try {
-      const body = { kind, name, enabled, schedule: schedule.trim(), source: source() }
-      if (initial) await pb.collection('integrations').update(initial.id, body)
-      else await pb.collection('integrations').create(body)
-      onSaved()
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy('')
-    }
+  const test = () =>
+    probing.run(async () => {
+      setProbe(null)
+      try {
+        setProbe(await api<{ ok: boolean; message: string }>('/api/aegis/integrations/test', { method: 'POST', body: { id: initial?.id, kind, source: source() } }))
+      } catch (err) {
+        setProbe({ ok: false, message: errorMessage(err) })
+      }
+    })
+  const save = async () => {
+    const body = { kind, name, enabled, schedule: schedule.trim(), source: source() }
+    if (initial) await pb.collection('integrations').update(initial.id, body)
+    else await pb.collection('integrations').create(body)
+    onSaved()
   }
   return (
-    <Modal
+    <FormDialog
       title={initial ? `Edit source · ${initial.name}` : 'Add a source'}
       wide
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button onClick={test} busy={busy === 'test'} disabled={!spec} data-testid="test-connection">
-            Test connection
-          </Button>
-          <Button variant="primary" type="submit" form="integration-form" busy={busy === 'save'} data-testid="save-integration">
-            Save
-          </Button>
-        </>
+      onSubmit={save}
+      submitTestId="save-integration"
+      actions={
+        <Button onClick={test} busy={probing.busy} disabled={!spec} data-testid="test-connection">
+          Test connection
+        </Button>
       }
     >
-      <form id="integration-form" className="stack" onSubmit={save}>
-        {error && <Alert>{error}</Alert>}
         <div className="grid-2">
           <Select label="What it imports" options={Object.entries(INTEGRATION_KINDS).map(([value, label]) => ({ value, label }))} value={kind} onChange={(e) => setKind(e.target.value)} />
           <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. SigmaHQ rules (mirror)" />
@@ -172,7 +155,6 @@ export default function IntegrationForm({ initial, onClose, onSaved }: { initial
             <span data-testid="probe-result">{probe.message}</span>
           </Alert>
         )}
-      </form>
-    </Modal>
+    </FormDialog>
   )
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { api, errorMessage, pb } from '../lib/pb'
+import { useSubmit } from '../lib/submit'
 import { Alert, Badge, Button, Checkbox, Modal, Select, Tabs, TextArea, TextInput } from '../ds'
 import { ruleMessages, newRuleId, SIGMA_TEMPLATE, type RuleCheck } from './ruleCheck'
 import { TechniquePicker, type PickedTechnique } from './TechniquePicker'
@@ -38,8 +39,7 @@ function SigmaForm({ onClose, onSaved, initial }: { onClose: () => void; onSaved
   const [content, setContent] = useState(() => initial ?? SIGMA_TEMPLATE.replace('00000000-0000-4000-8000-000000000000', newRuleId()))
   const [check, setCheck] = useState<RuleCheck | null>(null)
   const [enabled, setEnabled] = useState(true)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
+  const { busy, error, setError, run } = useSubmit()
   useEffect(() => {
     let dead = false
     const h = setTimeout(() => {
@@ -51,27 +51,21 @@ function SigmaForm({ onClose, onSaved, initial }: { onClose: () => void; onSaved
       dead = true
       clearTimeout(h)
     }
-  }, [content])
-  const save = async (e: FormEvent) => {
+  }, [content, setError])
+  const save = (e: FormEvent) => {
     e.preventDefault()
-    setBusy(true)
-    setError('')
-    try {
+    void run(async () => {
       // Editing keeps the rule's enabled flag; a new rule takes the checkbox.
       const r = await api<{ id: string }>('/api/aegis/rules/sigma', { method: 'POST', body: initial === undefined ? { content, enabled } : { content } })
       onSaved(r.id)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   const msgs = ruleMessages(check)
   const ok = !!check?.valid && check.rules.length === 1
   return (
     <form className="stack" onSubmit={save}>
       {error && <Alert>{error}</Alert>}
-      <TextArea label="Sigma rule (YAML)" rows={18} spellCheck={false} value={content} onChange={(e) => setContent(e.target.value)} style={{ fontFamily: 'var(--mono, monospace)', fontSize: 13 }} data-testid="sigma-yaml" />
+      <TextArea label="Sigma rule (YAML)" rows={18} spellCheck={false} value={content} onChange={(e) => setContent(e.target.value)} className="code-input" data-testid="sigma-yaml" />
       <div className="stack tight" data-testid="rule-check" aria-live="polite">
         {msgs.map((m, i) => (
           <Alert key={i} tone={m.tone}>
@@ -108,23 +102,16 @@ function SigmaForm({ onClose, onSaved, initial }: { onClose: () => void; onSaved
 function OtherForm({ onClose, onSaved }: { onClose: () => void; onSaved: (id: string) => void }) {
   const [f, setF] = useState({ source: 'splunk', title: '', source_rule_id: '', description: '', severity: 'medium', content: '' })
   const [techs, setTechs] = useState<PickedTechnique[]>([])
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
+  const { busy, error, run } = useSubmit()
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
-  const save = async (e: FormEvent) => {
+  const save = (e: FormEvent) => {
     e.preventDefault()
-    if (techs.length === 0) return setError('Add at least one technique the rule detects.')
-    setBusy(true)
-    setError('')
-    try {
+    void run(async () => {
+      if (techs.length === 0) throw new Error('Add at least one technique the rule detects.')
       const slug = f.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)
       const r = await pb.collection('detection_rules').create({ ...f, source_rule_id: f.source_rule_id.trim() || `${slug}-${newRuleId().slice(0, 8)}`, techniques: techs.map((t) => t.id), enabled: true, meta: { authored: 'ui' } })
       onSaved(r.id)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   return (
     <form className="stack" onSubmit={save}>

@@ -15,6 +15,7 @@ import {
 import { LEVELS, LEVEL_LABELS, type Level } from '../lib/format'
 import { Icon } from './icons'
 import { Link, setQuery, useLocation } from '../lib/router'
+import { useSubmit } from '../lib/submit'
 
 export { Icon, ICON_NAMES, type IconName } from './icons'
 
@@ -68,12 +69,12 @@ export function TextInput({ label, hint, error, id, ...rest }: InputHTMLAttribut
   )
 }
 
-export function TextArea({ label, hint, error, id, ...rest }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: ReactNode; hint?: ReactNode; error?: ReactNode }) {
+export function TextArea({ label, hint, error, id, className, ...rest }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: ReactNode; hint?: ReactNode; error?: ReactNode }) {
   const auto = useId()
   const fid = id ?? auto
   return (
     <Field label={label} hint={hint} error={error} htmlFor={fid}>
-      <textarea id={fid} className="textarea" {...rest} />
+      <textarea id={fid} className={className ? `textarea ${className}` : 'textarea'} {...rest} />
     </Field>
   )
 }
@@ -242,12 +243,20 @@ export function TabPanel({ children, label }: { children: ReactNode; label?: str
 
 export function Modal({ title, onClose, children, footer, wide }: { title: ReactNode; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDivElement>(null)
+  // The latest onClose, so that a parent re-rendering (a live reload) neither
+  // re-binds Escape nor moves the focus back to the first field.
+  const close = useRef(onClose)
+  close.current = onClose
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose()
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close.current()
     document.addEventListener('keydown', onKey)
-    ref.current?.querySelector<HTMLElement>('input, select, textarea, button')?.focus()
+    const el = ref.current
+    const first =
+      el?.querySelector<HTMLElement>('.modal-body :is(input, select, textarea):not([disabled]):not([type=hidden])') ??
+      el?.querySelector<HTMLElement>('.modal-body button:not([disabled]), .modal-foot button:not([disabled])')
+    first?.focus()
     return () => document.removeEventListener('keydown', onKey)
-  }, [onClose])
+  }, [])
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div className={'modal' + (wide ? ' wide' : '')} role="dialog" aria-modal="true" aria-label={typeof title === 'string' ? title : undefined} ref={ref}>
@@ -260,6 +269,83 @@ export function Modal({ title, onClose, children, footer, wide }: { title: React
         <div className="modal-body">{children}</div>
         {footer && <div className="modal-foot">{footer}</div>}
       </div>
+    </div>
+  )
+}
+
+/**
+ * FormDialog is every modal form: a title, the fields as children, Cancel and
+ * a submit button in the footer. onSubmit may return a promise: while it runs
+ * the submit button is busy and a second submit is ignored; if it throws (the
+ * server refused, or a check of the form failed), the reason is shown in words
+ * above the fields and the dialog stays open. Enter in a field submits, Escape
+ * and Cancel close, the first field has the focus when it opens.
+ */
+export function FormDialog({
+  title,
+  onClose,
+  onSubmit,
+  children,
+  submitLabel = 'Save',
+  cancelLabel = 'Cancel',
+  variant = 'primary',
+  disabled,
+  wide,
+  actions,
+  submitTestId,
+}: {
+  title: ReactNode
+  onClose: () => void
+  onSubmit: () => unknown
+  children: ReactNode
+  submitLabel?: ReactNode
+  cancelLabel?: ReactNode
+  variant?: 'primary' | 'danger'
+  /** disabled holds the submit button back (the form is not complete). */
+  disabled?: boolean
+  wide?: boolean
+  /** actions are further footer buttons between Cancel and submit. */
+  actions?: ReactNode
+  submitTestId?: string
+}) {
+  const form = useId()
+  const s = useSubmit()
+  return (
+    <Modal
+      title={title}
+      wide={wide}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{cancelLabel}</Button>
+          {actions}
+          <Button variant={variant} type="submit" form={form} busy={s.busy} disabled={disabled} data-testid={submitTestId}>
+            {submitLabel}
+          </Button>
+        </>
+      }
+    >
+      <form
+        id={form}
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (!disabled) void s.run(onSubmit)
+        }}
+      >
+        {s.error && <Alert>{s.error}</Alert>}
+        {children}
+      </form>
+    </Modal>
+  )
+}
+
+/** ListError is a list's load error, in words, at the top of its card. */
+export function ListError({ error }: { error?: string }) {
+  if (!error) return null
+  return (
+    <div className="pad">
+      <Alert>{error}</Alert>
     </div>
   )
 }

@@ -1,4 +1,5 @@
-import { useEffect } from 'react'
+import { useEffect, useRef } from 'react'
+import type { RecordModel, RecordSubscribeOptions, RecordSubscription } from 'pocketbase'
 import { pb } from './pb'
 
 /** PENDING_EVENT is dispatched on window when a coverage answer says it was
@@ -59,4 +60,48 @@ export function useLiveReload(collections: string[], reload: () => void, delayMs
       for (const u of unsubs) u().catch(() => {})
     }
   }, [key, reload, delayMs])
+}
+
+/**
+ * useSubscription calls onEvent for each realtime event of a collection's
+ * topic ('*' for every record, or one record id) while the component is
+ * mounted, and unsubscribes when it goes (also when it goes before the
+ * subscription was confirmed). onEvent may change between renders without
+ * subscribing again; an expand in options is part of the subscription.
+ */
+export function useSubscription<T extends RecordModel = RecordModel>(collection: string, topic: string, onEvent: (e: RecordSubscription<T>) => void, options?: RecordSubscribeOptions): void {
+  const handler = useRef(onEvent)
+  handler.current = onEvent
+  const opts = JSON.stringify(options ?? {})
+  useEffect(() => {
+    if (!topic) return
+    let unsub: (() => Promise<void>) | null = null
+    let dead = false
+    pb.collection(collection)
+      .subscribe<T>(topic, (e) => handler.current(e), JSON.parse(opts) as RecordSubscribeOptions)
+      .then((u) => {
+        if (dead) u().catch(() => {})
+        else unsub = u
+      })
+      .catch(() => {})
+    return () => {
+      dead = true
+      unsub?.().catch(() => {})
+    }
+  }, [collection, topic, opts])
+}
+
+/**
+ * applyEvent folds a realtime event into a list shown on screen: a deleted
+ * record leaves it, a known one is replaced in place, a new one is put first
+ * when add is true (the first page of a list sorted newest first), and the
+ * list keeps at most limit rows.
+ */
+export function applyEvent<T extends { id: string }>(items: T[], e: { action: string; record: T }, opts: { add?: boolean; limit?: number } = {}): T[] {
+  const { add = true, limit } = opts
+  if (e.action === 'delete') return items.filter((x) => x.id !== e.record.id)
+  if (items.some((x) => x.id === e.record.id)) return items.map((x) => (x.id === e.record.id ? e.record : x))
+  if (!add) return items
+  const out = [e.record, ...items]
+  return limit ? out.slice(0, limit) : out
 }

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from 'rea
 import type { RecordModel } from 'pocketbase'
 import { api, errorMessage, pb } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
+import { applyEvent, useSubscription } from '../../lib/live'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { useLocation } from '../../lib/router'
 import { Alert, Badge, Button, Card, Checkbox, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useToast } from '../../ds'
@@ -73,30 +74,7 @@ export default function IntegrationsPage() {
   const history = useLoad(() => pb.collection('job_runs').getList<JobRun>(histPage, 15, { sort: '-started_at,-created', skipTotal: true }), [histPage])
 
   // Run history is live: new runs appear, running ones update in place.
-  const setHistory = history.set
-  useEffect(() => {
-    let unsub: (() => Promise<void>) | null = null
-    let dead = false
-    pb.collection('job_runs')
-      .subscribe<JobRun>('*', (e) =>
-        setHistory((cur) => {
-          if (!cur) return cur
-          const exists = cur.items.some((x) => x.id === e.record.id)
-          if (e.action === 'delete') return { ...cur, items: cur.items.filter((x) => x.id !== e.record.id) }
-          if (exists) return { ...cur, items: cur.items.map((x) => (x.id === e.record.id ? e.record : x)) }
-          return histPage === 1 ? { ...cur, items: [e.record, ...cur.items].slice(0, 15) } : cur
-        }),
-      )
-      .then((u) => {
-        if (dead) u()
-        else unsub = u
-      })
-      .catch(() => {})
-    return () => {
-      dead = true
-      unsub?.().catch(() => {})
-    }
-  }, [setHistory, histPage])
+  useSubscription<JobRun>('job_runs', '*', (e) => history.set((cur) => cur && { ...cur, items: applyEvent(cur.items, e, { add: histPage === 1, limit: 15 }) }))
 
   useEffect(() => {
     if (live && (live.status === 'succeeded' || live.status === 'failed')) {

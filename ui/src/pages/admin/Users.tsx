@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, pb, errorMessage, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can, roleLabel, roleTone, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/roles'
 import { formatDate } from '../../lib/format'
 import { useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, Checkbox, FilterBar, Modal, PageHead, Pagination, Select, Table, TextInput, type Column, useListState, useToast } from '../../ds'
+import { FormDialog, Alert, Badge, Button, Card, Checkbox, FilterBar, PageHead, Pagination, Select, Table, TextInput, type Column, useListState, useToast } from '../../ds'
 
 type User = RecordModel & { email?: string; name: string; role: string; active: boolean; created: string }
 
@@ -154,39 +154,11 @@ function CreateUser({ onClose, onCreated }: { onClose: () => void; onCreated: (u
   // The password policy in force (the server refuses anything shorter).
   const policy = useLoad(() => api<{ minPasswordLength: number }>('/api/aegis/setup'), [])
   const minLength = policy.data?.minPasswordLength ?? 10
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
   const mismatch = f.passwordConfirm !== '' && f.password !== f.passwordConfirm
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    if (mismatch) return
-    setBusy(true)
-    setError('')
-    try {
-      const u = await pb.collection('users').create<User>({ ...f, email: f.email.trim(), emailVisibility: false })
-      onCreated(u)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
-  }
+  const submit = async () => onCreated(await pb.collection('users').create<User>({ ...f, email: f.email.trim(), emailVisibility: false }))
   return (
-    <Modal
-      title="New user"
-      onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="create-user" busy={busy} disabled={mismatch}>
-            Create user
-          </Button>
-        </>
-      }
-    >
-      <form id="create-user" className="stack" onSubmit={submit}>
-        {error && <Alert>{error}</Alert>}
+    <FormDialog title="New user" onClose={onClose} onSubmit={submit} submitLabel="Create user" disabled={mismatch}>
         <TextInput label="Name" name="name" value={f.name} onChange={set('name')} required />
         <TextInput label="Email" name="email" type="email" value={f.email} onChange={set('email')} required />
         <Select label="Role" name="role" options={roleOptions} value={f.role} onChange={set('role')} hint={ROLE_DESCRIPTIONS[f.role]} />
@@ -214,7 +186,6 @@ function CreateUser({ onClose, onCreated }: { onClose: () => void; onCreated: (u
           />
         </div>
         <Checkbox label="Active (can sign in)" checked={f.active} onChange={(e) => setF((x) => ({ ...x, active: e.target.checked }))} />
-      </form>
-    </Modal>
+    </FormDialog>
   )
 }

@@ -1,12 +1,12 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { pb, esc, errorMessage } from '../../lib/pb'
+import { pb, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
+import { FormDialog, Alert, Badge, Button, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
 
@@ -172,40 +172,15 @@ function CreateTest({ t, onClose }: { t: Template; onClose: () => void }) {
   const toast = useToast()
   const [name, setName] = useState(t.name)
   const [procedure, setProcedure] = useState(templateProcedure(t))
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError('')
-    try {
-      const rec = await pb.collection('tests').create({ template: t.id, technique: t.technique, procedure, name, platform: asArray<string>(t.platforms)[0] ?? '', revealed: true })
-      toast.push({ title: 'Test created', body: name, tone: 'success' })
-      navigate(`/tests/${rec.id}`)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+  const submit = async () => {
+    const rec = await pb.collection('tests').create({ template: t.id, technique: t.technique, procedure, name, platform: asArray<string>(t.platforms)[0] ?? '', revealed: true })
+    toast.push({ title: 'Test created', body: name, tone: 'success' })
+    navigate(`/tests/${rec.id}`)
   }
   return (
-    <Modal
-      title="Create test from template"
-      onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="create-test" busy={busy}>
-            Create test
-          </Button>
-        </>
-      }
-    >
-      <form id="create-test" className="stack" onSubmit={submit}>
-        {error && <Alert>{error}</Alert>}
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
-        <TextArea label="Procedure" rows={8} value={procedure} onChange={(e) => setProcedure(e.target.value)} />
-      </form>
-    </Modal>
+    <FormDialog title="Create test from template" onClose={onClose} onSubmit={submit} submitLabel="Create test">
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
+      <TextArea label="Procedure" rows={8} value={procedure} onChange={(e) => setProcedure(e.target.value)} />
+    </FormDialog>
   )
 }

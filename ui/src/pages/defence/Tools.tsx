@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { pb, errorMessage } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
-import { Alert, Badge, Button, Card, Checkbox, EmptyState, Icon, Modal, PageHead, Select, Table, TextArea, TextInput, useToast } from '../../ds'
+import { FormDialog, Alert, Badge, Button, Card, Checkbox, EmptyState, Icon, PageHead, Select, Table, TextArea, TextInput, useToast } from '../../ds'
 import { DEFENSE_TOOL_KINDS } from '../../lib/vocabulary.gen'
 
 // Defense tools whose per-tool outcomes tests record.
@@ -70,42 +70,19 @@ export default function ToolsPage() {
 
 function ToolForm({ tool, onClose, onSaved }: { tool: Partial<Tool>; onClose: () => void; onSaved: () => void }) {
   const [v, setV] = useState<Partial<Tool>>(tool)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError('')
-    try {
-      const body = { name: v.name, kind: v.kind, vendor: v.vendor ?? '', active: !!v.active, notes: v.notes ?? '' }
-      if (tool.id) await pb.collection('defense_tools').update(tool.id, body)
-      else await pb.collection('defense_tools').create(body)
-      onSaved()
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+  const submit = async () => {
+    const body = { name: v.name, kind: v.kind, vendor: v.vendor ?? '', active: !!v.active, notes: v.notes ?? '' }
+    if (tool.id) await pb.collection('defense_tools').update(tool.id, body)
+    else await pb.collection('defense_tools').create(body)
+    onSaved()
   }
   return (
-    <Modal
-      title={tool.id ? `Edit ${tool.name}` : 'Add a defense tool'}
-      onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="tool-form" busy={busy}>Save</Button>
-        </>
-      }
-    >
-      <form id="tool-form" className="stack" onSubmit={submit}>
-        {error && <Alert>{error}</Alert>}
+    <FormDialog title={tool.id ? `Edit ${tool.name}` : 'Add a defense tool'} onClose={onClose} onSubmit={submit}>
         <TextInput label="Name" required value={v.name ?? ''} onChange={(e) => setV({ ...v, name: e.target.value })} />
         <Select label="Kind" options={DEFENSE_TOOL_KINDS.map((k) => ({ value: k, label: kindLabel(k) }))} value={v.kind ?? 'other'} onChange={(e) => setV({ ...v, kind: e.target.value })} />
         <TextInput label="Vendor" value={v.vendor ?? ''} onChange={(e) => setV({ ...v, vendor: e.target.value })} />
         <Checkbox label="Active" checked={!!v.active} onChange={(e) => setV({ ...v, active: e.target.checked })} />
         <TextArea label="Notes" rows={3} value={v.notes ?? ''} onChange={(e) => setV({ ...v, notes: e.target.value })} />
-      </form>
-    </Modal>
+    </FormDialog>
   )
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { api, errorMessage } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
-import { Alert, Badge, Button, Card, EmptyState, Icon, Modal, ProgressBar, Table, TextInput, useToast } from '../../ds'
+import { FormDialog, Alert, Badge, Button, Card, EmptyState, Icon, Modal, ProgressBar, Table, TextInput, useToast } from '../../ds'
 
 // Backups: create, verify and restore. A restore restarts the server, so the
 // page waits for /api/health to answer again and then reloads.
@@ -59,20 +59,14 @@ export function Backups() {
       setBusy('')
     }
   }
+  // A refused restore throws: the confirmation dialog says why.
   const restore = async (n: string) => {
-    setBusy('restore')
-    try {
-      await api(`/api/aegis/backups/${encodeURIComponent(n)}/restore`, { method: 'POST' })
-      setConfirmRestore('')
-      setRestoring('waiting')
-      const ok = await waitForHealth()
-      if (ok) window.location.reload()
-      else setRestoring('timeout')
-    } catch (err) {
-      toast.push({ title: 'Restore refused', body: errorMessage(err), tone: 'error' })
-    } finally {
-      setBusy('')
-    }
+    await api(`/api/aegis/backups/${encodeURIComponent(n)}/restore`, { method: 'POST' })
+    setConfirmRestore('')
+    setRestoring('waiting')
+    const ok = await waitForHealth()
+    if (ok) window.location.reload()
+    else setRestoring('timeout')
   }
   if (restoring)
     return (
@@ -133,29 +127,18 @@ export function Backups() {
         </Modal>
       )}
       {confirmRestore && (
-        <RestoreConfirm name={confirmRestore} busy={busy === 'restore'} onCancel={() => setConfirmRestore('')} onConfirm={() => restore(confirmRestore)} />
+        <RestoreConfirm name={confirmRestore} onCancel={() => setConfirmRestore('')} onConfirm={() => restore(confirmRestore)} />
       )}
     </div>
   )
 }
 
-function RestoreConfirm({ name, busy, onCancel, onConfirm }: { name: string; busy: boolean; onCancel: () => void; onConfirm: () => void }) {
+function RestoreConfirm({ name, onCancel, onConfirm }: { name: string; onCancel: () => void; onConfirm: () => Promise<void> }) {
   const [typed, setTyped] = useState('')
   return (
-    <Modal
-      title="Restore this backup?"
-      onClose={onCancel}
-      footer={
-        <>
-          <Button onClick={onCancel}>Cancel</Button>
-          <Button variant="danger" busy={busy} disabled={typed !== 'RESTORE'} onClick={onConfirm}>Restore and restart</Button>
-        </>
-      }
-    >
-      <div className="stack">
-        <Alert tone="warning">Everything changed since <code>{name}</code> was taken is lost. The server verifies the backup, restarts on it and signs everyone in again.</Alert>
-        <TextInput label='Type "RESTORE" to confirm' value={typed} onChange={(e) => setTyped(e.target.value)} />
-      </div>
-    </Modal>
+    <FormDialog title="Restore this backup?" onClose={onCancel} onSubmit={onConfirm} variant="danger" submitLabel="Restore and restart" disabled={typed !== 'RESTORE'}>
+      <Alert tone="warning">Everything changed since <code>{name}</code> was taken is lost. The server verifies the backup, restarts on it and signs everyone in again.</Alert>
+      <TextInput label='Type "RESTORE" to confirm' value={typed} onChange={(e) => setTyped(e.target.value)} />
+    </FormDialog>
   )
 }

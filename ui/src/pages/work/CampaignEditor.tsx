@@ -1,8 +1,8 @@
-import { lazy, Suspense, useState, type FormEvent } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { api, errorMessage, esc, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { asArray, humanize } from '../../lib/format'
-import { Alert, Badge, Button, Checkbox, FilterBar, Modal, Select, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
+import { FormDialog, Alert, Badge, Button, Checkbox, FilterBar, Modal, Select, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { CronField } from '../../components/CronField'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
 import { argRows } from '../../components/args'
@@ -33,16 +33,10 @@ export function EditCampaign({ c, onClose, onSaved }: { c: Campaign; onClose: ()
     blind: !!c.blind,
     recurrence: c.recurrence ?? '',
   })
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
-  const save = async (e: FormEvent) => {
-    e.preventDefault()
-    if (f.start_at && f.end_at && f.end_at < f.start_at) return setError('The end date is before the start date.')
-    setBusy(true)
-    setError('')
-    try {
-      const body = {
+  const save = async () => {
+    if (f.start_at && f.end_at && f.end_at < f.start_at) throw new Error('The end date is before the start date.')
+    const body = {
         name: f.name,
         description: f.description,
         start_at: dateOut(f.start_at),
@@ -53,29 +47,10 @@ export function EditCampaign({ c, onClose, onSaved }: { c: Campaign; onClose: ()
         blind: f.blind,
         recurrence: f.recurrence.trim(),
       }
-      onSaved(await pb.collection('campaigns').update<Campaign>(c.id, body, { expand: 'threat_actor,owner' }))
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+    onSaved(await pb.collection('campaigns').update<Campaign>(c.id, body, { expand: 'threat_actor,owner' }))
   }
   return (
-    <Modal
-      title={`Edit · ${c.name}`}
-      wide
-      onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="edit-campaign" busy={busy} data-testid="save-campaign">
-            Save
-          </Button>
-        </>
-      }
-    >
-      <form id="edit-campaign" className="stack" onSubmit={save}>
-        {error && <Alert>{error}</Alert>}
+    <FormDialog title={`Edit · ${c.name}`} wide onClose={onClose} onSubmit={save} submitTestId="save-campaign">
         <TextInput label="Name" required value={f.name} onChange={set('name')} />
         <TextArea label="Description (Markdown)" rows={4} value={f.description} onChange={set('description')} />
         <div className="grid-2">
@@ -96,8 +71,7 @@ export function EditCampaign({ c, onClose, onSaved }: { c: Campaign; onClose: ()
         </fieldset>
         <Checkbox label="Blind: blue sees a test only once a red lead reveals it" checked={f.blind} onChange={(e) => setF((x) => ({ ...x, blind: e.target.checked }))} />
         <CronField value={f.recurrence} onChange={(v) => setF((x) => ({ ...x, recurrence: v }))} name="recurrence" />
-      </form>
-    </Modal>
+    </FormDialog>
   )
 }
 

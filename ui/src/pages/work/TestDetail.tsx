@@ -1,13 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, errorMessage, pb } from '../../lib/pb'
+import { useSubscription } from '../../lib/live'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { can } from '../../lib/roles'
 import { importedUnconfirmed, type Action } from '../../lib/workflow'
-import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, ProgressBar, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
+import { FormDialog, Alert, Badge, Button, Card, EmptyState, PageHead, ProgressBar, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { TechniqueLink } from '../attack/common'
 import { Details } from '../admin/Audit'
 import { ActionButton, OutcomeBadges, StateBadge, TEST_EXPAND, uploadEvidence, type TestRecord } from './common'
@@ -28,22 +29,7 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
   const test = useLoad(() => pb.collection('tests').getOne<TestRecord>(params.id, { expand: TEST_EXPAND }), [params.id])
   const t = test.data
   const setTest = test.set
-
-  useEffect(() => {
-    let unsub: (() => Promise<void>) | null = null
-    let dead = false
-    pb.collection('tests')
-      .subscribe<TestRecord>(params.id, (e) => setTest(e.record), { expand: TEST_EXPAND })
-      .then((u) => {
-        if (dead) u()
-        else unsub = u
-      })
-      .catch(() => {})
-    return () => {
-      dead = true
-      unsub?.().catch(() => {})
-    }
-  }, [params.id, setTest])
+  useSubscription<TestRecord>('tests', params.id, (e) => setTest(e.record), { expand: TEST_EXPAND })
 
   const comments = useLoad(() => pb.collection('test_comments').getFullList<Comment>({ filter: pb.filter('test = {:t}', { t: params.id }), sort: 'created', expand: 'author' }), [params.id, t?.revision])
   const evidence = useLoad(() => pb.collection('evidence').getFullList<Evidence>({ filter: pb.filter('test = {:t}', { t: params.id }), sort: '-created' }), [params.id, t?.revision])
@@ -385,43 +371,17 @@ function EditTest({ t, onClose, onSaved }: { t: TestRecord; onClose: () => void;
   const [procedure, setProcedure] = useState(t.procedure ?? '')
   const [platform, setPlatform] = useState(t.platform ?? '')
   const [tech, setTech] = useState<PickedTechnique | null>(t.expand?.technique ?? null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const save = async (e: FormEvent) => {
-    e.preventDefault()
-    if (!tech) return setError('Choose a technique.')
-    setBusy(true)
-    setError('')
-    try {
-      onSaved(await pb.collection('tests').update<TestRecord>(t.id, { name, procedure, platform, technique: tech.id }, { expand: TEST_EXPAND }))
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+  const save = async () => {
+    if (!tech) throw new Error('Choose a technique.')
+    onSaved(await pb.collection('tests').update<TestRecord>(t.id, { name, procedure, platform, technique: tech.id }, { expand: TEST_EXPAND }))
   }
   return (
-    <Modal
-      title={`Edit · ${t.name}`}
-      wide
-      onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="edit-test" busy={busy}>
-            Save
-          </Button>
-        </>
-      }
-    >
-      <form id="edit-test" className="stack" onSubmit={save}>
-        {error && <Alert>{error}</Alert>}
+    <FormDialog title={`Edit · ${t.name}`} wide onClose={onClose} onSubmit={save}>
         <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
         <TechniquePicker value={tech} onChange={setTech} required />
         <PlatformSelect value={platform} onChange={setPlatform} technique={tech?.platforms} />
         <TextArea label="Procedure (Markdown)" rows={10} value={procedure} onChange={(e) => setProcedure(e.target.value)} />
-      </form>
-    </Modal>
+    </FormDialog>
   )
 }
 

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { api, errorMessage, pb } from '../../lib/pb'
+import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { humanize } from '../../lib/format'
-import { Alert, Button, Modal, Select, TextArea, TextInput, useToast } from '../../ds'
+import { FormDialog, Button, Select, TextArea, TextInput, useToast } from '../../ds'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
 import { asArray } from '../../lib/format'
 
@@ -65,38 +65,13 @@ export function NewTest({ campaign, onClose, onCreated }: { campaign?: string; o
   const [camp, setCamp] = useState(campaign ?? '')
   const [platform, setPlatform] = useState('')
   const [procedure, setProcedure] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    if (!tech) return setError('Choose a technique.')
-    setBusy(true)
-    setError('')
-    try {
-      const rec = await pb.collection('tests').create({ name: name || `${tech.attack_id} ${tech.name}`, technique: tech.id, campaign: camp || undefined, platform, procedure })
-      onCreated(rec.id)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+  const submit = async () => {
+    if (!tech) throw new Error('Choose a technique.')
+    const rec = await pb.collection('tests').create({ name: name || `${tech.attack_id} ${tech.name}`, technique: tech.id, campaign: camp || undefined, platform, procedure })
+    onCreated(rec.id)
   }
   return (
-    <Modal
-      title="New test"
-      wide
-      onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="new-test" busy={busy}>
-            Create draft
-          </Button>
-        </>
-      }
-    >
-      <form id="new-test" className="stack" onSubmit={submit}>
-        {error && <Alert>{error}</Alert>}
+    <FormDialog title="New test" wide onClose={onClose} onSubmit={submit} submitLabel="Create draft">
         <TechniquePicker
           value={tech}
           onChange={(t) => {
@@ -109,8 +84,7 @@ export function NewTest({ campaign, onClose, onCreated }: { campaign?: string; o
         {!campaign && <Select label="Campaign" placeholder="No campaign" options={(campaigns.data ?? []).filter((c) => c.status !== 'archived').map((c) => ({ value: c.id, label: c.name }))} value={camp} onChange={(e) => setCamp(e.target.value)} />}
         <PlatformSelect value={platform} onChange={setPlatform} technique={tech?.platforms} />
         <TextArea label="Procedure (Markdown)" rows={8} value={procedure} onChange={(e) => setProcedure(e.target.value)} placeholder={'What to run, step by step.\n\n```powershell\nGet-Process lsass\n```'} />
-      </form>
-    </Modal>
+    </FormDialog>
   )
 }
 
@@ -143,41 +117,25 @@ function BulkForm({ action, ids, blueLead, onClose, onDone }: { action: string; 
   const blue = useUsers(['blue_analyst', 'blue_lead', 'admin'])
   const campaigns = useCampaigns()
   const [f, setF] = useState({ red_assignee: '', blue_assignee: '', campaign: '', reason: '' })
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError('')
-    try {
-      const body: Record<string, unknown> = { action, ids }
-      for (const [k, v] of Object.entries(f)) if (v) body[k] = v
-      const r = await api<{ tests: unknown[] }>('/api/aegis/tests/bulk', { method: 'POST', body })
-      toast.push({ title: `${BULK_LABELS[action]}: ${r.tests?.length ?? 0} test(s)`, tone: 'success' })
-      onDone()
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+  const submit = async () => {
+    const body: Record<string, unknown> = { action, ids }
+    for (const [k, v] of Object.entries(f)) if (v) body[k] = v
+    const r = await api<{ tests: unknown[] }>('/api/aegis/tests/bulk', { method: 'POST', body })
+    toast.push({ title: `${BULK_LABELS[action]}: ${r.tests?.length ?? 0} test(s)`, tone: 'success' })
+    onDone()
   }
   const users = (l: UserLite[] | null) => (l ?? []).map((u) => ({ value: u.id, label: `${userLabel(u)} (${humanize(u.role)})` }))
   return (
-    <Modal
+    <FormDialog
       title={`${BULK_LABELS[action]} · ${ids.length} test(s)`}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Close</Button>
-          <Button variant={action === 'cancel' ? 'danger' : 'primary'} type="submit" form="bulk-form" busy={busy} data-testid="bulk-submit">
-            {BULK_LABELS[action]}
-          </Button>
-        </>
-      }
+      onSubmit={submit}
+      cancelLabel="Close"
+      submitLabel={BULK_LABELS[action]}
+      variant={action === 'cancel' ? 'danger' : 'primary'}
+      submitTestId="bulk-submit"
     >
-      <form id="bulk-form" className="stack" onSubmit={submit}>
-        {error && <Alert>{error}</Alert>}
         <p className="muted m0">
           All or nothing: if one test refuses, none changes.
         </p>
@@ -186,7 +144,6 @@ function BulkForm({ action, ids, blueLead, onClose, onDone }: { action: string; 
         {action === 'move' && <Select label="Campaign" required placeholder="Choose a campaign" options={(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={f.campaign} onChange={set('campaign')} />}
         {action === 'cancel' && <TextArea label="Reason" required value={f.reason} onChange={set('reason')} />}
         {action === 'retest' && <p className="m0">Each validated or closed test gets a new draft that repeats it.</p>}
-      </form>
-    </Modal>
+    </FormDialog>
   )
 }

@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, errorMessage, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
+import { useSubmit } from '../../lib/submit'
 import { humanize } from '../../lib/format'
 import { ACTION_LABELS, DETECTION, PREVENTION, RED_RESULTS, STATE_LABELS, needsForm, type Action } from '../../lib/workflow'
-import { Alert, Badge, Button, Modal, Select, TextArea, TextInput, useToast } from '../../ds'
+import { FormDialog, Alert, Badge, Button, Select, TextArea, TextInput, useToast } from '../../ds'
 import type { Technique } from '../attack/common'
 
 export type TestRecord = RecordModel & {
@@ -64,30 +65,25 @@ export function OutcomeBadges({ t }: { t: TestRecord }) {
 /** runAction sends one workflow action, asking for its fields first when needed. */
 export function ActionButton({ test, action, onDone, size }: { test: TestRecord; action: Action; onDone: (t: TestRecord) => void; size?: 'small' }) {
   const [open, setOpen] = useState(false)
-  const [busy, setBusy] = useState(false)
+  const direct = useSubmit()
   const toast = useToast()
+  // send throws when the server refuses: the form shows why, a direct action tells it in a toast.
   const send = async (fields: Record<string, unknown>) => {
-    setBusy(true)
-    try {
-      const path = action === 'retest' ? `/api/aegis/tests/${test.id}/retest` : `/api/aegis/tests/${test.id}/transition`
-      const body = action === 'retest' ? {} : { action, revision: test.revision, ...fields }
-      const r = await api<TestRecord | { test: TestRecord }>(path, { method: 'POST', body })
-      const t = (r && 'test' in r ? r.test : r) as TestRecord
-      toast.push({ title: `${ACTION_LABELS[action]}: done`, body: test.name, tone: 'success' })
-      setOpen(false)
-      onDone(t)
-    } catch (err) {
-      toast.push({ title: `${ACTION_LABELS[action]} refused`, body: errorMessage(err), tone: 'error' })
-    } finally {
-      setBusy(false)
-    }
+    const path = action === 'retest' ? `/api/aegis/tests/${test.id}/retest` : `/api/aegis/tests/${test.id}/transition`
+    const body = action === 'retest' ? {} : { action, revision: test.revision, ...fields }
+    const r = await api<TestRecord | { test: TestRecord }>(path, { method: 'POST', body })
+    const t = (r && 'test' in r ? r.test : r) as TestRecord
+    toast.push({ title: `${ACTION_LABELS[action]}: done`, body: test.name, tone: 'success' })
+    setOpen(false)
+    onDone(t)
   }
+  const now = () => direct.run(() => send({}).catch((err) => toast.push({ title: `${ACTION_LABELS[action]} refused`, body: errorMessage(err), tone: 'error' })))
   return (
     <>
-      <Button size={size} variant={action === 'cancel' ? 'danger' : action === 'rework' ? 'default' : 'primary'} busy={busy && !open} onClick={() => (needsForm(action) ? setOpen(true) : send({}))}>
+      <Button size={size} variant={action === 'cancel' ? 'danger' : action === 'rework' ? 'default' : 'primary'} busy={direct.busy} onClick={() => (needsForm(action) ? setOpen(true) : now())}>
         {ACTION_LABELS[action]}
       </Button>
-      {open && <ActionForm test={test} action={action} busy={busy} onClose={() => setOpen(false)} onSubmit={send} />}
+      {open && <ActionForm test={test} action={action} onClose={() => setOpen(false)} onSubmit={send} />}
     </>
   )
 }
@@ -126,24 +122,21 @@ export function uploadEvidence(testId: string, file: Blob, filename: string, cap
   })
 }
 
-function ActionForm({ test, action, busy, onClose, onSubmit }: { test: TestRecord; action: Action; busy: boolean; onClose: () => void; onSubmit: (f: Record<string, unknown>) => void }) {
+function ActionForm({ test, action, onClose, onSubmit }: { test: TestRecord; action: Action; onClose: () => void; onSubmit: (f: Record<string, unknown>) => Promise<void> }) {
   const now = localInput(new Date())
   const [f, setF] = useState<Record<string, string>>({ red_result: 'executed', prevention: '', detection: '', reason: '', red_assignee: test.red_assignee ?? '', detected_at: '', executed_at: now, red_notes: test.red_notes ?? '', output: '', blue_notes: test.blue_notes ?? '' })
-  const [error, setError] = useState('')
   const operators = useLoad(
     () => (action === 'approve' ? pb.collection('users').getFullList<RecordModel & { name: string; email: string; role: string }>({ filter: "active = true && (role = 'red_operator' || role = 'red_lead')", sort: 'name' }) : Promise.resolve([])),
     [action],
   )
   const set = (k: string) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setError('')
+  const submit = async () => {
     const body: Record<string, unknown> = {}
     if (action === 'approve') body.red_assignee = f.red_assignee
     if (action === 'submit') {
       body.red_result = f.red_result
       const at = f.executed_at ? new Date(f.executed_at) : new Date()
-      if (at.getTime() > Date.now() + 60_000) return setError('The execution time is in the future.')
+      if (at.getTime() > Date.now() + 60_000) throw new Error('The execution time is in the future.')
       body.executed_at = at.toISOString()
       if (f.red_notes?.trim()) body.red_notes = f.red_notes.trim()
       if (f.output?.trim()) {
@@ -151,7 +144,7 @@ function ActionForm({ test, action, busy, onClose, onSubmit }: { test: TestRecor
         try {
           await uploadEvidence(test.id, new Blob([f.output], { type: 'text/plain' }), 'command-output.txt', 'Command output')
         } catch (err) {
-          return setError(`The command output could not be attached: ${errorMessage(err)}`)
+          throw new Error(`The command output could not be attached: ${errorMessage(err)}`)
         }
       }
     }
@@ -160,30 +153,17 @@ function ActionForm({ test, action, busy, onClose, onSubmit }: { test: TestRecor
       body.detection = f.detection
       if (f.detected_at) {
         const at = new Date(f.detected_at)
-        if (at.getTime() > Date.now()) return setError('The detection time is in the future: record a detection after it happened.')
+        if (at.getTime() > Date.now()) throw new Error('The detection time is in the future: record a detection after it happened.')
         body.detected_at = at.toISOString()
       }
       if (f.blue_notes?.trim()) body.blue_notes = f.blue_notes.trim()
     }
     if (action === 'rework' || action === 'cancel') body.reason = f.reason
-    onSubmit(body)
+    await onSubmit(body)
   }
   const opts = (xs: string[]) => xs.map((x) => ({ value: x, label: humanize(x) }))
   return (
-    <Modal
-      title={`${ACTION_LABELS[action]} · ${test.name}`}
-      onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="action-form" busy={busy}>
-            {ACTION_LABELS[action]}
-          </Button>
-        </>
-      }
-    >
-      <form id="action-form" className="stack" onSubmit={submit}>
-        {error && <Alert>{error}</Alert>}
+    <FormDialog title={`${ACTION_LABELS[action]} · ${test.name}`} onClose={onClose} onSubmit={submit} submitLabel={ACTION_LABELS[action]}>
         {action === 'approve' && (
           <Select
             label="Red operator"
@@ -212,7 +192,6 @@ function ActionForm({ test, action, busy, onClose, onSubmit }: { test: TestRecor
           </>
         )}
         {(action === 'rework' || action === 'cancel') && <TextArea label="Reason" required value={f.reason} onChange={set('reason')} />}
-      </form>
-    </Modal>
+    </FormDialog>
   )
 }
