@@ -46,7 +46,7 @@ export function parseBlocks(src: string): Block[] {
       else out.push({ kind, items: [li[2]!] })
       continue
     }
-    if (/^ {4 }|^\t/.test(line) && para.length === 0) {
+    if (/^ {4,}|^\t/.test(line) && para.length === 0) {
       const last = out[out.length - 1]
       if (last && last.kind === 'code' && last.lang === '') last.text += '\n' + line.replace(/^ {4}|^\t/, '')
       else out.push({ kind: 'code', lang: '', text: line.replace(/^ {4}|^\t/, '') })
