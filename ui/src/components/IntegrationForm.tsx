@@ -3,6 +3,7 @@ import { api, errorMessage, pb } from '../lib/pb'
 import { useSubmit } from '../lib/submit'
 import { Alert, Button, Checkbox, FormDialog, Select, TextInput } from '../ds'
 import { CronField } from './CronField'
+import { SOURCE_KIND_LABELS } from './importKinds'
 
 // Create or edit an integration (loaded on demand): what it imports, where
 // from (a path, a URL, a GitHub repository or a TAXII collection), a
@@ -11,16 +12,6 @@ import { CronField } from './CronField'
 export type IntegrationSource = { spec?: string; collection?: string; username?: string; token_set?: boolean; password_set?: boolean }
 export type IntegrationLike = { id: string; kind: string; name: string; enabled: boolean; schedule: string; source: IntegrationSource | null }
 
-export const INTEGRATION_KINDS: Record<string, string> = {
-  attack: 'ATT&CK STIX bundle',
-  sigma: 'Sigma rules',
-  elastic: 'Elastic detection rules',
-  atomic: 'Atomic Red Team',
-  caldera: 'CALDERA abilities',
-  d3fend: 'D3FEND mappings',
-  compliance: 'Compliance mappings',
-  intel: 'Threat intel reports',
-}
 
 type Where = 'path' | 'url' | 'github' | 'taxii'
 
@@ -106,7 +97,7 @@ export default function IntegrationForm({ initial, onClose, onSaved }: { initial
       }
     >
         <div className="grid-2">
-          <Select label="What it imports" options={Object.entries(INTEGRATION_KINDS).map(([value, label]) => ({ value, label }))} value={kind} onChange={(e) => setKind(e.target.value)} />
+          <Select label="What it imports" options={Object.entries(SOURCE_KIND_LABELS).map(([value, label]) => ({ value, label }))} value={kind} onChange={(e) => setKind(e.target.value)} />
           <TextInput label="Name" required value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. SigmaHQ rules (mirror)" />
         </div>
         <Select

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, errorMessage, pb } from '../lib/pb'
 import { Link, navigate } from '../lib/router'
+import { useSubmit } from '../lib/submit'
 import { Alert, Button, Icon, Spinner, TextInput } from '../ds'
 import { Logo } from './Logo'
 
@@ -14,8 +15,7 @@ export function SetupPage() {
   const [loadError, setLoadError] = useState('')
   const [done, setDone] = useState(false)
   const [form, setForm] = useState({ name: '', email: '', password: '', passwordConfirm: '' })
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
+  const { busy, error, run } = useSubmit()
 
   const [attempt, setAttempt] = useState(0)
   useEffect(() => {
@@ -31,20 +31,14 @@ export function SetupPage() {
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }))
   const mismatch = form.passwordConfirm !== '' && form.password !== form.passwordConfirm
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault()
     if (mismatch) return
-    setBusy(true)
-    setError('')
-    try {
+    void run(async () => {
       const r = await api<{ token: string; record: RecordModel }>('/api/aegis/setup', { body: { ...form, email: form.email.trim() } })
       pb.authStore.save(r.token, r.record)
       setDone(true)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   let body

@@ -5,13 +5,14 @@ import { hasMore, useLoad } from '../../lib/data'
 import { applyEvent, useSubscription } from '../../lib/live'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, Checkbox, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useToast } from '../../ds'
+import { ListError, Alert, Badge, Button, Card, Checkbox, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useToast } from '../../ds'
 import { RunProgress, runDuration, StatusBadge, useLiveRun, type JobRun } from './jobrun'
 import { RunSummary } from '../../components/RunSummary'
 import { summarizeRun, type ImportStats } from '../../components/runSummary'
 import { cronHelp } from '../../components/cron'
 
 // The source editor loads on demand.
+import { IMPORT_KIND_LABELS } from '../../components/importKinds'
 const IntegrationForm = lazy(() => import('../../components/IntegrationForm'))
 
 // Integrations & jobs: upload a file to any importer and watch it run live,
@@ -31,21 +32,6 @@ type Integration = RecordModel & {
 type Job = { name: string; title?: string; schedule?: string; next_run?: string; enabled?: boolean; integration?: string; kind?: string; running?: JobRun | null; last_runs?: JobRun[] }
 
 const IMPORT_KINDS = ['attack', 'sigma', 'elastic', 'atomic', 'caldera', 'd3fend', 'compliance', 'navigator', 'intel', 'vectr', 'vectr-bundle', 'atomic-log', 'dettect']
-const KIND_LABELS: Record<string, string> = {
-  attack: 'ATT&CK STIX bundle',
-  sigma: 'Sigma rules',
-  elastic: 'Elastic detection rules',
-  atomic: 'Atomic Red Team',
-  caldera: 'CALDERA abilities',
-  d3fend: 'D3FEND mappings',
-  compliance: 'Compliance mappings',
-  navigator: 'Navigator layer',
-  intel: 'Threat intel reports',
-  vectr: 'VECTR CSV export',
-  'vectr-bundle': 'VECTR assessment bundle (JSON)',
-  'atomic-log': 'Invoke-AtomicRedTeam log',
-  dettect: 'DeTT&CT technique administration',
-}
 
 /** jobsFrom accepts the jobs list as an array or wrapped in {items} / {jobs}. */
 export function jobsFrom(v: unknown): Job[] {
@@ -171,11 +157,7 @@ export default function IntegrationsPage() {
           </Button>
         }
       >
-        {integrations.error && (
-          <div className="pad">
-            <Alert>{integrations.error}</Alert>
-          </div>
-        )}
+        <ListError error={integrations.error} />
         <Table
           caption="Integrations"
           columns={[
@@ -307,11 +289,7 @@ export default function IntegrationsPage() {
       </Card>
 
       <Card title="Run history" flush>
-        {history.error && (
-          <div className="pad">
-            <Alert>{history.error}</Alert>
-          </div>
-        )}
+        <ListError error={history.error} />
         <Table
           caption="Job runs"
           columns={[
@@ -382,7 +360,7 @@ function UploadCard({ onStarted, initialKind }: { onStarted: (r: JobRun) => void
     <Card title="Upload a file">
       <form className="stack" onSubmit={submit}>
         {error && <Alert>{error}</Alert>}
-        <Select label="What is it?" name="kind" options={IMPORT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] ?? k }))} value={kind} onChange={(e) => setKind(e.target.value)} />
+        <Select label="What is it?" name="kind" options={IMPORT_KINDS.map((k) => ({ value: k, label: IMPORT_KIND_LABELS[k] ?? k }))} value={kind} onChange={(e) => setKind(e.target.value)} />
         <TextInput
           label="File"
           name="file"

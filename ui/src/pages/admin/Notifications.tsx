@@ -5,7 +5,7 @@ import { useAuth } from '../../lib/auth'
 import { useNotifications, type Notification } from '../../lib/notifications'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, Icon, PageHead, Pagination, Select, Spinner, Tabs, useListState, useToast } from '../../ds'
+import { ListError, Badge, Button, Card, EmptyState, Icon, PageHead, Pagination, Select, Spinner, Tabs, useListState, useToast } from '../../ds'
 
 const PER_PAGE = 25
 
@@ -98,11 +98,7 @@ export default function NotificationsPage() {
             onChange={(t) => setFilter({ tab: t === 'unread' ? t : null })}
           />
         </div>
-        {list.error && (
-          <div className="pad">
-            <Alert>{list.error}</Alert>
-          </div>
-        )}
+        <ListError error={list.error} />
         {list.loading && rows.length === 0 && <Spinner />}
         {!list.loading && rows.length === 0 && !list.error && (
           <EmptyState icon={<Icon name="bell" size={28} />} title={tab === 'unread' ? 'All caught up' : 'No notifications yet'}>

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can, roleLabel, roleTone, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/roles'
 import { formatDate } from '../../lib/format'
 import { useLocation } from '../../lib/router'
-import { FormDialog, Alert, Badge, Button, Card, Checkbox, FilterBar, PageHead, Pagination, Select, Table, TextInput, type Column, useListState, useToast } from '../../ds'
+import { ListError, FormDialog, Badge, Button, Card, Checkbox, FilterBar, PageHead, Pagination, Select, Table, TextInput, type Column, useListState, useToast } from '../../ds'
 
 type User = RecordModel & { email?: string; name: string; role: string; active: boolean; created: string }
 
@@ -115,11 +115,7 @@ export default function UsersPage() {
           <TextInput label="Search" placeholder="Name or email" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value || null }))} />
           <Select label="Role" placeholder="All roles" options={roleOptions} value={role} onChange={(e) => setFilter({ role: e.target.value || null })} />
         </FilterBar>
-        {list.error && (
-          <div className="pad">
-            <Alert>{list.error}</Alert>
-          </div>
-        )}
+        <ListError error={list.error} />
         <Table columns={columns} rows={list.data?.items ?? []} rowKey={(u) => u.id} loading={list.loading} caption="Users" sort={sort} onSort={setSort} />
         <Pagination page={page} perPage={PER_PAGE} count={list.data?.items.length ?? 0} total={list.data?.totalItems} onPage={setPage} />
       </Card>

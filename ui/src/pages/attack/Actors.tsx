@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { pb, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { asArray, humanize } from '../../lib/format'
-import { Alert, Badge, Card, EmptyState, FilterBar, Icon, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
+import { ListError, Badge, Card, EmptyState, FilterBar, Icon, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { Chips, type Actor } from './common'
 
 const PER_PAGE = 30
@@ -24,11 +24,7 @@ export default function ActorsPage() {
           <TextInput label="Search" placeholder="Name, alias or G-id" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value }))} />
           <Select label="Source" placeholder="All sources" options={['attack', 'intel', 'manual'].map((s) => ({ value: s, label: humanize(s) }))} value={source} onChange={(e) => setFilter({ source: e.target.value })} />
         </FilterBar>
-        {list.error && (
-          <div className="pad">
-            <Alert>{list.error}</Alert>
-          </div>
-        )}
+        <ListError error={list.error} />
         <Table
           caption="Threat actors"
           columns={[

@@ -1,6 +1,6 @@
-import { useState } from 'react'
-import { api, errorMessage, pb } from '../../lib/pb'
+import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
+import { useSubmit } from '../../lib/submit'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, compareAttackId } from '../../lib/format'
@@ -14,8 +14,7 @@ type Software = { id: string; attack_id: string; name: string; kind: string }
 
 export default function AttackCampaignPage({ params }: { params: Record<string, string> }) {
   const me = useAuth()
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
+  const { busy, error, run } = useSubmit()
   const camp = useLoad(async () => {
     const r = await pb.collection('attack_campaigns').getList<AttackCampaign>(1, 1, {
       filter: pb.filter('id = {:id} || attack_id = {:id}', { id: params.id }),
@@ -39,18 +38,11 @@ export default function AttackCampaignPage({ params }: { params: Record<string, 
   if (camp.error) return <Alert>{camp.error}</Alert>
   if (!c) return null
     const software = (c.expand as { software?: Software[] } | undefined)?.software ?? []
-  const plan = async () => {
-    setBusy(true)
-    setError('')
-    try {
+  const plan = () =>
+    run(async () => {
       const r = await api<{ campaign: { id: string } }>('/api/aegis/campaigns/from-attack-campaign', { body: { attack_campaign: c.id } })
       navigate(`/campaigns/${r.campaign.id}`)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
-  }
+    })
   return (
     <div className="stack">
       <div className="faint small">

@@ -1,6 +1,6 @@
 import type { RecordModel } from 'pocketbase'
 import { Link } from '../../lib/router'
-import { Badge, Card } from '../../ds'
+import { Alert, Badge, Card, Spinner } from '../../ds'
 import { asArray } from '../../lib/format'
 
 export type Tactic = RecordModel & { stix_id: string; attack_id: string; name: string; shortname: string; domain: string; matrix_order: number; description?: string; url?: string }
@@ -53,6 +53,29 @@ export function TechniqueLink({ t }: { t: { attack_id: string; name: string } })
     <Link to={`/techniques/${encodeURIComponent(t.attack_id)}`}>
       <code>{t.attack_id}</code> {t.name}
     </Link>
+  )
+}
+
+/** MappedTechniques lists the techniques a mapping table links a record to
+ *  (a control, a countermeasure), loading and failing in words, each with a
+ *  short note on how it is mapped. */
+export function MappedTechniques<M extends { id: string; expand?: { technique?: { attack_id: string; name: string } } }>({ maps, note }: { maps: { data: M[] | null; loading: boolean; error: string }; note: (m: M) => string }) {
+  return (
+    <>
+      {maps.loading && <Spinner />}
+      {maps.error && <Alert>{maps.error}</Alert>}
+      {maps.data && maps.data.length === 0 && <p className="faint">No mapped technique.</p>}
+      <div className="stack tight">
+        {(maps.data ?? []).map((m) =>
+          m.expand?.technique ? (
+            <span key={m.id}>
+              <TechniqueLink t={m.expand.technique} />
+              {note(m) && <span className="faint small"> {note(m)}</span>}
+            </span>
+          ) : null,
+        )}
+      </div>
+    </>
   )
 }
 

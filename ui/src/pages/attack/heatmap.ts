@@ -1,5 +1,6 @@
 import type { Column } from './Matrix'
 import type { CoverageCell } from './common'
+import { saveBlob } from '../../lib/files'
 
 // Builds the matrix heatmap as a standalone SVG document (literal colours, no
 // stylesheet) so it opens anywhere, and renders it to PNG through a canvas.
@@ -67,15 +68,9 @@ export function heatmapSvg(cols: Column[], scores: Map<string, CoverageCell>, op
   return out.join('\n')
 }
 
+/** download saves the heatmap as a file (saveBlob, with the name first). */
 export function download(name: string, blob: Blob) {
-  const url = URL.createObjectURL(blob)
-  const a = document.createElement('a')
-  a.href = url
-  a.download = name
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 1000)
+  saveBlob(blob, name)
 }
 
 export async function svgToPng(svg: string): Promise<Blob> {

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
-import { FormDialog, Alert, Badge, Button, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
+import { ListError, FormDialog, Badge, Button, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
 import type { Technique } from '../attack/common'
 
@@ -69,11 +69,7 @@ export default function LibraryPage() {
           <Select label="Source" placeholder="All sources" options={['atomic', 'caldera', 'manual'].map((s) => ({ value: s, label: humanize(s) }))} value={source} onChange={(e) => setFilter({ source: e.target.value })} />
           <Select label="Platform" placeholder="All platforms" options={PLATFORMS.map((s) => ({ value: s, label: s }))} value={platform} onChange={(e) => setFilter({ platform: e.target.value })} />
         </FilterBar>
-        {list.error && (
-          <div className="pad">
-            <Alert>{list.error}</Alert>
-          </div>
-        )}
+        <ListError error={list.error} />
         <Table
           caption="Test templates"
           columns={[

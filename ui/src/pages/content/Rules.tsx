@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize, relativeTime } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
+import { ListError, Alert, Badge, Button, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { RunProgress, useLiveRun, type JobRun } from '../admin/jobrun'
 import { andFilter } from '../../lib/filter'
 import { SEVERITIES, severityTone } from '../../lib/findings'
@@ -142,11 +142,7 @@ export default function RulesPage() {
             {bulkMsg && <span className="muted small">{bulkMsg}</span>}
           </div>
         )}
-        {list.error && (
-          <div className="pad">
-            <Alert>{list.error}</Alert>
-          </div>
-        )}
+        <ListError error={list.error} />
         <Table
           caption="Detection rules"
           columns={[

@@ -8,7 +8,7 @@ import { humanize } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
 import { Alert, Badge, Button, Card, EmptyState, FilterBar, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
-import type { Technique } from '../attack/common'
+import { MappedTechniques, type Technique } from '../attack/common'
 import { CONTROL_STATUSES } from '../../lib/vocabulary.gen'
 
 // Compliance frameworks and their controls, each mapped to ATT&CK techniques.
@@ -141,19 +141,7 @@ function ControlDetail({ c, manage, onClose, onSaved }: { c: Control; manage: bo
           </dl>
         )}
         <h3>Mapped techniques</h3>
-        {maps.loading && <Spinner />}
-        {maps.error && <Alert>{maps.error}</Alert>}
-        {maps.data && maps.data.length === 0 && <p className="faint">No mapped technique.</p>}
-        <div className="stack tight">
-          {(maps.data ?? []).map((m) =>
-            m.expand?.technique ? (
-              <span key={m.id}>
-                <Link to={`/techniques/${m.expand.technique.attack_id}`}><code>{m.expand.technique.attack_id}</code> {m.expand.technique.name}</Link>
-                {m.mapping_type && <span className="faint small"> · {humanize(m.mapping_type)}</span>}
-              </span>
-            ) : null,
-          )}
-        </div>
+        <MappedTechniques maps={maps} note={(m) => (m.mapping_type ? `· ${humanize(m.mapping_type)}` : '')} />
       </div>
     </Modal>
   )

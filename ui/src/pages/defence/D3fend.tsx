@@ -5,10 +5,10 @@ import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
-import { Link, setQuery, useLocation } from '../../lib/router'
+import { setQuery, useLocation } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Select, Spinner, Tabs, TextInput, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
-import type { Technique } from '../attack/common'
+import { MappedTechniques, type Technique } from '../attack/common'
 import { D3FEND_STATUSES } from '../../lib/vocabulary.gen'
 
 // D3FEND countermeasures by tactic, their implementation status and the
@@ -99,19 +99,7 @@ function CountermeasureDetail({ c, onClose }: { c: Countermeasure; onClose: () =
         </div>
         {c.definition && <p className="muted m0">{c.definition}</p>}
         <h3>Countered ATT&amp;CK techniques</h3>
-        {maps.loading && <Spinner />}
-        {maps.error && <Alert>{maps.error}</Alert>}
-        {maps.data && maps.data.length === 0 && <p className="faint">No mapped technique.</p>}
-        <div className="stack tight">
-          {(maps.data ?? []).map((m) =>
-            m.expand?.technique ? (
-              <span key={m.id}>
-                <Link to={`/techniques/${m.expand.technique.attack_id}`}><code>{m.expand.technique.attack_id}</code> {m.expand.technique.name}</Link>
-                {m.via && <span className="faint small"> via {m.via}</span>}
-              </span>
-            ) : null,
-          )}
-        </div>
+        <MappedTechniques maps={maps} note={(m) => (m.via ? `via ${m.via}` : '')} />
       </div>
     </Modal>
   )

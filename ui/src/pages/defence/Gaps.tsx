@@ -2,7 +2,7 @@ import { api } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { levelFor, type Level } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, FilterBar, Icon, LevelBadge, PageHead, Select, Spinner, Table } from '../../ds'
+import { ListError, Alert, Badge, Card, EmptyState, FilterBar, Icon, LevelBadge, PageHead, Select, Spinner, Table } from '../../ds'
 import { useFrameworks } from './Compliance'
 
 // Compliance gap analysis: controls ranked by a gap score from their mapped
@@ -111,11 +111,7 @@ export default function GapsPage() {
             <Select label="Framework" options={fws.data.map((f) => ({ value: f.id, label: f.name }))} value={framework} onChange={(e) => setQuery({ framework: e.target.value, control: null })} />
             {rep.data && <span className="faint small">{rep.data.controls} controls, most urgent first</span>}
           </FilterBar>
-          {rep.error && (
-            <div className="pad">
-              <Alert>{rep.error}</Alert>
-            </div>
-          )}
+          <ListError error={rep.error} />
           <Table
             caption="Compliance gaps"
             columns={[

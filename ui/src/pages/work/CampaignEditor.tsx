@@ -1,6 +1,7 @@
 import { lazy, Suspense, useState } from 'react'
-import { api, errorMessage, esc, pb } from '../../lib/pb'
+import { api, esc, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
+import { useSubmit } from '../../lib/submit'
 import { asArray, humanize } from '../../lib/format'
 import { FormDialog, Alert, Badge, Button, Checkbox, FilterBar, Modal, Select, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { CronField } from '../../components/CronField'
@@ -112,22 +113,14 @@ export function AddTests({ c, onClose, onAdded }: { c: Campaign; onClose: () => 
 
 function ByTechnique({ campaign, platform, onAdded }: { campaign: string; platform: string; onAdded: (what: string) => void }) {
   const [tech, setTech] = useState<PickedTechnique | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const add = async () => {
-    if (!tech) return
-    setBusy(true)
-    setError('')
-    try {
+  const { busy, error, run } = useSubmit()
+  const add = () =>
+    tech &&
+    run(async () => {
       await pb.collection('tests').create({ name: `${tech.attack_id} ${tech.name}`, technique: tech.id, campaign, platform })
       onAdded(`${tech.attack_id} added`)
       setTech(null)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
-  }
+    })
   return (
     <div className="stack">
       {error && <Alert>{error}</Alert>}
@@ -145,26 +138,18 @@ function FromTemplate({ campaign, platforms, onAdded }: { campaign: string; plat
   const [q, setQ] = useState('')
   const [source, setSource] = useState('')
   const [picked, setPicked] = useState<Template | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
+  const { busy, error, run } = useSubmit()
   const filter = [q && `(name ~ ${esc(q)} || technique_attack_id ~ ${esc(q)})`, source && `source = ${esc(source)}`].filter(Boolean).join(' && ')
   const list = useLoad(() => (q.trim().length < 2 ? Promise.resolve([] as Template[]) : pb.collection('test_templates').getList<Template>(1, 12, { filter, sort: 'technique_attack_id,name', skipTotal: true }).then((r) => r.items)), [filter])
-  const add = async () => {
-    if (!picked) return
-    setBusy(true)
-    setError('')
-    try {
+  const add = () =>
+    picked &&
+    run(async () => {
       const tp = asArray<string>(picked.platforms)
       const platform = platforms.find((p) => tp.some((x) => x.toLowerCase() === p.toLowerCase())) ?? tp[0] ?? ''
       await pb.collection('tests').create({ name: `${picked.technique_attack_id} ${picked.name}`, technique: picked.technique, template: picked.id, campaign, platform, procedure: templateProcedure(picked) })
       onAdded(`${picked.name} added`)
       setPicked(null)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
-  }
+    })
   if (picked) {
     const rows = argRows(picked.input_arguments)
     return (

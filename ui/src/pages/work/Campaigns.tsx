@@ -6,7 +6,7 @@ import { formatDate, humanize } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { Link, useLocation } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
+import { ListError, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { CAMPAIGN_STATUSES } from '../../lib/vocabulary.gen'
 
 export type Campaign = RecordModel & {
@@ -63,11 +63,7 @@ export default function CampaignsPage() {
           <TextInput label="Search" placeholder="Name" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value || null }))} />
           <Select label="Status" placeholder="All" options={CAMPAIGN_STATUSES.map((s) => ({ value: s, label: humanize(s) }))} value={status} onChange={(e) => setFilter({ status: e.target.value || null })} />
         </FilterBar>
-        {list.error && (
-          <div className="pad">
-            <Alert>{list.error}</Alert>
-          </div>
-        )}
+        <ListError error={list.error} />
         <Table
           caption="Campaigns"
           columns={[

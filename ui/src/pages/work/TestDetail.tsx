@@ -3,6 +3,7 @@ import type { RecordModel } from 'pocketbase'
 import { api, errorMessage, pb } from '../../lib/pb'
 import { useSubscription } from '../../lib/live'
 import { useLoad } from '../../lib/data'
+import { useSubmit } from '../../lib/submit'
 import { useAuth } from '../../lib/auth'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link } from '../../lib/router'
@@ -183,22 +184,15 @@ function userName(u?: { name: string; email: string }): string {
 function Comments({ list, testId, onAdded }: { list: Comment[]; testId: string; onAdded: () => void }) {
   const me = useAuth()
   const [body, setBody] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const submit = async (e: FormEvent) => {
+  const { busy, error, run } = useSubmit()
+  const submit = (e: FormEvent) => {
     e.preventDefault()
     if (!body.trim()) return
-    setBusy(true)
-    setError('')
-    try {
+    void run(async () => {
       await pb.collection('test_comments').create({ test: testId, author: me?.id, body })
       setBody('')
       onAdded()
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   return (
     <div className="stack">
