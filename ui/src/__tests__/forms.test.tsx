@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, fireEvent, render, renderHook, waitFor } from '@testing-library/react'
 import { ClientResponseError } from 'pocketbase'
 import { useState } from 'react'
-import { FormDialog, TextInput } from '../ds'
+import { FormDialog, TextInput, ToastProvider, useAction } from '../ds'
 import { useSubmit } from '../lib/submit'
 import { applyEvent, useSubscription } from '../lib/live'
 import { pb } from '../lib/pb'
@@ -133,6 +133,35 @@ describe('useSubmit', () => {
     })
     expect(ok).toBe(false)
     expect(result.current.error).toBe('The server could not be reached.')
+  })
+})
+
+describe('useAction', () => {
+  it('names the running action, ignores a second click, and tells a failure in a toast', async () => {
+    const d = deferred()
+    function Page() {
+      const { busy, run } = useAction()
+      return (
+        <>
+          <span data-testid="busy">{busy}</span>
+          <button onClick={() => run('sync', 'Could not sync', () => d.promise)}>sync</button>
+          <button onClick={() => run('run', 'Could not run', () => Promise.reject(new Error('The job is already running.')))}>run</button>
+        </>
+      )
+    }
+    const r = render(
+      <ToastProvider timeout={0}>
+        <Page />
+      </ToastProvider>,
+    )
+    fireEvent.click(r.getByText('sync'))
+    expect(r.getByTestId('busy').textContent).toBe('sync')
+    fireEvent.click(r.getByText('run'))
+    expect(r.queryByText('Could not run')).toBeNull()
+    await act(async () => d.resolve())
+    expect(r.getByTestId('busy').textContent).toBe('')
+    fireEvent.click(r.getByText('run'))
+    expect((await r.findByText('Could not run')).nextSibling?.textContent).toBe('The job is already running.')
   })
 })
 

@@ -16,6 +16,7 @@ import { LEVELS, LEVEL_LABELS, type Level } from '../lib/format'
 import { Icon } from './icons'
 import { Link, setQuery, useLocation } from '../lib/router'
 import { useSubmit } from '../lib/submit'
+import { errorMessage } from '../lib/pb'
 
 export { Icon, ICON_NAMES, type IconName } from './icons'
 
@@ -390,6 +391,37 @@ export function ToastProvider({ children, timeout = 6000 }: { children: ReactNod
 
 export function useToast(): ToastApi {
   return useContext(ToastContext)
+}
+
+/**
+ * useAction runs the actions of a page's buttons: busy names the one running
+ * (give each button its own key), a second click while it runs is ignored,
+ * and a failure is told in a toast titled failTitle with the reason in words.
+ * run resolves true when the action succeeded.
+ */
+export function useAction() {
+  const { push } = useToast()
+  const [busy, setBusy] = useState('')
+  const running = useRef(false)
+  const run = useCallback(
+    async (key: string, failTitle: string, action: () => unknown) => {
+      if (running.current) return false
+      running.current = true
+      setBusy(key)
+      try {
+        await action()
+        return true
+      } catch (err) {
+        push({ title: failTitle, body: errorMessage(err), tone: 'error' })
+        return false
+      } finally {
+        running.current = false
+        setBusy('')
+      }
+    },
+    [push],
+  )
+  return { busy, run }
 }
 
 /* Tables */

@@ -1,11 +1,12 @@
 import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { api, errorMessage, pb } from '../../lib/pb'
+import { api, pb } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
 import { applyEvent, useSubscription } from '../../lib/live'
+import { useSubmit } from '../../lib/submit'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { useLocation } from '../../lib/router'
-import { ListError, Alert, Badge, Button, Card, Checkbox, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useToast } from '../../ds'
+import { useAction, ListError, Alert, Badge, Button, Card, Checkbox, EmptyState, Modal, PageHead, Pagination, Select, Table, TextInput, useToast } from '../../ds'
 import { RunProgress, runDuration, StatusBadge, useLiveRun, type JobRun } from './jobrun'
 import { RunSummary } from '../../components/RunSummary'
 import { summarizeRun, type ImportStats } from '../../components/runSummary'
@@ -74,49 +75,38 @@ export default function IntegrationsPage() {
     if (query.get('action') === 'upload') uploadRef.current?.scrollIntoView()
   }, [query])
 
-  const runJob = async (name: string) => {
-    try {
+  const { busy, run } = useAction()
+  const runJob = (name: string) =>
+    run(`run:${name}`, `Could not run ${name}`, async () => {
       const r = await api<{ job_run: JobRun }>(`/api/aegis/jobs/${encodeURIComponent(name)}/run`, { method: 'POST', body: {} })
       if (r?.job_run) setActive(r.job_run)
       toast.push({ title: `${name} started`, tone: 'success' })
       jobs.reload()
-    } catch (err) {
-      toast.push({ title: `Could not run ${name}`, body: errorMessage(err), tone: 'error' })
-    }
-  }
+    })
 
-  const patch = async (i: Integration, body: Partial<Integration>) => {
-    try {
+  const patch = (i: Integration, body: Partial<Integration>) =>
+    run(`patch:${i.id}`, 'Could not update the integration', async () => {
       const r = await pb.collection('integrations').update<Integration>(i.id, body)
       integrations.set((cur) => cur && cur.map((x) => (x.id === r.id ? r : x)))
-    } catch (err) {
-      toast.push({ title: 'Could not update the integration', body: errorMessage(err), tone: 'error' })
-    }
-  }
+    })
 
   // "Sync now" runs once whether or not the source is enabled; "Enabled"
   // only decides whether the schedule runs it.
-  const syncNow = async (i: Integration) => {
-    try {
+  const syncNow = (i: Integration) =>
+    run(`sync:${i.id}`, `Could not sync ${i.name}`, async () => {
       const r = await api<{ job_run: JobRun }>(`/api/aegis/integrations/${encodeURIComponent(i.id)}/sync`, { method: 'POST', body: {} })
       if (r?.job_run) setActive(r.job_run)
       toast.push({ title: `Sync of ${i.name} started`, tone: 'success' })
       jobs.reload()
-    } catch (err) {
-      toast.push({ title: `Could not sync ${i.name}`, body: errorMessage(err), tone: 'error' })
-    }
-  }
+    })
 
-  const remove = async (i: Integration) => {
-    if (!window.confirm(`Delete the source ${i.name}? Its run history stays.`)) return
-    try {
+  const remove = (i: Integration) =>
+    window.confirm(`Delete the source ${i.name}? Its run history stays.`) &&
+    run(`delete:${i.id}`, `Could not delete ${i.name}`, async () => {
       await pb.collection('integrations').delete(i.id)
       integrations.set((cur) => cur && cur.filter((x) => x.id !== i.id))
       jobs.reload()
-    } catch (err) {
-      toast.push({ title: `Could not delete ${i.name}`, body: errorMessage(err), tone: 'error' })
-    }
-  }
+    })
 
   const jobList = jobs.data ?? []
   return (
@@ -205,7 +195,7 @@ export default function IntegrationsPage() {
               width: 230,
               render: (i: Integration) => (
                 <span className="row tight">
-                  <Button size="small" onClick={() => syncNow(i)}>
+                  <Button size="small" busy={busy === `sync:${i.id}`} onClick={() => syncNow(i)}>
                     Sync now
                   </Button>
                   <Button size="small" variant="ghost" onClick={() => setEditing(i)}>
@@ -274,7 +264,7 @@ export default function IntegrationsPage() {
                 header: '',
                 width: 110,
                 render: (j: Job) => (
-                  <Button size="small" onClick={() => runJob(j.name)} disabled={!!j.running}>
+                  <Button size="small" busy={busy === `run:${j.name}`} onClick={() => runJob(j.name)} disabled={!!j.running}>
                     {j.running ? 'Running…' : 'Run now'}
                   </Button>
                 ),
@@ -336,25 +326,18 @@ export default function IntegrationsPage() {
 function UploadCard({ onStarted, initialKind }: { onStarted: (r: JobRun) => void; initialKind: string }) {
   const [kind, setKind] = useState(IMPORT_KINDS.includes(initialKind) ? initialKind : 'attack')
   const [file, setFile] = useState<File | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
+  const { busy, error, run } = useSubmit()
   const [sent, setSent] = useState(0)
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault()
     if (!file) return
-    setBusy(true)
-    setError('')
-    try {
+    void run(async () => {
       const form = new FormData()
       form.append('file', file)
       setSent(file.size)
       const r = await api<{ job_run: JobRun }>(`/api/aegis/import/${kind}`, { form })
       if (r?.job_run) onStarted(r.job_run)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   return (
     <Card title="Upload a file">

@@ -1,11 +1,11 @@
 import { lazy, Suspense, useState } from 'react'
-import { pb, errorMessage } from '../../lib/pb'
+import { pb,} from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, formatDate, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, useToast } from '../../ds'
+import { useAction, Alert, Badge, Button, Card, EmptyState, PageHead, Spinner, useToast } from '../../ds'
 import { highlightLine, ruleLanguage } from '../../lib/highlight'
 import { severityTone } from '../../lib/findings'
 import { unknownTechniques, type Rule } from './Rules'
@@ -41,7 +41,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
   const me = useAuth()
   const toast = useToast()
   const rule = useLoad(() => pb.collection('detection_rules').getOne<Rule>(params.id, { expand: 'techniques' }), [params.id])
-  const [busy, setBusy] = useState(false)
+  const { busy, run } = useAction()
   const [editing, setEditing] = useState(false)
   if (rule.loading && !rule.data) return <Spinner />
   if (rule.error)
@@ -53,18 +53,12 @@ export default function RulePage({ params }: { params: Record<string, string> })
       </Card>
     )
   const r = rule.data!
-  const toggle = async () => {
-    setBusy(true)
-    try {
+  const toggle = () =>
+    run('toggle', 'Could not change the rule', async () => {
       const u = await pb.collection('detection_rules').update<Rule>(r.id, { enabled: !r.enabled }, { expand: 'techniques' })
       rule.set(u)
       toast.push({ title: u.enabled ? 'Rule enabled' : 'Rule disabled', tone: 'success' })
-    } catch (err) {
-      toast.push({ title: 'Could not change the rule', body: errorMessage(err), tone: 'error' })
-    } finally {
-      setBusy(false)
-    }
-  }
+    })
   const unknown = unknownTechniques(r)
   // Sigma rules written in the UI are edited there; imported ones upstream.
   const authored = r.source === 'sigma' && (r as unknown as { meta?: { authored?: string } }).meta?.authored === 'ui'
@@ -88,7 +82,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
               </Button>
             )}
             {can(me?.role, 'manage_content') && (
-              <Button variant={r.enabled ? 'default' : 'primary'} busy={busy} onClick={toggle}>
+              <Button variant={r.enabled ? 'default' : 'primary'} busy={busy === 'toggle'} onClick={toggle}>
                 {r.enabled ? 'Disable rule' : 'Enable rule'}
               </Button>
             )}

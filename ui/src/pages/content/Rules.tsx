@@ -1,6 +1,7 @@
 import { lazy, Suspense, useRef, useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, esc, errorMessage, pb } from '../../lib/pb'
+import { useSubmit } from '../../lib/submit'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
@@ -273,27 +274,20 @@ function UnknownTechniques() {
 
 function UploadRules({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
   const [kind, setKind] = useState('sigma')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
+  const { busy, error, setError, run: send } = useSubmit()
   const [started, setStarted] = useState<JobRun | null>(null)
   const run = useLiveRun(started)
   const file = useRef<HTMLInputElement>(null)
   const finished = run?.status === 'succeeded' || run?.status === 'failed'
-  const submit = async () => {
+  const submit = () => {
     const f = file.current?.files?.[0]
     if (!f) return setError('Choose a file first.')
-    setBusy(true)
-    setError('')
-    try {
+    void send(async () => {
       const form = new FormData()
       form.append('file', f)
       const r = await api<{ job_run: JobRun }>(`/api/aegis/import/${kind}`, { form })
       setStarted(r.job_run)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   const close = () => {
     if (finished) onDone()

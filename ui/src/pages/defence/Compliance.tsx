@@ -1,12 +1,12 @@
 import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { pb, esc, errorMessage } from '../../lib/pb'
+import { pb, esc,} from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Button, Card, EmptyState, FilterBar, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
+import { useAction, Alert, Badge, Button, Card, EmptyState, FilterBar, Modal, PageHead, Pagination, Select, Spinner, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
 import { MappedTechniques, type Technique } from '../attack/common'
 import { CONTROL_STATUSES } from '../../lib/vocabulary.gen'
@@ -100,25 +100,19 @@ function ControlDetail({ c, manage, onClose, onSaved }: { c: Control; manage: bo
   const maps = useLoad(() => pb.collection('control_mappings').getFullList<ControlMapping>({ filter: `control = ${esc(c.id)}`, expand: 'technique' }), [c.id])
   const users = useLoad(() => (manage ? pb.collection('users').getFullList<User>({ fields: 'id,name,email', sort: 'name' }) : Promise.resolve([] as User[])), [manage])
   const [v, setV] = useState({ status: c.status || 'not_assessed', owner: c.owner || '', notes: c.notes || '' })
-  const [busy, setBusy] = useState(false)
-  const save = async () => {
-    setBusy(true)
-    try {
+  const { busy, run } = useAction()
+  const save = () =>
+    run('save', 'Could not save the control', async () => {
       const u = await pb.collection('compliance_controls').update<Control>(c.id, v, { expand: 'owner' })
       toast.push({ title: 'Control saved', tone: 'success' })
       onSaved(u)
-    } catch (err) {
-      toast.push({ title: 'Could not save the control', body: errorMessage(err), tone: 'error' })
-    } finally {
-      setBusy(false)
-    }
-  }
+    })
   return (
     <Modal
       wide
       title={`${c.control_id} ${c.title}`}
       onClose={onClose}
-      footer={manage && <Button variant="primary" busy={busy} onClick={save}>Save</Button>}
+      footer={manage && <Button variant="primary" busy={busy === 'save'} onClick={save}>Save</Button>}
     >
       <div className="stack">
         {c.description && <p className="muted m0 pre-wrap">{c.description}</p>}

@@ -1,12 +1,12 @@
 import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { api, errorMessage, pb } from '../../lib/pb'
+import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { formatDate, levelFor, signed } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { Alert, Button, Card, EmptyState, Icon, LevelBadge, PageHead, FilterBar, Select, Spinner, Table, useToast } from '../../ds'
+import { useAction, Alert, Button, Card, EmptyState, Icon, LevelBadge, PageHead, FilterBar, Select, Spinner, Table, useToast } from '../../ds'
 import { LineChart } from '../../ds/charts'
 import { fetchBlob, fileName, saveBlob } from '../../lib/files'
 import { DOMAINS } from '../attack/common'
@@ -96,58 +96,36 @@ export default function ReportsPage() {
   const toast = useToast()
   const trend = useLoad(() => api<Trend>('/api/aegis/trends'), [])
   const [label, setLabel] = useState('')
-  const [busy, setBusy] = useState('')
+  const { busy, run } = useAction()
   const points = trend.data?.points ?? []
   const shown = withCurrent(points, trend.data?.current)
   const canSnap = can(me?.role, 'manage_findings')
-  const snap = async () => {
-    setBusy('snap')
-    try {
+  const snap = () =>
+    run('snap', 'Could not take a snapshot', async () => {
       await api('/api/aegis/snapshots', { body: { label } })
       setLabel('')
       toast.push({ title: 'Snapshot taken', tone: 'success' })
       trend.reload()
-    } catch (err) {
-      toast.push({ title: 'Could not take a snapshot', body: errorMessage(err), tone: 'error' })
-    } finally {
-      setBusy('')
-    }
-  }
-  const download = async (path: string) => {
-    setBusy(path)
-    try {
-      saveBlob(await fetchBlob(path), fileName(path))
-    } catch (err) {
-      toast.push({ title: 'Download failed', body: errorMessage(err), tone: 'error' })
-    } finally {
-      setBusy('')
-    }
-  }
-  const executive = async () => {
+    })
+  const download = (path: string) => run(path, 'Download failed', async () => saveBlob(await fetchBlob(path), fileName(path)))
+  const executive = () => {
     const w = window.open('', '_blank')
-    setBusy('exec')
-    try {
-      const blob = await fetchBlob('/api/aegis/reports/executive' + reportQuery(scope))
-      const url = URL.createObjectURL(new Blob([blob], { type: 'text/html' }))
-      if (w) w.location.href = url
-      else window.open(url, '_blank')
-    } catch (err) {
-      w?.close()
-      toast.push({ title: 'Could not build the report', body: errorMessage(err), tone: 'error' })
-    } finally {
-      setBusy('')
-    }
+    return run('exec', 'Could not build the report', async () => {
+      try {
+        const blob = await fetchBlob('/api/aegis/reports/executive' + reportQuery(scope))
+        const url = URL.createObjectURL(new Blob([blob], { type: 'text/html' }))
+        if (w) w.location.href = url
+        else window.open(url, '_blank')
+      } catch (err) {
+        w?.close()
+        throw err
+      }
+    })
   }
-  const pdf = async () => {
-    setBusy('pdf')
-    try {
-      saveBlob(await fetchBlob('/api/aegis/reports/executive.pdf' + reportQuery(scope)), reportFileName(scope, actorRec ? actorRec.attack_id || actorRec.id : '', campaignRec?.name))
-    } catch (err) {
-      toast.push({ title: 'Could not build the PDF', body: errorMessage(err), tone: 'error' })
-    } finally {
-      setBusy('')
-    }
-  }
+  const pdf = () =>
+    run('pdf', 'Could not build the PDF', async () =>
+      saveBlob(await fetchBlob('/api/aegis/reports/executive.pdf' + reportQuery(scope)), reportFileName(scope, actorRec ? actorRec.attack_id || actorRec.id : '', campaignRec?.name)),
+    )
   const { labels, series } = trendSeries(shown)
   return (
     <div className="stack">

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { api, errorMessage } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
-import { FormDialog, Alert, Badge, Button, Card, EmptyState, Icon, Modal, ProgressBar, Table, TextInput, useToast } from '../../ds'
+import { useAction, FormDialog, Alert, Badge, Button, Card, EmptyState, Icon, Modal, ProgressBar, Table, TextInput, useToast } from '../../ds'
 
 // Backups: create, verify and restore. A restore restarts the server, so the
 // page waits for /api/health to answer again and then reloads.
@@ -32,33 +32,26 @@ export function Backups() {
   const toast = useToast()
   const list = useLoad(() => api<{ items: string[] | null }>('/api/aegis/backups'), [])
   const [name, setName] = useState('')
-  const [busy, setBusy] = useState('')
+  const { busy, run } = useAction()
   const [report, setReport] = useState<{ name: string; rep: Report; ok: boolean } | null>(null)
   const [confirmRestore, setConfirmRestore] = useState('')
   const [restoring, setRestoring] = useState<'' | 'waiting' | 'timeout'>('')
-  const create = async () => {
-    setBusy('create')
-    try {
+  const create = () =>
+    run('create', 'Backup failed', async () => {
       const r = await api<{ name: string }>('/api/aegis/backups', { body: name ? { name } : {} })
       toast.push({ title: 'Backup created', body: r.name, tone: 'success' })
       setName('')
       list.reload()
-    } catch (err) {
-      toast.push({ title: 'Backup failed', body: errorMessage(err), tone: 'error' })
-    } finally {
-      setBusy('')
-    }
-  }
-  const verify = async (n: string) => {
-    setBusy('verify:' + n)
-    try {
-      setReport({ name: n, rep: await api<Report>(`/api/aegis/backups/${encodeURIComponent(n)}/verify`, { method: 'POST' }), ok: true })
-    } catch (err) {
-      setReport({ name: n, rep: { error: errorMessage(err) }, ok: false })
-    } finally {
-      setBusy('')
-    }
-  }
+    })
+  // A failed verification is its report: shown in the dialog, not a toast.
+  const verify = (n: string) =>
+    run('verify:' + n, 'Verification failed', async () => {
+      try {
+        setReport({ name: n, rep: await api<Report>(`/api/aegis/backups/${encodeURIComponent(n)}/verify`, { method: 'POST' }), ok: true })
+      } catch (err) {
+        setReport({ name: n, rep: { error: errorMessage(err) }, ok: false })
+      }
+    })
   // A refused restore throws: the confirmation dialog says why.
   const restore = async (n: string) => {
     await api(`/api/aegis/backups/${encodeURIComponent(n)}/restore`, { method: 'POST' })

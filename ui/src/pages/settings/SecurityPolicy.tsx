@@ -1,5 +1,6 @@
 import { useState } from 'react'
-import { api, errorMessage } from '../../lib/pb'
+import { api,} from '../../lib/pb'
+import { useSubmit } from '../../lib/submit'
 import { useLoad } from '../../lib/data'
 import { ROLES, roleLabel } from '../../lib/roles'
 import { Alert, Icon, Button, Card, Checkbox, Select, Spinner, TextInput, useToast } from '../../ds'
@@ -29,27 +30,19 @@ function PolicyForm({ initial, onSaved }: { initial: Answer; onSaved: (a: Answer
   const [p, setP] = useState<Policy>(initial.policy)
   const [rows, setRows] = useState(roleMapRows(initial.policy.sso?.role_map))
   const [secret, setSecret] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
+  const { busy, error, run } = useSubmit()
   const sso = p.sso
   const setSso = (x: Partial<Policy['sso']>) => setP({ ...p, sso: { ...sso, ...x } })
   const mfa = p.mfa_required_roles ?? []
-  const save = async () => {
-    setBusy(true)
-    setError('')
-    try {
+  const save = () =>
+    run(async () => {
       const body: Record<string, unknown> = { policy: { ...p, sso: { ...sso, role_map: rowsToRoleMap(rows) } } }
       if (secret) body.sso_client_secret = secret
       const a = await api<Answer>('/api/aegis/security', { method: 'PUT', body })
       onSaved(a)
       setSecret('')
       toast.push({ title: 'Security policy saved', tone: 'success' })
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
-  }
+    })
   const int = (v: string) => (v === '' ? 0 : Math.trunc(Number(v)))
   return (
     <div className="stack">

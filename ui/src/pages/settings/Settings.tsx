@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { errorMessage, pb } from '../../lib/pb'
+import { pb } from '../../lib/pb'
+import { useSubmit } from '../../lib/submit'
 import { useLoad } from '../../lib/data'
 import { humanize } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
@@ -67,20 +68,12 @@ export default function SettingsPage() {
 
 function useSave(rec: SettingsRecord, onSaved: (r: SettingsRecord) => void) {
   const toast = useToast()
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const save = async (body: Json) => {
-    setBusy(true)
-    setError('')
-    try {
+  const { busy, error, setError, run } = useSubmit()
+  const save = (body: Json) =>
+    run(async () => {
       onSaved(await pb.collection('settings').update<SettingsRecord>(rec.id, body))
       toast.push({ title: 'Settings saved', tone: 'success' })
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
-  }
+    })
   return { busy, error, setError, save }
 }
 

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react'
-import { api, errorMessage, pb } from '../../lib/pb'
+import { api, pb } from '../../lib/pb'
+import { useSubmit } from '../../lib/submit'
 import { useLoad } from '../../lib/data'
 import { navigate } from '../../lib/router'
 import { Alert, Button, Card, Checkbox, PageHead, Select, Tabs, TextArea, TextInput, useToast } from '../../ds'
@@ -20,16 +21,13 @@ export default function CampaignWizardPage() {
   const [anyPlatform, setAnyPlatform] = useState(false)
   const [preview, setPreview] = useState<{ items: PreviewTest[]; skipped: string[] } | null>(null)
   const [file, setFile] = useState<File | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
+  const { busy, error, run } = useSubmit()
   const actors = useLoad(() => pb.collection('threat_actors').getFullList<Actor>({ fields: 'id,attack_id,name', sort: 'name', filter: 'revoked = false', batch: 1000 }), [])
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault()
-    setBusy(true)
-    setError('')
-    try {
+    void run(async () => {
       let id = ''
       if (mode === 'manual') {
         const r = await pb.collection('campaigns').create({ name: f.name, description: f.description, blind: f.blind, status: 'planned', round: 1 })
@@ -61,11 +59,7 @@ export default function CampaignWizardPage() {
         toast.push({ title: `${r.tests.length} draft tests planned`, tone: 'success' })
       }
       navigate(`/campaigns/${id}`)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   return (
