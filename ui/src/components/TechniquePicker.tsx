@@ -48,7 +48,7 @@ export function TechniquePicker({ value, onChange, label = 'Technique', required
     <div className="stack tight">
       <TextInput label={label} placeholder="ATT&CK id or name, e.g. T1003.001 or LSASS" value={q} required={required} onChange={(e) => setQ(e.target.value)} data-testid="technique-search" />
       {hits.length > 0 && (
-        <ul className="pick-list" role="listbox" aria-label="Matching techniques" style={{ listStyle: 'none', margin: 0, padding: 0, border: '1px solid var(--border)', borderRadius: 'var(--radius)' }}>
+        <ul className="pick-list bare-list boxed" role="listbox" aria-label="Matching techniques">
           {hits.map((t) => (
             <li key={t.id}>
               <button type="button" className="btn ghost block left" onClick={() => (onChange(t), setQ(''), setHits([]))} data-testid="technique-hit">

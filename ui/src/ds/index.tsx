@@ -38,7 +38,7 @@ export function Button({
   const cls = ['btn', variant !== 'default' && variant, size, block && 'block', className].filter(Boolean).join(' ')
   return (
     <button type={type} className={cls} disabled={disabled || busy} aria-busy={busy || undefined} {...rest}>
-      {busy && <span className="spinner" style={{ width: 14, height: 14 }} aria-hidden />}
+      {busy && <span className="spinner sm" aria-hidden />}
       {children}
     </button>
   )

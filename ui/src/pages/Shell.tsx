@@ -126,7 +126,7 @@ function UserMenu({ name, role }: { name: string; role: string }) {
     <div className="relative" ref={ref}>
       <button className="btn ghost" onClick={() => setOpen((o) => !o)} aria-haspopup="menu" aria-expanded={open} data-testid="user-menu">
         <span className="avatar">{initials}</span>
-        <span style={{ textAlign: 'left', lineHeight: 1.2 }}>
+        <span className="text-left lh-tight">
           <span className="d-block">{name}</span>
           <span className="faint small" data-testid="current-role">
             {roleLabel(role)}
@@ -135,7 +135,7 @@ function UserMenu({ name, role }: { name: string; role: string }) {
       </button>
       {open && (
         <div className="menu" role="menu">
-          <div style={{ padding: '6px 10px' }}>
+          <div className="menu-head">
             <Badge tone={roleTone(role)}>{roleLabel(role)}</Badge>
           </div>
           <Link to="/notifications" onClick={() => setOpen(false)}>

@@ -161,11 +161,11 @@ export default function ApiDocsPage() {
 function OpRow({ op }: { op: Operation }) {
   const [open, setOpen] = useState(false)
   return (
-    <div style={{ borderBottom: '1px solid var(--border)' }} data-testid="api-op">
+    <div className="divided" data-testid="api-op">
       <button
         onClick={() => setOpen((o) => !o)}
         aria-expanded={open}
-        style={{ all: 'unset', cursor: 'pointer', display: 'flex', gap: 12, alignItems: 'center', padding: '10px 16px', width: '100%', boxSizing: 'border-box' }}
+        className="op-head"
       >
         <span className={`method ${op.method.toLowerCase()}`}>{op.method}</span>
         <code className="strong">{op.path}</code>
@@ -173,7 +173,7 @@ function OpRow({ op }: { op: Operation }) {
         {op.auth && <Badge tone={op.auth === 'public' ? 'warning' : 'outline'}>{op.auth}</Badge>}
       </button>
       {open && (
-        <div className="stack tight" style={{ padding: '0 16px 14px 86px' }}>
+        <div className="stack tight op-body">
           {op.description && <div className="prose muted">{op.description}</div>}
           {op.params.length > 0 && (
             <table className="table">

@@ -350,7 +350,6 @@ function UploadCard({ onStarted, initialKind }: { onStarted: (r: JobRun) => void
           type="file"
           hint="JSON, YAML, TOML, CSV, or a .zip / .tar.gz / .tar.zst archive of them."
           onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-          style={{ paddingTop: 5 }}
         />
         <div className="row">
           <Button type="submit" variant="primary" busy={busy} disabled={!file}>

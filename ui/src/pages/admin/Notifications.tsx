@@ -107,12 +107,12 @@ export default function NotificationsPage() {
         )}
         <ul className="bare-list" data-testid="notification-list">
           {rows.map((n) => (
-            <li key={n.id} style={{ padding: '12px 16px', borderBottom: '1px solid var(--border)', background: n.read ? undefined : '#f7faff' }} data-testid="notification">
+            <li key={n.id} className={n.read ? 'note-item' : 'note-item unread'} data-testid="notification">
               <div className="row between">
                 <div className="row nowrap top">
-                  <span aria-hidden style={{ width: 8, height: 8, borderRadius: 4, marginTop: 7, background: n.read ? 'transparent' : 'var(--primary)' }} />
+                  <span aria-hidden className="note-dot" />
                   <div>
-                    <div style={{ fontWeight: n.read ? 400 : 600 }}>{n.link ? (
+                    <div className="note-title">{n.link ? (
                         <Link to={n.link} onClick={() => !n.read && markRead(n)}>
                           {n.title}
                         </Link>

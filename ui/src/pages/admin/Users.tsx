@@ -43,7 +43,7 @@ export default function UsersPage() {
       sort: 'name',
       render: (u) => (
         <div>
-          <div style={{ fontWeight: 500 }}>
+          <div className="fw-500">
             {u.name || '—'} {u.id === me?.id && <Badge tone="outline">you</Badge>}
           </div>
           <div className="faint small">{u.email || 'email hidden'}</div>

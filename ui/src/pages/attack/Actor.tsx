@@ -96,7 +96,7 @@ export default function ActorPage({ params }: { params: Record<string, string> }
           </Card>
           {(camps.data?.length ?? 0) > 0 && (
             <Card title="ATT&CK campaigns attributed">
-              <ul style={{ margin: 0, paddingLeft: 18 }}>
+              <ul className="m0 indent-18">
                 {camps.data!.map((c) => (
                   <li key={c.id}>
                     <Link to={`/attack-campaigns/${c.id}`}>

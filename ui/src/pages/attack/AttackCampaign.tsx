@@ -51,7 +51,7 @@ export default function AttackCampaignPage({ params }: { params: Record<string, 
       <PageHead
         title={
           <span className="row">
-            <code style={{ fontSize: 20 }}>{c.attack_id}</code> {c.name}
+            <code className="fs-20">{c.attack_id}</code> {c.name}
           </span>
         }
         subtitle={<Chips values={asArray<string>(c.aliases).filter((x) => x !== c.name)} />}
@@ -74,7 +74,7 @@ export default function AttackCampaignPage({ params }: { params: Record<string, 
         }
       />
       {error && <Alert>{error}</Alert>}
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(260px, 1fr)' }}>
+      <div className="grid-2 main-side narrow-side">
         <div className="stack">
           <Card title="Description">
             <Prose text={c.description} />

@@ -47,11 +47,11 @@ export default function AttackCampaignsPage() {
     <div className="stack">
       <PageHead title="ATT&CK campaigns" subtitle="Intrusion campaigns from ATT&CK (C0001…) with the techniques, software and groups they involved. Plan an emulation from any of them." />
       <Card flush>
-        <div className="filters" style={{ padding: 12, borderBottom: '1px solid var(--border)' }}>
+        <div className="filters filter-bar">
           <TextInput label="Search" placeholder="Name, alias or C-id" value={q} onChange={(e) => (setQ(e.target.value), setFilter({ q: e.target.value || null }))} />
         </div>
         {list.error && (
-          <div style={{ padding: 12 }}>
+          <div className="pad">
             <Alert>{list.error}</Alert>
           </div>
         )}

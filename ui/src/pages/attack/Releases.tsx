@@ -83,14 +83,14 @@ export default function ReleasesPage() {
         </Card>
       )}
       {sel && (
-        <div className="grid-2" style={{ gridTemplateColumns: 'minmax(240px, 1fr) minmax(0, 3fr)' }}>
+        <div className="grid-2 list-detail">
           <Card title="Imports" flush>
             <ul className="bare-list">
               {releases.data!.items.map((r) => (
                 <li key={r.id}>
                   <button
                     onClick={() => setQuery({ id: r.id })}
-                    style={{ all: 'unset', cursor: 'pointer', display: 'block', padding: '10px 16px', width: '100%', boxSizing: 'border-box', background: r.id === sel.id ? 'var(--primary-soft)' : undefined, borderBottom: '1px solid var(--border)' }}
+                    className={r.id === sel.id ? 'list-pick selected' : 'list-pick'}
                   >
                     <b>
                       {domainLabel(r.domain)} {r.version && `v${r.version}`}
@@ -170,7 +170,7 @@ export default function ReleasesPage() {
             </Card>
             {sel.changes?.resolved != null && typeof sel.changes.resolved === 'object' && Object.values(sel.changes.resolved as Record<string, number>).some((n) => n > 0) && (
               <Card title="References this import resolved">
-                <div className="faint small" style={{ marginBottom: 6 }}>
+                <div className="faint small mb-6">
                   Content stored while the catalogue lacked these ids (or naming techniques this release revoked) now links to them.
                 </div>
                 <StatsList stats={Object.fromEntries(Object.entries(sel.changes.resolved as Record<string, number>).filter(([, n]) => n > 0))} />

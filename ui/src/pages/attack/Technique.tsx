@@ -156,7 +156,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
             {sc && (
               <div className="stack tight" data-testid="score">
                 <div className="row">
-                  <span style={{ fontSize: 32, fontWeight: 700 }}>{Math.round(sc.score)}</span>
+                  <span className="big-score">{Math.round(sc.score)}</span>
                   <LevelBadge level={level} />
                 </div>
                 <dl className="kv">

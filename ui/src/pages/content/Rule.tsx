@@ -12,13 +12,8 @@ import { unknownTechniques, type Rule } from './Rules'
 
 const RuleEditor = lazy(() => import('../../components/RuleEditor'))
 
-const TOKEN_COLOURS: Record<string, string | undefined> = {
-  key: 'var(--primary)',
-  string: 'var(--success, #15803d)',
-  comment: 'var(--text-3)',
-  section: 'var(--red, #b91c1c)',
-  punct: 'var(--text-3)',
-}
+/** TOKEN_KINDS are the highlighted kinds of token (classes tok-… in styles.css). */
+const TOKEN_KINDS = new Set(['key', 'string', 'comment', 'section', 'punct'])
 
 export function Highlighted({ content, lang }: { content: string; lang: 'yaml' | 'toml' | 'text' }) {
   return (
@@ -26,7 +21,7 @@ export function Highlighted({ content, lang }: { content: string; lang: 'yaml' |
       {content.split('\n').map((line, i) => (
         <div key={i}>
           {highlightLine(line, lang).map((t, j) => (
-            <span key={j} style={TOKEN_COLOURS[t.kind] ? { color: TOKEN_COLOURS[t.kind], fontStyle: t.kind === 'comment' ? 'italic' : undefined } : undefined}>
+            <span key={j} className={TOKEN_KINDS.has(t.kind) ? `tok-${t.kind}` : undefined}>
               {t.text}
             </span>
           ))}
@@ -90,7 +85,7 @@ export default function RulePage({ params }: { params: Record<string, string> })
         }
       />
       <Suspense fallback={null}>{editing && <RuleEditor initial={r.content} onClose={() => setEditing(false)} onSaved={() => (setEditing(false), rule.reload())} />}</Suspense>
-      <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0,2fr) minmax(0,1fr)', gap: 16 }}>
+      <div className="grid-2 two-one">
         <Card title="Rule content">
           {r.content ? <Highlighted content={r.content} lang={ruleLanguage(r.source, r.content)} /> : <p className="faint">No raw content stored.</p>}
         </Card>

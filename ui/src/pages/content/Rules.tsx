@@ -228,7 +228,7 @@ function UnknownTechniques() {
         </p>
         <div className="small">
           {d.ids.slice(0, 30).map((x) => (
-            <span key={x.attack_id} style={{ marginRight: 8 }}>
+            <span key={x.attack_id} className="mr-8">
               <Badge>{x.attack_id}</Badge> {x.rules > 0 && `${x.rules} rule${x.rules === 1 ? '' : 's'}`}
               {x.pending > 0 && ` ${x.pending} pending`}
             </span>

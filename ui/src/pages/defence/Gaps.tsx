@@ -38,7 +38,7 @@ export function actionLink(a: GapAction): string {
 export function ActionList({ actions }: { actions: GapAction[] }) {
   if (actions.length === 0) return <span className="faint small">Nothing to raise it with yet: no open test, template or disabled rule.</span>
   return (
-    <ol className="small" style={{ margin: 0, paddingLeft: 18 }} data-testid="raise-actions">
+    <ol className="small m0 indent-18" data-testid="raise-actions">
       {actions.map((a, i) => (
         <li key={i}>
           {ACTION_VERB[a.kind]}{' '}
@@ -57,7 +57,7 @@ export function ActionList({ actions }: { actions: GapAction[] }) {
 export function PullList({ pulls }: { pulls: Pull[] }) {
   if (pulls.length === 0) return <span className="faint small">Nothing pulls it down.</span>
   return (
-    <ul className="small" style={{ margin: 0, paddingLeft: 18 }} data-testid="gap-why">
+    <ul className="small m0 indent-18" data-testid="gap-why">
       {pulls.map((p) => (
         <li key={p.id}>
           <Link to={`/techniques/${encodeURIComponent(p.attack_id)}`}>
@@ -150,7 +150,7 @@ export function RaiseCard({ actor }: { actor: string }) {
           <span className="small">
             Over {d.techniques} in-scope technique{d.techniques === 1 ? '' : 's'}. {d.top.length > 0 ? `The ${d.top.length} that would raise it most:` : 'Nothing left to raise it with: no open test, template or disabled rule.'}
           </span>
-          <ol className="small" style={{ margin: 0, paddingLeft: 18 }}>
+          <ol className="small m0 indent-18">
             {d.top.map((p) => (
               <li key={p.id}>
                 <Link to={`/techniques/${encodeURIComponent(p.attack_id)}`}>

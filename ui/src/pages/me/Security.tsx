@@ -34,7 +34,7 @@ function QRCode({ text }: { text: string }) {
     }
   }, [text])
   if (!svg) return <Spinner label="Drawing the QR code…" />
-  return <div data-testid="totp-qr" style={{ width: 200, height: 200, background: '#fff', padding: 4, borderRadius: 8 }} dangerouslySetInnerHTML={{ __html: svg }} />
+  return <div data-testid="totp-qr" className="qr" dangerouslySetInnerHTML={{ __html: svg }} />
 }
 
 export default function SecurityPage() {
@@ -103,12 +103,12 @@ export default function SecurityPage() {
         ) : setup ? (
           <form className="stack" onSubmit={(e) => finish(e, 'confirm')}>
             <p className="muted m0">Scan the code with your authenticator app (or type the secret), then enter the 6-digit code it shows.</p>
-            <div className="row" style={{ alignItems: 'flex-start', gap: 24, flexWrap: 'wrap' }}>
+            <div className="row top gap-24">
               <QRCode text={setup.uri} />
               <div className="stack mw-340">
                 <div className="field">
                   <label>Secret</label>
-                  <code data-testid="totp-secret" data-secret={setup.secret} style={{ fontSize: 15, letterSpacing: 1 }}>{groupSecret(setup.secret)}</code>
+                  <code data-testid="totp-secret" data-secret={setup.secret} className="secret">{groupSecret(setup.secret)}</code>
                 </div>
                 <TextInput label="Code from the app" name="totp-code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(cleanCode(e.target.value))} />
                 <div className="row">

@@ -259,7 +259,7 @@ function ComparisonView({ c }: { c: Comparison }) {
     <div className="stack" data-testid="comparison">
       <div className="row">
         <LevelBadge level={levelFor(c.score[0])}>{Math.round(c.score[0])}</LevelBadge> → <LevelBadge level={levelFor(c.score[1])}>{Math.round(c.score[1])}</LevelBadge>
-        <b style={{ color: c.delta > 0 ? 'var(--success)' : c.delta < 0 ? 'var(--danger)' : undefined }}>{signed(c.delta)}</b>
+        <b className={c.delta > 0 ? 'text-success' : c.delta < 0 ? 'text-danger' : undefined}>{signed(c.delta)}</b>
         <span className="faint small">
           {c.improved?.length ?? 0} improved · {c.degraded?.length ?? 0} degraded · {c.added?.length ?? 0} added · {c.removed?.length ?? 0} removed
         </span>
@@ -271,7 +271,7 @@ function ComparisonView({ c }: { c: Comparison }) {
             { key: 'i', header: 'Technique', render: (d: Delta) => <Link to={`/techniques/${d.attack_id}`}><code>{d.attack_id}</code> {d.name}</Link> },
             { key: 'a', header: 'Before', width: 80, render: (d: Delta) => Math.round(d.a) },
             { key: 'b', header: 'After', width: 80, render: (d: Delta) => Math.round(d.b) },
-            { key: 'd', header: 'Change', width: 90, render: (d: Delta) => <b style={{ color: d.delta > 0 ? 'var(--success)' : 'var(--danger)' }}>{signed(d.delta)}</b> },
+            { key: 'd', header: 'Change', width: 90, render: (d: Delta) => <b className={d.delta > 0 ? 'text-success' : 'text-danger'}>{signed(d.delta)}</b> },
           ]}
           rows={changes}
           rowKey={(d) => d.attack_id}

@@ -83,7 +83,7 @@ export function Backups() {
         title="Backups"
         actions={
           <>
-            <input className="input" aria-label="Backup name" placeholder="name.zip (optional)" value={name} onChange={(e) => setName(e.target.value)} style={{ width: 220 }} />
+            <input className="input w-220" aria-label="Backup name" placeholder="name.zip (optional)" value={name} onChange={(e) => setName(e.target.value)} />
             <Button variant="primary" busy={busy === 'create'} onClick={create}>Create backup</Button>
           </>
         }

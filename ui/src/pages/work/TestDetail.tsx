@@ -111,7 +111,7 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
                 <div className="stack tight">
                   {(history.data ?? []).length === 0 && <EmptyState title="No history recorded" />}
                   {(history.data ?? []).map((h) => (
-                    <div key={h.id} style={{ borderLeft: '3px solid var(--border-strong)', paddingLeft: 10 }}>
+                    <div key={h.id} className="history-item">
                       <div>
                         <b>{h.actor_name || 'system'}</b> · {humanize(h.action)} {h.collection && h.collection !== 'tests' && <Badge tone="outline">{h.collection}</Badge>} <span className="faint small">{relativeTime(h.created)}</span>
                       </div>
@@ -280,7 +280,7 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
       {msg && <Alert>{msg}</Alert>}
       {list.length === 0 && pending.length === 0 && <span className="faint">No evidence attached.</span>}
       {list.map((ev) => (
-        <div key={ev.id} className="stack tight" data-testid="evidence" style={{ borderBottom: '1px solid var(--border)', paddingBottom: 8 }}>
+        <div key={ev.id} className="stack tight divided pb-8" data-testid="evidence">
           <div className="row between">
             <span className="wrap-anywhere">
               <Badge tone={ev.team === 'blue' ? 'blue' : 'red'}>{ev.team}</Badge> <b>{ev.filename || ev.file}</b>{' '}
@@ -385,7 +385,7 @@ function HistoryDetails({ details, names }: { details: unknown; names: Record<st
   if (typeof d.from === 'string' && typeof d.to === 'string') {
     const rest = Object.entries(d).filter(([k, v]) => !['from', 'to', 'action', 'revision'].includes(k) && v !== '' && v !== null && v !== undefined)
     return (
-      <div className="row small" style={{ margin: '4px 0 8px' }}>
+      <div className="row small history-details">
         <StateBadge state={d.from} /> → <StateBadge state={d.to} />
         {rest.map(([k, v]) => (
           <Badge key={k} tone="outline">
