@@ -45,7 +45,7 @@ try {
       },
     ],
     [
-      'defense tool: Enter in a field saves once; Escape closes without saving',
+      'defense tool: Enter in a field saves, a double click saves once; Escape closes without saving',
       async () => {
         await admin.goto('/tools')
         await admin.getByRole('button', { name: 'Add tool' }).click()
@@ -56,11 +56,15 @@ try {
         await d.getByLabel('Vendor').fill('CrowdStrike')
         await shot(admin, 'forms-02-tool-dialog')
         await d.getByLabel('Vendor').press('Enter')
-        await d.getByLabel('Vendor').press('Enter').catch(() => {})
         await d.waitFor({ state: 'detached' })
         await admin.getByRole('row', { name: /Falcon sensor/ }).waitFor()
         await poll('the tool to be stored', async () => (await count('defense_tools', "name='Falcon sensor'")) === 1)
-        expect((await count('defense_tools', "name='Falcon sensor'")) === 1, 'saved once')
+        await admin.getByRole('button', { name: 'Add tool' }).click()
+        await admin.getByRole('dialog').getByLabel('Name').fill('Sentinel')
+        await admin.getByRole('dialog').getByRole('button', { name: 'Save' }).dblclick()
+        await admin.getByRole('row', { name: /Sentinel/ }).waitFor()
+        await admin.waitForTimeout(500)
+        expect((await count('defense_tools', "name='Sentinel'")) === 1, `a double click saved ${await count('defense_tools', "name='Sentinel'")} times`)
         await admin.getByRole('button', { name: 'Add tool' }).click()
         await admin.getByRole('dialog').getByLabel('Name').fill('Never saved')
         await admin.keyboard.press('Escape')
