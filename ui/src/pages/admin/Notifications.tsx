@@ -5,7 +5,7 @@ import { useAuth } from '../../lib/auth'
 import { useNotifications, type Notification } from '../../lib/notifications'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link, useLocation } from '../../lib/router'
-import { ListError, Badge, Button, Card, EmptyState, Icon, PageHead, Pagination, Select, Spinner, Tabs, useListState, useToast } from '../../ds'
+import { Badge, Button, Card, EmptyState, Icon, ListError, PageHead, Pagination, Select, Spinner, Tabs, useListState, useToast } from '../../ds'
 
 const PER_PAGE = 25
 

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth'
 import { can, roleLabel, roleTone, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from '../../lib/roles'
 import { formatDate } from '../../lib/format'
 import { useLocation } from '../../lib/router'
-import { ListError, FormDialog, Badge, Button, Card, Checkbox, FilterBar, PageHead, Pagination, Select, Table, TextInput, type Column, useListState, useToast } from '../../ds'
+import { Badge, Button, Card, Checkbox, FilterBar, FormDialog, ListError, PageHead, Pagination, Select, Table, TextInput, type Column, useListState, useToast } from '../../ds'
 
 type User = RecordModel & { email?: string; name: string; role: string; active: boolean; created: string }
 

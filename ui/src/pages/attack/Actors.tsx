@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { pb, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { asArray, humanize } from '../../lib/format'
-import { ListError, Badge, Card, EmptyState, FilterBar, Icon, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
+import { Badge, Card, EmptyState, FilterBar, Icon, ListError, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { Chips, type Actor } from './common'
 
 const PER_PAGE = 30

@@ -6,8 +6,10 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { asArray, humanize } from '../../lib/format'
 import { navigate, useLocation } from '../../lib/router'
-import { ListError, FormDialog, Badge, Button, Card, EmptyState, FilterBar, Icon, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
+import { Badge, Button, Card, EmptyState, FilterBar, FormDialog, Icon, ListError, Modal, PageHead, Pagination, Select, Table, TextArea, TextInput, useListState, useToast } from '../../ds'
 import { andFilter } from '../../lib/filter'
+import { argRows } from '../../components/args'
+import { ArgTable } from '../../components/ArgTable'
 import type { Technique } from '../attack/common'
 
 // The test library: Atomic Red Team, CALDERA and hand-written procedures to
@@ -100,7 +102,7 @@ export default function LibraryPage() {
 
 function TemplateDetail({ t, canCreate, onClose }: { t: Template; canCreate: boolean; onClose: () => void }) {
   const [creating, setCreating] = useState(false)
-  const args = Object.entries(t.input_arguments ?? {})
+  const args = argRows(t.input_arguments)
   return (
     <Modal
       wide
@@ -141,17 +143,7 @@ function TemplateDetail({ t, canCreate, onClose }: { t: Template; canCreate: boo
         {args.length > 0 && (
           <div>
             <h3>Input arguments</h3>
-            <Table
-              caption="Input arguments"
-              columns={[
-                { key: 'n', header: 'Name', render: ([n]: [string, unknown]) => <code>{n}</code> },
-                { key: 't', header: 'Type', render: ([, a]: [string, { type?: string }]) => a?.type ?? '—' },
-                { key: 'd', header: 'Default', render: ([, a]: [string, { default?: unknown }]) => <code>{String(a?.default ?? '')}</code> },
-                { key: 'x', header: 'Description', render: ([, a]: [string, { description?: string }]) => <span className="small">{a?.description ?? ''}</span> },
-              ]}
-              rows={args as [string, { type?: string; default?: unknown; description?: string }][]}
-              rowKey={([n]) => n}
-            />
+            <ArgTable rows={args} label="Input arguments" />
           </div>
         )}
         <div>

@@ -2,7 +2,7 @@ import { api } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { levelFor, type Level } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { ListError, Alert, Badge, Card, EmptyState, FilterBar, Icon, LevelBadge, PageHead, Select, Spinner, Table } from '../../ds'
+import { Alert, Badge, Card, EmptyState, FilterBar, Icon, LevelBadge, ListError, PageHead, Select, Spinner, Table } from '../../ds'
 import { useFrameworks } from './Compliance'
 
 // Compliance gap analysis: controls ranked by a gap score from their mapped

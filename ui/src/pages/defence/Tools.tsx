@@ -5,7 +5,7 @@ import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { humanize } from '../../lib/format'
-import { FormDialog, Alert, Badge, Button, Card, Checkbox, EmptyState, Icon, PageHead, Select, Table, TextArea, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, Checkbox, EmptyState, FormDialog, Icon, PageHead, Select, Table, TextArea, TextInput, useToast } from '../../ds'
 import { DEFENSE_TOOL_KINDS } from '../../lib/vocabulary.gen'
 
 // Defense tools whose per-tool outcomes tests record.

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { api, errorMessage } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
-import { useAction, FormDialog, Alert, Badge, Button, Card, EmptyState, Icon, Modal, ProgressBar, Table, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, FormDialog, Icon, Modal, ProgressBar, Table, TextInput, useAction, useToast } from '../../ds'
 
 // Backups: create, verify and restore. A restore restarts the server, so the
 // page waits for /api/health to answer again and then reloads.

@@ -3,10 +3,11 @@ import { api, esc, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useSubmit } from '../../lib/submit'
 import { asArray, humanize } from '../../lib/format'
-import { FormDialog, Alert, Badge, Button, Checkbox, FilterBar, Modal, Select, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, Checkbox, FilterBar, FormDialog, Modal, Select, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { CronField } from '../../components/CronField'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
 import { argRows } from '../../components/args'
+import { ArgTable } from '../../components/ArgTable'
 import { templateProcedure, type Template } from '../content/Library'
 import type { Campaign } from './Campaigns'
 
@@ -165,28 +166,7 @@ function FromTemplate({ campaign, platforms, onAdded }: { campaign: string; plat
         </div>
         <pre className="codeblock">{picked.executor?.command || 'No command (manual procedure).'}</pre>
         {rows.length > 0 && (
-          <table className="table" aria-label="Template arguments">
-            <thead>
-              <tr>
-                <th>Argument</th>
-                <th>Default</th>
-                <th>Description</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.name}>
-                  <td>
-                    <code>{r.name}</code>
-                  </td>
-                  <td className="wrap-anywhere">
-                    <code>{r.default}</code>
-                  </td>
-                  <td className="small">{r.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ArgTable rows={rows} label="Template arguments" />
         )}
         <div className="row">
           <Button variant="primary" busy={busy} onClick={add} data-testid="add-template-test">

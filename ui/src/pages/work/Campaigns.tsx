@@ -6,7 +6,7 @@ import { formatDate, humanize } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { Link, useLocation } from '../../lib/router'
-import { ListError, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
+import { Badge, Card, EmptyState, FilterBar, ListError, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { CAMPAIGN_STATUSES } from '../../lib/vocabulary.gen'
 
 export type Campaign = RecordModel & {

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { Markdown } from '../../components/Markdown'
 import { argRows, fillArguments, unfilled, type ArgRow } from '../../components/args'
+import { ArgTable } from '../../components/ArgTable'
 import { asArray } from '../../lib/format'
 import { Badge, Button, Card } from '../../ds'
 import type { Template } from '../content/Library'
@@ -71,30 +72,7 @@ export function ProcedureCard({ procedure, template }: { procedure: string; temp
         {rows.length > 0 && (
           <div>
             <h3 className="mt-0">Arguments</h3>
-            <table className="table" aria-label="Arguments" data-testid="arguments">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Type</th>
-                  <th>Value (default filled in)</th>
-                  <th>Description</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.name}>
-                    <td>
-                      <code>{r.name}</code>
-                    </td>
-                    <td className="small">{r.type || '—'}</td>
-                    <td>
-                      <input className="input" aria-label={`Value of ${r.name}`} placeholder={r.default} value={values[r.name] ?? ''} onChange={(e) => setValues((v) => ({ ...v, [r.name]: e.target.value }))} />
-                    </td>
-                    <td className="small wrap-anywhere">{r.description}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ArgTable rows={rows} label="Arguments" testId="arguments" values={values} onValue={(name, value) => setValues((v) => ({ ...v, [name]: value }))} />
           </div>
         )}
         {procedure ? <Markdown text={procedure} code={(text, _lang, i) => <Code key={i} text={text} rows={rows} values={values} />} /> : <span className="faint">No procedure written.</span>}

@@ -3,7 +3,7 @@ import type { RecordModel } from 'pocketbase'
 import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { humanize } from '../../lib/format'
-import { FormDialog, Button, Select, TextArea, TextInput, useToast } from '../../ds'
+import { Button, FormDialog, Select, TextArea, TextInput, useToast } from '../../ds'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
 import { asArray } from '../../lib/format'
 

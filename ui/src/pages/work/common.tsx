@@ -5,7 +5,7 @@ import { useLoad } from '../../lib/data'
 import { useSubmit } from '../../lib/submit'
 import { humanize } from '../../lib/format'
 import { ACTION_LABELS, DETECTION, PREVENTION, RED_RESULTS, STATE_LABELS, needsForm, type Action } from '../../lib/workflow'
-import { FormDialog, Alert, Badge, Button, Select, TextArea, TextInput, useToast } from '../../ds'
+import { Alert, Badge, Button, FormDialog, Select, TextArea, TextInput, useToast } from '../../ds'
 import type { Technique } from '../attack/common'
 
 export type TestRecord = RecordModel & {
