@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCrudEditsAreLimitedPerRole(t *testing.T) {
@@ -31,21 +33,19 @@ func TestCrudEditsAreLimitedPerRole(t *testing.T) {
 		{"viewer cannot edit", c.RoleViewer, map[string]any{"name": "x"}, 404},
 	}
 	for _, tc := range cases {
-		if got := patch(tc.role, tc.body); got != tc.want {
-			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, patch(tc.role, tc.body), "status of the update")
+		})
 	}
 	e.mustAct(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
-	if got := patch(c.RoleRedOperator, map[string]any{"red_notes": "ran as SYSTEM"}); got != 200 {
-		t.Errorf("assigned operator notes: %d", got)
-	}
-	if got := patch(c.RoleRedOperator, map[string]any{"name": "renamed"}); got != 403 {
-		t.Errorf("operator renames: %d", got)
-	}
+	got := patch(c.RoleRedOperator, map[string]any{"red_notes": "ran as SYSTEM"})
+	assert.Equal(t, 200, got, "assigned operator notes: %d", got)
+	got = patch(c.RoleRedOperator, map[string]any{"name": "renamed"})
+	assert.Equal(t, 403, got, "operator renames: %d", got)
 	r := e.get(id)
-	if r.GetString("red_notes") != "ran as SYSTEM" || r.GetString("blue_notes") != "saw it in the SIEM" || r.GetString("procedure") != "run whoami" {
-		t.Errorf("stored: %v", r.FieldsData())
-	}
+	assert.Equal(t, "ran as SYSTEM", r.GetString("red_notes"), "stored: %v", r.FieldsData())
+	assert.Equal(t, "saw it in the SIEM", r.GetString("blue_notes"), "stored: %v", r.FieldsData())
+	assert.Equal(t, "run whoami", r.GetString("procedure"), "stored: %v", r.FieldsData())
 
 	// CRUD creates are forced to a fresh draft.
 	res := e.do("POST", "/api/collections/tests/records", c.RoleRedLead, map[string]any{"name": "sneaky", "technique": tech.Id,
@@ -56,19 +56,17 @@ func TestCrudEditsAreLimitedPerRole(t *testing.T) {
 		Revealed              bool
 	}
 	res.JSON(t, &created)
-	if res.Status != 200 || created.State != "draft" || created.Revision != 0 || created.Prevention != "" || !created.Revealed {
-		t.Errorf("create: %d %s", res.Status, res.Body)
-	}
+	assert.Equal(t, 200, res.Status, "create: %d %s", res.Status, res.Body)
+	assert.Equal(t, "draft", created.State, "create: %d %s", res.Status, res.Body)
+	assert.Equal(t, 0, created.Revision, "create: %d %s", res.Status, res.Body)
+	assert.Equal(t, "", created.Prevention, "create: %d %s", res.Status, res.Body)
+	assert.True(t, created.Revealed, "create: %d %s", res.Status, res.Body)
 
 	// Comments are written in the caller's name (the rule demands it).
 	res = e.do("POST", "/api/collections/test_comments/records", c.RoleBlueAnalyst, map[string]any{"test": id, "body": "looks good",
 		"author": e.users[c.RoleBlueAnalyst].Id})
-	if res.Status != 200 {
-		t.Fatalf("comment: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "comment: %d %s", res.Status, res.Body)
 	res = e.do("POST", "/api/collections/test_comments/records", c.RoleBlueAnalyst, map[string]any{"test": id, "body": "as someone else",
 		"author": e.users[c.RoleRedLead].Id})
-	if res.Status != 400 {
-		t.Errorf("comment as another user: %d", res.Status)
-	}
+	assert.Equal(t, 400, res.Status, "comment as another user: %d", res.Status)
 }
