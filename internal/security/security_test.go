@@ -306,8 +306,6 @@ func TestMapRole(t *testing.T) {
 	for i, c := range cases {
 		s := sso
 		s.DefaultRole = c.def
-		if got := security.MapRole(map[string]any{"roles": c.claim}, s); got != c.want {
-			t.Errorf("case %d: %q, want %q", i, got, c.want)
-		}
+		assert.Equal(t, c.want, security.MapRole(map[string]any{"roles": c.claim}, s), "case %d: want %q", i, c.want)
 	}
 }
