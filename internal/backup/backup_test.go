@@ -92,7 +92,7 @@ func TestBackupWipeRestoreRoundTrip(t *testing.T) {
 	defer r.Close()
 	h := sha256.New()
 	io.Copy(h, r)
-	require.Equal(t, wantHash, hex.EncodeToString(h.Sum(nil)), "evidence hash after restore , want %s", wantHash)
+	require.Equal(t, wantHash, hex.EncodeToString(h.Sum(nil)), "evidence hash after restore, want %s", wantHash)
 }
 
 func TestRestoreRefusesBadArchivesAndKeepsData(t *testing.T) {

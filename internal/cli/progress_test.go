@@ -19,7 +19,7 @@ func TestRenderBar(t *testing.T) {
 		{7, 0, "write  7  1.5s"},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, renderBar("write", c.done, c.total, 1500*time.Millisecond), "renderBar(%d, %d) = , want %q", c.done, c.total, c.want)
+		assert.Equal(t, c.want, renderBar("write", c.done, c.total, 1500*time.Millisecond), "renderBar(%d, %d), want %q", c.done, c.total, c.want)
 	}
 }
 

@@ -29,7 +29,7 @@ func TestSafeCell(t *testing.T) {
 		"=1+1": "'=1+1", "+SUM(A1)": "'+SUM(A1)", "-2": "'-2", "@cmd": "'@cmd", "\t=x": "'\t=x",
 		"plain": "plain", "": "", "a=b": "a=b", "bad\xffutf8": "bad\uFFFDutf8",
 	} {
-		assert.Equal(t, want, exports.SafeCell(in), "SafeCell(%q) = , want %q", in, want)
+		assert.Equal(t, want, exports.SafeCell(in), "SafeCell(%q), want %q", in, want)
 	}
 }
 
