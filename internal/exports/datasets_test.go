@@ -65,11 +65,11 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, exports.Export(context.Background(), app, "vectr", "csv", url.Values{"bom": {"0"}}, &buf, false))
 	recs, err = csv.NewReader(&buf).ReadAll()
-	require.NoError(t, err, "vectr: %v", recs[:2])
-	require.Len(t, recs, 7, "vectr: %v %v", err, recs[:2])
-	require.Equal(t, strings.Join(exports.VectrColumns, ","), strings.Join(recs[0], ","), "vectr: %v %v", err, recs[:2])
-	require.Equal(t, "Blocked", recs[1][7], "vectr: %v %v", err, recs[:2])
-	require.Equal(t, "Completed", recs[1][6], "vectr: %v %v", err, recs[:2])
+	require.NoError(t, err, "read the VECTR CSV")
+	require.Len(t, recs, 7, "VECTR CSV rows")
+	require.Equal(t, strings.Join(exports.VectrColumns, ","), strings.Join(recs[0], ","), "VECTR CSV: %v", recs[:2])
+	require.Equal(t, "Blocked", recs[1][7], "VECTR CSV: %v", recs[:2])
+	require.Equal(t, "Completed", recs[1][6], "VECTR CSV: %v", recs[:2])
 	require.Error(t, exports.Export(context.Background(), app, "nope", "csv", url.Values{}, io.Discard, false), "unknown dataset accepted")
 }
 
