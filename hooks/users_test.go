@@ -128,19 +128,34 @@ func TestRoleChangeAndDeactivationSignTheUserOut(t *testing.T) {
 	srv := testutil.Serve(t, ta)
 	users := testutil.Users(t)
 	admin := users["admin"]
-	me := srv.URL + "/api/collections/users/auth-refresh"
+	s := &testutil.Server{App: ta, URL: srv.URL}
+	const me = "/api/collections/users/auth-refresh"
 
 	for _, c := range []struct {
-		role string
-		body map[string]any
-	}{{"viewer", map[string]any{"role": "red_operator"}}, {"blue_analyst", map[string]any{"active": false}}} {
+		name, role string
+		body       map[string]any
+	}{
+		{"a role change signs the user out", "viewer", map[string]any{"role": "red_operator"}},
+		{"deactivation signs the user out", "blue_analyst", map[string]any{"active": false}},
+	} {
 		u := users[c.role]
-		r := testutil.Do(t, http.MethodPost, me, u.Token, nil)
-		require.Equal(t, http.StatusOK, r.Status, "%s token should work before: %d", c.role, r.Status)
-		r = testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, admin.Token, c.body)
-		require.Equal(t, http.StatusOK, r.Status, "update %s: %d %s", c.role, r.Status, r.Body)
-		r = testutil.Do(t, http.MethodPost, me, u.Token, nil)
-		assert.Equal(t, http.StatusUnauthorized, r.Status, "%s: old token still works after %v: %d", c.role, c.body, r.Status)
+		t.Run(c.name, func(t *testing.T) {
+			s.Run(t,
+				testutil.Scenario{
+					Name: "the token works before", Method: http.MethodPost, URL: me, Token: u.Token,
+					ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"token":`},
+				},
+				testutil.Scenario{
+					Name: "an admin updates the user", Method: http.MethodPatch, URL: "/api/collections/users/records/" + u.Id,
+					Token: admin.Token, Body: c.body,
+					ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"id":"` + u.Id + `"`},
+				},
+				testutil.Scenario{
+					Name: "the old token is refused", Method: http.MethodPost, URL: me, Token: u.Token,
+					ExpectedStatus: http.StatusUnauthorized, ExpectedError: true,
+				},
+			)
+		})
 	}
 	rc, err := ta.FindRecordsByFilter(collections.AuditLogs, "action = 'role_change' && record_id = {:id}", "", 0, 0,
 		dbx.Params{"id": users["viewer"].Id})
@@ -153,10 +168,12 @@ func TestUsersCannotChangeTheirOwnRole(t *testing.T) {
 	ta := testutil.NewApp(t)
 	srv := testutil.Serve(t, ta)
 	for role, u := range testutil.Users(t) {
-		r := testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"role": "admin"})
-		assert.GreaterOrEqual(t, r.Status, 400, "%s changed their own role: %d", role, r.Status)
-		r = testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"name": "Renamed"})
-		assert.Equal(t, http.StatusOK, r.Status, "%s could not edit their own name: %d %s", role, r.Status, r.Body)
+		t.Run(role, func(t *testing.T) {
+			r := testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"role": "admin"})
+			assert.GreaterOrEqual(t, r.Status, 400, "%s may not change their own role: %d", role, r.Status)
+			r = testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"name": "Renamed"})
+			assert.Equal(t, http.StatusOK, r.Status, "%s may edit their own name: %s", role, r.Body)
+		})
 	}
 }
 
