@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRenderBar(t *testing.T) {
@@ -19,7 +21,9 @@ func TestRenderBar(t *testing.T) {
 		{7, 0, "write  7  1.5s"},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, renderBar("write", c.done, c.total, 1500*time.Millisecond), "renderBar(%d, %d), want %q", c.done, c.total, c.want)
+		t.Run(fmt.Sprintf("%d of %d", c.done, c.total), func(t *testing.T) {
+			assert.Equal(t, c.want, renderBar("write", c.done, c.total, 1500*time.Millisecond), "the bar for %d of %d", c.done, c.total)
+		})
 	}
 }
 
