@@ -225,8 +225,10 @@ func suite(t *testing.T, e *env) {
 			{"empty file", c.RoleRedOperator, test.Id, nil, 400},
 		}
 		for _, tc := range cases {
-			res := e.upload(tc.test, tc.role, "f.bin", bytes.NewReader(tc.body), "")
-			assert.Equal(t, tc.want, res.Status, "%s: %d, want %d: %s", tc.name, res.Status, tc.want, res.Body)
+			t.Run(tc.name, func(t *testing.T) {
+				res := e.upload(tc.test, tc.role, "f.bin", bytes.NewReader(tc.body), "")
+				assert.Equal(t, tc.want, res.Status, "upload refused with %d: %s", tc.want, res.Body)
+			})
 		}
 		// An operator not assigned to the test.
 		r, _ := e.app.FindRecordById(c.Tests, test.Id)
