@@ -64,17 +64,20 @@ func TestFromActorOneTestPerTechniqueOnPlatform(t *testing.T) {
 	res.JSON(t, &g)
 	assert.False(t, res.Status != 200 || len(g.Tests) != 3 || !g.Campaign.Blind || g.Tests[0].Revealed, "all platforms: %d %s", res.Status, res.Body)
 	for _, tc := range []struct {
+		name string
 		role string
 		body map[string]any
 		want int
 	}{
-		{c.RoleRedOperator, map[string]any{"actor": "G9999"}, 403},
-		{c.RoleBlueLead, map[string]any{"actor": "G9999"}, 403},
-		{c.RoleRedLead, map[string]any{"actor": "G0000"}, 404},
-		{c.RoleRedLead, map[string]any{}, 400},
+		{"an operator may not plan from an actor", c.RoleRedOperator, map[string]any{"actor": "G9999"}, 403},
+		{"a blue lead may not plan from an actor", c.RoleBlueLead, map[string]any{"actor": "G9999"}, 403},
+		{"an unknown actor is not found", c.RoleRedLead, map[string]any{"actor": "G0000"}, 404},
+		{"no actor is a bad request", c.RoleRedLead, map[string]any{}, 400},
 	} {
-		res := e.do("POST", "/api/aegis/campaigns/from-actor", tc.role, tc.body)
-		assert.Equal(t, tc.want, res.Status, "%s %v: %d, want %d", tc.role, tc.body, res.Status, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.do("POST", "/api/aegis/campaigns/from-actor", tc.role, tc.body)
+			assert.Equal(t, tc.want, res.Status, "%s %v: %s", tc.role, tc.body, res.Body)
+		})
 	}
 }
 
@@ -164,7 +167,9 @@ func TestLifecycleAndProgress(t *testing.T) {
 	}
 	assert.Equal(t, "archived", e.get(c.Campaigns, camp.Id).GetString("status"), "lifecycle did not end archived")
 	for _, tc := range []struct{ from, to string }{{"planned", "active"}, {"active", "completed"}, {"completed", "archived"}} {
-		assert.NoError(t, campaigns.CheckStatus(tc.from, tc.to), "%s → %s", tc.from, tc.to)
+		t.Run(tc.from+" to "+tc.to, func(t *testing.T) {
+			assert.NoError(t, campaigns.CheckStatus(tc.from, tc.to), "%s → %s is allowed", tc.from, tc.to)
+		})
 	}
 
 	// Progress counts tests by state and outcome.
