@@ -2,6 +2,7 @@ package security
 
 import (
 	"encoding/base32"
+	"fmt"
 	"testing"
 	"time"
 
@@ -24,7 +25,9 @@ func TestHOTPMatchesRFC6238Vectors(t *testing.T) {
 		{20000000000, "65353130"},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, hotp(key, uint64(c.unix/30), 8), "T=%d: want %s", c.unix, c.want)
+		t.Run(fmt.Sprintf("T=%d", c.unix), func(t *testing.T) {
+			assert.Equal(t, c.want, hotp(key, uint64(c.unix/30), 8), "the RFC 6238 code at T=%d", c.unix)
+		})
 	}
 }
 
@@ -49,7 +52,9 @@ func TestVerifyTOTPWindow(t *testing.T) {
 		{"letters", "abcdef", now, false},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, VerifyTOTP(secret, c.code, c.at), "%s: VerifyTOTP, want %v", c.name, c.want)
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, VerifyTOTP(secret, c.code, c.at), "VerifyTOTP accepts the code")
+		})
 	}
 	assert.False(t, VerifyTOTP("not base32!!", code, now), "a malformed secret verified")
 }
