@@ -199,18 +199,20 @@ func TestSeededAttackIntegrations(t *testing.T) {
 		{"MITRE ATT&CK Mobile", "mobile-attack/mobile-attack.json", "x-mitre-collection--dac0d2d7-8653-445c-9bff-82f934c1e858"},
 		{"MITRE ATT&CK ICS", "ics-attack/ics-attack.json", "x-mitre-collection--90c00720-636b-4485-b342-8751d232bf09"},
 	} {
-		rec, err := jobs.FindIntegration(app, tc.name)
-		require.NoError(t, err)
-		assert.False(t, rec.GetBool("enabled"), "%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
-		assert.Equal(t, "attack", rec.GetString("kind"), "%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
-		src, err := jobs.ParseIntegrationSource(rec)
-		require.NoError(t, err)
-		assert.Equal(t, "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"+tc.file, src.Spec, "%s: spec %s", tc.name, src.Spec)
-		assert.False(t, len(src.Alternatives) != 1 || src.Alternatives[0]["spec"] != "taxii+https://attack-taxii.mitre.org/api/v21/collections/"+tc.collection+"/", "%s: alternatives %v", tc.name, src.Alternatives)
-		// Both specs are ones the source layer accepts.
-		for _, spec := range []string{src.Spec, src.Alternatives[0]["spec"].(string)} {
-			_, err := source.Open(spec, source.Options{})
-			assert.NoError(t, err, "%s: source.Open(%s)", tc.name, spec)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := jobs.FindIntegration(app, tc.name)
+			require.NoError(t, err)
+			assert.False(t, rec.GetBool("enabled"), "%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
+			assert.Equal(t, "attack", rec.GetString("kind"), "%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
+			src, err := jobs.ParseIntegrationSource(rec)
+			require.NoError(t, err)
+			assert.Equal(t, "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"+tc.file, src.Spec, "%s: spec %s", tc.name, src.Spec)
+			assert.False(t, len(src.Alternatives) != 1 || src.Alternatives[0]["spec"] != "taxii+https://attack-taxii.mitre.org/api/v21/collections/"+tc.collection+"/", "%s: alternatives %v", tc.name, src.Alternatives)
+			// Both specs are ones the source layer accepts.
+			for _, spec := range []string{src.Spec, src.Alternatives[0]["spec"].(string)} {
+				_, err := source.Open(spec, source.Options{})
+				assert.NoError(t, err, "%s: source.Open(%s)", tc.name, spec)
+			}
+		})
 	}
 }
