@@ -305,7 +305,7 @@ func TestAuditLogins(t *testing.T) {
 	}
 	require.Len(t, got, len(want), "login entries: got %v want %v", got, want)
 	for i := range want {
-		assert.False(t, got[i] != want[i], "entry %d: got %+v want %+v", i, got[i], want[i])
+		assert.Equal(t, want[i], got[i], "login entry %d", i)
 	}
 }
 
