@@ -121,10 +121,10 @@ func TestIntegrationSyncFromHTTP(t *testing.T) {
 	require.Equal(t, 3, stats.Created, "run stats %+v", stats)
 	require.Equal(t, 1, stats.Files, "run stats %+v", stats)
 	got, _ := auth.Load("h")
-	assert.False(t, got != "Bearer s3cret", "Authorization sent %q", got)
+	assert.Equal(t, "Bearer s3cret", got, "the integration's Authorization header is sent")
 	var p jobs.Progress
 	_ = run.UnmarshalJSONField("progress", &p)
-	assert.False(t, p != (jobs.Progress{Stage: "parse", Done: 3, Total: 3}), "final progress %+v", p)
+	assert.Equal(t, jobs.Progress{Stage: "parse", Done: 3, Total: 3}, p, "final progress")
 
 	rec, _ = app.FindRecordById(collections.Integrations, rec.Id)
 	require.Equal(t, jobs.StatusSucceeded, rec.GetString("last_status"), "integration after sync: status %q error %q at %v", rec.GetString("last_status"), rec.GetString("last_error"), rec.GetDateTime("last_sync_at"))
@@ -207,7 +207,9 @@ func TestSeededAttackIntegrations(t *testing.T) {
 			src, err := jobs.ParseIntegrationSource(rec)
 			require.NoError(t, err)
 			assert.Equal(t, "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"+tc.file, src.Spec, "%s: spec %s", tc.name, src.Spec)
-			assert.False(t, len(src.Alternatives) != 1 || src.Alternatives[0]["spec"] != "taxii+https://attack-taxii.mitre.org/api/v21/collections/"+tc.collection+"/", "%s: alternatives %v", tc.name, src.Alternatives)
+			if assert.Len(t, src.Alternatives, 1, "alternatives %v", src.Alternatives) {
+				assert.Equal(t, "taxii+https://attack-taxii.mitre.org/api/v21/collections/"+tc.collection+"/", src.Alternatives[0]["spec"], "the TAXII alternative")
+			}
 			// Both specs are ones the source layer accepts.
 			for _, spec := range []string{src.Spec, src.Alternatives[0]["spec"].(string)} {
 				_, err := source.Open(spec, source.Options{})

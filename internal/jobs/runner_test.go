@@ -102,7 +102,9 @@ func TestConcurrentTriggersRunOnce(t *testing.T) {
 	for ar := range busy {
 		nbusy++
 		assert.ErrorIs(t, ar, jobs.ErrAlreadyRunning, "busy error does not wrap ErrAlreadyRunning")
-		assert.False(t, ar.Run == nil || ar.Run.Id != id, "busy error names run %v, want %s", ar.Run, id)
+		if assert.NotNil(t, ar.Run, "the busy error names the running run") {
+			assert.Equal(t, id, ar.Run.Id, "the busy error names the running run")
+		}
 	}
 	require.Equal(t, int(n-1), nbusy, "%d triggers were refused, want %d", nbusy, n-1)
 	close(release)
@@ -285,7 +287,7 @@ func TestProgressIsThrottledAndVisibleWhileRunning(t *testing.T) {
 		_ = fresh.UnmarshalJSONField("progress", &seen)
 	}
 	close(resume)
-	require.False(t, seen != (jobs.Progress{Stage: "write", Done: steps / 2, Total: steps}), "progress while running: %+v", seen)
+	require.Equal(t, jobs.Progress{Stage: "write", Done: steps / 2, Total: steps}, seen, "progress while running")
 	rec = wait(t, app, rec.Id)
 	var final jobs.Progress
 	require.NoError(t, rec.UnmarshalJSONField("progress", &final), "final progress %+v", final)
