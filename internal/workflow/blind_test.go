@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -58,18 +59,38 @@ func TestBlindCampaignHidesTestsFromBlue(t *testing.T) {
 		require.Equal(t, 200, res.Status, "list %s: %d", col, res.Status)
 		return strings.Contains(string(res.Body), id)
 	}
+	srv := &testutil.Server{App: e.app, URL: e.url}
 	for _, role := range []string{c.RoleBlueAnalyst, c.RoleBlueLead} {
-		assert.False(t, listed(role, "tests", hidden.Id), "%s list: hidden shown or visible missing", role)
-		assert.True(t, listed(role, "tests", visible.Id), "%s list: hidden shown or visible missing", role)
-		res := e.do("GET", "/api/collections/tests/records/"+hidden.Id, role, nil)
-		assert.Equal(t, 404, res.Status, "%s view hidden: %d", role, res.Status)
-		for _, col := range []string{"test_outcomes", "test_comments", "evidence"} {
-			assert.False(t, listed(role, col, hidden.Id), "%s sees %s of the hidden test", role, col)
+		tok := e.users[role].Token
+		scenarios := []testutil.Scenario{
+			{
+				Name: "the test list shows the visible test, not the hidden one", Method: http.MethodGet,
+				URL: "/api/collections/tests/records?perPage=500", Token: tok, ExpectedStatus: http.StatusOK,
+				ExpectedContent: []string{visible.Id}, NotExpectedContent: []string{hidden.Id},
+			},
+			{
+				Name: "the hidden test is not found", Method: http.MethodGet, URL: "/api/collections/tests/records/" + hidden.Id,
+				Token: tok, ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+			},
 		}
-		res = e.do("GET", "/api/aegis/tests/"+hidden.Id+"/history", role, nil)
-		assert.Equal(t, 404, res.Status, "%s history of hidden: %d", role, res.Status)
-		res = e.act(hidden.Id, role, "record", map[string]any{"prevention": "blocked", "detection": "none"})
-		assert.Equal(t, 404, res.Status, "%s transition on hidden: %d", role, res.Status)
+		for _, col := range []string{"test_outcomes", "test_comments", "evidence"} {
+			scenarios = append(scenarios, testutil.Scenario{
+				Name: "no " + col + " of the hidden test", Method: http.MethodGet, URL: "/api/collections/" + col + "/records?perPage=500",
+				Token: tok, ExpectedStatus: http.StatusOK, NotExpectedContent: []string{hidden.Id},
+			})
+		}
+		scenarios = append(scenarios,
+			testutil.Scenario{
+				Name: "the history of the hidden test is not found", Method: http.MethodGet, URL: "/api/aegis/tests/" + hidden.Id + "/history",
+				Token: tok, ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+			},
+			testutil.Scenario{
+				Name: "a transition on the hidden test is not found", Method: http.MethodPost, URL: "/api/aegis/tests/" + hidden.Id + "/transition",
+				Token: tok, Body: map[string]any{"action": "record", "revision": e.get(hidden.Id).GetInt("revision"), "prevention": "blocked", "detection": "none"},
+				ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+			},
+		)
+		t.Run(role, func(t *testing.T) { srv.Run(t, scenarios...) })
 	}
 	// Nor can blue attach an outcome row to a test it cannot see.
 	siem := e.save(c.DefenseTools, map[string]any{"name": "SIEM", "kind": "siem"})
