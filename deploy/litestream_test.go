@@ -40,7 +40,7 @@ func TestLitestreamReplicateLoseRestore(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "litestream.log")
 	logf, _ := os.Create(logPath)
 	repl.Stdout, repl.Stderr = logf, logf
-	require.NoError(t, repl.Start())
+	require.NoError(t, repl.Start(), "start litestream replicate")
 	stopped := false
 	t.Cleanup(func() {
 		if !stopped {
@@ -57,7 +57,7 @@ func TestLitestreamReplicateLoseRestore(t *testing.T) {
 		r.Set("attack_id", fmt.Sprintf("T9%03d", i))
 		r.Set("name", fmt.Sprintf("Technique %d", i))
 		r.Set("in_scope", true)
-		require.NoError(t, app.Save(r))
+		require.NoError(t, app.Save(r), "save a technique")
 	}
 	want := counts(t, app)
 
@@ -91,7 +91,7 @@ func TestLitestreamReplicateLoseRestore(t *testing.T) {
 	require.NoError(t, err, "litestream restore: %s\nreplicate log:\n%s", out, replLog)
 
 	restored, err := tests.NewTestApp(dataDir)
-	require.NoError(t, err)
+	require.NoError(t, err, "open the restored data dir")
 	defer restored.Cleanup()
 	var integrity string
 	require.NoError(t, restored.DB().NewQuery("PRAGMA integrity_check").Row(&integrity), "restored database integrity: %q", integrity)
