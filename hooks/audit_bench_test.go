@@ -20,12 +20,12 @@ func BenchmarkSave(b *testing.B) {
 				ta.OnRecordCreateExecute().Unbind("aegisAuditCreate")
 			}
 			col, err := ta.FindCollectionByNameOrId(collections.DefenseTools)
-			require.NoError(b, err)
+			require.NoError(b, err, "find the defense tools collection")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				r := core.NewRecord(col)
 				r.Set("name", fmt.Sprintf("tool %d", i))
-				require.NoError(b, ta.Save(r))
+				require.NoError(b, ta.Save(r), "save a defense tool")
 			}
 		})
 	}
@@ -37,10 +37,10 @@ func BenchmarkSaveTestChild(b *testing.B) {
 	ta := testutil.NewApp(b)
 	save := func(col string, fields map[string]any) *core.Record {
 		c, err := ta.FindCollectionByNameOrId(col)
-		require.NoError(b, err)
+		require.NoError(b, err, "find the collection")
 		r := core.NewRecord(c)
 		r.Load(fields)
-		require.NoError(b, ta.Save(r))
+		require.NoError(b, ta.Save(r), "save the record")
 		return r
 	}
 	tech := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--b", "attack_id": "T1001", "name": "T", "domain": "enterprise-attack"})
