@@ -20,7 +20,7 @@ func TestUnknownTechniques(t *testing.T) {
 	users := testutil.Users(t)
 	save := func(col string, data map[string]any) *core.Record {
 		c, err := app.FindCollectionByNameOrId(col)
-		require.NoError(t, err)
+		require.NoError(t, err, "find the collection")
 		r := core.NewRecord(c)
 		for k, v := range data {
 			r.Set(k, v)
@@ -38,7 +38,7 @@ func TestUnknownTechniques(t *testing.T) {
 	save(collections.DetectionRules, map[string]any{"source": "custom", "source_rule_id": "d", "title": "On a deprecated technique",
 		"techniques": []string{old.Id}})
 	_, err := attackref.Remember(app, attackref.Pending{Kind: collections.RefControlMapping, AttackID: "T1685", Owner: "ctl", Detail: "mitigates"})
-	require.NoError(t, err)
+	require.NoError(t, err, "remember a pending reference to T1685")
 	for _, tc := range []struct {
 		name, role string
 		status     int

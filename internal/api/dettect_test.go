@@ -21,7 +21,7 @@ func TestDettectInAndOut(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	users := testutil.Users(t)
 	sample, err := os.ReadFile(filepath.Join(testutil.SharedData(t), "dettect", "techniques-administration-endpoints.yaml"))
-	require.NoError(t, err)
+	require.NoError(t, err, "read the DeTT&CT sample")
 	for _, tc := range []struct {
 		name, role, file string
 		body             []byte

@@ -22,7 +22,7 @@ func BenchmarkMatrixRequest(b *testing.B) {
 		req.Header.Set("Authorization", token)
 		req.Header.Set("Accept-Encoding", "gzip")
 		res, err := client.Do(req)
-		require.NoError(b, err)
+		require.NoError(b, err, "GET the matrix")
 		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 		require.Equal(b, http.StatusOK, res.StatusCode, res.Status)
