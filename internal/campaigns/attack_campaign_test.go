@@ -21,11 +21,11 @@ import (
 func TestFromAttackCampaign(t *testing.T) {
 	e := newEnv(t)
 	src, err := source.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"), source.Options{})
-	require.NoError(t, err)
+	require.NoError(t, err, "open the ATT&CK 18.1 bundle")
 	_, err = attack.Import(context.Background(), e.app, src, importers.Options{})
 	require.NoError(t, err, "import ATT&CK")
 	solar, err := e.app.FindFirstRecordByData(c.AttackCampaigns, "attack_id", "C0024")
-	require.NoError(t, err)
+	require.NoError(t, err, "find campaign C0024")
 	live := 0
 	for _, id := range solar.GetStringSlice("techniques") {
 		if tech, err := e.app.FindRecordById(c.Techniques, id); err == nil && !tech.GetBool("revoked") && !tech.GetBool("deprecated") {
@@ -33,7 +33,7 @@ func TestFromAttackCampaign(t *testing.T) {
 		}
 	}
 	apt29, err := e.app.FindFirstRecordByData(c.ThreatActors, "attack_id", "G0016")
-	require.NoError(t, err)
+	require.NoError(t, err, "find group G0016")
 	const path = "/api/aegis/campaigns/from-attack-campaign"
 	for _, tc := range []struct {
 		name, role string

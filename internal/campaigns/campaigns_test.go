@@ -110,7 +110,7 @@ func TestFromLayer(t *testing.T) {
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.Header.Set("Authorization", e.users[role].Token)
 		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
+		require.NoError(t, err, "post the layer")
 		defer res.Body.Close()
 		var out bytes.Buffer
 		out.ReadFrom(res.Body)
@@ -141,7 +141,7 @@ func TestFromLayer(t *testing.T) {
 		var err error
 		resolved, err = attackref.ResolveAll(tx)
 		return err
-	}))
+	}), "resolve the pending references")
 	require.Equal(t, 1, resolved.CampaignTests, "resolved %+v", resolved)
 	n, _ = e.app.CountRecords(c.Tests, dbx.HashExp{"campaign": g.Campaign.Id, "technique": late.Id, "platform": "windows", "state": c.StateDraft})
 	require.Equal(t, int64(1), n, "no draft test for T1098 in the planned campaign")
@@ -218,7 +218,7 @@ func TestRecurringCampaignSpawnsOnSchedule(t *testing.T) {
 	// Drive the clock: the next run is 2030-01-01 06:00 UTC.
 	due := time.Date(2030, 1, 1, 6, 0, 0, 0, time.UTC)
 	rec.Set("next_run_at", due)
-	require.NoError(t, e.app.Save(rec))
+	require.NoError(t, e.app.Save(rec), "save the recurring campaign")
 	ctx := context.Background()
 	st, err := campaigns.SpawnDue(ctx, e.app, due.Add(-time.Minute))
 	require.NoError(t, err, "before due: %+v", st)
@@ -228,7 +228,7 @@ func TestRecurringCampaignSpawnsOnSchedule(t *testing.T) {
 	require.Equal(t, 1, st.Spawned, "when due: %+v %v", st, err)
 	require.Equal(t, 2, st.Tests, "when due: %+v %v", st, err)
 	inst, err := e.app.FindFirstRecordByFilter(c.Campaigns, "parent = {:p}", map[string]any{"p": rec.Id})
-	require.NoError(t, err)
+	require.NoError(t, err, "find the spawned instance")
 	assert.Equal(t, "planned", inst.GetString("status"), "instance: %v", inst.FieldsData())
 	assert.Equal(t, 1, inst.GetInt("round"), "instance: %v", inst.FieldsData())
 	assert.Empty(t, inst.GetString("recurrence"), "instance: %v", inst.FieldsData())
