@@ -29,7 +29,7 @@ func FuzzReceive(f *testing.F) {
 			return
 		}
 		data, rerr := os.ReadFile(in.Path)
-		require.NoError(t, rerr)
+		require.NoError(t, rerr, "read the generated input")
 		sum := sha256.Sum256(data)
 		require.Equal(t, in.Size, int64(len(data)), "incoming %+v for %d bytes", in, len(data))
 		require.NotEqual(t, int64(0), in.Size, "incoming %+v for %d bytes", in, len(data))

@@ -21,16 +21,16 @@ func TestEvidenceRetention(t *testing.T) {
 	tech := core.NewRecord(techCol)
 	tech.Set("stix_id", "attack-pattern--ret")
 	tech.Set("name", "Retention technique")
-	require.NoError(t, app.Save(tech))
+	require.NoError(t, app.Save(tech), "save the technique")
 	testCol, _ := app.FindCachedCollectionByNameOrId(collections.Tests)
 	mkTest := func(state string) string {
 		r := core.NewRecord(testCol)
 		r.Set("name", "Retention "+state)
 		r.Set("technique", tech.Id)
-		require.NoError(t, app.Save(r))
+		require.NoError(t, app.Save(r), "save a test")
 		// Workflow guards keep state out of plain saves; set it as the transitions would.
 		_, err := app.DB().Update(collections.Tests, dbx.Params{"state": state}, dbx.HashExp{"id": r.Id}).Execute()
-		require.NoError(t, err)
+		require.NoError(t, err, "set the test's state")
 		return r.Id
 	}
 	closed, running := mkTest(collections.StateClosed), mkTest(collections.StateExecuting)
@@ -42,10 +42,10 @@ func TestEvidenceRetention(t *testing.T) {
 		r.Set("team", "red")
 		r.Set("file", f)
 		r.Set("size", 8)
-		require.NoError(t, app.Save(r))
+		require.NoError(t, app.Save(r), "save an evidence record")
 		created := time.Now().UTC().Add(-age).Format("2006-01-02 15:04:05.000Z")
 		_, err := app.DB().Update(collections.Evidence, dbx.Params{"created": created}, dbx.HashExp{"id": r.Id}).Execute()
-		require.NoError(t, err)
+		require.NoError(t, err, "backdate the evidence")
 		return r.Id
 	}
 	oldClosed := mkEvidence(closed, 400*24*time.Hour)
@@ -60,9 +60,9 @@ func TestEvidenceRetention(t *testing.T) {
 
 	settings, _ := app.FindFirstRecordByData(collections.Settings, "key", "default")
 	settings.Set("retention", map[string]any{"notifications_days": 90, "evidence_days": 365})
-	require.NoError(t, app.Save(settings))
+	require.NoError(t, app.Save(settings), "save the retention settings")
 	stats, err = evidence.Retention(context.Background(), app, time.Now(), nil)
-	require.NoError(t, err)
+	require.NoError(t, err, "run retention with the settings")
 	require.Equal(t, 1, stats.Deleted, "stats %+v, want 1 deleted (8 bytes) at 365 days", stats)
 	require.Equal(t, int64(8), stats.Bytes, "stats %+v, want 1 deleted (8 bytes) at 365 days", stats)
 	require.Equal(t, 365, stats.RetentionDays, "stats %+v, want 1 deleted (8 bytes) at 365 days", stats)

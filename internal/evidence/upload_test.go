@@ -118,7 +118,7 @@ func (e *env) download(ev evidenceJSON, role string, withToken bool) *http.Respo
 		url += "?token=" + tok.Token
 	}
 	res, err := http.Get(url)
-	require.NoError(e.t, err)
+	require.NoError(e.t, err, "download the evidence")
 	e.t.Cleanup(func() { res.Body.Close() })
 	return res
 }
@@ -127,11 +127,11 @@ func (e *env) download(ev evidenceJSON, role string, withToken bool) *http.Respo
 func (e *env) stored() int {
 	e.t.Helper()
 	fsys, err := e.app.NewFilesystem()
-	require.NoError(e.t, err)
+	require.NoError(e.t, err, "open the storage")
 	defer fsys.Close()
 	col, _ := e.app.FindCollectionByNameOrId(c.Evidence)
 	objs, err := fsys.List(col.Id + "/")
-	require.NoError(e.t, err)
+	require.NoError(e.t, err, "list the stored evidence")
 	n := 0
 	for _, o := range objs {
 		if !strings.HasSuffix(o.Key, ".attrs") {
