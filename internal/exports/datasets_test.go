@@ -135,7 +135,7 @@ func TestExportRoutes(t *testing.T) {
 	require.Equal(t, 200, res.Status, "blue export of unrevealed tests: rows")
 	require.Equal(t, 0, bytes.Count(res.Body, []byte("\r\nt0")), "blue export of unrevealed tests: rows")
 	_, err := app.DB().NewQuery("UPDATE tests SET revealed = 1 WHERE id < 't00000000000010'").Execute()
-	require.NoError(t, err)
+	require.NoError(t, err, "reveal the first tests")
 	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/tests.csv", blue, nil)
 	require.Equal(t, 10, bytes.Count(res.Body, []byte("\r\nt0")), "blue export after reveal: rows")
 	for path, want := range map[string]int{
@@ -158,13 +158,13 @@ func TestVectrExportRoundTrip(t *testing.T) {
 	seedTests(t, from, 6)
 	path := filepath.Join(t.TempDir(), "vectr.csv")
 	f, err := os.Create(path)
-	require.NoError(t, err)
+	require.NoError(t, err, "create the VECTR CSV file")
 	require.NoError(t, exports.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f, false))
 	f.Close()
 	to := testutil.NewApp(t)
 	seedTests(t, to, 0) // the catalogue: technique T1059
 	src, err := source.Open(path, source.Options{})
-	require.NoError(t, err)
+	require.NoError(t, err, "open the VECTR CSV as a source")
 	rep, err := vectr.Import(context.Background(), to, src, importers.Options{})
 	require.NoError(t, err, "import our VECTR export")
 	var n, blocked int

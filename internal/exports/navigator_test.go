@@ -76,7 +76,7 @@ func TestNavigatorLayersOnRealAttackAndDemo(t *testing.T) {
 		l, err := navigator.Parse(bytes.NewReader(res.Body))
 		require.NoError(t, err, "%s: our own import rejects the export", scope)
 		again, err := navigator.Marshal(l)
-		require.NoError(t, err)
+		require.NoError(t, err, "marshal the parsed layer again")
 		l2, err := navigator.Parse(bytes.NewReader(again))
 		require.NoError(t, err, "%s: round trip changed the layer", scope)
 		require.True(t, reflect.DeepEqual(l, l2), "%s: round trip changed the layer: %v", scope, err)
