@@ -201,11 +201,11 @@ func TestSeededAttackIntegrations(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, err := jobs.FindIntegration(app, tc.name)
-			require.NoError(t, err)
+			require.NoError(t, err, "find the integration")
 			assert.False(t, rec.GetBool("enabled"), "%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
 			assert.Equal(t, "attack", rec.GetString("kind"), "%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
 			src, err := jobs.ParseIntegrationSource(rec)
-			require.NoError(t, err)
+			require.NoError(t, err, "parse the integration's source")
 			assert.Equal(t, "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"+tc.file, src.Spec, "%s: spec %s", tc.name, src.Spec)
 			if assert.Len(t, src.Alternatives, 1, "alternatives %v", src.Alternatives) {
 				assert.Equal(t, "taxii+https://attack-taxii.mitre.org/api/v21/collections/"+tc.collection+"/", src.Alternatives[0]["spec"], "the TAXII alternative")
