@@ -21,7 +21,7 @@ func BenchmarkTransition(b *testing.B) {
 	tech.Set("stix_id", "attack-pattern--bench")
 	tech.Set("attack_id", "T1059")
 	tech.Set("name", "bench")
-	require.NoError(b, app.Save(tech))
+	require.NoError(b, app.Save(tech), "save the technique")
 	actor := func(role string) workflow.Actor {
 		return workflow.Actor{Id: users[role].Id, Name: role, Role: role}
 	}
@@ -41,7 +41,7 @@ func BenchmarkTransition(b *testing.B) {
 		t := core.NewRecord(tests)
 		t.Set("name", "bench")
 		t.Set("technique", tech.Id)
-		require.NoError(b, app.Save(t))
+		require.NoError(b, app.Save(t), "save a test")
 		b.StartTimer()
 		for rev, s := range steps {
 			if i >= b.N {
@@ -50,7 +50,7 @@ func BenchmarkTransition(b *testing.B) {
 			r := rev
 			s.in.Revision = &r
 			_, err := workflow.Transition(app, actor(s.role), t.Id, s.in)
-			require.NoError(b, err)
+			require.NoError(b, err, "transition the test")
 			i++
 		}
 	}

@@ -31,7 +31,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) save(col string, fields map[string]any) *core.Record {
 	e.t.Helper()
 	cl, err := e.app.FindCollectionByNameOrId(col)
-	require.NoError(e.t, err)
+	require.NoError(e.t, err, "find the collection")
 	r := core.NewRecord(cl)
 	for k, v := range fields {
 		r.Set(k, v)
