@@ -117,7 +117,7 @@ func (w *world) next() int { w.n++; return w.n }
 func (w *world) save(collection string, data map[string]any) *core.Record {
 	w.t.Helper()
 	col, err := w.app.FindCollectionByNameOrId(collection)
-	require.NoError(w.t, err)
+	require.NoError(w.t, err, "find the collection")
 	r := core.NewRecord(col)
 	for k, v := range data {
 		r.Set(k, v)
@@ -273,7 +273,7 @@ func (w *world) seed(collection, owner string) *core.Record {
 		u.SetPassword("a-long-password")
 		u.Set("role", collections.RoleViewer)
 		u.Set("active", true)
-		require.NoError(w.t, w.app.Save(u))
+		require.NoError(w.t, w.app.Save(u), "save a user")
 		return u
 	}
 	if collection == collections.Tests {
@@ -283,7 +283,7 @@ func (w *world) seed(collection, owner string) *core.Record {
 	}
 	if collection == collections.Evidence {
 		f, err := filesystem.NewFileFromBytes([]byte("evidence bytes\n"), "capture.txt")
-		require.NoError(w.t, err)
+		require.NoError(w.t, err, "make the evidence file")
 		data["file"] = f
 	}
 	return w.save(collection, data)
