@@ -59,7 +59,7 @@ func TestKillDuringAttackImport(t *testing.T) {
 func uploadImport(t *testing.T, s *server, token, kind, path string) string {
 	t.Helper()
 	f, err := os.Open(path)
-	require.NoError(t, err)
+	require.NoError(t, err, "open the file")
 	defer f.Close()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)

@@ -21,7 +21,7 @@ func TestMixedWorkloadLosesNothing(t *testing.T) {
 	users := testutil.Users(t)
 	const clients = 12
 	setup, err := reliability.SeedTests(app, users["red_lead"].Id, clients, 3)
-	require.NoError(t, err)
+	require.NoError(t, err, "seed the tests")
 	res := reliability.Run(context.Background(), reliability.Config{
 		BaseURL: srv.URL, Clients: clients, Duration: 4 * time.Second,
 		RedLead: users["red_lead"].Token, BlueLead: users["blue_lead"].Token, Seed: 1,

@@ -25,7 +25,7 @@ func TestOWASPPass(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	users := testutil.Users(t)
 	setup, err := seedOne(app)
-	require.NoError(t, err)
+	require.NoError(t, err, "seed one test")
 
 	t.Run("filter injection", func(t *testing.T) {
 		payloads := []string{
@@ -94,7 +94,7 @@ func TestOWASPPass(t *testing.T) {
 			req.Header.Set("Content-Type", mw.FormDataContentType())
 			req.Header.Set("Authorization", users["red_lead"].Token)
 			res, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
+			require.NoError(t, err, "send the upload")
 			res.Body.Close()
 			assert.Less(t, res.StatusCode, 500, "%q: status %d", name, res.StatusCode)
 		}
@@ -144,7 +144,7 @@ func TestOWASPPass(t *testing.T) {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://evil.example")
 		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
+		require.NoError(t, err, "send the cross-site post")
 		res.Body.Close()
 		assert.GreaterOrEqual(t, res.StatusCode, 400, "credential-less cross-site post created a record: %d", res.StatusCode)
 		assert.NotEqual(t, "true", res.Header.Get("Access-Control-Allow-Credentials"), "CORS allows credentials")

@@ -51,7 +51,7 @@ func aegisBinary(t *testing.T) string {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
-	require.NoError(t, buildErr)
+	require.NoError(t, buildErr, "build the aegis binary")
 	return binPath
 }
 
@@ -85,13 +85,13 @@ func (s *server) run(args ...string) string {
 func (s *server) start() {
 	s.t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(s.t, err)
+	require.NoError(s.t, err, "pick a free port")
 	addr := l.Addr().String()
 	l.Close()
 	s.logs = &bytes.Buffer{}
 	s.cmd = exec.Command(s.bin, "serve", "--http", addr, "--dir", s.dir)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	require.NoError(s.t, s.cmd.Start())
+	require.NoError(s.t, s.cmd.Start(), "start aegis serve")
 	s.url = "http://" + addr
 	s.t.Cleanup(func() {
 		if s.cmd != nil && s.cmd.ProcessState == nil {
@@ -150,7 +150,7 @@ func (s *server) call(method, path, token, contentType string, body io.Reader, o
 func (s *server) db() *sql.DB {
 	s.t.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.dir, "data.db")+"?mode=ro&_pragma=busy_timeout(5000)")
-	require.NoError(s.t, err)
+	require.NoError(s.t, err, "open the database read-only")
 	s.t.Cleanup(func() { db.Close() })
 	return db
 }

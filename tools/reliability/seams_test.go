@@ -79,7 +79,7 @@ func TestBackupThenSecondProcessLosesNothing(t *testing.T) {
 				// The replica has every acknowledged write too.
 				restored := repl.restore(t)
 				db, err := sql.Open("sqlite", "file:"+restored+"?mode=ro")
-				require.NoError(t, err)
+				require.NoError(t, err, "open the restored replica")
 				defer db.Close()
 				var got, integrity string
 				require.NoError(t, db.QueryRow("PRAGMA integrity_check").Scan(&integrity), "replica integrity_check: %q", integrity)
@@ -136,7 +136,7 @@ func startReplica(t *testing.T, dataDir string) *replica {
 	config := filepath.Join(work, "litestream.yml")
 	yml := fmt.Sprintf("dbs:\n  - path: %s\n    replica:\n      type: file\n      path: %s\n      sync-interval: 1s\n",
 		filepath.Join(dataDir, "data.db"), filepath.Join(work, "replica"))
-	require.NoError(t, os.WriteFile(config, []byte(yml), 0o600))
+	require.NoError(t, os.WriteFile(config, []byte(yml), 0o600), "write the litestream config")
 	env := []string{}
 	for _, kv := range os.Environ() {
 		// A CA bundle set for other tools breaks Litestream's client set-up.
@@ -146,10 +146,10 @@ func startReplica(t *testing.T, dataDir string) *replica {
 	}
 	r := &replica{env: env, config: config, dir: dataDir, log: filepath.Join(work, "litestream.log")}
 	logf, err := os.Create(r.log)
-	require.NoError(t, err)
+	require.NoError(t, err, "create the litestream log")
 	r.cmd = exec.Command(bin, "replicate", "-config", config)
 	r.cmd.Env, r.cmd.Stdout, r.cmd.Stderr = env, logf, logf
-	require.NoError(t, r.cmd.Start())
+	require.NoError(t, r.cmd.Start(), "start litestream replicate")
 	t.Cleanup(func() {
 		if r.cmd.ProcessState == nil {
 			r.cmd.Process.Kill()
@@ -262,13 +262,13 @@ func TestRestoreRoutesOnARealServer(t *testing.T) {
 func writeZip(t *testing.T, p string, files map[string][]byte) {
 	t.Helper()
 	f, err := os.Create(p)
-	require.NoError(t, err)
+	require.NoError(t, err, "create the zip")
 	zw := zip.NewWriter(f)
 	for n, c := range files {
 		w, err := zw.Create(n)
-		require.NoError(t, err)
+		require.NoError(t, err, "add a file to the zip")
 		w.Write(c)
 	}
-	require.NoError(t, zw.Close())
+	require.NoError(t, zw.Close(), "close the zip")
 	f.Close()
 }
