@@ -144,8 +144,10 @@ func TestExportRoutes(t *testing.T) {
 		"/export/actors.csv": 200, "/export/heatmap.svg": 200, "/export/heatmap.png": 200, "/reports/executive": 200,
 		"/export/navigator?scope=bogus": 400, "/export/navigator?scope=actor:G9999": 404,
 	} {
-		res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis"+path, tok, nil)
-		assert.Equal(t, want, res.Status, "%s: %d, want %d: %s", path, res.Status, want, res.Body)
+		t.Run("GET "+path, func(t *testing.T) {
+			res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis"+path, tok, nil)
+			assert.Equal(t, want, res.Status, "status of GET %s: %.300s", path, res.Body)
+		})
 	}
 	require.Equal(t, 401, testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/tests.csv", "", nil).Status, "anonymous export")
 	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/heatmap.png", tok, nil)
