@@ -148,8 +148,10 @@ func TestFromLayer(t *testing.T) {
 	n, _ = e.app.CountRecords(c.PendingAttackRefs)
 	require.Equal(t, int64(0), n, "%d pending references left", n)
 	for name, bad := range map[string]string{"not json": "{", "nothing picked": `{"name":"x","domain":"enterprise-attack","techniques":[{"techniqueID":"T1003"}]}`} {
-		res := post(c.RoleRedLead, bad, nil)
-		assert.Equal(t, 400, res.Status, "%s: %d %s", name, res.Status, res.Body)
+		t.Run(name, func(t *testing.T) {
+			res := post(c.RoleRedLead, bad, nil)
+			assert.Equal(t, 400, res.Status, "%s: %d %s", name, res.Status, res.Body)
+		})
 	}
 	assert.Equal(t, 403, post(c.RoleBlueLead, layer, nil).Status, "blue lead")
 }
