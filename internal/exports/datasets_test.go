@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -29,7 +30,9 @@ func TestSafeCell(t *testing.T) {
 		"=1+1": "'=1+1", "+SUM(A1)": "'+SUM(A1)", "-2": "'-2", "@cmd": "'@cmd", "\t=x": "'\t=x",
 		"plain": "plain", "": "", "a=b": "a=b", "bad\xffutf8": "bad\uFFFDutf8",
 	} {
-		assert.Equal(t, want, exports.SafeCell(in), "SafeCell(%q), want %q", in, want)
+		t.Run(fmt.Sprintf("%q", in), func(t *testing.T) {
+			assert.Equal(t, want, exports.SafeCell(in), "SafeCell(%q), want %q", in, want)
+		})
 	}
 }
 
