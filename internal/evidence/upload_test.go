@@ -195,16 +195,18 @@ func suite(t *testing.T, e *env) {
 			"report.html": "<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>",
 			"diagram.svg": `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`,
 		} {
-			res := e.upload(test.Id, c.RoleRedLead, name, strings.NewReader(body), "")
-			require.Equal(t, 200, res.Status, "%s: %d %s", name, res.Status, res.Body)
-			var ev evidenceJSON
-			res.JSON(t, &ev)
-			r := e.download(ev, c.RoleBlueAnalyst, true)
-			assert.Equal(t, 200, r.StatusCode, "%s (%s): %d Content-Disposition", name, ev.Mime, r.StatusCode)
-			assert.True(t, strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment"), "%s (%s): %d Content-Disposition", name, ev.Mime, r.StatusCode)
-			ct := r.Header.Get("Content-Type")
-			assert.NotContains(t, ct, "html", "%s served as %s", name, ct)
-			assert.NotContains(t, ct, "svg", "%s served as %s", name, ct)
+			t.Run(name, func(t *testing.T) {
+				res := e.upload(test.Id, c.RoleRedLead, name, strings.NewReader(body), "")
+				require.Equal(t, 200, res.Status, "%s: %d %s", name, res.Status, res.Body)
+				var ev evidenceJSON
+				res.JSON(t, &ev)
+				r := e.download(ev, c.RoleBlueAnalyst, true)
+				assert.Equal(t, 200, r.StatusCode, "%s (%s): %d Content-Disposition", name, ev.Mime, r.StatusCode)
+				assert.True(t, strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment"), "%s (%s): %d Content-Disposition", name, ev.Mime, r.StatusCode)
+				ct := r.Header.Get("Content-Type")
+				assert.NotContains(t, ct, "html", "%s served as %s", name, ct)
+				assert.NotContains(t, ct, "svg", "%s served as %s", name, ct)
+			})
 		}
 	})
 	t.Run("refusals store nothing", func(t *testing.T) {
