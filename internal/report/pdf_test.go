@@ -100,11 +100,13 @@ func TestExecutivePDFRoute(t *testing.T) {
 	base := srv.URL + "/api/aegis/reports/executive.pdf"
 	users := testutil.Users(t)
 	for _, role := range []string{"admin", "red_lead", "red_operator", "blue_lead", "blue_analyst", "viewer"} {
-		res := testutil.Do(t, http.MethodGet, base, users[role].Token, nil)
-		require.Equal(t, http.StatusOK, res.Status, "%s: %s", role, res.Body)
-		assert.Equal(t, "application/pdf", res.Header.Get("Content-Type"), role)
-		assert.Contains(t, res.Header.Get("Content-Disposition"), "attachment; filename=\"aegis-executive-report-")
-		assert.Greater(t, parsePDF(t, res.Body), 1, role)
+		t.Run(role, func(t *testing.T) {
+			res := testutil.Do(t, http.MethodGet, base, users[role].Token, nil)
+			require.Equal(t, http.StatusOK, res.Status, "%s: %s", role, res.Body)
+			assert.Equal(t, "application/pdf", res.Header.Get("Content-Type"), role)
+			assert.Contains(t, res.Header.Get("Content-Disposition"), "attachment; filename=\"aegis-executive-report-")
+			assert.Greater(t, parsePDF(t, res.Body), 1, role)
+		})
 	}
 	var actors struct {
 		Items []struct {
