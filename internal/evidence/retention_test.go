@@ -66,9 +66,18 @@ func TestEvidenceRetention(t *testing.T) {
 	require.Equal(t, 1, stats.Deleted, "stats %+v, want 1 deleted (8 bytes) at 365 days", stats)
 	require.Equal(t, int64(8), stats.Bytes, "stats %+v, want 1 deleted (8 bytes) at 365 days", stats)
 	require.Equal(t, 365, stats.RetentionDays, "stats %+v, want 1 deleted (8 bytes) at 365 days", stats)
-	for id, want := range map[string]bool{oldClosed: false, newClosed: true, oldRunning: true} {
-		_, err := app.FindRecordById(collections.Evidence, id)
-		assert.Equal(t, want, err == nil, "evidence %s kept=%v, want %v", id, err == nil, want)
+	for _, tc := range []struct {
+		name, id string
+		kept     bool
+	}{
+		{"old evidence of a closed test is removed", oldClosed, false},
+		{"recent evidence of a closed test is kept", newClosed, true},
+		{"old evidence of a running test is kept", oldRunning, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := app.FindRecordById(collections.Evidence, tc.id)
+			assert.Equal(t, tc.kept, err == nil, "evidence %s kept: %v", tc.id, err)
+		})
 	}
 	entries, _ := app.FindRecordsByFilter(collections.AuditLogs, "action = 'delete' && record_id = {:id}", "", 0, 0, dbx.Params{"id": oldClosed})
 	require.Len(t, entries, 1, "retention deletion not audited: %d entries", len(entries))
