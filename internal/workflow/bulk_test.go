@@ -29,10 +29,10 @@ func TestBulkActions(t *testing.T) {
 		code, _ := bulk(role, body)
 		return code
 	}
-	assert.Equal(t, 403, status(c.RoleRedOperator, map[string]any{"action": "approve", "ids": ids, "red_assignee": op}), "operator bulk")
+	assert.Equal(t, 403, status(c.RoleRedOperator, map[string]any{"action": "approve", "ids": ids, "red_assignee": op}), "an operator may not run bulk actions")
 	// All or nothing: one unknown id changes nothing.
-	assert.Equal(t, 400, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": append([]string{"nope"}, ids...), "red_assignee": op}), "unknown id")
-	assert.Equal(t, 400, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": append(append([]string{}, ids...), ids[0]), "red_assignee": ""}), "approve without assignee")
+	assert.Equal(t, 400, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": append([]string{"nope"}, ids...), "red_assignee": op}), "one unknown id refuses the whole bulk")
+	assert.Equal(t, 400, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": append(append([]string{}, ids...), ids[0]), "red_assignee": ""}), "approving without an assignee is refused")
 	for _, id := range ids {
 		require.Equal(t, c.StateDraft, e.get(id).GetString("state"), "a refused bulk changed %s", id)
 	}
@@ -46,18 +46,18 @@ func TestBulkActions(t *testing.T) {
 		assert.Equal(t, 1, r.GetInt("revision"), "approved %s: %v", id, r.FieldsData())
 	}
 	// Approving again conflicts (they are ready now).
-	assert.Equal(t, 409, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": ids, "red_assignee": op}), "re-approve")
-	assert.Equal(t, 200, status(c.RoleRedLead, map[string]any{"action": "assign", "ids": ids[:2], "blue_assignee": analyst}), "assign")
+	assert.Equal(t, 409, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": ids, "red_assignee": op}), "approving ready tests again conflicts")
+	assert.Equal(t, 200, status(c.RoleRedLead, map[string]any{"action": "assign", "ids": ids[:2], "blue_assignee": analyst}), "the red lead assigns blue")
 	assert.False(t, e.get(ids[0]).GetString("blue_assignee") != analyst || e.get(ids[2]).GetString("blue_assignee") != "", "assign applied to the wrong tests")
 	// Blue leads cannot touch tests they cannot see.
 	hiddenCamp := e.campaign("hidden", true)
 	hidden := e.newTest(tech, hiddenCamp).Id
-	assert.Equal(t, 400, status(c.RoleBlueLead, map[string]any{"action": "assign", "ids": []string{hidden}, "blue_assignee": analyst}), "blue lead on hidden test")
+	assert.Equal(t, 400, status(c.RoleBlueLead, map[string]any{"action": "assign", "ids": []string{hidden}, "blue_assignee": analyst}), "a blue lead may not touch a hidden test")
 	// Blue leads assign analysts, nothing else.
-	assert.Equal(t, 200, status(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}), "blue lead assigns")
-	assert.Equal(t, 403, status(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "red_assignee": op}), "blue lead assigns red")
-	assert.Equal(t, 403, status(c.RoleBlueLead, map[string]any{"action": "move", "ids": ids[2:], "campaign": dst.Id}), "blue lead moves")
-	assert.Equal(t, 403, status(c.RoleBlueAnalyst, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}), "analyst bulk")
+	assert.Equal(t, 200, status(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}), "a blue lead assigns analysts")
+	assert.Equal(t, 403, status(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "red_assignee": op}), "a blue lead may not assign red")
+	assert.Equal(t, 403, status(c.RoleBlueLead, map[string]any{"action": "move", "ids": ids[2:], "campaign": dst.Id}), "a blue lead may not move tests")
+	assert.Equal(t, 403, status(c.RoleBlueAnalyst, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}), "an analyst may not run bulk actions")
 	code, out = bulk(c.RoleRedLead, map[string]any{"action": "copy", "ids": ids, "campaign": dst.Id})
 	require.Equal(t, 200, code, "copy: %d", code)
 	require.Len(t, out, 3, "copy: %d", code)
@@ -68,7 +68,7 @@ func TestBulkActions(t *testing.T) {
 		assert.False(t, r.GetBool("revealed"), "copy: %v", r.FieldsData())
 		assert.Equal(t, tech.Id, r.GetString("technique"), "copy: %v", r.FieldsData())
 	}
-	assert.Equal(t, 200, status(c.RoleRedLead, map[string]any{"action": "move", "ids": ids[:1], "campaign": dst.Id}), "move")
+	assert.Equal(t, 200, status(c.RoleRedLead, map[string]any{"action": "move", "ids": ids[:1], "campaign": dst.Id}), "the red lead moves a test")
 	r := e.get(ids[0])
 	assert.Equal(t, dst.Id, r.GetString("campaign"), "moved: %v", r.FieldsData())
 	assert.Equal(t, c.StateReady, r.GetString("state"), "moved: %v", r.FieldsData())
