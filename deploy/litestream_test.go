@@ -16,6 +16,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -38,9 +40,7 @@ func TestLitestreamReplicateLoseRestore(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "litestream.log")
 	logf, _ := os.Create(logPath)
 	repl.Stdout, repl.Stderr = logf, logf
-	if err := repl.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, repl.Start(), "start litestream replicate")
 	stopped := false
 	t.Cleanup(func() {
 		if !stopped {
@@ -57,9 +57,7 @@ func TestLitestreamReplicateLoseRestore(t *testing.T) {
 		r.Set("attack_id", fmt.Sprintf("T9%03d", i))
 		r.Set("name", fmt.Sprintf("Technique %d", i))
 		r.Set("in_scope", true)
-		if err := app.Save(r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, app.Save(r), "save a technique")
 	}
 	want := counts(t, app)
 
@@ -72,7 +70,7 @@ func TestLitestreamReplicateLoseRestore(t *testing.T) {
 	case <-done:
 	case <-time.After(20 * time.Second):
 		repl.Process.Kill()
-		t.Fatal("litestream did not stop")
+		require.FailNow(t, "litestream did not stop within 20 s")
 	}
 	stopped = true
 	logf.Close()
@@ -88,31 +86,23 @@ func TestLitestreamReplicateLoseRestore(t *testing.T) {
 	restore := exec.CommandContext(ctx, litestream, "restore", "-config", config,
 		"-o", filepath.Join(dataDir, "data.db"), filepath.Join(dataDir, "data.db"))
 	restore.Env = env
-	if out, err := restore.CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(logPath)
-		t.Fatalf("litestream restore: %v\n%s\nreplicate log:\n%s", err, out, log)
-	}
+	out, err := restore.CombinedOutput()
+	replLog, _ := os.ReadFile(logPath)
+	require.NoError(t, err, "litestream restore: %s\nreplicate log:\n%s", out, replLog)
 
 	restored, err := tests.NewTestApp(dataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "open the restored data dir")
 	defer restored.Cleanup()
 	var integrity string
-	if err := restored.DB().NewQuery("PRAGMA integrity_check").Row(&integrity); err != nil || integrity != "ok" {
-		t.Fatalf("restored database integrity: %q %v", integrity, err)
-	}
+	require.NoError(t, restored.DB().NewQuery("PRAGMA integrity_check").Row(&integrity), "restored database integrity: %q", integrity)
+	require.Equal(t, "ok", integrity, "restored database integrity: %q", integrity)
 	got := counts(t, restored)
 	for name, n := range want {
-		if got[name] != n {
-			t.Errorf("%s: %d rows after restore, %d before", name, got[name], n)
-		}
+		assert.Equal(t, n, got[name], "%s: %d rows after restore, %d before", name, got[name], n)
 	}
 	var last string
 	restored.DB().Select("name").From(collections.Techniques).Where(dbx.HashExp{"attack_id": "T9199"}).Row(&last)
-	if last != "Technique 199" {
-		t.Fatalf("last acknowledged write missing after restore: %q", last)
-	}
+	require.Equal(t, "Technique 199", last, "last acknowledged write missing after restore: %q", last)
 }
 
 func litestreamEnv(dataDir string, s3 *testutil.S3Server) []string {
@@ -140,9 +130,7 @@ func counts(t *testing.T, app core.App) map[string]int {
 	out := map[string]int{}
 	for _, name := range collections.All {
 		var n int
-		if err := app.DB().Select("count(*)").From(name).Row(&n); err != nil {
-			t.Fatalf("count %s: %v", name, err)
-		}
+		require.NoError(t, app.DB().Select("count(*)").From(name).Row(&n), "count %s", name)
 		out[name] = n
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkSave measures what the audit trail costs a Go app.Save of a
@@ -19,16 +20,12 @@ func BenchmarkSave(b *testing.B) {
 				ta.OnRecordCreateExecute().Unbind("aegisAuditCreate")
 			}
 			col, err := ta.FindCollectionByNameOrId(collections.DefenseTools)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err, "find the defense tools collection")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				r := core.NewRecord(col)
 				r.Set("name", fmt.Sprintf("tool %d", i))
-				if err := ta.Save(r); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, ta.Save(r), "save a defense tool")
 			}
 		})
 	}
@@ -40,14 +37,10 @@ func BenchmarkSaveTestChild(b *testing.B) {
 	ta := testutil.NewApp(b)
 	save := func(col string, fields map[string]any) *core.Record {
 		c, err := ta.FindCollectionByNameOrId(col)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err, "find the collection")
 		r := core.NewRecord(c)
 		r.Load(fields)
-		if err := ta.Save(r); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, ta.Save(r), "save the record")
 		return r
 	}
 	tech := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--b", "attack_id": "T1001", "name": "T", "domain": "enterprise-attack"})

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aegis-sec/aegis/collections"
@@ -35,9 +34,8 @@ func TestContentGuards(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "r.yml"), []byte(guardedRule), 0o644))
 	src, err := source.Open(dir, source.Options{})
 	require.NoError(t, err)
-	if _, err := sigma.Import(context.Background(), app, src, importers.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = sigma.Import(context.Background(), app, src, importers.Options{})
+	require.NoError(t, err, "import the Sigma rule")
 	imported, err := app.FindFirstRecordByData(collections.DetectionRules, "source_rule_id", "44444444-4444-4444-8444-444444444444")
 	require.NoError(t, err)
 	url := func(col, id string) string { return srv.URL + "/api/collections/" + col + "/records/" + id }
@@ -54,9 +52,7 @@ func TestContentGuards(t *testing.T) {
 	// A hand-made rule is fully editable by a blue lead.
 	res := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/detection_rules/records", blue,
 		map[string]any{"source": "custom", "source_rule_id": "c-1", "title": "Custom"})
-	if res.Status != 200 {
-		t.Fatalf("create custom rule: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "create custom rule: %d %s", res.Status, res.Body)
 	var custom struct{ Id string }
 	res.JSON(t, &custom)
 	cases = append(cases, struct {
@@ -94,9 +90,7 @@ func TestContentGuards(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := testutil.Do(t, http.MethodPatch, url(c.col, c.id), c.token, c.body)
-			if res.Status != c.want {
-				t.Fatalf("status %d, want %d: %s", res.Status, c.want, res.Body)
-			}
+			require.Equal(t, c.want, res.Status, "status %d, want %d: %s", res.Status, c.want, res.Body)
 		})
 	}
 
@@ -106,13 +100,12 @@ func TestContentGuards(t *testing.T) {
 		dbx.Params{"c": collections.ComplianceControls, "id": ctl.Id, "a": users[collections.RoleBlueLead].Id})
 	require.NoError(t, err, "control change not audited")
 	details := entry.GetString("details")
-	if !strings.Contains(details, "status") || !strings.Contains(details, "partial") || !strings.Contains(details, "not_assessed") ||
-		!strings.Contains(details, "notes") {
-		t.Fatalf("audit details %s", details)
-	}
+	require.Contains(t, details, "status", "audit details %s", details)
+	require.Contains(t, details, "partial", "audit details %s", details)
+	require.Contains(t, details, "not_assessed", "audit details %s", details)
+	require.Contains(t, details, "notes", "audit details %s", details)
 	// The imported rule kept its title and got enabled.
 	imported, _ = app.FindRecordById(collections.DetectionRules, imported.Id)
-	if imported.GetString("title") != "Guarded" || !imported.GetBool("enabled") {
-		t.Fatalf("rule %v", imported.FieldsData())
-	}
+	require.Equal(t, "Guarded", imported.GetString("title"), "rule %v", imported.FieldsData())
+	require.True(t, imported.GetBool("enabled"), "rule %v", imported.FieldsData())
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -92,30 +93,25 @@ func TestNotificationsArriveLiveOnlyForTheirUser(t *testing.T) {
 
 	require.NoError(t, notify.User(ta, users["blue_analyst"].Id, notify.Message{Kind: "outcome_needed", Title: "Review T1003", Link: "/tests/1"}))
 	ev, ok := mine.Next(5 * time.Second)
-	if !ok || ev.Name != "notifications/*" {
-		t.Fatalf("no live notification: %+v", ev)
-	}
+	require.True(t, ok, "no live notification: %+v", ev)
+	require.Equal(t, "notifications/*", ev.Name, "no live notification: %+v", ev)
 	var msg struct {
 		Action string
 		Record map[string]any
 	}
 	require.NoError(t, json.Unmarshal([]byte(ev.Data), &msg))
-	if msg.Action != "create" || msg.Record["title"] != "Review T1003" || msg.Record["user"] != users["blue_analyst"].Id {
-		t.Fatalf("event: %+v", msg)
-	}
-	if ev, ok := other.Next(300 * time.Millisecond); ok {
-		t.Errorf("another user received %+v", ev)
-	}
-	if ev, ok := guest.Next(100 * time.Millisecond); ok {
-		t.Errorf("a guest received %+v", ev)
-	}
+	require.Equal(t, "create", msg.Action, "event: %+v", msg)
+	require.False(t, msg.Record["title"] != "Review T1003", "event: %+v", msg)
+	require.False(t, msg.Record["user"] != users["blue_analyst"].Id, "event: %+v", msg)
+	ev, ok = other.Next(300 * time.Millisecond)
+	assert.False(t, ok, "another user received %+v", ev)
+	ev, ok = guest.Next(100 * time.Millisecond)
+	assert.False(t, ok, "a guest received %+v", ev)
 
 	// notify.Role reaches every active holder of the role, live.
 	n, err := notify.Role(ta, notify.Message{Kind: "k", Title: "To blue"}, collections.RoleBlueAnalyst, collections.RoleBlueLead)
-	if err != nil || n != 2 {
-		t.Fatalf("notify.Role: %d %v", n, err)
-	}
-	if _, ok := mine.Next(5 * time.Second); !ok {
-		t.Error("role notification did not arrive live")
-	}
+	require.NoError(t, err, "notify.Role: %d", n)
+	require.Equal(t, 2, n, "notify.Role: %d %v", n, err)
+	_, ok = mine.Next(5 * time.Second)
+	assert.True(t, ok, "role notification arrives live")
 }

@@ -3,7 +3,6 @@ package hooks_test
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 
@@ -27,36 +26,29 @@ func TestAPICreatedUsersAreActiveUnlessSaidOtherwise(t *testing.T) {
 		return b
 	}
 	first := testutil.Do(t, http.MethodPost, url, admin.Token, body("new@aegis.test", nil))
-	if first.Status != http.StatusOK || !strings.Contains(string(first.Body), `"active":true`) {
-		t.Fatalf("default active: %d %s", first.Status, first.Body)
-	}
+	require.Equal(t, http.StatusOK, first.Status, "default active: %d %s", first.Status, first.Body)
+	require.Contains(t, string(first.Body), `"active":true`, "default active: %d %s", first.Status, first.Body)
 	r := testutil.Do(t, http.MethodPost, url, admin.Token, body("off@aegis.test", map[string]any{"active": false}))
-	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"active":false`) {
-		t.Fatalf("explicit inactive: %d %s", r.Status, r.Body)
-	}
+	require.Equal(t, http.StatusOK, r.Status, "explicit inactive: %d %s", r.Status, r.Body)
+	require.Contains(t, string(r.Body), `"active":false`, "explicit inactive: %d %s", r.Status, r.Body)
 	// The creation is audited with the admin as actor, the password only
 	// marked as set.
 	var created struct{ Id string }
 	first.JSON(t, &created)
 	e, err := ta.FindFirstRecordByFilter(collections.AuditLogs, "collection = 'users' && action = 'create' && record_id = {:id}",
 		dbx.Params{"id": created.Id})
-	if err != nil || e.GetString("actor") != admin.Id {
-		t.Fatalf("user creation not audited: %v", err)
-	}
-	if d := e.GetString("details"); !strings.Contains(d, `"password":{"changed":true}`) || strings.Contains(d, "$2a$") {
-		t.Errorf("password in the audit details: %s", d)
-	}
+	require.NoError(t, err, "user creation not audited")
+	require.Equal(t, admin.Id, e.GetString("actor"), "user creation not audited: %v", err)
+	d := e.GetString("details")
+	assert.Contains(t, d, `"password":{"changed":true}`, "password in the audit details: %s", d)
+	assert.NotContains(t, d, "$2a$", "password in the audit details: %s", d)
 	// A new user can sign in right away.
 	r = testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/auth-with-password", "",
 		map[string]any{"identity": "new@aegis.test", "password": "a-long-password"})
-	if r.Status != http.StatusOK {
-		t.Fatalf("new user login: %d %s", r.Status, r.Body)
-	}
+	require.Equal(t, http.StatusOK, r.Status, "new user login: %d %s", r.Status, r.Body)
 	r = testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/auth-with-password", "",
 		map[string]any{"identity": "off@aegis.test", "password": "a-long-password"})
-	if r.Status == http.StatusOK {
-		t.Fatal("inactive user signed in")
-	}
+	require.NotEqual(t, http.StatusOK, r.Status, "inactive user signed in")
 }
 
 func TestUnknownRoleIsAClearError(t *testing.T) {
@@ -113,10 +105,9 @@ func TestLastActiveAdminIsProtected(t *testing.T) {
 
 	// With a second admin, one may go; concurrent demotions leave one.
 	second := users["red_lead"]
-	if r := testutil.Do(t, http.MethodPatch, s.URL+"/api/collections/users/records/"+second.Id, admin.Token,
-		map[string]any{"role": "admin"}); r.Status != http.StatusOK {
-		t.Fatalf("promote: %d %s", r.Status, r.Body)
-	}
+	r := testutil.Do(t, http.MethodPatch, s.URL+"/api/collections/users/records/"+second.Id, admin.Token,
+		map[string]any{"role": "admin"})
+	require.Equal(t, http.StatusOK, r.Status, "promote: %d %s", r.Status, r.Body)
 	var wg sync.WaitGroup
 	statuses := make([]int, 2)
 	for i, id := range []string{admin.Id, second.Id} {
@@ -129,9 +120,7 @@ func TestLastActiveAdminIsProtected(t *testing.T) {
 	}
 	wg.Wait()
 	n, _ := ta.CountRecords(collections.Users, dbx.HashExp{"role": "admin", "active": true})
-	if n != 1 {
-		t.Fatalf("concurrent demotions left %d active admins (statuses %v)", n, statuses)
-	}
+	require.Equal(t, int64(1), n, "concurrent demotions left %d active admins (statuses %v)", n, statuses)
 }
 
 func TestRoleChangeAndDeactivationSignTheUserOut(t *testing.T) {
@@ -139,42 +128,52 @@ func TestRoleChangeAndDeactivationSignTheUserOut(t *testing.T) {
 	srv := testutil.Serve(t, ta)
 	users := testutil.Users(t)
 	admin := users["admin"]
-	me := srv.URL + "/api/collections/users/auth-refresh"
+	s := &testutil.Server{App: ta, URL: srv.URL}
+	const me = "/api/collections/users/auth-refresh"
 
 	for _, c := range []struct {
-		role string
-		body map[string]any
-	}{{"viewer", map[string]any{"role": "red_operator"}}, {"blue_analyst", map[string]any{"active": false}}} {
+		name, role string
+		body       map[string]any
+	}{
+		{"a role change signs the user out", "viewer", map[string]any{"role": "red_operator"}},
+		{"deactivation signs the user out", "blue_analyst", map[string]any{"active": false}},
+	} {
 		u := users[c.role]
-		if r := testutil.Do(t, http.MethodPost, me, u.Token, nil); r.Status != http.StatusOK {
-			t.Fatalf("%s token should work before: %d", c.role, r.Status)
-		}
-		if r := testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, admin.Token, c.body); r.Status != http.StatusOK {
-			t.Fatalf("update %s: %d %s", c.role, r.Status, r.Body)
-		}
-		if r := testutil.Do(t, http.MethodPost, me, u.Token, nil); r.Status != http.StatusUnauthorized {
-			t.Errorf("%s: old token still works after %v: %d", c.role, c.body, r.Status)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			s.Run(t,
+				testutil.Scenario{
+					Name: "the token works before", Method: http.MethodPost, URL: me, Token: u.Token,
+					ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"token":`},
+				},
+				testutil.Scenario{
+					Name: "an admin updates the user", Method: http.MethodPatch, URL: "/api/collections/users/records/" + u.Id,
+					Token: admin.Token, Body: c.body,
+					ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"id":"` + u.Id + `"`},
+				},
+				testutil.Scenario{
+					Name: "the old token is refused", Method: http.MethodPost, URL: me, Token: u.Token,
+					ExpectedStatus: http.StatusUnauthorized, ExpectedError: true,
+				},
+			)
+		})
 	}
 	rc, err := ta.FindRecordsByFilter(collections.AuditLogs, "action = 'role_change' && record_id = {:id}", "", 0, 0,
 		dbx.Params{"id": users["viewer"].Id})
-	if err != nil || len(rc) != 1 || rc[0].GetString("actor") != admin.Id {
-		t.Fatalf("role change not audited: %v %d", err, len(rc))
-	}
+	require.NoError(t, err, "role change not audited: %d", len(rc))
+	require.Len(t, rc, 1, "role change not audited: %v %d", err, len(rc))
+	require.Equal(t, admin.Id, rc[0].GetString("actor"), "role change not audited: %v %d", err, len(rc))
 }
 
 func TestUsersCannotChangeTheirOwnRole(t *testing.T) {
 	ta := testutil.NewApp(t)
 	srv := testutil.Serve(t, ta)
 	for role, u := range testutil.Users(t) {
-		r := testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"role": "admin"})
-		if r.Status < 400 {
-			t.Errorf("%s changed their own role: %d", role, r.Status)
-		}
-		r = testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"name": "Renamed"})
-		if r.Status != http.StatusOK {
-			t.Errorf("%s could not edit their own name: %d %s", role, r.Status, r.Body)
-		}
+		t.Run(role, func(t *testing.T) {
+			r := testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"role": "admin"})
+			assert.GreaterOrEqual(t, r.Status, 400, "%s may not change their own role: %d", role, r.Status)
+			r = testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"name": "Renamed"})
+			assert.Equal(t, http.StatusOK, r.Status, "%s may edit their own name: %s", role, r.Body)
+		})
 	}
 }
 

@@ -24,31 +24,26 @@ func TestOutcomesOnlyThroughTheWorkflow(t *testing.T) {
 		"prevention": "not_blocked", "detection": "none"})
 	require.Equal(t, collections.StateDraft, w.test.GetString("state"))
 
-	col := srv.URL + "/api/collections/test_outcomes/records"
+	const col = "/api/collections/test_outcomes/records"
 	forged := map[string]any{"test": w.test.Id, "defense_tool": tool.Id, "prevention": "blocked", "detection": "technique"}
-	type scenario struct {
-		name, method, url, token string
-		body                     any
-		status                   int
-	}
-	var scenarios []scenario
+	var scenarios []testutil.Scenario
 	for _, role := range collections.Roles {
 		tok := users[role].Token
 		scenarios = append(scenarios,
-			scenario{role + " creates an outcome on a draft test", http.MethodPost, col, tok, forged, http.StatusForbidden},
-			scenario{role + " upgrades an outcome", http.MethodPatch, col + "/" + existing.Id, tok,
-				map[string]any{"prevention": "blocked", "detection": "technique"}, http.StatusForbidden},
-			scenario{role + " deletes an outcome", http.MethodDelete, col + "/" + existing.Id, tok, nil, http.StatusForbidden},
-			scenario{role + " still lists outcomes", http.MethodGet, col, tok, nil, http.StatusOK},
+			testutil.Scenario{Name: role + " may not create an outcome on a draft test", Method: http.MethodPost, URL: col,
+				Token: tok, Body: forged, ExpectedStatus: http.StatusForbidden, ExpectedError: true},
+			testutil.Scenario{Name: role + " may not upgrade an outcome", Method: http.MethodPatch, URL: col + "/" + existing.Id,
+				Token: tok, Body: map[string]any{"prevention": "blocked", "detection": "technique"},
+				ExpectedStatus: http.StatusForbidden, ExpectedError: true},
+			testutil.Scenario{Name: role + " may not delete an outcome", Method: http.MethodDelete, URL: col + "/" + existing.Id,
+				Token: tok, ExpectedStatus: http.StatusForbidden, ExpectedError: true},
+			testutil.Scenario{Name: role + " still lists outcomes", Method: http.MethodGet, URL: col,
+				Token: tok, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"items":`}},
 		)
 	}
-	scenarios = append(scenarios, scenario{"anonymous creates an outcome", http.MethodPost, col, "", forged, http.StatusForbidden})
-	for _, s := range scenarios {
-		t.Run(s.name, func(t *testing.T) {
-			r := testutil.Do(t, s.method, s.url, s.token, s.body)
-			assert.Equal(t, s.status, r.Status, string(r.Body))
-		})
-	}
+	scenarios = append(scenarios, testutil.Scenario{Name: "anonymous may not create an outcome", Method: http.MethodPost, URL: col,
+		Body: forged, ExpectedStatus: http.StatusForbidden, ExpectedError: true})
+	(&testutil.Server{App: ta, URL: srv.URL}).Run(t, scenarios...)
 	n, err := ta.CountRecords(collections.TestOutcomes)
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, n, "outcome rows after the refused writes")

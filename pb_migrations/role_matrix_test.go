@@ -12,6 +12,8 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -115,16 +117,12 @@ func (w *world) next() int { w.n++; return w.n }
 func (w *world) save(collection string, data map[string]any) *core.Record {
 	w.t.Helper()
 	col, err := w.app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		w.t.Fatal(err)
-	}
+	require.NoError(w.t, err, "find the collection")
 	r := core.NewRecord(col)
 	for k, v := range data {
 		r.Set(k, v)
 	}
-	if err := w.app.Save(r); err != nil {
-		w.t.Fatalf("seed %s %v: %v", collection, data, err)
-	}
+	require.NoError(w.t, w.app.Save(r), "seed %s %v", collection, data)
 	return r
 }
 
@@ -223,7 +221,7 @@ func (w *world) body(collection, role, owner string) map[string]any {
 	case collections.Settings:
 		return map[string]any{"key": fmt.Sprintf("extra-%d", n)}
 	}
-	w.t.Fatalf("no body for %s", collection)
+	require.FailNow(w.t, "no request body for "+collection)
 	return nil
 }
 
@@ -275,9 +273,7 @@ func (w *world) seed(collection, owner string) *core.Record {
 		u.SetPassword("a-long-password")
 		u.Set("role", collections.RoleViewer)
 		u.Set("active", true)
-		if err := w.app.Save(u); err != nil {
-			w.t.Fatal(err)
-		}
+		require.NoError(w.t, w.app.Save(u), "save a user")
 		return u
 	}
 	if collection == collections.Tests {
@@ -287,9 +283,7 @@ func (w *world) seed(collection, owner string) *core.Record {
 	}
 	if collection == collections.Evidence {
 		f, err := filesystem.NewFileFromBytes([]byte("evidence bytes\n"), "capture.txt")
-		if err != nil {
-			w.t.Fatal(err)
-		}
+		require.NoError(w.t, err, "make the evidence file")
 		data["file"] = f
 	}
 	return w.save(collection, data)
@@ -346,13 +340,10 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	otherOwner := func(string) string { return w.stranger.Id } // someone else's record
 
-	if len(matrix) != len(collections.All) {
-		t.Fatalf("the matrix covers %d collections, Aegis has %d", len(matrix), len(collections.All))
-	}
+	require.Len(t, matrix, len(collections.All), "the matrix covers %d collections, Aegis has %d", len(matrix), len(collections.All))
 	for _, name := range collections.All {
 		ops, ok := matrix[name]
-		if !ok {
-			t.Errorf("collection %s missing from the matrix", name)
+		if !assert.True(t, ok, "collection %s missing from the matrix", name) {
 			continue
 		}
 		base := srv.URL + "/api/collections/" + name + "/records"
@@ -407,13 +398,10 @@ func TestRoleMatrix(t *testing.T) {
 					if got && (op == "list" || op == "list_own") {
 						got = strings.Contains(string(r.Body), `"id":"`+target.Id+`"`)
 					}
-					switch {
-					case want && !got:
-						t.Errorf("%s %s as %s: want allowed, got %d %s", op, name, role, r.Status, clip(r.Body))
-					case !want && got:
-						t.Errorf("%s %s as %s: want denied, got %d", op, name, role, r.Status)
-					case !want && r.Status >= 300 && !denied(r):
-						t.Errorf("%s %s as %s: denial should be a plain 400/401/403/404 JSON error, got %d %s",
+					if want {
+						assert.True(t, got, "%s %s as %s: want allowed, got %d %s", op, name, role, r.Status, clip(r.Body))
+					} else if assert.False(t, got, "%s %s as %s: want denied, got %d", op, name, role, r.Status) && r.Status >= 300 {
+						assert.True(t, denied(r), "%s %s as %s: denial should be a plain 400/401/403/404 JSON error, got %d %s",
 							op, name, role, r.Status, clip(r.Body))
 					}
 				}
@@ -434,23 +422,17 @@ func TestBlindCampaignsHideTestsFromBlue(t *testing.T) {
 	for _, role := range collections.Roles {
 		r := testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/tests/records/"+hidden.Id, users[role].Token, nil)
 		visible := r.Status == http.StatusOK
-		if visible == collections.IsBlue(role) {
-			t.Errorf("unrevealed test as %s: status %d", role, r.Status)
-		}
+		assert.NotEqual(t, collections.IsBlue(role), visible, "unrevealed test as %s: status %d", role, r.Status)
 	}
 	// Blue cannot attach outcomes or evidence to it either.
 	for _, role := range collections.BlueRoles {
 		tool := w.save(collections.DefenseTools, w.body(collections.DefenseTools, "", ""))
 		r := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/test_outcomes/records", users[role].Token,
 			map[string]any{"test": hidden.Id, "defense_tool": tool.Id})
-		if r.Status < 400 {
-			t.Errorf("%s recorded an outcome on an unrevealed test", role)
-		}
+		assert.GreaterOrEqual(t, r.Status, 400, "%s recorded an outcome on an unrevealed test", role)
 		ev := testutil.DoMultipart(t, http.MethodPost, srv.URL+"/api/collections/evidence/records", users[role].Token,
 			map[string]string{"test": hidden.Id, "team": "blue"}, testutil.File{Field: "file", Name: "a.txt", Content: []byte("x\n")})
-		if ev.Status < 400 {
-			t.Errorf("%s uploaded evidence to an unrevealed test", role)
-		}
+		assert.GreaterOrEqual(t, ev.Status, 400, "%s uploaded evidence to an unrevealed test", role)
 	}
 }
 
@@ -469,35 +451,30 @@ func TestEvidenceBelongsToItsTeam(t *testing.T) {
 		{collections.RoleBlueAnalyst, "red", "blue"},
 		{collections.RoleBlueLead, "red", "blue"},
 	} {
-		r := testutil.DoMultipart(t, http.MethodPost, srv.URL+"/api/aegis/tests/"+w.test.Id+"/evidence?team="+c.asked,
-			users[c.role].Token, map[string]string{"team": c.asked, "uploaded_by": users[collections.RoleAdmin].Id}, file)
-		var got struct{ Team, Uploaded_by string }
-		if r.Status != http.StatusOK {
-			t.Fatalf("%s upload: %d %s", c.role, r.Status, r.Body)
-		}
-		r.JSON(t, &got)
-		if got.Team != c.want || got.Uploaded_by != users[c.role].Id {
-			t.Errorf("%s asked for %s evidence: stored team %s uploaded by %s", c.role, c.asked, got.Team, got.Uploaded_by)
-		}
+		t.Run(c.role+" asking for "+c.asked+" evidence", func(t *testing.T) {
+			r := testutil.DoMultipart(t, http.MethodPost, srv.URL+"/api/aegis/tests/"+w.test.Id+"/evidence?team="+c.asked,
+				users[c.role].Token, map[string]string{"team": c.asked, "uploaded_by": users[collections.RoleAdmin].Id}, file)
+			var got struct{ Team, Uploaded_by string }
+			require.Equal(t, http.StatusOK, r.Status, "%s upload: %s", c.role, r.Body)
+			r.JSON(t, &got)
+			assert.Equal(t, c.want, got.Team, "the evidence is stored as the uploader's team")
+			assert.Equal(t, users[c.role].Id, got.Uploaded_by, "the evidence is stored as uploaded by the caller")
+		})
 	}
 	// The generic create cannot bypass the upload route, whatever the fields.
 	for _, role := range []string{collections.RoleAdmin, collections.RoleRedOperator} {
 		fields := map[string]string{"test": w.test.Id, "team": "red", "uploaded_by": users[role].Id}
-		if r := testutil.DoMultipart(t, http.MethodPost, url, users[role].Token, fields, file); r.Status < 400 {
-			t.Errorf("%s created evidence through the CRUD API: %d", role, r.Status)
-		}
+		r := testutil.DoMultipart(t, http.MethodPost, url, users[role].Token, fields, file)
+		assert.GreaterOrEqual(t, r.Status, 400, "%s created evidence through the CRUD API: %d", role, r.Status)
 	}
 	own := w.seed(collections.Evidence, users[collections.RoleRedOperator].Id)
 	other := w.save(collections.Tests, map[string]any{"name": "Other", "technique": w.technique.Id, "revealed": true})
 	for _, body := range []map[string]any{{"test": other.Id}, {"team": "blue"}, {"uploaded_by": users[collections.RoleAdmin].Id}} {
 		r := testutil.Do(t, http.MethodPatch, url+"/"+own.Id, users[collections.RoleRedOperator].Token, body)
-		if r.Status < 400 {
-			t.Errorf("uploader changed %v", body)
-		}
+		assert.GreaterOrEqual(t, r.Status, 400, "uploader changed %v", body)
 	}
-	if r := testutil.Do(t, http.MethodPatch, url+"/"+own.Id, users[collections.RoleRedOperator].Token, map[string]any{"note": "ok"}); r.Status != http.StatusOK {
-		t.Errorf("uploader could not annotate: %d %s", r.Status, r.Body)
-	}
+	r := testutil.Do(t, http.MethodPatch, url+"/"+own.Id, users[collections.RoleRedOperator].Token, map[string]any{"note": "ok"})
+	assert.Equal(t, http.StatusOK, r.Status, "uploader could not annotate: %d %s", r.Status, r.Body)
 }
 
 func clip(b []byte) string {

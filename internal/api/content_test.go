@@ -8,6 +8,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 // TestUnknownTechniques: GET /api/aegis/content/unknown-techniques lists
@@ -19,16 +20,12 @@ func TestUnknownTechniques(t *testing.T) {
 	users := testutil.Users(t)
 	save := func(col string, data map[string]any) *core.Record {
 		c, err := app.FindCollectionByNameOrId(col)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "find the collection")
 		r := core.NewRecord(c)
 		for k, v := range data {
 			r.Set(k, v)
 		}
-		if err := app.Save(r); err != nil {
-			t.Fatalf("%s: %v", col, err)
-		}
+		require.NoError(t, app.Save(r), "%s", col)
 		return r
 	}
 	old := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--old", "attack_id": "T1001", "name": "Old", "deprecated": true})
@@ -40,28 +37,22 @@ func TestUnknownTechniques(t *testing.T) {
 		"unknown_techniques": []string{"T1699"}, "removed": true})
 	save(collections.DetectionRules, map[string]any{"source": "custom", "source_rule_id": "d", "title": "On a deprecated technique",
 		"techniques": []string{old.Id}})
-	if _, err := attackref.Remember(app, attackref.Pending{Kind: collections.RefControlMapping, AttackID: "T1685", Owner: "ctl", Detail: "mitigates"}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := attackref.Remember(app, attackref.Pending{Kind: collections.RefControlMapping, AttackID: "T1685", Owner: "ctl", Detail: "mitigates"})
+	require.NoError(t, err, "remember a pending reference to T1685")
 	for _, tc := range []struct {
 		name, role string
 		status     int
 		check      func(t *testing.T, r attackref.UnknownReport)
 	}{
 		{"viewer reads it", collections.RoleViewer, http.StatusOK, func(t *testing.T, r attackref.UnknownReport) {
-			if r.RuleCount != 2 || len(r.Rules) != 2 {
-				t.Fatalf("rules %d %+v (the removed rule is not listed)", r.RuleCount, r.Rules)
-			}
-			if len(r.IDs) != 2 || r.IDs[0] != (attackref.UnknownID{AttackID: "T1685", Rules: 2, Pending: 1}) ||
-				r.IDs[1] != (attackref.UnknownID{AttackID: "T1689.001", Rules: 1}) {
-				t.Fatalf("ids %+v", r.IDs)
-			}
-			if r.Pending[collections.RefControlMapping] != 1 {
-				t.Fatalf("pending %+v", r.Pending)
-			}
-			if len(r.Deprecated) != 1 || r.Deprecated[0].Techniques != "T1001" {
-				t.Fatalf("deprecated %+v", r.Deprecated)
-			}
+			require.Equal(t, 2, r.RuleCount, "rules %d %+v (the removed rule is not listed)", r.RuleCount, r.Rules)
+			require.Len(t, r.Rules, 2, "rules %d %+v (the removed rule is not listed)", r.RuleCount, r.Rules)
+			require.Len(t, r.IDs, 2, "ids %+v", r.IDs)
+			require.Equal(t, attackref.UnknownID{AttackID: "T1685", Rules: 2, Pending: 1}, r.IDs[0], "ids %+v", r.IDs)
+			require.Equal(t, attackref.UnknownID{AttackID: "T1689.001", Rules: 1}, r.IDs[1], "ids %+v", r.IDs)
+			require.Equal(t, 1, r.Pending[collections.RefControlMapping], "pending %+v", r.Pending)
+			require.Len(t, r.Deprecated, 1, "deprecated %+v", r.Deprecated)
+			require.Equal(t, "T1001", r.Deprecated[0].Techniques, "deprecated %+v", r.Deprecated)
 		}},
 		{"anonymous", "", http.StatusUnauthorized, nil},
 	} {
@@ -71,9 +62,7 @@ func TestUnknownTechniques(t *testing.T) {
 				tok = users[tc.role].Token
 			}
 			res := testutil.Do(t, "GET", srv.URL+"/api/aegis/content/unknown-techniques", tok, nil)
-			if res.Status != tc.status {
-				t.Fatalf("status %d: %s", res.Status, res.Body)
-			}
+			require.Equal(t, tc.status, res.Status, "status %d: %s", res.Status, res.Body)
 			if tc.check != nil {
 				var r attackref.UnknownReport
 				res.JSON(t, &r)
@@ -81,7 +70,6 @@ func TestUnknownTechniques(t *testing.T) {
 			}
 		})
 	}
-	if res := testutil.Do(t, "GET", srv.URL+"/api/aegis/content/unknown-techniques?limit=x", users[collections.RoleViewer].Token, nil); res.Status != http.StatusBadRequest {
-		t.Fatalf("bad limit: %d", res.Status)
-	}
+	res := testutil.Do(t, "GET", srv.URL+"/api/aegis/content/unknown-techniques?limit=x", users[collections.RoleViewer].Token, nil)
+	require.Equal(t, http.StatusBadRequest, res.Status, "bad limit: %d", res.Status)
 }

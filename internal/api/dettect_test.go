@@ -4,13 +4,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers/dettect"
 	"github.com/aegis-sec/aegis/internal/jobs"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // TestDettectInAndOut: a blue lead uploads the public DeTT&CT technique
@@ -21,9 +21,7 @@ func TestDettectInAndOut(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	users := testutil.Users(t)
 	sample, err := os.ReadFile(filepath.Join(testutil.SharedData(t), "dettect", "techniques-administration-endpoints.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "read the DeTT&CT sample")
 	for _, tc := range []struct {
 		name, role, file string
 		body             []byte
@@ -39,11 +37,9 @@ func TestDettectInAndOut(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := upload(t, srv.URL+"/api/aegis/import/dettect", users[tc.role].Token, "file", tc.file, tc.body)
-			if res.Status != tc.status {
-				t.Fatalf("status %d, want %d: %s", res.Status, tc.status, res.Body)
-			}
-			if tc.contains != "" && !strings.Contains(string(res.Body), tc.contains) {
-				t.Fatalf("body %s lacks %q", res.Body, tc.contains)
+			require.Equal(t, tc.status, res.Status, "status %d, want %d: %s", res.Status, tc.status, res.Body)
+			if tc.contains != "" {
+				require.Contains(t, string(res.Body), tc.contains, "the answer says why")
 			}
 			if tc.runStatus == "" {
 				return
@@ -51,15 +47,11 @@ func TestDettectInAndOut(t *testing.T) {
 			var ans runAnswer
 			res.JSON(t, &ans)
 			run := waitRun(t, app, ans.JobRun.Id)
-			if run.GetString("status") != tc.runStatus {
-				t.Fatalf("run %s: %s", run.GetString("status"), run.GetString("error"))
-			}
+			require.Equal(t, tc.runStatus, run.GetString("status"), "run %s: %s", run.GetString("status"), run.GetString("error"))
 		})
 	}
 	n, _ := app.CountRecords(collections.TechniqueAssessments)
-	if n != 705 {
-		t.Fatalf("stored %d assessments, want 705 (344 detection + 361 visibility)", n)
-	}
+	require.Equal(t, int64(705), n, "stored %d assessments, want 705 (344 detection + 361 visibility)", n)
 
 	for _, tc := range []struct {
 		name, role string
@@ -71,22 +63,14 @@ func TestDettectInAndOut(t *testing.T) {
 				tok = users[tc.role].Token
 			}
 			res := testutil.Do(t, "GET", srv.URL+"/api/aegis/export/dettect", tok, nil)
-			if res.Status != tc.status {
-				t.Fatalf("status %d: %s", res.Status, res.Body)
-			}
+			require.Equal(t, tc.status, res.Status, "status %d: %s", res.Status, res.Body)
 			if tc.status != http.StatusOK {
 				return
 			}
-			if !strings.Contains(res.Header.Get("Content-Disposition"), ".yaml") {
-				t.Fatalf("disposition %q", res.Header.Get("Content-Disposition"))
-			}
+			require.Contains(t, res.Header.Get("Content-Disposition"), ".yaml", "disposition %q", res.Header.Get("Content-Disposition"))
 			f, err := dettect.Parse(res.Body)
-			if err != nil {
-				t.Fatalf("export does not parse: %v", err)
-			}
-			if len(f.Techniques) != 342 {
-				t.Fatalf("exported %d techniques, want 342", len(f.Techniques))
-			}
+			require.NoError(t, err, "export does not parse")
+			require.Len(t, f.Techniques, 342, "exported %d techniques, want 342", len(f.Techniques))
 		})
 	}
 }

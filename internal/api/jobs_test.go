@@ -261,12 +261,10 @@ func TestJobProgressOverRealtime(t *testing.T) {
 	next := func() event {
 		select {
 		case ev, ok := <-events:
-			if !ok {
-				t.Fatal("realtime stream closed")
-			}
+			require.True(t, ok, "realtime stream closed")
 			return ev
 		case <-time.After(15 * time.Second):
-			t.Fatal("no realtime event")
+			require.FailNow(t, "no realtime event within 15 s")
 		}
 		return event{}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkMatrixRequest is one cached matrix request through the whole
@@ -21,14 +22,10 @@ func BenchmarkMatrixRequest(b *testing.B) {
 		req.Header.Set("Authorization", token)
 		req.Header.Set("Accept-Encoding", "gzip")
 		res, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err, "GET the matrix")
 		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			b.Fatal(res.Status)
-		}
+		require.Equal(b, http.StatusOK, res.StatusCode, res.Status)
 	}
 	get()
 	b.ResetTimer()

@@ -43,8 +43,10 @@ func TestVectrBundleUploadConfirmExport(t *testing.T) {
 	}
 	url := srv.URL + "/api/aegis/import/vectr-bundle"
 	for _, role := range []string{collections.RoleBlueLead, collections.RoleBlueAnalyst, collections.RoleViewer, collections.RoleRedOperator} {
-		res := upload(t, url, users[role].Token, "file", "q3.json", []byte(vectrBundle))
-		assert.Equal(t, http.StatusForbidden, res.Status, "%s: %s", role, res.Body)
+		t.Run(role+" may not import VECTR", func(t *testing.T) {
+			res := upload(t, url, users[role].Token, "file", "q3.json", []byte(vectrBundle))
+			assert.Equal(t, http.StatusForbidden, res.Status, "%s: %s", role, res.Body)
+		})
 	}
 	red := users[collections.RoleRedLead]
 	res := upload(t, url, red.Token, "file", "q3.json", []byte(vectrBundle))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -72,35 +73,24 @@ func TestDiff(t *testing.T) {
 			all := asJSON(t, d)
 			for field, sub := range c.want {
 				got, ok := d[field]
-				if !ok {
-					t.Errorf("%s missing from %s", field, all)
+				if !assert.True(t, ok, "%s missing from %s", field, all) {
 					continue
 				}
-				if j := asJSON(t, got); !strings.Contains(j, sub) {
-					t.Errorf("%s = %s, want it to contain %s", field, j, sub)
-				}
+				assert.Contains(t, asJSON(t, got), sub, "%s, want it to contain %s", field, sub)
 			}
 			for _, f := range c.absent {
-				if _, ok := d[f]; ok {
-					t.Errorf("%s should not be in %s", f, all)
-				}
+				_, ok := d[f]
+				assert.False(t, ok, "%s should not be in %s", f, all)
 			}
-			if strings.Contains(all, "password-") {
-				t.Errorf("a password leaked: %s", all)
-			}
-			if len(all) > 6000 {
-				t.Errorf("entry too large: %d bytes", len(all))
-			}
-			if c.name == "no change" && len(d) != 0 {
-				t.Errorf("no-op diff: %s", all)
-			}
+			assert.NotContains(t, all, "password-", "a password leaked: %s", all)
+			assert.LessOrEqual(t, len(all), 6000, "entry too large: %d bytes", len(all))
+			assert.False(t, c.name == "no change" && len(d) != 0, "no-op diff: %s", all)
 		})
 	}
 	// Long text is cut on a character boundary.
 	bio := asJSON(t, audit.Diff(before, after)["bio"])
-	if !strings.Contains(bio, "…") || strings.Contains(bio, "\\ufffd") {
-		t.Errorf("bio truncation: %.80s", bio)
-	}
+	assert.Contains(t, bio, "…", "bio truncation: %.80s", bio)
+	assert.NotContains(t, bio, "\\ufffd", "bio truncation: %.80s", bio)
 }
 
 func TestActorHelpers(t *testing.T) {
@@ -109,27 +99,20 @@ func TestActorHelpers(t *testing.T) {
 	u.Id = "u1"
 	u.SetEmail("ada@example.org")
 	a := audit.ActorOf(u)
-	if a.Id != "u1" || a.Kind != audit.KindUser || a.Name != "ada@example.org" {
-		t.Fatalf("ActorOf: %+v", a)
-	}
+	require.Equal(t, "u1", a.Id, "ActorOf: %+v", a)
+	require.Equal(t, audit.KindUser, a.Kind, "ActorOf: %+v", a)
+	require.Equal(t, "ada@example.org", a.Name, "ActorOf: %+v", a)
 	u.Set("name", "Ada")
-	if audit.ActorOf(u).Name != "Ada" {
-		t.Error("the display name should win over the email")
-	}
-	if audit.ActorOf(nil).Kind != audit.KindSystem {
-		t.Error("nil actor should be the system")
-	}
+	assert.Equal(t, "Ada", audit.ActorOf(u).Name, "the display name should win over the email")
+	assert.Equal(t, audit.KindSystem, audit.ActorOf(nil).Kind, "nil actor should be the system")
 	r := core.NewRecord(col)
-	if _, ok := audit.RecordActor(r); ok {
-		t.Error("fresh record has an actor")
-	}
+	_, ok := audit.RecordActor(r)
+	assert.False(t, ok, "fresh record has an actor")
 	audit.SetActor(r, u)
-	if got, ok := audit.RecordActor(r); !ok || got.Id != "u1" {
-		t.Errorf("SetActor: %+v", got)
-	}
+	got, ok := audit.RecordActor(r)
+	assert.True(t, ok, "SetActor gives the record an actor")
+	assert.Equal(t, "u1", got.Id, "SetActor: %+v", got)
 	// The attached actor never reaches a serialisation.
 	r.WithCustomData(true)
-	if raw := asJSON(t, r); strings.Contains(raw, "u1") {
-		t.Errorf("actor leaked into JSON: %s", raw)
-	}
+	assert.NotContains(t, asJSON(t, r), "u1", "actor leaked into JSON")
 }

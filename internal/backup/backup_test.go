@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -65,27 +66,24 @@ func TestBackupWipeRestoreRoundTrip(t *testing.T) {
 
 	want, err := backup.Verify(ctx, zipPath)
 	require.NoError(t, err, "verify fresh backup")
-	if want.Counts[collections.Evidence] != 1 || want.EvidenceFiles != 1 || want.Counts[collections.Users] != len(collections.Roles) {
-		t.Fatalf("unexpected backup report %+v", want)
-	}
+	require.Equal(t, 1, want.Counts[collections.Evidence], "unexpected backup report %+v", want)
+	require.Equal(t, 1, want.EvidenceFiles, "unexpected backup report %+v", want)
+	require.Equal(t, len(collections.Roles), want.Counts[collections.Users], "unexpected backup report %+v", want)
 
 	// Wipe: restore into an empty data dir.
 	target := t.TempDir()
 	got, err := backup.Restore(ctx, zipPath, target)
 	require.NoError(t, err, "restore")
 	for col, n := range want.Counts {
-		if got.Counts[col] != n {
-			t.Errorf("%s: restored %d rows, backup had %d", col, got.Counts[col], n)
-		}
+		assert.Equal(t, n, got.Counts[col], "%s: restored %d rows, backup had %d", col, got.Counts[col], n)
 	}
 
 	restored, err := tests.NewTestApp(target)
 	require.NoError(t, err)
 	defer restored.Cleanup()
 	evs, err := restored.FindAllRecords(collections.Evidence)
-	if err != nil || len(evs) != 1 {
-		t.Fatalf("restored evidence: %v %d", err, len(evs))
-	}
+	require.NoError(t, err, "restored evidence: %d", len(evs))
+	require.Len(t, evs, 1, "restored evidence: %v %d", err, len(evs))
 	fsys, err := restored.NewFilesystem()
 	require.NoError(t, err)
 	defer fsys.Close()
@@ -94,9 +92,7 @@ func TestBackupWipeRestoreRoundTrip(t *testing.T) {
 	defer r.Close()
 	h := sha256.New()
 	io.Copy(h, r)
-	if got := hex.EncodeToString(h.Sum(nil)); got != wantHash {
-		t.Fatalf("evidence hash after restore %s, want %s", got, wantHash)
-	}
+	require.Equal(t, wantHash, hex.EncodeToString(h.Sum(nil)), "evidence hash after restore, want %s", wantHash)
 }
 
 func TestRestoreRefusesBadArchivesAndKeepsData(t *testing.T) {
@@ -119,16 +115,12 @@ func TestRestoreRefusesBadArchivesAndKeepsData(t *testing.T) {
 
 	for name, p := range map[string]string{"not a zip": notZip, "no data.db": noDB, "corrupt db": corrupt, "zip slip": slip} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := backup.Restore(ctx, p, dir); err == nil {
-				t.Fatal("restore accepted a bad archive")
-			}
-			if _, err := os.Stat(filepath.Join(dir, "aegis-zip-slip.txt")); err == nil {
-				t.Fatal("an archive entry was written outside the restore folder")
-			}
+			_, err := backup.Restore(ctx, p, dir)
+			require.Error(t, err, "restore accepted a bad archive")
+			_, err = os.Stat(filepath.Join(dir, "aegis-zip-slip.txt"))
+			require.Error(t, err, "an archive entry was written outside the restore folder")
 			b, _ := os.ReadFile(sentinel)
-			if string(b) != "current database" {
-				t.Fatal("a refused restore changed the data dir")
-			}
+			require.Equal(t, "current database", string(b), "a refused restore changed the data dir")
 		})
 	}
 }

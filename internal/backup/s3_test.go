@@ -4,8 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/aegis-sec/aegis/internal/backup"
@@ -26,32 +24,28 @@ func TestBackupToS3(t *testing.T) {
 	name, err := backup.Create(context.Background(), app, "offsite.zip")
 	require.NoError(t, err)
 	names, err := backup.List(app)
-	if err != nil || !slices.Contains(names, name) {
-		t.Fatalf("backup %s not listed on S3: %v %v", name, names, err)
-	}
+	require.NoError(t, err, "backup %s not listed on S3: %v", name, names)
+	require.Contains(t, names, name, "backup %s not listed on S3: %v %v", name, names, err)
 	// The object really is on the server, and it verifies.
 	obj := filepath.Join(s3.Dir, s3.Bucket, name)
-	if st, err := os.Stat(obj); err != nil || st.Size() == 0 {
-		t.Fatalf("object on the S3 server: %v", err)
-	}
-	if _, err := backup.Verify(context.Background(), obj); err != nil {
-		t.Fatalf("verify the S3 copy: %v", err)
-	}
+	st, err := os.Stat(obj)
+	require.NoError(t, err, "the object is on the S3 server")
+	require.NotZero(t, st.Size(), "the object on the S3 server is not empty")
+	_, err = backup.Verify(context.Background(), obj)
+	require.NoError(t, err, "verify the S3 copy")
 	// Verification and restore read the archive from S3 too; a random-bytes
 	// data.db uploaded next to it is refused and nothing local changes.
-	if rep, err := backup.VerifyStored(context.Background(), app, name); err != nil || rep.EvidenceFiles != 1 {
-		t.Fatalf("verify the stored S3 backup: %+v %v", rep, err)
-	}
+	rep, err := backup.VerifyStored(context.Background(), app, name)
+	require.NoError(t, err, "verify the stored S3 backup")
+	require.Equal(t, 1, rep.EvidenceFiles, "the stored S3 backup holds the evidence file: %+v", rep)
 	random := make([]byte, 16<<10)
 	for i := range random {
 		random[i] = byte(i * 31)
 	}
 	writeZipBytes(t, filepath.Join(s3.Dir, s3.Bucket, "random.zip"), map[string][]byte{"data.db": random})
 	before, _ := os.Stat(filepath.Join(app.DataDir(), "data.db"))
-	if err := app.RestoreBackup(context.Background(), "random.zip"); err == nil || !strings.Contains(err.Error(), "not a database") {
-		t.Fatalf("restore of a random data.db from S3: %v", err)
-	}
-	if after, err := os.Stat(filepath.Join(app.DataDir(), "data.db")); err != nil || !os.SameFile(before, after) {
-		t.Fatalf("a refused S3 restore replaced data.db: %v", err)
-	}
+	require.ErrorContains(t, app.RestoreBackup(context.Background(), "random.zip"), "not a database", "restore of a random data.db from S3")
+	after, err := os.Stat(filepath.Join(app.DataDir(), "data.db"))
+	require.NoError(t, err, "data.db is still there after a refused S3 restore")
+	require.True(t, os.SameFile(before, after), "a refused S3 restore does not replace data.db")
 }

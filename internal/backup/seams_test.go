@@ -19,6 +19,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/backup"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -45,16 +46,13 @@ func TestEveryBackupPathWritesASnapshot(t *testing.T) {
 	}{
 		{"aegis API POST /api/aegis/backups", func(t *testing.T) string {
 			res := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/backups", users["admin"].Token, map[string]string{"name": "api.zip"})
-			if res.Status != http.StatusOK || !strings.Contains(string(res.Body), `"api.zip"`) {
-				t.Fatalf("POST /api/aegis/backups: %d %s", res.Status, res.Body)
-			}
+			require.Equal(t, http.StatusOK, res.Status, "POST /api/aegis/backups: %d %s", res.Status, res.Body)
+			require.Contains(t, string(res.Body), `"api.zip"`, "POST /api/aegis/backups: %d %s", res.Status, res.Body)
 			return "api.zip"
 		}},
 		{"PocketBase API POST /api/backups (superuser)", func(t *testing.T) string {
 			res := testutil.Do(t, http.MethodPost, srv.URL+"/api/backups", testutil.Superuser(t).Token, map[string]string{"name": "dashboard.zip"})
-			if res.Status != http.StatusNoContent {
-				t.Fatalf("POST /api/backups: %d %s", res.Status, res.Body)
-			}
+			require.Equal(t, http.StatusNoContent, res.Status, "POST /api/backups: %d %s", res.Status, res.Body)
 			return "dashboard.zip"
 		}},
 		{"aegis backup (CLI) with a generated name", func(t *testing.T) string {
@@ -75,7 +73,7 @@ func TestEveryBackupPathWritesASnapshot(t *testing.T) {
 					return n
 				}
 			}
-			t.Fatalf("the daily job wrote no backup (before %v, after %v)", before, after)
+			require.FailNow(t, "the daily job wrote no backup", "before %v, after %v", before, after)
 			return ""
 		}},
 	}
@@ -85,23 +83,20 @@ func TestEveryBackupPathWritesASnapshot(t *testing.T) {
 			zipPath := backup.LocalPath(app, name)
 			entries := zipEntries(t, zipPath)
 			for _, want := range []string{backup.DataDB, backup.AuxiliaryDB} {
-				if !slices.Contains(entries, want) {
-					t.Errorf("%s lacks %s: %v", name, want, entries)
-				}
+				assert.Contains(t, entries, want, "%s lacks %s: %v", name, want, entries)
 			}
 			for _, e := range entries {
-				if strings.HasPrefix(e, ".aegis_uploads/") || strings.HasPrefix(e, "data.db-") || strings.HasPrefix(e, "auxiliary.db-") || strings.HasPrefix(e, core.LocalBackupsDirName+"/") || strings.HasPrefix(e, core.LocalTempDirName+"/") {
-					t.Errorf("%s holds %s: live database side files and backups are never archived", name, e)
-				}
+				assert.False(t, strings.HasPrefix(e, ".aegis_uploads/"), "%s holds %s: live database side files and backups are never archived", name, e)
+				assert.False(t, strings.HasPrefix(e, "data.db-"), "%s holds %s: live database side files and backups are never archived", name, e)
+				assert.False(t, strings.HasPrefix(e, "auxiliary.db-"), "%s holds %s: live database side files and backups are never archived", name, e)
+				assert.False(t, strings.HasPrefix(e, core.LocalBackupsDirName+"/"), "%s holds %s: live database side files and backups are never archived", name, e)
+				assert.False(t, strings.HasPrefix(e, core.LocalTempDirName+"/"), "%s holds %s: live database side files and backups are never archived", name, e)
 			}
-			if !slices.Contains(entries, "storage/site/sparse.img") {
-				t.Errorf("%s lacks the storage files: %v", name, entries)
-			}
+			assert.Contains(t, entries, "storage/site/sparse.img", "%s lacks the storage files: %v", name, entries)
 			rep, err := backup.Verify(ctx, zipPath)
 			require.NoError(t, err, "verify %s", name)
-			if rep.EvidenceFiles != 1 || rep.Counts[collections.Tests] != 1 {
-				t.Fatalf("%s: unexpected report %+v", name, rep)
-			}
+			require.Equal(t, 1, rep.EvidenceFiles, "%s: unexpected report %+v", name, rep)
+			require.Equal(t, 1, rep.Counts[collections.Tests], "%s: unexpected report %+v", name, rep)
 		})
 	}
 }
@@ -154,33 +149,24 @@ func TestEveryRestorePathRefusesUnsoundArchives(t *testing.T) {
 			dir := t.TempDir()
 			os.WriteFile(filepath.Join(dir, "data.db"), []byte("current database"), 0o600)
 			_, err := backup.Restore(ctx, backup.LocalPath(app, name), dir)
-			if b, _ := os.ReadFile(filepath.Join(dir, "data.db")); string(b) != "current database" {
-				t.Fatal("a refused CLI restore changed the data dir")
-			}
-			if err == nil {
-				t.Fatal("the CLI restore accepted the archive")
-			}
+			b, _ := os.ReadFile(filepath.Join(dir, "data.db"))
+			require.Equal(t, "current database", string(b), "a refused CLI restore changed the data dir")
+			require.Error(t, err, "the CLI restore accepted the archive")
 			return err.Error()
 		}},
 		{"POST /api/aegis/backups/{name}/restore (admin)", func(t *testing.T, name string) string {
 			res := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/backups/"+name+"/restore", admin, nil)
-			if res.Status != http.StatusBadRequest {
-				t.Fatalf("status %d, want 400: %s", res.Status, res.Body)
-			}
+			require.Equal(t, http.StatusBadRequest, res.Status, "status %d, want 400: %s", res.Status, res.Body)
 			return string(res.Body)
 		}},
 		{"POST /api/backups/{key}/restore (PocketBase, superuser)", func(t *testing.T, name string) string {
 			res := testutil.Do(t, http.MethodPost, srv.URL+"/api/backups/"+name+"/restore", su, nil)
-			if res.Status != http.StatusBadRequest {
-				t.Fatalf("status %d, want 400: %s", res.Status, res.Body)
-			}
+			require.Equal(t, http.StatusBadRequest, res.Status, "status %d, want 400: %s", res.Status, res.Body)
 			return string(res.Body)
 		}},
 		{"app.RestoreBackup (what both routes run)", func(t *testing.T, name string) string {
 			err := app.RestoreBackup(ctx, name)
-			if err == nil {
-				t.Fatal("app.RestoreBackup accepted the archive")
-			}
+			require.Error(t, err, "app.RestoreBackup accepted the archive")
 			return err.Error()
 		}},
 	}
@@ -194,24 +180,19 @@ func TestEveryRestorePathRefusesUnsoundArchives(t *testing.T) {
 				if a.limit != nil {
 					defer a.limit()()
 				}
-				if got := p.restore(t, a.name); !strings.Contains(got, a.want) {
-					t.Errorf("refusal %q does not say %q", got, a.want)
-				}
+				assert.Contains(t, p.restore(t, a.name), a.want, "refusal does not say %q", a.want)
 				after, err := os.Stat(dbPath)
-				if err != nil || !os.SameFile(before, after) {
-					t.Fatalf("the live data.db was replaced by a refused restore: %v", err)
-				}
-				if n, err := app.CountRecords(collections.Tests); err != nil || n != 1 {
-					t.Fatalf("current data after a refused restore: %d tests, %v", n, err)
-				}
+				require.NoError(t, err, "the live data.db was replaced by a refused restore")
+				require.True(t, os.SameFile(before, after), "the live data.db was replaced by a refused restore: %v", err)
+				n, err := app.CountRecords(collections.Tests)
+				require.NoError(t, err, "count tests after a refused restore")
+				require.Equal(t, int64(1), n, "the current data is kept after a refused restore")
 			})
 		}
 	}
 	// The sound backup still verifies on both routes' verification.
 	res := testutil.Do(t, http.MethodPost, srv.URL+"/api/aegis/backups/good.zip/verify", admin, nil)
-	if res.Status != http.StatusOK {
-		t.Fatalf("verify the good backup: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, http.StatusOK, res.Status, "verify the good backup: %d %s", res.Status, res.Body)
 }
 
 func zipEntries(t *testing.T, p string) []string {
@@ -265,9 +246,8 @@ func withMigration(t *testing.T, zipPath, file string) map[string][]byte {
 	os.WriteFile(dbPath, out["data.db"], 0o600)
 	db, err := sql.Open("sqlite", dbPath)
 	require.NoError(t, err)
-	if _, err := db.Exec("INSERT INTO _migrations (file, applied) VALUES (?, 0)", file); err != nil {
-		t.Fatal(err)
-	}
+	_, err = db.Exec("INSERT INTO _migrations (file, applied) VALUES (?, 0)", file)
+	require.NoError(t, err, "record the migration %s as applied", file)
 	db.Close()
 	out["data.db"], _ = os.ReadFile(dbPath)
 	return out

@@ -12,6 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // TestFromAttackCampaign plans emulations of real ATT&CK 18.1 campaigns
@@ -20,16 +21,11 @@ import (
 func TestFromAttackCampaign(t *testing.T) {
 	e := newEnv(t)
 	src, err := source.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"), source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := attack.Import(context.Background(), e.app, src, importers.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "open the ATT&CK 18.1 bundle")
+	_, err = attack.Import(context.Background(), e.app, src, importers.Options{})
+	require.NoError(t, err, "import ATT&CK")
 	solar, err := e.app.FindFirstRecordByData(c.AttackCampaigns, "attack_id", "C0024")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "find campaign C0024")
 	live := 0
 	for _, id := range solar.GetStringSlice("techniques") {
 		if tech, err := e.app.FindRecordById(c.Techniques, id); err == nil && !tech.GetBool("revoked") && !tech.GetBool("deprecated") {
@@ -37,9 +33,7 @@ func TestFromAttackCampaign(t *testing.T) {
 		}
 	}
 	apt29, err := e.app.FindFirstRecordByData(c.ThreatActors, "attack_id", "G0016")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "find group G0016")
 	const path = "/api/aegis/campaigns/from-attack-campaign"
 	for _, tc := range []struct {
 		name, role string
@@ -50,29 +44,22 @@ func TestFromAttackCampaign(t *testing.T) {
 	}{
 		{name: "red lead by ATT&CK id", role: c.RoleRedLead, body: map[string]any{"attack_campaign": "c0024"}, status: http.StatusOK,
 			check: func(t *testing.T, g generated) {
-				if len(g.Tests) != live {
-					t.Fatalf("tests %d, want one per live technique %d (skipped %v)", len(g.Tests), live, g.Skipped)
-				}
-				if g.Campaign.Name != "SolarWinds Compromise emulation" || g.Campaign.Status != "planned" {
-					t.Fatalf("campaign %+v", g.Campaign)
-				}
-				if g.Campaign.Threat_actor != apt29.Id {
-					t.Fatalf("not attributed to APT29: %q", g.Campaign.Threat_actor)
-				}
-				if r := e.get(c.Campaigns, g.Campaign.Id); r.GetString("attack_campaign") != solar.Id {
-					t.Fatalf("plan does not point at C0024")
-				}
+				require.Len(t, g.Tests, live, "tests %d, want one per live technique %d (skipped %v)", len(g.Tests), live, g.Skipped)
+				require.Equal(t, "SolarWinds Compromise emulation", g.Campaign.Name, "campaign %+v", g.Campaign)
+				require.Equal(t, "planned", g.Campaign.Status, "campaign %+v", g.Campaign)
+				require.Equal(t, apt29.Id, g.Campaign.Threat_actor, "not attributed to APT29: %q", g.Campaign.Threat_actor)
+				r := e.get(c.Campaigns, g.Campaign.Id)
+				require.Equal(t, solar.Id, r.GetString("attack_campaign"), "plan does not point at C0024")
 			}},
 		{name: "admin by record id, windows only", role: c.RoleAdmin,
 			body: map[string]any{"attack_campaign": solar.Id, "name": "Q3", "platforms": []string{"Windows"}}, status: http.StatusOK,
 			check: func(t *testing.T, g generated) {
-				if g.Campaign.Name != "Q3" || len(g.Tests) == 0 || len(g.Tests) > live {
-					t.Fatalf("campaign %+v with %d tests", g.Campaign, len(g.Tests))
-				}
+				require.Equal(t, "Q3", g.Campaign.Name, "campaign %+v with %d tests", g.Campaign, len(g.Tests))
+				require.NotEmpty(t, g.Tests, "campaign %+v with %d tests", g.Campaign, len(g.Tests))
+				require.LessOrEqual(t, len(g.Tests), live, "campaign %+v with %d tests", g.Campaign, len(g.Tests))
 				for _, x := range g.Tests {
-					if x.Platform != "Windows" || x.State != "draft" {
-						t.Fatalf("test %+v", x)
-					}
+					require.Equal(t, "Windows", x.Platform, "test %+v", x)
+					require.Equal(t, "draft", x.State, "test %+v", x)
 				}
 			}},
 		{name: "blue lead may not plan", role: c.RoleBlueLead, body: map[string]any{"attack_campaign": "C0024"}, status: http.StatusForbidden},
@@ -83,12 +70,8 @@ func TestFromAttackCampaign(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := e.do("POST", path, tc.role, tc.body)
-			if res.Status != tc.status {
-				t.Fatalf("status %d, want %d: %s", res.Status, tc.status, res.Body)
-			}
-			if tc.contains != "" && !strings.Contains(string(res.Body), tc.contains) {
-				t.Fatalf("body %s lacks %q", res.Body, tc.contains)
-			}
+			require.Equal(t, tc.status, res.Status, "status %d, want %d: %s", res.Status, tc.status, res.Body)
+			require.False(t, tc.contains != "" && !strings.Contains(string(res.Body), tc.contains), "body %s lacks %q", res.Body, tc.contains)
 			if tc.check != nil {
 				var g generated
 				res.JSON(t, &g)

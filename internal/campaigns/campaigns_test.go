@@ -16,6 +16,8 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFromActorOneTestPerTechniqueOnPlatform(t *testing.T) {
@@ -40,49 +42,46 @@ func TestFromActorOneTestPerTechniqueOnPlatform(t *testing.T) {
 	winTpl := tpl("atomic", "a-3", "Encoded command", win.Id, []string{"windows"}, "powershell -enc AAAA")
 
 	res := e.do("POST", "/api/aegis/campaigns/from-actor", c.RoleRedLead, map[string]any{"actor": "g9999", "platforms": []string{"windows"}})
-	if res.Status != 200 {
-		t.Fatalf("from-actor: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "from-actor: %d %s", res.Status, res.Body)
 	var g generated
 	res.JSON(t, &g)
-	if g.Campaign.Threat_actor != actor.Id || g.Campaign.Status != "planned" || g.Campaign.Round != 1 || g.Campaign.Name != "Cozy Test emulation" {
-		t.Errorf("campaign: %+v", g.Campaign)
-	}
+	assert.Equal(t, actor.Id, g.Campaign.Threat_actor, "campaign: %+v", g.Campaign)
+	assert.Equal(t, "planned", g.Campaign.Status, "campaign: %+v", g.Campaign)
+	assert.Equal(t, 1, g.Campaign.Round, "campaign: %+v", g.Campaign)
+	assert.Equal(t, "Cozy Test emulation", g.Campaign.Name, "campaign: %+v", g.Campaign)
 	got := map[string]string{}
 	for _, tc := range g.Tests {
-		if tc.State != c.StateDraft || !tc.Revealed || tc.Platform != "windows" {
-			t.Errorf("test %+v", tc)
-		}
+		assert.Equal(t, c.StateDraft, tc.State, "test %+v", tc)
+		assert.True(t, tc.Revealed, "test %+v", tc)
+		assert.Equal(t, "windows", tc.Platform, "test %+v", tc)
 		got[tc.Technique] = tc.Template
-		if tc.Technique == both.Id && !strings.Contains(tc.Procedure, "iwr http://x/a") {
-			t.Errorf("procedure not from the template: %q", tc.Procedure)
-		}
+		assert.False(t, tc.Technique == both.Id && !strings.Contains(tc.Procedure, "iwr http://x/a"), "procedure not from the template: %q", tc.Procedure)
 	}
-	if len(got) != 2 || got[both.Id] != best || got[win.Id] != winTpl || len(g.Tests) != 2 {
-		t.Errorf("tests by technique: %v (want %s→%s, %s→%s)", got, both.Id, best, win.Id, winTpl)
-	}
-	if len(g.Skipped) != 2 {
-		t.Errorf("skipped: %v", g.Skipped)
-	}
+	assert.False(t, len(got) != 2 || got[both.Id] != best || got[win.Id] != winTpl || len(g.Tests) != 2, "tests by technique: %v (want %s→%s, %s→%s)", got, both.Id, best, win.Id, winTpl)
+	assert.Len(t, g.Skipped, 2, "skipped: %v", g.Skipped)
 	// Without platforms every technique it uses (but the revoked one) gets a test.
 	res = e.do("POST", "/api/aegis/campaigns/from-actor", c.RoleAdmin, map[string]any{"actor": actor.Id, "name": "all", "blind": true})
 	res.JSON(t, &g)
-	if res.Status != 200 || len(g.Tests) != 3 || !g.Campaign.Blind || g.Tests[0].Revealed {
-		t.Errorf("all platforms: %d %s", res.Status, res.Body)
+	assert.Equal(t, 200, res.Status, "all platforms: %s", res.Body)
+	assert.True(t, g.Campaign.Blind, "all platforms: the campaign is blind: %s", res.Body)
+	if assert.Len(t, g.Tests, 3, "all platforms: %s", res.Body) {
+		assert.False(t, g.Tests[0].Revealed, "all platforms: the tests of a blind campaign are not revealed")
 	}
 	for _, tc := range []struct {
+		name string
 		role string
 		body map[string]any
 		want int
 	}{
-		{c.RoleRedOperator, map[string]any{"actor": "G9999"}, 403},
-		{c.RoleBlueLead, map[string]any{"actor": "G9999"}, 403},
-		{c.RoleRedLead, map[string]any{"actor": "G0000"}, 404},
-		{c.RoleRedLead, map[string]any{}, 400},
+		{"an operator may not plan from an actor", c.RoleRedOperator, map[string]any{"actor": "G9999"}, 403},
+		{"a blue lead may not plan from an actor", c.RoleBlueLead, map[string]any{"actor": "G9999"}, 403},
+		{"an unknown actor is not found", c.RoleRedLead, map[string]any{"actor": "G0000"}, 404},
+		{"no actor is a bad request", c.RoleRedLead, map[string]any{}, 400},
 	} {
-		if res := e.do("POST", "/api/aegis/campaigns/from-actor", tc.role, tc.body); res.Status != tc.want {
-			t.Errorf("%s %v: %d, want %d", tc.role, tc.body, res.Status, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.do("POST", "/api/aegis/campaigns/from-actor", tc.role, tc.body)
+			assert.Equal(t, tc.want, res.Status, "%s %v: %s", tc.role, tc.body, res.Body)
+		})
 	}
 }
 
@@ -111,61 +110,50 @@ func TestFromLayer(t *testing.T) {
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.Header.Set("Authorization", e.users[role].Token)
 		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "post the layer")
 		defer res.Body.Close()
 		var out bytes.Buffer
 		out.ReadFrom(res.Body)
 		return testutil.Response{Status: res.StatusCode, Body: out.Bytes()}
 	}
 	res := post(c.RoleRedLead, layer, map[string]string{"platforms": "windows"})
-	if res.Status != 200 {
-		t.Fatalf("from-layer: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "from-layer: %d %s", res.Status, res.Body)
 	var g generated
 	res.JSON(t, &g)
 	techs := map[string]bool{}
 	for _, tc := range g.Tests {
 		techs[tc.Technique] = true
 	}
-	if g.Campaign.Name != "Q3 priorities" || len(g.Tests) != 2 || !techs[a.Id] || !techs[b.Id] {
-		t.Errorf("campaign %q with %d tests: %s", g.Campaign.Name, len(g.Tests), res.Body)
-	}
-	if len(g.Skipped) != 1 || !strings.HasPrefix(g.Skipped[0], "T1098") {
-		t.Errorf("skipped: %v", g.Skipped)
+	assert.Equal(t, "Q3 priorities", g.Campaign.Name, "the campaign is named after the layer")
+	assert.Len(t, g.Tests, 2, "one test per known technique: %s", res.Body)
+	assert.True(t, techs[a.Id], "a test for %s", a.Id)
+	assert.True(t, techs[b.Id], "a test for %s", b.Id)
+	if assert.Len(t, g.Skipped, 1, "skipped: %v", g.Skipped) {
+		assert.True(t, strings.HasPrefix(g.Skipped[0], "T1098"), "the unknown technique is skipped: %v", g.Skipped)
 	}
 	// T1098 waits for the catalogue: when an import brings it, the planned
 	// campaign gets its test (in the import's transaction).
-	if n, _ := e.app.CountRecords(c.PendingAttackRefs, dbx.HashExp{"kind": c.RefCampaignTest, "owner": g.Campaign.Id}); n != 1 {
-		t.Fatalf("pending planned tests %d, want 1 (T1098)", n)
-	}
+	n, _ := e.app.CountRecords(c.PendingAttackRefs, dbx.HashExp{"kind": c.RefCampaignTest, "owner": g.Campaign.Id})
+	require.Equal(t, int64(1), n, "pending planned tests %d, want 1 (T1098)", n)
 	late := e.technique("T1098", []string{"Windows"}, nil)
 	var resolved attackref.Resolved
-	if err := e.app.RunInTransaction(func(tx core.App) error {
+	require.NoError(t, e.app.RunInTransaction(func(tx core.App) error {
 		var err error
 		resolved, err = attackref.ResolveAll(tx)
 		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if resolved.CampaignTests != 1 {
-		t.Fatalf("resolved %+v", resolved)
-	}
-	if n, _ := e.app.CountRecords(c.Tests, dbx.HashExp{"campaign": g.Campaign.Id, "technique": late.Id, "platform": "windows", "state": c.StateDraft}); n != 1 {
-		t.Fatal("no draft test for T1098 in the planned campaign")
-	}
-	if n, _ := e.app.CountRecords(c.PendingAttackRefs); n != 0 {
-		t.Fatalf("%d pending references left", n)
-	}
+	}), "resolve the pending references")
+	require.Equal(t, 1, resolved.CampaignTests, "resolved %+v", resolved)
+	n, _ = e.app.CountRecords(c.Tests, dbx.HashExp{"campaign": g.Campaign.Id, "technique": late.Id, "platform": "windows", "state": c.StateDraft})
+	require.Equal(t, int64(1), n, "no draft test for T1098 in the planned campaign")
+	n, _ = e.app.CountRecords(c.PendingAttackRefs)
+	require.Equal(t, int64(0), n, "%d pending references left", n)
 	for name, bad := range map[string]string{"not json": "{", "nothing picked": `{"name":"x","domain":"enterprise-attack","techniques":[{"techniqueID":"T1003"}]}`} {
-		if res := post(c.RoleRedLead, bad, nil); res.Status != 400 {
-			t.Errorf("%s: %d %s", name, res.Status, res.Body)
-		}
+		t.Run(name, func(t *testing.T) {
+			res := post(c.RoleRedLead, bad, nil)
+			assert.Equal(t, 400, res.Status, "%s: %d %s", name, res.Status, res.Body)
+		})
 	}
-	if res := post(c.RoleBlueLead, layer, nil); res.Status != 403 {
-		t.Errorf("blue lead: %d", res.Status)
-	}
+	assert.Equal(t, 403, post(c.RoleBlueLead, layer, nil).Status, "blue lead")
 }
 
 func TestLifecycleAndProgress(t *testing.T) {
@@ -176,26 +164,23 @@ func TestLifecycleAndProgress(t *testing.T) {
 		Round      int
 	}
 	res.JSON(t, &camp)
-	if res.Status != 200 || camp.Status != "planned" || camp.Round != 1 {
-		t.Fatalf("create: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "create: %d %s", res.Status, res.Body)
+	require.Equal(t, "planned", camp.Status, "create: %d %s", res.Status, res.Body)
+	require.Equal(t, 1, camp.Round, "create: %d %s", res.Status, res.Body)
 	moves := []struct {
 		to   string
 		want int
 	}{{"completed", 400}, {"active", 200}, {"planned", 400}, {"completed", 200}, {"active", 200}, {"completed", 200},
 		{"archived", 200}, {"active", 400}}
 	for _, m := range moves {
-		if res := e.do("PATCH", "/api/collections/campaigns/records/"+camp.Id, c.RoleRedLead, map[string]any{"status": m.to}); res.Status != m.want {
-			t.Errorf("→ %s: %d, want %d: %s", m.to, res.Status, m.want, res.Body)
-		}
+		res := e.do("PATCH", "/api/collections/campaigns/records/"+camp.Id, c.RoleRedLead, map[string]any{"status": m.to})
+		assert.Equal(t, m.want, res.Status, "→ %s: %d, want %d: %s", m.to, res.Status, m.want, res.Body)
 	}
-	if e.get(c.Campaigns, camp.Id).GetString("status") != "archived" {
-		t.Error("lifecycle did not end archived")
-	}
+	assert.Equal(t, "archived", e.get(c.Campaigns, camp.Id).GetString("status"), "lifecycle did not end archived")
 	for _, tc := range []struct{ from, to string }{{"planned", "active"}, {"active", "completed"}, {"completed", "archived"}} {
-		if err := campaigns.CheckStatus(tc.from, tc.to); err != nil {
-			t.Errorf("%s → %s: %v", tc.from, tc.to, err)
-		}
+		t.Run(tc.from+" to "+tc.to, func(t *testing.T) {
+			assert.NoError(t, campaigns.CheckStatus(tc.from, tc.to), "%s → %s is allowed", tc.from, tc.to)
+		})
 	}
 
 	// Progress counts tests by state and outcome.
@@ -211,28 +196,23 @@ func TestLifecycleAndProgress(t *testing.T) {
 	res = e.do("GET", "/api/aegis/campaigns/"+live.Id+"/progress", c.RoleViewer, nil)
 	var p campaigns.Progress
 	res.JSON(t, &p)
-	if res.Status != 200 || p.Total != 4 || p.Done != 2 || p.ByState["validated"] != 2 || p.ByState["cancelled"] != 1 ||
-		p.ByState["draft"] != 1 || p.ByDetection["none"] != 1 || p.ByPrevention["blocked"] != 1 || p.FindingsOpen != 1 ||
-		p.Percent < 66 || p.Percent > 67 {
-		t.Errorf("progress: %s", res.Body)
-	}
-	if res := e.do("GET", "/api/aegis/campaigns/nope/progress", c.RoleViewer, nil); res.Status != 404 {
-		t.Errorf("unknown campaign: %d", res.Status)
-	}
+	assert.False(t, res.Status != 200 || p.Total != 4 || p.Done != 2 || p.ByState["validated"] != 2 || p.ByState["cancelled"] != 1 ||
+		p.ByState["draft"] != 1 || p.ByDetection["none"] != 1 || p.ByPrevention["blocked"] != 1, "progress: %s", res.Body)
+	assert.Equal(t, 1, p.FindingsOpen, "progress: %s", res.Body)
+	assert.GreaterOrEqual(t, p.Percent, float64(66), "progress: %s", res.Body)
+	assert.LessOrEqual(t, p.Percent, float64(67), "progress: %s", res.Body)
+	assert.Equal(t, 404, e.do("GET", "/api/aegis/campaigns/nope/progress", c.RoleViewer, nil).Status, "unknown campaign")
 }
 
 func TestRecurringCampaignSpawnsOnSchedule(t *testing.T) {
 	e := newEnv(t)
 	tech := e.technique("T1566", []string{"Windows"}, nil)
-	if res := e.do("POST", "/api/collections/campaigns/records", c.RoleRedLead, map[string]any{"name": "bad", "recurrence": "every tuesday"}); res.Status != 400 {
-		t.Errorf("bad cron spec: %d", res.Status)
-	}
+	assert.Equal(t, 400, e.do("POST", "/api/collections/campaigns/records", c.RoleRedLead, map[string]any{"name": "bad", "recurrence": "every tuesday"}).Status, "bad cron spec")
 	res := e.do("POST", "/api/collections/campaigns/records", c.RoleRedLead, map[string]any{"name": "Monthly phishing", "recurrence": "0 6 1 * *"})
 	var created struct{ Id, Next_run_at string }
 	res.JSON(t, &created)
-	if res.Status != 200 || created.Next_run_at == "" {
-		t.Fatalf("create recurring: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "create recurring: %d %s", res.Status, res.Body)
+	require.NotEmpty(t, created.Next_run_at, "create recurring: %d %s", res.Status, res.Body)
 	rec := e.get(c.Campaigns, created.Id)
 	for _, name := range []string{"attachment", "link"} {
 		e.save(c.Tests, map[string]any{"name": name, "technique": tech.Id, "campaign": rec.Id, "procedure": "send " + name})
@@ -240,65 +220,53 @@ func TestRecurringCampaignSpawnsOnSchedule(t *testing.T) {
 	// Drive the clock: the next run is 2030-01-01 06:00 UTC.
 	due := time.Date(2030, 1, 1, 6, 0, 0, 0, time.UTC)
 	rec.Set("next_run_at", due)
-	if err := e.app.Save(rec); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, e.app.Save(rec), "save the recurring campaign")
 	ctx := context.Background()
 	st, err := campaigns.SpawnDue(ctx, e.app, due.Add(-time.Minute))
-	if err != nil || st.Spawned != 0 {
-		t.Fatalf("before due: %+v %v", st, err)
-	}
+	require.NoError(t, err, "before due: %+v", st)
+	require.Equal(t, 0, st.Spawned, "before due: %+v %v", st, err)
 	st, err = campaigns.SpawnDue(ctx, e.app, due.Add(time.Hour))
-	if err != nil || st.Spawned != 1 || st.Tests != 2 {
-		t.Fatalf("when due: %+v %v", st, err)
-	}
+	require.NoError(t, err, "when due: %+v", st)
+	require.Equal(t, 1, st.Spawned, "when due: %+v %v", st, err)
+	require.Equal(t, 2, st.Tests, "when due: %+v %v", st, err)
 	inst, err := e.app.FindFirstRecordByFilter(c.Campaigns, "parent = {:p}", map[string]any{"p": rec.Id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if inst.GetString("status") != "planned" || inst.GetInt("round") != 1 || inst.GetString("recurrence") != "" ||
-		inst.GetString("name") != "Monthly phishing — 2030-01-01" {
-		t.Errorf("instance: %v", inst.FieldsData())
-	}
+	require.NoError(t, err, "find the spawned instance")
+	assert.Equal(t, "planned", inst.GetString("status"), "instance: %v", inst.FieldsData())
+	assert.Equal(t, 1, inst.GetInt("round"), "instance: %v", inst.FieldsData())
+	assert.Empty(t, inst.GetString("recurrence"), "instance: %v", inst.FieldsData())
+	assert.Equal(t, "Monthly phishing — 2030-01-01", inst.GetString("name"), "instance: %v", inst.FieldsData())
 	drafts, _ := e.app.FindAllRecords(c.Tests, nil)
 	n := 0
 	for _, d := range drafts {
 		if d.GetString("campaign") == inst.Id {
 			n++
-			if d.GetString("state") != c.StateDraft || d.GetInt("revision") != 0 || !strings.HasPrefix(d.GetString("procedure"), "send ") {
-				t.Errorf("spawned test: %v", d.FieldsData())
-			}
+			assert.Equal(t, c.StateDraft, d.GetString("state"), "spawned test: %v", d.FieldsData())
+			assert.Equal(t, 0, d.GetInt("revision"), "spawned test: %v", d.FieldsData())
+			assert.True(t, strings.HasPrefix(d.GetString("procedure"), "send "), "spawned test: %v", d.FieldsData())
 		}
 	}
-	if n != 2 {
-		t.Errorf("instance has %d tests", n)
-	}
+	assert.Equal(t, 2, n, "instance has %d tests", n)
 	next := e.get(c.Campaigns, rec.Id).GetDateTime("next_run_at").Time()
-	if !next.Equal(time.Date(2030, 2, 1, 6, 0, 0, 0, time.UTC)) {
-		t.Errorf("next_run_at = %v", next)
-	}
+	assert.True(t, next.Equal(time.Date(2030, 2, 1, 6, 0, 0, 0, time.UTC)), "next_run_at = %v", next)
 	// Running again at the same time spawns nothing; at the next date, one more.
-	if st, _ := campaigns.SpawnDue(ctx, e.app, due.Add(2*time.Hour)); st.Spawned != 0 {
-		t.Errorf("second run spawned %d", st.Spawned)
+	spawned := func(at time.Time) int {
+		st, _ := campaigns.SpawnDue(ctx, e.app, at)
+		return st.Spawned
 	}
-	if st, _ := campaigns.SpawnDue(ctx, e.app, next.Add(time.Second)); st.Spawned != 1 {
-		t.Errorf("next month spawned %d", st.Spawned)
-	}
+	assert.Equal(t, 0, spawned(due.Add(2*time.Hour)), "a second run at the same time spawns nothing")
+	assert.Equal(t, 1, spawned(next.Add(time.Second)), "the next month spawns one campaign")
 	// Changing the spec through the API reschedules from now.
 	res = e.do("PATCH", "/api/collections/campaigns/records/"+rec.Id, c.RoleRedLead, map[string]any{"recurrence": "0 6 * * *"})
-	if res.Status != 200 {
-		t.Fatalf("reschedule: %d %s", res.Status, res.Body)
-	}
-	if got := e.get(c.Campaigns, rec.Id).GetDateTime("next_run_at").Time(); got.Hour() != 6 || !got.After(time.Now()) || got.After(time.Now().Add(25*time.Hour)) {
-		t.Errorf("rescheduled next_run_at %v", got)
-	}
+	require.Equal(t, 200, res.Status, "reschedule: %d %s", res.Status, res.Body)
+	got := e.get(c.Campaigns, rec.Id).GetDateTime("next_run_at").Time()
+	assert.Equal(t, 6, got.Hour(), "rescheduled next_run_at %v", got)
+	assert.True(t, got.After(time.Now()), "rescheduled next_run_at %v", got)
+	assert.False(t, got.After(time.Now().Add(25*time.Hour)), "rescheduled next_run_at %v", got)
 	// Archived campaigns stop recurring.
 	arch := e.get(c.Campaigns, rec.Id)
 	arch.Set("status", "archived")
 	e.app.Save(arch)
-	if st, _ := campaigns.SpawnDue(ctx, e.app, next.AddDate(1, 0, 0)); st.Spawned != 0 {
-		t.Errorf("archived spawned %d", st.Spawned)
-	}
+	assert.Equal(t, 0, spawned(next.AddDate(1, 0, 0)), "an archived campaign spawns nothing")
 }
 
 func TestRetestRoundsAndCompare(t *testing.T) {
@@ -311,30 +279,27 @@ func TestRetestRoundsAndCompare(t *testing.T) {
 	e.walk(a, "not_blocked", "none")
 	e.walk(b, "blocked", "general")
 	finding, err := e.app.FindFirstRecordByFilter(c.Findings, "test = {:t}", map[string]any{"t": a})
-	if err != nil {
-		t.Fatal("no finding for the miss")
-	}
-	if res := e.do("POST", "/api/aegis/campaigns/"+camp.Id+"/retest", c.RoleRedOperator, nil); res.Status != 403 {
-		t.Errorf("operator retest: %d", res.Status)
-	}
+	require.NoError(t, err, "no finding for the miss")
+	assert.Equal(t, 403, e.do("POST", "/api/aegis/campaigns/"+camp.Id+"/retest", c.RoleRedOperator, nil).Status, "operator retest")
 	res := e.do("POST", "/api/aegis/campaigns/"+camp.Id+"/retest", c.RoleRedLead, nil)
 	var g generated
 	res.JSON(t, &g)
-	if res.Status != 200 || g.Campaign.Round != 2 || g.Campaign.Parent != camp.Id || len(g.Tests) != 2 || g.Campaign.Name != "APT sim (round 2)" {
-		t.Fatalf("round 2: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "round 2: %d %s", res.Status, res.Body)
+	require.Equal(t, 2, g.Campaign.Round, "round 2: %d %s", res.Status, res.Body)
+	require.Equal(t, camp.Id, g.Campaign.Parent, "round 2: %d %s", res.Status, res.Body)
+	require.Len(t, g.Tests, 2, "round 2: %d %s", res.Status, res.Body)
+	require.Equal(t, "APT sim (round 2)", g.Campaign.Name, "round 2: %d %s", res.Status, res.Body)
 	byTech := map[string]string{}
 	for _, tc := range g.Tests {
 		byTech[tc.Technique] = tc.Id
-		if tc.State != c.StateDraft || (tc.Retest_of != a && tc.Retest_of != b) || tc.Procedure == "" {
-			t.Errorf("round 2 test %+v", tc)
-		}
+		assert.Equal(t, c.StateDraft, tc.State, "round 2 test %+v", tc)
+		assert.Contains(t, []string{a, b}, tc.Retest_of, "a round 2 test retests a round 1 test: %+v", tc)
+		assert.NotEmpty(t, tc.Procedure, "round 2 test %+v", tc)
 	}
 	e.walk(byTech[t1.Id], "not_blocked", "technique")
 	e.walk(byTech[t2.Id], "not_blocked", "telemetry")
-	if f := e.get(c.Findings, finding.Id); f.GetString("status") != "resolved" || f.GetString("resolved_by_test") != byTech[t1.Id] {
-		t.Errorf("round 2 did not resolve the finding: %v", f.FieldsData())
-	}
+	f := e.get(c.Findings, finding.Id)
+	assert.False(t, f.GetString("status") != "resolved" || f.GetString("resolved_by_test") != byTech[t1.Id], "round 2 did not resolve the finding: %v", f.FieldsData())
 	// The round comparison is the coverage engine's round delta: round 2
 	// detects the PowerShell test (better) and no longer blocks LSASS (worse).
 	res = e.do("GET", "/api/aegis/campaigns/"+camp.Id+"/compare?round=1&with=2", c.RoleViewer, nil)
@@ -347,30 +312,24 @@ func TestRetestRoundsAndCompare(t *testing.T) {
 	for _, d := range cmp.Degraded {
 		changes[d.AttackID] = "regressed"
 	}
-	if res.Status != 200 || changes["T1059.001"] != "improved" || changes["T1003.001"] != "regressed" || len(changes) != 2 {
-		t.Errorf("compare: %d %s", res.Status, res.Body)
-	}
+	assert.False(t, res.Status != 200 || changes["T1059.001"] != "improved" || changes["T1003.001"] != "regressed", "compare: %d %s", res.Status, res.Body)
+	assert.Len(t, changes, 2, "compare: %d %s", res.Status, res.Body)
 	// The same delta as /compare/rounds, and the default pair from round 2
 	// is rounds 1 and 2.
 	for _, url := range []string{"/api/aegis/compare/rounds?campaign=" + camp.Id + "&a=1&b=2", "/api/aegis/campaigns/" + g.Campaign.Id + "/compare"} {
 		other := e.do("GET", url, c.RoleViewer, nil)
-		if other.Status != 200 || string(other.Body) != string(res.Body) {
-			t.Errorf("%s: %d, differs from the campaign compare: %s", url, other.Status, other.Body)
-		}
+		assert.Equal(t, 200, other.Status, "%s: %d, differs from the campaign compare: %s", url, other.Status, other.Body)
+		assert.Equal(t, string(res.Body), string(other.Body), "%s: %d, differs from the campaign compare: %s", url, other.Status, other.Body)
 	}
 	// Round 3 from round 2 joins the same family.
 	res = e.do("POST", "/api/aegis/campaigns/"+g.Campaign.Id+"/retest", c.RoleRedLead, nil)
 	var g3 generated
 	res.JSON(t, &g3)
-	if res.Status != 200 || g3.Campaign.Round != 3 || g3.Campaign.Parent != camp.Id {
-		t.Errorf("round 3: %s", res.Body)
-	}
-	if res := e.do("GET", "/api/aegis/campaigns/"+camp.Id+"/compare?round=1&with=9", c.RoleViewer, nil); res.Status != 404 {
-		t.Errorf("missing round: %d", res.Status)
-	}
-	if res := e.do("GET", "/api/aegis/campaigns/"+camp.Id+"/compare?round=x", c.RoleViewer, nil); res.Status != 400 {
-		t.Errorf("bad round: %d", res.Status)
-	}
+	assert.Equal(t, 200, res.Status, "round 3: %s", res.Body)
+	assert.Equal(t, 3, g3.Campaign.Round, "round 3: %s", res.Body)
+	assert.Equal(t, camp.Id, g3.Campaign.Parent, "round 3: %s", res.Body)
+	assert.Equal(t, 404, e.do("GET", "/api/aegis/campaigns/"+camp.Id+"/compare?round=1&with=9", c.RoleViewer, nil).Status, "missing round")
+	assert.Equal(t, 400, e.do("GET", "/api/aegis/campaigns/"+camp.Id+"/compare?round=x", c.RoleViewer, nil).Status, "bad round")
 }
 
 func TestRevealAll(t *testing.T) {
@@ -380,18 +339,12 @@ func TestRevealAll(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		e.save(c.Tests, map[string]any{"name": "t", "technique": tech.Id, "campaign": camp.Id})
 	}
-	if res := e.do("POST", "/api/aegis/campaigns/"+camp.Id+"/reveal", c.RoleBlueLead, nil); res.Status != 403 {
-		t.Errorf("blue reveal: %d", res.Status)
-	}
+	assert.Equal(t, 403, e.do("POST", "/api/aegis/campaigns/"+camp.Id+"/reveal", c.RoleBlueLead, nil).Status, "blue reveal")
 	res := e.do("POST", "/api/aegis/campaigns/"+camp.Id+"/reveal", c.RoleRedLead, nil)
-	if res.Status != 200 || !strings.Contains(string(res.Body), `"revealed":3`) {
-		t.Fatalf("reveal: %d %s", res.Status, res.Body)
-	}
-	if n, _ := e.app.CountRecords(c.Tests); n != 3 {
-		t.Fatal(n)
-	}
+	require.Equal(t, 200, res.Status, "reveal: %d %s", res.Status, res.Body)
+	require.Contains(t, string(res.Body), `"revealed":3`, "reveal: %d %s", res.Status, res.Body)
+	n, _ := e.app.CountRecords(c.Tests)
+	require.Equal(t, int64(3), n, "the campaign still has its 3 tests")
 	res = e.do("GET", "/api/collections/tests/records", c.RoleBlueAnalyst, nil)
-	if !strings.Contains(string(res.Body), `"totalItems":3`) {
-		t.Errorf("blue after reveal: %s", res.Body)
-	}
+	assert.Contains(t, string(res.Body), `"totalItems":3`, "blue after reveal: %s", res.Body)
 }

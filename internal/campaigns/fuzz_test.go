@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/internal/campaigns"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseRecurrence: any spec either fails cleanly or yields a schedule
@@ -19,8 +20,7 @@ func FuzzParseRecurrence(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if next := s.Next(at); !next.IsZero() && !next.After(at) {
-			t.Fatalf("%q: next %v not after %v", spec, next, at)
-		}
+		next := s.Next(at)
+		require.False(t, !next.IsZero() && !next.After(at), "%q: next %v not after %v", spec, next, at)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -28,16 +29,12 @@ func newEnv(t *testing.T) *env {
 func (e *env) save(col string, fields map[string]any) *core.Record {
 	e.t.Helper()
 	cl, err := e.app.FindCollectionByNameOrId(col)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	require.NoError(e.t, err, "find the collection")
 	r := core.NewRecord(cl)
 	for k, v := range fields {
 		r.Set(k, v)
 	}
-	if err := e.app.Save(r); err != nil {
-		e.t.Fatalf("save %s: %v", col, err)
-	}
+	require.NoError(e.t, e.app.Save(r), "save %s", col)
 	return r
 }
 
@@ -65,9 +62,7 @@ func (e *env) do(method, path, role string, body any) testutil.Response {
 func (e *env) get(col, id string) *core.Record {
 	e.t.Helper()
 	r, err := e.app.FindRecordById(col, id)
-	if err != nil {
-		e.t.Fatalf("find %s %s: %v", col, id, err)
-	}
+	require.NoError(e.t, err, "find %s %s", col, id)
 	return r
 }
 
@@ -77,9 +72,8 @@ func (e *env) act(id, role, action string, fields map[string]any) {
 	for k, v := range fields {
 		body[k] = v
 	}
-	if res := e.do("POST", "/api/aegis/tests/"+id+"/transition", role, body); res.Status != http.StatusOK {
-		e.t.Fatalf("%s %s: %d %s", action, id, res.Status, res.Body)
-	}
+	res := e.do("POST", "/api/aegis/tests/"+id+"/transition", role, body)
+	require.Equal(e.t, http.StatusOK, res.Status, "%s %s: %d %s", action, id, res.Status, res.Body)
 }
 
 // walk drives a draft test to validated with the given outcome.

@@ -8,6 +8,7 @@ import (
 
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/jobs"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -24,19 +25,15 @@ func TestRecurringCampaignsJob(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	done, err := jobs.Wait(ctx, e.app, run.Id)
-	if err != nil || done.GetString("status") != jobs.StatusSucceeded {
-		t.Fatalf("run: %v %v", err, done)
-	}
+	require.NoError(t, err, "run: %v %v", err, done)
+	require.Equal(t, jobs.StatusSucceeded, done.GetString("status"), "run: %v %v", err, done)
 	var stats struct{ Spawned, Tests int }
 	raw, _ := json.Marshal(done.Get("stats"))
 	json.Unmarshal(raw, &stats)
-	if stats.Spawned != 1 || stats.Tests != 1 {
-		t.Errorf("stats %s", raw)
-	}
-	if n, _ := e.app.CountRecords(c.Campaigns); n != 2 {
-		t.Errorf("%d campaigns", n)
-	}
-	if next := e.get(c.Campaigns, camp.Id).GetDateTime("next_run_at").Time(); !next.After(time.Now()) {
-		t.Errorf("next_run_at %v not in the future", next)
-	}
+	assert.Equal(t, 1, stats.Spawned, "stats %s", raw)
+	assert.Equal(t, 1, stats.Tests, "stats %s", raw)
+	n, _ := e.app.CountRecords(c.Campaigns)
+	assert.Equal(t, int64(2), n, "%d campaigns", n)
+	next := e.get(c.Campaigns, camp.Id).GetDateTime("next_run_at").Time()
+	assert.True(t, next.After(time.Now()), "next_run_at %v not in the future", next)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -60,9 +61,7 @@ func usedOn(t *testing.T, bundle, group, platform string) map[string]bool {
 			live[o.ID] = true
 		}
 	}
-	if groupRef == "" {
-		t.Fatalf("%s not in the bundle", group)
-	}
+	require.NotEmpty(t, groupRef, "%s not in the bundle", group)
 	out := map[string]bool{}
 	for _, o := range b.Objects {
 		if o.Type == "relationship" && o.RelationshipType == "uses" && o.SourceRef == groupRef && !o.Revoked && !o.Deprecated && live[o.TargetRef] {
@@ -83,19 +82,14 @@ func TestFromRealActorOfTheSharedBundle(t *testing.T) {
 	}{{bundle, attack.Import}, {filepath.Join(data, "atomic-red-team-atomics.tar.gz"), atomic.Import}} {
 		src, err := source.Open(imp.spec, source.Options{})
 		require.NoError(t, err, "open %s", imp.spec)
-		if _, err := imp.fn(ctx, e.app, src, importers.Options{}); err != nil {
-			t.Fatalf("import %s: %v", imp.spec, err)
-		}
+		_, err = imp.fn(ctx, e.app, src, importers.Options{})
+		require.NoError(t, err, "import %s", imp.spec)
 	}
 	const group, platform = "G0016", "Windows" // APT29
 	want := usedOn(t, bundle, group, platform)
-	if len(want) < 20 {
-		t.Fatalf("oracle found only %d techniques for %s", len(want), group)
-	}
+	require.GreaterOrEqual(t, len(want), 20, "oracle found only %d techniques for %s", len(want), group)
 	res := e.do("POST", "/api/aegis/campaigns/from-actor", c.RoleRedLead, map[string]any{"actor": group, "platforms": []string{platform}})
-	if res.Status != 200 {
-		t.Fatalf("from-actor: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "from-actor: %d %s", res.Status, res.Body)
 	var g generated
 	res.JSON(t, &g)
 	got := map[string]int{}
@@ -109,25 +103,18 @@ func TestFromRealActorOfTheSharedBundle(t *testing.T) {
 		}
 		if tc.Template != "" {
 			tpl := e.get(c.TestTemplates, tc.Template)
-			if !slices.ContainsFunc(platformsOf(tpl.Get("platforms")), func(p string) bool { return p == "windows" }) || tc.Procedure == "" {
-				t.Errorf("%s: template %s is not for windows or procedure empty", tech.GetString("attack_id"), tpl.GetString("source_id"))
-			}
+			assert.True(t, slices.ContainsFunc(platformsOf(tpl.Get("platforms")), func(p string) bool { return p == "windows" }), "%s: template %s is not for windows or procedure empty", tech.GetString("attack_id"), tpl.GetString("source_id"))
+			assert.NotEmpty(t, tc.Procedure, "%s: template %s is not for windows or procedure empty", tech.GetString("attack_id"), tpl.GetString("source_id"))
 			withTemplates++
 		}
 	}
 	for id := range want {
-		if got[id] != 1 {
-			t.Errorf("%s: %d tests, want 1", id, got[id])
-		}
+		assert.Equal(t, 1, got[id], "%s: %d tests, want 1", id, got[id])
 	}
 	for id, n := range got {
-		if !want[id] {
-			t.Errorf("%s got %d tests but %s does not use it on %s", id, n, group, platform)
-		}
+		assert.True(t, want[id], "%s got %d tests but %s does not use it on %s", id, n, group, platform)
 	}
-	if prefilled == 0 {
-		t.Error("no test was prefilled from an Atomic Red Team template")
-	}
+	assert.NotEqual(t, 0, prefilled, "no test was prefilled from an Atomic Red Team template")
 	t.Logf("%s on %s: %d techniques, %d tests, %d prefilled from templates, %d skipped", group, platform, len(want),
 		len(g.Tests), withTemplates, len(g.Skipped))
 }

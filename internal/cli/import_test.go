@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers"
@@ -36,21 +35,17 @@ func TestImportCommand(t *testing.T) {
 		out, stderr, err := runImport(t, "attack", release1, "--json")
 		require.NoError(t, err)
 		var rep importers.Report
-		if err := json.Unmarshal([]byte(out), &rep); err != nil {
-			t.Fatalf("not JSON: %v\n%s", err, out)
-		}
-		if rep.Kind != "attack" || rep.Created != 11 || rep.Version != "1.0" {
-			t.Fatalf("report %+v", rep)
-		}
-		if stderr != "" {
-			t.Fatalf("progress drawn on a non-terminal: %q", stderr)
-		}
+		require.NoError(t, json.Unmarshal([]byte(out), &rep), "not JSON: \n%s", out)
+		require.Equal(t, "attack", rep.Kind, "report %+v", rep)
+		require.Equal(t, 11, rep.Created, "report %+v", rep)
+		require.Equal(t, "1.0", rep.Version, "report %+v", rep)
+		require.Empty(t, stderr, "progress drawn on a non-terminal: %q", stderr)
 	})
 	t.Run("summary", func(t *testing.T) {
 		out, _, err := runImport(t, "attack", release1)
-		if err != nil || !strings.Contains(out, "created 11, updated 0, unchanged 0") || !strings.Contains(out, "version 1.0") {
-			t.Fatalf("summary %q %v", out, err)
-		}
+		require.NoError(t, err, "summary %q", out)
+		require.Contains(t, out, "created 11, updated 0, unchanged 0", "summary %q %v", out, err)
+		require.Contains(t, out, "version 1.0", "summary %q %v", out, err)
 	})
 	errs := []struct {
 		name string
@@ -65,13 +60,9 @@ func TestImportCommand(t *testing.T) {
 	for _, c := range errs {
 		t.Run(c.name, func(t *testing.T) {
 			_, _, err := runImport(t, c.args...)
-			if err == nil {
-				t.Fatal("want an error")
-			}
+			require.Error(t, err, "want an error")
 			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Fatalf("error %q lacks %q", err, w)
-				}
+				require.Contains(t, err.Error(), w, "error %q lacks %q", err, w)
 			}
 		})
 	}
@@ -93,10 +84,8 @@ func TestImportOnFreshDataDir(t *testing.T) {
 	pb.RootCmd.SetArgs(os.Args[1:])
 	require.NoError(t, pb.Execute())
 	var rep importers.Report
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Created != 11 {
-		t.Fatalf("report %+v %v\n%s", rep, err, out.String())
-	}
-	if _, err := os.Stat(filepath.Join(dir, "data.db")); err != nil {
-		t.Fatalf("data dir not created: %v", err)
-	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rep), "report %+v \n%s", rep, out.String())
+	require.Equal(t, 11, rep.Created, "report %+v \n%s", rep, out.String())
+	_, err := os.Stat(filepath.Join(dir, "data.db"))
+	require.NoError(t, err, "data dir not created")
 }

@@ -2,8 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRenderBar(t *testing.T) {
@@ -17,9 +21,9 @@ func TestRenderBar(t *testing.T) {
 		{7, 0, "write  7  1.5s"},
 	}
 	for _, c := range cases {
-		if got := renderBar("write", c.done, c.total, 1500*time.Millisecond); got != c.want {
-			t.Errorf("renderBar(%d, %d) = %q, want %q", c.done, c.total, got, c.want)
-		}
+		t.Run(fmt.Sprintf("%d of %d", c.done, c.total), func(t *testing.T) {
+			assert.Equal(t, c.want, renderBar("write", c.done, c.total, 1500*time.Millisecond), "the bar for %d of %d", c.done, c.total)
+		})
 	}
 }
 
@@ -28,7 +32,5 @@ func TestProgressBarSilentOffTerminal(t *testing.T) {
 	p := newProgressBar(&buf)
 	p.Update("read", 1, 2)
 	p.Finish()
-	if buf.Len() != 0 {
-		t.Fatalf("drew on a non-terminal: %q", buf.String())
-	}
+	require.Equal(t, 0, buf.Len(), "drew on a non-terminal: %q", buf.String())
 }

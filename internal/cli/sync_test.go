@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/aegis-sec/aegis/collections"
@@ -45,9 +44,8 @@ func TestSyncCommand(t *testing.T) {
 
 	// Nothing enabled: says so, no error.
 	out, err := execute(t, cli.SyncCommand(app))
-	if err != nil || !strings.Contains(out, "no enabled integrations") {
-		t.Fatalf("sync with nothing enabled: %v %q", err, out)
-	}
+	require.NoError(t, err, "sync with nothing enabled: %q", out)
+	require.Contains(t, out, "no enabled integrations", "sync with nothing enabled: %v %q", err, out)
 
 	// Named, though disabled: synced from the (loopback) MITRE URL.
 	ent, err := jobs.FindIntegration(app, "MITRE ATT&CK Enterprise")
@@ -55,9 +53,7 @@ func TestSyncCommand(t *testing.T) {
 	ent.Set("source", map[string]any{"spec": mitre.URL + "/enterprise-attack/enterprise-attack.json"})
 	require.NoError(t, app.Save(ent))
 	out, err = execute(t, cli.SyncCommand(app), "mitre att&ck enterprise", "--json")
-	if err != nil {
-		t.Fatalf("sync enterprise: %v\n%s", err, out)
-	}
+	require.NoError(t, err, "sync enterprise: \n%s", out)
 	var res struct {
 		Runs []struct {
 			Status, Integration, Job string
@@ -67,16 +63,14 @@ func TestSyncCommand(t *testing.T) {
 			}
 		}
 	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
-	if len(res.Runs) != 1 || res.Runs[0].Status != "succeeded" || res.Runs[0].Integration != ent.Id ||
-		res.Runs[0].Stats.Kind != "attack" || res.Runs[0].Stats.Created == 0 {
-		t.Fatalf("runs %+v", res.Runs)
-	}
-	if n, _ := app.CountRecords(collections.Techniques); n != 3 {
-		t.Fatalf("%d techniques after the sync, want 3", n)
-	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res), "not JSON: \n%s", out)
+	require.Len(t, res.Runs, 1, "runs %+v", res.Runs)
+	require.Equal(t, "succeeded", res.Runs[0].Status, "runs %+v", res.Runs)
+	require.Equal(t, ent.Id, res.Runs[0].Integration, "runs %+v", res.Runs)
+	require.Equal(t, "attack", res.Runs[0].Stats.Kind, "runs %+v", res.Runs)
+	require.NotEqual(t, 0, res.Runs[0].Stats.Created, "runs %+v", res.Runs)
+	n, _ := app.CountRecords(collections.Techniques)
+	require.Equal(t, int64(3), n, "%d techniques after the sync, want 3", n)
 
 	// Every enabled integration: one good, one broken; a summary line each
 	// and a failing exit.
@@ -88,31 +82,25 @@ func TestSyncCommand(t *testing.T) {
 		"source": map[string]any{"spec": "/srv/nowhere/enterprise-attack.json"}})
 	require.NoError(t, app.Save(broken))
 	out, err = execute(t, cli.SyncCommand(app))
-	if err == nil || !strings.Contains(err.Error(), "1 of 2 runs failed") {
-		t.Fatalf("sync all: err %v\n%s", err, out)
-	}
-	if !strings.Contains(out, "MITRE ATT&CK Enterprise: succeeded") || !strings.Contains(out, "0 created, 0 updated") ||
-		!strings.Contains(out, "Lab mirror: failed") || !strings.Contains(out, "/srv/nowhere/enterprise-attack.json") {
-		t.Fatalf("summary:\n%s", out)
-	}
+	require.Error(t, err, "sync all: err %v\n%s", err, out)
+	require.Contains(t, err.Error(), "1 of 2 runs failed", "sync all: err %v\n%s", err, out)
+	require.Contains(t, out, "MITRE ATT&CK Enterprise: succeeded", "summary:\n%s", out)
+	require.Contains(t, out, "0 created, 0 updated", "summary:\n%s", out)
+	require.Contains(t, out, "Lab mirror: failed", "summary:\n%s", out)
+	require.Contains(t, out, "/srv/nowhere/enterprise-attack.json", "summary:\n%s", out)
 
-	if _, err := execute(t, cli.SyncCommand(app), "no such integration"); err == nil || !strings.Contains(err.Error(), "no integration") {
-		t.Fatalf("unknown integration: %v", err)
-	}
+	require.ErrorContains(t, errOf(execute(t, cli.SyncCommand(app), "no such integration")), "no integration", "an unknown integration is refused")
 }
 
 func TestJobsCommand(t *testing.T) {
 	app := testutil.NewApp(t)
 	out, err := execute(t, cli.JobsCommand(app), "run", "notification-cleanup")
-	if err != nil || !strings.Contains(out, "notification-cleanup: succeeded") {
-		t.Fatalf("jobs run: %v %q", err, out)
-	}
+	require.NoError(t, err, "jobs run: %q", out)
+	require.Contains(t, out, "notification-cleanup: succeeded", "jobs run: %v %q", err, out)
 	out, err = execute(t, cli.JobsCommand(app), "list")
-	if err != nil || !strings.Contains(out, "notification-cleanup") || !strings.Contains(out, "last succeeded") ||
-		!strings.Contains(out, "Sync MITRE ATT&CK Enterprise") {
-		t.Fatalf("jobs list: %v\n%s", err, out)
-	}
-	if _, err := execute(t, cli.JobsCommand(app), "run", "nope"); err == nil {
-		t.Fatal("unknown job accepted")
-	}
+	require.NoError(t, err, "jobs list: \n%s", out)
+	require.Contains(t, out, "notification-cleanup", "jobs list: %v\n%s", err, out)
+	require.Contains(t, out, "last succeeded", "jobs list: %v\n%s", err, out)
+	require.Contains(t, out, "Sync MITRE ATT&CK Enterprise", "jobs list: %v\n%s", err, out)
+	require.Error(t, errOf(execute(t, cli.JobsCommand(app), "run", "nope")), "an unknown job is refused")
 }

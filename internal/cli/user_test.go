@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/aegis-sec/aegis/collections"
@@ -12,6 +11,7 @@ import (
 	_ "github.com/aegis-sec/aegis/pb_migrations"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -39,20 +39,15 @@ func run(t *testing.T, pb *pocketbase.PocketBase, args ...string) (string, error
 
 func TestUserCommands(t *testing.T) {
 	pb := newCLI(t)
-	if _, err := run(t, pb, "user", "create", "ada@example.org", "a-long-passphrase", "--role", "admin", "--name", "Ada"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := run(t, pb, "user", "create", "bob@example.org", "a-long-passphrase", "--role", "viewer"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, errOf(run(t, pb, "user", "create", "ada@example.org", "a-long-passphrase", "--role", "admin", "--name", "Ada")), "create an admin")
+	require.NoError(t, errOf(run(t, pb, "user", "create", "bob@example.org", "a-long-passphrase", "--role", "viewer")), "create a viewer")
 	for _, bad := range [][]string{
 		{"user", "create", "eve@example.org", "short", "--role", "viewer"},
 		{"user", "create", "eve@example.org", "a-long-passphrase", "--role", "root"},
 		{"user", "create", "ada@example.org", "a-long-passphrase", "--role", "viewer"},
 	} {
-		if _, err := run(t, pb, bad...); err == nil {
-			t.Errorf("%v succeeded", bad)
-		}
+		_, err := run(t, pb, bad...)
+		assert.Error(t, err, "%v succeeded", bad)
 	}
 
 	out, err := run(t, pb, "user", "list", "--json")
@@ -61,33 +56,22 @@ func TestUserCommands(t *testing.T) {
 		Email, Role string
 		Active      bool
 	}
-	if err := json.Unmarshal([]byte(out), &rows); err != nil {
-		t.Fatalf("list --json: %v\n%s", err, out)
-	}
-	if len(rows) != 2 || rows[0].Email != "ada@example.org" || rows[0].Role != "admin" || !rows[0].Active {
-		t.Fatalf("list: %+v", rows)
-	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rows), "list --json: \n%s", out)
+	require.Len(t, rows, 2, "list: %+v", rows)
+	require.Equal(t, "ada@example.org", rows[0].Email, "list: %+v", rows)
+	require.Equal(t, "admin", rows[0].Role, "list: %+v", rows)
+	require.True(t, rows[0].Active, "list: %+v", rows)
 
-	if _, err := run(t, pb, "user", "set-role", "bob@example.org", "blue_lead"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := run(t, pb, "user", "set-role", "bob@example.org", "wizard"); err == nil {
-		t.Error("unknown role accepted")
-	}
-	if _, err := run(t, pb, "user", "set-role", "nobody@example.org", "viewer"); err == nil {
-		t.Error("unknown user accepted")
-	}
+	require.NoError(t, errOf(run(t, pb, "user", "set-role", "bob@example.org", "blue_lead")), "set a known role")
+	assert.Error(t, errOf(run(t, pb, "user", "set-role", "bob@example.org", "wizard")), "an unknown role is refused")
+	assert.Error(t, errOf(run(t, pb, "user", "set-role", "nobody@example.org", "viewer")), "an unknown user is refused")
 	// The last active admin cannot be demoted.
-	if _, err := run(t, pb, "user", "set-role", "ada@example.org", "viewer"); err == nil || !strings.Contains(err.Error(), "last active admin") {
-		t.Errorf("demoting the last admin: %v", err)
-	}
+	assert.ErrorContains(t, errOf(run(t, pb, "user", "set-role", "ada@example.org", "viewer")), "last active admin", "the last active admin cannot be demoted")
 	out, _ = run(t, pb, "user", "list")
-	if !strings.Contains(out, "bob@example.org") || !strings.Contains(out, "blue_lead") {
-		t.Errorf("table list: %s", out)
-	}
+	assert.Contains(t, out, "bob@example.org", "table list: %s", out)
+	assert.Contains(t, out, "blue_lead", "table list: %s", out)
 	// CLI changes are audited as the system.
 	n, err := pb.CountRecords(collections.AuditLogs, dbx.HashExp{"action": "role_change", "actor_kind": "system", "actor_name": "cli"})
-	if err != nil || n != 1 {
-		t.Errorf("role change audit entries: %d %v", n, err)
-	}
+	assert.NoError(t, err, "role change audit entries: %d", n)
+	assert.Equal(t, int64(1), n, "role change audit entries: %d %v", n, err)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/internal/evidence"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzReceive feeds arbitrary multipart bodies to the streaming parser: it
@@ -23,23 +24,22 @@ func FuzzReceive(f *testing.F) {
 		dir := t.TempDir()
 		in, err := evidence.Receive(multipart.NewReader(bytes.NewReader(body), "B"), dir, 64)
 		if err != nil {
-			if left, _ := os.ReadDir(dir); len(left) != 0 {
-				t.Fatalf("error %v left %d spool files", err, len(left))
-			}
+			left, _ := os.ReadDir(dir)
+			require.Empty(t, left, "error %v left %d spool files", err, len(left))
 			return
 		}
 		data, rerr := os.ReadFile(in.Path)
-		if rerr != nil {
-			t.Fatal(rerr)
-		}
+		require.NoError(t, rerr, "read the generated input")
 		sum := sha256.Sum256(data)
-		if int64(len(data)) != in.Size || in.Size == 0 || in.Size > 64 || hex.EncodeToString(sum[:]) != in.SHA256 ||
-			in.Filename == "" || bytes.ContainsAny([]byte(in.Filename), "/\\") || in.Mime == "" {
-			t.Fatalf("incoming %+v for %d bytes", in, len(data))
-		}
+		require.Equal(t, in.Size, int64(len(data)), "incoming %+v for %d bytes", in, len(data))
+		require.NotEqual(t, int64(0), in.Size, "incoming %+v for %d bytes", in, len(data))
+		require.LessOrEqual(t, in.Size, int64(64), "incoming %+v for %d bytes", in, len(data))
+		require.Equal(t, in.SHA256, hex.EncodeToString(sum[:]), "incoming %+v for %d bytes", in, len(data))
+		require.NotEmpty(t, in.Filename, "incoming %+v for %d bytes", in, len(data))
+		require.False(t, bytes.ContainsAny([]byte(in.Filename), "/\\"), "incoming %+v for %d bytes", in, len(data))
+		require.NotEmpty(t, in.Mime, "incoming %+v for %d bytes", in, len(data))
 		in.Close()
-		if left, _ := os.ReadDir(dir); len(left) != 0 {
-			t.Fatal("Close left the spool file")
-		}
+		left, _ := os.ReadDir(dir)
+		require.Empty(t, left, "Close left the spool file")
 	})
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -57,9 +58,7 @@ func (e *env) save(col string, fields map[string]any) *core.Record {
 	for k, v := range fields {
 		r.Set(k, v)
 	}
-	if err := e.app.Save(r); err != nil {
-		e.t.Fatalf("save %s: %v", col, err)
-	}
+	require.NoError(e.t, e.app.Save(r), "save %s", col)
 	return r
 }
 
@@ -96,9 +95,7 @@ func (e *env) upload(testId, role, filename string, content io.Reader, note stri
 		req.Header.Set("Authorization", e.users[role].Token)
 	}
 	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatalf("upload: %v", err)
-	}
+	require.NoError(e.t, err, "upload")
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	pr.CloseWithError(io.ErrClosedPipe)
@@ -121,9 +118,7 @@ func (e *env) download(ev evidenceJSON, role string, withToken bool) *http.Respo
 		url += "?token=" + tok.Token
 	}
 	res, err := http.Get(url)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	require.NoError(e.t, err, "download the evidence")
 	e.t.Cleanup(func() { res.Body.Close() })
 	return res
 }
@@ -132,15 +127,11 @@ func (e *env) download(ev evidenceJSON, role string, withToken bool) *http.Respo
 func (e *env) stored() int {
 	e.t.Helper()
 	fsys, err := e.app.NewFilesystem()
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	require.NoError(e.t, err, "open the storage")
 	defer fsys.Close()
 	col, _ := e.app.FindCollectionByNameOrId(c.Evidence)
 	objs, err := fsys.List(col.Id + "/")
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	require.NoError(e.t, err, "list the stored evidence")
 	n := 0
 	for _, o := range objs {
 		if !strings.HasSuffix(o.Key, ".attrs") {
@@ -166,64 +157,56 @@ func suite(t *testing.T, e *env) {
 	t.Run("upload and download", func(t *testing.T) {
 		body := []byte("2026-11-30T10:00:01Z powershell.exe -enc SQBFAFgA\n")
 		res := e.upload(test.Id, c.RoleRedOperator, "console.log", bytes.NewReader(body), "operator console")
-		if res.Status != 200 {
-			t.Fatalf("upload: %d %s", res.Status, res.Body)
-		}
+		require.Equal(t, 200, res.Status, "upload: %d %s", res.Status, res.Body)
 		var ev evidenceJSON
 		res.JSON(t, &ev)
-		if ev.Team != "red" || ev.Sha256 != sum(body) || ev.Size != int64(len(body)) || ev.Mime != "text/plain" ||
-			ev.Filename != "console.log" || ev.Note != "operator console" || ev.Uploaded_by != e.users[c.RoleRedOperator].Id {
-			t.Fatalf("metadata: %s", res.Body)
-		}
-		if r := e.download(ev, c.RoleViewer, false); r.StatusCode != 404 {
-			t.Errorf("download without token: %d", r.StatusCode)
-		}
+		require.Equal(t, "red", ev.Team, "metadata: %s", res.Body)
+		require.Equal(t, sum(body), ev.Sha256, "metadata: %s", res.Body)
+		require.Equal(t, int64(len(body)), ev.Size, "metadata: %s", res.Body)
+		require.Equal(t, "text/plain", ev.Mime, "metadata: %s", res.Body)
+		require.Equal(t, "console.log", ev.Filename, "metadata: %s", res.Body)
+		require.Equal(t, "operator console", ev.Note, "metadata: %s", res.Body)
+		require.Equal(t, e.users[c.RoleRedOperator].Id, ev.Uploaded_by, "metadata: %s", res.Body)
+		assert.Equal(t, 404, e.download(ev, c.RoleViewer, false).StatusCode, "download without token")
 		r := e.download(ev, c.RoleViewer, true)
 		got, _ := io.ReadAll(r.Body)
-		if r.StatusCode != 200 || !bytes.Equal(got, body) {
-			t.Errorf("download with token: %d %q", r.StatusCode, got)
-		}
+		assert.Equal(t, 200, r.StatusCode, "download with token: %d %q", r.StatusCode, got)
+		assert.True(t, bytes.Equal(got, body), "download with token: %d %q", r.StatusCode, got)
 		// Only the note can change afterwards, by the uploader.
 		patch := func(role string, body map[string]any) int {
 			return testutil.Do(t, "PATCH", e.url+"/api/collections/evidence/records/"+ev.Id, e.users[role].Token, body).Status
 		}
-		if code := patch(c.RoleRedOperator, map[string]any{"note": "console, 10:00–10:05"}); code != 200 {
-			t.Errorf("note edit: %d", code)
-		}
-		if code := patch(c.RoleRedOperator, map[string]any{"sha256": strings.Repeat("0", 64)}); code != 403 && code != 404 {
-			t.Errorf("hash edit: %d", code)
-		}
-		if code := patch(c.RoleRedLead, map[string]any{"note": "not mine"}); code != 404 {
-			t.Errorf("edit by another user: %d", code)
-		}
-		if r, _ := e.app.FindRecordById(c.Evidence, ev.Id); r.GetString("sha256") != sum(body) || r.GetString("note") != "console, 10:00–10:05" {
-			t.Errorf("after edits: sha256 %s note %q", r.GetString("sha256"), r.GetString("note"))
-		}
+		assert.Equal(t, 200, patch(c.RoleRedOperator, map[string]any{"note": "console, 10:00–10:05"}), "note edit")
+		code := patch(c.RoleRedOperator, map[string]any{"sha256": strings.Repeat("0", 64)})
+		assert.Contains(t, []int{403, 404}, code, "the hash cannot be edited")
+		assert.Equal(t, 404, patch(c.RoleRedLead, map[string]any{"note": "not mine"}), "edit by another user")
+		stored, _ := e.app.FindRecordById(c.Evidence, ev.Id)
+		assert.Equal(t, sum(body), stored.GetString("sha256"), "after edits the hash is unchanged")
+		assert.Equal(t, "console, 10:00–10:05", stored.GetString("note"), "after edits the uploader's note is kept")
 		// Blue uploads are blue evidence.
 		res = e.upload(test.Id, c.RoleBlueAnalyst, "alert.json", strings.NewReader(`{"rule":"ps-encoded","hits":1}`), "")
 		res.JSON(t, &ev)
-		if res.Status != 200 || ev.Team != "blue" || ev.Mime != "application/json" {
-			t.Errorf("blue upload: %d %s", res.Status, res.Body)
-		}
+		assert.Equal(t, 200, res.Status, "blue upload: %d %s", res.Status, res.Body)
+		assert.Equal(t, "blue", ev.Team, "blue upload: %d %s", res.Status, res.Body)
+		assert.Equal(t, "application/json", ev.Mime, "blue upload: %d %s", res.Status, res.Body)
 	})
 	t.Run("active content downloads as attachment", func(t *testing.T) {
 		for name, body := range map[string]string{
 			"report.html": "<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>",
 			"diagram.svg": `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`,
 		} {
-			res := e.upload(test.Id, c.RoleRedLead, name, strings.NewReader(body), "")
-			if res.Status != 200 {
-				t.Fatalf("%s: %d %s", name, res.Status, res.Body)
-			}
-			var ev evidenceJSON
-			res.JSON(t, &ev)
-			r := e.download(ev, c.RoleBlueAnalyst, true)
-			if cd := r.Header.Get("Content-Disposition"); r.StatusCode != 200 || !strings.HasPrefix(cd, "attachment") {
-				t.Errorf("%s (%s): %d Content-Disposition %q", name, ev.Mime, r.StatusCode, cd)
-			}
-			if ct := r.Header.Get("Content-Type"); strings.Contains(ct, "html") || strings.Contains(ct, "svg") {
-				t.Errorf("%s served as %s", name, ct)
-			}
+			t.Run(name, func(t *testing.T) {
+				res := e.upload(test.Id, c.RoleRedLead, name, strings.NewReader(body), "")
+				require.Equal(t, 200, res.Status, "%s: %d %s", name, res.Status, res.Body)
+				var ev evidenceJSON
+				res.JSON(t, &ev)
+				r := e.download(ev, c.RoleBlueAnalyst, true)
+				assert.Equal(t, 200, r.StatusCode, "%s (%s): %d Content-Disposition", name, ev.Mime, r.StatusCode)
+				assert.True(t, strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment"), "%s (%s): %d Content-Disposition", name, ev.Mime, r.StatusCode)
+				ct := r.Header.Get("Content-Type")
+				assert.NotContains(t, ct, "html", "%s served as %s", name, ct)
+				assert.NotContains(t, ct, "svg", "%s served as %s", name, ct)
+			})
 		}
 	})
 	t.Run("refusals store nothing", func(t *testing.T) {
@@ -244,17 +227,16 @@ func suite(t *testing.T, e *env) {
 			{"empty file", c.RoleRedOperator, test.Id, nil, 400},
 		}
 		for _, tc := range cases {
-			if res := e.upload(tc.test, tc.role, "f.bin", bytes.NewReader(tc.body), ""); res.Status != tc.want {
-				t.Errorf("%s: %d, want %d: %s", tc.name, res.Status, tc.want, res.Body)
-			}
+			t.Run(tc.name, func(t *testing.T) {
+				res := e.upload(tc.test, tc.role, "f.bin", bytes.NewReader(tc.body), "")
+				assert.Equal(t, tc.want, res.Status, "upload refused with %d: %s", tc.want, res.Body)
+			})
 		}
 		// An operator not assigned to the test.
 		r, _ := e.app.FindRecordById(c.Tests, test.Id)
 		r.Set("red_assignee", e.users[c.RoleRedLead].Id)
 		e.app.Save(r)
-		if res := e.upload(test.Id, c.RoleRedOperator, "f.txt", strings.NewReader("x"), ""); res.Status != 403 {
-			t.Errorf("unassigned operator: %d", res.Status)
-		}
+		assert.Equal(t, 403, e.upload(test.Id, c.RoleRedOperator, "f.txt", strings.NewReader("x"), "").Status, "unassigned operator")
 		r.Set("red_assignee", e.users[c.RoleRedOperator].Id)
 		e.app.Save(r)
 		// Oversize against a small limit from settings.
@@ -263,24 +245,19 @@ func suite(t *testing.T, e *env) {
 		pol.MaxBytes = 4096
 		set.Set("evidence", pol)
 		require.NoError(t, e.app.Save(set))
-		if res := e.upload(test.Id, c.RoleRedOperator, "big.txt", strings.NewReader(strings.Repeat("a", 5000)), ""); res.Status != 413 {
-			t.Errorf("oversize: %d %s", res.Status, res.Body)
-		}
-		if res := e.upload(test.Id, c.RoleRedOperator, "fits.txt", strings.NewReader(strings.Repeat("a", 4096)), ""); res.Status != 200 {
-			t.Errorf("at the limit: %d %s", res.Status, res.Body)
-		}
+		big := e.upload(test.Id, c.RoleRedOperator, "big.txt", strings.NewReader(strings.Repeat("a", 5000)), "")
+		assert.Equal(t, 413, big.Status, "an upload over the limit is refused: %s", big.Body)
+		fits := e.upload(test.Id, c.RoleRedOperator, "fits.txt", strings.NewReader(strings.Repeat("a", 4096)), "")
+		assert.Equal(t, 200, fits.Status, "an upload at the limit is stored: %s", fits.Body)
 		pol.MaxBytes = 0
 		set.Set("evidence", pol)
 		e.app.Save(set)
 		// CRUD creates would skip hashing and sniffing.
 		res := testutil.Do(t, "POST", e.url+"/api/collections/evidence/records", e.users[c.RoleRedLead].Token,
 			map[string]any{"test": test.Id, "team": "red", "filename": "x"})
-		if res.Status != 400 {
-			t.Errorf("CRUD create: %d", res.Status)
-		}
-		if e.rows() != rows+1 || e.stored() != objs+1 {
-			t.Errorf("rows %d→%d, stored %d→%d: refusals left something behind", rows, e.rows(), objs, e.stored())
-		}
+		assert.Equal(t, 400, res.Status, "CRUD create: %d", res.Status)
+		assert.Equal(t, rows+1, e.rows(), "rows %d→%d, stored %d→%d: refusals left something behind", rows, e.rows(), objs, e.stored())
+		assert.Equal(t, objs+1, e.stored(), "rows %d→%d, stored %d→%d: refusals left something behind", rows, e.rows(), objs, e.stored())
 	})
 	t.Run("large upload streams with bounded memory", func(t *testing.T) {
 		size := int64(300 << 20)
@@ -316,55 +293,45 @@ func suite(t *testing.T, e *env) {
 		elapsed := time.Since(start)
 		close(stop)
 		<-done
-		if res.Status != 200 {
-			t.Fatalf("large upload: %d %s", res.Status, res.Body)
-		}
+		require.Equal(t, 200, res.Status, "large upload: %d %s", res.Status, res.Body)
 		var ev evidenceJSON
 		res.JSON(t, &ev)
 		want := hex.EncodeToString(h.Sum(nil))
-		if ev.Sha256 != want || ev.Size != size || ev.Mime != "application/vnd.tcpdump.pcap" {
-			t.Fatalf("large metadata: %s (want sha %s)", res.Body, want)
-		}
+		require.Equal(t, want, ev.Sha256, "large metadata: %s (want sha %s)", res.Body, want)
+		require.Equal(t, size, ev.Size, "large metadata: %s (want sha %s)", res.Body, want)
+		require.Equal(t, "application/vnd.tcpdump.pcap", ev.Mime, "large metadata: %s (want sha %s)", res.Body, want)
 		growth := peak.Load() - base
 		t.Logf("%d MiB in %v (%.0f MiB/s), RSS growth %.1f MiB (s3=%v)", size>>20, elapsed.Round(time.Millisecond),
 			float64(size>>20)/elapsed.Seconds(), float64(growth)/(1<<20), e.s3)
 		// Bounded, not proportional: the spool is on disk; what remains is
 		// copy buffers and, on S3, PocketBase's uploader (5 parallel 6 MiB
 		// parts) plus garbage-collector headroom.
-		if growth > 128<<20 || (!testing.Short() && growth > size/2) {
-			t.Errorf("RSS grew by %d MiB for a %d MiB upload", growth>>20, size>>20)
-		}
+		assert.LessOrEqual(t, growth, int64(128<<20), "RSS grew by %d MiB for a %d MiB upload", growth>>20, size>>20)
+		assert.False(t, !testing.Short() && growth > size/2, "RSS grew by %d MiB for a %d MiB upload", growth>>20, size>>20)
 		// The stored bytes hash to the same value.
 		r := e.download(ev, c.RoleRedLead, true)
 		dh := sha256.New()
 		n, _ := io.Copy(dh, r.Body)
-		if r.StatusCode != 200 || n != size || hex.EncodeToString(dh.Sum(nil)) != want {
-			t.Errorf("stored copy: %d, %d bytes", r.StatusCode, n)
-		}
+		assert.Equal(t, 200, r.StatusCode, "stored copy: %d, %d bytes", r.StatusCode, n)
+		assert.Equal(t, size, n, "stored copy: %d, %d bytes", r.StatusCode, n)
+		assert.Equal(t, want, hex.EncodeToString(dh.Sum(nil)), "stored copy: %d, %d bytes", r.StatusCode, n)
 	})
 	t.Run("deleting the test deletes its evidence files", func(t *testing.T) {
-		if e.stored() == 0 || e.rows() == 0 {
-			t.Fatal("nothing stored to delete")
-		}
+		require.NotEqual(t, 0, e.stored(), "nothing stored to delete")
+		require.NotEqual(t, 0, e.rows(), "nothing stored to delete")
 		res := testutil.Do(t, "DELETE", e.url+"/api/collections/tests/records/"+test.Id, e.users[c.RoleRedLead].Token, nil)
-		if res.Status != 204 {
-			t.Fatalf("delete test: %d %s", res.Status, res.Body)
-		}
-		if n, _ := e.app.CountRecords(c.Evidence, nil); n != 0 {
-			t.Errorf("%d evidence rows left", n)
-		}
+		require.Equal(t, 204, res.Status, "delete test: %d %s", res.Status, res.Body)
+		n, _ := e.app.CountRecords(c.Evidence, nil)
+		assert.Equal(t, int64(0), n, "%d evidence rows left", n)
 		deadline := time.Now().Add(10 * time.Second)
 		for e.stored() != 0 && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)
 		}
-		if n := e.stored(); n != 0 {
-			t.Errorf("%d files left in storage", n)
-		}
+		assert.Equal(t, 0, e.stored(), "files left in storage")
 	})
 	if dir := e.app.DataDir() + "/evidence_spool"; true {
-		if left, _ := os.ReadDir(dir); len(left) != 0 {
-			t.Errorf("%d spool files left", len(left))
-		}
+		left, _ := os.ReadDir(dir)
+		assert.Empty(t, left, "%d spool files left", len(left))
 	}
 }
 
@@ -409,7 +376,7 @@ func rss(t *testing.T) int64 {
 			return kb << 10
 		}
 	}
-	t.Fatal("no VmRSS")
+	require.FailNow(t, "no VmRSS line in /proc/self/status")
 	return 0
 }
 
@@ -417,9 +384,7 @@ func TestSweepRemovesOrphansOnly(t *testing.T) {
 	e := newEnv(t, false)
 	test := e.test(false)
 	res := e.upload(test.Id, c.RoleRedLead, "kept.txt", strings.NewReader("kept"), "")
-	if res.Status != 200 {
-		t.Fatal(res.Status)
-	}
+	require.Equal(t, 200, res.Status, "upload the kept file: %s", res.Body)
 	// A crash between storing the bytes and inserting the row leaves this.
 	col, _ := e.app.FindCollectionByNameOrId(c.Evidence)
 	fsys, _ := e.app.NewFilesystem()
@@ -427,18 +392,16 @@ func TestSweepRemovesOrphansOnly(t *testing.T) {
 	fsys.Close()
 	os.MkdirAll(evidence.SpoolDir(e.app), 0o700)
 	os.WriteFile(filepath.Join(evidence.SpoolDir(e.app), "upload-stale"), []byte("x"), 0o600)
-	if e.stored() != 2 {
-		t.Fatalf("stored %d", e.stored())
-	}
+	require.Equal(t, 2, e.stored(), "stored %d", e.stored())
 	// Within the grace period nothing is touched (it could be in flight).
-	if st, err := evidence.Sweep(context.Background(), e.app, time.Now(), time.Hour); err != nil || st.Orphans != 0 || st.Spool != 0 {
-		t.Fatalf("in grace: %+v %v", st, err)
-	}
-	st, err := evidence.Sweep(context.Background(), e.app, time.Now().Add(2*time.Hour), time.Hour)
-	if err != nil || st.Orphans != 1 || st.Spool != 1 {
-		t.Fatalf("sweep: %+v %v", st, err)
-	}
-	if e.stored() != 1 || e.rows() != 1 {
-		t.Errorf("after sweep: %d stored, %d rows", e.stored(), e.rows())
-	}
+	st, err := evidence.Sweep(context.Background(), e.app, time.Now(), time.Hour)
+	require.NoError(t, err, "sweep in grace")
+	require.Zero(t, st.Orphans, "in grace no orphan is removed: %+v", st)
+	require.Zero(t, st.Spool, "in grace no spool file is removed: %+v", st)
+	st, err = evidence.Sweep(context.Background(), e.app, time.Now().Add(2*time.Hour), time.Hour)
+	require.NoError(t, err, "sweep: %+v", st)
+	require.Equal(t, 1, st.Orphans, "sweep: %+v %v", st, err)
+	require.Equal(t, 1, st.Spool, "sweep: %+v %v", st, err)
+	assert.Equal(t, 1, e.stored(), "after sweep: %d stored, %d rows", e.stored(), e.rows())
+	assert.Equal(t, 1, e.rows(), "after sweep: %d stored, %d rows", e.stored(), e.rows())
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -20,6 +21,8 @@ import (
 	"github.com/aegis-sec/aegis/importers/vectr"
 	"github.com/aegis-sec/aegis/internal/exports"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSafeCell(t *testing.T) {
@@ -27,9 +30,9 @@ func TestSafeCell(t *testing.T) {
 		"=1+1": "'=1+1", "+SUM(A1)": "'+SUM(A1)", "-2": "'-2", "@cmd": "'@cmd", "\t=x": "'\t=x",
 		"plain": "plain", "": "", "a=b": "a=b", "bad\xffutf8": "bad\uFFFDutf8",
 	} {
-		if got := exports.SafeCell(in); got != want {
-			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(fmt.Sprintf("%q", in), func(t *testing.T) {
+			assert.Equal(t, want, exports.SafeCell(in), "SafeCell(%q), want %q", in, want)
+		})
 	}
 }
 
@@ -37,60 +40,40 @@ func TestCSVQuotingUTF8AndInjection(t *testing.T) {
 	app := testutil.NewApp(t)
 	seedTests(t, app, 6)
 	var buf bytes.Buffer
-	if err := exports.Export(context.Background(), app, "tests", "csv", url.Values{}, &buf, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, exports.Export(context.Background(), app, "tests", "csv", url.Values{}, &buf, false))
 	raw := buf.Bytes()
-	if !bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
-		t.Fatal("missing UTF-8 byte-order mark")
-	}
+	require.True(t, bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")), "missing UTF-8 byte-order mark")
 	recs, err := csv.NewReader(bytes.NewReader(raw[3:])).ReadAll()
-	if err != nil {
-		t.Fatalf("CSV does not parse: %v", err)
-	}
-	if len(recs) != 7 || recs[0][1] != "name" {
-		t.Fatalf("rows: %d header %v", len(recs), recs[0])
-	}
+	require.NoError(t, err, "CSV does not parse")
+	require.Len(t, recs, 7, "rows: %d header %v", len(recs), recs[0])
+	require.Equal(t, "name", recs[0][1], "rows: %d header %v", len(recs), recs[0])
 	got := map[string]bool{}
 	for _, r := range recs[1:] {
 		got[r[1]] = true
-		if r[2] != "T1059" || r[18] != "a;b" {
-			t.Fatalf("row: %v", r)
-		}
+		require.Equal(t, "T1059", r[2], "row: %v", r)
+		require.Equal(t, "a;b", r[18], "row: %v", r)
 	}
 	for _, want := range []string{"'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Ünïcødé \"quoted\", comma\nnew line", "normal"} {
-		if !got[want] {
-			t.Errorf("cell %q not found in %v", want, got)
-		}
+		assert.True(t, got[want], "cell %q not found in %v", want, got)
 	}
-	if !bytes.Contains(raw, []byte("\r\n")) {
-		t.Error("CSV lines should end with CRLF")
-	}
+	assert.True(t, bytes.Contains(raw, []byte("\r\n")), "CSV lines should end with CRLF")
 	// JSON: an array of objects, values not mangled by the CSV guard.
 	buf.Reset()
-	if err := exports.Export(context.Background(), app, "tests", "json", url.Values{"technique": {"t1059"}}, &buf, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, exports.Export(context.Background(), app, "tests", "json", url.Values{"technique": {"t1059"}}, &buf, false))
 	var rows []map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &rows); err != nil || len(rows) != 6 {
-		t.Fatalf("json rows %d: %v", len(rows), err)
-	}
-	if rows[0]["name"] != "=HYPERLINK(\"http://x\")" {
-		t.Fatalf("json name %v", rows[0]["name"])
-	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &rows), "json rows %d", len(rows))
+	require.Len(t, rows, 6, "json rows %d", len(rows))
+	require.False(t, rows[0]["name"] != "=HYPERLINK(\"http://x\")", "json name %v", rows[0]["name"])
 	// VECTR test cases.
 	buf.Reset()
-	if err := exports.Export(context.Background(), app, "vectr", "csv", url.Values{"bom": {"0"}}, &buf, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, exports.Export(context.Background(), app, "vectr", "csv", url.Values{"bom": {"0"}}, &buf, false))
 	recs, err = csv.NewReader(&buf).ReadAll()
-	if err != nil || len(recs) != 7 || strings.Join(recs[0], ",") != strings.Join(exports.VectrColumns, ",") ||
-		recs[1][7] != "Blocked" || recs[1][6] != "Completed" {
-		t.Fatalf("vectr: %v %v", err, recs[:2])
-	}
-	if err := exports.Export(context.Background(), app, "nope", "csv", url.Values{}, io.Discard, false); err == nil {
-		t.Fatal("unknown dataset accepted")
-	}
+	require.NoError(t, err, "read the VECTR CSV")
+	require.Len(t, recs, 7, "VECTR CSV rows")
+	require.Equal(t, strings.Join(exports.VectrColumns, ","), strings.Join(recs[0], ","), "VECTR CSV: %v", recs[:2])
+	require.Equal(t, "Blocked", recs[1][7], "VECTR CSV: %v", recs[:2])
+	require.Equal(t, "Completed", recs[1][6], "VECTR CSV: %v", recs[:2])
+	require.Error(t, exports.Export(context.Background(), app, "nope", "csv", url.Values{}, io.Discard, false), "unknown dataset accepted")
 }
 
 // sampler records the peak heap while the export writes, and the peak
@@ -126,22 +109,17 @@ func TestExportStreamsWithFlatMemory(t *testing.T) {
 	runtime.ReadMemStats(&base)
 	s := &sampler{peak: base.HeapInuse}
 	start := time.Now()
-	if err := exports.Export(context.Background(), app, "tests", "csv", url.Values{}, s, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, exports.Export(context.Background(), app, "tests", "csv", url.Values{}, s, false))
 	growth := int64(s.peak) - int64(base.HeapInuse)
 	early := int64(s.early) - int64(base.HeapInuse)
 	t.Logf("20k-test CSV: %.1f MB written in %s; heap in use %.1f MB before, peak growth %.1f MB after the first 10%% of rows, %.1f MB over all rows",
 		float64(s.n)/1e6, time.Since(start).Round(time.Millisecond), float64(base.HeapInuse)/1e6, float64(early)/1e6, float64(growth)/1e6)
-	if s.n < 10_000_000 {
-		t.Fatalf("export too small to measure: %d bytes", s.n)
-	}
+	require.GreaterOrEqual(t, s.n, uint64(10_000_000), "export too small to measure: %d bytes", s.n)
 	// Flat: the heap after all 20k rows is no higher than after the first
 	// 2k plus GC slack, and far below the size of the output (loading all
 	// rows would hold more than the whole output).
-	if growth > early+4<<20 || growth > int64(s.n)/2 {
-		t.Fatalf("heap grew %d bytes (first tenth: %d) for a %d-byte export: not streaming", growth, early, s.n)
-	}
+	require.LessOrEqual(t, growth, early+4<<20, "heap grew %d bytes (first tenth: %d) for a %d-byte export: not streaming", growth, early, s.n)
+	require.LessOrEqual(t, growth, int64(s.n)/2, "heap grew %d bytes (first tenth: %d) for a %d-byte export: not streaming", growth, early, s.n)
 }
 
 func TestExportRoutes(t *testing.T) {
@@ -150,44 +128,33 @@ func TestExportRoutes(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	tok := testutil.Users(t)["viewer"].Token
 	res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/tests.csv?state=validated", tok, nil)
-	if res.Status != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
-		!strings.Contains(res.Header.Get("Content-Disposition"), "aegis-tests.csv") {
-		t.Fatalf("csv: %d %v", res.Status, res.Header)
-	}
-	if n := bytes.Count(res.Body, []byte("\r\nt0")); n != 30 {
-		t.Fatalf("rows: %d", n)
-	}
+	require.Equal(t, 200, res.Status, "csv: %d %v", res.Status, res.Header)
+	require.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv"), "csv: %d %v", res.Status, res.Header)
+	require.Contains(t, res.Header.Get("Content-Disposition"), "aegis-tests.csv", "csv: %d %v", res.Status, res.Header)
+	require.Equal(t, 30, bytes.Count(res.Body, []byte("\r\nt0")), "rows")
 	// The seeded tests are unrevealed (blind): blue roles export none of them.
 	blue := testutil.Users(t)["blue_analyst"].Token
 	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/tests.csv", blue, nil)
-	if n := bytes.Count(res.Body, []byte("\r\nt0")); res.Status != 200 || n != 0 {
-		t.Fatalf("blue export of unrevealed tests: %d rows", n)
-	}
-	if _, err := app.DB().NewQuery("UPDATE tests SET revealed = 1 WHERE id < 't00000000000010'").Execute(); err != nil {
-		t.Fatal(err)
-	}
+	require.Equal(t, 200, res.Status, "blue export of unrevealed tests: rows")
+	require.Equal(t, 0, bytes.Count(res.Body, []byte("\r\nt0")), "blue export of unrevealed tests: rows")
+	_, err := app.DB().NewQuery("UPDATE tests SET revealed = 1 WHERE id < 't00000000000010'").Execute()
+	require.NoError(t, err, "reveal the first tests")
 	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/tests.csv", blue, nil)
-	if n := bytes.Count(res.Body, []byte("\r\nt0")); n != 10 {
-		t.Fatalf("blue export after reveal: %d rows", n)
-	}
+	require.Equal(t, 10, bytes.Count(res.Body, []byte("\r\nt0")), "blue export after reveal: rows")
 	for path, want := range map[string]int{
 		"/export/nope.csv": 404, "/export/tests.xml": 400, "/export/tests.csv?since=yesterday": 400,
 		"/export/techniques.json": 200, "/export/audit.csv": 200, "/export/rules.json": 200, "/export/controls.csv": 200,
 		"/export/actors.csv": 200, "/export/heatmap.svg": 200, "/export/heatmap.png": 200, "/reports/executive": 200,
 		"/export/navigator?scope=bogus": 400, "/export/navigator?scope=actor:G9999": 404,
 	} {
-		res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis"+path, tok, nil)
-		if res.Status != want {
-			t.Errorf("%s: %d, want %d: %s", path, res.Status, want, res.Body)
-		}
+		t.Run("GET "+path, func(t *testing.T) {
+			res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis"+path, tok, nil)
+			assert.Equal(t, want, res.Status, "status of GET %s: %.300s", path, res.Body)
+		})
 	}
-	if res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/tests.csv", "", nil); res.Status != 401 {
-		t.Fatalf("anonymous export: %d", res.Status)
-	}
+	require.Equal(t, 401, testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/tests.csv", "", nil).Status, "anonymous export")
 	res = testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/export/heatmap.png", tok, nil)
-	if !bytes.HasPrefix(res.Body, []byte("\x89PNG\r\n\x1a\n")) {
-		t.Fatal("heatmap.png is not a PNG")
-	}
+	require.True(t, bytes.HasPrefix(res.Body, []byte("\x89PNG\r\n\x1a\n")), "heatmap.png is not a PNG")
 }
 
 // The VECTR export reads back through the VECTR importer.
@@ -196,31 +163,18 @@ func TestVectrExportRoundTrip(t *testing.T) {
 	seedTests(t, from, 6)
 	path := filepath.Join(t.TempDir(), "vectr.csv")
 	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := exports.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "create the VECTR CSV file")
+	require.NoError(t, exports.Export(context.Background(), from, "vectr", "csv", url.Values{"bom": {"0"}}, f, false))
 	f.Close()
 	to := testutil.NewApp(t)
 	seedTests(t, to, 0) // the catalogue: technique T1059
 	src, err := source.Open(path, source.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "open the VECTR CSV as a source")
 	rep, err := vectr.Import(context.Background(), to, src, importers.Options{})
-	if err != nil {
-		t.Fatalf("import our VECTR export: %v", err)
-	}
+	require.NoError(t, err, "import our VECTR export")
 	var n, blocked int
-	if err := to.DB().NewQuery("SELECT count(*) FROM tests").Row(&n); err != nil {
-		t.Fatal(err)
-	}
-	if err := to.DB().NewQuery("SELECT count(*) FROM tests WHERE prevention = 'blocked'").Row(&blocked); err != nil {
-		t.Fatal(err)
-	}
-	if n != 6 || blocked != 6 {
-		t.Fatalf("round trip: %d tests, %d blocked; report %+v", n, blocked, rep)
-	}
+	require.NoError(t, to.DB().NewQuery("SELECT count(*) FROM tests").Row(&n))
+	require.NoError(t, to.DB().NewQuery("SELECT count(*) FROM tests WHERE prevention = 'blocked'").Row(&blocked))
+	require.Equal(t, 6, n, "round trip: %d tests, %d blocked; report %+v", n, blocked, rep)
+	require.Equal(t, 6, blocked, "round trip: %d tests, %d blocked; report %+v", n, blocked, rep)
 }

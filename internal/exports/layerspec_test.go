@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,9 +31,7 @@ func loadLayerSpec(t *testing.T) layerSpec {
 	tr := tar.NewReader(gz)
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
-			t.Fatal("layers/spec/v4.5/layerformat.md not in the archive")
-		}
+		require.False(t, err == io.EOF, "layers/spec/v4.5/layerformat.md not in the archive")
 		require.NoError(t, err)
 		if strings.HasSuffix(h.Name, "layers/spec/v4.5/layerformat.md") {
 			raw, err := io.ReadAll(tr)
@@ -87,54 +86,40 @@ func validateLayer(t *testing.T, spec layerSpec, raw []byte, techniques, tactics
 	need := func(obj map[string]any, section, where string) {
 		t.Helper()
 		req := spec.required(section)
-		if len(spec[section]) == 0 {
-			t.Fatalf("spec section %q not found", section)
-		}
+		require.NotEmpty(t, spec[section], "spec section %q not found", section)
 		for _, k := range req {
-			if _, ok := obj[k]; !ok {
-				t.Fatalf("%s lacks required %q (%s)", where, k, section)
-			}
+			_, ok := obj[k]
+			require.True(t, ok, "%s lacks required %q (%s)", where, k, section)
 		}
 		for k := range obj {
-			if _, ok := spec[section][k]; !ok {
-				t.Fatalf("%s has %q, which the layer format does not define (%s)", where, k, section)
-			}
+			_, ok := spec[section][k]
+			require.True(t, ok, "%s has %q, which the layer format does not define (%s)", where, k, section)
 		}
 	}
 	need(l, "Property Table", "layer")
 	v := l["versions"].(map[string]any)
 	need(v, "Version Object Properties", "versions")
-	if v["layer"] != "4.5" || v["navigator"].(string) < "4.9.0" {
-		t.Fatalf("versions: %v", v)
-	}
-	switch l["domain"] {
-	case "enterprise-attack", "mobile-attack", "ics-attack":
-	default:
-		t.Fatalf("domain %v", l["domain"])
-	}
+	require.False(t, v["layer"] != "4.5", "versions: %v", v)
+	require.GreaterOrEqual(t, v["navigator"].(string), "4.9.0", "versions: %v", v)
+	require.Contains(t, []any{"enterprise-attack", "mobile-attack", "ics-attack"}, l["domain"], "the layer's domain is an ATT&CK domain")
 	g := l["gradient"].(map[string]any)
 	need(g, "Gradient Object properties", "gradient")
-	if len(g["colors"].([]any)) < 2 || g["maxValue"].(float64) <= g["minValue"].(float64) {
-		t.Fatalf("gradient: %v", g)
-	}
+	require.GreaterOrEqual(t, len(g["colors"].([]any)), 2, "gradient: %v", g)
+	require.Greater(t, g["maxValue"].(float64), g["minValue"].(float64), "gradient: %v", g)
 	for _, li := range l["legendItems"].([]any) {
 		need(li.(map[string]any), "LegendItem Object properties", "legend item")
 	}
 	need(l["layout"].(map[string]any), "Layout Object properties", "layout")
 	techs := l["techniques"].([]any)
-	if len(techs) == 0 {
-		t.Fatal("layer has no techniques")
-	}
+	require.NotEmpty(t, techs, "layer has no techniques")
 	for _, x := range techs {
 		tech := x.(map[string]any)
 		need(tech, "Technique Object properties", "technique")
 		id := tech["techniqueID"].(string)
-		if !techniqueID.MatchString(id) || !techniques[id] {
-			t.Fatalf("technique id %q is not a valid ATT&CK technique of the catalogue", id)
-		}
-		if ta, ok := tech["tactic"].(string); ok && !tactics[ta] {
-			t.Fatalf("tactic %q is not a tactic shortname", ta)
-		}
+		require.True(t, techniqueID.MatchString(id), "technique id %q is not a valid ATT&CK technique of the catalogue", id)
+		require.True(t, techniques[id], "technique id %q is not a valid ATT&CK technique of the catalogue", id)
+		ta, ok := tech["tactic"].(string)
+		require.False(t, ok && !tactics[ta], "tactic %q is not a tactic shortname", ta)
 		for _, m := range tech["metadata"].([]any) {
 			mm := m.(map[string]any)
 			if mm["divider"] == true {
@@ -142,9 +127,8 @@ func validateLayer(t *testing.T, spec layerSpec, raw []byte, techniques, tactics
 			}
 			need(mm, "Metadata Object properties", "metadata of "+id)
 		}
-		if s, ok := tech["score"].(float64); ok && (s < 0 || s > 100) {
-			t.Fatalf("%s score %v", id, s)
-		}
+		s, ok := tech["score"].(float64)
+		require.False(t, ok && (s < 0 || s > 100), "%s score %v", id, s)
 	}
 }
 
@@ -158,9 +142,7 @@ func TestParseLayerSpec(t *testing.T) {
 	} {
 		got := strings.Join(spec.required(section), ",")
 		for _, w := range want {
-			if !strings.Contains(got, w) {
-				t.Errorf("%s: required %s, want %s among them", section, got, w)
-			}
+			assert.Contains(t, got, w, "%s: required %s, want %s among them", section, got, w)
 		}
 	}
 }

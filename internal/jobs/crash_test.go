@@ -15,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -117,39 +118,32 @@ func TestJobKilledMidRunIsMarkedFailedAtStartup(t *testing.T) {
 		}
 		select {
 		case err := <-exited:
-			t.Fatalf("child exited early: %v\n%s", err, stderr.String())
+			require.FailNow(t, "child exited early", "%v\n%s", err, stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("child never reached its transaction\n%s", stderr.String())
-		}
+		require.False(t, time.Now().After(deadline), "child never reached its transaction\n%s", stderr.String())
 	}
 
 	// What the crashed process left: a running run with progress, its lease.
 	runs := runsOf(t, app, crashJob)
-	if len(runs) != 1 || runs[0].GetString("status") != jobs.StatusRunning {
-		t.Fatalf("before the kill: %d runs, want 1 running", len(runs))
-	}
+	require.Len(t, runs, 1, "before the kill: %d runs, want 1 running", len(runs))
+	require.Equal(t, jobs.StatusRunning, runs[0].GetString("status"), "before the kill: %d runs, want 1 running", len(runs))
 	var p jobs.Progress
 	_ = runs[0].UnmarshalJSONField("progress", &p)
-	if p.Stage != "prepare" {
-		t.Errorf("progress written by the child: %+v", p)
-	}
+	assert.Equal(t, "prepare", p.Stage, "progress written by the child: %+v", p)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 	<-exited
-	if n, _ := app.CountRecords(jobs.LeasesCollection, dbx.HashExp{"job": crashJob}); n != 1 {
-		t.Fatalf("%d leases after the kill, want the dead process's 1", n)
-	}
+	n, _ := app.CountRecords(jobs.LeasesCollection, dbx.HashExp{"job": crashJob})
+	require.Equal(t, int64(1), n, "%d leases after the kill, want the dead process's 1", n)
 
 	// "Restart": the serve hooks run start-up recovery.
 	testutil.Serve(t, app)
 
 	old, err := app.FindRecordById(collections.JobRuns, runs[0].Id)
 	require.NoError(t, err)
-	if old.GetString("status") != jobs.StatusFailed || old.GetString("error") != "interrupted: process exited" ||
-		old.GetString("finished_at") == "" {
-		t.Fatalf("interrupted run: status %s error %q finished %q", old.GetString("status"), old.GetString("error"), old.GetString("finished_at"))
-	}
+	require.Equal(t, jobs.StatusFailed, old.GetString("status"), "interrupted run: status %s error %q finished %q", old.GetString("status"), old.GetString("error"), old.GetString("finished_at"))
+	require.Equal(t, "interrupted: process exited", old.GetString("error"), "interrupted run: status %s error %q finished %q", old.GetString("status"), old.GetString("error"), old.GetString("finished_at"))
+	require.NotEmpty(t, old.GetString("finished_at"), "interrupted run: status %s error %q finished %q", old.GetString("status"), old.GetString("error"), old.GetString("finished_at"))
 	// The job allows it, so it ran again at start-up, and succeeded.
 	var retry *core.Record
 	for _, r := range runsOf(t, app, crashJob) {
@@ -157,31 +151,22 @@ func TestJobKilledMidRunIsMarkedFailedAtStartup(t *testing.T) {
 			retry = r
 		}
 	}
-	if retry == nil {
-		t.Fatal("interrupted job was not retried at start-up")
-	}
-	if retry.GetString("trigger") != jobs.TriggerStartup {
-		t.Errorf("retry trigger %s", retry.GetString("trigger"))
-	}
-	if got := wait(t, app, retry.Id).GetString("status"); got != jobs.StatusSucceeded {
-		t.Errorf("retry status %s", got)
-	}
+	require.NotNil(t, retry, "interrupted job was not retried at start-up")
+	assert.Equal(t, jobs.TriggerStartup, retry.GetString("trigger"), "retry trigger %s", retry.GetString("trigger"))
+	got := wait(t, app, retry.Id).GetString("status")
+	assert.Equal(t, jobs.StatusSucceeded, got, "retry status %s", got)
 
 	// The database is consistent: nothing of the half-done transaction, no
 	// lease left, integrity check passes.
-	if n, _ := app.CountRecords(collections.Notifications, dbx.HashExp{"kind": crashNoteKind}); n != 0 {
-		t.Errorf("%d half-written notifications survived the crash", n)
-	}
-	if n, _ := app.CountRecords(jobs.LeasesCollection); n != 0 {
-		t.Errorf("%d leases left", n)
-	}
+	n, _ = app.CountRecords(collections.Notifications, dbx.HashExp{"kind": crashNoteKind})
+	assert.Equal(t, int64(0), n, "%d half-written notifications survived the crash", n)
+	n, _ = app.CountRecords(jobs.LeasesCollection)
+	assert.Equal(t, int64(0), n, "%d leases left", n)
 	var check string
-	if err := app.DB().NewQuery("PRAGMA integrity_check").Row(&check); err != nil || check != "ok" {
-		t.Errorf("integrity_check: %q %v", check, err)
-	}
-	if n, _ := app.CountRecords(collections.Notifications, dbx.HashExp{"kind": "job_failed"}); n == 0 {
-		t.Error("admins were not told about the interrupted run")
-	}
+	assert.NoError(t, app.DB().NewQuery("PRAGMA integrity_check").Row(&check), "integrity_check: %q", check)
+	assert.Equal(t, "ok", check, "integrity_check: %q", check)
+	n, _ = app.CountRecords(collections.Notifications, dbx.HashExp{"kind": "job_failed"})
+	assert.NotEqual(t, int64(0), n, "admins were not told about the interrupted run")
 }
 
 func TestRecoverLeavesLiveRunsAlone(t *testing.T) {
@@ -194,13 +179,11 @@ func TestRecoverLeavesLiveRunsAlone(t *testing.T) {
 	rec, err := jobs.Trigger(app, "test-live", jobs.Options{})
 	require.NoError(t, err)
 	marked, err := jobs.Recover(app)
-	if err != nil || len(marked) != 0 {
-		t.Fatalf("Recover marked %v (%v) while the run is alive", marked, err)
-	}
+	require.NoError(t, err, "Recover marked %v (%v) while the run is alive", marked, err)
+	require.Empty(t, marked, "Recover marked %v (%v) while the run is alive", marked, err)
 	close(release)
-	if got := wait(t, app, rec.Id).GetString("status"); got != jobs.StatusSucceeded {
-		t.Fatalf("status %s", got)
-	}
+	got := wait(t, app, rec.Id).GetString("status")
+	require.Equal(t, jobs.StatusSucceeded, got, "status %s", got)
 }
 
 func TestRecoverExpiredForeignLeaseAndOrphanRun(t *testing.T) {
@@ -230,15 +213,14 @@ func TestRecoverExpiredForeignLeaseAndOrphanRun(t *testing.T) {
 	for _, id := range marked {
 		got[id] = true
 	}
-	if !got[foreign.Id] || !got[orphan.Id] || got[fresh.Id] || len(marked) != 2 {
-		t.Fatalf("marked %v; want the foreign-expired %s and orphan %s, not %s", marked, foreign.Id, orphan.Id, fresh.Id)
-	}
-	if n, _ := app.CountRecords(jobs.LeasesCollection); n != 1 {
-		t.Fatalf("%d leases left, want only the fresh one", n)
-	}
+	require.True(t, got[foreign.Id], "marked %v; want the foreign-expired %s and orphan %s, not %s", marked, foreign.Id, orphan.Id, fresh.Id)
+	require.True(t, got[orphan.Id], "marked %v; want the foreign-expired %s and orphan %s, not %s", marked, foreign.Id, orphan.Id, fresh.Id)
+	require.False(t, got[fresh.Id], "marked %v; want the foreign-expired %s and orphan %s, not %s", marked, foreign.Id, orphan.Id, fresh.Id)
+	require.Len(t, marked, 2, "marked %v; want the foreign-expired %s and orphan %s, not %s", marked, foreign.Id, orphan.Id, fresh.Id)
+	n, _ := app.CountRecords(jobs.LeasesCollection)
+	require.Equal(t, int64(1), n, "%d leases left, want only the fresh one", n)
 	// A trigger of the fresh-leased job is refused: another host runs it.
 	addJob(t, jobs.Job{Name: "test-fresh", Run: func(context.Context, core.App, *jobs.Run) (map[string]any, error) { return nil, nil }})
-	if _, err := jobs.Trigger(app, "test-fresh", jobs.Options{}); err == nil {
-		t.Fatal("started a job whose lease another live host holds")
-	}
+	_, err = jobs.Trigger(app, "test-fresh", jobs.Options{})
+	require.Error(t, err, "a job whose lease another live host holds is not started")
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/jobs"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -104,41 +104,35 @@ func TestIntegrationSyncFromHTTP(t *testing.T) {
 		"kind": "intel", "name": "Partner reports", "enabled": true,
 		"source": map[string]any{"spec": srv.URL + "/feeds/reports.json", "token": "s3cret"},
 	})
-	if expr, ok := cronExpr(app, "aegis:sync:"+rec.Id); !ok || expr != jobs.ContentSyncSchedule {
-		t.Fatalf("cron for the new integration: %q %v, want the weekly default", expr, ok)
-	}
+	expr, ok := cronExpr(app, "aegis:sync:"+rec.Id)
+	require.True(t, ok, "cron for the new integration: %q %v, want the weekly default", expr, ok)
+	require.Equal(t, jobs.ContentSyncSchedule, expr, "cron for the new integration: %q %v, want the weekly default", expr, ok)
 
 	runs, err := jobs.SyncNow(context.Background(), app, "partner REPORTS", jobs.Options{RequestedBy: testutil.Users(t)["admin"].Id})
-	if err != nil || len(runs) != 1 {
-		t.Fatalf("SyncNow: %v (%d runs)", err, len(runs))
-	}
+	require.NoError(t, err, "SyncNow: %v (%d runs)", err, len(runs))
+	require.Len(t, runs, 1, "SyncNow: %v (%d runs)", err, len(runs))
 	run := runs[0]
-	if run.GetString("status") != jobs.StatusSucceeded || run.GetString("integration") != rec.Id ||
-		run.GetString("job") != "sync:"+rec.Id || run.GetString("requested_by") != testutil.Users(t)["admin"].Id {
-		t.Fatalf("run: status %s integration %s job %s error %q", run.GetString("status"), run.GetString("integration"),
-			run.GetString("job"), run.GetString("error"))
-	}
+	require.Equal(t, jobs.StatusSucceeded, run.GetString("status"), "run: status %s integration %s job %s error %q", run.GetString("status"), run.GetString("integration"), run.GetString("job"), run.GetString("error"))
+	require.Equal(t, rec.Id, run.GetString("integration"), "run: status %s integration %s job %s error %q", run.GetString("status"), run.GetString("integration"), run.GetString("job"), run.GetString("error"))
+	require.Equal(t, "sync:"+rec.Id, run.GetString("job"), "run: status %s integration %s job %s error %q", run.GetString("status"), run.GetString("integration"), run.GetString("job"), run.GetString("error"))
+	require.Equal(t, testutil.Users(t)["admin"].Id, run.GetString("requested_by"), "run: status %s integration %s job %s error %q", run.GetString("status"), run.GetString("integration"), run.GetString("job"), run.GetString("error"))
 	var stats importers.Report
-	if err := run.UnmarshalJSONField("stats", &stats); err != nil || stats.Created != 3 || stats.Files != 1 {
-		t.Fatalf("run stats %+v (%v)", stats, err)
-	}
-	if got, _ := auth.Load("h"); got != "Bearer s3cret" {
-		t.Errorf("Authorization sent %q", got)
-	}
+	require.NoError(t, run.UnmarshalJSONField("stats", &stats), "run stats %+v", stats)
+	require.Equal(t, 3, stats.Created, "run stats %+v", stats)
+	require.Equal(t, 1, stats.Files, "run stats %+v", stats)
+	got, _ := auth.Load("h")
+	assert.Equal(t, "Bearer s3cret", got, "the integration's Authorization header is sent")
 	var p jobs.Progress
 	_ = run.UnmarshalJSONField("progress", &p)
-	if p != (jobs.Progress{Stage: "parse", Done: 3, Total: 3}) {
-		t.Errorf("final progress %+v", p)
-	}
+	assert.Equal(t, jobs.Progress{Stage: "parse", Done: 3, Total: 3}, p, "final progress")
 
 	rec, _ = app.FindRecordById(collections.Integrations, rec.Id)
-	if rec.GetString("last_status") != jobs.StatusSucceeded || rec.GetString("last_error") != "" || rec.GetDateTime("last_sync_at").IsZero() {
-		t.Fatalf("integration after sync: status %q error %q at %v", rec.GetString("last_status"), rec.GetString("last_error"), rec.GetDateTime("last_sync_at"))
-	}
+	require.Equal(t, jobs.StatusSucceeded, rec.GetString("last_status"), "integration after sync: status %q error %q at %v", rec.GetString("last_status"), rec.GetString("last_error"), rec.GetDateTime("last_sync_at"))
+	require.Empty(t, rec.GetString("last_error"), "integration after sync: status %q error %q at %v", rec.GetString("last_status"), rec.GetString("last_error"), rec.GetDateTime("last_sync_at"))
+	require.False(t, rec.GetDateTime("last_sync_at").IsZero(), "integration after sync: status %q error %q at %v", rec.GetString("last_status"), rec.GetString("last_error"), rec.GetDateTime("last_sync_at"))
 	var last importers.Report
-	if err := rec.UnmarshalJSONField("last_sync_stats", &last); err != nil || last.Created != 3 {
-		t.Fatalf("last_sync_stats %+v (%v)", last, err)
-	}
+	require.NoError(t, rec.UnmarshalJSONField("last_sync_stats", &last), "last_sync_stats %+v", last)
+	require.Equal(t, 3, last.Created, "last_sync_stats %+v", last)
 
 	// The same sync when the upstream fails: retried with backoff, then
 	// recorded as failed on the run and on the integration.
@@ -149,16 +143,14 @@ func TestIntegrationSyncFromHTTP(t *testing.T) {
 	job.Backoff = time.Millisecond // same job, test-sized backoff
 	r2, err := jobs.RunNow(context.Background(), app, job, jobs.Options{Trigger: jobs.TriggerSchedule})
 	require.NoError(t, err)
-	if r2.GetString("status") != jobs.StatusFailed || r2.GetInt("attempt") != 3 || !strings.Contains(r2.GetString("error"), "404") {
-		t.Fatalf("failing sync: status %s attempt %d error %q", r2.GetString("status"), r2.GetInt("attempt"), r2.GetString("error"))
-	}
-	if n := hits.Load() - before; n != 3 {
-		t.Errorf("upstream asked %d times, want 3 (1 + 2 retries)", n)
-	}
+	require.Equal(t, jobs.StatusFailed, r2.GetString("status"), "failing sync: status %s attempt %d error %q", r2.GetString("status"), r2.GetInt("attempt"), r2.GetString("error"))
+	require.Equal(t, 3, r2.GetInt("attempt"), "failing sync: status %s attempt %d error %q", r2.GetString("status"), r2.GetInt("attempt"), r2.GetString("error"))
+	require.Contains(t, r2.GetString("error"), "404", "failing sync: status %s attempt %d error %q", r2.GetString("status"), r2.GetInt("attempt"), r2.GetString("error"))
+	n := hits.Load() - before
+	assert.Equal(t, int32(3), n, "upstream asked %d times, want 3 (1 + 2 retries)", n)
 	rec, _ = app.FindRecordById(collections.Integrations, rec.Id)
-	if rec.GetString("last_status") != jobs.StatusFailed || !strings.Contains(rec.GetString("last_error"), "404") {
-		t.Fatalf("integration after failed sync: %q %q", rec.GetString("last_status"), rec.GetString("last_error"))
-	}
+	require.Equal(t, jobs.StatusFailed, rec.GetString("last_status"), "integration after failed sync: %q %q", rec.GetString("last_status"), rec.GetString("last_error"))
+	require.Contains(t, rec.GetString("last_error"), "404", "integration after failed sync: %q %q", rec.GetString("last_status"), rec.GetString("last_error"))
 }
 
 func TestIntegrationScheduleFollowsTheRecord(t *testing.T) {
@@ -166,47 +158,38 @@ func TestIntegrationScheduleFollowsTheRecord(t *testing.T) {
 	ent, err := jobs.FindIntegration(app, "MITRE ATT&CK Enterprise")
 	require.NoError(t, err)
 	cronId := "aegis:sync:" + ent.Id
-	if _, ok := cronExpr(app, cronId); ok {
-		t.Fatal("a disabled integration is on the cron")
-	}
+	_, onCron := cronExpr(app, cronId)
+	require.False(t, onCron, "a disabled integration is not on the cron")
 	ent.Set("enabled", true)
 	require.NoError(t, app.Save(ent))
 	expr, ok := cronExpr(app, cronId)
-	if !ok || expr != jobs.AttackSyncSchedule {
-		t.Fatalf("enabled ATT&CK integration cron %q %v, want the daily default", expr, ok)
-	}
+	require.True(t, ok, "enabled ATT&CK integration cron %q %v, want the daily default", expr, ok)
+	require.Equal(t, jobs.AttackSyncSchedule, expr, "enabled ATT&CK integration cron %q %v, want the daily default", expr, ok)
 	// "Due" as the cron decides it.
 	s, _ := jobs.ParseSchedule(expr)
 	due := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
-	if !jobs.IsDue(s, due) || jobs.IsDue(s, due.Add(time.Minute)) || jobs.IsDue(s, due.Add(-time.Hour)) {
-		t.Error("daily ATT&CK sync due at the wrong minutes")
-	}
-	if next := jobs.NextRun(expr, due); !next.Equal(due.Add(24 * time.Hour)) {
-		t.Errorf("next after a run: %s", next)
-	}
+	assert.True(t, jobs.IsDue(s, due), "daily ATT&CK sync due at the wrong minutes")
+	assert.False(t, jobs.IsDue(s, due.Add(time.Minute)), "daily ATT&CK sync due at the wrong minutes")
+	assert.False(t, jobs.IsDue(s, due.Add(-time.Hour)), "daily ATT&CK sync due at the wrong minutes")
+	next := jobs.NextRun(expr, due)
+	assert.True(t, next.Equal(due.Add(24*time.Hour)), "next after a run: %s", next)
 
 	ent.Set("schedule", "*/30 * * * *")
 	require.NoError(t, app.Save(ent))
-	if expr, _ := cronExpr(app, cronId); expr != "*/30 * * * *" {
-		t.Fatalf("own schedule not applied: %q", expr)
-	}
+	expr, _ = cronExpr(app, cronId)
+	require.Equal(t, "*/30 * * * *", expr, "the integration's own schedule is on the cron")
 	ent.Set("schedule", "every half hour")
-	if err := app.Save(ent); err == nil || !strings.Contains(err.Error(), "schedule") {
-		t.Fatalf("invalid schedule accepted: %v", err)
-	}
+	require.ErrorContains(t, app.Save(ent), "schedule", "invalid schedule accepted")
 	ent, _ = app.FindRecordById(collections.Integrations, ent.Id)
 	ent.Set("enabled", false)
 	require.NoError(t, app.Save(ent))
-	if _, ok := cronExpr(app, cronId); ok {
-		t.Fatal("disabling did not remove the cron")
-	}
+	_, onCron = cronExpr(app, cronId)
+	require.False(t, onCron, "disabling removes the cron")
 	// An enabled integration needs somewhere to sync from.
 	col, _ := app.FindCachedCollectionByNameOrId(collections.Integrations)
 	bad := core.NewRecord(col)
 	bad.Load(map[string]any{"kind": "sigma", "name": "No source", "enabled": true})
-	if err := app.Save(bad); err == nil || !strings.Contains(err.Error(), "source") {
-		t.Fatalf("enabled integration without a source accepted: %v", err)
-	}
+	require.ErrorContains(t, app.Save(bad), "source", "enabled integration without a source accepted")
 }
 
 func TestSeededAttackIntegrations(t *testing.T) {
@@ -216,24 +199,22 @@ func TestSeededAttackIntegrations(t *testing.T) {
 		{"MITRE ATT&CK Mobile", "mobile-attack/mobile-attack.json", "x-mitre-collection--dac0d2d7-8653-445c-9bff-82f934c1e858"},
 		{"MITRE ATT&CK ICS", "ics-attack/ics-attack.json", "x-mitre-collection--90c00720-636b-4485-b342-8751d232bf09"},
 	} {
-		rec, err := jobs.FindIntegration(app, tc.name)
-		require.NoError(t, err)
-		if rec.GetBool("enabled") || rec.GetString("kind") != "attack" {
-			t.Errorf("%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
-		}
-		src, err := jobs.ParseIntegrationSource(rec)
-		require.NoError(t, err)
-		if src.Spec != "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"+tc.file {
-			t.Errorf("%s: spec %s", tc.name, src.Spec)
-		}
-		if len(src.Alternatives) != 1 || src.Alternatives[0]["spec"] != "taxii+https://attack-taxii.mitre.org/api/v21/collections/"+tc.collection+"/" {
-			t.Errorf("%s: alternatives %v", tc.name, src.Alternatives)
-		}
-		// Both specs are ones the source layer accepts.
-		for _, spec := range []string{src.Spec, src.Alternatives[0]["spec"].(string)} {
-			if _, err := source.Open(spec, source.Options{}); err != nil {
-				t.Errorf("%s: source.Open(%s): %v", tc.name, spec, err)
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := jobs.FindIntegration(app, tc.name)
+			require.NoError(t, err, "find the integration")
+			assert.False(t, rec.GetBool("enabled"), "%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
+			assert.Equal(t, "attack", rec.GetString("kind"), "%s: enabled %v kind %s; want a disabled attack integration", tc.name, rec.GetBool("enabled"), rec.GetString("kind"))
+			src, err := jobs.ParseIntegrationSource(rec)
+			require.NoError(t, err, "parse the integration's source")
+			assert.Equal(t, "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"+tc.file, src.Spec, "%s: spec %s", tc.name, src.Spec)
+			if assert.Len(t, src.Alternatives, 1, "alternatives %v", src.Alternatives) {
+				assert.Equal(t, "taxii+https://attack-taxii.mitre.org/api/v21/collections/"+tc.collection+"/", src.Alternatives[0]["spec"], "the TAXII alternative")
 			}
-		}
+			// Both specs are ones the source layer accepts.
+			for _, spec := range []string{src.Spec, src.Alternatives[0]["spec"].(string)} {
+				_, err := source.Open(spec, source.Options{})
+				assert.NoError(t, err, "%s: source.Open(%s)", tc.name, spec)
+			}
+		})
 	}
 }

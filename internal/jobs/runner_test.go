@@ -14,6 +14,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -89,46 +90,35 @@ func TestConcurrentTriggersRunOnce(t *testing.T) {
 	close(busy)
 	close(errs)
 	for err := range errs {
-		t.Errorf("unexpected error: %v", err)
+		assert.NoError(t, err, "no concurrent trigger fails other than as busy")
 	}
 	var winners []*core.Record
 	for r := range started {
 		winners = append(winners, r)
 	}
-	if len(winners) != 1 {
-		t.Fatalf("%d triggers started a run, want exactly 1", len(winners))
-	}
+	require.Len(t, winners, 1, "%d triggers started a run, want exactly 1", len(winners))
 	id := winners[0].Id
 	nbusy := 0
 	for ar := range busy {
 		nbusy++
-		if !errors.Is(ar, jobs.ErrAlreadyRunning) {
-			t.Errorf("busy error does not wrap ErrAlreadyRunning: %v", ar)
-		}
-		if ar.Run == nil || ar.Run.Id != id {
-			t.Errorf("busy error names run %v, want %s", ar.Run, id)
+		assert.ErrorIs(t, ar, jobs.ErrAlreadyRunning, "busy error does not wrap ErrAlreadyRunning")
+		if assert.NotNil(t, ar.Run, "the busy error names the running run") {
+			assert.Equal(t, id, ar.Run.Id, "the busy error names the running run")
 		}
 	}
-	if nbusy != n-1 {
-		t.Fatalf("%d triggers were refused, want %d", nbusy, n-1)
-	}
+	require.Equal(t, int(n-1), nbusy, "%d triggers were refused, want %d", nbusy, n-1)
 	close(release)
 	rec := wait(t, app, id)
-	if rec.GetString("status") != jobs.StatusSucceeded || calls.Load() != 1 {
-		t.Fatalf("status %s, calls %d; want succeeded and 1 call", rec.GetString("status"), calls.Load())
-	}
-	if got := len(runsOf(t, app, "test-once")); got != 1 {
-		t.Fatalf("%d job_runs records, want 1", got)
-	}
+	require.Equal(t, jobs.StatusSucceeded, rec.GetString("status"), "status %s, calls %d; want succeeded and 1 call", rec.GetString("status"), calls.Load())
+	require.Equal(t, int32(1), calls.Load(), "status %s, calls %d; want succeeded and 1 call", rec.GetString("status"), calls.Load())
+	got := len(runsOf(t, app, "test-once"))
+	require.Equal(t, 1, got, "%d job_runs records, want 1", got)
 	// The lease is free again: the next trigger runs.
 	rec2, err := jobs.Trigger(app, "test-once", jobs.Options{})
 	require.NoError(t, err, "second trigger after the first finished")
-	if got := wait(t, app, rec2.Id).GetString("status"); got != jobs.StatusSucceeded {
-		t.Fatalf("second run %s", got)
-	}
-	if n, _ := app.CountRecords(jobs.LeasesCollection); n != 0 {
-		t.Fatalf("%d leases left after both runs ended", n)
-	}
+	require.Equal(t, jobs.StatusSucceeded, wait(t, app, rec2.Id).GetString("status"), "second run")
+	leases, _ := app.CountRecords(jobs.LeasesCollection)
+	require.Zero(t, leases, "no lease is left after both runs ended")
 }
 
 func TestFailingJobRetriesWithBackoffThenFails(t *testing.T) {
@@ -153,27 +143,18 @@ func TestFailingJobRetriesWithBackoffThenFails(t *testing.T) {
 	rec, err := jobs.Trigger(app, "test-fail", jobs.Options{RequestedBy: testutil.Users(t)["admin"].Id})
 	require.NoError(t, err)
 	rec = wait(t, app, rec.Id)
-	if rec.GetString("status") != jobs.StatusFailed || rec.GetInt("attempt") != 3 {
-		t.Fatalf("status %s attempt %d, want failed after 3 attempts", rec.GetString("status"), rec.GetInt("attempt"))
-	}
-	if rec.GetString("error") != "upstream answered 503 on attempt 3" {
-		t.Fatalf("error %q", rec.GetString("error"))
-	}
-	if rec.GetString("finished_at") == "" {
-		t.Fatal("finished_at not set")
-	}
+	require.Equal(t, jobs.StatusFailed, rec.GetString("status"), "status %s attempt %d, want failed after 3 attempts", rec.GetString("status"), rec.GetInt("attempt"))
+	require.Equal(t, 3, rec.GetInt("attempt"), "status %s attempt %d, want failed after 3 attempts", rec.GetString("status"), rec.GetInt("attempt"))
+	require.Equal(t, "upstream answered 503 on attempt 3", rec.GetString("error"), "error %q", rec.GetString("error"))
+	require.NotEmpty(t, rec.GetString("finished_at"), "finished_at not set")
 	mu.Lock()
 	defer mu.Unlock()
-	if len(at) != 3 {
-		t.Fatalf("%d attempts, want 3", len(at))
-	}
+	require.Len(t, at, 3, "%d attempts, want 3", len(at))
 	// Backoff doubles: ≥30 ms before attempt 2, ≥60 ms before attempt 3.
-	if d := at[1].Sub(at[0]); d < backoff {
-		t.Errorf("first backoff %s < %s", d, backoff)
-	}
-	if d := at[2].Sub(at[1]); d < 2*backoff {
-		t.Errorf("second backoff %s < %s", d, 2*backoff)
-	}
+	d := at[1].Sub(at[0])
+	assert.GreaterOrEqual(t, d, backoff, "first backoff %s < %s", d, backoff)
+	d = at[2].Sub(at[1])
+	assert.GreaterOrEqual(t, d, 2*backoff, "second backoff %s < %s", d, 2*backoff)
 	want := []string{"retrying/1", "running/2", "retrying/2", "running/3"}
 	for _, w := range want {
 		found := false
@@ -182,25 +163,18 @@ func TestFailingJobRetriesWithBackoffThenFails(t *testing.T) {
 				found = true
 			}
 		}
-		if !found {
-			t.Errorf("status %s never recorded; saw %v", w, statuses)
-		}
+		assert.True(t, found, "status %s never recorded; saw %v", w, statuses)
 	}
-	if last := statuses[len(statuses)-1]; last != "failed/3" {
-		t.Errorf("last status %s, want failed/3", last)
-	}
+	last := statuses[len(statuses)-1]
+	assert.Equal(t, "failed/3", last, "last status %s, want failed/3", last)
 	// Admins hear about it.
 	notes, err := app.FindAllRecords(collections.Notifications, dbx.HashExp{"kind": "job_failed", "user": testutil.Users(t)["admin"].Id})
-	if err != nil || len(notes) != 1 {
-		t.Fatalf("admin job_failed notifications: %d (%v), want 1", len(notes), err)
-	}
-	if notes[0].GetString("title") != "Job failed: Always fails" {
-		t.Errorf("notification title %q", notes[0].GetString("title"))
-	}
+	require.NoError(t, err, "admin job_failed notifications: %d (%v), want 1", len(notes), err)
+	require.Len(t, notes, 1, "admin job_failed notifications: %d (%v), want 1", len(notes), err)
+	assert.Equal(t, "Job failed: Always fails", notes[0].GetString("title"), "notification title %q", notes[0].GetString("title"))
 	var log []string
-	if err := rec.UnmarshalJSONField("log", &log); err != nil || len(log) < 3 {
-		t.Errorf("log %v (%v): want the retries and the failure", log, err)
-	}
+	assert.NoError(t, rec.UnmarshalJSONField("log", &log), "log %v : want the retries and the failure", log)
+	assert.GreaterOrEqual(t, len(log), 3, "log %v : want the retries and the failure", log)
 }
 
 func TestRetryThenSucceed(t *testing.T) {
@@ -216,16 +190,14 @@ func TestRetryThenSucceed(t *testing.T) {
 	rec, err := jobs.Trigger(app, "test-flaky", jobs.Options{})
 	require.NoError(t, err)
 	rec = wait(t, app, rec.Id)
-	if rec.GetString("status") != jobs.StatusSucceeded || rec.GetInt("attempt") != 2 || rec.GetString("error") != "" {
-		t.Fatalf("status %s attempt %d error %q", rec.GetString("status"), rec.GetInt("attempt"), rec.GetString("error"))
-	}
+	require.Equal(t, jobs.StatusSucceeded, rec.GetString("status"), "status %s attempt %d error %q", rec.GetString("status"), rec.GetInt("attempt"), rec.GetString("error"))
+	require.Equal(t, 2, rec.GetInt("attempt"), "status %s attempt %d error %q", rec.GetString("status"), rec.GetInt("attempt"), rec.GetString("error"))
+	require.Empty(t, rec.GetString("error"), "status %s attempt %d error %q", rec.GetString("status"), rec.GetInt("attempt"), rec.GetString("error"))
 	var stats map[string]any
-	if err := rec.UnmarshalJSONField("stats", &stats); err != nil || stats["items"] != float64(7) {
-		t.Fatalf("stats %v (%v)", stats, err)
-	}
-	if n, _ := app.CountRecords(collections.Notifications, dbx.HashExp{"kind": "job_failed"}); n != 0 {
-		t.Fatalf("%d failure notifications for a run that succeeded", n)
-	}
+	require.NoError(t, rec.UnmarshalJSONField("stats", &stats), "stats %v", stats)
+	require.False(t, stats["items"] != float64(7), "stats %v", stats)
+	n, _ := app.CountRecords(collections.Notifications, dbx.HashExp{"kind": "job_failed"})
+	require.Equal(t, int64(0), n, "%d failure notifications for a run that succeeded", n)
 }
 
 func TestPermanentErrorAndPanicAreNotRetried(t *testing.T) {
@@ -248,12 +220,11 @@ func TestPermanentErrorAndPanicAreNotRetried(t *testing.T) {
 	r2, err := jobs.Trigger(app, "test-panic", jobs.Options{})
 	require.NoError(t, err)
 	r1, r2 = wait(t, app, r1.Id), wait(t, app, r2.Id)
-	if calls.Load() != 1 || r1.GetString("status") != jobs.StatusFailed || r1.GetString("error") != "bundle is not STIX" {
-		t.Fatalf("permanent: %d calls, %s %q", calls.Load(), r1.GetString("status"), r1.GetString("error"))
-	}
-	if r2.GetString("status") != jobs.StatusFailed || r2.GetString("error") == "" {
-		t.Fatalf("panic: %s %q", r2.GetString("status"), r2.GetString("error"))
-	}
+	require.Equal(t, int32(1), calls.Load(), "permanent: %d calls, %s %q", calls.Load(), r1.GetString("status"), r1.GetString("error"))
+	require.Equal(t, jobs.StatusFailed, r1.GetString("status"), "permanent: %d calls, %s %q", calls.Load(), r1.GetString("status"), r1.GetString("error"))
+	require.Equal(t, "bundle is not STIX", r1.GetString("error"), "permanent: %d calls, %s %q", calls.Load(), r1.GetString("status"), r1.GetString("error"))
+	require.Equal(t, jobs.StatusFailed, r2.GetString("status"), "panic: %s %q", r2.GetString("status"), r2.GetString("error"))
+	require.NotEmpty(t, r2.GetString("error"), "panic: %s %q", r2.GetString("status"), r2.GetString("error"))
 }
 
 func TestTimeoutCancelsTheRun(t *testing.T) {
@@ -271,15 +242,11 @@ func TestTimeoutCancelsTheRun(t *testing.T) {
 	rec, err := jobs.Trigger(app, "test-slow", jobs.Options{})
 	require.NoError(t, err)
 	rec = wait(t, app, rec.Id)
-	if took := time.Since(start); took > 5*time.Second {
-		t.Fatalf("timeout did not cancel the run: took %s", took)
-	}
-	if rec.GetString("status") != jobs.StatusFailed {
-		t.Fatalf("status %s", rec.GetString("status"))
-	}
-	if got := rec.GetString("error"); got != "timed out after 80ms: context deadline exceeded" {
-		t.Fatalf("error %q", got)
-	}
+	took := time.Since(start)
+	require.LessOrEqual(t, took, time.Duration(5*time.Second), "timeout did not cancel the run: took %s", took)
+	require.Equal(t, jobs.StatusFailed, rec.GetString("status"), "status %s", rec.GetString("status"))
+	got := rec.GetString("error")
+	require.Equal(t, "timed out after 80ms: context deadline exceeded", got, "error %q", got)
 }
 
 func TestProgressIsThrottledAndVisibleWhileRunning(t *testing.T) {
@@ -320,28 +287,22 @@ func TestProgressIsThrottledAndVisibleWhileRunning(t *testing.T) {
 		_ = fresh.UnmarshalJSONField("progress", &seen)
 	}
 	close(resume)
-	if seen != (jobs.Progress{Stage: "write", Done: steps / 2, Total: steps}) {
-		t.Fatalf("progress while running: %+v", seen)
-	}
+	require.Equal(t, jobs.Progress{Stage: "write", Done: steps / 2, Total: steps}, seen, "progress while running")
 	rec = wait(t, app, rec.Id)
 	var final jobs.Progress
-	if err := rec.UnmarshalJSONField("progress", &final); err != nil || final.Done != steps {
-		t.Fatalf("final progress %+v (%v)", final, err)
-	}
+	require.NoError(t, rec.UnmarshalJSONField("progress", &final), "final progress %+v", final)
+	require.Equal(t, steps, final.Done, "final progress %+v", final)
 	// 20,000 progress calls over ~0.7 s+ become a handful of writes, not 20,000.
-	if n := updates.Load(); n > 20 {
-		t.Fatalf("%d job_runs updates for %d progress calls: not throttled", n, steps)
-	}
+	n := updates.Load()
+	require.LessOrEqual(t, n, int32(20), "%d job_runs updates for %d progress calls: not throttled", n, steps)
 }
 
 func TestUnknownJob(t *testing.T) {
 	app := testutil.NewApp(t)
-	if _, err := jobs.Trigger(app, "no-such-job", jobs.Options{}); !errors.Is(err, jobs.ErrUnknownJob) {
-		t.Fatalf("err %v, want ErrUnknownJob", err)
-	}
-	if _, err := jobs.Trigger(app, "sync:nosuchrecord123", jobs.Options{}); !errors.Is(err, jobs.ErrUnknownJob) {
-		t.Fatalf("err %v, want ErrUnknownJob", err)
-	}
+	_, err := jobs.Trigger(app, "no-such-job", jobs.Options{})
+	require.ErrorIs(t, err, jobs.ErrUnknownJob, "err %v, want ErrUnknownJob", err)
+	_, err = jobs.Trigger(app, "sync:nosuchrecord123", jobs.Options{})
+	require.ErrorIs(t, err, jobs.ErrUnknownJob, "err %v, want ErrUnknownJob", err)
 }
 
 func TestAddRejectsBadJobs(t *testing.T) {
@@ -353,10 +314,11 @@ func TestAddRejectsBadJobs(t *testing.T) {
 		{Name: "bad-schedule", Schedule: "every day", Run: run},
 		{Name: "sync:reserved", Run: run},
 	} {
-		if err := jobs.Add(j); err == nil {
+		err := jobs.Add(j)
+		if err == nil {
 			jobs.Remove(j.Name)
-			t.Errorf("Add(%q) accepted", j.Name)
 		}
+		assert.Error(t, err, "Add(%q) is refused", j.Name)
 	}
 }
 
@@ -370,11 +332,8 @@ func TestDefaultJobsAreScheduledOnTheCron(t *testing.T) {
 		if j.Schedule == "" {
 			continue
 		}
-		if ids[jobs.CronPrefix+j.Name] != j.Schedule {
-			t.Errorf("cron %s%s = %q, want %q", jobs.CronPrefix, j.Name, ids[jobs.CronPrefix+j.Name], j.Schedule)
-		}
+		assert.Equal(t, j.Schedule, ids[jobs.CronPrefix+j.Name], "cron %s%s = %q, want %q", jobs.CronPrefix, j.Name, ids[jobs.CronPrefix+j.Name], j.Schedule)
 	}
-	if _, ok := ids["aegis:notification-cleanup"]; !ok {
-		t.Errorf("notification cleanup not on the cron: %v", ids)
-	}
+	_, ok := ids["aegis:notification-cleanup"]
+	assert.True(t, ok, "notification cleanup not on the cron: %v", ids)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/internal/jobs"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,31 +28,27 @@ func TestNextRun(t *testing.T) {
 		{"@weekly", "2026-11-30 00:00", "2026-12-06 00:00"},
 		{"0 0 31 2 *", "2026-01-01 00:00", ""}, // never
 	} {
-		got := jobs.NextRun(tc.expr, at(tc.from))
-		want := time.Time{}
-		if tc.want != "" {
-			want = at(tc.want)
-		}
-		if !got.Equal(want) {
-			t.Errorf("NextRun(%q, %s) = %s, want %s", tc.expr, tc.from, got, want)
-		}
-		// Next agrees with the cron's own IsDue.
-		if !got.IsZero() {
-			s, _ := jobs.ParseSchedule(tc.expr)
-			if !jobs.IsDue(s, got) {
-				t.Errorf("%q: next %s is not due by the cron's rule", tc.expr, got)
+		t.Run(tc.expr+" after "+tc.from, func(t *testing.T) {
+			got := jobs.NextRun(tc.expr, at(tc.from))
+			want := time.Time{}
+			if tc.want != "" {
+				want = at(tc.want)
 			}
-			for m := at(tc.from).Add(time.Minute); m.Before(got) && m.Sub(at(tc.from)) < 8*24*time.Hour; m = m.Add(time.Minute) {
-				if jobs.IsDue(s, m) {
-					t.Errorf("%q: %s is due but Next skipped it", tc.expr, m)
-					break
+			assert.True(t, got.Equal(want), "NextRun(%q, %s) = %s, want %s", tc.expr, tc.from, got, want)
+			// Next agrees with the cron's own IsDue.
+			if !got.IsZero() {
+				s, _ := jobs.ParseSchedule(tc.expr)
+				assert.True(t, jobs.IsDue(s, got), "%q: next %s is not due by the cron's rule", tc.expr, got)
+				for m := at(tc.from).Add(time.Minute); m.Before(got) && m.Sub(at(tc.from)) < 8*24*time.Hour; m = m.Add(time.Minute) {
+					if !assert.False(t, jobs.IsDue(s, m), "%q: %s is due but Next skipped it", tc.expr, m) {
+						break
+					}
 				}
 			}
-		}
+		})
 	}
-	if !jobs.NextRun("", time.Now()).IsZero() || !jobs.NextRun("not cron", time.Now()).IsZero() {
-		t.Error("empty or invalid expressions have no next run")
-	}
+	assert.True(t, jobs.NextRun("", time.Now()).IsZero(), "empty or invalid expressions have no next run")
+	assert.True(t, jobs.NextRun("not cron", time.Now()).IsZero(), "empty or invalid expressions have no next run")
 }
 
 // FuzzNextRun: any expression and instant must give an answer quickly and
@@ -67,19 +64,13 @@ func FuzzNextRun(f *testing.F) {
 		if next.IsZero() {
 			return
 		}
-		if !next.After(from) {
-			t.Fatalf("%q from %s: next %s not after", expr, from, next)
-		}
+		require.True(t, next.After(from), "%q from %s: next %s not after", expr, from, next)
 		s, err := jobs.ParseSchedule(expr)
 		require.NoError(t, err, "%q has a next run but does not parse", expr)
-		if !jobs.IsDue(s, next) {
-			t.Fatalf("%q: next %s not due", expr, next)
-		}
+		require.True(t, jobs.IsDue(s, next), "%q: next %s not due", expr, next)
 		if gap := next.Sub(from); gap < 48*time.Hour {
 			for m := from.Truncate(time.Minute).Add(time.Minute); m.Before(next); m = m.Add(time.Minute) {
-				if jobs.IsDue(s, m) {
-					t.Fatalf("%q: %s due before next %s", expr, m, next)
-				}
+				require.False(t, jobs.IsDue(s, m), "%q: %s due before next %s", expr, m, next)
 			}
 		}
 	})

@@ -25,13 +25,10 @@ func TestNotificationCleanup(t *testing.T) {
 		r.Set("kind", "test")
 		r.Set("title", title)
 		r.Set("read", read)
-		if err := app.Save(r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, app.Save(r), "save a notification")
 		created := time.Now().UTC().Add(-age).Format("2006-01-02 15:04:05.000Z")
-		if _, err := app.DB().Update(collections.Notifications, dbx.Params{"created": created}, dbx.HashExp{"id": r.Id}).Execute(); err != nil {
-			t.Fatal(err)
-		}
+		_, err := app.DB().Update(collections.Notifications, dbx.Params{"created": created}, dbx.HashExp{"id": r.Id}).Execute()
+		require.NoError(t, err, "backdate the notification")
 		return r.Id
 	}
 	day := 24 * time.Hour

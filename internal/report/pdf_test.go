@@ -100,11 +100,13 @@ func TestExecutivePDFRoute(t *testing.T) {
 	base := srv.URL + "/api/aegis/reports/executive.pdf"
 	users := testutil.Users(t)
 	for _, role := range []string{"admin", "red_lead", "red_operator", "blue_lead", "blue_analyst", "viewer"} {
-		res := testutil.Do(t, http.MethodGet, base, users[role].Token, nil)
-		require.Equal(t, http.StatusOK, res.Status, "%s: %s", role, res.Body)
-		assert.Equal(t, "application/pdf", res.Header.Get("Content-Type"), role)
-		assert.Contains(t, res.Header.Get("Content-Disposition"), "attachment; filename=\"aegis-executive-report-")
-		assert.Greater(t, parsePDF(t, res.Body), 1, role)
+		t.Run(role, func(t *testing.T) {
+			res := testutil.Do(t, http.MethodGet, base, users[role].Token, nil)
+			require.Equal(t, http.StatusOK, res.Status, "%s: %s", role, res.Body)
+			assert.Equal(t, "application/pdf", res.Header.Get("Content-Type"), role)
+			assert.Contains(t, res.Header.Get("Content-Disposition"), "attachment; filename=\"aegis-executive-report-")
+			assert.Greater(t, parsePDF(t, res.Body), 1, role)
+		})
 	}
 	var actors struct {
 		Items []struct {
@@ -146,20 +148,21 @@ func TestExecutivePDFRoute(t *testing.T) {
 	// The HTML report renders without scripts or external assets.
 	res := get(t, srv.URL+"/api/aegis/reports/executive", users["viewer"].Token, nil)
 	body := string(res.Body)
-	if !strings.Contains(body, "<svg") || strings.Contains(body, "<script") || strings.Contains(body, "src=\"http") ||
-		strings.Contains(body, "ZgotmplZ") || res.Header.Get("Content-Security-Policy") != report.ReportCSP {
-		t.Fatalf("report: %.300s", body)
-	}
+	require.Contains(t, body, "<svg", "report: %.300s", body)
+	require.NotContains(t, body, "<script", "report: %.300s", body)
+	require.NotContains(t, body, "src=\"http", "report: %.300s", body)
+	require.NotContains(t, body, "ZgotmplZ", "report: %.300s", body)
+	require.Equal(t, report.ReportCSP, res.Header.Get("Content-Security-Policy"), "report: %.300s", body)
 	for _, want := range []string{"Coverage by tactic", "Top gaps", "Campaign results", "Open findings", "Trend"} {
-		if !strings.Contains(body, want) {
-			t.Fatalf("report lacks %q", want)
-		}
+		require.Contains(t, body, want, "report lacks %q", want)
 	}
 	// The dashboard metrics the report draws on.
 	var metrics report.Metrics
 	get(t, srv.URL+"/api/aegis/metrics", users["viewer"].Token, &metrics)
-	if metrics.Outcomes.Validated == 0 || metrics.DetectionRate <= 0 || metrics.TimeToDetect.Samples == 0 ||
-		len(metrics.RulesBySource) != 4 || len(metrics.TestsByState) != 7 || metrics.Findings.Open+metrics.Findings.Closed == 0 {
-		t.Fatalf("metrics: %+v", metrics)
-	}
+	require.NotEqual(t, 0, metrics.Outcomes.Validated, "metrics: %+v", metrics)
+	require.Greater(t, metrics.DetectionRate, float64(0), "metrics: %+v", metrics)
+	require.NotEqual(t, 0, metrics.TimeToDetect.Samples, "metrics: %+v", metrics)
+	require.Len(t, metrics.RulesBySource, 4, "metrics: %+v", metrics)
+	require.Len(t, metrics.TestsByState, 7, "metrics: %+v", metrics)
+	require.NotEqual(t, 0, metrics.Findings.Open+metrics.Findings.Closed, "metrics: %+v", metrics)
 }

@@ -63,22 +63,18 @@ func TestAegisCollectionsCannotBeChangedThroughTheAPI(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			url := strings.Replace(sc.url, "{id:techniques}", techniques.Id, 1)
 			res := testutil.Do(t, sc.method, srv.URL+url, sc.token, sc.body)
-			if res.Status != sc.status || !strings.Contains(string(res.Body), sc.want) {
-				t.Fatalf("%s %s: %d %s, want %d with %q", sc.method, url, res.Status, res.Body, sc.status, sc.want)
-			}
+			require.Equal(t, sc.status, res.Status, "%s %s: %d %s, want %d with %q", sc.method, url, res.Status, res.Body, sc.status, sc.want)
+			require.Contains(t, string(res.Body), sc.want, "%s %s: %d %s, want %d with %q", sc.method, url, res.Status, res.Body, sc.status, sc.want)
 		})
 	}
 
 	problems, err := schema.Check(app)
-	if err != nil || len(problems) > 0 {
-		t.Fatalf("after the refused requests the collections differ from the migrations: %v %v", problems, err)
-	}
+	require.NoError(t, err, "after the refused requests the collections differ from the migrations: %v", problems)
+	require.Empty(t, problems, "after the refused requests the collections differ from the migrations: %v %v", problems, err)
 	// Writes and sign-ins still work: the audit trail is intact.
 	res := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/users/auth-with-password", "",
 		map[string]string{"identity": "admin@aegis.test", "password": testutil.Password})
-	if res.Status != http.StatusOK {
-		t.Fatalf("sign-in after the refused requests: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, http.StatusOK, res.Status, "sign-in after the refused requests: %d %s", res.Status, res.Body)
 }
 
 // A collection deleted or altered outside the API (a sqlite shell, a
@@ -113,29 +109,22 @@ func TestDoctorAndHealthReportMissingOrAlteredCollections(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			app := testutil.NewApp(t)
 			rep := doctor.Run(context.Background(), app, "test", false)
-			if rep.Status == doctor.Fail {
-				t.Fatalf("a fresh app already fails: %+v", rep)
-			}
+			require.NotEqual(t, doctor.Fail, rep.Status, "a fresh app already fails: %+v", rep)
 			sc.alter(t, app)
 			rep = doctor.Run(context.Background(), app, "test", true)
 			var found bool
 			for _, c := range rep.Checks {
 				if c.Name == "collections" {
 					found = c.Status == doctor.Fail && strings.Contains(c.Detail, sc.want)
-					if !found {
-						t.Fatalf("collections check: %+v, want fail with %q", c, sc.want)
-					}
+					require.True(t, found, "collections check: %+v, want fail with %q", c, sc.want)
 				}
 			}
-			if !found || rep.Status != doctor.Fail {
-				t.Fatalf("doctor: %+v", rep)
-			}
+			require.True(t, found, "doctor: %+v", rep)
+			require.Equal(t, doctor.Fail, rep.Status, "doctor: %+v", rep)
 			srv := testutil.Serve(t, app)
 			time.Sleep(10 * time.Millisecond)
 			res := testutil.Do(t, http.MethodGet, srv.URL+"/api/health", "", nil)
-			if res.Status != http.StatusServiceUnavailable {
-				t.Fatalf("/api/health after %s: %d %s", sc.name, res.Status, res.Body)
-			}
+			require.Equal(t, http.StatusServiceUnavailable, res.Status, "/api/health after %s: %d %s", sc.name, res.Status, res.Body)
 		})
 	}
 }
@@ -146,11 +135,10 @@ func TestFreshAppMatchesTheMigrations(t *testing.T) {
 	want, err := schema.Expected()
 	require.NoError(t, err)
 	t.Logf("expected schema of %d collections built in %s", len(want), time.Since(start))
-	if len(want) != len(collections.All) || want[collections.AuditLogs].Rules["deleteRule"] != "<superusers only>" {
-		t.Fatalf("unexpected expected schema: %d collections, audit_logs %+v", len(want), want[collections.AuditLogs])
-	}
+	require.Len(t, want, len(collections.All), "unexpected expected schema: %d collections, audit_logs %+v", len(want), want[collections.AuditLogs])
+	require.Equal(t, "<superusers only>", want[collections.AuditLogs].Rules["deleteRule"], "unexpected expected schema: %d collections, audit_logs %+v", len(want), want[collections.AuditLogs])
 	app := testutil.NewApp(t)
-	if problems, err := schema.Check(app); err != nil || len(problems) > 0 {
-		t.Fatalf("fresh app: %v %v", problems, err)
-	}
+	problems, err := schema.Check(app)
+	require.NoError(t, err, "check the schema of a fresh app")
+	require.Empty(t, problems, "a fresh app matches the expected schema")
 }

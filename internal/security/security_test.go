@@ -291,23 +291,24 @@ func TestSingleSignOnMapsRolesFromClaims(t *testing.T) {
 func TestMapRole(t *testing.T) {
 	sso := security.SSO{RoleClaim: "roles", RoleMap: map[string]string{"a": "viewer", "b": "red_lead", "c": "admin"}}
 	cases := []struct {
+		name  string
 		claim any
 		def   string
 		want  string
 	}{
-		{[]any{"a", "b"}, "", "red_lead"},
-		{[]any{"c", "a"}, "", "admin"},
-		{"b", "", "red_lead"},
-		{[]any{"x"}, "", ""},
-		{[]any{"x"}, "viewer", "viewer"},
-		{nil, "", ""},
-		{42, "", ""},
+		{"two groups: the stronger role", []any{"a", "b"}, "", "red_lead"},
+		{"admin group wins", []any{"c", "a"}, "", "admin"},
+		{"a single string claim", "b", "", "red_lead"},
+		{"unmapped group, no default", []any{"x"}, "", ""},
+		{"unmapped group, default role", []any{"x"}, "viewer", "viewer"},
+		{"no claim", nil, "", ""},
+		{"a claim of the wrong type", 42, "", ""},
 	}
-	for i, c := range cases {
-		s := sso
-		s.DefaultRole = c.def
-		if got := security.MapRole(map[string]any{"roles": c.claim}, s); got != c.want {
-			t.Errorf("case %d: %q, want %q", i, got, c.want)
-		}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := sso
+			s.DefaultRole = c.def
+			assert.Equal(t, c.want, security.MapRole(map[string]any{"roles": c.claim}, s), "mapped role")
+		})
 	}
 }

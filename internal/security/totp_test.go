@@ -2,9 +2,11 @@ package security
 
 import (
 	"encoding/base32"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -23,9 +25,9 @@ func TestHOTPMatchesRFC6238Vectors(t *testing.T) {
 		{20000000000, "65353130"},
 	}
 	for _, c := range cases {
-		if got := hotp(key, uint64(c.unix/30), 8); got != c.want {
-			t.Errorf("T=%d: got %s, want %s", c.unix, got, c.want)
-		}
+		t.Run(fmt.Sprintf("T=%d", c.unix), func(t *testing.T) {
+			assert.Equal(t, c.want, hotp(key, uint64(c.unix/30), 8), "the RFC 6238 code at T=%d", c.unix)
+		})
 	}
 }
 
@@ -50,27 +52,22 @@ func TestVerifyTOTPWindow(t *testing.T) {
 		{"letters", "abcdef", now, false},
 	}
 	for _, c := range cases {
-		if got := VerifyTOTP(secret, c.code, c.at); got != c.want {
-			t.Errorf("%s: VerifyTOTP = %v, want %v", c.name, got, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, VerifyTOTP(secret, c.code, c.at), "VerifyTOTP accepts the code")
+		})
 	}
-	if VerifyTOTP("not base32!!", code, now) {
-		t.Error("a malformed secret verified")
-	}
+	assert.False(t, VerifyTOTP("not base32!!", code, now), "a malformed secret verified")
 }
 
 func TestNewTOTPSecretIsUniqueAndUsable(t *testing.T) {
 	a, _ := NewTOTPSecret()
 	b, _ := NewTOTPSecret()
-	if a == b || len(a) != 32 {
-		t.Fatalf("secrets %q %q", a, b)
-	}
+	require.NotEqual(t, b, a, "secrets %q %q", a, b)
+	require.Len(t, a, 32, "secrets %q %q", a, b)
 	code, err := TOTPCode(a, time.Now())
-	if err != nil || !VerifyTOTP(a, code, time.Now()) {
-		t.Fatalf("fresh secret does not verify: %v", err)
-	}
+	require.NoError(t, err, "fresh secret does not verify")
+	require.True(t, VerifyTOTP(a, code, time.Now()), "fresh secret does not verify: %v", err)
 	uri := TOTPURI(a, "ana@example.org", "Aegis")
-	if want := "otpauth://totp/Aegis:ana@example.org?"; uri[:len(want)] != want {
-		t.Fatalf("uri %s", uri)
-	}
+	want := "otpauth://totp/Aegis:ana@example.org?"
+	require.Equal(t, want, uri[:len(want)], "uri %s", uri)
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestActionsOfferedAndHistoryOfChildren(t *testing.T) {
@@ -16,21 +18,16 @@ func TestActionsOfferedAndHistoryOfChildren(t *testing.T) {
 		res.JSON(t, &out)
 		return out.Actions
 	}
-	if got := actions(c.RoleRedLead); !slices.Equal(got, []string{"approve", "cancel"}) {
-		t.Errorf("red lead on a draft: %v", got)
-	}
-	if got := actions(c.RoleBlueAnalyst); len(got) != 0 {
-		t.Errorf("blue on a draft: %v", got)
-	}
+	got := actions(c.RoleRedLead)
+	assert.True(t, slices.Equal(got, []string{"approve", "cancel"}), "red lead on a draft: %v", got)
+	got = actions(c.RoleBlueAnalyst)
+	assert.Empty(t, got, "blue on a draft: %v", got)
 	e.mustAct(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.users[c.RoleRedOperator].Id})
-	if got := actions(c.RoleRedOperator); !slices.Equal(got, []string{"start"}) {
-		t.Errorf("assigned operator on a ready test: %v", got)
-	}
+	got = actions(c.RoleRedOperator)
+	assert.True(t, slices.Equal(got, []string{"start"}), "assigned operator on a ready test: %v", got)
 	res := e.do("POST", "/api/collections/test_comments/records", c.RoleRedOperator,
 		map[string]any{"test": id, "body": "starting at 10:00", "author": e.users[c.RoleRedOperator].Id})
-	if res.Status != 200 {
-		t.Fatalf("comment: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "comment: %d %s", res.Status, res.Body)
 	res = e.do("GET", "/api/aegis/tests/"+id+"/history", c.RoleBlueAnalyst, nil)
 	var hist struct {
 		Items []struct{ Action, Collection, Actor string }
@@ -41,8 +38,6 @@ func TestActionsOfferedAndHistoryOfChildren(t *testing.T) {
 		seen = append(seen, h.Collection+":"+h.Action)
 	}
 	for _, want := range []string{"tests:create", "tests:transition", "test_comments:create"} {
-		if !slices.Contains(seen, want) {
-			t.Errorf("history lacks %s: %v", want, seen)
-		}
+		assert.Contains(t, seen, want, "history lacks %s: %v", want, seen)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/aegis-sec/aegis/internal/workflow"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkTransition measures one transition through the domain function:
@@ -20,9 +21,7 @@ func BenchmarkTransition(b *testing.B) {
 	tech.Set("stix_id", "attack-pattern--bench")
 	tech.Set("attack_id", "T1059")
 	tech.Set("name", "bench")
-	if err := app.Save(tech); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, app.Save(tech), "save the technique")
 	actor := func(role string) workflow.Actor {
 		return workflow.Actor{Id: users[role].Id, Name: role, Role: role}
 	}
@@ -42,9 +41,7 @@ func BenchmarkTransition(b *testing.B) {
 		t := core.NewRecord(tests)
 		t.Set("name", "bench")
 		t.Set("technique", tech.Id)
-		if err := app.Save(t); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, app.Save(t), "save a test")
 		b.StartTimer()
 		for rev, s := range steps {
 			if i >= b.N {
@@ -52,9 +49,8 @@ func BenchmarkTransition(b *testing.B) {
 			}
 			r := rev
 			s.in.Revision = &r
-			if _, err := workflow.Transition(app, actor(s.role), t.Id, s.in); err != nil {
-				b.Fatal(err)
-			}
+			_, err := workflow.Transition(app, actor(s.role), t.Id, s.in)
+			require.NoError(b, err, "transition the test")
 			i++
 		}
 	}

@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,9 +27,7 @@ type recordEvent struct {
 func nextRecord(t *testing.T, rt *testutil.Realtime, timeout time.Duration) (string, recordEvent) {
 	t.Helper()
 	ev, ok := rt.Next(timeout)
-	if !ok {
-		t.Fatal("no realtime event")
-	}
+	require.True(t, ok, "no realtime event")
 	var re recordEvent
 	require.NoError(t, json.Unmarshal([]byte(ev.Data), &re), "event %s", ev.Data)
 	return ev.Name, re
@@ -40,9 +40,8 @@ func TestBlindCampaignHidesTestsFromBlue(t *testing.T) {
 	open := e.campaign("open", false)
 	hidden := e.newTest(tech, blind)
 	visible := e.newTest(tech, open)
-	if hidden.GetBool("revealed") || !visible.GetBool("revealed") {
-		t.Fatalf("revealed: blind %v, open %v", hidden.GetBool("revealed"), visible.GetBool("revealed"))
-	}
+	require.False(t, hidden.GetBool("revealed"), "revealed: blind %v, open %v", hidden.GetBool("revealed"), visible.GetBool("revealed"))
+	require.True(t, visible.GetBool("revealed"), "revealed: blind %v, open %v", hidden.GetBool("revealed"), visible.GetBool("revealed"))
 	// Children of the hidden test.
 	tool := e.save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr"})
 	e.save(c.TestOutcomes, map[string]any{"test": hidden.Id, "defense_tool": tool.Id, "prevention": "blocked", "detection": "none"})
@@ -57,29 +56,41 @@ func TestBlindCampaignHidesTestsFromBlue(t *testing.T) {
 
 	listed := func(role, col, id string) bool {
 		res := e.do("GET", "/api/collections/"+col+"/records?perPage=500", role, nil)
-		if res.Status != 200 {
-			t.Fatalf("list %s: %d", col, res.Status)
-		}
+		require.Equal(t, 200, res.Status, "list %s: %d", col, res.Status)
 		return strings.Contains(string(res.Body), id)
 	}
+	srv := &testutil.Server{App: e.app, URL: e.url}
 	for _, role := range []string{c.RoleBlueAnalyst, c.RoleBlueLead} {
-		if listed(role, "tests", hidden.Id) || !listed(role, "tests", visible.Id) {
-			t.Errorf("%s list: hidden shown or visible missing", role)
-		}
-		if res := e.do("GET", "/api/collections/tests/records/"+hidden.Id, role, nil); res.Status != 404 {
-			t.Errorf("%s view hidden: %d", role, res.Status)
+		tok := e.users[role].Token
+		scenarios := []testutil.Scenario{
+			{
+				Name: "the test list shows the visible test, not the hidden one", Method: http.MethodGet,
+				URL: "/api/collections/tests/records?perPage=500", Token: tok, ExpectedStatus: http.StatusOK,
+				ExpectedContent: []string{visible.Id}, NotExpectedContent: []string{hidden.Id},
+			},
+			{
+				Name: "the hidden test is not found", Method: http.MethodGet, URL: "/api/collections/tests/records/" + hidden.Id,
+				Token: tok, ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+			},
 		}
 		for _, col := range []string{"test_outcomes", "test_comments", "evidence"} {
-			if listed(role, col, hidden.Id) {
-				t.Errorf("%s sees %s of the hidden test", role, col)
-			}
+			scenarios = append(scenarios, testutil.Scenario{
+				Name: "no " + col + " of the hidden test", Method: http.MethodGet, URL: "/api/collections/" + col + "/records?perPage=500",
+				Token: tok, ExpectedStatus: http.StatusOK, NotExpectedContent: []string{hidden.Id},
+			})
 		}
-		if res := e.do("GET", "/api/aegis/tests/"+hidden.Id+"/history", role, nil); res.Status != 404 {
-			t.Errorf("%s history of hidden: %d", role, res.Status)
-		}
-		if res := e.act(hidden.Id, role, "record", map[string]any{"prevention": "blocked", "detection": "none"}); res.Status != 404 {
-			t.Errorf("%s transition on hidden: %d", role, res.Status)
-		}
+		scenarios = append(scenarios,
+			testutil.Scenario{
+				Name: "the history of the hidden test is not found", Method: http.MethodGet, URL: "/api/aegis/tests/" + hidden.Id + "/history",
+				Token: tok, ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+			},
+			testutil.Scenario{
+				Name: "a transition on the hidden test is not found", Method: http.MethodPost, URL: "/api/aegis/tests/" + hidden.Id + "/transition",
+				Token: tok, Body: map[string]any{"action": "record", "revision": e.get(hidden.Id).GetInt("revision"), "prevention": "blocked", "detection": "none"},
+				ExpectedStatus: http.StatusNotFound, ExpectedError: true,
+			},
+		)
+		t.Run(role, func(t *testing.T) { srv.Run(t, scenarios...) })
 	}
 	// Nor can blue attach an outcome row to a test it cannot see.
 	siem := e.save(c.DefenseTools, map[string]any{"name": "SIEM", "kind": "siem"})
@@ -87,31 +98,27 @@ func TestBlindCampaignHidesTestsFromBlue(t *testing.T) {
 		map[string]any{"test": hidden.Id, "defense_tool": siem.Id, "prevention": "blocked", "detection": "technique"})
 	// The records API refuses outcome rows from every role (403); outcomes
 	// come only from the transition endpoint and imports.
-	if res.Status != 403 || e.count(c.TestOutcomes, "test = {:t}", map[string]any{"t": hidden.Id}) != 1 {
-		t.Errorf("blue outcome on hidden test: %d %s", res.Status, res.Body)
-	}
+	assert.Equal(t, 403, res.Status, "blue outcome on hidden test: %d %s", res.Status, res.Body)
+	assert.Equal(t, 1, e.count(c.TestOutcomes, "test = {:t}", map[string]any{"t": hidden.Id}), "blue outcome on hidden test: %d %s", res.Status, res.Body)
 	for _, col := range []string{"tests", "test_outcomes", "test_comments", "evidence"} {
-		if !listed(c.RoleRedOperator, col, hidden.Id) || !listed(c.RoleViewer, col, hidden.Id) {
-			t.Errorf("red and viewers should see %s of the hidden test", col)
-		}
+		assert.True(t, listed(c.RoleRedOperator, col, hidden.Id), "red and viewers should see %s of the hidden test", col)
+		assert.True(t, listed(c.RoleViewer, col, hidden.Id), "red and viewers should see %s of the hidden test", col)
 	}
-	if res := e.do("GET", "/api/aegis/campaigns/"+blind.Id+"/progress", c.RoleBlueLead, nil); !strings.Contains(string(res.Body), `"total":0`) {
-		t.Errorf("blue progress of a blind campaign counts hidden tests: %s", res.Body)
-	}
+	progress := e.do("GET", "/api/aegis/campaigns/"+blind.Id+"/progress", c.RoleBlueLead, nil)
+	assert.Contains(t, string(progress.Body), `"total":0`, "blue progress of a blind campaign counts no hidden tests")
 
 	// A change on the hidden test reaches the lead, not blue; a change on
 	// the visible one reaches both.
 	op := e.users[c.RoleRedOperator].Id
 	e.mustAct(hidden.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
 	name, ev := nextRecord(t, lead, 5*time.Second)
-	if name != "tests/*" || ev.Record.Id != hidden.Id || ev.Record.State != c.StateReady || ev.Action != "update" {
-		t.Fatalf("lead event %s %+v", name, ev)
-	}
+	require.Equal(t, "tests/*", name, "lead event %s %+v", name, ev)
+	require.Equal(t, hidden.Id, ev.Record.Id, "lead event %s %+v", name, ev)
+	require.Equal(t, c.StateReady, ev.Record.State, "lead event %s %+v", name, ev)
+	require.Equal(t, "update", ev.Action, "lead event %s %+v", name, ev)
 	e.mustAct(visible.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
 	_, ev = nextRecord(t, blue, 5*time.Second)
-	if ev.Record.Id != visible.Id {
-		t.Fatalf("blue's first event is about %s, want the visible test %s", ev.Record.Id, visible.Id)
-	}
+	require.Equal(t, visible.Id, ev.Record.Id, "blue's first event is about %s, want the visible test %s", ev.Record.Id, visible.Id)
 
 	// Revealing shows the test to blue, live and through the API.
 	e.mustAct(hidden.Id, c.RoleRedLead, "reveal", nil)
@@ -121,10 +128,7 @@ func TestBlindCampaignHidesTestsFromBlue(t *testing.T) {
 			break
 		}
 	}
-	if !ev.Record.Revealed {
-		t.Errorf("reveal event %s %+v", name, ev)
-	}
-	if !listed(c.RoleBlueAnalyst, "tests", hidden.Id) || !listed(c.RoleBlueAnalyst, "test_comments", hidden.Id) {
-		t.Error("revealed test still hidden from blue")
-	}
+	assert.True(t, ev.Record.Revealed, "reveal event %s %+v", name, ev)
+	assert.True(t, listed(c.RoleBlueAnalyst, "tests", hidden.Id), "revealed test still hidden from blue")
+	assert.True(t, listed(c.RoleBlueAnalyst, "test_comments", hidden.Id), "revealed test still hidden from blue")
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBulkActions(t *testing.T) {
@@ -23,76 +25,53 @@ func TestBulkActions(t *testing.T) {
 		}
 		return res.Status, out.Tests
 	}
-	if code, _ := bulk(c.RoleRedOperator, map[string]any{"action": "approve", "ids": ids, "red_assignee": op}); code != 403 {
-		t.Errorf("operator bulk: %d", code)
+	status := func(role string, body map[string]any) int {
+		code, _ := bulk(role, body)
+		return code
 	}
+	assert.Equal(t, 403, status(c.RoleRedOperator, map[string]any{"action": "approve", "ids": ids, "red_assignee": op}), "an operator may not run bulk actions")
 	// All or nothing: one unknown id changes nothing.
-	if code, _ := bulk(c.RoleRedLead, map[string]any{"action": "approve", "ids": append([]string{"nope"}, ids...), "red_assignee": op}); code != 400 {
-		t.Errorf("unknown id: %d", code)
-	}
-	if code, _ := bulk(c.RoleRedLead, map[string]any{"action": "approve", "ids": append(append([]string{}, ids...), ids[0]), "red_assignee": ""}); code != 400 {
-		t.Errorf("approve without assignee: %d", code)
-	}
+	assert.Equal(t, 400, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": append([]string{"nope"}, ids...), "red_assignee": op}), "one unknown id refuses the whole bulk")
+	assert.Equal(t, 400, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": append(append([]string{}, ids...), ids[0]), "red_assignee": ""}), "approving without an assignee is refused")
 	for _, id := range ids {
-		if e.get(id).GetString("state") != c.StateDraft {
-			t.Fatalf("a refused bulk changed %s", id)
-		}
+		require.Equal(t, c.StateDraft, e.get(id).GetString("state"), "a refused bulk changed %s", id)
 	}
 	code, out := bulk(c.RoleRedLead, map[string]any{"action": "approve", "ids": ids, "red_assignee": op})
-	if code != 200 || len(out) != 3 {
-		t.Fatalf("approve: %d %v", code, out)
-	}
+	require.Equal(t, 200, code, "approve: %d %v", code, out)
+	require.Len(t, out, 3, "approve: %d %v", code, out)
 	for _, id := range ids {
-		if r := e.get(id); r.GetString("state") != c.StateReady || r.GetString("red_assignee") != op || r.GetInt("revision") != 1 {
-			t.Errorf("approved %s: %v", id, r.FieldsData())
-		}
+		r := e.get(id)
+		assert.Equal(t, c.StateReady, r.GetString("state"), "approved %s: %v", id, r.FieldsData())
+		assert.Equal(t, op, r.GetString("red_assignee"), "approved %s: %v", id, r.FieldsData())
+		assert.Equal(t, 1, r.GetInt("revision"), "approved %s: %v", id, r.FieldsData())
 	}
 	// Approving again conflicts (they are ready now).
-	if code, _ := bulk(c.RoleRedLead, map[string]any{"action": "approve", "ids": ids, "red_assignee": op}); code != 409 {
-		t.Errorf("re-approve: %d", code)
-	}
-	if code, _ := bulk(c.RoleRedLead, map[string]any{"action": "assign", "ids": ids[:2], "blue_assignee": analyst}); code != 200 {
-		t.Errorf("assign: %d", code)
-	}
-	if e.get(ids[0]).GetString("blue_assignee") != analyst || e.get(ids[2]).GetString("blue_assignee") != "" {
-		t.Error("assign applied to the wrong tests")
-	}
+	assert.Equal(t, 409, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": ids, "red_assignee": op}), "approving ready tests again conflicts")
+	assert.Equal(t, 200, status(c.RoleRedLead, map[string]any{"action": "assign", "ids": ids[:2], "blue_assignee": analyst}), "the red lead assigns blue")
+	assert.False(t, e.get(ids[0]).GetString("blue_assignee") != analyst || e.get(ids[2]).GetString("blue_assignee") != "", "assign applied to the wrong tests")
 	// Blue leads cannot touch tests they cannot see.
 	hiddenCamp := e.campaign("hidden", true)
 	hidden := e.newTest(tech, hiddenCamp).Id
-	if code, _ := bulk(c.RoleBlueLead, map[string]any{"action": "assign", "ids": []string{hidden}, "blue_assignee": analyst}); code != 400 {
-		t.Errorf("blue lead on hidden test: %d", code)
-	}
+	assert.Equal(t, 400, status(c.RoleBlueLead, map[string]any{"action": "assign", "ids": []string{hidden}, "blue_assignee": analyst}), "a blue lead may not touch a hidden test")
 	// Blue leads assign analysts, nothing else.
-	if code, _ := bulk(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}); code != 200 {
-		t.Errorf("blue lead assigns: %d", code)
-	}
-	if code, _ := bulk(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "red_assignee": op}); code != 403 {
-		t.Errorf("blue lead assigns red: %d", code)
-	}
-	if code, _ := bulk(c.RoleBlueLead, map[string]any{"action": "move", "ids": ids[2:], "campaign": dst.Id}); code != 403 {
-		t.Errorf("blue lead moves: %d", code)
-	}
-	if code, _ := bulk(c.RoleBlueAnalyst, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}); code != 403 {
-		t.Errorf("analyst bulk: %d", code)
-	}
+	assert.Equal(t, 200, status(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}), "a blue lead assigns analysts")
+	assert.Equal(t, 403, status(c.RoleBlueLead, map[string]any{"action": "assign", "ids": ids[2:], "red_assignee": op}), "a blue lead may not assign red")
+	assert.Equal(t, 403, status(c.RoleBlueLead, map[string]any{"action": "move", "ids": ids[2:], "campaign": dst.Id}), "a blue lead may not move tests")
+	assert.Equal(t, 403, status(c.RoleBlueAnalyst, map[string]any{"action": "assign", "ids": ids[2:], "blue_assignee": analyst}), "an analyst may not run bulk actions")
 	code, out = bulk(c.RoleRedLead, map[string]any{"action": "copy", "ids": ids, "campaign": dst.Id})
-	if code != 200 || len(out) != 3 {
-		t.Fatalf("copy: %d", code)
-	}
+	require.Equal(t, 200, code, "copy: %d", code)
+	require.Len(t, out, 3, "copy: %d", code)
 	for _, cp := range out {
 		r := e.get(cp["id"].(string))
-		if r.GetString("campaign") != dst.Id || r.GetString("state") != c.StateDraft || r.GetBool("revealed") || r.GetString("technique") != tech.Id {
-			t.Errorf("copy: %v", r.FieldsData())
-		}
+		assert.Equal(t, dst.Id, r.GetString("campaign"), "copy: %v", r.FieldsData())
+		assert.Equal(t, c.StateDraft, r.GetString("state"), "copy: %v", r.FieldsData())
+		assert.False(t, r.GetBool("revealed"), "copy: %v", r.FieldsData())
+		assert.Equal(t, tech.Id, r.GetString("technique"), "copy: %v", r.FieldsData())
 	}
-	if code, _ := bulk(c.RoleRedLead, map[string]any{"action": "move", "ids": ids[:1], "campaign": dst.Id}); code != 200 {
-		t.Errorf("move: %d", code)
-	}
-	if r := e.get(ids[0]); r.GetString("campaign") != dst.Id || r.GetString("state") != c.StateReady {
-		t.Errorf("moved: %v", r.FieldsData())
-	}
-	if n := e.count(c.Tests, "campaign = {:c}", map[string]any{"c": src.Id}); n != 2 {
-		t.Errorf("source keeps %d tests", n)
-	}
+	assert.Equal(t, 200, status(c.RoleRedLead, map[string]any{"action": "move", "ids": ids[:1], "campaign": dst.Id}), "the red lead moves a test")
+	r := e.get(ids[0])
+	assert.Equal(t, dst.Id, r.GetString("campaign"), "moved: %v", r.FieldsData())
+	assert.Equal(t, c.StateReady, r.GetString("state"), "moved: %v", r.FieldsData())
+	n := e.count(c.Tests, "campaign = {:c}", map[string]any{"c": src.Id})
+	assert.Equal(t, 2, n, "source keeps %d tests", n)
 }

@@ -2,11 +2,11 @@ package workflow_test
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/workflow"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -23,32 +23,28 @@ func TestMissOpensFindingAndPassingRetestResolvesIt(t *testing.T) {
 
 	f, err := e.app.FindFirstRecordByFilter(c.Findings, "test = {:t}", map[string]any{"t": id})
 	require.NoError(t, err, "no finding opened")
-	if f.GetString("status") != "open" || f.GetString("severity") != "high" || f.GetString("technique") != tech.Id ||
-		f.GetString("owner") != e.users[c.RoleBlueAnalyst].Id || f.GetDateTime("due_at").IsZero() ||
-		f.GetString("title") == "" {
-		t.Fatalf("finding: %v", f.FieldsData())
-	}
-	if rec := f.GetString("recommendation"); !strings.Contains(rec, "M1049") || !strings.Contains(rec, "T1566.001") {
-		t.Errorf("recommendation: %q", rec)
-	}
+	require.Equal(t, "open", f.GetString("status"), "finding: %v", f.FieldsData())
+	require.Equal(t, "high", f.GetString("severity"), "finding: %v", f.FieldsData())
+	require.Equal(t, tech.Id, f.GetString("technique"), "finding: %v", f.FieldsData())
+	require.Equal(t, e.users[c.RoleBlueAnalyst].Id, f.GetString("owner"), "finding: %v", f.FieldsData())
+	require.False(t, f.GetDateTime("due_at").IsZero(), "finding: %v", f.FieldsData())
+	require.NotEqual(t, "", f.GetString("title"), "finding: %v", f.FieldsData())
+	rec := f.GetString("recommendation")
+	assert.Contains(t, rec, "M1049", "recommendation: %q", rec)
+	assert.Contains(t, rec, "T1566.001", "recommendation: %q", rec)
 	// The analyst who recorded the miss became the test's analyst and owns it.
-	if n := e.count(c.Notifications, "user = {:u} && kind = 'finding_opened'", map[string]any{"u": e.users[c.RoleBlueAnalyst].Id}); n != 1 {
-		t.Errorf("finding notifications = %d", n)
-	}
+	n := e.count(c.Notifications, "user = {:u} && kind = 'finding_opened'", map[string]any{"u": e.users[c.RoleBlueAnalyst].Id})
+	assert.Equal(t, 1, n, "finding notifications = %d", n)
 
 	// Only validated or closed tests can be retested; operators may not.
-	if res := e.do("POST", "/api/aegis/tests/"+id+"/retest", c.RoleRedOperator, nil); res.Status != 403 {
-		t.Errorf("retest by operator: %d", res.Status)
-	}
+	retest := e.do("POST", "/api/aegis/tests/"+id+"/retest", c.RoleRedOperator, nil)
+	assert.Equal(t, 403, retest.Status, "an operator may not retest")
 	res := e.do("POST", "/api/aegis/tests/"+id+"/retest", c.RoleRedLead, nil)
-	if res.Status != http.StatusOK {
-		t.Fatalf("retest: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, http.StatusOK, res.Status, "retest: %d %s", res.Status, res.Body)
 	var rt struct{ Id, State, Retest_of, Procedure string }
 	res.JSON(t, &rt)
-	if rt.State != c.StateDraft || rt.Retest_of != id {
-		t.Fatalf("retest: %s", res.Body)
-	}
+	require.Equal(t, c.StateDraft, rt.State, "retest: %s", res.Body)
+	require.Equal(t, id, rt.Retest_of, "retest: %s", res.Body)
 	// A failing retest keeps the finding open.
 	walk := func(tid, prevention, detection string) {
 		e.mustAct(tid, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
@@ -58,21 +54,18 @@ func TestMissOpensFindingAndPassingRetestResolvesIt(t *testing.T) {
 	}
 	walk(rt.Id, "not_blocked", "none")
 	f, _ = e.app.FindRecordById(c.Findings, f.Id)
-	if f.GetString("status") != "open" {
-		t.Fatalf("failing retest changed the finding: %s", f.GetString("status"))
-	}
+	require.Equal(t, "open", f.GetString("status"), "failing retest changed the finding: %s", f.GetString("status"))
 	// The second miss opened its own finding; a passing third test resolves both.
 	res = e.do("POST", "/api/aegis/tests/"+rt.Id+"/retest", c.RoleRedLead, nil)
 	var rt2 struct{ Id string }
 	res.JSON(t, &rt2)
 	walk(rt2.Id, "not_blocked", "technique")
 	f, _ = e.app.FindRecordById(c.Findings, f.Id)
-	if f.GetString("status") != "resolved" || f.GetString("resolved_by_test") != rt2.Id || f.GetDateTime("resolved_at").IsZero() {
-		t.Fatalf("finding after passing retest: %v", f.FieldsData())
-	}
-	if n := e.count(c.Findings, "status = 'open'", nil); n != 0 {
-		t.Errorf("open findings left: %d", n)
-	}
+	require.Equal(t, "resolved", f.GetString("status"), "finding after passing retest: %v", f.FieldsData())
+	require.Equal(t, rt2.Id, f.GetString("resolved_by_test"), "finding after passing retest: %v", f.FieldsData())
+	require.False(t, f.GetDateTime("resolved_at").IsZero(), "finding after passing retest: %v", f.FieldsData())
+	n = e.count(c.Findings, "status = 'open'", nil)
+	assert.Equal(t, 0, n, "open findings left: %d", n)
 }
 
 func TestFindingLifecycleGuard(t *testing.T) {
@@ -95,22 +88,21 @@ func TestFindingLifecycleGuard(t *testing.T) {
 		{c.RoleBlueLead, "resolved", 400},
 	}
 	for i, s := range steps {
-		if got := patch(s.role, s.status); got != s.want {
-			t.Fatalf("step %d %s by %s: %d, want %d", i, s.status, s.role, got, s.want)
-		}
+		got := patch(s.role, s.status)
+		require.Equal(t, s.want, got, "step %d %s by %s: %d, want %d", i, s.status, s.role, got, s.want)
 	}
 	f, _ = e.app.FindRecordById(c.Findings, f.Id)
-	if f.GetString("status") != "risk_accepted" || f.GetDateTime("resolved_at").IsZero() {
-		t.Errorf("final finding: %v", f.FieldsData())
-	}
+	assert.Equal(t, "risk_accepted", f.GetString("status"), "final finding: %v", f.FieldsData())
+	assert.False(t, f.GetDateTime("resolved_at").IsZero(), "final finding: %v", f.FieldsData())
 	for _, tc := range []struct {
 		from, to string
 		ok       bool
 	}{{"open", "in_progress", true}, {"open", "resolved", true}, {"in_progress", "risk_accepted", true},
 		{"resolved", "risk_accepted", false}, {"risk_accepted", "in_progress", false}, {"open", "open", true}} {
-		if err := workflow.CheckFindingStatus(tc.from, tc.to); (err == nil) != tc.ok {
-			t.Errorf("%s → %s: %v", tc.from, tc.to, err)
-		}
+		t.Run(tc.from+" to "+tc.to, func(t *testing.T) {
+			err := workflow.CheckFindingStatus(tc.from, tc.to)
+			assert.Equal(t, tc.ok, err == nil, "%s → %s allowed: %v", tc.from, tc.to, err)
+		})
 	}
 }
 
@@ -123,25 +115,20 @@ func TestOutcomeOrdering(t *testing.T) {
 		{"partial", "not_blocked", "partial", ""},
 	}
 	for _, tc := range cases {
-		if got := workflow.BestPrevention(tc.a, tc.b); got != tc.prev {
-			t.Errorf("BestPrevention(%q,%q) = %q", tc.a, tc.b, got)
-		}
-		if got := workflow.BestPrevention(tc.b, tc.a); got != tc.prev {
-			t.Errorf("BestPrevention(%q,%q) = %q", tc.b, tc.a, got)
-		}
+		t.Run(tc.a+" and "+tc.b, func(t *testing.T) {
+			assert.Equal(t, tc.prev, workflow.BestPrevention(tc.a, tc.b), "BestPrevention(%q,%q)", tc.a, tc.b)
+			assert.Equal(t, tc.prev, workflow.BestPrevention(tc.b, tc.a), "BestPrevention(%q,%q)", tc.b, tc.a)
+		})
 	}
-	if workflow.BestDetection("telemetry", "tactic") != "tactic" || workflow.BestDetection("technique", "general") != "technique" ||
-		workflow.BestDetection("", "none") != "none" {
-		t.Error("BestDetection order")
-	}
+	assert.Equal(t, "tactic", workflow.BestDetection("telemetry", "tactic"), "BestDetection order")
+	assert.Equal(t, "technique", workflow.BestDetection("technique", "general"), "BestDetection order")
+	assert.Equal(t, "none", workflow.BestDetection("", "none"), "BestDetection order")
 	missed := map[[2]string]bool{{"not_blocked", "none"}: true, {"partial", "telemetry"}: true, {"blocked", "none"}: false,
 		{"not_blocked", "general"}: false}
 	for k, want := range missed {
-		if workflow.Missed(k[0], k[1]) != want {
-			t.Errorf("Missed%v != %v", k, want)
-		}
+		assert.Equal(t, want, workflow.Missed(k[0], k[1]), "Missed%v != %v", k, want)
 	}
-	if !workflow.Passed("blocked", "none") || !workflow.Passed("not_blocked", "general") || workflow.Passed("partial", "telemetry") {
-		t.Error("Passed")
-	}
+	assert.True(t, workflow.Passed("blocked", "none"), "Passed")
+	assert.True(t, workflow.Passed("not_blocked", "general"), "Passed")
+	assert.False(t, workflow.Passed("partial", "telemetry"), "Passed")
 }

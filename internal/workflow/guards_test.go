@@ -1,9 +1,13 @@
 package workflow_test
 
 import (
+	"net/http"
 	"testing"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCrudEditsAreLimitedPerRole(t *testing.T) {
@@ -11,41 +15,39 @@ func TestCrudEditsAreLimitedPerRole(t *testing.T) {
 	tech := e.technique("T1047", nil)
 	id := e.newTest(tech, nil).Id
 	op := e.users[c.RoleRedOperator].Id
-	patch := func(role string, body map[string]any) int {
-		return e.do("PATCH", "/api/collections/tests/records/"+id, role, body).Status
+	s := &testutil.Server{App: e.app, URL: e.url}
+	url := "/api/collections/tests/records/" + id
+	token := func(role string) string { return e.users[role].Token }
+	refused := func(name, role string, body map[string]any, status int) testutil.Scenario {
+		return testutil.Scenario{Name: name, Method: http.MethodPatch, URL: url, Token: token(role), Body: body,
+			ExpectedStatus: status, ExpectedError: true}
 	}
-	cases := []struct {
-		name string
-		role string
-		body map[string]any
-		want int
-	}{
-		{"operator notes before assignment", c.RoleRedOperator, map[string]any{"red_notes": "x"}, 403},
-		{"lead edits the plan", c.RoleRedLead, map[string]any{"procedure": "run whoami", "due_at": "2026-12-24 00:00:00.000Z"}, 200},
-		{"state never through CRUD", c.RoleAdmin, map[string]any{"state": "validated"}, 404},
-		{"revision never through CRUD", c.RoleRedLead, map[string]any{"revision": 7}, 404},
-		{"outcome never through CRUD", c.RoleBlueLead, map[string]any{"detection": "technique"}, 404},
-		{"lead cannot write blue notes", c.RoleRedLead, map[string]any{"blue_notes": "x"}, 403},
-		{"blue writes blue notes", c.RoleBlueAnalyst, map[string]any{"blue_notes": "saw it in the SIEM"}, 200},
-		{"blue cannot change the procedure", c.RoleBlueAnalyst, map[string]any{"procedure": "x"}, 403},
-		{"viewer cannot edit", c.RoleViewer, map[string]any{"name": "x"}, 404},
+	allowed := func(name, role string, body map[string]any, content ...string) testutil.Scenario {
+		return testutil.Scenario{Name: name, Method: http.MethodPatch, URL: url, Token: token(role), Body: body,
+			ExpectedStatus: http.StatusOK, ExpectedContent: content}
 	}
-	for _, tc := range cases {
-		if got := patch(tc.role, tc.body); got != tc.want {
-			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
-		}
-	}
+	// PocketBase answers 404 to an update its rule refuses; the field
+	// guards answer 403.
+	s.Run(t,
+		refused("an operator may not write notes before assignment", c.RoleRedOperator, map[string]any{"red_notes": "x"}, 403),
+		allowed("the lead edits the plan", c.RoleRedLead, map[string]any{"procedure": "run whoami", "due_at": "2026-12-24 00:00:00.000Z"}, `"procedure":"run whoami"`),
+		refused("the state never changes through CRUD", c.RoleAdmin, map[string]any{"state": "validated"}, 404),
+		refused("the revision never changes through CRUD", c.RoleRedLead, map[string]any{"revision": 7}, 404),
+		refused("the outcome never changes through CRUD", c.RoleBlueLead, map[string]any{"detection": "technique"}, 404),
+		refused("the lead may not write blue notes", c.RoleRedLead, map[string]any{"blue_notes": "x"}, 403),
+		allowed("blue writes blue notes", c.RoleBlueAnalyst, map[string]any{"blue_notes": "saw it in the SIEM"}, `"blue_notes":"saw it in the SIEM"`),
+		refused("blue may not change the procedure", c.RoleBlueAnalyst, map[string]any{"procedure": "x"}, 403),
+		refused("a viewer may not edit", c.RoleViewer, map[string]any{"name": "x"}, 404),
+	)
 	e.mustAct(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
-	if got := patch(c.RoleRedOperator, map[string]any{"red_notes": "ran as SYSTEM"}); got != 200 {
-		t.Errorf("assigned operator notes: %d", got)
-	}
-	if got := patch(c.RoleRedOperator, map[string]any{"name": "renamed"}); got != 403 {
-		t.Errorf("operator renames: %d", got)
-	}
+	s.Run(t,
+		allowed("the assigned operator writes notes", c.RoleRedOperator, map[string]any{"red_notes": "ran as SYSTEM"}, `"red_notes":"ran as SYSTEM"`),
+		refused("the assigned operator may not rename the test", c.RoleRedOperator, map[string]any{"name": "renamed"}, 403),
+	)
 	r := e.get(id)
-	if r.GetString("red_notes") != "ran as SYSTEM" || r.GetString("blue_notes") != "saw it in the SIEM" || r.GetString("procedure") != "run whoami" {
-		t.Errorf("stored: %v", r.FieldsData())
-	}
+	assert.Equal(t, "ran as SYSTEM", r.GetString("red_notes"), "stored: %v", r.FieldsData())
+	assert.Equal(t, "saw it in the SIEM", r.GetString("blue_notes"), "stored: %v", r.FieldsData())
+	assert.Equal(t, "run whoami", r.GetString("procedure"), "stored: %v", r.FieldsData())
 
 	// CRUD creates are forced to a fresh draft.
 	res := e.do("POST", "/api/collections/tests/records", c.RoleRedLead, map[string]any{"name": "sneaky", "technique": tech.Id,
@@ -56,19 +58,17 @@ func TestCrudEditsAreLimitedPerRole(t *testing.T) {
 		Revealed              bool
 	}
 	res.JSON(t, &created)
-	if res.Status != 200 || created.State != "draft" || created.Revision != 0 || created.Prevention != "" || !created.Revealed {
-		t.Errorf("create: %d %s", res.Status, res.Body)
-	}
+	assert.Equal(t, 200, res.Status, "create: %d %s", res.Status, res.Body)
+	assert.Equal(t, "draft", created.State, "create: %d %s", res.Status, res.Body)
+	assert.Equal(t, 0, created.Revision, "create: %d %s", res.Status, res.Body)
+	assert.Equal(t, "", created.Prevention, "create: %d %s", res.Status, res.Body)
+	assert.True(t, created.Revealed, "create: %d %s", res.Status, res.Body)
 
 	// Comments are written in the caller's name (the rule demands it).
 	res = e.do("POST", "/api/collections/test_comments/records", c.RoleBlueAnalyst, map[string]any{"test": id, "body": "looks good",
 		"author": e.users[c.RoleBlueAnalyst].Id})
-	if res.Status != 200 {
-		t.Fatalf("comment: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, 200, res.Status, "comment: %d %s", res.Status, res.Body)
 	res = e.do("POST", "/api/collections/test_comments/records", c.RoleBlueAnalyst, map[string]any{"test": id, "body": "as someone else",
 		"author": e.users[c.RoleRedLead].Id})
-	if res.Status != 400 {
-		t.Errorf("comment as another user: %d", res.Status)
-	}
+	assert.Equal(t, 400, res.Status, "comment as another user: %d", res.Status)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -30,16 +31,12 @@ func newEnv(t *testing.T) *env {
 func (e *env) save(col string, fields map[string]any) *core.Record {
 	e.t.Helper()
 	cl, err := e.app.FindCollectionByNameOrId(col)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	require.NoError(e.t, err, "find the collection")
 	r := core.NewRecord(cl)
 	for k, v := range fields {
 		r.Set(k, v)
 	}
-	if err := e.app.Save(r); err != nil {
-		e.t.Fatalf("save %s: %v", col, err)
-	}
+	require.NoError(e.t, e.app.Save(r), "save %s", col)
 	return r
 }
 
@@ -67,9 +64,7 @@ func (e *env) newTest(tech, campaign *core.Record) *core.Record {
 		body["campaign"] = campaign.Id
 	}
 	res := e.do("POST", "/api/collections/tests/records", c.RoleRedLead, body)
-	if res.Status != http.StatusOK {
-		e.t.Fatalf("create test: %d %s", res.Status, res.Body)
-	}
+	require.Equal(e.t, http.StatusOK, res.Status, "create test: %d %s", res.Status, res.Body)
 	var out struct{ Id string }
 	res.JSON(e.t, &out)
 	return e.get(out.Id)
@@ -78,9 +73,7 @@ func (e *env) newTest(tech, campaign *core.Record) *core.Record {
 func (e *env) get(id string) *core.Record {
 	e.t.Helper()
 	r, err := e.app.FindRecordById(c.Tests, id)
-	if err != nil {
-		e.t.Fatalf("find test %s: %v", id, err)
-	}
+	require.NoError(e.t, err, "find test %s", id)
 	return r
 }
 
@@ -105,16 +98,13 @@ func (e *env) act(id, role, action string, fields map[string]any) testutil.Respo
 
 func (e *env) mustAct(id, role, action string, fields map[string]any) {
 	e.t.Helper()
-	if res := e.act(id, role, action, fields); res.Status != http.StatusOK {
-		e.t.Fatalf("%s %s by %s: %d %s", action, id, role, res.Status, res.Body)
-	}
+	res := e.act(id, role, action, fields)
+	require.Equal(e.t, http.StatusOK, res.Status, "%s %s by %s: %d %s", action, id, role, res.Status, res.Body)
 }
 
 func (e *env) count(col, filter string, params map[string]any) int {
 	e.t.Helper()
 	n, err := e.app.CountRecords(col, dbxExp(filter, params))
-	if err != nil {
-		e.t.Fatalf("count %s: %v", col, err)
-	}
+	require.NoError(e.t, err, "count %s", col)
 	return int(n)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,9 +16,9 @@ func TestWalkEveryTransition(t *testing.T) {
 	tech := e.technique("T1059.001", nil)
 	camp := e.campaign("walk", false)
 	test := e.newTest(tech, camp)
-	if test.GetString("state") != c.StateDraft || test.GetInt("revision") != 0 || !test.GetBool("revealed") {
-		t.Fatalf("new test: state %q revision %d revealed %v", test.GetString("state"), test.GetInt("revision"), test.GetBool("revealed"))
-	}
+	require.Equal(t, c.StateDraft, test.GetString("state"), "new test: state %q revision %d revealed %v", test.GetString("state"), test.GetInt("revision"), test.GetBool("revealed"))
+	require.Equal(t, 0, test.GetInt("revision"), "new test: state %q revision %d revealed %v", test.GetString("state"), test.GetInt("revision"), test.GetBool("revealed"))
+	require.True(t, test.GetBool("revealed"), "new test: state %q revision %d revealed %v", test.GetString("state"), test.GetInt("revision"), test.GetBool("revealed"))
 	edr := e.save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr", "active": true})
 	siem := e.save(c.DefenseTools, map[string]any{"name": "SIEM", "kind": "siem", "active": true})
 	op, analyst := e.users[c.RoleRedOperator], e.users[c.RoleBlueAnalyst]
@@ -42,60 +43,50 @@ func TestWalkEveryTransition(t *testing.T) {
 	notesBefore := e.count(c.Notifications, "1=1", nil)
 	for i, s := range steps {
 		res := e.act(test.Id, s.role, s.action, s.fields)
-		if res.Status != http.StatusOK {
-			t.Fatalf("step %d %s: %d %s", i, s.action, res.Status, res.Body)
-		}
+		require.Equal(t, http.StatusOK, res.Status, "step %d %s: %d %s", i, s.action, res.Status, res.Body)
 		var body struct {
 			State    string
 			Revision int
 		}
 		res.JSON(t, &body)
-		if body.State != s.state || body.Revision != i+1 {
-			t.Fatalf("step %d %s: got state %s revision %d, want %s %d", i, s.action, body.State, body.Revision, s.state, i+1)
-		}
+		require.Equal(t, s.state, body.State, "step %d %s: got state %s revision %d, want %s %d", i, s.action, body.State, body.Revision, s.state, i+1)
+		require.Equal(t, i+1, body.Revision, "step %d %s: got state %s revision %d, want %s %d", i, s.action, body.State, body.Revision, s.state, i+1)
 	}
 	final := e.get(test.Id)
-	if final.GetString("prevention") != "partial" || final.GetString("detection") != "technique" {
-		t.Errorf("best across tools: prevention %q detection %q", final.GetString("prevention"), final.GetString("detection"))
+	assert.Equal(t, "partial", final.GetString("prevention"), "best across tools: prevention %q detection %q", final.GetString("prevention"), final.GetString("detection"))
+	assert.Equal(t, "technique", final.GetString("detection"), "best across tools: prevention %q detection %q", final.GetString("prevention"), final.GetString("detection"))
+	rules := final.GetStringSlice("detection_rules")
+	if assert.Len(t, rules, 1, "detection rules %v", rules) {
+		assert.Equal(t, rule.Id, rules[0], "the detection rule is kept")
 	}
-	if rules := final.GetStringSlice("detection_rules"); len(rules) != 1 || rules[0] != rule.Id || final.GetString("alert_severity") != "high" {
-		t.Errorf("detection rules %v, severity %q", rules, final.GetString("alert_severity"))
-	}
-	if final.GetString("validated_by") != analyst.Id || final.GetDateTime("validated_at").IsZero() {
-		t.Errorf("validated_by %q at %v", final.GetString("validated_by"), final.GetDateTime("validated_at"))
-	}
-	if n := e.count(c.TestOutcomes, "test = {:t}", map[string]any{"t": test.Id}); n != 2 {
-		t.Errorf("test_outcomes rows = %d, want 2", n)
-	}
+	assert.Equal(t, "high", final.GetString("alert_severity"), "the alert severity is kept")
+	assert.Equal(t, analyst.Id, final.GetString("validated_by"), "validated_by %q at %v", final.GetString("validated_by"), final.GetDateTime("validated_at"))
+	assert.False(t, final.GetDateTime("validated_at").IsZero(), "validated_by %q at %v", final.GetString("validated_by"), final.GetDateTime("validated_at"))
+	n := e.count(c.TestOutcomes, "test = {:t}", map[string]any{"t": test.Id})
+	assert.Equal(t, 2, n, "test_outcomes rows = %d, want 2", n)
 	// Every transition is audited with from → to.
 	logs, err := e.app.FindRecordsByFilter(c.AuditLogs, "action = 'transition' && record_id = {:id}", "created", 0, 0,
 		map[string]any{"id": test.Id})
-	if err != nil || len(logs) != len(steps) {
-		t.Fatalf("transition audit entries = %d (%v), want %d", len(logs), err, len(steps))
-	}
+	require.NoError(t, err, "transition audit entries = %d (%v), want %d", len(logs), err, len(steps))
+	require.Len(t, logs, len(steps), "transition audit entries = %d (%v), want %d", len(logs), err, len(steps))
 	var d struct{ From, To, Action string }
 	raw, _ := json.Marshal(logs[0].Get("details"))
 	_ = json.Unmarshal(raw, &d)
-	if d.From != c.StateDraft || d.To != c.StateReady || d.Action != "approve" || logs[0].GetString("actor") != e.users[c.RoleRedLead].Id {
-		t.Errorf("first audit entry: %s by %s", raw, logs[0].GetString("actor"))
-	}
+	assert.Equal(t, c.StateDraft, d.From, "first audit entry: %s", raw)
+	assert.Equal(t, c.StateReady, d.To, "first audit entry: %s", raw)
+	assert.Equal(t, "approve", d.Action, "first audit entry: %s", raw)
+	assert.Equal(t, e.users[c.RoleRedLead].Id, logs[0].GetString("actor"), "the first transition is by the red lead")
 	// The next actor was told: operator on approve and rework, analyst on submit, red on record.
-	if n := e.count(c.Notifications, "user = {:u} && kind = 'test_assigned'", map[string]any{"u": op.Id}); n != 1 {
-		t.Errorf("assignment notifications = %d", n)
-	}
-	if n := e.count(c.Notifications, "user = {:u} && kind = 'test_blue_review'", map[string]any{"u": analyst.Id}); n != 2 {
-		t.Errorf("blue review notifications = %d", n)
-	}
-	if n := e.count(c.Notifications, "user = {:u} && kind = 'test_rework'", map[string]any{"u": op.Id}); n != 1 {
-		t.Errorf("rework notifications = %d", n)
-	}
-	if e.count(c.Notifications, "1=1", nil)-notesBefore < 5 {
-		t.Errorf("too few notifications")
-	}
+	n = e.count(c.Notifications, "user = {:u} && kind = 'test_assigned'", map[string]any{"u": op.Id})
+	assert.Equal(t, 1, n, "assignment notifications = %d", n)
+	n = e.count(c.Notifications, "user = {:u} && kind = 'test_blue_review'", map[string]any{"u": analyst.Id})
+	assert.Equal(t, 2, n, "blue review notifications = %d", n)
+	n = e.count(c.Notifications, "user = {:u} && kind = 'test_rework'", map[string]any{"u": op.Id})
+	assert.Equal(t, 1, n, "rework notifications = %d", n)
+	assert.GreaterOrEqual(t, e.count(c.Notifications, "1=1", nil)-notesBefore, 5, "too few notifications")
 	// Partial prevention with a technique alert is no finding.
-	if n := e.count(c.Findings, "test = {:t}", map[string]any{"t": test.Id}); n != 0 {
-		t.Errorf("findings = %d, want 0", n)
-	}
+	n = e.count(c.Findings, "test = {:t}", map[string]any{"t": test.Id})
+	assert.Equal(t, 0, n, "findings = %d, want 0", n)
 	// History: built from the audit log.
 	res := e.do("GET", "/api/aegis/tests/"+test.Id+"/history", c.RoleViewer, nil)
 	var hist struct {
@@ -108,9 +99,8 @@ func TestWalkEveryTransition(t *testing.T) {
 			transitions++
 		}
 	}
-	if res.Status != 200 || transitions != len(steps) {
-		t.Errorf("history: %d, %d transitions: %s", res.Status, transitions, res.Body)
-	}
+	assert.Equal(t, 200, res.Status, "history: %d, %d transitions: %s", res.Status, transitions, res.Body)
+	assert.Equal(t, len(steps), transitions, "history: %d, %d transitions: %s", res.Status, transitions, res.Body)
 }
 
 // setup drives a fresh test to state via the API.
@@ -135,9 +125,8 @@ func (e *env) testIn(state string) string {
 		}
 		e.mustAct(id, p.role, p.action, p.f)
 	}
-	if got := e.get(id).GetString("state"); got != state {
-		e.t.Fatalf("setup: state %s, want %s", got, state)
-	}
+	got := e.get(id).GetString("state")
+	require.Equal(e.t, state, got, "setup: state %s, want %s", got, state)
 	return id
 }
 
@@ -195,28 +184,21 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 				body[k] = v
 			}
 			res := e.do("POST", "/api/aegis/tests/"+id+"/transition", tc.role, body)
-			if res.Status != tc.want {
-				t.Fatalf("status %d, want %d: %s", res.Status, tc.want, res.Body)
-			}
+			require.Equal(t, tc.want, res.Status, "status %d, want %d: %s", res.Status, tc.want, res.Body)
 			after := e.get(id)
 			for _, f := range []string{"state", "revision", "red_assignee", "red_result", "prevention", "detection", "reason", "updated"} {
-				if before.GetString(f) != after.GetString(f) {
-					t.Errorf("%s changed: %q → %q", f, before.GetString(f), after.GetString(f))
-				}
+				assert.Equal(t, after.GetString(f), before.GetString(f), "%s changed: %q → %q", f, before.GetString(f), after.GetString(f))
 			}
-			if e.count(c.AuditLogs, "1=1", nil) != audits || e.count(c.Notifications, "1=1", nil) != notes ||
-				e.count(c.TestOutcomes, "1=1", nil) != outcomes {
-				t.Errorf("audit, notification or outcome rows were written")
-			}
+			assert.False(t, e.count(c.AuditLogs, "1=1", nil) != audits || e.count(c.Notifications, "1=1", nil) != notes ||
+				e.count(c.TestOutcomes, "1=1", nil) != outcomes, "audit, notification or outcome rows were written")
 		})
 	}
 
 	t.Run("not the assignee", func(t *testing.T) {
 		id := e.newTest(e.technique("T1005", nil), nil).Id
 		e.mustAct(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": u[c.RoleRedLead].Id})
-		if res := e.act(id, c.RoleRedOperator, "start", nil); res.Status != 403 {
-			t.Fatalf("start by unassigned operator: %d %s", res.Status, res.Body)
-		}
+		res := e.act(id, c.RoleRedOperator, "start", nil)
+		require.Equal(t, 403, res.Status, "start by unassigned operator: %d %s", res.Status, res.Body)
 		e.mustAct(id, c.RoleRedLead, "start", nil)
 		e.mustAct(id, c.RoleRedLead, "submit", map[string]any{"red_result": "failed_to_execute"})
 		// A blue analyst who is not the blue assignee may not record.
@@ -224,25 +206,18 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 		r.Set("blue_assignee", u[c.RoleBlueLead].Id)
 		require.NoError(t, e.app.Save(r))
 		outcome := map[string]any{"prevention": "blocked", "detection": "none"}
-		if res := e.act(id, c.RoleBlueAnalyst, "record", outcome); res.Status != 403 {
-			t.Fatalf("record by unassigned analyst: %d %s", res.Status, res.Body)
-		}
+		res = e.act(id, c.RoleBlueAnalyst, "record", outcome)
+		require.Equal(t, 403, res.Status, "record by unassigned analyst: %d %s", res.Status, res.Body)
 		e.mustAct(id, c.RoleBlueLead, "record", outcome)
 	})
 	t.Run("missing revision and unknown test", func(t *testing.T) {
 		id := e.testIn(c.StateDraft)
 		res := e.do("POST", "/api/aegis/tests/"+id+"/transition", c.RoleRedLead, map[string]any{"action": "approve", "red_assignee": u[c.RoleRedOperator].Id})
-		if res.Status != 400 {
-			t.Errorf("missing revision: %d", res.Status)
-		}
+		assert.Equal(t, 400, res.Status, "missing revision: %d", res.Status)
 		res = e.do("POST", "/api/aegis/tests/nope/transition", c.RoleRedLead, map[string]any{"action": "approve", "revision": 0})
-		if res.Status != 404 {
-			t.Errorf("unknown test: %d", res.Status)
-		}
+		assert.Equal(t, 404, res.Status, "unknown test: %d", res.Status)
 		res = e.do("POST", "/api/aegis/tests/"+id+"/transition", "", map[string]any{"action": "approve", "revision": 0})
-		if res.Status != 401 {
-			t.Errorf("anonymous: %d", res.Status)
-		}
+		assert.Equal(t, 401, res.Status, "anonymous: %d", res.Status)
 	})
 }
 
@@ -274,13 +249,11 @@ func TestConcurrentTransitionsExactlyOneWins(t *testing.T) {
 			conflicts++
 		}
 	}
-	if ok != 1 || conflicts != 19 {
-		t.Fatalf("codes %v: %d succeeded, %d conflicts", codes, ok, conflicts)
-	}
-	if r := e.get(id); r.GetInt("revision") != 1 || r.GetString("state") != c.StateReady {
-		t.Fatalf("after the race: revision %d state %s", r.GetInt("revision"), r.GetString("state"))
-	}
-	if n := e.count(c.AuditLogs, "action = 'transition' && record_id = {:id}", map[string]any{"id": id}); n != 1 {
-		t.Fatalf("audit entries %d", n)
-	}
+	require.Equal(t, 1, ok, "codes %v: %d succeeded, %d conflicts", codes, ok, conflicts)
+	require.Equal(t, 19, conflicts, "codes %v: %d succeeded, %d conflicts", codes, ok, conflicts)
+	r := e.get(id)
+	require.Equal(t, 1, r.GetInt("revision"), "after the race: revision %d state %s", r.GetInt("revision"), r.GetString("state"))
+	require.Equal(t, c.StateReady, r.GetString("state"), "after the race: revision %d state %s", r.GetInt("revision"), r.GetString("state"))
+	n := e.count(c.AuditLogs, "action = 'transition' && record_id = {:id}", map[string]any{"id": id})
+	require.Equal(t, 1, n, "audit entries %d", n)
 }

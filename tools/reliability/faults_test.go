@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestKillDuringAttackImport: SIGKILL while the ATT&CK Enterprise import
@@ -42,30 +44,22 @@ func TestKillDuringAttackImport(t *testing.T) {
 	s.integrity()
 	techniques := s.count("SELECT count(*) FROM techniques")
 	releases := s.count("SELECT count(*) FROM attack_releases")
-	if (techniques == 0) != (releases == 0) {
-		t.Fatalf("half-written import: %d techniques but %d release records", techniques, releases)
-	}
+	require.Equal(t, releases == 0, techniques == 0, "half-written import: %d techniques but %d release records", techniques, releases)
 	t.Logf("after kill: %d techniques, %d releases", techniques, releases)
 
 	s.start()
 	var run struct{ Status, Error string }
 	s.call(http.MethodGet, "/api/collections/job_runs/records/"+runID, admin, "", nil, &run)
-	if run.Status == "running" && techniques > 0 {
-		t.Fatalf("run %s still marked running after restart: %+v", runID, run)
-	}
-	if run.Status == "running" {
-		// Not yet marked: the start-up sweep must do it before serving.
-		t.Fatalf("interrupted run not marked at start-up: %+v\n%s", run, s.logs)
-	}
+	require.False(t, run.Status == "running" && techniques > 0, "run %s still marked running after restart: %+v", runID, run)
+	// Not yet marked: the start-up sweep must do it before serving.
+	require.NotEqual(t, "running", run.Status, "interrupted run is marked at start-up: %+v\n%s", run, s.logs)
 	t.Logf("interrupted run after restart: %s %q", run.Status, run.Error)
 }
 
 func uploadImport(t *testing.T, s *server, token, kind, path string) string {
 	t.Helper()
 	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "open the file")
 	defer f.Close()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -75,9 +69,9 @@ func uploadImport(t *testing.T, s *server, token, kind, path string) string {
 	var out struct {
 		JobRun struct{ Id string } `json:"job_run"`
 	}
-	if code := s.call(http.MethodPost, "/api/aegis/import/"+kind, token, mw.FormDataContentType(), &buf, &out); code >= 300 || out.JobRun.Id == "" {
-		t.Fatalf("upload %s: status %d\n%s", kind, code, s.logs)
-	}
+	code := s.call(http.MethodPost, "/api/aegis/import/"+kind, token, mw.FormDataContentType(), &buf, &out)
+	require.Less(t, code, 300, "upload %s: status %d\n%s", kind, code, s.logs)
+	require.NotEmpty(t, out.JobRun.Id, "upload %s: status %d\n%s", kind, code, s.logs)
 	return out.JobRun.Id
 }
 
@@ -85,17 +79,15 @@ func uploadImport(t *testing.T, s *server, token, kind, path string) string {
 func seedTests(t *testing.T, s *server, admin, red string, n int) []string {
 	t.Helper()
 	var tech struct{ Id string }
-	if code := s.call(http.MethodPost, "/api/collections/techniques/records", admin, "application/json",
-		strings.NewReader(`{"stix_id":"attack-pattern--fault","attack_id":"T1059","name":"Command and Scripting Interpreter","in_scope":true}`), &tech); code != 200 {
-		t.Fatalf("create technique: %d", code)
-	}
+	code := s.call(http.MethodPost, "/api/collections/techniques/records", admin, "application/json",
+		strings.NewReader(`{"stix_id":"attack-pattern--fault","attack_id":"T1059","name":"Command and Scripting Interpreter","in_scope":true}`), &tech)
+	require.Equal(t, 200, code, "create technique: %d", code)
 	ids := make([]string, n)
 	for i := range ids {
 		var test struct{ Id string }
 		body := fmt.Sprintf(`{"name":"Fault test %d","technique":%q,"procedure":"run it"}`, i, tech.Id)
-		if code := s.call(http.MethodPost, "/api/collections/tests/records", red, "application/json", strings.NewReader(body), &test); code != 200 {
-			t.Fatalf("create test: %d", code)
-		}
+		code := s.call(http.MethodPost, "/api/collections/tests/records", red, "application/json", strings.NewReader(body), &test)
+		require.Equal(t, 200, code, "create test: %d", code)
 		ids[i] = test.Id
 	}
 	return ids
@@ -135,16 +127,15 @@ func TestKillDuringEvidenceUpload(t *testing.T) {
 	select {
 	case <-written:
 	case <-time.After(60 * time.Second):
-		t.Fatal("upload did not progress")
+		require.FailNow(t, "upload did not progress within 60 s")
 	}
 	s.kill()
 	pr.CloseWithError(io.ErrUnexpectedEOF)
 	<-done
 
 	s.integrity()
-	if n := s.count("SELECT count(*) FROM evidence"); n != 0 {
-		t.Fatalf("%d evidence records after an upload killed halfway", n)
-	}
+	n := s.count("SELECT count(*) FROM evidence")
+	require.Equal(t, 0, n, "%d evidence records after an upload killed halfway", n)
 	s.start() // start-up cleans the temp area
 	var colID string
 	s.db().QueryRow("SELECT id FROM _collections WHERE name = 'evidence'").Scan(&colID)
@@ -155,9 +146,7 @@ func TestKillDuringEvidenceUpload(t *testing.T) {
 		}
 		return nil
 	})
-	if files != 0 {
-		t.Fatalf("%d orphan evidence files after a killed upload", files)
-	}
+	require.Equal(t, 0, files, "%d orphan evidence files after a killed upload", files)
 }
 
 // TestKillDuringTransitionBurst: SIGKILL while many transitions are in
@@ -219,12 +208,8 @@ func TestKillDuringTransitionBurst(t *testing.T) {
 	for _, id := range ids {
 		rev := s.count("SELECT revision FROM tests WHERE id = ?", id)
 		audited := s.count("SELECT count(*) FROM audit_logs WHERE action = 'transition' AND record_id = ?", id)
-		if rev < acked[id] {
-			t.Errorf("test %s: revision %d, but %d was acknowledged", id, rev, acked[id])
-		}
-		if audited != rev {
-			t.Errorf("test %s: revision %d but %d audited transitions", id, rev, audited)
-		}
+		assert.GreaterOrEqual(t, rev, acked[id], "test %s: revision %d, but %d was acknowledged", id, rev, acked[id])
+		assert.Equal(t, rev, audited, "test %s: revision %d but %d audited transitions", id, rev, audited)
 		total += acked[id]
 	}
 	t.Logf("%d transitions acknowledged before the kill", total)
@@ -249,17 +234,13 @@ func TestKillDuringSigmaImport(t *testing.T) {
 	s.start()
 	admin = s.token("admin@fault.local")
 	again := uploadImport(t, s, admin, "sigma", archive)
-	if st := waitStatus(t, s, admin, again, 5*time.Minute, "succeeded", "failed"); st != "succeeded" {
-		t.Fatalf("import after restart: %s\n%s", st, s.logs)
-	}
+	st := waitStatus(t, s, admin, again, 5*time.Minute, "succeeded", "failed")
+	require.Equal(t, "succeeded", st, "import after restart: %s\n%s", st, s.logs)
 	complete := s.count("SELECT count(*) FROM detection_rules")
 	dupes := s.count("SELECT count(*) FROM (SELECT source_rule_id FROM detection_rules GROUP BY source, source_rule_id HAVING count(*) > 1)")
-	if afterKill != 0 && afterKill != complete {
-		t.Fatalf("half-written import: %d rules after the kill, %d when complete", afterKill, complete)
-	}
-	if dupes != 0 || complete == 0 {
-		t.Fatalf("after recovery: %d rules, %d duplicated ids", complete, dupes)
-	}
+	require.False(t, afterKill != 0 && afterKill != complete, "half-written import: %d rules after the kill, %d when complete", afterKill, complete)
+	require.Equal(t, 0, dupes, "after recovery: %d rules, %d duplicated ids", complete, dupes)
+	require.NotEqual(t, 0, complete, "after recovery: %d rules, %d duplicated ids", complete, dupes)
 	t.Logf("rules after kill %d, after a completed re-run %d", afterKill, complete)
 }
 
@@ -279,7 +260,7 @@ func waitStatus(t *testing.T, s *server, token, runID string, limit time.Duratio
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("job run %s still %q after %s", runID, last, limit)
+	require.FailNow(t, "job run did not reach the wanted status", "job run %s still %q after %s", runID, last, limit)
 	return ""
 }
 
@@ -295,9 +276,8 @@ func TestDiskFullDuringUpload(t *testing.T) {
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
 	// Move the prepared data dir (users already created) onto the small disk.
-	if out, err := exec.Command("cp", "-a", s.dir+"/.", mnt).CombinedOutput(); err != nil {
-		t.Fatalf("copy data dir: %v %s", err, out)
-	}
+	cpOut, err := exec.Command("cp", "-a", s.dir+"/.", mnt).CombinedOutput()
+	require.NoError(t, err, "copy data dir: %s", cpOut)
 	s.dir = mnt
 	s.start()
 	admin, red := s.token("admin@fault.local"), s.token("red@fault.local")
@@ -315,28 +295,20 @@ func TestDiskFullDuringUpload(t *testing.T) {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", red)
 	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("upload: %v", err)
-	}
+	require.NoError(t, err, "upload")
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode < 400 {
-		t.Fatalf("an upload larger than the disk succeeded: %d %s", res.StatusCode, body)
-	}
+	require.GreaterOrEqual(t, res.StatusCode, 400, "an upload larger than the disk succeeded: %d %s", res.StatusCode, body)
 	t.Logf("disk full answer: %d %s", res.StatusCode, body)
-	if res.StatusCode != http.StatusInsufficientStorage || !strings.Contains(string(body), "out of disk space") {
-		t.Errorf("the error does not say what went wrong: %s", body)
-	}
+	assert.Equal(t, http.StatusInsufficientStorage, res.StatusCode, "the error does not say what went wrong: %s", body)
+	assert.Contains(t, string(body), "out of disk space", "the error does not say what went wrong: %s", body)
 	s.integrity()
-	if n := s.count("SELECT count(*) FROM evidence"); n != 0 {
-		t.Fatalf("%d evidence records after a failed upload", n)
-	}
+	n := s.count("SELECT count(*) FROM evidence")
+	require.Equal(t, 0, n, "%d evidence records after a failed upload", n)
 	var colID string
 	s.db().QueryRow("SELECT id FROM _collections WHERE name = 'evidence'").Scan(&colID)
 	filepath.Walk(filepath.Join(s.dir, "storage", colID), func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			t.Errorf("partial evidence file left: %s", p)
-		}
+		assert.False(t, err == nil && !info.IsDir(), "partial evidence file left: %s", p)
 		return nil
 	})
 	// Still serving, and a small upload fits.
@@ -345,7 +317,6 @@ func TestDiskFullDuringUpload(t *testing.T) {
 	fw, _ = mw.CreateFormFile("file", "note.txt")
 	fw.Write([]byte("fits on the disk"))
 	mw.Close()
-	if code := s.call(http.MethodPost, "/api/aegis/tests/"+testID+"/evidence", red, mw.FormDataContentType(), &small, nil); code != http.StatusOK {
-		t.Fatalf("small upload after a full disk: %d\n%s", code, s.logs)
-	}
+	code := s.call(http.MethodPost, "/api/aegis/tests/"+testID+"/evidence", red, mw.FormDataContentType(), &small, nil)
+	require.Equal(t, http.StatusOK, code, "small upload after a full disk: %d\n%s", code, s.logs)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/aegis-sec/aegis/tools/reliability"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -20,9 +21,7 @@ func TestMixedWorkloadLosesNothing(t *testing.T) {
 	users := testutil.Users(t)
 	const clients = 12
 	setup, err := reliability.SeedTests(app, users["red_lead"].Id, clients, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "seed the tests")
 	res := reliability.Run(context.Background(), reliability.Config{
 		BaseURL: srv.URL, Clients: clients, Duration: 4 * time.Second,
 		RedLead: users["red_lead"].Token, BlueLead: users["blue_lead"].Token, Seed: 1,
@@ -32,13 +31,10 @@ func TestMixedWorkloadLosesNothing(t *testing.T) {
 	for name, s := range res.Endpoints {
 		t.Logf("%-18s n=%-5d p50=%-8s p99=%-8s errors=%d", name, s.Count, s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond), s.Errors)
 	}
-	if res.Errors > 0 {
-		t.Fatalf("%d errors, e.g. %v", res.Errors, res.ErrorSamples)
-	}
-	if res.Transitions == 0 || len(res.Comments) == 0 || len(res.Evidence) == 0 {
-		t.Fatalf("workload did not exercise every write: %+v", res)
-	}
-	if lost := reliability.Lost(app, res); len(lost) > 0 {
-		t.Fatalf("%d acknowledged writes lost, e.g. %v", len(lost), lost[0])
-	}
+	require.LessOrEqual(t, res.Errors, 0, "%d errors, e.g. %v", res.Errors, res.ErrorSamples)
+	require.NotEqual(t, 0, res.Transitions, "workload did not exercise every write: %+v", res)
+	require.NotEmpty(t, res.Comments, "workload did not exercise every write: %+v", res)
+	require.NotEmpty(t, res.Evidence, "workload did not exercise every write: %+v", res)
+	lost := reliability.Lost(app, res)
+	require.Empty(t, lost, "no acknowledged write is lost")
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // An OWASP-style pass over the API: each attack is tried and must be
@@ -23,9 +25,7 @@ func TestOWASPPass(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	users := testutil.Users(t)
 	setup, err := seedOne(app)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "seed one test")
 
 	t.Run("filter injection", func(t *testing.T) {
 		payloads := []string{
@@ -39,66 +39,48 @@ func TestOWASPPass(t *testing.T) {
 		for _, p := range payloads {
 			for _, col := range []string{"tests", "users"} {
 				res := testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/"+col+"/records?filter="+url.QueryEscape(p), users["viewer"].Token, nil)
-				if res.Status == http.StatusOK && strings.Contains(string(res.Body), "@aegis.test") && col == "tests" {
-					t.Errorf("%s leaked users through %q", col, p)
-				}
-				if res.Status >= 500 {
-					t.Errorf("%s %q: server error %d", col, p, res.Status)
-				}
+				assert.False(t, res.Status == http.StatusOK && strings.Contains(string(res.Body), "@aegis.test") && col == "tests", "%s leaked users through %q", col, p)
+				assert.Less(t, res.Status, 500, "%s %q: server error %d", col, p, res.Status)
 			}
 		}
 		var n int
-		if err := app.DB().Select("count(*)").From("tests").Row(&n); err != nil || n != 2 {
-			t.Fatalf("tests table damaged: %d %v", n, err)
-		}
+		err := app.DB().Select("count(*)").From("tests").Row(&n)
+		require.NoError(t, err, "tests table damaged: %d", n)
+		require.Equal(t, 2, n, "tests table damaged: %d %v", n, err)
 	})
 
 	t.Run("hidden fields cannot be filtered or read", func(t *testing.T) {
 		res := testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/users/records?filter="+url.QueryEscape("password != ''"), users["viewer"].Token, nil)
-		if res.Status == http.StatusOK && strings.Contains(string(res.Body), `"totalItems":6`) {
-			t.Errorf("filter on the password hash matched rows: %s", res.Body)
-		}
+		assert.False(t, res.Status == http.StatusOK && strings.Contains(string(res.Body), `"totalItems":6`), "filter on the password hash matched rows: %s", res.Body)
 		res = testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/users/records", users["viewer"].Token, nil)
 		for _, secret := range []string{"password", "tokenKey", "totp_secret", "admin@aegis.test"} {
-			if strings.Contains(string(res.Body), `"`+secret) || (secret == "admin@aegis.test" && strings.Contains(string(res.Body), secret)) {
-				i := strings.Index(string(res.Body), secret)
-				t.Errorf("users list exposes %s to a viewer: …%s…", secret, string(res.Body)[max(0, i-200):min(len(res.Body), i+50)])
-			}
+			body := string(res.Body)
+			exposed := strings.Contains(body, `"`+secret) || (secret == "admin@aegis.test" && strings.Contains(body, secret))
+			i := strings.Index(body, secret)
+			assert.False(t, exposed, "users list exposes %s to a viewer: …%s…", secret, body[max(0, i-200):min(len(body), i+50)])
 		}
 	})
 
 	t.Run("blind tests stay hidden from blue by id (IDOR)", func(t *testing.T) {
 		res := testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/tests/records/"+setup.hiddenTest, users["blue_analyst"].Token, nil)
-		if res.Status != http.StatusNotFound {
-			t.Errorf("blue analyst read an unrevealed test: %d", res.Status)
-		}
+		assert.Equal(t, http.StatusNotFound, res.Status, "blue analyst read an unrevealed test: %d", res.Status)
 		res = testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/tests/records?filter="+url.QueryEscape("revealed = false"), users["blue_analyst"].Token, nil)
-		if strings.Contains(string(res.Body), setup.hiddenTest) {
-			t.Errorf("blue analyst listed an unrevealed test by filtering")
-		}
+		assert.NotContains(t, string(res.Body), setup.hiddenTest, "blue analyst listed an unrevealed test by filtering")
 	})
 
 	t.Run("other users' notifications (IDOR)", func(t *testing.T) {
 		res := testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/notifications/records/"+setup.notification, users["red_operator"].Token, nil)
-		if res.Status != http.StatusNotFound {
-			t.Errorf("read another user's notification: %d", res.Status)
-		}
+		assert.Equal(t, http.StatusNotFound, res.Status, "read another user's notification: %d", res.Status)
 		res = testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/notifications/records/"+setup.notification, users["red_operator"].Token, map[string]any{"read": true})
-		if res.Status != http.StatusNotFound {
-			t.Errorf("marked another user's notification: %d", res.Status)
-		}
+		assert.Equal(t, http.StatusNotFound, res.Status, "marked another user's notification: %d", res.Status)
 	})
 
 	t.Run("mass assignment of role", func(t *testing.T) {
 		u := users["viewer"]
 		res := testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"role": "admin"})
-		if res.Status < 400 {
-			t.Errorf("viewer promoted themselves: %d %s", res.Status, res.Body)
-		}
+		assert.GreaterOrEqual(t, res.Status, 400, "viewer promoted themselves: %d %s", res.Status, res.Body)
 		rec, _ := app.FindRecordById(collections.Users, u.Id)
-		if rec.GetString("role") != collections.RoleViewer {
-			t.Fatalf("role changed to %s", rec.GetString("role"))
-		}
+		require.Equal(t, collections.RoleViewer, rec.GetString("role"), "role changed to %s", rec.GetString("role"))
 	})
 
 	t.Run("path traversal in evidence file names", func(t *testing.T) {
@@ -112,13 +94,9 @@ func TestOWASPPass(t *testing.T) {
 			req.Header.Set("Content-Type", mw.FormDataContentType())
 			req.Header.Set("Authorization", users["red_lead"].Token)
 			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err, "send the upload")
 			res.Body.Close()
-			if res.StatusCode >= 500 {
-				t.Errorf("%q: status %d", name, res.StatusCode)
-			}
+			assert.Less(t, res.StatusCode, 500, "%q: status %d", name, res.StatusCode)
 		}
 		// Every stored file sits inside the evidence collection's folder.
 		col, _ := app.FindCollectionByNameOrId(collections.Evidence)
@@ -126,16 +104,13 @@ func TestOWASPPass(t *testing.T) {
 		recs, _ := app.FindAllRecords(collections.Evidence)
 		for _, r := range recs {
 			stored := r.GetString("file")
-			if strings.ContainsAny(stored, `/\`) || strings.Contains(stored, "..") {
-				t.Errorf("stored file name %q escapes its folder", stored)
-			}
-			if _, err := os.Stat(filepath.Join(root, r.Id, stored)); err != nil {
-				t.Errorf("evidence %s not under %s: %v", r.Id, root, err)
-			}
+			assert.False(t, strings.ContainsAny(stored, `/\`), "stored file name %q escapes its folder", stored)
+			assert.NotContains(t, stored, "..", "stored file name %q escapes its folder", stored)
+			_, err := os.Stat(filepath.Join(root, r.Id, stored))
+			assert.NoError(t, err, "evidence %s not under %s", r.Id, root)
 		}
-		if _, err := os.Stat("/etc/passwd.txt"); err == nil {
-			t.Error("a file was written outside the data dir")
-		}
+		_, err := os.Stat("/etc/passwd.txt")
+		assert.Error(t, err, "a file was written outside the data dir")
 	})
 
 	t.Run("protected evidence needs a file token", func(t *testing.T) {
@@ -145,9 +120,7 @@ func TestOWASPPass(t *testing.T) {
 		}
 		r := recs[0]
 		res := testutil.Do(t, http.MethodGet, srv.URL+"/api/files/evidence/"+r.Id+"/"+r.GetString("file"), "", nil)
-		if res.Status != http.StatusNotFound {
-			t.Errorf("evidence downloaded without a token: %d", res.Status)
-		}
+		assert.Equal(t, http.StatusNotFound, res.Status, "evidence downloaded without a token: %d", res.Status)
 	})
 
 	t.Run("oversized headers and bodies", func(t *testing.T) {
@@ -155,19 +128,13 @@ func TestOWASPPass(t *testing.T) {
 		req.Header.Set("X-Junk", strings.Repeat("a", 2<<20))
 		if res, err := http.DefaultClient.Do(req); err == nil {
 			res.Body.Close()
-			if res.StatusCode < 400 {
-				t.Errorf("2 MiB header accepted: %d", res.StatusCode)
-			}
+			assert.GreaterOrEqual(t, res.StatusCode, 400, "2 MiB header accepted: %d", res.StatusCode)
 		}
 		big := `{"name":"` + strings.Repeat("x", 40<<20) + `"}`
 		res := testutil.Do(t, http.MethodPost, srv.URL+"/api/collections/campaigns/records", users["red_lead"].Token, big)
-		if res.Status != http.StatusRequestEntityTooLarge && res.Status != http.StatusBadRequest {
-			t.Errorf("40 MiB JSON body: %d", res.Status)
-		}
+		assert.Contains(t, []int{http.StatusRequestEntityTooLarge, http.StatusBadRequest}, res.Status, "a 40 MiB JSON body is refused")
 		// Still serving.
-		if res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/health", "", nil); res.Status != http.StatusOK {
-			t.Fatalf("server unhealthy after oversized input: %d", res.Status)
-		}
+		require.Equal(t, http.StatusOK, testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/health", "", nil).Status, "server unhealthy after oversized input")
 	})
 
 	t.Run("CORS and CSRF", func(t *testing.T) {
@@ -177,16 +144,10 @@ func TestOWASPPass(t *testing.T) {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://evil.example")
 		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "send the cross-site post")
 		res.Body.Close()
-		if res.StatusCode < 400 {
-			t.Errorf("credential-less cross-site post created a record: %d", res.StatusCode)
-		}
-		if res.Header.Get("Access-Control-Allow-Credentials") == "true" {
-			t.Error("CORS allows credentials")
-		}
+		assert.GreaterOrEqual(t, res.StatusCode, 400, "credential-less cross-site post created a record: %d", res.StatusCode)
+		assert.NotEqual(t, "true", res.Header.Get("Access-Control-Allow-Credentials"), "CORS allows credentials")
 	})
 }
 

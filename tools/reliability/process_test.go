@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
 )
 
@@ -50,9 +51,7 @@ func aegisBinary(t *testing.T) string {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
+	require.NoError(t, buildErr, "build the aegis binary")
 	return binPath
 }
 
@@ -79,26 +78,20 @@ func (s *server) run(args ...string) string {
 	s.t.Helper()
 	cmd := exec.Command(s.bin, append(args, "--dir", s.dir)...)
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		s.t.Fatalf("aegis %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
+	require.NoError(s.t, err, "aegis %s: %v\n%s", strings.Join(args, " "), err, out)
 	return string(out)
 }
 
 func (s *server) start() {
 	s.t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	require.NoError(s.t, err, "pick a free port")
 	addr := l.Addr().String()
 	l.Close()
 	s.logs = &bytes.Buffer{}
 	s.cmd = exec.Command(s.bin, "serve", "--http", addr, "--dir", s.dir)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
+	require.NoError(s.t, s.cmd.Start(), "start aegis serve")
 	s.url = "http://" + addr
 	s.t.Cleanup(func() {
 		if s.cmd != nil && s.cmd.ProcessState == nil {
@@ -114,7 +107,7 @@ func (s *server) start() {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s.t.Fatalf("server did not start:\n%s", s.logs)
+	require.FailNow(s.t, "server did not start", "%s", s.logs)
 }
 
 // kill sends SIGKILL: no shutdown hooks, no flushes.
@@ -148,9 +141,7 @@ func (s *server) call(method, path, token, contentType string, body io.Reader, o
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	if out != nil && res.StatusCode < 300 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			s.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
-		}
+		require.NoError(s.t, json.Unmarshal(raw, out), "%s %s: decode %s", method, path, raw)
 	}
 	return res.StatusCode
 }
@@ -159,9 +150,7 @@ func (s *server) call(method, path, token, contentType string, body io.Reader, o
 func (s *server) db() *sql.DB {
 	s.t.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.dir, "data.db")+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	require.NoError(s.t, err, "open the database read-only")
 	s.t.Cleanup(func() { db.Close() })
 	return db
 }
@@ -169,16 +158,14 @@ func (s *server) db() *sql.DB {
 func (s *server) integrity() {
 	s.t.Helper()
 	var res string
-	if err := s.db().QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
-		s.t.Fatalf("integrity_check after kill: %q %v", res, err)
-	}
+	err := s.db().QueryRow("PRAGMA integrity_check").Scan(&res)
+	require.NoError(s.t, err, "integrity_check after kill: %q", res)
+	require.Equal(s.t, "ok", res, "integrity_check after kill: %q %v", res, err)
 }
 
 func (s *server) count(query string, args ...any) int {
 	s.t.Helper()
 	var n int
-	if err := s.db().QueryRow(query, args...).Scan(&n); err != nil {
-		s.t.Fatalf("%s: %v", query, err)
-	}
+	require.NoError(s.t, s.db().QueryRow(query, args...).Scan(&n), "%s", query)
 	return n
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestBackupThenSecondProcessLosesNothing is the seam between a backup and
@@ -46,54 +48,44 @@ func TestBackupThenSecondProcessLosesNothing(t *testing.T) {
 			admin := s.token("admin@fault.local")
 			techID := createTechnique(t, s, admin, "T1059", "Before the backup")
 
-			if code := s.call(http.MethodPost, "/api/aegis/backups", admin, "application/json", strings.NewReader(`{"name":"seam.zip"}`), nil); code != http.StatusOK {
-				t.Fatalf("backup through the API: %d", code)
-			}
+			code := s.call(http.MethodPost, "/api/aegis/backups", admin, "application/json", strings.NewReader(`{"name":"seam.zip"}`), nil)
+			require.Equal(t, http.StatusOK, code, "backup through the API: %d", code)
 
 			// A second process opens and closes the database.
 			out, err := exec.Command(s.bin, append(sc.second, "--dir", s.dir)...).CombinedOutput()
-			if !strings.Contains(string(out), "database") && !strings.Contains(string(out), "written") {
-				t.Fatalf("aegis %s did not run: %v\n%s", sc.second[0], err, out)
-			}
+			require.False(t, !strings.Contains(string(out), "database") && !strings.Contains(string(out), "written"), "aegis %s did not run: %v\n%s", sc.second[0], err, out)
 
 			// Acknowledged writes after the second process has come and gone.
 			for i := 0; i < 5; i++ {
-				if code := s.call(http.MethodPatch, "/api/collections/techniques/records/"+techID, admin,
-					"application/json", strings.NewReader(fmt.Sprintf(`{"name":"After the backup %d"}`, i)), nil); code != http.StatusOK {
-					t.Fatalf("PATCH %d: %d", i, code)
-				}
+				code := s.call(http.MethodPatch, "/api/collections/techniques/records/"+techID, admin,
+					"application/json", strings.NewReader(fmt.Sprintf(`{"name":"After the backup %d"}`, i)), nil)
+				require.Equal(t, http.StatusOK, code, "PATCH %d: %d", i, code)
 			}
 			later := createTechnique(t, s, admin, "T1003", "Created after the backup")
-			if gone := deletedDatabaseFiles(t, s.cmd.Process.Pid); len(gone) > 0 {
-				t.Errorf("the server writes into unlinked database files: %v", gone)
-			}
+			gone := deletedDatabaseFiles(t, s.cmd.Process.Pid)
+			assert.Empty(t, gone, "the server writes into unlinked database files: %v", gone)
 
 			s.kill()
 			s.start()
 			var rec struct{ Name string }
-			if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+techID, admin, "", nil, &rec); code != http.StatusOK || rec.Name != "After the backup 4" {
-				t.Errorf("the last acknowledged PATCH was lost with SIGKILL: %d %q", code, rec.Name)
-			}
-			if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+later, admin, "", nil, nil); code != http.StatusOK {
-				t.Errorf("the technique created after the backup was lost with SIGKILL: %d", code)
-			}
+			code = s.call(http.MethodGet, "/api/collections/techniques/records/"+techID, admin, "", nil, &rec)
+			assert.Equal(t, http.StatusOK, code, "the last acknowledged PATCH was lost with SIGKILL: %d %q", code, rec.Name)
+			assert.Equal(t, "After the backup 4", rec.Name, "the last acknowledged PATCH was lost with SIGKILL: %d %q", code, rec.Name)
+			code = s.call(http.MethodGet, "/api/collections/techniques/records/"+later, admin, "", nil, nil)
+			assert.Equal(t, http.StatusOK, code, "the technique created after the backup was lost with SIGKILL: %d", code)
 			s.integrity()
 
 			if repl != nil {
 				// The replica has every acknowledged write too.
 				restored := repl.restore(t)
 				db, err := sql.Open("sqlite", "file:"+restored+"?mode=ro")
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err, "open the restored replica")
 				defer db.Close()
 				var got, integrity string
-				if err := db.QueryRow("PRAGMA integrity_check").Scan(&integrity); err != nil || integrity != "ok" {
-					t.Fatalf("replica integrity_check: %q %v", integrity, err)
-				}
-				if err := db.QueryRow("SELECT name FROM techniques WHERE id = ?", techID).Scan(&got); err != nil || got != "After the backup 4" {
-					t.Fatalf("the replica lacks the last acknowledged PATCH: %q %v", got, err)
-				}
+				require.NoError(t, db.QueryRow("PRAGMA integrity_check").Scan(&integrity), "replica integrity_check: %q", integrity)
+				require.Equal(t, "ok", integrity, "replica integrity_check: %q", integrity)
+				require.NoError(t, db.QueryRow("SELECT name FROM techniques WHERE id = ?", techID).Scan(&got), "the replica lacks the last acknowledged PATCH: %q", got)
+				require.Equal(t, "After the backup 4", got, "the replica lacks the last acknowledged PATCH: %q", got)
 			}
 		})
 	}
@@ -103,9 +95,8 @@ func createTechnique(t *testing.T, s *server, token, attackID, name string) stri
 	t.Helper()
 	var rec struct{ Id string }
 	body := fmt.Sprintf(`{"stix_id":"attack-pattern--%s","attack_id":%q,"name":%q,"in_scope":true}`, attackID, attackID, name)
-	if code := s.call(http.MethodPost, "/api/collections/techniques/records", token, "application/json", strings.NewReader(body), &rec); code != http.StatusOK {
-		t.Fatalf("create technique %s: %d", attackID, code)
-	}
+	code := s.call(http.MethodPost, "/api/collections/techniques/records", token, "application/json", strings.NewReader(body), &rec)
+	require.Equal(t, http.StatusOK, code, "create technique %s: %d", attackID, code)
 	return rec.Id
 }
 
@@ -145,9 +136,7 @@ func startReplica(t *testing.T, dataDir string) *replica {
 	config := filepath.Join(work, "litestream.yml")
 	yml := fmt.Sprintf("dbs:\n  - path: %s\n    replica:\n      type: file\n      path: %s\n      sync-interval: 1s\n",
 		filepath.Join(dataDir, "data.db"), filepath.Join(work, "replica"))
-	if err := os.WriteFile(config, []byte(yml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(config, []byte(yml), 0o600), "write the litestream config")
 	env := []string{}
 	for _, kv := range os.Environ() {
 		// A CA bundle set for other tools breaks Litestream's client set-up.
@@ -157,14 +146,10 @@ func startReplica(t *testing.T, dataDir string) *replica {
 	}
 	r := &replica{env: env, config: config, dir: dataDir, log: filepath.Join(work, "litestream.log")}
 	logf, err := os.Create(r.log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "create the litestream log")
 	r.cmd = exec.Command(bin, "replicate", "-config", config)
 	r.cmd.Env, r.cmd.Stdout, r.cmd.Stderr = env, logf, logf
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, r.cmd.Start(), "start litestream replicate")
 	t.Cleanup(func() {
 		if r.cmd.ProcessState == nil {
 			r.cmd.Process.Kill()
@@ -187,17 +172,16 @@ func (r *replica) restore(t *testing.T) string {
 	case <-done:
 	case <-time.After(20 * time.Second):
 		r.cmd.Process.Kill()
-		t.Fatal("litestream did not stop")
+		require.FailNow(t, "litestream did not stop within 20 s")
 	}
 	out := filepath.Join(t.TempDir(), "restored.db")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, r.cmd.Path, "restore", "-config", r.config, "-o", out, filepath.Join(r.dir, "data.db"))
 	cmd.Env = r.env
-	if b, err := cmd.CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(r.log)
-		t.Fatalf("litestream restore: %v\n%s\nreplicate log:\n%s", err, b, log)
-	}
+	b, err := cmd.CombinedOutput()
+	replLog, _ := os.ReadFile(r.log)
+	require.NoError(t, err, "litestream restore: %s\nreplicate log:\n%s", b, replLog)
 	return out
 }
 
@@ -211,9 +195,8 @@ func TestRestoreRoutesOnARealServer(t *testing.T) {
 	s.start()
 	admin := s.token("admin@fault.local")
 	kept := createTechnique(t, s, admin, "T1059", "In the backup")
-	if code := s.call(http.MethodPost, "/api/aegis/backups", admin, "application/json", strings.NewReader(`{"name":"good.zip"}`), nil); code != http.StatusOK {
-		t.Fatalf("backup: %d", code)
-	}
+	code := s.call(http.MethodPost, "/api/aegis/backups", admin, "application/json", strings.NewReader(`{"name":"good.zip"}`), nil)
+	require.Equal(t, http.StatusOK, code, "backup: %d", code)
 	random := make([]byte, 32<<10)
 	for i := range random {
 		random[i] = byte(i*7 + i/13)
@@ -235,13 +218,11 @@ func TestRestoreRoutesOnARealServer(t *testing.T) {
 	}
 	for _, r := range routes {
 		t.Run(r.name, func(t *testing.T) {
-			if code := s.call(http.MethodPost, fmt.Sprintf(r.url, "random.zip"), r.token, "", nil, nil); code != http.StatusBadRequest {
-				t.Fatalf("random data.db: %d, want 400", code)
-			}
+			code := s.call(http.MethodPost, fmt.Sprintf(r.url, "random.zip"), r.token, "", nil, nil)
+			require.Equal(t, http.StatusBadRequest, code, "random data.db: %d, want 400", code)
 			extra := createTechnique(t, s, admin, "T1003", "Not in the backup")
-			if code := s.call(http.MethodPost, fmt.Sprintf(r.url, "good.zip"), r.token, "", nil, nil); code != r.ok {
-				t.Fatalf("restore good.zip: %d, want %d\n%s", code, r.ok, s.logs)
-			}
+			code = s.call(http.MethodPost, fmt.Sprintf(r.url, "good.zip"), r.token, "", nil, nil)
+			require.Equal(t, r.ok, code, "restore good.zip: %d, want %d\n%s", code, r.ok, s.logs)
 			deadline := time.Now().Add(30 * time.Second)
 			for time.Now().Before(deadline) {
 				time.Sleep(300 * time.Millisecond)
@@ -249,12 +230,10 @@ func TestRestoreRoutesOnARealServer(t *testing.T) {
 					break
 				}
 			}
-			if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil); code != http.StatusNotFound {
-				t.Fatalf("the record written after the backup is still there after the restore: %d\n%s", code, s.logs)
-			}
-			if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+kept, admin, "", nil, nil); code != http.StatusOK {
-				t.Fatalf("the record in the backup is missing after the restore: %d", code)
-			}
+			code = s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil)
+			require.Equal(t, http.StatusNotFound, code, "the record written after the backup is still there after the restore: %d\n%s", code, s.logs)
+			code = s.call(http.MethodGet, "/api/collections/techniques/records/"+kept, admin, "", nil, nil)
+			require.Equal(t, http.StatusOK, code, "the record in the backup is missing after the restore: %d", code)
 			s.integrity()
 		})
 	}
@@ -263,24 +242,19 @@ func TestRestoreRoutesOnARealServer(t *testing.T) {
 		extra := createTechnique(t, s, admin, "T1005", "Not in the backup either")
 		s.kill()
 		out, err := exec.Command(s.bin, "restore", "random.zip", "--dir", s.dir).CombinedOutput()
-		if err == nil || !strings.Contains(string(out), "not a database") {
-			t.Fatalf("aegis restore of a random data.db: %v\n%s", err, out)
-		}
+		require.Error(t, err, "aegis restore of a random data.db: %v\n%s", err, out)
+		require.Contains(t, string(out), "not a database", "aegis restore of a random data.db: %v\n%s", err, out)
 		s.start()
-		if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil); code != http.StatusOK {
-			t.Fatalf("a refused CLI restore changed the data: %d", code)
-		}
+		code := s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil)
+		require.Equal(t, http.StatusOK, code, "a refused CLI restore changed the data: %d", code)
 		s.kill()
-		if out, err := exec.Command(s.bin, "restore", "good.zip", "--dir", s.dir).CombinedOutput(); err != nil {
-			t.Fatalf("aegis restore good.zip: %v\n%s", err, out)
-		}
+		out, err = exec.Command(s.bin, "restore", "good.zip", "--dir", s.dir).CombinedOutput()
+		require.NoError(t, err, "aegis restore good.zip: %s", out)
 		s.start()
-		if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil); code != http.StatusNotFound {
-			t.Fatalf("the record written after the backup survived the CLI restore: %d", code)
-		}
-		if code := s.call(http.MethodGet, "/api/collections/techniques/records/"+kept, admin, "", nil, nil); code != http.StatusOK {
-			t.Fatalf("the record in the backup is missing after the CLI restore: %d", code)
-		}
+		code = s.call(http.MethodGet, "/api/collections/techniques/records/"+extra, admin, "", nil, nil)
+		require.Equal(t, http.StatusNotFound, code, "the record written after the backup survived the CLI restore: %d", code)
+		code = s.call(http.MethodGet, "/api/collections/techniques/records/"+kept, admin, "", nil, nil)
+		require.Equal(t, http.StatusOK, code, "the record in the backup is missing after the CLI restore: %d", code)
 		s.integrity()
 	})
 }
@@ -288,19 +262,13 @@ func TestRestoreRoutesOnARealServer(t *testing.T) {
 func writeZip(t *testing.T, p string, files map[string][]byte) {
 	t.Helper()
 	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "create the zip")
 	zw := zip.NewWriter(f)
 	for n, c := range files {
 		w, err := zw.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "add a file to the zip")
 		w.Write(c)
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, zw.Close(), "close the zip")
 	f.Close()
 }
