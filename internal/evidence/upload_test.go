@@ -124,21 +124,38 @@ func (e *env) download(ev evidenceJSON, role string, withToken bool) *http.Respo
 }
 
 // stored counts the objects under the evidence collection in storage.
-func (e *env) stored() int {
-	e.t.Helper()
+// stored counts the evidence files in storage. Listing a bucket while the
+// server deletes from it can fail on the S3 gateway used in tests (an object
+// vanishes between its listing and its stat): storedNow reports that error,
+// stored fails the calling test with it.
+func (e *env) stored(t *testing.T) int {
+	t.Helper()
+	n, err := e.storedNow()
+	require.NoError(t, err, "list the stored evidence")
+	return n
+}
+
+func (e *env) storedNow() (int, error) {
 	fsys, err := e.app.NewFilesystem()
-	require.NoError(e.t, err, "open the storage")
+	if err != nil {
+		return 0, fmt.Errorf("open the storage: %w", err)
+	}
 	defer fsys.Close()
-	col, _ := e.app.FindCollectionByNameOrId(c.Evidence)
+	col, err := e.app.FindCollectionByNameOrId(c.Evidence)
+	if err != nil {
+		return 0, fmt.Errorf("find the evidence collection: %w", err)
+	}
 	objs, err := fsys.List(col.Id + "/")
-	require.NoError(e.t, err, "list the stored evidence")
+	if err != nil {
+		return 0, fmt.Errorf("list %s/: %w", col.Id, err)
+	}
 	n := 0
 	for _, o := range objs {
 		if !strings.HasSuffix(o.Key, ".attrs") {
 			n++
 		}
 	}
-	return n
+	return n, nil
 }
 
 func (e *env) rows() int {
@@ -210,7 +227,7 @@ func suite(t *testing.T, e *env) {
 		}
 	})
 	t.Run("refusals store nothing", func(t *testing.T) {
-		rows, objs := e.rows(), e.stored()
+		rows, objs := e.rows(), e.stored(t)
 		elf := append([]byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0}, bytes.Repeat([]byte{0}, 120)...)
 		elf[16], elf[18] = 2, 0x3e // ET_EXEC, x86-64
 		blind := e.test(true)
@@ -256,8 +273,8 @@ func suite(t *testing.T, e *env) {
 		res := testutil.Do(t, "POST", e.url+"/api/collections/evidence/records", e.users[c.RoleRedLead].Token,
 			map[string]any{"test": test.Id, "team": "red", "filename": "x"})
 		assert.Equal(t, 400, res.Status, "CRUD create: %d", res.Status)
-		assert.Equal(t, rows+1, e.rows(), "rows %d→%d, stored %d→%d: refusals left something behind", rows, e.rows(), objs, e.stored())
-		assert.Equal(t, objs+1, e.stored(), "rows %d→%d, stored %d→%d: refusals left something behind", rows, e.rows(), objs, e.stored())
+		assert.Equal(t, rows+1, e.rows(), "rows %d→%d, stored %d→%d: refusals left something behind", rows, e.rows(), objs, e.stored(t))
+		assert.Equal(t, objs+1, e.stored(t), "rows %d→%d, stored %d→%d: refusals left something behind", rows, e.rows(), objs, e.stored(t))
 	})
 	t.Run("large upload streams with bounded memory", func(t *testing.T) {
 		size := int64(300 << 20)
@@ -317,17 +334,22 @@ func suite(t *testing.T, e *env) {
 		assert.Equal(t, want, hex.EncodeToString(dh.Sum(nil)), "stored copy: %d, %d bytes", r.StatusCode, n)
 	})
 	t.Run("deleting the test deletes its evidence files", func(t *testing.T) {
-		require.NotEqual(t, 0, e.stored(), "nothing stored to delete")
+		require.NotEqual(t, 0, e.stored(t), "nothing stored to delete")
 		require.NotEqual(t, 0, e.rows(), "nothing stored to delete")
 		res := testutil.Do(t, "DELETE", e.url+"/api/collections/tests/records/"+test.Id, e.users[c.RoleRedLead].Token, nil)
 		require.Equal(t, 204, res.Status, "delete test: %d %s", res.Status, res.Body)
 		n, _ := e.app.CountRecords(c.Evidence, nil)
 		assert.Equal(t, int64(0), n, "%d evidence rows left", n)
-		deadline := time.Now().Add(10 * time.Second)
-		for e.stored() != 0 && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
+		// The files go after the response, in the background: wait for them,
+		// reading a failed listing (a file removed while listed) as "not yet".
+		left, err := -1, error(nil)
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if left, err = e.storedNow(); err == nil && left == 0 {
+				break
+			}
 		}
-		assert.Equal(t, 0, e.stored(), "files left in storage")
+		require.NoError(t, err, "list the stored evidence")
+		assert.Equal(t, 0, left, "files left in storage")
 	})
 	if dir := e.app.DataDir() + "/evidence_spool"; true {
 		left, _ := os.ReadDir(dir)
@@ -392,7 +414,7 @@ func TestSweepRemovesOrphansOnly(t *testing.T) {
 	fsys.Close()
 	os.MkdirAll(evidence.SpoolDir(e.app), 0o700)
 	os.WriteFile(filepath.Join(evidence.SpoolDir(e.app), "upload-stale"), []byte("x"), 0o600)
-	require.Equal(t, 2, e.stored(), "stored %d", e.stored())
+	require.Equal(t, 2, e.stored(t), "stored %d", e.stored(t))
 	// Within the grace period nothing is touched (it could be in flight).
 	st, err := evidence.Sweep(context.Background(), e.app, time.Now(), time.Hour)
 	require.NoError(t, err, "sweep in grace")
@@ -402,6 +424,6 @@ func TestSweepRemovesOrphansOnly(t *testing.T) {
 	require.NoError(t, err, "sweep: %+v", st)
 	require.Equal(t, 1, st.Orphans, "sweep: %+v %v", st, err)
 	require.Equal(t, 1, st.Spool, "sweep: %+v %v", st, err)
-	assert.Equal(t, 1, e.stored(), "after sweep: %d stored, %d rows", e.stored(), e.rows())
-	assert.Equal(t, 1, e.rows(), "after sweep: %d stored, %d rows", e.stored(), e.rows())
+	assert.Equal(t, 1, e.stored(t), "after sweep: %d stored, %d rows", e.stored(t), e.rows())
+	assert.Equal(t, 1, e.rows(), "after sweep: %d stored, %d rows", e.stored(t), e.rows())
 }
