@@ -1,7 +1,7 @@
 import { Fragment, useState, type ReactNode } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { pb, esc } from '../../lib/pb'
-import { hasMore, useLoad } from '../../lib/data'
+import { esc } from '../../lib/pb'
+import { useCursorList } from '../../lib/cursor'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Icon, nextSort, Select, Spinner, TextInput, useListState } from '../../ds'
@@ -40,11 +40,21 @@ export function buildAuditFilter(f: { action?: string; collection?: string; acto
 const tone = (a: string) =>
   a === 'delete' || a === 'login_failed' ? 'danger' : a === 'create' || a === 'setup' ? 'success' : a === 'role_change' ? 'warning' : a === 'login' ? 'info' : 'primary'
 
-/** auditSort is the server sort of the audit log: the chosen column, then the
- *  newest first, so pages never overlap when values tie. */
+/** auditKeys are the keys of the audit log's order and cursor: the chosen
+ *  column, then the time and the id in the same direction, so that pages
+ *  never overlap when values tie and one index serves each column both ways
+ *  ((created, id), (actor_name, created, id), (action, created, id),
+ *  (collection, created, id)). */
+export function auditKeys(sort: string): string[] {
+  const s = sort || '-created'
+  const d = s.startsWith('-') ? '-' : ''
+  const key = s.replace(/^-/, '')
+  return key === 'created' ? [d + 'created', d + 'id'] : [d + key, d + 'created', d + 'id']
+}
+
+/** auditSort is the server sort of the audit log. */
 export function auditSort(sort: string): string {
-  const key = sort.replace(/^-/, '')
-  return key === 'created' ? `${sort},${sort.startsWith('-') ? '-id' : 'id'}` : `${sort || '-created'},-created,-id`
+  return auditKeys(sort).join(',')
 }
 
 /** SortTh is a header of a hand-built table that sorts on the server. */
@@ -69,12 +79,13 @@ export default function AuditPage() {
     from: query.get('from') ?? '',
     to: query.get('to') ?? '',
   }
-  const { page, sort, setPage, setSort } = useListState({ sort: '-created' })
+  const { sort, setSort } = useListState({ sort: '-created' })
   const [open, setOpen] = useState<string | null>(null)
   const filter = buildAuditFilter(f)
-  const list = useLoad(() => pb.collection('audit_logs').getList<Entry>(page, PER_PAGE, { sort: auditSort(sort), filter, skipTotal: true }), [page, filter, sort])
-  const rows = list.data?.items ?? []
-  const setF = (k: string) => (e: { target: { value: string } }) => setQuery({ [k]: e.target.value, page: null })
+  // Paged by cursor (?after=…/?before=…): every page reads the index from its cursor.
+  const list = useCursorList<Entry>('audit_logs', { keys: auditKeys(sort), perPage: PER_PAGE, filter })
+  const rows = list.rows
+  const setF = (k: string) => (e: { target: { value: string } }) => setQuery({ [k]: e.target.value, page: null, after: null, before: null })
 
   return (
     <div className="stack">
@@ -151,7 +162,7 @@ export default function AuditPage() {
           {list.loading && rows.length === 0 && <Spinner />}
           {!list.loading && rows.length === 0 && !list.error && <EmptyState title="No audit entries match" />}
         </div>
-        <Pagination page={page} perPage={PER_PAGE} count={rows.length} hasMore={hasMore(rows.length, PER_PAGE)} onPage={setPage} />
+        <Pagination page={list.page} perPage={PER_PAGE} count={rows.length} hasMore={list.hasNext} hasPrev={list.hasPrev} onPage={(p) => (p > list.page ? list.next() : list.prev())} />
       </Card>
     </div>
   )

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { pb, esc } from '../../lib/pb'
-import { useLoad } from '../../lib/data'
+import { hasMore, useLoad } from '../../lib/data'
+import { useCursorList } from '../../lib/cursor'
 import { relativeTime } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
@@ -19,8 +20,38 @@ const PER_PAGE = 25
 /** testSort is the server sort of the tests list: the chosen column, then the
  *  newest change and the id, so pages never overlap when values tie. */
 export function testSort(sort: string): string {
+  const keys = cursorKeys(sort)
+  if (keys) return keys.join(',')
   const s = sort || '-updated'
-  return [s, s.replace(/^-/, '') !== 'updated' && '-updated', 'id'].filter(Boolean).join(',')
+  return [s, '-updated', 'id'].join(',')
+}
+
+/** cursorKeys are the keys the list pages by cursor on, for the sorts an
+ *  index of tests serves ((updated, id) and (state, updated, id)); ties go in
+ *  the column's direction so one index serves both. Sorts by a related
+ *  record (technique, campaign, assignees) are ordered through a join no
+ *  index of tests can serve, and name and outcome have no index: those page
+ *  by number (null). */
+export function cursorKeys(sort: string): string[] | null {
+  const s = sort || '-updated'
+  const d = s.startsWith('-') ? '-' : ''
+  switch (s.replace(/^-/, '')) {
+    case 'updated':
+      return [d + 'updated', d + 'id']
+    case 'state':
+      return [d + 'state', d + 'updated', d + 'id']
+    default:
+      return null
+  }
+}
+
+/** totalSource says how the page counts its tests: the kept count (no
+ *  filter, or the state alone), PocketBase's count (other filters, bounded by
+ *  their indexes), or none (a free-text search, which would read every test). */
+export function totalSource(f: { state: string; waiting: boolean; technique: string; campaign: string; red: string; blue: string; q: string }): 'kept' | 'count' | 'none' {
+  if (f.q) return 'none'
+  if (f.waiting || f.technique || f.campaign || f.red || f.blue) return 'count'
+  return 'kept'
 }
 
 export default function TestsPage() {
@@ -51,9 +82,23 @@ export default function TestsPage() {
   ]
     .filter(Boolean)
     .join(' && ')
-  const list = useLoad(() => pb.collection('tests').getList<TestRecord>(page, PER_PAGE, { filter, sort: testSort(sort), expand: TEST_EXPAND }), [filter, page, sort])
+  // Sorts an index serves page by cursor (?after=…/?before=…), the others by number.
+  const keys = cursorKeys(sort)
+  const byCursor = useCursorList<TestRecord>('tests', { keys: keys ?? [], perPage: PER_PAGE, filter, expand: TEST_EXPAND, enabled: !!keys })
+  const byNumber = useLoad(
+    async () => (keys ? null : pb.collection('tests').getList<TestRecord>(page, PER_PAGE, { filter, sort: testSort(sort), expand: TEST_EXPAND, skipTotal: true })),
+    [filter, page, sort, !!keys],
+  )
+  const source = totalSource({ state, waiting, technique, campaign, red, blue, q })
+  const total = useLoad(async () => {
+    if (source === 'kept') return (await pb.send<{ total: number }>('/api/aegis/tests/total', { query: state ? { state } : {} })).total
+    if (source === 'count') return (await pb.collection('tests').getList(1, 1, { filter, fields: 'id' })).totalItems
+    return null
+  }, [filter, source, state])
+  const list = keys ? { ...byCursor, reload: () => (byCursor.reload(), total.reload()) } : { rows: byNumber.data?.items ?? [], loading: byNumber.loading, error: byNumber.error, reload: () => (byNumber.reload(), total.reload()) }
+  const shownPage = keys ? byCursor.page : page
   const lead = can(me?.role, 'plan_campaigns') || me?.role === 'blue_lead'
-  const rows = list.data?.items ?? []
+  const rows = list.rows
   const allOnPage = rows.length > 0 && rows.every((t) => selected.includes(t.id))
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]))
   const setF = (k: string) => (e: { target: { value: string } }) => setFilter({ [k]: e.target.value || null })
@@ -130,7 +175,15 @@ export default function TestsPage() {
           onSort={setSort}
           empty={<EmptyState title={waiting ? 'Nothing waits for blue' : 'No tests match'} />}
         />
-        <Pagination page={page} perPage={PER_PAGE} count={rows.length} total={list.data?.totalItems} onPage={setPage} />
+        <Pagination
+          page={shownPage}
+          perPage={PER_PAGE}
+          count={rows.length}
+          total={total.data}
+          hasMore={keys ? byCursor.hasNext : hasMore(rows.length, PER_PAGE)}
+          hasPrev={keys ? byCursor.hasPrev : undefined}
+          onPage={(p) => (keys ? (p > shownPage ? byCursor.next() : byCursor.prev()) : setPage(p))}
+        />
       </Card>
     </div>
   )
