@@ -1,6 +1,7 @@
 import { Fragment, useState, type ReactNode } from 'react'
 import type { RecordModel } from 'pocketbase'
-import { esc } from '../../lib/pb'
+import { pb, esc } from '../../lib/pb'
+import { hasMore, useLoad } from '../../lib/data'
 import { useCursorList } from '../../lib/cursor'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
@@ -57,6 +58,15 @@ export function auditSort(sort: string): string {
   return auditKeys(sort).join(',')
 }
 
+/** auditByCursor tells whether a sort pages by cursor. The actor's name is
+ *  not: an admin reads the names kept in the private field (an email used to
+ *  sign in), not the stored actor_name the index orders by, so the page's
+ *  last row does not carry its sort value; that sort pages by number over
+ *  the same index. */
+export function auditByCursor(sort: string): boolean {
+  return (sort || '-created').replace(/^-/, '') !== 'actor_name'
+}
+
 /** SortTh is a header of a hand-built table that sorts on the server. */
 function SortTh({ field, sort, onSort, className, children }: { field: string; sort: string; onSort: (s: string) => void; className?: string; children: ReactNode }) {
   const dir = sort === field ? 'ascending' : sort === '-' + field ? 'descending' : 'none'
@@ -79,11 +89,16 @@ export default function AuditPage() {
     from: query.get('from') ?? '',
     to: query.get('to') ?? '',
   }
-  const { sort, setSort } = useListState({ sort: '-created' })
+  const { page, sort, setPage, setSort } = useListState({ sort: '-created' })
   const [open, setOpen] = useState<string | null>(null)
   const filter = buildAuditFilter(f)
   // Paged by cursor (?after=…/?before=…): every page reads the index from its cursor.
-  const list = useCursorList<Entry>('audit_logs', { keys: auditKeys(sort), perPage: PER_PAGE, filter })
+  const cursor = auditByCursor(sort)
+  const byCursor = useCursorList<Entry>('audit_logs', { keys: auditKeys(sort), perPage: PER_PAGE, filter, enabled: cursor })
+  const byNumber = useLoad(async () => (cursor ? null : pb.collection('audit_logs').getList<Entry>(page, PER_PAGE, { sort: auditSort(sort), filter, skipTotal: true })), [page, filter, sort, cursor])
+  const list = cursor
+    ? byCursor
+    : { rows: byNumber.data?.items ?? [], loading: byNumber.loading, error: byNumber.error, page, hasNext: hasMore(byNumber.data?.items.length ?? 0, PER_PAGE), hasPrev: page > 1, next: () => setPage(page + 1), prev: () => setPage(page - 1) }
   const rows = list.rows
   const setF = (k: string) => (e: { target: { value: string } }) => setQuery({ [k]: e.target.value, page: null, after: null, before: null })
 
