@@ -88,6 +88,10 @@ try {
         expect(want.every((n) => seen.includes(n)), 'a visible test is skipped')
         // Newest change first: the reverse of the creation order.
         expect(JSON.stringify(seen) === JSON.stringify([...want].reverse()), `order: ${seen.join(', ')}`)
+        await nav(analyst).getByRole('button', { name: 'Next →' }).click()
+        await wait(analyst, 'the second page', async () => (await nav(analyst).innerText()).includes(`26–${want.length} of ${want.length}`))
+        await nav(analyst).scrollIntoViewIfNeeded()
+        await shot(analyst, 'lists-05-tests-blue-second-page')
       },
     ],
     [
