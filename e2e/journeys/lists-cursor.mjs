@@ -103,6 +103,12 @@ try {
         await wait(admin, 'the total', async () => (await nav(admin).innerText()).includes(`of ${want.length}`))
         const seen = await walk(admin, testRows(admin), 'tests as admin')
         expect(JSON.stringify(seen) === JSON.stringify([...want].reverse()), `order: ${seen.join(', ')}`)
+        // The page size is a choice kept in the URL.
+        await nav(admin).getByLabel('Rows per page').selectOption('50')
+        await admin.waitForURL(/[?&]per=50/)
+        await wait(admin, 'fifty rows', async () => (await admin.locator('tbody tr b.wrap-anywhere').count()) === 50 && (await nav(admin).innerText()).includes('1–50 of 60'))
+        await nav(admin).scrollIntoViewIfNeeded()
+        await shot(admin, 'lists-06-tests-fifty-per-page')
         await admin.goto('/tests?state=ready')
         const ready = names.filter((_, i) => (i + 1) % 3 === 0).length
         await wait(admin, 'the ready total', async () => (await nav(admin).innerText()).includes(`of ${ready}`))

@@ -174,6 +174,12 @@ describe('audit log state in the URL', () => {
     await r.findByText('Ann')
     expect(lastList('audit_logs')!.searchParams.get('sort')).toBe('-created,-id')
     expect(lastList('audit_logs')!.searchParams.get('skipTotal')).toBeTruthy()
+    // One row more than the page shows: whether a next page exists.
+    expect(lastList('audit_logs')!.searchParams.get('perPage')).toBe('51')
+    fireEvent.change(r.getByLabelText('Rows per page'), { target: { value: '100' } })
+    expect(new URLSearchParams(window.location.search).get('per')).toBe('100')
+    await waitFor(() => expect(lastList('audit_logs')!.searchParams.get('perPage')).toBe('101'))
+    act(() => window.history.replaceState(null, '', '/audit?action=login'))
     expect(r.getByRole('columnheader', { name: /When/ }).getAttribute('aria-sort')).toBe('descending')
     fireEvent.click(r.getByRole('button', { name: 'Actor' }))
     expect(window.location.search).toBe('?action=login&sort=actor_name')

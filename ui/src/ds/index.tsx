@@ -520,6 +520,8 @@ export function Pagination({
   hasMore,
   hasPrev,
   onPage,
+  perPageOptions,
+  onPerPage,
 }: {
   page: number
   perPage: number
@@ -528,6 +530,9 @@ export function Pagination({
   hasMore?: boolean
   hasPrev?: boolean
   onPage: (p: number) => void
+  /** The page sizes offered (with onPerPage). */
+  perPageOptions?: number[]
+  onPerPage?: (n: number) => void
 }) {
   const from = count === 0 ? 0 : (page - 1) * perPage + 1
   const to = (page - 1) * perPage + count
@@ -541,6 +546,15 @@ export function Pagination({
         {known && count > 0 ? ` of ${(total as number).toLocaleString('en-US')}` : ''}
       </span>
       <span className="row">
+        {perPageOptions && onPerPage && (
+          <select className="select small" aria-label="Rows per page" value={perPage} onChange={(e) => onPerPage(Number(e.target.value))}>
+            {perPageOptions.map((n) => (
+              <option key={n} value={n}>
+                {n} per page
+              </option>
+            ))}
+          </select>
+        )}
         <span className="faint">Page {page}{pages ? ` of ${pages}` : ''}</span>
         <Button size="small" disabled={hasPrev === undefined ? page <= 1 : !hasPrev} onClick={() => onPage(page - 1)}>
           ← Previous

@@ -48,7 +48,13 @@ export function parseCursor(raw: string | null, n: number): string[] | null {
   }
 }
 
-/** withFilter joins two filters with &&. */
+/** perPageOf reads the page size from the URL (?per=), one of options, else the first. */
+export function perPageOf(raw: string | null, options: number[]): number {
+  const n = Number(raw)
+  return options.includes(n) ? n : options[0]
+}
+
+/** andFilter joins two filters with &&. */
 export const andFilter = (a: string, b: string) => (a && b ? `(${a}) && ${b}` : a || b)
 
 export type CursorPage<T> = {

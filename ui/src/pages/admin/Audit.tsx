@@ -2,7 +2,7 @@ import { Fragment, useState, type ReactNode } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { pb, esc } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
-import { useCursorList } from '../../lib/cursor'
+import { perPageOf, useCursorList } from '../../lib/cursor'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Icon, nextSort, Select, Spinner, TextInput, useListState } from '../../ds'
@@ -20,7 +20,7 @@ type Entry = RecordModel & {
   created: string
 }
 
-const PER_PAGE = 50
+const PER_PAGE_OPTIONS = [50, 100, 200]
 export { AUDIT_ACTIONS }
 const COLLECTIONS = [
   'users', 'tests', 'campaigns', 'test_outcomes', 'findings', 'evidence', 'test_comments', 'techniques', 'tactics', 'threat_actors',
@@ -89,16 +89,17 @@ export default function AuditPage() {
     from: query.get('from') ?? '',
     to: query.get('to') ?? '',
   }
-  const { page, sort, setPage, setSort } = useListState({ sort: '-created' })
+  const { page, sort, setPage, setSort, setFilter } = useListState({ sort: '-created' })
+  const perPage = perPageOf(query.get('per'), PER_PAGE_OPTIONS)
   const [open, setOpen] = useState<string | null>(null)
   const filter = buildAuditFilter(f)
   // Paged by cursor (?after=…/?before=…): every page reads the index from its cursor.
   const cursor = auditByCursor(sort)
-  const byCursor = useCursorList<Entry>('audit_logs', { keys: auditKeys(sort), perPage: PER_PAGE, filter, enabled: cursor })
-  const byNumber = useLoad(async () => (cursor ? null : pb.collection('audit_logs').getList<Entry>(page, PER_PAGE, { sort: auditSort(sort), filter, skipTotal: true })), [page, filter, sort, cursor])
+  const byCursor = useCursorList<Entry>('audit_logs', { keys: auditKeys(sort), perPage, filter, enabled: cursor })
+  const byNumber = useLoad(async () => (cursor ? null : pb.collection('audit_logs').getList<Entry>(page, perPage, { sort: auditSort(sort), filter, skipTotal: true })), [page, filter, sort, cursor, perPage])
   const list = cursor
     ? byCursor
-    : { rows: byNumber.data?.items ?? [], loading: byNumber.loading, error: byNumber.error, page, hasNext: hasMore(byNumber.data?.items.length ?? 0, PER_PAGE), hasPrev: page > 1, next: () => setPage(page + 1), prev: () => setPage(page - 1) }
+    : { rows: byNumber.data?.items ?? [], loading: byNumber.loading, error: byNumber.error, page, hasNext: hasMore(byNumber.data?.items.length ?? 0, perPage), hasPrev: page > 1, next: () => setPage(page + 1), prev: () => setPage(page - 1) }
   const rows = list.rows
   const setF = (k: string) => (e: { target: { value: string } }) => setQuery({ [k]: e.target.value, page: null, after: null, before: null })
 
@@ -177,7 +178,7 @@ export default function AuditPage() {
           {list.loading && rows.length === 0 && <Spinner />}
           {!list.loading && rows.length === 0 && !list.error && <EmptyState title="No audit entries match" />}
         </div>
-        <Pagination page={list.page} perPage={PER_PAGE} count={rows.length} hasMore={list.hasNext} hasPrev={list.hasPrev} onPage={(p) => (p > list.page ? list.next() : list.prev())} />
+        <Pagination page={list.page} perPage={perPage} count={rows.length} hasMore={list.hasNext} hasPrev={list.hasPrev} onPage={(p) => (p > list.page ? list.next() : list.prev())} perPageOptions={PER_PAGE_OPTIONS} onPerPage={(n) => setFilter({ per: n === PER_PAGE_OPTIONS[0] ? null : String(n) })} />
       </Card>
     </div>
   )

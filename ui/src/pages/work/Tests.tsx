@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { pb, esc } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
-import { useCursorList } from '../../lib/cursor'
+import { perPageOf, useCursorList } from '../../lib/cursor'
 import { relativeTime } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
@@ -11,7 +11,7 @@ import { Alert, Badge, Button, Card, EmptyState, FilterBar, PageHead, Pagination
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
 import { BulkBar, NewTest, useCampaigns, userLabel, useUsers } from './TestForms'
 
-const PER_PAGE = 25
+const PER_PAGE_OPTIONS = [25, 50, 100]
 
 // Tests: filters on state, campaign and assignees, the "waiting for blue"
 // queue (tests in blue review nobody is assigned to), a new test by hand and
@@ -65,6 +65,7 @@ export default function TestsPage() {
   const waiting = query.get('view') === 'waiting'
   // Filters, sort and page live in the URL: a reload or Back shows the same list.
   const { page, sort, setPage, setSort, setFilter } = useListState({ sort: waiting ? 'updated' : '-updated' })
+  const perPage = perPageOf(query.get('per'), PER_PAGE_OPTIONS)
   const [q, setQ] = useState(query.get('q') ?? '')
   const [selected, setSelected] = useState<string[]>([])
   const [creating, setCreating] = useState(false)
@@ -84,10 +85,10 @@ export default function TestsPage() {
     .join(' && ')
   // Sorts an index serves page by cursor (?after=…/?before=…), the others by number.
   const keys = cursorKeys(sort)
-  const byCursor = useCursorList<TestRecord>('tests', { keys: keys ?? [], perPage: PER_PAGE, filter, expand: TEST_EXPAND, enabled: !!keys })
+  const byCursor = useCursorList<TestRecord>('tests', { keys: keys ?? [], perPage, filter, expand: TEST_EXPAND, enabled: !!keys })
   const byNumber = useLoad(
-    async () => (keys ? null : pb.collection('tests').getList<TestRecord>(page, PER_PAGE, { filter, sort: testSort(sort), expand: TEST_EXPAND, skipTotal: true })),
-    [filter, page, sort, !!keys],
+    async () => (keys ? null : pb.collection('tests').getList<TestRecord>(page, perPage, { filter, sort: testSort(sort), expand: TEST_EXPAND, skipTotal: true })),
+    [filter, page, sort, !!keys, perPage],
   )
   const source = totalSource({ state, waiting, technique, campaign, red, blue, q })
   const total = useLoad(async () => {
@@ -177,12 +178,14 @@ export default function TestsPage() {
         />
         <Pagination
           page={shownPage}
-          perPage={PER_PAGE}
+          perPage={perPage}
           count={rows.length}
           total={total.data}
-          hasMore={keys ? byCursor.hasNext : hasMore(rows.length, PER_PAGE)}
+          hasMore={keys ? byCursor.hasNext : hasMore(rows.length, perPage)}
           hasPrev={keys ? byCursor.hasPrev : undefined}
           onPage={(p) => (keys ? (p > shownPage ? byCursor.next() : byCursor.prev()) : setPage(p))}
+          perPageOptions={PER_PAGE_OPTIONS}
+          onPerPage={(n) => setFilter({ per: n === PER_PAGE_OPTIONS[0] ? null : String(n) })}
         />
       </Card>
     </div>
