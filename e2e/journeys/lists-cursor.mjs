@@ -115,6 +115,16 @@ try {
         await nav(admin).getByRole('button', { name: 'Next →' }).waitFor()
         expect(await nav(admin).getByRole('button', { name: 'Next →' }).isDisabled(), 'one page of ready tests only')
         await shot(admin, 'lists-02-tests-admin-state')
+        // The search matches the name, or the technique's id or name (by technique id).
+        await admin.goto('/tests?per=100')
+        await admin.getByLabel('Search').fill('Cursor test 1')
+        await wait(admin, 'the name search', async () => (await admin.locator('tbody tr b.wrap-anywhere').count()) === 10)
+        await admin.getByLabel('Search').fill('PowerShell')
+        await wait(admin, 'the technique search', async () => (await admin.locator('tbody tr b.wrap-anywhere').count()) === 60)
+        await admin.getByLabel('Search').fill('T1059.001')
+        await wait(admin, 'the ATT&CK id search', async () => (await admin.locator('tbody tr b.wrap-anywhere').count()) === 60)
+        const req = (await admin.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name))).filter((u) => u.includes('/api/collections/tests/records')).pop() ?? ''
+        expect(decodeURIComponent(req).includes('technique = ') && !decodeURIComponent(req).includes('technique.name'), `the search joins: ${decodeURIComponent(req)}`)
       },
     ],
     [

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, fireEvent, render, waitFor } from '@testing-library/react'
-import TestsPage, { testSort, totalSource } from '../pages/work/Tests'
+import TestsPage, { searchFilter, testSort, totalSource } from '../pages/work/Tests'
 import { keysetFilter, parseCursor, reverseSort } from '../lib/cursor'
 import CompliancePage from '../pages/defence/Compliance'
 import AuditPage, { auditSort } from '../pages/admin/Audit'
@@ -58,6 +58,12 @@ describe('server sort with ties broken', () => {
     expect(auditSort('created')).toBe('created,id')
     expect(auditSort('action')).toBe('action,created,id')
     expect(auditSort('-actor_name')).toBe('-actor_name,-created,-id')
+  })
+  it('searches by technique id once the matching techniques are known', () => {
+    expect(searchFilter('Voice', ['k1'])).toBe("(name ~ 'Voice' || technique = 'k1')")
+    expect(searchFilter('zz', [])).toBe("(name ~ 'zz')")
+    expect(searchFilter('T1', null)).toBe("(name ~ 'T1' || technique.attack_id ~ 'T1' || technique.name ~ 'T1')")
+    expect(searchFilter('T1', Array.from({ length: 51 }, (_, i) => `k${i}`))).toContain('technique.name ~')
   })
   it('counts with the kept total unless a filter needs another count', () => {
     const none = { state: '', waiting: false, technique: '', campaign: '', red: '', blue: '', q: '' }

