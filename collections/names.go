@@ -64,3 +64,8 @@ const (
 	// another tool (DeTT&CT technique administration), with their logbook.
 	TechniqueAssessments = "technique_assessments"
 )
+
+// TestCountsTable is a plain table (not a collection) holding the number of
+// tests per (state, revealed), kept by triggers on tests in the same
+// transaction as each write (pb_migrations/1765001100_list_cursors_and_counts.go).
+const TestCountsTable = "aegis_test_counts"

@@ -73,6 +73,22 @@ func TestPageQueriesAreIndexBacked(t *testing.T) {
 		{"Audit log by collection", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "50", "sort", "-created,-id", "skipTotal", "1", "filter", "collection = 'findings'"), false},
 		{"Audit log by action", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "50", "sort", "-created,-id", "skipTotal", "1", "filter", "action = 'transition'"), false},
 		{"Audit log by date", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "50", "sort", "-created,-id", "skipTotal", "1", "filter", "created >= '2026-01-01 00:00:00.000Z' && created <= '2026-01-31 23:59:59.999Z'"), false},
+		// Keyset pages (the cursor of the UI, ui/src/lib/cursor.ts): next and
+		// previous, unfiltered and filtered, in each sort an index serves.
+		{"Tests, next page by cursor", collections.Tests, list("tests", "page", "1", "perPage", "26", "sort", "-updated,-id", "expand", testExpand, "skipTotal", "1", "filter", "updated <= '2022-06-01 00:00:00.000Z' && (updated < '2022-06-01 00:00:00.000Z' || (updated = '2022-06-01 00:00:00.000Z' && id < 't0000000003000'))"), false},
+		{"Tests, previous page by cursor", collections.Tests, list("tests", "page", "1", "perPage", "26", "sort", "updated,id", "expand", testExpand, "skipTotal", "1", "filter", "updated >= '2022-06-01 00:00:00.000Z' && (updated > '2022-06-01 00:00:00.000Z' || (updated = '2022-06-01 00:00:00.000Z' && id > 't0000000003000'))"), false},
+		{"Tests by state, next page by cursor", collections.Tests, list("tests", "page", "1", "perPage", "26", "sort", "-updated,-id", "expand", testExpand, "skipTotal", "1", "filter", "(state = 'validated') && updated <= '2022-06-01 00:00:00.000Z' && (updated < '2022-06-01 00:00:00.000Z' || (updated = '2022-06-01 00:00:00.000Z' && id < 't0000000003000'))"), false},
+		{"Tests sorted by state, next page by cursor", collections.Tests, list("tests", "page", "1", "perPage", "26", "sort", "state,updated,id", "expand", testExpand, "skipTotal", "1", "filter", "state >= 'executing' && (state > 'executing' || (state = 'executing' && (updated > '2022-06-01 00:00:00.000Z' || (updated = '2022-06-01 00:00:00.000Z' && id > 't0000000003000'))))"), false},
+		{"Audit log, next page by cursor", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "51", "sort", "-created,-id", "skipTotal", "1", "filter", "created <= '2023-06-01 00:00:00.000Z' && (created < '2023-06-01 00:00:00.000Z' || (created = '2023-06-01 00:00:00.000Z' && id < 'a0000000030000'))"), false},
+		{"Audit log, previous page by cursor", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "51", "sort", "created,id", "skipTotal", "1", "filter", "created >= '2023-06-01 00:00:00.000Z' && (created > '2023-06-01 00:00:00.000Z' || (created = '2023-06-01 00:00:00.000Z' && id > 'a0000000030000'))"), false},
+		{"Audit log by collection, next page by cursor", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "51", "sort", "-created,-id", "skipTotal", "1", "filter", "(collection = 'findings') && created <= '2023-06-01 00:00:00.000Z' && (created < '2023-06-01 00:00:00.000Z' || (created = '2023-06-01 00:00:00.000Z' && id < 'a0000000030000'))"), false},
+		{"Audit log sorted by actor", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "51", "sort", "actor_name,created,id", "skipTotal", "1"), false},
+		{"Audit log sorted by actor, descending", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "51", "sort", "-actor_name,-created,-id", "skipTotal", "1"), false},
+		// By actor the UI pages by number (an admin reads private names, not the stored sort value).
+		{"Audit log sorted by actor, deep page", collections.AuditLogs, list("audit_logs", "page", "100", "perPage", "50", "sort", "actor_name,created,id", "skipTotal", "1"), false},
+		{"Audit log sorted by collection", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "51", "sort", "collection,created,id", "skipTotal", "1"), false},
+		{"Audit log sorted by collection, previous page by cursor", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "51", "sort", "-collection,-created,-id", "skipTotal", "1", "filter", "collection <= 'tests' && (collection < 'tests' || (collection = 'tests' && (created < '2023-06-01 00:00:00.000Z' || (created = '2023-06-01 00:00:00.000Z' && id < 'a0000000030000'))))"), false},
+		{"Audit log sorted by action", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "51", "sort", "-action,-created,-id", "skipTotal", "1"), false},
 		{"Notifications", collections.Notifications, list("notifications", "page", "1", "perPage", "25", "sort", "-created,-id", "skipTotal", "1"), false},
 	}
 	for _, role := range []string{collections.RoleBlueAnalyst, collections.RoleAdmin} {
@@ -98,11 +114,16 @@ func TestPageQueriesAreIndexBacked(t *testing.T) {
 						counts++
 						if strings.Contains(q, "`state` = 'validated'") || strings.Contains(q, "[[tests.state]] = 'validated'") {
 							plan := explain(t, app.DB(), q)
-							assert.Contains(t, plan, "COVERING INDEX idx_tests_state_updated_revealed", "%s\n%s", q, plan)
+							assert.Contains(t, plan, "COVERING INDEX idx_tests_state_updated_id_revealed", "%s\n%s", q, plan)
 						}
 						continue
 					}
 					plan := explain(t, app.DB(), q)
+					if strings.Contains(pg.name, "by cursor") {
+						// The cursor is a range of the index: the read starts
+						// at the cursor, not at the start of the order.
+						assert.Regexp(t, `(?m)^SEARCH `+pg.table+` USING (COVERING )?INDEX \S+ \(.*[<>]`, plan, "%s does not enter the index at its cursor:\n%s\n%s", pg.name, q, plan)
+					}
 					assert.False(t, scansTable(plan, pg.table), "%s reads %s without an index:\n%s\n%s", pg.name, pg.table, q, plan)
 					if !pg.sortedByFilter {
 						assert.NotContains(t, plan, "TEMP B-TREE FOR ORDER BY", "%s sorts %s outside an index:\n%s\n%s", pg.name, pg.table, q, plan)
@@ -133,7 +154,8 @@ func populate(t *testing.T, db dbx.Builder) {
 			", 'T' || (k.n % 700) || ' test ' || k.n, 't' || printf('%014d', k.n % 700), 'c' || printf('%014d', k.n % 60)," +
 			" CASE k.n % 7 WHEN 0 THEN 'draft' WHEN 1 THEN 'ready' WHEN 2 THEN 'executing' WHEN 3 THEN 'blue_review' WHEN 6 THEN 'cancelled' ELSE 'validated' END," +
 			" k.n % 10 != 3, 1 FROM k",
-		seq(60000) + "INSERT INTO audit_logs (id, created, updated, action, collection, record_id, test, revealed) SELECT " + id("a") + ", " + at + ", " + at +
+		seq(60000) + "INSERT INTO audit_logs (id, created, updated, actor_name, action, collection, record_id, test, revealed) SELECT " + id("a") + ", " + at + ", " + at +
+			", CASE k.n % 4 WHEN 0 THEN 'Admin' WHEN 1 THEN 'Blue Analyst' WHEN 2 THEN 'Red Operator' ELSE 'system' END" +
 			", CASE k.n % 5 WHEN 0 THEN 'create' WHEN 1 THEN 'login' WHEN 2 THEN 'update' ELSE 'transition' END," +
 			" CASE k.n % 9 WHEN 0 THEN 'findings' WHEN 1 THEN 'users' WHEN 2 THEN 'test_outcomes' ELSE 'tests' END, 't' || printf('%014d', k.n / 3)," +
 			" 't' || printf('%014d', k.n / 3), k.n % 10 != 3 FROM k",

@@ -28,6 +28,7 @@ func Register(app core.App) {
 		registerImportRoutes(g)
 		registerJobRoutes(g)
 		registerTestRoutes(g)
+		registerTestTotalRoute(g)
 		registerCampaignRoutes(g)
 		registerCoverageRoutes(g)
 		registerExportRoutes(g)

@@ -16,9 +16,11 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
-// The Tests page shows a total. PocketBase counts it with COUNT(DISTINCT
-// rowid) under the blind rule's join, which reads every test: a third of a
-// second at 200k tests, on every page turn. The total of a (caller, filter)
+// A tests list with a total (the Tests page filtered by campaign, assignee
+// or technique asks for one; unfiltered or by state it reads the kept counts
+// of /api/aegis/tests/total instead, test_total.go). PocketBase counts it
+// with COUNT(DISTINCT rowid) under the blind rule's join, which reads every
+// matching test: a third of a second at 200k tests, on every request. The total of a (caller, filter)
 // pair does not change until a test does, so it is kept per tests
 // generation (bumped by every test create, update and delete, and by every
 // job run, since importers write tests with bulk SQL) and for at most

@@ -44,7 +44,7 @@ type page struct {
 
 const (
 	testExpand = "technique,campaign,red_assignee,blue_assignee"
-	deepTests  = 200 // a deep page of the Tests list (5,000 rows in)
+	deepTests  = 200 // a deep page of the Tests list (5,000 rows in), by cursor
 	deepAudit  = 100
 )
 
@@ -72,16 +72,35 @@ func full(col string, batch int, kv ...string) string {
 var allRoles = []string{"admin", "red_lead", "red_operator", "blue_lead", "blue_analyst", "viewer"}
 
 func pages() []page {
-	audit := func(p int) string {
-		return list("audit_logs", vals("page", fmt.Sprint(p), "perPage", "50", "sort", "-created,-id", "skipTotal", "1"))
+	// The Tests page and the Audit log page by cursor (ui/src/lib/cursor.ts):
+	// one row more than the page shows, no total, the cursor as a filter;
+	// the Tests page's total comes from /api/aegis/tests/total (no filter or
+	// the state alone) and a free-text search shows none.
+	and := func(a, b string) string {
+		if a == "" || b == "" {
+			return a + b
+		}
+		return "(" + a + ") && " + b
 	}
-	tests := func(p int, filter string) string {
-		v := vals("page", fmt.Sprint(p), "perPage", "25", "sort", "-updated", "expand", testExpand)
+	audit := func(filter string) string {
+		v := vals("page", "1", "perPage", "51", "sort", "-created,-id", "skipTotal", "1")
+		if filter != "" {
+			v.Set("filter", filter)
+		}
+		return list("audit_logs", v)
+	}
+	tests := func(filter string) string {
+		v := vals("page", "1", "perPage", "26", "sort", "-updated,-id", "expand", testExpand, "skipTotal", "1")
 		if filter != "" {
 			v.Set("filter", filter)
 		}
 		return list("tests", v)
 	}
+	techSearch := func(q string) string {
+		return list("techniques", vals("page", "1", "perPage", "51", "filter", "attack_id ~ '"+q+"' || name ~ '"+q+"'", "fields", "id", "skipTotal", "1"))
+	}
+	testsAfter := "updated <= '{tests_at}' && (updated < '{tests_at}' || (updated = '{tests_at}' && id < '{tests_id}'))"
+	auditAfter := "created <= '{audit_at}' && (created < '{audit_at}' || (created = '{audit_at}' && id < '{audit_id}'))"
 	return []page{
 		{name: "Dashboard", floor: "audit_logs", per: 12, reqs: []string{"/api/aegis/metrics", "/api/aegis/coverage/next?limit=8",
 			list("audit_logs", vals("page", "1", "perPage", "12", "sort", "-created,-id", "skipTotal", "1"))}},
@@ -91,10 +110,17 @@ func pages() []page {
 				"fields", "id,attack_id,name,tactics,platforms,is_subtechnique,parent,in_scope,priority"),
 			"/api/aegis/coverage/matrix?domain=enterprise-attack",
 			full("threat_actors", 1000, "fields", "id,attack_id,name", "sort", "name")}},
-		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(1, "")}},
-		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests(1, "state = 'validated'")}},
-		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{tests(1, "(name ~ 'T1059' || technique.attack_id ~ 'T1059' || technique.name ~ 'T1059')")}},
-		{name: fmt.Sprintf("Tests, page %d", deepTests), floor: "tests", per: 25, reqs: []string{tests(deepTests, "")}},
+		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(""), "/api/aegis/tests/total"}},
+		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests("state = 'validated'"), "/api/aegis/tests/total?state=validated"}},
+		// The search first lists the techniques the term matches, then filters
+		// the tests by name or by those technique ids (searchFilter in Tests.tsx).
+		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{techSearch("T1059"), tests("(name ~ 'T1059'{T1059})")}},
+		{name: "Tests, search for a rare term", floor: "tests", per: 25, reqs: []string{ // 160 of 200k tests at xl
+			techSearch("Spearphishing Voice"), tests("(name ~ 'Spearphishing Voice'{Spearphishing Voice})")}},
+		{name: fmt.Sprintf("Tests, cursor %d rows in", deepTests*25), floor: "tests", per: 25, reqs: []string{tests(testsAfter), "/api/aegis/tests/total"}},
+		{name: "Tests, previous by cursor", floor: "tests", per: 25, reqs: []string{
+			list("tests", vals("page", "1", "perPage", "26", "sort", "updated,id", "expand", testExpand, "skipTotal", "1",
+				"filter", "updated >= '{tests_at}' && (updated > '{tests_at}' || (updated = '{tests_at}' && id > '{tests_id}'))")), "/api/aegis/tests/total"}},
 		{name: "Board", floor: "tests", per: 500, reqs: []string{
 			full("campaigns", 200, "sort", "-created", "fields", "id,name"),
 			list("tests", vals("page", "1", "perPage", "500", "filter", "state != 'cancelled'", "sort", "-updated", "expand", testExpand, "skipTotal", "1"))}},
@@ -117,10 +143,20 @@ func pages() []page {
 			list("tests", vals("page", "1", "perPage", "1", "filter", "technique = '{tech}'", "fields", "id")),
 			"/api/aegis/coverage/techniques/T1059"}},
 		{name: "Reports", floor: "coverage_snapshots", per: 200, reqs: []string{"/api/aegis/trends", full("campaigns", 200, "sort", "-created", "fields", "id,name")}},
-		{name: "Audit log", floor: "audit_logs", per: 50, reqs: []string{audit(1)}},
-		{name: fmt.Sprintf("Audit log, page %d", deepAudit), floor: "audit_logs", per: 50, reqs: []string{audit(deepAudit)}},
-		{name: "Audit log, one collection", floor: "audit_logs", per: 50, reqs: []string{
-			list("audit_logs", vals("page", "1", "perPage", "50", "sort", "-created,-id", "filter", "collection = 'findings'", "skipTotal", "1"))}},
+		{name: "Audit log", floor: "audit_logs", per: 50, reqs: []string{audit("")}},
+		{name: fmt.Sprintf("Audit log, cursor %d rows in", deepAudit*50), floor: "audit_logs", per: 50, reqs: []string{audit(auditAfter)}},
+		// One collection that the demo's history holds at every size. A filter
+		// that matches nothing ("findings": the demo writes no such entries)
+		// measures PocketBase's randomized 0–500 ms throttle of empty filtered
+		// lists (more than 3 in 3 s per collection and client), not the query:
+		// kept apart as "no match".
+		{name: "Audit log, one collection", floor: "audit_logs", per: 50, reqs: []string{audit("collection = 'users'")}},
+		{name: "Audit log, one collection by cursor", floor: "audit_logs", per: 50, reqs: []string{audit(and("collection = 'users'", auditAfter))}},
+		{name: "Audit log, no match", floor: "audit_logs", per: 50, reqs: []string{audit("collection = 'findings'")}},
+		{name: "Audit log, sorted by actor", floor: "audit_logs", per: 50, reqs: []string{
+			list("audit_logs", vals("page", "1", "perPage", "51", "sort", "actor_name,created,id", "skipTotal", "1"))}},
+		{name: "Audit log, sorted by collection", floor: "audit_logs", per: 50, reqs: []string{
+			list("audit_logs", vals("page", "1", "perPage", "51", "sort", "-collection,-created,-id", "skipTotal", "1"))}},
 		{name: "Notifications", floor: "notifications", per: 25, reqs: []string{
 			list("notifications", vals("page", "1", "perPage", "25", "sort", "-created,-id", "skipTotal", "1"))}},
 		{name: "Library", floor: "test_templates", per: 30, reqs: []string{
@@ -310,6 +346,48 @@ func measure(bin, dir string, n int, roles []string, only string) (map[string]*r
 			return nil, fmt.Errorf("no record for %s", key)
 		}
 		fill[key] = ids.Items[0].ID
+	}
+	// The cursors of the deep pages: the row deepTests*25 (deepAudit*50) rows
+	// into each list, where the UI's Next leaves a reader after that many pages.
+	for _, cur := range []struct{ at, id, path, field string }{
+		{"{tests_at}", "{tests_id}", list("tests", vals("page", fmt.Sprint(deepTests*25), "perPage", "1", "sort", "-updated,-id", "skipTotal", "1", "fields", "id,updated")), "updated"},
+		{"{audit_at}", "{audit_id}", list("audit_logs", vals("page", fmt.Sprint(deepAudit*50), "perPage", "1", "sort", "-created,-id", "skipTotal", "1", "fields", "id,created")), "created"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, c.base+cur.path, nil)
+		req.Header.Set("Authorization", su)
+		res, err := c.http.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		var rows struct {
+			Items []map[string]any `json:"items"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&rows)
+		res.Body.Close()
+		if err != nil || len(rows.Items) == 0 {
+			return nil, fmt.Errorf("no row for the cursor %s", cur.at)
+		}
+		fill[cur.at], fill[cur.id] = fmt.Sprint(rows.Items[0][cur.field]), fmt.Sprint(rows.Items[0]["id"])
+	}
+	// The technique ids a search term matches: " || technique = '…'" each.
+	for _, term := range []string{"T1059", "Spearphishing Voice"} {
+		req, _ := http.NewRequest(http.MethodGet, c.base+list("techniques", vals("perPage", "51", "filter", "attack_id ~ '"+term+"' || name ~ '"+term+"'", "fields", "id", "skipTotal", "1")), nil)
+		req.Header.Set("Authorization", su)
+		res, err := c.http.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		ids.Items = nil
+		err = json.NewDecoder(res.Body).Decode(&ids)
+		res.Body.Close()
+		if err != nil || len(ids.Items) > 50 {
+			return nil, fmt.Errorf("techniques matching %q: %d, %v", term, len(ids.Items), err)
+		}
+		var b strings.Builder
+		for _, it := range ids.Items {
+			b.WriteString(" || technique = '" + it.ID + "'")
+		}
+		fill["{"+term+"}"] = b.String()
 	}
 	tokens := map[string]string{}
 	for _, r := range roles {

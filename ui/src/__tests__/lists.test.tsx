@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, fireEvent, render, waitFor } from '@testing-library/react'
-import TestsPage, { testSort } from '../pages/work/Tests'
+import TestsPage, { searchFilter, testSort, totalSource } from '../pages/work/Tests'
+import { keysetFilter, parseCursor, reverseSort } from '../lib/cursor'
 import CompliancePage from '../pages/defence/Compliance'
 import AuditPage, { auditSort } from '../pages/admin/Audit'
 import CampaignsPage from '../pages/work/Campaigns'
@@ -22,6 +23,7 @@ function serve(data: Record<string, { items: Rec[]; total?: number }>) {
       const url = new URL(String(input), window.location.origin)
       calls.push(url)
       const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
+      if (url.pathname === '/api/aegis/tests/total') return json({ total: data.tests?.total ?? data.tests?.items.length ?? 0, exact: true })
       const m = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?$/.exec(url.pathname)
       const set = m ? data[m[1]!] : undefined
       if (!m || !set) return json({ page: 1, perPage: 30, totalItems: -1, totalPages: -1, items: [] })
@@ -34,7 +36,7 @@ function serve(data: Record<string, { items: Rec[]; total?: number }>) {
 }
 
 /** lastList is the newest list request of a collection. */
-const lastList = (collection: string) => [...calls].reverse().find((u) => u.pathname === `/api/collections/${collection}/records` && u.searchParams.get('perPage') !== '1000' && u.searchParams.get('perPage') !== '500' && u.searchParams.get('perPage') !== '200')
+const lastList = (collection: string) => [...calls].reverse().find((u) => u.pathname === `/api/collections/${collection}/records` && !['1000', '500', '200', '1'].includes(u.searchParams.get('perPage') ?? ''))
 
 beforeEach(() => calls.splice(0))
 afterEach(() => {
@@ -45,14 +47,50 @@ afterEach(() => {
 
 describe('server sort with ties broken', () => {
   it('sorts tests by the column, then newest change and id', () => {
-    expect(testSort('')).toBe('-updated,id')
-    expect(testSort('-updated')).toBe('-updated,id')
+    expect(testSort('')).toBe('-updated,-id')
+    expect(testSort('-updated')).toBe('-updated,-id')
+    expect(testSort('updated')).toBe('updated,id')
+    expect(testSort('-state')).toBe('-state,-updated,-id')
     expect(testSort('technique.attack_id')).toBe('technique.attack_id,-updated,id')
   })
-  it('sorts the audit log by the column, then newest first', () => {
+  it('sorts the audit log by the column, then time and id in the same direction', () => {
     expect(auditSort('-created')).toBe('-created,-id')
     expect(auditSort('created')).toBe('created,id')
-    expect(auditSort('action')).toBe('action,-created,-id')
+    expect(auditSort('action')).toBe('action,created,id')
+    expect(auditSort('-actor_name')).toBe('-actor_name,-created,-id')
+  })
+  it('searches by technique id once the matching techniques are known', () => {
+    expect(searchFilter('Voice', ['k1'])).toBe("(name ~ 'Voice' || technique = 'k1')")
+    expect(searchFilter('zz', [])).toBe("(name ~ 'zz')")
+    expect(searchFilter('T1', null)).toBe("(name ~ 'T1' || technique.attack_id ~ 'T1' || technique.name ~ 'T1')")
+    expect(searchFilter('T1', Array.from({ length: 51 }, (_, i) => `k${i}`))).toContain('technique.name ~')
+  })
+  it('counts with the kept total unless a filter needs another count', () => {
+    const none = { state: '', waiting: false, technique: '', campaign: '', red: '', blue: '', q: '' }
+    expect(totalSource(none)).toBe('kept')
+    expect(totalSource({ ...none, state: 'ready' })).toBe('kept')
+    expect(totalSource({ ...none, campaign: 'c1' })).toBe('count')
+    expect(totalSource({ ...none, waiting: true })).toBe('count')
+    expect(totalSource({ ...none, state: 'ready', q: 'x' })).toBe('none')
+  })
+})
+
+describe('keyset cursors', () => {
+  it('enters the index at the cursor and breaks ties on the next keys', () => {
+    expect(keysetFilter(['-updated', '-id'], ['2026-01-01 00:00:00.000Z', 'abc'], 'after')).toBe(
+      "updated <= '2026-01-01 00:00:00.000Z' && (updated < '2026-01-01 00:00:00.000Z' || (updated = '2026-01-01 00:00:00.000Z' && id < 'abc'))",
+    )
+    expect(keysetFilter(['-updated', '-id'], ['u', 'abc'], 'before')).toBe("updated >= 'u' && (updated > 'u' || (updated = 'u' && id > 'abc'))")
+    expect(keysetFilter(['actor_name', 'created', 'id'], ["O'Neil", 'c', 'i'], 'after')).toBe(
+      "actor_name >= 'O\\'Neil' && (actor_name > 'O\\'Neil' || (actor_name = 'O\\'Neil' && (created > 'c' || (created = 'c' && id > 'i'))))",
+    )
+    expect(reverseSort(['-updated', '-id'])).toBe('updated,id')
+  })
+  it('ignores a malformed cursor', () => {
+    expect(parseCursor('["a","b"]', 2)).toEqual(['a', 'b'])
+    expect(parseCursor('["a"]', 2)).toBeNull()
+    expect(parseCursor('{', 2)).toBeNull()
+    expect(parseCursor('[1,2]', 2)).toBeNull()
   })
 })
 
@@ -66,7 +104,10 @@ describe('tests list state in the URL', () => {
     const req = lastList('tests')!
     expect(req.searchParams.get('page')).toBe('2')
     expect(req.searchParams.get('sort')).toBe('name,-updated,id')
+    expect(req.searchParams.get('skipTotal')).toBeTruthy()
     expect(req.searchParams.get('filter')).toContain("state = 'blue_review'")
+    expect(calls.some((u) => u.pathname === '/api/aegis/tests/total' && u.searchParams.get('state') === 'blue_review')).toBe(true)
+    await waitFor(() => expect(r.getByRole('navigation', { name: 'Pagination' }).textContent).toContain('of 60'))
     expect(r.container.querySelector('a.row-link')?.getAttribute('href')).toBe('/tests/t0')
     expect(r.getByRole('columnheader', { name: /Test/ }).getAttribute('aria-sort')).toBe('ascending')
     expect(r.getByRole('navigation', { name: 'Pagination' }).textContent).toContain('26–28 of 60')
@@ -101,6 +142,7 @@ describe('tests list state in the URL', () => {
     expect(window.location.search).toBe('?view=waiting')
     await waitFor(() => expect(lastList('tests')!.searchParams.get('sort')).toBe('updated,id'))
     expect(lastList('tests')!.searchParams.get('filter')).toContain("blue_assignee = ''")
+    expect(lastList('tests')!.searchParams.get('skipTotal')).toBeTruthy()
     expect(r.getByRole('heading', { name: 'Waiting for blue' })).toBeTruthy()
   })
 })
@@ -138,10 +180,16 @@ describe('audit log state in the URL', () => {
     await r.findByText('Ann')
     expect(lastList('audit_logs')!.searchParams.get('sort')).toBe('-created,-id')
     expect(lastList('audit_logs')!.searchParams.get('skipTotal')).toBeTruthy()
+    // One row more than the page shows: whether a next page exists.
+    expect(lastList('audit_logs')!.searchParams.get('perPage')).toBe('51')
+    fireEvent.change(r.getByLabelText('Rows per page'), { target: { value: '100' } })
+    expect(new URLSearchParams(window.location.search).get('per')).toBe('100')
+    await waitFor(() => expect(lastList('audit_logs')!.searchParams.get('perPage')).toBe('101'))
+    act(() => window.history.replaceState(null, '', '/audit?action=login'))
     expect(r.getByRole('columnheader', { name: /When/ }).getAttribute('aria-sort')).toBe('descending')
     fireEvent.click(r.getByRole('button', { name: 'Actor' }))
     expect(window.location.search).toBe('?action=login&sort=actor_name')
-    await waitFor(() => expect(lastList('audit_logs')!.searchParams.get('sort')).toBe('actor_name,-created,-id'))
+    await waitFor(() => expect(lastList('audit_logs')!.searchParams.get('sort')).toBe('actor_name,created,id'))
     const nav = r.getByRole('navigation', { name: 'Pagination' }).textContent ?? ''
     expect(nav).toContain('Page 1')
     expect(nav).not.toContain(' of ')

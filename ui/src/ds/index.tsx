@@ -621,33 +621,41 @@ export function useListState(defaults: { sort?: string } = {}) {
     sort,
     query,
     setPage: (p: number) => setQuery({ page: p > 1 ? p : null }),
-    setSort: (s: string) => setQuery({ sort: s && s !== defaults.sort ? s : null, page: null }),
+    setSort: (s: string) => setQuery({ sort: s && s !== defaults.sort ? s : null, page: null, after: null, before: null }),
     /** setFilter sets filters in the URL and goes back to the first page. */
-    setFilter: (f: Record<string, string | null>) => setQuery({ ...f, page: null }),
+    setFilter: (f: Record<string, string | null>) => setQuery({ ...f, page: null, after: null, before: null }),
   }
 }
 
 /** Pagination works with or without a total: with skipTotal lists it only
- *  knows whether another page exists. */
+ *  knows whether another page exists. Lists paged by cursor say whether a
+ *  previous page exists (hasPrev). */
 export function Pagination({
   page,
   perPage,
   count,
   total,
   hasMore,
+  hasPrev,
   onPage,
+  perPageOptions,
+  onPerPage,
 }: {
   page: number
   perPage: number
   count: number
   total?: number | null
   hasMore?: boolean
+  hasPrev?: boolean
   onPage: (p: number) => void
+  /** The page sizes offered (with onPerPage). */
+  perPageOptions?: number[]
+  onPerPage?: (n: number) => void
 }) {
   const from = count === 0 ? 0 : (page - 1) * perPage + 1
   const to = (page - 1) * perPage + count
   const known = total !== undefined && total !== null && total >= 0
-  const more = known ? to < (total as number) : !!hasMore
+  const more = hasMore !== undefined ? hasMore : known && to < (total as number)
   const pages = known ? Math.max(1, Math.ceil((total as number) / perPage)) : null
   return (
     <nav className="pagination" aria-label="Pagination">
@@ -656,8 +664,17 @@ export function Pagination({
         {known && count > 0 ? ` of ${(total as number).toLocaleString('en-US')}` : ''}
       </span>
       <span className="row">
+        {perPageOptions && onPerPage && (
+          <select className="select small" aria-label="Rows per page" value={perPage} onChange={(e) => onPerPage(Number(e.target.value))}>
+            {perPageOptions.map((n) => (
+              <option key={n} value={n}>
+                {n} per page
+              </option>
+            ))}
+          </select>
+        )}
         <span className="faint">Page {page}{pages ? ` of ${pages}` : ''}</span>
-        <Button size="small" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        <Button size="small" disabled={hasPrev === undefined ? page <= 1 : !hasPrev} onClick={() => onPage(page - 1)}>
           ← Previous
         </Button>
         <Button size="small" disabled={!more} onClick={() => onPage(page + 1)}>

@@ -2,6 +2,7 @@ import { Fragment, useState, type ReactNode } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { pb, esc } from '../../lib/pb'
 import { hasMore, useLoad } from '../../lib/data'
+import { perPageOf, useCursorList } from '../../lib/cursor'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Icon, nextSort, Select, Spinner, TextInput, useListState } from '../../ds'
@@ -19,7 +20,7 @@ type Entry = RecordModel & {
   created: string
 }
 
-const PER_PAGE = 50
+const PER_PAGE_OPTIONS = [50, 100, 200]
 export { AUDIT_ACTIONS }
 const COLLECTIONS = [
   'users', 'tests', 'campaigns', 'test_outcomes', 'findings', 'evidence', 'test_comments', 'techniques', 'tactics', 'threat_actors',
@@ -40,11 +41,30 @@ export function buildAuditFilter(f: { action?: string; collection?: string; acto
 const tone = (a: string) =>
   a === 'delete' || a === 'login_failed' ? 'danger' : a === 'create' || a === 'setup' ? 'success' : a === 'role_change' ? 'warning' : a === 'login' ? 'info' : 'primary'
 
-/** auditSort is the server sort of the audit log: the chosen column, then the
- *  newest first, so pages never overlap when values tie. */
+/** auditKeys are the keys of the audit log's order and cursor: the chosen
+ *  column, then the time and the id in the same direction, so that pages
+ *  never overlap when values tie and one index serves each column both ways
+ *  ((created, id), (actor_name, created, id), (action, created, id),
+ *  (collection, created, id)). */
+export function auditKeys(sort: string): string[] {
+  const s = sort || '-created'
+  const d = s.startsWith('-') ? '-' : ''
+  const key = s.replace(/^-/, '')
+  return key === 'created' ? [d + 'created', d + 'id'] : [d + key, d + 'created', d + 'id']
+}
+
+/** auditSort is the server sort of the audit log. */
 export function auditSort(sort: string): string {
-  const key = sort.replace(/^-/, '')
-  return key === 'created' ? `${sort},${sort.startsWith('-') ? '-id' : 'id'}` : `${sort || '-created'},-created,-id`
+  return auditKeys(sort).join(',')
+}
+
+/** auditByCursor tells whether a sort pages by cursor. The actor's name is
+ *  not: an admin reads the names kept in the private field (an email used to
+ *  sign in), not the stored actor_name the index orders by, so the page's
+ *  last row does not carry its sort value; that sort pages by number over
+ *  the same index. */
+export function auditByCursor(sort: string): boolean {
+  return (sort || '-created').replace(/^-/, '') !== 'actor_name'
 }
 
 /** SortTh is a header of a hand-built table that sorts on the server. */
@@ -69,12 +89,19 @@ export default function AuditPage() {
     from: query.get('from') ?? '',
     to: query.get('to') ?? '',
   }
-  const { page, sort, setPage, setSort } = useListState({ sort: '-created' })
+  const { page, sort, setPage, setSort, setFilter } = useListState({ sort: '-created' })
+  const perPage = perPageOf(query.get('per'), PER_PAGE_OPTIONS)
   const [open, setOpen] = useState<string | null>(null)
   const filter = buildAuditFilter(f)
-  const list = useLoad(() => pb.collection('audit_logs').getList<Entry>(page, PER_PAGE, { sort: auditSort(sort), filter, skipTotal: true }), [page, filter, sort])
-  const rows = list.data?.items ?? []
-  const setF = (k: string) => (e: { target: { value: string } }) => setQuery({ [k]: e.target.value, page: null })
+  // Paged by cursor (?after=…/?before=…): every page reads the index from its cursor.
+  const cursor = auditByCursor(sort)
+  const byCursor = useCursorList<Entry>('audit_logs', { keys: auditKeys(sort), perPage, filter, enabled: cursor })
+  const byNumber = useLoad(async () => (cursor ? null : pb.collection('audit_logs').getList<Entry>(page, perPage, { sort: auditSort(sort), filter, skipTotal: true })), [page, filter, sort, cursor, perPage])
+  const list = cursor
+    ? byCursor
+    : { rows: byNumber.data?.items ?? [], loading: byNumber.loading, error: byNumber.error, page, hasNext: hasMore(byNumber.data?.items.length ?? 0, perPage), hasPrev: page > 1, next: () => setPage(page + 1), prev: () => setPage(page - 1) }
+  const rows = list.rows
+  const setF = (k: string) => (e: { target: { value: string } }) => setQuery({ [k]: e.target.value, page: null, after: null, before: null })
 
   return (
     <div className="stack">
@@ -151,7 +178,7 @@ export default function AuditPage() {
           {list.loading && rows.length === 0 && <Spinner />}
           {!list.loading && rows.length === 0 && !list.error && <EmptyState title="No audit entries match" />}
         </div>
-        <Pagination page={page} perPage={PER_PAGE} count={rows.length} hasMore={hasMore(rows.length, PER_PAGE)} onPage={setPage} />
+        <Pagination page={list.page} perPage={perPage} count={rows.length} hasMore={list.hasNext} hasPrev={list.hasPrev} onPage={(p) => (p > list.page ? list.next() : list.prev())} perPageOptions={PER_PAGE_OPTIONS} onPerPage={(n) => setFilter({ per: n === PER_PAGE_OPTIONS[0] ? null : String(n) })} />
       </Card>
     </div>
   )
