@@ -110,6 +110,9 @@ func (r *Result) gapModel() *gapModel {
 		open: map[string][]*Test{}, tpls: map[string][]*Template{}, disabled: map[string][]*Rule{}}
 	for i := range d.Tests {
 		t := &d.Tests[i]
+		if r.Options.RevealedOnly && !t.Revealed {
+			continue // a blue caller is not told of an unrevealed blind test
+		}
 		switch t.State {
 		case collections.StateValidated, collections.StateClosed, collections.StateCancelled:
 			continue

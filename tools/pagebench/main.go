@@ -82,38 +82,60 @@ func pages() []page {
 		}
 		return list("tests", v)
 	}
+	// What the Board, Campaign and Findings pages ask for (ui/src/pages/work/Board.tsx,
+	// Campaign.tsx, content/Findings.tsx): one page of the fields they show.
+	const (
+		boardExpand = "technique,red_assignee,blue_assignee"
+		boardFields = "id,name,technique,campaign,state,red_assignee,blue_assignee,revealed,revision,prevention,detection,red_notes,blue_notes,updated," +
+			"expand.technique.attack_id,expand.technique.name,expand.red_assignee.name,expand.red_assignee.email,expand.blue_assignee.name,expand.blue_assignee.email"
+		campaignTestFields = "id,name,technique,technique_attack_id,state,prevention,detection,expand.technique.attack_id,expand.technique.name"
+		findingFields      = "id,title,severity,status,owner,due_at,test,technique,created," +
+			"expand.owner.name,expand.owner.email,expand.technique.attack_id,expand.technique.name,expand.test.name"
+	)
+	findingColumn := func(filter string) string {
+		return list("findings", vals("page", "1", "perPage", "25", "filter", filter, "sort", "-created", "expand", "owner,technique,test",
+			"fields", findingFields, "skipTotal", "1"))
+	}
 	return []page{
-		{name: "Dashboard", floor: "audit_logs", per: 12, reqs: []string{"/api/aegis/metrics", "/api/aegis/coverage/next?limit=8",
+		{name: "Dashboard", floor: "audit_logs", per: 12, reqs: []string{"/api/aegis/metrics", "/api/aegis/coverage/gaps?limit=8",
 			list("audit_logs", vals("page", "1", "perPage", "12", "sort", "-created,-id", "skipTotal", "1"))}},
 		{name: "Matrix", floor: "techniques", per: 1000, reqs: []string{
 			full("tactics", 1000, "filter", "domain = 'enterprise-attack'", "sort", "matrix_order"),
-			full("techniques", 1000, "filter", "domain = 'enterprise-attack' && revoked = false && deprecated = false",
-				"fields", "id,attack_id,name,tactics,platforms,is_subtechnique,parent,in_scope,priority"),
+			"/api/aegis/coverage/techniques?domain=enterprise-attack",
 			"/api/aegis/coverage/matrix?domain=enterprise-attack",
-			full("threat_actors", 1000, "fields", "id,attack_id,name", "sort", "name")}},
+			full("campaigns", 500, "fields", "id,name", "sort", "-created"),
+			full("threat_actors", 1000, "fields", "id,attack_id,name", "sort", "name"),
+			full("attack_campaigns", 1000, "fields", "id,attack_id,name,techniques", "sort", "attack_id", "filter", "revoked = false")}},
 		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(1, "")}},
 		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests(1, "state = 'validated'")}},
 		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{tests(1, "(name ~ 'T1059' || technique.attack_id ~ 'T1059' || technique.name ~ 'T1059')")}},
 		{name: fmt.Sprintf("Tests, page %d", deepTests), floor: "tests", per: 25, reqs: []string{tests(deepTests, "")}},
-		{name: "Board", floor: "tests", per: 500, reqs: []string{
+		{name: "Board", floor: "tests", per: 100, reqs: []string{
 			full("campaigns", 200, "sort", "-created", "fields", "id,name"),
-			list("tests", vals("page", "1", "perPage", "500", "filter", "state != 'cancelled'", "sort", "-updated", "expand", testExpand, "skipTotal", "1"))}},
+			list("tests", vals("page", "1", "perPage", "100", "filter", "state != 'cancelled'", "sort", "-updated", "expand", boardExpand,
+				"fields", boardFields, "skipTotal", "1"))}},
 		{name: "Campaigns", floor: "campaigns", per: 25, reqs: []string{
 			list("campaigns", vals("page", "1", "perPage", "25", "sort", "-created", "expand", "threat_actor,owner"))}},
-		{name: "Campaign", floor: "tests", per: 500, reqs: []string{"/api/collections/campaigns/records/{campaign}",
+		{name: "Campaign", floor: "tests", per: 50, reqs: []string{"/api/collections/campaigns/records/{campaign}?expand=threat_actor%2Cowner%2Cattack_campaign",
 			"/api/aegis/campaigns/{campaign}/progress",
-			full("tests", 500, "filter", "campaign = '{campaign}'", "sort", "name", "expand", testExpand)}},
-		{name: "Findings", floor: "findings", per: 500, reqs: []string{
-			list("findings", vals("page", "1", "perPage", "500", "sort", "-created", "expand", "owner,technique,test", "skipTotal", "1"))}},
+			list("tests", vals("page", "1", "perPage", "50", "filter", "campaign = '{campaign}'", "sort", "name", "expand", "technique", "fields", campaignTestFields))}},
+		{name: "Findings", floor: "findings", per: 25, reqs: []string{
+			findingColumn("(status = 'open' || status = '')"), findingColumn("status = 'in_progress'"),
+			findingColumn("status = 'resolved'"), findingColumn("status = 'risk_accepted'")}},
 		{name: "Rules", floor: "detection_rules", per: 50, reqs: []string{
 			list("detection_rules", vals("page", "1", "perPage", "50", "filter", "removed = false", "sort", "title", "expand", "techniques", "skipTotal", "1",
 				"fields", "id,source,source_rule_id,title,status,severity,techniques,enabled,removed,updated,expand.techniques.attack_id,expand.techniques.name"))}},
 		{name: "Compliance", floor: "compliance_controls", per: 50, reqs: []string{
 			full("compliance_frameworks", 1000, "sort", "name"),
 			list("compliance_controls", vals("page", "1", "perPage", "50", "filter", "framework = '{fw}'", "sort", "control_id", "expand", "owner", "skipTotal", "1"))}},
-		{name: "Gaps", floor: "", reqs: []string{full("compliance_frameworks", 1000, "sort", "name"), "/api/aegis/coverage/compliance/{fw}?gaps=1"}},
+		{name: "Gaps", floor: "", reqs: []string{full("compliance_frameworks", 1000, "sort", "name"), "/api/aegis/coverage/control-gaps/{fw}?limit=200"}},
 		{name: "Technique", floor: "tests", per: 1, reqs: []string{
-			list("techniques", vals("page", "1", "perPage", "1", "filter", "id = 'T1059' || attack_id = 'T1059'")),
+			list("techniques", vals("page", "1", "perPage", "1", "filter", "attack_id = 'T1059' || id = 'T1059'", "sort", "revoked,deprecated",
+				"expand", "tactics,parent,revoked_by,data_components")),
+			full("techniques", 1000, "filter", "parent = '{tech}'", "sort", "attack_id", "fields", "id,attack_id,name,revoked,deprecated"),
+			full("mitigations", 1000, "filter", "techniques ~ '{tech}'", "sort", "attack_id", "fields", "id,attack_id,name,description"),
+			full("actor_techniques", 500, "filter", "technique = '{tech}'", "expand", "actor"),
+			full("detection_strategies", 1000, "filter", "techniques ~ '{tech}'", "fields", "id,attack_id,name"),
 			list("tests", vals("page", "1", "perPage", "1", "filter", "technique = '{tech}'", "fields", "id")),
 			"/api/aegis/coverage/techniques/T1059"}},
 		{name: "Reports", floor: "coverage_snapshots", per: 200, reqs: []string{"/api/aegis/trends", full("campaigns", 200, "sort", "-created", "fields", "id,name")}},

@@ -33,15 +33,13 @@ export function buildMatrix(tactics: Tactic[], techniques: Technique[]): Column[
   return cols
 }
 
-/** loadMatrix reads a domain's tactics and its live techniques (the matrix page and the campaign editor's picker). */
+/** loadMatrix reads a domain's tactics and its live techniques (from the coverage model) (the matrix page and the campaign editor's picker). */
 export async function loadMatrix(domain: string) {
   const [tactics, techniques] = await Promise.all([
     pb.collection('tactics').getFullList<Tactic>({ filter: pb.filter('domain = {:d}', { d: domain }), sort: 'matrix_order' }),
-    pb.collection('techniques').getFullList<Technique>({
-      filter: pb.filter('domain = {:d} && revoked = false && deprecated = false', { d: domain }),
-      fields: 'id,attack_id,name,tactics,platforms,is_subtechnique,parent,in_scope,priority',
-      batch: 1000,
-    }),
+    // The live techniques with the fields the matrix shows, from the
+    // coverage model (kept per model generation: no row texts are read).
+    api<{ items: Technique[] }>(`/api/aegis/coverage/techniques?domain=${encodeURIComponent(domain)}`).then((r) => r.items ?? []),
   ])
   return { tactics, techniques }
 }

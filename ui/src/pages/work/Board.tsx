@@ -18,6 +18,17 @@ import { STATES } from '../../lib/vocabulary.gen'
 /** COLUMNS are the workflow states in order; cancelled tests leave the board. */
 const COLUMNS = STATES.filter((s) => s !== 'cancelled')
 
+/** BOARD_PAGE is how many of the most recently updated tests the board shows at first, and adds per "Show more". */
+export const BOARD_PAGE = 100
+
+/** BOARD_EXPAND and BOARD_FIELDS are what a card shows (name, technique, assignees, hidden, outcome) and what its actions send (revision, notes). */
+export const BOARD_EXPAND = 'technique,red_assignee,blue_assignee'
+export const BOARD_FIELDS = [
+  'id,name,technique,campaign,state,red_assignee,blue_assignee,revealed,revision,prevention,detection,red_notes,blue_notes,updated',
+  'expand.technique.attack_id,expand.technique.name',
+  'expand.red_assignee.name,expand.red_assignee.email,expand.blue_assignee.name,expand.blue_assignee.email',
+].join(',')
+
 export default function BoardPage() {
   const me = useAuth()
   const { query } = useLocation()
@@ -39,7 +50,11 @@ export default function BoardPage() {
     })
   const campaigns = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ sort: '-created', fields: 'id,name', batch: 200 }), [])
   const filter = [campaign && pb.filter('campaign = {:c}', { c: campaign }), mine && pb.filter('(red_assignee = {:u} || blue_assignee = {:u})', { u: me?.id ?? '' }), waiting && "state = 'blue_review' && blue_assignee = ''", "state != 'cancelled'"].filter(Boolean).join(' && ')
-  const tests = useLoad(() => pb.collection('tests').getList<TestRecord>(1, 500, { filter, sort: '-updated', expand: TEST_EXPAND, skipTotal: true }), [filter])
+  // "Show more" grows the list of the current filters; other filters start again from one page.
+  const [shown, setShown] = useState({ filter, limit: BOARD_PAGE })
+  const limit = shown.filter === filter ? shown.limit : BOARD_PAGE
+  const tests = useLoad(() => pb.collection('tests').getList<TestRecord>(1, limit, { filter, sort: '-updated', expand: BOARD_EXPAND, fields: BOARD_FIELDS, skipTotal: true }), [filter, limit])
+  const more = (tests.data?.items.length ?? 0) >= limit
 
   const setTests = tests.set
   const ids = (tests.data?.items ?? []).map((t) => t.id)
@@ -105,6 +120,19 @@ export default function BoardPage() {
             Tests appear here once a red lead plans a campaign or creates tests.
           </EmptyState>
         </Card>
+      )}
+      {items.length > 0 && (
+        <div className="row between small faint" data-testid="board-shown">
+          <span>
+            {more ? `The ${limit.toLocaleString('en-US')} most recently updated tests` : `${items.length.toLocaleString('en-US')} test${items.length === 1 ? '' : 's'}`}
+            {more && ': older ones are on the Tests page.'}
+          </span>
+          {more && (
+            <button className="btn small" onClick={() => setShown({ filter, limit: limit + BOARD_PAGE })} disabled={tests.loading} data-testid="board-more">
+              Show {BOARD_PAGE} more
+            </button>
+          )}
+        </div>
       )}
       {items.length > 0 && (
         <div className="board" style={{ gridTemplateColumns: COLUMNS.map((s) => (collapsed.includes(s) ? '44px' : 'minmax(160px, 1fr)')).join(' ') }} data-testid="board">
