@@ -19,7 +19,7 @@ import (
 
 // TestWorkPageQueriesAreIndexBacked replays the requests of the Board, the
 // Campaign page and the Findings board as the UI sends them (one page of
-// the fields each shows, ui/src/pages/work/Board.tsx, Campaign.tsx,
+// the rows each shows, ui/src/pages/work/Board.tsx, Campaign.tsx,
 // content/Findings.tsx) as a blue analyst and an admin, and fails when the
 // plan of a page's list or count query reads its table without an index or
 // sorts more than the rows its filter bounds.
@@ -57,14 +57,11 @@ func TestWorkPageQueriesAreIndexBacked(t *testing.T) {
 		return "/api/collections/" + col + "/records?" + v.Encode()
 	}
 	const (
-		boardFields = "id,name,technique,campaign,state,red_assignee,blue_assignee,revealed,revision,prevention,detection,red_notes,blue_notes,updated," +
-			"expand.technique.attack_id,expand.technique.name,expand.red_assignee.name,expand.red_assignee.email,expand.blue_assignee.name,expand.blue_assignee.email"
 		campaignFields = "id,name,technique,technique_attack_id,state,prevention,detection,expand.technique.attack_id,expand.technique.name"
-		findingFields  = "id,title,severity,status,owner,due_at,test,technique,created," +
-			"expand.owner.name,expand.owner.email,expand.technique.attack_id,expand.technique.name,expand.test.name"
+		findingFields  = "id,title,severity,status,owner,due_at,test,technique,created,expand.test.name"
 	)
 	finding := func(filter string) string {
-		return list("findings", "page", "1", "perPage", "25", "sort", "-created", "filter", filter, "expand", "owner,technique,test",
+		return list("findings", "page", "1", "perPage", "25", "sort", "-created", "filter", filter, "expand", "test",
 			"fields", findingFields, "skipTotal", "1")
 	}
 	pages := []struct {
@@ -75,9 +72,9 @@ func TestWorkPageQueriesAreIndexBacked(t *testing.T) {
 		bounded bool
 	}{
 		{"Board", collections.Tests, list("tests", "page", "1", "perPage", "100", "sort", "-updated", "filter", "state != 'cancelled'",
-			"expand", "technique,red_assignee,blue_assignee", "fields", boardFields, "skipTotal", "1"), "idx_tests_updated", false},
+			"skipTotal", "1"), "idx_tests_updated", false},
 		{"Board of a campaign", collections.Tests, list("tests", "page", "1", "perPage", "100", "sort", "-updated",
-			"filter", "campaign = 'c00000000000001' && state != 'cancelled'", "expand", "technique,red_assignee,blue_assignee", "fields", boardFields, "skipTotal", "1"), "", true},
+			"filter", "campaign = 'c00000000000001' && state != 'cancelled'", "skipTotal", "1"), "", true},
 		{"Campaign", collections.Tests, list("tests", "page", "1", "perPage", "50", "sort", "name", "filter", "campaign = 'c00000000000001'",
 			"expand", "technique", "fields", campaignFields), "idx_tests_campaign_name", false},
 		{"Campaign, page 3", collections.Tests, list("tests", "page", "3", "perPage", "50", "sort", "name", "filter", "campaign = 'c00000000000001'",

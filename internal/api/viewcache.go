@@ -138,22 +138,30 @@ func handleMetrics(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, &m)
 }
 
-// handleTechniqueList lists the live techniques of a domain from the model:
-// the matrix page's catalogue (id, name, tactics, platforms, parent, scope,
-// priority), without reading the techniques' texts.
+// handleTechniqueList lists the techniques of a domain from the model: the
+// matrix page's catalogue (id, name, tactics, platforms, parent, scope,
+// priority), and the names the work pages show on their cards
+// (domain=any&retired=1: every domain, revoked and deprecated included),
+// without reading the techniques' texts.
 func handleTechniqueList(e *core.RequestEvent) error {
-	domain := e.Request.URL.Query().Get("domain")
-	if domain == "" {
+	q := e.Request.URL.Query()
+	domain := q.Get("domain")
+	switch {
+	case domain == "":
 		domain = collections.AttackDomains[0]
+	case domain == "any":
+	case !validDomain(domain):
+		return e.BadRequestError("Unknown domain: use enterprise-attack, mobile-attack, ics-attack or any.", nil)
 	}
-	if !validDomain(domain) {
-		return e.BadRequestError("Unknown domain: use enterprise-attack, mobile-attack or ics-attack.", nil)
-	}
-	return writeView(e, "techniques|"+domain, func() (any, error) {
+	retired := q.Get("retired") == "1"
+	return writeView(e, fmt.Sprintf("techniques|%s|%t", domain, retired), func() (any, error) {
 		d, err := coverage.For(e.App).Data()
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any{"items": d.TechniqueRows(domain)}, nil
+		if domain == "any" {
+			return map[string]any{"items": d.TechniqueRows("", retired)}, nil
+		}
+		return map[string]any{"items": d.TechniqueRows(domain, retired)}, nil
 	})
 }

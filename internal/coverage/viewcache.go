@@ -53,13 +53,14 @@ type TechniqueRow struct {
 	Priority       string   `json:"priority"`
 }
 
-// TechniqueRows lists the live (not revoked, not deprecated) techniques of
-// domain, in ATT&CK id order.
-func (d *Data) TechniqueRows(domain string) []TechniqueRow {
+// TechniqueRows lists the techniques of domain ("" for every domain), in
+// ATT&CK id order: the live ones, and the revoked or deprecated ones too
+// when retired is set (what a test or a finding may still point at).
+func (d *Data) TechniqueRows(domain string, retired bool) []TechniqueRow {
 	out := []TechniqueRow{}
 	for i := range d.Techniques {
 		t := &d.Techniques[i]
-		if t.Retired || (domain != "" && t.Domain != domain) {
+		if (t.Retired && !retired) || (domain != "" && t.Domain != domain) {
 			continue
 		}
 		out = append(out, TechniqueRow{ID: t.ID, AttackID: t.AttackID, Name: t.Name, Tactics: nonNil(t.Tactics),

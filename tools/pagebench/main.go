@@ -83,17 +83,15 @@ func pages() []page {
 		return list("tests", v)
 	}
 	// What the Board, Campaign and Findings pages ask for (ui/src/pages/work/Board.tsx,
-	// Campaign.tsx, content/Findings.tsx): one page of the fields they show.
+	// Campaign.tsx, content/Findings.tsx, lib/refs.ts): one page of rows, the
+	// technique and user names once (refs) rather than expanded per row.
 	const (
-		boardExpand = "technique,red_assignee,blue_assignee"
-		boardFields = "id,name,technique,campaign,state,red_assignee,blue_assignee,revealed,revision,prevention,detection,red_notes,blue_notes,updated," +
-			"expand.technique.attack_id,expand.technique.name,expand.red_assignee.name,expand.red_assignee.email,expand.blue_assignee.name,expand.blue_assignee.email"
 		campaignTestFields = "id,name,technique,technique_attack_id,state,prevention,detection,expand.technique.attack_id,expand.technique.name"
-		findingFields      = "id,title,severity,status,owner,due_at,test,technique,created," +
-			"expand.owner.name,expand.owner.email,expand.technique.attack_id,expand.technique.name,expand.test.name"
+		findingFields      = "id,title,severity,status,owner,due_at,test,technique,created,expand.test.name"
 	)
+	refs := []string{"/api/aegis/coverage/techniques?domain=any&retired=1", full("users", 1000, "fields", "id,name,email")}
 	findingColumn := func(filter string) string {
-		return list("findings", vals("page", "1", "perPage", "25", "filter", filter, "sort", "-created", "expand", "owner,technique,test",
+		return list("findings", vals("page", "1", "perPage", "25", "filter", filter, "sort", "-created", "expand", "test",
 			"fields", findingFields, "skipTotal", "1"))
 	}
 	return []page{
@@ -110,18 +108,17 @@ func pages() []page {
 		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests(1, "state = 'validated'")}},
 		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{tests(1, "(name ~ 'T1059' || technique.attack_id ~ 'T1059' || technique.name ~ 'T1059')")}},
 		{name: fmt.Sprintf("Tests, page %d", deepTests), floor: "tests", per: 25, reqs: []string{tests(deepTests, "")}},
-		{name: "Board", floor: "tests", per: 100, reqs: []string{
+		{name: "Board", floor: "tests", per: 100, reqs: append([]string{
 			full("campaigns", 200, "sort", "-created", "fields", "id,name"),
-			list("tests", vals("page", "1", "perPage", "100", "filter", "state != 'cancelled'", "sort", "-updated", "expand", boardExpand,
-				"fields", boardFields, "skipTotal", "1"))}},
+			list("tests", vals("page", "1", "perPage", "100", "filter", "state != 'cancelled'", "sort", "-updated", "skipTotal", "1"))}, refs...)},
 		{name: "Campaigns", floor: "campaigns", per: 25, reqs: []string{
 			list("campaigns", vals("page", "1", "perPage", "25", "sort", "-created", "expand", "threat_actor,owner"))}},
 		{name: "Campaign", floor: "tests", per: 50, reqs: []string{"/api/collections/campaigns/records/{campaign}?expand=threat_actor%2Cowner%2Cattack_campaign",
 			"/api/aegis/campaigns/{campaign}/progress",
 			list("tests", vals("page", "1", "perPage", "50", "filter", "campaign = '{campaign}'", "sort", "name", "expand", "technique", "fields", campaignTestFields))}},
-		{name: "Findings", floor: "findings", per: 25, reqs: []string{
+		{name: "Findings", floor: "findings", per: 25, reqs: append([]string{
 			findingColumn("(status = 'open' || status = '')"), findingColumn("status = 'in_progress'"),
-			findingColumn("status = 'resolved'"), findingColumn("status = 'risk_accepted'")}},
+			findingColumn("status = 'resolved'"), findingColumn("status = 'risk_accepted'")}, refs...)},
 		{name: "Rules", floor: "detection_rules", per: 50, reqs: []string{
 			list("detection_rules", vals("page", "1", "perPage", "50", "filter", "removed = false", "sort", "title", "expand", "techniques", "skipTotal", "1",
 				"fields", "id,source,source_rule_id,title,status,severity,techniques,enabled,removed,updated,expand.techniques.attack_id,expand.techniques.name"))}},

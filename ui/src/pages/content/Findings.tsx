@@ -9,6 +9,7 @@ import { Link } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, Icon, PageHead, Select, Spinner, useToast } from '../../ds'
 import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone } from '../../lib/findings'
 import type { Technique } from '../attack/common'
+import { loadRefs, named } from '../../lib/refs'
 
 // The remediation board: findings move open → in progress → resolved or
 // risk accepted; leads assign owners and move cards.
@@ -29,12 +30,10 @@ export type Finding = RecordModel & {
 /** FINDINGS_PAGE is how many findings a column shows at first and adds per "Show more", newest first. */
 export const FINDINGS_PAGE = 25
 
-/** FINDING_EXPAND and FINDING_FIELDS are what a card shows. */
-export const FINDING_EXPAND = 'owner,technique,test'
-export const FINDING_FIELDS = [
-  'id,title,severity,status,owner,due_at,test,technique,created',
-  'expand.owner.name,expand.owner.email,expand.technique.attack_id,expand.technique.name,expand.test.name',
-].join(',')
+/** FINDING_EXPAND and FINDING_FIELDS are what a card shows: the test's name comes with the row; the technique and the owner are named from the page's references. */
+export const FINDING_EXPAND = 'test'
+export const FINDING_FIELDS = 'id,title,severity,status,owner,due_at,test,technique,created,expand.test.name'
+const FINDING_NAMED = { technique: 'tech', owner: 'user' } as const
 
 /** columnFilter selects a column's findings (a finding without a status is open). */
 export function columnFilter(status: string): string {
@@ -58,7 +57,8 @@ export default function FindingsPage() {
     return { items: cols.flatMap((c) => c.items), full }
   }, [key])
   const users = useLoad(() => (manage ? pb.collection('users').getFullList<User>({ fields: 'id,name,email', sort: 'name', filter: 'active = true' }) : Promise.resolve([] as User[])), [manage])
-  const items = list.data?.items ?? []
+  const refs = useLoad(loadRefs, [])
+  const items = (list.data?.items ?? []).map((f) => named(f, refs.data, FINDING_NAMED))
   const patch = (f: Finding, body: Record<string, unknown>) => list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (x.id === f.id ? { ...x, ...body } : x)) })
   return (
     <div className="stack">
@@ -108,7 +108,7 @@ function FindingCard({ f, manage, users, onSaved }: { f: Finding; manage: boolea
     setBusy(true)
     try {
       const rec = await pb.collection('findings').update<Finding>(f.id, body, { expand: FINDING_EXPAND, fields: FINDING_FIELDS })
-      onSaved({ ...body, expand: rec.expand })
+      onSaved({ ...body, expand: { ...f.expand, ...rec.expand, owner: undefined } })
     } catch (err) {
       toast.push({ title: 'Could not update the finding', body: errorMessage(err), tone: 'error' })
     } finally {

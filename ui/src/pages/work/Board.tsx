@@ -10,6 +10,7 @@ import { useServerActions } from './actions'
 import type { RecordModel } from 'pocketbase'
 import './work.css'
 import { STATES } from '../../lib/vocabulary.gen'
+import { loadRefs, named } from '../../lib/refs'
 
 // The workflow board: one column per state, updated live over realtime, with
 // exactly the actions the server allows the signed-in user on each test.
@@ -21,13 +22,8 @@ const COLUMNS = STATES.filter((s) => s !== 'cancelled')
 /** BOARD_PAGE is how many of the most recently updated tests the board shows at first, and adds per "Show more". */
 export const BOARD_PAGE = 100
 
-/** BOARD_EXPAND and BOARD_FIELDS are what a card shows (name, technique, assignees, hidden, outcome) and what its actions send (revision, notes). */
-export const BOARD_EXPAND = 'technique,red_assignee,blue_assignee'
-export const BOARD_FIELDS = [
-  'id,name,technique,campaign,state,red_assignee,blue_assignee,revealed,revision,prevention,detection,red_notes,blue_notes,updated',
-  'expand.technique.attack_id,expand.technique.name',
-  'expand.red_assignee.name,expand.red_assignee.email,expand.blue_assignee.name,expand.blue_assignee.email',
-].join(',')
+/** BOARD_NAMED are the relations a card names, from the page's references (no expand per row). */
+const BOARD_NAMED = { technique: 'tech', red_assignee: 'user', blue_assignee: 'user' } as const
 
 export default function BoardPage() {
   const me = useAuth()
@@ -53,7 +49,8 @@ export default function BoardPage() {
   // "Show more" grows the list of the current filters; other filters start again from one page.
   const [shown, setShown] = useState({ filter, limit: BOARD_PAGE })
   const limit = shown.filter === filter ? shown.limit : BOARD_PAGE
-  const tests = useLoad(() => pb.collection('tests').getList<TestRecord>(1, limit, { filter, sort: '-updated', expand: BOARD_EXPAND, fields: BOARD_FIELDS, skipTotal: true }), [filter, limit])
+  const tests = useLoad(() => pb.collection('tests').getList<TestRecord>(1, limit, { filter, sort: '-updated', skipTotal: true }), [filter, limit])
+  const refs = useLoad(loadRefs, [])
   const more = (tests.data?.items.length ?? 0) >= limit
 
   const setTests = tests.set
@@ -93,7 +90,9 @@ export default function BoardPage() {
     refreshActions(t.id)
     setTests((cur) => cur && { ...cur, items: cur.items.some((x) => x.id === t.id) ? cur.items.map((x) => (x.id === t.id ? { ...x, ...t } : x)) : [t, ...cur.items] })
   }
-  const items = (tests.data?.items ?? []).filter((t) => (!campaign || t.campaign === campaign) && t.state !== 'cancelled' && (!waiting || (t.state === 'blue_review' && !t.blue_assignee)))
+  const items = (tests.data?.items ?? [])
+    .filter((t) => (!campaign || t.campaign === campaign) && t.state !== 'cancelled' && (!waiting || (t.state === 'blue_review' && !t.blue_assignee)))
+    .map((t) => named(t, refs.data, BOARD_NAMED))
 
   return (
     <div className="stack">
