@@ -288,11 +288,14 @@ func handleTactics(e *core.RequestEvent) error {
 }
 
 func handleActors(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
-	if err != nil {
-		return coverageError(e, err)
-	}
-	return e.JSON(http.StatusOK, map[string]any{"items": r.Actors()})
+	opt := coverage.Options{RevealedOnly: blueCaller(e)}
+	return writeView(e, "actors|"+visibility(e), func() (any, error) {
+		r, err := coverage.For(e.App).Result(opt)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"items": r.Actors()}, nil
+	})
 }
 
 func handleActor(e *core.RequestEvent) error {

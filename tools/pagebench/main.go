@@ -102,7 +102,7 @@ func pages() []page {
 			"/api/aegis/coverage/techniques?domain=enterprise-attack",
 			"/api/aegis/coverage/matrix?domain=enterprise-attack",
 			full("campaigns", 500, "fields", "id,name", "sort", "-created"),
-			full("threat_actors", 1000, "fields", "id,attack_id,name", "sort", "name"),
+			"/api/aegis/coverage/actors",
 			full("attack_campaigns", 1000, "fields", "id,attack_id,name,techniques", "sort", "attack_id", "filter", "revoked = false")}},
 		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(1, "")}},
 		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests(1, "state = 'validated'")}},

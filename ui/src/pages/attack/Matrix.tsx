@@ -104,7 +104,14 @@ export default function MatrixPage() {
   const head = headline(actor || campaign ? scoped.data : coverage.data)
   const campaigns = useLoad(() => pb.collection('campaigns').getFullList<{ id: string; name: string }>({ fields: 'id,name', sort: '-created', batch: 500 }), [])
   const [layerScope, setLayerScope] = useState('')
-  const actors = useLoad(() => pb.collection('threat_actors').getFullList<Actor>({ fields: 'id,attack_id,name', sort: 'name', batch: 1000 }), [])
+  // The tracked actors by name, from the coverage model (kept per model generation; no actor texts read).
+  const actors = useLoad(
+    () =>
+      api<{ items: { id: string; ref?: string; name: string }[] }>('/api/aegis/coverage/actors').then((r) =>
+        (r.items ?? []).map((a) => ({ id: a.id, attack_id: a.ref ?? '', name: a.name }) as Actor).sort((a, b) => a.name.localeCompare(b.name)),
+      ),
+    [],
+  )
   const actorTechs = useLoad(
     async () => (actor ? new Set((await pb.collection('actor_techniques').getFullList({ filter: pb.filter('actor = {:a}', { a: actor }), fields: 'technique', batch: 1000 })).map((r) => r.technique as string)) : null),
     [actor],
