@@ -61,7 +61,7 @@ func handleControlGaps(e *core.RequestEvent) error {
 }
 
 func handleActorRaise(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
+	r, err := coverage.For(e.App).Result(coverage.Options{RevealedOnly: blueCaller(e)})
 	if err != nil {
 		return coverageError(e, err)
 	}

@@ -279,7 +279,7 @@ func handleTechniqueScore(e *core.RequestEvent) error {
 }
 
 func handleTactics(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
+	r, err := coverage.For(e.App).Result(coverage.Options{RevealedOnly: blueCaller(e)})
 	if err != nil {
 		return coverageError(e, err)
 	}
@@ -299,7 +299,7 @@ func handleActors(e *core.RequestEvent) error {
 }
 
 func handleActor(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
+	r, err := coverage.For(e.App).Result(coverage.Options{RevealedOnly: blueCaller(e)})
 	if err != nil {
 		return coverageError(e, err)
 	}
@@ -311,7 +311,7 @@ func handleActor(e *core.RequestEvent) error {
 }
 
 func handlePlatforms(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
+	r, err := coverage.For(e.App).Result(coverage.Options{RevealedOnly: blueCaller(e)})
 	if err != nil {
 		return coverageError(e, err)
 	}

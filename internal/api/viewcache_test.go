@@ -141,7 +141,8 @@ func TestDashboardViewsAreKeptButNeverStale(t *testing.T) {
 }
 
 // The other views of the model are kept per visibility class too: a blue
-// analyst's ranked control gaps never offer to run an unrevealed test.
+// analyst's ranked control gaps and an actor's raise list never offer to
+// run an unrevealed test.
 func TestGapViewsFollowVisibility(t *testing.T) {
 	app := testutil.NewApp(t)
 	srv := testutil.Serve(t, app)
@@ -168,6 +169,10 @@ func TestGapViewsFollowVisibility(t *testing.T) {
 	require.NoError(t, err)
 	coverage.For(app).Invalidate()
 
+	actor := save(collections.ThreatActors, map[string]any{"stix_id": "intrusion-set--1", "attack_id": "G0016", "name": "APT29"})
+	save(collections.ActorTechniques, map[string]any{"actor": actor.Id, "technique": tech.Id})
+	coverage.For(app).Invalidate()
+
 	path := fmt.Sprintf("/api/aegis/coverage/control-gaps/%s?limit=200", fw.Id)
 	var scenarios []testutil.Scenario
 	for i := 0; i < 2; i++ { // the second answer is the kept one
@@ -179,7 +184,14 @@ func TestGapViewsFollowVisibility(t *testing.T) {
 				NotExpectedContent: []string{"Blind DCSync run", hidden.Id}},
 		)
 	}
+	// What would raise an actor's coverage: the same rule.
+	raise := "/api/aegis/coverage/actors/G0016/raise"
 	scenarios = append(scenarios,
+		testutil.Scenario{Name: "admin: run the blind test to raise APT29", Method: http.MethodGet, URL: raise,
+			Token: users[collections.RoleAdmin].Token, ExpectedStatus: http.StatusOK, ExpectedContent: []string{"APT29", "Blind DCSync run"}},
+		testutil.Scenario{Name: "blue: APT29 without the blind test", Method: http.MethodGet, URL: raise,
+			Token: users[collections.RoleBlueAnalyst].Token, ExpectedStatus: http.StatusOK, ExpectedContent: []string{"APT29"},
+			NotExpectedContent: []string{"Blind DCSync run", hidden.Id}},
 		testutil.Scenario{Name: "unknown framework", Method: http.MethodGet, URL: "/api/aegis/coverage/control-gaps/nope",
 			Token: users[collections.RoleAdmin].Token, ExpectedStatus: http.StatusNotFound, ExpectedError: true},
 		testutil.Scenario{Name: "technique list from the model", Method: http.MethodGet, URL: "/api/aegis/coverage/techniques?domain=enterprise-attack",
