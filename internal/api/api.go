@@ -16,6 +16,7 @@ type Group = router.RouterGroup[*core.RequestEvent]
 
 // Register binds the routes and the global middlewares to app.
 func Register(app core.App) {
+	bindViewCache(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		bindMiddlewares(se)
 		bindHealthStatus(se)

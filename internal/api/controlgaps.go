@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/aegis-sec/aegis/internal/coverage"
@@ -38,24 +39,29 @@ func registerGapRoutes(g *Group) {
 }
 
 func handleControlGaps(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
-	if err != nil {
-		return coverageError(e, err)
-	}
 	fw := e.Request.PathValue("framework")
-	items := r.RankControls(fw, queryInt(e, "why", 5, 50), queryInt(e, "raise", 5, 50))
-	if len(items) == 0 {
-		return e.NotFoundError("No controls for framework "+fw+".", nil)
-	}
-	total := len(items)
-	if n := queryInt(e, "limit", 50, 2000); len(items) > n {
-		items = items[:n]
-	}
-	return e.JSON(http.StatusOK, map[string]any{"framework": fw, "controls": total, "items": items})
+	why, raise, limit := queryInt(e, "why", 5, 50), queryInt(e, "raise", 5, 50), queryInt(e, "limit", 50, 2000)
+	opt := coverage.Options{RevealedOnly: blueCaller(e)}
+	key := fmt.Sprintf("control-gaps|%s|%q|%d|%d|%d", visibility(e), fw, why, raise, limit)
+	return writeView(e, key, func() (any, error) {
+		r, err := coverage.For(e.App).Result(opt)
+		if err != nil {
+			return nil, err
+		}
+		items := r.RankControls(fw, why, raise)
+		if len(items) == 0 {
+			return nil, errNoSuch("No controls for framework " + fw + ".")
+		}
+		total := len(items)
+		if len(items) > limit {
+			items = items[:limit]
+		}
+		return map[string]any{"framework": fw, "controls": total, "items": items}, nil
+	})
 }
 
 func handleActorRaise(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
+	r, err := coverage.For(e.App).Result(coverage.Options{RevealedOnly: blueCaller(e)})
 	if err != nil {
 		return coverageError(e, err)
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,6 +62,7 @@ func markPending() *hook.Handler[*core.RequestEvent] {
 func registerCoverageRoutes(g *Group) {
 	// The heatmap is polled by every open dashboard: no activity-log row per hit.
 	g.GET("/coverage/matrix", handleMatrix).Bind(requireUser(), apis.SkipSuccessActivityLog(), markPending())
+	g.GET("/coverage/techniques", handleTechniqueList).Bind(requireUser(), markPending())
 	g.GET("/coverage/techniques/{attack_id}", handleTechniqueScore).Bind(requireUser(), markPending())
 	g.GET("/coverage/tactics", handleTactics).Bind(requireUser(), markPending())
 	g.GET("/coverage/actors", handleActors).Bind(requireUser(), markPending())
@@ -94,6 +96,12 @@ func registerCoverageRoutes(g *Group) {
 			Response: coverage.Matrix{Domain: "enterprise-attack", Score: 37.2, Level: "partial",
 				Tactics: []coverage.MatrixTactic{{ID: "t1", AttackID: "TA0002", Name: "Execution", Shortname: "execution",
 					Techniques: []coverage.MatrixTechnique{cell}}}}},
+		Op{Method: "GET", Path: Prefix + "/coverage/techniques", Tags: []string{"coverage"}, Auth: "user",
+			Query: []Param{{Name: "domain", Description: "enterprise-attack (default), mobile-attack, ics-attack or any"},
+				{Name: "retired", Description: "1 to include revoked and deprecated techniques"}},
+			Summary: "The techniques of a domain (live ones unless retired=1) with tactics, platforms, parent, scope and priority, from the coverage model",
+			Response: map[string]any{"items": []coverage.TechniqueRow{{ID: "abc123", AttackID: "T1059", Name: "Command and Scripting Interpreter",
+				Tactics: []string{"t1"}, Platforms: []string{"Windows"}, InScope: true, Priority: "high"}}}},
 		Op{Method: "GET", Path: Prefix + "/coverage/techniques/{attack_id}", Tags: []string{"coverage"}, Auth: "user",
 			Query:   []Param{{Name: "platform"}, {Name: "campaign"}},
 			Summary: "A technique's score with its breakdown: every test, rule, countermeasure and control and its share",
@@ -271,7 +279,7 @@ func handleTechniqueScore(e *core.RequestEvent) error {
 }
 
 func handleTactics(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
+	r, err := coverage.For(e.App).Result(coverage.Options{RevealedOnly: blueCaller(e)})
 	if err != nil {
 		return coverageError(e, err)
 	}
@@ -280,15 +288,18 @@ func handleTactics(e *core.RequestEvent) error {
 }
 
 func handleActors(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
-	if err != nil {
-		return coverageError(e, err)
-	}
-	return e.JSON(http.StatusOK, map[string]any{"items": r.Actors()})
+	opt := coverage.Options{RevealedOnly: blueCaller(e)}
+	return writeView(e, "actors|"+visibility(e), func() (any, error) {
+		r, err := coverage.For(e.App).Result(opt)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"items": r.Actors()}, nil
+	})
 }
 
 func handleActor(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
+	r, err := coverage.For(e.App).Result(coverage.Options{RevealedOnly: blueCaller(e)})
 	if err != nil {
 		return coverageError(e, err)
 	}
@@ -300,7 +311,7 @@ func handleActor(e *core.RequestEvent) error {
 }
 
 func handlePlatforms(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
+	r, err := coverage.For(e.App).Result(coverage.Options{RevealedOnly: blueCaller(e)})
 	if err != nil {
 		return coverageError(e, err)
 	}
@@ -319,15 +330,19 @@ func queryInt(e *core.RequestEvent, name string, def, max int) int {
 }
 
 func handleNext(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
-	if err != nil {
-		return coverageError(e, err)
-	}
 	actor := strings.TrimSpace(e.Request.URL.Query().Get("actor"))
-	if actor != "" && r.Data.FindActor(actor) == nil {
-		return e.NotFoundError("No such threat actor.", nil)
-	}
-	return e.JSON(http.StatusOK, map[string]any{"items": r.Next(actor, queryInt(e, "limit", 25, 1000))})
+	limit := queryInt(e, "limit", 25, 1000)
+	opt := coverage.Options{RevealedOnly: blueCaller(e)}
+	return writeView(e, fmt.Sprintf("next|%s|%q|%d", visibility(e), actor, limit), func() (any, error) {
+		r, err := coverage.For(e.App).Result(opt)
+		if err != nil {
+			return nil, err
+		}
+		if actor != "" && r.Data.FindActor(actor) == nil {
+			return nil, errNoSuch("No such threat actor.")
+		}
+		return map[string]any{"items": r.Next(actor, limit)}, nil
+	})
 }
 
 func handleGaps(e *core.RequestEvent) error {
@@ -335,14 +350,18 @@ func handleGaps(e *core.RequestEvent) error {
 	if f.Domain != "" && !validDomain(f.Domain) {
 		return e.BadRequestError("Unknown domain: use enterprise-attack, mobile-attack or ics-attack.", nil)
 	}
-	r, err := coverage.For(e.App).ResultFor(f)
-	if err != nil {
-		return coverageError(e, err)
-	}
-	if f.Actor != "" && r.Data.FindActor(f.Actor) == nil {
-		return e.NotFoundError("No such threat actor.", nil)
-	}
-	return e.JSON(http.StatusOK, map[string]any{"items": r.RankGaps(f, queryInt(e, "limit", 10, 1000))})
+	limit := queryInt(e, "limit", 10, 1000)
+	key := fmt.Sprintf("gaps|%s|%q|%q|%q|%q|%d", visibility(e), f.Domain, f.Platform, f.Actor, f.Campaign, limit)
+	return writeView(e, key, func() (any, error) {
+		r, err := coverage.For(e.App).ResultFor(f)
+		if err != nil {
+			return nil, err
+		}
+		if f.Actor != "" && r.Data.FindActor(f.Actor) == nil {
+			return nil, errNoSuch("No such threat actor.")
+		}
+		return map[string]any{"items": r.RankGaps(f, limit)}, nil
+	})
 }
 
 func handleCampaignCoverage(e *core.RequestEvent) error {
@@ -354,34 +373,30 @@ func handleCampaignCoverage(e *core.RequestEvent) error {
 }
 
 func handleCompliance(e *core.RequestEvent) error {
-	r, err := coverage.For(e.App).Result(coverage.Options{})
-	if err != nil {
-		return coverageError(e, err)
-	}
 	fw := e.Request.PathValue("framework")
-	items := r.Compliance(fw)
-	gaps := 0
-	for _, it := range items {
-		if it.Gap {
-			gaps++
+	onlyGaps := e.Request.URL.Query().Get("gaps") == "1"
+	opt := coverage.Options{RevealedOnly: blueCaller(e)}
+	return writeView(e, fmt.Sprintf("compliance|%s|%q|%t", visibility(e), fw, onlyGaps), func() (any, error) {
+		r, err := coverage.For(e.App).Result(opt)
+		if err != nil {
+			return nil, err
 		}
-	}
-	total := len(items)
-	if e.Request.URL.Query().Get("gaps") == "1" {
-		items = items[:gaps] // gaps sort first
-	}
-	if total == 0 {
-		return e.NotFoundError("No controls for framework "+fw+".", nil)
-	}
-	return e.JSON(http.StatusOK, map[string]any{"framework": fw, "controls": total, "gaps": gaps, "items": items})
-}
-
-func handleMetrics(e *core.RequestEvent) error {
-	m, err := report.ComputeMetrics(e.App, queryInt(e, "weeks", 12, 104))
-	if err != nil {
-		return coverageError(e, err)
-	}
-	return e.JSON(http.StatusOK, m)
+		items := r.Compliance(fw)
+		gaps := 0
+		for _, it := range items {
+			if it.Gap {
+				gaps++
+			}
+		}
+		total := len(items)
+		if total == 0 {
+			return nil, errNoSuch("No controls for framework " + fw + ".")
+		}
+		if onlyGaps {
+			items = items[:gaps] // gaps sort first
+		}
+		return map[string]any{"framework": fw, "controls": total, "gaps": gaps, "items": items}, nil
+	})
 }
 
 func sinceParam(e *core.RequestEvent) (time.Time, error) {

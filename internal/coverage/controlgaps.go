@@ -110,6 +110,9 @@ func (r *Result) gapModel() *gapModel {
 		open: map[string][]*Test{}, tpls: map[string][]*Template{}, disabled: map[string][]*Rule{}}
 	for i := range d.Tests {
 		t := &d.Tests[i]
+		if r.Options.RevealedOnly && !t.Revealed {
+			continue // a blue caller is not told of an unrevealed blind test
+		}
 		switch t.State {
 		case collections.StateValidated, collections.StateClosed, collections.StateCancelled:
 			continue
@@ -128,6 +131,15 @@ func (r *Result) gapModel() *gapModel {
 		for _, tid := range uniq(x.Techniques) {
 			g.disabled[tid] = append(g.disabled[tid], x)
 		}
+	}
+	// In id order once, not on every control that lists the technique: at
+	// 200k tests a technique has hundreds of open tests, and 10k controls
+	// sorted them again and again (seconds per ranking).
+	for _, o := range g.open {
+		sort.Slice(o, func(i, j int) bool { return o[i].ID < o[j].ID })
+	}
+	for _, rules := range g.disabled {
+		sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	}
 	return g
 }
@@ -251,8 +263,7 @@ func (g *gapModel) actions(m *Score, scale float64) (list []Action, combined flo
 			a := Action{Technique: lid, AttackID: t.AttackID, Gain: round(gain, 4)}
 			switch {
 			case len(g.open[lid]) > 0:
-				o := g.open[lid]
-				sort.Slice(o, func(i, j int) bool { return o[i].ID < o[j].ID })
+				o := g.open[lid] // in id order (gapModel)
 				a.Kind, a.ID, a.Name = ActionRunTest, o[0].ID, o[0].Name
 			case len(g.tpls[lid]) > 0:
 				best := g.tpls[lid][0]
@@ -269,8 +280,7 @@ func (g *gapModel) actions(m *Score, scale float64) (list []Action, combined flo
 		}
 		// Each disabled rule on its own, and all of them for the combined raise.
 		all := 1 - rv
-		rules := g.disabled[lid]
-		sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+		rules := g.disabled[lid] // in id order (gapModel)
 		for _, x := range rules {
 			f := 1 - 0.5*RuleWeight(s, x.Status)
 			all *= f

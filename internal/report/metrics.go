@@ -66,23 +66,53 @@ type WeekCount struct {
 }
 
 // ComputeMetrics gathers the dashboard from the cached model plus a few
-// aggregate queries.
+// aggregate queries, as the organisation sees it (every test counted).
 func ComputeMetrics(app core.App, weeks int) (*Metrics, error) {
+	return ComputeMetricsFor(app, weeks, false)
+}
+
+// ComputeMetricsFor is ComputeMetrics for a caller who sees only revealed
+// tests (revealedOnly: blue roles) or everything: the unrevealed tests of
+// blind campaigns and the findings they opened are left out of the
+// former.
+func ComputeMetricsFor(app core.App, weeks int, revealedOnly bool) (*Metrics, error) {
+	m, err := ModelMetrics(app, revealedOnly)
+	if err != nil {
+		return nil, err
+	}
+	f, err := FindingStatsFor(app, m.ComputedAt, weeks, revealedOnly)
+	if err != nil {
+		return nil, err
+	}
+	out := *m
+	out.Findings = *f
+	return &out, nil
+}
+
+// ModelMetrics is the part of the dashboard drawn from the coverage model
+// and the rules (a watched collection): everything but the findings. It
+// changes only when the model does, so callers may keep it per model
+// generation (coverage.Engine.Memo).
+func ModelMetrics(app core.App, revealedOnly bool) (*Metrics, error) {
 	e := coverage.For(app)
-	r, err := e.Result(coverage.Options{})
+	r, err := e.Result(coverage.Options{RevealedOnly: revealedOnly})
 	if err != nil {
 		return nil, err
 	}
 	d := r.Data
 	m := &Metrics{TestsByState: map[string]int{}, Freshness: map[string]int{"30d": 0, "90d": 0, "180d": 0, "older": 0, "never": 0},
 		Outcomes:      OutcomeCounts{Prevention: map[string]int{}, Detection: map[string]int{}},
-		RulesBySource: []RuleSourceCount{}, ComputedAt: d.Now}
+		RulesBySource: []RuleSourceCount{}, ComputedAt: d.Now,
+		Findings: FindingStats{ByStatus: map[string]int{}, Weekly: []WeekCount{}}}
 	ov := r.Overall("")
 	m.Score, m.Level = coverage.RoundTo(ov.Score, 2), ov.Level
 	var ttd []float64
 	detected, prevented := 0, 0
 	for i := range d.Tests {
 		t := &d.Tests[i]
+		if revealedOnly && !t.Revealed {
+			continue
+		}
 		m.TestsByState[coverage.OrDefault(t.State, "draft")]++
 		if !t.Validated() {
 			continue
@@ -155,15 +185,20 @@ func ComputeMetrics(app core.App, weeks int) (*Metrics, error) {
 			Mapped: x.Mapped, Unmapped: x.Total - x.Mapped})
 	}
 
-	f, err := findingStats(app, d.Now, weeks)
-	if err != nil {
-		return nil, err
-	}
-	m.Findings = *f
 	return m, nil
 }
 
-func findingStats(app core.App, now time.Time, weeks int) (*FindingStats, error) {
+// visibleFindings is the condition on findings f that a blue role's list
+// rule applies: findings of no test, or of a revealed one.
+const visibleFindings = "(f.test = '' OR EXISTS (SELECT 1 FROM tests t WHERE t.id = f.test AND t.revealed = 1))"
+
+// FindingStatsFor is the remediation picture at now over weeks, of the
+// findings a caller sees (revealedOnly: blue roles).
+func FindingStatsFor(app core.App, now time.Time, weeks int, revealedOnly bool) (*FindingStats, error) {
+	where := "1 = 1"
+	if revealedOnly {
+		where = visibleFindings
+	}
 	if weeks <= 0 || weeks > 104 {
 		weeks = 12
 	}
@@ -173,7 +208,7 @@ func findingStats(app core.App, now time.Time, weeks int) (*FindingStats, error)
 		N      int    `db:"n"`
 	}
 	var byStatus []st
-	if err := app.DB().NewQuery("SELECT status, count(*) AS n FROM findings GROUP BY status").All(&byStatus); err != nil {
+	if err := app.DB().NewQuery("SELECT f.status AS status, count(*) AS n FROM findings f WHERE " + where + " GROUP BY f.status").All(&byStatus); err != nil {
 		return nil, err
 	}
 	for _, s := range byStatus {
@@ -205,8 +240,8 @@ func findingStats(app core.App, now time.Time, weeks int) (*FindingStats, error)
 		resolved bool
 	}{{"created", false}, {"resolved_at", true}} {
 		var rows []wk
-		err := app.DB().NewQuery("SELECT date(" + q.col + ", 'weekday 0', '-6 days') AS week, count(*) AS n FROM findings WHERE " +
-			q.col + " >= {:start} AND " + q.col + " != '' GROUP BY week").
+		err := app.DB().NewQuery("SELECT date(f." + q.col + ", 'weekday 0', '-6 days') AS week, count(*) AS n FROM findings f WHERE " +
+			"f." + q.col + " >= {:start} AND f." + q.col + " != '' AND " + where + " GROUP BY week").
 			Bind(dbx.Params{"start": start.Format("2006-01-02 15:04:05.000Z")}).All(&rows)
 		if err != nil {
 			return nil, err

@@ -101,15 +101,28 @@ func pages() []page {
 	}
 	testsAfter := "updated <= '{tests_at}' && (updated < '{tests_at}' || (updated = '{tests_at}' && id < '{tests_id}'))"
 	auditAfter := "created <= '{audit_at}' && (created < '{audit_at}' || (created = '{audit_at}' && id < '{audit_id}'))"
+	// What the Board, Campaign and Findings pages ask for (ui/src/pages/work/Board.tsx,
+	// Campaign.tsx, content/Findings.tsx, lib/refs.ts): one page of rows, the
+	// technique and user names once (refs) rather than expanded per row.
+	const (
+		campaignTestFields = "id,name,technique,technique_attack_id,state,prevention,detection,expand.technique.attack_id,expand.technique.name"
+		findingFields      = "id,title,severity,status,owner,due_at,test,technique,created,expand.test.name"
+	)
+	refs := []string{"/api/aegis/coverage/techniques?domain=any&retired=1", full("users", 1000, "fields", "id,name,email")}
+	findingColumn := func(filter string) string {
+		return list("findings", vals("page", "1", "perPage", "25", "filter", filter, "sort", "-created", "expand", "test",
+			"fields", findingFields, "skipTotal", "1"))
+	}
 	return []page{
-		{name: "Dashboard", floor: "audit_logs", per: 12, reqs: []string{"/api/aegis/metrics", "/api/aegis/coverage/next?limit=8",
+		{name: "Dashboard", floor: "audit_logs", per: 12, reqs: []string{"/api/aegis/metrics", "/api/aegis/coverage/gaps?limit=8",
 			list("audit_logs", vals("page", "1", "perPage", "12", "sort", "-created,-id", "skipTotal", "1"))}},
 		{name: "Matrix", floor: "techniques", per: 1000, reqs: []string{
 			full("tactics", 1000, "filter", "domain = 'enterprise-attack'", "sort", "matrix_order"),
-			full("techniques", 1000, "filter", "domain = 'enterprise-attack' && revoked = false && deprecated = false",
-				"fields", "id,attack_id,name,tactics,platforms,is_subtechnique,parent,in_scope,priority"),
+			"/api/aegis/coverage/techniques?domain=enterprise-attack",
 			"/api/aegis/coverage/matrix?domain=enterprise-attack",
-			full("threat_actors", 1000, "fields", "id,attack_id,name", "sort", "name")}},
+			full("campaigns", 500, "fields", "id,name", "sort", "-created"),
+			"/api/aegis/coverage/actors",
+			full("attack_campaigns", 1000, "fields", "id,attack_id,name,techniques", "sort", "attack_id", "filter", "revoked = false")}},
 		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(""), "/api/aegis/tests/total"}},
 		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests("state = 'validated'"), "/api/aegis/tests/total?state=validated"}},
 		// The search first lists the techniques the term matches, then filters
@@ -121,25 +134,31 @@ func pages() []page {
 		{name: "Tests, previous by cursor", floor: "tests", per: 25, reqs: []string{
 			list("tests", vals("page", "1", "perPage", "26", "sort", "updated,id", "expand", testExpand, "skipTotal", "1",
 				"filter", "updated >= '{tests_at}' && (updated > '{tests_at}' || (updated = '{tests_at}' && id > '{tests_id}'))")), "/api/aegis/tests/total"}},
-		{name: "Board", floor: "tests", per: 500, reqs: []string{
+		{name: "Board", floor: "tests", per: 100, reqs: append([]string{
 			full("campaigns", 200, "sort", "-created", "fields", "id,name"),
-			list("tests", vals("page", "1", "perPage", "500", "filter", "state != 'cancelled'", "sort", "-updated", "expand", testExpand, "skipTotal", "1"))}},
+			list("tests", vals("page", "1", "perPage", "100", "filter", "state != 'cancelled'", "sort", "-updated", "skipTotal", "1"))}, refs...)},
 		{name: "Campaigns", floor: "campaigns", per: 25, reqs: []string{
 			list("campaigns", vals("page", "1", "perPage", "25", "sort", "-created", "expand", "threat_actor,owner"))}},
-		{name: "Campaign", floor: "tests", per: 500, reqs: []string{"/api/collections/campaigns/records/{campaign}",
+		{name: "Campaign", floor: "tests", per: 50, reqs: []string{"/api/collections/campaigns/records/{campaign}?expand=threat_actor%2Cowner%2Cattack_campaign",
 			"/api/aegis/campaigns/{campaign}/progress",
-			full("tests", 500, "filter", "campaign = '{campaign}'", "sort", "name", "expand", testExpand)}},
-		{name: "Findings", floor: "findings", per: 500, reqs: []string{
-			list("findings", vals("page", "1", "perPage", "500", "sort", "-created", "expand", "owner,technique,test", "skipTotal", "1"))}},
+			list("tests", vals("page", "1", "perPage", "50", "filter", "campaign = '{campaign}'", "sort", "name", "expand", "technique", "fields", campaignTestFields))}},
+		{name: "Findings", floor: "findings", per: 25, reqs: append([]string{
+			findingColumn("(status = 'open' || status = '')"), findingColumn("status = 'in_progress'"),
+			findingColumn("status = 'resolved'"), findingColumn("status = 'risk_accepted'")}, refs...)},
 		{name: "Rules", floor: "detection_rules", per: 50, reqs: []string{
 			list("detection_rules", vals("page", "1", "perPage", "50", "filter", "removed = false", "sort", "title", "expand", "techniques", "skipTotal", "1",
 				"fields", "id,source,source_rule_id,title,status,severity,techniques,enabled,removed,updated,expand.techniques.attack_id,expand.techniques.name"))}},
 		{name: "Compliance", floor: "compliance_controls", per: 50, reqs: []string{
 			full("compliance_frameworks", 1000, "sort", "name"),
 			list("compliance_controls", vals("page", "1", "perPage", "50", "filter", "framework = '{fw}'", "sort", "control_id", "expand", "owner", "skipTotal", "1"))}},
-		{name: "Gaps", floor: "", reqs: []string{full("compliance_frameworks", 1000, "sort", "name"), "/api/aegis/coverage/compliance/{fw}?gaps=1"}},
+		{name: "Gaps", floor: "", reqs: []string{full("compliance_frameworks", 1000, "sort", "name"), "/api/aegis/coverage/control-gaps/{fw}?limit=200"}},
 		{name: "Technique", floor: "tests", per: 1, reqs: []string{
-			list("techniques", vals("page", "1", "perPage", "1", "filter", "id = 'T1059' || attack_id = 'T1059'")),
+			list("techniques", vals("page", "1", "perPage", "1", "filter", "attack_id = 'T1059' || id = 'T1059'", "sort", "revoked,deprecated",
+				"expand", "tactics,parent,revoked_by,data_components")),
+			full("techniques", 1000, "filter", "parent = '{tech}'", "sort", "attack_id", "fields", "id,attack_id,name,revoked,deprecated"),
+			full("mitigations", 1000, "filter", "techniques ~ '{tech}'", "sort", "attack_id", "fields", "id,attack_id,name,description"),
+			full("actor_techniques", 500, "filter", "technique = '{tech}'", "expand", "actor"),
+			full("detection_strategies", 1000, "filter", "techniques ~ '{tech}'", "fields", "id,attack_id,name"),
 			list("tests", vals("page", "1", "perPage", "1", "filter", "technique = '{tech}'", "fields", "id")),
 			"/api/aegis/coverage/techniques/T1059"}},
 		{name: "Reports", floor: "coverage_snapshots", per: 200, reqs: []string{"/api/aegis/trends", full("campaigns", 200, "sort", "-created", "fields", "id,name")}},

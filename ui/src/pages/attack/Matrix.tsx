@@ -33,15 +33,13 @@ export function buildMatrix(tactics: Tactic[], techniques: Technique[]): Column[
   return cols
 }
 
-/** loadMatrix reads a domain's tactics and its live techniques (the matrix page and the campaign editor's picker). */
+/** loadMatrix reads a domain's tactics and its live techniques (from the coverage model) (the matrix page and the campaign editor's picker). */
 export async function loadMatrix(domain: string) {
   const [tactics, techniques] = await Promise.all([
     pb.collection('tactics').getFullList<Tactic>({ filter: pb.filter('domain = {:d}', { d: domain }), sort: 'matrix_order' }),
-    pb.collection('techniques').getFullList<Technique>({
-      filter: pb.filter('domain = {:d} && revoked = false && deprecated = false', { d: domain }),
-      fields: 'id,attack_id,name,tactics,platforms,is_subtechnique,parent,in_scope,priority',
-      batch: 1000,
-    }),
+    // The live techniques with the fields the matrix shows, from the
+    // coverage model (kept per model generation: no row texts are read).
+    api<{ items: Technique[] }>(`/api/aegis/coverage/techniques?domain=${encodeURIComponent(domain)}`).then((r) => r.items ?? []),
   ])
   return { tactics, techniques }
 }
@@ -106,7 +104,14 @@ export default function MatrixPage() {
   const head = headline(actor || campaign ? scoped.data : coverage.data)
   const campaigns = useLoad(() => pb.collection('campaigns').getFullList<{ id: string; name: string }>({ fields: 'id,name', sort: '-created', batch: 500 }), [])
   const [layerScope, setLayerScope] = useState('')
-  const actors = useLoad(() => pb.collection('threat_actors').getFullList<Actor>({ fields: 'id,attack_id,name', sort: 'name', batch: 1000 }), [])
+  // The tracked actors by name, from the coverage model (kept per model generation; no actor texts read).
+  const actors = useLoad(
+    () =>
+      api<{ items: { id: string; ref?: string; name: string }[] }>('/api/aegis/coverage/actors').then((r) =>
+        (r.items ?? []).map((a) => ({ id: a.id, attack_id: a.ref ?? '', name: a.name }) as Actor).sort((a, b) => a.name.localeCompare(b.name)),
+      ),
+    [],
+  )
   const actorTechs = useLoad(
     async () => (actor ? new Set((await pb.collection('actor_techniques').getFullList({ filter: pb.filter('actor = {:a}', { a: actor }), fields: 'technique', batch: 1000 })).map((r) => r.technique as string)) : null),
     [actor],

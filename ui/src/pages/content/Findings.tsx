@@ -9,6 +9,7 @@ import { Link } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, Icon, PageHead, Select, Spinner, useToast } from '../../ds'
 import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone } from '../../lib/findings'
 import type { Technique } from '../attack/common'
+import { loadRefs, named } from '../../lib/refs'
 
 // The remediation board: findings move open → in progress → resolved or
 // risk accepted; leads assign owners and move cards.
@@ -26,12 +27,38 @@ export type Finding = RecordModel & {
   expand?: { owner?: User; technique?: Technique; test?: RecordModel & { name: string } }
 }
 
+/** FINDINGS_PAGE is how many findings a column shows at first and adds per "Show more", newest first. */
+export const FINDINGS_PAGE = 25
+
+/** FINDING_EXPAND and FINDING_FIELDS are what a card shows: the test's name comes with the row; the technique and the owner are named from the page's references. */
+export const FINDING_EXPAND = 'test'
+export const FINDING_FIELDS = 'id,title,severity,status,owner,due_at,test,technique,created,expand.test.name'
+const FINDING_NAMED = { technique: 'tech', owner: 'user' } as const
+
+/** columnFilter selects a column's findings (a finding without a status is open). */
+export function columnFilter(status: string): string {
+  return status === 'open' ? "(status = 'open' || status = '')" : pb.filter('status = {:s}', { s: status })
+}
+
 export default function FindingsPage() {
   const me = useAuth()
   const manage = can(me?.role, 'manage_findings')
-  const list = useLoad(() => pb.collection('findings').getList<Finding>(1, 500, { sort: '-created', expand: 'owner,technique,test', skipTotal: true }), [])
+  // Each column reads its own newest findings, so a busy column does not
+  // push the others off the board; "Show more" grows one column.
+  const [limits, setLimits] = useState<Record<string, number>>({})
+  const limitOf = (s: string) => limits[s] ?? FINDINGS_PAGE
+  const key = FINDING_COLUMNS.map(limitOf).join(',')
+  const list = useLoad(async () => {
+    const cols = await Promise.all(
+      FINDING_COLUMNS.map((s) => pb.collection('findings').getList<Finding>(1, limitOf(s), { filter: columnFilter(s), sort: '-created', expand: FINDING_EXPAND, fields: FINDING_FIELDS, skipTotal: true })),
+    )
+    const full: Record<string, boolean> = {}
+    FINDING_COLUMNS.forEach((s, i) => (full[s] = cols[i].items.length >= limitOf(s)))
+    return { items: cols.flatMap((c) => c.items), full }
+  }, [key])
   const users = useLoad(() => (manage ? pb.collection('users').getFullList<User>({ fields: 'id,name,email', sort: 'name', filter: 'active = true' }) : Promise.resolve([] as User[])), [manage])
-  const items = list.data?.items ?? []
+  const refs = useLoad(loadRefs, [])
+  const items = (list.data?.items ?? []).map((f) => named(f, refs.data, FINDING_NAMED))
   const patch = (f: Finding, body: Record<string, unknown>) => list.set((cur) => cur && { ...cur, items: cur.items.map((x) => (x.id === f.id ? { ...x, ...body } : x)) })
   return (
     <div className="stack">
@@ -53,12 +80,17 @@ export default function FindingsPage() {
               <section key={s} aria-label={FINDING_LABELS[s]} style={{ background: 'var(--surface-2)', borderRadius: 'var(--radius-lg)', padding: 8, minHeight: 200 }}>
                 <div className="row between" style={{ padding: '2px 4px 8px' }}>
                   <b>{FINDING_LABELS[s]}</b>
-                  <Badge>{col.length}</Badge>
+                  <Badge>{list.data?.full[s] ? `${col.length}+` : col.length}</Badge>
                 </div>
                 <div className="stack tight">
                   {col.map((f) => (
                     <FindingCard key={f.id} f={f} manage={manage} users={users.data ?? []} onSaved={(b) => patch(f, b)} />
                   ))}
+                  {list.data?.full[s] && (
+                    <button className="btn small ghost" disabled={list.loading} onClick={() => setLimits((l) => ({ ...l, [s]: limitOf(s) + FINDINGS_PAGE }))} data-testid="findings-more">
+                      Show {FINDINGS_PAGE} more
+                    </button>
+                  )}
                 </div>
               </section>
             )
@@ -75,8 +107,8 @@ function FindingCard({ f, manage, users, onSaved }: { f: Finding; manage: boolea
   const save = async (body: Record<string, unknown>) => {
     setBusy(true)
     try {
-      const rec = await pb.collection('findings').update<Finding>(f.id, body, { expand: 'owner,technique,test' })
-      onSaved({ ...body, expand: rec.expand })
+      const rec = await pb.collection('findings').update<Finding>(f.id, body, { expand: FINDING_EXPAND, fields: FINDING_FIELDS })
+      onSaved({ ...body, expand: { ...f.expand, ...rec.expand, owner: undefined } })
     } catch (err) {
       toast.push({ title: 'Could not update the finding', body: errorMessage(err), tone: 'error' })
     } finally {

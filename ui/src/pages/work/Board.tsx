@@ -10,6 +10,7 @@ import { useServerActions } from './actions'
 import type { RecordModel } from 'pocketbase'
 import './work.css'
 import { STATES } from '../../lib/vocabulary.gen'
+import { loadRefs, named } from '../../lib/refs'
 
 // The workflow board: one column per state, updated live over realtime, with
 // exactly the actions the server allows the signed-in user on each test.
@@ -17,6 +18,12 @@ import { STATES } from '../../lib/vocabulary.gen'
 
 /** COLUMNS are the workflow states in order; cancelled tests leave the board. */
 const COLUMNS = STATES.filter((s) => s !== 'cancelled')
+
+/** BOARD_PAGE is how many of the most recently updated tests the board shows at first, and adds per "Show more". */
+export const BOARD_PAGE = 100
+
+/** BOARD_NAMED are the relations a card names, from the page's references (no expand per row). */
+const BOARD_NAMED = { technique: 'tech', red_assignee: 'user', blue_assignee: 'user' } as const
 
 export default function BoardPage() {
   const me = useAuth()
@@ -39,7 +46,12 @@ export default function BoardPage() {
     })
   const campaigns = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ sort: '-created', fields: 'id,name', batch: 200 }), [])
   const filter = [campaign && pb.filter('campaign = {:c}', { c: campaign }), mine && pb.filter('(red_assignee = {:u} || blue_assignee = {:u})', { u: me?.id ?? '' }), waiting && "state = 'blue_review' && blue_assignee = ''", "state != 'cancelled'"].filter(Boolean).join(' && ')
-  const tests = useLoad(() => pb.collection('tests').getList<TestRecord>(1, 500, { filter, sort: '-updated', expand: TEST_EXPAND, skipTotal: true }), [filter])
+  // "Show more" grows the list of the current filters; other filters start again from one page.
+  const [shown, setShown] = useState({ filter, limit: BOARD_PAGE })
+  const limit = shown.filter === filter ? shown.limit : BOARD_PAGE
+  const tests = useLoad(() => pb.collection('tests').getList<TestRecord>(1, limit, { filter, sort: '-updated', skipTotal: true }), [filter, limit])
+  const refs = useLoad(loadRefs, [])
+  const more = (tests.data?.items.length ?? 0) >= limit
 
   const setTests = tests.set
   const ids = (tests.data?.items ?? []).map((t) => t.id)
@@ -78,7 +90,9 @@ export default function BoardPage() {
     refreshActions(t.id)
     setTests((cur) => cur && { ...cur, items: cur.items.some((x) => x.id === t.id) ? cur.items.map((x) => (x.id === t.id ? { ...x, ...t } : x)) : [t, ...cur.items] })
   }
-  const items = (tests.data?.items ?? []).filter((t) => (!campaign || t.campaign === campaign) && t.state !== 'cancelled' && (!waiting || (t.state === 'blue_review' && !t.blue_assignee)))
+  const items = (tests.data?.items ?? [])
+    .filter((t) => (!campaign || t.campaign === campaign) && t.state !== 'cancelled' && (!waiting || (t.state === 'blue_review' && !t.blue_assignee)))
+    .map((t) => named(t, refs.data, BOARD_NAMED))
 
   return (
     <div className="stack">
@@ -105,6 +119,19 @@ export default function BoardPage() {
             Tests appear here once a red lead plans a campaign or creates tests.
           </EmptyState>
         </Card>
+      )}
+      {items.length > 0 && (
+        <div className="row between small faint" data-testid="board-shown">
+          <span>
+            {more ? `The ${limit.toLocaleString('en-US')} most recently updated tests` : `${items.length.toLocaleString('en-US')} test${items.length === 1 ? '' : 's'}`}
+            {more && ': older ones are on the Tests page.'}
+          </span>
+          {more && (
+            <button className="btn small" onClick={() => setShown({ filter, limit: limit + BOARD_PAGE })} disabled={tests.loading} data-testid="board-more">
+              Show {BOARD_PAGE} more
+            </button>
+          )}
+        </div>
       )}
       {items.length > 0 && (
         <div className="board" style={{ gridTemplateColumns: COLUMNS.map((s) => (collapsed.includes(s) ? '44px' : 'minmax(160px, 1fr)')).join(' ') }} data-testid="board">

@@ -6,11 +6,11 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { Link, navigate } from '../../lib/router'
 import { STATE_COLORS, STATE_LABELS, STATES } from '../../lib/workflow'
-import { Alert, Badge, Button, Card, EmptyState, PageHead, ProgressBar, Select, Spinner, Table, useToast } from '../../ds'
+import { Alert, Badge, Button, Card, EmptyState, PageHead, Pagination, ProgressBar, Select, Spinner, Table, useToast } from '../../ds'
 import { StackedBar } from '../../ds/charts'
 import { fetchBlob, saveBlob } from '../../lib/files'
 import { CAMPAIGN_STATUSES, statusTone, type Campaign } from './Campaigns'
-import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
+import { OutcomeBadges, StateBadge, type TestRecord } from './common'
 import { Markdown } from '../../components/Markdown'
 import { asArray } from '../../lib/format'
 import { cronHelp } from '../../components/cron'
@@ -21,12 +21,19 @@ const AddTests = lazy(() => import('./CampaignEditor').then((m) => ({ default: m
 
 type Progress = { total: number; done: number; percent: number; by_state: Record<string, number>; by_prevention: Record<string, number>; by_detection: Record<string, number>; findings_open: number }
 
+/** CAMPAIGN_TESTS_PAGE is the tests table's page; CAMPAIGN_TEST_FIELDS what its columns show. */
+export const CAMPAIGN_TESTS_PAGE = 50
+export const CAMPAIGN_TEST_FIELDS = 'id,name,technique,technique_attack_id,state,prevention,detection,expand.technique.attack_id,expand.technique.name'
+
 export default function CampaignPage({ params }: { params: Record<string, string> }) {
   const me = useAuth()
   const toast = useToast()
   const camp = useLoad(() => pb.collection('campaigns').getOne<Campaign>(params.id, { expand: 'threat_actor,owner,attack_campaign' }), [params.id])
   const progress = useLoad(() => api<Progress>(`/api/aegis/campaigns/${encodeURIComponent(params.id)}/progress`), [params.id])
-  const tests = useLoad(() => pb.collection('tests').getFullList<TestRecord>({ filter: pb.filter('campaign = {:c}', { c: params.id }), sort: 'name', expand: TEST_EXPAND, batch: 500 }), [params.id])
+  // The tests table: one page at a time, with the fields its columns show.
+  const [page, setPage] = useState(1)
+  const testFilter = pb.filter('campaign = {:c}', { c: params.id })
+  const tests = useLoad(() => pb.collection('tests').getList<TestRecord>(page, CAMPAIGN_TESTS_PAGE, { filter: testFilter, sort: 'name', expand: 'technique', fields: CAMPAIGN_TEST_FIELDS }), [testFilter, page])
   const c = camp.data
   const planner = can(me?.role, 'plan_campaigns')
   const [editing, setEditing] = useState(false)
@@ -37,8 +44,9 @@ export default function CampaignPage({ params }: { params: Record<string, string
     setBusy(true)
     try {
       const { cloneCampaign } = await import('./CampaignEditor')
-      const id = await cloneCampaign(c, (tests.data ?? []).map((t) => t.id))
-      toast.push({ title: 'Campaign cloned', body: `${tests.data?.length ?? 0} draft test(s) copied`, tone: 'success' })
+      const ids = (await pb.collection('tests').getFullList<{ id: string }>({ filter: testFilter, sort: 'name', fields: 'id', batch: 1000 })).map((t) => t.id)
+      const id = await cloneCampaign(c, ids)
+      toast.push({ title: 'Campaign cloned', body: `${ids.length} draft test(s) copied`, tone: 'success' })
       navigate(`/campaigns/${id}`)
     } catch (err) {
       toast.push({ title: 'Clone failed', body: errorMessage(err), tone: 'error' })
@@ -185,7 +193,7 @@ export default function CampaignPage({ params }: { params: Record<string, string
           </dl>
         </Card>
       </div>
-      <Card title={`Tests (${tests.data?.length ?? 0})`} flush>
+      <Card title={`Tests (${tests.data?.totalItems ?? 0})`} flush>
         <Table
           columns={[
             { key: 'n', header: 'Test', render: (t: TestRecord) => <Link to={`/tests/${t.id}`}>{t.name}</Link> },
@@ -208,11 +216,12 @@ export default function CampaignPage({ params }: { params: Record<string, string
                 ]
               : []),
           ]}
-          rows={tests.data ?? []}
+          rows={tests.data?.items ?? []}
           rowKey={(t) => t.id}
           loading={tests.loading}
           empty={<EmptyState title="No tests in this campaign" />}
         />
+        {(tests.data?.totalItems ?? 0) > CAMPAIGN_TESTS_PAGE && <Pagination page={page} perPage={CAMPAIGN_TESTS_PAGE} count={tests.data?.items.length ?? 0} total={tests.data?.totalItems} onPage={setPage} />}
       </Card>
     </div>
   )
