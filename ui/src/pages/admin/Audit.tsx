@@ -5,7 +5,7 @@ import { hasMore, useLoad } from '../../lib/data'
 import { perPageOf, useCursorList } from '../../lib/cursor'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
-import { Alert, Badge, Card, EmptyState, FilterBar, PageHead, Pagination, Icon, nextSort, Select, Spinner, TextInput, useListState } from '../../ds'
+import { Badge, Card, EmptyState, FilterBar, Icon, ListError, nextSort, PageHead, Pagination, Select, Spinner, TextInput, useListState } from '../../ds'
 import { AUDIT_ACTIONS } from '../../lib/vocabulary.gen'
 
 type Entry = RecordModel & {
@@ -114,11 +114,7 @@ export default function AuditPage() {
           <TextInput label="From" type="date" value={f.from} onChange={setF('from')} />
           <TextInput label="To" type="date" value={f.to} onChange={setF('to')} />
         </FilterBar>
-        {list.error && (
-          <div className="pad">
-            <Alert>{list.error}</Alert>
-          </div>
-        )}
+        <ListError error={list.error} />
         <div className="table-wrap">
           <table className="table">
             <thead>
@@ -166,7 +162,7 @@ export default function AuditPage() {
                   </tr>
                   {open === r.id && (
                     <tr>
-                      <td colSpan={6} style={{ background: 'var(--surface-2)' }}>
+                      <td colSpan={6} className="bg-surface-2">
                         <Details details={r.details} />
                       </td>
                     </tr>
@@ -201,7 +197,7 @@ export function Details({ details, names }: { details: unknown; names?: Record<s
   const rest = Object.fromEntries(Object.entries(obj).filter(([k, v]) => !(src === obj && isChange(v)) && v !== changes && k))
   return (
     <div className="stack tight">
-      <table className="table" style={{ background: 'var(--surface)' }}>
+      <table className="table bg-surface">
         <thead>
           <tr>
             <th>Field</th>

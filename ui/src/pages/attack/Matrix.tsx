@@ -308,7 +308,7 @@ export default function MatrixPage() {
           </div>
         )}
         {!actor && campaignRow && used && (
-          <div style={{ marginTop: 10 }} data-testid="campaign-layer">
+          <div className="mt-10" data-testid="campaign-layer">
             <Badge tone="primary">
               {campaignRow.attack_id} {campaignRow.name} used {plural(used.size, 'technique')}
             </Badge>{' '}

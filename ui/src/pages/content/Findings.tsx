@@ -73,12 +73,12 @@ export default function FindingsPage() {
         </Card>
       )}
       {items.length > 0 && (
-        <div style={{ display: 'grid', gridTemplateColumns: `repeat(${FINDING_COLUMNS.length}, minmax(210px, 1fr))`, gap: 10, overflowX: 'auto' }} data-testid="findings-board">
+        <div className="lanes" data-testid="findings-board">
           {FINDING_COLUMNS.map((s) => {
             const col = items.filter((f) => (f.status || 'open') === s)
             return (
-              <section key={s} aria-label={FINDING_LABELS[s]} style={{ background: 'var(--surface-2)', borderRadius: 'var(--radius-lg)', padding: 8, minHeight: 200 }}>
-                <div className="row between" style={{ padding: '2px 4px 8px' }}>
+              <section key={s} aria-label={FINDING_LABELS[s]} className="lane">
+                <div className="row between lane-head">
                   <b>{FINDING_LABELS[s]}</b>
                   <Badge>{list.data?.full[s] ? `${col.length}+` : col.length}</Badge>
                 </div>

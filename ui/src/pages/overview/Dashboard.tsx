@@ -1,8 +1,7 @@
-import { useEffect } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
-import { useLiveReload } from '../../lib/live'
+import { applyEvent, useLiveReload, useSubscription } from '../../lib/live'
 import { duration, humanize, LEVEL_LABELS, relativeTime, type Level } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { STATE_COLORS, STATE_LABELS, STATES } from '../../lib/workflow'
@@ -39,22 +38,7 @@ export default function DashboardPage() {
   useLiveReload(['tests', 'detection_rules'], next.reload)
 
   // Recent activity is live.
-  const setActivity = activity.set
-  useEffect(() => {
-    let unsub: (() => Promise<void>) | null = null
-    let dead = false
-    pb.collection('audit_logs')
-      .subscribe<AuditRow>('*', (e) => e.action === 'create' && setActivity((cur) => [e.record, ...(cur ?? [])].slice(0, 12)))
-      .then((u) => {
-        if (dead) u()
-        else unsub = u
-      })
-      .catch(() => {})
-    return () => {
-      dead = true
-      unsub?.().catch(() => {})
-    }
-  }, [setActivity])
+  useSubscription<AuditRow>('audit_logs', '*', (e) => e.action === 'create' && activity.set((cur) => applyEvent(cur ?? [], e, { limit: 12 })))
 
   const m = metrics.data
   return (
@@ -64,9 +48,9 @@ export default function DashboardPage() {
       {metrics.loading && !m && <Spinner label="Computing coverage…" />}
       {m && (
         <>
-          <div className="grid-3" style={{ gridTemplateColumns: 'minmax(240px, 1.2fr) repeat(4, minmax(150px, 1fr))' }}>
+          <div className="grid-3 headline">
             <Card>
-              <div className="row" style={{ justifyContent: 'center', flexDirection: 'column' }} data-testid="headline-score">
+              <div className="row column-center" data-testid="headline-score">
                 <Gauge value={m.score} level={m.level} />
                 <LevelBadge level={(m.level as Level) in LEVEL_LABELS ? (m.level as Level) : 'none'} />
               </div>
@@ -76,7 +60,7 @@ export default function DashboardPage() {
             <Stat label="Time to detect" value={m.time_to_detect.samples ? duration(m.time_to_detect.median_seconds * 1000) : '—'} hint={m.time_to_detect.samples ? `median of ${m.time_to_detect.samples}, p90 ${duration(m.time_to_detect.p90_seconds * 1000)}` : 'no detections timed yet'} />
             <Stat label="Open findings" value={String(m.findings.open)} hint={`${m.findings.closed} closed`} />
           </div>
-          <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 3fr) minmax(0, 2fr)' }}>
+          <div className="grid-2 three-two">
             <Card title="Coverage by tactic">
               {m.coverage_by_tactic.length ? (
                 <BarList bars={m.coverage_by_tactic.map((t) => ({ label: t.name, value: t.score, level: t.level }))} />

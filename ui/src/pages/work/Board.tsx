@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { pb } from '../../lib/pb'
+import { applyEvent, useSubscription } from '../../lib/live'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { Link, setQuery, useLocation } from '../../lib/router'
@@ -57,33 +58,15 @@ export default function BoardPage() {
   const ids = (tests.data?.items ?? []).map((t) => t.id)
   const server = useServerActions(ids)
   const refreshActions = server.refresh
-  useEffect(() => {
-    let unsub: (() => Promise<void>) | null = null
-    let dead = false
-    pb.collection('tests')
-      .subscribe<TestRecord>(
-        '*',
-        (e) => {
-          if (e.action !== 'delete') refreshActions(e.record.id)
-          setTests((cur) => {
-            if (!cur) return cur
-            if (e.action === 'delete') return { ...cur, items: cur.items.filter((x) => x.id !== e.record.id) }
-            const has = cur.items.some((x) => x.id === e.record.id)
-            return { ...cur, items: has ? cur.items.map((x) => (x.id === e.record.id ? e.record : x)) : [e.record, ...cur.items] }
-          })
-        },
-        { expand: TEST_EXPAND },
-      )
-      .then((u) => {
-        if (dead) u()
-        else unsub = u
-      })
-      .catch(() => {})
-    return () => {
-      dead = true
-      unsub?.().catch(() => {})
-    }
-  }, [setTests, refreshActions])
+  useSubscription<TestRecord>(
+    'tests',
+    '*',
+    (e) => {
+      if (e.action !== 'delete') refreshActions(e.record.id)
+      setTests((cur) => cur && { ...cur, items: applyEvent(cur.items, e) })
+    },
+    { expand: TEST_EXPAND },
+  )
 
   const replace = (t: TestRecord) => {
     if (!t?.id) return tests.reload()
@@ -162,7 +145,7 @@ export default function BoardPage() {
                 <div className="stack tight board-col-body">
                   {col.map((t) => (
                     <div key={t.id} className="card board-card" data-testid="board-card">
-                      <Link to={`/tests/${t.id}`} style={{ fontWeight: 600, color: 'var(--text)' }}>
+                      <Link to={`/tests/${t.id}`} className="title-link">
                         {t.name}
                       </Link>
                       {t.expand?.technique && (

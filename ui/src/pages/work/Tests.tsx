@@ -7,7 +7,7 @@ import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { navigate, useLocation } from '../../lib/router'
 import { STATES, STATE_LABELS } from '../../lib/workflow'
-import { Alert, Badge, Button, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
+import { Badge, Button, Card, EmptyState, FilterBar, ListError, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
 import { BulkBar, NewTest, useCampaigns, userLabel, useUsers } from './TestForms'
 
@@ -165,11 +165,7 @@ export default function TestsPage() {
           )}
         </FilterBar>
         {lead && selected.length > 0 && me && <BulkBar ids={selected} role={me.role} onClear={() => setSelected([])} onDone={() => (setSelected([]), list.reload())} />}
-        {list.error && (
-          <div className="pad">
-            <Alert>{list.error}</Alert>
-          </div>
-        )}
+        <ListError error={list.error} />
         <Table
           caption="Tests"
           columns={[
