@@ -125,6 +125,35 @@ export async function runSteps(steps) {
   return results
 }
 
+/**
+ * signInPage signs who in on an open page through the login form; code, when
+ * given, returns the authenticator code asked next. It waits for the app.
+ */
+export async function signInPage(page, who, code) {
+  await page.goto('/')
+  await page.getByLabel('Email').fill(who.email)
+  await page.getByLabel('Password').fill(who.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  if (code) {
+    await page.getByLabel('Authenticator code').fill(code())
+    await page.getByRole('button', { name: 'Verify' }).click()
+  }
+  await page.locator('.sidebar').waitFor()
+}
+
+/**
+ * finish closes the browser and the server, prints the tally every test file
+ * ends with and exits non-zero when a step failed (or none ran: results is
+ * undefined when the set-up threw before the steps).
+ */
+export async function finish(results, browser, server) {
+  await browser.close().catch(() => {})
+  await server.stop()
+  const r = results ?? { passed: 0, failed: 1, skipped: 0 }
+  console.log(`${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`)
+  process.exit(r.failed ? 1 : 0)
+}
+
 export function expect(cond, msg) {
   if (!cond) throw new Error(msg)
 }

@@ -3,7 +3,7 @@
 // bundle imported, and sign-in helpers. Not a journey itself.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer, superuserClient, launch, newPage } from './harness.mjs'
+import { startServer, superuserClient, launch, newPage, signInPage } from './harness.mjs'
 
 export const FIXTURE = join(new URL('.', import.meta.url).pathname, 'fixtures', 'attack-mini.json')
 export const PEOPLE = {
@@ -52,12 +52,7 @@ async function importAttack(server) {
 
 export async function signIn(browser, base, role) {
   const page = await newPage(browser, base)
-  const who = PEOPLE[role]
-  await page.goto('/')
-  await page.getByLabel('Email').fill(who.email)
-  await page.getByLabel('Password').fill(who.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.locator('.sidebar').waitFor()
+  await signInPage(page, PEOPLE[role])
   return page
 }
 

@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { execFileSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { startServer, superuserClient, launch, newPage, shot, runSteps, expect } from './harness.mjs'
+import { startServer, superuserClient, launch, newPage, shot, runSteps, expect, finish, signInPage } from './harness.mjs'
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct-horse-42' }
 const BLUE = { name: 'Bo Blue', email: 'bo@example.com', password: 'blue-lead-secret-9', role: 'blue_lead' }
@@ -87,17 +87,7 @@ try {
   const blue = await newPage(browser, server.base)
   let totpSecret = ''
 
-  const signIn = async (page, who, code) => {
-    await page.goto('/')
-    await page.getByLabel('Email').fill(who.email)
-    await page.getByLabel('Password').fill(who.password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    if (code) {
-      await page.getByLabel('Authenticator code').fill(code())
-      await page.getByRole('button', { name: 'Verify' }).click()
-    }
-    await page.locator('.sidebar').waitFor()
-  }
+  const signIn = signInPage
   const signOut = async (page) => {
     await page.getByTestId('user-menu').click()
     await page.getByRole('menuitem', { name: 'Sign out' }).click()
@@ -261,10 +251,9 @@ try {
     ],
   ])
   if (results.failed) console.log('server log (tail):\n' + server.log().split('\n').slice(-30).join('\n'))
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 } finally {
   archive.cleanup()
-  await browser.close().catch(() => {})
-  await server.stop()
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

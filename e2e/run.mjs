@@ -4,7 +4,7 @@
 // ATT&CK pages after a real bundle upload. Screenshots go to docs/screenshots.
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
-import { startServer, superuserClient, launch, newPage, shot, runSteps, expect, Skip } from './harness.mjs'
+import { startServer, superuserClient, launch, newPage, shot, runSteps, expect, Skip, finish, signInPage } from './harness.mjs'
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct-horse-42' }
 const ANALYST = { name: 'Blake Analyst', email: 'blake@example.com', password: 'blue-team-rocks-7', role: 'blue_analyst' }
@@ -20,13 +20,7 @@ try {
   let analystId = ''
   let attackReady = false
 
-  const signIn = async (page, who) => {
-    await page.goto('/')
-    await page.getByLabel('Email').fill(who.email)
-    await page.getByLabel('Password').fill(who.password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.locator('.sidebar').waitFor()
-  }
+  const signIn = signInPage
   const navTexts = async (page) => (await page.locator('.sidebar .nav-link').allInnerTexts()).map((t) => t.replace(/\s*soon$/i, '').trim())
 
   results = await runSteps([
@@ -401,9 +395,7 @@ try {
     ],
   ])
   if (results.failed) console.log('server log (tail):\n' + server.log().split('\n').slice(-30).join('\n'))
-} finally {
-  await browser.close().catch(() => {})
-  await server.stop()
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

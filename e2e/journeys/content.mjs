@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, superuserClient, launch, newPage, shot, runSteps, expect, ROOT, Skip } from '../harness.mjs'
+import { startServer, superuserClient, launch, newPage, shot, runSteps, expect, ROOT, Skip, finish, signInPage } from '../harness.mjs'
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct-horse-42' }
 const RED = { name: 'Rae Red', email: 'rae@example.com', password: 'red-lead-secret-9', role: 'red_lead' }
@@ -23,13 +23,7 @@ try {
   const su = await superuserClient(server.base, server.su)
   const admin = await newPage(browser, server.base)
   const red = await newPage(browser, server.base)
-  const signIn = async (page, who) => {
-    await page.goto('/')
-    await page.getByLabel('Email').fill(who.email)
-    await page.getByLabel('Password').fill(who.password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.locator('.sidebar').waitFor()
-  }
+  const signIn = signInPage
   let campaignId = ''
   const upload = async (page, kind, file) => {
     await page.goto('/integrations?action=upload')
@@ -129,7 +123,9 @@ try {
           await admin.getByRole('button', { name: 'Upload and import' }).click()
           await admin.locator('[data-testid=run-progress][data-status=succeeded], [data-testid=run-progress][data-status=failed]').waitFor({ timeout: 60_000 })
           expect((await admin.getByTestId('run-progress').getAttribute('data-status')) === 'succeeded', 'compliance import failed')
-        } finally {
+        } catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
+} finally {
           rmSync(dir, { recursive: true, force: true })
         }
         await red.goto('/compliance/gaps')
@@ -196,8 +192,5 @@ try {
     ],
   ])
 } finally {
-  await browser.close()
-  await server.stop()
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed > 0 ? 1 : 0)
+await finish(results, browser, server)

@@ -3,7 +3,7 @@
 // dialog, which stays open with what was typed; Enter submits once; Escape and
 // Cancel close without saving. Walked through the user, defense tool, library
 // and test edit forms.
-import { shot, runSteps, expect } from '../harness.mjs'
+import { shot, runSteps, expect, finish } from '../harness.mjs'
 import { setup, signIn, technique, poll, PEOPLE } from '../loop-lib.mjs'
 
 const { server, su, browser } = await setup()
@@ -102,9 +102,7 @@ try {
       },
     ],
   ])
-} finally {
-  await browser.close()
-  await server.stop()
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

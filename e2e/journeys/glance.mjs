@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { execFileSync } from 'node:child_process'
-import { BIN, ROOT, SHOTS, Skip, startServer, launch, newPage, shot, runSteps, expect } from '../harness.mjs'
+import { BIN, ROOT, SHOTS, Skip, startServer, launch, newPage, shot, runSteps, expect, finish } from '../harness.mjs'
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct-horse-42' }
 const VIEWER = { email: 'viewer1@demo.aegis.local', password: 'aegis-demo-password' }
@@ -235,10 +235,9 @@ try {
       },
     ],
   ])
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 } finally {
-  await browser.close()
-  await server.stop()
   rmSync(tmp, { recursive: true, force: true })
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

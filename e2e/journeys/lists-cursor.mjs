@@ -4,7 +4,7 @@
 // rows as on the way forward, links carry the cursor (a reload shows the
 // same page), the blue analyst never sees a blind test, and the total is the
 // count of the tests the reader may see.
-import { shot, runSteps, expect } from '../harness.mjs'
+import { shot, runSteps, expect, finish } from '../harness.mjs'
 import { setup, signIn, technique, poll } from '../loop-lib.mjs'
 
 const { server, su, browser } = await setup()
@@ -180,9 +180,7 @@ try {
       },
     ],
   ])
-} finally {
-  await browser.close()
-  await server.stop()
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

@@ -3,7 +3,7 @@
 // blue" queue; the analyst opens it (the bell clears), records the outcome
 // with notes (a detection time in the future is refused) and is shown as the
 // test's analyst; the operator and the red lead hear of the outcome.
-import { shot, runSteps, expect } from '../harness.mjs'
+import { shot, runSteps, expect, finish } from '../harness.mjs'
 import { setup, signIn, technique, poll } from '../loop-lib.mjs'
 
 const { server, su, ids, browser } = await setup()
@@ -78,9 +78,7 @@ try {
       },
     ],
   ])
-} finally {
-  await browser.close()
-  await server.stop()
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

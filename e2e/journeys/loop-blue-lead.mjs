@@ -3,7 +3,7 @@
 // explained, the technique tag is resolved), saved and enabled; a rule of
 // another system recorded by name and technique; then the imported LSASS
 // rules enabled in bulk from the list, which stay read-only otherwise.
-import { shot, runSteps, expect } from '../harness.mjs'
+import { shot, runSteps, expect, finish } from '../harness.mjs'
 import { setup, signIn, technique, poll } from '../loop-lib.mjs'
 
 const { server, su, browser } = await setup()
@@ -100,9 +100,7 @@ try {
       },
     ],
   ])
-} finally {
-  await browser.close()
-  await server.stop()
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

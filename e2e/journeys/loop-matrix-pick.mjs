@@ -3,7 +3,7 @@
 // draft's platform is chosen from the catalogue's platforms, and campaigns
 // planned from a threat actor and from a layer keep the description typed in
 // the wizard.
-import { shot, runSteps, expect } from '../harness.mjs'
+import { shot, runSteps, expect, finish } from '../harness.mjs'
 import { setup, signIn, poll } from '../loop-lib.mjs'
 
 const { server, su, browser } = await setup()
@@ -100,9 +100,7 @@ try {
       },
     ],
   ])
-} finally {
-  await browser.close()
-  await server.stop()
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

@@ -2,7 +2,7 @@
 // custom procedure, an Atomic template with arguments, one picked by
 // technique), its dates and recurrence edited, an APT29 campaign planned for
 // Windows after a preview, and its tests assigned and approved in bulk.
-import { shot, runSteps, expect } from '../harness.mjs'
+import { shot, runSteps, expect, finish } from '../harness.mjs'
 import { setup, signIn, technique, poll } from '../loop-lib.mjs'
 
 const { server, su, ids, browser } = await setup()
@@ -144,9 +144,7 @@ try {
       },
     ],
   ])
-} finally {
-  await browser.close()
-  await server.stop()
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

@@ -5,7 +5,7 @@
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { shot, runSteps, expect } from '../harness.mjs'
+import { shot, runSteps, expect, finish } from '../harness.mjs'
 import { setup, signIn, technique, poll, templateProcedureText } from '../loop-lib.mjs'
 
 const { server, su, ids, browser } = await setup()
@@ -105,10 +105,9 @@ try {
       },
     ],
   ])
+} catch (err) {
+  console.log(`FAIL  set-up: ${err?.stack || err}`)
 } finally {
-  await browser.close()
-  await server.stop()
   rmSync(dir, { recursive: true, force: true })
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)

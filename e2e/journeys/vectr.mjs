@@ -7,7 +7,7 @@
 // journey skips when it is absent.
 import { join } from 'node:path'
 import { existsSync, readFileSync } from 'node:fs'
-import { ROOT, startServer, superuserClient, launch, newPage, shot, runSteps, expect, Skip } from '../harness.mjs'
+import { ROOT, startServer, superuserClient, launch, newPage, shot, runSteps, expect, Skip, finish, signInPage } from '../harness.mjs'
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct-horse-42' }
 const RED = { name: 'Rex Red', email: 'rex@example.com', password: 'red-lead-secret-9', role: 'red_lead' }
@@ -44,13 +44,7 @@ try {
   const blue = await newPage(browser, server.base)
   let ready = false
 
-  const signIn = async (page, who) => {
-    await page.goto('/')
-    await page.getByLabel('Email').fill(who.email)
-    await page.getByLabel('Password').fill(who.password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.locator('.sidebar').waitFor()
-  }
+  const signIn = signInPage
   const token = async (who) => {
     const r = await fetch(`${server.base}/api/collections/users/auth-with-password`, {
       method: 'POST',
@@ -168,9 +162,5 @@ try {
 } catch (err) {
   console.log(`FAIL  journey setup: ${err?.stack || err}`)
   results = { passed: 0, failed: 1, skipped: 0 }
-} finally {
-  await browser.close()
-  await server.stop()
 }
-console.log(`${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`)
-process.exit(results.failed ? 1 : 0)
+await finish(results, browser, server)
