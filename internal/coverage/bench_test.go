@@ -46,7 +46,7 @@ func largeData() *coverage.Data {
 	for i := 0; i < 20000; i++ {
 		d.Tests = append(d.Tests, coverage.Test{ID: fmt.Sprintf("t%05d", i), Name: "test", Technique: ids[rng.IntN(len(ids))],
 			Campaign: fmt.Sprintf("c%02d", i%60), Procedure: fmt.Sprintf("proc%d", rng.IntN(3)), State: states[rng.IntN(len(states))],
-			Prevention: prev[rng.IntN(3)], Detection: det[rng.IntN(5)], ValidatedAt: daysAgo(float64(rng.IntN(400)))})
+			Prevention: prev[rng.IntN(3)], Detection: det[rng.IntN(5)], ValidatedAt: coverage.StampOf(daysAgo(float64(rng.IntN(400))))})
 	}
 	for i := 0; i < 5000; i++ {
 		d.Rules = append(d.Rules, coverage.Rule{ID: fmt.Sprintf("r%04d", i), Title: "rule", Source: "sigma",

@@ -138,11 +138,38 @@ const testColumns = `SELECT id, name, technique, campaign, template,
 		executed_at, detected_at, validated_at, updated, revealed,
 		outcome_imported = 1 AND outcome_confirmed_by = '' AND outcome_confirmed_at = '' FROM tests`
 
+// loadTests reads the tests in technique order (the technique index, no
+// sort) into one array and files each technique's run of it as its tests;
+// repeated strings are shared (see Test).
 func loadTests(app core.App, d *Data) error {
-	return queryTests(app, testColumns, nil, func(t Test) { d.Tests = append(d.Tests, t) })
+	var n int
+	if err := app.DB().NewQuery("SELECT count(*) FROM tests").Row(&n); err != nil {
+		return err
+	}
+	in := interner{}
+	for i := range d.Techniques {
+		in.of(d.Techniques[i].ID)
+	}
+	all := make([]Test, 0, n+16)
+	if err := queryTests(app, testColumns+" ORDER BY technique", nil, in, func(t Test) { all = append(all, t) }); err != nil {
+		return err
+	}
+	d.byTech = make(map[string][]Test, len(d.Techniques))
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].Technique == all[i].Technique {
+			j++
+		}
+		// A full slice expression: appending to one technique's tests
+		// never writes into the next one's.
+		d.byTech[all[i].Technique] = all[i:j:j]
+		i = j
+	}
+	d.nTests = len(all)
+	return nil
 }
 
-func queryTests(app core.App, q string, params dbx.Params, each func(Test)) error {
+func queryTests(app core.App, q string, params dbx.Params, in interner, each func(Test)) error {
 	return query(app, q, params, func(r *dbx.Rows) error {
 		var t Test
 		var proc, exec, det, val, upd string
@@ -155,20 +182,26 @@ func queryTests(app core.App, q string, params dbx.Params, each func(Test)) erro
 			h.Write([]byte(p))
 			t.Procedure = strconv.FormatUint(h.Sum64(), 36)
 		}
-		t.ExecutedAt, t.DetectedAt, t.ValidatedAt = ParseTime(exec), ParseTime(det), ParseTime(val)
+		t.Name, t.Technique, t.Campaign, t.Template = in.of(t.Name), in.of(t.Technique), in.of(t.Campaign), in.of(t.Template)
+		t.Procedure, t.Platform, t.State = in.of(t.Procedure), in.of(t.Platform), in.of(t.State)
+		t.Prevention, t.Detection = in.of(t.Prevention), in.of(t.Detection)
+		t.ExecutedAt, t.DetectedAt, t.ValidatedAt = parseStamp(exec), parseStamp(det), parseStamp(val)
 		if t.ValidatedAt.IsZero() && t.Validated() {
-			t.ValidatedAt = ParseTime(upd)
+			t.ValidatedAt = parseStamp(upd)
 		}
 		each(t)
 		return nil
 	})
 }
 
+func parseStamp(s string) Stamp { return StampOf(ParseTime(s)) }
+
 // PatchTests returns a copy of d in which the tests ids are read again (a
 // test no longer in the database is dropped, a new one added), and the
 // techniques those tests were or now are about: the reload after a test
-// changes reads those rows, not the organisation. Everything else is shared
-// with d, which is left as it was.
+// changes reads those rows, not the organisation. Only the touched
+// techniques' tests are copied; everything else is shared with d, which is
+// left as it was.
 func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
 	changed := make(map[string]*Test, len(ids))
 	if len(ids) > 0 {
@@ -179,41 +212,63 @@ func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
 			params[k] = id
 			ph[i] = "{:" + k + "}"
 		}
-		err := queryTests(app, testColumns+" WHERE id IN ("+strings.Join(ph, ", ")+")", params, func(t Test) {
+		err := queryTests(app, testColumns+" WHERE id IN ("+strings.Join(ph, ", ")+")", params, interner{}, func(t Test) {
 			changed[t.ID] = &t
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("patch coverage tests: %w", err)
 		}
 	}
-	touched := map[string]bool{}
-	for _, t := range changed {
-		touched[t.Technique] = true
-	}
-	gone := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if changed[id] == nil {
-			gone[id] = true
-		}
-	}
 	nd := &Data{Now: time.Now().UTC(), Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics,
 		Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
-		Actors: d.Actors, Campaigns: d.Campaigns, Tests: make([]Test, 0, len(d.Tests)+len(changed))}
-	for _, t := range d.Tests {
-		if c := changed[t.ID]; c != nil {
-			touched[t.Technique] = true
-			nd.Tests = append(nd.Tests, *c)
-			delete(changed, t.ID)
-		} else if !gone[t.ID] {
-			nd.Tests = append(nd.Tests, t)
-		} else {
-			touched[t.Technique] = true
+		Actors: d.Actors, Campaigns: d.Campaigns, AttackCampaigns: d.AttackCampaigns, Assessments: d.Assessments,
+		Templates: d.Templates, byTech: make(map[string][]Test, len(d.byTech)+1), nTests: d.nTests}
+	for k, v := range d.byTech {
+		nd.byTech[k] = v
+	}
+	if len(d.Tests) > 0 { // a model built by hand: file its tests by technique
+		nd.groupTests(d.Tests)
+	}
+	// Where each id is now: its new technique's tests first (the usual
+	// case, a test keeps its technique), else a scan of all of them.
+	where := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if c := changed[id]; c != nil && indexOf(nd.byTech[c.Technique], id) >= 0 {
+			where[id] = c.Technique
+			continue
+		}
+		for tech, ts := range nd.byTech {
+			if indexOf(ts, id) >= 0 {
+				where[id] = tech
+				break
+			}
 		}
 	}
-	for _, id := range ids { // new tests, in the order they were changed
-		if c := changed[id]; c != nil {
-			nd.Tests = append(nd.Tests, *c)
-			delete(changed, id)
+	touched := map[string]bool{}
+	for _, id := range ids {
+		old, had := where[id]
+		c := changed[id]
+		if had {
+			touched[old] = true
+			ts := nd.byTech[old]
+			i := indexOf(ts, id)
+			if c != nil && c.Technique == old { // in place, in a copy
+				cp := append([]Test(nil), ts...)
+				cp[i] = *c
+				nd.byTech[old] = cp
+				continue
+			}
+			cp := make([]Test, 0, len(ts)-1)
+			cp = append(append(cp, ts[:i]...), ts[i+1:]...)
+			nd.setTests(old, cp)
+			nd.nTests--
+		}
+		if c != nil {
+			touched[c.Technique] = true
+			ts := nd.byTech[c.Technique]
+			cp := make([]Test, 0, len(ts)+1)
+			nd.byTech[c.Technique] = append(append(cp, ts...), *c)
+			nd.nTests++
 		}
 	}
 	techs := make([]string, 0, len(touched))
@@ -223,6 +278,24 @@ func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
 		}
 	}
 	return nd, techs, nil
+}
+
+// setTests sets a technique's tests, dropping the key when there are none.
+func (d *Data) setTests(tech string, ts []Test) {
+	if len(ts) == 0 {
+		delete(d.byTech, tech)
+		return
+	}
+	d.byTech[tech] = ts
+}
+
+func indexOf(ts []Test, id string) int {
+	for i := range ts {
+		if ts[i].ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func loadRules(app core.App, d *Data) error {

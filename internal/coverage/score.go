@@ -109,24 +109,31 @@ func buildIndexFor(d *Data, opt Options, want map[string]bool) *index {
 			ix.subs[t.Parent] = append(ix.subs[t.Parent], t.ID)
 		}
 	}
-	for i := range d.Tests {
-		t := &d.Tests[i]
+	keep := func(t *Test) {
 		if !t.Validated() {
-			continue
+			return
 		}
 		if opt.Campaigns != nil && !opt.Campaigns[t.Campaign] {
-			continue
+			return
 		}
 		if opt.RevealedOnly && !t.Revealed {
-			continue
+			return
 		}
 		if opt.Platform != "" && t.Platform != "" && !equalFold(t.Platform, opt.Platform) {
-			continue
-		}
-		if want != nil && !want[t.Technique] {
-			continue
+			return
 		}
 		ix.tests[t.Technique] = append(ix.tests[t.Technique], t)
+	}
+	if want == nil {
+		for t := range d.AllTests() {
+			keep(t)
+		}
+	} else {
+		for id := range want { // the wanted techniques' tests only
+			for t := range d.TestsOf(id) {
+				keep(t)
+			}
+		}
 	}
 	for i := range d.Rules {
 		r := &d.Rules[i]
@@ -320,7 +327,7 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 			k = procKey{"proc", tt.Procedure}
 		}
 		cur, ok := latest[k]
-		if !ok || tt.ValidatedAt.After(cur.ValidatedAt) || (tt.ValidatedAt.Equal(cur.ValidatedAt) && tt.ID > cur.ID) {
+		if !ok || tt.ValidatedAt.After(cur.ValidatedAt) || (tt.ValidatedAt == cur.ValidatedAt && tt.ID > cur.ID) {
 			latest[k] = tt
 		}
 	}
@@ -334,9 +341,9 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 		v float64
 	}
 	var vItems []item
-	var newest time.Time
+	var newest Stamp
 	for _, tt := range procs {
-		age := d.Now.Sub(tt.ValidatedAt).Hours() / 24
+		age := d.Now.Sub(tt.ValidatedAt.Time()).Hours() / 24
 		if age < 0 {
 			age = 0
 		}
@@ -356,9 +363,9 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 		}
 		v := sum / float64(len(vItems))
 		sc.V = &v
-		lv := newest
+		lv := newest.Time()
 		sc.LastValidated = &lv
-		sc.Fresh = d.Now.Sub(newest).Hours()/24 <= s.FreshDays
+		sc.Fresh = d.Now.Sub(lv).Hours()/24 <= s.FreshDays
 	}
 
 	// R: 1 − Π(1 − 0.5·w) over enabled, not removed rules.

@@ -31,7 +31,7 @@ func fixture() *coverage.Data {
 
 func validated(id, tech, tpl, prev, det string, at time.Time) coverage.Test {
 	return coverage.Test{ID: id, Name: id, Technique: tech, Template: tpl, State: collections.StateValidated,
-		Prevention: prev, Detection: det, ValidatedAt: at}
+		Prevention: prev, Detection: det, ValidatedAt: coverage.StampOf(at)}
 }
 
 const eps = 1e-9
@@ -88,9 +88,9 @@ func TestDecayAndLatestPerProcedure(t *testing.T) {
 		validated("a-old", "s1", "tplA", "not_blocked", "none", daysAgo(400)),
 		validated("a-new", "s1", "tplA", "not_blocked", "technique", daysAgo(180)),
 		// Procedure B (by procedure text hash): blocked 90 days ago: 1 · 0.5^0.5.
-		{ID: "b", Name: "b", Technique: "s1", Procedure: "hashB", State: collections.StateClosed, Prevention: "blocked", ValidatedAt: daysAgo(90)},
+		{ID: "b", Name: "b", Technique: "s1", Procedure: "hashB", State: collections.StateClosed, Prevention: "blocked", ValidatedAt: coverage.StampOf(daysAgo(90))},
 		// Not validated yet: ignored.
-		{ID: "c", Name: "c", Technique: "s1", Procedure: "hashC", State: collections.StateBlueReview, Prevention: "blocked", ValidatedAt: now},
+		{ID: "c", Name: "c", Technique: "s1", Procedure: "hashC", State: collections.StateBlueReview, Prevention: "blocked", ValidatedAt: coverage.StampOf(now)},
 	}
 	res := coverage.Compute(data, coverage.Options{})
 	sc := res.Own["s1"]

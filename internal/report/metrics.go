@@ -81,8 +81,7 @@ func ComputeMetrics(app core.App, weeks int) (*Metrics, error) {
 	m.Score, m.Level = coverage.RoundTo(ov.Score, 2), ov.Level
 	var ttd []float64
 	detected, prevented := 0, 0
-	for i := range d.Tests {
-		t := &d.Tests[i]
+	for t := range d.AllTests() {
 		m.TestsByState[coverage.OrDefault(t.State, "draft")]++
 		if !t.Validated() {
 			continue

@@ -33,7 +33,7 @@ func DaysAgo(n float64) time.Time { return Now.Add(-time.Duration(n * 24 * float
 // Validated is a validated test of tech with the given outcome.
 func Validated(id, tech, tpl, prev, det string, at time.Time) coverage.Test {
 	return coverage.Test{ID: id, Name: id, Technique: tech, Template: tpl, State: collections.StateValidated,
-		Prevention: prev, Detection: det, ValidatedAt: at}
+		Prevention: prev, Detection: det, ValidatedAt: coverage.StampOf(at)}
 }
 
 // GapFixture: five in-scope top-level techniques, one out of scope, two
