@@ -18,7 +18,8 @@ import (
 // Load reads everything the model needs with one query per entity (JSON
 // arrays through json_each, relations as columns). It only reads.
 func Load(app core.App) (*Data, error) {
-	d := &Data{Now: time.Now().UTC(), Settings: LoadSettings(app)}
+	d := &Data{Now: time.Now().UTC(), Settings: LoadSettings(app), in: interner{}}
+	defer func() { d.in = nil }()
 	steps := []struct {
 		name string
 		fn   func(core.App, *Data) error
@@ -124,6 +125,7 @@ func loadTechniques(app core.App, d *Data) error {
 			&tactics, &platforms); err != nil {
 			return err
 		}
+		t.ID, t.Domain, t.Priority = d.in.of(t.ID), d.in.of(t.Domain), d.in.of(t.Priority)
 		t.IsSub, t.InScope, t.Retired = sub, scope, revoked || deprecated
 		t.Tactics = split(tactics.String, ",")
 		t.Platforms = split(platforms.String, "\x1f")
@@ -138,22 +140,24 @@ const testColumns = `SELECT id, name, technique, campaign, template,
 		executed_at, detected_at, validated_at, updated, revealed,
 		outcome_imported = 1 AND outcome_confirmed_by = '' AND outcome_confirmed_at = '' FROM tests`
 
-// loadTests reads the tests in technique order (the technique index, no
-// sort) into one array and files each technique's run of it as its tests;
-// repeated strings are shared (see Test).
+// loadTests reads the tests in table order (one pass over the table, the
+// cheapest read) into one array, puts it in technique order in place, and
+// files each technique's run of it as its tests; repeated strings are
+// shared (see Test).
 func loadTests(app core.App, d *Data) error {
 	var n int
 	if err := app.DB().NewQuery("SELECT count(*) FROM tests").Row(&n); err != nil {
 		return err
 	}
-	in := interner{}
-	for i := range d.Techniques {
-		in.of(d.Techniques[i].ID)
+	in := d.in
+	if in == nil {
+		in = interner{}
 	}
 	all := make([]Test, 0, n+16)
-	if err := queryTests(app, testColumns+" ORDER BY technique", nil, in, func(t Test) { all = append(all, t) }); err != nil {
+	if err := queryTests(app, testColumns, nil, in, func(t Test) { all = append(all, t) }); err != nil {
 		return err
 	}
+	byTechnique(all)
 	d.byTech = make(map[string][]Test, len(d.Techniques))
 	for i := 0; i < len(all); {
 		j := i + 1
@@ -167,6 +171,44 @@ func loadTests(app core.App, d *Data) error {
 	}
 	d.nTests = len(all)
 	return nil
+}
+
+// byTechnique orders tests by technique (techniques in first-seen order,
+// tests in their order within one), in place: a counting sort gives each
+// test its place, and the permutation is applied by following its cycles,
+// so no second array of tests is needed.
+func byTechnique(all []Test) {
+	group := map[string]int32{}
+	var counts []int32
+	g := make([]int32, len(all))
+	for i := range all {
+		k, ok := group[all[i].Technique]
+		if !ok {
+			k = int32(len(counts))
+			group[all[i].Technique] = k
+			counts = append(counts, 0)
+		}
+		g[i] = k
+		counts[k]++
+	}
+	next := make([]int32, len(counts))
+	for k, off := 1, int32(0); k < len(counts); k++ {
+		off += counts[k-1]
+		next[k] = off
+	}
+	dest := g // reuse: g[i] becomes the place of test i
+	for i := range dest {
+		k := dest[i]
+		dest[i] = next[k]
+		next[k]++
+	}
+	for i := range all {
+		for int(dest[i]) != i {
+			j := dest[i]
+			all[i], all[j] = all[j], all[i]
+			dest[i], dest[j] = dest[j], dest[i]
+		}
+	}
 }
 
 func queryTests(app core.App, q string, params dbx.Params, in interner, each func(Test)) error {
@@ -308,6 +350,7 @@ func loadRules(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.Title, &x.Source, &x.Status, &x.Enabled, &x.Removed, &tech); err != nil {
 			return err
 		}
+		x.Source, x.Status, tech = d.in.of(x.Source), d.in.of(x.Status), d.in.of(tech)
 		appendGrouped(&d.Rules, pos, x.ID, x, tech, func(v *Rule) *[]string { return &v.Techniques })
 		return nil
 	})
@@ -322,6 +365,7 @@ func loadCountermeasures(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.D3fendID, &x.Name, &x.Status, &tech); err != nil {
 			return err
 		}
+		x.Status, tech = d.in.of(x.Status), d.in.of(tech)
 		appendGrouped(&d.Countermeasures, pos, x.ID, x, tech, func(v *Countermeasure) *[]string { return &v.Techniques })
 		return nil
 	})
@@ -337,6 +381,7 @@ func loadControls(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.Framework, &x.FrameworkName, &x.ControlID, &x.Title, &x.Status, &tech); err != nil {
 			return err
 		}
+		x.Framework, x.FrameworkName, x.Status, tech = d.in.of(x.Framework), d.in.of(x.FrameworkName), d.in.of(x.Status), d.in.of(tech)
 		appendGrouped(&d.Controls, pos, x.ID, x, tech, func(v *Control) *[]string { return &v.Techniques })
 		return nil
 	})
@@ -352,6 +397,7 @@ func loadActors(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.AttackID, &x.Name, &tech); err != nil {
 			return err
 		}
+		tech = d.in.of(tech)
 		appendGrouped(&d.Actors, pos, x.ID, x, tech, func(v *Actor) *[]string { return &v.Techniques })
 		return nil
 	})

@@ -138,3 +138,44 @@ func TestLeanLoaderMatchesReference(t *testing.T) {
 	same("patch", fresh, patched)
 	assert.Equal(t, "executing", testByID(lean, id).State, "the previous model is left as it was")
 }
+
+// The tests of a load are filed by technique whatever their order in the
+// table: each technique's tests, in table order, and none lost.
+func TestLoadFilesTestsByTechnique(t *testing.T) {
+	app := demoApp(t)
+	var want []struct {
+		ID        string `db:"id"`
+		Technique string `db:"technique"`
+	}
+	require.NoError(t, app.DB().NewQuery("SELECT id, technique FROM tests ORDER BY rowid").All(&want))
+	require.NotEmpty(t, want)
+	runs := 1
+	for i := 1; i < len(want); i++ {
+		if want[i].Technique != want[i-1].Technique {
+			runs++
+		}
+	}
+	techs := map[string]bool{}
+	for _, w := range want {
+		techs[w.Technique] = true
+	}
+	require.Greater(t, runs, len(techs), "the table interleaves techniques")
+	d, err := coverage.Load(app)
+	require.NoError(t, err)
+	require.Equal(t, len(want), d.NumTests())
+	byTech := map[string][]string{}
+	for _, w := range want {
+		byTech[w.Technique] = append(byTech[w.Technique], w.ID)
+	}
+	seen := 0
+	for tech, ids := range byTech {
+		var got []string
+		for tt := range d.TestsOf(tech) {
+			got = append(got, tt.ID)
+			assert.Equal(t, tech, tt.Technique)
+		}
+		assert.Equal(t, ids, got, tech)
+		seen += len(got)
+	}
+	assert.Equal(t, len(want), seen)
+}

@@ -88,6 +88,40 @@ type index struct {
 	subs    map[string][]string // parent id → sub-technique ids
 	techs   map[string]*Technique
 	byAttck map[string]*Technique
+	// texts shares the detail lines of a computation: one string per
+	// outcome or rule source and status, not one per breakdown line.
+	texts map[textKey]string
+}
+
+type textKey struct {
+	rule bool
+	a, b string
+}
+
+// outcomeText is outcomeText(t), shared within the computation.
+func (ix *index) outcomeText(t *Test) string {
+	k := textKey{a: t.Prevention, b: t.Detection}
+	if v, ok := ix.texts[k]; ok {
+		return v
+	}
+	return ix.keep(k, outcomeText(t))
+}
+
+// ruleDetail is ruleDetail(r), shared within the computation.
+func (ix *index) ruleDetail(r *Rule) string {
+	k := textKey{rule: true, a: r.Source, b: r.Status}
+	if v, ok := ix.texts[k]; ok {
+		return v
+	}
+	return ix.keep(k, ruleDetail(r))
+}
+
+func (ix *index) keep(k textKey, v string) string {
+	if ix.texts == nil {
+		ix.texts = map[textKey]string{}
+	}
+	ix.texts[k] = v
+	return v
 }
 
 func buildIndex(d *Data, opt Options) *index { return buildIndexFor(d, opt, nil) }
@@ -353,7 +387,7 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 			newest = tt.ValidatedAt
 		}
 		vItems = append(vItems, item{Contribution{Kind: KindTest, Component: "V", ID: tt.ID, Name: tt.Name,
-			Detail: outcomeText(tt), Value: v, AgeDays: round(age, 1)}, v})
+			Detail: ix.outcomeText(tt), Value: v, AgeDays: round(age, 1)}, v})
 	}
 	sc.Procedures = len(vItems)
 	if len(vItems) > 0 {
@@ -444,13 +478,14 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 			num += wD * *sc.D
 		}
 		sc.Score = 100 * num / total
+		sc.Breakdown = make([]Contribution, 0, len(vItems)+len(rules)+len(mItems)+len(dItems))
 		for _, it := range vItems {
 			it.c.Share = 100 * wV / total * it.v / float64(len(vItems))
 			sc.Breakdown = append(sc.Breakdown, it.c)
 		}
 		for i, r := range rules {
 			c := Contribution{Kind: KindRule, Component: "R", ID: r.ID, Name: r.Title,
-				Detail: ruleDetail(r), Value: RuleWeight(s, r.Status)}
+				Detail: ix.ruleDetail(r), Value: RuleWeight(s, r.Status)}
 			if logSum != 0 {
 				c.Share = 100 * wR / total * rv * rLogs[i] / logSum
 			}

@@ -89,7 +89,7 @@ func (d *Data) groupTests(tests []Test) {
 type interner map[string]string
 
 func (in interner) of(s string) string {
-	if s == "" {
+	if s == "" || in == nil {
 		return ""
 	}
 	if v, ok := in[s]; ok {
