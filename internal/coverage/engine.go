@@ -53,9 +53,11 @@ type Engine struct {
 const maxPatch = 2000
 
 type state struct {
-	data     *Data
-	gen      uint64
-	fp       string
+	data *Data
+	gen  uint64
+	// fp is the fingerprint the model matches; nil while it is being taken
+	// after a patch (the fingerprint check waits for it).
+	fp       atomic.Pointer[string]
 	loadedAt time.Time
 	results  sync.Map // options key → *Result
 	blobs    sync.Map // view key → *Blob
@@ -228,8 +230,7 @@ func (e *Engine) load() (*state, error) {
 		}
 		d, touched, err := PatchTests(e.app, prev.data, ids)
 		if err == nil {
-			fp, _ := Fingerprint(e.app)
-			ns := &state{data: d, gen: g, fp: fp, loadedAt: prev.loadedAt}
+			ns := &state{data: d, gen: g, loadedAt: prev.loadedAt}
 			// The results in use are scored again for the touched
 			// techniques only; views are rebuilt from them on demand.
 			prev.results.Range(func(k, v any) bool {
@@ -240,6 +241,13 @@ func (e *Engine) load() (*state, error) {
 			e.cur.Store(ns)
 			e.check.Store(time.Now().UnixNano())
 			e.patchLoads.Add(1)
+			// The fingerprint reads every watched table (hundreds of ms
+			// at 200k tests): taken after the patched model is served, not
+			// before.
+			go func() {
+				fp, _ := Fingerprint(e.app)
+				ns.fp.Store(&fp)
+			}()
 			return ns, nil
 		}
 		e.app.Logger().Warn("coverage: patch failed, reloading", "error", err)
@@ -252,7 +260,8 @@ func (e *Engine) load() (*state, error) {
 		return nil, err
 	}
 	fp, _ := Fingerprint(e.app)
-	ns := &state{data: d, gen: g, fp: fp, loadedAt: time.Now()}
+	ns := &state{data: d, gen: g, loadedAt: time.Now()}
+	ns.fp.Store(&fp)
 	e.cur.Store(ns)
 	e.check.Store(time.Now().UnixNano())
 	e.fullLoads.Add(1)
@@ -269,8 +278,12 @@ func (e *Engine) fingerprintChanged(s *state) bool {
 		return false
 	}
 	go func() {
+		want := s.fp.Load()
+		if want == nil { // still being taken after a patch
+			return
+		}
 		fp, err := Fingerprint(e.app)
-		if err == nil && fp != s.fp && e.cur.Load() == s {
+		if err == nil && fp != *want && e.cur.Load() == s {
 			e.Invalidate()
 		}
 	}()

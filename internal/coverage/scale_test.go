@@ -72,4 +72,27 @@ func TestPatchAtScale(t *testing.T) {
 	t.Logf("one test changed, %d runs: patch %v (median %v), rescore %v (median %v)", len(ids), patch, patch[len(patch)/2],
 		rescore, rescore[len(rescore)/2])
 	runtime.KeepAlive(res)
+
+	// Through the engine: a change marked as the hooks mark it, then the
+	// next request (which waits for the reload up to StaleWait).
+	eng := coverage.For(app)
+	eng.StaleWait = 5 * time.Second
+	_, err = eng.Result(coverage.Options{})
+	require.NoError(t, err)
+	var served []time.Duration
+	for i, id := range ids {
+		det := []string{"technique", "none"}[i%2]
+		_, err := app.DB().NewQuery("UPDATE tests SET detection = {:d} WHERE id = {:id}").Bind(dbx.Params{"d": det, "id": id}).Execute()
+		require.NoError(t, err)
+		start := time.Now()
+		eng.TestChanged(id)
+		r, err := eng.Result(coverage.Options{})
+		require.NoError(t, err)
+		served = append(served, time.Since(start))
+		require.Equal(t, det, testByID(r.Data, id).Detection)
+	}
+	full, patched := eng.Loads()
+	sort.Slice(served, func(i, j int) bool { return served[i] < served[j] })
+	t.Logf("engine, one test changed, %d runs: served after %v (median %v); loads: %d full, %d patched", len(ids), served,
+		served[len(served)/2], full, patched)
 }
