@@ -43,6 +43,7 @@ type Data struct {
 	byTech map[string][]Test // technique id → its tests (a loaded model)
 	nTests int               // tests in byTech
 	in     interner          // while loading: the strings shared so far
+	shared *sharedValues     // see Shared
 
 	lookups   lookups // built on first use; Data must not change afterwards
 	testOrder struct {

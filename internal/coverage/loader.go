@@ -18,7 +18,7 @@ import (
 // Load reads everything the model needs with one query per entity (JSON
 // arrays through json_each, relations as columns). It only reads.
 func Load(app core.App) (*Data, error) {
-	d := &Data{Now: time.Now().UTC(), Settings: LoadSettings(app), in: interner{}}
+	d := &Data{Now: time.Now().UTC(), Settings: LoadSettings(app), in: interner{}, shared: &sharedValues{}}
 	defer func() { d.in = nil }()
 	steps := []struct {
 		name string
@@ -264,7 +264,7 @@ func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
 	nd := &Data{Now: time.Now().UTC(), Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics,
 		Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
 		Actors: d.Actors, Campaigns: d.Campaigns, AttackCampaigns: d.AttackCampaigns, Assessments: d.Assessments,
-		Templates: d.Templates, byTech: make(map[string][]Test, len(d.byTech)+1), nTests: d.nTests}
+		Templates: d.Templates, byTech: make(map[string][]Test, len(d.byTech)+1), nTests: d.nTests, shared: d.shared}
 	for k, v := range d.byTech {
 		nd.byTech[k] = v
 	}

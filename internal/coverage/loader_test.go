@@ -11,6 +11,7 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/stretchr/testify/assert"
@@ -178,4 +179,35 @@ func TestLoadFilesTestsByTechnique(t *testing.T) {
 		seen += len(got)
 	}
 	assert.Equal(t, len(want), seen)
+}
+
+// A value kept with the model survives a test patch and is built again
+// after a full load; a model built by hand builds it every time.
+func TestSharedValues(t *testing.T) {
+	app := testutil.NewApp(t)
+	seedTests(t, app, 2)
+	builds := 0
+	build := func() (any, error) { builds++; return builds, nil }
+	d0, err := coverage.Load(app)
+	require.NoError(t, err)
+	v, err := d0.Shared("k", build)
+	require.NoError(t, err)
+	assert.Equal(t, 1, v)
+	v, err = d0.Shared("k", build)
+	require.NoError(t, err)
+	assert.Equal(t, 1, v, "built once")
+	d1, _, err := coverage.PatchTests(app, d0, []string{"t00000000000001"})
+	require.NoError(t, err)
+	v, err = d1.Shared("k", build)
+	require.NoError(t, err)
+	assert.Equal(t, 1, v, "kept by a patch")
+	d2, err := coverage.Load(app)
+	require.NoError(t, err)
+	v, err = d2.Shared("k", build)
+	require.NoError(t, err)
+	assert.Equal(t, 2, v, "built again after a full load")
+	hand := &coverage.Data{}
+	v, err = hand.Shared("k", build)
+	require.NoError(t, err)
+	assert.Equal(t, 3, v)
 }

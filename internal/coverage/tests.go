@@ -3,6 +3,7 @@ package coverage
 import (
 	"iter"
 	"sort"
+	"sync"
 )
 
 // AllTests yields every test of the model, read-only: the tests of a model
@@ -97,4 +98,28 @@ func (in interner) of(s string) string {
 	}
 	in[s] = s
 	return s
+}
+
+// sharedValues holds values derived from the organisation other than its
+// tests (see Data.Shared).
+type sharedValues struct{ m sync.Map }
+
+// Shared returns the value under key, built once per loaded organisation:
+// a model patched after a test change keeps the values of the model it was
+// patched from, a full load (any other change) starts afresh. Use it only
+// for values that do not depend on tests and whose sources invalidate the
+// model (Watched). A model built by hand builds every time.
+func (d *Data) Shared(key string, build func() (any, error)) (any, error) {
+	if d.shared == nil {
+		return build()
+	}
+	if v, ok := d.shared.m.Load(key); ok {
+		return v, nil
+	}
+	v, err := build()
+	if err != nil {
+		return nil, err
+	}
+	v, _ = d.shared.m.LoadOrStore(key, v)
+	return v, nil
 }
