@@ -46,6 +46,38 @@ type Engine struct {
 	pendFull  bool
 
 	fullLoads, patchLoads atomic.Int64
+
+	// Background fingerprint queries, waited for when the app terminates
+	// (its database is closed right after).
+	bgMu   sync.Mutex
+	bg     sync.WaitGroup
+	closed bool
+}
+
+// background runs f in a goroutine the app's termination waits for; none
+// starts once the app is terminating.
+func (e *Engine) background(f func()) {
+	e.bgMu.Lock()
+	defer e.bgMu.Unlock()
+	if e.closed {
+		return
+	}
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		f()
+	}()
+}
+
+// bindTerminate makes the app's termination wait for the background work.
+func (e *Engine) bindTerminate(app core.App) {
+	app.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
+		e.bgMu.Lock()
+		e.closed = true
+		e.bgMu.Unlock()
+		e.bg.Wait()
+		return te.Next()
+	})
 }
 
 // maxPatch is the most changed tests a reload patches in; past it (a bulk
@@ -84,6 +116,7 @@ const storeKey = "aegis.coverage.engine"
 // Register creates the app's engine and binds the invalidation hooks.
 func Register(app core.App) {
 	e := newEngine(app)
+	e.bindTerminate(app)
 	app.Store().Set(storeKey, e)
 	bump := func(ev *core.ModelEvent) error {
 		if ev.Model != nil && ev.Model.TableName() == collections.Tests {
@@ -110,10 +143,14 @@ func For(app core.App) *Engine {
 	}
 	e := newEngine(app)
 	app.Store().SetIfLessThanLimit(storeKey, e, 1<<30)
-	if got, ok := app.Store().Get(storeKey).(*Engine); ok {
-		return got
+	got, ok := app.Store().Get(storeKey).(*Engine)
+	if !ok {
+		return e
 	}
-	return e
+	if got == e {
+		e.bindTerminate(app)
+	}
+	return got
 }
 
 // Invalidate drops the cached model; the next call reloads it.
@@ -244,10 +281,10 @@ func (e *Engine) load() (*state, error) {
 			// The fingerprint reads every watched table (hundreds of ms
 			// at 200k tests): taken after the patched model is served, not
 			// before.
-			go func() {
+			e.background(func() {
 				fp, _ := Fingerprint(e.app)
 				ns.fp.Store(&fp)
-			}()
+			})
 			return ns, nil
 		}
 		e.app.Logger().Warn("coverage: patch failed, reloading", "error", err)
@@ -277,7 +314,7 @@ func (e *Engine) fingerprintChanged(s *state) bool {
 	if now-last < int64(e.FingerprintEvery) || !e.check.CompareAndSwap(last, now) {
 		return false
 	}
-	go func() {
+	e.background(func() {
 		want := s.fp.Load()
 		if want == nil { // still being taken after a patch
 			return
@@ -286,7 +323,7 @@ func (e *Engine) fingerprintChanged(s *state) bool {
 		if err == nil && fp != *want && e.cur.Load() == s {
 			e.Invalidate()
 		}
-	}()
+	})
 	return false
 }
 
