@@ -245,6 +245,7 @@ func parseStamp(s string) Stamp { return StampOf(ParseTime(s)) }
 // techniques' tests are copied; everything else is shared with d, which is
 // left as it was.
 func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
+	ids = uniq(ids)
 	changed := make(map[string]*Test, len(ids))
 	if len(ids) > 0 {
 		params := dbx.Params{}
