@@ -59,6 +59,7 @@ func New() *pocketbase.PocketBase {
 
 // Register binds every Aegis hook, route, job and the UI to app.
 func Register(app core.App) {
+	registerMemory(app)
 	registerFirstRun(app)
 	hooks.Register(app)
 	backup.Register(app)

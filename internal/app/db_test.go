@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -19,7 +20,7 @@ func TestDBConnectPragmas(t *testing.T) {
 		require.NoError(t, db.NewQuery("PRAGMA "+name).Row(&v))
 		return v
 	}
-	assert.Equal(t, "-4096", pragma("cache_size"))
+	assert.Equal(t, fmt.Sprintf("-%d", PageCacheKiB), pragma("cache_size"))
 	assert.Equal(t, "wal", pragma("journal_mode"))
 	assert.Equal(t, "1", pragma("foreign_keys"))
 	assert.Equal(t, "10000", pragma("busy_timeout"))

@@ -10,6 +10,7 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // largeData is an in-memory organisation the size of the large demo: 14
@@ -46,7 +47,7 @@ func largeData() *coverage.Data {
 	for i := 0; i < 20000; i++ {
 		d.Tests = append(d.Tests, coverage.Test{ID: fmt.Sprintf("t%05d", i), Name: "test", Technique: ids[rng.IntN(len(ids))],
 			Campaign: fmt.Sprintf("c%02d", i%60), Procedure: fmt.Sprintf("proc%d", rng.IntN(3)), State: states[rng.IntN(len(states))],
-			Prevention: prev[rng.IntN(3)], Detection: det[rng.IntN(5)], ValidatedAt: daysAgo(float64(rng.IntN(400)))})
+			Prevention: prev[rng.IntN(3)], Detection: det[rng.IntN(5)], ValidatedAt: coverage.StampOf(daysAgo(float64(rng.IntN(400))))})
 	}
 	for i := 0; i < 5000; i++ {
 		d.Rules = append(d.Rules, coverage.Rule{ID: fmt.Sprintf("r%04d", i), Title: "rule", Source: "sigma",
@@ -110,9 +111,8 @@ func BenchmarkSnapshotBuild(b *testing.B) {
 	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		s := coverage.BuildSnapshot(r, "enterprise-attack", "bench", "")
-		if _, err := coverage.EncodeVector(s.ByTechnique); err != nil {
-			b.Fatal(err)
-		}
+		_, err := coverage.EncodeVector(s.ByTechnique)
+		require.NoError(b, err)
 	}
 }
 
@@ -120,15 +120,13 @@ func BenchmarkSnapshotBuild(b *testing.B) {
 func BenchmarkTake(b *testing.B) {
 	app := testutil.NewApp(b)
 	seedTests(b, app, 2000)
-	if _, err := coverage.Take(app, "bench", ""); err != nil {
-		b.Fatal(err)
-	}
+	_, err := coverage.Take(app, "bench", "")
+	require.NoError(b, err)
 	b.ResetTimer()
 	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
-		if _, err := coverage.Take(app, "bench", ""); err != nil {
-			b.Fatal(err)
-		}
+		_, err := coverage.Take(app, "bench", "")
+		require.NoError(b, err)
 	}
 }
 
@@ -137,15 +135,13 @@ func BenchmarkMatrixCached(b *testing.B) {
 	app := testutil.NewApp(b)
 	seedTests(b, app, 2000)
 	eng := coverage.For(app)
-	if _, err := eng.MatrixJSON(coverage.Filter{}); err != nil {
-		b.Fatal(err)
-	}
+	_, err := eng.MatrixJSON(coverage.Filter{})
+	require.NoError(b, err)
 	b.ResetTimer()
 	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
-		if _, err := eng.MatrixJSON(coverage.Filter{}); err != nil {
-			b.Fatal(err)
-		}
+		_, err := eng.MatrixJSON(coverage.Filter{})
+		require.NoError(b, err)
 	}
 }
 
@@ -156,18 +152,14 @@ func TestLargeDataShares(t *testing.T) {
 		for _, c := range sc.Breakdown {
 			sum += c.Share
 		}
-		if d := sum - sc.Score; d > 1e-6 || d < -1e-6 {
-			t.Fatalf("%s: shares %v score %v", id, sum, sc.Score)
-		}
+		require.InDelta(t, sc.Score, sum, 1e-6, "%s: breakdown shares", id)
 	}
 	for id, sc := range r.Rollup {
 		sum := 0.0
 		for _, c := range sc.Breakdown {
 			sum += c.Share
 		}
-		if d := sum - sc.Score; d > 1e-6 || d < -1e-6 {
-			t.Fatalf("roll-up %s: shares %v score %v", id, sum, sc.Score)
-		}
+		require.InDelta(t, sc.Score, sum, 1e-6, "roll-up %s: breakdown shares", id)
 	}
 }
 
@@ -179,9 +171,8 @@ func BenchmarkLoad(b *testing.B) {
 	b.ResetTimer()
 	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
-		if _, err := coverage.Load(app); err != nil {
-			b.Fatal(err)
-		}
+		_, err := coverage.Load(app)
+		require.NoError(b, err)
 	}
 }
 

@@ -108,8 +108,7 @@ func (r *Result) gapModel() *gapModel {
 	d := r.Data
 	g := &gapModel{r: r, users: actorUsers(d), nActors: math.Max(1, float64(len(d.Actors))),
 		open: map[string][]*Test{}, tpls: map[string][]*Template{}, disabled: map[string][]*Rule{}}
-	for i := range d.Tests {
-		t := &d.Tests[i]
+	for t := range d.AllTests() {
 		if r.Options.RevealedOnly && !t.Revealed {
 			continue // a blue caller is not told of an unrevealed blind test
 		}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // controlGapFixture: three in-scope techniques, three controls, three actors.
@@ -62,53 +64,40 @@ func TestRankControlsByHand(t *testing.T) {
 	dA, dB, dC := wA*(1-sA/100), wB*(1-sB/100), wC*(1-sC/100)
 
 	got := r.RankControls("NIST", 5, 5)
-	if len(got) != 3 {
-		t.Fatalf("%d controls", len(got))
-	}
+	require.Len(t, got, 3, "controls")
 	want := []struct {
 		id  string
 		gap float64
 	}{{"AC-2", 100 * dC / wC}, {"AC-1", 100 * (dA + dB) / (wA + wB)}, {"AC-3", 100 * dA / wA}}
 	for i, w := range want {
-		if got[i].ControlID != w.id || got[i].Rank != i+1 {
-			t.Fatalf("rank %d: %s, want %s", i+1, got[i].ControlID, w.id)
-		}
-		if math.Abs(got[i].GapScore-w.gap) > 1e-3 {
-			t.Fatalf("%s gap score %.4f, want %.4f", w.id, got[i].GapScore, w.gap)
-		}
+		require.Equal(t, w.id, got[i].ControlID, "rank %d", i+1)
+		require.Equal(t, i+1, got[i].Rank, w.id)
+		require.InDelta(t, w.gap, got[i].GapScore, 1e-3, "%s gap score", w.id)
 	}
 	t.Logf("gap scores: AC-2 %.2f, AC-1 %.2f, AC-3 %.2f", got[0].GapScore, got[1].GapScore, got[2].GapScore)
 
 	// AC-2: C pulls it down (never validated, no enabled rule, critical);
 	// running the open draft test raises it most (+60), enabling the rule +25·0.375.
 	k2 := got[0]
-	if len(k2.Why) != 1 || k2.Why[0].AttackID != "T1003" {
-		t.Fatalf("AC-2 why %+v", k2.Why)
-	}
+	require.Len(t, k2.Why, 1, "AC-2 why")
+	require.Equal(t, "T1003", k2.Why[0].AttackID, "AC-2 why")
 	for _, reason := range []string{"never validated", "no enabled rule", "priority critical", "used by 1 of 3 tracked actors"} {
-		if !contains(k2.Why[0].Reasons, reason) {
-			t.Fatalf("AC-2 reasons %v lack %q", k2.Why[0].Reasons, reason)
-		}
+		assert.Contains(t, k2.Why[0].Reasons, reason, "AC-2 reasons")
 	}
-	if len(k2.Raise) != 2 || k2.Raise[0].Kind != coverage.ActionRunTest || k2.Raise[0].ID != "tC" ||
-		k2.Raise[1].Kind != coverage.ActionEnableRule || k2.Raise[1].ID != "r2" {
-		t.Fatalf("AC-2 raise %+v", k2.Raise)
-	}
+	require.Len(t, k2.Raise, 2, "AC-2 raise")
+	assert.Equal(t, [2]string{coverage.ActionRunTest, "tC"}, [2]string{k2.Raise[0].Kind, k2.Raise[0].ID}, "AC-2 raise")
+	assert.Equal(t, [2]string{coverage.ActionEnableRule, "r2"}, [2]string{k2.Raise[1].Kind, k2.Raise[1].ID}, "AC-2 raise")
 	near4(t, "AC-2 test gain", k2.Raise[0].Gain, 60)
 	near4(t, "AC-2 rule gain", k2.Raise[1].Gain, 100*0.25*0.375)
 
 	// AC-1: B pulls harder than A; planning B's Atomic test raises AC-1 by
 	// (87.5 − s_B)/2 points; A is validated and has nothing to enable.
 	k1 := got[1]
-	if len(k1.Why) != 2 || k1.Why[0].AttackID != "T1002" || k1.Why[1].AttackID != "T1001" {
-		t.Fatalf("AC-1 why %+v", k1.Why)
-	}
-	if !contains(k1.Why[0].Reasons, "last validated over 90 days ago") {
-		t.Fatalf("B reasons %v", k1.Why[0].Reasons)
-	}
-	if len(k1.Raise) != 1 || k1.Raise[0].Kind != coverage.ActionPlanTest || k1.Raise[0].ID != "tplB" {
-		t.Fatalf("AC-1 raise %+v", k1.Raise)
-	}
+	require.Len(t, k1.Why, 2, "AC-1 why")
+	assert.Equal(t, []string{"T1002", "T1001"}, []string{k1.Why[0].AttackID, k1.Why[1].AttackID}, "AC-1 why")
+	assert.Contains(t, k1.Why[0].Reasons, "last validated over 90 days ago", "B reasons")
+	require.Len(t, k1.Raise, 1, "AC-1 raise")
+	assert.Equal(t, [2]string{coverage.ActionPlanTest, "tplB"}, [2]string{k1.Raise[0].Kind, k1.Raise[0].ID}, "AC-1 raise")
 	near4(t, "AC-1 gain", k1.Raise[0].Gain, (87.5-sB)/2)
 }
 
@@ -121,36 +110,21 @@ func TestRaiseActorByHand(t *testing.T) {
 
 	x := r.RaiseActor("G9001", 5)
 	near(t, "coverage against Xray", x.Score, math.Round((75+sB)/2*100)/100)
-	if len(x.Top) != 1 || x.Top[0].AttackID != "T1002" {
-		t.Fatalf("Xray top %+v (A is already fully validated and has no rule to enable)", x.Top)
-	}
+	require.Len(t, x.Top, 1, "Xray top (A is already fully validated and has no rule to enable)")
+	require.Equal(t, "T1002", x.Top[0].AttackID, "Xray top")
 	near4(t, "Xray raise by B", x.Top[0].Raise, (87.5-sB)/2)
 
 	z := r.RaiseActor("Z", 5)
 	near(t, "coverage against Zulu", z.Score, 0)
-	if len(z.Top) != 1 || len(z.Top[0].Actions) != 2 {
-		t.Fatalf("Zulu top %+v", z.Top)
-	}
+	require.Len(t, z.Top, 1, "Zulu top")
+	require.Len(t, z.Top[0].Actions, 2, "Zulu top")
 	// Both together: V = 1 and R = 0.375 → 60 + 9.375.
 	near4(t, "Zulu raise by C", z.Top[0].Raise, 69.375)
-	if r.RaiseActor("nobody", 5) != nil {
-		t.Fatal("unknown actor answered")
-	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	assert.Nil(t, r.RaiseActor("nobody", 5), "unknown actor answered")
 }
 
 // near4 compares figures the API rounds to four decimals.
 func near4(t *testing.T, what string, got, want float64) {
 	t.Helper()
-	if math.Abs(got-want) > 1e-4 {
-		t.Fatalf("%s = %.6f, want %.6f", what, got, want)
-	}
+	require.InDelta(t, want, got, 1e-4, what)
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestDettectComponent pins component D by hand: DeTT&CT detection 3/5 and
@@ -23,27 +25,20 @@ func TestDettectComponent(t *testing.T) {
 	}
 	r := coverage.Compute(d, coverage.Options{})
 	s1 := r.Own["s1"]
-	if s1.D == nil {
-		t.Fatal("no D for s1")
-	}
+	require.NotNil(t, s1.D, "no D for s1")
 	near(t, "D", *s1.D, 0.55)
 	near(t, "score", s1.Score, 100*0.05*0.55/0.9)
 	sharesSum(t, s1)
-	if s1.V != nil || s1.Level == coverage.LevelValidated {
-		t.Fatalf("DeTT&CT counted as a validation: V %v level %s", s1.V, s1.Level)
-	}
+	assert.Nil(t, s1.V, "DeTT&CT counted as a validation")
+	assert.NotEqual(t, coverage.LevelValidated, s1.Level, "DeTT&CT counted as a validation")
 	kinds := 0
 	for _, c := range s1.Breakdown {
 		if c.Kind == coverage.KindAssessment {
 			kinds++
-			if c.Component != "D" {
-				t.Fatalf("assessment in component %q", c.Component)
-			}
+			assert.Equal(t, "D", c.Component, "assessment component")
 		}
 	}
-	if kinds != 2 {
-		t.Fatalf("breakdown lists %d DeTT&CT lines, want detection and visibility", kinds)
-	}
+	assert.Equal(t, 2, kinds, "breakdown lists detection and visibility")
 	// Detection -1 ("none") is an input of 0: it weighs, it does not reward.
 	s3 := r.Own["s3"]
 	near(t, "s3 D", *s3.D, 0)
@@ -59,8 +54,6 @@ func TestDettectComponent(t *testing.T) {
 	// Turned off in settings: D is left out with its weight.
 	d.Settings.WeightDettect = 0
 	r = coverage.Compute(d, coverage.Options{})
-	if r.Own["s1"].D != nil {
-		t.Fatal("D computed with weight 0")
-	}
+	require.Nil(t, r.Own["s1"].D, "D computed with weight 0")
 	near(t, "score without D", r.Own["s1"].Score, 100*0.6/0.85)
 }

@@ -46,6 +46,38 @@ type Engine struct {
 	pendFull  bool
 
 	fullLoads, patchLoads atomic.Int64
+
+	// Background fingerprint queries, waited for when the app terminates
+	// (its database is closed right after).
+	bgMu   sync.Mutex
+	bg     sync.WaitGroup
+	closed bool
+}
+
+// background runs f in a goroutine the app's termination waits for; none
+// starts once the app is terminating.
+func (e *Engine) background(f func()) {
+	e.bgMu.Lock()
+	defer e.bgMu.Unlock()
+	if e.closed {
+		return
+	}
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		f()
+	}()
+}
+
+// bindTerminate makes the app's termination wait for the background work.
+func (e *Engine) bindTerminate(app core.App) {
+	app.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
+		e.bgMu.Lock()
+		e.closed = true
+		e.bgMu.Unlock()
+		e.bg.Wait()
+		return te.Next()
+	})
 }
 
 // maxPatch is the most changed tests a reload patches in; past it (a bulk
@@ -53,9 +85,11 @@ type Engine struct {
 const maxPatch = 2000
 
 type state struct {
-	data     *Data
-	gen      uint64
-	fp       string
+	data *Data
+	gen  uint64
+	// fp is the fingerprint the model matches; nil while it is being taken
+	// after a patch (the fingerprint check waits for it).
+	fp       atomic.Pointer[string]
 	loadedAt time.Time
 	results  sync.Map // options key → *Result
 	blobs    sync.Map // view key → *Blob
@@ -82,6 +116,7 @@ const storeKey = "aegis.coverage.engine"
 // Register creates the app's engine and binds the invalidation hooks.
 func Register(app core.App) {
 	e := newEngine(app)
+	e.bindTerminate(app)
 	app.Store().Set(storeKey, e)
 	bump := func(ev *core.ModelEvent) error {
 		if ev.Model != nil && ev.Model.TableName() == collections.Tests {
@@ -108,10 +143,14 @@ func For(app core.App) *Engine {
 	}
 	e := newEngine(app)
 	app.Store().SetIfLessThanLimit(storeKey, e, 1<<30)
-	if got, ok := app.Store().Get(storeKey).(*Engine); ok {
-		return got
+	got, ok := app.Store().Get(storeKey).(*Engine)
+	if !ok {
+		return e
 	}
-	return e
+	if got == e {
+		e.bindTerminate(app)
+	}
+	return got
 }
 
 // Invalidate drops the cached model; the next call reloads it.
@@ -228,8 +267,7 @@ func (e *Engine) load() (*state, error) {
 		}
 		d, touched, err := PatchTests(e.app, prev.data, ids)
 		if err == nil {
-			fp, _ := Fingerprint(e.app)
-			ns := &state{data: d, gen: g, fp: fp, loadedAt: prev.loadedAt}
+			ns := &state{data: d, gen: g, loadedAt: prev.loadedAt}
 			// The results in use are scored again for the touched
 			// techniques only; views are rebuilt from them on demand.
 			prev.results.Range(func(k, v any) bool {
@@ -240,6 +278,13 @@ func (e *Engine) load() (*state, error) {
 			e.cur.Store(ns)
 			e.check.Store(time.Now().UnixNano())
 			e.patchLoads.Add(1)
+			// The fingerprint reads every watched table (hundreds of ms
+			// at 200k tests): taken after the patched model is served, not
+			// before.
+			e.background(func() {
+				fp, _ := Fingerprint(e.app)
+				ns.fp.Store(&fp)
+			})
 			return ns, nil
 		}
 		e.app.Logger().Warn("coverage: patch failed, reloading", "error", err)
@@ -252,7 +297,8 @@ func (e *Engine) load() (*state, error) {
 		return nil, err
 	}
 	fp, _ := Fingerprint(e.app)
-	ns := &state{data: d, gen: g, fp: fp, loadedAt: time.Now()}
+	ns := &state{data: d, gen: g, loadedAt: time.Now()}
+	ns.fp.Store(&fp)
 	e.cur.Store(ns)
 	e.check.Store(time.Now().UnixNano())
 	e.fullLoads.Add(1)
@@ -268,12 +314,16 @@ func (e *Engine) fingerprintChanged(s *state) bool {
 	if now-last < int64(e.FingerprintEvery) || !e.check.CompareAndSwap(last, now) {
 		return false
 	}
-	go func() {
+	e.background(func() {
+		want := s.fp.Load()
+		if want == nil { // still being taken after a patch
+			return
+		}
 		fp, err := Fingerprint(e.app)
-		if err == nil && fp != s.fp && e.cur.Load() == s {
+		if err == nil && fp != *want && e.cur.Load() == s {
 			e.Invalidate()
 		}
-	}()
+	})
 	return false
 }
 

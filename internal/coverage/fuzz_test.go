@@ -23,9 +23,8 @@ func FuzzDecodeVector(f *testing.F) {
 		again, err := coverage.EncodeVector(pts)
 		require.NoError(t, err, "re-encode")
 		back, err := coverage.DecodeVector(again)
-		if err != nil || len(back) != len(pts) {
-			t.Fatalf("round trip: %v", err)
-		}
+		require.NoError(t, err, "round trip")
+		require.Len(t, back, len(pts), "round trip")
 	})
 }
 
@@ -38,8 +37,7 @@ func FuzzCoverageFilterKey(f *testing.F) {
 	r := coverage.Compute(d, coverage.Options{})
 	f.Fuzz(func(t *testing.T, actor string) {
 		m := r.Matrix(coverage.Filter{Actor: actor, Platform: actor})
-		if m == nil || len(m.Tactics) != 1 {
-			t.Fatalf("matrix for %q", actor)
-		}
+		require.NotNil(t, m, "matrix for %q", actor)
+		require.Len(t, m.Tactics, 1, "matrix for %q", actor)
 	})
 }

@@ -21,7 +21,7 @@ func TestEngineReloadPatchesChangedTests(t *testing.T) {
 	eng.Invalidate() // bulk SQL above: the importers' way
 	d0, err := eng.Data()
 	require.NoError(t, err)
-	require.Len(t, d0.Tests, 5)
+	require.Equal(t, 5, d0.NumTests())
 	full0, patched0 := eng.Loads()
 
 	scoreOf := func() float64 {
@@ -43,11 +43,11 @@ func TestEngineReloadPatchesChangedTests(t *testing.T) {
 	}
 	d1, err := eng.Data()
 	require.NoError(t, err)
-	require.Len(t, d1.Tests, 5)
-	for _, tt := range d1.Tests {
+	require.Equal(t, 5, d1.NumTests())
+	for tt := range d1.AllTests() {
 		assert.Equal(t, "none", tt.Detection, tt.ID)
 	}
-	assert.Equal(t, "technique", d0.Tests[0].Detection, "the previous model is left as it was")
+	assert.Equal(t, "technique", testByID(d0, "t00000000000000").Detection, "the previous model is left as it was")
 	assert.Less(t, scoreOf(), before, "the matrix reflects the outcomes")
 	full1, patched1 := eng.Loads()
 	assert.Equal(t, full0, full1, "a test change must not reload the organisation")
@@ -67,12 +67,12 @@ func TestEngineReloadPatchesChangedTests(t *testing.T) {
 	d2, err := eng.Data()
 	require.NoError(t, err)
 	ids := map[string]bool{}
-	for _, tt := range d2.Tests {
+	for tt := range d2.AllTests() {
 		ids[tt.ID] = true
 	}
 	assert.True(t, ids[nt.Id], "new test patched in")
 	assert.False(t, ids["t00000000000004"], "deleted test dropped")
-	assert.Len(t, d2.Tests, 5)
+	assert.Equal(t, 5, d2.NumTests())
 	full2, _ := eng.Loads()
 	assert.Equal(t, full0, full2)
 

@@ -2,9 +2,7 @@ package coverage_test
 
 import (
 	"encoding/json"
-	"math"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,18 +10,18 @@ import (
 	"github.com/aegis-sec/aegis/internal/demo"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
 
 func TestDemoRequiresAttack(t *testing.T) {
 	app := testutil.NewApp(t)
-	if _, err := demo.Seed(app, "small"); err == nil || !strings.Contains(err.Error(), "import ATT&CK first") {
-		t.Fatalf("want a clear error, got %v", err)
-	}
-	if _, err := demo.Seed(app, "huge"); err == nil {
-		t.Fatal("unknown size accepted")
-	}
+	_, err := demo.Seed(app, "small")
+	require.ErrorContains(t, err, "import ATT&CK first")
+	_, err = demo.Seed(app, "huge")
+	require.Error(t, err, "unknown size accepted")
 }
 
 func TestCoverageOnRealAttackAndDemo(t *testing.T) {
@@ -31,34 +29,28 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	base := srv.URL + "/api/aegis"
 	viewer := testutil.Users(t)["viewer"].Token
-	if _, err := demo.Seed(app, "small"); err != demo.ErrAlreadySeeded {
-		t.Fatalf("second seed: %v", err)
-	}
+	_, err := demo.Seed(app, "small")
+	require.ErrorIs(t, err, demo.ErrAlreadySeeded, "second seed")
 
 	var m coverage.Matrix
 	get(t, base+"/coverage/matrix", viewer, &m)
-	if len(m.Tactics) != 14 || m.Tactics[0].Shortname != "reconnaissance" || m.Tactics[13].Shortname != "impact" {
-		t.Fatalf("tactics in matrix order: %d, first %+v", len(m.Tactics), m.Tactics[0].Shortname)
-	}
-	if m.InScope < 150 || m.Score <= 0 || m.Score >= 100 {
-		t.Fatalf("matrix headline: in scope %d score %v", m.InScope, m.Score)
-	}
+	require.Len(t, m.Tactics, 14, "tactics in matrix order")
+	assert.Equal(t, "reconnaissance", m.Tactics[0].Shortname)
+	assert.Equal(t, "impact", m.Tactics[13].Shortname)
+	assert.GreaterOrEqual(t, m.InScope, 150, "matrix headline")
+	assert.Greater(t, m.Score, 0.0, "matrix headline")
+	assert.Less(t, m.Score, 100.0, "matrix headline")
 	// Revalidation: the same model answers 304 to its ETag.
 	etag := get(t, base+"/coverage/matrix", viewer, nil).Header.Get("ETag")
 	req, _ := http.NewRequest(http.MethodGet, base+"/coverage/matrix", nil)
 	req.Header.Set("Authorization", viewer)
 	req.Header.Set("If-None-Match", etag)
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusNotModified {
-		t.Fatalf("If-None-Match %s: %v %v", etag, res, err)
-	} else {
-		res.Body.Close()
-	}
-	if res := testutil.Do(t, http.MethodGet, base+"/coverage/matrix", "", nil); res.Status != http.StatusUnauthorized {
-		t.Fatalf("anonymous matrix: %d", res.Status)
-	}
-	if res := testutil.Do(t, http.MethodGet, base+"/coverage/matrix?domain=nope", viewer, nil); res.Status != http.StatusBadRequest {
-		t.Fatalf("bad domain: %d", res.Status)
-	}
+	notModified, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	notModified.Body.Close()
+	require.Equal(t, http.StatusNotModified, notModified.StatusCode, "If-None-Match %s", etag)
+	assert.Equal(t, http.StatusUnauthorized, testutil.Do(t, http.MethodGet, base+"/coverage/matrix", "", nil).Status, "anonymous matrix")
+	assert.Equal(t, http.StatusBadRequest, testutil.Do(t, http.MethodGet, base+"/coverage/matrix?domain=nope", viewer, nil).Status, "bad domain")
 
 	// A validated technique's breakdown explains the score exactly.
 	var found string
@@ -71,9 +63,7 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 			}
 		}
 	}
-	if found == "" {
-		t.Fatal("no validated sub-technique in the demo")
-	}
+	require.NotEmpty(t, found, "no validated sub-technique in the demo")
 	var tech struct {
 		Technique coverage.Score `json:"technique"`
 		Parent    map[string]string
@@ -83,12 +73,9 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	for _, c := range tech.Technique.Breakdown {
 		sum += c.Share
 	}
-	if math.Abs(sum-tech.Technique.Score) > 1e-6 || tech.Parent["attack_id"] == "" {
-		t.Fatalf("%s: shares %v vs score %v, parent %v", found, sum, tech.Technique.Score, tech.Parent)
-	}
-	if res := testutil.Do(t, http.MethodGet, base+"/coverage/techniques/T0000", viewer, nil); res.Status != http.StatusNotFound {
-		t.Fatalf("unknown technique: %d", res.Status)
-	}
+	assert.InDelta(t, tech.Technique.Score, sum, 1e-6, "%s: breakdown shares", found)
+	assert.NotEmpty(t, tech.Parent["attack_id"], "%s: parent", found)
+	assert.Equal(t, http.StatusNotFound, testutil.Do(t, http.MethodGet, base+"/coverage/techniques/T0000", viewer, nil).Status, "unknown technique")
 
 	// Live: recording a better outcome on a technique changes its cell. The
 	// answer right after the change has it, or says that it is pending (the
@@ -103,99 +90,74 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 	before := tech.Technique.Score
 	rec := setValidated(t, app, target)
 	res := get(t, base+"/coverage/techniques/"+found, viewer, &tech)
-	if tech.Technique.Score == before && res.Header.Get("X-Aegis-Coverage") != "pending" {
-		t.Fatalf("score did not move after test %s was validated (still %v), and the answer did not say it was pending", rec.Id, before)
+	if tech.Technique.Score == before {
+		require.Equal(t, "pending", res.Header.Get("X-Aegis-Coverage"),
+			"score did not move after test %s was validated (still %v), and the answer did not say it was pending", rec.Id, before)
 	}
 	for i := 0; res.Header.Get("X-Aegis-Coverage") == "pending"; i++ {
-		if i == 200 {
-			t.Fatalf("the model never caught up with test %s", rec.Id)
-		}
+		require.Less(t, i, 200, "the model never caught up with test %s", rec.Id)
 		time.Sleep(25 * time.Millisecond)
 		res = get(t, base+"/coverage/techniques/"+found, viewer, &tech)
 	}
-	if tech.Technique.Score == before {
-		t.Fatalf("score did not move after test %s was validated (still %v)", rec.Id, before)
-	}
+	require.NotEqual(t, before, tech.Technique.Score, "score did not move after test %s was validated", rec.Id)
 	eng.StaleWait = wait
 
 	var next struct{ Items []coverage.NextItem }
 	get(t, base+"/coverage/next?limit=10", viewer, &next)
-	if len(next.Items) != 10 || next.Items[0].Rank < next.Items[9].Rank {
-		t.Fatalf("next: %+v", next.Items)
-	}
+	require.Len(t, next.Items, 10, "next")
+	assert.GreaterOrEqual(t, next.Items[0].Rank, next.Items[9].Rank, "next in rank order")
 	var actors struct{ Items []coverage.GroupScore }
 	get(t, base+"/coverage/actors", viewer, &actors)
-	if len(actors.Items) < 100 {
-		t.Fatalf("actors: %d", len(actors.Items))
-	}
+	assert.GreaterOrEqual(t, len(actors.Items), 100, "actors")
 	get(t, base+"/coverage/next?actor=G0016", viewer, &next)
 	get(t, base+"/coverage/matrix?actor=G0016", viewer, &m)
-	if m.Filter.Actor != "G0016" {
-		t.Fatalf("actor filter: %+v", m.Filter)
-	}
+	assert.Equal(t, "G0016", m.Filter.Actor, "actor filter")
 	var tac struct{ Items []coverage.GroupScore }
 	get(t, base+"/coverage/tactics", viewer, &tac)
-	if len(tac.Items) != 14 {
-		t.Fatalf("tactics: %d", len(tac.Items))
-	}
+	assert.Len(t, tac.Items, 14, "tactics")
 	var comp struct {
 		Controls, Gaps int
 		Items          []coverage.ControlGap
 	}
 	get(t, base+"/coverage/compliance/Demo%20Control%20Baseline", viewer, &comp)
-	if comp.Controls != demo.Sizes["small"].Controls || comp.Gaps == 0 {
-		t.Fatalf("compliance: %d controls %d gaps", comp.Controls, comp.Gaps)
-	}
+	assert.Equal(t, demo.Sizes["small"].Controls, comp.Controls, "compliance controls")
+	assert.Positive(t, comp.Gaps, "compliance gaps")
 
 	// Snapshots: the demo back-filled weeks; take one now and compare.
 	var trend coverage.Trend
 	get(t, base+"/trends", viewer, &trend)
-	if len(trend.Points) != demo.Sizes["small"].Snapshots || trend.Latest == nil {
-		t.Fatalf("trend: %d points", len(trend.Points))
-	}
-	if res := testutil.Do(t, http.MethodPost, base+"/snapshots", viewer, map[string]string{}); res.Status != http.StatusForbidden {
-		t.Fatalf("viewer snapshot: %d", res.Status)
-	}
+	require.Len(t, trend.Points, demo.Sizes["small"].Snapshots, "trend points")
+	require.NotNil(t, trend.Latest, "trend latest change")
+	assert.Equal(t, http.StatusForbidden, testutil.Do(t, http.MethodPost, base+"/snapshots", viewer, map[string]string{}).Status, "viewer snapshot")
 	res = testutil.Do(t, http.MethodPost, base+"/snapshots", testutil.Users(t)["blue_lead"].Token, map[string]string{"label": "now"})
-	if res.Status != http.StatusOK {
-		t.Fatalf("snapshot: %d %s", res.Status, res.Body)
-	}
+	require.Equal(t, http.StatusOK, res.Status, "snapshot: %s", res.Body)
 	var snap coverage.Snapshot
 	res.JSON(t, &snap)
 	var cmp coverage.Comparison
 	get(t, base+"/compare?a="+trend.Points[0].ID+"&b="+snap.ID, viewer, &cmp)
-	if len(cmp.ByTactic) != 14 || len(cmp.Changes) == 0 {
-		t.Fatalf("compare: %d tactics %d changes", len(cmp.ByTactic), len(cmp.Changes))
-	}
+	assert.Len(t, cmp.ByTactic, 14, "compare tactics")
+	assert.NotEmpty(t, cmp.Changes, "compare changes")
 	// As of a week ago: the matrix from the snapshot of that time.
 	get(t, base+"/coverage/matrix?asof="+time.Now().AddDate(0, 0, -7).Format("2006-01-02"), viewer, &m)
-	if m.AsOf == nil || len(m.Tactics) != 14 {
-		t.Fatal("asof matrix")
-	}
-	if res := testutil.Do(t, http.MethodGet, base+"/coverage/matrix?asof=1999-01-01", viewer, nil); res.Status != http.StatusNotFound {
-		t.Fatalf("asof before any snapshot: %d", res.Status)
-	}
+	assert.NotNil(t, m.AsOf, "asof matrix")
+	assert.Len(t, m.Tactics, 14, "asof matrix")
+	assert.Equal(t, http.StatusNotFound, testutil.Do(t, http.MethodGet, base+"/coverage/matrix?asof=1999-01-01", viewer, nil).Status,
+		"asof before any snapshot")
 
 	// Rounds: the demo makes every fifth campaign a retest of the previous one.
 	var roundCamp string
-	if err := app.DB().NewQuery("SELECT parent FROM campaigns WHERE parent != '' LIMIT 1").Row(&roundCamp); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.DB().NewQuery("SELECT parent FROM campaigns WHERE parent != '' LIMIT 1").Row(&roundCamp))
 	var rounds coverage.Comparison
 	get(t, base+"/compare/rounds?campaign="+roundCamp+"&a=1&b=2", viewer, &rounds)
-	if rounds.A == nil || rounds.B == nil {
-		t.Fatal("rounds compare")
-	}
+	assert.NotNil(t, rounds.A, "rounds compare")
+	assert.NotNil(t, rounds.B, "rounds compare")
 	var cc coverage.CampaignCoverage
 	get(t, base+"/coverage/campaigns/"+roundCamp, viewer, &cc)
-	if cc.Tests == 0 || len(cc.Rounds) != 2 {
-		t.Fatalf("campaign coverage: %d tests, %d rounds", cc.Tests, len(cc.Rounds))
-	}
-	raw, _ := json.Marshal(cc)
-	if !strings.Contains(string(raw), "outcomes") {
-		t.Fatal("campaign outcomes missing")
-	}
-
+	assert.Positive(t, cc.Tests, "campaign coverage tests")
+	assert.Len(t, cc.Rounds, 2, "campaign coverage rounds")
+	raw, err := json.Marshal(cc)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), "outcomes", "campaign outcomes missing")
 }
 
 // setValidated records a blocked + technique-level outcome on a new test of
@@ -203,9 +165,7 @@ func TestCoverageOnRealAttackAndDemo(t *testing.T) {
 func setValidated(t *testing.T, app core.App, techID string) *core.Record {
 	t.Helper()
 	col, err := app.FindCollectionByNameOrId("tests")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := core.NewRecord(col)
 	r.Set("name", "fresh retest")
 	r.Set("technique", techID)
@@ -215,8 +175,6 @@ func setValidated(t *testing.T, app core.App, techID string) *core.Record {
 	r.Set("detection", "technique")
 	r.Set("revealed", true)
 	r.Set("validated_at", time.Now().UTC())
-	if err := app.SaveNoValidate(r); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.SaveNoValidate(r))
 	return r
 }

@@ -18,7 +18,8 @@ import (
 // Load reads everything the model needs with one query per entity (JSON
 // arrays through json_each, relations as columns). It only reads.
 func Load(app core.App) (*Data, error) {
-	d := &Data{Now: time.Now().UTC(), Settings: LoadSettings(app)}
+	d := &Data{Now: time.Now().UTC(), Settings: LoadSettings(app), in: interner{}, shared: &sharedValues{}}
+	defer func() { d.in = nil }()
 	steps := []struct {
 		name string
 		fn   func(core.App, *Data) error
@@ -124,6 +125,7 @@ func loadTechniques(app core.App, d *Data) error {
 			&tactics, &platforms); err != nil {
 			return err
 		}
+		t.ID, t.Domain, t.Priority = d.in.of(t.ID), d.in.of(t.Domain), d.in.of(t.Priority)
 		t.IsSub, t.InScope, t.Retired = sub, scope, revoked || deprecated
 		t.Tactics = split(tactics.String, ",")
 		t.Platforms = split(platforms.String, "\x1f")
@@ -138,11 +140,78 @@ const testColumns = `SELECT id, name, technique, campaign, template,
 		executed_at, detected_at, validated_at, updated, revealed,
 		outcome_imported = 1 AND outcome_confirmed_by = '' AND outcome_confirmed_at = '' FROM tests`
 
+// loadTests reads the tests in table order (one pass over the table, the
+// cheapest read) into one array, puts it in technique order in place, and
+// files each technique's run of it as its tests; repeated strings are
+// shared (see Test).
 func loadTests(app core.App, d *Data) error {
-	return queryTests(app, testColumns, nil, func(t Test) { d.Tests = append(d.Tests, t) })
+	var n int
+	if err := app.DB().NewQuery("SELECT count(*) FROM tests").Row(&n); err != nil {
+		return err
+	}
+	in := d.in
+	if in == nil {
+		in = interner{}
+	}
+	all := make([]Test, 0, n+16)
+	if err := queryTests(app, testColumns, nil, in, func(t Test) { all = append(all, t) }); err != nil {
+		return err
+	}
+	byTechnique(all)
+	d.byTech = make(map[string][]Test, len(d.Techniques))
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].Technique == all[i].Technique {
+			j++
+		}
+		// A full slice expression: appending to one technique's tests
+		// never writes into the next one's.
+		d.byTech[all[i].Technique] = all[i:j:j]
+		i = j
+	}
+	d.nTests = len(all)
+	return nil
 }
 
-func queryTests(app core.App, q string, params dbx.Params, each func(Test)) error {
+// byTechnique orders tests by technique (techniques in first-seen order,
+// tests in their order within one), in place: a counting sort gives each
+// test its place, and the permutation is applied by following its cycles,
+// so no second array of tests is needed.
+func byTechnique(all []Test) {
+	group := map[string]int32{}
+	var counts []int32
+	g := make([]int32, len(all))
+	for i := range all {
+		k, ok := group[all[i].Technique]
+		if !ok {
+			k = int32(len(counts))
+			group[all[i].Technique] = k
+			counts = append(counts, 0)
+		}
+		g[i] = k
+		counts[k]++
+	}
+	next := make([]int32, len(counts))
+	for k, off := 1, int32(0); k < len(counts); k++ {
+		off += counts[k-1]
+		next[k] = off
+	}
+	dest := g // reuse: g[i] becomes the place of test i
+	for i := range dest {
+		k := dest[i]
+		dest[i] = next[k]
+		next[k]++
+	}
+	for i := range all {
+		for int(dest[i]) != i {
+			j := dest[i]
+			all[i], all[j] = all[j], all[i]
+			dest[i], dest[j] = dest[j], dest[i]
+		}
+	}
+}
+
+func queryTests(app core.App, q string, params dbx.Params, in interner, each func(Test)) error {
 	return query(app, q, params, func(r *dbx.Rows) error {
 		var t Test
 		var proc, exec, det, val, upd string
@@ -155,21 +224,28 @@ func queryTests(app core.App, q string, params dbx.Params, each func(Test)) erro
 			h.Write([]byte(p))
 			t.Procedure = strconv.FormatUint(h.Sum64(), 36)
 		}
-		t.ExecutedAt, t.DetectedAt, t.ValidatedAt = ParseTime(exec), ParseTime(det), ParseTime(val)
+		t.Name, t.Technique, t.Campaign, t.Template = in.of(t.Name), in.of(t.Technique), in.of(t.Campaign), in.of(t.Template)
+		t.Procedure, t.Platform, t.State = in.of(t.Procedure), in.of(t.Platform), in.of(t.State)
+		t.Prevention, t.Detection = in.of(t.Prevention), in.of(t.Detection)
+		t.ExecutedAt, t.DetectedAt, t.ValidatedAt = parseStamp(exec), parseStamp(det), parseStamp(val)
 		if t.ValidatedAt.IsZero() && t.Validated() {
-			t.ValidatedAt = ParseTime(upd)
+			t.ValidatedAt = parseStamp(upd)
 		}
 		each(t)
 		return nil
 	})
 }
 
+func parseStamp(s string) Stamp { return StampOf(ParseTime(s)) }
+
 // PatchTests returns a copy of d in which the tests ids are read again (a
 // test no longer in the database is dropped, a new one added), and the
 // techniques those tests were or now are about: the reload after a test
-// changes reads those rows, not the organisation. Everything else is shared
-// with d, which is left as it was.
+// changes reads those rows, not the organisation. Only the touched
+// techniques' tests are copied; everything else is shared with d, which is
+// left as it was.
 func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
+	ids = uniq(ids)
 	changed := make(map[string]*Test, len(ids))
 	if len(ids) > 0 {
 		params := dbx.Params{}
@@ -179,41 +255,63 @@ func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
 			params[k] = id
 			ph[i] = "{:" + k + "}"
 		}
-		err := queryTests(app, testColumns+" WHERE id IN ("+strings.Join(ph, ", ")+")", params, func(t Test) {
+		err := queryTests(app, testColumns+" WHERE id IN ("+strings.Join(ph, ", ")+")", params, interner{}, func(t Test) {
 			changed[t.ID] = &t
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("patch coverage tests: %w", err)
 		}
 	}
-	touched := map[string]bool{}
-	for _, t := range changed {
-		touched[t.Technique] = true
-	}
-	gone := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if changed[id] == nil {
-			gone[id] = true
-		}
-	}
 	nd := &Data{Now: time.Now().UTC(), Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics,
 		Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
-		Actors: d.Actors, Campaigns: d.Campaigns, Tests: make([]Test, 0, len(d.Tests)+len(changed))}
-	for _, t := range d.Tests {
-		if c := changed[t.ID]; c != nil {
-			touched[t.Technique] = true
-			nd.Tests = append(nd.Tests, *c)
-			delete(changed, t.ID)
-		} else if !gone[t.ID] {
-			nd.Tests = append(nd.Tests, t)
-		} else {
-			touched[t.Technique] = true
+		Actors: d.Actors, Campaigns: d.Campaigns, AttackCampaigns: d.AttackCampaigns, Assessments: d.Assessments,
+		Templates: d.Templates, byTech: make(map[string][]Test, len(d.byTech)+1), nTests: d.nTests, shared: d.shared}
+	for k, v := range d.byTech {
+		nd.byTech[k] = v
+	}
+	if len(d.Tests) > 0 { // a model built by hand: file its tests by technique
+		nd.groupTests(d.Tests)
+	}
+	// Where each id is now: its new technique's tests first (the usual
+	// case, a test keeps its technique), else a scan of all of them.
+	where := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if c := changed[id]; c != nil && indexOf(nd.byTech[c.Technique], id) >= 0 {
+			where[id] = c.Technique
+			continue
+		}
+		for tech, ts := range nd.byTech {
+			if indexOf(ts, id) >= 0 {
+				where[id] = tech
+				break
+			}
 		}
 	}
-	for _, id := range ids { // new tests, in the order they were changed
-		if c := changed[id]; c != nil {
-			nd.Tests = append(nd.Tests, *c)
-			delete(changed, id)
+	touched := map[string]bool{}
+	for _, id := range ids {
+		old, had := where[id]
+		c := changed[id]
+		if had {
+			touched[old] = true
+			ts := nd.byTech[old]
+			i := indexOf(ts, id)
+			if c != nil && c.Technique == old { // in place, in a copy
+				cp := append([]Test(nil), ts...)
+				cp[i] = *c
+				nd.byTech[old] = cp
+				continue
+			}
+			cp := make([]Test, 0, len(ts)-1)
+			cp = append(append(cp, ts[:i]...), ts[i+1:]...)
+			nd.setTests(old, cp)
+			nd.nTests--
+		}
+		if c != nil {
+			touched[c.Technique] = true
+			ts := nd.byTech[c.Technique]
+			cp := make([]Test, 0, len(ts)+1)
+			nd.byTech[c.Technique] = append(append(cp, ts...), *c)
+			nd.nTests++
 		}
 	}
 	techs := make([]string, 0, len(touched))
@@ -223,6 +321,24 @@ func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
 		}
 	}
 	return nd, techs, nil
+}
+
+// setTests sets a technique's tests, dropping the key when there are none.
+func (d *Data) setTests(tech string, ts []Test) {
+	if len(ts) == 0 {
+		delete(d.byTech, tech)
+		return
+	}
+	d.byTech[tech] = ts
+}
+
+func indexOf(ts []Test, id string) int {
+	for i := range ts {
+		if ts[i].ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func loadRules(app core.App, d *Data) error {
@@ -235,6 +351,7 @@ func loadRules(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.Title, &x.Source, &x.Status, &x.Enabled, &x.Removed, &tech); err != nil {
 			return err
 		}
+		x.Source, x.Status, tech = d.in.of(x.Source), d.in.of(x.Status), d.in.of(tech)
 		appendGrouped(&d.Rules, pos, x.ID, x, tech, func(v *Rule) *[]string { return &v.Techniques })
 		return nil
 	})
@@ -249,6 +366,7 @@ func loadCountermeasures(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.D3fendID, &x.Name, &x.Status, &tech); err != nil {
 			return err
 		}
+		x.Status, tech = d.in.of(x.Status), d.in.of(tech)
 		appendGrouped(&d.Countermeasures, pos, x.ID, x, tech, func(v *Countermeasure) *[]string { return &v.Techniques })
 		return nil
 	})
@@ -264,6 +382,7 @@ func loadControls(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.Framework, &x.FrameworkName, &x.ControlID, &x.Title, &x.Status, &tech); err != nil {
 			return err
 		}
+		x.Framework, x.FrameworkName, x.Status, tech = d.in.of(x.Framework), d.in.of(x.FrameworkName), d.in.of(x.Status), d.in.of(tech)
 		appendGrouped(&d.Controls, pos, x.ID, x, tech, func(v *Control) *[]string { return &v.Techniques })
 		return nil
 	})
@@ -279,6 +398,7 @@ func loadActors(app core.App, d *Data) error {
 		if err := r.Scan(&x.ID, &x.AttackID, &x.Name, &tech); err != nil {
 			return err
 		}
+		tech = d.in.of(tech)
 		appendGrouped(&d.Actors, pos, x.ID, x, tech, func(v *Actor) *[]string { return &v.Techniques })
 		return nil
 	})

@@ -56,8 +56,7 @@ func (e *Engine) roundVector(d *Data, campaign string, revealedOnly bool) ([]Tec
 	seen := map[string]bool{}
 	var pts []TechniquePoint
 	var sum float64
-	for i := range d.Tests {
-		t := &d.Tests[i]
+	for t := range d.AllTests() {
 		if t.Campaign != campaign || seen[t.Technique] || (revealedOnly && !t.Revealed) {
 			continue
 		}
@@ -179,8 +178,7 @@ func (e *Engine) Campaign(id string, revealedOnly bool) (*CampaignCoverage, erro
 	}
 	cc := &CampaignCoverage{Campaign: *camp, Score: score, Level: LevelOf(d.Settings, score), Outcomes: map[string]int{},
 		Techniques: pts, Rounds: []Round{}, ComputedAt: d.Now}
-	for i := range d.Tests {
-		t := &d.Tests[i]
+	for t := range d.AllTests() {
 		if t.Campaign != id || (revealedOnly && !t.Revealed) {
 			continue
 		}

@@ -88,6 +88,40 @@ type index struct {
 	subs    map[string][]string // parent id → sub-technique ids
 	techs   map[string]*Technique
 	byAttck map[string]*Technique
+	// texts shares the detail lines of a computation: one string per
+	// outcome or rule source and status, not one per breakdown line.
+	texts map[textKey]string
+}
+
+type textKey struct {
+	rule bool
+	a, b string
+}
+
+// outcomeText is outcomeText(t), shared within the computation.
+func (ix *index) outcomeText(t *Test) string {
+	k := textKey{a: t.Prevention, b: t.Detection}
+	if v, ok := ix.texts[k]; ok {
+		return v
+	}
+	return ix.keep(k, outcomeText(t))
+}
+
+// ruleDetail is ruleDetail(r), shared within the computation.
+func (ix *index) ruleDetail(r *Rule) string {
+	k := textKey{rule: true, a: r.Source, b: r.Status}
+	if v, ok := ix.texts[k]; ok {
+		return v
+	}
+	return ix.keep(k, ruleDetail(r))
+}
+
+func (ix *index) keep(k textKey, v string) string {
+	if ix.texts == nil {
+		ix.texts = map[textKey]string{}
+	}
+	ix.texts[k] = v
+	return v
 }
 
 func buildIndex(d *Data, opt Options) *index { return buildIndexFor(d, opt, nil) }
@@ -109,24 +143,31 @@ func buildIndexFor(d *Data, opt Options, want map[string]bool) *index {
 			ix.subs[t.Parent] = append(ix.subs[t.Parent], t.ID)
 		}
 	}
-	for i := range d.Tests {
-		t := &d.Tests[i]
+	keep := func(t *Test) {
 		if !t.Validated() {
-			continue
+			return
 		}
 		if opt.Campaigns != nil && !opt.Campaigns[t.Campaign] {
-			continue
+			return
 		}
 		if opt.RevealedOnly && !t.Revealed {
-			continue
+			return
 		}
 		if opt.Platform != "" && t.Platform != "" && !equalFold(t.Platform, opt.Platform) {
-			continue
-		}
-		if want != nil && !want[t.Technique] {
-			continue
+			return
 		}
 		ix.tests[t.Technique] = append(ix.tests[t.Technique], t)
+	}
+	if want == nil {
+		for t := range d.AllTests() {
+			keep(t)
+		}
+	} else {
+		for id := range want { // the wanted techniques' tests only
+			for t := range d.TestsOf(id) {
+				keep(t)
+			}
+		}
 	}
 	for i := range d.Rules {
 		r := &d.Rules[i]
@@ -320,7 +361,7 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 			k = procKey{"proc", tt.Procedure}
 		}
 		cur, ok := latest[k]
-		if !ok || tt.ValidatedAt.After(cur.ValidatedAt) || (tt.ValidatedAt.Equal(cur.ValidatedAt) && tt.ID > cur.ID) {
+		if !ok || tt.ValidatedAt.After(cur.ValidatedAt) || (tt.ValidatedAt == cur.ValidatedAt && tt.ID > cur.ID) {
 			latest[k] = tt
 		}
 	}
@@ -334,9 +375,9 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 		v float64
 	}
 	var vItems []item
-	var newest time.Time
+	var newest Stamp
 	for _, tt := range procs {
-		age := d.Now.Sub(tt.ValidatedAt).Hours() / 24
+		age := d.Now.Sub(tt.ValidatedAt.Time()).Hours() / 24
 		if age < 0 {
 			age = 0
 		}
@@ -346,7 +387,7 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 			newest = tt.ValidatedAt
 		}
 		vItems = append(vItems, item{Contribution{Kind: KindTest, Component: "V", ID: tt.ID, Name: tt.Name,
-			Detail: outcomeText(tt), Value: v, AgeDays: round(age, 1)}, v})
+			Detail: ix.outcomeText(tt), Value: v, AgeDays: round(age, 1)}, v})
 	}
 	sc.Procedures = len(vItems)
 	if len(vItems) > 0 {
@@ -356,9 +397,9 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 		}
 		v := sum / float64(len(vItems))
 		sc.V = &v
-		lv := newest
+		lv := newest.Time()
 		sc.LastValidated = &lv
-		sc.Fresh = d.Now.Sub(newest).Hours()/24 <= s.FreshDays
+		sc.Fresh = d.Now.Sub(lv).Hours()/24 <= s.FreshDays
 	}
 
 	// R: 1 − Π(1 − 0.5·w) over enabled, not removed rules.
@@ -437,13 +478,14 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 			num += wD * *sc.D
 		}
 		sc.Score = 100 * num / total
+		sc.Breakdown = make([]Contribution, 0, len(vItems)+len(rules)+len(mItems)+len(dItems))
 		for _, it := range vItems {
 			it.c.Share = 100 * wV / total * it.v / float64(len(vItems))
 			sc.Breakdown = append(sc.Breakdown, it.c)
 		}
 		for i, r := range rules {
 			c := Contribution{Kind: KindRule, Component: "R", ID: r.ID, Name: r.Title,
-				Detail: ruleDetail(r), Value: RuleWeight(s, r.Status)}
+				Detail: ix.ruleDetail(r), Value: RuleWeight(s, r.Status)}
 			if logSum != 0 {
 				c.Share = 100 * wR / total * rv * rLogs[i] / logSum
 			}

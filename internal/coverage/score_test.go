@@ -7,6 +7,8 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -31,16 +33,12 @@ func fixture() *coverage.Data {
 
 func validated(id, tech, tpl, prev, det string, at time.Time) coverage.Test {
 	return coverage.Test{ID: id, Name: id, Technique: tech, Template: tpl, State: collections.StateValidated,
-		Prevention: prev, Detection: det, ValidatedAt: at}
+		Prevention: prev, Detection: det, ValidatedAt: coverage.StampOf(at)}
 }
-
-const eps = 1e-9
 
 func near(t *testing.T, what string, got, want float64) {
 	t.Helper()
-	if math.Abs(got-want) > 1e-6 {
-		t.Fatalf("%s = %.9f, want %.9f", what, got, want)
-	}
+	require.InDelta(t, want, got, 1e-6, what)
 }
 
 func sharesSum(t *testing.T, sc *coverage.Score) {
@@ -73,9 +71,7 @@ func TestEveryOutcome(t *testing.T) {
 			if wantLevel == "" {
 				wantLevel = coverage.LevelOf(data.Settings, sc.Score)
 			}
-			if sc.Level != wantLevel {
-				t.Fatalf("%s/%s level %s, want %s", p, d, sc.Level, wantLevel)
-			}
+			require.Equal(t, wantLevel, sc.Level, "%s/%s level", p, d)
 		}
 	}
 }
@@ -88,23 +84,21 @@ func TestDecayAndLatestPerProcedure(t *testing.T) {
 		validated("a-old", "s1", "tplA", "not_blocked", "none", daysAgo(400)),
 		validated("a-new", "s1", "tplA", "not_blocked", "technique", daysAgo(180)),
 		// Procedure B (by procedure text hash): blocked 90 days ago: 1 · 0.5^0.5.
-		{ID: "b", Name: "b", Technique: "s1", Procedure: "hashB", State: collections.StateClosed, Prevention: "blocked", ValidatedAt: daysAgo(90)},
+		{ID: "b", Name: "b", Technique: "s1", Procedure: "hashB", State: collections.StateClosed, Prevention: "blocked", ValidatedAt: coverage.StampOf(daysAgo(90))},
 		// Not validated yet: ignored.
-		{ID: "c", Name: "c", Technique: "s1", Procedure: "hashC", State: collections.StateBlueReview, Prevention: "blocked", ValidatedAt: now},
+		{ID: "c", Name: "c", Technique: "s1", Procedure: "hashC", State: collections.StateBlueReview, Prevention: "blocked", ValidatedAt: coverage.StampOf(now)},
 	}
 	res := coverage.Compute(data, coverage.Options{})
 	sc := res.Own["s1"]
 	wantV := (0.45 + math.Sqrt(0.5)) / 2 // 0.578553…
 	near(t, "V", *sc.V, wantV)
 	near(t, "score", sc.Score, 100*0.6*wantV/0.85) // 40.8390…
-	if sc.Procedures != 2 || !sc.Fresh || sc.Level != coverage.LevelPartial {
-		t.Fatalf("procedures %d fresh %v level %s", sc.Procedures, sc.Fresh, sc.Level)
-	}
+	assert.Equal(t, 2, sc.Procedures)
+	assert.True(t, sc.Fresh)
+	assert.Equal(t, coverage.LevelPartial, sc.Level)
 	sharesSum(t, sc)
 	for _, c := range sc.Breakdown {
-		if c.ID == "a-old" || c.ID == "c" {
-			t.Fatalf("superseded or unvalidated test %s in breakdown", c.ID)
-		}
+		assert.NotContains(t, []string{"a-old", "c"}, c.ID, "superseded or unvalidated test in breakdown")
 	}
 	// Stale: the newest validation 91 days old is not fresh, so a high V is
 	// no longer "validated".
@@ -112,9 +106,8 @@ func TestDecayAndLatestPerProcedure(t *testing.T) {
 	data.Tests = []coverage.Test{validated("t", "s1", "", "blocked", "", daysAgo(91))}
 	sc = coverage.Compute(data, coverage.Options{}).Own["s1"]
 	near(t, "stale V", *sc.V, math.Pow(0.5, 91.0/180))
-	if sc.Fresh || sc.Level == coverage.LevelValidated {
-		t.Fatalf("stale validation shown as fresh: %+v", sc)
-	}
+	assert.False(t, sc.Fresh, "stale validation shown as fresh")
+	assert.NotEqual(t, coverage.LevelValidated, sc.Level, "stale validation shown as validated")
 }
 
 func TestRuleCounts(t *testing.T) {
@@ -141,9 +134,7 @@ func TestRuleCounts(t *testing.T) {
 			sc := coverage.Compute(data, coverage.Options{}).Own["s3"]
 			near(t, "R", *sc.R, c.wantR)
 			near(t, "score", sc.Score, 100*0.25*c.wantR/0.85)
-			if sc.V != nil {
-				t.Fatal("V should be unknown")
-			}
+			require.Nil(t, sc.V, "V should be unknown")
 			sharesSum(t, sc)
 		})
 	}
@@ -179,14 +170,14 @@ func TestNeverTestedIsNotRewarded(t *testing.T) {
 	sc := coverage.Compute(data, coverage.Options{}).Own["s3"]
 	// V unknown weighs as zero: 100·(0.25·0.5 + 0.15·1)/1.0 = 27.5, not 100·0.275/0.4.
 	near(t, "score", sc.Score, 27.5)
-	if sc.V != nil || sc.Level != coverage.LevelLow || len(sc.Notes) == 0 {
-		t.Fatalf("unknown V not explained: %+v", sc)
-	}
+	assert.Nil(t, sc.V)
+	assert.Equal(t, coverage.LevelLow, sc.Level)
+	assert.NotEmpty(t, sc.Notes, "unknown V not explained")
 	sharesSum(t, sc)
 	// Nothing at all: level none.
-	if s := coverage.Compute(fixture(), coverage.Options{}).Own["s3"]; s.Score != 0 || s.Level != coverage.LevelNone {
-		t.Fatalf("empty technique: %+v", s)
-	}
+	s := coverage.Compute(fixture(), coverage.Options{}).Own["s3"]
+	assert.Zero(t, s.Score, "empty technique")
+	assert.Equal(t, coverage.LevelNone, s.Level, "empty technique")
 }
 
 func TestOutOfScopeAndRollup(t *testing.T) {
@@ -199,27 +190,23 @@ func TestOutOfScopeAndRollup(t *testing.T) {
 	data.Rules = []coverage.Rule{{ID: "r1", Status: "stable", Enabled: true, Techniques: []string{"s3"}},
 		{ID: "r2", Status: "stable", Enabled: true, Techniques: []string{"s3"}}} // s3: 22.0588…
 	res := coverage.Compute(data, coverage.Options{})
-	if res.Own["x"].Level != coverage.LevelOutOfScope || res.Own["s2"].Level != coverage.LevelOutOfScope {
-		t.Fatal("out-of-scope techniques must say so")
-	}
+	require.Equal(t, coverage.LevelOutOfScope, res.Own["x"].Level, "out-of-scope techniques must say so")
+	require.Equal(t, coverage.LevelOutOfScope, res.Own["s2"].Level, "out-of-scope techniques must say so")
 	s1, s3 := 100*0.6/0.85, 100*0.25*0.75/0.85
 	p := res.Effective("p")
 	near(t, "rolled-up parent", p.Score, (0+s1+s3)/3)
 	sharesSum(t, p)
-	if len(p.Breakdown) != 3 {
-		t.Fatalf("roll-up members: %+v", p.Breakdown)
-	}
+	require.Len(t, p.Breakdown, 3, "roll-up members")
 	near(t, "rolled-up V (known members only)", *p.V, 1)
 	// The tactic averages in-scope top-level techniques only (p, not x).
 	tac := res.Tactics("enterprise-attack", true)
-	if len(tac) != 1 || tac[0].Techniques != 1 {
-		t.Fatalf("tactic members: %+v", tac)
-	}
+	require.Len(t, tac, 1)
+	require.Equal(t, 1, tac[0].Techniques, "tactic members")
 	near(t, "tactic", tac[0].Score, p.Score)
 	m := res.Matrix(coverage.Filter{})
-	if len(m.Tactics) != 1 || len(m.Tactics[0].Techniques) != 2 || len(m.Tactics[0].Techniques[0].Subtechniques) != 3 {
-		t.Fatalf("matrix shape: %+v", m.Tactics)
-	}
+	require.Len(t, m.Tactics, 1, "matrix shape")
+	require.Len(t, m.Tactics[0].Techniques, 2, "matrix shape")
+	require.Len(t, m.Tactics[0].Techniques[0].Subtechniques, 3, "matrix shape")
 	near(t, "matrix overall", m.Score, math.Round(p.Score*100)/100)
 }
 
@@ -260,27 +247,21 @@ func TestNextAndCompliance(t *testing.T) {
 	next := res.Next("", 0)
 	// The parent (critical, used through its sub-techniques by both actors,
 	// rolled up to 25) ranks 1 × 0.75 × 1; untested s3 1 × 1 × 0.5; s1 0.5 × 0.25 × 0.5.
-	if len(next) != 3 || next[0].AttackID != "T1059" || next[1].AttackID != "T1059.003" || next[2].AttackID != "T1059.001" {
-		t.Fatalf("next: %+v", next)
-	}
+	require.Len(t, next, 3)
+	assert.Equal(t, []string{"T1059", "T1059.003", "T1059.001"}, []string{next[0].AttackID, next[1].AttackID, next[2].AttackID})
 	near(t, "rank parent", next[0].Rank, 0.75)
 	near(t, "rank s3", next[1].Rank, 0.5)
 	near(t, "rank s1", next[2].Rank, 0.0625)
-	if next[0].Level != coverage.LevelLow {
-		t.Fatalf("a roll-up with untested members is not validated: %s", next[0].Level)
-	}
-	one := res.Next("G0001", 0)
-	if len(one) != 2 {
-		t.Fatalf("actor next: %+v", one)
-	}
+	assert.Equal(t, coverage.LevelLow, next[0].Level, "a roll-up with untested members is not validated")
+	assert.Len(t, res.Next("G0001", 0), 2, "actor next")
 	gaps := res.Compliance("NIST 800-53")
-	if len(gaps) != 2 || gaps[0].ControlID != "SI-4" || !gaps[0].Gap || gaps[1].Gap {
-		t.Fatalf("gaps: %+v", gaps)
-	}
+	require.Len(t, gaps, 2)
+	assert.Equal(t, "SI-4", gaps[0].ControlID)
+	assert.True(t, gaps[0].Gap)
+	assert.False(t, gaps[1].Gap)
 	act := res.Actor("g0001")
-	if act == nil || act.Techniques != 2 {
-		t.Fatalf("actor: %+v", act)
-	}
+	require.NotNil(t, act)
+	assert.Equal(t, 2, act.Techniques)
 	sum := 0.0
 	for _, c := range act.Breakdown {
 		sum += c.Share
@@ -295,8 +276,7 @@ func TestDeterministic(t *testing.T) {
 	// Equal validation times: the larger id wins, whatever the input order.
 	data.Tests[0], data.Tests[1] = data.Tests[1], data.Tests[0]
 	b := coverage.Compute(data, coverage.Options{}).Own["s1"]
-	if a.Score != b.Score || a.Breakdown[0].ID != "t1" {
-		t.Fatalf("not deterministic: %v %v", a.Score, b.Score)
-	}
-	_ = eps
+	assert.Equal(t, a.Score, b.Score, "not deterministic")
+	assert.Equal(t, "t1", a.Breakdown[0].ID)
+	assert.Equal(t, "t1", b.Breakdown[0].ID)
 }

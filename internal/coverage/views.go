@@ -89,9 +89,9 @@ func (r *Result) newTechniqueFilter(f Filter) techniqueFilter {
 	}
 	if f.Campaign != "" {
 		only := map[string]bool{}
-		for i := range r.Data.Tests {
-			if r.Data.Tests[i].Campaign == f.Campaign && (r.Data.Tests[i].Revealed || !f.RevealedOnly) {
-				only[r.Data.Tests[i].Technique] = true
+		for t := range r.Data.AllTests() {
+			if t.Campaign == f.Campaign && (t.Revealed || !f.RevealedOnly) {
+				only[t.Technique] = true
 			}
 		}
 		if tf.only == nil {

@@ -732,14 +732,14 @@ func (s *seeder) snapshots() error {
 		return err
 	}
 	// Tests by validation time: each week is a prefix of this slice.
-	tests := append([]coverage.Test(nil), d.Tests...)
+	tests := d.TestList()
 	sort.SliceStable(tests, func(i, j int) bool { return tests[i].ValidatedAt.Before(tests[j].ValidatedAt) })
 	week := func(k int) *coverage.Snapshot {
 		at := s.now.AddDate(0, 0, -7*k)
 		past := &coverage.Data{Now: at, Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics,
 			Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
 			Actors: d.Actors, Campaigns: d.Campaigns}
-		n := sort.Search(len(tests), func(i int) bool { return !tests[i].ValidatedAt.Before(at) })
+		n := sort.Search(len(tests), func(i int) bool { return !tests[i].ValidatedAt.Before(coverage.StampOf(at)) })
 		for _, t := range tests[:n] {
 			if !t.ValidatedAt.IsZero() {
 				past.Tests = append(past.Tests, t)

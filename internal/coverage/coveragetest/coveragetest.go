@@ -22,6 +22,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/stretchr/testify/require"
 )
 
 // Now is the fixed "now" of the hand-made models.
@@ -33,7 +34,7 @@ func DaysAgo(n float64) time.Time { return Now.Add(-time.Duration(n * 24 * float
 // Validated is a validated test of tech with the given outcome.
 func Validated(id, tech, tpl, prev, det string, at time.Time) coverage.Test {
 	return coverage.Test{ID: id, Name: id, Technique: tech, Template: tpl, State: collections.StateValidated,
-		Prevention: prev, Detection: det, ValidatedAt: at}
+		Prevention: prev, Detection: det, ValidatedAt: coverage.StampOf(at)}
 }
 
 // GapFixture: five in-scope top-level techniques, one out of scope, two
@@ -77,28 +78,20 @@ func DemoApp(t *testing.T) *tests.TestApp {
 	app := testutil.NewApp(t)
 	spec := filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz")
 	src, err := source.Open(spec, source.Options{})
-	if err != nil {
-		t.Fatalf("open %s: %v", spec, err)
-	}
-	if _, err := attack.Import(context.Background(), app, src, importers.Options{}); err != nil {
-		t.Fatalf("import ATT&CK: %v", err)
-	}
+	require.NoError(t, err, "open %s", spec)
+	_, err = attack.Import(context.Background(), app, src, importers.Options{})
+	require.NoError(t, err, "import ATT&CK")
 	rep, err := demo.Seed(app, "small")
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	if rep.Counts["tests"] != demo.Sizes["small"].Tests || rep.Counts["detection_rules"] != demo.Sizes["small"].Rules {
-		t.Fatalf("demo counts: %+v", rep.Counts)
-	}
+	require.NoError(t, err, "demo")
+	require.Equal(t, demo.Sizes["small"].Tests, rep.Counts["tests"], "demo tests")
+	require.Equal(t, demo.Sizes["small"].Rules, rep.Counts["detection_rules"], "demo rules")
 	return app
 }
 
 func Get(t *testing.T, url, token string, v any) testutil.Response {
 	t.Helper()
 	res := testutil.Do(t, http.MethodGet, url, token, nil)
-	if res.Status != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", url, res.Status, res.Body)
-	}
+	require.Equal(t, http.StatusOK, res.Status, "GET %s: %s", url, res.Body)
 	if v != nil {
 		res.JSON(t, v)
 	}
@@ -130,9 +123,7 @@ func SeedTests(t testing.TB, app core.App, n int) string {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	coverage.For(app).Invalidate()
 	return tech
 }
