@@ -41,7 +41,13 @@ func DemoCommand(app core.App) *cobra.Command {
 					return err
 				}
 			}
-			rep, err := demo.Seed(app, size)
+			// A line per step on stderr (stdout stays the report, --json
+			// included): the xl organisation takes a while.
+			progress := cmd.ErrOrStderr()
+			fmt.Fprintf(progress, "seeding the %s demo\n", size)
+			rep, err := demo.SeedWith(app, size, demo.Options{Progress: func(step string, seconds float64) {
+				fmt.Fprintf(progress, "  %-12s %6.1fs\n", step, seconds)
+			}})
 			if err != nil {
 				return err
 			}
