@@ -784,7 +784,6 @@ type weekly struct {
 	done    chan struct{}
 	stop    atomic.Bool
 	snaps   []*coverage.Snapshot // oldest first
-	err     error
 	seconds float64
 }
 

@@ -70,6 +70,11 @@ func TestSeedSnapshotsMatchTheModel(t *testing.T) {
 	require.NoError(t, app.DB().NewQuery("SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('tests', 'audit_logs')").Row(&stats))
 	assert.Positive(t, stats, "statistics of the bulk tables")
 
+	var odd int
+	require.NoError(t, app.DB().NewQuery(`SELECT count(*) FROM audit_logs a JOIN tests t ON t.id = a.record_id
+		WHERE a.collection = 'tests' AND (a.created != a.updated OR a.created < t.created OR a.created = '')`).Row(&odd))
+	assert.Zero(t, odd, "a test's history is timed once per entry, from its creation on")
+
 	d, err := coverage.Load(app)
 	require.NoError(t, err)
 	type row struct {
