@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -41,7 +42,17 @@ func DemoCommand(app core.App) *cobra.Command {
 					return err
 				}
 			}
-			rep, err := demo.Seed(app, size)
+			// A line per step (the xl organisation takes a while): with the
+			// report, or on standard error with --json so that standard
+			// output stays the JSON alone.
+			progress := w
+			if asJSON {
+				progress = os.Stderr
+			}
+			fmt.Fprintf(progress, "seeding the %s demo\n", size)
+			rep, err := demo.SeedWith(app, size, demo.Options{Progress: func(step string, seconds float64) {
+				fmt.Fprintf(progress, "  %-12s %6.1fs\n", step, seconds)
+			}})
 			if err != nil {
 				return err
 			}

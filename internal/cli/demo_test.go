@@ -53,8 +53,9 @@ func TestDemoRefusesADataDirWithUsers(t *testing.T) {
 			wantErr: "already has users"},
 		{name: "data dir with a user and --force: seeded", realUser: true, args: []string{"demo", "--force"},
 			wantDemo: true, wantOutput: []string{"admin1@" + demo.EmailDomain, demo.Password, "aegis user delete "}},
-		{name: "empty data dir: seeded", args: []string{"demo"},
-			wantDemo: true, wantOutput: []string{"viewer1@" + demo.EmailDomain, "aegis user delete "}},
+		{name: "empty data dir: seeded, a line per step", args: []string{"demo"},
+			wantDemo: true, wantOutput: []string{"viewer1@" + demo.EmailDomain, "aegis user delete ", "seeding the small demo",
+				"\n  tests ", "\n  history ", "\n  snapshots "}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			pb := newCLI(t)

@@ -12,9 +12,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
@@ -108,10 +111,21 @@ type technique struct {
 	actors             int
 }
 
+// Options tune a seeding run.
+type Options struct {
+	// Progress, when set, is called after each step with its name and wall
+	// time (the xl organisation takes tens of seconds: the CLI prints a
+	// line per step).
+	Progress func(step string, seconds float64)
+}
+
 // Seed creates the demo organisation on app. It adds the demo accounts even
 // when other users exist: run CheckEmpty first (the CLI does, unless
 // --force).
-func Seed(app core.App, sizeName string) (*Report, error) {
+func Seed(app core.App, sizeName string) (*Report, error) { return SeedWith(app, sizeName, Options{}) }
+
+// SeedWith is Seed with options.
+func SeedWith(app core.App, sizeName string, opt Options) (*Report, error) {
 	size, ok := Sizes[sizeName]
 	if !ok {
 		return nil, fmt.Errorf("unknown demo size %q: use %s", sizeName, strings.Join(SizeNames, ", "))
@@ -132,46 +146,49 @@ func Seed(app core.App, sizeName string) (*Report, error) {
 	}
 	rep := &Report{Size: size.Name, Password: Password, Counts: map[string]int{}, Steps: map[string]float64{}}
 	s := &seeder{app: app, size: size, rng: rand.New(rand.NewPCG(2026, uint64(len(size.Name)))), now: time.Now().UTC(), rep: rep}
-	if err := s.seedUsers(); err != nil {
-		return nil, fmt.Errorf("demo users: %w", err)
+	step := func(name string, fn func() error) error {
+		t0 := time.Now()
+		if err := fn(); err != nil {
+			return fmt.Errorf("demo %s: %w", name, err)
+		}
+		rep.Steps[name] = time.Since(t0).Seconds()
+		if opt.Progress != nil {
+			opt.Progress(name, rep.Steps[name])
+		}
+		return nil
+	}
+	if err := step("users", s.seedUsers); err != nil {
+		return nil, err
 	}
 	if err := app.RunInTransaction(func(tx core.App) error {
 		s.tx = tx
-		for _, step := range []struct {
+		restore, err := s.bulkLoad()
+		if err != nil {
+			return err
+		}
+		defer restore()
+		for _, st := range []struct {
 			name string
 			fn   func() error
 		}{
 			{"techniques", s.seedTechniques}, {"tools", s.seedTools}, {"campaigns", s.seedCampaigns}, {"tests", s.tests},
 			{"rules", s.rules}, {"d3fend", s.d3fend}, {"controls", s.controls}, {"findings", s.findings},
-			{"outcomes", s.outcomes}, {"history", s.history},
+			{"model", s.startSnapshots}, {"outcomes", s.outcomes}, {"history", s.history}, {"indexes", s.rebuildIndexes}, {"analyze", s.analyze},
 		} {
-			t0 := time.Now()
-			if err := step.fn(); err != nil {
-				return fmt.Errorf("demo %s: %w", step.name, err)
+			if err := step(st.name, st.fn); err != nil {
+				return err
 			}
-			rep.Steps[step.name] = time.Since(t0).Seconds()
 		}
 		return nil
 	}); err != nil {
+		s.stopSnapshots()
 		return nil, err
 	}
 	rep.Steps["users+transaction"] = time.Since(start).Seconds()
-	// Fresh statistics for the bulk-written tables: the ones taken at
-	// install (a handful of rows) would have the planner sort whole tables.
-	t1 := time.Now()
-	for _, table := range []string{collections.Tests, collections.TestOutcomes, collections.AuditLogs, collections.Findings,
-		collections.DetectionRules, collections.ComplianceControls, collections.ControlMappings, collections.Campaigns} {
-		if _, err := app.DB().NewQuery("ANALYZE `" + table + "`").Execute(); err != nil {
-			return nil, fmt.Errorf("demo: analyze %s: %w", table, err)
-		}
-	}
-	rep.Steps["analyze"] = time.Since(t1).Seconds()
 	coverage.For(app).Invalidate()
-	t0 := time.Now()
-	if err := s.snapshots(); err != nil {
-		return nil, fmt.Errorf("demo snapshots: %w", err)
+	if err := step("snapshots", s.snapshots); err != nil {
+		return nil, err
 	}
-	rep.Steps["snapshots"] = time.Since(t0).Seconds()
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
 }
@@ -190,6 +207,8 @@ type seeder struct {
 	testRows []testRow
 	idPrefix string
 	idSeq    int
+	rebuild  []func() error // indexes dropped for the bulk load
+	weekly   *weekly        // the snapshots computed in the background
 }
 
 type campaign struct {
@@ -202,26 +221,55 @@ type testRow struct {
 	executed, validated                         time.Time
 }
 
+// seedUsers creates the demo accounts (or finds them: --force on a data
+// dir that has them). Hashing a password is deliberately slow, so the
+// accounts are created one per core at a time; the order of the lists does
+// not depend on which finishes first.
 func (s *seeder) seedUsers() error {
-	s.users = map[string][]string{}
+	col, err := s.app.FindCachedCollectionByNameOrId(collections.Users)
+	if err != nil {
+		return err
+	}
+	type account struct {
+		role, email, name, id string
+		created               bool
+		err                   error
+	}
+	var all []*account
 	for _, role := range collections.Roles {
 		for i := 1; i <= s.size.UsersPerRole; i++ {
-			email := fmt.Sprintf("%s%d@%s", strings.ReplaceAll(role, "_", "."), i, EmailDomain)
-			col, err := s.app.FindCachedCollectionByNameOrId(collections.Users)
+			all = append(all, &account{role: role, name: demoName(role, i),
+				email: fmt.Sprintf("%s%d@%s", strings.ReplaceAll(role, "_", "."), i, EmailDomain)})
+		}
+	}
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for _, a := range all {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if u, err := s.app.FindAuthRecordByEmail(col, a.email); err == nil {
+				a.id = u.Id
+				return
+			}
+			u, err := collections.CreateUser(s.app, collections.NewUserInput{Email: a.email, Password: Password, Name: a.name, Role: a.role})
 			if err != nil {
-				return err
+				a.err = fmt.Errorf("%s: %w", a.email, err)
+				return
 			}
-			if u, err := s.app.FindAuthRecordByEmail(col, email); err == nil {
-				s.users[role] = append(s.users[role], u.Id)
-				continue
-			}
-			u, err := collections.CreateUser(s.app, collections.NewUserInput{Email: email, Password: Password,
-				Name: demoName(role, i), Role: role})
-			if err != nil {
-				return err
-			}
-			s.users[role] = append(s.users[role], u.Id)
-			s.rep.Users = append(s.rep.Users, email)
+			a.id, a.created = u.Id, true
+		}()
+	}
+	wg.Wait()
+	s.users = map[string][]string{}
+	for _, a := range all {
+		if a.err != nil {
+			return a.err
+		}
+		s.users[a.role] = append(s.users[a.role], a.id)
+		if a.created {
+			s.rep.Users = append(s.rep.Users, a.email)
 		}
 	}
 	return nil
@@ -718,64 +766,172 @@ func (s *seeder) findings() error {
 	return nil
 }
 
-// snapshots back-fills weekly snapshots by replaying the model as it stood:
+// The weekly snapshots are back-filled by replaying the model as it stood:
 // tests validated after each week are left out, and decay runs from then.
-// Weeks are computed in parallel (one per core; Compute only reads the
-// shared data) and saved in order.
-func (s *seeder) snapshots() error {
-	d, err := coverage.Load(s.app)
+// A technique's validation score reads, per procedure, only the latest
+// validated outcome, so the replay walks the tests once in validation order
+// keeping that latest test per (technique, procedure) and gives each week's
+// Compute only those (a few thousand instead of up to the whole history):
+// the same scores as a Compute over every test validated by then, at a
+// fraction of the work. The model is loaded inside the seeding transaction
+// as soon as what it reads is written (before the outcomes and the audit
+// trail, which it does not read), and the weeks are computed in the
+// background, one per core, while SQLite writes the rest on the seeding
+// connection; they are saved in one transaction after the commit.
+
+// weekly is the background computation of the snapshots.
+type weekly struct {
+	done    chan struct{}
+	stop    atomic.Bool
+	snaps   []*coverage.Snapshot // oldest first
+	seconds float64
+}
+
+// startSnapshots loads the model through the seeding transaction and starts
+// computing the weeks.
+func (s *seeder) startSnapshots() error {
+	d, err := coverage.Load(s.tx)
 	if err != nil {
 		return err
 	}
+	w := &weekly{done: make(chan struct{}), snaps: make([]*coverage.Snapshot, s.size.Snapshots)}
+	s.weekly = w
+	go func() {
+		defer close(w.done)
+		// The weeks allocate many short-lived scores over a large live
+		// model: collect less often while they run.
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
+		t0 := time.Now()
+		past := newReplay(d)
+		type job struct {
+			i    int
+			data *coverage.Data
+		}
+		jobs := make(chan job, 4)
+		var wg sync.WaitGroup
+		for range max(1, runtime.GOMAXPROCS(0)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range jobs {
+					if w.stop.Load() {
+						continue
+					}
+					k := s.size.Snapshots - j.i
+					w.snaps[j.i] = coverage.BuildSnapshot(coverage.Compute(j.data, coverage.Options{}), "enterprise-attack", "demo",
+						fmt.Sprintf("demo week -%d", k))
+				}
+			}()
+		}
+		for i := range w.snaps {
+			if w.stop.Load() {
+				break
+			}
+			jobs <- job{i, past.at(s.now.AddDate(0, 0, -7*(s.size.Snapshots-i)))}
+		}
+		close(jobs)
+		wg.Wait()
+		w.seconds = time.Since(t0).Seconds()
+	}()
+	return nil
+}
+
+// stopSnapshots abandons the background weeks (the transaction failed).
+func (s *seeder) stopSnapshots() {
+	if s.weekly != nil {
+		s.weekly.stop.Store(true)
+		<-s.weekly.done
+	}
+}
+
+// snapshots waits for the weeks and saves them, oldest first.
+func (s *seeder) snapshots() error {
+	w := s.weekly
+	if w == nil {
+		return nil
+	}
+	<-w.done
+	s.rep.Steps["snapshot weeks (background)"] = w.seconds
 	col, err := s.app.FindCachedCollectionByNameOrId(collections.CoverageSnapshots)
 	if err != nil {
 		return err
 	}
-	// Tests by validation time: each week is a prefix of this slice.
-	tests := d.TestList()
-	sort.SliceStable(tests, func(i, j int) bool { return tests[i].ValidatedAt.Before(tests[j].ValidatedAt) })
-	week := func(k int) *coverage.Snapshot {
-		at := s.now.AddDate(0, 0, -7*k)
-		past := &coverage.Data{Now: at, Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics,
-			Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
-			Actors: d.Actors, Campaigns: d.Campaigns}
-		n := sort.Search(len(tests), func(i int) bool { return !tests[i].ValidatedAt.Before(coverage.StampOf(at)) })
-		for _, t := range tests[:n] {
-			if !t.ValidatedAt.IsZero() {
-				past.Tests = append(past.Tests, t)
+	return s.app.RunInTransaction(func(tx core.App) error {
+		for i, snap := range w.snaps {
+			if snap == nil {
+				return fmt.Errorf("week %d was not computed", s.size.Snapshots-i)
 			}
-		}
-		return coverage.BuildSnapshot(coverage.Compute(past, coverage.Options{}), "enterprise-attack", "demo", fmt.Sprintf("demo week -%d", k))
-	}
-	workers := max(1, runtime.GOMAXPROCS(0))
-	for k := s.size.Snapshots; k >= 1; k -= workers {
-		batch := make([]*coverage.Snapshot, min(workers, k))
-		var wg sync.WaitGroup
-		for i := range batch {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				batch[i] = week(k - i)
-			}()
-		}
-		wg.Wait()
-		for i, snap := range batch {
 			vec, err := coverage.EncodeVector(snap.ByTechnique)
 			if err != nil {
 				return err
 			}
 			rec := core.NewRecord(col)
-			rec.Set("taken_at", s.now.AddDate(0, 0, -7*(k-i)).Format(dateLayout))
+			rec.Set("taken_at", snap.TakenAt.Format(dateLayout))
 			rec.Set("trigger", "demo")
 			rec.Set("label", snap.Label)
 			rec.Set("totals", snap.Totals)
 			rec.Set("by_tactic", snap.ByTactic)
 			rec.Set("by_technique", vec)
-			if err := s.app.Save(rec); err != nil {
-				return err
+			if err := tx.Save(rec); err != nil {
+				return fmt.Errorf("save snapshot %s: %w", snap.Label, err)
 			}
 			s.rep.Counts["coverage_snapshots"]++
 		}
+		return nil
+	})
+}
+
+// replay is d with its clock set back: at(t) is d as it stood at t, with
+// d's catalogue, rules and mitigations and, of the tests validated before
+// t, the latest per technique and procedure (the only ones Compute scores).
+// Calls go forward in time.
+type replay struct {
+	d      *coverage.Data
+	tests  []coverage.Test // validated, in validation order
+	next   int             // tests[:next] are in latest
+	pos    map[string]int  // technique and procedure → index in latest
+	latest []coverage.Test
+}
+
+func newReplay(d *coverage.Data) *replay {
+	r := &replay{d: d, pos: map[string]int{}}
+	for t := range d.AllTests() {
+		if t.Validated() {
+			r.tests = append(r.tests, *t)
+		}
 	}
-	return nil
+	sort.SliceStable(r.tests, func(i, j int) bool { return r.tests[i].ValidatedAt.Before(r.tests[j].ValidatedAt) })
+	// Compute sorts each technique's rules, countermeasures and controls
+	// by id, every week: in id order already, those sorts are one pass.
+	rules := slices.Clone(d.Rules)
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+	cms := slices.Clone(d.Countermeasures)
+	sort.Slice(cms, func(i, j int) bool { return cms[i].ID < cms[j].ID })
+	ctls := slices.Clone(d.Controls)
+	sort.Slice(ctls, func(i, j int) bool { return ctls[i].ID < ctls[j].ID })
+	r.d = &coverage.Data{Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics, Techniques: d.Techniques,
+		Rules: rules, Countermeasures: cms, Controls: ctls, Actors: d.Actors,
+		Campaigns: d.Campaigns, AttackCampaigns: d.AttackCampaigns, Assessments: d.Assessments, Templates: d.Templates}
+	return r
+}
+
+func (r *replay) at(at time.Time) *coverage.Data {
+	stamp := coverage.StampOf(at)
+	for ; r.next < len(r.tests) && r.tests[r.next].ValidatedAt.Before(stamp); r.next++ {
+		t := r.tests[r.next]
+		key := t.Technique + "\x00" + coverage.ProcedureKey(&t)
+		i, ok := r.pos[key]
+		switch {
+		case !ok:
+			r.pos[key] = len(r.latest)
+			r.latest = append(r.latest, t)
+		case t.ValidatedAt.After(r.latest[i].ValidatedAt) || (t.ValidatedAt == r.latest[i].ValidatedAt && t.ID > r.latest[i].ID):
+			r.latest[i] = t
+		}
+	}
+	d := r.d
+	return &coverage.Data{Now: at, Settings: d.Settings, AttackVersion: d.AttackVersion,
+		Tactics: d.Tactics, Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
+		Actors: d.Actors, Campaigns: d.Campaigns, AttackCampaigns: d.AttackCampaigns, Assessments: d.Assessments,
+		Templates: d.Templates, Tests: append([]coverage.Test(nil), r.latest...)}
 }
