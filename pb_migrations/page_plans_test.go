@@ -1,16 +1,12 @@
 package migrations_test
 
 import (
-	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
@@ -34,24 +30,7 @@ func TestPageQueriesAreIndexBacked(t *testing.T) {
 	users := testutil.Users(t)
 	populate(t, app.DB())
 
-	db, ok := app.ConcurrentDB().(*dbx.DB)
-	require.True(t, ok, "concurrent db is %T", app.ConcurrentDB())
-	var mu sync.Mutex
-	var captured []string
-	db.QueryLogFunc = func(_ context.Context, _ time.Duration, q string, _ *sql.Rows, _ error) {
-		mu.Lock()
-		captured = append(captured, q)
-		mu.Unlock()
-	}
-	t.Cleanup(func() { db.QueryLogFunc = nil })
-
-	list := func(col string, kv ...string) string {
-		v := url.Values{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			v.Set(kv[i], kv[i+1])
-		}
-		return "/api/collections/" + col + "/records?" + v.Encode()
-	}
+	log := testutil.CaptureQueries(t, app)
 	const testExpand = "technique,campaign,red_assignee,blue_assignee"
 	pages := []struct {
 		name, table, path string
@@ -91,14 +70,10 @@ func TestPageQueriesAreIndexBacked(t *testing.T) {
 	for _, role := range []string{collections.RoleBlueAnalyst, collections.RoleAdmin} {
 		for _, pg := range pages {
 			t.Run(role+"/"+pg.name, func(t *testing.T) {
-				mu.Lock()
-				captured = nil
-				mu.Unlock()
+				log.Reset()
 				res := testutil.Do(t, http.MethodGet, srv.URL+pg.path, users[role].Token, nil)
 				require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
-				mu.Lock()
-				queries := append([]string(nil), captured...)
-				mu.Unlock()
+				queries := log.All()
 				main := mainQueries(queries, pg.table)
 				require.NotEmpty(t, main, "no query on %s captured among %q", pg.table, queries)
 				counts := 0
@@ -183,6 +158,15 @@ func populate(t *testing.T, db dbx.Builder) {
 
 // mainQueries are the list and count queries on table (expand lookups and
 // rule joins are by primary key).
+// list is the records API URL of col's list with the query kv (pairs).
+func list(col string, kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return "/api/collections/" + col + "/records?" + v.Encode()
+}
+
 func mainQueries(all []string, table string) []string {
 	var out []string
 	for _, q := range all {

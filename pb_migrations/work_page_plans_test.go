@@ -1,18 +1,12 @@
 package migrations_test
 
 import (
-	"context"
-	"database/sql"
 	"net/http"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
-	"github.com/pocketbase/dbx"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -38,24 +32,7 @@ func TestWorkPageQueriesAreIndexBacked(t *testing.T) {
 	_, err = app.DB().NewQuery("ANALYZE findings").Execute()
 	require.NoError(t, err)
 
-	db, ok := app.ConcurrentDB().(*dbx.DB)
-	require.True(t, ok, "concurrent db is %T", app.ConcurrentDB())
-	var mu sync.Mutex
-	var captured []string
-	db.QueryLogFunc = func(_ context.Context, _ time.Duration, q string, _ *sql.Rows, _ error) {
-		mu.Lock()
-		captured = append(captured, q)
-		mu.Unlock()
-	}
-	t.Cleanup(func() { db.QueryLogFunc = nil })
-
-	list := func(col string, kv ...string) string {
-		v := url.Values{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			v.Set(kv[i], kv[i+1])
-		}
-		return "/api/collections/" + col + "/records?" + v.Encode()
-	}
+	log := testutil.CaptureQueries(t, app)
 	const (
 		campaignFields = "id,name,technique,technique_attack_id,state,prevention,detection,expand.technique.attack_id,expand.technique.name"
 		findingFields  = "id,title,severity,status,owner,due_at,test,technique,created,expand.test.name"
@@ -87,14 +64,10 @@ func TestWorkPageQueriesAreIndexBacked(t *testing.T) {
 	for _, role := range []string{collections.RoleBlueAnalyst, collections.RoleAdmin} {
 		for _, pg := range pages {
 			t.Run(role+"/"+pg.name, func(t *testing.T) {
-				mu.Lock()
-				captured = nil
-				mu.Unlock()
+				log.Reset()
 				res := testutil.Do(t, http.MethodGet, srv.URL+pg.path, users[role].Token, nil)
 				require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
-				mu.Lock()
-				queries := append([]string(nil), captured...)
-				mu.Unlock()
+				queries := log.All()
 				main := mainQueries(queries, pg.table)
 				require.NotEmpty(t, main, "no query on %s captured among %q", pg.table, queries)
 				for _, q := range main {

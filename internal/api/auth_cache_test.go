@@ -1,17 +1,12 @@
 package api_test
 
 import (
-	"context"
-	"database/sql"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,18 +20,12 @@ func TestAuthRecordKeptForReadsUntilAUserChanges(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	u := testutil.Users(t)[collections.RoleBlueLead]
 
-	db := app.ConcurrentDB().(*dbx.DB)
-	var mu sync.Mutex
-	lookups := 0
-	db.QueryLogFunc = func(_ context.Context, _ time.Duration, q string, _ *sql.Rows, _ error) {
-		if strings.Contains(q, "FROM `users`") && strings.Contains(q, u.Id) && !strings.Contains(q, "JOIN") {
-			mu.Lock()
-			lookups++
-			mu.Unlock()
-		}
+	log := testutil.CaptureQueries(t, app)
+	n := func() int {
+		return log.Count(func(q string) bool {
+			return strings.Contains(q, "FROM `users`") && strings.Contains(q, u.Id) && !strings.Contains(q, "JOIN")
+		})
 	}
-	t.Cleanup(func() { db.QueryLogFunc = nil })
-	n := func() int { mu.Lock(); defer mu.Unlock(); return lookups }
 	matrix := srv.URL + "/api/aegis/coverage/matrix"
 	settings := srv.URL + "/api/aegis/security"
 

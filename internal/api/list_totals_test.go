@@ -1,17 +1,12 @@
 package api_test
 
 import (
-	"context"
-	"database/sql"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,18 +44,10 @@ func TestTestsListTotalIsKeptUntilATestChanges(t *testing.T) {
 	_, err = app.DB().NewQuery("UPDATE tests SET revealed = 0 WHERE name = 'blind'").Execute()
 	require.NoError(t, err)
 
-	db := app.ConcurrentDB().(*dbx.DB)
-	var mu sync.Mutex
-	counts := 0
-	db.QueryLogFunc = func(_ context.Context, _ time.Duration, q string, _ *sql.Rows, _ error) {
-		if strings.HasPrefix(q, "SELECT COUNT(") && strings.Contains(q, "`tests`") {
-			mu.Lock()
-			counts++
-			mu.Unlock()
-		}
+	log := testutil.CaptureQueries(t, app)
+	nCounts := func() int {
+		return log.Count(func(q string) bool { return strings.HasPrefix(q, "SELECT COUNT(") && strings.Contains(q, "`tests`") })
 	}
-	t.Cleanup(func() { db.QueryLogFunc = nil })
-	nCounts := func() int { mu.Lock(); defer mu.Unlock(); return counts }
 
 	type page struct {
 		Items      []map[string]any `json:"items"`

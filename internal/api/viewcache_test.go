@@ -1,14 +1,9 @@
 package api_test
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
@@ -69,18 +64,10 @@ func TestDashboardViewsAreKeptButNeverStale(t *testing.T) {
 	coverage.For(app).Invalidate()
 
 	// The rules aggregate runs once per rules change: count it.
-	db := app.ConcurrentDB().(*dbx.DB)
-	var mu sync.Mutex
-	rulesQueries := 0
-	db.QueryLogFunc = func(_ context.Context, _ time.Duration, q string, _ *sql.Rows, _ error) {
-		if strings.Contains(q, "FROM detection_rules WHERE removed = 0 GROUP BY source") {
-			mu.Lock()
-			rulesQueries++
-			mu.Unlock()
-		}
+	log := testutil.CaptureQueries(t, app)
+	nRules := func() int {
+		return log.Count(testutil.Containing("FROM detection_rules WHERE removed = 0 GROUP BY source"))
 	}
-	t.Cleanup(func() { db.QueryLogFunc = nil })
-	nRules := func() int { mu.Lock(); defer mu.Unlock(); return rulesQueries }
 	get := func(tok string) dashMetrics {
 		t.Helper()
 		res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/metrics", tok, nil)
