@@ -35,14 +35,7 @@ func BenchmarkSave(b *testing.B) {
 // test (a comment): its entry also reads the test's revealed flag.
 func BenchmarkSaveTestChild(b *testing.B) {
 	ta := testutil.NewApp(b)
-	save := func(col string, fields map[string]any) *core.Record {
-		c, err := ta.FindCollectionByNameOrId(col)
-		require.NoError(b, err, "find the collection")
-		r := core.NewRecord(c)
-		r.Load(fields)
-		require.NoError(b, ta.Save(r), "save the record")
-		return r
-	}
+	save := func(col string, fields map[string]any) *core.Record { return testutil.Save(b, ta, col, fields) }
 	tech := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--b", "attack_id": "T1001", "name": "T", "domain": "enterprise-attack"})
 	test := save(collections.Tests, map[string]any{"name": "t", "technique": tech.Id})
 	author := testutil.Users(b)[collections.RoleRedLead].Id

@@ -121,9 +121,9 @@ func TestAuditCascadeKeepsTheActor(t *testing.T) {
 	ta := testutil.NewApp(t)
 	srv := testutil.Serve(t, ta)
 	lead := testutil.Users(t)[collections.RoleRedLead]
-	tech := mustSave(t, ta, collections.Techniques, map[string]any{"stix_id": "attack-pattern--1", "name": "T", "attack_id": "T0001"})
-	camp := mustSave(t, ta, collections.Campaigns, map[string]any{"name": "C"})
-	test := mustSave(t, ta, collections.Tests, map[string]any{"name": "t", "technique": tech.Id, "campaign": camp.Id, "revealed": true})
+	tech := testutil.Save(t, ta, collections.Techniques, map[string]any{"stix_id": "attack-pattern--1", "name": "T", "attack_id": "T0001"})
+	camp := testutil.Save(t, ta, collections.Campaigns, map[string]any{"name": "C"})
+	test := testutil.Save(t, ta, collections.Tests, map[string]any{"name": "t", "technique": tech.Id, "campaign": camp.Id, "revealed": true})
 
 	r := testutil.Do(t, http.MethodDelete, srv.URL+"/api/collections/campaigns/records/"+camp.Id, lead.Token, nil)
 	require.Equal(t, http.StatusNoContent, r.Status, "delete campaign: %d %s", r.Status, r.Body)
@@ -133,24 +133,12 @@ func TestAuditCascadeKeepsTheActor(t *testing.T) {
 	require.Equal(t, lead.Id, e[1].GetString("actor"), "cascaded test delete should be attributed to the red lead: %d entries", len(e))
 }
 
-func mustSave(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
-	t.Helper()
-	col, err := app.FindCollectionByNameOrId(collection)
-	require.NoError(t, err)
-	r := core.NewRecord(col)
-	for k, v := range data {
-		r.Set(k, v)
-	}
-	require.NoError(t, app.Save(r), "seed %s", collection)
-	return r
-}
-
 func TestAuditFailedChangeLeavesNoEntry(t *testing.T) {
 	s := testutil.NewServer(t)
 	ta := s.App
 	users := testutil.Users(t)
 	base := "/api/collections/" + collections.DefenseTools + "/records"
-	tool := mustSave(t, ta, collections.DefenseTools, map[string]any{"name": "Existing"})
+	tool := testutil.Save(t, ta, collections.DefenseTools, map[string]any{"name": "Existing"})
 	before := countAudit(t, ta)
 
 	var table []testutil.Scenario
@@ -214,7 +202,7 @@ func TestAuditIsAtomicWithTheChange(t *testing.T) {
 func TestAuditEntriesCannotBeAlteredThroughTheAPI(t *testing.T) {
 	ta := testutil.NewApp(t)
 	srv := testutil.Serve(t, ta)
-	entry := mustSave(t, ta, collections.AuditLogs, map[string]any{"action": "create", "actor_kind": "system", "details": map[string]any{"x": 1}})
+	entry := testutil.Save(t, ta, collections.AuditLogs, map[string]any{"action": "create", "actor_kind": "system", "details": map[string]any{"x": 1}})
 	base := srv.URL + "/api/collections/" + collections.AuditLogs + "/records"
 	callers := map[string]string{"anonymous": "", "superuser": testutil.Superuser(t).Token}
 	for role, u := range testutil.Users(t) {
@@ -252,7 +240,7 @@ func TestAuditEntriesCannotBeAlteredThroughTheAPI(t *testing.T) {
 
 func TestAuditEntriesCannotBeAlteredFromGo(t *testing.T) {
 	ta := testutil.NewApp(t)
-	entry := mustSave(t, ta, collections.AuditLogs, map[string]any{"action": "create", "actor_kind": "system"})
+	entry := testutil.Save(t, ta, collections.AuditLogs, map[string]any{"action": "create", "actor_kind": "system"})
 	entry.Set("action", "tampered")
 	assert.Error(t, ta.Save(entry), "model-level update of an audit entry succeeded")
 	assert.Error(t, ta.Delete(entry), "model-level delete of an audit entry succeeded")

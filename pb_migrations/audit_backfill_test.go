@@ -29,14 +29,7 @@ func TestAuditBackfill(t *testing.T) {
 	require.NotEmpty(t, later, "migration registered")
 	require.Equal(t, "1765000100_audit_visibility_and_privacy.go", later[0].File)
 
-	save := func(col string, fields map[string]any) *core.Record {
-		c, err := app.FindCollectionByNameOrId(col)
-		require.NoError(t, err)
-		r := core.NewRecord(c)
-		r.Load(fields)
-		require.NoError(t, app.Save(r))
-		return r
-	}
+	save := func(col string, fields map[string]any) *core.Record { return testutil.Save(t, app, col, fields) }
 	tech := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--bf", "attack_id": "T1001", "name": "T", "domain": "enterprise-attack"})
 	blind := save(collections.Campaigns, map[string]any{"name": "blind", "blind": true})
 	hidden := save(collections.Tests, map[string]any{"name": "hidden", "technique": tech.Id, "campaign": blind.Id})

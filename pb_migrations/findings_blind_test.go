@@ -17,15 +17,7 @@ func TestFindingsFollowTheirTestsVisibility(t *testing.T) {
 	app := testutil.NewApp(t)
 	srv := testutil.Serve(t, app)
 	users := testutil.Users(t)
-	save := func(col string, fields map[string]any) *core.Record {
-		t.Helper()
-		coll, err := app.FindCollectionByNameOrId(col)
-		require.NoError(t, err)
-		r := core.NewRecord(coll)
-		r.Load(fields)
-		require.NoError(t, app.Save(r))
-		return r
-	}
+	save := func(col string, fields map[string]any) *core.Record { return testutil.Save(t, app, col, fields) }
 	tech := save(c.Techniques, map[string]any{"stix_id": "attack-pattern--f1", "attack_id": "T1003", "name": "OS Credential Dumping", "domain": "enterprise-attack"})
 	blind := save(c.Campaigns, map[string]any{"name": "Blind exercise", "blind": true})
 	test := save(c.Tests, map[string]any{"name": "LSASS dump", "technique": tech.Id, "campaign": blind.Id})

@@ -18,16 +18,7 @@ func TestUnknownTechniques(t *testing.T) {
 	app := testutil.NewApp(t)
 	srv := testutil.Serve(t, app)
 	users := testutil.Users(t)
-	save := func(col string, data map[string]any) *core.Record {
-		c, err := app.FindCollectionByNameOrId(col)
-		require.NoError(t, err, "find the collection")
-		r := core.NewRecord(c)
-		for k, v := range data {
-			r.Set(k, v)
-		}
-		require.NoError(t, app.Save(r), "%s", col)
-		return r
-	}
+	save := func(col string, data map[string]any) *core.Record { return testutil.Save(t, app, col, data) }
 	old := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--old", "attack_id": "T1001", "name": "Old", "deprecated": true})
 	save(collections.DetectionRules, map[string]any{"source": "sigma", "source_rule_id": "a", "title": "Names two new ids",
 		"unknown_techniques": []string{"T1685", "T1689.001"}})

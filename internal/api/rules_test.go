@@ -7,7 +7,6 @@ import (
 
 	c "github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/testutil"
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -49,26 +48,14 @@ var aliasBomb = func() string {
 	return b.String()
 }()
 
-func saveRecord(t *testing.T, app core.App, col string, fields map[string]any) *core.Record {
-	t.Helper()
-	cl, err := app.FindCollectionByNameOrId(col)
-	require.NoError(t, err)
-	r := core.NewRecord(cl)
-	for k, v := range fields {
-		r.Set(k, v)
-	}
-	require.NoError(t, app.Save(r))
-	return r
-}
-
 func TestRulesWrittenInTheUI(t *testing.T) {
 	srv := testutil.NewServer(t)
 	app := srv.App
 	users := testutil.Users(t)
-	tech := saveRecord(t, app, c.Techniques, map[string]any{"stix_id": "attack-pattern--lsass", "attack_id": "T1003.001", "name": "LSASS Memory", "domain": "enterprise-attack"})
-	imported := saveRecord(t, app, c.DetectionRules, map[string]any{"source": "sigma", "source_rule_id": "11111111-2222-3333-4444-555555555555",
+	tech := testutil.Save(t, app, c.Techniques, map[string]any{"stix_id": "attack-pattern--lsass", "attack_id": "T1003.001", "name": "LSASS Memory", "domain": "enterprise-attack"})
+	imported := testutil.Save(t, app, c.DetectionRules, map[string]any{"source": "sigma", "source_rule_id": "11111111-2222-3333-4444-555555555555",
 		"title": "Imported", "meta": map[string]any{"origin": "sigma-rules.tar.gz"}, "enabled": false})
-	other := saveRecord(t, app, c.DetectionRules, map[string]any{"source": "splunk", "source_rule_id": "spl-1", "title": "Splunk search", "enabled": false})
+	other := testutil.Save(t, app, c.DetectionRules, map[string]any{"source": "splunk", "source_rule_id": "spl-1", "title": "Splunk search", "enabled": false})
 	tok := func(role string) string {
 		if role == "" {
 			return ""

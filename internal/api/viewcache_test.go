@@ -42,15 +42,7 @@ func TestDashboardViewsAreKeptButNeverStale(t *testing.T) {
 	admin, blue := users[collections.RoleAdmin], users[collections.RoleBlueAnalyst]
 
 	save := func(col string, fields map[string]any) *core.Record {
-		t.Helper()
-		c, err := app.FindCollectionByNameOrId(col)
-		require.NoError(t, err)
-		r := core.NewRecord(c)
-		for k, v := range fields {
-			r.Set(k, v)
-		}
-		require.NoError(t, app.SaveNoValidate(r))
-		return r
+		return testutil.SaveNoValidate(t, app, col, fields)
 	}
 	tech := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--1", "attack_id": "T1003", "name": "OS Credential Dumping",
 		"domain": "enterprise-attack", "in_scope": true, "priority": "high"})
@@ -139,15 +131,7 @@ func TestGapViewsFollowVisibility(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	users := testutil.Users(t)
 	save := func(col string, fields map[string]any) *core.Record {
-		t.Helper()
-		c, err := app.FindCollectionByNameOrId(col)
-		require.NoError(t, err)
-		r := core.NewRecord(c)
-		for k, v := range fields {
-			r.Set(k, v)
-		}
-		require.NoError(t, app.SaveNoValidate(r))
-		return r
+		return testutil.SaveNoValidate(t, app, col, fields)
 	}
 	tech := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--1", "attack_id": "T1003", "name": "OS Credential Dumping",
 		"domain": "enterprise-attack", "in_scope": true, "priority": "high"})

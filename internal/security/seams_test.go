@@ -39,25 +39,13 @@ func (s scenario) run(t *testing.T) testutil.Response {
 }
 
 // saveRecord saves a record of collection with data through Go.
-func saveRecord(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
-	t.Helper()
-	col, err := app.FindCollectionByNameOrId(collection)
-	require.NoError(t, err)
-	r := core.NewRecord(col)
-	for k, v := range data {
-		r.Set(k, v)
-	}
-	require.NoError(t, app.Save(r), "seed %s", collection)
-	return r
-}
-
 // seedTest saves a technique, a campaign and a draft test on them.
 func seedTest(t *testing.T, app core.App, name string) *core.Record {
 	t.Helper()
-	tech := saveRecord(t, app, collections.Techniques, map[string]any{
+	tech := testutil.Save(t, app, collections.Techniques, map[string]any{
 		"stix_id": "attack-pattern--" + core.GenerateDefaultRandomId(), "attack_id": "T1059", "name": "Command and Scripting Interpreter", "domain": "enterprise-attack"})
-	camp := saveRecord(t, app, collections.Campaigns, map[string]any{"name": "Campaign for " + name, "status": "planned"})
-	return saveRecord(t, app, collections.Tests, map[string]any{"name": name, "technique": tech.Id, "campaign": camp.Id})
+	camp := testutil.Save(t, app, collections.Campaigns, map[string]any{"name": "Campaign for " + name, "status": "planned"})
+	return testutil.Save(t, app, collections.Tests, map[string]any{"name": name, "technique": tech.Id, "campaign": camp.Id})
 }
 
 // TestSecondFactorCoversRealtimeAndFiles: with an authenticator required
