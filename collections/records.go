@@ -600,7 +600,7 @@ func (p *User) Name() string { return p.GetString(FieldName) }
 func (p *User) SetName(v string) { p.Set(FieldName, v) }
 
 // Role is role.
-func (p *User) Role() Role { return p.GetString(FieldRole) }
+func (p *User) Role() Role { return RoleOf(p) }
 
 // SetRole sets role.
 func (p *User) SetRole(v Role) { p.Set(FieldRole, v) }

@@ -142,7 +142,7 @@ func TestRoleChangeAndDeactivationSignTheUserOut(t *testing.T) {
 	me := srv.URL + "/api/collections/users/auth-refresh"
 
 	for _, c := range []struct {
-		role string
+		role collections.Role
 		body map[string]any
 	}{{"viewer", map[string]any{"role": "red_operator"}}, {"blue_analyst", map[string]any{"active": false}}} {
 		u := users[c.role]

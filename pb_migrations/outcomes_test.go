@@ -35,11 +35,11 @@ func TestOutcomesOnlyThroughTheWorkflow(t *testing.T) {
 	for _, role := range collections.Roles {
 		tok := users[role].Token
 		scenarios = append(scenarios,
-			scenario{role + " creates an outcome on a draft test", http.MethodPost, col, tok, forged, http.StatusForbidden},
-			scenario{role + " upgrades an outcome", http.MethodPatch, col + "/" + existing.Id, tok,
+			scenario{string(role) + " creates an outcome on a draft test", http.MethodPost, col, tok, forged, http.StatusForbidden},
+			scenario{string(role) + " upgrades an outcome", http.MethodPatch, col + "/" + existing.Id, tok,
 				map[string]any{"prevention": "blocked", "detection": "technique"}, http.StatusForbidden},
-			scenario{role + " deletes an outcome", http.MethodDelete, col + "/" + existing.Id, tok, nil, http.StatusForbidden},
-			scenario{role + " still lists outcomes", http.MethodGet, col, tok, nil, http.StatusOK},
+			scenario{string(role) + " deletes an outcome", http.MethodDelete, col + "/" + existing.Id, tok, nil, http.StatusForbidden},
+			scenario{string(role) + " still lists outcomes", http.MethodGet, col, tok, nil, http.StatusOK},
 		)
 	}
 	scenarios = append(scenarios, scenario{"anonymous creates an outcome", http.MethodPost, col, "", forged, http.StatusForbidden})
@@ -57,7 +57,7 @@ func TestOutcomesOnlyThroughTheWorkflow(t *testing.T) {
 	assert.Equal(t, "not_blocked", stored.GetString("prevention"))
 
 	// The workflow still records outcomes, from Go.
-	act := func(role, action string, fields map[string]any) {
+	act := func(role collections.Role, action string, fields map[string]any) {
 		t.Helper()
 		cur, err := ta.FindRecordById(collections.Tests, w.test.Id)
 		require.NoError(t, err)

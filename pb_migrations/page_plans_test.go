@@ -75,9 +75,9 @@ func TestPageQueriesAreIndexBacked(t *testing.T) {
 		{"Audit log by date", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "50", "sort", "-created,-id", "skipTotal", "1", "filter", "created >= '2026-01-01 00:00:00.000Z' && created <= '2026-01-31 23:59:59.999Z'"), false},
 		{"Notifications", collections.Notifications, list("notifications", "page", "1", "perPage", "25", "sort", "-created,-id", "skipTotal", "1"), false},
 	}
-	for _, role := range []string{collections.RoleBlueAnalyst, collections.RoleAdmin} {
+	for _, role := range []collections.Role{collections.RoleBlueAnalyst, collections.RoleAdmin} {
 		for _, pg := range pages {
-			t.Run(role+"/"+pg.name, func(t *testing.T) {
+			t.Run(string(role)+"/"+pg.name, func(t *testing.T) {
 				mu.Lock()
 				captured = nil
 				mu.Unlock()

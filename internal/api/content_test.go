@@ -44,9 +44,10 @@ func TestUnknownTechniques(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name, role string
-		status     int
-		check      func(t *testing.T, r attackref.UnknownReport)
+		name   string
+		role   collections.Role
+		status int
+		check  func(t *testing.T, r attackref.UnknownReport)
 	}{
 		{"viewer reads it", collections.RoleViewer, http.StatusOK, func(t *testing.T, r attackref.UnknownReport) {
 			if r.RuleCount != 2 || len(r.Rules) != 2 {

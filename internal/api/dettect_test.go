@@ -25,11 +25,12 @@ func TestDettectInAndOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name, role, file string
-		body             []byte
-		status           int
-		runStatus        string
-		contains         string
+		name, file string
+		role       collections.Role
+		body       []byte
+		status     int
+		runStatus  string
+		contains   string
 	}{
 		{name: "red lead may not import DeTT&CT", role: collections.RoleRedLead, file: "t.yaml", body: sample, status: http.StatusForbidden, contains: "may not import dettect"},
 		{name: "viewer may not", role: collections.RoleViewer, file: "t.yaml", body: sample, status: http.StatusForbidden},
@@ -62,8 +63,9 @@ func TestDettectInAndOut(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		name, role string
-		status     int
+		name   string
+		role   collections.Role
+		status int
 	}{{"viewer exports", collections.RoleViewer, http.StatusOK}, {"anonymous", "", http.StatusUnauthorized}} {
 		t.Run(tc.name, func(t *testing.T) {
 			tok := ""

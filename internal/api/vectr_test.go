@@ -42,7 +42,7 @@ func TestVectrBundleUploadConfirmExport(t *testing.T) {
 		require.NoError(t, app.Save(r))
 	}
 	url := srv.URL + "/api/aegis/import/vectr-bundle"
-	for _, role := range []string{collections.RoleBlueLead, collections.RoleBlueAnalyst, collections.RoleViewer, collections.RoleRedOperator} {
+	for _, role := range []collections.Role{collections.RoleBlueLead, collections.RoleBlueAnalyst, collections.RoleViewer, collections.RoleRedOperator} {
 		res := upload(t, url, users[role].Token, "file", "q3.json", []byte(vectrBundle))
 		assert.Equal(t, http.StatusForbidden, res.Status, "%s: %s", role, res.Body)
 	}

@@ -71,7 +71,7 @@ func TestFromActorOneTestPerTechniqueOnPlatform(t *testing.T) {
 		t.Errorf("all platforms: %d %s", res.Status, res.Body)
 	}
 	for _, tc := range []struct {
-		role string
+		role c.Role
 		body map[string]any
 		want int
 	}{
@@ -98,7 +98,7 @@ func TestFromLayer(t *testing.T) {
 	  {"techniqueID":"T1021","tactic":"lateral-movement","score":5,"enabled":false},
 	  {"techniqueID":"T1098","tactic":"persistence","score":2},
 	  {"techniqueID":"T1070","tactic":"defense-evasion"}]}`
-	post := func(role, content string, fields map[string]string) testutil.Response {
+	post := func(role c.Role, content string, fields map[string]string) testutil.Response {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		for k, v := range fields {

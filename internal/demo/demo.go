@@ -204,7 +204,8 @@ type testRow struct {
 
 func (s *seeder) seedUsers() error {
 	s.users = map[string][]string{}
-	for _, role := range collections.Roles {
+	for _, r := range collections.Roles {
+		role := string(r)
 		for i := 1; i <= s.size.UsersPerRole; i++ {
 			email := fmt.Sprintf("%s%d@%s", strings.ReplaceAll(role, "_", "."), i, EmailDomain)
 			col, err := s.app.FindCachedCollectionByNameOrId(collections.Users)
@@ -216,7 +217,7 @@ func (s *seeder) seedUsers() error {
 				continue
 			}
 			u, err := collections.CreateUser(s.app, collections.NewUserInput{Email: email, Password: Password,
-				Name: demoName(role, i), Role: role})
+				Name: demoName(role, i), Role: r})
 			if err != nil {
 				return err
 			}
@@ -345,8 +346,8 @@ func (s *seeder) seedTools() error {
 	return nil
 }
 
-func (s *seeder) pick(role string) string {
-	ids := s.users[role]
+func (s *seeder) pick(role collections.Role) string {
+	ids := s.users[string(role)]
 	if len(ids) == 0 {
 		return ""
 	}

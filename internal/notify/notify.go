@@ -36,7 +36,7 @@ func User(app core.App, userId string, m Message) error {
 
 // Role notifies every active user holding one of roles and returns how many
 // were notified.
-func Role(app core.App, m Message, roles ...string) (int, error) {
+func Role(app core.App, m Message, roles ...collections.Role) (int, error) {
 	if len(roles) == 0 {
 		return 0, nil
 	}

@@ -122,7 +122,7 @@ func mustEnrol(app core.App, user *core.Record) bool {
 	if user == nil || user.IsSuperuser() || user.Collection().Name != collections.Users || user.GetBool("totp_enabled") {
 		return false
 	}
-	return slices.Contains(mfaRequiredRoles(app), user.GetString("role"))
+	return slices.Contains(mfaRequiredRoles(app), collections.RoleOf(user))
 }
 
 // enforceEnrolment refuses API calls (REST, realtime connect and subscribe,

@@ -154,9 +154,9 @@ func TestPolicyValidationAndEffects(t *testing.T) {
 	}{
 		{"a 4-character password minimum", func(p *security.Policy) { p.PasswordMinLength = 4 }},
 		{"zero-hour sessions", func(p *security.Policy) { p.SessionHours = 0 }},
-		{"MFA for an unknown role", func(p *security.Policy) { p.MFARequiredRoles = []string{"wizard"} }},
+		{"MFA for an unknown role", func(p *security.Policy) { p.MFARequiredRoles = []collections.Role{"wizard"} }},
 		{"SSO enabled without a provider", func(p *security.Policy) { p.SSO.Enabled = true }},
-		{"SSO mapping to an unknown role", func(p *security.Policy) { p.SSO.RoleMap = map[string]string{"g": "root"} }},
+		{"SSO mapping to an unknown role", func(p *security.Policy) { p.SSO.RoleMap = map[string]collections.Role{"g": "root"} }},
 	} {
 		table = append(table, testutil.Scenario{
 			Name: "a policy with " + bad.name + " is refused", Method: http.MethodPut, URL: "/api/aegis/security", Token: admin,
@@ -173,7 +173,7 @@ func TestPolicyValidationAndEffects(t *testing.T) {
 			Body: policyBody(func(p *security.Policy) {
 				p.PasswordMinLength = 16
 				p.SessionHours = 12
-				p.MFARequiredRoles = []string{collections.RoleBlueAnalyst}
+				p.MFARequiredRoles = []collections.Role{collections.RoleBlueAnalyst}
 			}),
 			ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"session_hours":12`},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ testutil.Response) {
@@ -242,7 +242,7 @@ func TestSingleSignOnMapsRolesFromClaims(t *testing.T) {
 	sso := policyBody(func(p *security.Policy) {
 		p.SSO = security.SSO{Enabled: true, DisplayName: "Corp SSO", ClientID: "aegis", AuthURL: idp.URL + "/authorize",
 			TokenURL: idp.URL + "/token", UserInfoURL: idp.URL + "/userinfo", RoleClaim: "groups",
-			RoleMap: map[string]string{"soc-leads": collections.RoleBlueLead, "staff": collections.RoleViewer}}
+			RoleMap: map[string]collections.Role{"soc-leads": collections.RoleBlueLead, "staff": collections.RoleViewer}}
 	})
 	sso["sso_client_secret"] = secret
 	oauth2 := func(name, code string, createData map[string]any, status int, content ...string) testutil.Scenario {
@@ -289,11 +289,11 @@ func TestSingleSignOnMapsRolesFromClaims(t *testing.T) {
 }
 
 func TestMapRole(t *testing.T) {
-	sso := security.SSO{RoleClaim: "roles", RoleMap: map[string]string{"a": "viewer", "b": "red_lead", "c": "admin"}}
+	sso := security.SSO{RoleClaim: "roles", RoleMap: map[string]collections.Role{"a": "viewer", "b": "red_lead", "c": "admin"}}
 	cases := []struct {
 		claim any
-		def   string
-		want  string
+		def   collections.Role
+		want  collections.Role
 	}{
 		{[]any{"a", "b"}, "", "red_lead"},
 		{[]any{"c", "a"}, "", "admin"},

@@ -23,12 +23,12 @@ func BenchmarkTransition(b *testing.B) {
 	if err := app.Save(tech); err != nil {
 		b.Fatal(err)
 	}
-	actor := func(role string) workflow.Actor {
-		return workflow.Actor{Id: users[role].Id, Name: role, Role: role}
+	actor := func(role c.Role) workflow.Actor {
+		return workflow.Actor{Id: users[role].Id, Name: string(role), Role: role}
 	}
 	tests, _ := app.FindCollectionByNameOrId(c.Tests)
 	steps := []struct {
-		role string
+		role c.Role
 		in   workflow.Input
 	}{
 		{c.RoleRedLead, workflow.Input{Action: "approve", RedAssignee: users[c.RoleRedOperator].Id}},

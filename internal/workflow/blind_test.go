@@ -55,14 +55,14 @@ func TestBlindCampaignHidesTestsFromBlue(t *testing.T) {
 	blue := testutil.Subscribe(t, e.url, e.users[c.RoleBlueAnalyst].Token, "tests/*", "tests/"+hidden.Id,
 		"test_comments/*", "evidence/*", "test_outcomes/*")
 
-	listed := func(role, col, id string) bool {
+	listed := func(role c.Role, col, id string) bool {
 		res := e.do("GET", "/api/collections/"+col+"/records?perPage=500", role, nil)
 		if res.Status != 200 {
 			t.Fatalf("list %s: %d", col, res.Status)
 		}
 		return strings.Contains(string(res.Body), id)
 	}
-	for _, role := range []string{c.RoleBlueAnalyst, c.RoleBlueLead} {
+	for _, role := range []c.Role{c.RoleBlueAnalyst, c.RoleBlueLead} {
 		if listed(role, "tests", hidden.Id) || !listed(role, "tests", visible.Id) {
 			t.Errorf("%s list: hidden shown or visible missing", role)
 		}

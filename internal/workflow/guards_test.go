@@ -11,12 +11,12 @@ func TestCrudEditsAreLimitedPerRole(t *testing.T) {
 	tech := e.technique("T1047", nil)
 	id := e.newTest(tech, nil).Id
 	op := e.users[c.RoleRedOperator].Id
-	patch := func(role string, body map[string]any) int {
+	patch := func(role c.Role, body map[string]any) int {
 		return e.do("PATCH", "/api/collections/tests/records/"+id, role, body).Status
 	}
 	cases := []struct {
 		name string
-		role string
+		role c.Role
 		body map[string]any
 		want int
 	}{

@@ -96,7 +96,7 @@ func TestOWASPPass(t *testing.T) {
 			t.Errorf("viewer promoted themselves: %d %s", res.Status, res.Body)
 		}
 		rec, _ := app.FindRecordById(collections.Users, u.Id)
-		if rec.GetString("role") != collections.RoleViewer {
+		if collections.RoleOf(rec) != collections.RoleViewer {
 			t.Fatalf("role changed to %s", rec.GetString("role"))
 		}
 	})
