@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/secrets"
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -48,7 +49,7 @@ func Register(app core.App) {
 	})
 
 	app.OnRecordValidate(collections.Integrations).BindFunc(validateIntegration)
-	bindIntegrationSecrets(app)
+	secrets.Bind(app)
 	refresh := func(e *core.RecordEvent) error {
 		updateIntegrationCron(app, e.Record)
 		return e.Next()
