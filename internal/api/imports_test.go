@@ -155,9 +155,9 @@ func TestImportUploadRefusals(t *testing.T) {
 		name, kind string
 		role       collections.Role
 		field      string
-		content           []byte
-		want              int
-		contains          string
+		content    []byte
+		want       int
+		contains   string
 	}{
 		{"anonymous", "attack", "", "file", bundle, 401, ""},
 		{"viewer may not import ATT&CK", "attack", "viewer", "file", bundle, 403, "may not import attack"},

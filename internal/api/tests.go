@@ -114,8 +114,8 @@ func handleTestActions(e *core.RequestEvent) error {
 	if err != nil || !actor.CanSee(test) {
 		return e.NotFoundError("Test not found.", nil)
 	}
-	return e.JSON(http.StatusOK, map[string]any{"actions": workflow.Allowed(actor, test), "revision": test.GetInt("revision"),
-		"state": test.GetString("state")})
+	return e.JSON(http.StatusOK, map[string]any{"actions": workflow.Allowed(actor, test), "revision": c.AsTest(test).Revision(),
+		"state": c.AsTest(test).State()})
 }
 
 // maxActionIds bounds GET /tests/actions (one board page of tests).
@@ -146,7 +146,7 @@ func handleTestsActions(e *core.RequestEvent) error {
 		if !actor.CanSee(t) {
 			continue
 		}
-		out[t.Id] = map[string]any{"actions": workflow.Allowed(actor, t), "revision": t.GetInt("revision"), "state": t.GetString("state")}
+		out[t.Id] = map[string]any{"actions": workflow.Allowed(actor, t), "revision": c.AsTest(t).Revision(), "state": c.AsTest(t).State()}
 	}
 	return e.JSON(http.StatusOK, map[string]any{"tests": out})
 }

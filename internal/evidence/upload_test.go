@@ -235,8 +235,8 @@ func suite(t *testing.T, e *env) {
 			name string
 			role c.Role
 			test string
-			body             []byte
-			want             int
+			body []byte
+			want int
 		}{
 			{"disallowed type", c.RoleRedOperator, test.Id, elf, 415},
 			{"viewer", c.RoleViewer, test.Id, []byte("x"), 403},

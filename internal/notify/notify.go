@@ -26,11 +26,12 @@ func User(app core.App, userId string, m Message) error {
 		return err
 	}
 	r := core.NewRecord(col)
-	r.Set("user", userId)
-	r.Set("kind", m.Kind)
-	r.Set("title", m.Title)
-	r.Set("body", m.Body)
-	r.Set("link", m.Link)
+	n := collections.AsNotification(r)
+	n.SetUser(userId)
+	n.SetKind(m.Kind)
+	n.SetTitle(m.Title)
+	n.SetBody(m.Body)
+	n.SetLink(m.Link)
 	return app.Save(r)
 }
 
@@ -67,7 +68,7 @@ func MarkAllRead(app core.App, userId string) (int, error) {
 			return err
 		}
 		for _, r := range unread {
-			r.Set("read", true)
+			collections.AsNotification(r).SetRead(true)
 			if err := txApp.Save(r); err != nil {
 				return err
 			}
