@@ -68,7 +68,7 @@ func registerImportRoutes(g *Group) {
 			"for a file over the limit.",
 		Multipart: true,
 		Response: map[string]any{"job_run": map[string]any{"id": "mj7sb1c2d3e4f5g", "job": "import:attack",
-			"trigger": "manual", "status": "running", "attempt": 1, "progress": jobs.Progress{Stage: "parse"},
+			"trigger": "manual", "status": collections.JobRunning, "attempt": 1, "progress": jobs.Progress{Stage: "parse"},
 			"requested_by": "u1a2b3c4d5e6f7g"}},
 	})
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"sort"
 	"time"
@@ -83,7 +84,7 @@ func ComputeMetrics(app core.App, weeks int) (*Metrics, error) {
 	detected, prevented := 0, 0
 	for i := range d.Tests {
 		t := &d.Tests[i]
-		m.TestsByState[coverage.OrDefault(t.State, "draft")]++
+		m.TestsByState[coverage.OrDefault(t.State, collections.StateDraft)]++
 		if !t.Validated() {
 			continue
 		}
@@ -177,9 +178,9 @@ func findingStats(app core.App, now time.Time, weeks int) (*FindingStats, error)
 		return nil, err
 	}
 	for _, s := range byStatus {
-		k := coverage.OrDefault(s.Status, "open")
+		k := coverage.OrDefault(s.Status, collections.FindingOpen)
 		fs.ByStatus[k] += s.N
-		if k == "resolved" || k == "risk_accepted" {
+		if k == collections.FindingResolved || k == collections.FindingRiskAccepted {
 			fs.Closed += s.N
 		} else {
 			fs.Open += s.N

@@ -270,7 +270,7 @@ func TestSingleSignOnMapsRolesFromClaims(t *testing.T) {
 	)
 	dana, err := app.FindAuthRecordByEmail(collections.Users, "dana@corp.example")
 	require.NoError(t, err)
-	require.Equal(t, collections.RoleBlueLead, dana.GetString("role"), "dana's role")
+	require.Equal(t, collections.RoleBlueLead, collections.RoleOf(dana), "dana's role")
 	require.True(t, dana.GetBool("active"), "dana is active")
 
 	s.Run(t, oauth2("an unmapped account cannot sign in", "mallory", nil, http.StatusForbidden))
@@ -282,7 +282,7 @@ func TestSingleSignOnMapsRolesFromClaims(t *testing.T) {
 	s.Run(t, oauth2("the role follows the claims at the next sign-in", "dana", nil, http.StatusOK, `"token":"`))
 	dana, err = app.FindRecordById(collections.Users, dana.Id)
 	require.NoError(t, err)
-	require.Equal(t, collections.RoleViewer, dana.GetString("role"), "role after claim change")
+	require.Equal(t, collections.RoleViewer, collections.RoleOf(dana), "role after claim change")
 	changes, err := app.FindRecordsByFilter(collections.AuditLogs, "action = 'role_change' && record_id = {:id}", "", 0, 0, map[string]any{"id": dana.Id})
 	require.NoError(t, err)
 	require.NotEmpty(t, changes, "sso role change not audited")

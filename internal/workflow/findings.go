@@ -68,7 +68,7 @@ func openFinding(tx core.App, test *core.Record) error {
 	}
 	owner := tt.BlueAssignee()
 	if owner == "" {
-		if lead, err := tx.FindFirstRecordByFilter(c.Users, "role = 'blue_lead' && active = true"); err == nil {
+		if lead, err := tx.FindFirstRecordByFilter(c.Users, "role = {:role} && active = true", dbx.Params{"role": c.RoleBlueLead}); err == nil {
 			owner = lead.Id
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/aegis-sec/aegis/collections"
 	"io"
 	"net"
 	"net/http"
@@ -69,7 +70,7 @@ func full(col string, batch int, kv ...string) string {
 	return list(col, v)
 }
 
-var allRoles = []string{"admin", "red_lead", "red_operator", "blue_lead", "blue_analyst", "viewer"}
+var allRoles = collections.RoleNames()
 
 func pages() []page {
 	audit := func(p int) string {
@@ -92,12 +93,12 @@ func pages() []page {
 			"/api/aegis/coverage/matrix?domain=enterprise-attack",
 			full("threat_actors", 1000, "fields", "id,attack_id,name", "sort", "name")}},
 		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(1, "")}},
-		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests(1, "state = 'validated'")}},
+		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests(1, "state = '"+collections.StateValidated+"'")}},
 		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{tests(1, "(name ~ 'T1059' || technique.attack_id ~ 'T1059' || technique.name ~ 'T1059')")}},
 		{name: fmt.Sprintf("Tests, page %d", deepTests), floor: "tests", per: 25, reqs: []string{tests(deepTests, "")}},
 		{name: "Board", floor: "tests", per: 500, reqs: []string{
 			full("campaigns", 200, "sort", "-created", "fields", "id,name"),
-			list("tests", vals("page", "1", "perPage", "500", "filter", "state != 'cancelled'", "sort", "-updated", "expand", testExpand, "skipTotal", "1"))}},
+			list("tests", vals("page", "1", "perPage", "500", "filter", "state != '"+collections.StateCancelled+"'", "sort", "-updated", "expand", testExpand, "skipTotal", "1"))}},
 		{name: "Campaigns", floor: "campaigns", per: 25, reqs: []string{
 			list("campaigns", vals("page", "1", "perPage", "25", "sort", "-created", "expand", "threat_actor,owner"))}},
 		{name: "Campaign", floor: "tests", per: 500, reqs: []string{"/api/collections/campaigns/records/{campaign}",
@@ -295,7 +296,7 @@ func measure(bin, dir string, n int, roles []string, only string) (map[string]*r
 	for key, path := range map[string]string{
 		"{fw}":       list("compliance_frameworks", vals("perPage", "1", "sort", "name", "skipTotal", "1")),
 		"{tech}":     list("techniques", vals("perPage", "1", "filter", "attack_id = 'T1059'", "skipTotal", "1")),
-		"{campaign}": list("campaigns", vals("perPage", "1", "sort", "-created", "filter", "status = 'active'", "skipTotal", "1")),
+		"{campaign}": list("campaigns", vals("perPage", "1", "sort", "-created", "filter", "status = '"+collections.CampaignActive+"'", "skipTotal", "1")),
 	} {
 		req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
 		req.Header.Set("Authorization", su)

@@ -5,6 +5,8 @@ import { ROLES, ROLE_HINTS, ROLE_LABELS } from './vocabulary.gen'
 
 export { ROLES, ROLE_LABELS }
 export type Role = (typeof ROLES)[number]
+/** R names each role from the generated vocabulary (R.red_lead is "red_lead"). */
+export const R = Object.fromEntries(ROLES.map((r) => [r, r])) as { readonly [K in Role]: K }
 export const ROLE_DESCRIPTIONS: Record<string, string> = ROLE_HINTS
 
 export type Capability =
@@ -45,8 +47,8 @@ export function roleLabel(role: string | undefined | null): string {
 }
 
 export function team(role: string | undefined | null): 'red' | 'blue' | 'neutral' {
-  if (role === 'red_lead' || role === 'red_operator') return 'red'
-  if (role === 'blue_lead' || role === 'blue_analyst') return 'blue'
+  if (role === R.red_lead || role === R.red_operator) return 'red'
+  if (role === R.blue_lead || role === R.blue_analyst) return 'blue'
   return 'neutral'
 }
 

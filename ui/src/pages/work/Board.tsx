@@ -3,7 +3,7 @@ import { pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { STATE_LABELS } from '../../lib/workflow'
+import { S, STATE_LABELS } from '../../lib/workflow'
 import { Alert, Badge, Card, EmptyState, PageHead, Select, Spinner } from '../../ds'
 import { ActionButton, OutcomeBadges, TEST_EXPAND, type TestRecord } from './common'
 import { useServerActions } from './actions'
@@ -38,7 +38,7 @@ export default function BoardPage() {
       return n
     })
   const campaigns = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ sort: '-created', fields: 'id,name', batch: 200 }), [])
-  const filter = [campaign && pb.filter('campaign = {:c}', { c: campaign }), mine && pb.filter('(red_assignee = {:u} || blue_assignee = {:u})', { u: me?.id ?? '' }), waiting && "state = 'blue_review' && blue_assignee = ''", "state != 'cancelled'"].filter(Boolean).join(' && ')
+  const filter = [campaign && pb.filter('campaign = {:c}', { c: campaign }), mine && pb.filter('(red_assignee = {:u} || blue_assignee = {:u})', { u: me?.id ?? '' }), waiting && pb.filter("state = {:s} && blue_assignee = ''", { s: S.blue_review }), pb.filter('state != {:c}', { c: S.cancelled })].filter(Boolean).join(' && ')
   const tests = useLoad(() => pb.collection('tests').getList<TestRecord>(1, 500, { filter, sort: '-updated', expand: TEST_EXPAND, skipTotal: true }), [filter])
 
   const setTests = tests.set
@@ -78,7 +78,7 @@ export default function BoardPage() {
     refreshActions(t.id)
     setTests((cur) => cur && { ...cur, items: cur.items.some((x) => x.id === t.id) ? cur.items.map((x) => (x.id === t.id ? { ...x, ...t } : x)) : [t, ...cur.items] })
   }
-  const items = (tests.data?.items ?? []).filter((t) => (!campaign || t.campaign === campaign) && t.state !== 'cancelled' && (!waiting || (t.state === 'blue_review' && !t.blue_assignee)))
+  const items = (tests.data?.items ?? []).filter((t) => (!campaign || t.campaign === campaign) && t.state !== S.cancelled && (!waiting || (t.state === S.blue_review && !t.blue_assignee)))
 
   return (
     <div className="stack">

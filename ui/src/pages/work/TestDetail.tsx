@@ -5,8 +5,8 @@ import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { can } from '../../lib/roles'
-import { importedUnconfirmed, type Action } from '../../lib/workflow'
+import { R, can } from '../../lib/roles'
+import { S, importedUnconfirmed, type Action } from '../../lib/workflow'
 import { Alert, Badge, Button, Card, EmptyState, Modal, PageHead, ProgressBar, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { TechniqueLink } from '../attack/common'
 import { Details } from '../admin/Audit'
@@ -293,7 +293,7 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
   }
   const redOpen = ['draft', 'ready', 'executing'].includes(test.state)
   const mine = (ev: Evidence) => ev.uploaded_by === me?.id
-  const mayDelete = (ev: Evidence) => me?.role === 'admin' || (mine(ev) && (ev.team === 'red' ? redOpen : test.state === 'blue_review'))
+  const mayDelete = (ev: Evidence) => me?.role === R.admin || (mine(ev) && (ev.team === 'red' ? redOpen : test.state === S.blue_review))
   return (
     <div className="stack">
       {error && <Alert>{error}</Alert>}

@@ -6,6 +6,7 @@ import { humanize } from '../../lib/format'
 import { Alert, Button, Modal, Select, TextArea, TextInput, useToast } from '../../ds'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
 import { asArray } from '../../lib/format'
+import { R } from '../../lib/roles'
 
 // Forms shared by the tests page and the campaign editor: a new test with
 // or without a template, and the bulk actions of POST /api/aegis/tests/bulk.
@@ -139,7 +140,7 @@ export function BulkBar({ ids, role, onDone, onClear }: { ids: string[]; role: s
 
 function BulkForm({ action, ids, blueLead, onClose, onDone }: { action: string; ids: string[]; blueLead: boolean; onClose: () => void; onDone: () => void }) {
   const toast = useToast()
-  const red = useUsers(['red_operator', 'red_lead', 'admin'])
+  const red = useUsers([R.red_operator, R.red_lead, R.admin])
   const blue = useUsers(['blue_analyst', 'blue_lead', 'admin'])
   const campaigns = useCampaigns()
   const [f, setF] = useState({ red_assignee: '', blue_assignee: '', campaign: '', reason: '' })

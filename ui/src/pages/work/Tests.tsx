@@ -3,9 +3,9 @@ import { pb, esc } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { relativeTime } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
-import { can } from '../../lib/roles'
+import { R, can } from '../../lib/roles'
 import { navigate, useLocation } from '../../lib/router'
-import { STATES, STATE_LABELS } from '../../lib/workflow'
+import { S, STATES, STATE_LABELS } from '../../lib/workflow'
 import { Alert, Badge, Button, Card, EmptyState, FilterBar, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
 import { BulkBar, NewTest, useCampaigns, userLabel, useUsers } from './TestForms'
@@ -38,10 +38,10 @@ export default function TestsPage() {
   const [selected, setSelected] = useState<string[]>([])
   const [creating, setCreating] = useState(false)
   const campaigns = useCampaigns()
-  const redUsers = useUsers(['red_operator', 'red_lead', 'admin'])
+  const redUsers = useUsers([R.red_operator, R.red_lead, R.admin])
   const blueUsers = useUsers(['blue_analyst', 'blue_lead', 'admin'])
   const filter = [
-    waiting && "state = 'blue_review' && blue_assignee = ''",
+    waiting && pb.filter("state = {:s} && blue_assignee = ''", { s: S.blue_review }),
     state && `state = ${esc(state)}`,
     technique && `technique = ${esc(technique)}`,
     campaign && (campaign === '-' ? "campaign = ''" : `campaign = ${esc(campaign)}`),
