@@ -116,20 +116,21 @@ func updateIntegrationCron(app core.App, rec *core.Record) {
 // that is not {"spec": …}, with field errors the dashboard and SPA show.
 func validateIntegration(e *core.RecordEvent) error {
 	errs := validation.Errors{}
-	if s := strings.TrimSpace(collections.AsIntegration(e.Record).Schedule()); s != "" {
+	ig := collections.AsIntegration(e.Record)
+	if s := strings.TrimSpace(ig.Schedule()); s != "" {
 		if _, err := ParseSchedule(s); err != nil {
 			errs["schedule"] = validation.NewError("invalid_schedule",
 				"Use a cron expression (min hour day month weekday, e.g. \"0 2 * * *\") or @daily/@weekly.")
 		}
 	}
-	if raw := collections.AsIntegration(e.Record).Source(); raw != "" && raw != "null" {
+	if raw := ig.Source(); raw != "" && raw != "null" {
 		var s IntegrationSource
 		if err := json.Unmarshal([]byte(raw), &s); err != nil {
 			errs["source"] = validation.NewError("invalid_source", "The source must be a JSON object such as {\"spec\": \"https://…\"}.")
-		} else if collections.AsIntegration(e.Record).Enabled() && strings.TrimSpace(s.Spec) == "" {
+		} else if ig.Enabled() && strings.TrimSpace(s.Spec) == "" {
 			errs["source"] = validation.NewError("missing_spec", "An enabled integration needs source.spec (a path, URL, github:owner/repo@ref or taxii+https://… URL).")
 		}
-	} else if collections.AsIntegration(e.Record).Enabled() {
+	} else if ig.Enabled() {
 		errs["source"] = validation.NewError("missing_spec", "An enabled integration needs source.spec.")
 	}
 	if len(errs) > 0 {

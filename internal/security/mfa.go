@@ -87,13 +87,13 @@ func ConfirmTOTP(app core.App, user *core.Record, code string) error {
 // DisableTOTP removes the second factor. code must be valid unless an admin
 // resets it for someone else (byAdmin).
 func DisableTOTP(app core.App, user *core.Record, code string, byAdmin bool) error {
-	if !collections.AsUser(user).TotpEnabled() {
+	u := collections.AsUser(user)
+	if !u.TotpEnabled() {
 		return errors.New("no authenticator is enrolled")
 	}
-	if !byAdmin && !VerifyTOTP(collections.AsUser(user).TotpSecret(), code, time.Now()) {
+	if !byAdmin && !VerifyTOTP(u.TotpSecret(), code, time.Now()) {
 		return errors.New("the authenticator code is wrong or expired")
 	}
-	u := collections.AsUser(user)
 	u.SetTotpSecret("")
 	u.SetTotpPending("")
 	u.SetTotpEnabled(false)
