@@ -16,7 +16,7 @@ import { STATES } from '../../lib/vocabulary.gen'
 // Columns scroll on their own and can be collapsed.
 
 /** COLUMNS are the workflow states in order; cancelled tests leave the board. */
-const COLUMNS = STATES.filter((s) => s !== 'cancelled')
+const COLUMNS = STATES.filter((s) => s !== S.cancelled)
 
 export default function BoardPage() {
   const me = useAuth()

@@ -69,7 +69,7 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
   if (!t || !me) return null
   // Exactly what the server allows now; nothing while it answers.
   const actions = serverActions.data?.asked === asked ? serverActions.data.actions : []
-  const canEdit = can(me.role, 'plan_campaigns') && t.state === 'draft'
+  const canEdit = can(me.role, 'plan_campaigns') && t.state === S.draft
 
   return (
     <div className="stack">
@@ -291,7 +291,7 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
         .finally(() => --left === 0 && onAdded())
     }
   }
-  const redOpen = ['draft', 'ready', 'executing'].includes(test.state)
+  const redOpen = ([S.draft, S.ready, S.executing] as string[]).includes(test.state)
   const mine = (ev: Evidence) => ev.uploaded_by === me?.id
   const mayDelete = (ev: Evidence) => me?.role === R.admin || (mine(ev) && (ev.team === 'red' ? redOpen : test.state === S.blue_review))
   return (

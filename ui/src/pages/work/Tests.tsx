@@ -39,7 +39,7 @@ export default function TestsPage() {
   const [creating, setCreating] = useState(false)
   const campaigns = useCampaigns()
   const redUsers = useUsers([R.red_operator, R.red_lead, R.admin])
-  const blueUsers = useUsers(['blue_analyst', 'blue_lead', 'admin'])
+  const blueUsers = useUsers([R.blue_analyst, R.blue_lead, R.admin])
   const filter = [
     waiting && pb.filter("state = {:s} && blue_assignee = ''", { s: S.blue_review }),
     state && `state = ${esc(state)}`,
@@ -52,7 +52,7 @@ export default function TestsPage() {
     .filter(Boolean)
     .join(' && ')
   const list = useLoad(() => pb.collection('tests').getList<TestRecord>(page, PER_PAGE, { filter, sort: testSort(sort), expand: TEST_EXPAND }), [filter, page, sort])
-  const lead = can(me?.role, 'plan_campaigns') || me?.role === 'blue_lead'
+  const lead = can(me?.role, 'plan_campaigns') || me?.role === R.blue_lead
   const rows = list.data?.items ?? []
   const allOnPage = rows.length > 0 && rows.every((t) => selected.includes(t.id))
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]))
