@@ -1254,3 +1254,9 @@ func (p *DetectionRule) Removed() bool { return p.GetBool(FieldRemoved) }
 
 // SetRemoved sets removed.
 func (p *DetectionRule) SetRemoved(v bool) { p.Set(FieldRemoved, v) }
+
+// Description is description.
+func (p *DetectionRule) Description() string { return p.GetString(FieldDescription) }
+
+// SetDescription sets description.
+func (p *DetectionRule) SetDescription(v string) { p.Set(FieldDescription, v) }

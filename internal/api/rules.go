@@ -190,7 +190,7 @@ func handleRuleSigma(e *core.RequestEvent) error {
 		meta["authored"] = authoredInUI
 		dr := c.AsDetectionRule(rec)
 		dr.SetTitle(r.Title)
-		rec.Set("description", r.Description)
+		dr.SetDescription(r.Description)
 		dr.SetStatus(r.Status)
 		dr.SetSeverity(r.Severity)
 		dr.SetAuthor(r.Author)

@@ -67,7 +67,7 @@ func registerTestRoutes(g *Group) {
 		Op{Method: "GET", Path: Prefix + "/tests/{id}/history", Tags: []string{"tests"}, Auth: "user",
 			Summary:  "A test's history from the audit log: its changes, transitions and those of its outcomes, evidence, comments and findings",
 			Query:    []Param{{Name: "limit", Description: "at most this many entries (default and max 5000)"}},
-			Response: map[string]any{"items": []workflow.HistoryEntry{{Action: "transition", Collection: "tests"}}}},
+			Response: map[string]any{"items": []workflow.HistoryEntry{{Action: c.AuditTransition, Collection: c.Tests}}}},
 		Op{Method: "POST", Path: Prefix + "/tests/{id}/evidence", Tags: []string{"tests", "evidence"}, Auth: "user",
 			Multipart: true,
 			Summary:   "Upload evidence for a test (multipart `file`, optional `note`; admins may send `team`)",

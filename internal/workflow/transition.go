@@ -161,7 +161,7 @@ func Transition(app core.App, actor Actor, testId string, in Input) (*core.Recor
 			details[k] = v
 		}
 		if err := audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
-			Action: "transition", Collection: c.Tests, RecordId: test.Id, Details: details, IP: actor.IP}); err != nil {
+			Action: c.AuditTransition, Collection: c.Tests, RecordId: test.Id, Details: details, IP: actor.IP}); err != nil {
 			return fmt.Errorf("audit transition: %w", err)
 		}
 		if err := notifyNext(tx, actor, in.Action, test); err != nil {
