@@ -2,8 +2,9 @@ package collections
 
 import "slices"
 
-// Role is a user's role (DESIGN §3).
-type Role = string
+// Role is a user's role (DESIGN §3). Records store it as a string: read it
+// with AsUser(r).Role() or RoleOf, never by casting a field.
+type Role string
 
 const (
 	RoleAdmin       Role = "admin"
@@ -24,7 +25,31 @@ var (
 )
 
 // IsRole reports whether s names a known role.
-func IsRole(s string) bool { return slices.Contains(Roles, s) }
+func IsRole(s string) bool { return slices.Contains(Roles, Role(s)) }
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// RoleOf is the role of a users record (empty for nil or another collection):
+// the one place a stored role string becomes a Role.
+func RoleOf(r interface{ GetString(string) string }) Role {
+	if r == nil {
+		return ""
+	}
+	return Role(r.GetString(FieldRole))
+}
+
+// RoleNames lists the roles as strings, for messages and select fields.
+func RoleNames() []string { return Strings(Roles) }
+
+// Strings turns a list of vocabulary values into plain strings.
+func Strings[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
 
 // IsBlue reports whether the role belongs to the blue team.
 func IsBlue(r Role) bool { return slices.Contains(BlueRoles, r) }
@@ -56,11 +81,50 @@ var PreventionOutcomes = []string{"blocked", "partial", "not_blocked"}
 var DetectionOutcomes = []string{"technique", "tactic", "general", "telemetry", "none"}
 
 // Campaign statuses.
-var CampaignStatuses = []string{"planned", "active", "completed", "archived"}
+const (
+	CampaignPlanned   = "planned"
+	CampaignActive    = "active"
+	CampaignCompleted = "completed"
+	CampaignArchived  = "archived"
+)
+
+// CampaignStatuses lists the campaign statuses in their natural order.
+var CampaignStatuses = []string{CampaignPlanned, CampaignActive, CampaignCompleted, CampaignArchived}
+
+// Finding statuses.
+const (
+	FindingOpen         = "open"
+	FindingInProgress   = "in_progress"
+	FindingResolved     = "resolved"
+	FindingRiskAccepted = "risk_accepted"
+)
+
+// Job run statuses (job_runs.status).
+const (
+	JobRunning   = "running"
+	JobSucceeded = "succeeded"
+	JobFailed    = "failed"
+	JobRetrying  = "retrying"
+)
+
+// Audit actions (audit_logs.action).
+const (
+	AuditCreate      = "create"
+	AuditUpdate      = "update"
+	AuditDelete      = "delete"
+	AuditLogin       = "login"
+	AuditLoginFailed = "login_failed"
+	AuditRoleChange  = "role_change"
+	AuditTransition  = "transition"
+	AuditImport      = "import"
+	AuditSetup       = "setup"
+	AuditLogoutAll   = "logout_all"
+	AuditLoginLocked = "login_locked"
+)
 
 // Finding statuses and severities.
 var (
-	FindingStatuses  = []string{"open", "in_progress", "resolved", "risk_accepted"}
+	FindingStatuses  = []string{FindingOpen, FindingInProgress, FindingResolved, FindingRiskAccepted}
 	Severities       = []string{"critical", "high", "medium", "low", "informational"}
 	DefenseToolKinds = []string{"edr", "siem", "ndr", "firewall", "email", "other"}
 	EvidenceTeams    = []string{"red", "blue"}
@@ -76,10 +140,10 @@ var (
 	ActorKinds       = []string{"user", "superuser", "system"}
 	JobTriggers      = []string{"schedule", "manual", "startup"}
 	SnapshotTriggers = []string{SnapshotManual, SnapshotSchedule, SnapshotStartup, SnapshotImport}
-	JobStatuses      = []string{"running", "succeeded", "failed", "retrying"}
+	JobStatuses      = []string{JobRunning, JobSucceeded, JobFailed, JobRetrying}
 	IntegrationKinds = []string{"attack", "sigma", "elastic", "atomic", "caldera", "d3fend", "compliance", "intel", "vectr", "vectr-bundle"}
 	Priorities       = []string{"critical", "high", "medium", "low"}
-	AuditActions     = []string{"create", "update", "delete", "login", "login_failed", "role_change", "transition", "import", "setup", "logout_all", "login_locked"}
+	AuditActions     = []string{AuditCreate, AuditUpdate, AuditDelete, AuditLogin, AuditLoginFailed, AuditRoleChange, AuditTransition, AuditImport, AuditSetup, AuditLogoutAll, AuditLoginLocked}
 )
 
 // Snapshot triggers: what took a coverage snapshot (coverage_snapshots.trigger).

@@ -67,6 +67,57 @@ const (
 	FieldTitle              = "title"
 	FieldValidatedAt        = "validated_at"
 	FieldValidatedBy        = "validated_by"
+	FieldAction             = "action"
+	FieldActor              = "actor"
+	FieldActorKind          = "actor_kind"
+	FieldActorName          = "actor_name"
+	FieldAttempt            = "attempt"
+	FieldAuthor             = "author"
+	FieldBody               = "body"
+	FieldCollection         = "collection"
+	FieldContent            = "content"
+	FieldContentHash        = "content_hash"
+	FieldDetails            = "details"
+	FieldError              = "error"
+	FieldFile               = "file"
+	FieldFilename           = "filename"
+	FieldFinishedAt         = "finished_at"
+	FieldIntegration        = "integration"
+	FieldIp                 = "ip"
+	FieldJob                = "job"
+	FieldKind               = "kind"
+	FieldLastError          = "last_error"
+	FieldLastStatus         = "last_status"
+	FieldLastSyncAt         = "last_sync_at"
+	FieldLastSyncStats      = "last_sync_stats"
+	FieldLink               = "link"
+	FieldLog                = "log"
+	FieldLogSources         = "log_sources"
+	FieldMeta               = "meta"
+	FieldMime               = "mime"
+	FieldNote               = "note"
+	FieldPrivate            = "private"
+	FieldProgress           = "progress"
+	FieldRead               = "read"
+	FieldRecordId           = "record_id"
+	FieldReferences         = "references"
+	FieldRemoved            = "removed"
+	FieldRequestedBy        = "requested_by"
+	FieldSchedule           = "schedule"
+	FieldSize               = "size"
+	FieldSourceRuleId       = "source_rule_id"
+	FieldStartedAt          = "started_at"
+	FieldStats              = "stats"
+	FieldTactics            = "tactics"
+	FieldTeam               = "team"
+	FieldTechniques         = "techniques"
+	FieldTotpEnabled        = "totp_enabled"
+	FieldTotpPending        = "totp_pending"
+	FieldTotpSecret         = "totp_secret"
+	FieldTrigger            = "trigger"
+	FieldUnknownTechniques  = "unknown_techniques"
+	FieldUploadedBy         = "uploaded_by"
+	FieldUser               = "user"
 )
 
 // Test is a tests record: one validation of a technique, moved through the workflow states. It wraps the *core.Record (PocketBase's core.BaseRecordProxy):
@@ -600,7 +651,7 @@ func (p *User) Name() string { return p.GetString(FieldName) }
 func (p *User) SetName(v string) { p.Set(FieldName, v) }
 
 // Role is role.
-func (p *User) Role() Role { return p.GetString(FieldRole) }
+func (p *User) Role() Role { return RoleOf(p) }
 
 // SetRole sets role.
 func (p *User) SetRole(v Role) { p.Set(FieldRole, v) }
@@ -704,3 +755,508 @@ func (p *DetectionRule) Enabled() bool { return p.GetBool(FieldEnabled) }
 
 // SetEnabled sets enabled.
 func (p *DetectionRule) SetEnabled(v bool) { p.Set(FieldEnabled, v) }
+
+// JobRun is a job_runs record: one run of a job (sync, import, cleanup…). It wraps the *core.Record (PocketBase's core.BaseRecordProxy):
+// app.Save and record queries accept it; Record is the underlying record.
+type JobRun struct{ core.BaseRecordProxy }
+
+// AsJobRun wraps r, which must belong to JobRuns; nil stays nil.
+func AsJobRun(r *core.Record) *JobRun {
+	if r == nil {
+		return nil
+	}
+	p := &JobRun{}
+	p.SetProxyRecord(r)
+	return p
+}
+
+// NewJobRun is a new, unsaved JobRuns record.
+func NewJobRun(app core.App) (*JobRun, error) {
+	col, err := app.FindCachedCollectionByNameOrId(JobRuns)
+	if err != nil {
+		return nil, err
+	}
+	return AsJobRun(core.NewRecord(col)), nil
+}
+
+// Job is job.
+func (p *JobRun) Job() string { return p.GetString(FieldJob) }
+
+// SetJob sets job.
+func (p *JobRun) SetJob(v string) { p.Set(FieldJob, v) }
+
+// Trigger is trigger.
+func (p *JobRun) Trigger() string { return p.GetString(FieldTrigger) }
+
+// SetTrigger sets trigger.
+func (p *JobRun) SetTrigger(v string) { p.Set(FieldTrigger, v) }
+
+// Status is status.
+func (p *JobRun) Status() string { return p.GetString(FieldStatus) }
+
+// SetStatus sets status.
+func (p *JobRun) SetStatus(v string) { p.Set(FieldStatus, v) }
+
+// Attempt is attempt.
+func (p *JobRun) Attempt() int { return p.GetInt(FieldAttempt) }
+
+// SetAttempt sets attempt.
+func (p *JobRun) SetAttempt(v int) { p.Set(FieldAttempt, v) }
+
+// Integration is integration.
+func (p *JobRun) Integration() string { return p.GetString(FieldIntegration) }
+
+// SetIntegration sets integration.
+func (p *JobRun) SetIntegration(v string) { p.Set(FieldIntegration, v) }
+
+// RequestedBy is requested_by.
+func (p *JobRun) RequestedBy() string { return p.GetString(FieldRequestedBy) }
+
+// SetRequestedBy sets requested_by.
+func (p *JobRun) SetRequestedBy(v string) { p.Set(FieldRequestedBy, v) }
+
+// ErrorText is error (named so that a run is not an error value).
+func (p *JobRun) ErrorText() string { return p.GetString(FieldError) }
+
+// SetErrorText sets error.
+func (p *JobRun) SetErrorText(v string) { p.Set(FieldError, v) }
+
+// StartedAt is started_at.
+func (p *JobRun) StartedAt() types.DateTime { return p.GetDateTime(FieldStartedAt) }
+
+// SetStartedAt sets started_at.
+func (p *JobRun) SetStartedAt(v types.DateTime) { p.Set(FieldStartedAt, v) }
+
+// FinishedAt is finished_at.
+func (p *JobRun) FinishedAt() types.DateTime { return p.GetDateTime(FieldFinishedAt) }
+
+// SetFinishedAt sets finished_at.
+func (p *JobRun) SetFinishedAt(v types.DateTime) { p.Set(FieldFinishedAt, v) }
+
+// Progress is progress.
+func (p *JobRun) Progress() any { return p.Get(FieldProgress) }
+
+// SetProgress sets progress.
+func (p *JobRun) SetProgress(v any) { p.Set(FieldProgress, v) }
+
+// Log is log.
+func (p *JobRun) Log() any { return p.Get(FieldLog) }
+
+// SetLog sets log.
+func (p *JobRun) SetLog(v any) { p.Set(FieldLog, v) }
+
+// Stats is stats.
+func (p *JobRun) Stats() any { return p.Get(FieldStats) }
+
+// SetStats sets stats.
+func (p *JobRun) SetStats(v any) { p.Set(FieldStats, v) }
+
+// Integration is an integrations record: a source synced on a schedule. It wraps the *core.Record (PocketBase's core.BaseRecordProxy):
+// app.Save and record queries accept it; Record is the underlying record.
+type Integration struct{ core.BaseRecordProxy }
+
+// AsIntegration wraps r, which must belong to Integrations; nil stays nil.
+func AsIntegration(r *core.Record) *Integration {
+	if r == nil {
+		return nil
+	}
+	p := &Integration{}
+	p.SetProxyRecord(r)
+	return p
+}
+
+// NewIntegration is a new, unsaved Integrations record.
+func NewIntegration(app core.App) (*Integration, error) {
+	col, err := app.FindCachedCollectionByNameOrId(Integrations)
+	if err != nil {
+		return nil, err
+	}
+	return AsIntegration(core.NewRecord(col)), nil
+}
+
+// Name is name.
+func (p *Integration) Name() string { return p.GetString(FieldName) }
+
+// SetName sets name.
+func (p *Integration) SetName(v string) { p.Set(FieldName, v) }
+
+// Kind is kind.
+func (p *Integration) Kind() string { return p.GetString(FieldKind) }
+
+// SetKind sets kind.
+func (p *Integration) SetKind(v string) { p.Set(FieldKind, v) }
+
+// Enabled is enabled.
+func (p *Integration) Enabled() bool { return p.GetBool(FieldEnabled) }
+
+// SetEnabled sets enabled.
+func (p *Integration) SetEnabled(v bool) { p.Set(FieldEnabled, v) }
+
+// Schedule is schedule.
+func (p *Integration) Schedule() string { return p.GetString(FieldSchedule) }
+
+// SetSchedule sets schedule.
+func (p *Integration) SetSchedule(v string) { p.Set(FieldSchedule, v) }
+
+// Source is source, the stored JSON.
+func (p *Integration) Source() string { return p.GetString(FieldSource) }
+
+// SetSource sets source.
+func (p *Integration) SetSource(v any) { p.Set(FieldSource, v) }
+
+// LastSyncAt is last_sync_at.
+func (p *Integration) LastSyncAt() types.DateTime { return p.GetDateTime(FieldLastSyncAt) }
+
+// SetLastSyncAt sets last_sync_at.
+func (p *Integration) SetLastSyncAt(v types.DateTime) { p.Set(FieldLastSyncAt, v) }
+
+// LastStatus is last_status.
+func (p *Integration) LastStatus() string { return p.GetString(FieldLastStatus) }
+
+// SetLastStatus sets last_status.
+func (p *Integration) SetLastStatus(v string) { p.Set(FieldLastStatus, v) }
+
+// LastError is last_error.
+func (p *Integration) LastError() string { return p.GetString(FieldLastError) }
+
+// SetLastError sets last_error.
+func (p *Integration) SetLastError(v string) { p.Set(FieldLastError, v) }
+
+// LastSyncStats is last_sync_stats.
+func (p *Integration) LastSyncStats() any { return p.Get(FieldLastSyncStats) }
+
+// SetLastSyncStats sets last_sync_stats.
+func (p *Integration) SetLastSyncStats(v any) { p.Set(FieldLastSyncStats, v) }
+
+// Notification is a notifications record: one message to one user. It wraps the *core.Record (PocketBase's core.BaseRecordProxy):
+// app.Save and record queries accept it; Record is the underlying record.
+type Notification struct{ core.BaseRecordProxy }
+
+// AsNotification wraps r, which must belong to Notifications; nil stays nil.
+func AsNotification(r *core.Record) *Notification {
+	if r == nil {
+		return nil
+	}
+	p := &Notification{}
+	p.SetProxyRecord(r)
+	return p
+}
+
+// NewNotification is a new, unsaved Notifications record.
+func NewNotification(app core.App) (*Notification, error) {
+	col, err := app.FindCachedCollectionByNameOrId(Notifications)
+	if err != nil {
+		return nil, err
+	}
+	return AsNotification(core.NewRecord(col)), nil
+}
+
+// User is user.
+func (p *Notification) User() string { return p.GetString(FieldUser) }
+
+// SetUser sets user.
+func (p *Notification) SetUser(v string) { p.Set(FieldUser, v) }
+
+// Kind is kind.
+func (p *Notification) Kind() string { return p.GetString(FieldKind) }
+
+// SetKind sets kind.
+func (p *Notification) SetKind(v string) { p.Set(FieldKind, v) }
+
+// Title is title.
+func (p *Notification) Title() string { return p.GetString(FieldTitle) }
+
+// SetTitle sets title.
+func (p *Notification) SetTitle(v string) { p.Set(FieldTitle, v) }
+
+// Body is body.
+func (p *Notification) Body() string { return p.GetString(FieldBody) }
+
+// SetBody sets body.
+func (p *Notification) SetBody(v string) { p.Set(FieldBody, v) }
+
+// Link is link.
+func (p *Notification) Link() string { return p.GetString(FieldLink) }
+
+// SetLink sets link.
+func (p *Notification) SetLink(v string) { p.Set(FieldLink, v) }
+
+// Read is read.
+func (p *Notification) Read() bool { return p.GetBool(FieldRead) }
+
+// SetRead sets read.
+func (p *Notification) SetRead(v bool) { p.Set(FieldRead, v) }
+
+// EvidenceFile is an evidence record: a file attached to a test by one team. It wraps the *core.Record (PocketBase's core.BaseRecordProxy):
+// app.Save and record queries accept it; Record is the underlying record.
+type EvidenceFile struct{ core.BaseRecordProxy }
+
+// AsEvidenceFile wraps r, which must belong to Evidence; nil stays nil.
+func AsEvidenceFile(r *core.Record) *EvidenceFile {
+	if r == nil {
+		return nil
+	}
+	p := &EvidenceFile{}
+	p.SetProxyRecord(r)
+	return p
+}
+
+// NewEvidenceFile is a new, unsaved Evidence record.
+func NewEvidenceFile(app core.App) (*EvidenceFile, error) {
+	col, err := app.FindCachedCollectionByNameOrId(Evidence)
+	if err != nil {
+		return nil, err
+	}
+	return AsEvidenceFile(core.NewRecord(col)), nil
+}
+
+// Test is test.
+func (p *EvidenceFile) Test() string { return p.GetString(FieldTest) }
+
+// SetTest sets test.
+func (p *EvidenceFile) SetTest(v string) { p.Set(FieldTest, v) }
+
+// Team is team.
+func (p *EvidenceFile) Team() string { return p.GetString(FieldTeam) }
+
+// SetTeam sets team.
+func (p *EvidenceFile) SetTeam(v string) { p.Set(FieldTeam, v) }
+
+// Filename is filename.
+func (p *EvidenceFile) Filename() string { return p.GetString(FieldFilename) }
+
+// SetFilename sets filename.
+func (p *EvidenceFile) SetFilename(v string) { p.Set(FieldFilename, v) }
+
+// Mime is mime.
+func (p *EvidenceFile) Mime() string { return p.GetString(FieldMime) }
+
+// SetMime sets mime.
+func (p *EvidenceFile) SetMime(v string) { p.Set(FieldMime, v) }
+
+// Size is size.
+func (p *EvidenceFile) Size() int { return p.GetInt(FieldSize) }
+
+// SetSize sets size.
+func (p *EvidenceFile) SetSize(v int) { p.Set(FieldSize, v) }
+
+// Note is note.
+func (p *EvidenceFile) Note() string { return p.GetString(FieldNote) }
+
+// SetNote sets note.
+func (p *EvidenceFile) SetNote(v string) { p.Set(FieldNote, v) }
+
+// UploadedBy is uploaded_by.
+func (p *EvidenceFile) UploadedBy() string { return p.GetString(FieldUploadedBy) }
+
+// SetUploadedBy sets uploaded_by.
+func (p *EvidenceFile) SetUploadedBy(v string) { p.Set(FieldUploadedBy, v) }
+
+// File is file.
+func (p *EvidenceFile) File() any { return p.Get(FieldFile) }
+
+// SetFile sets file.
+func (p *EvidenceFile) SetFile(v any) { p.Set(FieldFile, v) }
+
+// AuditLog is an audit_logs record: one audited change or event. It wraps the *core.Record (PocketBase's core.BaseRecordProxy):
+// app.Save and record queries accept it; Record is the underlying record.
+type AuditLog struct{ core.BaseRecordProxy }
+
+// AsAuditLog wraps r, which must belong to AuditLogs; nil stays nil.
+func AsAuditLog(r *core.Record) *AuditLog {
+	if r == nil {
+		return nil
+	}
+	p := &AuditLog{}
+	p.SetProxyRecord(r)
+	return p
+}
+
+// NewAuditLog is a new, unsaved AuditLogs record.
+func NewAuditLog(app core.App) (*AuditLog, error) {
+	col, err := app.FindCachedCollectionByNameOrId(AuditLogs)
+	if err != nil {
+		return nil, err
+	}
+	return AsAuditLog(core.NewRecord(col)), nil
+}
+
+// Actor is actor.
+func (p *AuditLog) Actor() string { return p.GetString(FieldActor) }
+
+// SetActor sets actor.
+func (p *AuditLog) SetActor(v string) { p.Set(FieldActor, v) }
+
+// ActorName is actor_name.
+func (p *AuditLog) ActorName() string { return p.GetString(FieldActorName) }
+
+// SetActorName sets actor_name.
+func (p *AuditLog) SetActorName(v string) { p.Set(FieldActorName, v) }
+
+// ActorKind is actor_kind.
+func (p *AuditLog) ActorKind() string { return p.GetString(FieldActorKind) }
+
+// SetActorKind sets actor_kind.
+func (p *AuditLog) SetActorKind(v string) { p.Set(FieldActorKind, v) }
+
+// Action is action.
+func (p *AuditLog) Action() string { return p.GetString(FieldAction) }
+
+// SetAction sets action.
+func (p *AuditLog) SetAction(v string) { p.Set(FieldAction, v) }
+
+// AuditedCollection is collection: the collection of the audited record.
+func (p *AuditLog) AuditedCollection() string { return p.GetString(FieldCollection) }
+
+// SetAuditedCollection sets collection.
+func (p *AuditLog) SetAuditedCollection(v string) { p.Set(FieldCollection, v) }
+
+// RecordId is record_id.
+func (p *AuditLog) RecordId() string { return p.GetString(FieldRecordId) }
+
+// SetRecordId sets record_id.
+func (p *AuditLog) SetRecordId(v string) { p.Set(FieldRecordId, v) }
+
+// Details is details.
+func (p *AuditLog) Details() any { return p.Get(FieldDetails) }
+
+// SetDetails sets details.
+func (p *AuditLog) SetDetails(v any) { p.Set(FieldDetails, v) }
+
+// Private is private.
+func (p *AuditLog) Private() any { return p.Get(FieldPrivate) }
+
+// SetPrivate sets private.
+func (p *AuditLog) SetPrivate(v any) { p.Set(FieldPrivate, v) }
+
+// Ip is ip.
+func (p *AuditLog) Ip() string { return p.GetString(FieldIp) }
+
+// SetIp sets ip.
+func (p *AuditLog) SetIp(v string) { p.Set(FieldIp, v) }
+
+// Test is test.
+func (p *AuditLog) Test() string { return p.GetString(FieldTest) }
+
+// SetTest sets test.
+func (p *AuditLog) SetTest(v string) { p.Set(FieldTest, v) }
+
+// Revealed is revealed.
+func (p *AuditLog) Revealed() bool { return p.GetBool(FieldRevealed) }
+
+// SetRevealed sets revealed.
+func (p *AuditLog) SetRevealed(v bool) { p.Set(FieldRevealed, v) }
+
+// TotpEnabled is totp_enabled.
+func (p *User) TotpEnabled() bool { return p.GetBool(FieldTotpEnabled) }
+
+// SetTotpEnabled sets totp_enabled.
+func (p *User) SetTotpEnabled(v bool) { p.Set(FieldTotpEnabled, v) }
+
+// TotpSecret is totp_secret.
+func (p *User) TotpSecret() string { return p.GetString(FieldTotpSecret) }
+
+// SetTotpSecret sets totp_secret.
+func (p *User) SetTotpSecret(v string) { p.Set(FieldTotpSecret, v) }
+
+// TotpPending is totp_pending.
+func (p *User) TotpPending() string { return p.GetString(FieldTotpPending) }
+
+// SetTotpPending sets totp_pending.
+func (p *User) SetTotpPending(v string) { p.Set(FieldTotpPending, v) }
+
+// SourceRuleId is source_rule_id.
+func (p *DetectionRule) SourceRuleId() string { return p.GetString(FieldSourceRuleId) }
+
+// SetSourceRuleId sets source_rule_id.
+func (p *DetectionRule) SetSourceRuleId(v string) { p.Set(FieldSourceRuleId, v) }
+
+// Title is title.
+func (p *DetectionRule) Title() string { return p.GetString(FieldTitle) }
+
+// SetTitle sets title.
+func (p *DetectionRule) SetTitle(v string) { p.Set(FieldTitle, v) }
+
+// Status is status.
+func (p *DetectionRule) Status() string { return p.GetString(FieldStatus) }
+
+// SetStatus sets status.
+func (p *DetectionRule) SetStatus(v string) { p.Set(FieldStatus, v) }
+
+// Severity is severity.
+func (p *DetectionRule) Severity() string { return p.GetString(FieldSeverity) }
+
+// SetSeverity sets severity.
+func (p *DetectionRule) SetSeverity(v string) { p.Set(FieldSeverity, v) }
+
+// Author is author.
+func (p *DetectionRule) Author() string { return p.GetString(FieldAuthor) }
+
+// SetAuthor sets author.
+func (p *DetectionRule) SetAuthor(v string) { p.Set(FieldAuthor, v) }
+
+// Techniques is techniques.
+func (p *DetectionRule) Techniques() []string { return p.GetStringSlice(FieldTechniques) }
+
+// SetTechniques sets techniques.
+func (p *DetectionRule) SetTechniques(v []string) { p.Set(FieldTechniques, v) }
+
+// Tactics is tactics.
+func (p *DetectionRule) Tactics() []string { return p.GetStringSlice(FieldTactics) }
+
+// SetTactics sets tactics.
+func (p *DetectionRule) SetTactics(v []string) { p.Set(FieldTactics, v) }
+
+// Platforms is platforms.
+func (p *DetectionRule) Platforms() []string { return p.GetStringSlice(FieldPlatforms) }
+
+// SetPlatforms sets platforms.
+func (p *DetectionRule) SetPlatforms(v []string) { p.Set(FieldPlatforms, v) }
+
+// LogSources is log_sources.
+func (p *DetectionRule) LogSources() any { return p.Get(FieldLogSources) }
+
+// SetLogSources sets log_sources.
+func (p *DetectionRule) SetLogSources(v any) { p.Set(FieldLogSources, v) }
+
+// References is references.
+func (p *DetectionRule) References() []string { return p.GetStringSlice(FieldReferences) }
+
+// SetReferences sets references.
+func (p *DetectionRule) SetReferences(v []string) { p.Set(FieldReferences, v) }
+
+// Content is content.
+func (p *DetectionRule) Content() string { return p.GetString(FieldContent) }
+
+// SetContent sets content.
+func (p *DetectionRule) SetContent(v string) { p.Set(FieldContent, v) }
+
+// ContentHash is content_hash.
+func (p *DetectionRule) ContentHash() string { return p.GetString(FieldContentHash) }
+
+// SetContentHash sets content_hash.
+func (p *DetectionRule) SetContentHash(v string) { p.Set(FieldContentHash, v) }
+
+// Meta is meta.
+func (p *DetectionRule) Meta() any { return p.Get(FieldMeta) }
+
+// SetMeta sets meta.
+func (p *DetectionRule) SetMeta(v any) { p.Set(FieldMeta, v) }
+
+// UnknownTechniques is unknown_techniques.
+func (p *DetectionRule) UnknownTechniques() []string { return p.GetStringSlice(FieldUnknownTechniques) }
+
+// SetUnknownTechniques sets unknown_techniques.
+func (p *DetectionRule) SetUnknownTechniques(v []string) { p.Set(FieldUnknownTechniques, v) }
+
+// Removed is removed.
+func (p *DetectionRule) Removed() bool { return p.GetBool(FieldRemoved) }
+
+// SetRemoved sets removed.
+func (p *DetectionRule) SetRemoved(v bool) { p.Set(FieldRemoved, v) }
+
+// Description is description.
+func (p *DetectionRule) Description() string { return p.GetString(FieldDescription) }
+
+// SetDescription sets description.
+func (p *DetectionRule) SetDescription(v string) { p.Set(FieldDescription, v) }

@@ -87,10 +87,11 @@ func TestActorOf(t *testing.T) {
 	inactive.Set(c.FieldActive, false)
 
 	for _, tc := range []struct {
-		name              string
-		auth              *core.Record
-		role, kind, audit string
-		userId            bool
+		name        string
+		auth        *core.Record
+		role        c.Role
+		kind, audit string
+		userId      bool
 	}{
 		{"nobody is the system", nil, "", c.KindSystem, c.KindSystem, false},
 		{"an active user acts with their role", load(users[c.RoleRedLead].Id), c.RoleRedLead, c.KindUser, c.KindUser, true},

@@ -12,7 +12,7 @@ const Authed = "@request.auth.id != '' && @request.auth.collectionName = 'users'
 func RoleIn(roles ...Role) string {
 	parts := make([]string, len(roles))
 	for i, r := range roles {
-		parts[i] = "@request.auth.role = '" + r + "'"
+		parts[i] = "@request.auth.role = '" + string(r) + "'"
 	}
 	return Authed + " && (" + strings.Join(parts, " || ") + ")"
 }
@@ -20,5 +20,5 @@ func RoleIn(roles ...Role) string {
 // NotBlueOrRevealed hides unrevealed tests of blind campaigns from blue roles.
 // prefix is the path to the test record ("" for tests, "test." for children).
 func NotBlueOrRevealed(prefix string) string {
-	return "(" + prefix + "revealed = true || (@request.auth.role != 'blue_lead' && @request.auth.role != 'blue_analyst'))"
+	return "(" + prefix + "revealed = true || (@request.auth.role != '" + string(RoleBlueLead) + "' && @request.auth.role != '" + string(RoleBlueAnalyst) + "'))"
 }

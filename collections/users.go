@@ -16,7 +16,7 @@ type NewUserInput struct {
 	Email    string
 	Password string
 	Name     string
-	Role     string
+	Role     Role
 }
 
 // MinPasswordLength is the password policy's minimum length.
@@ -36,9 +36,8 @@ func (in NewUserInput) Validate() error {
 		// bcrypt ignores everything after 72 bytes.
 		errs["password"] = validation.NewError("validation_max_text_constraint", "must be at most 71 bytes")
 	}
-	if !IsRole(in.Role) {
-		errs["role"] = validation.NewError("validation_invalid_role",
-			fmt.Sprintf("unknown role %q: use one of %s", in.Role, strings.Join(Roles, ", ")))
+	if _, err := ParseRole(string(in.Role)); err != nil {
+		errs["role"] = validation.NewError("validation_invalid_role", err.Error())
 	}
 	if len(errs) == 0 {
 		return nil
@@ -62,9 +61,10 @@ func CreateUser(app core.App, in NewUserInput) (*core.Record, error) {
 	u.SetEmail(in.Email)
 	u.SetPassword(in.Password)
 	u.SetVerified(true)
-	u.Set("name", in.Name)
-	u.Set("role", in.Role)
-	u.Set("active", true)
+	p := AsUser(u)
+	p.SetName(in.Name)
+	p.SetRole(in.Role)
+	p.SetActive(true)
 	if err := app.Save(u); err != nil {
 		return nil, err
 	}
@@ -120,17 +120,26 @@ func SignOutEverywhere(app core.App, user *core.Record) error {
 
 // SetRole gives the user with email a new role. The user hooks refuse to
 // demote the last active admin and sign the user out everywhere.
-func SetRole(app core.App, email, role string) (*core.Record, error) {
-	if !IsRole(role) {
-		return nil, fmt.Errorf("unknown role %q: use one of %s", role, strings.Join(Roles, ", "))
+func SetRole(app core.App, email string, role Role) (*core.Record, error) {
+	if _, err := ParseRole(string(role)); err != nil {
+		return nil, err
 	}
 	u, err := app.FindAuthRecordByEmail(Users, email)
 	if err != nil {
 		return nil, fmt.Errorf("no user with email %q", email)
 	}
-	u.Set("role", role)
+	AsUser(u).SetRole(role)
 	if err := app.Save(u); err != nil {
 		return nil, fmt.Errorf("set role of %s: %w", email, err)
 	}
 	return u, nil
+}
+
+// ParseRole is the role named s, or an error that lists the roles: the one
+// place where a role typed by a person or sent by a client becomes a Role.
+func ParseRole(s string) (Role, error) {
+	if !IsRole(s) {
+		return "", fmt.Errorf("unknown role %q: use one of %s", s, strings.Join(RoleNames(), ", "))
+	}
+	return Role(s), nil
 }

@@ -45,12 +45,12 @@ type List struct {
 // an entry read as their humanized value ("blue_review" → "Blue review").
 var words = map[string]map[string][2]string{
 	"ROLES": {
-		RoleAdmin:       {"Admin", "Manages users, integrations, settings and jobs; can do everything."},
-		RoleRedLead:     {"Red lead", "Plans campaigns and tests, assigns operators, reveals blind tests, manages findings."},
-		RoleRedOperator: {"Red operator", "Executes assigned tests and uploads red evidence."},
-		RoleBlueLead:    {"Blue lead", "Records outcomes, manages detection rules, tools, controls, scope and findings."},
-		RoleBlueAnalyst: {"Blue analyst", "Records outcomes and uploads blue evidence."},
-		RoleViewer:      {"Viewer", "Reads everything, exports reports."},
+		string(RoleAdmin):       {"Admin", "Manages users, integrations, settings and jobs; can do everything."},
+		string(RoleRedLead):     {"Red lead", "Plans campaigns and tests, assigns operators, reveals blind tests, manages findings."},
+		string(RoleRedOperator): {"Red operator", "Executes assigned tests and uploads red evidence."},
+		string(RoleBlueLead):    {"Blue lead", "Records outcomes, manages detection rules, tools, controls, scope and findings."},
+		string(RoleBlueAnalyst): {"Blue analyst", "Records outcomes and uploads blue evidence."},
+		string(RoleViewer):      {"Viewer", "Reads everything, exports reports."},
 	},
 	"INTEGRATION_KINDS": {
 		"attack":       {"MITRE ATT&CK", ""},
@@ -79,7 +79,7 @@ func Vocabulary() []List {
 		name, single string
 		values       []string
 	}{
-		{"ROLES", "ROLE", Roles},
+		{"ROLES", "ROLE", RoleNames()},
 		{"STATES", "STATE", TestStates},
 		{"TEST_ACTIONS", "ACTION", TestActions},
 		{"RED_RESULTS", "RED_RESULT", RedResults},

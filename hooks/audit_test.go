@@ -206,7 +206,7 @@ func TestAuditEntriesCannotBeAlteredThroughTheAPI(t *testing.T) {
 	base := srv.URL + "/api/collections/" + collections.AuditLogs + "/records"
 	callers := map[string]string{"anonymous": "", "superuser": testutil.Superuser(t).Token}
 	for role, u := range testutil.Users(t) {
-		callers[role] = u.Token
+		callers[string(role)] = u.Token
 	}
 	before := countAudit(t, ta)
 	for who, tok := range callers {

@@ -40,9 +40,9 @@ func TestNotificationsOnlyReadFlagByOwner(t *testing.T) {
 			ExpectedStatus: http.StatusNotFound, ExpectedError: true,
 		})
 	}
-	for _, other := range []string{"admin", "viewer"} {
+	for _, other := range []collections.Role{"admin", "viewer"} {
 		table = append(table, testutil.Scenario{
-			Name: other + " cannot mark another user's notification", Method: http.MethodPatch, URL: url, Token: users[other].Token,
+			Name: string(other) + " cannot mark another user's notification", Method: http.MethodPatch, URL: url, Token: users[other].Token,
 			Body: map[string]any{"read": true}, ExpectedStatus: http.StatusNotFound, ExpectedError: true,
 		})
 	}

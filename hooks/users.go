@@ -28,10 +28,10 @@ func bindUserGuards(app core.App) {
 
 	// A clear message for a wrong role, before the generic select check.
 	app.OnRecordValidate(collections.Users).BindFunc(func(e *core.RecordEvent) error {
-		if role := collections.AsUser(e.Record).Role(); !collections.IsRole(role) {
-			msg := "Choose a role: one of " + strings.Join(collections.Roles, ", ") + "."
+		if role := collections.AsUser(e.Record).Role(); !role.Valid() {
+			msg := "Choose a role: one of " + strings.Join(collections.RoleNames(), ", ") + "."
 			if role != "" {
-				msg = fmt.Sprintf("Unknown role %q: use one of %s.", role, strings.Join(collections.Roles, ", "))
+				msg = fmt.Sprintf("Unknown role %q: use one of %s.", role, strings.Join(collections.RoleNames(), ", "))
 			}
 			return validation.Errors{"role": validation.NewError("validation_invalid_role", msg)}
 		}

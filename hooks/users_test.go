@@ -132,11 +132,12 @@ func TestRoleChangeAndDeactivationSignTheUserOut(t *testing.T) {
 	const me = "/api/collections/users/auth-refresh"
 
 	for _, c := range []struct {
-		name, role string
-		body       map[string]any
+		name string
+		role collections.Role
+		body map[string]any
 	}{
-		{"a role change signs the user out", "viewer", map[string]any{"role": "red_operator"}},
-		{"deactivation signs the user out", "blue_analyst", map[string]any{"active": false}},
+		{"a role change signs the user out", collections.RoleViewer, map[string]any{"role": "red_operator"}},
+		{"deactivation signs the user out", collections.RoleBlueAnalyst, map[string]any{"active": false}},
 	} {
 		u := users[c.role]
 		t.Run(c.name, func(t *testing.T) {
@@ -168,7 +169,7 @@ func TestUsersCannotChangeTheirOwnRole(t *testing.T) {
 	ta := testutil.NewApp(t)
 	srv := testutil.Serve(t, ta)
 	for role, u := range testutil.Users(t) {
-		t.Run(role, func(t *testing.T) {
+		t.Run(string(role), func(t *testing.T) {
 			r := testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"role": "admin"})
 			assert.GreaterOrEqual(t, r.Status, 400, "%s may not change their own role: %d", role, r.Status)
 			r = testutil.Do(t, http.MethodPatch, srv.URL+"/api/collections/users/records/"+u.Id, u.Token, map[string]any{"name": "Renamed"})

@@ -27,10 +27,12 @@ func TestFindingsFollowTheirTestsVisibility(t *testing.T) {
 
 	base := srv.URL + "/api/collections/" + c.Findings + "/records"
 	scenarios := []struct {
-		name, role, method, url string
-		body                    any
-		status                  int
-		sees                    []string
+		name        string
+		role        c.Role
+		method, url string
+		body        any
+		status      int
+		sees        []string
 	}{
 		{"blue analyst lists only the finding without a test", c.RoleBlueAnalyst, http.MethodGet, base, nil, 200, []string{loose.Id}},
 		{"blue lead lists only the finding without a test", c.RoleBlueLead, http.MethodGet, base, nil, 200, []string{loose.Id}},

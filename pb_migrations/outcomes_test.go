@@ -30,14 +30,14 @@ func TestOutcomesOnlyThroughTheWorkflow(t *testing.T) {
 	for _, role := range collections.Roles {
 		tok := users[role].Token
 		scenarios = append(scenarios,
-			testutil.Scenario{Name: role + " may not create an outcome on a draft test", Method: http.MethodPost, URL: col,
+			testutil.Scenario{Name: string(role) + " may not create an outcome on a draft test", Method: http.MethodPost, URL: col,
 				Token: tok, Body: forged, ExpectedStatus: http.StatusForbidden, ExpectedError: true},
-			testutil.Scenario{Name: role + " may not upgrade an outcome", Method: http.MethodPatch, URL: col + "/" + existing.Id,
+			testutil.Scenario{Name: string(role) + " may not upgrade an outcome", Method: http.MethodPatch, URL: col + "/" + existing.Id,
 				Token: tok, Body: map[string]any{"prevention": "blocked", "detection": "technique"},
 				ExpectedStatus: http.StatusForbidden, ExpectedError: true},
-			testutil.Scenario{Name: role + " may not delete an outcome", Method: http.MethodDelete, URL: col + "/" + existing.Id,
+			testutil.Scenario{Name: string(role) + " may not delete an outcome", Method: http.MethodDelete, URL: col + "/" + existing.Id,
 				Token: tok, ExpectedStatus: http.StatusForbidden, ExpectedError: true},
-			testutil.Scenario{Name: role + " still lists outcomes", Method: http.MethodGet, URL: col,
+			testutil.Scenario{Name: string(role) + " still lists outcomes", Method: http.MethodGet, URL: col,
 				Token: tok, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"items":`}},
 		)
 	}
@@ -52,7 +52,7 @@ func TestOutcomesOnlyThroughTheWorkflow(t *testing.T) {
 	assert.Equal(t, "not_blocked", stored.GetString("prevention"))
 
 	// The workflow still records outcomes, from Go.
-	act := func(role, action string, fields map[string]any) {
+	act := func(role collections.Role, action string, fields map[string]any) {
 		t.Helper()
 		cur, err := ta.FindRecordById(collections.Tests, w.test.Id)
 		require.NoError(t, err)

@@ -67,9 +67,9 @@ func TestPageQueriesAreIndexBacked(t *testing.T) {
 		{"Audit log sorted by action", collections.AuditLogs, list("audit_logs", "page", "1", "perPage", "51", "sort", "-action,-created,-id", "skipTotal", "1"), false},
 		{"Notifications", collections.Notifications, list("notifications", "page", "1", "perPage", "25", "sort", "-created,-id", "skipTotal", "1"), false},
 	}
-	for _, role := range []string{collections.RoleBlueAnalyst, collections.RoleAdmin} {
+	for _, role := range []collections.Role{collections.RoleBlueAnalyst, collections.RoleAdmin} {
 		for _, pg := range pages {
-			t.Run(role+"/"+pg.name, func(t *testing.T) {
+			t.Run(string(role)+"/"+pg.name, func(t *testing.T) {
 				log.Reset()
 				res := testutil.Do(t, http.MethodGet, srv.URL+pg.path, users[role].Token, nil)
 				require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)

@@ -86,13 +86,13 @@ var matrix = map[string]map[string]string{
 	collections.Settings:     {"list": everyone, "view": everyone, "create": "", "update": "A", "delete": ""},
 }
 
-var roleCodes = map[string]string{
+var roleCodes = map[string]collections.Role{
 	"A": collections.RoleAdmin, "RL": collections.RoleRedLead, "RO": collections.RoleRedOperator,
 	"BL": collections.RoleBlueLead, "BA": collections.RoleBlueAnalyst, "V": collections.RoleViewer,
 }
 
-func allowedRoles(codes string) []string {
-	var out []string
+func allowedRoles(codes string) []collections.Role {
+	var out []collections.Role
 	for _, c := range strings.Fields(codes) {
 		out = append(out, roleCodes[c])
 	}
@@ -103,7 +103,7 @@ func allowedRoles(codes string) []string {
 type world struct {
 	t         *testing.T
 	app       core.App
-	users     map[string]testutil.User
+	users     map[collections.Role]testutil.User
 	n         int
 	technique *core.Record
 	campaign  *core.Record
@@ -133,7 +133,7 @@ func stix(kind string, n int) string {
 // body returns a valid record body for collection; role picks fields the
 // role is meant to edit and owner the user a record belongs to. The same
 // data seeds records from Go and is sent to the API for creates.
-func (w *world) body(collection, role, owner string) map[string]any {
+func (w *world) body(collection string, role collections.Role, owner string) map[string]any {
 	n := w.next()
 	switch collection {
 	case collections.Users:
@@ -226,7 +226,7 @@ func (w *world) body(collection, role, owner string) map[string]any {
 }
 
 // updateBody is a change the role would legitimately make on collection.
-func updateBody(collection, role string) map[string]any {
+func updateBody(collection string, role collections.Role) map[string]any {
 	switch collection {
 	case collections.Users:
 		return map[string]any{"name": "Renamed"}
@@ -326,19 +326,19 @@ func TestRoleMatrix(t *testing.T) {
 	w := newWorld(t, ta)
 	users := testutil.Users(t)
 	callers := append(slices.Clone(collections.Roles), "anonymous")
-	token := func(role string) string {
+	token := func(role collections.Role) string {
 		if role == "anonymous" {
 			return ""
 		}
 		return users[role].Token
 	}
-	userId := func(role string) string {
+	userId := func(role collections.Role) string {
 		if role == "anonymous" {
 			return ""
 		}
 		return users[role].Id
 	}
-	otherOwner := func(string) string { return w.stranger.Id } // someone else's record
+	otherOwner := func(collections.Role) string { return w.stranger.Id } // someone else's record
 
 	require.Len(t, matrix, len(collections.All), "the matrix covers %d collections, Aegis has %d", len(matrix), len(collections.All))
 	for _, name := range collections.All {
@@ -446,12 +446,15 @@ func TestEvidenceBelongsToItsTeam(t *testing.T) {
 	users := testutil.Users(t)
 	url := srv.URL + "/api/collections/evidence/records"
 	file := testutil.File{Field: "file", Name: "a.txt", Content: []byte("x\n")}
-	for _, c := range []struct{ role, asked, want string }{
+	for _, c := range []struct {
+		role        collections.Role
+		asked, want string
+	}{
 		{collections.RoleRedOperator, "blue", "red"},
 		{collections.RoleBlueAnalyst, "red", "blue"},
 		{collections.RoleBlueLead, "red", "blue"},
 	} {
-		t.Run(c.role+" asking for "+c.asked+" evidence", func(t *testing.T) {
+		t.Run(string(c.role)+" asking for "+c.asked+" evidence", func(t *testing.T) {
 			r := testutil.DoMultipart(t, http.MethodPost, srv.URL+"/api/aegis/tests/"+w.test.Id+"/evidence?team="+c.asked,
 				users[c.role].Token, map[string]string{"team": c.asked, "uploaded_by": users[collections.RoleAdmin].Id}, file)
 			var got struct{ Team, Uploaded_by string }
@@ -462,7 +465,7 @@ func TestEvidenceBelongsToItsTeam(t *testing.T) {
 		})
 	}
 	// The generic create cannot bypass the upload route, whatever the fields.
-	for _, role := range []string{collections.RoleAdmin, collections.RoleRedOperator} {
+	for _, role := range []collections.Role{collections.RoleAdmin, collections.RoleRedOperator} {
 		fields := map[string]string{"test": w.test.Id, "team": "red", "uploaded_by": users[role].Id}
 		r := testutil.DoMultipart(t, http.MethodPost, url, users[role].Token, fields, file)
 		assert.GreaterOrEqual(t, r.Status, 400, "%s created evidence through the CRUD API: %d", role, r.Status)

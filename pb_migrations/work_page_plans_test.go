@@ -61,9 +61,9 @@ func TestWorkPageQueriesAreIndexBacked(t *testing.T) {
 		{"Findings, resolved", collections.Findings, finding("status = 'resolved'"), "idx_findings_status_created", false},
 		{"Findings, risk accepted", collections.Findings, finding("status = 'risk_accepted'"), "idx_findings_status_created", false},
 	}
-	for _, role := range []string{collections.RoleBlueAnalyst, collections.RoleAdmin} {
+	for _, role := range []collections.Role{collections.RoleBlueAnalyst, collections.RoleAdmin} {
 		for _, pg := range pages {
-			t.Run(role+"/"+pg.name, func(t *testing.T) {
+			t.Run(string(role)+"/"+pg.name, func(t *testing.T) {
 				log.Reset()
 				res := testutil.Do(t, http.MethodGet, srv.URL+pg.path, users[role].Token, nil)
 				require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)

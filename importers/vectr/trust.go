@@ -39,7 +39,7 @@ func NewTrust(tx core.App, actor string) (*Trust, error) {
 	if actor != "" {
 		if u, err := tx.FindRecordById(collections.Users, actor); err == nil {
 			t.actor = u.Id
-			role := u.GetString("role")
+			role := collections.RoleOf(u)
 			t.trusted = u.GetBool("active") && (role == collections.RoleAdmin || role == collections.RoleBlueLead)
 		}
 	}

@@ -14,7 +14,7 @@ func requireUser() *hook.Handler[*core.RequestEvent] {
 
 // requireRole lets through superusers and active users holding one of roles;
 // anonymous callers get 401, other roles 403.
-func requireRole(roles ...string) *hook.Handler[*core.RequestEvent] {
+func requireRole(roles ...collections.Role) *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Func: func(e *core.RequestEvent) error {
 			if e.Auth == nil {
@@ -28,7 +28,7 @@ func requireRole(roles ...string) *hook.Handler[*core.RequestEvent] {
 				return e.ForbiddenError("This account cannot use Aegis.", nil)
 			}
 			if !a.Is(roles...) {
-				return e.ForbiddenError("Your role ("+a.Role+") may not do this.", nil)
+				return e.ForbiddenError("Your role ("+string(a.Role)+") may not do this.", nil)
 			}
 			return e.Next()
 		},

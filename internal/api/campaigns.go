@@ -23,8 +23,8 @@ func registerCampaignRoutes(g *Group) {
 	g.GET("/campaigns/{id}/compare", handleCampaignCompare).Bind(requireUser())
 	g.POST("/campaigns/{id}/reveal", handleCampaignReveal).Bind(planners)
 
-	gen := map[string]any{"campaign": map[string]any{"id": "CAMPAIGN_ID", "name": "APT29 emulation", "status": "planned", "round": 1},
-		"tests":   []any{map[string]any{"id": "TEST_ID", "technique": "TECHNIQUE_ID", "state": "draft", "platform": "windows"}},
+	gen := map[string]any{"campaign": map[string]any{"id": "CAMPAIGN_ID", "name": "APT29 emulation", "status": c.CampaignPlanned, "round": 1},
+		"tests":   []any{map[string]any{"id": "TEST_ID", "technique": "TECHNIQUE_ID", "state": c.StateDraft, "platform": "windows"}},
 		"skipped": []string{"T1086: revoked or deprecated"}}
 	document(
 		Op{Method: "POST", Path: Prefix + "/campaigns/from-actor", Tags: []string{"campaigns"}, Auth: "red_lead,admin",
@@ -49,7 +49,7 @@ func registerCampaignRoutes(g *Group) {
 			Response: gen},
 		Op{Method: "GET", Path: Prefix + "/campaigns/{id}/progress", Tags: []string{"campaigns"}, Auth: "user",
 			Summary:  "A campaign's progress: tests by state and by outcome, open findings",
-			Response: campaigns.Progress{Campaign: "CAMPAIGN_ID", Total: 12, Done: 5, Percent: 41.7, ByState: map[string]int{"draft": 3, "validated": 5}}},
+			Response: campaigns.Progress{Campaign: "CAMPAIGN_ID", Total: 12, Done: 5, Percent: 41.7, ByState: map[string]int{c.StateDraft: 3, c.StateValidated: 5}}},
 		Op{Method: "POST", Path: Prefix + "/campaigns/{id}/retest", Tags: []string{"campaigns"}, Auth: "red_lead,admin",
 			Summary:  "Retest a campaign: round N+1 with a fresh draft of every test of the latest round (retest_of links them)",
 			Response: gen},

@@ -31,9 +31,10 @@ func TestUnknownTechniques(t *testing.T) {
 	_, err := attackref.Remember(app, attackref.Pending{Kind: collections.RefControlMapping, AttackID: "T1685", Owner: "ctl", Detail: "mitigates"})
 	require.NoError(t, err, "remember a pending reference to T1685")
 	for _, tc := range []struct {
-		name, role string
-		status     int
-		check      func(t *testing.T, r attackref.UnknownReport)
+		name   string
+		role   collections.Role
+		status int
+		check  func(t *testing.T, r attackref.UnknownReport)
 	}{
 		{"viewer reads it", collections.RoleViewer, http.StatusOK, func(t *testing.T, r attackref.UnknownReport) {
 			require.Equal(t, 2, r.RuleCount, "rules %d %+v (the removed rule is not listed)", r.RuleCount, r.Rules)

@@ -23,11 +23,12 @@ func TestDettectInAndOut(t *testing.T) {
 	sample, err := os.ReadFile(filepath.Join(testutil.SharedData(t), "dettect", "techniques-administration-endpoints.yaml"))
 	require.NoError(t, err, "read the DeTT&CT sample")
 	for _, tc := range []struct {
-		name, role, file string
-		body             []byte
-		status           int
-		runStatus        string
-		contains         string
+		name, file string
+		role       collections.Role
+		body       []byte
+		status     int
+		runStatus  string
+		contains   string
 	}{
 		{name: "red lead may not import DeTT&CT", role: collections.RoleRedLead, file: "t.yaml", body: sample, status: http.StatusForbidden, contains: "may not import dettect"},
 		{name: "viewer may not", role: collections.RoleViewer, file: "t.yaml", body: sample, status: http.StatusForbidden},
@@ -54,8 +55,9 @@ func TestDettectInAndOut(t *testing.T) {
 	require.Equal(t, int64(705), n, "stored %d assessments, want 705 (344 detection + 361 visibility)", n)
 
 	for _, tc := range []struct {
-		name, role string
-		status     int
+		name   string
+		role   collections.Role
+		status int
 	}{{"viewer exports", collections.RoleViewer, http.StatusOK}, {"anonymous", "", http.StatusUnauthorized}} {
 		t.Run(tc.name, func(t *testing.T) {
 			tok := ""

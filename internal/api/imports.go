@@ -27,7 +27,7 @@ var MaxImportUpload int64 = 512 << 20
 // catalogue and intel are admin business, detection content the blue lead's,
 // test libraries and red-team history the red lead's. A kind missing here
 // is admin-only.
-var importRoles = map[string][]string{
+var importRoles = map[string][]collections.Role{
 	"attack":       {collections.RoleAdmin},
 	"intel":        {collections.RoleAdmin},
 	"sigma":        {collections.RoleAdmin, collections.RoleBlueLead},
@@ -43,10 +43,10 @@ var importRoles = map[string][]string{
 	"atomic-log":   {collections.RoleAdmin, collections.RoleRedLead},
 }
 
-func importAllowed(kind, role string) bool {
+func importAllowed(kind string, role collections.Role) bool {
 	roles, ok := importRoles[kind]
 	if !ok {
-		roles = []string{collections.RoleAdmin}
+		roles = []collections.Role{collections.RoleAdmin}
 	}
 	return slices.Contains(roles, role)
 }
@@ -68,7 +68,7 @@ func registerImportRoutes(g *Group) {
 			"for a file over the limit.",
 		Multipart: true,
 		Response: map[string]any{"job_run": map[string]any{"id": "mj7sb1c2d3e4f5g", "job": "import:attack",
-			"trigger": "manual", "status": "running", "attempt": 1, "progress": jobs.Progress{Stage: "parse"},
+			"trigger": "manual", "status": collections.JobRunning, "attempt": 1, "progress": jobs.Progress{Stage: "parse"},
 			"requested_by": "u1a2b3c4d5e6f7g"}},
 	})
 }

@@ -152,10 +152,12 @@ func TestImportUploadRefusals(t *testing.T) {
 
 	var scenarios []testutil.Scenario
 	for _, tc := range []struct {
-		name, kind, role, field string
-		content                 []byte
-		want                    int
-		contains                string
+		name, kind string
+		role       collections.Role
+		field      string
+		content    []byte
+		want       int
+		contains   string
 	}{
 		{"anonymous", "attack", "", "file", bundle, 401, ""},
 		{"viewer may not import ATT&CK", "attack", "viewer", "file", bundle, 403, "may not import attack"},

@@ -43,7 +43,7 @@ func TestIntegrationSourcesKeepTokensWriteOnly(t *testing.T) {
 		name      string
 		method    string
 		url       string
-		role      string
+		role      c.Role
 		body      any
 		status    int
 		want      []string

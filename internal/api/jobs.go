@@ -19,7 +19,7 @@ func registerJobRoutes(g *Group) {
 	g.POST("/integrations/{id}/sync", handleSyncIntegration).Bind(requireRole(collections.RoleAdmin))
 
 	exampleRun := map[string]any{"id": "mj7sawo0szvkns1", "job": "notification-cleanup", "trigger": "manual",
-		"status": "running", "attempt": 1, "started_at": "2026-11-30 05:00:00.000Z", "finished_at": "",
+		"status": collections.JobRunning, "attempt": 1, "started_at": "2026-11-30 05:00:00.000Z", "finished_at": "",
 		"progress": jobs.Progress{Stage: "delete", Done: 0, Total: 0}, "stats": nil, "error": "", "log": []string{},
 		"integration": "", "requested_by": "u1a2b3c4d5e6f7g"}
 	busy := "409 when a run of the job is in progress; `data.job_run` is that run."

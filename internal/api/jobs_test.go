@@ -69,9 +69,9 @@ func TestJobsAPI(t *testing.T) {
 
 	const cleanupRun = "/api/aegis/jobs/notification-cleanup/run"
 	var scenarios []testutil.Scenario
-	for _, role := range []string{"viewer", "red_lead", "blue_lead"} {
+	for _, role := range []collections.Role{"viewer", "red_lead", "blue_lead"} {
 		scenarios = append(scenarios, testutil.Scenario{
-			Name: role + " cannot run a job", Method: http.MethodPost, URL: cleanupRun, Token: users[role].Token,
+			Name: string(role) + " cannot run a job", Method: http.MethodPost, URL: cleanupRun, Token: users[role].Token,
 			ExpectedStatus: http.StatusForbidden, ExpectedError: true,
 		})
 	}

@@ -55,7 +55,7 @@ func TestTestsListTotalIsKeptUntilATestChanges(t *testing.T) {
 		TotalPages int              `json:"totalPages"`
 		PerPage    int              `json:"perPage"`
 	}
-	get := func(role, query string) page {
+	get := func(role collections.Role, query string) page {
 		res := testutil.Do(t, http.MethodGet, srv.URL+"/api/collections/tests/records?"+query, users[role].Token, nil)
 		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 		var p page
@@ -66,7 +66,8 @@ func TestTestsListTotalIsKeptUntilATestChanges(t *testing.T) {
 
 	steps := []struct {
 		name               string
-		role, query        string
+		role               collections.Role
+		query              string
 		before             func()
 		wantTotal, wantPgs int
 		wantCount          bool // PocketBase counted

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/backup"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/tests"
@@ -49,9 +50,9 @@ func TestBackupRoutes(t *testing.T) {
 	admin := users["admin"].Token
 
 	var scenarios []testutil.Scenario
-	for _, role := range []string{"red_lead", "blue_lead", "viewer"} {
+	for _, role := range []collections.Role{"red_lead", "blue_lead", "viewer"} {
 		scenarios = append(scenarios, testutil.Scenario{
-			Name: role + " cannot create a backup", Method: http.MethodPost, URL: "/api/aegis/backups", Token: users[role].Token,
+			Name: string(role) + " cannot create a backup", Method: http.MethodPost, URL: "/api/aegis/backups", Token: users[role].Token,
 			Body: map[string]string{}, ExpectedStatus: http.StatusForbidden, ExpectedError: true,
 		})
 	}

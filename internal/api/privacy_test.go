@@ -25,7 +25,7 @@ type readCase struct {
 	name       string
 	method     string
 	path       string
-	role       string
+	role       collections.Role
 	wantStatus int
 	contains   []string
 	absent     []string
@@ -71,17 +71,17 @@ func TestAuditPrivacyInExportAndFilters(t *testing.T) {
 	export := "/api/aegis/export/audit.csv"
 	list := "/api/collections/audit_logs/records?perPage=500"
 	var cases []readCase
-	for _, role := range []string{collections.RoleViewer, collections.RoleBlueAnalyst, collections.RoleRedLead, collections.RoleBlueLead} {
+	for _, role := range []collections.Role{collections.RoleViewer, collections.RoleBlueAnalyst, collections.RoleRedLead, collections.RoleBlueLead} {
 		cases = append(cases,
-			readCase{"export/" + role, "GET", export, role, 200, []string{"login_failed", "Someone"}, private},
-			readCase{"list/" + role, "GET", list, role, 200, []string{"login_failed"}, private},
+			readCase{"export/" + string(role), "GET", export, role, 200, []string{"login_failed", "Someone"}, private},
+			readCase{"list/" + string(role), "GET", list, role, 200, []string{"login_failed"}, private},
 			// A filter must not tell an existing email from a made-up one.
-			readCase{"probe details email/" + role, "GET", filterPath("audit_logs", "details~'"+email+"'"), role, 200, []string{`"totalItems":0`}, nil},
-			readCase{"probe details identity/" + role, "GET", filterPath("audit_logs", "details~'typo-secret'"), role, 200, []string{`"totalItems":0`}, nil},
-			readCase{"probe actor_name/" + role, "GET", filterPath("audit_logs", "actor_name~'typo-secret'"), role, 200, []string{`"totalItems":0`}, nil},
-			readCase{"probe details user key/" + role, "GET", filterPath("audit_logs", "details.email.new~'someone'"), role, 200, []string{`"totalItems":0`}, nil},
+			readCase{"probe details email/" + string(role), "GET", filterPath("audit_logs", "details~'"+email+"'"), role, 200, []string{`"totalItems":0`}, nil},
+			readCase{"probe details identity/" + string(role), "GET", filterPath("audit_logs", "details~'typo-secret'"), role, 200, []string{`"totalItems":0`}, nil},
+			readCase{"probe actor_name/" + string(role), "GET", filterPath("audit_logs", "actor_name~'typo-secret'"), role, 200, []string{`"totalItems":0`}, nil},
+			readCase{"probe details user key/" + string(role), "GET", filterPath("audit_logs", "details.email.new~'someone'"), role, 200, []string{`"totalItems":0`}, nil},
 			// PocketBase refuses @collection joins to non-superusers.
-			readCase{"probe via another collection/" + role, "GET", filterPath("techniques", "@collection.audit_logs.details~'"+email+"'"), role, 403, nil, nil},
+			readCase{"probe via another collection/" + string(role), "GET", filterPath("techniques", "@collection.audit_logs.details~'"+email+"'"), role, 403, nil, nil},
 		)
 		// The private field itself is not filterable (hidden): an error or nothing.
 		res := testutil.Do(t, http.MethodGet, s.URL+filterPath("audit_logs", "private~'someone'"), users[role].Token, nil)
@@ -167,11 +167,11 @@ func TestIntegrationSecretsAreWriteOnly(t *testing.T) {
 	}
 
 	var cases []readCase
-	for _, role := range []string{collections.RoleAdmin, collections.RoleViewer, collections.RoleBlueAnalyst} {
+	for _, role := range []collections.Role{collections.RoleAdmin, collections.RoleViewer, collections.RoleBlueAnalyst} {
 		cases = append(cases,
-			readCase{"audit list/" + role, "GET", filterPath("audit_logs", "collection='integrations'"), role, 200, []string{"(changed)"}, secrets},
-			readCase{"audit export/" + role, "GET", "/api/aegis/export/audit.csv?collection=integrations", role, 200, []string{"(changed)"}, secrets},
-			readCase{"job run/" + role, "GET", "/api/collections/job_runs/records/" + run.Id, role, 200, []string{addr}, secrets},
+			readCase{"audit list/" + string(role), "GET", filterPath("audit_logs", "collection='integrations'"), role, 200, []string{"(changed)"}, secrets},
+			readCase{"audit export/" + string(role), "GET", "/api/aegis/export/audit.csv?collection=integrations", role, 200, []string{"(changed)"}, secrets},
+			readCase{"job run/" + string(role), "GET", "/api/collections/job_runs/records/" + run.Id, role, 200, []string{addr}, secrets},
 		)
 	}
 	cases = append(cases,

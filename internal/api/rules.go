@@ -107,7 +107,7 @@ func checkSigma(app core.App, content string) (ruleCheck, []rulestore.Rule, erro
 			if err != nil {
 				return out, nil, fmt.Errorf("technique %s: %w", t, err)
 			}
-			cr.Techniques = append(cr.Techniques, ruleTechnique{AttackId: t, Id: id, Name: tech.GetString("name")})
+			cr.Techniques = append(cr.Techniques, ruleTechnique{AttackId: t, Id: id, Name: c.AsTechnique(tech).Name()})
 		}
 		out.Rules = append(out.Rules, cr)
 	}
@@ -172,9 +172,10 @@ func handleRuleSigma(e *core.RequestEvent) error {
 				return err
 			}
 			rec = core.NewRecord(col)
-			rec.Set("source", "sigma")
-			rec.Set("source_rule_id", r.SourceRuleID)
-			rec.Set("enabled", true)
+			dr := c.AsDetectionRule(rec)
+			dr.SetSource("sigma")
+			dr.SetSourceRuleId(r.SourceRuleID)
+			dr.SetEnabled(true)
 		}
 		ids := make([]string, 0, len(cr.Techniques))
 		for _, t := range cr.Techniques {
@@ -187,23 +188,24 @@ func handleRuleSigma(e *core.RequestEvent) error {
 			meta = map[string]any{}
 		}
 		meta["authored"] = authoredInUI
-		rec.Set("title", r.Title)
-		rec.Set("description", r.Description)
-		rec.Set("status", r.Status)
-		rec.Set("severity", r.Severity)
-		rec.Set("author", r.Author)
-		rec.Set("techniques", ids)
-		rec.Set("tactics", nonNilStrings(r.Tactics))
-		rec.Set("platforms", nonNilStrings(r.Platforms))
-		rec.Set("log_sources", r.LogSources)
-		rec.Set("references", nonNilStrings(r.References))
-		rec.Set("content", r.Content)
-		rec.Set("content_hash", rulestore.Hash(r.Content))
-		rec.Set("meta", meta)
-		rec.Set("unknown_techniques", cr.Unknown)
-		rec.Set("removed", false)
+		dr := c.AsDetectionRule(rec)
+		dr.SetTitle(r.Title)
+		dr.SetDescription(r.Description)
+		dr.SetStatus(r.Status)
+		dr.SetSeverity(r.Severity)
+		dr.SetAuthor(r.Author)
+		dr.SetTechniques(ids)
+		dr.SetTactics(nonNilStrings(r.Tactics))
+		dr.SetPlatforms(nonNilStrings(r.Platforms))
+		dr.SetLogSources(r.LogSources)
+		dr.SetReferences(nonNilStrings(r.References))
+		dr.SetContent(r.Content)
+		dr.SetContentHash(rulestore.Hash(r.Content))
+		dr.SetMeta(meta)
+		dr.SetUnknownTechniques(cr.Unknown)
+		dr.SetRemoved(false)
 		if in.Enabled != nil {
-			rec.Set("enabled", *in.Enabled)
+			dr.SetEnabled(*in.Enabled)
 		}
 		if err := tx.Save(rec); err != nil {
 			return fmt.Errorf("save rule %s: %w", r.SourceRuleID, err)
@@ -254,10 +256,10 @@ func handleRulesBulk(e *core.RequestEvent) error {
 			return badRequestError("Unknown rule among ids: nothing changed.")
 		}
 		for _, r := range recs {
-			if r.GetBool("enabled") == *in.Enabled {
+			if c.AsDetectionRule(r).Enabled() == *in.Enabled {
 				continue
 			}
-			r.Set("enabled", *in.Enabled)
+			c.AsDetectionRule(r).SetEnabled(*in.Enabled)
 			if err := tx.Save(r); err != nil {
 				return fmt.Errorf("save rule %s: %w", r.Id, err)
 			}

@@ -56,7 +56,7 @@ func TestRulesWrittenInTheUI(t *testing.T) {
 	imported := testutil.Save(t, app, c.DetectionRules, map[string]any{"source": "sigma", "source_rule_id": "11111111-2222-3333-4444-555555555555",
 		"title": "Imported", "meta": map[string]any{"origin": "sigma-rules.tar.gz"}, "enabled": false})
 	other := testutil.Save(t, app, c.DetectionRules, map[string]any{"source": "splunk", "source_rule_id": "spl-1", "title": "Splunk search", "enabled": false})
-	tok := func(role string) string {
+	tok := func(role c.Role) string {
 		if role == "" {
 			return ""
 		}
@@ -67,7 +67,7 @@ func TestRulesWrittenInTheUI(t *testing.T) {
 		name   string
 		method string
 		url    string
-		role   string
+		role   c.Role
 		body   any
 		status int
 		want   []string

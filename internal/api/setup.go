@@ -36,7 +36,7 @@ func registerSetupRoutes(g *Group) {
 				"Rate limited (5 per minute per IP).",
 			Request: setupInput{Email: "admin@example.org", Password: "a-long-passphrase",
 				PasswordConfirm: "a-long-passphrase", Name: "Ada Admin"},
-			Response: map[string]any{"token": "eyJ…", "record": map[string]any{"id": "…", "role": "admin"}}},
+			Response: map[string]any{"token": "eyJ…", "record": map[string]any{"id": "…", "role": collections.RoleAdmin}}},
 	)
 }
 

@@ -34,7 +34,7 @@ func TestTestTotalEqualsTheRecordsCount(t *testing.T) {
 	}
 	tokens := map[string]string{"superuser": testutil.Superuser(t).Token}
 	for _, role := range collections.Roles {
-		tokens[role] = users[role].Token
+		tokens[string(role)] = users[role].Token
 	}
 	compare := func(step string) {
 		for who, token := range tokens {

@@ -43,7 +43,7 @@ func registerTestRoutes(g *Group) {
 				"transaction: revision bump, audit entry, notification of the next actor; realtime subscribers of " +
 				"tests receive the update.",
 			Request:  map[string]any{"action": "record", "revision": 4, "prevention": "not_blocked", "detection": "technique", "tool_outcomes": []workflow.ToolOutcome{{DefenseTool: "TOOL_ID", Prevention: "not_blocked", Detection: "technique"}}},
-			Response: map[string]any{"id": "TEST_ID", "state": "validated", "revision": 5}},
+			Response: map[string]any{"id": "TEST_ID", "state": c.StateValidated, "revision": 5}},
 		Op{Method: "GET", Path: Prefix + "/tests/{id}/actions", Tags: []string{"tests"}, Auth: "user",
 			Summary:  "The transition actions the caller may take on a test now",
 			Response: map[string]any{"actions": []string{"start", "cancel"}, "revision": 2}},
@@ -52,10 +52,10 @@ func registerTestRoutes(g *Group) {
 			Description: "ids: comma-separated test ids, at most 500. Tests that do not exist or are hidden from the " +
 				"caller are left out. Each entry also carries the revision and state the answer was computed on.",
 			Query:    []Param{{Name: "ids", Description: "comma-separated test ids (at most 500)"}},
-			Response: map[string]any{"tests": map[string]any{"TEST_ID": map[string]any{"actions": []string{"start", "cancel"}, "revision": 2, "state": "ready"}}}},
+			Response: map[string]any{"tests": map[string]any{"TEST_ID": map[string]any{"actions": []string{c.ActionStart, c.ActionCancel}, "revision": 2, "state": c.StateReady}}}},
 		Op{Method: "POST", Path: Prefix + "/tests/{id}/retest", Tags: []string{"tests"}, Auth: "red_lead,admin",
 			Summary:  "Plan a retest: a new draft test with the same procedure, linked by retest_of (validated or closed tests only)",
-			Response: map[string]any{"id": "NEW_TEST_ID", "state": "draft", "retest_of": "TEST_ID"}},
+			Response: map[string]any{"id": "NEW_TEST_ID", "state": c.StateDraft, "retest_of": "TEST_ID"}},
 		Op{Method: "POST", Path: Prefix + "/tests/bulk", Tags: []string{"tests"}, Auth: "red_lead,blue_lead,admin",
 			Summary: "Bulk action on many tests, all or nothing",
 			Description: "approve (draft → ready, red_assignee required), assign (red_assignee and/or blue_assignee; the new " +
@@ -63,11 +63,11 @@ func registerTestRoutes(g *Group) {
 				"(reason required), retest (validated or closed tests; returns the new drafts). At most 1000 ids. Blue leads " +
 				"may only assign blue_assignee.",
 			Request:  workflow.BulkInput{Action: "approve", Ids: []string{"TEST_ID"}, RedAssignee: "USER_ID"},
-			Response: map[string]any{"tests": []any{map[string]any{"id": "TEST_ID", "state": "ready"}}}},
+			Response: map[string]any{"tests": []any{map[string]any{"id": "TEST_ID", "state": c.StateReady}}}},
 		Op{Method: "GET", Path: Prefix + "/tests/{id}/history", Tags: []string{"tests"}, Auth: "user",
 			Summary:  "A test's history from the audit log: its changes, transitions and those of its outcomes, evidence, comments and findings",
 			Query:    []Param{{Name: "limit", Description: "at most this many entries (default and max 5000)"}},
-			Response: map[string]any{"items": []workflow.HistoryEntry{{Action: "transition", Collection: "tests"}}}},
+			Response: map[string]any{"items": []workflow.HistoryEntry{{Action: c.AuditTransition, Collection: c.Tests}}}},
 		Op{Method: "POST", Path: Prefix + "/tests/{id}/evidence", Tags: []string{"tests", "evidence"}, Auth: "user",
 			Multipart: true,
 			Summary:   "Upload evidence for a test (multipart `file`, optional `note`; admins may send `team`)",
@@ -114,8 +114,8 @@ func handleTestActions(e *core.RequestEvent) error {
 	if err != nil || !actor.CanSee(test) {
 		return e.NotFoundError("Test not found.", nil)
 	}
-	return e.JSON(http.StatusOK, map[string]any{"actions": workflow.Allowed(actor, test), "revision": test.GetInt("revision"),
-		"state": test.GetString("state")})
+	return e.JSON(http.StatusOK, map[string]any{"actions": workflow.Allowed(actor, test), "revision": c.AsTest(test).Revision(),
+		"state": c.AsTest(test).State()})
 }
 
 // maxActionIds bounds GET /tests/actions (one board page of tests).
@@ -146,7 +146,7 @@ func handleTestsActions(e *core.RequestEvent) error {
 		if !actor.CanSee(t) {
 			continue
 		}
-		out[t.Id] = map[string]any{"actions": workflow.Allowed(actor, t), "revision": t.GetInt("revision"), "state": t.GetString("state")}
+		out[t.Id] = map[string]any{"actions": workflow.Allowed(actor, t), "revision": c.AsTest(t).Revision(), "state": c.AsTest(t).State()}
 	}
 	return e.JSON(http.StatusOK, map[string]any{"tests": out})
 }

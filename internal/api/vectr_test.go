@@ -42,8 +42,8 @@ func TestVectrBundleUploadConfirmExport(t *testing.T) {
 		require.NoError(t, app.Save(r))
 	}
 	url := srv.URL + "/api/aegis/import/vectr-bundle"
-	for _, role := range []string{collections.RoleBlueLead, collections.RoleBlueAnalyst, collections.RoleViewer, collections.RoleRedOperator} {
-		t.Run(role+" may not import VECTR", func(t *testing.T) {
+	for _, role := range []collections.Role{collections.RoleBlueLead, collections.RoleBlueAnalyst, collections.RoleViewer, collections.RoleRedOperator} {
+		t.Run(string(role)+" may not import VECTR", func(t *testing.T) {
 			res := upload(t, url, users[role].Token, "file", "q3.json", []byte(vectrBundle))
 			assert.Equal(t, http.StatusForbidden, res.Status, "%s: %s", role, res.Body)
 		})

@@ -15,18 +15,18 @@ const (
 	KindSystem    = collections.KindSystem
 )
 
-// Actions written by Aegis itself; other packages add their own (transition,
-// import…) as plain strings listed in collections.AuditActions.
+// Actions written by Aegis itself (the values live in collections with the
+// rest of the vocabulary: collections.AuditActions).
 const (
-	ActionCreate      = "create"
-	ActionUpdate      = "update"
-	ActionDelete      = "delete"
-	ActionLogin       = "login"
-	ActionLoginFailed = "login_failed"
-	ActionLoginLocked = "login_locked" // written by the account lockout (package security)
-	ActionRoleChange  = "role_change"
-	ActionSetup       = "setup"
-	ActionLogoutAll   = "logout_all"
+	ActionCreate      = collections.AuditCreate
+	ActionUpdate      = collections.AuditUpdate
+	ActionDelete      = collections.AuditDelete
+	ActionLogin       = collections.AuditLogin
+	ActionLoginFailed = collections.AuditLoginFailed
+	ActionLoginLocked = collections.AuditLoginLocked // written by the account lockout (package security)
+	ActionRoleChange  = collections.AuditRoleChange
+	ActionSetup       = collections.AuditSetup
+	ActionLogoutAll   = collections.AuditLogoutAll
 )
 
 // Entry is one audit record.

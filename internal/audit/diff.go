@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/internal/redact"
+	"github.com/aegis-sec/aegis/internal/secrets"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -24,11 +23,6 @@ type Change struct {
 
 // secretFields are recorded as changed, never with their values.
 var secretFields = map[string]bool{core.FieldNamePassword: true, core.FieldNameTokenKey: true}
-
-// maskedFields are JSON fields holding secrets among other settings, per
-// collection: their old and new values are recorded with the secrets masked
-// (see redact.SourceChange: a changed secret reads "(changed)").
-var maskedFields = map[string]map[string]bool{collections.Integrations: {"source": true}}
 
 // Diff returns the fields that differ between before and after as
 // {field: Change}. A nil before is a creation (every non-empty field), a nil
@@ -72,7 +66,7 @@ func Diff(before, after *core.Record) map[string]any {
 			out[name] = map[string]any{"changed": true}
 			continue
 		}
-		if maskedFields[ref.Collection().Name][name] {
+		if sf, ok := secrets.Lookup(ref.Collection().Name, name); ok {
 			var o, n []byte
 			if before != nil {
 				o = []byte(oldJ)
@@ -80,7 +74,7 @@ func Diff(before, after *core.Record) map[string]any {
 			if after != nil {
 				n = []byte(newJ)
 			}
-			mo, mn := redact.SourceChange(o, n)
+			mo, mn := sf.Change(o, n)
 			out[name] = Change{Old: mo, New: mn}
 			continue
 		}
@@ -134,9 +128,6 @@ func truncateString(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// nestedSecrets are keys of JSON objects whose values are never recorded.
-var nestedSecrets = []string{"token", "password"}
-
 // maskNested returns the two JSON values with the nested secrets replaced by
 // "[set]" (present and unchanged) or "[changed]".
 func maskNested(oldJ, newJ string) (any, any) {
@@ -145,7 +136,7 @@ func maskNested(oldJ, newJ string) (any, any) {
 	_ = json.Unmarshal([]byte(newJ), &b)
 	am, _ := a.(map[string]any)
 	bm, _ := b.(map[string]any)
-	for _, k := range nestedSecrets {
+	for _, k := range secrets.Keys() {
 		av, aok := am[k]
 		bv, bok := bm[k]
 		if aok && av != "" && av != nil {

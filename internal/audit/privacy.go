@@ -118,7 +118,7 @@ func Privileged(auth, r *core.Record) bool {
 	if auth == nil {
 		return false
 	}
-	return auth.IsSuperuser() || auth.GetString("role") == collections.RoleAdmin ||
+	return auth.IsSuperuser() || collections.RoleOf(auth) == collections.RoleAdmin ||
 		(r != nil && r.GetString("actor") == auth.Id)
 }
 

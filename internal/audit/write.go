@@ -42,22 +42,23 @@ func writeEntry(app core.App, e Entry) error {
 	}
 	actorName, details, private := Split(e.Action, e.Collection, e.ActorName, e.Details)
 	r := core.NewRecord(col)
-	r.Set("actor", e.Actor)
-	r.Set("actor_name", truncateString(actorName, 200))
-	r.Set("actor_kind", e.ActorKind)
-	r.Set("action", e.Action)
-	r.Set("collection", e.Collection)
-	r.Set("record_id", e.RecordId)
+	al := collections.AsAuditLog(r)
+	al.SetActor(e.Actor)
+	al.SetActorName(truncateString(actorName, 200))
+	al.SetActorKind(e.ActorKind)
+	al.SetAction(e.Action)
+	al.SetAuditedCollection(e.Collection)
+	al.SetRecordId(e.RecordId)
 	if details != nil {
-		r.Set("details", details)
+		al.SetDetails(details)
 	}
 	if private.ActorName != "" {
 		private.ActorName = truncateString(private.ActorName, 200)
 	}
-	r.Set("private", privateJSON(private))
-	r.Set("ip", e.IP)
-	r.Set("test", test)
-	r.Set("revealed", revealed)
+	al.SetPrivate(privateJSON(private))
+	al.SetIp(e.IP)
+	al.SetTest(test)
+	al.SetRevealed(revealed)
 	if err := app.Save(r); err != nil {
 		return fmt.Errorf("audit %s %s %s: %w", e.Action, e.Collection, e.RecordId, err)
 	}

@@ -36,11 +36,12 @@ func TestFromAttackCampaign(t *testing.T) {
 	require.NoError(t, err, "find group G0016")
 	const path = "/api/aegis/campaigns/from-attack-campaign"
 	for _, tc := range []struct {
-		name, role string
-		body       map[string]any
-		status     int
-		check      func(t *testing.T, g generated)
-		contains   string
+		name     string
+		role     c.Role
+		body     map[string]any
+		status   int
+		check    func(t *testing.T, g generated)
+		contains string
 	}{
 		{name: "red lead by ATT&CK id", role: c.RoleRedLead, body: map[string]any{"attack_campaign": "c0024"}, status: http.StatusOK,
 			check: func(t *testing.T, g generated) {

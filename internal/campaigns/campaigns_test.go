@@ -69,7 +69,7 @@ func TestFromActorOneTestPerTechniqueOnPlatform(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		role string
+		role c.Role
 		body map[string]any
 		want int
 	}{
@@ -97,7 +97,7 @@ func TestFromLayer(t *testing.T) {
 	  {"techniqueID":"T1021","tactic":"lateral-movement","score":5,"enabled":false},
 	  {"techniqueID":"T1098","tactic":"persistence","score":2},
 	  {"techniqueID":"T1070","tactic":"defense-evasion"}]}`
-	post := func(role, content string, fields map[string]string) testutil.Response {
+	post := func(role c.Role, content string, fields map[string]string) testutil.Response {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		for k, v := range fields {

@@ -95,11 +95,11 @@ func resolvePlanned(tx core.App, ix *attackref.Index, refs []attackref.PendingRo
 		if err != nil {
 			continue // the campaign was deleted: nothing to plan
 		}
-		if s := camp.GetString("status"); s == StatusCompleted || s == StatusArchived {
+		if s := c.AsCampaign(camp).Status(); s == StatusCompleted || s == StatusArchived {
 			continue
 		}
 		tech, err := tx.FindRecordById(c.Techniques, r.Technique)
-		if err != nil || tech.GetBool("revoked") || tech.GetBool("deprecated") {
+		if err != nil || c.AsTechnique(tech).Revoked() || c.AsTechnique(tech).Deprecated() {
 			continue
 		}
 		exists, err := tx.CountRecords(c.Tests, dbx.HashExp{"campaign": camp.Id, "technique": tech.Id})
@@ -126,18 +126,19 @@ func resolvePlanned(tx core.App, ix *attackref.Index, refs []attackref.PendingRo
 		if err != nil {
 			return n, err
 		}
-		id := tech.GetString("attack_id")
-		t.Set("technique", tech.Id)
-		t.Set("platform", platform)
-		t.Set("name", strings.TrimSpace(id+" "+tech.GetString("name")))
+		id := c.AsTechnique(tech).AttackId()
+		tp := c.AsTest(t)
+		tp.SetTechnique(tech.Id)
+		tp.SetPlatform(platform)
+		tp.SetName(strings.TrimSpace(id + " " + c.AsTechnique(tech).Name()))
 		tpl, err := BestTemplate(tx, tech.Id, platform)
 		if err != nil {
 			return n, err
 		}
 		if tpl != nil {
-			t.Set("template", tpl.Id)
-			t.Set("name", strings.TrimSpace(id+" "+tpl.GetString("name")))
-			t.Set("procedure", ProcedureFrom(tpl))
+			tp.SetTemplate(tpl.Id)
+			tp.SetName(strings.TrimSpace(id + " " + c.AsTestTemplate(tpl).Name()))
+			tp.SetProcedure(ProcedureFrom(tpl))
 		}
 		if err := tx.Save(t); err != nil {
 			return n, fmt.Errorf("plan test for %s: %w", id, err)

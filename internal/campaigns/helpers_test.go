@@ -18,7 +18,7 @@ type env struct {
 	t     *testing.T
 	app   *tests.TestApp
 	url   string
-	users map[string]testutil.User
+	users map[c.Role]testutil.User
 }
 
 func newEnv(t *testing.T) *env {
@@ -50,7 +50,7 @@ func (e *env) technique(id string, platforms []string, extra map[string]any) *co
 	return e.save(c.Techniques, f)
 }
 
-func (e *env) do(method, path, role string, body any) testutil.Response {
+func (e *env) do(method, path string, role c.Role, body any) testutil.Response {
 	e.t.Helper()
 	tok := ""
 	if role != "" {
@@ -66,7 +66,7 @@ func (e *env) get(col, id string) *core.Record {
 	return r
 }
 
-func (e *env) act(id, role, action string, fields map[string]any) {
+func (e *env) act(id string, role c.Role, action string, fields map[string]any) {
 	e.t.Helper()
 	body := map[string]any{"action": action, "revision": e.get(c.Tests, id).GetInt("revision")}
 	for k, v := range fields {

@@ -25,7 +25,7 @@ func TestFromActorPreviewWritesNothing(t *testing.T) {
 
 	scenarios := []struct {
 		name      string
-		role      string
+		role      c.Role
 		body      map[string]any
 		status    int
 		techs     []string // techniques previewed, in order

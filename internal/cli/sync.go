@@ -71,19 +71,19 @@ func printRuns(w io.Writer, app core.App, runs []*core.Record, asJSON bool) erro
 // RunSummary is a one-line account of a finished run: what, outcome, time
 // taken and, for imports, the counts.
 func RunSummary(app core.App, r *core.Record) string {
-	label := r.GetString("job")
-	if id := r.GetString("integration"); id != "" {
+	label := collections.AsJobRun(r).Job()
+	if id := collections.AsJobRun(r).Integration(); id != "" {
 		if rec, err := app.FindRecordById(collections.Integrations, id); err == nil {
-			label = rec.GetString("name")
+			label = collections.AsIntegration(rec).Name()
 		}
 	}
-	took := r.GetDateTime("finished_at").Time().Sub(r.GetDateTime("started_at").Time()).Round(time.Millisecond)
-	line := fmt.Sprintf("%s: %s in %s", label, r.GetString("status"), took)
-	if a := r.GetInt("attempt"); a > 1 {
+	took := collections.AsJobRun(r).FinishedAt().Time().Sub(collections.AsJobRun(r).StartedAt().Time()).Round(time.Millisecond)
+	line := fmt.Sprintf("%s: %s in %s", label, collections.AsJobRun(r).Status(), took)
+	if a := collections.AsJobRun(r).Attempt(); a > 1 {
 		line += fmt.Sprintf(" (attempt %d)", a)
 	}
 	var rep importers.Report
-	if raw := r.GetString("stats"); raw != "" && json.Unmarshal([]byte(raw), &rep) == nil && rep.Kind != "" {
+	if raw := r.GetString(collections.FieldStats); raw != "" && json.Unmarshal([]byte(raw), &rep) == nil && rep.Kind != "" {
 		line += fmt.Sprintf(": %d created, %d updated, %d unchanged, %d removed", rep.Created, rep.Updated, rep.Unchanged, rep.Removed)
 		if rep.Version != "" {
 			line += ", version " + rep.Version
@@ -95,7 +95,7 @@ func RunSummary(app core.App, r *core.Record) string {
 			line += fmt.Sprintf(", %d file errors", n)
 		}
 	}
-	if msg := r.GetString("error"); msg != "" {
+	if msg := collections.AsJobRun(r).ErrorText(); msg != "" {
 		line += "\n  error: " + msg
 	}
 	return line
@@ -105,7 +105,7 @@ func RunSummary(app core.App, r *core.Record) string {
 func failedRuns(runs []*core.Record) error {
 	n := 0
 	for _, r := range runs {
-		if r.GetString("status") != jobs.StatusSucceeded {
+		if collections.AsJobRun(r).Status() != jobs.StatusSucceeded {
 			n++
 		}
 	}

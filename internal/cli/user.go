@@ -28,9 +28,12 @@ func userCreateCommand(pb *pocketbase.PocketBase) *cobra.Command {
 			var u *core.Record
 			err := pb.RunInTransaction(func(txApp core.App) error {
 				audit.Bind(txApp, audit.System("cli"))
-				var err error
+				r, err := collections.ParseRole(role)
+				if err != nil {
+					return err
+				}
 				u, err = collections.CreateUser(txApp, collections.NewUserInput{
-					Email: args[0], Password: args[1], Name: name, Role: role,
+					Email: args[0], Password: args[1], Name: name, Role: r,
 				})
 				return err
 			})
@@ -44,7 +47,7 @@ func userCreateCommand(pb *pocketbase.PocketBase) *cobra.Command {
 			return nil
 		},
 	}
-	create.Flags().StringVar(&role, "role", collections.RoleViewer, "role of the new user")
+	create.Flags().StringVar(&role, "role", string(collections.RoleViewer), "role of the new user")
 	create.Flags().StringVar(&name, "name", "", "display name")
 	create.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return create
@@ -52,12 +55,12 @@ func userCreateCommand(pb *pocketbase.PocketBase) *cobra.Command {
 
 // userRow is one line of `aegis user list`.
 type userRow struct {
-	Id      string `json:"id"`
-	Email   string `json:"email"`
-	Name    string `json:"name"`
-	Role    string `json:"role"`
-	Active  bool   `json:"active"`
-	Created string `json:"created"`
+	Id      string           `json:"id"`
+	Email   string           `json:"email"`
+	Name    string           `json:"name"`
+	Role    collections.Role `json:"role"`
+	Active  bool             `json:"active"`
+	Created string           `json:"created"`
 }
 
 func userListCommand(pb *pocketbase.PocketBase) *cobra.Command {
@@ -74,7 +77,7 @@ func userListCommand(pb *pocketbase.PocketBase) *cobra.Command {
 			rows := make([]userRow, 0, len(users))
 			for _, u := range users {
 				rows = append(rows, userRow{Id: u.Id, Email: u.Email(), Name: u.GetString("name"),
-					Role: u.GetString("role"), Active: u.GetBool("active"), Created: u.GetString("created")})
+					Role: collections.RoleOf(u), Active: u.GetBool("active"), Created: u.GetString("created")})
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), rows)
@@ -101,8 +104,11 @@ func userSetRoleCommand(pb *pocketbase.PocketBase) *cobra.Command {
 			var u *core.Record
 			err := pb.RunInTransaction(func(txApp core.App) error {
 				audit.Bind(txApp, audit.System("cli"))
-				var err error
-				u, err = collections.SetRole(txApp, args[0], args[1])
+				r, err := collections.ParseRole(args[1])
+				if err != nil {
+					return err
+				}
+				u, err = collections.SetRole(txApp, args[0], r)
 				return err
 			})
 			if err != nil {

@@ -231,15 +231,16 @@ func (s *seeder) seedUsers() error {
 		return err
 	}
 	type account struct {
-		role, email, name, id string
-		created               bool
-		err                   error
+		role            collections.Role
+		email, name, id string
+		created         bool
+		err             error
 	}
 	var all []*account
 	for _, role := range collections.Roles {
 		for i := 1; i <= s.size.UsersPerRole; i++ {
-			all = append(all, &account{role: role, name: demoName(role, i),
-				email: fmt.Sprintf("%s%d@%s", strings.ReplaceAll(role, "_", "."), i, EmailDomain)})
+			all = append(all, &account{role: role, name: demoName(string(role), i),
+				email: fmt.Sprintf("%s%d@%s", strings.ReplaceAll(string(role), "_", "."), i, EmailDomain)})
 		}
 	}
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
@@ -267,7 +268,7 @@ func (s *seeder) seedUsers() error {
 		if a.err != nil {
 			return a.err
 		}
-		s.users[a.role] = append(s.users[a.role], a.id)
+		s.users[string(a.role)] = append(s.users[string(a.role)], a.id)
 		if a.created {
 			s.rep.Users = append(s.rep.Users, a.email)
 		}
@@ -393,8 +394,8 @@ func (s *seeder) seedTools() error {
 	return nil
 }
 
-func (s *seeder) pick(role string) string {
-	ids := s.users[role]
+func (s *seeder) pick(role collections.Role) string {
+	ids := s.users[string(role)]
 	if len(ids) == 0 {
 		return ""
 	}

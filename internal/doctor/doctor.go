@@ -197,10 +197,10 @@ func checkJobs(app core.App) Check {
 	since := types.NowDateTime().Add(-24 * time.Hour)
 	var failed, stale int
 	_ = app.DB().Select("count(*)").From(collections.JobRuns).
-		Where(dbx.HashExp{"status": "failed"}).AndWhere(dbx.NewExp("started_at >= {:s}", dbx.Params{"s": since.String()})).Row(&failed)
+		Where(dbx.HashExp{"status": collections.JobFailed}).AndWhere(dbx.NewExp("started_at >= {:s}", dbx.Params{"s": since.String()})).Row(&failed)
 	old := types.NowDateTime().Add(-6 * time.Hour)
 	_ = app.DB().Select("count(*)").From(collections.JobRuns).
-		Where(dbx.HashExp{"status": "running"}).AndWhere(dbx.NewExp("started_at < {:s}", dbx.Params{"s": old.String()})).Row(&stale)
+		Where(dbx.HashExp{"status": collections.JobRunning}).AndWhere(dbx.NewExp("started_at < {:s}", dbx.Params{"s": old.String()})).Row(&stale)
 	c.Status, c.Detail = OK, fmt.Sprintf("%d failed runs in 24 h, %d running for over 6 h", failed, stale)
 	if failed > 0 || stale > 0 {
 		c.Status, c.Advice = Warn, "see Integrations & jobs in the UI for the errors"

@@ -84,7 +84,7 @@ func Authorize(app core.App, actor workflow.Actor, testId, team string) (*core.R
 	}
 	switch {
 	case actor.Red():
-		if actor.Is(c.RoleRedOperator) && test.GetString("red_assignee") != actor.Id {
+		if actor.Is(c.RoleRedOperator) && c.AsTest(test).RedAssignee() != actor.Id {
 			return nil, "", router.NewForbiddenError("Only the assigned red operator or a red lead may add red evidence.", nil)
 		}
 		return test, "red", nil
@@ -233,17 +233,18 @@ func Store(app core.App, actor workflow.Actor, test *core.Record, team string, i
 	file.Name = named.Name
 	r := core.NewRecord(col)
 	r.Id = core.GenerateDefaultRandomId()
-	r.Set("test", test.Id)
-	r.Set("team", team)
-	r.Set("filename", in.Filename)
-	r.Set("mime", in.Mime)
-	r.Set("size", in.Size)
+	ev := c.AsEvidenceFile(r)
+	ev.SetTest(test.Id)
+	ev.SetTeam(team)
+	ev.SetFilename(in.Filename)
+	ev.SetMime(in.Mime)
+	ev.SetSize(int(in.Size))
 	r.Set("sha256", in.SHA256)
-	r.Set("note", in.Note)
+	ev.SetNote(in.Note)
 	if !actor.Superuser() {
-		r.Set("uploaded_by", actor.Id)
+		ev.SetUploadedBy(actor.Id)
 	}
-	r.Set("file", file) // validated as an upload (name, size), stored below
+	ev.SetFile(file) // validated as an upload (name, size), stored below
 	audit.SetRecordActor(r, actor)
 	if err := app.ValidateWithContext(context.Background(), r); err != nil {
 		return nil, fmt.Errorf("evidence %s: %w", in.Filename, err)
@@ -265,7 +266,7 @@ func Store(app core.App, actor workflow.Actor, test *core.Record, team string, i
 		}
 		return nil, fmt.Errorf("store evidence %s: %w", in.Filename, err)
 	}
-	r.Set("file", file.Name)
+	ev.SetFile(file.Name)
 	if err := app.SaveNoValidate(r); err != nil {
 		if derr := fsys.Delete(key); derr != nil {
 			app.Logger().Error("evidence file left without metadata", "key", key, "error", derr)

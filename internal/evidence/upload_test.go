@@ -35,7 +35,7 @@ type env struct {
 	t     *testing.T
 	app   *tests.TestApp
 	url   string
-	users map[string]testutil.User
+	users map[c.Role]testutil.User
 	s3    bool
 }
 
@@ -72,7 +72,7 @@ func (e *env) test(blind bool) *core.Record {
 }
 
 // upload streams a multipart body built on the fly from content.
-func (e *env) upload(testId, role, filename string, content io.Reader, note string) testutil.Response {
+func (e *env) upload(testId string, role c.Role, filename string, content io.Reader, note string) testutil.Response {
 	e.t.Helper()
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
@@ -108,7 +108,7 @@ type evidenceJSON struct {
 }
 
 // download fetches an evidence file, with a fresh file token when withToken.
-func (e *env) download(ev evidenceJSON, role string, withToken bool) *http.Response {
+func (e *env) download(ev evidenceJSON, role c.Role, withToken bool) *http.Response {
 	e.t.Helper()
 	url := e.url + "/api/files/evidence/" + ev.Id + "/" + ev.File
 	if withToken {
@@ -190,7 +190,7 @@ func suite(t *testing.T, e *env) {
 		assert.Equal(t, 200, r.StatusCode, "download with token: %d %q", r.StatusCode, got)
 		assert.True(t, bytes.Equal(got, body), "download with token: %d %q", r.StatusCode, got)
 		// Only the note can change afterwards, by the uploader.
-		patch := func(role string, body map[string]any) int {
+		patch := func(role c.Role, body map[string]any) int {
 			return testutil.Do(t, "PATCH", e.url+"/api/collections/evidence/records/"+ev.Id, e.users[role].Token, body).Status
 		}
 		assert.Equal(t, 200, patch(c.RoleRedOperator, map[string]any{"note": "console, 10:00–10:05"}), "note edit")
@@ -232,9 +232,11 @@ func suite(t *testing.T, e *env) {
 		elf[16], elf[18] = 2, 0x3e // ET_EXEC, x86-64
 		blind := e.test(true)
 		cases := []struct {
-			name, role, test string
-			body             []byte
-			want             int
+			name string
+			role c.Role
+			test string
+			body []byte
+			want int
 		}{
 			{"disallowed type", c.RoleRedOperator, test.Id, elf, 415},
 			{"viewer", c.RoleViewer, test.Id, []byte("x"), 403},

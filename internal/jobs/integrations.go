@@ -47,23 +47,23 @@ func IntegrationJobName(id string) string { return integrationPrefix + id }
 
 // IntegrationSchedule is the schedule the integration runs on.
 func IntegrationSchedule(rec *core.Record) string {
-	if s := strings.TrimSpace(rec.GetString("schedule")); s != "" {
+	if s := strings.TrimSpace(collections.AsIntegration(rec).Schedule()); s != "" {
 		return s
 	}
-	return DefaultSchedule(rec.GetString("kind"))
+	return DefaultSchedule(collections.AsIntegration(rec).Kind())
 }
 
 // IntegrationJob is the sync job of an integrations record. A disabled
 // integration has no schedule but can still be synced on request.
 func IntegrationJob(rec *core.Record) Job {
 	sched := ""
-	if rec.GetBool("enabled") {
+	if collections.AsIntegration(rec).Enabled() {
 		sched = IntegrationSchedule(rec)
 	}
 	id := rec.Id
 	return Job{
 		Name:             IntegrationJobName(id),
-		Title:            "Sync " + rec.GetString("name"),
+		Title:            "Sync " + collections.AsIntegration(rec).Name(),
 		Schedule:         sched,
 		Timeout:          30 * time.Minute,
 		Retries:          2,
@@ -126,15 +126,15 @@ type IntegrationSource struct {
 // ParseIntegrationSource reads integrations.source.
 func ParseIntegrationSource(rec *core.Record) (IntegrationSource, error) {
 	var s IntegrationSource
-	raw := rec.GetString("source")
+	raw := collections.AsIntegration(rec).Source()
 	if raw == "" || raw == "null" {
-		return s, fmt.Errorf("integration %q has no source", rec.GetString("name"))
+		return s, fmt.Errorf("integration %q has no source", collections.AsIntegration(rec).Name())
 	}
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return s, fmt.Errorf("integration %q: source is not {\"spec\": …}: %w", rec.GetString("name"), err)
+		return s, fmt.Errorf("integration %q: source is not {\"spec\": …}: %w", collections.AsIntegration(rec).Name(), err)
 	}
 	if strings.TrimSpace(s.Spec) == "" {
-		return s, fmt.Errorf("integration %q: source.spec is empty", rec.GetString("name"))
+		return s, fmt.Errorf("integration %q: source.spec is empty", collections.AsIntegration(rec).Name())
 	}
 	return s, nil
 }
@@ -161,11 +161,11 @@ func SyncIntegration(ctx context.Context, app core.App, id string, run *Run) (ma
 	if err != nil {
 		return nil, Permanent(fmt.Errorf("integration %s: %w", id, err))
 	}
-	kind := rec.GetString("kind")
+	kind := collections.AsIntegration(rec).Kind()
 	imp, ok := registry.Lookup(kind)
 	if !ok {
 		err := Permanent(fmt.Errorf("integration %q: no importer for kind %q (have: %s)",
-			rec.GetString("name"), kind, strings.Join(registry.Kinds(), ", ")))
+			collections.AsIntegration(rec).Name(), kind, strings.Join(registry.Kinds(), ", ")))
 		recordSync(app, id, nil, err)
 		return nil, err
 	}
@@ -175,12 +175,12 @@ func SyncIntegration(ctx context.Context, app core.App, id string, run *Run) (ma
 		return nil, Permanent(err)
 	}
 	if run != nil {
-		run.Logf("sync %s (%s) from %s", rec.GetString("name"), kind, redact.URL(spec.Spec))
+		run.Logf("sync %s (%s) from %s", collections.AsIntegration(rec).Name(), kind, redact.URL(spec.Spec))
 	}
 	report, err := importFrom(ctx, app, imp, kind, spec.Spec, spec.options(), run)
 	recordSync(app, id, report, err)
 	if err != nil {
-		return reportStats(report), fmt.Errorf("sync %s: %w", rec.GetString("name"), err)
+		return reportStats(report), fmt.Errorf("sync %s: %w", collections.AsIntegration(rec).Name(), err)
 	}
 	return reportStats(report), nil
 }
@@ -232,16 +232,17 @@ func recordSync(app core.App, id string, report *importers.Report, syncErr error
 	if err != nil {
 		return
 	}
-	rec.Set("last_sync_at", types.NowDateTime())
+	ig := collections.AsIntegration(rec)
+	ig.SetLastSyncAt(types.NowDateTime())
 	if syncErr != nil {
-		rec.Set("last_status", StatusFailed)
-		rec.Set("last_error", redact.Error(syncErr))
+		ig.SetLastStatus(StatusFailed)
+		ig.SetLastError(redact.Error(syncErr))
 	} else {
-		rec.Set("last_status", StatusSucceeded)
-		rec.Set("last_error", "")
+		ig.SetLastStatus(StatusSucceeded)
+		ig.SetLastError("")
 	}
 	if report != nil {
-		rec.Set("last_sync_stats", report)
+		ig.SetLastSyncStats(report)
 	}
 	if err := app.Save(rec); err != nil {
 		app.Logger().Error("record integration sync", "integration", id, "error", err)
@@ -284,11 +285,11 @@ func SyncNow(ctx context.Context, app core.App, idOrName string, opts Options) (
 			run, err = busy.Run, nil
 		}
 		if err != nil {
-			return out, fmt.Errorf("sync %s: %w", rec.GetString("name"), err)
+			return out, fmt.Errorf("sync %s: %w", collections.AsIntegration(rec).Name(), err)
 		}
 		done, err := Wait(ctx, app, run.Id)
 		if err != nil {
-			return out, fmt.Errorf("sync %s: %w", rec.GetString("name"), err)
+			return out, fmt.Errorf("sync %s: %w", collections.AsIntegration(rec).Name(), err)
 		}
 		out = append(out, done)
 	}

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aegis-sec/aegis/collections"
 	"sort"
 	"strings"
 	"sync"
@@ -75,10 +76,10 @@ const (
 
 // Statuses of a run (job_runs.status).
 const (
-	StatusRunning   = "running"
-	StatusSucceeded = "succeeded"
-	StatusFailed    = "failed"
-	StatusRetrying  = "retrying"
+	StatusRunning   = collections.JobRunning
+	StatusSucceeded = collections.JobSucceeded
+	StatusFailed    = collections.JobFailed
+	StatusRetrying  = collections.JobRetrying
 )
 
 // Options describe who or what started a run.

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"encoding/json"
+	"github.com/aegis-sec/aegis/collections"
 	"sync"
 	"time"
 
@@ -54,8 +55,9 @@ func (p *publisher) save(mutate func(rec *core.Record)) {
 	defer p.recMu.Unlock()
 	mutate(p.rec)
 	prog, log := p.run.state()
-	p.rec.Set("progress", prog)
-	p.rec.Set("log", log)
+	jr := collections.AsJobRun(p.rec)
+	jr.SetProgress(prog)
+	jr.SetLog(log)
 	p.shadowMu.Lock()
 	p.shadow = p.rec.Fresh()
 	p.shadowMu.Unlock()
@@ -134,8 +136,9 @@ func (p *publisher) broadcast() {
 	rec := p.shadow.Fresh()
 	p.shadowMu.Unlock()
 	prog, log := p.run.state()
-	rec.Set("progress", prog)
-	rec.Set("log", log)
+	jr := collections.AsJobRun(rec)
+	jr.SetProgress(prog)
+	jr.SetLog(log)
 	col := rec.Collection()
 	data, err := json.Marshal(map[string]any{"action": "update", "record": rec})
 	if err != nil {

@@ -64,21 +64,22 @@ func markInterrupted(app core.App, id, reason string) bool {
 	if err != nil {
 		return false
 	}
-	if s := rec.GetString("status"); s != StatusRunning && s != StatusRetrying {
+	if s := collections.AsJobRun(rec).Status(); s != StatusRunning && s != StatusRetrying {
 		return false
 	}
-	rec.Set("status", StatusFailed)
-	rec.Set("finished_at", types.NowDateTime())
-	rec.Set("error", reason)
+	jr := collections.AsJobRun(rec)
+	jr.SetStatus(StatusFailed)
+	jr.SetFinishedAt(types.NowDateTime())
+	jr.SetErrorText(reason)
 	var log []string
 	_ = rec.UnmarshalJSONField("log", &log)
-	rec.Set("log", append(log, time.Now().UTC().Format("15:04:05")+" "+reason))
+	jr.SetLog(append(log, time.Now().UTC().Format("15:04:05")+" "+reason))
 	if err := app.Save(rec); err != nil {
 		app.Logger().Error("mark interrupted job run", "run", id, "error", err)
 		return false
 	}
-	app.Logger().Warn("job run interrupted", "job", rec.GetString("job"), "run", id)
-	job := Job{Name: rec.GetString("job")}
+	app.Logger().Warn("job run interrupted", "job", jr.Job(), "run", id)
+	job := Job{Name: jr.Job()}
 	if j, err := Lookup(app, job.Name); err == nil {
 		job = j
 	}
@@ -103,11 +104,11 @@ func retryInterrupted(app core.App) {
 			continue
 		}
 		r := last[0]
-		if r.GetString("status") != StatusFailed || !strings.HasPrefix(r.GetString("error"), interruptedPrefix) ||
-			r.GetString("trigger") == TriggerStartup {
+		if collections.AsJobRun(r).Status() != StatusFailed || !strings.HasPrefix(collections.AsJobRun(r).ErrorText(), interruptedPrefix) ||
+			collections.AsJobRun(r).Trigger() == TriggerStartup {
 			continue
 		}
-		_, err = Start(app, job, Options{Trigger: TriggerStartup, RequestedBy: r.GetString("requested_by")})
+		_, err = Start(app, job, Options{Trigger: TriggerStartup, RequestedBy: collections.AsJobRun(r).RequestedBy()})
 		var busy *AlreadyRunningError
 		if err != nil && !errors.As(err, &busy) {
 			app.Logger().Error("retry interrupted job", "job", job.Name, "error", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/secrets"
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -48,7 +49,7 @@ func Register(app core.App) {
 	})
 
 	app.OnRecordValidate(collections.Integrations).BindFunc(validateIntegration)
-	bindIntegrationSecrets(app)
+	secrets.Bind(app)
 	refresh := func(e *core.RecordEvent) error {
 		updateIntegrationCron(app, e.Record)
 		return e.Next()
@@ -115,20 +116,21 @@ func updateIntegrationCron(app core.App, rec *core.Record) {
 // that is not {"spec": …}, with field errors the dashboard and SPA show.
 func validateIntegration(e *core.RecordEvent) error {
 	errs := validation.Errors{}
-	if s := strings.TrimSpace(e.Record.GetString("schedule")); s != "" {
+	ig := collections.AsIntegration(e.Record)
+	if s := strings.TrimSpace(ig.Schedule()); s != "" {
 		if _, err := ParseSchedule(s); err != nil {
 			errs["schedule"] = validation.NewError("invalid_schedule",
 				"Use a cron expression (min hour day month weekday, e.g. \"0 2 * * *\") or @daily/@weekly.")
 		}
 	}
-	if raw := e.Record.GetString("source"); raw != "" && raw != "null" {
+	if raw := ig.Source(); raw != "" && raw != "null" {
 		var s IntegrationSource
 		if err := json.Unmarshal([]byte(raw), &s); err != nil {
 			errs["source"] = validation.NewError("invalid_source", "The source must be a JSON object such as {\"spec\": \"https://…\"}.")
-		} else if e.Record.GetBool("enabled") && strings.TrimSpace(s.Spec) == "" {
+		} else if ig.Enabled() && strings.TrimSpace(s.Spec) == "" {
 			errs["source"] = validation.NewError("missing_spec", "An enabled integration needs source.spec (a path, URL, github:owner/repo@ref or taxii+https://… URL).")
 		}
-	} else if e.Record.GetBool("enabled") {
+	} else if ig.Enabled() {
 		errs["source"] = validation.NewError("missing_spec", "An enabled integration needs source.spec.")
 	}
 	if len(errs) > 0 {

@@ -92,15 +92,16 @@ func Start(app core.App, job Job, opts Options) (*core.Record, error) {
 	}
 	rec := core.NewRecord(col)
 	rec.Id = runId
-	rec.Set("job", job.Name)
-	rec.Set("trigger", opts.Trigger)
-	rec.Set("started_at", types.NowDateTime())
-	rec.Set("status", StatusRunning)
-	rec.Set("attempt", 1)
-	rec.Set("progress", Progress{})
-	rec.Set("log", []string{})
-	rec.Set("integration", job.Integration)
-	rec.Set("requested_by", opts.RequestedBy)
+	jr := collections.AsJobRun(rec)
+	jr.SetJob(job.Name)
+	jr.SetTrigger(opts.Trigger)
+	jr.SetStartedAt(types.NowDateTime())
+	jr.SetStatus(StatusRunning)
+	jr.SetAttempt(1)
+	jr.SetProgress(Progress{})
+	jr.SetLog([]string{})
+	jr.SetIntegration(job.Integration)
+	jr.SetRequestedBy(opts.RequestedBy)
 	if err := app.Save(rec); err != nil {
 		return nil, abortStart(app, job.Name, runId, err)
 	}
@@ -166,7 +167,7 @@ func Wait(ctx context.Context, app core.App, runId string) (*core.Record, error)
 		if err != nil {
 			return nil, err
 		}
-		if s := rec.GetString("status"); s == StatusSucceeded || s == StatusFailed {
+		if s := collections.AsJobRun(rec).Status(); s == StatusSucceeded || s == StatusFailed {
 			return rec, nil
 		}
 		select {
@@ -200,8 +201,9 @@ func execute(base context.Context, app core.App, job Job, rec *core.Record, run 
 		if attempt > 1 {
 			run.Attempt = attempt
 			save(func(rec *core.Record) {
-				rec.Set("status", StatusRunning)
-				rec.Set("attempt", attempt)
+				jr := collections.AsJobRun(rec)
+				jr.SetStatus(StatusRunning)
+				jr.SetAttempt(attempt)
 			})
 		}
 		stats, err = attemptOnce(base, app, job, run)
@@ -212,8 +214,9 @@ func execute(base context.Context, app core.App, job Job, rec *core.Record, run 
 		run.Logf("attempt %d failed: %v; retrying in %s", attempt, err, wait)
 		failed := err
 		save(func(rec *core.Record) {
-			rec.Set("status", StatusRetrying)
-			rec.Set("error", redact.Error(failed))
+			jr := collections.AsJobRun(rec)
+			jr.SetStatus(StatusRetrying)
+			jr.SetErrorText(redact.Error(failed))
 		})
 		select {
 		case <-time.After(wait):
@@ -234,16 +237,17 @@ func execute(base context.Context, app core.App, job Job, rec *core.Record, run 
 		run.Logf("failed: %v", err)
 	}
 	save(func(rec *core.Record) {
-		rec.Set("status", status)
-		rec.Set("finished_at", types.NowDateTime())
+		jr := collections.AsJobRun(rec)
+		jr.SetStatus(status)
+		jr.SetFinishedAt(types.NowDateTime())
 		if stats == nil {
 			stats = map[string]any{}
 		}
-		rec.Set("stats", stats)
+		jr.SetStats(stats)
 		if err != nil {
-			rec.Set("error", redact.Error(err))
+			jr.SetErrorText(redact.Error(err))
 		} else {
-			rec.Set("error", "")
+			jr.SetErrorText("")
 		}
 	})
 	if err := releaseLease(app, job.Name, rec.Id); err != nil {

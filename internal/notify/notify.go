@@ -26,17 +26,18 @@ func User(app core.App, userId string, m Message) error {
 		return err
 	}
 	r := core.NewRecord(col)
-	r.Set("user", userId)
-	r.Set("kind", m.Kind)
-	r.Set("title", m.Title)
-	r.Set("body", m.Body)
-	r.Set("link", m.Link)
+	n := collections.AsNotification(r)
+	n.SetUser(userId)
+	n.SetKind(m.Kind)
+	n.SetTitle(m.Title)
+	n.SetBody(m.Body)
+	n.SetLink(m.Link)
 	return app.Save(r)
 }
 
 // Role notifies every active user holding one of roles and returns how many
 // were notified.
-func Role(app core.App, m Message, roles ...string) (int, error) {
+func Role(app core.App, m Message, roles ...collections.Role) (int, error) {
 	if len(roles) == 0 {
 		return 0, nil
 	}
@@ -67,7 +68,7 @@ func MarkAllRead(app core.App, userId string) (int, error) {
 			return err
 		}
 		for _, r := range unread {
-			r.Set("read", true)
+			collections.AsNotification(r).SetRead(true)
 			if err := txApp.Save(r); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"html/template"
 	"io"
@@ -113,7 +114,7 @@ func BuildExecutiveFor(app core.App, f coverage.Filter) (*Executive, error) {
 	}
 	var rows []frow
 	if err := app.DB().NewQuery(`SELECT f.title, f.severity, f.status, ifnull(t.attack_id, '') AS attack_id, f.due_at
-		FROM findings f LEFT JOIN techniques t ON t.id = f.technique WHERE f.status IN ('open', 'in_progress', '')
+		FROM findings f LEFT JOIN techniques t ON t.id = f.technique WHERE f.status IN ('` + collections.FindingOpen + `', '` + collections.FindingInProgress + `', '')
 		ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, f.due_at
 		LIMIT 15`).All(&rows); err != nil {
 		return nil, err
@@ -123,7 +124,7 @@ func BuildExecutiveFor(app core.App, f coverage.Filter) (*Executive, error) {
 		if t := coverage.ParseTime(f.Due); !t.IsZero() {
 			due = t.Format("2006-01-02")
 		}
-		ex.OpenList = append(ex.OpenList, FindingLine{Title: f.Title, Severity: f.Severity, Status: coverage.OrDefault(f.Status, "open"),
+		ex.OpenList = append(ex.OpenList, FindingLine{Title: f.Title, Severity: f.Severity, Status: coverage.OrDefault(f.Status, collections.FindingOpen),
 			Technique: f.Attack, Due: due})
 	}
 	return ex, nil

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"sort"
 	"time"
@@ -112,7 +113,7 @@ func ModelMetrics(app core.App, revealedOnly bool) (*Metrics, error) {
 		if revealedOnly && !t.Revealed {
 			continue
 		}
-		m.TestsByState[coverage.OrDefault(t.State, "draft")]++
+		m.TestsByState[coverage.OrDefault(t.State, collections.StateDraft)]++
 		if !t.Validated() {
 			continue
 		}
@@ -223,9 +224,9 @@ func FindingStatsFor(app core.App, now time.Time, weeks int, revealedOnly bool) 
 		return nil, err
 	}
 	for _, s := range byStatus {
-		k := coverage.OrDefault(s.Status, "open")
+		k := coverage.OrDefault(s.Status, collections.FindingOpen)
 		fs.ByStatus[k] += s.N
-		if k == "resolved" || k == "risk_accepted" {
+		if k == collections.FindingResolved || k == collections.FindingRiskAccepted {
 			fs.Closed += s.N
 		} else {
 			fs.Open += s.N

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"github.com/aegis-sec/aegis/internal/report"
 	"github.com/aegis-sec/aegis/internal/testutil"
@@ -99,8 +100,8 @@ func TestExecutivePDFRoute(t *testing.T) {
 	srv := testutil.Serve(t, app)
 	base := srv.URL + "/api/aegis/reports/executive.pdf"
 	users := testutil.Users(t)
-	for _, role := range []string{"admin", "red_lead", "red_operator", "blue_lead", "blue_analyst", "viewer"} {
-		t.Run(role, func(t *testing.T) {
+	for _, role := range collections.Roles {
+		t.Run(string(role), func(t *testing.T) {
 			res := testutil.Do(t, http.MethodGet, base, users[role].Token, nil)
 			require.Equal(t, http.StatusOK, res.Status, "%s: %s", role, res.Body)
 			assert.Equal(t, "application/pdf", res.Header.Get("Content-Type"), role)

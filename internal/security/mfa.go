@@ -28,7 +28,7 @@ const Issuer = "Aegis"
 // a user with an authenticator enrolled must also send its current code as
 // "otp" in the same request.
 func requireTOTP(e *core.RecordAuthWithPasswordRequestEvent) error {
-	if e.Record == nil || !e.Record.GetBool("totp_enabled") || !e.Record.ValidatePassword(e.Password) {
+	if e.Record == nil || !collections.AsUser(e.Record).TotpEnabled() || !e.Record.ValidatePassword(e.Password) {
 		return e.Next()
 	}
 	code := ""
@@ -40,7 +40,7 @@ func requireTOTP(e *core.RecordAuthWithPasswordRequestEvent) error {
 	if code == "" {
 		return e.UnauthorizedError("Enter the 6-digit code from your authenticator app.", mfaError("totp_required", "An authenticator code is required."))
 	}
-	if !VerifyTOTP(e.Record.GetString("totp_secret"), code, time.Now()) {
+	if !VerifyTOTP(collections.AsUser(e.Record).TotpSecret(), code, time.Now()) {
 		if err := audit.Write(e.App, audit.Entry{Actor: e.Record.Id, ActorName: e.Record.Email(), ActorKind: audit.KindUser,
 			Action: audit.ActionLoginFailed, Collection: collections.Users, RecordId: e.Record.Id, IP: e.RealIP(),
 			Details: map[string]any{"identity": e.Identity, "reason": "wrong authenticator code"}}); err != nil {
@@ -54,14 +54,14 @@ func requireTOTP(e *core.RecordAuthWithPasswordRequestEvent) error {
 // StartTOTP creates a pending secret for user and returns it with its
 // otpauth URI; it takes effect only once ConfirmTOTP sees a valid code.
 func StartTOTP(app core.App, user *core.Record) (secret, uri string, err error) {
-	if user.GetBool("totp_enabled") {
+	if collections.AsUser(user).TotpEnabled() {
 		return "", "", errors.New("an authenticator is already enrolled: disable it first")
 	}
 	secret, err = NewTOTPSecret()
 	if err != nil {
 		return "", "", err
 	}
-	user.Set("totp_pending", secret)
+	collections.AsUser(user).SetTotpPending(secret)
 	if err := app.Save(user); err != nil {
 		return "", "", err
 	}
@@ -70,31 +70,33 @@ func StartTOTP(app core.App, user *core.Record) (secret, uri string, err error) 
 
 // ConfirmTOTP enables the pending secret when code is valid for it.
 func ConfirmTOTP(app core.App, user *core.Record, code string) error {
-	pending := user.GetString("totp_pending")
+	pending := collections.AsUser(user).TotpPending()
 	if pending == "" {
 		return errors.New("start enrolment first")
 	}
 	if !VerifyTOTP(pending, code, time.Now()) {
 		return errors.New("the code does not match: check the authenticator app's clock and try the next code")
 	}
-	user.Set("totp_secret", pending)
-	user.Set("totp_pending", "")
-	user.Set("totp_enabled", true)
+	u := collections.AsUser(user)
+	u.SetTotpSecret(pending)
+	u.SetTotpPending("")
+	u.SetTotpEnabled(true)
 	return app.Save(user)
 }
 
 // DisableTOTP removes the second factor. code must be valid unless an admin
 // resets it for someone else (byAdmin).
 func DisableTOTP(app core.App, user *core.Record, code string, byAdmin bool) error {
-	if !user.GetBool("totp_enabled") {
+	u := collections.AsUser(user)
+	if !u.TotpEnabled() {
 		return errors.New("no authenticator is enrolled")
 	}
-	if !byAdmin && !VerifyTOTP(user.GetString("totp_secret"), code, time.Now()) {
+	if !byAdmin && !VerifyTOTP(u.TotpSecret(), code, time.Now()) {
 		return errors.New("the authenticator code is wrong or expired")
 	}
-	user.Set("totp_secret", "")
-	user.Set("totp_pending", "")
-	user.Set("totp_enabled", false)
+	u.SetTotpSecret("")
+	u.SetTotpPending("")
+	u.SetTotpEnabled(false)
 	return app.Save(user)
 }
 
@@ -119,10 +121,10 @@ func errEnrolment(e *core.RequestEvent) error {
 // mustEnrol reports whether user's role requires an authenticator that the
 // user has not enrolled yet. Superusers use the dashboard's own MFA.
 func mustEnrol(app core.App, user *core.Record) bool {
-	if user == nil || user.IsSuperuser() || user.Collection().Name != collections.Users || user.GetBool("totp_enabled") {
+	if user == nil || user.IsSuperuser() || user.Collection().Name != collections.Users || collections.AsUser(user).TotpEnabled() {
 		return false
 	}
-	return slices.Contains(mfaRequiredRoles(app), user.GetString("role"))
+	return slices.Contains(mfaRequiredRoles(app), collections.RoleOf(user))
 }
 
 // enforceEnrolment refuses API calls (REST, realtime connect and subscribe,

@@ -25,11 +25,11 @@ const SSOProviderName = "oidc"
 // settings record (readable by every user), so it holds no secrets: the SSO
 // client secret lives only in the users collection's OAuth2 configuration.
 type Policy struct {
-	PasswordMinLength int      `json:"password_min_length"`
-	SessionHours      int      `json:"session_hours"`
-	Lockout           Lockout  `json:"lockout"`
-	MFARequiredRoles  []string `json:"mfa_required_roles"`
-	SSO               SSO      `json:"sso"`
+	PasswordMinLength int                `json:"password_min_length"`
+	SessionHours      int                `json:"session_hours"`
+	Lockout           Lockout            `json:"lockout"`
+	MFARequiredRoles  []collections.Role `json:"mfa_required_roles"`
+	SSO               SSO                `json:"sso"`
 }
 
 // Lockout refuses password sign-ins for an identity after Threshold
@@ -41,15 +41,15 @@ type Lockout struct {
 
 // SSO configures sign-in through an OpenID Connect identity provider.
 type SSO struct {
-	Enabled     bool              `json:"enabled"`
-	DisplayName string            `json:"display_name"`
-	ClientID    string            `json:"client_id"`
-	AuthURL     string            `json:"auth_url"`
-	TokenURL    string            `json:"token_url"`
-	UserInfoURL string            `json:"userinfo_url"`
-	RoleClaim   string            `json:"role_claim"`   // e.g. "groups" or "roles"
-	RoleMap     map[string]string `json:"role_map"`     // claim value → Aegis role
-	DefaultRole string            `json:"default_role"` // role for accounts no mapping matches; "" refuses them
+	Enabled     bool                        `json:"enabled"`
+	DisplayName string                      `json:"display_name"`
+	ClientID    string                      `json:"client_id"`
+	AuthURL     string                      `json:"auth_url"`
+	TokenURL    string                      `json:"token_url"`
+	UserInfoURL string                      `json:"userinfo_url"`
+	RoleClaim   string                      `json:"role_claim"`   // e.g. "groups" or "roles"
+	RoleMap     map[string]collections.Role `json:"role_map"`     // claim value → Aegis role
+	DefaultRole collections.Role            `json:"default_role"` // role for accounts no mapping matches; "" refuses them
 }
 
 // DefaultPolicy is the policy of a fresh installation.
@@ -58,8 +58,8 @@ func DefaultPolicy() Policy {
 		PasswordMinLength: collections.MinPasswordLength,
 		SessionHours:      168,
 		Lockout:           Lockout{Threshold: 5, WindowMinutes: 15},
-		MFARequiredRoles:  []string{},
-		SSO:               SSO{RoleClaim: "groups", RoleMap: map[string]string{}},
+		MFARequiredRoles:  []collections.Role{},
+		SSO:               SSO{RoleClaim: "groups", RoleMap: map[string]collections.Role{}},
 	}
 }
 
@@ -76,7 +76,7 @@ func (p Policy) Validate() error {
 		errs = append(errs, errors.New("lockout needs threshold 0–100 (0 = off) and window_minutes 1–1440"))
 	}
 	for _, r := range p.MFARequiredRoles {
-		if !collections.IsRole(r) {
+		if !r.Valid() {
 			errs = append(errs, fmt.Errorf("mfa_required_roles: unknown role %q", r))
 		}
 	}
@@ -94,11 +94,11 @@ func (p Policy) Validate() error {
 		}
 	}
 	for claim, role := range p.SSO.RoleMap {
-		if !collections.IsRole(role) {
+		if !role.Valid() {
 			errs = append(errs, fmt.Errorf("sso.role_map[%q]: unknown role %q", claim, role))
 		}
 	}
-	if p.SSO.DefaultRole != "" && !collections.IsRole(p.SSO.DefaultRole) {
+	if p.SSO.DefaultRole != "" && !p.SSO.DefaultRole.Valid() {
 		errs = append(errs, fmt.Errorf("sso.default_role: unknown role %q", p.SSO.DefaultRole))
 	}
 	return errors.Join(errs...)
@@ -148,7 +148,7 @@ func Load(app core.App) Policy {
 	}
 	_ = rec.UnmarshalJSONField("security", &p)
 	if p.SSO.RoleMap == nil {
-		p.SSO.RoleMap = map[string]string{}
+		p.SSO.RoleMap = map[string]collections.Role{}
 	}
 	return p
 }

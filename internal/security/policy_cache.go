@@ -22,12 +22,12 @@ const (
 )
 
 type mfaRolesEntry struct {
-	roles []string
+	roles []collections.Role
 	at    time.Time
 }
 
 // mfaRequiredRoles is Load(app).MFARequiredRoles, cached.
-func mfaRequiredRoles(app core.App) []string {
+func mfaRequiredRoles(app core.App) []collections.Role {
 	if e, ok := app.Store().Get(mfaRolesKey).(*mfaRolesEntry); ok && time.Since(e.at) < policyTTL {
 		return e.roles
 	}

@@ -78,7 +78,7 @@ func TestSecondFactorCoversRealtimeAndFiles(t *testing.T) {
 	early := testutil.Subscribe(t, srv.URL, analyst.Token, "tests/*")
 	watcher := testutil.Subscribe(t, srv.URL, viewer.Token, "tests/*")
 
-	r := putPolicy(t, srv.URL, admin.Token, func(p *security.Policy) { p.MFARequiredRoles = []string{collections.RoleBlueAnalyst} }, nil)
+	r := putPolicy(t, srv.URL, admin.Token, func(p *security.Policy) { p.MFARequiredRoles = []collections.Role{collections.RoleBlueAnalyst} }, nil)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 
 	fileURL := srv.URL + "/api/files/evidence/" + evidence.Id + "/" + evidence.File

@@ -154,9 +154,9 @@ func TestPolicyValidationAndEffects(t *testing.T) {
 	}{
 		{"a 4-character password minimum", func(p *security.Policy) { p.PasswordMinLength = 4 }},
 		{"zero-hour sessions", func(p *security.Policy) { p.SessionHours = 0 }},
-		{"MFA for an unknown role", func(p *security.Policy) { p.MFARequiredRoles = []string{"wizard"} }},
+		{"MFA for an unknown role", func(p *security.Policy) { p.MFARequiredRoles = []collections.Role{"wizard"} }},
 		{"SSO enabled without a provider", func(p *security.Policy) { p.SSO.Enabled = true }},
-		{"SSO mapping to an unknown role", func(p *security.Policy) { p.SSO.RoleMap = map[string]string{"g": "root"} }},
+		{"SSO mapping to an unknown role", func(p *security.Policy) { p.SSO.RoleMap = map[string]collections.Role{"g": "root"} }},
 	} {
 		table = append(table, testutil.Scenario{
 			Name: "a policy with " + bad.name + " is refused", Method: http.MethodPut, URL: "/api/aegis/security", Token: admin,
@@ -173,7 +173,7 @@ func TestPolicyValidationAndEffects(t *testing.T) {
 			Body: policyBody(func(p *security.Policy) {
 				p.PasswordMinLength = 16
 				p.SessionHours = 12
-				p.MFARequiredRoles = []string{collections.RoleBlueAnalyst}
+				p.MFARequiredRoles = []collections.Role{collections.RoleBlueAnalyst}
 			}),
 			ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"session_hours":12`},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ testutil.Response) {
@@ -242,7 +242,7 @@ func TestSingleSignOnMapsRolesFromClaims(t *testing.T) {
 	sso := policyBody(func(p *security.Policy) {
 		p.SSO = security.SSO{Enabled: true, DisplayName: "Corp SSO", ClientID: "aegis", AuthURL: idp.URL + "/authorize",
 			TokenURL: idp.URL + "/token", UserInfoURL: idp.URL + "/userinfo", RoleClaim: "groups",
-			RoleMap: map[string]string{"soc-leads": collections.RoleBlueLead, "staff": collections.RoleViewer}}
+			RoleMap: map[string]collections.Role{"soc-leads": collections.RoleBlueLead, "staff": collections.RoleViewer}}
 	})
 	sso["sso_client_secret"] = secret
 	oauth2 := func(name, code string, createData map[string]any, status int, content ...string) testutil.Scenario {
@@ -270,7 +270,7 @@ func TestSingleSignOnMapsRolesFromClaims(t *testing.T) {
 	)
 	dana, err := app.FindAuthRecordByEmail(collections.Users, "dana@corp.example")
 	require.NoError(t, err)
-	require.Equal(t, collections.RoleBlueLead, dana.GetString("role"), "dana's role")
+	require.Equal(t, collections.RoleBlueLead, collections.RoleOf(dana), "dana's role")
 	require.True(t, dana.GetBool("active"), "dana is active")
 
 	s.Run(t, oauth2("an unmapped account cannot sign in", "mallory", nil, http.StatusForbidden))
@@ -282,19 +282,19 @@ func TestSingleSignOnMapsRolesFromClaims(t *testing.T) {
 	s.Run(t, oauth2("the role follows the claims at the next sign-in", "dana", nil, http.StatusOK, `"token":"`))
 	dana, err = app.FindRecordById(collections.Users, dana.Id)
 	require.NoError(t, err)
-	require.Equal(t, collections.RoleViewer, dana.GetString("role"), "role after claim change")
+	require.Equal(t, collections.RoleViewer, collections.RoleOf(dana), "role after claim change")
 	changes, err := app.FindRecordsByFilter(collections.AuditLogs, "action = 'role_change' && record_id = {:id}", "", 0, 0, map[string]any{"id": dana.Id})
 	require.NoError(t, err)
 	require.NotEmpty(t, changes, "sso role change not audited")
 }
 
 func TestMapRole(t *testing.T) {
-	sso := security.SSO{RoleClaim: "roles", RoleMap: map[string]string{"a": "viewer", "b": "red_lead", "c": "admin"}}
+	sso := security.SSO{RoleClaim: "roles", RoleMap: map[string]collections.Role{"a": "viewer", "b": "red_lead", "c": "admin"}}
 	cases := []struct {
 		name  string
 		claim any
-		def   string
-		want  string
+		def   collections.Role
+		want  collections.Role
 	}{
 		{"two groups: the stronger role", []any{"a", "b"}, "", "red_lead"},
 		{"admin group wins", []any{"c", "a"}, "", "admin"},

@@ -12,7 +12,7 @@ import (
 // MapRole returns the Aegis role for an identity provider's user claims:
 // the most privileged role any claim value maps to, else the default role
 // ("" means the account is refused).
-func MapRole(claims map[string]any, sso SSO) string {
+func MapRole(claims map[string]any, sso SSO) collections.Role {
 	values := claimValues(claims[sso.RoleClaim])
 	best := -1
 	for _, v := range values {
@@ -79,14 +79,14 @@ func mapSSORole(e *core.RecordAuthWithOAuth2RequestEvent) error {
 	if !e.Record.GetBool("active") {
 		return e.ForbiddenError("This account is deactivated.", nil)
 	}
-	if old := e.Record.GetString("role"); old != role {
+	if old := collections.RoleOf(e.Record); old != role {
 		e.Record.Set("role", role)
 		if err := e.App.Save(e.Record); err != nil {
 			return e.InternalServerError("", err)
 		}
 		if err := audit.Write(e.App, audit.Entry{ActorKind: audit.KindSystem, ActorName: "sso", Action: audit.ActionRoleChange,
 			Collection: collections.Users, RecordId: e.Record.Id, IP: e.RealIP(),
-			Details: map[string]any{"role": map[string]string{"old": old, "new": role}, "source": "identity provider claims"}}); err != nil {
+			Details: map[string]any{"role": map[string]collections.Role{"old": old, "new": role}, "source": "identity provider claims"}}); err != nil {
 			return e.InternalServerError("", err)
 		}
 	}

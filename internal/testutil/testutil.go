@@ -27,20 +27,20 @@ const Password = "correct-horse-battery"
 type User struct {
 	Id    string
 	Email string
-	Role  string
+	Role  collections.Role
 	Token string
 }
 
 var (
 	once        sync.Once
 	templateDir string
-	seeded      map[string]User
+	seeded      map[collections.Role]User
 	superuser   User
 	setupErr    error
 )
 
 // Users returns the seeded users by role (admin, red_lead, …, viewer).
-func Users(t testing.TB) map[string]User {
+func Users(t testing.TB) map[collections.Role]User {
 	t.Helper()
 	ensureTemplate(t)
 	return seeded
@@ -80,11 +80,11 @@ func buildTemplate() error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	seeded = map[string]User{}
+	seeded = map[collections.Role]User{}
 	for _, role := range collections.Roles {
-		email := role + "@aegis.test"
+		email := string(role) + "@aegis.test"
 		u, err := collections.CreateUser(ta, collections.NewUserInput{
-			Email: email, Password: Password, Name: "Test " + role, Role: role,
+			Email: email, Password: Password, Name: "Test " + string(role), Role: role,
 		})
 		if err != nil {
 			return fmt.Errorf("seed %s: %w", role, err)

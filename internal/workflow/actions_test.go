@@ -12,7 +12,7 @@ import (
 func TestActionsOfferedAndHistoryOfChildren(t *testing.T) {
 	e := newEnv(t)
 	id := e.newTest(e.technique("T1112", nil), nil).Id
-	actions := func(role string) []string {
+	actions := func(role c.Role) []string {
 		res := e.do("GET", "/api/aegis/tests/"+id+"/actions", role, nil)
 		var out struct{ Actions []string }
 		res.JSON(t, &out)

@@ -22,12 +22,12 @@ func BenchmarkTransition(b *testing.B) {
 	tech.Set("attack_id", "T1059")
 	tech.Set("name", "bench")
 	require.NoError(b, app.Save(tech), "save the technique")
-	actor := func(role string) workflow.Actor {
-		return workflow.Actor{Id: users[role].Id, Name: role, Role: role}
+	actor := func(role c.Role) workflow.Actor {
+		return workflow.Actor{Id: users[role].Id, Name: string(role), Role: role}
 	}
 	tests, _ := app.FindCollectionByNameOrId(c.Tests)
 	steps := []struct {
-		role string
+		role c.Role
 		in   workflow.Input
 	}{
 		{c.RoleRedLead, workflow.Input{Action: "approve", RedAssignee: users[c.RoleRedOperator].Id}},

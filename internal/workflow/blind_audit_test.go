@@ -21,7 +21,7 @@ type auditCase struct {
 	name       string
 	method     string
 	path       string
-	role       string
+	role       c.Role
 	wantStatus int
 	contains   []string
 	absent     []string
@@ -94,20 +94,20 @@ func TestBlindTestAuditFollowsTestVisibility(t *testing.T) {
 	export := "/api/aegis/export/audit.csv"
 	secrets := []string{secretName, secretProc, secretComment, "nightjar-notes.txt", "NIGHTJAR finding", hidden.Id}
 	var cases []auditCase
-	for _, role := range []string{c.RoleBlueAnalyst, c.RoleBlueLead} {
+	for _, role := range []c.Role{c.RoleBlueAnalyst, c.RoleBlueLead} {
 		cases = append(cases,
-			auditCase{"list/" + role, "GET", list, role, 200, []string{"Operation OPENDAY"}, secrets},
-			auditCase{"filter record_id/" + role, "GET", byRecord, role, 200, []string{`"totalItems":0`}, secrets},
-			auditCase{"filter test/" + role, "GET", byTest, role, 200, []string{`"totalItems":0`}, secrets},
-			auditCase{"view/" + role, "GET", view, role, 404, nil, secrets},
-			auditCase{"export/" + role, "GET", export, role, 200, []string{"Operation OPENDAY"}, secrets},
+			auditCase{"list/" + string(role), "GET", list, role, 200, []string{"Operation OPENDAY"}, secrets},
+			auditCase{"filter record_id/" + string(role), "GET", byRecord, role, 200, []string{`"totalItems":0`}, secrets},
+			auditCase{"filter test/" + string(role), "GET", byTest, role, 200, []string{`"totalItems":0`}, secrets},
+			auditCase{"view/" + string(role), "GET", view, role, 404, nil, secrets},
+			auditCase{"export/" + string(role), "GET", export, role, 200, []string{"Operation OPENDAY"}, secrets},
 		)
 	}
-	for _, role := range []string{c.RoleRedLead, c.RoleRedOperator, c.RoleViewer, c.RoleAdmin} {
+	for _, role := range []c.Role{c.RoleRedLead, c.RoleRedOperator, c.RoleViewer, c.RoleAdmin} {
 		cases = append(cases,
-			auditCase{"list/" + role, "GET", list, role, 200, secrets, nil},
-			auditCase{"view/" + role, "GET", view, role, 200, []string{hidden.Id}, nil},
-			auditCase{"export/" + role, "GET", export, role, 200, secrets, nil},
+			auditCase{"list/" + string(role), "GET", list, role, 200, secrets, nil},
+			auditCase{"view/" + string(role), "GET", view, role, 200, []string{hidden.Id}, nil},
+			auditCase{"export/" + string(role), "GET", export, role, 200, secrets, nil},
 		)
 	}
 	t.Run("hidden", func(t *testing.T) { e.runAuditCases(t, cases) })
@@ -160,12 +160,12 @@ func TestBlindTestAuditFollowsTestVisibility(t *testing.T) {
 	e.mustAct(hidden.Id, c.RoleRedLead, "reveal", nil)
 	assert.Zero(t, e.count(c.AuditLogs, "test = {:t} AND revealed = false", map[string]any{"t": hidden.Id}))
 	var after []auditCase
-	for _, role := range []string{c.RoleBlueAnalyst, c.RoleBlueLead} {
+	for _, role := range []c.Role{c.RoleBlueAnalyst, c.RoleBlueLead} {
 		after = append(after,
-			auditCase{"list/" + role, "GET", list, role, 200, secrets, nil},
-			auditCase{"filter record_id/" + role, "GET", byRecord, role, 200, []string{hidden.Id}, []string{`"totalItems":0`}},
-			auditCase{"view/" + role, "GET", view, role, 200, []string{hidden.Id}, nil},
-			auditCase{"export/" + role, "GET", export, role, 200, secrets, nil},
+			auditCase{"list/" + string(role), "GET", list, role, 200, secrets, nil},
+			auditCase{"filter record_id/" + string(role), "GET", byRecord, role, 200, []string{hidden.Id}, []string{`"totalItems":0`}},
+			auditCase{"view/" + string(role), "GET", view, role, 200, []string{hidden.Id}, nil},
+			auditCase{"export/" + string(role), "GET", export, role, 200, secrets, nil},
 		)
 	}
 	t.Run("revealed", func(t *testing.T) { e.runAuditCases(t, after) })

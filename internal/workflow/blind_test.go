@@ -54,13 +54,13 @@ func TestBlindCampaignHidesTestsFromBlue(t *testing.T) {
 	blue := testutil.Subscribe(t, e.url, e.users[c.RoleBlueAnalyst].Token, "tests/*", "tests/"+hidden.Id,
 		"test_comments/*", "evidence/*", "test_outcomes/*")
 
-	listed := func(role, col, id string) bool {
+	listed := func(role c.Role, col, id string) bool {
 		res := e.do("GET", "/api/collections/"+col+"/records?perPage=500", role, nil)
 		require.Equal(t, 200, res.Status, "list %s: %d", col, res.Status)
 		return strings.Contains(string(res.Body), id)
 	}
 	srv := &testutil.Server{App: e.app, URL: e.url}
-	for _, role := range []string{c.RoleBlueAnalyst, c.RoleBlueLead} {
+	for _, role := range []c.Role{c.RoleBlueAnalyst, c.RoleBlueLead} {
 		tok := e.users[role].Token
 		scenarios := []testutil.Scenario{
 			{
@@ -90,7 +90,7 @@ func TestBlindCampaignHidesTestsFromBlue(t *testing.T) {
 				ExpectedStatus: http.StatusNotFound, ExpectedError: true,
 			},
 		)
-		t.Run(role, func(t *testing.T) { srv.Run(t, scenarios...) })
+		t.Run(string(role), func(t *testing.T) { srv.Run(t, scenarios...) })
 	}
 	// Nor can blue attach an outcome row to a test it cannot see.
 	siem := e.save(c.DefenseTools, map[string]any{"name": "SIEM", "kind": "siem"})

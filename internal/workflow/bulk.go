@@ -43,6 +43,39 @@ const MaxBulk = 1000
 // campaign), cancel (with a reason, through Transition's rules) or retest
 // (validated or closed tests, through Retest's rules). It returns the tests changed or created.
 func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
+	ids, err := checkBulk(actor, in)
+	if err != nil {
+		return nil, err
+	}
+	var out []*core.Record
+	err = app.RunInTransaction(func(tx core.App) error {
+		audit.Bind(tx, actor)
+		out = out[:0]
+		target, err := bulkTarget(tx, in)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			saved, err := bulkOne(tx, actor, in, id, target)
+			if err != nil {
+				return err
+			}
+			out = append(out, saved)
+		}
+		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
+			Action: "bulk_" + in.Action, Collection: c.Tests, IP: actor.IP,
+			Details: map[string]any{"ids": strings.Join(ids, ","), "campaign": in.Campaign,
+				"red_assignee": in.RedAssignee, "blue_assignee": in.BlueAssignee}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkBulk refuses a bulk request that the actor may not run or that is
+// malformed, before anything is read; it returns the distinct ids.
+func checkBulk(actor Actor, in BulkInput) ([]string, error) {
 	blueLead := actor.Is(c.RoleBlueLead)
 	if !actor.Is(c.RoleAdmin, c.RoleRedLead) && !blueLead {
 		return nil, forbidden("Only leads and admins run bulk actions.")
@@ -65,110 +98,105 @@ func Bulk(app core.App, actor Actor, in BulkInput) ([]*core.Record, error) {
 	case in.Action == BulkCancel && strings.TrimSpace(in.Reason) == "":
 		return nil, missing("reason")
 	}
-	var out []*core.Record
-	err := app.RunInTransaction(func(tx core.App) error {
-		audit.Bind(tx, actor)
-		out = out[:0]
-		var target *core.Record
-		if in.Action == BulkMove || in.Action == BulkCopy {
-			if in.Campaign == "" {
-				return missing("campaign")
-			}
-			t, err := tx.FindRecordById(c.Campaigns, in.Campaign)
-			if err != nil {
-				return invalid("campaign", "Unknown campaign.")
-			}
-			target = t
+	return ids, nil
+}
+
+// bulkTarget checks what the action points at: the campaign of a move or a
+// copy (returned), the assignees of an assignment.
+func bulkTarget(tx core.App, in BulkInput) (*core.Record, error) {
+	switch in.Action {
+	case BulkMove, BulkCopy:
+		if in.Campaign == "" {
+			return nil, missing("campaign")
 		}
-		if in.Action == BulkAssign {
-			if in.RedAssignee == "" && in.BlueAssignee == "" {
-				return missing("red_assignee")
-			}
-			if in.RedAssignee != "" {
-				if err := checkUser(tx, "red_assignee", in.RedAssignee, c.RoleRedOperator, c.RoleRedLead, c.RoleAdmin); err != nil {
-					return err
-				}
-			}
-			if in.BlueAssignee != "" {
-				if err := checkUser(tx, "blue_assignee", in.BlueAssignee, c.RoleBlueAnalyst, c.RoleBlueLead, c.RoleAdmin); err != nil {
-					return err
-				}
+		t, err := tx.FindRecordById(c.Campaigns, in.Campaign)
+		if err != nil {
+			return nil, invalid("campaign", "Unknown campaign.")
+		}
+		return t, nil
+	case BulkAssign:
+		if in.RedAssignee == "" && in.BlueAssignee == "" {
+			return nil, missing("red_assignee")
+		}
+		if in.RedAssignee != "" {
+			if err := checkUser(tx, "red_assignee", in.RedAssignee, c.RoleRedOperator, c.RoleRedLead, c.RoleAdmin); err != nil {
+				return nil, err
 			}
 		}
-		for _, id := range ids {
-			t, err := tx.FindRecordById(c.Tests, id)
-			if err != nil || !actor.CanSee(t) {
-				return invalid("ids", "Unknown test "+id+".")
+		if in.BlueAssignee != "" {
+			if err := checkUser(tx, "blue_assignee", in.BlueAssignee, c.RoleBlueAnalyst, c.RoleBlueLead, c.RoleAdmin); err != nil {
+				return nil, err
 			}
-			test := c.AsTest(t)
-			switch in.Action {
-			case BulkApprove:
-				rev := test.Revision()
-				saved, err := Transition(tx, actor, id, Input{Action: ActionApprove, Revision: &rev,
-					RedAssignee: in.RedAssignee, BlueAssignee: in.BlueAssignee})
-				if err != nil {
-					return fmt.Errorf("test %s: %w", id, err)
-				}
-				out = append(out, saved)
-				continue
-			case BulkCancel:
-				rev := test.Revision()
-				saved, err := Transition(tx, actor, id, Input{Action: ActionCancel, Revision: &rev, Reason: in.Reason})
-				if err != nil {
-					return fmt.Errorf("test %s: %w", id, err)
-				}
-				out = append(out, saved)
-				continue
-			case BulkRetest:
-				saved, err := Retest(tx, actor, id)
-				if err != nil {
-					return fmt.Errorf("test %s: %w", id, err)
-				}
-				out = append(out, saved)
-				continue
-			case BulkAssign:
-				if in.RedAssignee != "" {
-					test.SetRedAssignee(in.RedAssignee)
-				}
-				if in.BlueAssignee != "" {
-					test.SetBlueAssignee(in.BlueAssignee)
-				}
-			case BulkMove:
-				test.SetCampaign(target.Id)
-				if !c.AsCampaign(target).Blind() {
-					test.SetRevealed(true)
-				}
-			case BulkCopy:
-				cp, err := NewDraft(tx, t, target.Id)
-				if err != nil {
-					return err
-				}
-				t = cp
-			}
-			if !t.IsNew() {
-				if err := bumpRevision(tx, t); err != nil {
-					return err
-				}
-			}
-			if err := tx.Save(t); err != nil {
-				return fmt.Errorf("bulk %s test %s: %w", in.Action, id, err)
-			}
-			if in.Action == BulkAssign {
-				if err := notifyAssigned(tx, actor, t, in); err != nil {
-					return err
-				}
-			}
-			out = append(out, t)
 		}
-		return audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
-			Action: "bulk_" + in.Action, Collection: c.Tests, IP: actor.IP,
-			Details: map[string]any{"ids": strings.Join(ids, ","), "campaign": in.Campaign,
-				"red_assignee": in.RedAssignee, "blue_assignee": in.BlueAssignee}})
-	})
-	if err != nil {
-		return nil, err
 	}
-	return out, nil
+	return nil, nil
+}
+
+// bulkOne applies the action to the test id and returns the saved test (the
+// new draft of a copy).
+func bulkOne(tx core.App, actor Actor, in BulkInput, id string, target *core.Record) (*core.Record, error) {
+	t, err := tx.FindRecordById(c.Tests, id)
+	if err != nil || !actor.CanSee(t) {
+		return nil, invalid("ids", "Unknown test "+id+".")
+	}
+	test := c.AsTest(t)
+	var saved *core.Record
+	switch in.Action {
+	case BulkApprove:
+		rev := test.Revision()
+		saved, err = Transition(tx, actor, id, Input{Action: ActionApprove, Revision: &rev,
+			RedAssignee: in.RedAssignee, BlueAssignee: in.BlueAssignee})
+	case BulkCancel:
+		rev := test.Revision()
+		saved, err = Transition(tx, actor, id, Input{Action: ActionCancel, Revision: &rev, Reason: in.Reason})
+	case BulkRetest:
+		saved, err = Retest(tx, actor, id)
+	default:
+		return bulkEdit(tx, actor, in, t, target)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("test %s: %w", id, err)
+	}
+	return saved, nil
+}
+
+// bulkEdit assigns, moves or copies one test and saves it.
+func bulkEdit(tx core.App, actor Actor, in BulkInput, t, target *core.Record) (*core.Record, error) {
+	id, test := t.Id, c.AsTest(t)
+	switch in.Action {
+	case BulkAssign:
+		if in.RedAssignee != "" {
+			test.SetRedAssignee(in.RedAssignee)
+		}
+		if in.BlueAssignee != "" {
+			test.SetBlueAssignee(in.BlueAssignee)
+		}
+	case BulkMove:
+		test.SetCampaign(target.Id)
+		if !c.AsCampaign(target).Blind() {
+			test.SetRevealed(true)
+		}
+	case BulkCopy:
+		cp, err := NewDraft(tx, t, target.Id)
+		if err != nil {
+			return nil, err
+		}
+		t = cp
+	}
+	if !t.IsNew() {
+		if err := bumpRevision(tx, t); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Save(t); err != nil {
+		return nil, fmt.Errorf("bulk %s test %s: %w", in.Action, id, err)
+	}
+	if in.Action == BulkAssign {
+		if err := notifyAssigned(tx, actor, t, in); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 // notifyAssigned tells a newly assigned user of a test that waits for them:

@@ -17,7 +17,7 @@ func TestBulkActions(t *testing.T) {
 		ids = append(ids, e.newTest(tech, src).Id)
 	}
 	op, analyst := e.users[c.RoleRedOperator].Id, e.users[c.RoleBlueAnalyst].Id
-	bulk := func(role string, body map[string]any) (int, []map[string]any) {
+	bulk := func(role c.Role, body map[string]any) (int, []map[string]any) {
 		res := e.do("POST", "/api/aegis/tests/bulk", role, body)
 		var out struct{ Tests []map[string]any }
 		if res.Status == 200 {
@@ -25,7 +25,7 @@ func TestBulkActions(t *testing.T) {
 		}
 		return res.Status, out.Tests
 	}
-	status := func(role string, body map[string]any) int {
+	status := func(role c.Role, body map[string]any) int {
 		code, _ := bulk(role, body)
 		return code
 	}

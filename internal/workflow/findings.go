@@ -68,7 +68,7 @@ func openFinding(tx core.App, test *core.Record) error {
 	}
 	owner := tt.BlueAssignee()
 	if owner == "" {
-		if lead, err := tx.FindFirstRecordByFilter(c.Users, "role = 'blue_lead' && active = true"); err == nil {
+		if lead, err := tx.FindFirstRecordByFilter(c.Users, "role = {:role} && active = true", dbx.Params{"role": c.RoleBlueLead}); err == nil {
 			owner = lead.Id
 		}
 	}
@@ -103,7 +103,7 @@ func recommendation(tx core.App, tech, test *core.Record) string {
 	if len(mits) > 0 {
 		b.WriteString(" Review the mitigations:")
 		for _, m := range mits {
-			fmt.Fprintf(&b, "\n- %s %s", m.GetString("attack_id"), m.GetString("name"))
+			fmt.Fprintf(&b, "\n- %s %s", c.AsTechnique(m).AttackId(), c.AsTechnique(m).Name())
 		}
 	}
 	return b.String()
@@ -124,7 +124,7 @@ func resolveFindings(tx core.App, test *core.Record) error {
 		}
 		for _, f := range open {
 			c.AsFinding(f).SetStatus(FindingResolved)
-			f.Set("resolved_by_test", test.Id)
+			c.AsFinding(f).SetResolvedByTest(test.Id)
 			c.AsFinding(f).SetResolvedAt(now)
 			if err := tx.Save(f); err != nil {
 				return fmt.Errorf("resolve finding %s: %w", f.Id, err)

@@ -72,12 +72,13 @@ func TestFindingLifecycleGuard(t *testing.T) {
 	e := newEnv(t)
 	tech := e.technique("T1110", nil)
 	f := e.save(c.Findings, map[string]any{"technique": tech.Id, "title": "weak passwords", "status": "open", "severity": "medium"})
-	patch := func(role, status string) int {
+	patch := func(role c.Role, status string) int {
 		return e.do("PATCH", "/api/collections/findings/records/"+f.Id, role, map[string]any{"status": status}).Status
 	}
 	steps := []struct {
-		role, status string
-		want         int
+		role   c.Role
+		status string
+		want   int
 	}{
 		{c.RoleBlueAnalyst, "in_progress", 404}, // not a finding manager: the update rule hides it
 		{c.RoleBlueLead, "in_progress", 200},

@@ -17,12 +17,12 @@ func TestCrudEditsAreLimitedPerRole(t *testing.T) {
 	op := e.users[c.RoleRedOperator].Id
 	s := &testutil.Server{App: e.app, URL: e.url}
 	url := "/api/collections/tests/records/" + id
-	token := func(role string) string { return e.users[role].Token }
-	refused := func(name, role string, body map[string]any, status int) testutil.Scenario {
+	token := func(role c.Role) string { return e.users[role].Token }
+	refused := func(name string, role c.Role, body map[string]any, status int) testutil.Scenario {
 		return testutil.Scenario{Name: name, Method: http.MethodPatch, URL: url, Token: token(role), Body: body,
 			ExpectedStatus: status, ExpectedError: true}
 	}
-	allowed := func(name, role string, body map[string]any, content ...string) testutil.Scenario {
+	allowed := func(name string, role c.Role, body map[string]any, content ...string) testutil.Scenario {
 		return testutil.Scenario{Name: name, Method: http.MethodPatch, URL: url, Token: token(role), Body: body,
 			ExpectedStatus: http.StatusOK, ExpectedContent: content}
 	}

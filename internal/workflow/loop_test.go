@@ -19,8 +19,10 @@ func (e *env) walkTo(camp *core.Record, state, blueAssignee string) *core.Record
 	e.t.Helper()
 	test := e.newTest(e.technique("T1003.001", nil), camp)
 	path := []struct {
-		until, role, action string
-		fields              map[string]any
+		until  string
+		role   c.Role
+		action string
+		fields map[string]any
 	}{
 		{c.StateReady, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.users[c.RoleRedOperator].Id, "blue_assignee": blueAssignee}},
 		{c.StateExecuting, c.RoleRedOperator, "start", nil},
@@ -52,7 +54,7 @@ func TestAllowedActionsComeFromTheServer(t *testing.T) {
 
 	scenarios := []struct {
 		name string
-		role string
+		role c.Role
 		test *core.Record
 		want []string
 	}{
@@ -100,7 +102,7 @@ func TestAllowedActionsComeFromTheServer(t *testing.T) {
 	}
 	requests := []struct {
 		name   string
-		role   string
+		role   c.Role
 		url    string
 		status int
 		body   string
@@ -191,9 +193,9 @@ func TestRecordAndSubmitNameWhoActedAndRefuseFutureTimes(t *testing.T) {
 func TestWhoeverActsNextIsNotified(t *testing.T) {
 	e := newEnv(t)
 	camp := e.campaign("notify", false)
-	u := func(role string) string { return e.users[role].Id }
+	u := func(role c.Role) string { return e.users[role].Id }
 	// unread returns the titles of role's notifications about test since.
-	unread := func(role, link string) []string {
+	unread := func(role c.Role, link string) []string {
 		recs, err := e.app.FindRecordsByFilter(c.Notifications, "user = {:u} && link = {:l}", "created", 0, 0,
 			map[string]any{"u": u(role), "l": link})
 		require.NoError(t, err)
@@ -207,31 +209,31 @@ func TestWhoeverActsNextIsNotified(t *testing.T) {
 		name     string
 		blue     string // blue_assignee at approval
 		from     string // state the test is walked to
-		role     string
+		role     c.Role
 		action   string
 		fields   map[string]any
-		told     map[string][]string // role → notification kinds about this test
-		notTold  []string
+		told     map[c.Role][]string // role → notification kinds about this test
+		notTold  []c.Role
 		findings bool
 	}{
 		{name: "approval tells the operator", from: c.StateDraft, role: c.RoleRedLead, action: "approve",
 			fields: map[string]any{"red_assignee": u(c.RoleRedOperator)},
-			told:   map[string][]string{c.RoleRedOperator: {"test_assigned"}}, notTold: []string{c.RoleBlueAnalyst, c.RoleBlueLead}},
+			told:   map[c.Role][]string{c.RoleRedOperator: {"test_assigned"}}, notTold: []c.Role{c.RoleBlueAnalyst, c.RoleBlueLead}},
 		{name: "submit without an analyst tells blue leads and analysts", from: c.StateExecuting, role: c.RoleRedOperator, action: "submit",
 			fields: map[string]any{"red_result": "executed"},
-			told:   map[string][]string{c.RoleBlueAnalyst: {"test_blue_review"}, c.RoleBlueLead: {"test_blue_review"}}},
-		{name: "submit with an analyst tells only them", blue: c.RoleBlueAnalyst, from: c.StateExecuting, role: c.RoleRedOperator, action: "submit",
+			told:   map[c.Role][]string{c.RoleBlueAnalyst: {"test_blue_review"}, c.RoleBlueLead: {"test_blue_review"}}},
+		{name: "submit with an analyst tells only them", blue: string(c.RoleBlueAnalyst), from: c.StateExecuting, role: c.RoleRedOperator, action: "submit",
 			fields: map[string]any{"red_result": "executed"},
-			told:   map[string][]string{c.RoleBlueAnalyst: {"test_blue_review"}}, notTold: []string{c.RoleBlueLead}},
+			told:   map[c.Role][]string{c.RoleBlueAnalyst: {"test_blue_review"}}, notTold: []c.Role{c.RoleBlueLead}},
 		{name: "an outcome tells the operator and red leads", from: c.StateBlueReview, role: c.RoleBlueAnalyst, action: "record",
 			fields: map[string]any{"prevention": "blocked", "detection": "technique"},
-			told:   map[string][]string{c.RoleRedOperator: {"outcome_recorded"}, c.RoleRedLead: {"outcome_recorded"}}},
+			told:   map[c.Role][]string{c.RoleRedOperator: {"outcome_recorded"}, c.RoleRedLead: {"outcome_recorded"}}},
 		{name: "a miss also tells red leads of the finding", from: c.StateBlueReview, role: c.RoleBlueAnalyst, action: "record",
 			fields: map[string]any{"prevention": "not_blocked", "detection": "none"}, findings: true,
-			told: map[string][]string{c.RoleRedOperator: {"outcome_recorded"}, c.RoleRedLead: {"outcome_recorded", "finding_opened"}}},
+			told: map[c.Role][]string{c.RoleRedOperator: {"outcome_recorded"}, c.RoleRedLead: {"outcome_recorded", "finding_opened"}}},
 		{name: "rework tells the operator", from: c.StateBlueReview, role: c.RoleBlueAnalyst, action: "rework",
 			fields: map[string]any{"reason": "no logs"},
-			told:   map[string][]string{c.RoleRedOperator: {"test_rework"}}, notTold: []string{c.RoleRedLead}},
+			told:   map[c.Role][]string{c.RoleRedOperator: {"test_rework"}}, notTold: []c.Role{c.RoleRedLead}},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
@@ -280,7 +282,7 @@ func TestBulkCancelAndRetest(t *testing.T) {
 	v1, v2 := e.walkTo(camp, c.StateValidated, ""), e.walkTo(camp, c.StateValidated, "")
 	scenarios := []struct {
 		name   string
-		role   string
+		role   c.Role
 		body   map[string]any
 		status int
 		body2  string

@@ -19,7 +19,7 @@ type env struct {
 	t     *testing.T
 	app   *tests.TestApp
 	url   string
-	users map[string]testutil.User
+	users map[c.Role]testutil.User
 }
 
 func newEnv(t *testing.T) *env {
@@ -77,7 +77,7 @@ func (e *env) get(id string) *core.Record {
 	return r
 }
 
-func (e *env) do(method, path, role string, body any) testutil.Response {
+func (e *env) do(method, path string, role c.Role, body any) testutil.Response {
 	e.t.Helper()
 	tok := ""
 	if role != "" {
@@ -87,7 +87,7 @@ func (e *env) do(method, path, role string, body any) testutil.Response {
 }
 
 // act posts a transition with the test's current revision unless rev is set.
-func (e *env) act(id, role, action string, fields map[string]any) testutil.Response {
+func (e *env) act(id string, role c.Role, action string, fields map[string]any) testutil.Response {
 	e.t.Helper()
 	body := map[string]any{"action": action, "revision": e.get(id).GetInt("revision")}
 	for k, v := range fields {
@@ -96,7 +96,7 @@ func (e *env) act(id, role, action string, fields map[string]any) testutil.Respo
 	return e.do("POST", "/api/aegis/tests/"+id+"/transition", role, body)
 }
 
-func (e *env) mustAct(id, role, action string, fields map[string]any) {
+func (e *env) mustAct(id string, role c.Role, action string, fields map[string]any) {
 	e.t.Helper()
 	res := e.act(id, role, action, fields)
 	require.Equal(e.t, http.StatusOK, res.Status, "%s %s by %s: %d %s", action, id, role, res.Status, res.Body)

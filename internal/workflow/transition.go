@@ -74,21 +74,21 @@ type Input struct {
 
 // step describes one action: who may take it, from which states, to which.
 type step struct {
-	roles []string
+	roles []c.Role
 	from  []string
 	to    string // "" keeps the state (reveal)
 }
 
 var steps = map[string]step{
-	ActionApprove: {roles: []string{c.RoleAdmin, c.RoleRedLead}, from: []string{c.StateDraft}, to: c.StateReady},
-	ActionStart:   {roles: []string{c.RoleAdmin, c.RoleRedLead, c.RoleRedOperator}, from: []string{c.StateReady}, to: c.StateExecuting},
-	ActionSubmit:  {roles: []string{c.RoleAdmin, c.RoleRedLead, c.RoleRedOperator}, from: []string{c.StateExecuting}, to: c.StateBlueReview},
-	ActionRecord:  {roles: []string{c.RoleAdmin, c.RoleBlueLead, c.RoleBlueAnalyst}, from: []string{c.StateBlueReview}, to: c.StateValidated},
-	ActionRework:  {roles: []string{c.RoleAdmin, c.RoleBlueLead, c.RoleBlueAnalyst}, from: []string{c.StateBlueReview}, to: c.StateExecuting},
-	ActionClose:   {roles: []string{c.RoleAdmin, c.RoleRedLead, c.RoleBlueLead}, from: []string{c.StateValidated}, to: c.StateClosed},
-	ActionCancel:  {roles: []string{c.RoleAdmin, c.RoleRedLead}, from: []string{c.StateDraft, c.StateReady, c.StateExecuting}, to: c.StateCancelled},
-	ActionReveal:  {roles: []string{c.RoleAdmin, c.RoleRedLead}, from: c.TestStates, to: ""},
-	ActionConfirm: {roles: []string{c.RoleAdmin, c.RoleBlueLead}, from: []string{c.StateValidated, c.StateClosed}, to: ""},
+	ActionApprove: {roles: []c.Role{c.RoleAdmin, c.RoleRedLead}, from: []string{c.StateDraft}, to: c.StateReady},
+	ActionStart:   {roles: []c.Role{c.RoleAdmin, c.RoleRedLead, c.RoleRedOperator}, from: []string{c.StateReady}, to: c.StateExecuting},
+	ActionSubmit:  {roles: []c.Role{c.RoleAdmin, c.RoleRedLead, c.RoleRedOperator}, from: []string{c.StateExecuting}, to: c.StateBlueReview},
+	ActionRecord:  {roles: []c.Role{c.RoleAdmin, c.RoleBlueLead, c.RoleBlueAnalyst}, from: []string{c.StateBlueReview}, to: c.StateValidated},
+	ActionRework:  {roles: []c.Role{c.RoleAdmin, c.RoleBlueLead, c.RoleBlueAnalyst}, from: []string{c.StateBlueReview}, to: c.StateExecuting},
+	ActionClose:   {roles: []c.Role{c.RoleAdmin, c.RoleRedLead, c.RoleBlueLead}, from: []string{c.StateValidated}, to: c.StateClosed},
+	ActionCancel:  {roles: []c.Role{c.RoleAdmin, c.RoleRedLead}, from: []string{c.StateDraft, c.StateReady, c.StateExecuting}, to: c.StateCancelled},
+	ActionReveal:  {roles: []c.Role{c.RoleAdmin, c.RoleRedLead}, from: c.TestStates, to: ""},
+	ActionConfirm: {roles: []c.Role{c.RoleAdmin, c.RoleBlueLead}, from: []string{c.StateValidated, c.StateClosed}, to: ""},
 }
 
 // Allowed lists the actions actor may take on test now (for the UI to offer
@@ -161,7 +161,7 @@ func Transition(app core.App, actor Actor, testId string, in Input) (*core.Recor
 			details[k] = v
 		}
 		if err := audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
-			Action: "transition", Collection: c.Tests, RecordId: test.Id, Details: details, IP: actor.IP}); err != nil {
+			Action: c.AuditTransition, Collection: c.Tests, RecordId: test.Id, Details: details, IP: actor.IP}); err != nil {
 			return fmt.Errorf("audit transition: %w", err)
 		}
 		if err := notifyNext(tx, actor, in.Action, test); err != nil {
@@ -338,13 +338,13 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 }
 
 // checkUser verifies that id is an active user holding one of roles.
-func checkUser(tx core.App, field, id string, roles ...string) error {
+func checkUser(tx core.App, field, id string, roles ...c.Role) error {
 	u, err := tx.FindRecordById(c.Users, id)
 	if err != nil || !c.AsUser(u).Active() {
 		return invalid(field, field+" must be an active user.")
 	}
 	if !contains(roles, c.AsUser(u).Role()) {
-		return invalid(field, fmt.Sprintf("%s must hold one of the roles %s.", field, strings.Join(roles, ", ")))
+		return invalid(field, fmt.Sprintf("%s must hold one of the roles %s.", field, strings.Join(c.Strings(roles), ", ")))
 	}
 	return nil
 }
@@ -361,7 +361,7 @@ func parseTime(field, s string) (types.DateTime, error) {
 	return d, nil
 }
 
-func contains(list []string, s string) bool {
+func contains[T ~string](list []T, s T) bool {
 	for _, v := range list {
 		if v == s {
 			return true
@@ -380,7 +380,7 @@ func notifyNext(tx core.App, actor Actor, action string, test *core.Record) erro
 	t := c.AsTest(test)
 	name := t.Name()
 	link := "/tests/" + test.Id
-	send := func(kind, title string, users []string, roles ...string) error {
+	send := func(kind, title string, users []string, roles ...c.Role) error {
 		return notifyUsers(tx, actor, notify.Message{Kind: kind, Title: title, Body: name, Link: link}, users, roles...)
 	}
 	forBlue := func() error {
@@ -416,7 +416,7 @@ func notifyNext(tx core.App, actor Actor, action string, test *core.Record) erro
 
 // notifyUsers sends m once to each of users and each active holder of roles,
 // skipping the actor and empty ids.
-func notifyUsers(tx core.App, actor Actor, m notify.Message, users []string, roles ...string) error {
+func notifyUsers(tx core.App, actor Actor, m notify.Message, users []string, roles ...c.Role) error {
 	seen := map[string]bool{"": true, actor.Id: true}
 	ids := []string{}
 	for _, u := range users {
@@ -432,7 +432,7 @@ func notifyUsers(tx core.App, actor Actor, m notify.Message, users []string, rol
 		}
 		holders, err := tx.FindAllRecords(c.Users, dbx.In("role", ins...), dbx.HashExp{"active": true})
 		if err != nil {
-			return fmt.Errorf("find %s: %w", strings.Join(roles, ", "), err)
+			return fmt.Errorf("find %s: %w", strings.Join(c.Strings(roles), ", "), err)
 		}
 		for _, u := range holders {
 			if !seen[u.Id] {

@@ -25,9 +25,10 @@ func TestWalkEveryTransition(t *testing.T) {
 	rule := e.save(c.DetectionRules, map[string]any{"source": "sigma", "source_rule_id": "r-1", "title": "Encoded PowerShell"})
 
 	steps := []struct {
-		role, action string
-		fields       map[string]any
-		state        string
+		role   c.Role
+		action string
+		fields map[string]any
+		state  string
 	}{
 		{c.RoleRedLead, "approve", map[string]any{"red_assignee": op.Id, "blue_assignee": analyst.Id}, c.StateReady},
 		{c.RoleRedOperator, "start", nil, c.StateExecuting},
@@ -110,8 +111,10 @@ func (e *env) testIn(state string) string {
 	id := e.newTest(tech, nil).Id
 	op := e.users[c.RoleRedOperator].Id
 	path := []struct {
-		until, role, action string
-		f                   map[string]any
+		until  string
+		role   c.Role
+		action string
+		f      map[string]any
 	}{
 		{c.StateReady, c.RoleRedLead, "approve", map[string]any{"red_assignee": op}},
 		{c.StateExecuting, c.RoleRedOperator, "start", nil},
@@ -134,10 +137,12 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 	e := newEnv(t)
 	u := e.users
 	cases := []struct {
-		name, state, role, action string
-		fields                    map[string]any
-		staleRevision             bool
-		want                      int
+		name, state   string
+		role          c.Role
+		action        string
+		fields        map[string]any
+		staleRevision bool
+		want          int
 	}{
 		{"approve by red operator", c.StateDraft, c.RoleRedOperator, "approve", map[string]any{"red_assignee": u[c.RoleRedOperator].Id}, false, 403},
 		{"approve by blue lead", c.StateDraft, c.RoleBlueLead, "approve", map[string]any{"red_assignee": u[c.RoleRedOperator].Id}, false, 403},

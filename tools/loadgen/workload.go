@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/aegis-sec/aegis/collections"
 	"io"
 	"net/http"
 	"os"
@@ -140,7 +141,7 @@ func seedOverAPI(url, token, redID string, clients, perClient int) (*reliability
 	if len(techs.Items) == 0 {
 		return nil, fmt.Errorf("no techniques: import ATT&CK first (aegis import attack FILE)")
 	}
-	body, _ := json.Marshal(map[string]any{"name": "Load run " + time.Now().Format(time.RFC3339), "status": "active"})
+	body, _ := json.Marshal(map[string]any{"name": "Load run " + time.Now().Format(time.RFC3339), "status": collections.CampaignActive})
 	var camp struct{ Id string }
 	if err := call(url, http.MethodPost, "/api/collections/campaigns/records", token, body, &camp); err != nil {
 		return nil, err

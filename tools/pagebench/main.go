@@ -21,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/aegis-sec/aegis/collections"
 	"io"
 	"net"
 	"net/http"
@@ -69,7 +70,7 @@ func full(col string, batch int, kv ...string) string {
 	return list(col, v)
 }
 
-var allRoles = []string{"admin", "red_lead", "red_operator", "blue_lead", "blue_analyst", "viewer"}
+var allRoles = collections.RoleNames()
 
 func pages() []page {
 	// The Tests page and the Audit log page by cursor (ui/src/lib/cursor.ts):
@@ -124,7 +125,7 @@ func pages() []page {
 			"/api/aegis/coverage/actors",
 			full("attack_campaigns", 1000, "fields", "id,attack_id,name,techniques", "sort", "attack_id", "filter", "revoked = false")}},
 		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(""), "/api/aegis/tests/total"}},
-		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests("state = 'validated'"), "/api/aegis/tests/total?state=validated"}},
+		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests("state = '"+collections.StateValidated+"'"), "/api/aegis/tests/total?state=validated"}},
 		// The search first lists the techniques the term matches, then filters
 		// the tests by name or by those technique ids (searchFilter in Tests.tsx).
 		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{techSearch("T1059"), tests("(name ~ 'T1059'{T1059})")}},
@@ -136,7 +137,7 @@ func pages() []page {
 				"filter", "updated >= '{tests_at}' && (updated > '{tests_at}' || (updated = '{tests_at}' && id > '{tests_id}'))")), "/api/aegis/tests/total"}},
 		{name: "Board", floor: "tests", per: 100, reqs: append([]string{
 			full("campaigns", 200, "sort", "-created", "fields", "id,name"),
-			list("tests", vals("page", "1", "perPage", "100", "filter", "state != 'cancelled'", "sort", "-updated", "skipTotal", "1"))}, refs...)},
+			list("tests", vals("page", "1", "perPage", "100", "filter", "state != '"+collections.StateCancelled+"'", "sort", "-updated", "skipTotal", "1"))}, refs...)},
 		{name: "Campaigns", floor: "campaigns", per: 25, reqs: []string{
 			list("campaigns", vals("page", "1", "perPage", "25", "sort", "-created", "expand", "threat_actor,owner"))}},
 		{name: "Campaign", floor: "tests", per: 50, reqs: []string{"/api/collections/campaigns/records/{campaign}?expand=threat_actor%2Cowner%2Cattack_campaign",
@@ -350,7 +351,7 @@ func measure(bin, dir string, n int, roles []string, only string) (map[string]*r
 	for key, path := range map[string]string{
 		"{fw}":       list("compliance_frameworks", vals("perPage", "1", "sort", "name", "skipTotal", "1")),
 		"{tech}":     list("techniques", vals("perPage", "1", "filter", "attack_id = 'T1059'", "skipTotal", "1")),
-		"{campaign}": list("campaigns", vals("perPage", "1", "sort", "-created", "filter", "status = 'active'", "skipTotal", "1")),
+		"{campaign}": list("campaigns", vals("perPage", "1", "sort", "-created", "filter", "status = '"+collections.CampaignActive+"'", "skipTotal", "1")),
 	} {
 		req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
 		req.Header.Set("Authorization", su)

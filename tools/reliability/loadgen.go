@@ -245,7 +245,7 @@ func (c *client) transition(ctx context.Context) {
 		}
 		st = testState{State: rec.State, Revision: rec.Revision}
 	}
-	if st.State == "closed" {
+	if st.State == collections.StateClosed {
 		var out struct{ Id string }
 		if c.do(ctx, "POST retest", http.MethodPost, "/api/aegis/tests/"+id+"/retest", c.cfg.RedLead, "application/json", nil, &out) {
 			c.tests[i] = out.Id

@@ -35,7 +35,7 @@ func SeedTests(app core.App, redLeadID string, clients, perClient int) (*Setup, 
 		}
 		camp := core.NewRecord(campCol)
 		camp.Set("name", "Load campaign")
-		camp.Set("status", "active")
+		collections.AsCampaign(camp).SetStatus(collections.CampaignActive)
 		if err := tx.Save(camp); err != nil {
 			return fmt.Errorf("seed campaign: %w", err)
 		}

@@ -5,6 +5,8 @@ import { ROLES, ROLE_HINTS, ROLE_LABELS } from './vocabulary.gen'
 
 export { ROLES, ROLE_LABELS }
 export type Role = (typeof ROLES)[number]
+/** R names each role from the generated vocabulary (R.red_lead is "red_lead"). */
+export const R = Object.fromEntries(ROLES.map((r) => [r, r])) as { readonly [K in Role]: K }
 export const ROLE_DESCRIPTIONS: Record<string, string> = ROLE_HINTS
 
 export type Capability =
@@ -22,17 +24,17 @@ export type Capability =
   | 'export'
 
 const MATRIX: Record<Capability, readonly string[]> = {
-  manage_users: ['admin'],
-  manage_integrations: ['admin'],
-  manage_settings: ['admin'],
-  run_jobs: ['admin'],
-  plan_campaigns: ['admin', 'red_lead'],
-  execute_tests: ['admin', 'red_lead', 'red_operator'],
-  record_outcomes: ['admin', 'blue_lead', 'blue_analyst'],
-  manage_content: ['admin', 'blue_lead'],
-  manage_scope: ['admin', 'blue_lead'],
-  manage_findings: ['admin', 'red_lead', 'blue_lead'],
-  reveal_tests: ['admin', 'red_lead'],
+  manage_users: [R.admin],
+  manage_integrations: [R.admin],
+  manage_settings: [R.admin],
+  run_jobs: [R.admin],
+  plan_campaigns: [R.admin, R.red_lead],
+  execute_tests: [R.admin, R.red_lead, R.red_operator],
+  record_outcomes: [R.admin, R.blue_lead, R.blue_analyst],
+  manage_content: [R.admin, R.blue_lead],
+  manage_scope: [R.admin, R.blue_lead],
+  manage_findings: [R.admin, R.red_lead, R.blue_lead],
+  reveal_tests: [R.admin, R.red_lead],
   export: ROLES,
 }
 
@@ -45,8 +47,8 @@ export function roleLabel(role: string | undefined | null): string {
 }
 
 export function team(role: string | undefined | null): 'red' | 'blue' | 'neutral' {
-  if (role === 'red_lead' || role === 'red_operator') return 'red'
-  if (role === 'blue_lead' || role === 'blue_analyst') return 'blue'
+  if (role === R.red_lead || role === R.red_operator) return 'red'
+  if (role === R.blue_lead || role === R.blue_analyst) return 'blue'
   return 'neutral'
 }
 

@@ -4,7 +4,7 @@ import { applyEvent, useSubscription } from '../../lib/live'
 import { useLoad } from '../../lib/data'
 import { useAuth } from '../../lib/auth'
 import { Link, setQuery, useLocation } from '../../lib/router'
-import { STATE_LABELS } from '../../lib/workflow'
+import { S, STATE_LABELS } from '../../lib/workflow'
 import { Alert, Badge, Card, EmptyState, PageHead, Select, Spinner } from '../../ds'
 import { ActionButton, OutcomeBadges, TEST_EXPAND, type TestRecord } from './common'
 import { useServerActions } from './actions'
@@ -18,7 +18,7 @@ import { loadRefs, named } from '../../lib/refs'
 // Columns scroll on their own and can be collapsed.
 
 /** COLUMNS are the workflow states in order; cancelled tests leave the board. */
-const COLUMNS = STATES.filter((s) => s !== 'cancelled')
+const COLUMNS = STATES.filter((s) => s !== S.cancelled)
 
 /** BOARD_PAGE is how many of the most recently updated tests the board shows at first, and adds per "Show more". */
 export const BOARD_PAGE = 100
@@ -46,7 +46,7 @@ export default function BoardPage() {
       return n
     })
   const campaigns = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ sort: '-created', fields: 'id,name', batch: 200 }), [])
-  const filter = [campaign && pb.filter('campaign = {:c}', { c: campaign }), mine && pb.filter('(red_assignee = {:u} || blue_assignee = {:u})', { u: me?.id ?? '' }), waiting && "state = 'blue_review' && blue_assignee = ''", "state != 'cancelled'"].filter(Boolean).join(' && ')
+  const filter = [campaign && pb.filter('campaign = {:c}', { c: campaign }), mine && pb.filter('(red_assignee = {:u} || blue_assignee = {:u})', { u: me?.id ?? '' }), waiting && pb.filter("state = {:s} && blue_assignee = ''", { s: S.blue_review }), pb.filter('state != {:c}', { c: S.cancelled })].filter(Boolean).join(' && ')
   // "Show more" grows the list of the current filters; other filters start again from one page.
   const [shown, setShown] = useState({ filter, limit: BOARD_PAGE })
   const limit = shown.filter === filter ? shown.limit : BOARD_PAGE
@@ -74,7 +74,7 @@ export default function BoardPage() {
     setTests((cur) => cur && { ...cur, items: cur.items.some((x) => x.id === t.id) ? cur.items.map((x) => (x.id === t.id ? { ...x, ...t } : x)) : [t, ...cur.items] })
   }
   const items = (tests.data?.items ?? [])
-    .filter((t) => (!campaign || t.campaign === campaign) && t.state !== 'cancelled' && (!waiting || (t.state === 'blue_review' && !t.blue_assignee)))
+    .filter((t) => (!campaign || t.campaign === campaign) && t.state !== S.cancelled && (!waiting || (t.state === S.blue_review && !t.blue_assignee)))
     .map((t) => named(t, refs.data, BOARD_NAMED))
 
   return (

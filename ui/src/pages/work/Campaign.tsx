@@ -5,7 +5,7 @@ import { formatDate, humanize } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { Link, navigate } from '../../lib/router'
-import { STATE_COLORS, STATE_LABELS, STATES } from '../../lib/workflow'
+import { S, STATE_COLORS, STATE_LABELS, STATES } from '../../lib/workflow'
 import { Alert, Badge, Button, Card, EmptyState, PageHead, Pagination, ProgressBar, Select, Spinner, Table, useToast } from '../../ds'
 import { StackedBar } from '../../ds/charts'
 import { fetchBlob, saveBlob } from '../../lib/files'
@@ -207,7 +207,7 @@ export default function CampaignPage({ params }: { params: Record<string, string
                     header: '',
                     width: 90,
                     render: (t: TestRecord) =>
-                      t.state === 'draft' ? (
+                      t.state === S.draft ? (
                         <Button size="small" variant="ghost" onClick={() => removeTest(t)}>
                           Remove
                         </Button>

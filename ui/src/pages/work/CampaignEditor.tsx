@@ -2,6 +2,7 @@ import { lazy, Suspense, useState } from 'react'
 import { api, esc, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useSubmit } from '../../lib/submit'
+import { R } from '../../lib/roles'
 import { asArray, humanize } from '../../lib/format'
 import { Alert, Badge, Button, Checkbox, FilterBar, FormDialog, Modal, Select, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { CronField } from '../../components/CronField'
@@ -23,7 +24,7 @@ const dateInput = (s?: string) => (s ? s.slice(0, 10) : '')
 const dateOut = (s: string) => (s ? `${s} 00:00:00.000Z` : '')
 
 export function EditCampaign({ c, onClose, onSaved }: { c: Campaign; onClose: () => void; onSaved: (c: Campaign) => void }) {
-  const owners = useUsers(['red_lead', 'admin'])
+  const owners = useUsers([R.red_lead, R.admin])
   const [f, setF] = useState({
     name: c.name,
     description: c.description ?? '',

@@ -7,8 +7,8 @@ import { useSubmit } from '../../lib/submit'
 import { useAuth } from '../../lib/auth'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { Link } from '../../lib/router'
-import { can } from '../../lib/roles'
-import { importedUnconfirmed, type Action } from '../../lib/workflow'
+import { R, can } from '../../lib/roles'
+import { S, importedUnconfirmed, type Action } from '../../lib/workflow'
 import { Alert, Badge, Button, Card, EmptyState, FormDialog, PageHead, ProgressBar, Spinner, Tabs, TextArea, TextInput, useToast } from '../../ds'
 import { TechniqueLink } from '../attack/common'
 import { Details } from '../admin/Audit'
@@ -56,7 +56,7 @@ export default function TestDetailPage({ params }: { params: Record<string, stri
   if (!t || !me) return null
   // Exactly what the server allows now; nothing while it answers.
   const actions = serverActions.data?.asked === asked ? serverActions.data.actions : []
-  const canEdit = can(me.role, 'plan_campaigns') && t.state === 'draft'
+  const canEdit = can(me.role, 'plan_campaigns') && t.state === S.draft
 
   return (
     <div className="stack">
@@ -271,9 +271,9 @@ function EvidenceList({ list, test, canUpload, onAdded, error }: { list: Evidenc
         .finally(() => --left === 0 && onAdded())
     }
   }
-  const redOpen = ['draft', 'ready', 'executing'].includes(test.state)
+  const redOpen = ([S.draft, S.ready, S.executing] as string[]).includes(test.state)
   const mine = (ev: Evidence) => ev.uploaded_by === me?.id
-  const mayDelete = (ev: Evidence) => me?.role === 'admin' || (mine(ev) && (ev.team === 'red' ? redOpen : test.state === 'blue_review'))
+  const mayDelete = (ev: Evidence) => me?.role === R.admin || (mine(ev) && (ev.team === 'red' ? redOpen : test.state === S.blue_review))
   return (
     <div className="stack">
       {error && <Alert>{error}</Alert>}

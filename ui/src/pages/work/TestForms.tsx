@@ -6,6 +6,7 @@ import { humanize } from '../../lib/format'
 import { Button, FormDialog, Select, TextArea, TextInput, useToast } from '../../ds'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
 import { asArray } from '../../lib/format'
+import { R } from '../../lib/roles'
 
 // Forms shared by the tests page and the campaign editor: a new test with
 // or without a template, and the bulk actions of POST /api/aegis/tests/bulk.
@@ -93,7 +94,7 @@ const BULK_LABELS: Record<string, string> = { assign: 'Assign', approve: 'Approv
 /** BulkBar runs one bulk action on the selected tests, all or nothing. */
 export function BulkBar({ ids, role, onDone, onClear }: { ids: string[]; role: string; onDone: () => void; onClear: () => void }) {
   const [action, setAction] = useState('')
-  const blueLead = role === 'blue_lead'
+  const blueLead = role === R.blue_lead
   const actions = blueLead ? ['assign'] : ['assign', 'approve', 'move', 'cancel', 'retest']
   return (
     <div className="row bulk-bar" data-testid="bulk-bar">
@@ -113,8 +114,8 @@ export function BulkBar({ ids, role, onDone, onClear }: { ids: string[]; role: s
 
 function BulkForm({ action, ids, blueLead, onClose, onDone }: { action: string; ids: string[]; blueLead: boolean; onClose: () => void; onDone: () => void }) {
   const toast = useToast()
-  const red = useUsers(['red_operator', 'red_lead', 'admin'])
-  const blue = useUsers(['blue_analyst', 'blue_lead', 'admin'])
+  const red = useUsers([R.red_operator, R.red_lead, R.admin])
+  const blue = useUsers([R.blue_analyst, R.blue_lead, R.admin])
   const campaigns = useCampaigns()
   const [f, setF] = useState({ red_assignee: '', blue_assignee: '', campaign: '', reason: '' })
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))

@@ -4,9 +4,9 @@ import { hasMore, useLoad } from '../../lib/data'
 import { perPageOf, useCursorList } from '../../lib/cursor'
 import { relativeTime } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
-import { can } from '../../lib/roles'
+import { R, can } from '../../lib/roles'
 import { navigate, useLocation } from '../../lib/router'
-import { STATES, STATE_LABELS } from '../../lib/workflow'
+import { S, STATES, STATE_LABELS } from '../../lib/workflow'
 import { Badge, Button, Card, EmptyState, FilterBar, ListError, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
 import { BulkBar, NewTest, useCampaigns, userLabel, useUsers } from './TestForms'
@@ -91,11 +91,11 @@ export default function TestsPage() {
   const [selected, setSelected] = useState<string[]>([])
   const [creating, setCreating] = useState(false)
   const campaigns = useCampaigns()
-  const redUsers = useUsers(['red_operator', 'red_lead', 'admin'])
-  const blueUsers = useUsers(['blue_analyst', 'blue_lead', 'admin'])
+  const redUsers = useUsers([R.red_operator, R.red_lead, R.admin])
+  const blueUsers = useUsers([R.blue_analyst, R.blue_lead, R.admin])
   const techMatch = useLoad(async () => ({ q, ids: q ? await matchingTechniques(q) : [] }), [q])
   const filter = [
-    waiting && "state = 'blue_review' && blue_assignee = ''",
+    waiting && pb.filter("state = {:s} && blue_assignee = ''", { s: S.blue_review }),
     state && `state = ${esc(state)}`,
     technique && `technique = ${esc(technique)}`,
     campaign && (campaign === '-' ? "campaign = ''" : `campaign = ${esc(campaign)}`),
@@ -123,7 +123,7 @@ export default function TestsPage() {
   }, [filter, source, state])
   const list = keys ? { ...byCursor, reload: () => (byCursor.reload(), total.reload()) } : { rows: byNumber.data?.items ?? [], loading: byNumber.loading, error: byNumber.error, reload: () => (byNumber.reload(), total.reload()) }
   const shownPage = keys ? byCursor.page : page
-  const lead = can(me?.role, 'plan_campaigns') || me?.role === 'blue_lead'
+  const lead = can(me?.role, 'plan_campaigns') || me?.role === R.blue_lead
   const rows = list.rows
   const allOnPage = rows.length > 0 && rows.every((t) => selected.includes(t.id))
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]))

@@ -4,7 +4,8 @@ import { api, errorMessage, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
 import { useSubmit } from '../../lib/submit'
 import { humanize } from '../../lib/format'
-import { ACTION_LABELS, DETECTION, PREVENTION, RED_RESULTS, STATE_LABELS, needsForm, type Action } from '../../lib/workflow'
+import { ACTION_LABELS, DETECTION, PREVENTION, RED_RESULTS, S, STATE_LABELS, needsForm, type Action } from '../../lib/workflow'
+import { R } from '../../lib/roles'
 import { Alert, Badge, Button, FormDialog, Select, TextArea, TextInput, useToast } from '../../ds'
 import type { Technique } from '../attack/common'
 
@@ -48,7 +49,7 @@ export type TestRecord = RecordModel & {
 export const TEST_EXPAND = 'technique,campaign,red_assignee,blue_assignee,outcome_imported_by,outcome_confirmed_by'
 
 export function StateBadge({ state }: { state: string }) {
-  const tone = state === 'validated' || state === 'closed' ? 'success' : state === 'blue_review' ? 'blue' : state === 'executing' || state === 'ready' ? 'red' : state === 'cancelled' ? 'danger' : 'default'
+  const tone = state === S.validated || state === S.closed ? 'success' : state === S.blue_review ? 'blue' : state === S.executing || state === S.ready ? 'red' : state === S.cancelled ? 'danger' : 'default'
   return <Badge tone={tone}>{STATE_LABELS[state] ?? humanize(state)}</Badge>
 }
 
@@ -126,7 +127,7 @@ function ActionForm({ test, action, onClose, onSubmit }: { test: TestRecord; act
   const now = localInput(new Date())
   const [f, setF] = useState<Record<string, string>>({ red_result: 'executed', prevention: '', detection: '', reason: '', red_assignee: test.red_assignee ?? '', detected_at: '', executed_at: now, red_notes: test.red_notes ?? '', output: '', blue_notes: test.blue_notes ?? '' })
   const operators = useLoad(
-    () => (action === 'approve' ? pb.collection('users').getFullList<RecordModel & { name: string; email: string; role: string }>({ filter: "active = true && (role = 'red_operator' || role = 'red_lead')", sort: 'name' }) : Promise.resolve([])),
+    () => (action === 'approve' ? pb.collection('users').getFullList<RecordModel & { name: string; email: string; role: string }>({ filter: pb.filter('active = true && (role = {:op} || role = {:lead})', { op: R.red_operator, lead: R.red_lead }), sort: 'name' }) : Promise.resolve([])),
     [action],
   )
   const set = (k: string) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }))
