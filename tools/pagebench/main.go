@@ -125,7 +125,7 @@ func pages() []page {
 			"/api/aegis/coverage/actors",
 			full("attack_campaigns", 1000, "fields", "id,attack_id,name,techniques", "sort", "attack_id", "filter", "revoked = false")}},
 		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(""), "/api/aegis/tests/total"}},
-		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests("state = '"+collections.StateValidated+"'"), "/api/aegis/tests/total?state=validated"}},
+		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests("state = '" + collections.StateValidated + "'"), "/api/aegis/tests/total?state=validated"}},
 		// The search first lists the techniques the term matches, then filters
 		// the tests by name or by those technique ids (searchFilter in Tests.tsx).
 		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{techSearch("T1059"), tests("(name ~ 'T1059'{T1059})")}},
