@@ -7,6 +7,7 @@ package importers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aegis-sec/aegis/importers/source"
@@ -67,4 +68,18 @@ type Func func(ctx context.Context, app core.App, src source.Source, opts Option
 // the rest of a multi-file source goes on.
 func (r *Report) FileFailed(path string, err error) {
 	r.FileErrors = append(r.FileErrors, FileError{Path: path, Error: err.Error()})
+}
+
+// NewReport starts the report of an import of kind from src: every list
+// and map empty rather than nil, so the JSON form always has them.
+func NewReport(kind string, src fmt.Stringer) *Report {
+	return &Report{Kind: kind, Source: src.String(), Skipped: []Skip{}, FileErrors: []FileError{},
+		Counts: map[string]int{}}
+}
+
+// Finish stamps the run's duration from start.
+func (r *Report) Finish(start time.Time) *Report {
+	r.Duration = time.Since(start)
+	r.Seconds = r.Duration.Seconds()
+	return r
 }

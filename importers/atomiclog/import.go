@@ -9,9 +9,9 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/audit"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -42,8 +42,7 @@ var fillable = map[string]bool{collections.StateDraft: true, collections.StateRe
 // are listed in Skipped.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	rep := importers.NewReport(Kind, src)
 	type run struct {
 		path string
 		Execution
@@ -128,9 +127,8 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 			idx = append(idx, i)
 		}
 		sort.Ints(idx)
-		now := types.NowDateTime().String()
-		q := tx.DB().NewQuery(`UPDATE {{tests}} SET [[red_result]] = 'executed', [[executed_at]] = {:at},
-			[[revision]] = [[revision]] + 1, [[updated]] = {:now} WHERE [[id]] = {:id}`).Prepare()
+		q := store.NewSetter(tx, store.Set{Collection: collections.Tests, Columns: []string{"red_result", "executed_at"},
+			Touch: true, Revision: true})
 		defer q.Close()
 		for _, i := range idx {
 			t := tests[i]
@@ -148,7 +146,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 				rep.Unchanged++
 				continue
 			}
-			if _, err := q.Bind(dbx.Params{"at": at.String(), "now": now, "id": t.Id}).Execute(); err != nil {
+			if err := q.Set(t.Id, "executed", at.String()); err != nil {
 				return fmt.Errorf("update test %s: %w", t.Id, err)
 			}
 			rep.Updated++
@@ -169,8 +167,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	}
 	rep.Counts["unmatched"] = len(rep.Skipped)
 	rep.NoChange = rep.Updated == 0
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 

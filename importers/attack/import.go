@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attackref"
+	"github.com/aegis-sec/aegis/importers/internal/attackref"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -48,7 +48,7 @@ type MovedTest struct {
 // its domain in one transaction. It is an importers.Func.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{}, FileErrors: []importers.FileError{}}
+	rep := importers.NewReport(Kind, src)
 	cat, err := read(ctx, src, opts, rep)
 	if err != nil {
 		return nil, fmt.Errorf("import attack %s: %w", src, err)
@@ -62,8 +62,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		return nil, fmt.Errorf("import attack %s: %w", src, err)
 	}
 	rep.Skipped = cat.skippedReport()
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	app.Logger().Info("ATT&CK import", "source", rep.Source, "domain", cat.domain, "version", rep.Version,
 		"created", rep.Created, "updated", rep.Updated, "unchanged", rep.Unchanged, "seconds", rep.Seconds)
 	return rep, nil
@@ -222,18 +221,21 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 
 	done := 0
 	for _, t := range append(tables, actorTechniquesTable) {
-		w := newWriter(tx, t, st.now)
+		w, err := newWriter(tx, t, st.now)
+		if err != nil {
+			return err
+		}
 		for _, r := range planned[t.name] {
-			if err := w.write(r); err != nil {
-				w.close()
-				return err
+			if err := w.Write(r.isNew, r.id, r.vals, r.hash); err != nil {
+				w.Close()
+				return fmt.Errorf("write %s %s: %w", t.name, r.attackID, err)
 			}
 			done++
 			if opts.Progress != nil && done%500 == 0 {
 				opts.Progress("write", done, writes)
 			}
 		}
-		w.close()
+		w.Close()
 	}
 	if opts.Progress != nil {
 		opts.Progress("write", writes, writes)

@@ -11,7 +11,8 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/internal/bulk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
+	"github.com/aegis-sec/aegis/importers/internal/vectrtests"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/pocketbase/core"
@@ -39,8 +40,7 @@ type pending struct {
 // test needs a technique); unreadable rows are FileErrors.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	rep := importers.NewReport(Kind, src)
 	var rows []pending
 	occurrence := map[string]int{}
 	err := src.Walk(ctx, func(e source.Entry) error {
@@ -76,8 +76,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		return nil, fmt.Errorf("import vectr %s: %w", src, err)
 	}
 	rep.NoChange = rep.Created+rep.Updated == 0
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 
@@ -89,7 +88,7 @@ type campaignAgg struct {
 }
 
 func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Report, opts importers.Options) error {
-	techniques, err := LoadTechniques(tx)
+	techniques, err := store.LoadTechniques(tx)
 	if err != nil {
 		return err
 	}
@@ -106,7 +105,7 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 	var usable []pending
 	unknown := map[string]int{}
 	for _, p := range rows {
-		if techniques.Resolve(p.tc.TechniqueID) == "" {
+		if techniques.ID(p.tc.TechniqueID) == "" {
 			unknown[p.tc.TechniqueID]++
 		}
 		usable = append(usable, p)
@@ -135,7 +134,7 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 		c.states = append(c.states, testState(p.tc))
 	}
 
-	cu, err := bulk.New(tx, bulk.Spec{Collection: collections.Campaigns, Key: []string{"import_key"},
+	cu, err := store.New(tx, store.Spec{Collection: collections.Campaigns, Key: []string{"import_key"},
 		Columns: campaignColumns, HashColumn: "import_hash"})
 	if err != nil {
 		return err
@@ -159,10 +158,10 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 		}
 		campaignIDs[ck] = id
 		rep.Counts["campaigns_"+out.String()]++
-		Tally(rep, out)
+		store.Tally(rep, out)
 	}
 
-	tw, err := NewTestWriter(tx, opts.Actor, testColumns, rep)
+	tw, err := vectrtests.NewTestWriter(tx, opts.Actor, testColumns, rep)
 	if err != nil {
 		return err
 	}
@@ -177,7 +176,7 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 			}
 		}
 		tc := p.tc
-		prevention, detection, redResult, _ := MapOutcome(tc.Outcome)
+		prevention, detection, redResult, _ := vectrtests.MapOutcome(tc.Outcome)
 		state := testState(tc)
 		if state == collections.StateBlueReview || state == collections.StateExecuting {
 			redResult = "executed"
@@ -199,7 +198,7 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 		}
 		tags := append([]string{"vectr"}, tc.Tags...)
 		_, err := tw.Put(map[string]any{
-			"name": tc.Name, "technique": techniques.Resolve(tc.TechniqueID), "campaign": campaignIDs[campaignKey(tc.Campaign)],
+			"name": tc.Name, "technique": techniques.ID(tc.TechniqueID), "campaign": campaignIDs[campaignKey(tc.Campaign)],
 			"procedure": tc.Description, "state": state, "red_result": redResult, "executed_at": dt(executed),
 			"prevention": prevention, "detection": detection, "detected_at": dt(tc.Detected),
 			"alert_severity": severity, "red_notes": tc.RedNotes, "blue_notes": tc.BlueNotes,
@@ -213,7 +212,7 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 			rep.Counts["missed"]++ // gaps; findings are opened by the workflow, not by a migration
 		}
 	}
-	ReportUnknown(rep, unknown)
+	store.SkipUnknown(rep, unknown, vectrtests.UnknownReason)
 	if rep.Created+rep.Updated == 0 {
 		return nil
 	}
@@ -229,10 +228,10 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 // testState derives the workflow state of an imported test: validated when
 // VECTR recorded an outcome; otherwise from VECTR's status.
 func testState(tc TestCase) string {
-	if p, _, _, _ := MapOutcome(tc.Outcome); p != "" {
+	if p, _, _, _ := vectrtests.MapOutcome(tc.Outcome); p != "" {
 		return collections.StateValidated
 	}
-	return StateFromStatus(tc.Status)
+	return vectrtests.StateFromStatus(tc.Status)
 }
 
 // campaignStatus: completed when every test is validated, active once any
@@ -285,4 +284,10 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// OutcomeName is the VECTR outcome of a test in a workflow state with its
+// prevention and detection results (what the exports write).
+func OutcomeName(state, prevention, detection string) string {
+	return vectrtests.OutcomeName(state, prevention, detection)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/internal/testsrc"
+	"github.com/aegis-sec/aegis/importers/internal/vectrtests"
 	"github.com/aegis-sec/aegis/importers/vectr"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
@@ -32,12 +33,12 @@ func TestMapOutcome(t *testing.T) {
 		{"", "", "", ""},
 	}
 	for _, tc := range tests {
-		p, d, r, err := vectr.MapOutcome(tc.in)
+		p, d, r, err := vectrtests.MapOutcome(tc.in)
 		if err != nil || p != tc.prevention || d != tc.detection || r != tc.red {
 			t.Errorf("%q → %q %q %q %v", tc.in, p, d, r, err)
 		}
 	}
-	if _, _, _, err := vectr.MapOutcome("Sort of"); err == nil {
+	if _, _, _, err := vectrtests.MapOutcome("Sort of"); err == nil {
 		t.Error("unknown outcome accepted")
 	}
 }

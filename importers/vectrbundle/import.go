@@ -11,12 +11,11 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/internal/bulk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
+	"github.com/aegis-sec/aegis/importers/internal/vectrtests"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/importers/vectr"
 	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/aegis-sec/aegis/internal/workflow"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -52,8 +51,7 @@ var testColumns = []string{"name", "technique", "technique_attack_id", "campaign
 // bundle fails the whole import and nothing is written.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	rep := importers.NewReport(Kind, src)
 	var bundles []*Bundle
 	err := src.Walk(ctx, func(e source.Entry) error {
 		body := bufio.NewReader(e.Body)
@@ -98,8 +96,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		return nil, fmt.Errorf("import vectr bundle %s: %w (nothing was imported)", src, err)
 	}
 	rep.NoChange = rep.Created+rep.Updated == 0
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 
@@ -137,7 +134,7 @@ type plannedCampaign struct {
 }
 
 func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.Report, opts importers.Options) error {
-	techniques, err := vectr.LoadTechniques(tx)
+	techniques, err := store.LoadTechniques(tx)
 	if err != nil {
 		return err
 	}
@@ -216,8 +213,12 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 		camps[pt.campaignKey].states = append(camps[pt.campaignKey].states, row["state"].(string))
 	}
 
-	cu, err := bulk.New(tx, bulk.Spec{Collection: collections.Campaigns, Key: []string{"import_key"},
-		Columns: campaignColumns, HashColumn: "import_hash"})
+	spec := store.Spec{Collection: collections.Campaigns, Key: []string{"import_key"},
+		Columns: campaignColumns, HashColumn: "import_hash"}
+	if owner != "" {
+		spec.OnInsert = map[string]any{"owner": owner}
+	}
+	cu, err := store.New(tx, spec)
 	if err != nil {
 		return err
 	}
@@ -230,18 +231,12 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 		if err != nil {
 			return err
 		}
-		if out == bulk.Created && owner != "" {
-			if _, err := tx.DB().NewQuery("UPDATE {{campaigns}} SET [[owner]] = {:o} WHERE [[id]] = {:id}").
-				Bind(dbx.Params{"o": owner, "id": id}).Execute(); err != nil {
-				return fmt.Errorf("set owner of campaign %s: %w", id, err)
-			}
-		}
 		campaignIDs[key] = id
 		rep.Counts["campaigns_"+out.String()]++
-		vectr.Tally(rep, out)
+		store.Tally(rep, out)
 	}
 
-	tw, err := vectr.NewTestWriter(tx, opts.Actor, testColumns, rep)
+	tw, err := vectrtests.NewTestWriter(tx, opts.Actor, testColumns, rep)
 	if err != nil {
 		return err
 	}
@@ -260,7 +255,7 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 			return err
 		}
 	}
-	vectr.ReportUnknown(rep, unknown)
+	store.SkipUnknown(rep, unknown, vectrtests.UnknownReason)
 	if rep.Created+rep.Updated == 0 {
 		return nil
 	}
@@ -275,10 +270,10 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 
 // mapTest turns a test case into the values of its test and returns the
 // outcome it carries.
-func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex, rep *importers.Report, unknown map[string]int) (map[string]any, string, string) {
+func mapTest(pt plannedTest, techniques *store.Index, tactics *tacticIndex, rep *importers.Report, unknown map[string]int) (map[string]any, string, string) {
 	tc, red, blue := pt.tc, pt.tc.RedTeam, pt.tc.BlueTeam
 	attackID := strings.ToUpper(strings.TrimSpace(red.MitreID))
-	technique := techniques.Resolve(attackID)
+	technique := techniques.ID(attackID)
 	if technique == "" {
 		unknown[orDefault(attackID, "(none)")]++
 	}
@@ -287,11 +282,11 @@ func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex,
 		name = name[:500]
 	}
 
-	performed := red.Status != "" && !strings.EqualFold(strings.ReplaceAll(red.Status, " ", ""), vectr.StatusNotPerformed)
+	performed := red.Status != "" && !strings.EqualFold(strings.ReplaceAll(red.Status, " ", ""), vectrtests.StatusNotPerformed)
 	var prevention, detection, redResult string
 	if performed {
 		for _, o := range blue.Outcomes {
-			p, d, r, err := vectr.MapOutcome(o)
+			p, d, r, err := vectrtests.MapOutcome(o)
 			if err != nil {
 				rep.Counts["unknown_outcomes"]++
 				continue
@@ -301,10 +296,10 @@ func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex,
 				redResult = r
 			}
 		}
-		if alert, ok := vectr.MapYesNo(blue.AlertTriggered); ok && alert {
+		if alert, ok := vectrtests.MapYesNo(blue.AlertTriggered); ok && alert {
 			detection = workflow.BestDetection(detection, "general")
 		}
-		if logged, ok := vectr.MapYesNo(blue.ActivityLogged); ok && logged {
+		if logged, ok := vectrtests.MapYesNo(blue.ActivityLogged); ok && logged {
 			detection = workflow.BestDetection(detection, "telemetry")
 		}
 		// An Aegis export says exactly what it meant.
@@ -315,7 +310,7 @@ func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex,
 			detection = d
 		}
 	}
-	state := vectr.StateFromStatus(red.Status)
+	state := vectrtests.StateFromStatus(red.Status)
 	if s := Meta(red.Metadata, MetaState); contains(collections.TestStates, s) {
 		state = s
 	}
@@ -331,7 +326,7 @@ func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex,
 	}
 	severity := ""
 	if recorded {
-		severity = vectr.MapSeverity(blue.AlertSeverity)
+		severity = vectrtests.MapSeverity(blue.AlertSeverity)
 	}
 
 	tags := []string{TagVectr}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/importers/attackref"
+	"github.com/aegis-sec/aegis/importers/registry"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -40,20 +40,20 @@ func TestUnknownTechniques(t *testing.T) {
 		"unknown_techniques": []string{"T1699"}, "removed": true})
 	save(collections.DetectionRules, map[string]any{"source": "custom", "source_rule_id": "d", "title": "On a deprecated technique",
 		"techniques": []string{old.Id}})
-	if _, err := attackref.Remember(app, attackref.Pending{Kind: collections.RefControlMapping, AttackID: "T1685", Owner: "ctl", Detail: "mitigates"}); err != nil {
+	if _, err := registry.RememberReference(app, registry.PendingReference{Kind: collections.RefControlMapping, AttackID: "T1685", Owner: "ctl", Detail: "mitigates"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name, role string
 		status     int
-		check      func(t *testing.T, r attackref.UnknownReport)
+		check      func(t *testing.T, r registry.UnknownReport)
 	}{
-		{"viewer reads it", collections.RoleViewer, http.StatusOK, func(t *testing.T, r attackref.UnknownReport) {
+		{"viewer reads it", collections.RoleViewer, http.StatusOK, func(t *testing.T, r registry.UnknownReport) {
 			if r.RuleCount != 2 || len(r.Rules) != 2 {
 				t.Fatalf("rules %d %+v (the removed rule is not listed)", r.RuleCount, r.Rules)
 			}
-			if len(r.IDs) != 2 || r.IDs[0] != (attackref.UnknownID{AttackID: "T1685", Rules: 2, Pending: 1}) ||
-				r.IDs[1] != (attackref.UnknownID{AttackID: "T1689.001", Rules: 1}) {
+			if len(r.IDs) != 2 || r.IDs[0] != (registry.UnknownID{AttackID: "T1685", Rules: 2, Pending: 1}) ||
+				r.IDs[1] != (registry.UnknownID{AttackID: "T1689.001", Rules: 1}) {
 				t.Fatalf("ids %+v", r.IDs)
 			}
 			if r.Pending[collections.RefControlMapping] != 1 {
@@ -75,7 +75,7 @@ func TestUnknownTechniques(t *testing.T) {
 				t.Fatalf("status %d: %s", res.Status, res.Body)
 			}
 			if tc.check != nil {
-				var r attackref.UnknownReport
+				var r registry.UnknownReport
 				res.JSON(t, &r)
 				tc.check(t, r)
 			}

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	c "github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/importers/rulestore"
+
 	"github.com/aegis-sec/aegis/importers/sigma"
 	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/aegis-sec/aegis/internal/workflow"
@@ -75,7 +75,7 @@ type ruleCheck struct {
 }
 
 // checkSigma parses content as the importer would and resolves techniques.
-func checkSigma(app core.App, content string) (ruleCheck, []rulestore.Rule, error) {
+func checkSigma(app core.App, content string) (ruleCheck, []sigma.Rule, error) {
 	out := ruleCheck{Rules: []checkedRule{}}
 	if strings.TrimSpace(content) == "" {
 		out.Error = "The rule is empty."
@@ -90,7 +90,7 @@ func checkSigma(app core.App, content string) (ruleCheck, []rulestore.Rule, erro
 		out.Error = strings.TrimPrefix(err.Error(), "ui.yml: ")
 		return out, nil, nil
 	}
-	index, err := rulestore.TechniqueIndex(app)
+	index, err := sigma.TechniqueIndex(app)
 	if err != nil {
 		return out, nil, err
 	}
@@ -198,7 +198,7 @@ func handleRuleSigma(e *core.RequestEvent) error {
 		rec.Set("log_sources", r.LogSources)
 		rec.Set("references", nonNilStrings(r.References))
 		rec.Set("content", r.Content)
-		rec.Set("content_hash", rulestore.Hash(r.Content))
+		rec.Set("content_hash", sigma.ContentHash(r.Content))
 		rec.Set("meta", meta)
 		rec.Set("unknown_techniques", cr.Unknown)
 		rec.Set("removed", false)

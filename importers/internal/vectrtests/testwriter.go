@@ -1,9 +1,9 @@
-package vectr
+package vectrtests
 
 import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/internal/bulk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -11,7 +11,7 @@ import (
 // import key with a content hash, the imported-outcome mark of each test
 // (Trust), and the counts both importers report.
 type TestWriter struct {
-	tu    *bulk.Upserter
+	tu    *store.Upserter
 	trust *Trust
 	rep   *importers.Report
 }
@@ -23,7 +23,7 @@ func NewTestWriter(tx core.App, actor string, columns []string, rep *importers.R
 	if err != nil {
 		return nil, err
 	}
-	tu, err := bulk.New(tx, bulk.Spec{Collection: collections.Tests, Key: []string{"import_key"},
+	tu, err := store.New(tx, store.Spec{Collection: collections.Tests, Key: []string{"import_key"},
 		Columns: columns, HashColumn: "import_hash"})
 	if err != nil {
 		trust.Close()
@@ -34,17 +34,17 @@ func NewTestWriter(tx core.App, actor string, columns []string, rep *importers.R
 
 // Put writes one test with the outcome it carries and counts it: a test
 // whose row is unchanged but whose mark changed counts as updated.
-func (w *TestWriter) Put(row map[string]any, prevention, detection string) (bulk.Outcome, error) {
+func (w *TestWriter) Put(row map[string]any, prevention, detection string) (store.Outcome, error) {
 	out, id, err := w.tu.Put(row)
 	if err != nil {
 		return out, err
 	}
-	marked, err := w.trust.Mark(id, out != bulk.Unchanged, prevention, detection)
+	marked, err := w.trust.Mark(id, out != store.Unchanged, prevention, detection)
 	if err != nil {
 		return out, err
 	}
-	if marked && out == bulk.Unchanged {
-		out = bulk.Updated
+	if marked && out == store.Unchanged {
+		out = store.Updated
 	}
 	if w.trust.Unconfirmed(id) {
 		w.rep.Counts["outcomes_unconfirmed"]++
@@ -53,7 +53,7 @@ func (w *TestWriter) Put(row map[string]any, prevention, detection string) (bulk
 	if state, _ := row["state"].(string); state != "" {
 		w.rep.Counts["state:"+state]++
 	}
-	Tally(w.rep, out)
+	store.Tally(w.rep, out)
 	return out, nil
 }
 
@@ -63,14 +63,7 @@ func (w *TestWriter) Close() {
 	w.trust.Close()
 }
 
-// Tally counts one upsert outcome in the report's totals.
-func Tally(rep *importers.Report, out bulk.Outcome) {
-	switch out {
-	case bulk.Created:
-		rep.Created++
-	case bulk.Updated:
-		rep.Updated++
-	default:
-		rep.Unchanged++
-	}
-}
+// UnknownReason is the skip reason of an ATT&CK id the catalogue lacks
+// (store.SkipUnknown): the tests are stored without a technique, keep the
+// id in technique_attack_id, and link when a catalogue import brings it.
+const UnknownReason = "technique not in the ATT&CK catalogue: %d test(s) stored without a technique link until a catalogue import brings it"

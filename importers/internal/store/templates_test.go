@@ -1,4 +1,4 @@
-package library_test
+package store_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/internal/library"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/stretchr/testify/require"
@@ -15,11 +15,11 @@ import (
 func TestLinkTechniques(t *testing.T) {
 	app := testutil.NewApp(t)
 	rep := &importers.Report{}
-	tpls := []library.Template{
-		{Source: "atomic", SourceID: "g1", TechniqueID: "T9001", Name: "one", Executor: library.Executor{Name: "sh"}},
-		{Source: "caldera", SourceID: "g2", TechniqueID: "T9002", Name: "two", Executor: library.Executor{Name: "psh"}},
+	tpls := []store.Template{
+		{Source: "atomic", SourceID: "g1", TechniqueID: "T9001", Name: "one", Executor: store.Executor{Name: "sh"}},
+		{Source: "caldera", SourceID: "g2", TechniqueID: "T9002", Name: "two", Executor: store.Executor{Name: "psh"}},
 	}
-	require.NoError(t, library.Write(context.Background(), app, tpls, rep, importers.Options{}))
+	require.NoError(t, store.WriteTemplates(context.Background(), app, tpls, rep, importers.Options{}))
 	if rep.Created != 2 || len(rep.Skipped) != 2 || rep.Counts["unknown_techniques"] != 2 {
 		t.Fatalf("report %+v", rep)
 	}
@@ -27,7 +27,7 @@ func TestLinkTechniques(t *testing.T) {
 	tech := core.NewRecord(col)
 	tech.Load(map[string]any{"stix_id": "attack-pattern--x", "attack_id": "T9001", "name": "x"})
 	require.NoError(t, app.Save(tech))
-	n, err := library.LinkTechniques(app)
+	n, err := store.LinkTechniques(app)
 	if err != nil || n != 1 {
 		t.Fatalf("linked %d, %v", n, err)
 	}

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/aegis-sec/aegis/importers/attackid"
+	"github.com/aegis-sec/aegis/importers/internal/attackid"
 )
 
 func TestNormalize(t *testing.T) {

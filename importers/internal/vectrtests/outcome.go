@@ -1,4 +1,7 @@
-package vectr
+// Package vectrtests is what the VECTR CSV and bundle importers share: the
+// VECTR vocabulary (outcomes, severities, statuses) mapped to Aegis values,
+// and the writer of imported tests with its imported-outcome mark (Trust).
+package vectrtests
 
 import (
 	"fmt"

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/filewalk"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/stretchr/testify/require"
 )

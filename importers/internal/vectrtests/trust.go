@@ -1,4 +1,4 @@
-package vectr
+package vectrtests
 
 import (
 	"fmt"
