@@ -12,7 +12,6 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/dettect"
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/internal/testutil"
@@ -85,10 +84,7 @@ func TestSamples(t *testing.T) {
 		t.Fatalf("re-import: %+v", again)
 	}
 
-	src := contenttest.Shared(t, filepath.Join("attack", "enterprise-attack-18.1.json.gz"))
-	if _, err := attack.Import(context.Background(), app, src, importers.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	contenttest.SeedEnterprise(t, app)
 	unlinked, _ := app.CountRecords(collections.TechniqueAssessments, dbx.HashExp{"technique": ""})
 	var known int
 	_ = app.DB().NewQuery(`SELECT COUNT(DISTINCT a.attack_id) FROM technique_assessments a JOIN techniques t ON t.attack_id = a.attack_id`).Row(&known)

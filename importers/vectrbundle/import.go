@@ -14,7 +14,6 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/internal/vectrtests"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/aegis-sec/aegis/internal/workflow"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -89,13 +88,14 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 			}
 		}
 	}
-	err = app.RunInTransaction(func(tx core.App) error {
-		return write(ctx, tx, bundles, rep, opts)
+	err = store.Commit(ctx, app, rep, opts, collections.Tests, func(tx core.App, details map[string]any) error {
+		err := write(ctx, tx, bundles, rep, opts)
+		details["unknown_techniques"] = rep.Counts["unknown_techniques"]
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import vectr bundle %s: %w (nothing was imported)", src, err)
 	}
-	rep.NoChange = rep.Created+rep.Updated == 0
 	rep.Finish(start)
 	return rep, nil
 }
@@ -148,7 +148,51 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 			owner = u.Id
 		}
 	}
+	camps, order, tests := plan(bundles, rep)
 
+	// Map every test first: campaign status summarises its tests.
+	rows := make([]map[string]any, len(tests))
+	outcomes := make([][2]string, len(tests))
+	unknown := map[string]int{}
+	for i, pt := range tests {
+		row, prev, det := mapTest(pt, techniques, tactics, rep, unknown)
+		rows[i], outcomes[i] = row, [2]string{prev, det}
+		camps[pt.campaignKey].states = append(camps[pt.campaignKey].states, row["state"].(string))
+	}
+	campaignIDs, err := vectrtests.WriteCampaigns(tx, campaignColumns, owner, order, func(key string) map[string]any {
+		c := camps[key]
+		return map[string]any{"name": c.name, "description": c.description, "status": campaignStatus(c.states),
+			"tags": c.tags, "blind": false, "round": 1}
+	}, rep)
+	if err != nil {
+		return err
+	}
+	tw, err := vectrtests.NewTestWriter(tx, opts.Actor, testColumns, rep)
+	if err != nil {
+		return err
+	}
+	defer tw.Close()
+	for i, row := range rows {
+		if i%128 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if opts.Progress != nil {
+				opts.Progress("write", i, len(rows))
+			}
+		}
+		row["campaign"] = campaignIDs[tests[i].campaignKey]
+		if _, err := tw.Put(row, outcomes[i][0], outcomes[i][1]); err != nil {
+			return err
+		}
+	}
+	store.SkipUnknown(rep, unknown, vectrtests.UnknownReason)
+	return nil
+}
+
+// plan places the test cases of the bundles in campaigns: the campaigns
+// that list them, and one campaign per bundle for those no campaign lists.
+func plan(bundles []*Bundle, rep *importers.Report) (map[string]*plannedCampaign, []string, []plannedTest) {
 	camps := map[string]*plannedCampaign{}
 	var order []string
 	var tests []plannedTest
@@ -169,15 +213,7 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 			if camps[key] == nil {
 				order = append(order, key)
 			}
-			pc := &plannedCampaign{key: key, name: orDefault(c.Name, "VECTR campaign "+c.VectrID),
-				description: c.Description, tags: []string{TagVectr}}
-			if g, ok := groupOf[c.VectrID]; ok && g.Name != "" {
-				pc.tags = append(pc.tags, g.Name)
-				if pc.description == "" {
-					pc.description = "Part of the VECTR assessment group " + g.Name + "."
-				}
-			}
-			camps[key] = pc
+			camps[key] = newCampaign(key, c, groupOf)
 			for _, id := range c.TestCaseIDs {
 				tc, ok := byID[id]
 				if !ok {
@@ -202,70 +238,21 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 			tests = append(tests, plannedTest{campaignKey: key, tc: tc, bundle: b})
 		}
 	}
+	return camps, order, tests
+}
 
-	// Map every test first: campaign status summarises its tests.
-	rows := make([]map[string]any, len(tests))
-	outcomes := make([][2]string, len(tests))
-	unknown := map[string]int{}
-	for i, pt := range tests {
-		row, prev, det := mapTest(pt, techniques, tactics, rep, unknown)
-		rows[i], outcomes[i] = row, [2]string{prev, det}
-		camps[pt.campaignKey].states = append(camps[pt.campaignKey].states, row["state"].(string))
-	}
-
-	spec := store.Spec{Collection: collections.Campaigns, Key: []string{"import_key"},
-		Columns: campaignColumns, HashColumn: "import_hash"}
-	if owner != "" {
-		spec.OnInsert = map[string]any{"owner": owner}
-	}
-	cu, err := store.New(tx, spec)
-	if err != nil {
-		return err
-	}
-	defer cu.Close()
-	campaignIDs := map[string]string{}
-	for _, key := range order {
-		c := camps[key]
-		out, id, err := cu.Put(map[string]any{"name": c.name, "description": c.description,
-			"status": campaignStatus(c.states), "tags": c.tags, "blind": false, "round": 1, "import_key": key})
-		if err != nil {
-			return err
-		}
-		campaignIDs[key] = id
-		rep.Counts["campaigns_"+out.String()]++
-		store.Tally(rep, out)
-	}
-
-	tw, err := vectrtests.NewTestWriter(tx, opts.Actor, testColumns, rep)
-	if err != nil {
-		return err
-	}
-	defer tw.Close()
-	for i, row := range rows {
-		if i%128 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if opts.Progress != nil {
-				opts.Progress("write", i, len(rows))
-			}
-		}
-		row["campaign"] = campaignIDs[tests[i].campaignKey]
-		if _, err := tw.Put(row, outcomes[i][0], outcomes[i][1]); err != nil {
-			return err
+// newCampaign is the campaign of a bundle campaign, tagged with its
+// assessment group.
+func newCampaign(key string, c Campaign, groupOf map[string]Group) *plannedCampaign {
+	pc := &plannedCampaign{key: key, name: orDefault(c.Name, "VECTR campaign "+c.VectrID),
+		description: c.Description, tags: []string{TagVectr}}
+	if g, ok := groupOf[c.VectrID]; ok && g.Name != "" {
+		pc.tags = append(pc.tags, g.Name)
+		if pc.description == "" {
+			pc.description = "Part of the VECTR assessment group " + g.Name + "."
 		}
 	}
-	store.SkipUnknown(rep, unknown, vectrtests.UnknownReason)
-	if rep.Created+rep.Updated == 0 {
-		return nil
-	}
-	kind := audit.KindSystem
-	if opts.Actor != "" {
-		kind = audit.KindUser
-	}
-	return audit.Write(tx, audit.Entry{Actor: opts.Actor, ActorKind: kind, Action: "import", Collection: collections.Tests,
-		Details: map[string]any{"kind": Kind, "source": rep.Source, "created": rep.Created, "updated": rep.Updated,
-			"unchanged": rep.Unchanged, "unknown_techniques": rep.Counts["unknown_techniques"]}})
+	return pc
 }
 
 // mapTest turns a test case into the values of its test and returns the

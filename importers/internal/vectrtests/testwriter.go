@@ -1,6 +1,8 @@
 package vectrtests
 
 import (
+	"slices"
+
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/internal/store"
@@ -67,3 +69,32 @@ func (w *TestWriter) Close() {
 // (store.SkipUnknown): the tests are stored without a technique, keep the
 // id in technique_attack_id, and link when a catalogue import brings it.
 const UnknownReason = "technique not in the ATT&CK catalogue: %d test(s) stored without a technique link until a catalogue import brings it"
+
+// WriteCampaigns upserts the campaigns of an import by import key (in
+// order; values gives the row of a key), counts them in rep and returns
+// import key → campaign id. owner is written on insert only when set.
+func WriteCampaigns(tx core.App, columns []string, owner string, order []string, values func(key string) map[string]any,
+	rep *importers.Report) (map[string]string, error) {
+	spec := store.Spec{Collection: collections.Campaigns, Key: []string{"import_key"}, Columns: columns, HashColumn: "import_hash"}
+	if owner != "" && !slices.Contains(columns, "owner") {
+		spec.OnInsert = map[string]any{"owner": owner}
+	}
+	cu, err := store.New(tx, spec)
+	if err != nil {
+		return nil, err
+	}
+	defer cu.Close()
+	ids := make(map[string]string, len(order))
+	for _, key := range order {
+		row := values(key)
+		row["import_key"] = key
+		out, id, err := cu.Put(row)
+		if err != nil {
+			return nil, err
+		}
+		ids[key] = id
+		rep.Counts["campaigns_"+out.String()]++
+		store.Tally(rep, out)
+	}
+	return ids, nil
+}
