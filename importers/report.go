@@ -1,8 +1,19 @@
 // Package importers holds what every content importer shares: the report of
-// an import run and progress callbacks. One sub-package per source format
-// (attack, sigma, elastic, atomic, caldera, d3fend, compliance, navigator,
-// intel, vectr) does the parsing and writing; the source sub-package opens
-// files, folders, archives, URLs, GitHub tarballs and TAXII collections.
+// an import run (NewReport, Finish) and progress callbacks.
+//
+// One sub-package per source format (attack, sigma, elastic, atomic,
+// caldera, d3fend, compliance, navigator, intel, vectr, vectrbundle,
+// atomiclog, dettect) parses its format; none imports another. They write
+// only through importers/internal/store: the upsert by natural key with a
+// content hash, the technique index (ATT&CK id → technique record, the
+// active technique winning, revoked ids following their successor), the
+// rule and template writers, and the import transaction with its one audit
+// entry. The rest of the plumbing lives beside it under importers/internal
+// (attackref: references waiting for an id and moved off revoked
+// techniques; attackid; filewalk; vectrtests). importers/registry maps a
+// kind to its importer and is the public door to reference resolution;
+// importers/source opens files, folders, archives, URLs, GitHub tarballs and
+// TAXII collections. A test in registry keeps the layering true.
 package importers
 
 import (

@@ -34,15 +34,13 @@ func TestParse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := atomic.Parse("x.yaml", []byte(tc.in))
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
+				require.NotNilf(t, err, "err = %v, want %q", err, tc.wantErr)
+				require.Falsef(t, !strings.Contains(err.Error(), tc.wantErr), "err = %v, want %q", err, tc.wantErr)
 				return
 			}
 			require.NoError(t, err)
-			if len(f.Templates) != tc.templates || len(f.Problems) != tc.problems {
-				t.Fatalf("templates %d problems %v", len(f.Templates), f.Problems)
-			}
+			require.Lenf(t, f.Templates, tc.templates, "templates %d problems %v", len(f.Templates), f.Problems)
+			require.Lenf(t, f.Problems, tc.problems, "templates %d problems %v", len(f.Templates), f.Problems)
 		})
 	}
 }
@@ -58,10 +56,11 @@ func TestParseFields(t *testing.T) {
 		strings.Join(a.Platforms, ",") != "windows,linux" || a.InputArguments["count"] == nil {
 		t.Fatalf("first template: %+v", a)
 	}
-	if m.Executor.Name != "manual" || !strings.Contains(m.Executor.Steps, "Open the settings") ||
-		!m.Executor.ElevationRequired || m.Dependencies == nil || m.Path != "atomics/T9001/T9001.yaml" {
-		t.Fatalf("manual template: %+v", m)
-	}
+	require.EqualValuesf(t, "manual", m.Executor.Name, "manual template: %+v", m)
+	require.Containsf(t, m.Executor.Steps, "Open the settings", "manual template: %+v", m)
+	require.Truef(t, m.Executor.ElevationRequired, "manual template: %+v", m)
+	require.NotNilf(t, m.Dependencies, "manual template: %+v", m)
+	require.EqualValuesf(t, "atomics/T9001/T9001.yaml", m.Path, "manual template: %+v", m)
 }
 
 func TestParseRefusesBombsAndHugeFiles(t *testing.T) {
@@ -105,9 +104,10 @@ func FuzzParseAtomic(f *testing.F) {
 			return
 		}
 		for _, tpl := range file.Templates {
-			if tpl.SourceID == "" || tpl.Name == "" || tpl.Executor.Name == "" || tpl.TechniqueID == "" {
-				t.Fatalf("invalid template accepted: %+v", tpl)
-			}
+			require.NotEmptyf(t, tpl.SourceID, "invalid template accepted: %+v", tpl)
+			require.NotEmptyf(t, tpl.Name, "invalid template accepted: %+v", tpl)
+			require.NotEmptyf(t, tpl.Executor.Name, "invalid template accepted: %+v", tpl)
+			require.NotEmptyf(t, tpl.TechniqueID, "invalid template accepted: %+v", tpl)
 		}
 	})
 }

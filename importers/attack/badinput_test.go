@@ -145,12 +145,8 @@ func TestBadInputLeavesDatabaseUnchanged(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()
 			rep, err := attack.Import(context.Background(), app, c.src(), importers.Options{})
-			if err == nil {
-				t.Fatalf("imported: %+v", rep)
-			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %q does not say %q", err, c.want)
-			}
+			require.Errorf(t, err, "imported: %+v", rep)
+			require.Falsef(t, !strings.Contains(err.Error(), c.want), "error %q does not say %q", err, c.want)
 			if d := time.Since(start); d > 20*time.Second {
 				t.Fatalf("took %s", d)
 			}
@@ -176,9 +172,8 @@ func TestFailureMidTransactionRollsBack(t *testing.T) {
 		return fmt.Errorf("disk full (simulated)")
 	})
 	_, err := importSpec(t, app, "testdata/release-1.json", source.Options{})
-	if err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Fatalf("want simulated failure, got %v", err)
-	}
+	require.NotNil(t, err, "want simulated failure, got %v", err)
+	require.False(t, !strings.Contains(err.Error(), "disk full"), "want simulated failure, got %v", err)
 	if n := count(t, app, "SELECT count(*) FROM techniques"); n != 0 {
 		t.Fatalf("%d techniques left after a failed import", n)
 	}

@@ -1,8 +1,10 @@
 package attack_test
 
 import (
-	"github.com/aegis-sec/aegis/internal/testutil"
 	"testing"
+
+	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCampaignsImport: ATT&CK Enterprise 18.1's 52 campaigns are stored
@@ -39,11 +41,7 @@ func TestCampaignsImport(t *testing.T) {
 		t.Fatalf("C0024 not attributed to G0016")
 	}
 	want := rep.Counts["relationship/uses"] // sanity: relationships were read
-	if want == 0 {
-		t.Fatal("no uses relationships counted")
-	}
+	require.NotEqualValues(t, 0, want, "no uses relationships counted")
 	again := mustImport(t, app, shared(t, "enterprise-attack-18.1.json.gz"))
-	if !again.NoChange {
-		t.Fatalf("re-import changed something: %+v", again.Counts)
-	}
+	require.Falsef(t, !again.NoChange, "re-import changed something: %+v", again.Counts)
 }

@@ -86,9 +86,23 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		rep.Skipped = append(rep.Skipped, importers.Skip{Id: id, Reason: "malformed ATT&CK id in mapping"})
 	}
 
-	// Resolve every mapped defensive technique to a listed one by name or
-	// ontology name; the rest become techniques of their own (D3FEND's API
-	// knows the Restore tactic that the 0.14.0 list lacks).
+	all, defID := resolveDefs(listed, defs, rep)
+
+	err = store.Commit(ctx, app, rep, opts, collections.D3fendTechniques, func(tx core.App, details map[string]any) error {
+		return write(ctx, tx, all, defID, vias, rep, details, opts)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import d3fend %s: %w", src, err)
+	}
+	rep.Finish(start)
+	return rep, nil
+}
+
+// resolveDefs resolves every mapped defensive technique to a listed one by
+// name or ontology name; the rest become techniques of their own (D3FEND's
+// API knows the Restore tactic that the 0.14.0 list lacks). It returns all
+// techniques and def key → d3fend_id.
+func resolveDefs(listed []Technique, defs map[string]defInfo, rep *importers.Report) ([]Technique, map[string]string) {
 	byName := map[string]int{}
 	for i, t := range listed {
 		byName[squash(t.Name)] = i
@@ -117,15 +131,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		defID[key] = t.ID
 		rep.Counts["techniques_from_mappings"]++
 	}
-
-	err = store.Commit(ctx, app, rep, opts, collections.D3fendTechniques, func(tx core.App, details map[string]any) error {
-		return write(ctx, tx, all, defID, vias, rep, details, opts)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("import d3fend %s: %w", src, err)
-	}
-	rep.Finish(start)
-	return rep, nil
+	return all, defID
 }
 
 func write(ctx context.Context, tx core.App, all []Technique, defID map[string]string, vias map[pair]map[string]bool,

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/internal/attackid"
+	"github.com/stretchr/testify/assert"
 )
 
 func TestNormalize(t *testing.T) {
@@ -30,9 +31,8 @@ func TestNormalize(t *testing.T) {
 	}
 	for _, c := range cases {
 		got, k := attackid.Normalize(c.in)
-		if got != c.want || k != c.kind {
-			t.Errorf("Normalize(%q) = %q,%v want %q,%v", c.in, got, k, c.want, c.kind)
-		}
+		assert.EqualValuesf(t, c.want, got, "Normalize(%q) = %q,%v want %q,%v", c.in, got, k, c.want, c.kind)
+		assert.EqualValuesf(t, c.kind, k, "Normalize(%q) = %q,%v want %q,%v", c.in, got, k, c.want, c.kind)
 	}
 }
 
@@ -68,8 +68,7 @@ func TestSigmaTag(t *testing.T) {
 	}
 	for in, c := range cases {
 		id, k := attackid.SigmaTag(in)
-		if id != c.id || k != c.kind {
-			t.Errorf("SigmaTag(%q) = %q,%v want %q,%v", in, id, k, c.id, c.kind)
-		}
+		assert.EqualValuesf(t, c.id, id, "SigmaTag(%q) = %q,%v want %q,%v", in, id, k, c.id, c.kind)
+		assert.EqualValuesf(t, c.kind, k, "SigmaTag(%q) = %q,%v want %q,%v", in, id, k, c.id, c.kind)
 	}
 }

@@ -20,19 +20,16 @@ func TestLinkTechniques(t *testing.T) {
 		{Source: "caldera", SourceID: "g2", TechniqueID: "T9002", Name: "two", Executor: store.Executor{Name: "psh"}},
 	}
 	require.NoError(t, store.WriteTemplates(context.Background(), app, tpls, rep, importers.Options{}))
-	if rep.Created != 2 || len(rep.Skipped) != 2 || rep.Counts["unknown_techniques"] != 2 {
-		t.Fatalf("report %+v", rep)
-	}
+	require.EqualValuesf(t, 2, rep.Created, "report %+v", rep)
+	require.Lenf(t, rep.Skipped, 2, "report %+v", rep)
+	require.EqualValuesf(t, 2, rep.Counts["unknown_techniques"], "report %+v", rep)
 	col, _ := app.FindCollectionByNameOrId(collections.Techniques)
 	tech := core.NewRecord(col)
 	tech.Load(map[string]any{"stix_id": "attack-pattern--x", "attack_id": "T9001", "name": "x"})
 	require.NoError(t, app.Save(tech))
 	n, err := store.LinkTechniques(app)
-	if err != nil || n != 1 {
-		t.Fatalf("linked %d, %v", n, err)
-	}
+	require.NoErrorf(t, err, "linked %d, %v", n, err)
+	require.EqualValuesf(t, 1, n, "linked %d, %v", n, err)
 	r, _ := app.FindFirstRecordByData(collections.TestTemplates, "source_id", "g1")
-	if r.GetString("technique") != tech.Id {
-		t.Fatalf("template not linked: %v", r.FieldsData())
-	}
+	require.EqualValuesf(t, tech.Id, r.GetString("technique"), "template not linked: %v", r.FieldsData())
 }

@@ -87,9 +87,8 @@ func TestLookupPrefersLastOrdered(t *testing.T) {
 		ids[revoked] = r.Id
 	}
 	m, err := store.Lookup(app, collections.Techniques, "attack_id", "revoked DESC")
-	if err != nil || m["T9001"] != ids[false] {
-		t.Fatalf("lookup %v %v, want the active technique %s", m, err, ids[false])
-	}
+	require.NoErrorf(t, err, "lookup %v %v, want the active technique %s", m, err, ids[false])
+	require.EqualValuesf(t, ids[false], m["T9001"], "lookup %v %v, want the active technique %s", m, err, ids[false])
 }
 
 // TestUpserterCompareAndRetire: without a hash column the stored values are
