@@ -78,11 +78,12 @@ func TestImportFixtures(t *testing.T) {
 	require.NoError(t, err)
 	var exec map[string]any
 	require.NoError(t, linked.UnmarshalJSONField("executor", &exec))
-	if linked.GetString("technique") != techID || linked.GetString("source") != "atomic" ||
-		exec["name"] != "sh" || !strings.Contains(exec["command"].(string), "#{marker}") ||
-		linked.GetString("path") != "atomics/T9001/T9001.yaml" || linked.GetString("content_hash") == "" {
-		t.Fatalf("template: %v exec %v", linked.FieldsData(), exec)
-	}
+	require.EqualValuesf(t, techID, linked.GetString("technique"), "template: %v exec %v", linked.FieldsData(), exec)
+	require.EqualValuesf(t, "atomic", linked.GetString("source"), "template: %v exec %v", linked.FieldsData(), exec)
+	require.EqualValuesf(t, "sh", exec["name"], "template: %v exec %v", linked.FieldsData(), exec)
+	require.Containsf(t, exec["command"].(string), "#{marker}", "template: %v exec %v", linked.FieldsData(), exec)
+	require.EqualValuesf(t, "atomics/T9001/T9001.yaml", linked.GetString("path"), "template: %v exec %v", linked.FieldsData(), exec)
+	require.NotEmptyf(t, linked.GetString("content_hash"), "template: %v exec %v", linked.FieldsData(), exec)
 	unlinked, _ := app.FindFirstRecordByFilter(collections.TestTemplates, "technique_attack_id = 'T9002.001'")
 	require.NotNil(t, unlinked, "T9002.001 template should be stored without a link")
 	require.EqualValues(t, "", unlinked.GetString("technique"), "T9002.001 template should be stored without a link")
@@ -119,12 +120,10 @@ func TestImportCancelledLeavesNothing(t *testing.T) {
 	app := testutil.NewApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := atomic.Import(ctx, app, readDir(t, "testdata"), importers.Options{}); err == nil {
-		t.Fatal("cancelled import succeeded")
-	}
-	if n, _ := app.CountRecords(collections.TestTemplates); n != 0 {
-		t.Fatalf("%d templates written by a failed import", n)
-	}
+	_, err := atomic.Import(ctx, app, readDir(t, "testdata"), importers.Options{})
+	require.NotNil(t, err, "cancelled import succeeded")
+	n, _ := app.CountRecords(collections.TestTemplates)
+	require.EqualValuesf(t, 0, n, "%d templates written by a failed import", n)
 }
 
 // corpus loads the shared Atomic Red Team archive into memory.

@@ -12,6 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/testsrc"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -26,9 +27,12 @@ func TestParse(t *testing.T) {
 	require.Lenf(t, bad, 1, "execs %d bad %+v", len(execs), bad)
 	require.Truef(t, strings.Contains(bad[0].Error, "unrecognised time"), "execs %d bad %+v", len(execs), bad)
 	require.Falsef(t, bad[0].Where != "line 6", "execs %d bad %+v", len(execs), bad)
-	if e := execs[2]; e.Technique != "T9002.001" || e.GUID != "" || e.TestName != "PowerShell marker" || e.ExitCode == nil || *e.ExitCode != 1 {
-		t.Fatalf("third: %+v", e)
-	}
+	e := execs[2]
+	require.EqualValuesf(t, "T9002.001", e.Technique, "third: %+v", e)
+	require.EqualValuesf(t, "", e.GUID, "third: %+v", e)
+	require.Falsef(t, e.TestName != "PowerShell marker", "third: %+v", e)
+	require.NotNilf(t, e.ExitCode, "third: %+v", e)
+	require.Falsef(t, *e.ExitCode != 1, "third: %+v", e)
 	j, _ := os.Open("testdata/attire-log.json")
 	defer j.Close()
 	execs, bad, err = atomiclog.Parse(j)
@@ -42,17 +46,17 @@ func TestParse(t *testing.T) {
 	// The old default logger had fewer columns, and JSON lists of its records exist too.
 	old := "\"Execution Time (UTC)\",\"Execution Time (Local)\",\"Technique\",\"Test Number\",\"Test Name\",\"Hostname\",\"Username\",\"GUID\"\n" +
 		"\"2025-07-01T10:00:00Z\",\"x\",\"T1001\",\"1\",\"n\",\"h\",\"u\",\"11111111-2222-4333-8444-555555555501\"\n"
-	if execs, _, err := atomiclog.Parse(strings.NewReader(old)); err != nil || len(execs) != 1 {
-		t.Fatalf("old csv: %v", err)
-	}
+	execs, _, err = atomiclog.Parse(strings.NewReader(old))
+	require.NoErrorf(t, err, "old csv: %v", err)
+	require.Lenf(t, execs, 1, "old csv: %v", err)
 	list := `[{"Execution Time (UTC)":"2025-07-01T10:00:00Z","Technique":"T1001","Test Number":1,"Test Name":"n","GUID":"11111111-2222-4333-8444-555555555501"}]`
-	if execs, _, err := atomiclog.Parse(strings.NewReader(list)); err != nil || len(execs) != 1 || execs[0].TestNumber != 1 {
-		t.Fatalf("json list: %v %+v", err, execs)
-	}
+	execs, _, err = atomiclog.Parse(strings.NewReader(list))
+	require.NoErrorf(t, err, "json list: %v %+v", err, execs)
+	require.Lenf(t, execs, 1, "json list: %v %+v", err, execs)
+	require.EqualValuesf(t, 1, execs[0].TestNumber, "json list: %v %+v", err, execs)
 	for name, in := range map[string]string{"empty": "  ", "not a log": "a,b\n1,2\n", "bad json": "{", "other json": `{"x":1}`} {
-		if _, _, err := atomiclog.Parse(strings.NewReader(in)); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
+		_, _, err := atomiclog.Parse(strings.NewReader(in))
+		assert.NotNilf(t, err, "%s: accepted", name)
 	}
 }
 

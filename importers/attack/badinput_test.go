@@ -147,12 +147,10 @@ func TestBadInputLeavesDatabaseUnchanged(t *testing.T) {
 			rep, err := attack.Import(context.Background(), app, c.src(), importers.Options{})
 			require.Errorf(t, err, "imported: %+v", rep)
 			require.Falsef(t, !strings.Contains(err.Error(), c.want), "error %q does not say %q", err, c.want)
-			if d := time.Since(start); d > 20*time.Second {
-				t.Fatalf("took %s", d)
-			}
-			if after := snapshot(t, app); after != before {
-				t.Fatalf("database changed:\nbefore %s\nafter  %s", before, after)
-			}
+			d := time.Since(start)
+			require.Falsef(t, d > 20*time.Second, "took %s", d)
+			after := snapshot(t, app)
+			require.EqualValuesf(t, before, after, "database changed:\nbefore %s\nafter  %s", before, after)
 		})
 	}
 }
@@ -174,7 +172,6 @@ func TestFailureMidTransactionRollsBack(t *testing.T) {
 	_, err := importSpec(t, app, "testdata/release-1.json", source.Options{})
 	require.NotNil(t, err, "want simulated failure, got %v", err)
 	require.False(t, !strings.Contains(err.Error(), "disk full"), "want simulated failure, got %v", err)
-	if n := count(t, app, "SELECT count(*) FROM techniques"); n != 0 {
-		t.Fatalf("%d techniques left after a failed import", n)
-	}
+	n := count(t, app, "SELECT count(*) FROM techniques")
+	require.EqualValuesf(t, 0, n, "%d techniques left after a failed import", n)
 }

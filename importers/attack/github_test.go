@@ -59,7 +59,6 @@ func TestGitHubRepositoryLayout(t *testing.T) {
 	require.EqualValuesf(t, 11, rep.Created, "report %+v", rep)
 	require.Falsef(t, rep.Files != len(b.Objects)+1, "report %+v", rep)
 	require.EqualValuesf(t, "1.0", rep.Version, "report %+v", rep)
-	if n := count(t, app, "SELECT count(*) FROM techniques"); n != 4 {
-		t.Fatalf("%d techniques", n)
-	}
+	n := count(t, app, "SELECT count(*) FROM techniques")
+	require.EqualValuesf(t, 4, n, "%d techniques", n)
 }

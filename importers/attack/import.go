@@ -139,40 +139,9 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 
 	tables := []table{tacticsTable, dataComponentsTable, techniquesTable, mitigationsTable, strategiesTable,
 		actorsTable, softwareTable, campaignsTable}
-	prev := map[string]map[string]existing{} // table → stix id → row
-	for _, t := range tables {
-		rows, err := loadExisting(tx, t)
-		if err != nil {
-			return err
-		}
-		m := make(map[string]existing, len(rows))
-		for _, r := range rows {
-			m[r.stixID] = r
-			st.ids[r.stixID] = r.id
-			if t.name == techniquesTable.name {
-				st.techDomain[r.id] = r.domain
-			}
-		}
-		prev[t.name] = m
-	}
-	st.first = true
-	for _, r := range prev[techniquesTable.name] {
-		if r.domain == cat.domain {
-			st.first = false
-			break
-		}
-	}
-	// New objects get their record ids now so relations resolve in one pass.
-	for _, o := range cat.order {
-		if tableOf(o.Type) == "" {
-			continue
-		}
-		if _, ok := st.ids[o.ID]; !ok {
-			st.ids[o.ID] = core.GenerateDefaultRandomId()
-		}
-		if o.Type == "attack-pattern" {
-			st.techDomain[st.ids[o.ID]] = cat.domain
-		}
+	prev, err := st.load(tables)
+	if err != nil {
+		return err
 	}
 	rel, err := st.resolveRelationships()
 	if err != nil {
@@ -219,26 +188,8 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 		return err
 	}
 
-	done := 0
-	for _, t := range append(tables, actorTechniquesTable) {
-		w, err := newWriter(tx, t, st.now)
-		if err != nil {
-			return err
-		}
-		for _, r := range planned[t.name] {
-			if err := w.Write(r.isNew, r.id, r.vals, r.hash); err != nil {
-				w.Close()
-				return fmt.Errorf("write %s %s: %w", t.name, r.attackID, err)
-			}
-			done++
-			if opts.Progress != nil && done%500 == 0 {
-				opts.Progress("write", done, writes)
-			}
-		}
-		w.Close()
-	}
-	if opts.Progress != nil {
-		opts.Progress("write", writes, writes)
+	if err := st.write(append(tables, actorTechniquesTable), planned, writes, opts); err != nil {
+		return err
 	}
 	if len(atDelete) > 0 {
 		ids := make([]any, len(atDelete))
@@ -262,6 +213,74 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 	}
 	st.changes.Resolved = res
 	return st.record(opts)
+}
+
+// load reads what the catalogue collections hold (table → stix id → row),
+// gives every object a record id (new objects get theirs now so relations
+// resolve in one pass) and notes whether this is the domain's first import.
+func (st *state) load(tables []table) (map[string]map[string]existing, error) {
+	prev := map[string]map[string]existing{} // table → stix id → row
+	for _, t := range tables {
+		rows, err := loadExisting(st.tx, t)
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]existing, len(rows))
+		for _, r := range rows {
+			m[r.stixID] = r
+			st.ids[r.stixID] = r.id
+			if t.name == techniquesTable.name {
+				st.techDomain[r.id] = r.domain
+			}
+		}
+		prev[t.name] = m
+	}
+	st.first = true
+	for _, r := range prev[techniquesTable.name] {
+		if r.domain == st.cat.domain {
+			st.first = false
+			break
+		}
+	}
+	// New objects get their record ids now so relations resolve in one pass.
+	for _, o := range st.cat.order {
+		if tableOf(o.Type) == "" {
+			continue
+		}
+		if _, ok := st.ids[o.ID]; !ok {
+			st.ids[o.ID] = core.GenerateDefaultRandomId()
+		}
+		if o.Type == "attack-pattern" {
+			st.techDomain[st.ids[o.ID]] = st.cat.domain
+		}
+	}
+	return prev, nil
+}
+
+// write runs the planned inserts and updates, table by table.
+func (st *state) write(tables []table, planned map[string][]*row, writes int, opts importers.Options) error {
+	done := 0
+	for _, t := range tables {
+		w, err := newWriter(st.tx, t, st.now)
+		if err != nil {
+			return err
+		}
+		for _, r := range planned[t.name] {
+			if err := w.Write(r.isNew, r.id, r.vals, r.hash); err != nil {
+				w.Close()
+				return fmt.Errorf("write %s %s: %w", t.name, r.attackID, err)
+			}
+			done++
+			if opts.Progress != nil && done%500 == 0 {
+				opts.Progress("write", done, writes)
+			}
+		}
+		w.Close()
+	}
+	if opts.Progress != nil {
+		opts.Progress("write", writes, writes)
+	}
+	return nil
 }
 
 // tableOf is the collection an object type is stored in ("" = not stored).

@@ -110,10 +110,10 @@ func check(t *testing.T, app core.App, rep *importers.Report, e expected) {
 		Domain  string `db:"domain"`
 		Version string `db:"version"`
 	}
-	if err := app.DB().NewQuery("SELECT domain, version FROM attack_releases ORDER BY imported_at DESC LIMIT 1").One(&rel); err != nil ||
-		rel.Domain != e.domain || rel.Version != e.version {
-		t.Errorf("%s: release row %+v %v", e.file, rel, err)
-	}
+	err := app.DB().NewQuery("SELECT domain, version FROM attack_releases ORDER BY imported_at DESC LIMIT 1").One(&rel)
+	assert.NoErrorf(t, err, "%s: release row %+v %v", e.file, rel, err)
+	assert.EqualValuesf(t, e.domain, rel.Domain, "%s: release row %+v %v", e.file, rel, err)
+	assert.EqualValuesf(t, e.version, rel.Version, "%s: release row %+v %v", e.file, rel, err)
 }
 
 // relationshipFacts counts, straight from the bundle, distinct group →
@@ -255,9 +255,8 @@ func TestReimportWritesNothing(t *testing.T) {
 	require.EqualValuesf(t, 0, again.Created, "re-import: %+v (first created %d)", again, first.Created)
 	require.EqualValuesf(t, 0, again.Updated, "re-import: %+v (first created %d)", again, first.Created)
 	require.EqualValuesf(t, first.Created, again.Unchanged, "re-import: %+v (first created %d)", again, first.Created)
-	if after := state(); after != before {
-		t.Fatalf("re-import wrote:\nbefore %s\nafter  %s", before, after)
-	}
+	after := state()
+	require.EqualValuesf(t, before, after, "re-import wrote:\nbefore %s\nafter  %s", before, after)
 	// The same content over TAXII in small pages is also unchanged.
 	taxii := taxiiFromBundle(t, gunzip(t, mobile.file), 500)
 	rep, err := importSpec(t, app, "taxii+"+taxii.URL+"/api/v21/collections/mobile/", source.Options{})

@@ -11,6 +11,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,14 +19,12 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 
 func TestNormalize(t *testing.T) {
 	for in, want := range map[string]string{"CM-03": "CM-3", "AC-02(01)": "AC-2(1)", "ac-2 (3)": "AC-2(3)", "4.1": "4.1", "A.5.1": "A.5.1"} {
-		if got := compliance.NormalizeControlID(in); got != want {
-			t.Errorf("NormalizeControlID(%q) = %q, want %q", in, got, want)
-		}
+		got := compliance.NormalizeControlID(in)
+		assert.EqualValuesf(t, want, got, "NormalizeControlID(%q) = %q, want %q", in, got, want)
 	}
 	for in, want := range map[string]string{"r5": "rev5", "rev5": "rev5", "Rev. 5": "rev5", "2022": "2022", "": ""} {
-		if got := compliance.NormalizeVersion(in); got != want {
-			t.Errorf("NormalizeVersion(%q) = %q, want %q", in, got, want)
-		}
+		got := compliance.NormalizeVersion(in)
+		assert.EqualValuesf(t, want, got, "NormalizeVersion(%q) = %q, want %q", in, got, want)
 	}
 }
 

@@ -31,9 +31,8 @@ func TestParseCSV(t *testing.T) {
 	require.Falsef(t, ts[0].Name != "Process Spawn Analysis", "%+v %v", ts, notes)
 	require.Containsf(t, ts[0].Definition, "multi-line", "%+v %v", ts, notes)
 	require.Falsef(t, ts[1].Level1 != "Passive Certificate Analysis", "%+v %v", ts, notes)
-	if _, _, err := d3fend.ParseCSV([]byte("a,b\n1,2\n")); err == nil {
-		t.Fatal("a CSV without D3FEND columns must fail")
-	}
+	_, _, err = d3fend.ParseCSV([]byte("a,b\n1,2\n"))
+	require.NotNil(t, err, "a CSV without D3FEND columns must fail")
 	ts, notes, err = d3fend.ParseCSV([]byte(csv + "D3-PCA,Detect,,,Passive Certificate Analysis,other wording\n"))
 	require.NoErrorf(t, err, "first row must win: %+v %v %v", ts, notes, err)
 	require.Lenf(t, ts, 2, "first row must win: %+v %v %v", ts, notes, err)

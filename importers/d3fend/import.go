@@ -198,13 +198,8 @@ func writeMappings(ctx context.Context, tx core.App, keys []pair, ids, defID map
 	missing := map[string]int{}
 	mapped := map[string]bool{}
 	for n, k := range keys {
-		if n%500 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if opts.Progress != nil {
-				opts.Progress("write", n, len(keys))
-			}
+		if err := store.Tick(ctx, opts.Progress, n, len(keys), 500); err != nil {
+			return err
 		}
 		d3 := defID[k.def]
 		mapped[d3] = true

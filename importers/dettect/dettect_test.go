@@ -81,9 +81,8 @@ func TestSamples(t *testing.T) {
 	_ = app.DB().NewQuery(`SELECT COUNT(*) FROM technique_assessments WHERE technique = '' AND attack_id IN (SELECT attack_id FROM techniques)`).Row(&stillUnknown)
 	require.EqualValuesf(t, 0, stillUnknown, "%d rows not linked although ATT&CK has their id", stillUnknown)
 	t.Logf("after ATT&CK 18.1: %d ids known, %d rows still unlinked (ids 18.1 lacks)", known, unlinked)
-	if again := run(t, app, dir); !again.NoChange {
-		t.Fatalf("re-import after linking changed %d rows", again.Updated)
-	}
+	again = run(t, app, dir)
+	require.Truef(t, again.NoChange, "re-import after linking changed %d rows", again.Updated)
 }
 
 // TestExportRoundTrip: what Aegis exports parses back to the same
@@ -93,9 +92,7 @@ func TestExportRoundTrip(t *testing.T) {
 	path := filepath.Join(testutil.SharedData(t), "dettect", "techniques-administration-endpoints.yaml")
 	run(t, app, path)
 	var buf bytes.Buffer
-	if err := dettect.Export(app, &buf, dettect.ExportOptions{Name: "example"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, dettect.Export(app, &buf, dettect.ExportOptions{Name: "example"}))
 	got, err := dettect.Parse(buf.Bytes())
 	require.NoErrorf(t, err, "export does not parse: %v\n%s", err, buf.String()[:min(500, buf.Len())])
 	want, err := dettect.Parse(sample(t, "techniques-administration-endpoints.yaml"))
@@ -133,9 +130,8 @@ func TestExportRoundTrip(t *testing.T) {
 	a, _ := app.CountRecords(collections.TechniqueAssessments)
 	require.EqualValuesf(t, a, int64(rep.Created), "re-imported export created %d rows, the original has %d", rep.Created, a)
 	// And the export of Aegis's state over the export is itself unchanged.
-	if rep := run(t, app, out); !rep.NoChange {
-		t.Fatalf("importing the export back into its source changed %d rows", rep.Updated)
-	}
+	rep = run(t, app, out)
+	require.Truef(t, rep.NoChange, "importing the export back into its source changed %d rows", rep.Updated)
 }
 
 // TestMalformedFiles: each bad file is named with its reason; the good one

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -62,10 +61,9 @@ func TestParse(t *testing.T) {
 	require.EqualValuesf(t, "medium", r.Severity, "fields %+v", r)
 	require.EqualValuesf(t, "stable", r.Status, "fields %+v", r)
 	require.EqualValuesf(t, "Elastic", r.Author, "fields %+v", r)
-	if !slices.Equal(r.Techniques, []string{"T1059", "T1059.001"}) || !slices.Equal(r.Tactics, []string{"execution"}) ||
-		!slices.Equal(r.Platforms, []string{"windows"}) {
-		t.Fatalf("mappings %v %v %v", r.Techniques, r.Tactics, r.Platforms)
-	}
+	require.Equalf(t, []string{"T1059", "T1059.001"}, r.Techniques, "mappings %v %v %v", r.Techniques, r.Tactics, r.Platforms)
+	require.Equalf(t, []string{"execution"}, r.Tactics, "mappings %v %v %v", r.Techniques, r.Tactics, r.Platforms)
+	require.Equalf(t, []string{"windows"}, r.Platforms, "mappings %v %v %v", r.Techniques, r.Tactics, r.Platforms)
 	require.EqualValuesf(t, int64(47), r.Meta["risk_score"], "meta %v", r.Meta)
 	require.EqualValuesf(t, "eql", r.Meta["language"], "meta %v", r.Meta)
 	require.Containsf(t, r.Meta["query"].(string), "powershell", "meta %v", r.Meta)

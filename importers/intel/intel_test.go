@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -48,24 +48,23 @@ func TestParse(t *testing.T) {
 	require.EqualValuesf(t, "report--r1", r.ExternalID, "%+v", r)
 	require.EqualValuesf(t, "https://example.org/r1", r.URL, "%+v", r)
 	require.EqualValuesf(t, "report", r.Kind, "%+v", r)
-	if !slices.Equal(r.Techniques, []string{"T1566.001", "T1218.011", "T1059.001"}) || len(r.Actors) != 2 || r.Actors[0].AttackID != "G0016" {
-		t.Fatalf("techniques %v actors %+v", r.Techniques, r.Actors)
-	}
+	require.Equalf(t, []string{"T1566.001", "T1218.011", "T1059.001"}, r.Techniques, "techniques %v actors %+v", r.Techniques, r.Actors)
+	require.Lenf(t, r.Actors, 2, "techniques %v actors %+v", r.Techniques, r.Actors)
+	require.EqualValuesf(t, "G0016", r.Actors[0].AttackID, "techniques %v actors %+v", r.Techniques, r.Actors)
 	fs, err := intel.Parse([]byte(flowBundle))
 	require.NoError(t, err)
 	require.Len(t, fs, 1)
-	if !slices.Equal(fs[0].Techniques, []string{"T1105", "T1072", "T1505", "T1203"}) || !slices.Equal(fs[0].Malformed, []string{"N/A", "B0019"}) {
-		t.Fatalf("flow techniques %v malformed %v", fs[0].Techniques, fs[0].Malformed)
-	}
+	require.Equalf(t, []string{"T1105", "T1072", "T1505", "T1203"}, fs[0].Techniques, "flow techniques %v malformed %v", fs[0].Techniques, fs[0].Malformed)
+	require.Equalf(t, []string{"N/A", "B0019"}, fs[0].Malformed, "flow techniques %v malformed %v", fs[0].Techniques, fs[0].Malformed)
 	for doc, want := range map[string]string{
 		`{"type":"campaign","id":"campaign--1"}`: `bare "campaign" object`,
 		`[1,2]`:                                  "invalid JSON",
 		`{"type":"bundle","objects":[{"id":1}]}`: "objects[0]",
 		`{"type":"bundle","objects":[]}`:         "no report",
 	} {
-		if _, err := intel.Parse([]byte(doc)); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Parse(%s) = %v, want %q", doc, err, want)
-		}
+		_, err := intel.Parse([]byte(doc))
+		assert.NotNilf(t, err, "Parse(%s) = %v, want %q", doc, err, want)
+		assert.Containsf(t, err.Error(), want, "Parse(%s) = %v, want %q", doc, err, want)
 	}
 }
 
@@ -122,13 +121,10 @@ func TestImportAndScan(t *testing.T) {
 	}
 	var unknown []string
 	r1.UnmarshalJSONField("unknown_techniques", &unknown)
-	if !slices.Equal(unknown, []string{"T1218.011"}) {
-		t.Fatalf("unknown %v", unknown)
-	}
+	require.Equalf(t, []string{"T1218.011"}, unknown, "unknown %v", unknown)
 	flow, _ := app.FindFirstRecordByData(collections.IntelReports, "external_id", "attack-flow--f1")
-	if flow.GetString("source") != "attack-flow" || !slices.Equal(flow.GetStringSlice("actors"), []string{apt29}) {
-		t.Fatalf("flow %v", flow.FieldsData())
-	}
+	require.EqualValuesf(t, "attack-flow", flow.GetString("source"), "flow %v", flow.FieldsData())
+	require.Equalf(t, []string{apt29}, flow.GetStringSlice("actors"), "flow %v", flow.FieldsData())
 
 	again, err := intel.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
 	require.NoErrorf(t, err, "re-import %+v %v", again, err)
@@ -143,9 +139,7 @@ func TestImportAndScan(t *testing.T) {
 	require.NoError(t, app.Save(rule))
 	res, err := intel.Scan(ctx, app, time.Now().Add(-time.Hour))
 	require.NoError(t, err)
-	if !slices.Equal(res.LowCoverage, []string{"T1059.001", "T1072", "T1105", "T1566.001"}) {
-		t.Fatalf("default threshold: %+v", res)
-	}
+	require.Equalf(t, []string{"T1059.001", "T1072", "T1105", "T1566.001"}, res.LowCoverage, "default threshold: %+v", res)
 	settings, err := app.FindFirstRecordByData(collections.Settings, "key", "default")
 	require.NoError(t, err)
 	settings.Set("scoring", map[string]any{"level_low": 10})
@@ -154,14 +148,12 @@ func TestImportAndScan(t *testing.T) {
 	require.NoError(t, app.Save(settings))
 	res, err = intel.Scan(ctx, app, time.Now().Add(-time.Hour))
 	require.NoError(t, err)
-	if !slices.Equal(res.NewTechniques, []string{"T1059.001", "T1072", "T1105", "T1566.001"}) ||
-		!slices.Equal(res.LowCoverage, []string{"T1059.001", "T1566.001", "T1072"}) || res.Notified != 2 {
-		t.Fatalf("scan %+v", res)
-	}
-	if len(res.PriorityReports) != 1 || res.PriorityReports[0].ExternalID != "report--r1" ||
-		!slices.Equal(res.PriorityTechniques, []string{"T1059.001", "T1566.001"}) {
-		t.Fatalf("keywords did not raise report r1: %+v", res)
-	}
+	require.Equalf(t, []string{"T1059.001", "T1072", "T1105", "T1566.001"}, res.NewTechniques, "scan %+v", res)
+	require.Equalf(t, []string{"T1059.001", "T1566.001", "T1072"}, res.LowCoverage, "scan %+v", res)
+	require.EqualValuesf(t, 2, res.Notified, "scan %+v", res)
+	require.Lenf(t, res.PriorityReports, 1, "keywords did not raise report r1: %+v", res)
+	require.EqualValuesf(t, "report--r1", res.PriorityReports[0].ExternalID, "keywords did not raise report r1: %+v", res)
+	require.Equalf(t, []string{"T1059.001", "T1566.001"}, res.PriorityTechniques, "keywords did not raise report r1: %+v", res)
 	n, _ := app.CountRecords(collections.Notifications, dbx.HashExp{"kind": "intel_low_coverage", "user": testutil.Users(t)["blue_lead"].Id})
 	require.EqualValuesf(t, 2, n, "blue lead notifications = %d", n)
 	// Nothing is new a week later.

@@ -20,6 +20,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/navigator"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -44,9 +45,8 @@ func TestParseSynthetic(t *testing.T) {
 	require.Falsef(t, l.Techniques[3].IsEnabled(), "layer: %+v", l)
 	require.Falsef(t, *l.Techniques[0].Score != 0, "layer: %+v", l)
 	// T1078 is disabled and T1098 carries nothing.
-	if got := strings.Join(navigator.Selected(l), ","); got != "T1110,T1110.001,T1134,T1053" {
-		t.Fatalf("selected %s", got)
-	}
+	got := strings.Join(navigator.Selected(l), ",")
+	require.EqualValuesf(t, "T1110,T1110.001,T1134,T1053", got, "selected %s", got)
 	old := parseFile(t, "testdata/layer-v30.json")
 	require.EqualValuesf(t, "mobile-attack", old.Domain, "old layer: %+v", old)
 	require.EqualValuesf(t, "3.0", old.FormatVersion(), "old layer: %+v", old)
@@ -104,22 +104,21 @@ func TestBuildAndMarshal(t *testing.T) {
 	require.EqualValuesf(t, "T1003", back.Techniques[0].TechniqueID, "round trip: %v %+v", err, back)
 	require.Falsef(t, *back.Techniques[1].Score != 80, "round trip: %v %+v", err, back)
 
-	if _, err := navigator.Build(navigator.BuildOptions{}, nil); err == nil || !strings.Contains(err.Error(), "name is required") {
-		t.Fatalf("nameless build: %v", err)
-	}
-	if _, err := navigator.Build(navigator.BuildOptions{Name: "x", Domain: "pre-attack"}, nil); err == nil {
-		t.Fatal("unknown domain accepted")
-	}
+	_, err = navigator.Build(navigator.BuildOptions{}, nil)
+	require.NotNilf(t, err, "nameless build: %v", err)
+	require.Containsf(t, err.Error(), "name is required", "nameless build: %v", err)
+	_, err = navigator.Build(navigator.BuildOptions{Name: "x", Domain: "pre-attack"}, nil)
+	require.NotNil(t, err, "unknown domain accepted")
 	bad := *l
 	bad.Versions = &navigator.Versions{Layer: "4.5", Navigator: "4.8.0"}
-	if _, err := navigator.Marshal(&bad); err == nil || !strings.Contains(err.Error(), "at least 4.9.0") {
-		t.Fatalf("old navigator version: %v", err)
-	}
+	_, err = navigator.Marshal(&bad)
+	require.NotNilf(t, err, "old navigator version: %v", err)
+	require.Containsf(t, err.Error(), "at least 4.9.0", "old navigator version: %v", err)
 	bad.Versions = &navigator.Versions{Layer: "4.5", Navigator: "5.1.0"}
 	bad.Layout = &navigator.Layout{AggregateFunction: "median"}
-	if _, err := navigator.Marshal(&bad); err == nil || !strings.Contains(err.Error(), "aggregateFunction") {
-		t.Fatalf("bad layout: %v", err)
-	}
+	_, err = navigator.Marshal(&bad)
+	require.NotNilf(t, err, "bad layout: %v", err)
+	require.Containsf(t, err.Error(), "aggregateFunction", "bad layout: %v", err)
 }
 
 // archive reads every member of a shared .tar.gz.
@@ -231,9 +230,8 @@ func TestMarshalHasSpecRequiredFields(t *testing.T) {
 		require.NotEqualValuesf(t, 0, len(required[sec]), "no required fields found in spec section %q", sec)
 		for _, f := range required[sec] {
 			checked++
-			if _, ok := obj[f]; !ok {
-				t.Errorf("%s: required %q missing from the exported layer", sec, f)
-			}
+			_, ok := obj[f]
+			assert.Truef(t, ok, "%s: required %q missing from the exported layer", sec, f)
 		}
 	}
 	require.Falsef(t, checked < 9, "only %d required fields found in the spec", checked)

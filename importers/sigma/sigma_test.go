@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -79,15 +78,13 @@ func TestParse(t *testing.T) {
 	require.EqualValuesf(t, "high", r.Severity, "fields: %+v", r)
 	require.EqualValuesf(t, "test", r.Status, "fields: %+v", r)
 	require.Falsef(t, r.Author != "Jane Doe", "fields: %+v", r)
-	if !slices.Equal(r.Techniques, []string{"T1059.001"}) || !slices.Equal(r.Tactics, []string{"execution"}) {
-		t.Fatalf("techniques %v tactics %v", r.Techniques, r.Tactics)
-	}
-	if !slices.Equal(r.Meta["groups"].([]string), []string{"G0016"}) || !slices.Equal(r.Meta["software"].([]string), []string{"S0154"}) {
-		t.Fatalf("meta %v", r.Meta)
-	}
-	if r.Meta["date"] != "2023-01-02" || r.Meta["modified"] != "2024-03-04" || !slices.Equal(r.Platforms, []string{"windows"}) {
-		t.Fatalf("dates/platforms %v %v", r.Meta, r.Platforms)
-	}
+	require.Equalf(t, []string{"T1059.001"}, r.Techniques, "techniques %v tactics %v", r.Techniques, r.Tactics)
+	require.Equalf(t, []string{"execution"}, r.Tactics, "techniques %v tactics %v", r.Techniques, r.Tactics)
+	require.Equalf(t, []string{"G0016"}, r.Meta["groups"].([]string), "meta %v", r.Meta)
+	require.Equalf(t, []string{"S0154"}, r.Meta["software"].([]string), "meta %v", r.Meta)
+	require.EqualValuesf(t, "2023-01-02", r.Meta["date"], "dates/platforms %v %v", r.Meta, r.Platforms)
+	require.EqualValuesf(t, "2024-03-04", r.Meta["modified"], "dates/platforms %v %v", r.Meta, r.Platforms)
+	require.Equalf(t, []string{"windows"}, r.Platforms, "dates/platforms %v %v", r.Meta, r.Platforms)
 	require.EqualValues(t, ruleA, r.Content, "content must be the raw file")
 
 	rules, err = sigma.Parse("rules/m.yml", []byte(multiDoc))
@@ -95,9 +92,8 @@ func TestParse(t *testing.T) {
 	require.Lenf(t, rules, 2, "variants = %d", len(rules))
 	require.EqualValuesf(t, "22222222-2222-4222-8222-222222222222#1", rules[0].SourceRuleID, "variant ids %s %s", rules[0].SourceRuleID, rules[1].SourceRuleID)
 	require.EqualValuesf(t, "22222222-2222-4222-8222-222222222222#2", rules[1].SourceRuleID, "variant ids %s %s", rules[0].SourceRuleID, rules[1].SourceRuleID)
-	if rules[1].Title != "Multi Variant" || !slices.Equal(rules[1].Techniques, []string{"T1048.003"}) {
-		t.Fatalf("global not merged: %+v", rules[1])
-	}
+	require.Falsef(t, rules[1].Title != "Multi Variant", "global not merged: %+v", rules[1])
+	require.Equalf(t, []string{"T1048.003"}, rules[1].Techniques, "global not merged: %+v", rules[1])
 	require.Containsf(t, rules[1].Content, "action: global", "variant content:\n%s", rules[1].Content)
 	require.Containsf(t, rules[1].Content, "dst_port", "variant content:\n%s", rules[1].Content)
 	require.NotContainsf(t, rules[1].Content, "query: '*'", "variant content:\n%s", rules[1].Content)
@@ -191,17 +187,16 @@ func TestImportLifecycle(t *testing.T) {
 	require.Truef(t, dupSeen, "skipped: %+v", rep.Skipped)
 	require.Truef(t, unknownSeen, "skipped: %+v", rep.Skipped)
 	a := rule(t, app, "11111111-1111-4111-8111-111111111111")
-	if a.GetString("title") != "Suspicious PowerShell" || !slices.Equal(a.GetStringSlice("techniques"), []string{techs["T1059.001"]}) {
-		t.Fatalf("rule a: title %q techniques %v", a.GetString("title"), a.GetStringSlice("techniques"))
-	}
+	require.Falsef(t, a.GetString("title") != "Suspicious PowerShell", "rule a: title %q techniques %v", a.GetString("title"), a.GetStringSlice("techniques"))
+	require.Equalf(t, []string{techs["T1059.001"]}, a.GetStringSlice("techniques"), "rule a: title %q techniques %v", a.GetString("title"), a.GetStringSlice("techniques"))
 	require.NotEmptyf(t, a.GetString("content_hash"), "rule a fields: %v", a.FieldsData())
 	require.EqualValuesf(t, "a/rule_a.yml", a.GetString("path"), "rule a fields: %v", a.FieldsData())
 	require.EqualValuesf(t, "high", a.GetString("severity"), "rule a fields: %v", a.FieldsData())
 	u := rule(t, app, "33333333-3333-4333-8333-333333333333")
 	var unk []string
-	if err := u.UnmarshalJSONField("unknown_techniques", &unk); err != nil || !slices.Equal(unk, []string{"T9999"}) {
-		t.Fatalf("unknown techniques %v %v", unk, err)
-	}
+	err := u.UnmarshalJSONField("unknown_techniques", &unk)
+	require.NoErrorf(t, err, "unknown techniques %v %v", unk, err)
+	require.Equalf(t, []string{"T9999"}, unk, "unknown techniques %v %v", unk, err)
 
 	// The blue team enables a rule through the normal record API.
 	a.Set("enabled", true)

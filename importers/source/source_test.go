@@ -229,9 +229,8 @@ func TestTraversalRejected(t *testing.T) {
 
 func TestOpenErrors(t *testing.T) {
 	for _, spec := range []string{"", "/no/such/file", "github:onlyowner", "github:o/r@", "github:o/r@main/../x", "taxii+ftp://x/"} {
-		if _, err := source.Open(spec, source.Options{}); err == nil {
-			t.Errorf("%q: want error", spec)
-		}
+		_, err := source.Open(spec, source.Options{})
+		assert.NotNilf(t, err, "%q: want error", spec)
 	}
 }
 
@@ -263,9 +262,8 @@ func TestHTTPServesRealFile(t *testing.T) {
 
 	// Download limit.
 	src, _ = source.Open(srv.URL+"/x.json.gz", source.Options{Limits: source.Limits{MaxDownload: 1000}})
-	if _, _, err = collect(t, src); !errors.Is(err, source.ErrLimit) {
-		t.Fatalf("want download limit, got %v", err)
-	}
+	_, _, err = collect(t, src)
+	require.True(t, errors.Is(err, source.ErrLimit), "want download limit, got %v", err)
 }
 
 func TestHTTPErrorsAndStalls(t *testing.T) {
@@ -294,17 +292,16 @@ func TestHTTPErrorsAndStalls(t *testing.T) {
 	opts := source.Options{StallTimeout: 300 * time.Millisecond}
 
 	src, _ := source.Open(srv.URL+"/missing", opts)
-	if _, _, err := collect(t, src); err == nil || !strings.Contains(err.Error(), "HTTP 404") {
-		t.Fatalf("want 404, got %v", err)
-	}
+	_, _, err := collect(t, src)
+	require.NotNil(t, err, "want 404, got %v", err)
+	require.Contains(t, err.Error(), "HTTP 404", "want 404, got %v", err)
 	for _, p := range []string{"/hang", "/trickle"} {
 		start := time.Now()
 		src, _ := source.Open(srv.URL+p, opts)
 		_, _, err := collect(t, src)
 		require.Falsef(t, !errors.Is(err, source.ErrStalled), "%s: want stall error, got %v", p, err)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("%s: took %s", p, d)
-		}
+		d := time.Since(start)
+		require.Falsef(t, d > 5*time.Second, "%s: took %s", p, d)
 	}
 }
 
@@ -338,14 +335,14 @@ func TestHTTPSVerifiesCertificates(t *testing.T) {
 	}))
 	defer srv.Close()
 	src, _ := source.Open(srv.URL+"/x.json", source.Options{})
-	if _, _, err := collect(t, src); err == nil || !strings.Contains(err.Error(), "certificate") {
-		t.Fatalf("self-signed certificate accepted: %v", err)
-	}
+	_, _, err := collect(t, src)
+	require.NotNilf(t, err, "self-signed certificate accepted: %v", err)
+	require.Containsf(t, err.Error(), "certificate", "self-signed certificate accepted: %v", err)
 	// A client that trusts the test CA (as a site with its own CA would configure) works.
 	src, _ = source.Open(srv.URL+"/x.json", source.Options{Client: srv.Client()})
-	if got, _, err := collect(t, src); err != nil || got["x.json"] != "{}" {
-		t.Fatalf("trusted client: %v %v", got, err)
-	}
+	got, _, err := collect(t, src)
+	require.NoErrorf(t, err, "trusted client: %v %v", got, err)
+	require.EqualValuesf(t, "{}", got["x.json"], "trusted client: %v %v", got, err)
 }
 
 // Raw delivers an archive's members as stored (a backup's evidence file

@@ -85,9 +85,9 @@ func TestTAXIIPaging(t *testing.T) {
 							Type    string `json:"type"`
 							Objects []struct{ Id string }
 						}
-						if err := json.Unmarshal([]byte(body), &b); err != nil || b.Type != "bundle" {
-							t.Fatalf("page is not a bundle: %v %.80s", err, body)
-						}
+						err := json.Unmarshal([]byte(body), &b)
+						require.NoErrorf(t, err, "page is not a bundle: %v %.80s", err, body)
+						require.EqualValuesf(t, "bundle", b.Type, "page is not a bundle: %v %.80s", err, body)
 						for _, o := range b.Objects {
 							ids[o.Id] = true
 						}

@@ -92,12 +92,7 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 	if err != nil {
 		return err
 	}
-	owner := ""
-	if opts.Actor != "" {
-		if u, err := tx.FindRecordById(collections.Users, opts.Actor); err == nil {
-			owner = u.Id
-		}
-	}
+	owner := vectrtests.Owner(tx, opts.Actor)
 	// Campaigns first: their status and dates summarise their rows.
 	camps, order := aggregateCampaigns(rows)
 	campaignIDs, err := vectrtests.WriteCampaigns(tx, campaignColumns, owner, order, func(ck string) map[string]any {
@@ -107,7 +102,7 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 			tags = append(tags, t)
 		}
 		sort.Strings(tags)
-		return map[string]any{"name": c.name, "description": c.description, "status": campaignStatus(c.states),
+		return map[string]any{"name": c.name, "description": c.description, "status": vectrtests.CampaignStatus(c.states),
 			"start_at": dt(c.start), "end_at": dt(c.end), "tags": tags, "blind": false, "round": 1, "owner": owner}
 	}, rep)
 	if err != nil {
@@ -120,13 +115,8 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 	defer tw.Close()
 	unknown := map[string]int{}
 	for i, p := range rows {
-		if i%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if opts.Progress != nil {
-				opts.Progress("write", i, len(rows))
-			}
+		if err := store.Tick(ctx, opts.Progress, i, len(rows), 256); err != nil {
+			return err
 		}
 		tech := techniques.ID(p.tc.TechniqueID)
 		if tech == "" {
@@ -217,27 +207,6 @@ func testState(tc TestCase) string {
 		return collections.StateValidated
 	}
 	return vectrtests.StateFromStatus(tc.Status)
-}
-
-// campaignStatus: completed when every test is validated, active once any
-// test has started, planned otherwise.
-func campaignStatus(states []string) string {
-	all, any := true, false
-	for _, s := range states {
-		if s != collections.StateValidated {
-			all = false
-		}
-		if s != collections.StateDraft && s != collections.StateReady {
-			any = true
-		}
-	}
-	switch {
-	case len(states) > 0 && all:
-		return "completed"
-	case any:
-		return "active"
-	}
-	return "planned"
 }
 
 func campaignKey(name string) string {

@@ -40,9 +40,8 @@ func TestMapOutcome(t *testing.T) {
 		assert.EqualValuesf(t, tc.detection, d, "%q → %q %q %q %v", tc.in, p, d, r, err)
 		assert.EqualValuesf(t, tc.red, r, "%q → %q %q %q %v", tc.in, p, d, r, err)
 	}
-	if _, _, _, err := vectrtests.MapOutcome("Sort of"); err == nil {
-		t.Error("unknown outcome accepted")
-	}
+	_, _, _, err := vectrtests.MapOutcome("Sort of")
+	assert.NotNil(t, err, "unknown outcome accepted")
 }
 
 func TestParseCSV(t *testing.T) {
@@ -70,9 +69,8 @@ func TestParseCSV(t *testing.T) {
 		"no technique": "Campaign,Variant\nc,a\n",
 		"no name":      "Campaign,Technique ID\nc,T1001\n",
 	} {
-		if _, _, err := vectr.ParseCSV(strings.NewReader(in)); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
+		_, _, err := vectr.ParseCSV(strings.NewReader(in))
+		assert.NotNilf(t, err, "%s: accepted", name)
 	}
 	// Semicolon-separated exports (European locales) read the same.
 	rows, _, err = vectr.ParseCSV(strings.NewReader("Campaign;Variant;MitreID;Outcome\nC;a;T1001;Blocked\n"))
@@ -169,9 +167,8 @@ func TestImport(t *testing.T) {
 	require.EqualValuesf(t, 1, upd.Counts["tests_updated"], "changed import: %v %+v", err, upd)
 	require.EqualValuesf(t, 0, upd.Counts["campaigns_updated"], "changed import: %v %+v", err, upd)
 	require.EqualValuesf(t, 0, upd.Created, "changed import: %v %+v", err, upd)
-	if n, _ := app.CountRecords(collections.Tests); n != 6 {
-		t.Fatalf("%d tests after re-imports", n)
-	}
+	n, _ := app.CountRecords(collections.Tests)
+	require.EqualValuesf(t, 6, n, "%d tests after re-imports", n)
 }
 
 func TestImportRollsBackOnError(t *testing.T) {
@@ -179,12 +176,10 @@ func TestImportRollsBackOnError(t *testing.T) {
 	addTechnique(t, app, "T9003")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := vectr.Import(ctx, app, testsrc.Files{"a.csv": "Campaign,Variant,Technique ID\nC,a,T9003\n"}, importers.Options{}); err == nil {
-		t.Fatal("cancelled import succeeded")
-	}
-	if n, _ := app.CountRecords(collections.Campaigns); n != 0 {
-		t.Fatalf("%d campaigns left by a failed import", n)
-	}
+	_, err := vectr.Import(ctx, app, testsrc.Files{"a.csv": "Campaign,Variant,Technique ID\nC,a,T9003\n"}, importers.Options{})
+	require.NotNil(t, err, "cancelled import succeeded")
+	n, _ := app.CountRecords(collections.Campaigns)
+	require.EqualValuesf(t, 0, n, "%d campaigns left by a failed import", n)
 }
 
 func FuzzParseVectrCSV(f *testing.F) {

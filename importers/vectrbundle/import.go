@@ -142,12 +142,7 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 	if err != nil {
 		return err
 	}
-	owner := ""
-	if opts.Actor != "" {
-		if u, err := tx.FindRecordById(collections.Users, opts.Actor); err == nil {
-			owner = u.Id
-		}
-	}
+	owner := vectrtests.Owner(tx, opts.Actor)
 	camps, order, tests := plan(bundles, rep)
 
 	// Map every test first: campaign status summarises its tests.
@@ -161,7 +156,7 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 	}
 	campaignIDs, err := vectrtests.WriteCampaigns(tx, campaignColumns, owner, order, func(key string) map[string]any {
 		c := camps[key]
-		return map[string]any{"name": c.name, "description": c.description, "status": campaignStatus(c.states),
+		return map[string]any{"name": c.name, "description": c.description, "status": vectrtests.CampaignStatus(c.states),
 			"tags": c.tags, "blind": false, "round": 1}
 	}, rep)
 	if err != nil {
@@ -173,13 +168,8 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 	}
 	defer tw.Close()
 	for i, row := range rows {
-		if i%128 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if opts.Progress != nil {
-				opts.Progress("write", i, len(rows))
-			}
+		if err := store.Tick(ctx, opts.Progress, i, len(rows), 128); err != nil {
+			return err
 		}
 		row["campaign"] = campaignIDs[tests[i].campaignKey]
 		if _, err := tw.Put(row, outcomes[i][0], outcomes[i][1]); err != nil {
@@ -407,27 +397,6 @@ func campaignKey(vectrID string) string { return "vectr-bundle:campaign:" + vect
 
 func testKey(campaignKey, vectrID string) string {
 	return "vectr-bundle:" + strings.TrimPrefix(campaignKey, "vectr-bundle:campaign:") + ":" + vectrID
-}
-
-// campaignStatus: completed when every test is validated or closed, active
-// once any test has started, planned otherwise.
-func campaignStatus(states []string) string {
-	all, any := true, false
-	for _, s := range states {
-		if s != collections.StateValidated && s != collections.StateClosed {
-			all = false
-		}
-		if s != collections.StateDraft && s != collections.StateReady {
-			any = true
-		}
-	}
-	switch {
-	case len(states) > 0 && all:
-		return "completed"
-	case any:
-		return "active"
-	}
-	return "planned"
 }
 
 // tacticIndex knows each technique's tactics (by shortname).

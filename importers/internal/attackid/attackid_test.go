@@ -1,11 +1,11 @@
 package attackid_test
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/internal/attackid"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNormalize(t *testing.T) {
@@ -38,20 +38,16 @@ func TestNormalize(t *testing.T) {
 
 func TestTechniques(t *testing.T) {
 	ids, bad := attackid.Techniques("T1072; T1505; T1203")
-	if !slices.Equal(ids, []string{"T1072", "T1505", "T1203"}) || len(bad) != 0 {
-		t.Fatalf("got %v %v", ids, bad)
-	}
+	require.Equalf(t, []string{"T1072", "T1505", "T1203"}, ids, "got %v %v", ids, bad)
+	require.Lenf(t, bad, 0, "got %v %v", ids, bad)
 	ids, bad = attackid.Techniques("B0030.002")
-	if len(ids) != 0 || !slices.Equal(bad, []string{"B0030.002"}) {
-		t.Fatalf("got %v %v", ids, bad)
-	}
+	require.Lenf(t, ids, 0, "got %v %v", ids, bad)
+	require.Equalf(t, []string{"B0030.002"}, bad, "got %v %v", ids, bad)
 }
 
 func TestMentions(t *testing.T) {
 	got := attackid.Mentions("used T1059.001 and T1218/011, again t1059.001 (T1059.001), not XT12345 or T10")
-	if !slices.Equal(got, []string{"T1059.001", "T1218.011"}) {
-		t.Fatalf("got %v", got)
-	}
+	require.Equalf(t, []string{"T1059.001", "T1218.011"}, got, "got %v", got)
 }
 
 func TestSigmaTag(t *testing.T) {

@@ -49,3 +49,18 @@ func ActorKind(actor string) string {
 	}
 	return audit.KindUser
 }
+
+// Tick is the periodic check of a write loop: every every-th item it stops
+// on a cancelled context and reports write progress (i of total).
+func Tick(ctx context.Context, progress importers.Progress, i, total, every int) error {
+	if i%every != 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if progress != nil {
+		progress("write", i, total)
+	}
+	return nil
+}

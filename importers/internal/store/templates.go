@@ -99,13 +99,8 @@ func writeTemplates(ctx context.Context, tx core.App, origin string, templates [
 	setOrigin := NewSetter(tx, Set{Collection: collections.TestTemplates, Columns: []string{"origin"}})
 	defer setOrigin.Close()
 	for i, t := range templates {
-		if i%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if opts.Progress != nil {
-				opts.Progress("write", i, len(templates))
-			}
+		if err := Tick(ctx, opts.Progress, i, len(templates), 256); err != nil {
+			return err
 		}
 		techID := techniques[t.TechniqueID]
 		if techID == "" && t.TechniqueID != "" {

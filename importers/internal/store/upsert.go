@@ -6,12 +6,17 @@
 //     field guide §3). A hash of the written values decides whether an
 //     existing row changed, so an unchanged re-import writes nothing; it
 //     counts created, updated, unchanged and removed-or-marked rows;
+//   - the Table (table.go) under it, for an importer that tracks ids and
+//     hashes itself (ATT&CK), and the Setter (setter.go) for bookkeeping
+//     columns outside the content hash (a technique link, an origin);
 //   - the technique index (techniques.go): ATT&CK id → technique record,
 //     the active technique of an id winning and revoked ids following their
 //     successor;
 //   - the typed writers built on them: detection rules (rules.go, Sigma and
 //     Elastic) and procedure templates (templates.go, Atomic and CALDERA);
-//   - the import transaction with its one audit entry (commit.go).
+//   - the import transaction with its one audit entry, and the periodic
+//     cancel/progress check of write loops (commit.go);
+//   - report helpers (report.go): counts, skips, unknown ids.
 //
 // Raw SQL skips PocketBase validation, hooks and realtime events: callers
 // validate their values (select values, required fields) before Put, and

@@ -155,3 +155,25 @@ func StatusName(state string) string {
 	}
 	return StatusNotPerformed
 }
+
+// CampaignStatus is the status of an imported campaign from its tests'
+// states: completed when every test is validated or closed, active once any
+// test has started, planned otherwise.
+func CampaignStatus(states []string) string {
+	all, started := true, false
+	for _, s := range states {
+		if s != collections.StateValidated && s != collections.StateClosed {
+			all = false
+		}
+		if s != collections.StateDraft && s != collections.StateReady {
+			started = true
+		}
+	}
+	switch {
+	case len(states) > 0 && all:
+		return "completed"
+	case started:
+		return "active"
+	}
+	return "planned"
+}

@@ -98,3 +98,16 @@ func WriteCampaigns(tx core.App, columns []string, owner string, order []string,
 	}
 	return ids, nil
 }
+
+// Owner is the user who runs the import when it is a user (the owner of
+// the campaigns it creates), or "".
+func Owner(tx core.App, actor string) string {
+	if actor == "" {
+		return ""
+	}
+	u, err := tx.FindRecordById(collections.Users, actor)
+	if err != nil {
+		return ""
+	}
+	return u.Id
+}
