@@ -89,8 +89,9 @@ func TestIsTechniqueFile(t *testing.T) {
 		"atomics/T1003/src/readme.md":               false,
 		"T1003.md":                                  false,
 	} {
-		got := atomic.IsTechniqueFile(path)
-		assert.EqualValuesf(t, want, got, "%s: %v", path, got)
+		t.Run(path, func(t *testing.T) {
+			assert.Equal(t, want, atomic.IsTechniqueFile(path))
+		})
 	}
 }
 

@@ -19,12 +19,14 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 
 func TestNormalize(t *testing.T) {
 	for in, want := range map[string]string{"CM-03": "CM-3", "AC-02(01)": "AC-2(1)", "ac-2 (3)": "AC-2(3)", "4.1": "4.1", "A.5.1": "A.5.1"} {
-		got := compliance.NormalizeControlID(in)
-		assert.EqualValuesf(t, want, got, "NormalizeControlID(%q) = %q, want %q", in, got, want)
+		t.Run("control "+in, func(t *testing.T) {
+			assert.Equal(t, want, compliance.NormalizeControlID(in))
+		})
 	}
 	for in, want := range map[string]string{"r5": "rev5", "rev5": "rev5", "Rev. 5": "rev5", "2022": "2022", "": ""} {
-		got := compliance.NormalizeVersion(in)
-		assert.EqualValuesf(t, want, got, "NormalizeVersion(%q) = %q, want %q", in, got, want)
+		t.Run("version "+in, func(t *testing.T) {
+			assert.Equal(t, want, compliance.NormalizeVersion(in))
+		})
 	}
 }
 

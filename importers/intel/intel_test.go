@@ -15,7 +15,6 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -62,9 +61,10 @@ func TestParse(t *testing.T) {
 		`{"type":"bundle","objects":[{"id":1}]}`: "objects[0]",
 		`{"type":"bundle","objects":[]}`:         "no report",
 	} {
-		_, err := intel.Parse([]byte(doc))
-		assert.NotNilf(t, err, "Parse(%s) = %v, want %q", doc, err, want)
-		assert.Containsf(t, err.Error(), want, "Parse(%s) = %v, want %q", doc, err, want)
+		t.Run(want, func(t *testing.T) {
+			_, err := intel.Parse([]byte(doc))
+			require.ErrorContains(t, err, want, "Parse(%s)", doc)
+		})
 	}
 }
 
