@@ -141,3 +141,44 @@ func TestUpserterCompareAndRetire(t *testing.T) {
 	assert.False(t, r.GetBool("removed"))
 	assert.False(t, r.GetBool("enabled"), "an update overwrote the insert-only value")
 }
+
+// TestTableAndSetter: the Table writes by id with insert-only values and
+// the hash given; the Setter writes bookkeeping columns, bumps the revision
+// and refuses a value count that does not match its columns.
+func TestTableAndSetter(t *testing.T) {
+	app := testutil.NewApp(t)
+	spec := store.Spec{Collection: collections.TestTemplates, Columns: []string{"source", "source_id", "name", "platforms"},
+		HashColumn: "content_hash", OnInsert: map[string]any{"origin": "first"}}
+	id := "tabletest000001"
+	require.NoError(t, app.RunInTransaction(func(tx core.App) error {
+		tb, err := store.NewTable(tx, spec, "")
+		if err != nil {
+			return err
+		}
+		defer tb.Close()
+		if err := tb.Write(true, id, []any{"manual", "t1", "one", []string{"linux"}}, "h1"); err != nil {
+			return err
+		}
+		return tb.Write(false, id, []any{"manual", "t1", "renamed", []string{"linux", "windows"}}, "h2")
+	}))
+	r, err := app.FindRecordById(collections.TestTemplates, id)
+	require.NoError(t, err)
+	assert.Equal(t, "renamed", r.GetString("name"))
+	assert.Equal(t, "h2", r.GetString("content_hash"))
+	assert.Equal(t, "first", r.GetString("origin"), "insert-only value")
+	assert.Equal(t, []string{"linux", "windows"}, r.GetStringSlice("platforms"))
+
+	_, err = store.NewTable(app, store.Spec{Collection: collections.TestTemplates, Columns: []string{"bogus"}}, "")
+	require.Error(t, err, "a table with an unknown column")
+
+	require.NoError(t, app.RunInTransaction(func(tx core.App) error {
+		s := store.NewSetter(tx, store.Set{Collection: collections.TestTemplates, Columns: []string{"origin"}, Touch: true})
+		defer s.Close()
+		require.Error(t, s.Set(id, "a", "b"), "two values for one column")
+		return s.Set(id, "second")
+	}))
+	r, err = app.FindRecordById(collections.TestTemplates, id)
+	require.NoError(t, err)
+	assert.Equal(t, "second", r.GetString("origin"))
+	assert.Equal(t, "h2", r.GetString("content_hash"), "a bookkeeping write changed the content hash")
+}
