@@ -403,8 +403,23 @@ func (st *state) resolveRelationships() (*relations, error) {
 		return nil, fmt.Errorf("%d relationship reference(s) point to objects that are neither in the bundle nor in the catalogue: %s%s",
 			len(dangling), strings.Join(dangling[:min(3, len(dangling))], "; "), more)
 	}
-	// v18: a technique's data components are those its detection
-	// strategies' analytics read.
+	r.linkDataComponents(cat)
+	r.orderTactics(cat)
+	for _, o := range cat.order {
+		switch o.Type {
+		case "campaign", "x-mitre-data-source", "x-mitre-analytic", "x-mitre-matrix", "x-mitre-collection",
+			"identity", "marking-definition", "relationship", "attack-pattern", "x-mitre-tactic",
+			"x-mitre-data-component", "course-of-action", "x-mitre-detection-strategy", "intrusion-set", "malware", "tool":
+		default:
+			cat.skip("object type "+o.Type+" is not part of ATT&CK", o.ID)
+		}
+	}
+	return r, nil
+}
+
+// linkDataComponents: since v18 a technique's data components are those
+// its detection strategies' analytics read.
+func (r *relations) linkDataComponents(cat *catalogue) {
 	for det, techs := range r.detects {
 		d, ok := cat.byID[det]
 		if !ok {
@@ -424,8 +439,11 @@ func (st *state) resolveRelationships() (*relations, error) {
 			r.techDCs[t] = append(r.techDCs[t], dcs...)
 		}
 	}
-	// Matrix order: active matrices first (their tactic_refs are the columns
-	// left to right), deprecated matrices after.
+}
+
+// orderTactics numbers the tactics in matrix order: active matrices first
+// (their tactic_refs are the columns left to right), deprecated after.
+func (r *relations) orderTactics(cat *catalogue) {
 	var matrices []*Object
 	for _, o := range cat.order {
 		if o.Type == "x-mitre-matrix" {
@@ -442,16 +460,6 @@ func (st *state) resolveRelationships() (*relations, error) {
 			}
 		}
 	}
-	for _, o := range cat.order {
-		switch o.Type {
-		case "campaign", "x-mitre-data-source", "x-mitre-analytic", "x-mitre-matrix", "x-mitre-collection",
-			"identity", "marking-definition", "relationship", "attack-pattern", "x-mitre-tactic",
-			"x-mitre-data-component", "course-of-action", "x-mitre-detection-strategy", "intrusion-set", "malware", "tool":
-		default:
-			cat.skip("object type "+o.Type+" is not part of ATT&CK", o.ID)
-		}
-	}
-	return r, nil
 }
 
 // plan builds the rows of one table and keeps those that differ from the
