@@ -1,12 +1,24 @@
 // Package importers holds what every content importer shares: the report of
-// an import run and progress callbacks. One sub-package per source format
-// (attack, sigma, elastic, atomic, caldera, d3fend, compliance, navigator,
-// intel, vectr) does the parsing and writing; the source sub-package opens
-// files, folders, archives, URLs, GitHub tarballs and TAXII collections.
+// an import run (NewReport, Finish) and progress callbacks.
+//
+// One sub-package per source format (attack, sigma, elastic, atomic,
+// caldera, d3fend, compliance, navigator, intel, vectr, vectrbundle,
+// atomiclog, dettect) parses its format; none imports another. They write
+// only through importers/internal/store: the upsert by natural key with a
+// content hash, the technique index (ATT&CK id → technique record, the
+// active technique winning, revoked ids following their successor), the
+// rule and template writers, and the import transaction with its one audit
+// entry. The rest of the plumbing lives beside it under importers/internal
+// (attackref: references waiting for an id and moved off revoked
+// techniques; attackid; filewalk; vectrtests). importers/registry maps a
+// kind to its importer and is the public door to reference resolution;
+// importers/source opens files, folders, archives, URLs, GitHub tarballs and
+// TAXII collections. A test in registry keeps the layering true.
 package importers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aegis-sec/aegis/importers/source"
@@ -67,4 +79,18 @@ type Func func(ctx context.Context, app core.App, src source.Source, opts Option
 // the rest of a multi-file source goes on.
 func (r *Report) FileFailed(path string, err error) {
 	r.FileErrors = append(r.FileErrors, FileError{Path: path, Error: err.Error()})
+}
+
+// NewReport starts the report of an import of kind from src: every list
+// and map empty rather than nil, so the JSON form always has them.
+func NewReport(kind string, src fmt.Stringer) *Report {
+	return &Report{Kind: kind, Source: src.String(), Skipped: []Skip{}, FileErrors: []FileError{},
+		Counts: map[string]int{}}
+}
+
+// Finish stamps the run's duration from start.
+func (r *Report) Finish(start time.Time) *Report {
+	r.Duration = time.Since(start)
+	r.Seconds = r.Duration.Seconds()
+	return r
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/internal/library"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/internal/yamlsafe"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/pocketbase/core"
@@ -22,9 +22,8 @@ const Kind = "atomic"
 // in the report's FileErrors and the rest imports.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
-	var templates []library.Template
+	rep := importers.NewReport(Kind, src)
+	var templates []store.Template
 	firstSeen := map[string]string{}
 	techniques := map[string]bool{}
 
@@ -67,15 +66,14 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		return nil, fmt.Errorf("import atomic %s: %w", src, err)
 	}
 	rep.Counts["techniques"] = len(techniques)
-	if err := library.WriteFrom(ctx, app, src.String(), templates, rep, opts); err != nil {
+	if err := store.WriteTemplatesFrom(ctx, app, src.String(), templates, rep, opts); err != nil {
 		return nil, fmt.Errorf("import atomic %s: %w", src, err)
 	}
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 
-func count(c map[string]int, t library.Template) {
+func count(c map[string]int, t store.Template) {
 	c["tests"]++
 	c["executor:"+t.Executor.Name]++
 	for _, p := range t.Platforms {

@@ -15,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 )
@@ -59,79 +60,70 @@ func TestImportFixtures(t *testing.T) {
 
 	rep, err := atomic.Import(ctx, app, src, importers.Options{})
 	require.NoError(t, err)
-	if rep.Created != 3 || rep.Files != 3 || rep.NoChange {
-		t.Fatalf("report: %+v", rep)
-	}
+	require.EqualValuesf(t, 3, rep.Created, "report: %+v", rep)
+	require.EqualValuesf(t, 3, rep.Files, "report: %+v", rep)
+	require.Falsef(t, rep.NoChange, "report: %+v", rep)
 	errs := map[string]string{}
 	for _, fe := range rep.FileErrors {
 		errs[fe.Path] += fe.Error
 	}
-	if !strings.Contains(errs["atomics/T9002.001/T9002.001.yaml"], "missing auto_generated_guid") ||
-		!strings.Contains(errs["atomics/T9003/T9003.yaml"], "yaml") || len(errs) != 2 {
-		t.Fatalf("file errors: %+v", rep.FileErrors)
-	}
-	if len(rep.Skipped) != 1 || rep.Skipped[0].Id != "T9002.001" {
-		t.Fatalf("unknown techniques: %+v", rep.Skipped)
-	}
+	require.Containsf(t, errs["atomics/T9002.001/T9002.001.yaml"], "missing auto_generated_guid", "file errors: %+v", rep.FileErrors)
+	require.Containsf(t, errs["atomics/T9003/T9003.yaml"], "yaml", "file errors: %+v", rep.FileErrors)
+	require.Lenf(t, errs, 2, "file errors: %+v", rep.FileErrors)
+	require.Lenf(t, rep.Skipped, 1, "unknown techniques: %+v", rep.Skipped)
+	require.EqualValuesf(t, "T9002.001", rep.Skipped[0].Id, "unknown techniques: %+v", rep.Skipped)
 
 	linked, err := app.FindFirstRecordByFilter(collections.TestTemplates, "source_id = {:id}",
 		dbx.Params{"id": "11111111-2222-4333-8444-555555555501"})
 	require.NoError(t, err)
 	var exec map[string]any
 	require.NoError(t, linked.UnmarshalJSONField("executor", &exec))
-	if linked.GetString("technique") != techID || linked.GetString("source") != "atomic" ||
-		exec["name"] != "sh" || !strings.Contains(exec["command"].(string), "#{marker}") ||
-		linked.GetString("path") != "atomics/T9001/T9001.yaml" || linked.GetString("content_hash") == "" {
-		t.Fatalf("template: %v exec %v", linked.FieldsData(), exec)
-	}
+	require.EqualValuesf(t, techID, linked.GetString("technique"), "template: %v exec %v", linked.FieldsData(), exec)
+	require.EqualValuesf(t, "atomic", linked.GetString("source"), "template: %v exec %v", linked.FieldsData(), exec)
+	require.EqualValuesf(t, "sh", exec["name"], "template: %v exec %v", linked.FieldsData(), exec)
+	require.Containsf(t, exec["command"].(string), "#{marker}", "template: %v exec %v", linked.FieldsData(), exec)
+	require.EqualValuesf(t, "atomics/T9001/T9001.yaml", linked.GetString("path"), "template: %v exec %v", linked.FieldsData(), exec)
+	require.NotEmptyf(t, linked.GetString("content_hash"), "template: %v exec %v", linked.FieldsData(), exec)
 	unlinked, _ := app.FindFirstRecordByFilter(collections.TestTemplates, "technique_attack_id = 'T9002.001'")
-	if unlinked == nil || unlinked.GetString("technique") != "" {
-		t.Fatal("T9002.001 template should be stored without a link")
-	}
+	require.NotNil(t, unlinked, "T9002.001 template should be stored without a link")
+	require.EqualValues(t, "", unlinked.GetString("technique"), "T9002.001 template should be stored without a link")
 	before := linked.GetString("updated")
 
 	again, err := atomic.Import(ctx, app, src, importers.Options{})
 	require.NoError(t, err)
-	if again.Created != 0 || again.Updated != 0 || again.Unchanged != 3 || !again.NoChange {
-		t.Fatalf("re-import: %+v", again)
-	}
+	require.EqualValuesf(t, 0, again.Created, "re-import: %+v", again)
+	require.EqualValuesf(t, 0, again.Updated, "re-import: %+v", again)
+	require.EqualValuesf(t, 3, again.Unchanged, "re-import: %+v", again)
+	require.Truef(t, again.NoChange, "re-import: %+v", again)
 	linked, _ = app.FindRecordById(collections.TestTemplates, linked.Id)
-	if linked.GetString("updated") != before {
-		t.Fatal("unchanged template was rewritten")
-	}
+	require.EqualValues(t, before, linked.GetString("updated"), "unchanged template was rewritten")
 	audits, _ := app.CountRecords("audit_logs", dbx.HashExp{"action": "import", "collection": collections.TestTemplates})
-	if audits != 1 {
-		t.Fatalf("audit entries %d, want 1 (the no-op run writes none)", audits)
-	}
+	require.EqualValuesf(t, 1, audits, "audit entries %d, want 1 (the no-op run writes none)", audits)
 
 	// Once the technique exists, the next import links the template.
 	subID := addTechnique(t, app, "T9002.001")
 	linkRun, err := atomic.Import(ctx, app, src, importers.Options{})
 	require.NoError(t, err)
 	unlinked, _ = app.FindRecordById(collections.TestTemplates, unlinked.Id)
-	if linkRun.Updated != 1 || unlinked.GetString("technique") != subID {
-		t.Fatalf("link run %+v, technique %q", linkRun, unlinked.GetString("technique"))
-	}
+	require.EqualValuesf(t, 1, linkRun.Updated, "link run %+v, technique %q", linkRun, unlinked.GetString("technique"))
+	require.EqualValuesf(t, subID, unlinked.GetString("technique"), "link run %+v, technique %q", linkRun, unlinked.GetString("technique"))
 
 	// A changed command updates exactly that template.
 	src["atomics/T9001/T9001.yaml"] = strings.Replace(src["atomics/T9001/T9001.yaml"], "echo done", "echo finished", 1)
 	changed, err := atomic.Import(ctx, app, src, importers.Options{})
 	require.NoError(t, err)
-	if changed.Updated != 1 || changed.Unchanged != 2 {
-		t.Fatalf("changed: %+v", changed)
-	}
+	require.EqualValuesf(t, 1, changed.Updated, "changed: %+v", changed)
+	require.EqualValuesf(t, 2, changed.Unchanged, "changed: %+v", changed)
 }
 
 func TestImportCancelledLeavesNothing(t *testing.T) {
 	app := testutil.NewApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := atomic.Import(ctx, app, readDir(t, "testdata"), importers.Options{}); err == nil {
-		t.Fatal("cancelled import succeeded")
-	}
-	if n, _ := app.CountRecords(collections.TestTemplates); n != 0 {
-		t.Fatalf("%d templates written by a failed import", n)
-	}
+	_, err := atomic.Import(ctx, app, readDir(t, "testdata"), importers.Options{})
+	require.NotNil(t, err, "cancelled import succeeded")
+	n, _ := app.CountRecords(collections.TestTemplates)
+	require.EqualValuesf(t, 0, n, "%d templates written by a failed import", n)
 }
 
 // corpus loads the shared Atomic Red Team archive into memory.
@@ -157,9 +149,7 @@ func TestImportSharedCorpus(t *testing.T) {
 	rep, err := atomic.Import(ctx, app, testsrc.TarGz(path), importers.Options{})
 	require.NoError(t, err)
 	t.Logf("first import: %d created in %.2fs", rep.Created, rep.Seconds)
-	if len(rep.FileErrors) != 0 {
-		t.Fatalf("file errors: %+v", rep.FileErrors)
-	}
+	require.Lenf(t, rep.FileErrors, 0, "file errors: %+v", rep.FileErrors)
 	want := map[string]int{
 		"tests": 1145, "techniques": 196,
 		"executor:powershell": 440, "executor:command_prompt": 394, "executor:sh": 221,
@@ -170,13 +160,10 @@ func TestImportSharedCorpus(t *testing.T) {
 		"with_input_arguments": 671, "with_cleanup": 573, "with_dependencies": 461, "with_elevation_required": 346,
 	}
 	for k, v := range want {
-		if rep.Counts[k] != v {
-			t.Errorf("count %s = %d, want %d", k, rep.Counts[k], v)
-		}
+		assert.EqualValuesf(t, v, rep.Counts[k], "count %s = %d, want %d", k, rep.Counts[k], v)
 	}
-	if rep.Files != 196 || rep.Created != 1145 {
-		t.Fatalf("files %d created %d", rep.Files, rep.Created)
-	}
+	require.EqualValuesf(t, 196, rep.Files, "files %d created %d", rep.Files, rep.Created)
+	require.EqualValuesf(t, 1145, rep.Created, "files %d created %d", rep.Files, rep.Created)
 
 	// Tests per technique in the database match an independent decode of
 	// each file.
@@ -197,26 +184,22 @@ func TestImportSharedCorpus(t *testing.T) {
 		N         int    `db:"n"`
 	}
 	require.NoError(t, app.DB().NewQuery("SELECT technique_attack_id, count(*) AS n FROM test_templates WHERE source = 'atomic' GROUP BY technique_attack_id").All(&rows))
-	if len(rows) != len(perFile) || len(rows) != 196 {
-		t.Fatalf("%d techniques in db, %d in files", len(rows), len(perFile))
-	}
+	require.EqualValuesf(t, len(perFile), len(rows), "%d techniques in db, %d in files", len(rows), len(perFile))
+	require.Lenf(t, rows, 196, "%d techniques in db, %d in files", len(rows), len(perFile))
 	for _, r := range rows {
-		if perFile[r.Technique] != r.N {
-			t.Errorf("%s: %d templates, file has %d", r.Technique, r.N, perFile[r.Technique])
-		}
+		assert.EqualValuesf(t, r.N, perFile[r.Technique], "%s: %d templates, file has %d", r.Technique, r.N, perFile[r.Technique])
 	}
 	var linked int
 	_ = app.DB().NewQuery("SELECT count(*) FROM test_templates WHERE technique != ''").Row(&linked)
-	if linked != perFile["T1003.001"] || len(rep.Skipped) != 195 {
-		t.Fatalf("linked %d, unknown techniques %d", linked, len(rep.Skipped))
-	}
+	require.EqualValuesf(t, perFile["T1003.001"], linked, "linked %d, unknown techniques %d", linked, len(rep.Skipped))
+	require.Lenf(t, rep.Skipped, 195, "linked %d, unknown techniques %d", linked, len(rep.Skipped))
 
 	again, err := atomic.Import(ctx, app, testsrc.TarGz(path), importers.Options{})
 	require.NoError(t, err)
 	t.Logf("re-import: %d unchanged in %.2fs", again.Unchanged, again.Seconds)
-	if !again.NoChange || again.Unchanged != 1145 || again.Created+again.Updated != 0 {
-		t.Fatalf("re-import: %+v", again)
-	}
+	require.Truef(t, again.NoChange, "re-import: %+v", again)
+	require.EqualValuesf(t, 1145, again.Unchanged, "re-import: %+v", again)
+	require.Falsef(t, again.Created+again.Updated != 0, "re-import: %+v", again)
 }
 
 func TestImportCorpusWithBadFiles(t *testing.T) {
@@ -243,11 +226,8 @@ func TestImportCorpusWithBadFiles(t *testing.T) {
 		"atomics/T9101/T9101.yaml": "yaml", "atomics/T9102/T9102.yaml": "alias expansion",
 		"atomics/T9103/T9103.yaml": "too large", "atomics/T9104/T9104.yaml": "yaml",
 	} {
-		if !strings.Contains(got[path], want) {
-			t.Errorf("%s: error %q, want %q", path, got[path], want)
-		}
+		assert.Falsef(t, !strings.Contains(got[path], want), "%s: error %q, want %q", path, got[path], want)
 	}
-	if len(rep.FileErrors) != 4 || rep.Created != 1145 {
-		t.Fatalf("created %d, errors %+v", rep.Created, rep.FileErrors)
-	}
+	require.Lenf(t, rep.FileErrors, 4, "created %d, errors %+v", rep.Created, rep.FileErrors)
+	require.EqualValuesf(t, 1145, rep.Created, "created %d, errors %+v", rep.Created, rep.FileErrors)
 }

@@ -11,7 +11,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/aegis-sec/aegis/importers/internal/library"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/internal/yamlsafe"
 )
 
@@ -29,7 +29,7 @@ var (
 type File struct {
 	Technique   string
 	DisplayName string
-	Templates   []library.Template
+	Templates   []store.Template
 	Problems    []string
 }
 
@@ -95,24 +95,24 @@ func Parse(path string, data []byte) (*File, error) {
 	return f, nil
 }
 
-func convert(tech, path string, t rawTest) (library.Template, error) {
+func convert(tech, path string, t rawTest) (store.Template, error) {
 	name := strings.TrimSpace(t.Name)
 	guid := strings.ToLower(strings.TrimSpace(t.GUID))
 	switch {
 	case name == "":
-		return library.Template{}, errors.New("missing name")
+		return store.Template{}, errors.New("missing name")
 	case guid == "":
-		return library.Template{}, errors.New("missing auto_generated_guid")
+		return store.Template{}, errors.New("missing auto_generated_guid")
 	case !guidRe.MatchString(guid):
-		return library.Template{}, fmt.Errorf("auto_generated_guid %q is not a GUID", t.GUID)
+		return store.Template{}, fmt.Errorf("auto_generated_guid %q is not a GUID", t.GUID)
 	case t.Executor == nil || strings.TrimSpace(t.Executor.Name) == "":
-		return library.Template{}, errors.New("missing executor name")
+		return store.Template{}, errors.New("missing executor name")
 	case len(t.SupportedPlatforms) == 0:
-		return library.Template{}, errors.New("missing supported_platforms")
+		return store.Template{}, errors.New("missing supported_platforms")
 	}
 	elevated, err := asBool(t.Executor.ElevationRequired)
 	if err != nil {
-		return library.Template{}, fmt.Errorf("elevation_required: %w", err)
+		return store.Template{}, fmt.Errorf("elevation_required: %w", err)
 	}
 	platforms := make([]string, 0, len(t.SupportedPlatforms))
 	for _, p := range t.SupportedPlatforms {
@@ -120,10 +120,10 @@ func convert(tech, path string, t rawTest) (library.Template, error) {
 			platforms = append(platforms, p)
 		}
 	}
-	tpl := library.Template{
+	tpl := store.Template{
 		Source: "atomic", SourceID: guid, TechniqueID: tech, Name: name,
 		Description: strings.TrimSpace(t.Description), Platforms: platforms,
-		Executor: library.Executor{
+		Executor: store.Executor{
 			Name: strings.TrimSpace(t.Executor.Name), Command: t.Executor.Command,
 			CleanupCommand: t.Executor.CleanupCommand, ElevationRequired: elevated, Steps: t.Executor.Steps,
 		},

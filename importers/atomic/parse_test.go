@@ -8,6 +8,7 @@ import (
 
 	"github.com/aegis-sec/aegis/importers/atomic"
 	"github.com/aegis-sec/aegis/importers/internal/yamlsafe"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -34,15 +35,13 @@ func TestParse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := atomic.Parse("x.yaml", []byte(tc.in))
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
+				require.NotNilf(t, err, "err = %v, want %q", err, tc.wantErr)
+				require.Falsef(t, !strings.Contains(err.Error(), tc.wantErr), "err = %v, want %q", err, tc.wantErr)
 				return
 			}
 			require.NoError(t, err)
-			if len(f.Templates) != tc.templates || len(f.Problems) != tc.problems {
-				t.Fatalf("templates %d problems %v", len(f.Templates), f.Problems)
-			}
+			require.Lenf(t, f.Templates, tc.templates, "templates %d problems %v", len(f.Templates), f.Problems)
+			require.Lenf(t, f.Problems, tc.problems, "templates %d problems %v", len(f.Templates), f.Problems)
 		})
 	}
 }
@@ -52,16 +51,19 @@ func TestParseFields(t *testing.T) {
 	f, err := atomic.Parse("atomics/T9001/T9001.yaml", data)
 	require.NoError(t, err)
 	a, m := f.Templates[0], f.Templates[1]
-	if a.SourceID != "11111111-2222-4333-8444-555555555501" || a.TechniqueID != "T9001" ||
-		a.Executor.Name != "sh" || !strings.Contains(a.Executor.Command, "#{marker}") ||
-		strings.TrimSpace(a.Executor.CleanupCommand) != "echo done" || a.Executor.ElevationRequired ||
-		strings.Join(a.Platforms, ",") != "windows,linux" || a.InputArguments["count"] == nil {
-		t.Fatalf("first template: %+v", a)
-	}
-	if m.Executor.Name != "manual" || !strings.Contains(m.Executor.Steps, "Open the settings") ||
-		!m.Executor.ElevationRequired || m.Dependencies == nil || m.Path != "atomics/T9001/T9001.yaml" {
-		t.Fatalf("manual template: %+v", m)
-	}
+	require.EqualValuesf(t, "11111111-2222-4333-8444-555555555501", a.SourceID, "first template: %+v", a)
+	require.EqualValuesf(t, "T9001", a.TechniqueID, "first template: %+v", a)
+	require.EqualValuesf(t, "sh", a.Executor.Name, "first template: %+v", a)
+	require.Containsf(t, a.Executor.Command, "#{marker}", "first template: %+v", a)
+	require.Falsef(t, strings.TrimSpace(a.Executor.CleanupCommand) != "echo done", "first template: %+v", a)
+	require.Falsef(t, a.Executor.ElevationRequired, "first template: %+v", a)
+	require.Falsef(t, strings.Join(a.Platforms, ",") != "windows,linux", "first template: %+v", a)
+	require.NotNilf(t, a.InputArguments["count"], "first template: %+v", a)
+	require.EqualValuesf(t, "manual", m.Executor.Name, "manual template: %+v", m)
+	require.Containsf(t, m.Executor.Steps, "Open the settings", "manual template: %+v", m)
+	require.Truef(t, m.Executor.ElevationRequired, "manual template: %+v", m)
+	require.NotNilf(t, m.Dependencies, "manual template: %+v", m)
+	require.EqualValuesf(t, "atomics/T9001/T9001.yaml", m.Path, "manual template: %+v", m)
 }
 
 func TestParseRefusesBombsAndHugeFiles(t *testing.T) {
@@ -71,13 +73,11 @@ func TestParseRefusesBombsAndHugeFiles(t *testing.T) {
 		bomb += n + ": &" + n + " [" + strings.Repeat("*"+prev+",", 9) + "*" + prev + "]\n"
 		prev = n
 	}
-	if _, err := atomic.Parse("bomb.yaml", []byte(bomb)); !errors.Is(err, yamlsafe.ErrAliasBomb) {
-		t.Fatalf("bomb: %v", err)
-	}
+	_, err := atomic.Parse("bomb.yaml", []byte(bomb))
+	require.Truef(t, errors.Is(err, yamlsafe.ErrAliasBomb), "bomb: %v", err)
 	huge := "attack_technique: T1001\ndisplay_name: " + strings.Repeat("x", atomic.MaxFileSize) + "\n"
-	if _, err := atomic.Parse("huge.yaml", []byte(huge)); !errors.Is(err, yamlsafe.ErrTooLarge) {
-		t.Fatalf("huge: %v", err)
-	}
+	_, err = atomic.Parse("huge.yaml", []byte(huge))
+	require.Truef(t, errors.Is(err, yamlsafe.ErrTooLarge), "huge: %v", err)
 }
 
 func TestIsTechniqueFile(t *testing.T) {
@@ -89,9 +89,9 @@ func TestIsTechniqueFile(t *testing.T) {
 		"atomics/T1003/src/readme.md":               false,
 		"T1003.md":                                  false,
 	} {
-		if got := atomic.IsTechniqueFile(path); got != want {
-			t.Errorf("%s: %v", path, got)
-		}
+		t.Run(path, func(t *testing.T) {
+			assert.Equal(t, want, atomic.IsTechniqueFile(path))
+		})
 	}
 }
 
@@ -105,9 +105,10 @@ func FuzzParseAtomic(f *testing.F) {
 			return
 		}
 		for _, tpl := range file.Templates {
-			if tpl.SourceID == "" || tpl.Name == "" || tpl.Executor.Name == "" || tpl.TechniqueID == "" {
-				t.Fatalf("invalid template accepted: %+v", tpl)
-			}
+			require.NotEmptyf(t, tpl.SourceID, "invalid template accepted: %+v", tpl)
+			require.NotEmptyf(t, tpl.Name, "invalid template accepted: %+v", tpl)
+			require.NotEmptyf(t, tpl.Executor.Name, "invalid template accepted: %+v", tpl)
+			require.NotEmptyf(t, tpl.TechniqueID, "invalid template accepted: %+v", tpl)
 		}
 	})
 }

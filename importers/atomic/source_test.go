@@ -13,6 +13,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/atomic"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,9 +28,9 @@ func TestImportThroughSources(t *testing.T) {
 	require.NoError(t, err)
 	rep, err := atomic.Import(ctx, app, src, importers.Options{})
 	require.NoError(t, err)
-	if rep.Created != 1145 || rep.Files != 196 || len(rep.FileErrors) != 0 {
-		t.Fatalf("archive: created %d files %d errors %v", rep.Created, rep.Files, rep.FileErrors)
-	}
+	require.EqualValuesf(t, 1145, rep.Created, "archive: created %d files %d errors %v", rep.Created, rep.Files, rep.FileErrors)
+	require.EqualValuesf(t, 196, rep.Files, "archive: created %d files %d errors %v", rep.Created, rep.Files, rep.FileErrors)
+	require.Lenf(t, rep.FileErrors, 0, "archive: created %d files %d errors %v", rep.Created, rep.Files, rep.FileErrors)
 
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFile(w, r, path)
@@ -39,9 +40,8 @@ func TestImportThroughSources(t *testing.T) {
 	require.NoError(t, err)
 	again, err := atomic.Import(ctx, app, src, importers.Options{})
 	require.NoError(t, err)
-	if !again.NoChange || again.Unchanged != 1145 {
-		t.Fatalf("over HTTP: %+v", again)
-	}
+	require.Truef(t, again.NoChange, "over HTTP: %+v", again)
+	require.EqualValuesf(t, 1145, again.Unchanged, "over HTTP: %+v", again)
 }
 
 // A folder with good technique files next to malformed, bomb and oversized
@@ -78,13 +78,10 @@ func TestImportFolderWithBadFiles(t *testing.T) {
 		"T9105.yaml": "alias expansion", "T9106.yaml": "cannot unmarshal", "T9107.yaml": "too large",
 		"T9108.yaml": "yaml", "T9002.001.yaml": "missing auto_generated_guid",
 	} {
-		if !strings.Contains(got[name], want) {
-			t.Errorf("%s: %q, want %q", name, got[name], want)
-		}
+		assert.Falsef(t, !strings.Contains(got[name], want), "%s: %q, want %q", name, got[name], want)
 	}
-	if rep.Created != 3 || rep.Files != 6 {
-		t.Fatalf("created %d files %d: %+v", rep.Created, rep.Files, rep.FileErrors)
-	}
+	require.EqualValuesf(t, 3, rep.Created, "created %d files %d: %+v", rep.Created, rep.Files, rep.FileErrors)
+	require.EqualValuesf(t, 6, rep.Files, "created %d files %d: %+v", rep.Created, rep.Files, rep.FileErrors)
 }
 
 func write(t *testing.T, path, content string) {

@@ -12,6 +12,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/internal/testsrc"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,33 +23,40 @@ func TestParse(t *testing.T) {
 	defer f.Close()
 	execs, bad, err := atomiclog.Parse(f)
 	require.NoError(t, err)
-	if len(execs) != 4 || len(bad) != 1 || !strings.Contains(bad[0].Error, "unrecognised time") || bad[0].Where != "line 6" {
-		t.Fatalf("execs %d bad %+v", len(execs), bad)
-	}
-	if e := execs[2]; e.Technique != "T9002.001" || e.GUID != "" || e.TestName != "PowerShell marker" || e.ExitCode == nil || *e.ExitCode != 1 {
-		t.Fatalf("third: %+v", e)
-	}
+	require.Lenf(t, execs, 4, "execs %d bad %+v", len(execs), bad)
+	require.Lenf(t, bad, 1, "execs %d bad %+v", len(execs), bad)
+	require.Truef(t, strings.Contains(bad[0].Error, "unrecognised time"), "execs %d bad %+v", len(execs), bad)
+	require.Falsef(t, bad[0].Where != "line 6", "execs %d bad %+v", len(execs), bad)
+	e := execs[2]
+	require.EqualValuesf(t, "T9002.001", e.Technique, "third: %+v", e)
+	require.EqualValuesf(t, "", e.GUID, "third: %+v", e)
+	require.Falsef(t, e.TestName != "PowerShell marker", "third: %+v", e)
+	require.NotNilf(t, e.ExitCode, "third: %+v", e)
+	require.Falsef(t, *e.ExitCode != 1, "third: %+v", e)
 	j, _ := os.Open("testdata/attire-log.json")
 	defer j.Close()
 	execs, bad, err = atomiclog.Parse(j)
-	if err != nil || len(execs) != 1 || len(bad) != 1 || execs[0].GUID != "11111111-2222-4333-8444-555555555502" ||
-		execs[0].Host != "WS02" || execs[0].Start.Format("15:04") != "08:00" || execs[0].TestNumber != 2 {
-		t.Fatalf("attire: %v %+v %+v", err, execs, bad)
-	}
+	require.NoErrorf(t, err, "attire: %v %+v %+v", err, execs, bad)
+	require.Lenf(t, execs, 1, "attire: %v %+v %+v", err, execs, bad)
+	require.Lenf(t, bad, 1, "attire: %v %+v %+v", err, execs, bad)
+	require.EqualValuesf(t, "11111111-2222-4333-8444-555555555502", execs[0].GUID, "attire: %v %+v %+v", err, execs, bad)
+	require.EqualValuesf(t, "WS02", execs[0].Host, "attire: %v %+v %+v", err, execs, bad)
+	require.Falsef(t, execs[0].Start.Format("15:04") != "08:00", "attire: %v %+v %+v", err, execs, bad)
+	require.EqualValuesf(t, 2, execs[0].TestNumber, "attire: %v %+v %+v", err, execs, bad)
 	// The old default logger had fewer columns, and JSON lists of its records exist too.
 	old := "\"Execution Time (UTC)\",\"Execution Time (Local)\",\"Technique\",\"Test Number\",\"Test Name\",\"Hostname\",\"Username\",\"GUID\"\n" +
 		"\"2025-07-01T10:00:00Z\",\"x\",\"T1001\",\"1\",\"n\",\"h\",\"u\",\"11111111-2222-4333-8444-555555555501\"\n"
-	if execs, _, err := atomiclog.Parse(strings.NewReader(old)); err != nil || len(execs) != 1 {
-		t.Fatalf("old csv: %v", err)
-	}
+	execs, _, err = atomiclog.Parse(strings.NewReader(old))
+	require.NoErrorf(t, err, "old csv: %v", err)
+	require.Lenf(t, execs, 1, "old csv: %v", err)
 	list := `[{"Execution Time (UTC)":"2025-07-01T10:00:00Z","Technique":"T1001","Test Number":1,"Test Name":"n","GUID":"11111111-2222-4333-8444-555555555501"}]`
-	if execs, _, err := atomiclog.Parse(strings.NewReader(list)); err != nil || len(execs) != 1 || execs[0].TestNumber != 1 {
-		t.Fatalf("json list: %v %+v", err, execs)
-	}
+	execs, _, err = atomiclog.Parse(strings.NewReader(list))
+	require.NoErrorf(t, err, "json list: %v %+v", err, execs)
+	require.Lenf(t, execs, 1, "json list: %v %+v", err, execs)
+	require.EqualValuesf(t, 1, execs[0].TestNumber, "json list: %v %+v", err, execs)
 	for name, in := range map[string]string{"empty": "  ", "not a log": "a,b\n1,2\n", "bad json": "{", "other json": `{"x":1}`} {
-		if _, _, err := atomiclog.Parse(strings.NewReader(in)); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
+		_, _, err := atomiclog.Parse(strings.NewReader(in))
+		assert.NotNilf(t, err, "%s: accepted", name)
 	}
 }
 
@@ -101,35 +109,34 @@ func TestImport(t *testing.T) {
 
 	rep, err := atomiclog.Import(ctx, fx.app, src, importers.Options{})
 	require.NoError(t, err)
-	if rep.Updated != 3 || rep.Files != 2 || rep.Counts["executions"] != 5 || len(rep.FileErrors) != 2 ||
-		rep.Counts["kept_validated"] != 1 || rep.Counts["nonzero_exit"] != 1 {
-		t.Fatalf("report: %+v", rep)
-	}
-	if len(rep.Skipped) != 1 || !strings.Contains(rep.Skipped[0].Reason, "11111111-2222-4333-8444-555555555599") ||
-		!strings.HasPrefix(rep.Skipped[0].Id, "logs/run1.csv line 5") {
-		t.Fatalf("unmatched: %+v", rep.Skipped)
-	}
+	require.EqualValuesf(t, 3, rep.Updated, "report: %+v", rep)
+	require.EqualValuesf(t, 2, rep.Files, "report: %+v", rep)
+	require.EqualValuesf(t, 5, rep.Counts["executions"], "report: %+v", rep)
+	require.Lenf(t, rep.FileErrors, 2, "report: %+v", rep)
+	require.EqualValuesf(t, 1, rep.Counts["kept_validated"], "report: %+v", rep)
+	require.EqualValuesf(t, 1, rep.Counts["nonzero_exit"], "report: %+v", rep)
+	require.Lenf(t, rep.Skipped, 1, "unmatched: %+v", rep.Skipped)
+	require.Containsf(t, rep.Skipped[0].Reason, "11111111-2222-4333-8444-555555555599", "unmatched: %+v", rep.Skipped)
+	require.Truef(t, strings.HasPrefix(rep.Skipped[0].Id, "logs/run1.csv line 5"), "unmatched: %+v", rep.Skipped)
 	check := func(id, executed string, revision int) {
 		t.Helper()
 		r, err := fx.app.FindRecordById(collections.Tests, id)
 		require.NoError(t, err)
-		if r.GetString("red_result") != "executed" || r.GetDateTime("executed_at").Time().Format("2006-01-02 15:04") != executed ||
-			r.GetInt("revision") != revision {
-			t.Fatalf("test %s: %v", r.GetString("name"), r.FieldsData())
-		}
+		require.EqualValuesf(t, "executed", r.GetString("red_result"), "test %s: %v", r.GetString("name"), r.FieldsData())
+		require.Falsef(t, r.GetDateTime("executed_at").Time().Format("2006-01-02 15:04") != executed, "test %s: %v", r.GetString("name"), r.FieldsData())
+		require.EqualValuesf(t, revision, r.GetInt("revision"), "test %s: %v", r.GetString("name"), r.FieldsData())
 	}
 	check(fx.marker, "2025-07-01 11:30", 1) // latest of two runs, by GUID
 	check(fx.manual, "2025-07-02 08:00", 1) // ATTiRe, by GUID
 	check(fx.sub, "2025-07-01 10:05", 1)    // no GUID: technique + test name
 	done, _ := fx.app.FindRecordById(collections.Tests, fx.done)
-	if done.GetString("red_result") != "failed_to_execute" || !done.GetDateTime("executed_at").IsZero() {
-		t.Fatalf("validated test changed: %v", done.FieldsData())
-	}
+	require.EqualValuesf(t, "failed_to_execute", done.GetString("red_result"), "validated test changed: %v", done.FieldsData())
+	require.Falsef(t, !done.GetDateTime("executed_at").IsZero(), "validated test changed: %v", done.FieldsData())
 
 	again, err := atomiclog.Import(ctx, fx.app, src, importers.Options{})
-	if err != nil || !again.NoChange || again.Updated != 0 {
-		t.Fatalf("re-import: %v %+v", err, again)
-	}
+	require.NoErrorf(t, err, "re-import: %v %+v", err, again)
+	require.Truef(t, again.NoChange, "re-import: %v %+v", err, again)
+	require.EqualValuesf(t, 0, again.Updated, "re-import: %v %+v", err, again)
 	check(fx.marker, "2025-07-01 11:30", 1)
 }
 
@@ -145,9 +152,9 @@ func FuzzParseAtomicLog(f *testing.F) {
 			return
 		}
 		for _, e := range execs {
-			if e.Technique == "" || e.Start.IsZero() || (e.GUID == "" && e.TestName == "") {
-				t.Fatalf("invalid execution accepted: %+v", e)
-			}
+			require.NotEmptyf(t, e.Technique, "invalid execution accepted: %+v", e)
+			require.Falsef(t, e.Start.IsZero(), "invalid execution accepted: %+v", e)
+			require.Falsef(t, (e.GUID == "" && e.TestName == ""), "invalid execution accepted: %+v", e)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/aegis-sec/aegis/importers"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -126,15 +127,15 @@ func (st *state) moveTests(moves []testMove, opts importers.Options) error {
 			attackIDs[st.ids[o.ID]] = aid
 		}
 	}
-	q := st.tx.DB().NewQuery("UPDATE {{tests}} SET [[technique]] = {:to}, [[revision]] = [[revision]] + 1, [[updated]] = {:now} WHERE [[id]] = {:id}").Prepare()
+	q := store.NewSetter(st.tx, store.Set{Collection: "tests", Columns: []string{"technique"}, Touch: true, Revision: true})
 	defer q.Close()
 	for _, m := range moves {
-		if _, err := q.Bind(dbx.Params{"to": m.to, "now": st.now, "id": m.test}).Execute(); err != nil {
+		if err := q.Set(m.test, m.to); err != nil {
 			return fmt.Errorf("move test %s to the successor technique: %w", m.test, err)
 		}
 		from, to := attackIDs[m.from], attackIDs[m.to]
 		st.changes.MovedTests = append(st.changes.MovedTests, MovedTest{Test: m.test, From: from, To: to})
-		if err := audit.Write(st.tx, audit.Entry{Actor: opts.Actor, ActorKind: actorKind(opts), Action: "technique_revoked",
+		if err := audit.Write(st.tx, audit.Entry{Actor: opts.Actor, ActorKind: store.ActorKind(opts.Actor), Action: "technique_revoked",
 			Collection: "tests", RecordId: m.test, Details: map[string]any{
 				"technique": map[string]any{"old": m.from, "new": m.to},
 				"from":      from, "to": to, "domain": st.cat.domain, "version": st.cat.version,
@@ -143,13 +144,6 @@ func (st *state) moveTests(moves []testMove, opts importers.Options) error {
 		}
 	}
 	return nil
-}
-
-func actorKind(opts importers.Options) string {
-	if opts.Actor != "" {
-		return audit.KindUser
-	}
-	return audit.KindSystem
 }
 
 // record writes the attack_releases changelog and the summary audit entry.
@@ -182,6 +176,6 @@ func (st *state) record(opts importers.Options) error {
 	for k, v := range stats {
 		details[k] = v
 	}
-	return audit.Write(st.tx, audit.Entry{Actor: opts.Actor, ActorKind: actorKind(opts), Action: "import",
+	return audit.Write(st.tx, audit.Entry{Actor: opts.Actor, ActorKind: store.ActorKind(opts.Actor), Action: "import",
 		Collection: "attack_releases", RecordId: r.Id, Details: details})
 }

@@ -145,18 +145,12 @@ func TestBadInputLeavesDatabaseUnchanged(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()
 			rep, err := attack.Import(context.Background(), app, c.src(), importers.Options{})
-			if err == nil {
-				t.Fatalf("imported: %+v", rep)
-			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %q does not say %q", err, c.want)
-			}
-			if d := time.Since(start); d > 20*time.Second {
-				t.Fatalf("took %s", d)
-			}
-			if after := snapshot(t, app); after != before {
-				t.Fatalf("database changed:\nbefore %s\nafter  %s", before, after)
-			}
+			require.Errorf(t, err, "imported: %+v", rep)
+			require.Falsef(t, !strings.Contains(err.Error(), c.want), "error %q does not say %q", err, c.want)
+			d := time.Since(start)
+			require.Falsef(t, d > 20*time.Second, "took %s", d)
+			after := snapshot(t, app)
+			require.EqualValuesf(t, before, after, "database changed:\nbefore %s\nafter  %s", before, after)
 		})
 	}
 }
@@ -176,10 +170,8 @@ func TestFailureMidTransactionRollsBack(t *testing.T) {
 		return fmt.Errorf("disk full (simulated)")
 	})
 	_, err := importSpec(t, app, "testdata/release-1.json", source.Options{})
-	if err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Fatalf("want simulated failure, got %v", err)
-	}
-	if n := count(t, app, "SELECT count(*) FROM techniques"); n != 0 {
-		t.Fatalf("%d techniques left after a failed import", n)
-	}
+	require.NotNil(t, err, "want simulated failure, got %v", err)
+	require.False(t, !strings.Contains(err.Error(), "disk full"), "want simulated failure, got %v", err)
+	n := count(t, app, "SELECT count(*) FROM techniques")
+	require.EqualValuesf(t, 0, n, "%d techniques left after a failed import", n)
 }

@@ -1,8 +1,10 @@
 package attack_test
 
 import (
-	"github.com/aegis-sec/aegis/internal/testutil"
 	"testing"
+
+	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCampaignsImport: ATT&CK Enterprise 18.1's 52 campaigns are stored
@@ -11,12 +13,10 @@ import (
 func TestCampaignsImport(t *testing.T) {
 	app := testutil.NewApp(t)
 	rep := mustImport(t, app, shared(t, "enterprise-attack-18.1.json.gz"))
-	if n := rep.Counts["campaign"]; n != 52 {
-		t.Fatalf("bundle campaigns = %d, want 52", n)
-	}
-	if n := count(t, app, `SELECT COUNT(*) FROM attack_campaigns WHERE attack_id LIKE 'C0%'`); n != 52 {
-		t.Fatalf("stored campaigns = %d, want 52", n)
-	}
+	n := rep.Counts["campaign"]
+	require.EqualValuesf(t, 52, n, "bundle campaigns = %d, want 52", n)
+	n = count(t, app, `SELECT COUNT(*) FROM attack_campaigns WHERE attack_id LIKE 'C0%'`)
+	require.EqualValuesf(t, 52, n, "stored campaigns = %d, want 52", n)
 	for name, sql := range map[string]string{
 		// every non-revoked campaign-uses-technique relationship, as a stored link
 		"technique links": `SELECT COUNT(*) FROM attack_campaigns c, json_each(c.techniques) j JOIN techniques t ON t.id = j.value`,
@@ -30,20 +30,15 @@ func TestCampaignsImport(t *testing.T) {
 		}
 	}
 	// C0033 is the only one the bundle links to no technique.
-	if n := count(t, app, `SELECT COUNT(*) FROM attack_campaigns WHERE json_array_length(techniques) = 0 AND attack_id != 'C0033'`); n != 0 {
-		t.Fatalf("%d campaigns without a technique", n)
-	}
+	n = count(t, app, `SELECT COUNT(*) FROM attack_campaigns WHERE json_array_length(techniques) = 0 AND attack_id != 'C0033'`)
+	require.EqualValuesf(t, 0, n, "%d campaigns without a technique", n)
 	// C0024 SolarWinds Compromise is attributed to APT29 (G0016).
 	if n := count(t, app, `SELECT COUNT(*) FROM attack_campaigns c, json_each(c.actors) j JOIN threat_actors a ON a.id = j.value
 		WHERE c.attack_id = 'C0024' AND a.attack_id = 'G0016'`); n != 1 {
 		t.Fatalf("C0024 not attributed to G0016")
 	}
 	want := rep.Counts["relationship/uses"] // sanity: relationships were read
-	if want == 0 {
-		t.Fatal("no uses relationships counted")
-	}
+	require.NotEqualValues(t, 0, want, "no uses relationships counted")
 	again := mustImport(t, app, shared(t, "enterprise-attack-18.1.json.gz"))
-	if !again.NoChange {
-		t.Fatalf("re-import changed something: %+v", again.Counts)
-	}
+	require.Falsef(t, !again.NoChange, "re-import changed something: %+v", again.Counts)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/attack"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseBundle: any input gives a bundle or an error, never a panic or a
@@ -27,14 +28,11 @@ func FuzzParseBundle(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := attack.ParseBundle(bytes.NewReader(data))
-		if err == nil && b == nil {
-			t.Fatal("nil bundle without error")
-		}
+		require.False(t, err == nil && b == nil, "nil bundle without error")
 		if err == nil {
 			for _, o := range b.Objects {
-				if o.ID == "" || o.Type == "" {
-					t.Fatalf("accepted object without id or type: %+v", o)
-				}
+				require.NotEmptyf(t, o.ID, "accepted object without id or type: %+v", o)
+				require.NotEmptyf(t, o.Type, "accepted object without id or type: %+v", o)
 			}
 		}
 	})

@@ -56,10 +56,9 @@ func TestGitHubRepositoryLayout(t *testing.T) {
 	app := testutil.NewApp(t)
 	rep, err := importSpec(t, app, "github:mitre/cti@ATT&CK-v1.0/enterprise-attack", source.Options{GitHubBaseURL: srv.URL})
 	require.NoError(t, err)
-	if rep.Created != 11 || rep.Files != len(b.Objects)+1 || rep.Version != "1.0" {
-		t.Fatalf("report %+v", rep)
-	}
-	if n := count(t, app, "SELECT count(*) FROM techniques"); n != 4 {
-		t.Fatalf("%d techniques", n)
-	}
+	require.EqualValuesf(t, 11, rep.Created, "report %+v", rep)
+	require.Falsef(t, rep.Files != len(b.Objects)+1, "report %+v", rep)
+	require.EqualValuesf(t, "1.0", rep.Version, "report %+v", rep)
+	n := count(t, app, "SELECT count(*) FROM techniques")
+	require.EqualValuesf(t, 4, n, "%d techniques", n)
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attackref"
+	"github.com/aegis-sec/aegis/importers/internal/attackref"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -48,7 +48,7 @@ type MovedTest struct {
 // its domain in one transaction. It is an importers.Func.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{}, FileErrors: []importers.FileError{}}
+	rep := importers.NewReport(Kind, src)
 	cat, err := read(ctx, src, opts, rep)
 	if err != nil {
 		return nil, fmt.Errorf("import attack %s: %w", src, err)
@@ -62,8 +62,7 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		return nil, fmt.Errorf("import attack %s: %w", src, err)
 	}
 	rep.Skipped = cat.skippedReport()
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	app.Logger().Info("ATT&CK import", "source", rep.Source, "domain", cat.domain, "version", rep.Version,
 		"created", rep.Created, "updated", rep.Updated, "unchanged", rep.Unchanged, "seconds", rep.Seconds)
 	return rep, nil
@@ -140,40 +139,9 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 
 	tables := []table{tacticsTable, dataComponentsTable, techniquesTable, mitigationsTable, strategiesTable,
 		actorsTable, softwareTable, campaignsTable}
-	prev := map[string]map[string]existing{} // table → stix id → row
-	for _, t := range tables {
-		rows, err := loadExisting(tx, t)
-		if err != nil {
-			return err
-		}
-		m := make(map[string]existing, len(rows))
-		for _, r := range rows {
-			m[r.stixID] = r
-			st.ids[r.stixID] = r.id
-			if t.name == techniquesTable.name {
-				st.techDomain[r.id] = r.domain
-			}
-		}
-		prev[t.name] = m
-	}
-	st.first = true
-	for _, r := range prev[techniquesTable.name] {
-		if r.domain == cat.domain {
-			st.first = false
-			break
-		}
-	}
-	// New objects get their record ids now so relations resolve in one pass.
-	for _, o := range cat.order {
-		if tableOf(o.Type) == "" {
-			continue
-		}
-		if _, ok := st.ids[o.ID]; !ok {
-			st.ids[o.ID] = core.GenerateDefaultRandomId()
-		}
-		if o.Type == "attack-pattern" {
-			st.techDomain[st.ids[o.ID]] = cat.domain
-		}
+	prev, err := st.load(tables)
+	if err != nil {
+		return err
 	}
 	rel, err := st.resolveRelationships()
 	if err != nil {
@@ -220,23 +188,8 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 		return err
 	}
 
-	done := 0
-	for _, t := range append(tables, actorTechniquesTable) {
-		w := newWriter(tx, t, st.now)
-		for _, r := range planned[t.name] {
-			if err := w.write(r); err != nil {
-				w.close()
-				return err
-			}
-			done++
-			if opts.Progress != nil && done%500 == 0 {
-				opts.Progress("write", done, writes)
-			}
-		}
-		w.close()
-	}
-	if opts.Progress != nil {
-		opts.Progress("write", writes, writes)
+	if err := st.write(append(tables, actorTechniquesTable), planned, writes, opts); err != nil {
+		return err
 	}
 	if len(atDelete) > 0 {
 		ids := make([]any, len(atDelete))
@@ -260,6 +213,74 @@ func apply(ctx context.Context, tx core.App, cat *catalogue, rep *importers.Repo
 	}
 	st.changes.Resolved = res
 	return st.record(opts)
+}
+
+// load reads what the catalogue collections hold (table → stix id → row),
+// gives every object a record id (new objects get theirs now so relations
+// resolve in one pass) and notes whether this is the domain's first import.
+func (st *state) load(tables []table) (map[string]map[string]existing, error) {
+	prev := map[string]map[string]existing{} // table → stix id → row
+	for _, t := range tables {
+		rows, err := loadExisting(st.tx, t)
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]existing, len(rows))
+		for _, r := range rows {
+			m[r.stixID] = r
+			st.ids[r.stixID] = r.id
+			if t.name == techniquesTable.name {
+				st.techDomain[r.id] = r.domain
+			}
+		}
+		prev[t.name] = m
+	}
+	st.first = true
+	for _, r := range prev[techniquesTable.name] {
+		if r.domain == st.cat.domain {
+			st.first = false
+			break
+		}
+	}
+	// New objects get their record ids now so relations resolve in one pass.
+	for _, o := range st.cat.order {
+		if tableOf(o.Type) == "" {
+			continue
+		}
+		if _, ok := st.ids[o.ID]; !ok {
+			st.ids[o.ID] = core.GenerateDefaultRandomId()
+		}
+		if o.Type == "attack-pattern" {
+			st.techDomain[st.ids[o.ID]] = st.cat.domain
+		}
+	}
+	return prev, nil
+}
+
+// write runs the planned inserts and updates, table by table.
+func (st *state) write(tables []table, planned map[string][]*row, writes int, opts importers.Options) error {
+	done := 0
+	for _, t := range tables {
+		w, err := newWriter(st.tx, t, st.now)
+		if err != nil {
+			return err
+		}
+		for _, r := range planned[t.name] {
+			if err := w.Write(r.isNew, r.id, r.vals, r.hash); err != nil {
+				w.Close()
+				return fmt.Errorf("write %s %s: %w", t.name, r.attackID, err)
+			}
+			done++
+			if opts.Progress != nil && done%500 == 0 {
+				opts.Progress("write", done, writes)
+			}
+		}
+		w.Close()
+	}
+	if opts.Progress != nil {
+		opts.Progress("write", writes, writes)
+	}
+	return nil
 }
 
 // tableOf is the collection an object type is stored in ("" = not stored).
@@ -382,8 +403,23 @@ func (st *state) resolveRelationships() (*relations, error) {
 		return nil, fmt.Errorf("%d relationship reference(s) point to objects that are neither in the bundle nor in the catalogue: %s%s",
 			len(dangling), strings.Join(dangling[:min(3, len(dangling))], "; "), more)
 	}
-	// v18: a technique's data components are those its detection
-	// strategies' analytics read.
+	r.linkDataComponents(cat)
+	r.orderTactics(cat)
+	for _, o := range cat.order {
+		switch o.Type {
+		case "campaign", "x-mitre-data-source", "x-mitre-analytic", "x-mitre-matrix", "x-mitre-collection",
+			"identity", "marking-definition", "relationship", "attack-pattern", "x-mitre-tactic",
+			"x-mitre-data-component", "course-of-action", "x-mitre-detection-strategy", "intrusion-set", "malware", "tool":
+		default:
+			cat.skip("object type "+o.Type+" is not part of ATT&CK", o.ID)
+		}
+	}
+	return r, nil
+}
+
+// linkDataComponents: since v18 a technique's data components are those
+// its detection strategies' analytics read.
+func (r *relations) linkDataComponents(cat *catalogue) {
 	for det, techs := range r.detects {
 		d, ok := cat.byID[det]
 		if !ok {
@@ -403,8 +439,11 @@ func (st *state) resolveRelationships() (*relations, error) {
 			r.techDCs[t] = append(r.techDCs[t], dcs...)
 		}
 	}
-	// Matrix order: active matrices first (their tactic_refs are the columns
-	// left to right), deprecated matrices after.
+}
+
+// orderTactics numbers the tactics in matrix order: active matrices first
+// (their tactic_refs are the columns left to right), deprecated after.
+func (r *relations) orderTactics(cat *catalogue) {
 	var matrices []*Object
 	for _, o := range cat.order {
 		if o.Type == "x-mitre-matrix" {
@@ -421,16 +460,6 @@ func (st *state) resolveRelationships() (*relations, error) {
 			}
 		}
 	}
-	for _, o := range cat.order {
-		switch o.Type {
-		case "campaign", "x-mitre-data-source", "x-mitre-analytic", "x-mitre-matrix", "x-mitre-collection",
-			"identity", "marking-definition", "relationship", "attack-pattern", "x-mitre-tactic",
-			"x-mitre-data-component", "course-of-action", "x-mitre-detection-strategy", "intrusion-set", "malware", "tool":
-		default:
-			cat.skip("object type "+o.Type+" is not part of ATT&CK", o.ID)
-		}
-	}
-	return r, nil
 }
 
 // plan builds the rows of one table and keeps those that differ from the

@@ -25,7 +25,5 @@ func TestImportLinksWaitingTemplates(t *testing.T) {
 	require.NoError(t, err)
 	tech, err := app.FindFirstRecordByData(collections.Techniques, "attack_id", "T1000")
 	require.NoError(t, err)
-	if got.GetString("technique") != tech.Id {
-		t.Fatalf("template technique = %q, want %q", got.GetString("technique"), tech.Id)
-	}
+	require.EqualValuesf(t, tech.Id, got.GetString("technique"), "template technique = %q, want %q", got.GetString("technique"), tech.Id)
 }

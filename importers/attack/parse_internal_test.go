@@ -25,16 +25,14 @@ func TestParseAcrossReadBoundaries(t *testing.T) {
 			firstChunk = c
 			got, err := ParseBundle(bytes.NewReader(in))
 			require.NoError(t, err, "chunk %d", c)
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("chunk %d: different result", c)
-			}
+			require.Falsef(t, !reflect.DeepEqual(got, want), "chunk %d: different result", c)
 		}
 		firstChunk = old
 	}
 	b, _ := ParseBundle(bytes.NewReader(tricky))
-	if b.Objects[0].Name != `a "quoted" \ name` || !b.Objects[0].Deprecated || b.SpecVersion != "2.1" {
-		t.Fatalf("parsed %+v", b.Objects[0])
-	}
+	require.Falsef(t, b.Objects[0].Name != `a "quoted" \ name`, "parsed %+v", b.Objects[0])
+	require.Falsef(t, !b.Objects[0].Deprecated, "parsed %+v", b.Objects[0])
+	require.EqualValuesf(t, "2.1", b.SpecVersion, "parsed %+v", b.Objects[0])
 	// Truncation anywhere is an error, never a partial bundle.
 	for cut := 0; cut < len(tricky); cut++ {
 		if _, err := ParseBundle(bytes.NewReader(tricky[:cut])); err == nil {
@@ -58,11 +56,7 @@ func FuzzParseChunked(f *testing.F) {
 		firstChunk = 3
 		got, gerr := ParseBundle(bytes.NewReader(data))
 		firstChunk = old
-		if (werr == nil) != (gerr == nil) {
-			t.Fatalf("errors differ: %v vs %v", werr, gerr)
-		}
-		if werr == nil && !reflect.DeepEqual(want, got) {
-			t.Fatal("objects differ with small reads")
-		}
+		require.Falsef(t, (werr == nil) != (gerr == nil), "errors differ: %v vs %v", werr, gerr)
+		require.False(t, werr == nil && !reflect.DeepEqual(want, got), "objects differ with small reads")
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -67,9 +68,7 @@ func check(t *testing.T, app core.App, rep *importers.Report, e expected) {
 	d := "'" + e.domain + "'"
 	eq := func(what string, got, want int) {
 		t.Helper()
-		if got != want {
-			t.Errorf("%s %s: got %d, want %d", e.file, what, got, want)
-		}
+		assert.EqualValuesf(t, want, got, "%s %s: got %d, want %d", e.file, what, got, want)
 	}
 	eq("techniques", count(t, app, "SELECT count(*) FROM techniques WHERE domain="+d+" AND is_subtechnique=0"), e.techniques)
 	eq("sub-techniques", count(t, app, "SELECT count(*) FROM techniques WHERE domain="+d+" AND is_subtechnique=1"), e.subtechniques)
@@ -104,20 +103,17 @@ func check(t *testing.T, app core.App, rep *importers.Report, e expected) {
 	var first, last string
 	app.DB().NewQuery("SELECT attack_id FROM tactics WHERE domain=" + d + " ORDER BY matrix_order LIMIT 1").Row(&first)
 	app.DB().NewQuery("SELECT attack_id FROM tactics WHERE domain=" + d + " ORDER BY matrix_order DESC LIMIT 1").Row(&last)
-	if first != e.firstTactic || last != e.lastTactic {
-		t.Errorf("%s: matrix columns run %s … %s, want %s … %s", e.file, first, last, e.firstTactic, e.lastTactic)
-	}
-	if rep.Version != e.version {
-		t.Errorf("%s: version %q, want %q", e.file, rep.Version, e.version)
-	}
+	assert.EqualValuesf(t, e.firstTactic, first, "%s: matrix columns run %s … %s, want %s … %s", e.file, first, last, e.firstTactic, e.lastTactic)
+	assert.EqualValuesf(t, e.lastTactic, last, "%s: matrix columns run %s … %s, want %s … %s", e.file, first, last, e.firstTactic, e.lastTactic)
+	assert.EqualValuesf(t, e.version, rep.Version, "%s: version %q, want %q", e.file, rep.Version, e.version)
 	var rel struct {
 		Domain  string `db:"domain"`
 		Version string `db:"version"`
 	}
-	if err := app.DB().NewQuery("SELECT domain, version FROM attack_releases ORDER BY imported_at DESC LIMIT 1").One(&rel); err != nil ||
-		rel.Domain != e.domain || rel.Version != e.version {
-		t.Errorf("%s: release row %+v %v", e.file, rel, err)
-	}
+	err := app.DB().NewQuery("SELECT domain, version FROM attack_releases ORDER BY imported_at DESC LIMIT 1").One(&rel)
+	assert.NoErrorf(t, err, "%s: release row %+v %v", e.file, rel, err)
+	assert.EqualValuesf(t, e.domain, rel.Domain, "%s: release row %+v %v", e.file, rel, err)
+	assert.EqualValuesf(t, e.version, rel.Version, "%s: release row %+v %v", e.file, rel, err)
 }
 
 // relationshipFacts counts, straight from the bundle, distinct group →
@@ -240,9 +236,8 @@ func TestReimportWritesNothing(t *testing.T) {
 	app := testutil.NewApp(t)
 	path := shared(t, mobile.file)
 	first := mustImport(t, app, path)
-	if first.Created == 0 || first.NoChange {
-		t.Fatalf("first import created nothing: %+v", first)
-	}
+	require.NotEqualValuesf(t, 0, first.Created, "first import created nothing: %+v", first)
+	require.Falsef(t, first.NoChange, "first import created nothing: %+v", first)
 	state := func() string {
 		var out string
 		for _, c := range []string{"tactics", "techniques", "data_components", "mitigations", "detection_strategies",
@@ -256,17 +251,16 @@ func TestReimportWritesNothing(t *testing.T) {
 	}
 	before := state()
 	again := mustImport(t, app, path)
-	if !again.NoChange || again.Created != 0 || again.Updated != 0 || again.Unchanged != first.Created {
-		t.Fatalf("re-import: %+v (first created %d)", again, first.Created)
-	}
-	if after := state(); after != before {
-		t.Fatalf("re-import wrote:\nbefore %s\nafter  %s", before, after)
-	}
+	require.Truef(t, again.NoChange, "re-import: %+v (first created %d)", again, first.Created)
+	require.EqualValuesf(t, 0, again.Created, "re-import: %+v (first created %d)", again, first.Created)
+	require.EqualValuesf(t, 0, again.Updated, "re-import: %+v (first created %d)", again, first.Created)
+	require.EqualValuesf(t, first.Created, again.Unchanged, "re-import: %+v (first created %d)", again, first.Created)
+	after := state()
+	require.EqualValuesf(t, before, after, "re-import wrote:\nbefore %s\nafter  %s", before, after)
 	// The same content over TAXII in small pages is also unchanged.
 	taxii := taxiiFromBundle(t, gunzip(t, mobile.file), 500)
 	rep, err := importSpec(t, app, "taxii+"+taxii.URL+"/api/v21/collections/mobile/", source.Options{})
-	if err != nil || !rep.NoChange {
-		t.Fatalf("TAXII re-import: %+v %v", rep, err)
-	}
+	require.NoErrorf(t, err, "TAXII re-import: %+v %v", rep, err)
+	require.Truef(t, rep.NoChange, "TAXII re-import: %+v %v", rep, err)
 	_ = context.Background
 }

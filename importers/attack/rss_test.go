@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/require"
 )
 
 // TestPeakMemoryEnterprise measures the peak RSS (VmHWM) of a process that
@@ -31,18 +32,12 @@ func TestPeakMemoryEnterprise(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPeakMemoryEnterprise$", "-test.v")
 	cmd.Env = append(os.Environ(), "AEGIS_RSS_CHILD=1")
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
+	require.NoErrorf(t, err, "child: %v\n%s", err, out)
 	i := strings.Index(string(out), "VmHWM ")
-	if i < 0 {
-		t.Fatalf("no measurement in:\n%s", out)
-	}
+	require.Falsef(t, i < 0, "no measurement in:\n%s", out)
 	kb, _ := strconv.Atoi(strings.Fields(string(out)[i+6:])[0])
 	t.Logf("peak RSS of import + re-import of Enterprise ATT&CK: %.1f MB", float64(kb)/1024)
-	if kb > 300*1024 {
-		t.Fatalf("peak RSS %d kB is over the 300 MB budget", kb)
-	}
+	require.Falsef(t, kb > 300*1024, "peak RSS %d kB is over the 300 MB budget", kb)
 }
 
 func vmHWM(t *testing.T) int {

@@ -6,10 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"strconv"
 	"strings"
 
-	"github.com/pocketbase/dbx"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -152,52 +151,8 @@ func hashValues(h hash.Hash, vals []any) string {
 	return hex.EncodeToString(h.Sum(sum[:0])[:16])
 }
 
-// writer holds the prepared statements of one table.
-type writer struct {
-	t        table
-	ins, upd *dbx.Query
-	now      string
-}
-
-func newWriter(tx core.App, t table, now string) *writer {
-	names := []string{"[[id]]", "[[created]]", "[[updated]]", "[[content_hash]]"}
-	vals := []string{"{:id}", "{:now}", "{:now}", "{:hash}"}
-	sets := []string{"[[updated]] = {:now}", "[[content_hash]] = {:hash}"}
-	for i, c := range t.cols {
-		p := "{:c" + strconv.Itoa(i) + "}"
-		names = append(names, "[["+c+"]]")
-		vals = append(vals, p)
-		sets = append(sets, "[["+c+"]] = "+p)
-	}
-	for c := range t.insertOnly {
-		names = append(names, "[["+c+"]]")
-		vals = append(vals, "{:io_"+c+"}")
-	}
-	w := &writer{t: t, now: now}
-	w.ins = tx.DB().NewQuery("INSERT INTO {{" + t.name + "}} (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(vals, ", ") + ")").Prepare()
-	w.upd = tx.DB().NewQuery("UPDATE {{" + t.name + "}} SET " + strings.Join(sets, ", ") + " WHERE [[id]] = {:id}").Prepare()
-	return w
-}
-
-func (w *writer) close() {
-	w.ins.Close()
-	w.upd.Close()
-}
-
-func (w *writer) write(r *row) error {
-	p := dbx.Params{"id": r.id, "now": w.now, "hash": r.hash}
-	for i, v := range r.vals {
-		p["c"+strconv.Itoa(i)] = v
-	}
-	q := w.upd
-	if r.isNew {
-		q = w.ins
-		for c, v := range w.t.insertOnly {
-			p["io_"+c] = v
-		}
-	}
-	if _, err := q.Bind(p).Execute(); err != nil {
-		return fmt.Errorf("write %s %s: %w", w.t.name, r.attackID, err)
-	}
-	return nil
+// newWriter prepares the statements of one table (store.Table).
+func newWriter(tx core.App, t table, now string) (*store.Table, error) {
+	return store.NewTable(tx, store.Spec{Collection: t.name, Columns: t.cols, HashColumn: "content_hash",
+		OnInsert: t.insertOnly}, now)
 }

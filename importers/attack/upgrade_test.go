@@ -32,9 +32,7 @@ func TestUpgradeRevokesDeprecatesAndMovesTests(t *testing.T) {
 	// Tactics are data: the matrix lists Execution first.
 	var firstTactic string
 	app.DB().NewQuery("SELECT shortname FROM tactics ORDER BY matrix_order LIMIT 1").Row(&firstTactic)
-	if firstTactic != "execution" {
-		t.Fatalf("first column %q, want execution (matrix order)", firstTactic)
-	}
+	require.EqualValuesf(t, "execution", firstTactic, "first column %q, want execution (matrix order)", firstTactic)
 
 	t1, t2, t4 := techID(t, app, "T1000"), techID(t, app, "T2000"), techID(t, app, "T4000")
 	// The organisation scopes T1000 out and prioritises it; a test exists on T2000.
@@ -48,65 +46,62 @@ func TestUpgradeRevokesDeprecatesAndMovesTests(t *testing.T) {
 	}
 
 	r2 := mustImport(t, app, "testdata/release-2.json")
-	if r2.Version != "2.0" || r2.Created != 1 || r2.Revoked != 1 || r2.Deprecated != 1 || r2.Removed != 1 {
-		t.Fatalf("release 2 report: %+v", r2)
-	}
+	require.EqualValuesf(t, "2.0", r2.Version, "release 2 report: %+v", r2)
+	require.EqualValuesf(t, 1, r2.Created, "release 2 report: %+v", r2)
+	require.EqualValuesf(t, 1, r2.Revoked, "release 2 report: %+v", r2)
+	require.EqualValuesf(t, 1, r2.Deprecated, "release 2 report: %+v", r2)
+	require.EqualValuesf(t, 1, r2.Removed, "release 2 report: %+v", r2)
 	var tech struct {
 		Revoked   bool   `db:"revoked"`
 		RevokedBy string `db:"revoked_by"`
 	}
 	app.DB().NewQuery("SELECT revoked, revoked_by FROM techniques WHERE id={:id}").Bind(dbx.Params{"id": t2}).One(&tech)
-	if !tech.Revoked || tech.RevokedBy != t4 {
-		t.Fatalf("T2000 after upgrade: %+v (want revoked by %s)", tech, t4)
-	}
-	if n := count(t, app, "SELECT count(*) FROM techniques WHERE attack_id='T3000' AND deprecated=1 AND revoked=0"); n != 1 {
-		t.Fatalf("T3000 not deprecated")
-	}
+	require.Truef(t, tech.Revoked, "T2000 after upgrade: %+v (want revoked by %s)", tech, t4)
+	require.EqualValuesf(t, t4, tech.RevokedBy, "T2000 after upgrade: %+v (want revoked by %s)", tech, t4)
+	n := count(t, app, "SELECT count(*) FROM techniques WHERE attack_id='T3000' AND deprecated=1 AND revoked=0")
+	require.EqualValues(t, 1, n, "T3000 not deprecated")
 	var test struct {
 		Technique string `db:"technique"`
 		Revision  int    `db:"revision"`
 	}
 	app.DB().NewQuery("SELECT technique, revision FROM tests WHERE id='testonrevoked1'").One(&test)
-	if test.Technique != t4 || test.Revision != 4 {
-		t.Fatalf("test not moved to the successor: %+v", test)
-	}
+	require.EqualValuesf(t, t4, test.Technique, "test not moved to the successor: %+v", test)
+	require.EqualValuesf(t, 4, test.Revision, "test not moved to the successor: %+v", test)
 	var details string
-	if err := app.DB().NewQuery("SELECT details FROM audit_logs WHERE action='technique_revoked' AND record_id='testonrevoked1'").Row(&details); err != nil ||
-		!strings.Contains(details, `"from":"T2000"`) || !strings.Contains(details, `"to":"T4000"`) {
-		t.Fatalf("audit of the move: %q %v", details, err)
-	}
+	err := app.DB().NewQuery("SELECT details FROM audit_logs WHERE action='technique_revoked' AND record_id='testonrevoked1'").Row(&details)
+	require.NoErrorf(t, err, "audit of the move: %q %v", details, err)
+	require.Containsf(t, details, `"from":"T2000"`, "audit of the move: %q %v", details, err)
+	require.Containsf(t, details, `"to":"T4000"`, "audit of the move: %q %v", details, err)
 	var scope struct {
 		InScope  bool   `db:"in_scope"`
 		Priority string `db:"priority"`
 		Desc     string `db:"description"`
 	}
 	app.DB().NewQuery("SELECT in_scope, priority, description FROM techniques WHERE id={:id}").Bind(dbx.Params{"id": t1}).One(&scope)
-	if scope.InScope || scope.Priority != "high" || scope.Desc != "Revised words." {
-		t.Fatalf("T1000 after upgrade: %+v (scope and priority must survive, text must update)", scope)
-	}
-	if n := count(t, app, "SELECT count(*) FROM actor_techniques"); n != 1 {
-		t.Fatalf("vanished procedure kept: %d rows", n)
-	}
-	if n := count(t, app, "SELECT count(*) FROM techniques WHERE attack_id='T5000' AND in_scope=1"); n != 1 {
-		t.Fatalf("new technique not in scope")
-	}
+	require.Falsef(t, scope.InScope, "T1000 after upgrade: %+v (scope and priority must survive, text must update)", scope)
+	require.EqualValuesf(t, "high", scope.Priority, "T1000 after upgrade: %+v (scope and priority must survive, text must update)", scope)
+	require.Falsef(t, scope.Desc != "Revised words.", "T1000 after upgrade: %+v (scope and priority must survive, text must update)", scope)
+	n = count(t, app, "SELECT count(*) FROM actor_techniques")
+	require.EqualValuesf(t, 1, n, "vanished procedure kept: %d rows", n)
+	n = count(t, app, "SELECT count(*) FROM techniques WHERE attack_id='T5000' AND in_scope=1")
+	require.EqualValues(t, 1, n, "new technique not in scope")
 
 	var raw string
 	app.DB().NewQuery("SELECT changes FROM attack_releases WHERE version='2.0'").Row(&raw)
 	var ch attack.Changes
 	require.NoError(t, json.Unmarshal([]byte(raw), &ch))
-	if strings.Join(ch.Added, ",") != "T5000" || strings.Join(ch.Revoked, ",") != "T2000" ||
-		strings.Join(ch.Deprecated, ",") != "T3000" || ch.Successors["T2000"] != "T4000" ||
-		!strings.Contains(strings.Join(ch.Changed, ","), "T1000") || len(ch.MovedTests) != 1 || ch.Removed != 1 {
-		t.Fatalf("changelog: %+v", ch)
-	}
-	if n := count(t, app, "SELECT count(*) FROM audit_logs WHERE action='import'"); n != 2 {
-		t.Fatalf("import audit entries: %d, want 2", n)
-	}
+	require.Falsef(t, strings.Join(ch.Added, ",") != "T5000", "changelog: %+v", ch)
+	require.Falsef(t, strings.Join(ch.Revoked, ",") != "T2000", "changelog: %+v", ch)
+	require.Falsef(t, strings.Join(ch.Deprecated, ",") != "T3000", "changelog: %+v", ch)
+	require.EqualValuesf(t, "T4000", ch.Successors["T2000"], "changelog: %+v", ch)
+	require.Containsf(t, strings.Join(ch.Changed, ","), "T1000", "changelog: %+v", ch)
+	require.Lenf(t, ch.MovedTests, 1, "changelog: %+v", ch)
+	require.EqualValuesf(t, 1, ch.Removed, "changelog: %+v", ch)
+	n = count(t, app, "SELECT count(*) FROM audit_logs WHERE action='import'")
+	require.EqualValuesf(t, 2, n, "import audit entries: %d, want 2", n)
 	// And the upgrade is idempotent.
-	if r3 := mustImport(t, app, "testdata/release-2.json"); !r3.NoChange {
-		t.Fatalf("re-import of release 2 changed something: %+v", r3)
-	}
+	r3 := mustImport(t, app, "testdata/release-2.json")
+	require.Truef(t, r3.NoChange, "re-import of release 2 changed something: %+v", r3)
 }
 
 // A procedure curated by hand for a group/technique pair is not overwritten
@@ -118,7 +113,6 @@ func TestCuratedProcedureKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustImport(t, app, "testdata/release-2.json")
-	if n := count(t, app, "SELECT count(*) FROM actor_techniques WHERE source='manual' AND procedure='Seen in our own incident.'"); n != 2 {
-		t.Fatalf("curated procedures kept: %d, want 2", n)
-	}
+	n := count(t, app, "SELECT count(*) FROM actor_techniques WHERE source='manual' AND procedure='Seen in our own incident.'")
+	require.EqualValuesf(t, 2, n, "curated procedures kept: %d, want 2", n)
 }

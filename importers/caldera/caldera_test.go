@@ -15,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -40,15 +41,16 @@ func TestParseAbilities(t *testing.T) {
 			data, err := os.ReadFile("testdata/data/abilities/discovery/" + tc.file)
 			require.NoError(t, err)
 			ab, err := caldera.ParseAbilities(tc.file, data)
-			if err != nil || len(ab.Templates) != 1 || len(ab.Problems) != 0 {
-				t.Fatalf("parse: %v %+v", err, ab)
-			}
+			require.NoErrorf(t, err, "parse: %v %+v", err, ab)
+			require.Lenf(t, ab.Templates, 1, "parse: %v %+v", err, ab)
+			require.Lenf(t, ab.Problems, 0, "parse: %v %+v", err, ab)
 			tpl := ab.Templates[0]
-			if strings.Join(tpl.Platforms, ",") != tc.platforms || len(tpl.Executor.Variants) != tc.variants ||
-				tpl.TechniqueID != tc.technique || tpl.Executor.CleanupCommand != tc.cleanup ||
-				tpl.Executor.ElevationRequired != tc.elevated || tpl.Source != "caldera" {
-				t.Fatalf("template: %+v", tpl)
-			}
+			require.Falsef(t, strings.Join(tpl.Platforms, ",") != tc.platforms, "template: %+v", tpl)
+			require.Lenf(t, tpl.Executor.Variants, tc.variants, "template: %+v", tpl)
+			require.EqualValuesf(t, tc.technique, tpl.TechniqueID, "template: %+v", tpl)
+			require.EqualValuesf(t, tc.cleanup, tpl.Executor.CleanupCommand, "template: %+v", tpl)
+			require.EqualValuesf(t, tc.elevated, tpl.Executor.ElevationRequired, "template: %+v", tpl)
+			require.EqualValuesf(t, "caldera", tpl.Source, "template: %+v", tpl)
 		})
 	}
 	for name, in := range map[string]string{
@@ -60,9 +62,7 @@ func TestParseAbilities(t *testing.T) {
 		"id with slash": "- id: ../../x\n  name: n\n  executors: [{platform: linux, name: sh}]\n",
 	} {
 		ab, err := caldera.ParseAbilities(name, []byte(in))
-		if err == nil && len(ab.Problems) == 0 {
-			t.Errorf("%s: accepted %+v", name, ab)
-		}
+		assert.Falsef(t, err == nil && len(ab.Problems) == 0, "%s: accepted %+v", name, ab)
 	}
 }
 
@@ -87,26 +87,24 @@ func TestImportFixtures(t *testing.T) {
 	src := readDir(t, "testdata")
 	rep, err := caldera.Import(context.Background(), app, src, importers.Options{})
 	require.NoError(t, err)
-	if rep.Created != 2 || rep.Counts["adversaries"] != 1 || rep.Counts["adversary_refs_unresolved"] != 1 {
-		t.Fatalf("report: %+v", rep)
-	}
+	require.EqualValuesf(t, 2, rep.Created, "report: %+v", rep)
+	require.EqualValuesf(t, 1, rep.Counts["adversaries"], "report: %+v", rep)
+	require.EqualValuesf(t, 1, rep.Counts["adversary_refs_unresolved"], "report: %+v", rep)
 	got := map[string]string{}
 	for _, fe := range rep.FileErrors {
 		got[fe.Path] = fe.Error
 	}
-	if !strings.Contains(got["data/abilities/discovery/broken.yml"], "yaml") ||
-		!strings.Contains(got["data/abilities/discovery/noexec.yml"], "no executors") || len(got) != 2 {
-		t.Fatalf("file errors: %+v", rep.FileErrors)
-	}
+	require.Containsf(t, got["data/abilities/discovery/broken.yml"], "yaml", "file errors: %+v", rep.FileErrors)
+	require.Containsf(t, got["data/abilities/discovery/noexec.yml"], "no executors", "file errors: %+v", rep.FileErrors)
+	require.Lenf(t, got, 2, "file errors: %+v", rep.FileErrors)
 	rec, err := app.FindFirstRecordByFilter(collections.TestTemplates, "source = 'caldera' && source_id = {:id}",
 		dbx.Params{"id": "aaaaaaaa-0000-4000-8000-000000000002"})
-	if err != nil || rec.GetString("technique_attack_id") != "T9564.001" {
-		t.Fatalf("record: %v %v", err, rec)
-	}
+	require.NoErrorf(t, err, "record: %v %v", err, rec)
+	require.EqualValuesf(t, "T9564.001", rec.GetString("technique_attack_id"), "record: %v %v", err, rec)
 	again, err := caldera.Import(context.Background(), app, src, importers.Options{})
-	if err != nil || !again.NoChange || again.Unchanged != 2 {
-		t.Fatalf("re-import: %v %+v", err, again)
-	}
+	require.NoErrorf(t, err, "re-import: %v %+v", err, again)
+	require.Truef(t, again.NoChange, "re-import: %v %+v", err, again)
+	require.EqualValuesf(t, 2, again.Unchanged, "re-import: %v %+v", err, again)
 }
 
 func TestImportSharedCorpus(t *testing.T) {
@@ -114,9 +112,7 @@ func TestImportSharedCorpus(t *testing.T) {
 	app := testutil.NewApp(t)
 	rep, err := caldera.Import(context.Background(), app, testsrc.TarGz(path), importers.Options{})
 	require.NoError(t, err)
-	if len(rep.FileErrors) != 0 {
-		t.Fatalf("file errors: %+v", rep.FileErrors)
-	}
+	require.Lenf(t, rep.FileErrors, 0, "file errors: %+v", rep.FileErrors)
 	// From the shared data README.
 	want := map[string]int{
 		"abilities": 209, "techniques": 123, "adversaries": 27, "adversary_ability_refs": 183,
@@ -129,21 +125,20 @@ func TestImportSharedCorpus(t *testing.T) {
 		"executor:psh": 161, "executor:sh": 90, "executor:pwsh": 22, "executor:cmd": 20,
 	}
 	for k, v := range want {
-		if rep.Counts[k] != v {
-			t.Errorf("count %s = %d, want %d", k, rep.Counts[k], v)
-		}
+		assert.EqualValuesf(t, v, rep.Counts[k], "count %s = %d, want %d", k, rep.Counts[k], v)
 	}
 	var ids, padded, parents int
 	_ = app.DB().NewQuery("SELECT count(DISTINCT source_id) FROM test_templates WHERE source = 'caldera'").Row(&ids)
 	_ = app.DB().NewQuery("SELECT count(*) FROM test_templates WHERE technique_attack_id != trim(technique_attack_id)").Row(&padded)
 	_ = app.DB().NewQuery("SELECT count(DISTINCT substr(technique_attack_id, 1, 5)) FROM test_templates").Row(&parents)
-	if rep.Created != 209 || ids != 209 || padded != 0 || parents != 95 {
-		t.Fatalf("created %d, distinct ids %d, padded %d, parents %d", rep.Created, ids, padded, parents)
-	}
+	require.EqualValuesf(t, 209, rep.Created, "created %d, distinct ids %d, padded %d, parents %d", rep.Created, ids, padded, parents)
+	require.EqualValuesf(t, 209, ids, "created %d, distinct ids %d, padded %d, parents %d", rep.Created, ids, padded, parents)
+	require.EqualValuesf(t, 0, padded, "created %d, distinct ids %d, padded %d, parents %d", rep.Created, ids, padded, parents)
+	require.EqualValuesf(t, 95, parents, "created %d, distinct ids %d, padded %d, parents %d", rep.Created, ids, padded, parents)
 	again, err := caldera.Import(context.Background(), app, testsrc.TarGz(path), importers.Options{})
-	if err != nil || !again.NoChange || again.Unchanged != 209 {
-		t.Fatalf("re-import: %v %+v", err, again)
-	}
+	require.NoErrorf(t, err, "re-import: %v %+v", err, again)
+	require.Truef(t, again.NoChange, "re-import: %v %+v", err, again)
+	require.EqualValuesf(t, 209, again.Unchanged, "re-import: %v %+v", err, again)
 }
 
 func FuzzParseCaldera(f *testing.F) {
@@ -156,9 +151,9 @@ func FuzzParseCaldera(f *testing.F) {
 			return
 		}
 		for _, tpl := range ab.Templates {
-			if tpl.SourceID == "" || tpl.Name == "" || len(tpl.Executor.Variants) == 0 {
-				t.Fatalf("invalid template accepted: %+v", tpl)
-			}
+			require.NotEmptyf(t, tpl.SourceID, "invalid template accepted: %+v", tpl)
+			require.NotEmptyf(t, tpl.Name, "invalid template accepted: %+v", tpl)
+			require.NotEqualValuesf(t, 0, len(tpl.Executor.Variants), "invalid template accepted: %+v", tpl)
 		}
 		_, _ = caldera.ParseAdversary(data)
 	})
@@ -170,7 +165,8 @@ func TestImportThroughSource(t *testing.T) {
 	require.NoError(t, err)
 	app := testutil.NewApp(t)
 	rep, err := caldera.Import(context.Background(), app, src, importers.Options{})
-	if err != nil || rep.Created != 209 || rep.Counts["adversaries"] != 27 || len(rep.FileErrors) != 0 {
-		t.Fatalf("%v %+v", err, rep)
-	}
+	require.NoErrorf(t, err, "%v %+v", err, rep)
+	require.EqualValuesf(t, 209, rep.Created, "%v %+v", err, rep)
+	require.EqualValuesf(t, 27, rep.Counts["adversaries"], "%v %+v", err, rep)
+	require.Lenf(t, rep.FileErrors, 0, "%v %+v", err, rep)
 }

@@ -14,7 +14,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/aegis-sec/aegis/importers/internal/library"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/internal/yamlsafe"
 )
 
@@ -29,7 +29,7 @@ var (
 // Ability is a parsed ability file: its templates, and one problem per
 // ability that could not be used.
 type Ability struct {
-	Templates []library.Template
+	Templates []store.Template
 	Problems  []string
 }
 
@@ -119,14 +119,14 @@ func ParseAdversary(data []byte) (*Adversary, error) {
 	return &a, nil
 }
 
-func convert(path string, a rawAbility) (library.Template, error) {
+func convert(path string, a rawAbility) (store.Template, error) {
 	id := strings.TrimSpace(a.ID)
 	name := strings.TrimSpace(a.Name)
 	if !idRe.MatchString(id) {
-		return library.Template{}, fmt.Errorf("id %q is missing or not an identifier", a.ID)
+		return store.Template{}, fmt.Errorf("id %q is missing or not an identifier", a.ID)
 	}
 	if name == "" {
-		return library.Template{}, errors.New("missing name")
+		return store.Template{}, errors.New("missing name")
 	}
 	tech := strings.TrimSpace(a.TechniqueID)
 	if a.Technique != nil && strings.TrimSpace(a.Technique.AttackID) != "" {
@@ -134,17 +134,17 @@ func convert(path string, a rawAbility) (library.Template, error) {
 	}
 	tech = strings.ToUpper(tech)
 	if tech != "" && !techniqueRe.MatchString(tech) {
-		return library.Template{}, fmt.Errorf("technique %q is not an ATT&CK technique id", tech)
+		return store.Template{}, fmt.Errorf("technique %q is not an ATT&CK technique id", tech)
 	}
 
-	var variants []library.Variant
+	var variants []store.Variant
 	// Old schema: platforms {os[,os]: {executor[,executor]: {...}}}.
 	for _, osKeys := range sortedKeys(a.Platforms) {
 		for _, exeKeys := range sortedKeys(a.Platforms[osKeys]) {
 			e := a.Platforms[osKeys][exeKeys]
 			for _, p := range splitKeys(osKeys) {
 				for _, x := range splitKeys(exeKeys) {
-					variants = append(variants, library.Variant{Platform: normalisePlatform(p), Name: x,
+					variants = append(variants, store.Variant{Platform: normalisePlatform(p), Name: x,
 						Command: e.Command, Cleanup: cleanupText(e.Cleanup), Payloads: e.Payloads, Timeout: e.Timeout})
 				}
 			}
@@ -154,13 +154,13 @@ func convert(path string, a rawAbility) (library.Template, error) {
 	for _, e := range a.Executors {
 		for _, p := range splitKeys(e.Platform) {
 			for _, x := range splitKeys(e.Name) {
-				variants = append(variants, library.Variant{Platform: normalisePlatform(p), Name: x,
+				variants = append(variants, store.Variant{Platform: normalisePlatform(p), Name: x,
 					Command: e.Command, Cleanup: cleanupText(e.Cleanup), Payloads: e.Payloads, Timeout: e.Timeout})
 			}
 		}
 	}
 	if len(variants) == 0 {
-		return library.Template{}, errors.New("no executors")
+		return store.Template{}, errors.New("no executors")
 	}
 	platforms := []string{}
 	seen := map[string]bool{}
@@ -172,10 +172,10 @@ func convert(path string, a rawAbility) (library.Template, error) {
 	}
 	sort.Strings(platforms)
 	first := variants[0]
-	tpl := library.Template{
+	tpl := store.Template{
 		Source: "caldera", SourceID: id, TechniqueID: tech, Name: name,
 		Description: strings.TrimSpace(a.Description), Platforms: platforms,
-		Executor: library.Executor{Name: first.Name, Command: first.Command, CleanupCommand: first.Cleanup,
+		Executor: store.Executor{Name: first.Name, Command: first.Command, CleanupCommand: first.Cleanup,
 			ElevationRequired: strings.EqualFold(strings.TrimSpace(a.Privilege), "elevated"),
 			Tactic:            strings.TrimSpace(a.Tactic), Variants: variants},
 		Path: path,

@@ -1,25 +1,25 @@
 package compliance
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attackid"
-	"github.com/aegis-sec/aegis/importers/attackref"
-	"github.com/aegis-sec/aegis/importers/filewalk"
-	"github.com/aegis-sec/aegis/importers/rulestore"
+	"github.com/aegis-sec/aegis/importers/internal/attackid"
+	"github.com/aegis-sec/aegis/importers/internal/attackref"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // Kind is the import kind.
@@ -46,7 +46,7 @@ func (f *framework) Name() string {
 }
 
 func (f *framework) add(s *Set) {
-	if !containsStr(f.sources, s.Source) {
+	if !slices.Contains(f.sources, s.Source) {
 		f.sources = append(f.sources, s.Source)
 	}
 	for _, c := range s.Controls {
@@ -88,8 +88,7 @@ func (f *framework) add(s *Set) {
 // carry no organisation data.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	rep := importers.NewReport(Kind, src)
 	fws := map[string]*framework{}
 	var order []string
 	collect := func(s *Set) {
@@ -137,12 +136,12 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	if err != nil {
 		return nil, fmt.Errorf("import compliance %s: %w", src, err)
 	}
-	err = app.RunInTransaction(func(tx core.App) error {
-		techs, err := rulestore.TechniqueIndex(tx)
+	err = store.Commit(ctx, app, rep, opts, collections.ComplianceControls, func(tx core.App, _ map[string]any) error {
+		w, err := newWriter(tx, rep)
 		if err != nil {
 			return err
 		}
-		w := &writer{tx: tx, rep: rep, techs: techs, now: types.NowDateTime().String(), missing: map[string]int{}}
+		defer w.close()
 		for _, key := range order {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -152,193 +151,174 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 			}
 		}
 		for id, n := range w.missing {
-			rep.Skipped = append(rep.Skipped, importers.Skip{Id: id, Reason: fmt.Sprintf("ATT&CK technique not in the catalogue: %d control mapping(s) kept pending until an ATT&CK import brings it", n)})
+			store.Skip(rep, id, "ATT&CK technique not in the catalogue: %d control mapping(s) kept pending until an ATT&CK import brings it", n)
 		}
-		if rep.Created+rep.Updated+rep.Removed == 0 {
-			return nil
+		for _, u := range []*store.Upserter{w.frameworks, w.controls, w.mappings} {
+			store.Add(rep, u.Counts())
 		}
-		kind := audit.KindSystem
-		if opts.Actor != "" {
-			kind = audit.KindUser
-		}
-		return audit.Write(tx, audit.Entry{Actor: opts.Actor, ActorKind: kind, Action: "import", Collection: collections.ComplianceControls,
-			Details: map[string]any{"kind": Kind, "source": src.String(), "created": rep.Created, "updated": rep.Updated, "removed": rep.Removed}})
+		return nil
 	})
 	if err != nil {
-		rep.Created, rep.Updated, rep.Unchanged, rep.Removed = 0, 0, 0, 0
 		return nil, fmt.Errorf("import compliance %s: %w", src, err)
 	}
 	rep.Counts["frameworks"] = len(order)
-	rep.NoChange = rep.Created+rep.Updated+rep.Removed == 0
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 
+// writer upserts frameworks, controls and mappings in the import's
+// transaction. The organisation's fields (a control's status, owner and
+// notes, a framework's description) are written on insert only.
 type writer struct {
-	tx      core.App
-	rep     *importers.Report
-	techs   map[string]string
-	now     string
-	missing map[string]int
+	tx                             core.App
+	rep                            *importers.Report
+	techs                          map[string]string
+	missing                        map[string]int
+	frameworks, controls, mappings *store.Upserter
+}
+
+func newWriter(tx core.App, rep *importers.Report) (*writer, error) {
+	techs, err := store.Techniques(tx)
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{tx: tx, rep: rep, techs: techs, missing: map[string]int{}}
+	specs := []store.Spec{
+		{Collection: collections.ComplianceFrameworks, Key: []string{"name"}, Columns: []string{"name", "version", "source"},
+			OnInsert: map[string]any{"description": ""}},
+		{Collection: collections.ComplianceControls, Key: []string{"framework", "control_id"},
+			Columns:  []string{"framework", "control_id", "title", "family", "description"},
+			OnInsert: map[string]any{"status": "not_assessed", "owner": "", "notes": ""}},
+		// The first source to list a mapping keeps it.
+		{Collection: collections.ControlMappings, Key: []string{"control", "technique", "mapping_type"},
+			Columns: []string{"control", "technique", "mapping_type"}, OnInsert: map[string]any{"source": ""}},
+	}
+	ups := make([]*store.Upserter, len(specs))
+	for i, s := range specs {
+		if ups[i], err = store.New(tx, s); err != nil {
+			for _, u := range ups[:i] {
+				u.Close()
+			}
+			return nil, err
+		}
+	}
+	w.frameworks, w.controls, w.mappings = ups[0], ups[1], ups[2]
+	return w, nil
+}
+
+func (w *writer) close() {
+	w.frameworks.Close()
+	w.controls.Close()
+	w.mappings.Close()
 }
 
 func (w *writer) framework(f *framework) error {
-	tx, rep := w.tx, w.rep
-	var fw struct {
-		Id      string `db:"id"`
-		Version string `db:"version"`
-		Source  string `db:"source"`
-	}
 	sort.Strings(f.sources)
-	srcs := strings.Join(f.sources, ", ")
-	err := tx.DB().NewQuery("SELECT id, version, source FROM {{compliance_frameworks}} WHERE name = {:n}").Bind(dbx.Params{"n": f.Name()}).One(&fw)
-	switch {
-	case err == nil:
-		merged := mergeSources(fw.Source, f.sources)
-		if fw.Version != f.version || fw.Source != merged {
-			if _, err := tx.DB().NewQuery("UPDATE {{compliance_frameworks}} SET version = {:v}, source = {:s}, updated = {:now} WHERE id = {:id}").
-				Bind(dbx.Params{"v": f.version, "s": merged, "now": w.now, "id": fw.Id}).Execute(); err != nil {
-				return err
-			}
-			rep.Updated++
-		} else {
-			rep.Unchanged++
-		}
-	default:
-		fw.Id = core.GenerateDefaultRandomId()
-		if _, err := tx.DB().NewQuery(`INSERT INTO {{compliance_frameworks}} (id, name, version, source, description, created, updated)
-			VALUES ({:id}, {:n}, {:v}, {:s}, '', {:now}, {:now})`).
-			Bind(dbx.Params{"id": fw.Id, "n": f.Name(), "v": f.version, "s": srcs, "now": w.now}).Execute(); err != nil {
-			return err
-		}
-		rep.Created++
+	var fw struct {
+		Source string `db:"source"`
 	}
+	err := w.tx.DB().NewQuery("SELECT source FROM {{compliance_frameworks}} WHERE name = {:n}").Bind(dbx.Params{"n": f.Name()}).One(&fw)
+	srcs := strings.Join(f.sources, ", ")
+	if err == nil {
+		srcs = mergeSources(fw.Source, f.sources)
+	}
+	_, fwID, err := w.frameworks.Put(map[string]any{"name": f.Name(), "version": f.version, "source": srcs})
+	if err != nil {
+		return err
+	}
+	ids, err := w.writeControls(fwID, f)
+	if err != nil {
+		return err
+	}
+	return w.writeMappings(fwID, f, ids)
+}
 
+// writeControls upserts the framework's controls and returns control id →
+// record id. What this run does not know is kept (a mapping file has no
+// descriptions).
+func (w *writer) writeControls(fwID string, f *framework) (map[string]string, error) {
 	var existing []struct {
-		Id    string `db:"id"`
 		Cid   string `db:"control_id"`
 		Title string `db:"title"`
 		Fam   string `db:"family"`
 		Desc  string `db:"description"`
 	}
-	if err := tx.DB().NewQuery("SELECT id, control_id, title, family, description FROM {{compliance_controls}} WHERE framework = {:f}").
-		Bind(dbx.Params{"f": fw.Id}).All(&existing); err != nil {
-		return err
+	if err := w.tx.DB().NewQuery("SELECT control_id, title, family, description FROM {{compliance_controls}} WHERE framework = {:f}").
+		Bind(dbx.Params{"f": fwID}).All(&existing); err != nil {
+		return nil, err
 	}
-	ids := map[string]string{}
 	old := map[string]Control{}
 	for _, e := range existing {
-		ids[e.Cid] = e.Id
 		old[e.Cid] = Control{ID: e.Cid, Title: e.Title, Family: e.Fam, Description: e.Desc}
 	}
-	ins := tx.DB().NewQuery(`INSERT INTO {{compliance_controls}} (id, framework, control_id, title, family, description, status, owner, notes, created, updated)
-		VALUES ({:id}, {:f}, {:c}, {:t}, {:fam}, {:d}, 'not_assessed', '', '', {:now}, {:now})`).Prepare()
-	defer ins.Close()
-	// status, owner and notes belong to the organisation: never written here.
-	upd := tx.DB().NewQuery(`UPDATE {{compliance_controls}} SET title = {:t}, family = {:fam}, description = {:d}, updated = {:now} WHERE id = {:id}`).Prepare()
-	defer upd.Close()
+	ids := map[string]string{}
 	for _, cid := range f.order {
 		c := *f.controls[cid]
 		if o, ok := old[cid]; ok {
-			// Keep what this run does not know (a mapping file has no descriptions).
-			if c.Title == "" {
-				c.Title = o.Title
-			}
-			if c.Family == "" {
-				c.Family = o.Family
-			}
-			if c.Description == "" {
-				c.Description = o.Description
-			}
-			if c == o {
-				rep.Unchanged++
-				continue
-			}
-			if _, err := upd.Bind(dbx.Params{"t": c.Title, "fam": c.Family, "d": c.Description, "now": w.now, "id": ids[cid]}).Execute(); err != nil {
-				return err
-			}
-			rep.Updated++
-			continue
+			c.Title = cmp.Or(c.Title, o.Title)
+			c.Family = cmp.Or(c.Family, o.Family)
+			c.Description = cmp.Or(c.Description, o.Description)
 		}
-		id := core.GenerateDefaultRandomId()
-		if _, err := ins.Bind(dbx.Params{"id": id, "f": fw.Id, "c": cid, "t": c.Title, "fam": c.Family, "d": c.Description, "now": w.now}).Execute(); err != nil {
-			return fmt.Errorf("insert control %s: %w", cid, err)
+		_, id, err := w.controls.Put(map[string]any{"framework": fwID, "control_id": cid, "title": c.Title,
+			"family": c.Family, "description": c.Description})
+		if err != nil {
+			return nil, fmt.Errorf("control %s: %w", cid, err)
 		}
 		ids[cid] = id
-		rep.Created++
 	}
-	rep.Counts["controls"] += len(f.order)
+	w.rep.Counts["controls"] += len(f.order)
+	return ids, nil
+}
 
+// writeMappings upserts the framework's control mappings. A mapping whose
+// ATT&CK id the catalogue lacks waits as a pending reference; mappings this
+// format listed before but no longer does are stale and deleted (they carry
+// no organisation data).
+func (w *writer) writeMappings(fwID string, f *framework, ids map[string]string) error {
 	var maps []struct {
 		Id     string `db:"id"`
-		Ctrl   string `db:"control"`
-		Tech   string `db:"technique"`
-		Type   string `db:"mapping_type"`
 		Source string `db:"source"`
 	}
-	if err := tx.DB().NewQuery(`SELECT m.id, m.control, m.technique, m.mapping_type, m.source FROM {{control_mappings}} m
-		JOIN {{compliance_controls}} c ON c.id = m.control WHERE c.framework = {:f}`).Bind(dbx.Params{"f": fw.Id}).All(&maps); err != nil {
+	if err := w.tx.DB().NewQuery(`SELECT m.id, m.source FROM {{control_mappings}} m
+		JOIN {{compliance_controls}} c ON c.id = m.control WHERE c.framework = {:f}`).Bind(dbx.Params{"f": fwID}).All(&maps); err != nil {
 		return err
 	}
-	have := map[[3]string]string{}
-	for _, m := range maps {
-		have[[3]string{m.Ctrl, m.Tech, m.Type}] = m.Id
-	}
-	mins := tx.DB().NewQuery(`INSERT INTO {{control_mappings}} (id, control, technique, mapping_type, source, created, updated)
-		VALUES ({:id}, {:c}, {:t}, {:m}, {:s}, {:now}, {:now})`).Prepare()
-	defer mins.Close()
-	keep := map[string]bool{}
-	pairs := 0
 	keys := make([][3]string, 0, len(f.mappings))
 	for k := range f.mappings {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return strings.Join(keys[i][:], "|") < strings.Join(keys[j][:], "|") })
+	pairs := 0
 	for _, k := range keys {
 		tid, kind := attackid.Normalize(k[1])
 		if kind != attackid.Technique {
-			rep.Skipped = append(rep.Skipped, importers.Skip{Id: k[0], Reason: fmt.Sprintf("mapping to %q: not an ATT&CK technique id", k[1])})
+			store.Skip(w.rep, k[0], "mapping to %q: not an ATT&CK technique id", k[1])
 			continue
 		}
 		tech, ok := w.techs[tid]
 		if !ok {
 			// Kept until an ATT&CK import brings the id (attackref).
 			w.missing[tid]++
-			if _, err := attackref.Remember(tx, attackref.Pending{Kind: collections.RefControlMapping, AttackID: tid,
+			if _, err := attackref.Remember(w.tx, attackref.Pending{Kind: collections.RefControlMapping, AttackID: tid,
 				Owner: ids[k[0]], Detail: k[2], Data: map[string]any{"source": f.mappings[k]}, Source: Kind}); err != nil {
 				return err
 			}
 			continue
 		}
-		key := [3]string{ids[k[0]], tech, k[2]}
-		if id, ok := have[key]; ok {
-			keep[id] = true
-			pairs++
-			rep.Unchanged++
-			continue
+		if _, _, err := w.mappings.PutWith(map[string]any{"control": ids[k[0]], "technique": tech, "mapping_type": k[2]},
+			map[string]any{"source": f.mappings[k]}); err != nil {
+			return fmt.Errorf("mapping %s → %s: %w", k[0], tid, err)
 		}
-		id := core.GenerateDefaultRandomId()
-		if _, err := mins.Bind(dbx.Params{"id": id, "c": key[0], "t": tech, "m": k[2], "s": f.mappings[k], "now": w.now}).Execute(); err != nil {
-			return fmt.Errorf("insert mapping %s → %s: %w", k[0], tid, err)
-		}
-		have[key] = id
-		keep[id] = true
 		pairs++
-		rep.Created++
 	}
-	rep.Counts["mappings"] += pairs
-	// Mappings this format listed before but no longer does are stale.
-	del := tx.DB().NewQuery("DELETE FROM {{control_mappings}} WHERE id = {:id}").Prepare()
-	defer del.Close()
+	w.rep.Counts["mappings"] += pairs
 	for _, m := range maps {
-		if keep[m.Id] || !containsStr(f.sources, m.Source) {
+		if w.mappings.Seen(m.Id) || !slices.Contains(f.sources, m.Source) {
 			continue
 		}
-		if _, err := del.Bind(dbx.Params{"id": m.Id}).Execute(); err != nil {
+		if err := w.mappings.Delete(w.tx, m.Id); err != nil {
 			return err
 		}
-		rep.Removed++
 	}
 	return nil
 }
@@ -346,24 +326,15 @@ func (w *writer) framework(f *framework) error {
 func mergeSources(stored string, add []string) string {
 	var all []string
 	for _, s := range strings.Split(stored, ", ") {
-		if s != "" && !containsStr(all, s) {
+		if s != "" && !slices.Contains(all, s) {
 			all = append(all, s)
 		}
 	}
 	for _, s := range add {
-		if !containsStr(all, s) {
+		if !slices.Contains(all, s) {
 			all = append(all, s)
 		}
 	}
 	sort.Strings(all)
 	return strings.Join(all, ", ")
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -25,17 +25,20 @@ func TestParseCSV(t *testing.T) {
 		"D3-PCA,Detect,,,Passive Certificate Analysis,x\n"
 	ts, notes, err := d3fend.ParseCSV([]byte(csv))
 	require.NoError(t, err)
-	if len(ts) != 2 || len(notes) != 1 || ts[0].Tactic != "detect" || ts[0].Name != "Process Spawn Analysis" ||
-		!strings.Contains(ts[0].Definition, "multi-line") || ts[1].Level1 != "Passive Certificate Analysis" {
-		t.Fatalf("%+v %v", ts, notes)
-	}
-	if _, _, err := d3fend.ParseCSV([]byte("a,b\n1,2\n")); err == nil {
-		t.Fatal("a CSV without D3FEND columns must fail")
-	}
+	require.Lenf(t, ts, 2, "%+v %v", ts, notes)
+	require.Lenf(t, notes, 1, "%+v %v", ts, notes)
+	require.EqualValuesf(t, "detect", ts[0].Tactic, "%+v %v", ts, notes)
+	require.Falsef(t, ts[0].Name != "Process Spawn Analysis", "%+v %v", ts, notes)
+	require.Containsf(t, ts[0].Definition, "multi-line", "%+v %v", ts, notes)
+	require.Falsef(t, ts[1].Level1 != "Passive Certificate Analysis", "%+v %v", ts, notes)
+	_, _, err = d3fend.ParseCSV([]byte("a,b\n1,2\n"))
+	require.NotNil(t, err, "a CSV without D3FEND columns must fail")
 	ts, notes, err = d3fend.ParseCSV([]byte(csv + "D3-PCA,Detect,,,Passive Certificate Analysis,other wording\n"))
-	if err != nil || len(ts) != 2 || ts[1].Definition != "x" || len(notes) != 2 || !strings.Contains(notes[1], "different content") {
-		t.Fatalf("first row must win: %+v %v %v", ts, notes, err)
-	}
+	require.NoErrorf(t, err, "first row must win: %+v %v %v", ts, notes, err)
+	require.Lenf(t, ts, 2, "first row must win: %+v %v %v", ts, notes, err)
+	require.EqualValuesf(t, "x", ts[1].Definition, "first row must win: %+v %v %v", ts, notes, err)
+	require.Lenf(t, notes, 2, "first row must win: %+v %v %v", ts, notes, err)
+	require.Truef(t, strings.Contains(notes[1], "different content"), "first row must win: %+v %v %v", ts, notes, err)
 }
 
 const apiAnswer = `{"off_to_def":{"head":{"vars":[]},"results":{"bindings":[
@@ -65,22 +68,18 @@ func TestImportFromAPIURL(t *testing.T) {
 	rep, err := d3fend.Import(context.Background(), app,
 		contenttest.Open(t, srv.URL+"/api/offensive-technique/attack/T1003.json"), importers.Options{})
 	require.NoError(t, err)
-	if rep.Counts["pairs"] != 2 || rep.Counts["techniques"] != 2 || len(rep.FileErrors) != 0 {
-		t.Fatalf("report %+v", rep)
-	}
+	require.EqualValuesf(t, 2, rep.Counts["pairs"], "report %+v", rep)
+	require.EqualValuesf(t, 2, rep.Counts["techniques"], "report %+v", rep)
+	require.Lenf(t, rep.FileErrors, 0, "report %+v", rep)
 	m, err := app.FindAllRecords(collections.D3fendMappings)
-	if err != nil || len(m) != 2 {
-		t.Fatalf("mappings %d %v", len(m), err)
-	}
+	require.NoErrorf(t, err, "mappings %d %v", len(m), err)
+	require.Lenf(t, m, 2, "mappings %d %v", len(m), err)
 	restore, err := app.FindFirstRecordByData(collections.D3fendTechniques, "name", "Restore File")
-	if err != nil || restore.GetString("tactic") != "restore" {
-		t.Fatalf("restore technique: %v", err)
-	}
+	require.NoErrorf(t, err, "restore technique: %v", err)
+	require.EqualValuesf(t, "restore", restore.GetString("tactic"), "restore technique: %v", err)
 	psa, _ := app.FindFirstRecordByData(collections.D3fendTechniques, "name", "Process Spawn Analysis")
 	mp, _ := app.FindFirstRecordByFilter(collections.D3fendMappings, "d3fend = {:d}", dbx.Params{"d": psa.Id})
-	if mp.GetString("via") != "Process, Process Image" {
-		t.Fatalf("via = %q", mp.GetString("via"))
-	}
+	require.Falsef(t, mp.GetString("via") != "Process, Process Image", "via = %q", mp.GetString("via"))
 }
 
 func TestBadFiles(t *testing.T) {
@@ -93,20 +92,15 @@ func TestBadFiles(t *testing.T) {
 	app := testutil.NewApp(t)
 	rep, err := d3fend.Import(context.Background(), app, contenttest.Open(t, dir), importers.Options{})
 	require.NoError(t, err)
-	if len(rep.FileErrors) != 1 || !strings.HasSuffix(rep.FileErrors[0].Path, "T9.json") {
-		t.Fatalf("file errors %+v", rep.FileErrors)
-	}
+	require.Lenf(t, rep.FileErrors, 1, "file errors %+v", rep.FileErrors)
+	require.Truef(t, strings.HasSuffix(rep.FileErrors[0].Path, "T9.json"), "file errors %+v", rep.FileErrors)
 	// No technique in the catalogue: both pairs are reported, none stored.
-	if rep.Counts["pairs_without_technique"] != 2 {
-		t.Fatalf("report %+v", rep)
-	}
+	require.EqualValuesf(t, 2, rep.Counts["pairs_without_technique"], "report %+v", rep)
 	found := false
 	for _, s := range rep.Skipped {
 		found = found || s.Id == "T1003" && strings.Contains(s.Reason, "not in the catalogue")
 	}
-	if !found {
-		t.Fatalf("skipped %+v", rep.Skipped)
-	}
+	require.Truef(t, found, "skipped %+v", rep.Skipped)
 }
 
 // TestSharedData imports the real D3FEND 0.14.0 data and checks the
@@ -118,16 +112,11 @@ func TestSharedData(t *testing.T) {
 	rep, err := d3fend.Import(ctx, app, contenttest.Shared(t, "d3fend-0.14.0-attack-mappings.tar.gz"), importers.Options{})
 	require.NoError(t, err)
 	t.Logf("d3fend: %d files, %d bindings, %d pairs, %d stored, %.2fs", rep.Files, rep.Counts["bindings"], rep.Counts["pairs"], rep.Created, rep.Seconds)
-	if len(rep.FileErrors) != 0 {
-		t.Fatalf("file errors %v", rep.FileErrors)
-	}
-	if rep.Counts["pairs"] != 3754 || rep.Counts["mapped_d3fend_techniques"] != 119 {
-		t.Fatalf("pairs %d (README 3754), mapped %d (README 119)", rep.Counts["pairs"], rep.Counts["mapped_d3fend_techniques"])
-	}
+	require.Lenf(t, rep.FileErrors, 0, "file errors %v", rep.FileErrors)
+	require.EqualValuesf(t, 3754, rep.Counts["pairs"], "pairs %d (README 3754), mapped %d (README 119)", rep.Counts["pairs"], rep.Counts["mapped_d3fend_techniques"])
+	require.EqualValuesf(t, 119, rep.Counts["mapped_d3fend_techniques"], "pairs %d (README 3754), mapped %d (README 119)", rep.Counts["pairs"], rep.Counts["mapped_d3fend_techniques"])
 	listed, _ := app.CountRecords(collections.D3fendTechniques, dbx.NewExp("d3fend_id LIKE 'D3-%'"))
-	if listed != 181 {
-		t.Fatalf("listed techniques %d, want 181 ids from 182 rows", listed)
-	}
+	require.EqualValuesf(t, 181, listed, "listed techniques %d, want 181 ids from 182 rows", listed)
 	stored, _ := app.CountRecords(collections.D3fendMappings)
 	// Pairs naming a revoked id and its successor are one mapping.
 	if int(stored)+rep.Counts["pairs_without_technique"]+rep.Counts["pairs_merged_into_successor"] != 3754 {
@@ -142,9 +131,7 @@ func TestSharedData(t *testing.T) {
 	// The README counts rows: Detect 78 includes D3-PCA's second row.
 	want := map[string]int{"detect": 77, "harden": 33, "model": 27, "isolate": 23, "deceive": 11, "evict": 10}
 	for _, x := range tact {
-		if want[x.Tactic] != x.N {
-			t.Fatalf("tactic %s = %d, want %d", x.Tactic, x.N, want[x.Tactic])
-		}
+		require.EqualValuesf(t, x.N, want[x.Tactic], "tactic %s = %d, want %d", x.Tactic, x.N, want[x.Tactic])
 	}
 
 	psa, err := app.FindFirstRecordByData(collections.D3fendTechniques, "d3fend_id", "D3-PSA")
@@ -153,11 +140,7 @@ func TestSharedData(t *testing.T) {
 	require.NoError(t, app.Save(psa))
 	again, err := d3fend.Import(ctx, app, contenttest.Shared(t, "d3fend-0.14.0-attack-mappings.tar.gz"), importers.Options{})
 	require.NoError(t, err)
-	if !again.NoChange {
-		t.Fatalf("re-import %+v", again)
-	}
+	require.Falsef(t, !again.NoChange, "re-import %+v", again)
 	psa, _ = app.FindRecordById(collections.D3fendTechniques, psa.Id)
-	if psa.GetString("status") != "implemented" {
-		t.Fatal("status must survive a re-import")
-	}
+	require.EqualValues(t, "implemented", psa.GetString("status"), "status must survive a re-import")
 }

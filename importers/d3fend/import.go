@@ -2,8 +2,6 @@ package d3fend
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"path"
@@ -14,15 +12,12 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attackid"
-	"github.com/aegis-sec/aegis/importers/attackref"
-	"github.com/aegis-sec/aegis/importers/filewalk"
-	"github.com/aegis-sec/aegis/importers/rulestore"
+	"github.com/aegis-sec/aegis/importers/internal/attackid"
+	"github.com/aegis-sec/aegis/importers/internal/attackref"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/internal/audit"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // Kind is the import kind.
@@ -38,8 +33,7 @@ const MaxFileSize = 16 << 20
 // Mappings whose ATT&CK technique is not in the catalogue are reported.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	rep := importers.NewReport(Kind, src)
 	var listed []Technique
 	defs := map[string]defInfo{}       // def uri or label → info
 	vias := map[pair]map[string]bool{} // distinct pairs → artifacts
@@ -92,9 +86,23 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		rep.Skipped = append(rep.Skipped, importers.Skip{Id: id, Reason: "malformed ATT&CK id in mapping"})
 	}
 
-	// Resolve every mapped defensive technique to a listed one by name or
-	// ontology name; the rest become techniques of their own (D3FEND's API
-	// knows the Restore tactic that the 0.14.0 list lacks).
+	all, defID := resolveDefs(listed, defs, rep)
+
+	err = store.Commit(ctx, app, rep, opts, collections.D3fendTechniques, func(tx core.App, details map[string]any) error {
+		return write(ctx, tx, all, defID, vias, rep, details, opts)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import d3fend %s: %w", src, err)
+	}
+	rep.Finish(start)
+	return rep, nil
+}
+
+// resolveDefs resolves every mapped defensive technique to a listed one by
+// name or ontology name; the rest become techniques of their own (D3FEND's
+// API knows the Restore tactic that the 0.14.0 list lacks). It returns all
+// techniques and def key → d3fend_id.
+func resolveDefs(listed []Technique, defs map[string]defInfo, rep *importers.Report) ([]Technique, map[string]string) {
 	byName := map[string]int{}
 	for i, t := range listed {
 		byName[squash(t.Name)] = i
@@ -123,99 +131,15 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		defID[key] = t.ID
 		rep.Counts["techniques_from_mappings"]++
 	}
-
-	err = app.RunInTransaction(func(tx core.App) error {
-		return write(ctx, tx, all, defID, vias, rep, opts)
-	})
-	if err != nil {
-		rep.Created, rep.Updated, rep.Unchanged = 0, 0, 0
-		return nil, fmt.Errorf("import d3fend %s: %w", src, err)
-	}
-	rep.NoChange = rep.Created+rep.Updated+rep.Removed == 0
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
-	return rep, nil
+	return all, defID
 }
 
 func write(ctx context.Context, tx core.App, all []Technique, defID map[string]string, vias map[pair]map[string]bool,
-	rep *importers.Report, opts importers.Options) error {
-	now := types.NowDateTime().String()
-	var existing []struct {
-		Id   string `db:"id"`
-		D3   string `db:"d3fend_id"`
-		Hash string `db:"content_hash"`
-	}
-	if err := tx.DB().NewQuery("SELECT id, d3fend_id, content_hash FROM {{" + collections.D3fendTechniques + "}}").All(&existing); err != nil {
-		return err
-	}
-	ids := map[string]string{}
-	hashes := map[string]string{}
-	for _, e := range existing {
-		ids[e.D3], hashes[e.D3] = e.Id, e.Hash
-	}
-	ins := tx.DB().NewQuery(`INSERT INTO {{d3fend_techniques}} (id, d3fend_id, name, tactic, definition, level0, level1, uri,
-		status, content_hash, created, updated) VALUES ({:id}, {:d3}, {:name}, {:tactic}, {:def}, {:l0}, {:l1}, {:uri},
-		'not_implemented', {:hash}, {:now}, {:now})`).Prepare()
-	defer ins.Close()
-	// status belongs to the organisation and is never overwritten.
-	upd := tx.DB().NewQuery(`UPDATE {{d3fend_techniques}} SET name = {:name}, tactic = {:tactic}, definition = {:def},
-		level0 = {:l0}, level1 = {:l1}, uri = {:uri}, content_hash = {:hash}, updated = {:now} WHERE id = {:id}`).Prepare()
-	defer upd.Close()
-	for _, t := range all {
-		sum := sha256.Sum256([]byte(strings.Join([]string{t.ID, t.Name, t.Tactic, t.Definition, t.Level0, t.Level1, t.URI}, "\x00")))
-		hash := hex.EncodeToString(sum[:])
-		params := dbx.Params{"d3": t.ID, "name": t.Name, "tactic": t.Tactic, "def": t.Definition, "l0": t.Level0,
-			"l1": t.Level1, "uri": t.URI, "hash": hash, "now": now}
-		if id, ok := ids[t.ID]; ok {
-			if hashes[t.ID] == hash {
-				rep.Unchanged++
-				continue
-			}
-			params["id"] = id
-			if _, err := upd.Bind(params).Execute(); err != nil {
-				return fmt.Errorf("update %s: %w", t.ID, err)
-			}
-			rep.Updated++
-			continue
-		}
-		params["id"] = core.GenerateDefaultRandomId()
-		if _, err := ins.Bind(params).Execute(); err != nil {
-			return fmt.Errorf("insert %s: %w", t.ID, err)
-		}
-		ids[t.ID] = params["id"].(string)
-		rep.Created++
-	}
-	rep.Counts["techniques"] = len(all)
-
-	techs, err := rulestore.TechniqueIndex(tx)
+	rep *importers.Report, details map[string]any, opts importers.Options) error {
+	ids, err := writeTechniques(tx, all, rep)
 	if err != nil {
 		return err
 	}
-	var maps []struct {
-		Id      string `db:"id"`
-		Tech    string `db:"technique"`
-		D3      string `db:"d3fend"`
-		Via     string `db:"via"`
-		Removed bool   `db:"removed"`
-	}
-	if err := tx.DB().NewQuery("SELECT id, technique, d3fend, via, removed FROM {{" + collections.D3fendMappings + "}}").All(&maps); err != nil {
-		return err
-	}
-	old := map[[2]string][2]string{}
-	wasRemoved := map[string]bool{}
-	for _, m := range maps {
-		old[[2]string{m.Tech, m.D3}] = [2]string{m.Id, m.Via}
-		wasRemoved[m.Id] = m.Removed
-	}
-	mins := tx.DB().NewQuery(`INSERT INTO {{d3fend_mappings}} (id, technique, d3fend, via, removed, created, updated)
-		VALUES ({:id}, {:t}, {:d}, {:via}, FALSE, {:now}, {:now})`).Prepare()
-	defer mins.Close()
-	mupd := tx.DB().NewQuery(`UPDATE {{d3fend_mappings}} SET via = {:via}, removed = FALSE, updated = {:now} WHERE id = {:id}`).Prepare()
-	defer mupd.Close()
-	covered := map[string]bool{} // technique record ids this run lists mappings for
-	seenPair := map[string]bool{}
-	written := map[[2]string]bool{}
-
 	keys := make([]pair, 0, len(vias))
 	for k := range vias {
 		keys = append(keys, k)
@@ -223,25 +147,63 @@ func write(ctx context.Context, tx core.App, all []Technique, defID map[string]s
 	sort.Slice(keys, func(i, j int) bool {
 		return keys[i].attack < keys[j].attack || keys[i].attack == keys[j].attack && keys[i].def < keys[j].def
 	})
+	details["pairs"] = len(keys)
+	rep.Counts["pairs"] = len(keys)
+	return writeMappings(ctx, tx, keys, ids, defID, vias, rep, opts)
+}
+
+// writeTechniques upserts the defensive techniques (status belongs to the
+// organisation: written on insert only) and returns d3fend_id → record id.
+func writeTechniques(tx core.App, all []Technique, rep *importers.Report) (map[string]string, error) {
+	up, err := store.New(tx, store.Spec{Collection: collections.D3fendTechniques, Key: []string{"d3fend_id"},
+		Columns:    []string{"d3fend_id", "name", "tactic", "definition", "level0", "level1", "uri"},
+		HashColumn: "content_hash", OnInsert: map[string]any{"status": "not_implemented"}})
+	if err != nil {
+		return nil, err
+	}
+	defer up.Close()
+	ids := make(map[string]string, len(all))
+	for _, t := range all {
+		_, id, err := up.Put(map[string]any{"d3fend_id": t.ID, "name": t.Name, "tactic": t.Tactic,
+			"definition": t.Definition, "level0": t.Level0, "level1": t.Level1, "uri": t.URI})
+		if err != nil {
+			return nil, err
+		}
+		ids[t.ID] = id
+	}
+	store.Add(rep, up.Counts())
+	rep.Counts["techniques"] = len(all)
+	return ids, nil
+}
+
+// writeMappings upserts the ATT&CK → D3FEND pairs. A pair whose ATT&CK id
+// the catalogue lacks waits as a pending reference; a mapping of a
+// technique this run speaks about that the run no longer lists disappeared
+// upstream: marked removed, never deleted (it comes back when upstream
+// lists it again).
+func writeMappings(ctx context.Context, tx core.App, keys []pair, ids, defID map[string]string,
+	vias map[pair]map[string]bool, rep *importers.Report, opts importers.Options) error {
+	techs, err := store.Techniques(tx)
+	if err != nil {
+		return err
+	}
+	up, err := store.New(tx, store.Spec{Collection: collections.D3fendMappings, Key: []string{"technique", "d3fend"},
+		Columns: []string{"technique", "d3fend", "via", "removed"}, Removed: "removed"})
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	covered := map[string]bool{} // technique record ids this run lists mappings for
+	written := map[[2]string]bool{}
 	missing := map[string]int{}
 	mapped := map[string]bool{}
 	for n, k := range keys {
-		if n%500 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if opts.Progress != nil {
-				opts.Progress("write", n, len(keys))
-			}
+		if err := store.Tick(ctx, opts.Progress, n, len(keys), 500); err != nil {
+			return err
 		}
 		d3 := defID[k.def]
 		mapped[d3] = true
-		list := make([]string, 0, len(vias[k]))
-		for v := range vias[k] {
-			list = append(list, v)
-		}
-		slices.Sort(list)
-		via := strings.Join(list, ", ")
+		via := joinVia(vias[k])
 		tech, ok := techs[k.attack]
 		if !ok {
 			// Kept until an ATT&CK import brings the id (attackref).
@@ -260,53 +222,50 @@ func write(ctx context.Context, tx core.App, all []Technique, defID map[string]s
 			continue
 		}
 		written[key] = true
-		if o, ok := old[key]; ok {
-			seenPair[o[0]] = true
-			if o[1] == via && !wasRemoved[o[0]] {
-				rep.Unchanged++
-				continue
-			}
-			if _, err := mupd.Bind(dbx.Params{"id": o[0], "via": via, "now": now}).Execute(); err != nil {
-				return err
-			}
-			rep.Updated++
-			continue
+		if _, _, err := up.Put(map[string]any{"technique": tech, "d3fend": ids[d3], "via": via, "removed": false}); err != nil {
+			return fmt.Errorf("mapping %s → %s: %w", k.attack, d3, err)
 		}
-		if _, err := mins.Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "t": tech, "d": ids[d3], "via": via, "now": now}).Execute(); err != nil {
-			return fmt.Errorf("insert mapping %s → %s: %w", k.attack, d3, err)
-		}
-		old[key] = [2]string{"", via}
-		rep.Created++
 	}
-	// A mapping of a technique this run speaks about that the run no longer
-	// lists disappeared upstream: marked removed, never deleted (it comes
-	// back when upstream lists it again).
-	retire := tx.DB().NewQuery(`UPDATE {{d3fend_mappings}} SET removed = TRUE, updated = {:now} WHERE id = {:id}`).Prepare()
-	defer retire.Close()
-	for _, m := range maps {
-		if m.Removed || seenPair[m.Id] || !covered[m.Tech] {
-			continue
-		}
-		if _, err := retire.Bind(dbx.Params{"id": m.Id, "now": now}).Execute(); err != nil {
-			return fmt.Errorf("mark mapping removed: %w", err)
-		}
-		rep.Removed++
+	if err := retireMappings(tx, up, covered); err != nil {
+		return err
 	}
-	rep.Counts["pairs"] = len(keys)
+	store.Add(rep, up.Counts())
 	rep.Counts["mapped_d3fend_techniques"] = len(mapped)
 	rep.Counts["pairs_without_technique"] = 0
 	for id, n := range missing {
 		rep.Counts["pairs_without_technique"] += n
-		rep.Skipped = append(rep.Skipped, importers.Skip{Id: id,
-			Reason: fmt.Sprintf("ATT&CK technique not in the catalogue: %d D3FEND mapping(s) kept pending until an ATT&CK import brings it", n)})
+		store.Skip(rep, id, "ATT&CK technique not in the catalogue: %d D3FEND mapping(s) kept pending until an ATT&CK import brings it", n)
 	}
-	if rep.Created+rep.Updated+rep.Removed == 0 {
-		return nil
+	return nil
+}
+
+// retireMappings marks removed the mappings of covered techniques that
+// this run did not write.
+func retireMappings(tx core.App, up *store.Upserter, covered map[string]bool) error {
+	var maps []struct {
+		Id   string `db:"id"`
+		Tech string `db:"technique"`
 	}
-	kind := audit.KindSystem
-	if opts.Actor != "" {
-		kind = audit.KindUser
+	if err := tx.DB().NewQuery("SELECT [[id]], [[technique]] FROM {{d3fend_mappings}} WHERE [[removed]] = FALSE").All(&maps); err != nil {
+		return fmt.Errorf("load mappings: %w", err)
 	}
-	return audit.Write(tx, audit.Entry{Actor: opts.Actor, ActorKind: kind, Action: "import", Collection: collections.D3fendTechniques,
-		Details: map[string]any{"kind": Kind, "created": rep.Created, "updated": rep.Updated, "pairs": len(keys)}})
+	for _, m := range maps {
+		if up.Seen(m.Id) || !covered[m.Tech] {
+			continue
+		}
+		if err := up.Retire(m.Id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// joinVia lists a pair's artifacts, sorted and comma-joined.
+func joinVia(set map[string]bool) string {
+	list := make([]string, 0, len(set))
+	for v := range set {
+		list = append(list, v)
+	}
+	slices.Sort(list)
+	return strings.Join(list, ", ")
 }

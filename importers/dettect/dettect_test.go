@@ -12,12 +12,13 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attack"
 	"github.com/aegis-sec/aegis/importers/dettect"
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -25,18 +26,14 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 func sample(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(testutil.SharedData(t), "dettect", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
 func run(t *testing.T, app core.App, path string) *importers.Report {
 	t.Helper()
 	rep, err := dettect.Import(context.Background(), app, contenttest.Open(t, path), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return rep
 }
 
@@ -48,25 +45,18 @@ func TestSamples(t *testing.T) {
 	app := testutil.NewApp(t)
 	dir := filepath.Join(testutil.SharedData(t), "dettect")
 	rep := run(t, app, dir)
-	if rep.Files != 3 || len(rep.FileErrors) != 0 {
-		t.Fatalf("files %d errors %v", rep.Files, rep.FileErrors)
-	}
-	if rep.Counts["techniques"] != 342 {
-		t.Fatalf("techniques %d, want 342", rep.Counts["techniques"])
-	}
+	require.EqualValuesf(t, 3, rep.Files, "files %d errors %v", rep.Files, rep.FileErrors)
+	require.Lenf(t, rep.FileErrors, 0, "files %d errors %v", rep.Files, rep.FileErrors)
+	require.EqualValuesf(t, 342, rep.Counts["techniques"], "techniques %d, want 342", rep.Counts["techniques"])
 	skippedTypes := 0
 	for _, s := range rep.Skipped {
 		if strings.Contains(s.Reason, "not a DeTT&CT technique administration file") {
 			skippedTypes++
 		}
 	}
-	if skippedTypes != 2 {
-		t.Fatalf("data source and group files not listed as skipped: %v", rep.Skipped)
-	}
+	require.EqualValuesf(t, 2, skippedTypes, "data source and group files not listed as skipped: %v", rep.Skipped)
 	f, err := dettect.Parse(sample(t, "techniques-administration-endpoints.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	det, vis := 0, 0
 	for _, x := range f.Techniques {
 		det += len(x.Detection)
@@ -77,33 +67,22 @@ func TestSamples(t *testing.T) {
 			rep.Counts[collections.AssessmentDetection], rep.Counts[collections.AssessmentVisibility], det, vis)
 	}
 	t.Logf("DeTT&CT sample: %d techniques, %d detection and %d visibility entries", len(f.Techniques), det, vis)
-	if rep.Counts["unknown_techniques"] != 342 {
-		t.Fatalf("before ATT&CK every id is unknown: %d", rep.Counts["unknown_techniques"])
-	}
+	require.EqualValuesf(t, 342, rep.Counts["unknown_techniques"], "before ATT&CK every id is unknown: %d", rep.Counts["unknown_techniques"])
 	again := run(t, app, dir)
-	if !again.NoChange || again.Unchanged != det+vis {
-		t.Fatalf("re-import: %+v", again)
-	}
+	require.Truef(t, again.NoChange, "re-import: %+v", again)
+	require.Falsef(t, again.Unchanged != det+vis, "re-import: %+v", again)
 
-	src := contenttest.Shared(t, filepath.Join("attack", "enterprise-attack-18.1.json.gz"))
-	if _, err := attack.Import(context.Background(), app, src, importers.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	contenttest.SeedEnterprise(t, app)
 	unlinked, _ := app.CountRecords(collections.TechniqueAssessments, dbx.HashExp{"technique": ""})
 	var known int
 	_ = app.DB().NewQuery(`SELECT COUNT(DISTINCT a.attack_id) FROM technique_assessments a JOIN techniques t ON t.attack_id = a.attack_id`).Row(&known)
-	if known < 300 {
-		t.Fatalf("only %d sample ids in ATT&CK 18.1", known)
-	}
+	require.Falsef(t, known < 300, "only %d sample ids in ATT&CK 18.1", known)
 	var stillUnknown int
 	_ = app.DB().NewQuery(`SELECT COUNT(*) FROM technique_assessments WHERE technique = '' AND attack_id IN (SELECT attack_id FROM techniques)`).Row(&stillUnknown)
-	if stillUnknown != 0 {
-		t.Fatalf("%d rows not linked although ATT&CK has their id", stillUnknown)
-	}
+	require.EqualValuesf(t, 0, stillUnknown, "%d rows not linked although ATT&CK has their id", stillUnknown)
 	t.Logf("after ATT&CK 18.1: %d ids known, %d rows still unlinked (ids 18.1 lacks)", known, unlinked)
-	if again := run(t, app, dir); !again.NoChange {
-		t.Fatalf("re-import after linking changed %d rows", again.Updated)
-	}
+	again = run(t, app, dir)
+	require.Truef(t, again.NoChange, "re-import after linking changed %d rows", again.Updated)
 }
 
 // TestExportRoundTrip: what Aegis exports parses back to the same
@@ -113,20 +92,12 @@ func TestExportRoundTrip(t *testing.T) {
 	path := filepath.Join(testutil.SharedData(t), "dettect", "techniques-administration-endpoints.yaml")
 	run(t, app, path)
 	var buf bytes.Buffer
-	if err := dettect.Export(app, &buf, dettect.ExportOptions{Name: "example"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, dettect.Export(app, &buf, dettect.ExportOptions{Name: "example"}))
 	got, err := dettect.Parse(buf.Bytes())
-	if err != nil {
-		t.Fatalf("export does not parse: %v\n%s", err, buf.String()[:min(500, buf.Len())])
-	}
+	require.NoErrorf(t, err, "export does not parse: %v\n%s", err, buf.String()[:min(500, buf.Len())])
 	want, err := dettect.Parse(sample(t, "techniques-administration-endpoints.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got.Techniques) != len(want.Techniques) {
-		t.Fatalf("exported %d techniques, imported %d", len(got.Techniques), len(want.Techniques))
-	}
+	require.NoError(t, err)
+	require.EqualValuesf(t, len(want.Techniques), len(got.Techniques), "exported %d techniques, imported %d", len(got.Techniques), len(want.Techniques))
 	norm := func(f *dettect.File) map[string]dettect.Technique {
 		out := map[string]dettect.Technique{}
 		for _, x := range f.Techniques {
@@ -149,25 +120,18 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 	g, w := norm(got), norm(want)
 	for id, x := range w {
-		if !reflect.DeepEqual(g[id], x) {
-			t.Fatalf("%s round-trips as\n%+v\nwant\n%+v", id, g[id], x)
-		}
+		require.Falsef(t, !reflect.DeepEqual(g[id], x), "%s round-trips as\n%+v\nwant\n%+v", id, g[id], x)
 	}
 	// Importing the export into a fresh appliance stores the same rows.
 	out := filepath.Join(t.TempDir(), "export.yaml")
-	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(out, buf.Bytes(), 0o600))
 	other := testutil.NewApp(t)
 	rep := run(t, other, out)
 	a, _ := app.CountRecords(collections.TechniqueAssessments)
-	if int64(rep.Created) != a {
-		t.Fatalf("re-imported export created %d rows, the original has %d", rep.Created, a)
-	}
+	require.EqualValuesf(t, a, int64(rep.Created), "re-imported export created %d rows, the original has %d", rep.Created, a)
 	// And the export of Aegis's state over the export is itself unchanged.
-	if rep := run(t, app, out); !rep.NoChange {
-		t.Fatalf("importing the export back into its source changed %d rows", rep.Updated)
-	}
+	rep = run(t, app, out)
+	require.Truef(t, rep.NoChange, "importing the export back into its source changed %d rows", rep.Updated)
 }
 
 // TestMalformedFiles: each bad file is named with its reason; the good one
@@ -210,14 +174,9 @@ func TestMalformedFiles(t *testing.T) {
 		got[filepath.Base(fe.Path)] = fe.Error
 	}
 	for name, msg := range want {
-		if !strings.Contains(got[name], msg) {
-			t.Errorf("%s: error %q, want it to say %q", name, got[name], msg)
-		}
+		assert.Falsef(t, !strings.Contains(got[name], msg), "%s: error %q, want it to say %q", name, got[name], msg)
 	}
-	if len(rep.FileErrors) != len(want) {
-		t.Errorf("file errors %v", rep.FileErrors)
-	}
-	if rep.Counts["techniques"] != 342 || rep.Created == 0 {
-		t.Fatalf("the good file did not import: %+v", rep.Counts)
-	}
+	assert.EqualValuesf(t, len(want), len(rep.FileErrors), "file errors %v", rep.FileErrors)
+	require.EqualValuesf(t, 342, rep.Counts["techniques"], "the good file did not import: %+v", rep.Counts)
+	require.NotEqualValuesf(t, 0, rep.Created, "the good file did not import: %+v", rep.Counts)
 }

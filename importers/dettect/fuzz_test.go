@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/dettect"
+	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 )
 
@@ -39,34 +40,25 @@ func FuzzParseDettect(f *testing.F) {
 			return
 		}
 		for _, x := range file.Techniques {
-			if len(x.ID) < 5 || x.ID[0] != 'T' {
-				t.Fatalf("accepted technique id %q", x.ID)
-			}
+			require.Falsef(t, len(x.ID) < 5, "accepted technique id %q", x.ID)
+			require.EqualValuesf(t, 'T', x.ID[0], "accepted technique id %q", x.ID)
 			for _, e := range x.Detection {
 				for _, r := range e.Logbook {
-					if r.Score < dettect.MinDetection || r.Score > dettect.MaxDetection {
-						t.Fatalf("detection score %d accepted", r.Score)
-					}
+					require.Falsef(t, r.Score < dettect.MinDetection, "detection score %d accepted", r.Score)
+					require.Falsef(t, r.Score > dettect.MaxDetection, "detection score %d accepted", r.Score)
 				}
 			}
 			for _, e := range x.Visibility {
 				for _, r := range e.Logbook {
-					if r.Score < dettect.MinVisibility || r.Score > dettect.MaxVisibility {
-						t.Fatalf("visibility score %d accepted", r.Score)
-					}
+					require.Falsef(t, r.Score < dettect.MinVisibility, "visibility score %d accepted", r.Score)
+					require.Falsef(t, r.Score > dettect.MaxVisibility, "visibility score %d accepted", r.Score)
 				}
 			}
 		}
 		var buf bytes.Buffer
-		if err := yaml.NewEncoder(&buf).Encode(file); err != nil {
-			t.Fatalf("parsed file does not write back: %v", err)
-		}
+		require.NoError(t, yaml.NewEncoder(&buf).Encode(file), "parsed file does not write back")
 		again, err := dettect.Parse(buf.Bytes())
-		if err != nil {
-			t.Fatalf("written file does not parse: %v\n%s", err, buf.String())
-		}
-		if len(again.Techniques) != len(file.Techniques) {
-			t.Fatalf("%d techniques written, %d read back", len(file.Techniques), len(again.Techniques))
-		}
+		require.NoErrorf(t, err, "written file does not parse: %v\n%s", err, buf.String())
+		require.EqualValuesf(t, len(file.Techniques), len(again.Techniques), "%d techniques written, %d read back", len(file.Techniques), len(again.Techniques))
 	})
 }

@@ -10,12 +10,10 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attackref"
-	"github.com/aegis-sec/aegis/importers/filewalk"
-	"github.com/aegis-sec/aegis/importers/internal/bulk"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/audit"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -41,8 +39,7 @@ type row struct {
 // when an ATT&CK import brings them.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	rep := importers.NewReport(Kind, src)
 	rows := map[string]row{} // key → row; the first file wins
 	var order []string
 	err := filewalk.Each(ctx, src, filewalk.Ext(".yaml", ".yml"), MaxFileSize, rep, opts.Progress, "parse",
@@ -107,17 +104,16 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		return nil, fmt.Errorf("import dettect %s: %w", src, err)
 	}
 	rep.NoChange = rep.Created+rep.Updated == 0
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 
 func write(ctx context.Context, tx core.App, order []string, rows map[string]row, rep *importers.Report, opts importers.Options) error {
-	ix, err := attackref.Load(tx)
+	ix, err := store.LoadTechniques(tx)
 	if err != nil {
 		return err
 	}
-	up, err := bulk.New(tx, bulk.Spec{Collection: collections.TechniqueAssessments,
+	up, err := store.New(tx, store.Spec{Collection: collections.TechniqueAssessments,
 		Key: []string{"source", "attack_id", "kind", "applicable_to"}, Columns: columns, HashColumn: "content_hash"})
 	if err != nil {
 		return err
@@ -136,7 +132,7 @@ func write(ctx context.Context, tx core.App, order []string, rows map[string]row
 	for _, l := range links {
 		linked[l.Id] = l.Tech
 	}
-	link := tx.DB().NewQuery("UPDATE {{technique_assessments}} SET [[technique]] = {:t} WHERE [[id]] = {:id}").Prepare()
+	link := store.NewSetter(tx, store.Set{Collection: collections.TechniqueAssessments, Columns: []string{"technique"}})
 	defer link.Close()
 	unknown := map[string]bool{}
 	for i, key := range order {
@@ -150,21 +146,14 @@ func write(ctx context.Context, tx core.App, order []string, rows map[string]row
 		if err != nil {
 			return err
 		}
-		switch out {
-		case bulk.Created:
-			rep.Created++
-		case bulk.Updated:
-			rep.Updated++
-		default:
-			rep.Unchanged++
-		}
+		store.Tally(rep, out)
 		aid := r.values["attack_id"].(string)
 		tech, ok := ix.Resolve(aid)
 		if !ok {
 			unknown[aid] = true
 		}
 		if linked[id] != tech {
-			if _, err := link.Bind(dbx.Params{"t": tech, "id": id}).Execute(); err != nil {
+			if err := link.Set(id, tech); err != nil {
 				return fmt.Errorf("link %s: %w", aid, err)
 			}
 		}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aegis-sec/aegis/importers/attackid"
+	"github.com/aegis-sec/aegis/importers/internal/attackid"
 	"github.com/aegis-sec/aegis/importers/internal/yamlsafe"
 	"gopkg.in/yaml.v3"
 )

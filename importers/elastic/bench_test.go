@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/elastic"
-	"github.com/aegis-sec/aegis/importers/filewalk"
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
 )
 
 // BenchmarkCorpus measures, in one run over the same in-memory files of the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -57,22 +56,21 @@ name = "Execution"
 func TestParse(t *testing.T) {
 	r, err := elastic.Parse("rules/windows/a.toml", []byte(ruleA))
 	require.NoError(t, err)
-	if r.SourceRuleID != "aaaaaaaa-0000-4000-8000-000000000001" || r.Title != "Encoded PowerShell" || r.Severity != "medium" ||
-		r.Status != "stable" || r.Author != "Elastic" {
-		t.Fatalf("fields %+v", r)
-	}
-	if !slices.Equal(r.Techniques, []string{"T1059", "T1059.001"}) || !slices.Equal(r.Tactics, []string{"execution"}) ||
-		!slices.Equal(r.Platforms, []string{"windows"}) {
-		t.Fatalf("mappings %v %v %v", r.Techniques, r.Tactics, r.Platforms)
-	}
-	if r.Meta["risk_score"] != int64(47) || r.Meta["language"] != "eql" || !strings.Contains(r.Meta["query"].(string), "powershell") ||
-		r.Meta["creation_date"] != "2022-04-12" {
-		t.Fatalf("meta %v", r.Meta)
-	}
+	require.EqualValuesf(t, "aaaaaaaa-0000-4000-8000-000000000001", r.SourceRuleID, "fields %+v", r)
+	require.Falsef(t, r.Title != "Encoded PowerShell", "fields %+v", r)
+	require.EqualValuesf(t, "medium", r.Severity, "fields %+v", r)
+	require.EqualValuesf(t, "stable", r.Status, "fields %+v", r)
+	require.EqualValuesf(t, "Elastic", r.Author, "fields %+v", r)
+	require.Equalf(t, []string{"T1059", "T1059.001"}, r.Techniques, "mappings %v %v %v", r.Techniques, r.Tactics, r.Platforms)
+	require.Equalf(t, []string{"execution"}, r.Tactics, "mappings %v %v %v", r.Techniques, r.Tactics, r.Platforms)
+	require.Equalf(t, []string{"windows"}, r.Platforms, "mappings %v %v %v", r.Techniques, r.Tactics, r.Platforms)
+	require.EqualValuesf(t, int64(47), r.Meta["risk_score"], "meta %v", r.Meta)
+	require.EqualValuesf(t, "eql", r.Meta["language"], "meta %v", r.Meta)
+	require.Containsf(t, r.Meta["query"].(string), "powershell", "meta %v", r.Meta)
+	require.EqualValuesf(t, "2022-04-12", r.Meta["creation_date"], "meta %v", r.Meta)
 	dep, err := elastic.Parse("x.toml", []byte(strings.Replace(ruleA, `"production"`, `"deprecated"`, 1)))
-	if err != nil || dep.Status != "deprecated" {
-		t.Fatalf("deprecated: %v %v", dep.Status, err)
-	}
+	require.NoErrorf(t, err, "deprecated: %v %v", dep.Status, err)
+	require.EqualValuesf(t, "deprecated", dep.Status, "deprecated: %v %v", dep.Status, err)
 }
 
 func TestParseRejects(t *testing.T) {
@@ -88,9 +86,8 @@ func TestParseRejects(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := elastic.Parse("x.toml", []byte(c.doc))
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			require.NotNilf(t, err, "err = %v, want %q", err, c.want)
+			require.Falsef(t, !strings.Contains(err.Error(), c.want), "err = %v, want %q", err, c.want)
 		})
 	}
 }
@@ -108,23 +105,18 @@ func TestImportRemovedAndBadFiles(t *testing.T) {
 	ctx := context.Background()
 	rep, err := elastic.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
 	require.NoError(t, err)
-	if rep.Created != 2 || len(rep.FileErrors) != 1 || rep.FileErrors[0].Path != "bad.toml" {
-		t.Fatalf("report %+v", rep)
-	}
+	require.EqualValuesf(t, 2, rep.Created, "report %+v", rep)
+	require.Lenf(t, rep.FileErrors, 1, "report %+v", rep)
+	require.EqualValuesf(t, "bad.toml", rep.FileErrors[0].Path, "report %+v", rep)
 	linked, _ := app.CountRecords(collections.DetectionRules, dbx.NewExp("json_array_length(techniques) = 2"))
-	if linked != 2 {
-		t.Fatalf("linked = %d", linked)
-	}
+	require.EqualValuesf(t, 2, linked, "linked = %d", linked)
 	os.Remove(filepath.Join(dir, "b.toml"))
 	rep, err = elastic.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
 	require.NoError(t, err)
-	if rep.Removed != 1 || rep.Unchanged != 1 {
-		t.Fatalf("after delete %+v", rep)
-	}
+	require.EqualValuesf(t, 1, rep.Removed, "after delete %+v", rep)
+	require.EqualValuesf(t, 1, rep.Unchanged, "after delete %+v", rep)
 	removed, _ := app.CountRecords(collections.DetectionRules, dbx.HashExp{"removed": true, "source_rule_id": "aaaaaaaa-0000-4000-8000-000000000002"})
-	if removed != 1 {
-		t.Fatal("deleted rule not marked removed")
-	}
+	require.EqualValues(t, 1, removed, "deleted rule not marked removed")
 }
 
 // TestSharedCorpus imports the real elastic/detection-rules snapshot.
@@ -135,27 +127,21 @@ func TestSharedCorpus(t *testing.T) {
 	rep, err := elastic.Import(ctx, app, contenttest.Shared(t, "elastic-detection-rules.tar.gz"), importers.Options{})
 	require.NoError(t, err)
 	t.Logf("elastic corpus: %d files, %d created in %.2fs, %d skipped", rep.Files, rep.Created, rep.Seconds, len(rep.Skipped))
-	if rep.Files != 1577 || rep.Created != 1577 || len(rep.FileErrors) != 0 {
-		t.Fatalf("files %d created %d errors %v", rep.Files, rep.Created, rep.FileErrors)
-	}
-	if rep.Counts["technique_mapped"] != 1477 || rep.Deprecated != 124 {
-		t.Fatalf("technique-mapped %d (README 1477), deprecated %d (README 124)", rep.Counts["technique_mapped"], rep.Deprecated)
-	}
+	require.EqualValuesf(t, 1577, rep.Files, "files %d created %d errors %v", rep.Files, rep.Created, rep.FileErrors)
+	require.EqualValuesf(t, 1577, rep.Created, "files %d created %d errors %v", rep.Files, rep.Created, rep.FileErrors)
+	require.Lenf(t, rep.FileErrors, 0, "files %d created %d errors %v", rep.Files, rep.Created, rep.FileErrors)
+	require.EqualValuesf(t, 1477, rep.Counts["technique_mapped"], "technique-mapped %d (README 1477), deprecated %d (README 124)", rep.Counts["technique_mapped"], rep.Deprecated)
+	require.EqualValuesf(t, 124, rep.Deprecated, "technique-mapped %d (README 1477), deprecated %d (README 124)", rep.Counts["technique_mapped"], rep.Deprecated)
 	dep, _ := app.CountRecords(collections.DetectionRules, dbx.HashExp{"status": "deprecated"})
-	if dep != 124 {
-		t.Fatalf("deprecated status = %d", dep)
-	}
+	require.EqualValuesf(t, 124, dep, "deprecated status = %d", dep)
 	var distinct int
 	if err := app.DB().NewQuery(`SELECT count(DISTINCT j.value) FROM detection_rules r,
 		json_each(json_extract(r.meta, '$.threat')) th, json_each(json_extract(th.value, '$.techniques')) j`).Row(&distinct); err != nil {
 		t.Fatal(err)
 	}
-	if distinct != 364 {
-		t.Fatalf("distinct technique and sub-technique ids = %d, README says 364", distinct)
-	}
+	require.EqualValuesf(t, 364, distinct, "distinct technique and sub-technique ids = %d, README says 364", distinct)
 	again, err := elastic.Import(ctx, app, contenttest.Shared(t, "elastic-detection-rules.tar.gz"), importers.Options{})
 	require.NoError(t, err)
-	if !again.NoChange || again.Unchanged != 1577 {
-		t.Fatalf("re-import %+v", again)
-	}
+	require.Truef(t, again.NoChange, "re-import %+v", again)
+	require.EqualValuesf(t, 1577, again.Unchanged, "re-import %+v", again)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/elastic"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseElastic: any input either parses into a rule with an id, a name
@@ -25,8 +26,8 @@ func FuzzParseElastic(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if r.SourceRuleID == "" || r.Title == "" || r.Content == "" {
-			t.Fatalf("accepted rule without id, name or content: %+v", r)
-		}
+		require.NotEmpty(t, r.SourceRuleID, "accepted rule without id, name or content: %+v", r)
+		require.NotEmpty(t, r.Title, "accepted rule without id, name or content: %+v", r)
+		require.NotEmpty(t, r.Content, "accepted rule without id, name or content: %+v", r)
 	})
 }

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/filewalk"
-	"github.com/aegis-sec/aegis/importers/rulestore"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -20,9 +20,8 @@ const Kind = "elastic"
 // removal tracking as the Sigma importer.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
-	c := rulestore.NewCollector(rep)
+	rep := importers.NewReport(Kind, src)
+	c := store.NewCollector(rep)
 	parsed, err := filewalk.ParseAll(ctx, src, filewalk.Ext(".toml"), MaxFileSize, rep, opts.Progress, Parse)
 	if err != nil {
 		return nil, fmt.Errorf("import elastic %s: %w", src, err)
@@ -38,11 +37,10 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		}
 		c.Add(p.Value)
 	}
-	if err := rulestore.Commit(ctx, app, Kind, src.String(), c, opts); err != nil {
+	if err := store.CommitRules(ctx, app, Kind, src.String(), c, opts); err != nil {
 		return nil, fmt.Errorf("import elastic %s: %w", src, err)
 	}
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 

@@ -13,8 +13,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
-	"github.com/aegis-sec/aegis/importers/attackid"
-	"github.com/aegis-sec/aegis/importers/rulestore"
+	"github.com/aegis-sec/aegis/importers/internal/attackid"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 )
 
 // MaxFileSize is the largest rule file accepted (real rules are < 100 KB).
@@ -94,37 +94,37 @@ var severities = map[string]string{"low": "low", "medium": "medium", "high": "hi
 var statuses = map[string]string{"production": "stable", "deprecated": "deprecated", "development": "experimental"}
 
 // Parse turns one TOML rule file into a rule.
-func Parse(path string, data []byte) (rulestore.Rule, error) {
+func Parse(path string, data []byte) (store.Rule, error) {
 	if len(data) > MaxFileSize {
-		return rulestore.Rule{}, fmt.Errorf("file too large: %d bytes (limit %d)", len(data), MaxFileSize)
+		return store.Rule{}, fmt.Errorf("file too large: %d bytes (limit %d)", len(data), MaxFileSize)
 	}
 	var f file
 	if _, err := toml.Decode(string(data), &f); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return rulestore.Rule{}, fmt.Errorf("invalid TOML: line %d: %s", pe.Position.Line, pe.Message)
+			return store.Rule{}, fmt.Errorf("invalid TOML: line %d: %s", pe.Position.Line, pe.Message)
 		}
-		return rulestore.Rule{}, fmt.Errorf("wrong field type: %w", err)
+		return store.Rule{}, fmt.Errorf("wrong field type: %w", err)
 	}
 	if f.Rule == nil {
-		return rulestore.Rule{}, errors.New("no [rule] table")
+		return store.Rule{}, errors.New("no [rule] table")
 	}
 	r := f.Rule
 	id := strings.TrimSpace(r.RuleID)
 	switch {
 	case id == "":
-		return rulestore.Rule{}, errors.New("rule has no rule_id")
+		return store.Rule{}, errors.New("rule has no rule_id")
 	case len(id) > 128 || strings.ContainsFunc(id, func(c rune) bool { return c < 0x20 || c == 0x7f }):
-		return rulestore.Rule{}, fmt.Errorf("invalid rule_id %q", id[:min(len(id), 40)])
+		return store.Rule{}, fmt.Errorf("invalid rule_id %q", id[:min(len(id), 40)])
 	case strings.TrimSpace(r.Name) == "":
-		return rulestore.Rule{}, errors.New("rule has no name")
+		return store.Rule{}, errors.New("rule has no name")
 	}
 	maturity := strings.ToLower(strings.TrimSpace(f.Metadata.Maturity))
 	status, ok := statuses[maturity]
 	if !ok {
 		status = maturity
 	}
-	out := rulestore.Rule{
+	out := store.Rule{
 		SourceRuleID: id,
 		Title:        r.Name,
 		Description:  strings.TrimSpace(r.Description),

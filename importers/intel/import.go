@@ -2,23 +2,20 @@ package intel
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/filewalk"
-	"github.com/aegis-sec/aegis/importers/rulestore"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/internal/audit"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -43,8 +40,7 @@ type NewLink struct {
 // transaction. Actors not in the catalogue are created with source intel.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	rep := importers.NewReport(Kind, src)
 	var reports []Report
 	seen := map[string]string{} // report id → title
 	err := filewalk.Each(ctx, src, filewalk.Ext(".json", ".stix", ".stix2"), MaxFileSize, rep, opts.Progress, "parse", func(p string, data []byte) error {
@@ -75,17 +71,14 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	if err != nil {
 		return nil, fmt.Errorf("import intel %s: %w", src, err)
 	}
-	err = app.RunInTransaction(func(tx core.App) error {
-		return write(ctx, tx, reports, rep, opts)
+	err = store.Commit(ctx, app, rep, opts, collections.IntelReports, func(tx core.App, _ map[string]any) error {
+		return write(ctx, tx, reports, rep)
 	})
 	if err != nil {
-		rep.Created, rep.Updated, rep.Unchanged = 0, 0, 0
 		return nil, fmt.Errorf("import intel %s: %w", src, err)
 	}
 	rep.Counts["reports"] = len(reports)
-	rep.NoChange = rep.Created+rep.Updated == 0
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 
@@ -140,9 +133,8 @@ func (ix *actorIndex) find(a Actor) string {
 	return ""
 }
 
-func write(ctx context.Context, tx core.App, reports []Report, rep *importers.Report, opts importers.Options) error {
-	now := types.NowDateTime().String()
-	techs, err := rulestore.TechniqueIndex(tx)
+func write(ctx context.Context, tx core.App, reports []Report, rep *importers.Report) error {
+	techs, err := store.Techniques(tx)
 	if err != nil {
 		return err
 	}
@@ -150,81 +142,39 @@ func write(ctx context.Context, tx core.App, reports []Report, rep *importers.Re
 	if err != nil {
 		return err
 	}
-	var links []struct {
-		Actor string `db:"actor"`
-		Tech  string `db:"technique"`
-	}
-	if err := tx.DB().NewQuery("SELECT actor, technique FROM {{actor_techniques}}").All(&links); err != nil {
+	known, err := knownLinks(tx)
+	if err != nil {
 		return err
 	}
-	known := map[[2]string]bool{}
-	for _, l := range links {
-		known[[2]string{l.Actor, l.Tech}] = true
-	}
-	var existing []struct {
-		Id   string `db:"id"`
-		Ext  string `db:"external_id"`
-		Hash string `db:"content_hash"`
-	}
-	if err := tx.DB().NewQuery("SELECT id, external_id, content_hash FROM {{intel_reports}}").All(&existing); err != nil {
+	newActor, err := store.NewTable(tx, store.Spec{Collection: collections.ThreatActors,
+		Columns: []string{"stix_id", "attack_id", "name", "aliases", "description"}, OnInsert: map[string]any{"source": "intel"}}, "")
+	if err != nil {
 		return err
 	}
-	old := map[string][2]string{}
-	for _, e := range existing {
-		old[e.Ext] = [2]string{e.Id, e.Hash}
-	}
-	newActor := tx.DB().NewQuery(`INSERT INTO {{threat_actors}} (id, stix_id, attack_id, name, aliases, description, source, created, updated)
-		VALUES ({:id}, {:stix}, {:aid}, {:name}, {:aliases}, {:desc}, 'intel', {:now}, {:now})`).Prepare()
 	defer newActor.Close()
-	ins := tx.DB().NewQuery(`INSERT INTO {{intel_reports}} (id, source, external_id, title, published, url, techniques, actors, summary,
-		new_links, unknown_techniques, content_hash, created, updated) VALUES ({:id}, {:source}, {:ext}, {:title}, {:published}, {:url},
-		{:techniques}, {:actors}, {:summary}, {:links}, {:unknown}, {:hash}, {:now}, {:now})`).Prepare()
-	defer ins.Close()
-	upd := tx.DB().NewQuery(`UPDATE {{intel_reports}} SET source = {:source}, title = {:title}, published = {:published}, url = {:url},
-		techniques = {:techniques}, actors = {:actors}, summary = {:summary}, new_links = {:links}, unknown_techniques = {:unknown},
-		content_hash = {:hash}, updated = {:now} WHERE id = {:id}`).Prepare()
-	defer upd.Close()
-
+	up, err := store.New(tx, store.Spec{Collection: collections.IntelReports, Key: []string{"external_id"},
+		Columns: []string{"source", "external_id", "title", "published", "url", "techniques", "actors", "summary",
+			"new_links", "unknown_techniques"}, HashColumn: "content_hash"})
+	if err != nil {
+		return err
+	}
+	defer up.Close()
 	distinct := map[string]bool{}
 	for _, r := range reports {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		techIDs := []string{}
-		unknown := []string{}
-		attackIDs := map[string]string{}
-		for _, t := range r.Techniques {
-			distinct[t] = true
-			if id, ok := techs[t]; ok {
-				techIDs = append(techIDs, id)
-				attackIDs[id] = t
-			} else {
-				unknown = append(unknown, t)
-				rep.Skipped = append(rep.Skipped, importers.Skip{Id: r.ExternalID, Reason: fmt.Sprintf("technique %s not in the ATT&CK catalogue", t)})
-			}
-		}
-		for _, m := range r.Malformed {
-			unknown = append(unknown, m)
-			rep.Skipped = append(rep.Skipped, importers.Skip{Id: r.ExternalID, Reason: fmt.Sprintf("malformed ATT&CK technique id %q", m)})
-		}
+		techIDs, attackIDs, unknown := linkTechniques(r, techs, distinct, rep)
 		actorIDs := []string{}
 		for _, a := range r.Actors {
 			id := actors.find(a)
 			if id == "" {
-				id = core.GenerateDefaultRandomId()
-				aliases, _ := json.Marshal(nonNil(a.Aliases))
-				if _, err := newActor.Bind(dbx.Params{"id": id, "stix": a.StixID, "aid": a.AttackID, "name": a.Name,
-					"aliases": string(aliases), "desc": a.Description, "now": now}).Execute(); err != nil {
-					return fmt.Errorf("create actor %s: %w", a.Name, err)
+				if id, err = actors.create(newActor, a); err != nil {
+					return err
 				}
-				actors.byName[strings.ToLower(a.Name)] = id
-				if a.AttackID != "" {
-					actors.byAttack[a.AttackID] = id
-				}
-				actors.names[id] = a.Name
 				rep.Counts["actors_created"]++
 			}
-			if !containsStr(actorIDs, id) {
+			if !slices.Contains(actorIDs, id) {
 				actorIDs = append(actorIDs, id)
 			}
 		}
@@ -236,46 +186,69 @@ func write(ctx context.Context, tx core.App, reports []Report, rep *importers.Re
 				}
 			}
 		}
-		sort.Strings(unknown)
-		vals := []any{r.Kind, r.Title, normTime(r.Published), r.URL, techIDs, actorIDs, r.Summary, newLinks, unknown}
-		enc, err := json.Marshal(vals)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(enc)
-		hash := hex.EncodeToString(sum[:])
-		params := dbx.Params{"source": r.Kind, "ext": r.ExternalID, "title": r.Title, "published": normTime(r.Published), "url": r.URL,
-			"techniques": mustJSON(techIDs), "actors": mustJSON(actorIDs), "summary": r.Summary, "links": mustJSON(newLinks),
-			"unknown": mustJSON(unknown), "hash": hash, "now": now}
 		rep.Counts["new_links"] += len(newLinks)
-		if o, ok := old[r.ExternalID]; ok {
-			if o[1] == hash {
-				rep.Unchanged++
-				continue
-			}
-			params["id"] = o[0]
-			if _, err := upd.Bind(params).Execute(); err != nil {
-				return fmt.Errorf("update report %s: %w", r.ExternalID, err)
-			}
-			rep.Updated++
-			continue
+		if _, _, err := up.Put(map[string]any{"source": r.Kind, "external_id": r.ExternalID, "title": r.Title,
+			"published": normTime(r.Published), "url": r.URL, "techniques": techIDs, "actors": actorIDs, "summary": r.Summary,
+			"new_links": newLinks, "unknown_techniques": unknown}); err != nil {
+			return fmt.Errorf("report %s: %w", r.ExternalID, err)
 		}
-		params["id"] = core.GenerateDefaultRandomId()
-		if _, err := ins.Bind(params).Execute(); err != nil {
-			return fmt.Errorf("insert report %s: %w", r.ExternalID, err)
-		}
-		rep.Created++
 	}
+	store.Add(rep, up.Counts())
 	rep.Counts["distinct_techniques"] = len(distinct)
-	if rep.Created+rep.Updated == 0 {
-		return nil
+	return nil
+}
+
+// linkTechniques resolves a report's ATT&CK ids: the technique records, the
+// ATT&CK id of each, and the ids (unknown or malformed) that stay text.
+func linkTechniques(r Report, techs map[string]string, distinct map[string]bool, rep *importers.Report) ([]string, map[string]string, []string) {
+	techIDs, unknown := []string{}, []string{}
+	attackIDs := map[string]string{}
+	for _, t := range r.Techniques {
+		distinct[t] = true
+		if id, ok := techs[t]; ok {
+			techIDs = append(techIDs, id)
+			attackIDs[id] = t
+		} else {
+			unknown = append(unknown, t)
+			store.Skip(rep, r.ExternalID, "technique %s not in the ATT&CK catalogue", t)
+		}
 	}
-	kind := audit.KindSystem
-	if opts.Actor != "" {
-		kind = audit.KindUser
+	for _, m := range r.Malformed {
+		unknown = append(unknown, m)
+		store.Skip(rep, r.ExternalID, "malformed ATT&CK technique id %q", m)
 	}
-	return audit.Write(tx, audit.Entry{Actor: opts.Actor, ActorKind: kind, Action: "import", Collection: collections.IntelReports,
-		Details: map[string]any{"kind": Kind, "created": rep.Created, "updated": rep.Updated}})
+	sort.Strings(unknown)
+	return techIDs, attackIDs, unknown
+}
+
+// knownLinks lists the actor → technique links the catalogue already has.
+func knownLinks(tx core.App) (map[[2]string]bool, error) {
+	var links []struct {
+		Actor string `db:"actor"`
+		Tech  string `db:"technique"`
+	}
+	if err := tx.DB().NewQuery("SELECT actor, technique FROM {{actor_techniques}}").All(&links); err != nil {
+		return nil, fmt.Errorf("load actor techniques: %w", err)
+	}
+	known := make(map[[2]string]bool, len(links))
+	for _, l := range links {
+		known[[2]string{l.Actor, l.Tech}] = true
+	}
+	return known, nil
+}
+
+// create stores an actor the catalogue does not have (source intel).
+func (ix *actorIndex) create(t *store.Table, a Actor) (string, error) {
+	id := core.GenerateDefaultRandomId()
+	if err := t.Write(true, id, []any{a.StixID, a.AttackID, a.Name, store.NonNil(a.Aliases), a.Description}, ""); err != nil {
+		return "", fmt.Errorf("create actor %s: %w", a.Name, err)
+	}
+	ix.byName[strings.ToLower(a.Name)] = id
+	if a.AttackID != "" {
+		ix.byAttack[a.AttackID] = id
+	}
+	ix.names[id] = a.Name
+	return id, nil
 }
 
 // normTime turns a STIX timestamp into PocketBase's date format, or "".
@@ -288,25 +261,4 @@ func normTime(s string) string {
 		return ""
 	}
 	return dt.String()
-}
-
-func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

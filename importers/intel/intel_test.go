@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -41,32 +41,30 @@ const flowBundle = `{"type":"bundle","id":"bundle--2","spec_version":"2.1","obje
 
 func TestParse(t *testing.T) {
 	rs, err := intel.Parse([]byte(reportBundle))
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("%v %v", rs, err)
-	}
+	require.NoErrorf(t, err, "%v %v", rs, err)
+	require.Lenf(t, rs, 1, "%v %v", rs, err)
 	r := rs[0]
-	if r.ExternalID != "report--r1" || r.URL != "https://example.org/r1" || r.Kind != "report" {
-		t.Fatalf("%+v", r)
-	}
-	if !slices.Equal(r.Techniques, []string{"T1566.001", "T1218.011", "T1059.001"}) || len(r.Actors) != 2 || r.Actors[0].AttackID != "G0016" {
-		t.Fatalf("techniques %v actors %+v", r.Techniques, r.Actors)
-	}
+	require.EqualValuesf(t, "report--r1", r.ExternalID, "%+v", r)
+	require.EqualValuesf(t, "https://example.org/r1", r.URL, "%+v", r)
+	require.EqualValuesf(t, "report", r.Kind, "%+v", r)
+	require.Equalf(t, []string{"T1566.001", "T1218.011", "T1059.001"}, r.Techniques, "techniques %v actors %+v", r.Techniques, r.Actors)
+	require.Lenf(t, r.Actors, 2, "techniques %v actors %+v", r.Techniques, r.Actors)
+	require.EqualValuesf(t, "G0016", r.Actors[0].AttackID, "techniques %v actors %+v", r.Techniques, r.Actors)
 	fs, err := intel.Parse([]byte(flowBundle))
-	if err != nil || len(fs) != 1 {
-		t.Fatal(err)
-	}
-	if !slices.Equal(fs[0].Techniques, []string{"T1105", "T1072", "T1505", "T1203"}) || !slices.Equal(fs[0].Malformed, []string{"N/A", "B0019"}) {
-		t.Fatalf("flow techniques %v malformed %v", fs[0].Techniques, fs[0].Malformed)
-	}
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	require.Equalf(t, []string{"T1105", "T1072", "T1505", "T1203"}, fs[0].Techniques, "flow techniques %v malformed %v", fs[0].Techniques, fs[0].Malformed)
+	require.Equalf(t, []string{"N/A", "B0019"}, fs[0].Malformed, "flow techniques %v malformed %v", fs[0].Techniques, fs[0].Malformed)
 	for doc, want := range map[string]string{
 		`{"type":"campaign","id":"campaign--1"}`: `bare "campaign" object`,
 		`[1,2]`:                                  "invalid JSON",
 		`{"type":"bundle","objects":[{"id":1}]}`: "objects[0]",
 		`{"type":"bundle","objects":[]}`:         "no report",
 	} {
-		if _, err := intel.Parse([]byte(doc)); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Parse(%s) = %v, want %q", doc, err, want)
-		}
+		t.Run(want, func(t *testing.T) {
+			_, err := intel.Parse([]byte(doc))
+			require.ErrorContains(t, err, want, "Parse(%s)", doc)
+		})
 	}
 }
 
@@ -79,9 +77,7 @@ func seedActor(t *testing.T, app core.App, attackID, name string, aliases ...str
 	r.Set("name", name)
 	r.Set("aliases", aliases)
 	r.Set("source", "attack")
-	if err := app.Save(r); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(r))
 	return r.Id
 }
 
@@ -94,9 +90,7 @@ func TestImportAndScan(t *testing.T) {
 	link := core.NewRecord(at)
 	link.Set("actor", apt29)
 	link.Set("technique", techs["T1059.001"])
-	if err := app.Save(link); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(link))
 	dir := t.TempDir()
 	contenttest.WriteFiles(t, dir, map[string]string{
 		"reports/r1.json":     reportBundle,
@@ -106,51 +100,35 @@ func TestImportAndScan(t *testing.T) {
 	})
 	ctx := context.Background()
 	rep, err := intel.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Created != 2 || len(rep.FileErrors) != 1 || rep.Counts["actors_created"] != 1 {
-		t.Fatalf("report %+v", rep)
-	}
+	require.NoError(t, err)
+	require.EqualValuesf(t, 2, rep.Created, "report %+v", rep)
+	require.Lenf(t, rep.FileErrors, 1, "report %+v", rep)
+	require.EqualValuesf(t, 1, rep.Counts["actors_created"], "report %+v", rep)
 	for _, fe := range rep.FileErrors {
-		if fe.Path == "bare.json" && !strings.Contains(fe.Error, "not a STIX bundle") {
-			t.Fatalf("bare object error %+v", fe)
-		}
+		require.Falsef(t, fe.Path == "bare.json" && !strings.Contains(fe.Error, "not a STIX bundle"), "bare object error %+v", fe)
 	}
 	r1, err := app.FindFirstRecordByData(collections.IntelReports, "external_id", "report--r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(r1.GetStringSlice("techniques")) != 2 || len(r1.GetStringSlice("actors")) != 2 || r1.GetDateTime("published").IsZero() {
-		t.Fatalf("r1 %v", r1.FieldsData())
-	}
+	require.NoError(t, err)
+	require.EqualValuesf(t, 2, len(r1.GetStringSlice("techniques")), "r1 %v", r1.FieldsData())
+	require.EqualValuesf(t, 2, len(r1.GetStringSlice("actors")), "r1 %v", r1.FieldsData())
+	require.Falsef(t, r1.GetDateTime("published").IsZero(), "r1 %v", r1.FieldsData())
 	var links []intel.NewLink
-	if err := r1.UnmarshalJSONField("new_links", &links); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, r1.UnmarshalJSONField("new_links", &links))
 	// APT29 × T1566.001 and the new actor × both techniques; APT29 × T1059.001 is known.
-	if len(links) != 3 {
-		t.Fatalf("new links %+v", links)
-	}
+	require.Lenf(t, links, 3, "new links %+v", links)
 	for _, l := range links {
-		if l.Actor == apt29 && l.AttackID == "T1059.001" {
-			t.Fatal("a known link was flagged")
-		}
+		require.False(t, l.Actor == apt29 && l.AttackID == "T1059.001", "a known link was flagged")
 	}
 	var unknown []string
 	r1.UnmarshalJSONField("unknown_techniques", &unknown)
-	if !slices.Equal(unknown, []string{"T1218.011"}) {
-		t.Fatalf("unknown %v", unknown)
-	}
+	require.Equalf(t, []string{"T1218.011"}, unknown, "unknown %v", unknown)
 	flow, _ := app.FindFirstRecordByData(collections.IntelReports, "external_id", "attack-flow--f1")
-	if flow.GetString("source") != "attack-flow" || !slices.Equal(flow.GetStringSlice("actors"), []string{apt29}) {
-		t.Fatalf("flow %v", flow.FieldsData())
-	}
+	require.EqualValuesf(t, "attack-flow", flow.GetString("source"), "flow %v", flow.FieldsData())
+	require.Equalf(t, []string{apt29}, flow.GetStringSlice("actors"), "flow %v", flow.FieldsData())
 
 	again, err := intel.Import(ctx, app, contenttest.Open(t, dir), importers.Options{})
-	if err != nil || !again.NoChange {
-		t.Fatalf("re-import %+v %v", again, err)
-	}
+	require.NoErrorf(t, err, "re-import %+v %v", again, err)
+	require.Truef(t, again.NoChange, "re-import %+v %v", again, err)
 
 	// Enable a rule for T1105: its coverage score is 100·0.25·0.5/0.85 =
 	// 14.7, below the default low threshold (30) but above a threshold of
@@ -158,47 +136,31 @@ func TestImportAndScan(t *testing.T) {
 	rules, _ := app.FindCollectionByNameOrId(collections.DetectionRules)
 	rule := core.NewRecord(rules)
 	rule.Load(map[string]any{"source": "custom", "source_rule_id": "r", "title": "r", "techniques": []string{techs["T1105"]}, "enabled": true})
-	if err := app.Save(rule); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(rule))
 	res, err := intel.Scan(ctx, app, time.Now().Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(res.LowCoverage, []string{"T1059.001", "T1072", "T1105", "T1566.001"}) {
-		t.Fatalf("default threshold: %+v", res)
-	}
+	require.NoError(t, err)
+	require.Equalf(t, []string{"T1059.001", "T1072", "T1105", "T1566.001"}, res.LowCoverage, "default threshold: %+v", res)
 	settings, err := app.FindFirstRecordByData(collections.Settings, "key", "default")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	settings.Set("scoring", map[string]any{"level_low": 10})
 	// "operation" is in the title of report r1 (T1566.001, T1059.001).
 	settings.Set("intel_keywords", []string{" Operation "})
-	if err := app.Save(settings); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, app.Save(settings))
 	res, err = intel.Scan(ctx, app, time.Now().Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(res.NewTechniques, []string{"T1059.001", "T1072", "T1105", "T1566.001"}) ||
-		!slices.Equal(res.LowCoverage, []string{"T1059.001", "T1566.001", "T1072"}) || res.Notified != 2 {
-		t.Fatalf("scan %+v", res)
-	}
-	if len(res.PriorityReports) != 1 || res.PriorityReports[0].ExternalID != "report--r1" ||
-		!slices.Equal(res.PriorityTechniques, []string{"T1059.001", "T1566.001"}) {
-		t.Fatalf("keywords did not raise report r1: %+v", res)
-	}
+	require.NoError(t, err)
+	require.Equalf(t, []string{"T1059.001", "T1072", "T1105", "T1566.001"}, res.NewTechniques, "scan %+v", res)
+	require.Equalf(t, []string{"T1059.001", "T1566.001", "T1072"}, res.LowCoverage, "scan %+v", res)
+	require.EqualValuesf(t, 2, res.Notified, "scan %+v", res)
+	require.Lenf(t, res.PriorityReports, 1, "keywords did not raise report r1: %+v", res)
+	require.EqualValuesf(t, "report--r1", res.PriorityReports[0].ExternalID, "keywords did not raise report r1: %+v", res)
+	require.Equalf(t, []string{"T1059.001", "T1566.001"}, res.PriorityTechniques, "keywords did not raise report r1: %+v", res)
 	n, _ := app.CountRecords(collections.Notifications, dbx.HashExp{"kind": "intel_low_coverage", "user": testutil.Users(t)["blue_lead"].Id})
-	if n != 2 {
-		t.Fatalf("blue lead notifications = %d", n)
-	}
+	require.EqualValuesf(t, 2, n, "blue lead notifications = %d", n)
 	// Nothing is new a week later.
 	res, err = intel.Scan(ctx, app, time.Now().Add(time.Minute))
-	if err != nil || len(res.NewTechniques) != 0 || res.Notified != 0 {
-		t.Fatalf("later scan %+v %v", res, err)
-	}
+	require.NoErrorf(t, err, "later scan %+v %v", res, err)
+	require.Lenf(t, res.NewTechniques, 0, "later scan %+v %v", res, err)
+	require.EqualValuesf(t, 0, res.Notified, "later scan %+v %v", res, err)
 }
 
 // TestSharedBundles imports the real OASIS examples and the Attack Flow corpus.
@@ -207,34 +169,27 @@ func TestSharedBundles(t *testing.T) {
 	contenttest.SeedEnterprise(t, app)
 	ctx := context.Background()
 	rep, err := intel.Import(ctx, app, contenttest.Shared(t, "stix21-oasis-examples.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("oasis: %+v", rep)
-	if rep.Created != 2 {
-		t.Fatalf("oasis reports created %d, want apt1 and poisonivy", rep.Created)
-	}
+	require.EqualValuesf(t, 2, rep.Created, "oasis reports created %d, want apt1 and poisonivy", rep.Created)
 	bare := false
 	for _, fe := range rep.FileErrors {
 		bare = bare || strings.HasSuffix(fe.Path, "interop-objectmarking-test.json") && strings.Contains(fe.Error, `bare "campaign"`)
 	}
-	if !bare || len(rep.FileErrors) != 1 {
-		t.Fatalf("file errors %+v", rep.FileErrors)
-	}
+	require.Truef(t, bare, "file errors %+v", rep.FileErrors)
+	require.Lenf(t, rep.FileErrors, 1, "file errors %+v", rep.FileErrors)
 	apt1, err := app.FindFirstRecordByFilter(collections.IntelReports, "title ~ 'APT1'")
-	if err != nil || len(apt1.GetStringSlice("techniques")) != 0 || len(apt1.GetStringSlice("actors")) == 0 {
-		t.Fatalf("APT1 report maps CAPEC only, so no techniques, but names actors: %v", err)
-	}
+	require.NoError(t, err, "APT1 report maps CAPEC only, so no techniques, but names actors: %v", err)
+	require.EqualValues(t, 0, len(apt1.GetStringSlice("techniques")), "APT1 report maps CAPEC only, so no techniques, but names actors: %v", err)
+	require.NotEqualValues(t, 0, len(apt1.GetStringSlice("actors")), "APT1 report maps CAPEC only, so no techniques, but names actors: %v", err)
 
 	flows, err := intel.Import(ctx, app, contenttest.Shared(t, "stix21-attack-flow-corpus.tar.gz"), importers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("attack flow: created %d, counts %v, skipped %d", flows.Created, flows.Counts, len(flows.Skipped))
 	// Two pairs of files reuse one flow id for different flows upstream.
-	if flows.Created != 24 || len(flows.FileErrors) != 0 || flows.Counts["id_clashes"] != 2 {
-		t.Fatalf("flows %+v", flows)
-	}
+	require.EqualValuesf(t, 24, flows.Created, "flows %+v", flows)
+	require.Lenf(t, flows.FileErrors, 0, "flows %+v", flows)
+	require.EqualValuesf(t, 2, flows.Counts["id_clashes"], "flows %+v", flows)
 	var malformed []string
 	for _, s := range flows.Skipped {
 		if strings.HasPrefix(s.Reason, "malformed") {
@@ -243,13 +198,10 @@ func TestSharedBundles(t *testing.T) {
 	}
 	// 14 malformed values upstream; whitespace, "/" and ";" lists are repaired,
 	// the other 10 are reported.
-	if len(malformed) != 10 {
-		t.Fatalf("malformed %d: %v", len(malformed), malformed)
-	}
+	require.Lenf(t, malformed, 10, "malformed %d", len(malformed))
 	again, err := intel.Import(ctx, app, contenttest.Shared(t, "stix21-attack-flow-corpus.tar.gz"), importers.Options{})
-	if err != nil || !again.NoChange {
-		t.Fatalf("re-import %+v %v", again, err)
-	}
+	require.NoErrorf(t, err, "re-import %+v %v", again, err)
+	require.Truef(t, again.NoChange, "re-import %+v %v", again, err)
 }
 
 // TestInbox: report bundles dropped into the watched folder are imported by
@@ -262,12 +214,9 @@ func TestInbox(t *testing.T) {
 	t.Setenv(intel.InboxEnv, dir)
 	contenttest.WriteFiles(t, dir, map[string]string{"report.json": reportBundle, "broken.json": `{"type":"bundle","objects":[`})
 	stats, err := intel.ScanJob(context.Background(), app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if stats["inbox_imported"] != 1 || stats["inbox_failed"] != 1 {
-		t.Fatalf("stats %v", stats)
-	}
+	require.NoError(t, err)
+	require.EqualValuesf(t, 1, stats["inbox_imported"], "stats %v", stats)
+	require.EqualValuesf(t, 1, stats["inbox_failed"], "stats %v", stats)
 	if _, err := app.FindFirstRecordByData(collections.IntelReports, "external_id", "report--r1"); err != nil {
 		t.Fatal("dropped report not imported")
 	}
@@ -277,12 +226,9 @@ func TestInbox(t *testing.T) {
 		}
 	}
 	left, _ := os.ReadDir(dir)
-	if len(left) != 2 {
-		t.Fatalf("inbox still holds %v", left)
-	}
+	require.Lenf(t, left, 2, "inbox still holds %v", left)
 	// A second pass finds nothing new to import.
 	stats, err = intel.ScanJob(context.Background(), app)
-	if err != nil || stats["inbox_imported"] != 0 {
-		t.Fatalf("second pass %v %v", stats, err)
-	}
+	require.NoErrorf(t, err, "second pass %v %v", stats, err)
+	require.EqualValuesf(t, 0, stats["inbox_imported"], "second pass %v %v", stats, err)
 }

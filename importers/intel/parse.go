@@ -15,7 +15,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aegis-sec/aegis/importers/attackid"
+	"github.com/aegis-sec/aegis/importers/internal/attackid"
 )
 
 // Report is one report found in a bundle.

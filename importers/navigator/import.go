@@ -20,8 +20,8 @@ const Kind = "navigator"
 // checks files and counts techniques. Invalid files are reported by name.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}, NoChange: true}
+	rep := importers.NewReport(Kind, src)
+	rep.NoChange = true
 	err := src.Walk(ctx, func(e source.Entry) error {
 		if !strings.HasSuffix(strings.ToLower(e.Path), ".json") {
 			return nil
@@ -49,7 +49,6 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	if err != nil {
 		return nil, fmt.Errorf("import navigator %s: %w", src, err)
 	}
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/aegis-sec/aegis/importers/navigator"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -37,18 +38,18 @@ func parseFile(t *testing.T, path string) *navigator.Layer {
 
 func TestParseSynthetic(t *testing.T) {
 	l := parseFile(t, "testdata/layer-v45.json")
-	if l.FormatVersion() != "4.5" || len(l.Techniques) != 6 || l.Techniques[1].TechniqueID != "T1110.001" ||
-		l.Techniques[2].Tactic != "defense-evasion" || l.Techniques[3].IsEnabled() || *l.Techniques[0].Score != 0 {
-		t.Fatalf("layer: %+v", l)
-	}
+	require.EqualValuesf(t, "4.5", l.FormatVersion(), "layer: %+v", l)
+	require.Lenf(t, l.Techniques, 6, "layer: %+v", l)
+	require.EqualValuesf(t, "T1110.001", l.Techniques[1].TechniqueID, "layer: %+v", l)
+	require.EqualValuesf(t, "defense-evasion", l.Techniques[2].Tactic, "layer: %+v", l)
+	require.Falsef(t, l.Techniques[3].IsEnabled(), "layer: %+v", l)
+	require.Falsef(t, *l.Techniques[0].Score != 0, "layer: %+v", l)
 	// T1078 is disabled and T1098 carries nothing.
-	if got := strings.Join(navigator.Selected(l), ","); got != "T1110,T1110.001,T1134,T1053" {
-		t.Fatalf("selected %s", got)
-	}
+	got := strings.Join(navigator.Selected(l), ",")
+	require.EqualValuesf(t, "T1110,T1110.001,T1134,T1053", got, "selected %s", got)
 	old := parseFile(t, "testdata/layer-v30.json")
-	if old.Domain != "mobile-attack" || old.FormatVersion() != "3.0" {
-		t.Fatalf("old layer: %+v", old)
-	}
+	require.EqualValuesf(t, "mobile-attack", old.Domain, "old layer: %+v", old)
+	require.EqualValuesf(t, "3.0", old.FormatVersion(), "old layer: %+v", old)
 }
 
 func TestParseErrors(t *testing.T) {
@@ -72,16 +73,15 @@ func TestParseErrors(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			_, err := navigator.Parse(strings.NewReader(tc.in))
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err = %v, want %q", err, tc.want)
-			}
+			require.NotNilf(t, err, "err = %v, want %q", err, tc.want)
+			require.Falsef(t, !strings.Contains(err.Error(), tc.want), "err = %v, want %q", err, tc.want)
 		})
 	}
 	var ve *navigator.ValidationError
 	_, err := navigator.Parse(strings.NewReader(`{"domain":"x","techniques":[{"techniqueID":"a"},{"techniqueID":"b"},{"techniqueID":"c"},{"techniqueID":"d"},{"techniqueID":"e"}]}`))
-	if !errors.As(err, &ve) || len(ve.Problems) != 7 || !strings.Contains(err.Error(), "and 2 more") {
-		t.Fatalf("err = %v", err)
-	}
+	require.Truef(t, errors.As(err, &ve), "err = %v", err)
+	require.Lenf(t, ve.Problems, 7, "err = %v", err)
+	require.Falsef(t, !strings.Contains(err.Error(), "and 2 more"), "err = %v", err)
 }
 
 func TestBuildAndMarshal(t *testing.T) {
@@ -95,30 +95,30 @@ func TestBuildAndMarshal(t *testing.T) {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(out, &m))
 	v := m["versions"].(map[string]any)
-	if v["layer"] != "4.5" || v["navigator"] != navigator.NavigatorVersion || v["attack"] != "18" || m["version"] != nil {
-		t.Fatalf("versions: %v", m)
-	}
+	require.EqualValuesf(t, "4.5", v["layer"], "versions: %v", m)
+	require.EqualValuesf(t, navigator.NavigatorVersion, v["navigator"], "versions: %v", m)
+	require.EqualValuesf(t, "18", v["attack"], "versions: %v", m)
+	require.Nilf(t, m["version"], "versions: %v", m)
 	back, err := navigator.Parse(bytes.NewReader(out))
-	if err != nil || back.Techniques[0].TechniqueID != "T1003" || *back.Techniques[1].Score != 80 {
-		t.Fatalf("round trip: %v %+v", err, back)
-	}
+	require.NoErrorf(t, err, "round trip: %v %+v", err, back)
+	require.EqualValuesf(t, "T1003", back.Techniques[0].TechniqueID, "round trip: %v %+v", err, back)
+	require.Falsef(t, *back.Techniques[1].Score != 80, "round trip: %v %+v", err, back)
 
-	if _, err := navigator.Build(navigator.BuildOptions{}, nil); err == nil || !strings.Contains(err.Error(), "name is required") {
-		t.Fatalf("nameless build: %v", err)
-	}
-	if _, err := navigator.Build(navigator.BuildOptions{Name: "x", Domain: "pre-attack"}, nil); err == nil {
-		t.Fatal("unknown domain accepted")
-	}
+	_, err = navigator.Build(navigator.BuildOptions{}, nil)
+	require.NotNilf(t, err, "nameless build: %v", err)
+	require.Containsf(t, err.Error(), "name is required", "nameless build: %v", err)
+	_, err = navigator.Build(navigator.BuildOptions{Name: "x", Domain: "pre-attack"}, nil)
+	require.NotNil(t, err, "unknown domain accepted")
 	bad := *l
 	bad.Versions = &navigator.Versions{Layer: "4.5", Navigator: "4.8.0"}
-	if _, err := navigator.Marshal(&bad); err == nil || !strings.Contains(err.Error(), "at least 4.9.0") {
-		t.Fatalf("old navigator version: %v", err)
-	}
+	_, err = navigator.Marshal(&bad)
+	require.NotNilf(t, err, "old navigator version: %v", err)
+	require.Containsf(t, err.Error(), "at least 4.9.0", "old navigator version: %v", err)
 	bad.Versions = &navigator.Versions{Layer: "4.5", Navigator: "5.1.0"}
 	bad.Layout = &navigator.Layout{AggregateFunction: "median"}
-	if _, err := navigator.Marshal(&bad); err == nil || !strings.Contains(err.Error(), "aggregateFunction") {
-		t.Fatalf("bad layout: %v", err)
-	}
+	_, err = navigator.Marshal(&bad)
+	require.NotNilf(t, err, "bad layout: %v", err)
+	require.Containsf(t, err.Error(), "aggregateFunction", "bad layout: %v", err)
 }
 
 // archive reads every member of a shared .tar.gz.
@@ -183,9 +183,9 @@ func TestRealLayers(t *testing.T) {
 				out, err := navigator.Marshal(l)
 				require.NoError(t, err)
 				back, err := navigator.Parse(bytes.NewReader(out))
-				if err != nil || len(back.Techniques) != w.techniques || back.FormatVersion() != "4.5" {
-					t.Fatalf("round trip: %v", err)
-				}
+				require.NoErrorf(t, err, "round trip: %v", err)
+				require.Lenf(t, back.Techniques, w.techniques, "round trip: %v", err)
+				require.EqualValuesf(t, "4.5", back.FormatVersion(), "round trip: %v", err)
 			})
 		}
 	}
@@ -196,9 +196,7 @@ func TestRealLayers(t *testing.T) {
 // specification in the shared archive and checks a built layer has them.
 func TestMarshalHasSpecRequiredFields(t *testing.T) {
 	spec := archive(t, "attack-navigator-layers-and-spec.tar.gz")["layers/spec/v4.5/layerformat.md"]
-	if len(spec) == 0 {
-		t.Fatal("4.5 spec missing from the archive")
-	}
+	require.NotEqualValues(t, 0, len(spec), "4.5 spec missing from the archive")
 	required := map[string][]string{}
 	section := ""
 	row := regexp.MustCompile(`^\|\s*(\w+)\s*\|[^|]*\|\s*(Yes|yes)\s*\|`)
@@ -229,19 +227,14 @@ func TestMarshalHasSpecRequiredFields(t *testing.T) {
 	}
 	checked := 0
 	for sec, obj := range objects {
-		if len(required[sec]) == 0 {
-			t.Fatalf("no required fields found in spec section %q", sec)
-		}
+		require.NotEqualValuesf(t, 0, len(required[sec]), "no required fields found in spec section %q", sec)
 		for _, f := range required[sec] {
 			checked++
-			if _, ok := obj[f]; !ok {
-				t.Errorf("%s: required %q missing from the exported layer", sec, f)
-			}
+			_, ok := obj[f]
+			assert.Truef(t, ok, "%s: required %q missing from the exported layer", sec, f)
 		}
 	}
-	if checked < 9 {
-		t.Fatalf("only %d required fields found in the spec", checked)
-	}
+	require.Falsef(t, checked < 9, "only %d required fields found in the spec", checked)
 }
 
 func TestImportKind(t *testing.T) {
@@ -251,14 +244,16 @@ func TestImportKind(t *testing.T) {
 	require.NoError(t, err)
 	rep, err := navigator.Import(context.Background(), app, src, importers.Options{})
 	require.NoError(t, err)
-	if rep.Counts["layers"] != 7 || rep.Counts["techniques"] != 428+126+47+32+27+24+22 ||
-		len(rep.FileErrors) != 0 || !rep.NoChange || rep.Counts["format:3.0"] != 7 {
-		t.Fatalf("report: %+v", rep)
-	}
+	require.EqualValuesf(t, 7, rep.Counts["layers"], "report: %+v", rep)
+	require.Falsef(t, rep.Counts["techniques"] != 428+126+47+32+27+24+22, "report: %+v", rep)
+	require.Lenf(t, rep.FileErrors, 0, "report: %+v", rep)
+	require.Truef(t, rep.NoChange, "report: %+v", rep)
+	require.Falsef(t, rep.Counts["format:3.0"] != 7, "report: %+v", rep)
 	bad, err := navigator.Import(context.Background(), app, testsrc.Files{"a.json": "{", "b.json": `{"name":"b","domain":"enterprise-attack"}`, "c.txt": "x"}, importers.Options{})
-	if err != nil || len(bad.FileErrors) != 1 || bad.FileErrors[0].Path != "a.json" || bad.Counts["layers"] != 1 {
-		t.Fatalf("bad: %v %+v", err, bad)
-	}
+	require.NoErrorf(t, err, "bad: %v %+v", err, bad)
+	require.Lenf(t, bad.FileErrors, 1, "bad: %v %+v", err, bad)
+	require.EqualValuesf(t, "a.json", bad.FileErrors[0].Path, "bad: %v %+v", err, bad)
+	require.EqualValuesf(t, 1, bad.Counts["layers"], "bad: %v %+v", err, bad)
 }
 
 func FuzzParseLayer(f *testing.F) {
@@ -280,9 +275,8 @@ func FuzzParseLayer(f *testing.F) {
 				continue
 			}
 			back, err := navigator.Parse(bytes.NewReader(out))
-			if err != nil || len(back.Techniques) != len(l.Techniques) {
-				t.Fatalf("marshalled layer does not parse back: %v\n%s", err, out)
-			}
+			require.NoErrorf(t, err, "marshalled layer does not parse back: %v\n%s", err, out)
+			require.EqualValuesf(t, len(l.Techniques), len(back.Techniques), "marshalled layer does not parse back: %v\n%s", err, out)
 		}
 	})
 }

@@ -1,7 +1,10 @@
 // Package registry maps an import kind (the KIND of `aegis import KIND
 // SOURCE`, the {kind} of POST /api/aegis/import/{kind} and an integration's
 // kind) to its importer, so the CLI, the API and the sync jobs call the same
-// function.
+// function. It is the one package that imports every format, and the public
+// door to what the rest of the application needs of the importers' internals:
+// ATT&CK reference resolution (references.go). layering_test.go keeps the
+// formats apart from each other and free of raw SQL writes.
 package registry
 
 import (

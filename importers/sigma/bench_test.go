@@ -6,8 +6,8 @@ import (
 	"io"
 	"testing"
 
-	"github.com/aegis-sec/aegis/importers/filewalk"
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
 	"github.com/aegis-sec/aegis/importers/sigma"
 	"gopkg.in/yaml.v3"
 )

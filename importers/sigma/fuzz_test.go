@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/sigma"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseSigma: any input either parses into rules with an id, a title
@@ -27,13 +28,10 @@ func FuzzParseSigma(f *testing.F) {
 			return
 		}
 		for _, r := range rules {
-			if r.SourceRuleID == "" || r.Title == "" || r.Content == "" {
-				t.Fatalf("accepted rule without id, title or content: %+v", r)
-			}
-			if r.Severity != "" && r.Severity != "informational" && r.Severity != "low" && r.Severity != "medium" &&
-				r.Severity != "high" && r.Severity != "critical" {
-				t.Fatalf("severity %q outside the select values", r.Severity)
-			}
+			require.NotEmpty(t, r.SourceRuleID, "accepted rule without id, title or content: %+v", r)
+			require.NotEmpty(t, r.Title, "accepted rule without id, title or content: %+v", r)
+			require.NotEmpty(t, r.Content, "accepted rule without id, title or content: %+v", r)
+			require.Falsef(t, r.Severity != "" && r.Severity != "informational" && r.Severity != "low" && r.Severity != "medium" && r.Severity != "high" && r.Severity != "critical", "severity %q outside the select values", r.Severity)
 		}
 	})
 }

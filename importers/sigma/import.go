@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/filewalk"
-	"github.com/aegis-sec/aegis/importers/rulestore"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -21,9 +21,8 @@ const Kind = "sigma"
 // removed.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{}, FileErrors: []importers.FileError{},
-		Counts: map[string]int{}}
-	c := rulestore.NewCollector(rep)
+	rep := importers.NewReport(Kind, src)
+	c := store.NewCollector(rep)
 	parsed, err := filewalk.ParseAll(ctx, src, filewalk.Ext(".yml", ".yaml"), MaxFileSize, rep, opts.Progress, Parse)
 	if err != nil {
 		return nil, fmt.Errorf("import sigma %s: %w", src, err)
@@ -41,12 +40,22 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 		rep.Counts["documents"] += docs
 		c.Add(p.Value...)
 	}
-	if err := rulestore.Commit(ctx, app, Kind, src.String(), c, opts); err != nil {
+	if err := store.CommitRules(ctx, app, Kind, src.String(), c, opts); err != nil {
 		return nil, fmt.Errorf("import sigma %s: %w", src, err)
 	}
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 
 var _ importers.Func = Import
+
+// Rule is one detection rule as Parse produces it.
+type Rule = store.Rule
+
+// TechniqueIndex maps ATT&CK technique ids to technique record ids the way
+// the import links them (the active technique of an id wins, a revoked id
+// leads to its successor); the rule editor of the UI checks rules with it.
+func TechniqueIndex(app core.App) (map[string]string, error) { return store.Techniques(app) }
+
+// ContentHash is the hash stored with a rule's text (content_hash).
+func ContentHash(content string) string { return store.ContentHash(content) }

@@ -20,8 +20,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aegis-sec/aegis/importers/attackid"
-	"github.com/aegis-sec/aegis/importers/rulestore"
+	"github.com/aegis-sec/aegis/importers/internal/attackid"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"gopkg.in/yaml.v3"
 )
 
@@ -111,7 +111,7 @@ var separatorRe = regexp.MustCompile(`(?m)^---[ \t]*(?:#.*)?\r?$`)
 
 // Parse turns one Sigma file into rules. A file either yields all its rules
 // or an error; nothing of a broken file is imported.
-func Parse(path string, data []byte) ([]rulestore.Rule, error) {
+func Parse(path string, data []byte) ([]store.Rule, error) {
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("file too large: %d bytes (limit %d)", len(data), MaxFileSize)
 	}
@@ -127,7 +127,7 @@ func Parse(path string, data []byte) ([]rulestore.Rule, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []rulestore.Rule{r}, nil
+		return []store.Rule{r}, nil
 	}
 
 	raws := splitDocuments(data, len(docs))
@@ -137,7 +137,7 @@ func Parse(path string, data []byte) ([]rulestore.Rule, error) {
 	}
 	if string(head.Action) != "global" {
 		// Independent rules in one stream: each must stand on its own.
-		var out []rulestore.Rule
+		var out []store.Rule
 		for i, d := range docs {
 			r, err := build(path, d, raws[i])
 			if err != nil {
@@ -150,7 +150,7 @@ func Parse(path string, data []byte) ([]rulestore.Rule, error) {
 	if len(docs) == 1 {
 		return nil, errors.New("action: global without variants")
 	}
-	var out []rulestore.Rule
+	var out []store.Rule
 	for i, v := range docs[1:] {
 		var vd document
 		if err := v.Decode(&vd); err != nil {
@@ -275,26 +275,26 @@ var levels = map[string]string{
 }
 
 // build decodes one (merged) document into a rule.
-func build(path string, n *yaml.Node, content string) (rulestore.Rule, error) {
+func build(path string, n *yaml.Node, content string) (store.Rule, error) {
 	var d document
 	if err := n.Decode(&d); err != nil {
-		return rulestore.Rule{}, fmt.Errorf("wrong field type: %w", err)
+		return store.Rule{}, fmt.Errorf("wrong field type: %w", err)
 	}
 	id := strings.TrimSpace(string(d.ID))
 	switch {
 	case id == "":
-		return rulestore.Rule{}, errors.New("rule has no id")
+		return store.Rule{}, errors.New("rule has no id")
 	case len(id) > 128 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return rulestore.Rule{}, fmt.Errorf("invalid rule id %q", truncate(id, 40))
+		return store.Rule{}, fmt.Errorf("invalid rule id %q", truncate(id, 40))
 	}
 	title := strings.TrimSpace(string(d.Title))
 	if title == "" {
-		return rulestore.Rule{}, errors.New("rule has no title")
+		return store.Rule{}, errors.New("rule has no title")
 	}
 	if d.Detection == nil {
-		return rulestore.Rule{}, errors.New("rule has no detection section")
+		return store.Rule{}, errors.New("rule has no detection section")
 	}
-	r := rulestore.Rule{
+	r := store.Rule{
 		SourceRuleID: id,
 		Title:        truncate(title, 500),
 		Description:  string(d.Description),

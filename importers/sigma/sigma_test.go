@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -72,42 +71,32 @@ detection:
 func TestParse(t *testing.T) {
 	rules, err := sigma.Parse("rules/a.yml", []byte(ruleA))
 	require.NoError(t, err)
-	if len(rules) != 1 {
-		t.Fatalf("rules = %d", len(rules))
-	}
+	require.Lenf(t, rules, 1, "rules = %d", len(rules))
 	r := rules[0]
-	if r.SourceRuleID != "11111111-1111-4111-8111-111111111111" || r.Title != "Suspicious PowerShell" ||
-		r.Severity != "high" || r.Status != "test" || r.Author != "Jane Doe" {
-		t.Fatalf("fields: %+v", r)
-	}
-	if !slices.Equal(r.Techniques, []string{"T1059.001"}) || !slices.Equal(r.Tactics, []string{"execution"}) {
-		t.Fatalf("techniques %v tactics %v", r.Techniques, r.Tactics)
-	}
-	if !slices.Equal(r.Meta["groups"].([]string), []string{"G0016"}) || !slices.Equal(r.Meta["software"].([]string), []string{"S0154"}) {
-		t.Fatalf("meta %v", r.Meta)
-	}
-	if r.Meta["date"] != "2023-01-02" || r.Meta["modified"] != "2024-03-04" || !slices.Equal(r.Platforms, []string{"windows"}) {
-		t.Fatalf("dates/platforms %v %v", r.Meta, r.Platforms)
-	}
-	if r.Content != ruleA {
-		t.Fatal("content must be the raw file")
-	}
+	require.EqualValuesf(t, "11111111-1111-4111-8111-111111111111", r.SourceRuleID, "fields: %+v", r)
+	require.Falsef(t, r.Title != "Suspicious PowerShell", "fields: %+v", r)
+	require.EqualValuesf(t, "high", r.Severity, "fields: %+v", r)
+	require.EqualValuesf(t, "test", r.Status, "fields: %+v", r)
+	require.Falsef(t, r.Author != "Jane Doe", "fields: %+v", r)
+	require.Equalf(t, []string{"T1059.001"}, r.Techniques, "techniques %v tactics %v", r.Techniques, r.Tactics)
+	require.Equalf(t, []string{"execution"}, r.Tactics, "techniques %v tactics %v", r.Techniques, r.Tactics)
+	require.Equalf(t, []string{"G0016"}, r.Meta["groups"].([]string), "meta %v", r.Meta)
+	require.Equalf(t, []string{"S0154"}, r.Meta["software"].([]string), "meta %v", r.Meta)
+	require.EqualValuesf(t, "2023-01-02", r.Meta["date"], "dates/platforms %v %v", r.Meta, r.Platforms)
+	require.EqualValuesf(t, "2024-03-04", r.Meta["modified"], "dates/platforms %v %v", r.Meta, r.Platforms)
+	require.Equalf(t, []string{"windows"}, r.Platforms, "dates/platforms %v %v", r.Meta, r.Platforms)
+	require.EqualValues(t, ruleA, r.Content, "content must be the raw file")
 
 	rules, err = sigma.Parse("rules/m.yml", []byte(multiDoc))
 	require.NoError(t, err)
-	if len(rules) != 2 {
-		t.Fatalf("variants = %d", len(rules))
-	}
-	if rules[0].SourceRuleID != "22222222-2222-4222-8222-222222222222#1" || rules[1].SourceRuleID != "22222222-2222-4222-8222-222222222222#2" {
-		t.Fatalf("variant ids %s %s", rules[0].SourceRuleID, rules[1].SourceRuleID)
-	}
-	if rules[1].Title != "Multi Variant" || !slices.Equal(rules[1].Techniques, []string{"T1048.003"}) {
-		t.Fatalf("global not merged: %+v", rules[1])
-	}
-	if !strings.Contains(rules[1].Content, "action: global") || !strings.Contains(rules[1].Content, "dst_port") ||
-		strings.Contains(rules[1].Content, "query: '*'") {
-		t.Fatalf("variant content:\n%s", rules[1].Content)
-	}
+	require.Lenf(t, rules, 2, "variants = %d", len(rules))
+	require.EqualValuesf(t, "22222222-2222-4222-8222-222222222222#1", rules[0].SourceRuleID, "variant ids %s %s", rules[0].SourceRuleID, rules[1].SourceRuleID)
+	require.EqualValuesf(t, "22222222-2222-4222-8222-222222222222#2", rules[1].SourceRuleID, "variant ids %s %s", rules[0].SourceRuleID, rules[1].SourceRuleID)
+	require.Falsef(t, rules[1].Title != "Multi Variant", "global not merged: %+v", rules[1])
+	require.Equalf(t, []string{"T1048.003"}, rules[1].Techniques, "global not merged: %+v", rules[1])
+	require.Containsf(t, rules[1].Content, "action: global", "variant content:\n%s", rules[1].Content)
+	require.Containsf(t, rules[1].Content, "dst_port", "variant content:\n%s", rules[1].Content)
+	require.NotContainsf(t, rules[1].Content, "query: '*'", "variant content:\n%s", rules[1].Content)
 }
 
 func TestParseRejects(t *testing.T) {
@@ -135,9 +124,8 @@ func TestParseRejects(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := sigma.Parse("x.yml", []byte(c.doc))
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want %q", err, c.want)
-			}
+			require.NotNilf(t, err, "err = %v, want %q", err, c.want)
+			require.Falsef(t, !strings.Contains(err.Error(), c.want), "err = %v, want %q", err, c.want)
 		})
 	}
 }
@@ -184,72 +172,62 @@ func TestImportLifecycle(t *testing.T) {
 		"README.md":      "not a rule",
 	})
 	rep := importDir(t, app, dir)
-	if rep.Created != 4 || rep.Files != 6 || len(rep.FileErrors) != 2 {
-		t.Fatalf("report: %+v", rep)
-	}
+	require.EqualValuesf(t, 4, rep.Created, "report: %+v", rep)
+	require.EqualValuesf(t, 6, rep.Files, "report: %+v", rep)
+	require.Lenf(t, rep.FileErrors, 2, "report: %+v", rep)
 	for _, fe := range rep.FileErrors {
-		if !strings.HasPrefix(fe.Path, "e/") || fe.Error == "" {
-			t.Fatalf("file error %+v", fe)
-		}
+		require.Truef(t, strings.HasPrefix(fe.Path, "e/"), "file error %+v", fe)
+		require.NotEmptyf(t, fe.Error, "file error %+v", fe)
 	}
 	var dupSeen, unknownSeen bool
 	for _, s := range rep.Skipped {
 		dupSeen = dupSeen || strings.Contains(s.Reason, "a/rule_a.yml") && strings.Contains(s.Reason, "c/dup.yml")
 		unknownSeen = unknownSeen || s.Id == "33333333-3333-4333-8333-333333333333" && strings.Contains(s.Reason, "T9999")
 	}
-	if !dupSeen || !unknownSeen {
-		t.Fatalf("skipped: %+v", rep.Skipped)
-	}
+	require.Truef(t, dupSeen, "skipped: %+v", rep.Skipped)
+	require.Truef(t, unknownSeen, "skipped: %+v", rep.Skipped)
 	a := rule(t, app, "11111111-1111-4111-8111-111111111111")
-	if a.GetString("title") != "Suspicious PowerShell" || !slices.Equal(a.GetStringSlice("techniques"), []string{techs["T1059.001"]}) {
-		t.Fatalf("rule a: title %q techniques %v", a.GetString("title"), a.GetStringSlice("techniques"))
-	}
-	if a.GetString("content_hash") == "" || a.GetString("path") != "a/rule_a.yml" || a.GetString("severity") != "high" {
-		t.Fatalf("rule a fields: %v", a.FieldsData())
-	}
+	require.Falsef(t, a.GetString("title") != "Suspicious PowerShell", "rule a: title %q techniques %v", a.GetString("title"), a.GetStringSlice("techniques"))
+	require.Equalf(t, []string{techs["T1059.001"]}, a.GetStringSlice("techniques"), "rule a: title %q techniques %v", a.GetString("title"), a.GetStringSlice("techniques"))
+	require.NotEmptyf(t, a.GetString("content_hash"), "rule a fields: %v", a.FieldsData())
+	require.EqualValuesf(t, "a/rule_a.yml", a.GetString("path"), "rule a fields: %v", a.FieldsData())
+	require.EqualValuesf(t, "high", a.GetString("severity"), "rule a fields: %v", a.FieldsData())
 	u := rule(t, app, "33333333-3333-4333-8333-333333333333")
 	var unk []string
-	if err := u.UnmarshalJSONField("unknown_techniques", &unk); err != nil || !slices.Equal(unk, []string{"T9999"}) {
-		t.Fatalf("unknown techniques %v %v", unk, err)
-	}
+	err := u.UnmarshalJSONField("unknown_techniques", &unk)
+	require.NoErrorf(t, err, "unknown techniques %v %v", unk, err)
+	require.Equalf(t, []string{"T9999"}, unk, "unknown techniques %v %v", unk, err)
 
 	// The blue team enables a rule through the normal record API.
 	a.Set("enabled", true)
 	require.NoError(t, app.Save(a))
 
 	rep = importDir(t, app, dir)
-	if !rep.NoChange || rep.Unchanged != 4 || rep.Created+rep.Updated+rep.Removed != 0 {
-		t.Fatalf("re-import: %+v", rep)
-	}
+	require.Truef(t, rep.NoChange, "re-import: %+v", rep)
+	require.EqualValuesf(t, 4, rep.Unchanged, "re-import: %+v", rep)
+	require.Falsef(t, rep.Created+rep.Updated+rep.Removed != 0, "re-import: %+v", rep)
 
 	// Upstream deletes the multi-document file and changes rule a.
 	os.Remove(filepath.Join(dir, "b/multi.yml"))
 	writeRules(t, dir, map[string]string{"a/rule_a.yml": strings.Replace(ruleA, "level: high", "level: critical", 1)})
 	rep = importDir(t, app, dir)
-	if rep.Removed != 2 || rep.Updated != 1 || rep.Unchanged != 1 {
-		t.Fatalf("after delete: %+v", rep)
-	}
+	require.EqualValuesf(t, 2, rep.Removed, "after delete: %+v", rep)
+	require.EqualValuesf(t, 1, rep.Updated, "after delete: %+v", rep)
+	require.EqualValuesf(t, 1, rep.Unchanged, "after delete: %+v", rep)
 	a = rule(t, app, "11111111-1111-4111-8111-111111111111")
-	if !a.GetBool("enabled") || a.GetString("severity") != "critical" {
-		t.Fatalf("enabled must survive, severity updated: %v", a.FieldsData())
-	}
-	if !rule(t, app, "22222222-2222-4222-8222-222222222222#1").GetBool("removed") {
-		t.Fatal("deleted variant must be marked removed")
-	}
+	require.True(t, a.GetBool("enabled"), "enabled must survive, severity updated: %v", a.FieldsData())
+	require.EqualValues(t, "critical", a.GetString("severity"), "enabled must survive, severity updated: %v", a.FieldsData())
+	require.False(t, !rule(t, app, "22222222-2222-4222-8222-222222222222#1").GetBool("removed"), "deleted variant must be marked removed")
 	// A broken file does not retire the rules it used to hold.
 	writeRules(t, dir, map[string]string{"d/unknown.yaml": "title: [\n"})
 	rep = importDir(t, app, dir)
-	if rep.Removed != 0 || rule(t, app, "33333333-3333-4333-8333-333333333333").GetBool("removed") {
-		t.Fatalf("broken file retired its rule: %+v", rep)
-	}
+	require.EqualValuesf(t, 0, rep.Removed, "broken file retired its rule: %+v", rep)
+	require.Falsef(t, rule(t, app, "33333333-3333-4333-8333-333333333333").GetBool("removed"), "broken file retired its rule: %+v", rep)
 	// The file comes back: its rules are un-removed.
 	writeRules(t, dir, map[string]string{"b/multi.yml": multiDoc})
 	rep = importDir(t, app, dir)
-	if rep.Updated != 2 || rule(t, app, "22222222-2222-4222-8222-222222222222#2").GetBool("removed") {
-		t.Fatalf("reappeared: %+v", rep)
-	}
+	require.EqualValuesf(t, 2, rep.Updated, "reappeared: %+v", rep)
+	require.Falsef(t, rule(t, app, "22222222-2222-4222-8222-222222222222#2").GetBool("removed"), "reappeared: %+v", rep)
 	n, _ := app.CountRecords(collections.DetectionRules)
-	if n != 4 {
-		t.Fatalf("rules = %d, nothing is ever deleted", n)
-	}
+	require.EqualValuesf(t, 4, n, "rules = %d, nothing is ever deleted", n)
 }

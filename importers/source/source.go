@@ -3,6 +3,11 @@
 // URL, a GitHub repository tarball (github:owner/repo@ref[/subdir]) or a
 // TAXII 2.x collection. Archives are streamed, never unpacked to disk, and
 // limits stop archive bombs and oversized downloads.
+//
+// It is public, unlike the rest of the importers' plumbing, because it is
+// the one answer to "where does the data come from" for the whole
+// application: the CLI, the sync jobs, backups and the upload API open
+// sources with it before handing them to an importer.
 package source
 
 import (

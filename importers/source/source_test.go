@@ -20,6 +20,7 @@ import (
 
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/klauspost/compress/zstd"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -125,9 +126,7 @@ func TestOpenLocalKinds(t *testing.T) {
 			if want == nil {
 				want = all
 			}
-			if fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Fatalf("got %v, want %v", got, want)
-			}
+			require.EqualValuesf(t, fmt.Sprint(want), fmt.Sprint(got), "got %v, want %v", got, want)
 		})
 	}
 }
@@ -143,12 +142,8 @@ func TestFolderSortedWithNestedArchiveAndInclude(t *testing.T) {
 	got, order, err := collect(t, src)
 	require.NoError(t, err)
 	wantOrder := []string{"a/b.yml", "m/pack.tar.gz/x/1.yml", "z.yml"}
-	if fmt.Sprint(order) != fmt.Sprint(wantOrder) {
-		t.Fatalf("order %v, want %v", order, wantOrder)
-	}
-	if got["m/pack.tar.gz/x/1.yml"] != "one" {
-		t.Fatalf("nested content %q", got["m/pack.tar.gz/x/1.yml"])
-	}
+	require.EqualValuesf(t, fmt.Sprint(wantOrder), fmt.Sprint(order), "order %v, want %v", order, wantOrder)
+	require.Falsef(t, got["m/pack.tar.gz/x/1.yml"] != "one", "nested content %q", got["m/pack.tar.gz/x/1.yml"])
 }
 
 func TestNestedArchiveDepth(t *testing.T) {
@@ -160,16 +155,14 @@ func TestNestedArchiveDepth(t *testing.T) {
 	ok := write(t, dir, "two.zip", middle)
 	src, _ := source.Open(ok, source.Options{})
 	got, _, err := collect(t, src)
-	if err != nil || got["inner.zip/deep.txt"] != "deep" {
-		t.Fatalf("two levels: %v %v", got, err)
-	}
+	require.NoErrorf(t, err, "two levels: %v %v", got, err)
+	require.Falsef(t, got["inner.zip/deep.txt"] != "deep", "two levels: %v %v", got, err)
 
 	p := write(t, dir, "three.zip", outer)
 	src, _ = source.Open(p, source.Options{})
 	_, _, err = collect(t, src)
-	if !errors.Is(err, source.ErrLimit) || !strings.Contains(err.Error(), "nested deeper than 2") {
-		t.Fatalf("want nesting limit error, got %v", err)
-	}
+	require.True(t, errors.Is(err, source.ErrLimit), "want nesting limit error, got %v", err)
+	require.False(t, !strings.Contains(err.Error(), "nested deeper than 2"), "want nesting limit error, got %v", err)
 }
 
 func TestBombsAndLimits(t *testing.T) {
@@ -211,9 +204,8 @@ func TestBombsAndLimits(t *testing.T) {
 			src, err := source.Open(c.path, source.Options{Limits: c.lim})
 			require.NoError(t, err)
 			_, _, err = collect(t, src)
-			if !errors.Is(err, source.ErrLimit) || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("got %v, want %q", err, c.want)
-			}
+			require.Truef(t, errors.Is(err, source.ErrLimit), "got %v, want %q", err, c.want)
+			require.Falsef(t, !strings.Contains(err.Error(), c.want), "got %v, want %q", err, c.want)
 		})
 	}
 }
@@ -224,24 +216,23 @@ func TestTraversalRejected(t *testing.T) {
 		p := write(t, dir, "t.tar", tarBytes(t, file{name, "bad"}))
 		src, _ := source.Open(p, source.Options{})
 		_, _, err := collect(t, src)
-		if !errors.Is(err, source.ErrUnsafePath) {
-			t.Fatalf("%q: want unsafe path error, got %v", name, err)
-		}
+		require.Falsef(t, !errors.Is(err, source.ErrUnsafePath), "%q: want unsafe path error, got %v", name, err)
 	}
 	// Absolute and dotted names are made relative instead.
 	p := write(t, dir, "abs.zip", zipBytes(t, file{"/etc/x", "1"}, file{"./a/./b", "2"}))
 	src, _ := source.Open(p, source.Options{})
 	got, _, err := collect(t, src)
-	if err != nil || got["etc/x"] != "1" || got["a/b"] != "2" {
-		t.Fatalf("normalised: %v %v", got, err)
-	}
+	require.NoErrorf(t, err, "normalised: %v %v", got, err)
+	require.Falsef(t, got["etc/x"] != "1", "normalised: %v %v", got, err)
+	require.Falsef(t, got["a/b"] != "2", "normalised: %v %v", got, err)
 }
 
 func TestOpenErrors(t *testing.T) {
 	for _, spec := range []string{"", "/no/such/file", "github:onlyowner", "github:o/r@", "github:o/r@main/../x", "taxii+ftp://x/"} {
-		if _, err := source.Open(spec, source.Options{}); err == nil {
-			t.Errorf("%q: want error", spec)
-		}
+		t.Run(spec, func(t *testing.T) {
+			_, err := source.Open(spec, source.Options{})
+			assert.Error(t, err, "an invalid spec opens")
+		})
 	}
 }
 
@@ -250,9 +241,7 @@ func sharedFile(t *testing.T, name string) string {
 	_, here, _, _ := runtime.Caller(0)
 	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data", name)
 	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared data %s missing (CI=true requires it)", p)
-		}
+		require.NotEqualValuesf(t, "true", os.Getenv("CI"), "shared data %s missing (CI=true requires it)", p)
 		t.Skipf("shared data %s not present", p)
 	}
 	return p
@@ -266,21 +255,17 @@ func TestHTTPServesRealFile(t *testing.T) {
 	defer srv.Close()
 	src, err := source.Open(srv.URL+"/mobile-attack-18.1.json.gz?token=secret", source.Options{})
 	require.NoError(t, err)
-	if strings.Contains(src.String(), "secret") {
-		t.Fatalf("String leaks the query: %s", src)
-	}
+	require.Falsef(t, strings.Contains(src.String(), "secret"), "String leaks the query: %s", src)
 	got, _, err := collect(t, src)
 	require.NoError(t, err)
 	body := got["mobile-attack-18.1.json"]
-	if len(body) != 4350338 || !strings.Contains(body[:40], `"bundle"`) {
-		t.Fatalf("got %d bytes: %.40q (entries %d)", len(body), body, len(got))
-	}
+	require.Lenf(t, body, 4350338, "got %d bytes: %.40q (entries %d)", len(body), body, len(got))
+	require.Truef(t, strings.Contains(body[:40], `"bundle"`), "got %d bytes: %.40q (entries %d)", len(body), body, len(got))
 
 	// Download limit.
 	src, _ = source.Open(srv.URL+"/x.json.gz", source.Options{Limits: source.Limits{MaxDownload: 1000}})
-	if _, _, err = collect(t, src); !errors.Is(err, source.ErrLimit) {
-		t.Fatalf("want download limit, got %v", err)
-	}
+	_, _, err = collect(t, src)
+	require.True(t, errors.Is(err, source.ErrLimit), "want download limit, got %v", err)
 }
 
 func TestHTTPErrorsAndStalls(t *testing.T) {
@@ -309,19 +294,16 @@ func TestHTTPErrorsAndStalls(t *testing.T) {
 	opts := source.Options{StallTimeout: 300 * time.Millisecond}
 
 	src, _ := source.Open(srv.URL+"/missing", opts)
-	if _, _, err := collect(t, src); err == nil || !strings.Contains(err.Error(), "HTTP 404") {
-		t.Fatalf("want 404, got %v", err)
-	}
+	_, _, err := collect(t, src)
+	require.NotNil(t, err, "want 404, got %v", err)
+	require.Contains(t, err.Error(), "HTTP 404", "want 404, got %v", err)
 	for _, p := range []string{"/hang", "/trickle"} {
 		start := time.Now()
 		src, _ := source.Open(srv.URL+p, opts)
 		_, _, err := collect(t, src)
-		if !errors.Is(err, source.ErrStalled) {
-			t.Fatalf("%s: want stall error, got %v", p, err)
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("%s: took %s", p, d)
-		}
+		require.Falsef(t, !errors.Is(err, source.ErrStalled), "%s: want stall error, got %v", p, err)
+		d := time.Since(start)
+		require.Falsef(t, d > 5*time.Second, "%s: took %s", p, d)
 	}
 }
 
@@ -343,12 +325,10 @@ func TestGitHubTarball(t *testing.T) {
 	require.NoError(t, err)
 	got, order, err := collect(t, src)
 	require.NoError(t, err)
-	if gotAuth != "Bearer tok123" || gotPath != "/repos/mitre/cti/tarball/ATT&CK-v18.1" {
-		t.Fatalf("request auth %q path %q", gotAuth, gotPath)
-	}
-	if fmt.Sprint(order) != "[enterprise-attack/a.json enterprise-attack/sub/b.json]" || got["enterprise-attack/sub/b.json"] != "B" {
-		t.Fatalf("entries %v", order)
-	}
+	require.Falsef(t, gotAuth != "Bearer tok123", "request auth %q path %q", gotAuth, gotPath)
+	require.EqualValuesf(t, "/repos/mitre/cti/tarball/ATT&CK-v18.1", gotPath, "request auth %q path %q", gotAuth, gotPath)
+	require.Falsef(t, fmt.Sprint(order) != "[enterprise-attack/a.json enterprise-attack/sub/b.json]", "entries %v", order)
+	require.Falsef(t, got["enterprise-attack/sub/b.json"] != "B", "entries %v", order)
 }
 
 func TestHTTPSVerifiesCertificates(t *testing.T) {
@@ -357,14 +337,14 @@ func TestHTTPSVerifiesCertificates(t *testing.T) {
 	}))
 	defer srv.Close()
 	src, _ := source.Open(srv.URL+"/x.json", source.Options{})
-	if _, _, err := collect(t, src); err == nil || !strings.Contains(err.Error(), "certificate") {
-		t.Fatalf("self-signed certificate accepted: %v", err)
-	}
+	_, _, err := collect(t, src)
+	require.NotNilf(t, err, "self-signed certificate accepted: %v", err)
+	require.Containsf(t, err.Error(), "certificate", "self-signed certificate accepted: %v", err)
 	// A client that trusts the test CA (as a site with its own CA would configure) works.
 	src, _ = source.Open(srv.URL+"/x.json", source.Options{Client: srv.Client()})
-	if got, _, err := collect(t, src); err != nil || got["x.json"] != "{}" {
-		t.Fatalf("trusted client: %v %v", got, err)
-	}
+	got, _, err := collect(t, src)
+	require.NoErrorf(t, err, "trusted client: %v %v", got, err)
+	require.EqualValuesf(t, "{}", got["x.json"], "trusted client: %v %v", got, err)
 }
 
 // Raw delivers an archive's members as stored (a backup's evidence file
@@ -389,13 +369,9 @@ func TestRawMembersAndRatioLimit(t *testing.T) {
 			require.NoError(t, err)
 			got, _, err := collect(t, src)
 			require.NoError(t, err)
-			if len(got) != len(c.want) {
-				t.Fatalf("got %v, want %v", keys(got), keys(c.want))
-			}
+			require.EqualValuesf(t, len(c.want), len(got), "got %v, want %v", keys(got), keys(c.want))
 			for k, v := range c.want {
-				if got[k] != v {
-					t.Errorf("%s: %q, want %q", k, got[k], v)
-				}
+				assert.EqualValuesf(t, v, got[k], "%s: %q, want %q", k, got[k], v)
 			}
 		})
 	}
@@ -410,9 +386,8 @@ func TestRawMembersAndRatioLimit(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			src, _ := source.Open(bomb, source.Options{Raw: true, Limits: source.Limits{MaxRatio: c.ratio}})
 			_, _, err := collect(t, src)
-			if c.wantErr != (err != nil) || (err != nil && (!errors.Is(err, source.ErrLimit) || !strings.Contains(err.Error(), "ratio"))) {
-				t.Fatalf("err %v, want error: %v", err, c.wantErr)
-			}
+			require.Falsef(t, c.wantErr != (err != nil), "err %v, want error: %v", err, c.wantErr)
+			require.Falsef(t, (err != nil && (!errors.Is(err, source.ErrLimit) || !strings.Contains(err.Error(), "ratio"))), "err %v, want error: %v", err, c.wantErr)
 		})
 	}
 }

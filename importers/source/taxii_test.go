@@ -78,25 +78,21 @@ func TestTAXIIPaging(t *testing.T) {
 					if merge {
 						wantFiles = 1
 					}
-					if len(order) != wantFiles {
-						t.Fatalf("%s: files %v", spec, order)
-					}
+					require.Lenf(t, order, wantFiles, "%s: files %v", spec, order)
 					ids := map[string]bool{}
 					for _, body := range got {
 						var b struct {
 							Type    string `json:"type"`
 							Objects []struct{ Id string }
 						}
-						if err := json.Unmarshal([]byte(body), &b); err != nil || b.Type != "bundle" {
-							t.Fatalf("page is not a bundle: %v %.80s", err, body)
-						}
+						err := json.Unmarshal([]byte(body), &b)
+						require.NoErrorf(t, err, "page is not a bundle: %v %.80s", err, body)
+						require.EqualValuesf(t, "bundle", b.Type, "page is not a bundle: %v %.80s", err, body)
 						for _, o := range b.Objects {
 							ids[o.Id] = true
 						}
 					}
-					if len(ids) != 25 {
-						t.Fatalf("%s: got %d distinct objects", spec, len(ids))
-					}
+					require.Lenf(t, ids, 25, "%s: got %d distinct objects", spec, len(ids))
 				}
 			})
 		}
@@ -107,7 +103,6 @@ func TestTAXIIUnknownCollection(t *testing.T) {
 	srv := taxiiServer(t, 1, false)
 	src, _ := source.Open("taxii+"+srv.URL+"/taxii2/", source.Options{TAXII: source.TAXIIOptions{Collection: "ics"}})
 	_, _, err := collect(t, src)
-	if err == nil || !strings.Contains(err.Error(), "Enterprise ATT&CK (enterprise)") {
-		t.Fatalf("want error listing collections, got %v", err)
-	}
+	require.NotNil(t, err, "want error listing collections, got %v", err)
+	require.False(t, !strings.Contains(err.Error(), "Enterprise ATT&CK (enterprise)"), "want error listing collections, got %v", err)
 }

@@ -11,9 +11,9 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/internal/bulk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
+	"github.com/aegis-sec/aegis/importers/internal/vectrtests"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -39,8 +39,7 @@ type pending struct {
 // test needs a technique); unreadable rows are FileErrors.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	rep := importers.NewReport(Kind, src)
 	var rows []pending
 	occurrence := map[string]int{}
 	err := src.Walk(ctx, func(e source.Entry) error {
@@ -69,15 +68,15 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 	}
 	rep.Counts["rows"] = len(rows)
 
-	err = app.RunInTransaction(func(tx core.App) error {
-		return write(ctx, tx, rows, rep, opts)
+	err = store.Commit(ctx, app, rep, opts, collections.Tests, func(tx core.App, details map[string]any) error {
+		err := write(ctx, tx, rows, rep, opts)
+		details["skipped"] = len(rep.Skipped)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import vectr %s: %w", src, err)
 	}
-	rep.NoChange = rep.Created+rep.Updated == 0
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 
@@ -89,27 +88,57 @@ type campaignAgg struct {
 }
 
 func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Report, opts importers.Options) error {
-	techniques, err := LoadTechniques(tx)
+	techniques, err := store.LoadTechniques(tx)
 	if err != nil {
 		return err
 	}
-	owner := ""
-	if opts.Actor != "" {
-		if u, err := tx.FindRecordById(collections.Users, opts.Actor); err == nil {
-			owner = u.Id
-		}
-	}
-
+	owner := vectrtests.Owner(tx, opts.Actor)
 	// Campaigns first: their status and dates summarise their rows.
-	camps := map[string]*campaignAgg{}
-	var order []string
-	var usable []pending
+	camps, order := aggregateCampaigns(rows)
+	campaignIDs, err := vectrtests.WriteCampaigns(tx, campaignColumns, owner, order, func(ck string) map[string]any {
+		c := camps[ck]
+		tags := make([]string, 0, len(c.tags))
+		for t := range c.tags {
+			tags = append(tags, t)
+		}
+		sort.Strings(tags)
+		return map[string]any{"name": c.name, "description": c.description, "status": vectrtests.CampaignStatus(c.states),
+			"start_at": dt(c.start), "end_at": dt(c.end), "tags": tags, "blind": false, "round": 1, "owner": owner}
+	}, rep)
+	if err != nil {
+		return err
+	}
+	tw, err := vectrtests.NewTestWriter(tx, opts.Actor, testColumns, rep)
+	if err != nil {
+		return err
+	}
+	defer tw.Close()
 	unknown := map[string]int{}
-	for _, p := range rows {
-		if techniques.Resolve(p.tc.TechniqueID) == "" {
+	for i, p := range rows {
+		if err := store.Tick(ctx, opts.Progress, i, len(rows), 256); err != nil {
+			return err
+		}
+		tech := techniques.ID(p.tc.TechniqueID)
+		if tech == "" {
 			unknown[p.tc.TechniqueID]++
 		}
-		usable = append(usable, p)
+		row, prevention, detection := testRow(p, tech, campaignIDs[campaignKey(p.tc.Campaign)])
+		if _, err := tw.Put(row, prevention, detection); err != nil {
+			return err
+		}
+		if row["state"] == collections.StateValidated && prevention != "blocked" && (detection == "none" || detection == "telemetry") {
+			rep.Counts["missed"]++ // gaps; findings are opened by the workflow, not by a migration
+		}
+	}
+	store.SkipUnknown(rep, unknown, vectrtests.UnknownReason)
+	return nil
+}
+
+// aggregateCampaigns groups the rows by campaign (in first-seen order).
+func aggregateCampaigns(rows []pending) (map[string]*campaignAgg, []string) {
+	camps := map[string]*campaignAgg{}
+	var order []string
+	for _, p := range rows {
 		ck := campaignKey(p.tc.Campaign)
 		c := camps[ck]
 		if c == nil {
@@ -134,126 +163,50 @@ func write(ctx context.Context, tx core.App, rows []pending, rep *importers.Repo
 		}
 		c.states = append(c.states, testState(p.tc))
 	}
+	return camps, order
+}
 
-	cu, err := bulk.New(tx, bulk.Spec{Collection: collections.Campaigns, Key: []string{"import_key"},
-		Columns: campaignColumns, HashColumn: "import_hash"})
-	if err != nil {
-		return err
+// testRow is the tests row of one VECTR test case, with the prevention and
+// detection results it carries.
+func testRow(p pending, technique, campaign string) (map[string]any, string, string) {
+	tc := p.tc
+	prevention, detection, redResult, _ := vectrtests.MapOutcome(tc.Outcome)
+	state := testState(tc)
+	if state == collections.StateBlueReview || state == collections.StateExecuting {
+		redResult = "executed"
 	}
-	defer cu.Close()
-	campaignIDs := map[string]string{}
-	for _, ck := range order {
-		c := camps[ck]
-		tags := make([]string, 0, len(c.tags))
-		for t := range c.tags {
-			tags = append(tags, t)
-		}
-		sort.Strings(tags)
-		out, id, err := cu.Put(map[string]any{
-			"name": c.name, "description": c.description, "status": campaignStatus(c.states),
-			"start_at": dt(c.start), "end_at": dt(c.end), "tags": tags, "blind": false, "round": 1,
-			"owner": owner, "import_key": ck,
-		})
-		if err != nil {
-			return err
-		}
-		campaignIDs[ck] = id
-		rep.Counts["campaigns_"+out.String()]++
-		Tally(rep, out)
+	executed := tc.Start
+	if executed.IsZero() {
+		executed = tc.Stop
 	}
-
-	tw, err := NewTestWriter(tx, opts.Actor, testColumns, rep)
-	if err != nil {
-		return err
+	if redResult == "" {
+		executed = time.Time{}
 	}
-	defer tw.Close()
-	for i, p := range usable {
-		if i%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if opts.Progress != nil {
-				opts.Progress("write", i, len(usable))
-			}
-		}
-		tc := p.tc
-		prevention, detection, redResult, _ := MapOutcome(tc.Outcome)
-		state := testState(tc)
-		if state == collections.StateBlueReview || state == collections.StateExecuting {
-			redResult = "executed"
-		}
-		executed := tc.Start
-		if executed.IsZero() {
-			executed = tc.Stop
-		}
-		if redResult == "" {
-			executed = time.Time{}
-		}
-		var validated time.Time
-		if state == collections.StateValidated {
-			validated = firstSet(tc.Stop, tc.Detected, tc.Start)
-		}
-		severity := tc.AlertSeverity
-		if !contains(collections.Severities, severity) {
-			severity = ""
-		}
-		tags := append([]string{"vectr"}, tc.Tags...)
-		_, err := tw.Put(map[string]any{
-			"name": tc.Name, "technique": techniques.Resolve(tc.TechniqueID), "campaign": campaignIDs[campaignKey(tc.Campaign)],
-			"procedure": tc.Description, "state": state, "red_result": redResult, "executed_at": dt(executed),
-			"prevention": prevention, "detection": detection, "detected_at": dt(tc.Detected),
-			"alert_severity": severity, "red_notes": tc.RedNotes, "blue_notes": tc.BlueNotes,
-			"revealed": true, "validated_at": dt(validated), "tags": tags, "technique_attack_id": tc.TechniqueID,
-			"import_key": p.key,
-		}, prevention, detection)
-		if err != nil {
-			return err
-		}
-		if state == collections.StateValidated && prevention != "blocked" && (detection == "none" || detection == "telemetry") {
-			rep.Counts["missed"]++ // gaps; findings are opened by the workflow, not by a migration
-		}
+	var validated time.Time
+	if state == collections.StateValidated {
+		validated = firstSet(tc.Stop, tc.Detected, tc.Start)
 	}
-	ReportUnknown(rep, unknown)
-	if rep.Created+rep.Updated == 0 {
-		return nil
+	severity := tc.AlertSeverity
+	if !contains(collections.Severities, severity) {
+		severity = ""
 	}
-	kind := audit.KindSystem
-	if opts.Actor != "" {
-		kind = audit.KindUser
-	}
-	return audit.Write(tx, audit.Entry{Actor: opts.Actor, ActorKind: kind, Action: "import", Collection: collections.Tests,
-		Details: map[string]any{"kind": Kind, "source": rep.Source, "created": rep.Created, "updated": rep.Updated,
-			"unchanged": rep.Unchanged, "skipped": len(rep.Skipped)}})
+	return map[string]any{
+		"name": tc.Name, "technique": technique, "campaign": campaign,
+		"procedure": tc.Description, "state": state, "red_result": redResult, "executed_at": dt(executed),
+		"prevention": prevention, "detection": detection, "detected_at": dt(tc.Detected),
+		"alert_severity": severity, "red_notes": tc.RedNotes, "blue_notes": tc.BlueNotes,
+		"revealed": true, "validated_at": dt(validated), "tags": append([]string{"vectr"}, tc.Tags...),
+		"technique_attack_id": tc.TechniqueID, "import_key": p.key,
+	}, prevention, detection
 }
 
 // testState derives the workflow state of an imported test: validated when
 // VECTR recorded an outcome; otherwise from VECTR's status.
 func testState(tc TestCase) string {
-	if p, _, _, _ := MapOutcome(tc.Outcome); p != "" {
+	if p, _, _, _ := vectrtests.MapOutcome(tc.Outcome); p != "" {
 		return collections.StateValidated
 	}
-	return StateFromStatus(tc.Status)
-}
-
-// campaignStatus: completed when every test is validated, active once any
-// test has started, planned otherwise.
-func campaignStatus(states []string) string {
-	all, any := true, false
-	for _, s := range states {
-		if s != collections.StateValidated {
-			all = false
-		}
-		if s != collections.StateDraft && s != collections.StateReady {
-			any = true
-		}
-	}
-	switch {
-	case len(states) > 0 && all:
-		return "completed"
-	case any:
-		return "active"
-	}
-	return "planned"
+	return vectrtests.StateFromStatus(tc.Status)
 }
 
 func campaignKey(name string) string {
@@ -285,4 +238,10 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// OutcomeName is the VECTR outcome of a test in a workflow state with its
+// prevention and detection results (what the exports write).
+func OutcomeName(state, prevention, detection string) string {
+	return vectrtests.OutcomeName(state, prevention, detection)
 }

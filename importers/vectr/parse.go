@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers/internal/csvx"
+	"github.com/aegis-sec/aegis/importers/internal/vectrtests"
 )
 
 // Column names accepted for each value, in order of preference. VECTR's
@@ -135,7 +136,7 @@ func convert(row csvx.Row) (TestCase, error) {
 	if tc.Detected, err = csvx.ParseTime(row.Get(colDetected...)); err != nil {
 		return tc, fmt.Errorf("detection time: %w", err)
 	}
-	if _, _, _, err := MapOutcome(tc.Outcome); err != nil {
+	if _, _, _, err := vectrtests.MapOutcome(tc.Outcome); err != nil {
 		return tc, err
 	}
 	return tc, nil

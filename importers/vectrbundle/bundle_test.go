@@ -15,7 +15,7 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attack"
+	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/importers/internal/testsrc"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/importers/vectrbundle"
@@ -39,10 +39,7 @@ func sharedBundle(t *testing.T) string {
 
 func importAttack(t *testing.T, app core.App) {
 	t.Helper()
-	src, err := source.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"), source.Options{})
-	require.NoError(t, err)
-	_, err = attack.Import(context.Background(), app, src, importers.Options{})
-	require.NoError(t, err)
+	contenttest.SeedEnterprise(t, app)
 }
 
 func importFile(t *testing.T, app core.App, path, actor string) *importers.Report {
@@ -334,7 +331,7 @@ func TestOutcomesAndTrust(t *testing.T) {
 	counted := func() bool {
 		d, err := coverage.Load(app)
 		require.NoError(t, err)
-		for _, x := range d.Tests {
+		for x := range d.AllTests() {
 			if x.ID == t1.Id {
 				return x.Validated()
 			}

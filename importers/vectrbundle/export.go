@@ -11,7 +11,8 @@ import (
 	"strings"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/importers/vectr"
+	"github.com/aegis-sec/aegis/importers/internal/store"
+	"github.com/aegis-sec/aegis/importers/internal/vectrtests"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -108,7 +109,7 @@ func Export(ctx context.Context, app core.App, opts ExportOptions, w io.Writer) 
 	if err != nil {
 		return err
 	}
-	resolver, err := vectr.LoadTechniques(app)
+	resolver, err := store.LoadTechniques(app)
 	if err != nil {
 		return fmt.Errorf("export vectr bundle: %w", err)
 	}
@@ -175,7 +176,7 @@ func Export(ctx context.Context, app core.App, opts ExportOptions, w io.Writer) 
 var killChainID = uuidFrom("killchain:aegis-attack")
 
 type exporter struct {
-	resolver    *vectr.Techniques
+	resolver    *store.Index
 	tactics     map[string]expTactic
 	phases      map[string]map[string]any // phase vectrId → object
 	redProducts map[string]string         // vectrId → name
@@ -204,7 +205,7 @@ func (x *exporter) testCase(t expTest, techs map[string]expTechnique, bundleID s
 	// The id the test was imported with while it still names the same
 	// technique (a revoked id keeps its VECTR spelling), else the current one.
 	attackID := tech.AttackID
-	if attackID == "" || (t.RawAttackID != "" && x.resolver.Resolve(t.RawAttackID) == t.Technique) {
+	if attackID == "" || (t.RawAttackID != "" && x.resolver.ID(t.RawAttackID) == t.Technique) {
 		attackID = t.RawAttackID
 	}
 	var tags []string
@@ -228,9 +229,9 @@ func (x *exporter) testCase(t expTest, techs map[string]expTechnique, bundleID s
 	recorded := (t.State == collections.StateValidated || t.State == collections.StateClosed) && (t.Prevention != "" || t.Detection != "")
 	alert := t.Detection == "technique" || t.Detection == "tactic" || t.Detection == "general"
 	logged := alert || t.Detection == "telemetry"
-	severity := vectr.OutcomeTBD
+	severity := vectrtests.OutcomeTBD
 	if recorded {
-		severity = vectr.SeverityName(t.AlertSeverity)
+		severity = vectrtests.SeverityName(t.AlertSeverity)
 	}
 	notes := any(t.BlueNotes)
 	if t.BlueNotes == "" {
@@ -244,7 +245,7 @@ func (x *exporter) testCase(t expTest, techs map[string]expTechnique, bundleID s
 		"name": nil, "phaseId": phaseID, "templateId": id, "icon": "icons/target.svg",
 		"redTeam": map[string]any{
 			"trueAttackStartTimelineId": nil, "trueAttackEndTimelineId": nil,
-			"status": vectr.StatusName(t.State), "method": orDefault(tech.Name, attackID), "variant": t.Name,
+			"status": vectrtests.StatusName(t.State), "method": orDefault(tech.Name, attackID), "variant": t.Name,
 			"objective": t.Procedure, "command": "", "likelihood": nil, "risk": nil, "internalExternal": nil,
 			"stealth": nil, "attackVector": nil, "attackComplexity": nil, "privilegesRequired": nil,
 			"redTeamProductIds": redTools, "targetAssets": []string{}, "sourceIps": []string{}, "capecId": nil,
@@ -253,8 +254,8 @@ func (x *exporter) testCase(t expTest, techs map[string]expTechnique, bundleID s
 		"blueTeam": map[string]any{
 			"successfulDetectionBehaviors": []string{}, "expectedDetectionLayerIds": layerIDs, "blueTeamProductIds": []string{},
 			"outcomeNotes": notes, "trueDetectionTimelineId": nil, "alertSeverity": severity,
-			"alertTriggered": vectr.YesNo(alert, recorded), "activityLogged": vectr.YesNo(logged, recorded),
-			"outcomes": []string{vectr.OutcomeName(t.State, t.Prevention, t.Detection)},
+			"alertTriggered": vectrtests.YesNo(alert, recorded), "activityLogged": vectrtests.YesNo(logged, recorded),
+			"outcomes": []string{vectrtests.OutcomeName(t.State, t.Prevention, t.Detection)},
 			"metadata": blueMeta, "detections": []string{},
 		},
 		"evidenceFiles": []string{}, "organizationIds": []string{},

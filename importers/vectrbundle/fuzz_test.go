@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers/vectrbundle"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParse: any input either parses into a bundle whose objects are all
@@ -27,22 +28,18 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := vectrbundle.Parse(bytes.NewReader(data), lim)
 		if err != nil {
-			if !strings.Contains(err.Error(), "VECTR bundle") {
-				t.Fatalf("error does not say what failed: %v", err)
-			}
+			require.Falsef(t, !strings.Contains(err.Error(), "VECTR bundle"), "error does not say what failed: %v", err)
 			return
 		}
 		total := 0
 		for _, n := range b.Counts {
 			total += n
 		}
-		if total > lim.MaxObjects || len(b.TestCases)+len(b.Campaigns)+len(b.Groups) > total {
-			t.Fatalf("objects unaccounted for: %d counted, %+v", total, b.Counts)
-		}
+		require.Falsef(t, total > lim.MaxObjects, "objects unaccounted for: %d counted, %+v", total, b.Counts)
+		require.Falsef(t, len(b.TestCases)+len(b.Campaigns)+len(b.Groups) > total, "objects unaccounted for: %d counted, %+v", total, b.Counts)
 		for _, tc := range b.TestCases {
-			if tc.VectrID == "" || len(tc.RedTeam.Variant) > lim.MaxString {
-				t.Fatalf("test case beyond the limits accepted: %+v", tc)
-			}
+			require.NotEmptyf(t, tc.VectrID, "test case beyond the limits accepted: %+v", tc)
+			require.Falsef(t, len(tc.RedTeam.Variant) > lim.MaxString, "test case beyond the limits accepted: %+v", tc)
 		}
 	})
 }

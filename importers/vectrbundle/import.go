@@ -11,12 +11,10 @@ import (
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/internal/bulk"
+	"github.com/aegis-sec/aegis/importers/internal/store"
+	"github.com/aegis-sec/aegis/importers/internal/vectrtests"
 	"github.com/aegis-sec/aegis/importers/source"
-	"github.com/aegis-sec/aegis/importers/vectr"
-	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/aegis-sec/aegis/internal/workflow"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -52,8 +50,7 @@ var testColumns = []string{"name", "technique", "technique_attack_id", "campaign
 // bundle fails the whole import and nothing is written.
 func Import(ctx context.Context, app core.App, src source.Source, opts importers.Options) (*importers.Report, error) {
 	start := time.Now()
-	rep := &importers.Report{Kind: Kind, Source: src.String(), Skipped: []importers.Skip{},
-		FileErrors: []importers.FileError{}, Counts: map[string]int{}}
+	rep := importers.NewReport(Kind, src)
 	var bundles []*Bundle
 	err := src.Walk(ctx, func(e source.Entry) error {
 		body := bufio.NewReader(e.Body)
@@ -91,15 +88,15 @@ func Import(ctx context.Context, app core.App, src source.Source, opts importers
 			}
 		}
 	}
-	err = app.RunInTransaction(func(tx core.App) error {
-		return write(ctx, tx, bundles, rep, opts)
+	err = store.Commit(ctx, app, rep, opts, collections.Tests, func(tx core.App, details map[string]any) error {
+		err := write(ctx, tx, bundles, rep, opts)
+		details["unknown_techniques"] = rep.Counts["unknown_techniques"]
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import vectr bundle %s: %w (nothing was imported)", src, err)
 	}
-	rep.NoChange = rep.Created+rep.Updated == 0
-	rep.Duration = time.Since(start)
-	rep.Seconds = rep.Duration.Seconds()
+	rep.Finish(start)
 	return rep, nil
 }
 
@@ -137,7 +134,7 @@ type plannedCampaign struct {
 }
 
 func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.Report, opts importers.Options) error {
-	techniques, err := vectr.LoadTechniques(tx)
+	techniques, err := store.LoadTechniques(tx)
 	if err != nil {
 		return err
 	}
@@ -145,13 +142,47 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 	if err != nil {
 		return err
 	}
-	owner := ""
-	if opts.Actor != "" {
-		if u, err := tx.FindRecordById(collections.Users, opts.Actor); err == nil {
-			owner = u.Id
+	owner := vectrtests.Owner(tx, opts.Actor)
+	camps, order, tests := plan(bundles, rep)
+
+	// Map every test first: campaign status summarises its tests.
+	rows := make([]map[string]any, len(tests))
+	outcomes := make([][2]string, len(tests))
+	unknown := map[string]int{}
+	for i, pt := range tests {
+		row, prev, det := mapTest(pt, techniques, tactics, rep, unknown)
+		rows[i], outcomes[i] = row, [2]string{prev, det}
+		camps[pt.campaignKey].states = append(camps[pt.campaignKey].states, row["state"].(string))
+	}
+	campaignIDs, err := vectrtests.WriteCampaigns(tx, campaignColumns, owner, order, func(key string) map[string]any {
+		c := camps[key]
+		return map[string]any{"name": c.name, "description": c.description, "status": vectrtests.CampaignStatus(c.states),
+			"tags": c.tags, "blind": false, "round": 1}
+	}, rep)
+	if err != nil {
+		return err
+	}
+	tw, err := vectrtests.NewTestWriter(tx, opts.Actor, testColumns, rep)
+	if err != nil {
+		return err
+	}
+	defer tw.Close()
+	for i, row := range rows {
+		if err := store.Tick(ctx, opts.Progress, i, len(rows), 128); err != nil {
+			return err
+		}
+		row["campaign"] = campaignIDs[tests[i].campaignKey]
+		if _, err := tw.Put(row, outcomes[i][0], outcomes[i][1]); err != nil {
+			return err
 		}
 	}
+	store.SkipUnknown(rep, unknown, vectrtests.UnknownReason)
+	return nil
+}
 
+// plan places the test cases of the bundles in campaigns: the campaigns
+// that list them, and one campaign per bundle for those no campaign lists.
+func plan(bundles []*Bundle, rep *importers.Report) (map[string]*plannedCampaign, []string, []plannedTest) {
 	camps := map[string]*plannedCampaign{}
 	var order []string
 	var tests []plannedTest
@@ -172,15 +203,7 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 			if camps[key] == nil {
 				order = append(order, key)
 			}
-			pc := &plannedCampaign{key: key, name: orDefault(c.Name, "VECTR campaign "+c.VectrID),
-				description: c.Description, tags: []string{TagVectr}}
-			if g, ok := groupOf[c.VectrID]; ok && g.Name != "" {
-				pc.tags = append(pc.tags, g.Name)
-				if pc.description == "" {
-					pc.description = "Part of the VECTR assessment group " + g.Name + "."
-				}
-			}
-			camps[key] = pc
+			camps[key] = newCampaign(key, c, groupOf)
 			for _, id := range c.TestCaseIDs {
 				tc, ok := byID[id]
 				if !ok {
@@ -205,80 +228,29 @@ func write(ctx context.Context, tx core.App, bundles []*Bundle, rep *importers.R
 			tests = append(tests, plannedTest{campaignKey: key, tc: tc, bundle: b})
 		}
 	}
+	return camps, order, tests
+}
 
-	// Map every test first: campaign status summarises its tests.
-	rows := make([]map[string]any, len(tests))
-	outcomes := make([][2]string, len(tests))
-	unknown := map[string]int{}
-	for i, pt := range tests {
-		row, prev, det := mapTest(pt, techniques, tactics, rep, unknown)
-		rows[i], outcomes[i] = row, [2]string{prev, det}
-		camps[pt.campaignKey].states = append(camps[pt.campaignKey].states, row["state"].(string))
-	}
-
-	cu, err := bulk.New(tx, bulk.Spec{Collection: collections.Campaigns, Key: []string{"import_key"},
-		Columns: campaignColumns, HashColumn: "import_hash"})
-	if err != nil {
-		return err
-	}
-	defer cu.Close()
-	campaignIDs := map[string]string{}
-	for _, key := range order {
-		c := camps[key]
-		out, id, err := cu.Put(map[string]any{"name": c.name, "description": c.description,
-			"status": campaignStatus(c.states), "tags": c.tags, "blind": false, "round": 1, "import_key": key})
-		if err != nil {
-			return err
-		}
-		if out == bulk.Created && owner != "" {
-			if _, err := tx.DB().NewQuery("UPDATE {{campaigns}} SET [[owner]] = {:o} WHERE [[id]] = {:id}").
-				Bind(dbx.Params{"o": owner, "id": id}).Execute(); err != nil {
-				return fmt.Errorf("set owner of campaign %s: %w", id, err)
-			}
-		}
-		campaignIDs[key] = id
-		rep.Counts["campaigns_"+out.String()]++
-		vectr.Tally(rep, out)
-	}
-
-	tw, err := vectr.NewTestWriter(tx, opts.Actor, testColumns, rep)
-	if err != nil {
-		return err
-	}
-	defer tw.Close()
-	for i, row := range rows {
-		if i%128 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if opts.Progress != nil {
-				opts.Progress("write", i, len(rows))
-			}
-		}
-		row["campaign"] = campaignIDs[tests[i].campaignKey]
-		if _, err := tw.Put(row, outcomes[i][0], outcomes[i][1]); err != nil {
-			return err
+// newCampaign is the campaign of a bundle campaign, tagged with its
+// assessment group.
+func newCampaign(key string, c Campaign, groupOf map[string]Group) *plannedCampaign {
+	pc := &plannedCampaign{key: key, name: orDefault(c.Name, "VECTR campaign "+c.VectrID),
+		description: c.Description, tags: []string{TagVectr}}
+	if g, ok := groupOf[c.VectrID]; ok && g.Name != "" {
+		pc.tags = append(pc.tags, g.Name)
+		if pc.description == "" {
+			pc.description = "Part of the VECTR assessment group " + g.Name + "."
 		}
 	}
-	vectr.ReportUnknown(rep, unknown)
-	if rep.Created+rep.Updated == 0 {
-		return nil
-	}
-	kind := audit.KindSystem
-	if opts.Actor != "" {
-		kind = audit.KindUser
-	}
-	return audit.Write(tx, audit.Entry{Actor: opts.Actor, ActorKind: kind, Action: "import", Collection: collections.Tests,
-		Details: map[string]any{"kind": Kind, "source": rep.Source, "created": rep.Created, "updated": rep.Updated,
-			"unchanged": rep.Unchanged, "unknown_techniques": rep.Counts["unknown_techniques"]}})
+	return pc
 }
 
 // mapTest turns a test case into the values of its test and returns the
 // outcome it carries.
-func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex, rep *importers.Report, unknown map[string]int) (map[string]any, string, string) {
+func mapTest(pt plannedTest, techniques *store.Index, tactics *tacticIndex, rep *importers.Report, unknown map[string]int) (map[string]any, string, string) {
 	tc, red, blue := pt.tc, pt.tc.RedTeam, pt.tc.BlueTeam
 	attackID := strings.ToUpper(strings.TrimSpace(red.MitreID))
-	technique := techniques.Resolve(attackID)
+	technique := techniques.ID(attackID)
 	if technique == "" {
 		unknown[orDefault(attackID, "(none)")]++
 	}
@@ -287,11 +259,11 @@ func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex,
 		name = name[:500]
 	}
 
-	performed := red.Status != "" && !strings.EqualFold(strings.ReplaceAll(red.Status, " ", ""), vectr.StatusNotPerformed)
+	performed := red.Status != "" && !strings.EqualFold(strings.ReplaceAll(red.Status, " ", ""), vectrtests.StatusNotPerformed)
 	var prevention, detection, redResult string
 	if performed {
 		for _, o := range blue.Outcomes {
-			p, d, r, err := vectr.MapOutcome(o)
+			p, d, r, err := vectrtests.MapOutcome(o)
 			if err != nil {
 				rep.Counts["unknown_outcomes"]++
 				continue
@@ -301,10 +273,10 @@ func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex,
 				redResult = r
 			}
 		}
-		if alert, ok := vectr.MapYesNo(blue.AlertTriggered); ok && alert {
+		if alert, ok := vectrtests.MapYesNo(blue.AlertTriggered); ok && alert {
 			detection = workflow.BestDetection(detection, "general")
 		}
-		if logged, ok := vectr.MapYesNo(blue.ActivityLogged); ok && logged {
+		if logged, ok := vectrtests.MapYesNo(blue.ActivityLogged); ok && logged {
 			detection = workflow.BestDetection(detection, "telemetry")
 		}
 		// An Aegis export says exactly what it meant.
@@ -315,7 +287,7 @@ func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex,
 			detection = d
 		}
 	}
-	state := vectr.StateFromStatus(red.Status)
+	state := vectrtests.StateFromStatus(red.Status)
 	if s := Meta(red.Metadata, MetaState); contains(collections.TestStates, s) {
 		state = s
 	}
@@ -331,7 +303,7 @@ func mapTest(pt plannedTest, techniques *vectr.Techniques, tactics *tacticIndex,
 	}
 	severity := ""
 	if recorded {
-		severity = vectr.MapSeverity(blue.AlertSeverity)
+		severity = vectrtests.MapSeverity(blue.AlertSeverity)
 	}
 
 	tags := []string{TagVectr}
@@ -425,27 +397,6 @@ func campaignKey(vectrID string) string { return "vectr-bundle:campaign:" + vect
 
 func testKey(campaignKey, vectrID string) string {
 	return "vectr-bundle:" + strings.TrimPrefix(campaignKey, "vectr-bundle:campaign:") + ":" + vectrID
-}
-
-// campaignStatus: completed when every test is validated or closed, active
-// once any test has started, planned otherwise.
-func campaignStatus(states []string) string {
-	all, any := true, false
-	for _, s := range states {
-		if s != collections.StateValidated && s != collections.StateClosed {
-			all = false
-		}
-		if s != collections.StateDraft && s != collections.StateReady {
-			any = true
-		}
-	}
-	switch {
-	case len(states) > 0 && all:
-		return "completed"
-	case any:
-		return "active"
-	}
-	return "planned"
 }
 
 // tacticIndex knows each technique's tactics (by shortname).

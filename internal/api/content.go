@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/aegis-sec/aegis/importers/attackref"
+	"github.com/aegis-sec/aegis/importers/registry"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -17,9 +17,9 @@ func registerContentRoutes(g *Group) {
 			"and rules linked to deprecated techniques",
 		Description: "Ids stay recorded and resolve when a catalogue import brings them; that import's attack_releases " +
 			"changelog (changes.resolved) says how many.",
-		Response: attackref.UnknownReport{IDs: []attackref.UnknownID{{AttackID: "T1685", Rules: 12, Pending: 0}},
-			Rules:     []attackref.UnknownRule{{ID: "RULE_ID", Title: "Suspicious ...", Source: "sigma", Unknown: []string{"T1685"}}},
-			RuleCount: 1, Deprecated: []attackref.DeprecatedRule{}, Pending: map[string]int{"control_mapping": 3}}})
+		Response: registry.UnknownReport{IDs: []registry.UnknownID{{AttackID: "T1685", Rules: 12, Pending: 0}},
+			Rules:     []registry.UnknownRule{{ID: "RULE_ID", Title: "Suspicious ...", Source: "sigma", Unknown: []string{"T1685"}}},
+			RuleCount: 1, Deprecated: []registry.DeprecatedRule{}, Pending: map[string]int{"control_mapping": 3}}})
 }
 
 func handleUnknownTechniques(e *core.RequestEvent) error {
@@ -31,7 +31,7 @@ func handleUnknownTechniques(e *core.RequestEvent) error {
 		}
 		limit = min(n, 2000)
 	}
-	rep, err := attackref.Unknown(e.App, limit)
+	rep, err := registry.UnknownTechniques(e.App, limit)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/importers/attackref"
+	"github.com/aegis-sec/aegis/importers/registry"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/stretchr/testify/require"
@@ -28,20 +28,20 @@ func TestUnknownTechniques(t *testing.T) {
 		"unknown_techniques": []string{"T1699"}, "removed": true})
 	save(collections.DetectionRules, map[string]any{"source": "custom", "source_rule_id": "d", "title": "On a deprecated technique",
 		"techniques": []string{old.Id}})
-	_, err := attackref.Remember(app, attackref.Pending{Kind: collections.RefControlMapping, AttackID: "T1685", Owner: "ctl", Detail: "mitigates"})
+	_, err := registry.RememberReference(app, registry.PendingReference{Kind: collections.RefControlMapping, AttackID: "T1685", Owner: "ctl", Detail: "mitigates"})
 	require.NoError(t, err, "remember a pending reference to T1685")
 	for _, tc := range []struct {
 		name   string
 		role   collections.Role
 		status int
-		check  func(t *testing.T, r attackref.UnknownReport)
+		check  func(t *testing.T, r registry.UnknownReport)
 	}{
-		{"viewer reads it", collections.RoleViewer, http.StatusOK, func(t *testing.T, r attackref.UnknownReport) {
+		{"viewer reads it", collections.RoleViewer, http.StatusOK, func(t *testing.T, r registry.UnknownReport) {
 			require.Equal(t, 2, r.RuleCount, "rules %d %+v (the removed rule is not listed)", r.RuleCount, r.Rules)
 			require.Len(t, r.Rules, 2, "rules %d %+v (the removed rule is not listed)", r.RuleCount, r.Rules)
 			require.Len(t, r.IDs, 2, "ids %+v", r.IDs)
-			require.Equal(t, attackref.UnknownID{AttackID: "T1685", Rules: 2, Pending: 1}, r.IDs[0], "ids %+v", r.IDs)
-			require.Equal(t, attackref.UnknownID{AttackID: "T1689.001", Rules: 1}, r.IDs[1], "ids %+v", r.IDs)
+			require.Equal(t, registry.UnknownID{AttackID: "T1685", Rules: 2, Pending: 1}, r.IDs[0], "ids %+v", r.IDs)
+			require.Equal(t, registry.UnknownID{AttackID: "T1689.001", Rules: 1}, r.IDs[1], "ids %+v", r.IDs)
 			require.Equal(t, 1, r.Pending[collections.RefControlMapping], "pending %+v", r.Pending)
 			require.Len(t, r.Deprecated, 1, "deprecated %+v", r.Deprecated)
 			require.Equal(t, "T1001", r.Deprecated[0].Techniques, "deprecated %+v", r.Deprecated)
@@ -56,7 +56,7 @@ func TestUnknownTechniques(t *testing.T) {
 			res := testutil.Do(t, "GET", srv.URL+"/api/aegis/content/unknown-techniques", tok, nil)
 			require.Equal(t, tc.status, res.Status, "status %d: %s", res.Status, res.Body)
 			if tc.check != nil {
-				var r attackref.UnknownReport
+				var r registry.UnknownReport
 				res.JSON(t, &r)
 				tc.check(t, r)
 			}

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	c "github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/importers/rulestore"
+
 	"github.com/aegis-sec/aegis/importers/sigma"
 	"github.com/aegis-sec/aegis/internal/audit"
 	"github.com/aegis-sec/aegis/internal/workflow"
@@ -75,7 +75,7 @@ type ruleCheck struct {
 }
 
 // checkSigma parses content as the importer would and resolves techniques.
-func checkSigma(app core.App, content string) (ruleCheck, []rulestore.Rule, error) {
+func checkSigma(app core.App, content string) (ruleCheck, []sigma.Rule, error) {
 	out := ruleCheck{Rules: []checkedRule{}}
 	if strings.TrimSpace(content) == "" {
 		out.Error = "The rule is empty."
@@ -90,7 +90,7 @@ func checkSigma(app core.App, content string) (ruleCheck, []rulestore.Rule, erro
 		out.Error = strings.TrimPrefix(err.Error(), "ui.yml: ")
 		return out, nil, nil
 	}
-	index, err := rulestore.TechniqueIndex(app)
+	index, err := sigma.TechniqueIndex(app)
 	if err != nil {
 		return out, nil, err
 	}
@@ -200,7 +200,7 @@ func handleRuleSigma(e *core.RequestEvent) error {
 		dr.SetLogSources(r.LogSources)
 		dr.SetReferences(nonNilStrings(r.References))
 		dr.SetContent(r.Content)
-		dr.SetContentHash(rulestore.Hash(r.Content))
+		dr.SetContentHash(sigma.ContentHash(r.Content))
 		dr.SetMeta(meta)
 		dr.SetUnknownTechniques(cr.Unknown)
 		dr.SetRemoved(false)

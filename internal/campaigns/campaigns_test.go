@@ -10,7 +10,7 @@ import (
 	"time"
 
 	c "github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/importers/attackref"
+	"github.com/aegis-sec/aegis/importers/registry"
 	"github.com/aegis-sec/aegis/internal/campaigns"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"github.com/aegis-sec/aegis/internal/testutil"
@@ -136,10 +136,10 @@ func TestFromLayer(t *testing.T) {
 	n, _ := e.app.CountRecords(c.PendingAttackRefs, dbx.HashExp{"kind": c.RefCampaignTest, "owner": g.Campaign.Id})
 	require.Equal(t, int64(1), n, "pending planned tests %d, want 1 (T1098)", n)
 	late := e.technique("T1098", []string{"Windows"}, nil)
-	var resolved attackref.Resolved
+	var resolved registry.Resolved
 	require.NoError(t, e.app.RunInTransaction(func(tx core.App) error {
 		var err error
-		resolved, err = attackref.ResolveAll(tx)
+		resolved, err = registry.ResolveReferences(tx)
 		return err
 	}), "resolve the pending references")
 	require.Equal(t, 1, resolved.CampaignTests, "resolved %+v", resolved)

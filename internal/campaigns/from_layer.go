@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	c "github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/importers/attackref"
+	"github.com/aegis-sec/aegis/importers/registry"
 	"github.com/aegis-sec/aegis/internal/workflow"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -73,7 +73,7 @@ func FromLayer(app core.App, actor workflow.Actor, layer io.Reader, plan Plan) (
 			if found[id] {
 				continue
 			}
-			if _, err := attackref.Remember(tx, attackref.Pending{Kind: c.RefCampaignTest, AttackID: id, Owner: g.Campaign.Id,
+			if _, err := registry.RememberReference(tx, registry.PendingReference{Kind: c.RefCampaignTest, AttackID: id, Owner: g.Campaign.Id,
 				Data: map[string]any{"platforms": plan.Platforms}, Source: "navigator"}); err != nil {
 				return err
 			}
@@ -83,12 +83,12 @@ func FromLayer(app core.App, actor workflow.Actor, layer io.Reader, plan Plan) (
 	return out, err
 }
 
-func init() { attackref.RegisterResolver(c.RefCampaignTest, resolvePlanned) }
+func init() { registry.RegisterReferenceResolver(c.RefCampaignTest, resolvePlanned) }
 
 // resolvePlanned creates the draft test of a layer-planned campaign whose
 // technique an ATT&CK import just brought, unless the campaign is gone, over,
 // or already tests the technique.
-func resolvePlanned(tx core.App, ix *attackref.Index, refs []attackref.PendingRow) (int, error) {
+func resolvePlanned(tx core.App, refs []registry.PendingRow) (int, error) {
 	n := 0
 	for _, r := range refs {
 		camp, err := tx.FindRecordById(c.Campaigns, r.Owner)

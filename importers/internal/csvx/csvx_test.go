@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aegis-sec/aegis/importers/internal/csvx"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseTime(t *testing.T) {
@@ -17,16 +19,12 @@ func TestParseTime(t *testing.T) {
 		"yesterday": false, "2025-13-01": false,
 	} {
 		got, err := csvx.ParseTime(in)
-		if ok && (err != nil || !got.Equal(want)) {
-			t.Errorf("%q: %v %v", in, got, err)
-		}
-		if !ok && err == nil {
-			t.Errorf("%q: accepted as %v", in, got)
-		}
+		assert.Falsef(t, ok && (err != nil || !got.Equal(want)), "%q: %v %v", in, got, err)
+		assert.Falsef(t, !ok && err == nil, "%q: accepted as %v", in, got)
 	}
-	if got, err := csvx.ParseTime("  "); err != nil || !got.IsZero() {
-		t.Errorf("blank: %v %v", got, err)
-	}
+	got, err := csvx.ParseTime("  ")
+	assert.NoErrorf(t, err, "blank: %v %v", got, err)
+	assert.Truef(t, got.IsZero(), "blank: %v %v", got, err)
 }
 
 func TestRead(t *testing.T) {
@@ -36,20 +34,18 @@ func TestRead(t *testing.T) {
 		"tab":       "TechniqueId\tTest-Name\nT1001\ta, b\n",
 	} {
 		tab, err := csvx.Read(strings.NewReader(in), csvx.Limits{})
-		if err != nil || len(tab.Rows) != 1 || !tab.Has("Technique ID") {
-			t.Fatalf("%s: %v %+v", name, err, tab)
-		}
-		if r := tab.Rows[0]; r.Get("technique id") != "T1001" || r.Get("nope", "Test Name") != "a, b" || r.Line != 2 {
-			t.Errorf("%s: row %+v", name, r)
-		}
+		require.NoErrorf(t, err, "%s: %v %+v", name, err, tab)
+		require.Lenf(t, tab.Rows, 1, "%s: %v %+v", name, err, tab)
+		require.Truef(t, tab.Has("Technique ID"), "%s: %v %+v", name, err, tab)
+		r := tab.Rows[0]
+		assert.Falsef(t, r.Get("technique id") != "T1001", "%s: row %+v", name, r)
+		assert.Falsef(t, r.Get("nope", "Test Name") != "a, b", "%s: row %+v", name, r)
+		assert.EqualValuesf(t, 2, r.Line, "%s: row %+v", name, r)
 	}
-	if _, err := csvx.Read(strings.NewReader("a\n1\n2\n3\n"), csvx.Limits{MaxRows: 2}); !errors.Is(err, csvx.ErrTooLarge) {
-		t.Errorf("row limit: %v", err)
-	}
-	if _, err := csvx.Read(strings.NewReader("a,b\n"+strings.Repeat("x", 100)), csvx.Limits{MaxBytes: 50}); !errors.Is(err, csvx.ErrTooLarge) {
-		t.Errorf("size limit: %v", err)
-	}
-	if _, err := csvx.Read(strings.NewReader(" \n"), csvx.Limits{}); err == nil {
-		t.Error("empty accepted")
-	}
+	_, err := csvx.Read(strings.NewReader("a\n1\n2\n3\n"), csvx.Limits{MaxRows: 2})
+	assert.Truef(t, errors.Is(err, csvx.ErrTooLarge), "row limit: %v", err)
+	_, err = csvx.Read(strings.NewReader("a,b\n"+strings.Repeat("x", 100)), csvx.Limits{MaxBytes: 50})
+	assert.Truef(t, errors.Is(err, csvx.ErrTooLarge), "size limit: %v", err)
+	_, err = csvx.Read(strings.NewReader(" \n"), csvx.Limits{})
+	assert.NotNil(t, err, "empty accepted")
 }

@@ -43,18 +43,12 @@ func TestDecode(t *testing.T) {
 			err := yamlsafe.Decode(strings.NewReader(tc.in), &v, tc.lim)
 			switch {
 			case tc.wantErr != nil:
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tc.wantErr)
-				}
+				require.Falsef(t, !errors.Is(err, tc.wantErr), "err = %v, want %v", err, tc.wantErr)
 			case tc.anyErr:
-				if err == nil {
-					t.Fatal("want an error")
-				}
+				require.Error(t, err, "want an error")
 			default:
 				require.NoError(t, err)
-				if len(v) == 0 {
-					t.Fatal("decoded nothing")
-				}
+				require.NotEqualValues(t, 0, len(v), "decoded nothing")
 			}
 		})
 	}
@@ -71,17 +65,12 @@ func TestDecodeAllCountsDocuments(t *testing.T) {
 			names = append(names, v.Name)
 			return nil
 		})
-	if err != nil || strings.Join(names, ",") != "a,b,c" {
-		t.Fatalf("names %v err %v", names, err)
-	}
+	require.NoErrorf(t, err, "names %v err %v", names, err)
+	require.Falsef(t, strings.Join(names, ",") != "a,b,c", "names %v err %v", names, err)
 	err = yamlsafe.DecodeAll(strings.NewReader("a: 1\n---\na: 2\n---\na: 3\n"), yamlsafe.Limits{MaxDocuments: 2},
 		func(int, *yaml.Node) error { return nil })
-	if !errors.Is(err, yamlsafe.ErrTooManyDocs) {
-		t.Fatalf("err = %v", err)
-	}
+	require.Falsef(t, !errors.Is(err, yamlsafe.ErrTooManyDocs), "err = %v", err)
 	err = yamlsafe.DecodeAll(strings.NewReader("x: 1\n---\n"+laughs), yamlsafe.Limits{},
 		func(int, *yaml.Node) error { return nil })
-	if !errors.Is(err, yamlsafe.ErrAliasBomb) {
-		t.Fatalf("err = %v", err)
-	}
+	require.Falsef(t, !errors.Is(err, yamlsafe.ErrAliasBomb), "err = %v", err)
 }

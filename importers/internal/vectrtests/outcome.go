@@ -1,4 +1,7 @@
-package vectr
+// Package vectrtests is what the VECTR CSV and bundle importers share: the
+// VECTR vocabulary (outcomes, severities, statuses) mapped to Aegis values,
+// and the writer of imported tests with its imported-outcome mark (Trust).
+package vectrtests
 
 import (
 	"fmt"
@@ -151,4 +154,26 @@ func StatusName(state string) string {
 		return StatusInProgress
 	}
 	return StatusNotPerformed
+}
+
+// CampaignStatus is the status of an imported campaign from its tests'
+// states: completed when every test is validated or closed, active once any
+// test has started, planned otherwise.
+func CampaignStatus(states []string) string {
+	all, started := true, false
+	for _, s := range states {
+		if s != collections.StateValidated && s != collections.StateClosed {
+			all = false
+		}
+		if s != collections.StateDraft && s != collections.StateReady {
+			started = true
+		}
+	}
+	switch {
+	case len(states) > 0 && all:
+		return "completed"
+	case started:
+		return "active"
+	}
+	return "planned"
 }

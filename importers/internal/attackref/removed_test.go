@@ -13,8 +13,8 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/atomic"
-	"github.com/aegis-sec/aegis/importers/attackref"
 	"github.com/aegis-sec/aegis/importers/d3fend"
+	"github.com/aegis-sec/aegis/importers/internal/attackref"
 	"github.com/aegis-sec/aegis/importers/internal/contenttest"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
@@ -30,7 +30,7 @@ func TestTemplatesRemovedUpstreamAreKept(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{}
 	for _, f := range []string{"T9001/T9001.yaml", "T9002.001/T9002.001.yaml"} {
-		b, err := os.ReadFile(filepath.Join("..", "atomic", "testdata", "atomics", f))
+		b, err := os.ReadFile(filepath.Join("..", "..", "atomic", "testdata", "atomics", f))
 		require.NoError(t, err)
 		files[f] = string(b)
 	}

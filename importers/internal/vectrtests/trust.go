@@ -1,10 +1,10 @@
-package vectr
+package vectrtests
 
 import (
 	"fmt"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/pocketbase/dbx"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -19,7 +19,7 @@ type Trust struct {
 	trusted  bool
 	now      types.DateTime
 	existing map[string]trustRow // test id → marks before this import
-	upd      *dbx.Query
+	upd      *store.Setter
 }
 
 type trustRow struct {
@@ -55,8 +55,8 @@ func NewTrust(tx core.App, actor string) (*Trust, error) {
 	for _, r := range rows {
 		t.existing[r.ID] = r.trustRow
 	}
-	t.upd = tx.DB().NewQuery(`UPDATE {{tests}} SET [[outcome_imported]] = {:imported}, [[outcome_imported_by]] = {:by},
-		[[outcome_confirmed_by]] = {:cby}, [[outcome_confirmed_at]] = {:cat} WHERE [[id]] = {:id}`).Prepare()
+	t.upd = store.NewSetter(tx, store.Set{Collection: collections.Tests,
+		Columns: []string{"outcome_imported", "outcome_imported_by", "outcome_confirmed_by", "outcome_confirmed_at"}})
 	return t, nil
 }
 
@@ -102,8 +102,7 @@ func (t *Trust) Mark(id string, written bool, prevention, detection string) (boo
 	if !had && !want.Imported {
 		return false, nil // a new test is created without marks
 	}
-	if _, err := t.upd.Bind(dbx.Params{"id": id, "imported": want.Imported, "by": want.ImportedBy,
-		"cby": want.ConfirmedBy, "cat": want.ConfirmedAt}).Execute(); err != nil {
+	if err := t.upd.Set(id, want.Imported, want.ImportedBy, want.ConfirmedBy, want.ConfirmedAt); err != nil {
 		return false, fmt.Errorf("mark imported outcome of test %s: %w", id, err)
 	}
 	want.Prevention, want.Detection = prevention, detection

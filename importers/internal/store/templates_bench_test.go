@@ -1,4 +1,4 @@
-package library_test
+package store_test
 
 import (
 	"context"
@@ -10,20 +10,18 @@ import (
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/importers"
 	"github.com/aegis-sec/aegis/importers/atomic"
-	"github.com/aegis-sec/aegis/importers/internal/library"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/aegis-sec/aegis/importers/internal/testsrc"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
-
 // templates parses the shared Atomic corpus once (1145 templates).
-func templates(b *testing.B) []library.Template {
+func templates(b *testing.B) []store.Template {
 	b.Helper()
 	path := filepath.Join(testutil.SharedData(b), "atomic-red-team-atomics.tar.gz")
-	var out []library.Template
+	var out []store.Template
 	err := testsrc.TarGz(path).Walk(context.Background(), func(e source.Entry) error {
 		if !strings.HasSuffix(e.Path, ".yaml") {
 			return nil
@@ -54,7 +52,7 @@ func BenchmarkWriteBulk(b *testing.B) {
 		app := testutil.NewApp(b)
 		b.StartTimer()
 		rep := &importers.Report{}
-		if err := library.Write(context.Background(), app, tpls, rep, importers.Options{}); err != nil || rep.Created != len(tpls) {
+		if err := store.WriteTemplates(context.Background(), app, tpls, rep, importers.Options{}); err != nil || rep.Created != len(tpls) {
 			b.Fatalf("%v %+v", err, rep)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/filewalk"
+	"github.com/aegis-sec/aegis/importers/internal/filewalk"
 	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/stretchr/testify/require"
 )
@@ -31,12 +31,14 @@ func TestParseAll(t *testing.T) {
 			return string(data), nil
 		})
 	require.NoError(t, err)
-	if rep.Files != 4 || len(rep.FileErrors) != 1 || rep.FileErrors[0].Path != "b.yml" || !strings.Contains(rep.FileErrors[0].Error, "too large") {
-		t.Fatalf("report %+v", rep)
-	}
-	if len(out) != 3 || out[0].Value != "ok-a" || out[1].Err == nil || out[2].Value != "ok-d" {
-		t.Fatalf("outcomes must keep walk order: %+v", out)
-	}
+	require.EqualValuesf(t, 4, rep.Files, "report %+v", rep)
+	require.Lenf(t, rep.FileErrors, 1, "report %+v", rep)
+	require.EqualValuesf(t, "b.yml", rep.FileErrors[0].Path, "report %+v", rep)
+	require.Truef(t, strings.Contains(rep.FileErrors[0].Error, "too large"), "report %+v", rep)
+	require.Lenf(t, out, 3, "outcomes must keep walk order: %+v", out)
+	require.EqualValuesf(t, "ok-a", out[0].Value, "outcomes must keep walk order: %+v", out)
+	require.NotNilf(t, out[1].Err, "outcomes must keep walk order: %+v", out)
+	require.EqualValuesf(t, "ok-d", out[2].Value, "outcomes must keep walk order: %+v", out)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := filewalk.ParseAll(ctx, src, nil, 50, &importers.Report{}, nil,

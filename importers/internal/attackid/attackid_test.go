@@ -1,10 +1,11 @@
 package attackid_test
 
 import (
-	"slices"
 	"testing"
 
-	"github.com/aegis-sec/aegis/importers/attackid"
+	"github.com/aegis-sec/aegis/importers/internal/attackid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNormalize(t *testing.T) {
@@ -30,28 +31,23 @@ func TestNormalize(t *testing.T) {
 	}
 	for _, c := range cases {
 		got, k := attackid.Normalize(c.in)
-		if got != c.want || k != c.kind {
-			t.Errorf("Normalize(%q) = %q,%v want %q,%v", c.in, got, k, c.want, c.kind)
-		}
+		assert.EqualValuesf(t, c.want, got, "Normalize(%q) = %q,%v want %q,%v", c.in, got, k, c.want, c.kind)
+		assert.EqualValuesf(t, c.kind, k, "Normalize(%q) = %q,%v want %q,%v", c.in, got, k, c.want, c.kind)
 	}
 }
 
 func TestTechniques(t *testing.T) {
 	ids, bad := attackid.Techniques("T1072; T1505; T1203")
-	if !slices.Equal(ids, []string{"T1072", "T1505", "T1203"}) || len(bad) != 0 {
-		t.Fatalf("got %v %v", ids, bad)
-	}
+	require.Equalf(t, []string{"T1072", "T1505", "T1203"}, ids, "got %v %v", ids, bad)
+	require.Lenf(t, bad, 0, "got %v %v", ids, bad)
 	ids, bad = attackid.Techniques("B0030.002")
-	if len(ids) != 0 || !slices.Equal(bad, []string{"B0030.002"}) {
-		t.Fatalf("got %v %v", ids, bad)
-	}
+	require.Lenf(t, ids, 0, "got %v %v", ids, bad)
+	require.Equalf(t, []string{"B0030.002"}, bad, "got %v %v", ids, bad)
 }
 
 func TestMentions(t *testing.T) {
 	got := attackid.Mentions("used T1059.001 and T1218/011, again t1059.001 (T1059.001), not XT12345 or T10")
-	if !slices.Equal(got, []string{"T1059.001", "T1218.011"}) {
-		t.Fatalf("got %v", got)
-	}
+	require.Equalf(t, []string{"T1059.001", "T1218.011"}, got, "got %v", got)
 }
 
 func TestSigmaTag(t *testing.T) {
@@ -68,8 +64,7 @@ func TestSigmaTag(t *testing.T) {
 	}
 	for in, c := range cases {
 		id, k := attackid.SigmaTag(in)
-		if id != c.id || k != c.kind {
-			t.Errorf("SigmaTag(%q) = %q,%v want %q,%v", in, id, k, c.id, c.kind)
-		}
+		assert.EqualValuesf(t, c.id, id, "SigmaTag(%q) = %q,%v want %q,%v", in, id, k, c.id, c.kind)
+		assert.EqualValuesf(t, c.kind, k, "SigmaTag(%q) = %q,%v want %q,%v", in, id, k, c.id, c.kind)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/importers/internal/store"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -45,7 +46,7 @@ func (r Resolved) Total() int {
 // PendingResolver creates the references of one kind whose ATT&CK id now
 // resolves; it returns how many it created. The rows it handled are deleted
 // by the caller.
-type PendingResolver func(tx core.App, ix *Index, refs []PendingRow) (int, error)
+type PendingResolver func(tx core.App, ix *store.Index, refs []PendingRow) (int, error)
 
 // PendingRow is a stored pending reference with the technique it resolves to.
 type PendingRow struct {
@@ -77,7 +78,7 @@ func RegisterResolver(kind string, f PendingResolver) {
 // Run it inside the catalogue import's transaction.
 func ResolveAll(tx core.App) (Resolved, error) {
 	var out Resolved
-	ix, err := Load(tx)
+	ix, err := store.LoadTechniques(tx)
 	if err != nil {
 		return out, err
 	}
@@ -131,7 +132,7 @@ func ResolveAll(tx core.App) (Resolved, error) {
 // an `unknown_techniques` JSON list of ATT&CK ids (detection rules, intel
 // reports): links move off revoked techniques, unknown ids that resolve
 // become links.
-func resolveRelList(tx core.App, ix *Index, now, collection string, resolved, moved, stillUnknown *int) error {
+func resolveRelList(tx core.App, ix *store.Index, now, collection string, resolved, moved, stillUnknown *int) error {
 	var rows []struct {
 		Id      string `db:"id"`
 		Techs   string `db:"techniques"`
@@ -201,7 +202,7 @@ func resolveRelList(tx core.App, ix *Index, now, collection string, resolved, mo
 // before the catalogue had the id (test templates, tests imported from
 // VECTR), and, when moveRevoked, moves links off revoked techniques to their
 // successor (tests are moved by the catalogue import itself, with audit).
-func resolveTechniqueColumn(tx core.App, ix *Index, now, collection string, moveRevoked bool, resolved, moved *int) error {
+func resolveTechniqueColumn(tx core.App, ix *store.Index, now, collection string, moveRevoked bool, resolved, moved *int) error {
 	q := `SELECT [[id]], [[technique]], [[technique_attack_id]] FROM {{` + collection + `}}
 		WHERE ([[technique]] = '' AND [[technique_attack_id]] != '')`
 	if moveRevoked {
@@ -243,7 +244,7 @@ func resolveTechniqueColumn(tx core.App, ix *Index, now, collection string, move
 // resolveAssessments links DeTT&CT scores stored before their technique
 // existed and moves them off revoked techniques (the technique link is not
 // part of their content hash, so a re-import stays a no-op).
-func resolveAssessments(tx core.App, ix *Index, out *Resolved) error {
+func resolveAssessments(tx core.App, ix *store.Index, out *Resolved) error {
 	var rows []struct {
 		Id       string `db:"id"`
 		Tech     string `db:"technique"`
@@ -281,7 +282,7 @@ func resolveAssessments(tx core.App, ix *Index, out *Resolved) error {
 // moveMappings points mappings (technique + something, unique) at the
 // successor of their revoked technique; a mapping the successor already
 // has makes the revoked one redundant, and it is dropped.
-func moveMappings(tx core.App, ix *Index, collection string) (int, error) {
+func moveMappings(tx core.App, ix *store.Index, collection string) (int, error) {
 	var rows []struct {
 		Id   string `db:"id"`
 		Tech string `db:"technique"`
@@ -315,7 +316,7 @@ func moveMappings(tx core.App, ix *Index, collection string) (int, error) {
 
 // resolvePending creates pending references whose id now resolves and
 // drops their pending rows.
-func resolvePending(tx core.App, ix *Index, now string, out *Resolved) error {
+func resolvePending(tx core.App, ix *store.Index, now string, out *Resolved) error {
 	var rows []struct {
 		Id       string `db:"id"`
 		Kind     string `db:"kind"`
