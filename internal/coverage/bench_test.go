@@ -45,7 +45,7 @@ func largeData() *coverage.Data {
 	prev, det := []string{"blocked", "partial", "not_blocked"}, []string{"technique", "tactic", "general", "telemetry", "none"}
 	states := []string{"draft", "ready", "executing", "blue_review", "validated", "validated", "closed", "cancelled"}
 	for i := 0; i < 20000; i++ {
-		d.Tests = append(d.Tests, coverage.Test{ID: fmt.Sprintf("t%05d", i), Name: "test", Technique: ids[rng.IntN(len(ids))],
+		d.GivenTests = append(d.GivenTests, coverage.Test{ID: fmt.Sprintf("t%05d", i), Name: "test", Technique: ids[rng.IntN(len(ids))],
 			Campaign: fmt.Sprintf("c%02d", i%60), Procedure: fmt.Sprintf("proc%d", rng.IntN(3)), State: states[rng.IntN(len(states))],
 			Prevention: prev[rng.IntN(3)], Detection: det[rng.IntN(5)], ValidatedAt: coverage.StampOf(daysAgo(float64(rng.IntN(400))))})
 	}

@@ -27,7 +27,7 @@ func controlGapFixture() *coverage.Data {
 		{ID: "B", AttackID: "T1002", Name: "Bravo", Domain: "enterprise-attack", Tactics: []string{"ta"}, InScope: true},
 		{ID: "C", AttackID: "T1003", Name: "Charlie", Domain: "enterprise-attack", Tactics: []string{"ta"}, InScope: true, Priority: "critical"},
 	}
-	d.Tests = []coverage.Test{
+	d.GivenTests = []coverage.Test{
 		validated("tA", "A", "", "blocked", "none", now),
 		validated("tB", "B", "", "not_blocked", "general", daysAgo(100)),
 		{ID: "tC", Name: "Charlie draft", Technique: "C", State: collections.StateDraft},

@@ -21,11 +21,11 @@ type Data struct {
 	AttackVersion string
 	Tactics       []Tactic
 	Techniques    []Technique
-	// Tests is the tests of a model built by hand. A loaded model keeps its
+	// GivenTests is the tests of a model built by hand. A loaded model keeps its
 	// tests by technique instead (so that a change to one test copies one
 	// technique's tests, not the organisation's): read them through
 	// AllTests, TestsOf and NumTests, which see both.
-	Tests           []Test
+	GivenTests      []Test
 	Rules           []Rule
 	Countermeasures []Countermeasure
 	Controls        []Control

@@ -45,7 +45,7 @@ func TestDettectComponent(t *testing.T) {
 	near(t, "s3 score", s3.Score, 0)
 
 	// A perfect validated test: V = 1, R = 0, D = 0.55; the level follows V.
-	d.Tests = []coverage.Test{validated("t1", "s1", "tpl1", "blocked", "technique", now)}
+	d.GivenTests = []coverage.Test{validated("t1", "s1", "tpl1", "blocked", "technique", now)}
 	r = coverage.Compute(d, coverage.Options{})
 	s1 = r.Own["s1"]
 	near(t, "score with test", s1.Score, 100*(0.6*1+0.05*0.55)/0.9)

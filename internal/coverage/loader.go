@@ -269,8 +269,8 @@ func PatchTests(app core.App, d *Data, ids []string) (*Data, []string, error) {
 	for k, v := range d.byTech {
 		nd.byTech[k] = v
 	}
-	if len(d.Tests) > 0 { // a model built by hand: file its tests by technique
-		nd.groupTests(d.Tests)
+	if len(d.GivenTests) > 0 { // a model built by hand: file its tests by technique
+		nd.groupTests(d.GivenTests)
 	}
 	// Where each id is now: its new technique's tests first (the usual
 	// case, a test keeps its technique), else a scan of all of them.

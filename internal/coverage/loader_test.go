@@ -98,9 +98,9 @@ func TestLeanLoaderMatchesReference(t *testing.T) {
 	ref := coverage.Data{Now: lean.Now, Settings: lean.Settings, AttackVersion: lean.AttackVersion, Tactics: lean.Tactics,
 		Techniques: lean.Techniques, Rules: lean.Rules, Countermeasures: lean.Countermeasures, Controls: lean.Controls,
 		Actors: lean.Actors, Campaigns: lean.Campaigns, AttackCampaigns: lean.AttackCampaigns, Assessments: lean.Assessments,
-		Templates: lean.Templates, Tests: referenceTests(t, app)}
-	require.Equal(t, len(ref.Tests), lean.NumTests())
-	require.Equal(t, sortedByID(append([]coverage.Test(nil), ref.Tests...)), sortedByID(lean.TestList()))
+		Templates: lean.Templates, GivenTests: referenceTests(t, app)}
+	require.Equal(t, len(ref.GivenTests), lean.NumTests())
+	require.Equal(t, sortedByID(append([]coverage.Test(nil), ref.GivenTests...)), sortedByID(lean.TestList()))
 
 	var campaign string
 	for tt := range lean.AllTests() {

@@ -60,7 +60,7 @@ func TestEveryOutcome(t *testing.T) {
 				continue
 			}
 			data := fixture()
-			data.Tests = []coverage.Test{validated("t1", "s1", "", p, d, now)}
+			data.GivenTests = []coverage.Test{validated("t1", "s1", "", p, d, now)}
 			res := coverage.Compute(data, coverage.Options{})
 			sc := res.Own["s1"]
 			v := math.Max(pv, dv)
@@ -78,7 +78,7 @@ func TestEveryOutcome(t *testing.T) {
 
 func TestDecayAndLatestPerProcedure(t *testing.T) {
 	data := fixture()
-	data.Tests = []coverage.Test{
+	data.GivenTests = []coverage.Test{
 		// Procedure A: an old miss replaced by a newer detection 180 days ago
 		// (one half-life): 0.9 · 0.5 = 0.45.
 		validated("a-old", "s1", "tplA", "not_blocked", "none", daysAgo(400)),
@@ -103,7 +103,7 @@ func TestDecayAndLatestPerProcedure(t *testing.T) {
 	// Stale: the newest validation 91 days old is not fresh, so a high V is
 	// no longer "validated".
 	data = fixture()
-	data.Tests = []coverage.Test{validated("t", "s1", "", "blocked", "", daysAgo(91))}
+	data.GivenTests = []coverage.Test{validated("t", "s1", "", "blocked", "", daysAgo(91))}
 	sc = coverage.Compute(data, coverage.Options{}).Own["s1"]
 	near(t, "stale V", *sc.V, math.Pow(0.5, 91.0/180))
 	assert.False(t, sc.Fresh, "stale validation shown as fresh")
@@ -142,7 +142,7 @@ func TestRuleCounts(t *testing.T) {
 
 func TestPartialControlsAndCountermeasures(t *testing.T) {
 	data := fixture()
-	data.Tests = []coverage.Test{validated("t", "s1", "", "blocked", "none", now)}
+	data.GivenTests = []coverage.Test{validated("t", "s1", "", "blocked", "none", now)}
 	data.Countermeasures = []coverage.Countermeasure{{ID: "d1", D3fendID: "D3-PSA", Status: "partial", Techniques: []string{"s1"}}}
 	data.Controls = []coverage.Control{
 		{ID: "c1", ControlID: "AC-2", Status: "implemented", Techniques: []string{"s1"}},
@@ -182,7 +182,7 @@ func TestNeverTestedIsNotRewarded(t *testing.T) {
 
 func TestOutOfScopeAndRollup(t *testing.T) {
 	data := fixture()
-	data.Tests = []coverage.Test{
+	data.GivenTests = []coverage.Test{
 		validated("t1", "s1", "", "blocked", "none", now),      // s1: 70.588…
 		validated("t2", "s2", "", "blocked", "technique", now), // s2 out of scope: ignored by the roll-up
 		validated("t3", "x", "", "blocked", "technique", now),  // x out of scope
@@ -212,7 +212,7 @@ func TestOutOfScopeAndRollup(t *testing.T) {
 
 func TestWeightChanges(t *testing.T) {
 	data := fixture()
-	data.Tests = []coverage.Test{validated("t", "s1", "", "partial", "general", now)}                    // V 0.6
+	data.GivenTests = []coverage.Test{validated("t", "s1", "", "partial", "general", now)}               // V 0.6
 	data.Rules = []coverage.Rule{{ID: "r", Status: "stable", Enabled: true, Techniques: []string{"s1"}}} // R 0.5
 	data.Controls = []coverage.Control{{ID: "c", Status: "partial", Techniques: []string{"s1"}}}         // M 0.5
 	for _, c := range []struct {
@@ -226,7 +226,7 @@ func TestWeightChanges(t *testing.T) {
 	} {
 		data.Settings.WeightValidation, data.Settings.WeightRules, data.Settings.WeightMitigation = c.wV, c.wR, c.wM
 		sc := coverage.Compute(&coverage.Data{Now: data.Now, Settings: data.Settings, Tactics: data.Tactics,
-			Techniques: data.Techniques, Tests: data.Tests, Rules: data.Rules, Controls: data.Controls}, coverage.Options{}).Own["s1"]
+			Techniques: data.Techniques, GivenTests: data.GivenTests, Rules: data.Rules, Controls: data.Controls}, coverage.Options{}).Own["s1"]
 		near(t, "score", sc.Score, c.want)
 		sharesSum(t, sc)
 	}
@@ -239,7 +239,7 @@ func TestNextAndCompliance(t *testing.T) {
 		{ID: "a1", AttackID: "G0001", Name: "One", Techniques: []string{"s1", "s3"}},
 		{ID: "a2", AttackID: "G0002", Name: "Two", Techniques: []string{"s3"}},
 	}
-	data.Tests = []coverage.Test{validated("t", "s1", "", "blocked", "none", now)}
+	data.GivenTests = []coverage.Test{validated("t", "s1", "", "blocked", "none", now)}
 	data.Controls = []coverage.Control{{ID: "c1", Framework: "f", FrameworkName: "NIST 800-53", ControlID: "AC-2",
 		Status: "implemented", Techniques: []string{"s1"}},
 		{ID: "c2", Framework: "f", FrameworkName: "NIST 800-53", ControlID: "SI-4", Techniques: []string{"s3"}}}
@@ -271,10 +271,10 @@ func TestNextAndCompliance(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	data := fixture()
-	data.Tests = []coverage.Test{validated("t1", "s1", "tpl", "blocked", "none", now), validated("t0", "s1", "tpl", "partial", "none", now)}
+	data.GivenTests = []coverage.Test{validated("t1", "s1", "tpl", "blocked", "none", now), validated("t0", "s1", "tpl", "partial", "none", now)}
 	a := coverage.Compute(data, coverage.Options{}).Own["s1"]
 	// Equal validation times: the larger id wins, whatever the input order.
-	data.Tests[0], data.Tests[1] = data.Tests[1], data.Tests[0]
+	data.GivenTests[0], data.GivenTests[1] = data.GivenTests[1], data.GivenTests[0]
 	b := coverage.Compute(data, coverage.Options{}).Own["s1"]
 	assert.Equal(t, a.Score, b.Score, "not deterministic")
 	assert.Equal(t, "t1", a.Breakdown[0].ID)

@@ -11,8 +11,8 @@ import (
 // technique id order.
 func (d *Data) AllTests() iter.Seq[*Test] {
 	return func(yield func(*Test) bool) {
-		for i := range d.Tests {
-			if !yield(&d.Tests[i]) {
+		for i := range d.GivenTests {
+			if !yield(&d.GivenTests[i]) {
 				return
 			}
 		}
@@ -33,8 +33,8 @@ func (d *Data) AllTests() iter.Seq[*Test] {
 // TestsOf yields the tests of one technique, read-only.
 func (d *Data) TestsOf(technique string) iter.Seq[*Test] {
 	return func(yield func(*Test) bool) {
-		for i := range d.Tests {
-			if d.Tests[i].Technique == technique && !yield(&d.Tests[i]) {
+		for i := range d.GivenTests {
+			if d.GivenTests[i].Technique == technique && !yield(&d.GivenTests[i]) {
 				return
 			}
 		}
@@ -48,7 +48,7 @@ func (d *Data) TestsOf(technique string) iter.Seq[*Test] {
 }
 
 // NumTests is the number of tests in the model.
-func (d *Data) NumTests() int { return len(d.Tests) + d.nTests }
+func (d *Data) NumTests() int { return len(d.GivenTests) + d.nTests }
 
 // TestList is a copy of every test of the model, for callers that sort or
 // filter them.

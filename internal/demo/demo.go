@@ -934,5 +934,5 @@ func (r *replay) at(at time.Time) *coverage.Data {
 	return &coverage.Data{Now: at, Settings: d.Settings, AttackVersion: d.AttackVersion,
 		Tactics: d.Tactics, Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
 		Actors: d.Actors, Campaigns: d.Campaigns, AttackCampaigns: d.AttackCampaigns, Assessments: d.Assessments,
-		Templates: d.Templates, Tests: append([]coverage.Test(nil), r.latest...)}
+		Templates: d.Templates, GivenTests: append([]coverage.Test(nil), r.latest...)}
 }

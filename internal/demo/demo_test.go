@@ -97,7 +97,7 @@ func TestSeedSnapshotsMatchTheModel(t *testing.T) {
 			Templates: d.Templates}
 		for tt := range d.AllTests() {
 			if !tt.ValidatedAt.IsZero() && tt.ValidatedAt.Before(coverage.StampOf(at)) {
-				past.Tests = append(past.Tests, *tt)
+				past.GivenTests = append(past.GivenTests, *tt)
 			}
 		}
 		want := coverage.BuildSnapshot(coverage.Compute(past, coverage.Options{}), "enterprise-attack", "demo", "")

@@ -60,7 +60,7 @@ func GapFixture() *coverage.Data {
 			tech("f", "T1005", "critical", true),
 			tech("x", "T1006", "critical", false),
 		},
-		Tests: []coverage.Test{
+		GivenTests: []coverage.Test{
 			Validated("tb", "b", "", "not_blocked", "none", DaysAgo(200)),
 			Validated("td", "d", "", "blocked", "technique", Now),
 			Validated("tf", "f", "", "not_blocked", "telemetry", Now),
