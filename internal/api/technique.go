@@ -23,11 +23,10 @@ func handleTechniqueScore(e *core.RequestEvent) error {
 		if page == 0 {
 			return e.BadRequestError("tests_page must be a page number from 1.", nil)
 		}
-		r, err := eng.Result(opt)
+		p, err := eng.SupersededTests(opt, id, page, queryInt(e, "tests_per_page", supersededPerPage, 100))
 		if err != nil {
 			return coverageError(e, err)
 		}
-		p := r.SupersededTests(id, page, queryInt(e, "tests_per_page", supersededPerPage, 100))
 		if p == nil {
 			return e.NotFoundError("No technique "+id+".", nil)
 		}

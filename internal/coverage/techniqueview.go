@@ -113,23 +113,6 @@ func (r *Result) TechniqueView(id string) *TechniqueView {
 	return v
 }
 
-// SupersededTests lists page (from 1) of perPage of the technique's
-// superseded tests, the most recently validated first; nil when the model
-// has no technique id.
-func (r *Result) SupersededTests(id string, page, perPage int) *TestPage {
-	sc := r.TechniqueByAttackID(id)
-	if sc == nil {
-		return nil
-	}
-	_, old := r.testsOf(sc.TechniqueID)
-	out := &TestPage{Page: page, PerPage: perPage, TotalItems: len(old), Items: []SupersededTest{}}
-	out.TotalPages = (len(old) + perPage - 1) / perPage
-	if from := (page - 1) * perPage; from < len(old) {
-		out.Items = old[from:min(from+perPage, len(old))]
-	}
-	return out
-}
-
 // testsOf counts the technique's tests the options let through and lists
 // its superseded ones, newest first. The latest test of a procedure is the
 // one scoreTechnique counts (same key, same order).
@@ -263,25 +246,36 @@ type techniqueViews struct {
 
 // TechniqueBlob is the technique's answer under opt, marshalled and kept
 // with the model in use (one slot of the generation's views per options,
-// the techniques inside it). ok is false when the model has no technique id.
+// the techniques inside it). The model's result for opt is used when it is
+// kept already; otherwise only the technique and its sub-techniques are
+// scored (the same scores: a technique's score reads its own evidence
+// only), so that the first page after a change does not score the whole
+// organisation. ok is false when the model has no technique id.
 func (e *Engine) TechniqueBlob(opt Options, id string) (b *Blob, ok bool, err error) {
+	id = strings.ToUpper(strings.TrimSpace(id))
 	v, err := e.Memo("technique|"+optionsKey(opt), func() (any, error) {
 		return &techniqueViews{m: map[string]*Blob{}}, nil
 	})
 	if err != nil {
 		return nil, false, err
 	}
+	// The model read after the slot: never older than the slot's generation.
+	s, err := e.state()
+	if err != nil {
+		return nil, false, err
+	}
 	tv := v.(*techniqueViews)
-	id = strings.ToUpper(strings.TrimSpace(id))
 	tv.mu.Lock()
 	b, ok = tv.m[id]
 	tv.mu.Unlock()
 	if ok {
 		return b, true, nil
 	}
-	r, err := e.Result(opt)
-	if err != nil {
-		return nil, false, err
+	var r *Result
+	if kept, ok := s.results.Load(optionsKey(opt)); ok {
+		r = kept.(*Result)
+	} else {
+		r = ComputeTechnique(s.data, opt, id)
 	}
 	view := r.TechniqueView(id)
 	if view == nil {
@@ -297,6 +291,74 @@ func (e *Engine) TechniqueBlob(opt Options, id string) (b *Blob, ok bool, err er
 	tv.m[id] = b
 	tv.mu.Unlock()
 	return b, true, nil
+}
+
+// SupersededTests is page (from 1) of perPage of the superseded tests of
+// the technique of attack id under opt, the most recently validated first;
+// nil when the model has no such technique.
+func (e *Engine) SupersededTests(opt Options, id string, page, perPage int) (*TestPage, error) {
+	s, err := e.state()
+	if err != nil {
+		return nil, err
+	}
+	t := liveTechnique(s.data, id)
+	if t == nil {
+		return nil, nil
+	}
+	r := &Result{Data: s.data, Options: opt}
+	_, old := r.testsOf(t.ID)
+	out := &TestPage{Page: page, PerPage: perPage, TotalItems: len(old), Items: []SupersededTest{}}
+	out.TotalPages = (len(old) + perPage - 1) / perPage
+	if from := (page - 1) * perPage; from < len(old) {
+		out.Items = old[from:min(from+perPage, len(old))]
+	}
+	return out, nil
+}
+
+// liveTechnique is the live technique of attack id in d (what
+// Result.TechniqueByAttackID finds), nil when there is none.
+func liveTechnique(d *Data, attackID string) *Technique {
+	attackID = strings.ToUpper(strings.TrimSpace(attackID))
+	for i := range d.Techniques {
+		if t := &d.Techniques[i]; !t.Retired && t.AttackID != "" && t.AttackID == attackID {
+			return t
+		}
+	}
+	return nil
+}
+
+// ComputeTechnique is Compute for the technique of attack id and its
+// sub-techniques only (the other techniques are left out of Own and
+// Rollup): their scores are the ones Compute gives.
+func ComputeTechnique(d *Data, opt Options, attackID string) *Result {
+	want := map[string]bool{}
+	t := liveTechnique(d, attackID)
+	if t != nil {
+		want[t.ID] = true
+		for i := range d.Techniques {
+			if s := &d.Techniques[i]; s.IsSub && s.Parent == t.ID && !s.Retired {
+				want[s.ID] = true
+			}
+		}
+	}
+	ix := buildIndexFor(d, opt, want)
+	res := &Result{Data: d, Options: opt, Own: make(map[string]*Score, len(want)), Rollup: map[string]*Score{},
+		Subs: ix.subs, ByAttack: ix.byAttck}
+	if t == nil {
+		return res
+	}
+	for id := range want {
+		res.Own[id] = scoreTechnique(d, ix, ix.techs[id])
+	}
+	if subs := ix.subs[t.ID]; len(subs) > 0 {
+		members := []*Score{res.Own[t.ID]}
+		for _, sid := range subs {
+			members = append(members, res.Own[sid])
+		}
+		sortByAttack(members[1:])
+		res.Rollup[t.ID] = rollup(d.Settings, d.Now, t, members)
+	}
+	return res
 }
 
 // NewBlob marshals v into a Blob (JSON, its gzip form and an ETag).
