@@ -19,7 +19,7 @@ type ScoreView = {
   technique: { score: number; level: string; V: number | null; R: number | null; M: number | null; D?: number | null; breakdown: Contribution[]; notes?: string[]; procedures: number; rules: number; mitigations: number }
   tests?: TestCounts
 }
-type Superseded = { id: string; name: string; validated_at: string; outcome: string; superseded_by: string; superseded_by_name: string }
+type Superseded = { id: string; name: string; validated_at: string; outcome: string; superseded_by: string; superseded_by_name: string; superseded_at: string }
 type SupersededPage = { page: number; perPage: number; totalItems: number; items: Superseded[] }
 
 const SUPERSEDED_PER_PAGE = 10
@@ -50,7 +50,10 @@ function SupersededTests({ attackId }: { attackId: string }) {
               <td>
                 <Link to={`/tests/${x.id}`}>{x.name}</Link>
                 <div className="faint small">
-                  {x.outcome}; replaced by <Link to={`/tests/${x.superseded_by}`}>{x.superseded_by_name}</Link>
+                  {x.outcome}; replaced by{' '}
+                  <Link to={`/tests/${x.superseded_by}`} title={x.superseded_by_name}>
+                    the run validated {formatDate(x.superseded_at)}
+                  </Link>
                 </div>
               </td>
               <td className="small">{formatDate(x.validated_at)}</td>
