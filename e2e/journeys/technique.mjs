@@ -95,6 +95,7 @@ try {
         expect(mine.total <= all.total, `blue counts ${mine.total} tests, admin ${all.total}`)
         const text = await blue.getByTestId('test-counts').innerText()
         expect(text.includes(`${mine.counting.toLocaleString('en-US')} count`), `blue's counts in words: ${text}`)
+        await blue.getByTestId('test-counts').scrollIntoViewIfNeeded()
         await shot(blue, '92-technique-blue')
         expect(blue.errors.length === 0, `page errors: ${blue.errors.join('; ')}`)
       },
