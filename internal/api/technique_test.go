@@ -114,6 +114,22 @@ func TestTechniqueAnswer(t *testing.T) {
 			AfterTestFunc:      sharesAddUp},
 	)
 	testutil.ServerFor(t, app).Run(t, scenarios...)
+
+	// The answers are kept with the model, per visibility class.
+	eng := coverage.For(app)
+	all, ok, err := eng.TechniqueBlob(coverage.Options{}, "T1003")
+	require.NoError(t, err)
+	require.True(t, ok)
+	again, _, err := eng.TechniqueBlob(coverage.Options{}, " t1003")
+	require.NoError(t, err)
+	assert.Same(t, all, again, "a repeat answer is the kept one")
+	revealed, _, err := eng.TechniqueBlob(coverage.Options{RevealedOnly: true}, "T1003")
+	require.NoError(t, err)
+	assert.NotEqual(t, all.ETag, revealed.ETag, "blue's answer is its own")
+	assert.NotContains(t, string(revealed.JSON), hidden.Id)
+	_, ok, err = eng.TechniqueBlob(coverage.Options{}, "T0000")
+	require.NoError(t, err)
+	assert.False(t, ok, "unknown technique")
 }
 
 // sharesAddUp checks that a technique answer's breakdown is readable (at

@@ -244,6 +244,25 @@ type techniqueViews struct {
 	m  map[string]*Blob
 }
 
+// techniqueViews is the state's slot of technique answers for the options
+// key, made on first use (like Engine.Memo; past maxCached kept values, a
+// fresh slot that is not kept).
+func (s *state) techniqueViews(opts string) *techniqueViews {
+	key := "memo|technique|" + opts
+	if v, ok := s.blobs.Load(key); ok {
+		return v.(memo).v.(*techniqueViews)
+	}
+	tv := &techniqueViews{m: map[string]*Blob{}}
+	if s.cached.Add(1) > maxCached {
+		return tv
+	}
+	v, loaded := s.blobs.LoadOrStore(key, memo{tv})
+	if loaded {
+		s.cached.Add(-1)
+	}
+	return v.(memo).v.(*techniqueViews)
+}
+
 // TechniqueBlob is the technique's answer under opt, marshalled and kept
 // with the model in use (one slot of the generation's views per options,
 // the techniques inside it). The model's result for opt is used when it is
@@ -253,18 +272,12 @@ type techniqueViews struct {
 // organisation. ok is false when the model has no technique id.
 func (e *Engine) TechniqueBlob(opt Options, id string) (b *Blob, ok bool, err error) {
 	id = strings.ToUpper(strings.TrimSpace(id))
-	v, err := e.Memo("technique|"+optionsKey(opt), func() (any, error) {
-		return &techniqueViews{m: map[string]*Blob{}}, nil
-	})
-	if err != nil {
-		return nil, false, err
-	}
-	// The model read after the slot: never older than the slot's generation.
+	// One read of the model: the slot and the scores are of the same generation.
 	s, err := e.state()
 	if err != nil {
 		return nil, false, err
 	}
-	tv := v.(*techniqueViews)
+	tv := s.techniqueViews(optionsKey(opt))
 	tv.mu.Lock()
 	b, ok = tv.m[id]
 	tv.mu.Unlock()
