@@ -103,11 +103,20 @@ func registerCoverageRoutes(g *Group) {
 			Response: map[string]any{"items": []coverage.TechniqueRow{{ID: "abc123", AttackID: "T1059", Name: "Command and Scripting Interpreter",
 				Tactics: []string{"t1"}, Platforms: []string{"Windows"}, InScope: true, Priority: "high"}}}},
 		Op{Method: "GET", Path: Prefix + "/coverage/techniques/{attack_id}", Tags: []string{"coverage"}, Auth: "user",
-			Query:   []Param{{Name: "platform"}, {Name: "campaign"}},
-			Summary: "A technique's score with its breakdown: every test, rule, countermeasure and control and its share",
-			Response: map[string]any{"technique": coverage.Score{AttackID: "T1059.001", Score: 70.6, Level: "validated",
+			Query: []Param{{Name: "platform"}, {Name: "campaign"},
+				{Name: "tests_page", Description: "n ≥ 1: instead of the score, page n of the technique's superseded tests (validated, then replaced by a later test of the same procedure), most recent first"},
+				{Name: "tests_per_page", Description: "superseded tests per page: 1–100, default 25"}},
+			Summary: "A technique's score with the reasons that count, and what became of its tests",
+			Description: "technique is the score shown (the roll-up for a parent), own a parent's own score, subtechniques " +
+				"their scores without breakdown. A breakdown keeps the " + strconv.Itoa(coverage.BreakdownLines) + " largest lines of each " +
+				"component (the test lines are the latest validated test of each procedure: what the score uses) and folds the rest into " +
+				"one line of kind \"more\"; the shares add up to the score. tests counts the technique's own tests: counting, " +
+				"superseded (pageable with tests_page), unconfirmed imports and open ones. Blue roles are answered without the " +
+				"unrevealed tests of blind campaigns. Kept with the coverage model, per visibility class and filter.",
+			Response: coverage.TechniqueView{Technique: &coverage.Score{AttackID: "T1059.001", Score: 70.6, Level: "validated",
 				Breakdown: []coverage.Contribution{{Kind: "test", Component: "V", Name: "PowerShell download cradle", Share: 70.6}}},
-				"own": nil, "subtechniques": []coverage.Score{}}},
+				Subtechniques: []*coverage.Score{}, Parent: &coverage.TechniqueRef{ID: "p1", AttackID: "T1059", Name: "Command and Scripting Interpreter"},
+				Tests: coverage.TestCounts{Total: 12, Counting: 3, Superseded: 7, Open: 2}}},
 		Op{Method: "GET", Path: Prefix + "/coverage/tactics", Tags: []string{"coverage"}, Auth: "user",
 			Query:   []Param{{Name: "domain"}, {Name: "breakdown", Description: "1 to include member techniques"}},
 			Summary: "Tactics in matrix order with their mean score", Response: map[string]any{"items": []coverage.GroupScore{}}},
@@ -245,37 +254,6 @@ func validDomain(d string) bool {
 		}
 	}
 	return false
-}
-
-func handleTechniqueScore(e *core.RequestEvent) error {
-	f := coverageFilter(e)
-	r, err := coverage.For(e.App).ResultFor(f)
-	if err != nil {
-		return coverageError(e, err)
-	}
-	id := e.Request.PathValue("attack_id")
-	sc := r.TechniqueByAttackID(id)
-	if sc == nil {
-		return e.NotFoundError("No technique "+id+".", nil)
-	}
-	out := map[string]any{"technique": sc, "own": nil, "subtechniques": []*coverage.Score{}}
-	if subs, ok := r.Subs[sc.TechniqueID]; ok {
-		out["own"] = r.Own[sc.TechniqueID]
-		list := []*coverage.Score{}
-		for _, s := range subs {
-			list = append(list, r.Own[s])
-		}
-		out["subtechniques"] = list
-	}
-	if t := r.Data.TechniqueByID(sc.TechniqueID); t != nil {
-		out["priority"] = t.Priority
-		if t.IsSub {
-			if p := r.Data.TechniqueByID(t.Parent); p != nil {
-				out["parent"] = map[string]string{"id": p.ID, "attack_id": p.AttackID, "name": p.Name}
-			}
-		}
-	}
-	return e.JSON(http.StatusOK, out)
 }
 
 func handleTactics(e *core.RequestEvent) error {

@@ -5,14 +5,66 @@ import { formatDate, humanize, levelFor } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
-import { Alert, Icon, Badge, Card, Checkbox, EmptyState, LevelBadge, PageHead, Select, Spinner, Table, useToast } from '../../ds'
+import { Alert, Icon, Badge, Button, Card, Checkbox, EmptyState, LevelBadge, PageHead, Pagination, Select, Spinner, Table, useToast } from '../../ds'
 import { Chips, domainLabel, Prose, TechniqueLink, type Actor, type Tactic, type Technique } from './common'
 import type { Level } from '../../lib/format'
+import { useState } from 'react'
 import { PRIORITIES } from '../../lib/vocabulary.gen'
 
 type Full = Technique & { expand?: { tactics?: Tactic[]; parent?: Technique; revoked_by?: Technique; data_components?: (RecordModel & { name: string; data_source: string })[] } }
 type Contribution = { kind: string; component: string; id: string; ref?: string; name: string; detail?: string; value: number; share: number; age_days?: number }
-type ScoreView = { technique: { score: number; level: string; V: number | null; R: number | null; M: number | null; D?: number | null; breakdown: Contribution[]; notes?: string[]; procedures: number; rules: number; mitigations: number } }
+/** What became of the technique's own tests: the ones that count (the latest validated per procedure), the superseded ones, the open ones. */
+type TestCounts = { total: number; counting: number; superseded: number; unconfirmed: number; open: number }
+type ScoreView = {
+  technique: { score: number; level: string; V: number | null; R: number | null; M: number | null; D?: number | null; breakdown: Contribution[]; notes?: string[]; procedures: number; rules: number; mitigations: number }
+  tests?: TestCounts
+}
+type Superseded = { id: string; name: string; validated_at: string; outcome: string; superseded_by: string; superseded_by_name: string; superseded_at: string }
+type SupersededPage = { page: number; perPage: number; totalItems: number; items: Superseded[] }
+
+const SUPERSEDED_PER_PAGE = 10
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
+
+/** The technique's superseded tests (validated, then replaced by a later run of the same procedure), a page at a time. */
+function SupersededTests({ attackId }: { attackId: string }) {
+  const [page, setPage] = useState(1)
+  const list = useLoad(
+    () => api<SupersededPage>(`/api/aegis/coverage/techniques/${encodeURIComponent(attackId)}?tests_page=${page}&tests_per_page=${SUPERSEDED_PER_PAGE}`),
+    [attackId, page],
+  )
+  if (list.error) return <span className="faint small">Superseded tests unavailable: {list.error}</span>
+  if (!list.data) return <Spinner />
+  return (
+    <div className="stack tight" data-testid="superseded-tests">
+      <table className="table">
+        <thead>
+          <tr>
+            <th>Superseded test</th>
+            <th>Validated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.data.items.map((x) => (
+            <tr key={x.id}>
+              <td>
+                <Link to={`/tests/${x.id}`}>{x.name}</Link>
+                <div className="faint small">
+                  {x.outcome}; replaced by{' '}
+                  <Link to={`/tests/${x.superseded_by}`} title={x.superseded_by_name}>
+                    the run validated {formatDate(x.superseded_at)}
+                  </Link>
+                </div>
+              </td>
+              <td className="small">{formatDate(x.validated_at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pagination page={page} perPage={SUPERSEDED_PER_PAGE} count={list.data.items.length} total={list.data.totalItems} onPage={setPage} />
+    </div>
+  )
+}
 
 const PRIORITY_OPTIONS = PRIORITIES.map((p) => ({ value: p, label: humanize(p) }))
 
@@ -20,6 +72,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
   const me = useAuth()
   const toast = useToast()
   const id = params.id
+  const [showOld, setShowOld] = useState(false)
   const tech = useLoad(async () => {
     const list = await pb.collection('techniques').getList<Full>(1, 1, {
       filter: pb.filter('attack_id = {:id} || id = {:id}', { id }),
@@ -33,14 +86,19 @@ export default function TechniquePage({ params }: { params: Record<string, strin
   const related = useLoad(async () => {
     if (!t) return null
     const f = (expr: string) => pb.filter(expr, { id: t.id })
-    const [subs, mitigations, actors, strategies, tests] = await Promise.all([
+    const [subs, mitigations, actors, strategies] = await Promise.all([
       pb.collection('techniques').getFullList<Technique>({ filter: f('parent = {:id}'), sort: 'attack_id', fields: 'id,attack_id,name,revoked,deprecated' }),
       pb.collection('mitigations').getFullList<RecordModel & { attack_id: string; name: string; description: string }>({ filter: f('techniques ~ {:id}'), sort: 'attack_id', fields: 'id,attack_id,name,description' }),
-      pb.collection('actor_techniques').getFullList<RecordModel & { procedure: string; expand?: { actor?: Actor } }>({ filter: f('technique = {:id}'), expand: 'actor', batch: 500 }),
+      // Only what the table shows: the group's name, not its texts.
+      pb.collection('actor_techniques').getFullList<RecordModel & { procedure: string; expand?: { actor?: Pick<Actor, 'id' | 'name'> } }>({
+        filter: f('technique = {:id}'),
+        expand: 'actor',
+        fields: 'id,procedure,expand.actor.id,expand.actor.name',
+        batch: 500,
+      }),
       pb.collection('detection_strategies').getFullList<RecordModel & { attack_id: string; name: string }>({ filter: f('techniques ~ {:id}'), fields: 'id,attack_id,name' }).catch(() => []),
-      pb.collection('tests').getList(1, 1, { filter: f('technique = {:id}'), fields: 'id' }).catch(() => null),
     ])
-    return { subs, mitigations, actors, strategies, tests: tests?.totalItems ?? null }
+    return { subs, mitigations, actors, strategies }
   }, [t?.id])
   const score = useLoad(() => (t ? api<ScoreView>(`/api/aegis/coverage/techniques/${encodeURIComponent(t.attack_id)}`) : Promise.resolve(null)), [t?.attack_id])
 
@@ -61,6 +119,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
   const ex = t.expand ?? {}
   const sc = score.data?.technique
   const level = (sc?.level || levelFor(sc?.score)) as Level
+  const counts = score.data?.tests
 
   return (
     <div className="stack">
@@ -182,10 +241,10 @@ export default function TechniquePage({ params }: { params: Record<string, strin
                       </tr>
                     </thead>
                     <tbody>
-                      {sc.breakdown.slice(0, 12).map((b, i) => (
-                        <tr key={i}>
+                      {sc.breakdown.map((b, i) => (
+                        <tr key={i} className={b.kind === 'more' ? 'faint' : undefined}>
                           <td>
-                            <Badge tone="outline">{b.component || b.kind}</Badge> {b.name}
+                            <Badge tone="outline">{b.component || b.kind}</Badge> {b.kind === 'more' ? `…and ${b.name}` : b.name}
                             {b.detail && <div className="faint small">{b.detail}</div>}
                           </td>
                           <td className="mono">{b.share.toFixed(1)}</td>
@@ -199,6 +258,24 @@ export default function TechniquePage({ params }: { params: Record<string, strin
                     {n}
                   </div>
                 ))}
+                {counts && counts.total > 0 && (
+                  <div className="stack tight" data-testid="test-counts">
+                    <div className="small">
+                      Tests of {t.attack_id} itself: {plural(counts.counting, 'counts', 'count')} (the latest validated run of each procedure)
+                      {counts.superseded > 0 && `, ${plural(counts.superseded, 'older run')} superseded`}
+                      {counts.unconfirmed > 0 && `, ${plural(counts.unconfirmed, 'imported outcome')} awaiting confirmation`}
+                      {counts.open > 0 && `, ${counts.open.toLocaleString('en-US')} without an outcome yet`}.
+                    </div>
+                    {counts.superseded > 0 && (
+                      <div>
+                        <Button size="small" onClick={() => setShowOld(!showOld)} aria-expanded={showOld}>
+                          {showOld ? 'Hide superseded tests' : 'Show superseded tests'}
+                        </Button>
+                      </div>
+                    )}
+                    {showOld && <SupersededTests attackId={t.attack_id} />}
+                  </div>
+                )}
               </div>
             )}
           </Card>
@@ -228,7 +305,7 @@ export default function TechniquePage({ params }: { params: Record<string, strin
               <dt>Detection strategies</dt>
               <dd>{related.data?.strategies.length ? related.data.strategies.map((s) => <div key={s.id}>{s.attack_id} {s.name}</div>) : <span className="faint">—</span>}</dd>
               <dt>Tests</dt>
-              <dd>{related.data?.tests == null ? '—' : <Link to={`/tests?technique=${t.id}`}>{related.data.tests} test(s)</Link>}</dd>
+              <dd>{counts == null ? '—' : <Link to={`/tests?technique=${t.id}`}>{plural(counts.total, 'test')}</Link>}</dd>
               <dt>Version</dt>
               <dd>{t.version || '—'}</dd>
               <dt>Modified</dt>
