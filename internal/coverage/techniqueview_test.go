@@ -21,7 +21,7 @@ func TestTechniqueViewAloneIsTheModelsView(t *testing.T) {
 	data := fixture()
 	blind := validated("blind", "s1", "tpl-a", "blocked", "technique", daysAgo(1))
 	blind.Campaign = "c-blind"
-	data.Tests = []coverage.Test{
+	data.GivenTests = []coverage.Test{
 		validated("a-old", "s1", "tpl-a", "not_blocked", "none", daysAgo(40)),
 		validated("a-mid", "s1", "tpl-a", "partial", "telemetry", daysAgo(20)),
 		blind,
@@ -30,9 +30,9 @@ func TestTechniqueViewAloneIsTheModelsView(t *testing.T) {
 		{ID: "open", Name: "open", Technique: "s1", State: collections.StateReady, Revealed: true},
 		{ID: "imported", Name: "imported", Technique: "s1", State: collections.StateValidated, Prevention: "blocked", Unconfirmed: true, Revealed: true},
 	}
-	for i := range data.Tests {
-		if data.Tests[i].ID != "blind" && data.Tests[i].ID != "open" && data.Tests[i].ID != "imported" {
-			data.Tests[i].Revealed = true
+	for i := range data.GivenTests {
+		if data.GivenTests[i].ID != "blind" && data.GivenTests[i].ID != "open" && data.GivenTests[i].ID != "imported" {
+			data.GivenTests[i].Revealed = true
 		}
 	}
 	for i := 0; i < coverage.BreakdownLines+3; i++ {
