@@ -56,7 +56,7 @@ func (e *Env) Get(col, id string) *core.Record {
 // test's current revision unless fields set "revision".
 func (e *Env) Transition(id string, role collections.Role, action string, fields map[string]any) Response {
 	e.T.Helper()
-	body := map[string]any{"action": action, "revision": e.Get(collections.Tests, id).GetInt("revision")}
+	body := map[string]any{"action": action, "revision": collections.AsTest(e.Get(collections.Tests, id)).Revision()}
 	for k, v := range fields {
 		body[k] = v
 	}
