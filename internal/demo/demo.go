@@ -476,6 +476,19 @@ func weighted[T any](rng *rand.Rand, xs []T, w func(T) int) T {
 	return xs[len(xs)-1]
 }
 
+// drawValue is a value of dist drawn by its weights.
+func drawValue(rng *rand.Rand, dist []struct {
+	v string
+	w int
+}) string {
+	return weighted(rng, dist, func(x struct {
+		v string
+		w int
+	}) int {
+		return x.w
+	}).v
+}
+
 // demoTemplate is a test template the demo draws tests from.
 type demoTemplate struct {
 	ID        string `db:"id"`
@@ -586,18 +599,8 @@ func (s *seeder) execute(row *testRow, c campaign, o *testOutcome) {
 // validate draws blue's outcome of an executed test: prevention and
 // detection, the alert when detected, and who validated it when.
 func (s *seeder) validate(row *testRow, o *testOutcome) {
-	o.prevention = weighted(s.rng, preventionDist, func(x struct {
-		v string
-		w int
-	}) int {
-		return x.w
-	}).v
-	o.detection = weighted(s.rng, detectionDist, func(x struct {
-		v string
-		w int
-	}) int {
-		return x.w
-	}).v
+	o.prevention = drawValue(s.rng, preventionDist)
+	o.detection = drawValue(s.rng, detectionDist)
 	if o.redResult == "blocked_on_execution" {
 		o.prevention = "blocked"
 	}
