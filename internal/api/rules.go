@@ -136,6 +136,8 @@ func handleRuleValidate(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, out)
 }
 
+// handleRuleSigma saves one Sigma rule written in the UI: checked as on
+// import, created or updated by its id (never over an imported rule).
 func handleRuleSigma(e *core.RequestEvent) error {
 	var in struct {
 		Content string `json:"content"`
@@ -159,54 +161,11 @@ func handleRuleSigma(e *core.RequestEvent) error {
 	var saved *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		audit.Bind(tx, actor)
-		rec, err := tx.FindFirstRecordByFilter(c.DetectionRules, "source = 'sigma' && source_rule_id = {:id}", dbx.Params{"id": r.SourceRuleID})
-		if err == nil {
-			var meta map[string]any
-			_ = rec.UnmarshalJSONField("meta", &meta)
-			if meta["authored"] != authoredInUI {
-				return conflictError(fmt.Sprintf("A Sigma rule with id %s was imported; imported rules change upstream. Give this rule its own id.", r.SourceRuleID))
-			}
-		} else {
-			col, err := tx.FindCachedCollectionByNameOrId(c.DetectionRules)
-			if err != nil {
-				return err
-			}
-			rec = core.NewRecord(col)
-			dr := c.AsDetectionRule(rec)
-			dr.SetSource("sigma")
-			dr.SetSourceRuleId(r.SourceRuleID)
-			dr.SetEnabled(true)
+		rec, err := authoredRule(tx, r.SourceRuleID)
+		if err != nil {
+			return err
 		}
-		ids := make([]string, 0, len(cr.Techniques))
-		for _, t := range cr.Techniques {
-			if !slices.Contains(ids, t.Id) {
-				ids = append(ids, t.Id)
-			}
-		}
-		meta := r.Meta
-		if meta == nil {
-			meta = map[string]any{}
-		}
-		meta["authored"] = authoredInUI
-		dr := c.AsDetectionRule(rec)
-		dr.SetTitle(r.Title)
-		dr.SetDescription(r.Description)
-		dr.SetStatus(r.Status)
-		dr.SetSeverity(r.Severity)
-		dr.SetAuthor(r.Author)
-		dr.SetTechniques(ids)
-		dr.SetTactics(nonNilStrings(r.Tactics))
-		dr.SetPlatforms(nonNilStrings(r.Platforms))
-		dr.SetLogSources(r.LogSources)
-		dr.SetReferences(nonNilStrings(r.References))
-		dr.SetContent(r.Content)
-		dr.SetContentHash(sigma.ContentHash(r.Content))
-		dr.SetMeta(meta)
-		dr.SetUnknownTechniques(cr.Unknown)
-		dr.SetRemoved(false)
-		if in.Enabled != nil {
-			dr.SetEnabled(*in.Enabled)
-		}
+		setAuthoredRule(c.AsDetectionRule(rec), r, cr, in.Enabled)
 		if err := tx.Save(rec); err != nil {
 			return fmt.Errorf("save rule %s: %w", r.SourceRuleID, err)
 		}
@@ -217,6 +176,65 @@ func handleRuleSigma(e *core.RequestEvent) error {
 		return domainError(e, err)
 	}
 	return e.JSON(http.StatusOK, saved)
+}
+
+// authoredRule is the Sigma rule id written in the UI before, or a new
+// enabled one; a conflict when an imported rule has that id.
+func authoredRule(tx core.App, id string) (*core.Record, error) {
+	rec, err := tx.FindFirstRecordByFilter(c.DetectionRules, "source = 'sigma' && source_rule_id = {:id}", dbx.Params{"id": id})
+	if err == nil {
+		var meta map[string]any
+		_ = rec.UnmarshalJSONField("meta", &meta)
+		if meta["authored"] != authoredInUI {
+			return nil, conflictError(fmt.Sprintf("A Sigma rule with id %s was imported; imported rules change upstream. Give this rule its own id.", id))
+		}
+		return rec, nil
+	}
+	col, err := tx.FindCachedCollectionByNameOrId(c.DetectionRules)
+	if err != nil {
+		return nil, err
+	}
+	rec = core.NewRecord(col)
+	dr := c.AsDetectionRule(rec)
+	dr.SetSource("sigma")
+	dr.SetSourceRuleId(id)
+	dr.SetEnabled(true)
+	return rec, nil
+}
+
+// setAuthoredRule sets dr from the parsed rule r and its check cr (the
+// techniques it maps to, once each), marked as written in the UI; enabled
+// when given.
+func setAuthoredRule(dr *c.DetectionRule, r sigma.Rule, cr checkedRule, enabled *bool) {
+	ids := make([]string, 0, len(cr.Techniques))
+	for _, t := range cr.Techniques {
+		if !slices.Contains(ids, t.Id) {
+			ids = append(ids, t.Id)
+		}
+	}
+	meta := r.Meta
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	meta["authored"] = authoredInUI
+	dr.SetTitle(r.Title)
+	dr.SetDescription(r.Description)
+	dr.SetStatus(r.Status)
+	dr.SetSeverity(r.Severity)
+	dr.SetAuthor(r.Author)
+	dr.SetTechniques(ids)
+	dr.SetTactics(nonNilStrings(r.Tactics))
+	dr.SetPlatforms(nonNilStrings(r.Platforms))
+	dr.SetLogSources(r.LogSources)
+	dr.SetReferences(nonNilStrings(r.References))
+	dr.SetContent(r.Content)
+	dr.SetContentHash(sigma.ContentHash(r.Content))
+	dr.SetMeta(meta)
+	dr.SetUnknownTechniques(cr.Unknown)
+	dr.SetRemoved(false)
+	if enabled != nil {
+		dr.SetEnabled(*enabled)
+	}
 }
 
 func handleRulesBulk(e *core.RequestEvent) error {

@@ -22,17 +22,17 @@ func TestFromAttackCampaign(t *testing.T) {
 	e := newEnv(t)
 	src, err := source.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"), source.Options{})
 	require.NoError(t, err, "open the ATT&CK 18.1 bundle")
-	_, err = attack.Import(context.Background(), e.app, src, importers.Options{})
+	_, err = attack.Import(context.Background(), e.App, src, importers.Options{})
 	require.NoError(t, err, "import ATT&CK")
-	solar, err := e.app.FindFirstRecordByData(c.AttackCampaigns, "attack_id", "C0024")
+	solar, err := e.App.FindFirstRecordByData(c.AttackCampaigns, "attack_id", "C0024")
 	require.NoError(t, err, "find campaign C0024")
 	live := 0
 	for _, id := range solar.GetStringSlice("techniques") {
-		if tech, err := e.app.FindRecordById(c.Techniques, id); err == nil && !tech.GetBool("revoked") && !tech.GetBool("deprecated") {
+		if tech, err := e.App.FindRecordById(c.Techniques, id); err == nil && !tech.GetBool("revoked") && !tech.GetBool("deprecated") {
 			live++
 		}
 	}
-	apt29, err := e.app.FindFirstRecordByData(c.ThreatActors, "attack_id", "G0016")
+	apt29, err := e.App.FindFirstRecordByData(c.ThreatActors, "attack_id", "G0016")
 	require.NoError(t, err, "find group G0016")
 	const path = "/api/aegis/campaigns/from-attack-campaign"
 	for _, tc := range []struct {
@@ -49,7 +49,7 @@ func TestFromAttackCampaign(t *testing.T) {
 				require.Equal(t, "SolarWinds Compromise emulation", g.Campaign.Name, "campaign %+v", g.Campaign)
 				require.Equal(t, "planned", g.Campaign.Status, "campaign %+v", g.Campaign)
 				require.Equal(t, apt29.Id, g.Campaign.Threat_actor, "not attributed to APT29: %q", g.Campaign.Threat_actor)
-				r := e.get(c.Campaigns, g.Campaign.Id)
+				r := e.Get(c.Campaigns, g.Campaign.Id)
 				require.Equal(t, solar.Id, r.GetString("attack_campaign"), "plan does not point at C0024")
 			}},
 		{name: "admin by record id, windows only", role: c.RoleAdmin,
@@ -70,7 +70,7 @@ func TestFromAttackCampaign(t *testing.T) {
 		{name: "missing id", role: c.RoleRedLead, body: map[string]any{}, status: http.StatusBadRequest, contains: "attack_campaign"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := e.do("POST", path, tc.role, tc.body)
+			res := e.Do("POST", path, tc.role, tc.body)
 			require.Equal(t, tc.status, res.Status, "status %d, want %d: %s", res.Status, tc.status, res.Body)
 			require.False(t, tc.contains != "" && !strings.Contains(string(res.Body), tc.contains), "body %s lacks %q", res.Body, tc.contains)
 			if tc.check != nil {

@@ -122,26 +122,8 @@ func resolvePlanned(tx core.App, refs []registry.PendingRow) (int, error) {
 				continue
 			}
 		}
-		t, err := workflow.NewDraft(tx, nil, camp.Id)
-		if err != nil {
+		if _, err := draftTest(tx, camp.Id, tech, platform); err != nil {
 			return n, err
-		}
-		id := c.AsTechnique(tech).AttackId()
-		tp := c.AsTest(t)
-		tp.SetTechnique(tech.Id)
-		tp.SetPlatform(platform)
-		tp.SetName(strings.TrimSpace(id + " " + c.AsTechnique(tech).Name()))
-		tpl, err := BestTemplate(tx, tech.Id, platform)
-		if err != nil {
-			return n, err
-		}
-		if tpl != nil {
-			tp.SetTemplate(tpl.Id)
-			tp.SetName(strings.TrimSpace(id + " " + c.AsTestTemplate(tpl).Name()))
-			tp.SetProcedure(ProcedureFrom(tpl))
-		}
-		if err := tx.Save(t); err != nil {
-			return n, fmt.Errorf("plan test for %s: %w", id, err)
 		}
 		n++
 	}

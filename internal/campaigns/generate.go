@@ -50,6 +50,9 @@ func canPlan(actor workflow.Actor) error {
 // generate creates the campaign and one draft test per technique, in one
 // transaction. Techniques that are revoked, deprecated or run on none of
 // the plan's platforms are skipped.
+// generate saves plan as a campaign with a draft test per technique of
+// techs (once each; revoked, deprecated or off the plan's platforms are
+// skipped, with why) and audits it with source's details.
 func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record, skipped []string, source map[string]any) (Generated, error) {
 	out := Generated{Skipped: skipped}
 	if out.Skipped == nil {
@@ -58,9 +61,52 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 	if strings.TrimSpace(plan.Name) == "" {
 		return out, missing("name")
 	}
-	col, err := tx.FindCachedCollectionByNameOrId(c.Campaigns)
+	camp, err := saveCampaign(tx, actor, plan)
 	if err != nil {
 		return out, err
+	}
+	out.Campaign = camp
+	seen := map[string]bool{}
+	for _, tech := range techs {
+		tq := c.AsTechnique(tech)
+		id := tq.AttackId()
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if tq.Revoked() || tq.Deprecated() {
+			out.Skipped = append(out.Skipped, id+": revoked or deprecated")
+			continue
+		}
+		platform, ok := planPlatform(tech, plan.Platforms)
+		if !ok {
+			out.Skipped = append(out.Skipped, id+": not on "+strings.Join(plan.Platforms, ", "))
+			continue
+		}
+		if len(out.Tests) >= MaxTests {
+			return out, router.NewApiError(http.StatusBadRequest, fmt.Sprintf("A campaign holds at most %d tests.", MaxTests), nil)
+		}
+		t, err := draftTest(tx, camp.Id, tech, platform)
+		if err != nil {
+			return out, err
+		}
+		out.Tests = append(out.Tests, t)
+	}
+	details := map[string]any{"tests": len(out.Tests), "skipped": len(out.Skipped)}
+	for k, v := range source {
+		details[k] = v
+	}
+	err = audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
+		Action: "generate", Collection: c.Campaigns, RecordId: camp.Id, Details: details, IP: actor.IP})
+	return out, err
+}
+
+// saveCampaign creates the planned campaign of plan, owned by actor (none
+// for a superuser), at round 1 of the current ATT&CK version.
+func saveCampaign(tx core.App, actor workflow.Actor, plan Plan) (*core.Record, error) {
+	col, err := tx.FindCachedCollectionByNameOrId(c.Campaigns)
+	if err != nil {
+		return nil, err
 	}
 	camp := core.NewRecord(col)
 	cp := c.AsCampaign(camp)
@@ -81,67 +127,52 @@ func generate(tx core.App, actor workflow.Actor, plan Plan, techs []*core.Record
 	cp.SetRound(1)
 	cp.SetAttackVersion(attackVersion(tx))
 	if err := tx.Save(camp); err != nil {
-		return out, fmt.Errorf("save campaign: %w", err)
+		return nil, fmt.Errorf("save campaign: %w", err)
 	}
-	out.Campaign = camp
-	seen := map[string]bool{}
-	for _, tech := range techs {
-		tq := c.AsTechnique(tech)
-		id := tq.AttackId()
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		if tq.Revoked() || tq.Deprecated() {
-			out.Skipped = append(out.Skipped, id+": revoked or deprecated")
-			continue
-		}
-		platform := ""
-		if len(plan.Platforms) > 0 {
-			tp := platformsOf(tech, "platforms")
-			for _, p := range plan.Platforms {
-				if hasPlatform(tp, p) {
-					platform = p
-					break
-				}
-			}
-			if platform == "" {
-				out.Skipped = append(out.Skipped, id+": not on "+strings.Join(plan.Platforms, ", "))
-				continue
-			}
-		}
-		if len(out.Tests) >= MaxTests {
-			return out, router.NewApiError(http.StatusBadRequest, fmt.Sprintf("A campaign holds at most %d tests.", MaxTests), nil)
-		}
-		t, err := workflow.NewDraft(tx, nil, camp.Id)
-		if err != nil {
-			return out, err
-		}
-		test := c.AsTest(t)
-		test.SetTechnique(tech.Id)
-		test.SetPlatform(platform)
-		test.SetName(strings.TrimSpace(id + " " + tq.Name()))
-		tpl, err := BestTemplate(tx, tech.Id, platform)
-		if err != nil {
-			return out, err
-		}
-		if tpl != nil {
-			test.SetTemplate(tpl.Id)
-			test.SetName(strings.TrimSpace(id + " " + c.AsTestTemplate(tpl).Name()))
-			test.SetProcedure(ProcedureFrom(tpl))
-		}
-		if err := tx.Save(t); err != nil {
-			return out, fmt.Errorf("save test for %s: %w", id, err)
-		}
-		out.Tests = append(out.Tests, t)
+	return camp, nil
+}
+
+// planPlatform is the first of the plan's platforms that tech runs on ("",
+// true when the plan names none; false when tech runs on none of them).
+func planPlatform(tech *core.Record, platforms []string) (string, bool) {
+	if len(platforms) == 0 {
+		return "", true
 	}
-	details := map[string]any{"tests": len(out.Tests), "skipped": len(out.Skipped)}
-	for k, v := range source {
-		details[k] = v
+	tp := platformsOf(tech, "platforms")
+	for _, p := range platforms {
+		if hasPlatform(tp, p) {
+			return p, true
+		}
 	}
-	err = audit.Write(tx, audit.Entry{Actor: actor.Id, ActorName: actor.Name, ActorKind: actor.AuditKind(),
-		Action: "generate", Collection: c.Campaigns, RecordId: camp.Id, Details: details, IP: actor.IP})
-	return out, err
+	return "", false
+}
+
+// draftTest saves a draft test of tech on platform in campaign campID,
+// running the technique's best template when it has one.
+func draftTest(tx core.App, campID string, tech *core.Record, platform string) (*core.Record, error) {
+	tq := c.AsTechnique(tech)
+	id := tq.AttackId()
+	t, err := workflow.NewDraft(tx, nil, campID)
+	if err != nil {
+		return nil, err
+	}
+	test := c.AsTest(t)
+	test.SetTechnique(tech.Id)
+	test.SetPlatform(platform)
+	test.SetName(strings.TrimSpace(id + " " + tq.Name()))
+	tpl, err := BestTemplate(tx, tech.Id, platform)
+	if err != nil {
+		return nil, err
+	}
+	if tpl != nil {
+		test.SetTemplate(tpl.Id)
+		test.SetName(strings.TrimSpace(id + " " + c.AsTestTemplate(tpl).Name()))
+		test.SetProcedure(ProcedureFrom(tpl))
+	}
+	if err := tx.Save(t); err != nil {
+		return nil, fmt.Errorf("save test for %s: %w", id, err)
+	}
+	return t, nil
 }
 
 func nonNil(s []string) []string {

@@ -14,13 +14,13 @@ func TestFromActorPreviewWritesNothing(t *testing.T) {
 	win := e.technique("T1003.001", []string{"Windows"}, nil)
 	mac := e.technique("T1059.002", []string{"macOS"}, nil)
 	bare := e.technique("T1112", []string{"Windows"}, nil)
-	actor := e.save(c.ThreatActors, map[string]any{"stix_id": "intrusion-set--p", "attack_id": "G7777", "name": "Preview Bear", "source": "attack"})
+	actor := e.Save(c.ThreatActors, map[string]any{"stix_id": "intrusion-set--p", "attack_id": "G7777", "name": "Preview Bear", "source": "attack"})
 	for _, tech := range []string{win.Id, mac.Id, bare.Id} {
-		e.save(c.ActorTechniques, map[string]any{"actor": actor.Id, "technique": tech})
+		e.Save(c.ActorTechniques, map[string]any{"actor": actor.Id, "technique": tech})
 	}
-	e.save(c.TestTemplates, map[string]any{"source": "atomic", "source_id": "a-lsass", "technique": win.Id, "name": "Dump LSASS with ProcDump",
+	e.Save(c.TestTemplates, map[string]any{"source": "atomic", "source_id": "a-lsass", "technique": win.Id, "name": "Dump LSASS with ProcDump",
 		"platforms": []string{"windows"}, "executor": map[string]any{"name": "command_prompt", "command": "#{procdump_exe} -ma lsass.exe"}})
-	e.save(c.TestTemplates, map[string]any{"source": "atomic", "source_id": "a-osa", "technique": mac.Id, "name": "AppleScript",
+	e.Save(c.TestTemplates, map[string]any{"source": "atomic", "source_id": "a-osa", "technique": mac.Id, "name": "AppleScript",
 		"platforms": []string{"macos"}, "executor": map[string]any{"name": "sh", "command": "osascript -e x"}})
 
 	scenarios := []struct {
@@ -45,14 +45,14 @@ func TestFromActorPreviewWritesNothing(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			before := map[string]int{}
 			for _, col := range []string{c.Campaigns, c.Tests, c.AuditLogs} {
-				n, err := e.app.CountRecords(col)
+				n, err := e.App.CountRecords(col)
 				require.NoError(t, err)
 				before[col] = int(n)
 			}
-			res := e.do("POST", "/api/aegis/campaigns/from-actor", s.role, s.body)
+			res := e.Do("POST", "/api/aegis/campaigns/from-actor", s.role, s.body)
 			require.Equal(t, s.status, res.Status, string(res.Body))
 			for col, n := range before {
-				after, err := e.app.CountRecords(col)
+				after, err := e.App.CountRecords(col)
 				require.NoError(t, err)
 				assert.Equal(t, n, int(after), "%s written by a preview", col)
 			}

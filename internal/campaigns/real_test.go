@@ -82,27 +82,27 @@ func TestFromRealActorOfTheSharedBundle(t *testing.T) {
 	}{{bundle, attack.Import}, {filepath.Join(data, "atomic-red-team-atomics.tar.gz"), atomic.Import}} {
 		src, err := source.Open(imp.spec, source.Options{})
 		require.NoError(t, err, "open %s", imp.spec)
-		_, err = imp.fn(ctx, e.app, src, importers.Options{})
+		_, err = imp.fn(ctx, e.App, src, importers.Options{})
 		require.NoError(t, err, "import %s", imp.spec)
 	}
 	const group, platform = "G0016", "Windows" // APT29
 	want := usedOn(t, bundle, group, platform)
 	require.GreaterOrEqual(t, len(want), 20, "oracle found only %d techniques for %s", len(want), group)
-	res := e.do("POST", "/api/aegis/campaigns/from-actor", c.RoleRedLead, map[string]any{"actor": group, "platforms": []string{platform}})
+	res := e.Do("POST", "/api/aegis/campaigns/from-actor", c.RoleRedLead, map[string]any{"actor": group, "platforms": []string{platform}})
 	require.Equal(t, 200, res.Status, "from-actor: %d %s", res.Status, res.Body)
 	var g generated
 	res.JSON(t, &g)
 	got := map[string]int{}
 	prefilled, withTemplates := 0, 0
 	for _, tc := range g.Tests {
-		tech := e.get(c.Techniques, tc.Technique)
+		tech := e.Get(c.Techniques, tc.Technique)
 		got[tech.GetString("attack_id")]++
-		n, _ := e.app.CountRecords(c.TestTemplates, dbx.HashExp{"technique": tech.Id})
+		n, _ := e.App.CountRecords(c.TestTemplates, dbx.HashExp{"technique": tech.Id})
 		if n > 0 && tc.Template != "" {
 			prefilled++
 		}
 		if tc.Template != "" {
-			tpl := e.get(c.TestTemplates, tc.Template)
+			tpl := e.Get(c.TestTemplates, tc.Template)
 			assert.True(t, slices.ContainsFunc(platformsOf(tpl.Get("platforms")), func(p string) bool { return p == "windows" }), "%s: template %s is not for windows or procedure empty", tech.GetString("attack_id"), tpl.GetString("source_id"))
 			assert.NotEmpty(t, tc.Procedure, "%s: template %s is not for windows or procedure empty", tech.GetString("attack_id"), tpl.GetString("source_id"))
 			withTemplates++

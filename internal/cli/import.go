@@ -30,12 +30,7 @@ func init() {
 // any source (file, folder, archive, URL, github:…, taxii+https://…). It
 // takes the app so tests can run it in-process against a test app.
 func ImportCommand(app core.App) *cobra.Command {
-	var (
-		asJSON  bool
-		as      string
-		srcOpts source.Options
-		timeout time.Duration
-	)
+	var fl importFlags
 	cmd := &cobra.Command{
 		Use:   "import KIND SOURCE",
 		Short: "Import content (" + strings.Join(registry.Kinds(), ", ") + ") from a file, folder, archive, URL, github:owner/repo@ref[/subdir] or taxii+https://…",
@@ -48,71 +43,99 @@ The import commits whole or not at all; re-running it changes nothing.`,
   aegis import attack taxii+https://attack-taxii.mitre.org/api/v21/collections/x-mitre-collection--1f5f1533-f617-4ca8-9ab4-6a02367fa019/`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			kind, spec := args[0], args[1]
-			if _, ok := registry.Lookup(kind); !ok {
-				return fmt.Errorf("unknown import kind %q: use one of %s", kind, strings.Join(registry.Kinds(), ", "))
-			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			// A run at a terminal: one attempt, its error shown at once.
-			opts := jobs.Options{Trigger: jobs.TriggerManual, NoRetry: true}
-			if as != "" {
-				u, err := app.FindAuthRecordByEmail(collections.Users, as)
-				if err != nil {
-					return fmt.Errorf("import %s: --as %s: no such user", kind, as)
-				}
-				opts.RequestedBy = u.Id
-			}
-			if timeout <= 0 {
-				timeout = noTimeout
-			}
-			bar := newProgressBar(cmd.ErrOrStderr())
-			var (
-				rep    *importers.Report
-				impErr error
-			)
-			run, err := jobs.RunImport(ctx, app, jobs.Import{
-				Kind: kind,
-				Name: redact.URL(spec),
-				Open: func() (source.Source, error) {
-					src, err := source.Open(spec, srcOpts)
-					if err != nil {
-						return nil, fmt.Errorf("import %s: %w", kind, err)
-					}
-					return src, nil
-				},
-				Timeout:  timeout,
-				Progress: bar.Update,
-				Done:     func(r *importers.Report, err error) { rep, impErr = r, err },
-			}, opts)
-			bar.Finish()
-			if err != nil {
-				return importStartError(kind, err)
-			}
-			if run.GetString("status") != jobs.StatusSucceeded {
-				if impErr == nil {
-					impErr = errors.New(run.GetString("error"))
-				}
-				return fmt.Errorf("%w\n%s", impErr, hint(impErr))
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), rep)
-			}
-			printSummary(cmd.OutOrStdout(), rep)
-			return nil
+			return fl.run(cmd, app, args[0], args[1])
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "print the import report as JSON")
-	f.StringVar(&as, "as", "", "import as this user (email): the audit actor, and whose imported outcomes count (blue lead, admin)")
-	f.DurationVar(&timeout, "timeout", 0, "give up after this long (e.g. 10m); 0 = no limit")
-	f.DurationVar(&srcOpts.StallTimeout, "stall-timeout", 0, "fail a download that sends nothing for this long (default 30s)")
-	f.StringVar(&srcOpts.TAXII.Collection, "taxii-collection", "", "TAXII collection id or title, when SOURCE is a discovery or API root URL")
-	f.StringVar(&srcOpts.TAXII.Version, "taxii-version", "", "force TAXII 2.0 or 2.1 (default: detect)")
-	f.StringVar(&srcOpts.TAXII.AddedAfter, "added-after", "", "TAXII: only objects added after this RFC 3339 time")
+	fl.register(cmd)
 	return cmd
+}
+
+// importFlags are the options of `aegis import`.
+type importFlags struct {
+	asJSON  bool
+	as      string
+	srcOpts source.Options
+	timeout time.Duration
+}
+
+// register declares the flags on cmd.
+func (fl *importFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&fl.asJSON, "json", false, "print the import report as JSON")
+	f.StringVar(&fl.as, "as", "", "import as this user (email): the audit actor, and whose imported outcomes count (blue lead, admin)")
+	f.DurationVar(&fl.timeout, "timeout", 0, "give up after this long (e.g. 10m); 0 = no limit")
+	f.DurationVar(&fl.srcOpts.StallTimeout, "stall-timeout", 0, "fail a download that sends nothing for this long (default 30s)")
+	f.StringVar(&fl.srcOpts.TAXII.Collection, "taxii-collection", "", "TAXII collection id or title, when SOURCE is a discovery or API root URL")
+	f.StringVar(&fl.srcOpts.TAXII.Version, "taxii-version", "", "force TAXII 2.0 or 2.1 (default: detect)")
+	f.StringVar(&fl.srcOpts.TAXII.AddedAfter, "added-after", "", "TAXII: only objects added after this RFC 3339 time")
+}
+
+// run imports spec with the importer kind as an import job, showing its
+// progress, and prints its report (or the failure with a hint).
+func (fl *importFlags) run(cmd *cobra.Command, app core.App, kind, spec string) error {
+	if _, ok := registry.Lookup(kind); !ok {
+		return fmt.Errorf("unknown import kind %q: use one of %s", kind, strings.Join(registry.Kinds(), ", "))
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	opts, err := fl.jobOptions(app, kind)
+	if err != nil {
+		return err
+	}
+	timeout := fl.timeout
+	if timeout <= 0 {
+		timeout = noTimeout
+	}
+	bar := newProgressBar(cmd.ErrOrStderr())
+	var (
+		rep    *importers.Report
+		impErr error
+	)
+	run, err := jobs.RunImport(ctx, app, jobs.Import{
+		Kind: kind,
+		Name: redact.URL(spec),
+		Open: func() (source.Source, error) {
+			src, err := source.Open(spec, fl.srcOpts)
+			if err != nil {
+				return nil, fmt.Errorf("import %s: %w", kind, err)
+			}
+			return src, nil
+		},
+		Timeout:  timeout,
+		Progress: bar.Update,
+		Done:     func(r *importers.Report, err error) { rep, impErr = r, err },
+	}, opts)
+	bar.Finish()
+	if err != nil {
+		return importStartError(kind, err)
+	}
+	if run.GetString("status") != jobs.StatusSucceeded {
+		if impErr == nil {
+			impErr = errors.New(run.GetString("error"))
+		}
+		return fmt.Errorf("%w\n%s", impErr, hint(impErr))
+	}
+	if fl.asJSON {
+		return writeJSON(cmd.OutOrStdout(), rep)
+	}
+	printSummary(cmd.OutOrStdout(), rep)
+	return nil
+}
+
+// jobOptions are those of a run at a terminal: one attempt, its error
+// shown at once, requested by the --as user when given.
+func (fl *importFlags) jobOptions(app core.App, kind string) (jobs.Options, error) {
+	opts := jobs.Options{Trigger: jobs.TriggerManual, NoRetry: true}
+	if fl.as != "" {
+		u, err := app.FindAuthRecordByEmail(collections.Users, fl.as)
+		if err != nil {
+			return opts, fmt.Errorf("import %s: --as %s: no such user", kind, fl.as)
+		}
+		opts.RequestedBy = u.Id
+	}
+	return opts, nil
 }
 
 // noTimeout stands for --timeout 0: no limit a run could reach.

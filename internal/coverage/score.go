@@ -346,14 +346,59 @@ func ProcedureKey(t *Test) string {
 	return "test:" + t.ID
 }
 
+// scoreTechnique scores t from its own evidence: components V, R, M and
+// D, the weighted score with each contribution's share, the notes and the
+// level.
 func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 	s := d.Settings
 	sc := &Score{TechniqueID: t.ID, AttackID: t.AttackID, Name: t.Name, InScope: t.InScope, Breakdown: []Contribution{}}
+	vItems := validationItems(d, ix, t.ID, sc)
+	r := ruleComponent(s, ix.rules[t.ID])
+	sc.R, sc.Rules = &r.value, len(r.rules)
+	mItems := mitigationItems(ix, t.ID)
+	sc.Mitigations = len(mItems)
+	if len(mItems) > 0 {
+		m := itemMean(mItems)
+		sc.M = &m
+	}
+	// D: the team's DeTT&CT scores, an input of its own, never a
+	// validation (it does not count towards V or the validated level).
+	dItems := dettectItems(ix.assess[t.ID])
+	if len(dItems) > 0 && math.Max(s.WeightDettect, 0) > 0 {
+		sum := 0.0
+		for _, it := range dItems {
+			sum += it.Value
+		}
+		dv := sum / float64(len(dItems))
+		sc.D = &dv
+	}
+	weigh(ix, s, sc, vItems, r, mItems, dItems)
+	addNotes(sc, len(r.rules))
+	sc.Level = level(s, sc)
+	return sc
+}
 
-	// V: latest validated outcome per procedure, decayed, averaged.
+// item is one contribution to component V or M with the value it brought.
+type item struct {
+	c Contribution
+	v float64
+}
+
+// itemMean is the mean value of items (not empty).
+func itemMean(items []item) float64 {
+	sum := 0.0
+	for _, it := range items {
+		sum += it.v
+	}
+	return sum / float64(len(items))
+}
+
+// latestPerProcedure keeps, of tests, the latest validated test per
+// procedure (template, procedure text, else the test itself), ordered by id.
+func latestPerProcedure(tests []*Test) []*Test {
 	type procKey struct{ kind, id string }
 	latest := map[procKey]*Test{}
-	for _, tt := range ix.tests[t.ID] {
+	for _, tt := range tests {
 		k := procKey{"test", tt.ID}
 		if tt.Template != "" {
 			k = procKey{"tpl", tt.Template}
@@ -370,19 +415,22 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 		procs = append(procs, tt)
 	}
 	sort.Slice(procs, func(i, j int) bool { return procs[i].ID < procs[j].ID })
-	type item struct {
-		c Contribution
-		v float64
-	}
+	return procs
+}
+
+// validationItems is component V of technique id: the latest validated
+// outcome per procedure, decayed by age. It sets sc's V (their mean),
+// procedure count, last validation and freshness.
+func validationItems(d *Data, ix *index, id string, sc *Score) []item {
+	s := d.Settings
 	var vItems []item
 	var newest Stamp
-	for _, tt := range procs {
+	for _, tt := range latestPerProcedure(ix.tests[id]) {
 		age := d.Now.Sub(tt.ValidatedAt.Time()).Hours() / 24
 		if age < 0 {
 			age = 0
 		}
-		base := OutcomeValue(s, tt.Prevention, tt.Detection)
-		v := base * Decay(s, age)
+		v := OutcomeValue(s, tt.Prevention, tt.Detection) * Decay(s, age)
 		if tt.ValidatedAt.After(newest) {
 			newest = tt.ValidatedAt
 		}
@@ -391,74 +439,66 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 	}
 	sc.Procedures = len(vItems)
 	if len(vItems) > 0 {
-		sum := 0.0
-		for _, it := range vItems {
-			sum += it.v
-		}
-		v := sum / float64(len(vItems))
+		v := itemMean(vItems)
 		sc.V = &v
 		lv := newest.Time()
 		sc.LastValidated = &lv
 		sc.Fresh = d.Now.Sub(lv).Hours()/24 <= s.FreshDays
 	}
+	return vItems
+}
 
-	// R: 1 − Π(1 − 0.5·w) over enabled, not removed rules.
-	rules := ix.rules[t.ID]
+// ruleParts is component R with what its breakdown needs: the rules by
+// id, each rule's log factor and their sum.
+type ruleParts struct {
+	rules  []*Rule
+	logs   []float64
+	logSum float64
+	value  float64
+}
+
+// ruleComponent is R = 1 − Π(1 − 0.5·w) over the enabled, not removed
+// rules (sorted by id in place).
+func ruleComponent(s collections.ScoringSettings, rules []*Rule) ruleParts {
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
-	prod, logSum := 1.0, 0.0
-	rLogs := make([]float64, len(rules))
+	p := ruleParts{rules: rules, logs: make([]float64, len(rules))}
+	prod := 1.0
 	for i, r := range rules {
 		f := 1 - 0.5*RuleWeight(s, r.Status)
 		prod *= f
-		rLogs[i] = math.Log(f)
-		logSum += rLogs[i]
+		p.logs[i] = math.Log(f)
+		p.logSum += p.logs[i]
 	}
-	rv := 1 - prod
-	sc.R = &rv
-	sc.Rules = len(rules)
+	p.value = 1 - prod
+	return p
+}
 
-	// M: share of mapped countermeasures and controls implemented.
+// mitigationItems is component M of technique id: its countermeasures then
+// its controls, each by id, valued by implementation status.
+func mitigationItems(ix *index, id string) []item {
 	var mItems []item
-	cms := ix.cms[t.ID]
+	cms := ix.cms[id]
 	sort.Slice(cms, func(i, j int) bool { return cms[i].ID < cms[j].ID })
 	for _, c := range cms {
 		v := MitigationValue(c.Status)
 		mItems = append(mItems, item{Contribution{Kind: KindCountermeasure, Component: "M", ID: c.ID, Ref: c.D3fendID,
 			Name: c.Name, Detail: orDefault(c.Status, "not_implemented"), Value: v}, v})
 	}
-	ctls := ix.ctls[t.ID]
+	ctls := ix.ctls[id]
 	sort.Slice(ctls, func(i, j int) bool { return ctls[i].ID < ctls[j].ID })
 	for _, c := range ctls {
 		v := MitigationValue(c.Status)
 		mItems = append(mItems, item{Contribution{Kind: KindControl, Component: "M", ID: c.ID, Ref: c.ControlID,
 			Name: c.Title, Detail: orDefault(c.Status, "not_assessed"), Value: v}, v})
 	}
-	sc.Mitigations = len(mItems)
-	if len(mItems) > 0 {
-		sum := 0.0
-		for _, it := range mItems {
-			sum += it.v
-		}
-		m := sum / float64(len(mItems))
-		sc.M = &m
-	}
+	return mItems
+}
 
-	// D: the team's DeTT&CT scores, an input of its own, never a
-	// validation (it does not count towards V or the validated level).
-	dItems := dettectItems(ix.assess[t.ID])
-	wD := math.Max(s.WeightDettect, 0)
-	if len(dItems) > 0 && wD > 0 {
-		sum := 0.0
-		for _, it := range dItems {
-			sum += it.Value
-		}
-		dv := sum / float64(len(dItems))
-		sc.D = &dv
-	}
-
-	// Score over the known components; an unknown V still weighs (as zero)
-	// so that a never-tested technique is never rewarded for it.
-	wV, wR, wM := math.Max(s.WeightValidation, 0), math.Max(s.WeightRules, 0), math.Max(s.WeightMitigation, 0)
+// weigh sets sc's score over the known components and its breakdown, each
+// contribution with its share of the score. An unknown V still weighs (as
+// zero) so that a never-tested technique is never rewarded for it.
+func weigh(ix *index, s collections.ScoringSettings, sc *Score, vItems []item, r ruleParts, mItems []item, dItems []Contribution) {
+	wV, wR, wM, wD := math.Max(s.WeightValidation, 0), math.Max(s.WeightRules, 0), math.Max(s.WeightMitigation, 0), math.Max(s.WeightDettect, 0)
 	total := wV + wR
 	if sc.M != nil {
 		total += wM
@@ -466,53 +506,56 @@ func scoreTechnique(d *Data, ix *index, t *Technique) *Score {
 	if sc.D != nil {
 		total += wD
 	}
-	if total > 0 {
-		num := wR * rv
-		if sc.V != nil {
-			num += wV * *sc.V
+	if total <= 0 {
+		return
+	}
+	num := wR * r.value
+	if sc.V != nil {
+		num += wV * *sc.V
+	}
+	if sc.M != nil {
+		num += wM * *sc.M
+	}
+	if sc.D != nil {
+		num += wD * *sc.D
+	}
+	sc.Score = 100 * num / total
+	sc.Breakdown = make([]Contribution, 0, len(vItems)+len(r.rules)+len(mItems)+len(dItems))
+	for _, it := range vItems {
+		it.c.Share = 100 * wV / total * it.v / float64(len(vItems))
+		sc.Breakdown = append(sc.Breakdown, it.c)
+	}
+	for i, rule := range r.rules {
+		c := Contribution{Kind: KindRule, Component: "R", ID: rule.ID, Name: rule.Title,
+			Detail: ix.ruleDetail(rule), Value: RuleWeight(s, rule.Status)}
+		if r.logSum != 0 {
+			c.Share = 100 * wR / total * r.value * r.logs[i] / r.logSum
 		}
-		if sc.M != nil {
-			num += wM * *sc.M
-		}
-		if sc.D != nil {
-			num += wD * *sc.D
-		}
-		sc.Score = 100 * num / total
-		sc.Breakdown = make([]Contribution, 0, len(vItems)+len(rules)+len(mItems)+len(dItems))
-		for _, it := range vItems {
-			it.c.Share = 100 * wV / total * it.v / float64(len(vItems))
-			sc.Breakdown = append(sc.Breakdown, it.c)
-		}
-		for i, r := range rules {
-			c := Contribution{Kind: KindRule, Component: "R", ID: r.ID, Name: r.Title,
-				Detail: ix.ruleDetail(r), Value: RuleWeight(s, r.Status)}
-			if logSum != 0 {
-				c.Share = 100 * wR / total * rv * rLogs[i] / logSum
-			}
+		sc.Breakdown = append(sc.Breakdown, c)
+	}
+	for _, it := range mItems {
+		it.c.Share = 100 * wM / total * it.v / float64(len(mItems))
+		sc.Breakdown = append(sc.Breakdown, it.c)
+	}
+	if sc.D != nil {
+		for _, c := range dItems {
+			c.Share = 100 * wD / total * c.Value / float64(len(dItems))
 			sc.Breakdown = append(sc.Breakdown, c)
 		}
-		for _, it := range mItems {
-			it.c.Share = 100 * wM / total * it.v / float64(len(mItems))
-			sc.Breakdown = append(sc.Breakdown, it.c)
-		}
-		if sc.D != nil {
-			for _, c := range dItems {
-				c.Share = 100 * wD / total * c.Value / float64(len(dItems))
-				sc.Breakdown = append(sc.Breakdown, c)
-			}
-		}
 	}
+}
+
+// addNotes explains to sc's reader what is missing from its evidence.
+func addNotes(sc *Score, rules int) {
 	if sc.V == nil {
 		sc.Notes = append(sc.Notes, "never validated: validation counts as 0 until a test records an outcome")
 	}
-	if len(rules) == 0 {
+	if rules == 0 {
 		sc.Notes = append(sc.Notes, "no enabled detection rule mapped")
 	}
 	if sc.M == nil {
 		sc.Notes = append(sc.Notes, "no countermeasure or control mapped: mitigation left out of the score")
 	}
-	sc.Level = level(s, sc)
-	return sc
 }
 
 // rollup averages members (the parent's own score first, then its

@@ -476,26 +476,48 @@ func weighted[T any](rng *rand.Rand, xs []T, w func(T) int) T {
 	return xs[len(xs)-1]
 }
 
+// drawValue is a value of dist drawn by its weights.
+func drawValue(rng *rand.Rand, dist []struct {
+	v string
+	w int
+}) string {
+	return weighted(rng, dist, func(x struct {
+		v string
+		w int
+	}) int {
+		return x.w
+	}).v
+}
+
+// demoTemplate is a test template the demo draws tests from.
+type demoTemplate struct {
+	ID        string `db:"id"`
+	Technique string `db:"technique"`
+	Name      string `db:"name"`
+}
+
+// testOutcome is what red and blue recorded on a demo test, as stored.
+type testOutcome struct {
+	redResult, executedAt, prevention, detection, severity, detectedAt, validatedAt, validatedBy string
+}
+
+var (
+	demoExecutors  = []string{"PowerShell", "cmd.exe", "bash", "Python", "rundll32", "WMI"}
+	demoSeverities = []string{"critical", "high", "medium", "low"}
+)
+
+// tests seeds s.size.Tests tests over the weighted techniques and the
+// campaigns, each in a drawn state with what red and blue recorded so far.
+// The draws are made in a fixed order so that a seed gives the same data.
 func (s *seeder) tests() error {
-	type tpl struct {
-		ID        string `db:"id"`
-		Technique string `db:"technique"`
-		Name      string `db:"name"`
-	}
-	var tpls []tpl
-	if err := s.tx.DB().NewQuery("SELECT id, technique, name FROM test_templates WHERE technique != ''").All(&tpls); err != nil {
+	tplByTech, err := s.templatesByTechnique()
+	if err != nil {
 		return err
-	}
-	tplByTech := map[string][]tpl{}
-	for _, t := range tpls {
-		tplByTech[t.Technique] = append(tplByTech[t.Technique], t)
 	}
 	ins, done := s.insertAt("tests", "name", "technique", "campaign", "template", "procedure", "platform", "state",
 		"red_assignee", "blue_assignee", "red_result", "executed_at", "prevention", "detection", "alert_severity",
 		"detected_at", "red_notes", "blue_notes", "revealed", "validated_by", "validated_at", "due_at", "tags", "revision")
 	defer done()
-	executors := []string{"PowerShell", "cmd.exe", "bash", "Python", "rundll32", "WMI"}
-	severities := []string{"critical", "high", "medium", "low"}
 	for i := 0; i < s.size.Tests; i++ {
 		t := s.techs[s.weighted[s.rng.IntN(len(s.weighted))]]
 		c := s.camps[s.rng.IntN(len(s.camps))]
@@ -505,60 +527,18 @@ func (s *seeder) tests() error {
 		}) int {
 			return x.w
 		}).state
-		template, procedure := "", ""
-		variant := 1 + s.rng.IntN(3)
-		if ts := tplByTech[t.id]; len(ts) > 0 {
-			template = ts[s.rng.IntN(len(ts))].ID
-		} else {
-			procedure = fmt.Sprintf("Emulate %s (%s) with %s, variant %d.\n\n1. Prepare the lab host.\n2. Run the procedure.\n3. Record timestamps.",
-				t.name, t.attackID, executors[(variant+len(t.attackID))%len(executors)], variant)
-		}
+		variant, template, procedure := s.procedure(t, tplByTech[t.id])
 		platform := "windows"
 		if len(t.platforms) > 0 {
 			platform = t.platforms[s.rng.IntN(len(t.platforms))]
 		}
 		row := testRow{id: s.nextID(), technique: t.id, state: state}
-		redResult, executedAt, detectedAt, validatedAt, validatedBy, severity := "", "", "", "", "", ""
-		prevention, detection := "", ""
+		var o testOutcome
 		if state == "blue_review" || state == "validated" || state == "closed" {
-			row.executed = c.start.Add(time.Duration(s.rng.IntN(20*24)) * time.Hour)
-			if row.executed.After(s.now) {
-				row.executed = s.now.Add(-time.Duration(1+s.rng.IntN(72)) * time.Hour)
-			}
-			redResult = "executed"
-			if s.rng.IntN(10) == 0 {
-				redResult = "blocked_on_execution"
-			}
-			executedAt = row.executed.Format(dateLayout)
+			s.execute(&row, c, &o)
 		}
 		if state == "validated" || state == "closed" {
-			prevention = weighted(s.rng, preventionDist, func(x struct {
-				v string
-				w int
-			}) int {
-				return x.w
-			}).v
-			detection = weighted(s.rng, detectionDist, func(x struct {
-				v string
-				w int
-			}) int {
-				return x.w
-			}).v
-			if redResult == "blocked_on_execution" {
-				prevention = "blocked"
-			}
-			if detection != "none" && detection != "telemetry" {
-				det := row.executed.Add(time.Duration(30+s.rng.IntN(4*3600)) * time.Second)
-				detectedAt = det.Format(dateLayout)
-				severity = severities[s.rng.IntN(len(severities))]
-			}
-			row.validated = row.executed.Add(time.Duration(1+s.rng.IntN(96)) * time.Hour)
-			if row.validated.After(s.now) {
-				row.validated = s.now
-			}
-			validatedAt = row.validated.Format(dateLayout)
-			validatedBy = s.pick(collections.RoleBlueAnalyst)
-			row.prevention, row.detection = prevention, detection
+			s.validate(&row, &o)
 		}
 		red, blue := "", ""
 		if state != "draft" {
@@ -567,27 +547,95 @@ func (s *seeder) tests() error {
 		}
 		name := fmt.Sprintf("%s: %s (v%d)", t.attackID, t.name, variant)
 		due := c.start.AddDate(0, 0, 30).Format(dateLayout)
-		created := c.start.Add(-time.Duration(s.rng.IntN(7*24)) * time.Hour)
-		updated := created
-		if !row.executed.IsZero() {
-			updated = row.executed
-		}
-		if !row.validated.IsZero() {
-			updated = row.validated
-		}
-		if updated.After(s.now) {
-			updated = s.now
-		}
-		if created.After(updated) {
-			created = updated
-		}
-		if err := ins(row.id, created.Format(dateLayout), updated.Format(dateLayout), name, t.id, c.id, template, procedure, platform, state, red, blue, redResult, executedAt,
-			prevention, detection, severity, detectedAt, "", "", true, validatedBy, validatedAt, due, `["demo"]`, 1); err != nil {
+		created, updated := s.testTimes(c, row)
+		if err := ins(row.id, created.Format(dateLayout), updated.Format(dateLayout), name, t.id, c.id, template, procedure, platform, state, red, blue, o.redResult, o.executedAt,
+			o.prevention, o.detection, o.severity, o.detectedAt, "", "", true, o.validatedBy, o.validatedAt, due, `["demo"]`, 1); err != nil {
 			return err
 		}
 		s.testRows = append(s.testRows, row)
 	}
 	return nil
+}
+
+// templatesByTechnique is the test templates mapped to a technique, by it.
+func (s *seeder) templatesByTechnique() (map[string][]demoTemplate, error) {
+	var tpls []demoTemplate
+	if err := s.tx.DB().NewQuery("SELECT id, technique, name FROM test_templates WHERE technique != ''").All(&tpls); err != nil {
+		return nil, err
+	}
+	byTech := map[string][]demoTemplate{}
+	for _, t := range tpls {
+		byTech[t.Technique] = append(byTech[t.Technique], t)
+	}
+	return byTech, nil
+}
+
+// procedure draws a test's variant and what it runs: one of the
+// technique's templates, else a written procedure.
+func (s *seeder) procedure(t technique, tpls []demoTemplate) (variant int, template, procedure string) {
+	variant = 1 + s.rng.IntN(3)
+	if len(tpls) > 0 {
+		return variant, tpls[s.rng.IntN(len(tpls))].ID, ""
+	}
+	procedure = fmt.Sprintf("Emulate %s (%s) with %s, variant %d.\n\n1. Prepare the lab host.\n2. Run the procedure.\n3. Record timestamps.",
+		t.name, t.attackID, demoExecutors[(variant+len(t.attackID))%len(demoExecutors)], variant)
+	return variant, "", procedure
+}
+
+// execute draws red's execution of a test in campaign c: when (not after
+// now) and its result.
+func (s *seeder) execute(row *testRow, c campaign, o *testOutcome) {
+	row.executed = c.start.Add(time.Duration(s.rng.IntN(20*24)) * time.Hour)
+	if row.executed.After(s.now) {
+		row.executed = s.now.Add(-time.Duration(1+s.rng.IntN(72)) * time.Hour)
+	}
+	o.redResult = "executed"
+	if s.rng.IntN(10) == 0 {
+		o.redResult = "blocked_on_execution"
+	}
+	o.executedAt = row.executed.Format(dateLayout)
+}
+
+// validate draws blue's outcome of an executed test: prevention and
+// detection, the alert when detected, and who validated it when.
+func (s *seeder) validate(row *testRow, o *testOutcome) {
+	o.prevention = drawValue(s.rng, preventionDist)
+	o.detection = drawValue(s.rng, detectionDist)
+	if o.redResult == "blocked_on_execution" {
+		o.prevention = "blocked"
+	}
+	if o.detection != "none" && o.detection != "telemetry" {
+		det := row.executed.Add(time.Duration(30+s.rng.IntN(4*3600)) * time.Second)
+		o.detectedAt = det.Format(dateLayout)
+		o.severity = demoSeverities[s.rng.IntN(len(demoSeverities))]
+	}
+	row.validated = row.executed.Add(time.Duration(1+s.rng.IntN(96)) * time.Hour)
+	if row.validated.After(s.now) {
+		row.validated = s.now
+	}
+	o.validatedAt = row.validated.Format(dateLayout)
+	o.validatedBy = s.pick(collections.RoleBlueAnalyst)
+	row.prevention, row.detection = o.prevention, o.detection
+}
+
+// testTimes draws when a test of campaign c was created, before its last
+// change (execution or validation), neither after now.
+func (s *seeder) testTimes(c campaign, row testRow) (created, updated time.Time) {
+	created = c.start.Add(-time.Duration(s.rng.IntN(7*24)) * time.Hour)
+	updated = created
+	if !row.executed.IsZero() {
+		updated = row.executed
+	}
+	if !row.validated.IsZero() {
+		updated = row.validated
+	}
+	if updated.After(s.now) {
+		updated = s.now
+	}
+	if created.After(updated) {
+		created = updated
+	}
+	return created, updated
 }
 
 func (s *seeder) rules() error {

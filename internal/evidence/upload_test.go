@@ -24,56 +24,43 @@ import (
 	"github.com/aegis-sec/aegis/internal/evidence"
 	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
 
+// env is the package's test environment, its files stored on the local
+// disk or, when s3, in a local S3 gateway.
 type env struct {
-	t     *testing.T
-	app   *tests.TestApp
-	url   string
-	users map[c.Role]testutil.User
-	s3    bool
+	*testutil.Env
+	s3 bool
 }
 
 func newEnv(t *testing.T, s3 bool) *env {
-	app := testutil.NewApp(t)
+	e := &env{Env: testutil.NewEnv(t), s3: s3}
 	if s3 {
 		srv := testutil.StartS3(t)
-		s := app.Settings()
+		s := e.App.Settings()
 		s.S3 = core.S3Config{Enabled: true, Bucket: srv.Bucket, Region: srv.Region, Endpoint: srv.Endpoint,
 			AccessKey: srv.AccessKey, Secret: srv.Secret, ForcePathStyle: true}
-		require.NoError(t, app.Save(s), "enable S3")
+		require.NoError(t, e.App.Save(s), "enable S3")
 	}
-	return &env{t: t, app: app, url: testutil.Serve(t, app).URL, users: testutil.Users(t), s3: s3}
-}
-
-func (e *env) save(col string, fields map[string]any) *core.Record {
-	e.t.Helper()
-	cl, _ := e.app.FindCollectionByNameOrId(col)
-	r := core.NewRecord(cl)
-	for k, v := range fields {
-		r.Set(k, v)
-	}
-	require.NoError(e.t, e.app.Save(r), "save %s", col)
-	return r
+	return e
 }
 
 // test creates a test in a campaign, assigned to the red operator.
 func (e *env) test(blind bool) *core.Record {
-	tech := e.save(c.Techniques, map[string]any{"stix_id": "attack-pattern--" + strconv.FormatInt(time.Now().UnixNano(), 36),
+	tech := e.Save(c.Techniques, map[string]any{"stix_id": "attack-pattern--" + strconv.FormatInt(time.Now().UnixNano(), 36),
 		"attack_id": "T1041", "name": "Exfiltration Over C2 Channel"})
-	camp := e.save(c.Campaigns, map[string]any{"name": "evidence", "blind": blind})
-	return e.save(c.Tests, map[string]any{"name": "exfil", "technique": tech.Id, "campaign": camp.Id,
-		"red_assignee": e.users[c.RoleRedOperator].Id})
+	camp := e.Save(c.Campaigns, map[string]any{"name": "evidence", "blind": blind})
+	return e.Save(c.Tests, map[string]any{"name": "exfil", "technique": tech.Id, "campaign": camp.Id,
+		"red_assignee": e.Users[c.RoleRedOperator].Id})
 }
 
 // upload streams a multipart body built on the fly from content.
 func (e *env) upload(testId string, role c.Role, filename string, content io.Reader, note string) testutil.Response {
-	e.t.Helper()
+	e.T.Helper()
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
@@ -89,13 +76,13 @@ func (e *env) upload(testId string, role c.Role, filename string, content io.Rea
 		}
 		pw.CloseWithError(err)
 	}()
-	req, _ := http.NewRequest("POST", e.url+"/api/aegis/tests/"+testId+"/evidence", pr)
+	req, _ := http.NewRequest("POST", e.URL+"/api/aegis/tests/"+testId+"/evidence", pr)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	if role != "" {
-		req.Header.Set("Authorization", e.users[role].Token)
+		req.Header.Set("Authorization", e.Users[role].Token)
 	}
 	res, err := http.DefaultClient.Do(req)
-	require.NoError(e.t, err, "upload")
+	require.NoError(e.T, err, "upload")
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	pr.CloseWithError(io.ErrClosedPipe)
@@ -109,17 +96,17 @@ type evidenceJSON struct {
 
 // download fetches an evidence file, with a fresh file token when withToken.
 func (e *env) download(ev evidenceJSON, role c.Role, withToken bool) *http.Response {
-	e.t.Helper()
-	url := e.url + "/api/files/evidence/" + ev.Id + "/" + ev.File
+	e.T.Helper()
+	url := e.URL + "/api/files/evidence/" + ev.Id + "/" + ev.File
 	if withToken {
-		res := testutil.Do(e.t, "POST", e.url+"/api/files/token", e.users[role].Token, nil)
+		res := testutil.Do(e.T, "POST", e.URL+"/api/files/token", e.Users[role].Token, nil)
 		var tok struct{ Token string }
-		res.JSON(e.t, &tok)
+		res.JSON(e.T, &tok)
 		url += "?token=" + tok.Token
 	}
 	res, err := http.Get(url)
-	require.NoError(e.t, err, "download the evidence")
-	e.t.Cleanup(func() { res.Body.Close() })
+	require.NoError(e.T, err, "download the evidence")
+	e.T.Cleanup(func() { res.Body.Close() })
 	return res
 }
 
@@ -136,12 +123,12 @@ func (e *env) stored(t *testing.T) int {
 }
 
 func (e *env) storedNow() (int, error) {
-	fsys, err := e.app.NewFilesystem()
+	fsys, err := e.App.NewFilesystem()
 	if err != nil {
 		return 0, fmt.Errorf("open the storage: %w", err)
 	}
 	defer fsys.Close()
-	col, err := e.app.FindCollectionByNameOrId(c.Evidence)
+	col, err := e.App.FindCollectionByNameOrId(c.Evidence)
 	if err != nil {
 		return 0, fmt.Errorf("find the evidence collection: %w", err)
 	}
@@ -159,7 +146,7 @@ func (e *env) storedNow() (int, error) {
 }
 
 func (e *env) rows() int {
-	n, _ := e.app.CountRecords(c.Evidence)
+	n, _ := e.App.CountRecords(c.Evidence)
 	return int(n)
 }
 
@@ -183,7 +170,7 @@ func suite(t *testing.T, e *env) {
 		require.Equal(t, "text/plain", ev.Mime, "metadata: %s", res.Body)
 		require.Equal(t, "console.log", ev.Filename, "metadata: %s", res.Body)
 		require.Equal(t, "operator console", ev.Note, "metadata: %s", res.Body)
-		require.Equal(t, e.users[c.RoleRedOperator].Id, ev.Uploaded_by, "metadata: %s", res.Body)
+		require.Equal(t, e.Users[c.RoleRedOperator].Id, ev.Uploaded_by, "metadata: %s", res.Body)
 		assert.Equal(t, 404, e.download(ev, c.RoleViewer, false).StatusCode, "download without token")
 		r := e.download(ev, c.RoleViewer, true)
 		got, _ := io.ReadAll(r.Body)
@@ -191,13 +178,13 @@ func suite(t *testing.T, e *env) {
 		assert.True(t, bytes.Equal(got, body), "download with token: %d %q", r.StatusCode, got)
 		// Only the note can change afterwards, by the uploader.
 		patch := func(role c.Role, body map[string]any) int {
-			return testutil.Do(t, "PATCH", e.url+"/api/collections/evidence/records/"+ev.Id, e.users[role].Token, body).Status
+			return testutil.Do(t, "PATCH", e.URL+"/api/collections/evidence/records/"+ev.Id, e.Users[role].Token, body).Status
 		}
 		assert.Equal(t, 200, patch(c.RoleRedOperator, map[string]any{"note": "console, 10:00–10:05"}), "note edit")
 		code := patch(c.RoleRedOperator, map[string]any{"sha256": strings.Repeat("0", 64)})
 		assert.Contains(t, []int{403, 404}, code, "the hash cannot be edited")
 		assert.Equal(t, 404, patch(c.RoleRedLead, map[string]any{"note": "not mine"}), "edit by another user")
-		stored, _ := e.app.FindRecordById(c.Evidence, ev.Id)
+		stored, _ := e.App.FindRecordById(c.Evidence, ev.Id)
 		assert.Equal(t, sum(body), stored.GetString("sha256"), "after edits the hash is unchanged")
 		assert.Equal(t, "console, 10:00–10:05", stored.GetString("note"), "after edits the uploader's note is kept")
 		// Blue uploads are blue evidence.
@@ -252,27 +239,27 @@ func suite(t *testing.T, e *env) {
 			})
 		}
 		// An operator not assigned to the test.
-		r, _ := e.app.FindRecordById(c.Tests, test.Id)
-		r.Set("red_assignee", e.users[c.RoleRedLead].Id)
-		e.app.Save(r)
+		r, _ := e.App.FindRecordById(c.Tests, test.Id)
+		r.Set("red_assignee", e.Users[c.RoleRedLead].Id)
+		e.App.Save(r)
 		assert.Equal(t, 403, e.upload(test.Id, c.RoleRedOperator, "f.txt", strings.NewReader("x"), "").Status, "unassigned operator")
-		r.Set("red_assignee", e.users[c.RoleRedOperator].Id)
-		e.app.Save(r)
+		r.Set("red_assignee", e.Users[c.RoleRedOperator].Id)
+		e.App.Save(r)
 		// Oversize against a small limit from settings.
-		set, _ := e.app.FindFirstRecordByData(c.Settings, "key", "default")
+		set, _ := e.App.FindFirstRecordByData(c.Settings, "key", "default")
 		pol := c.DefaultEvidencePolicy()
 		pol.MaxBytes = 4096
 		set.Set("evidence", pol)
-		require.NoError(t, e.app.Save(set))
+		require.NoError(t, e.App.Save(set))
 		big := e.upload(test.Id, c.RoleRedOperator, "big.txt", strings.NewReader(strings.Repeat("a", 5000)), "")
 		assert.Equal(t, 413, big.Status, "an upload over the limit is refused: %s", big.Body)
 		fits := e.upload(test.Id, c.RoleRedOperator, "fits.txt", strings.NewReader(strings.Repeat("a", 4096)), "")
 		assert.Equal(t, 200, fits.Status, "an upload at the limit is stored: %s", fits.Body)
 		pol.MaxBytes = 0
 		set.Set("evidence", pol)
-		e.app.Save(set)
+		e.App.Save(set)
 		// CRUD creates would skip hashing and sniffing.
-		res := testutil.Do(t, "POST", e.url+"/api/collections/evidence/records", e.users[c.RoleRedLead].Token,
+		res := testutil.Do(t, "POST", e.URL+"/api/collections/evidence/records", e.Users[c.RoleRedLead].Token,
 			map[string]any{"test": test.Id, "team": "red", "filename": "x"})
 		assert.Equal(t, 400, res.Status, "CRUD create: %d", res.Status)
 		assert.Equal(t, rows+1, e.rows(), "rows %d→%d, stored %d→%d: refusals left something behind", rows, e.rows(), objs, e.stored(t))
@@ -338,9 +325,9 @@ func suite(t *testing.T, e *env) {
 	t.Run("deleting the test deletes its evidence files", func(t *testing.T) {
 		require.NotEqual(t, 0, e.stored(t), "nothing stored to delete")
 		require.NotEqual(t, 0, e.rows(), "nothing stored to delete")
-		res := testutil.Do(t, "DELETE", e.url+"/api/collections/tests/records/"+test.Id, e.users[c.RoleRedLead].Token, nil)
+		res := testutil.Do(t, "DELETE", e.URL+"/api/collections/tests/records/"+test.Id, e.Users[c.RoleRedLead].Token, nil)
 		require.Equal(t, 204, res.Status, "delete test: %d %s", res.Status, res.Body)
-		n, _ := e.app.CountRecords(c.Evidence, nil)
+		n, _ := e.App.CountRecords(c.Evidence, nil)
 		assert.Equal(t, int64(0), n, "%d evidence rows left", n)
 		// The files go after the response, in the background: wait for them,
 		// reading a failed listing (a file removed while listed) as "not yet".
@@ -353,7 +340,7 @@ func suite(t *testing.T, e *env) {
 		require.NoError(t, err, "list the stored evidence")
 		assert.Equal(t, 0, left, "files left in storage")
 	})
-	if dir := e.app.DataDir() + "/evidence_spool"; true {
+	if dir := e.App.DataDir() + "/evidence_spool"; true {
 		left, _ := os.ReadDir(dir)
 		assert.Empty(t, left, "%d spool files left", len(left))
 	}
@@ -410,19 +397,19 @@ func TestSweepRemovesOrphansOnly(t *testing.T) {
 	res := e.upload(test.Id, c.RoleRedLead, "kept.txt", strings.NewReader("kept"), "")
 	require.Equal(t, 200, res.Status, "upload the kept file: %s", res.Body)
 	// A crash between storing the bytes and inserting the row leaves this.
-	col, _ := e.app.FindCollectionByNameOrId(c.Evidence)
-	fsys, _ := e.app.NewFilesystem()
+	col, _ := e.App.FindCollectionByNameOrId(c.Evidence)
+	fsys, _ := e.App.NewFilesystem()
 	require.NoError(t, fsys.Upload([]byte("orphan"), col.Id+"/"+core.GenerateDefaultRandomId()+"/orphan.txt"))
 	fsys.Close()
-	os.MkdirAll(evidence.SpoolDir(e.app), 0o700)
-	os.WriteFile(filepath.Join(evidence.SpoolDir(e.app), "upload-stale"), []byte("x"), 0o600)
+	os.MkdirAll(evidence.SpoolDir(e.App), 0o700)
+	os.WriteFile(filepath.Join(evidence.SpoolDir(e.App), "upload-stale"), []byte("x"), 0o600)
 	require.Equal(t, 2, e.stored(t), "stored %d", e.stored(t))
 	// Within the grace period nothing is touched (it could be in flight).
-	st, err := evidence.Sweep(context.Background(), e.app, time.Now(), time.Hour)
+	st, err := evidence.Sweep(context.Background(), e.App, time.Now(), time.Hour)
 	require.NoError(t, err, "sweep in grace")
 	require.Zero(t, st.Orphans, "in grace no orphan is removed: %+v", st)
 	require.Zero(t, st.Spool, "in grace no spool file is removed: %+v", st)
-	st, err = evidence.Sweep(context.Background(), e.app, time.Now().Add(2*time.Hour), time.Hour)
+	st, err = evidence.Sweep(context.Background(), e.App, time.Now().Add(2*time.Hour), time.Hour)
 	require.NoError(t, err, "sweep: %+v", st)
 	require.Equal(t, 1, st.Orphans, "sweep: %+v %v", st, err)
 	require.Equal(t, 1, st.Spool, "sweep: %+v %v", st, err)

@@ -107,6 +107,22 @@ func ModelMetrics(app core.App, revealedOnly bool) (*Metrics, error) {
 		Findings: FindingStats{ByStatus: map[string]int{}, Weekly: []WeekCount{}}}
 	ov := r.Overall("")
 	m.Score, m.Level = coverage.RoundTo(ov.Score, 2), ov.Level
+	countOutcomes(m, d, revealedOnly)
+	countFreshness(m, r)
+	m.CoverageByTactic = r.Tactics("", false)
+
+	bySource, err := d.Shared("report.rules_by_source", func() (any, error) { return rulesBySource(app) })
+	if err != nil {
+		return nil, err
+	}
+	m.RulesBySource = append(m.RulesBySource, bySource.([]RuleSourceCount)...)
+	return m, nil
+}
+
+// countOutcomes counts the tests by state and the validated ones by
+// outcome, and sets the detection and prevention rates and the time to
+// detect.
+func countOutcomes(m *Metrics, d *coverage.Data, revealedOnly bool) {
 	var ttd []float64
 	detected, prevented := 0, 0
 	for t := range d.AllTests() {
@@ -136,14 +152,26 @@ func ModelMetrics(app core.App, revealedOnly bool) (*Metrics, error) {
 		m.PreventionRate = coverage.RoundTo(float64(prevented)/float64(m.Outcomes.Validated), 4)
 	}
 	if len(ttd) > 0 {
-		sort.Float64s(ttd)
-		s := 0.0
-		for _, x := range ttd {
-			s += x
-		}
-		m.TimeToDetect = TTD{Samples: len(ttd), Mean: coverage.RoundTo(s/float64(len(ttd)), 1), Median: ttd[len(ttd)/2],
-			P90: ttd[int(float64(len(ttd)-1)*0.9)]}
+		m.TimeToDetect = timeToDetect(ttd)
 	}
+}
+
+// timeToDetect summarises the seconds from execution to detection (not
+// empty; sorted in place).
+func timeToDetect(ttd []float64) TTD {
+	sort.Float64s(ttd)
+	s := 0.0
+	for _, x := range ttd {
+		s += x
+	}
+	return TTD{Samples: len(ttd), Mean: coverage.RoundTo(s/float64(len(ttd)), 1), Median: ttd[len(ttd)/2],
+		P90: ttd[int(float64(len(ttd)-1)*0.9)]}
+}
+
+// countFreshness counts the techniques in scope by the age of their last
+// validation.
+func countFreshness(m *Metrics, r *coverage.Result) {
+	d := r.Data
 	for i := range d.Techniques {
 		t := &d.Techniques[i]
 		if t.Retired || !t.InScope {
@@ -166,14 +194,6 @@ func ModelMetrics(app core.App, revealedOnly bool) (*Metrics, error) {
 			m.Freshness["older"]++
 		}
 	}
-	m.CoverageByTactic = r.Tactics("", false)
-
-	bySource, err := d.Shared("report.rules_by_source", func() (any, error) { return rulesBySource(app) })
-	if err != nil {
-		return nil, err
-	}
-	m.RulesBySource = append(m.RulesBySource, bySource.([]RuleSourceCount)...)
-	return m, nil
 }
 
 // rulesBySource counts the rules by source. It reads every rule (hundreds of

@@ -233,8 +233,16 @@ func pdfHeatmap(p *pdfDoc, ex *Executive) {
 	}
 }
 
+// pdfTrendAndGaps is the page of the organisation's score over its
+// snapshots and of its top gaps.
 func pdfTrendAndGaps(p *pdfDoc, ex *Executive) {
 	p.AddPage()
+	pdfTrend(p, ex.Trend)
+	pdfGaps(p, ex.Gaps)
+}
+
+// pdfTrend draws the overall score at each snapshot as a line chart.
+func pdfTrend(p *pdfDoc, pts []*coverage.Snapshot) {
 	p.heading("Trend")
 	p.muted(9)
 	note := "Overall score of the organisation at each snapshot (snapshots are taken daily, after imports and on demand)."
@@ -253,87 +261,99 @@ func pdfTrendAndGaps(p *pdfDoc, ex *Executive) {
 		p.CellFormat(padL-1, 4, fmt.Sprintf("%.0f", v), "", 0, "R", false, 0, "")
 		p.Line(x0, ly, x0+w, ly)
 	}
-	pts := ex.Trend
-	switch len(pts) {
-	case 0:
+	if len(pts) == 0 {
 		p.SetXY(x0+4, y+chartH/2-3)
 		p.body(10)
 		p.CellFormat(w-8, 6, "No snapshots yet: the first is taken after the first import.", "", 0, "L", false, 0, "")
-	default:
-		p.SetDrawColor(37, 99, 235)
-		p.SetFillColor(37, 99, 235)
-		p.SetLineWidth(0.7)
-		var px, py float64
-		for i, s := range pts {
-			x := x0 + w/2
-			if len(pts) > 1 {
-				x = x0 + 3 + (w-6)*float64(i)/float64(len(pts)-1)
-			}
-			yy := y + chartH*(1-coverage.Clamp01(s.Totals.Score/100))
-			if i > 0 {
-				p.Line(px, py, x, yy)
-			}
-			p.Circle(x, yy, 0.9, "F")
-			px, py = x, yy
-		}
-		p.muted(7)
-		first, last := pts[0], pts[len(pts)-1]
-		p.SetXY(x0, y+chartH+0.5)
-		p.CellFormat(w/2, 4, fmt.Sprintf("%s: %.1f", first.TakenAt.Format("2006-01-02"), first.Totals.Score), "", 0, "L", false, 0, "")
-		p.CellFormat(w/2, 4, fmt.Sprintf("%s: %.1f", last.TakenAt.Format("2006-01-02"), last.Totals.Score), "", 0, "R", false, 0, "")
+	} else {
+		pdfTrendLine(p, pts, x0, y, w, chartH)
 	}
 	p.SetXY(pdfMargin, y+chartH+7)
+}
 
+// pdfTrendLine plots pts (not empty) in the chart at x0, y of width w and
+// height h, with the first and last values under it.
+func pdfTrendLine(p *pdfDoc, pts []*coverage.Snapshot, x0, y, w, h float64) {
+	p.SetDrawColor(37, 99, 235)
+	p.SetFillColor(37, 99, 235)
+	p.SetLineWidth(0.7)
+	var px, py float64
+	for i, s := range pts {
+		x := x0 + w/2
+		if len(pts) > 1 {
+			x = x0 + 3 + (w-6)*float64(i)/float64(len(pts)-1)
+		}
+		yy := y + h*(1-coverage.Clamp01(s.Totals.Score/100))
+		if i > 0 {
+			p.Line(px, py, x, yy)
+		}
+		p.Circle(x, yy, 0.9, "F")
+		px, py = x, yy
+	}
+	p.muted(7)
+	first, last := pts[0], pts[len(pts)-1]
+	p.SetXY(x0, y+h+0.5)
+	p.CellFormat(w/2, 4, fmt.Sprintf("%s: %.1f", first.TakenAt.Format("2006-01-02"), first.Totals.Score), "", 0, "L", false, 0, "")
+	p.CellFormat(w/2, 4, fmt.Sprintf("%s: %.1f", last.TakenAt.Format("2006-01-02"), last.Totals.Score), "", 0, "R", false, 0, "")
+}
+
+// gapWidths are the widths of the columns of the gaps table.
+var gapWidths = []float64{8, 22, 78, 16, 149}
+
+// pdfGaps is the table of the top gaps, ranked, with why each is there.
+func pdfGaps(p *pdfDoc, gaps []coverage.Gap) {
 	p.heading("Top gaps")
 	p.muted(9)
 	p.MultiCell(pdfBody, 4.5, p.text("Ranked by need (100 - score) x priority x share of tracked actors using the technique x time since "+
 		"validation (never validated counts most). Validated techniques are not gaps."), "", "L", false)
 	p.Ln(1)
-	widths := []float64{8, 22, 78, 16, 149}
-	heads := []string{"#", "Technique", "Name", "Score", "Why it is here"}
-	gapRow := func(cells []string, bold bool, level string) {
-		p.SetFont("Helvetica", map[bool]string{true: "B", false: ""}[bold], 8.5)
-		lines := p.SplitText(p.text(cells[4]), widths[4]-2)
-		h := max(6, float64(len(lines))*4+2)
-		p.ensure(h)
-		ry := p.GetY()
-		x := pdfMargin
-		for i, c := range cells {
-			if i == 2 && level != "" {
-				p.fill(coverage.LevelColors[level])
-				p.SetDrawColor(156, 163, 175)
-				p.Rect(x+1, ry+h/2-1.5, 3, 3, "FD")
-			}
-			p.SetTextColor(17, 24, 39)
-			switch i {
-			case 4:
-				p.SetXY(x+1, ry+1)
-				for k, l := range lines {
-					p.SetXY(x+1, ry+1+float64(k)*4)
-					p.CellFormat(widths[i]-2, 4, l, "", 0, "L", false, 0, "")
-				}
-			case 2:
-				p.SetXY(x+5, ry)
-				p.CellFormat(widths[i]-6, h, p.fit(c, widths[i]-7), "", 0, "L", false, 0, "")
-			default:
-				p.SetXY(x+1, ry)
-				p.CellFormat(widths[i]-2, h, p.fit(c, widths[i]-2), "", 0, "L", false, 0, "")
-			}
-			x += widths[i]
-		}
-		p.SetDrawColor(229, 231, 235)
-		p.SetLineWidth(0.2)
-		p.Line(pdfMargin, ry+h, pdfW-pdfMargin, ry+h)
-		p.SetXY(pdfMargin, ry+h)
+	pdfGapRow(p, []string{"#", "Technique", "Name", "Score", "Why it is here"}, true, "")
+	for i, g := range gaps {
+		pdfGapRow(p, []string{fmt.Sprint(i + 1), g.AttackID, g.Name, fmt.Sprintf("%.1f", g.Score), g.Reason()}, false, g.Level)
 	}
-	gapRow(heads, true, "")
-	for i, g := range ex.Gaps {
-		gapRow([]string{fmt.Sprint(i + 1), g.AttackID, g.Name, fmt.Sprintf("%.1f", g.Score), g.Reason()}, false, g.Level)
-	}
-	if len(ex.Gaps) == 0 {
+	if len(gaps) == 0 {
 		p.muted(10)
 		p.CellFormat(pdfBody, 7, "No gaps: every technique in scope is validated.", "", 1, "L", false, 0, "")
 	}
+}
+
+// pdfGapRow draws one row of the gaps table, as tall as its wrapped
+// reason, with the level's colour before the name when level is set.
+func pdfGapRow(p *pdfDoc, cells []string, bold bool, level string) {
+	widths := gapWidths
+	p.SetFont("Helvetica", map[bool]string{true: "B", false: ""}[bold], 8.5)
+	lines := p.SplitText(p.text(cells[4]), widths[4]-2)
+	h := max(6, float64(len(lines))*4+2)
+	p.ensure(h)
+	ry := p.GetY()
+	x := pdfMargin
+	for i, c := range cells {
+		if i == 2 && level != "" {
+			p.fill(coverage.LevelColors[level])
+			p.SetDrawColor(156, 163, 175)
+			p.Rect(x+1, ry+h/2-1.5, 3, 3, "FD")
+		}
+		p.SetTextColor(17, 24, 39)
+		switch i {
+		case 4:
+			p.SetXY(x+1, ry+1)
+			for k, l := range lines {
+				p.SetXY(x+1, ry+1+float64(k)*4)
+				p.CellFormat(widths[i]-2, 4, l, "", 0, "L", false, 0, "")
+			}
+		case 2:
+			p.SetXY(x+5, ry)
+			p.CellFormat(widths[i]-6, h, p.fit(c, widths[i]-7), "", 0, "L", false, 0, "")
+		default:
+			p.SetXY(x+1, ry)
+			p.CellFormat(widths[i]-2, h, p.fit(c, widths[i]-2), "", 0, "L", false, 0, "")
+		}
+		x += widths[i]
+	}
+	p.SetDrawColor(229, 231, 235)
+	p.SetLineWidth(0.2)
+	p.Line(pdfMargin, ry+h, pdfW-pdfMargin, ry+h)
+	p.SetXY(pdfMargin, ry+h)
 }
 
 func pdfTable(p *pdfDoc, widths []float64, heads []string, rows [][]string, empty string) {

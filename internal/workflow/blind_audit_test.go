@@ -31,7 +31,7 @@ func (e *env) runAuditCases(t *testing.T, cases []auditCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := e.do(tc.method, tc.path, tc.role, nil)
+			res := e.Do(tc.method, tc.path, tc.role, nil)
 			require.Equal(t, tc.wantStatus, res.Status, "%s %s as %s: %s", tc.method, tc.path, tc.role, clipBody(res.Body))
 			for _, s := range tc.contains {
 				assert.Contains(t, string(res.Body), s, "%s as %s", tc.path, tc.role)
@@ -66,23 +66,23 @@ func TestBlindTestAuditFollowsTestVisibility(t *testing.T) {
 	// A red lead names the hidden test and writes its procedure; red and
 	// blue hang things on it. Every change is audited.
 	const secretName, secretProc, secretComment = "Operation NIGHTJAR", "dump lsass with procdump-NIGHTJAR", "NIGHTJAR went fine"
-	res := e.do("PATCH", "/api/collections/tests/records/"+hidden.Id, c.RoleRedLead,
-		map[string]any{"name": secretName, "procedure": secretProc, "red_assignee": e.users[c.RoleRedOperator].Id})
+	res := e.Do("PATCH", "/api/collections/tests/records/"+hidden.Id, c.RoleRedLead,
+		map[string]any{"name": secretName, "procedure": secretProc, "red_assignee": e.Users[c.RoleRedOperator].Id})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-	res = e.do("POST", "/api/collections/test_comments/records", c.RoleRedLead,
-		map[string]any{"test": hidden.Id, "author": e.users[c.RoleRedLead].Id, "body": secretComment})
+	res = e.Do("POST", "/api/collections/test_comments/records", c.RoleRedLead,
+		map[string]any{"test": hidden.Id, "author": e.Users[c.RoleRedLead].Id, "body": secretComment})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-	tool := e.save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr"})
-	outcome := e.save(c.TestOutcomes, map[string]any{"test": hidden.Id, "defense_tool": tool.Id, "prevention": "blocked", "detection": "none"})
+	tool := e.Save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr"})
+	outcome := e.Save(c.TestOutcomes, map[string]any{"test": hidden.Id, "defense_tool": tool.Id, "prevention": "blocked", "detection": "none"})
 	f, err := filesystem.NewFileFromBytes([]byte("red notes"), "nightjar-notes.txt")
 	require.NoError(t, err)
-	ev := e.save(c.Evidence, map[string]any{"test": hidden.Id, "team": "red", "file": f, "filename": "nightjar-notes.txt"})
-	finding := e.save(c.Findings, map[string]any{"test": hidden.Id, "technique": tech.Id, "title": "NIGHTJAR finding"})
-	res = e.do("PATCH", "/api/collections/tests/records/"+visible.Id, c.RoleRedLead, map[string]any{"name": "Operation OPENDAY"})
+	ev := e.Save(c.Evidence, map[string]any{"test": hidden.Id, "team": "red", "file": f, "filename": "nightjar-notes.txt"})
+	finding := e.Save(c.Findings, map[string]any{"test": hidden.Id, "technique": tech.Id, "title": "NIGHTJAR finding"})
+	res = e.Do("PATCH", "/api/collections/tests/records/"+visible.Id, c.RoleRedLead, map[string]any{"name": "Operation OPENDAY"})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 
 	// One entry about the hidden test itself, to view by id.
-	entries, err := e.app.FindRecordsByFilter(c.AuditLogs, "record_id = {:id}", "created", 0, 0, map[string]any{"id": hidden.Id})
+	entries, err := e.App.FindRecordsByFilter(c.AuditLogs, "record_id = {:id}", "created", 0, 0, map[string]any{"id": hidden.Id})
 	require.NoError(t, err)
 	require.NotEmpty(t, entries)
 	hiddenEntry := entries[0].Id
@@ -118,15 +118,15 @@ func TestBlindTestAuditFollowsTestVisibility(t *testing.T) {
 
 	// Realtime: blue subscribed to audit_logs/* hears about the visible
 	// test, never about the hidden one; the red lead hears both.
-	blue := testutil.Subscribe(t, e.url, e.users[c.RoleBlueAnalyst].Token, "audit_logs/*", "audit_logs/"+hiddenEntry)
-	lead := testutil.Subscribe(t, e.url, e.users[c.RoleRedLead].Token, "audit_logs/*")
-	e.mustAct(hidden.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.users[c.RoleRedOperator].Id})
-	res = e.do("PATCH", "/api/collections/tests/records/"+hidden.Id, c.RoleRedLead, map[string]any{"procedure": secretProc + " v2"})
+	blue := testutil.Subscribe(t, e.URL, e.Users[c.RoleBlueAnalyst].Token, "audit_logs/*", "audit_logs/"+hiddenEntry)
+	lead := testutil.Subscribe(t, e.URL, e.Users[c.RoleRedLead].Token, "audit_logs/*")
+	e.MustTransition(hidden.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.Users[c.RoleRedOperator].Id})
+	res = e.Do("PATCH", "/api/collections/tests/records/"+hidden.Id, c.RoleRedLead, map[string]any{"procedure": secretProc + " v2"})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-	res = e.do("POST", "/api/collections/test_comments/records", c.RoleRedOperator,
-		map[string]any{"test": hidden.Id, "author": e.users[c.RoleRedOperator].Id, "body": "NIGHTJAR ran at 02:00"})
+	res = e.Do("POST", "/api/collections/test_comments/records", c.RoleRedOperator,
+		map[string]any{"test": hidden.Id, "author": e.Users[c.RoleRedOperator].Id, "body": "NIGHTJAR ran at 02:00"})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-	e.mustAct(visible.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.users[c.RoleRedOperator].Id})
+	e.MustTransition(visible.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.Users[c.RoleRedOperator].Id})
 
 	auditEvents := func(rt *testutil.Realtime, until string) []string {
 		var got []string
@@ -157,7 +157,7 @@ func TestBlindTestAuditFollowsTestVisibility(t *testing.T) {
 	assert.Contains(t, leadSaw, hidden.Id, "the red lead hears about the hidden test")
 
 	// Revealing shows the whole history to blue, everywhere.
-	e.mustAct(hidden.Id, c.RoleRedLead, "reveal", nil)
+	e.MustTransition(hidden.Id, c.RoleRedLead, "reveal", nil)
 	assert.Zero(t, e.count(c.AuditLogs, "test = {:t} AND revealed = false", map[string]any{"t": hidden.Id}))
 	var after []auditCase
 	for _, role := range []c.Role{c.RoleBlueAnalyst, c.RoleBlueLead} {

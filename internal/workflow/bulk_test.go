@@ -16,9 +16,9 @@ func TestBulkActions(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		ids = append(ids, e.newTest(tech, src).Id)
 	}
-	op, analyst := e.users[c.RoleRedOperator].Id, e.users[c.RoleBlueAnalyst].Id
+	op, analyst := e.Users[c.RoleRedOperator].Id, e.Users[c.RoleBlueAnalyst].Id
 	bulk := func(role c.Role, body map[string]any) (int, []map[string]any) {
-		res := e.do("POST", "/api/aegis/tests/bulk", role, body)
+		res := e.Do("POST", "/api/aegis/tests/bulk", role, body)
 		var out struct{ Tests []map[string]any }
 		if res.Status == 200 {
 			res.JSON(t, &out)
@@ -34,13 +34,13 @@ func TestBulkActions(t *testing.T) {
 	assert.Equal(t, 400, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": append([]string{"nope"}, ids...), "red_assignee": op}), "one unknown id refuses the whole bulk")
 	assert.Equal(t, 400, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": append(append([]string{}, ids...), ids[0]), "red_assignee": ""}), "approving without an assignee is refused")
 	for _, id := range ids {
-		require.Equal(t, c.StateDraft, e.get(id).GetString("state"), "a refused bulk changed %s", id)
+		require.Equal(t, c.StateDraft, e.Get(c.Tests, id).GetString("state"), "a refused bulk changed %s", id)
 	}
 	code, out := bulk(c.RoleRedLead, map[string]any{"action": "approve", "ids": ids, "red_assignee": op})
 	require.Equal(t, 200, code, "approve: %d %v", code, out)
 	require.Len(t, out, 3, "approve: %d %v", code, out)
 	for _, id := range ids {
-		r := e.get(id)
+		r := e.Get(c.Tests, id)
 		assert.Equal(t, c.StateReady, r.GetString("state"), "approved %s: %v", id, r.FieldsData())
 		assert.Equal(t, op, r.GetString("red_assignee"), "approved %s: %v", id, r.FieldsData())
 		assert.Equal(t, 1, r.GetInt("revision"), "approved %s: %v", id, r.FieldsData())
@@ -48,7 +48,7 @@ func TestBulkActions(t *testing.T) {
 	// Approving again conflicts (they are ready now).
 	assert.Equal(t, 409, status(c.RoleRedLead, map[string]any{"action": "approve", "ids": ids, "red_assignee": op}), "approving ready tests again conflicts")
 	assert.Equal(t, 200, status(c.RoleRedLead, map[string]any{"action": "assign", "ids": ids[:2], "blue_assignee": analyst}), "the red lead assigns blue")
-	assert.False(t, e.get(ids[0]).GetString("blue_assignee") != analyst || e.get(ids[2]).GetString("blue_assignee") != "", "assign applied to the wrong tests")
+	assert.False(t, e.Get(c.Tests, ids[0]).GetString("blue_assignee") != analyst || e.Get(c.Tests, ids[2]).GetString("blue_assignee") != "", "assign applied to the wrong tests")
 	// Blue leads cannot touch tests they cannot see.
 	hiddenCamp := e.campaign("hidden", true)
 	hidden := e.newTest(tech, hiddenCamp).Id
@@ -62,14 +62,14 @@ func TestBulkActions(t *testing.T) {
 	require.Equal(t, 200, code, "copy: %d", code)
 	require.Len(t, out, 3, "copy: %d", code)
 	for _, cp := range out {
-		r := e.get(cp["id"].(string))
+		r := e.Get(c.Tests, cp["id"].(string))
 		assert.Equal(t, dst.Id, r.GetString("campaign"), "copy: %v", r.FieldsData())
 		assert.Equal(t, c.StateDraft, r.GetString("state"), "copy: %v", r.FieldsData())
 		assert.False(t, r.GetBool("revealed"), "copy: %v", r.FieldsData())
 		assert.Equal(t, tech.Id, r.GetString("technique"), "copy: %v", r.FieldsData())
 	}
 	assert.Equal(t, 200, status(c.RoleRedLead, map[string]any{"action": "move", "ids": ids[:1], "campaign": dst.Id}), "the red lead moves a test")
-	r := e.get(ids[0])
+	r := e.Get(c.Tests, ids[0])
 	assert.Equal(t, dst.Id, r.GetString("campaign"), "moved: %v", r.FieldsData())
 	assert.Equal(t, c.StateReady, r.GetString("state"), "moved: %v", r.FieldsData())
 	n := e.count(c.Tests, "campaign = {:c}", map[string]any{"c": src.Id})

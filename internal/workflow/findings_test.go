@@ -13,33 +13,33 @@ import (
 func TestMissOpensFindingAndPassingRetestResolvesIt(t *testing.T) {
 	e := newEnv(t)
 	tech := e.technique("T1566.001", map[string]any{"priority": "high"})
-	e.save(c.Mitigations, map[string]any{"stix_id": "course-of-action--1", "attack_id": "M1049", "name": "Antivirus/Antimalware", "techniques": []string{tech.Id}})
+	e.Save(c.Mitigations, map[string]any{"stix_id": "course-of-action--1", "attack_id": "M1049", "name": "Antivirus/Antimalware", "techniques": []string{tech.Id}})
 	id := e.newTest(tech, nil).Id
-	op := e.users[c.RoleRedOperator].Id
-	e.mustAct(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
-	e.mustAct(id, c.RoleRedOperator, "start", nil)
-	e.mustAct(id, c.RoleRedOperator, "submit", map[string]any{"red_result": "executed"})
-	e.mustAct(id, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "not_blocked", "detection": "telemetry"})
+	op := e.Users[c.RoleRedOperator].Id
+	e.MustTransition(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
+	e.MustTransition(id, c.RoleRedOperator, "start", nil)
+	e.MustTransition(id, c.RoleRedOperator, "submit", map[string]any{"red_result": "executed"})
+	e.MustTransition(id, c.RoleBlueAnalyst, "record", map[string]any{"prevention": "not_blocked", "detection": "telemetry"})
 
-	f, err := e.app.FindFirstRecordByFilter(c.Findings, "test = {:t}", map[string]any{"t": id})
+	f, err := e.App.FindFirstRecordByFilter(c.Findings, "test = {:t}", map[string]any{"t": id})
 	require.NoError(t, err, "no finding opened")
 	require.Equal(t, "open", f.GetString("status"), "finding: %v", f.FieldsData())
 	require.Equal(t, "high", f.GetString("severity"), "finding: %v", f.FieldsData())
 	require.Equal(t, tech.Id, f.GetString("technique"), "finding: %v", f.FieldsData())
-	require.Equal(t, e.users[c.RoleBlueAnalyst].Id, f.GetString("owner"), "finding: %v", f.FieldsData())
+	require.Equal(t, e.Users[c.RoleBlueAnalyst].Id, f.GetString("owner"), "finding: %v", f.FieldsData())
 	require.False(t, f.GetDateTime("due_at").IsZero(), "finding: %v", f.FieldsData())
 	require.NotEqual(t, "", f.GetString("title"), "finding: %v", f.FieldsData())
 	rec := f.GetString("recommendation")
 	assert.Contains(t, rec, "M1049", "recommendation: %q", rec)
 	assert.Contains(t, rec, "T1566.001", "recommendation: %q", rec)
 	// The analyst who recorded the miss became the test's analyst and owns it.
-	n := e.count(c.Notifications, "user = {:u} && kind = 'finding_opened'", map[string]any{"u": e.users[c.RoleBlueAnalyst].Id})
+	n := e.count(c.Notifications, "user = {:u} && kind = 'finding_opened'", map[string]any{"u": e.Users[c.RoleBlueAnalyst].Id})
 	assert.Equal(t, 1, n, "finding notifications = %d", n)
 
 	// Only validated or closed tests can be retested; operators may not.
-	retest := e.do("POST", "/api/aegis/tests/"+id+"/retest", c.RoleRedOperator, nil)
+	retest := e.Do("POST", "/api/aegis/tests/"+id+"/retest", c.RoleRedOperator, nil)
 	assert.Equal(t, 403, retest.Status, "an operator may not retest")
-	res := e.do("POST", "/api/aegis/tests/"+id+"/retest", c.RoleRedLead, nil)
+	res := e.Do("POST", "/api/aegis/tests/"+id+"/retest", c.RoleRedLead, nil)
 	require.Equal(t, http.StatusOK, res.Status, "retest: %d %s", res.Status, res.Body)
 	var rt struct{ Id, State, Retest_of, Procedure string }
 	res.JSON(t, &rt)
@@ -47,20 +47,20 @@ func TestMissOpensFindingAndPassingRetestResolvesIt(t *testing.T) {
 	require.Equal(t, id, rt.Retest_of, "retest: %s", res.Body)
 	// A failing retest keeps the finding open.
 	walk := func(tid, prevention, detection string) {
-		e.mustAct(tid, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
-		e.mustAct(tid, c.RoleRedOperator, "start", nil)
-		e.mustAct(tid, c.RoleRedOperator, "submit", map[string]any{"red_result": "executed"})
-		e.mustAct(tid, c.RoleBlueAnalyst, "record", map[string]any{"prevention": prevention, "detection": detection})
+		e.MustTransition(tid, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
+		e.MustTransition(tid, c.RoleRedOperator, "start", nil)
+		e.MustTransition(tid, c.RoleRedOperator, "submit", map[string]any{"red_result": "executed"})
+		e.MustTransition(tid, c.RoleBlueAnalyst, "record", map[string]any{"prevention": prevention, "detection": detection})
 	}
 	walk(rt.Id, "not_blocked", "none")
-	f, _ = e.app.FindRecordById(c.Findings, f.Id)
+	f, _ = e.App.FindRecordById(c.Findings, f.Id)
 	require.Equal(t, "open", f.GetString("status"), "failing retest changed the finding: %s", f.GetString("status"))
 	// The second miss opened its own finding; a passing third test resolves both.
-	res = e.do("POST", "/api/aegis/tests/"+rt.Id+"/retest", c.RoleRedLead, nil)
+	res = e.Do("POST", "/api/aegis/tests/"+rt.Id+"/retest", c.RoleRedLead, nil)
 	var rt2 struct{ Id string }
 	res.JSON(t, &rt2)
 	walk(rt2.Id, "not_blocked", "technique")
-	f, _ = e.app.FindRecordById(c.Findings, f.Id)
+	f, _ = e.App.FindRecordById(c.Findings, f.Id)
 	require.Equal(t, "resolved", f.GetString("status"), "finding after passing retest: %v", f.FieldsData())
 	require.Equal(t, rt2.Id, f.GetString("resolved_by_test"), "finding after passing retest: %v", f.FieldsData())
 	require.False(t, f.GetDateTime("resolved_at").IsZero(), "finding after passing retest: %v", f.FieldsData())
@@ -71,9 +71,9 @@ func TestMissOpensFindingAndPassingRetestResolvesIt(t *testing.T) {
 func TestFindingLifecycleGuard(t *testing.T) {
 	e := newEnv(t)
 	tech := e.technique("T1110", nil)
-	f := e.save(c.Findings, map[string]any{"technique": tech.Id, "title": "weak passwords", "status": "open", "severity": "medium"})
+	f := e.Save(c.Findings, map[string]any{"technique": tech.Id, "title": "weak passwords", "status": "open", "severity": "medium"})
 	patch := func(role c.Role, status string) int {
-		return e.do("PATCH", "/api/collections/findings/records/"+f.Id, role, map[string]any{"status": status}).Status
+		return e.Do("PATCH", "/api/collections/findings/records/"+f.Id, role, map[string]any{"status": status}).Status
 	}
 	steps := []struct {
 		role   c.Role
@@ -92,7 +92,7 @@ func TestFindingLifecycleGuard(t *testing.T) {
 		got := patch(s.role, s.status)
 		require.Equal(t, s.want, got, "step %d %s by %s: %d, want %d", i, s.status, s.role, got, s.want)
 	}
-	f, _ = e.app.FindRecordById(c.Findings, f.Id)
+	f, _ = e.App.FindRecordById(c.Findings, f.Id)
 	assert.Equal(t, "risk_accepted", f.GetString("status"), "final finding: %v", f.FieldsData())
 	assert.False(t, f.GetDateTime("resolved_at").IsZero(), "final finding: %v", f.FieldsData())
 	for _, tc := range []struct {

@@ -14,10 +14,10 @@ func TestCrudEditsAreLimitedPerRole(t *testing.T) {
 	e := newEnv(t)
 	tech := e.technique("T1047", nil)
 	id := e.newTest(tech, nil).Id
-	op := e.users[c.RoleRedOperator].Id
-	s := &testutil.Server{App: e.app, URL: e.url}
+	op := e.Users[c.RoleRedOperator].Id
+	s := &testutil.Server{App: e.App, URL: e.URL}
 	url := "/api/collections/tests/records/" + id
-	token := func(role c.Role) string { return e.users[role].Token }
+	token := func(role c.Role) string { return e.Users[role].Token }
 	refused := func(name string, role c.Role, body map[string]any, status int) testutil.Scenario {
 		return testutil.Scenario{Name: name, Method: http.MethodPatch, URL: url, Token: token(role), Body: body,
 			ExpectedStatus: status, ExpectedError: true}
@@ -39,18 +39,18 @@ func TestCrudEditsAreLimitedPerRole(t *testing.T) {
 		refused("blue may not change the procedure", c.RoleBlueAnalyst, map[string]any{"procedure": "x"}, 403),
 		refused("a viewer may not edit", c.RoleViewer, map[string]any{"name": "x"}, 404),
 	)
-	e.mustAct(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
+	e.MustTransition(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": op})
 	s.Run(t,
 		allowed("the assigned operator writes notes", c.RoleRedOperator, map[string]any{"red_notes": "ran as SYSTEM"}, `"red_notes":"ran as SYSTEM"`),
 		refused("the assigned operator may not rename the test", c.RoleRedOperator, map[string]any{"name": "renamed"}, 403),
 	)
-	r := e.get(id)
+	r := e.Get(c.Tests, id)
 	assert.Equal(t, "ran as SYSTEM", r.GetString("red_notes"), "stored: %v", r.FieldsData())
 	assert.Equal(t, "saw it in the SIEM", r.GetString("blue_notes"), "stored: %v", r.FieldsData())
 	assert.Equal(t, "run whoami", r.GetString("procedure"), "stored: %v", r.FieldsData())
 
 	// CRUD creates are forced to a fresh draft.
-	res := e.do("POST", "/api/collections/tests/records", c.RoleRedLead, map[string]any{"name": "sneaky", "technique": tech.Id,
+	res := e.Do("POST", "/api/collections/tests/records", c.RoleRedLead, map[string]any{"name": "sneaky", "technique": tech.Id,
 		"state": "validated", "revision": 9, "prevention": "blocked", "revealed": false})
 	var created struct {
 		Id, State, Prevention string
@@ -65,10 +65,10 @@ func TestCrudEditsAreLimitedPerRole(t *testing.T) {
 	assert.True(t, created.Revealed, "create: %d %s", res.Status, res.Body)
 
 	// Comments are written in the caller's name (the rule demands it).
-	res = e.do("POST", "/api/collections/test_comments/records", c.RoleBlueAnalyst, map[string]any{"test": id, "body": "looks good",
-		"author": e.users[c.RoleBlueAnalyst].Id})
+	res = e.Do("POST", "/api/collections/test_comments/records", c.RoleBlueAnalyst, map[string]any{"test": id, "body": "looks good",
+		"author": e.Users[c.RoleBlueAnalyst].Id})
 	require.Equal(t, 200, res.Status, "comment: %d %s", res.Status, res.Body)
-	res = e.do("POST", "/api/collections/test_comments/records", c.RoleBlueAnalyst, map[string]any{"test": id, "body": "as someone else",
-		"author": e.users[c.RoleRedLead].Id})
+	res = e.Do("POST", "/api/collections/test_comments/records", c.RoleBlueAnalyst, map[string]any{"test": id, "body": "as someone else",
+		"author": e.Users[c.RoleRedLead].Id})
 	assert.Equal(t, 400, res.Status, "comment as another user: %d", res.Status)
 }

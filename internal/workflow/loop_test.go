@@ -16,7 +16,7 @@ import (
 // for the red operator (and blueAssignee when set); blind campaigns only get
 // drafts.
 func (e *env) walkTo(camp *core.Record, state, blueAssignee string) *core.Record {
-	e.t.Helper()
+	e.T.Helper()
 	test := e.newTest(e.technique("T1003.001", nil), camp)
 	path := []struct {
 		until  string
@@ -24,24 +24,24 @@ func (e *env) walkTo(camp *core.Record, state, blueAssignee string) *core.Record
 		action string
 		fields map[string]any
 	}{
-		{c.StateReady, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.users[c.RoleRedOperator].Id, "blue_assignee": blueAssignee}},
+		{c.StateReady, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.Users[c.RoleRedOperator].Id, "blue_assignee": blueAssignee}},
 		{c.StateExecuting, c.RoleRedOperator, "start", nil},
 		{c.StateBlueReview, c.RoleRedOperator, "submit", map[string]any{"red_result": "executed", "executed_at": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)}},
 		{c.StateValidated, c.RoleBlueLead, "record", map[string]any{"prevention": "blocked", "detection": "technique"}},
 	}
 	for _, p := range path {
-		if e.get(test.Id).GetString("state") == state {
+		if e.Get(c.Tests, test.Id).GetString("state") == state {
 			break
 		}
-		e.mustAct(test.Id, p.role, p.action, p.fields)
+		e.MustTransition(test.Id, p.role, p.action, p.fields)
 	}
-	return e.get(test.Id)
+	return e.Get(c.Tests, test.Id)
 }
 
 func TestAllowedActionsComeFromTheServer(t *testing.T) {
 	e := newEnv(t)
 	open, blind := e.campaign("open", false), e.campaign("blind", true)
-	lead := e.users[c.RoleBlueLead].Id
+	lead := e.Users[c.RoleBlueLead].Id
 	draft := e.walkTo(open, c.StateDraft, "")
 	ready := e.walkTo(open, c.StateReady, "")
 	review := e.walkTo(open, c.StateBlueReview, "")
@@ -49,8 +49,8 @@ func TestAllowedActionsComeFromTheServer(t *testing.T) {
 	validated := e.walkTo(open, c.StateValidated, "")
 	hidden := e.walkTo(blind, c.StateDraft, "")
 	cancelledHidden := e.walkTo(blind, c.StateDraft, "")
-	e.mustAct(cancelledHidden.Id, c.RoleRedLead, "cancel", map[string]any{"reason": "out of scope"})
-	cancelledHidden = e.get(cancelledHidden.Id)
+	e.MustTransition(cancelledHidden.Id, c.RoleRedLead, "cancel", map[string]any{"reason": "out of scope"})
+	cancelledHidden = e.Get(c.Tests, cancelledHidden.Id)
 
 	scenarios := []struct {
 		name string
@@ -72,13 +72,13 @@ func TestAllowedActionsComeFromTheServer(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
-			res := e.do("GET", "/api/aegis/tests/"+s.test.Id+"/actions", s.role, nil)
+			res := e.Do("GET", "/api/aegis/tests/"+s.test.Id+"/actions", s.role, nil)
 			require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 			var one struct{ Actions []string }
 			res.JSON(t, &one)
 			assert.Equal(t, s.want, one.Actions, "per-test route")
 
-			res = e.do("GET", "/api/aegis/tests/actions?ids="+s.test.Id+",unknown-id", s.role, nil)
+			res = e.Do("GET", "/api/aegis/tests/actions?ids="+s.test.Id+",unknown-id", s.role, nil)
 			require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 			var many struct {
 				Tests map[string]struct {
@@ -115,7 +115,7 @@ func TestAllowedActionsComeFromTheServer(t *testing.T) {
 	}
 	for _, r := range requests {
 		t.Run(r.name, func(t *testing.T) {
-			res := e.do("GET", r.url, r.role, nil)
+			res := e.Do("GET", r.url, r.role, nil)
 			assert.Equal(t, r.status, res.Status, string(res.Body))
 			assert.Contains(t, string(res.Body), r.body)
 		})
@@ -143,8 +143,8 @@ func TestRecordAndSubmitNameWhoActedAndRefuseFutureTimes(t *testing.T) {
 		{"a detection between execution and now is stored with notes", map[string]any{"prevention": "blocked", "detection": "technique",
 			"detected_at": ts(-30 * time.Minute), "blue_notes": "EDR alert 4411 fired"}, http.StatusOK, `"blue_notes":"EDR alert 4411 fired"`},
 	}
-	tool := e.save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr", "active": true})
-	analyst := e.users[c.RoleBlueAnalyst].Id
+	tool := e.Save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr", "active": true})
+	analyst := e.Users[c.RoleBlueAnalyst].Id
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			test := e.walkTo(camp, c.StateBlueReview, "")
@@ -152,10 +152,10 @@ func TestRecordAndSubmitNameWhoActedAndRefuseFutureTimes(t *testing.T) {
 			if tos, ok := s.fields["tool_outcomes"].([]map[string]any); ok {
 				tos[0]["defense_tool"] = tool.Id
 			}
-			res := e.act(test.Id, c.RoleBlueAnalyst, "record", s.fields)
+			res := e.Transition(test.Id, c.RoleBlueAnalyst, "record", s.fields)
 			assert.Equal(t, s.status, res.Status, string(res.Body))
 			assert.Contains(t, string(res.Body), s.body)
-			after := e.get(test.Id)
+			after := e.Get(c.Tests, test.Id)
 			if s.status == http.StatusOK {
 				assert.Equal(t, analyst, after.GetString("blue_assignee"), "the recorder becomes the analyst")
 				assert.Equal(t, analyst, after.GetString("validated_by"))
@@ -168,24 +168,24 @@ func TestRecordAndSubmitNameWhoActedAndRefuseFutureTimes(t *testing.T) {
 
 	t.Run("an assigned analyst stays when the blue lead records", func(t *testing.T) {
 		test := e.walkTo(camp, c.StateBlueReview, analyst)
-		e.mustAct(test.Id, c.RoleBlueLead, "record", map[string]any{"prevention": "blocked", "detection": "general"})
-		assert.Equal(t, analyst, e.get(test.Id).GetString("blue_assignee"))
+		e.MustTransition(test.Id, c.RoleBlueLead, "record", map[string]any{"prevention": "blocked", "detection": "general"})
+		assert.Equal(t, analyst, e.Get(c.Tests, test.Id).GetString("blue_assignee"))
 	})
 
 	t.Run("a red lead submitting an unassigned test becomes its operator", func(t *testing.T) {
 		test := e.newTest(e.technique("T1059", nil), camp)
 		// Approve needs an assignee; clear it afterwards as a lead may.
-		e.mustAct(test.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.users[c.RoleRedOperator].Id})
-		rec := e.get(test.Id)
+		e.MustTransition(test.Id, c.RoleRedLead, "approve", map[string]any{"red_assignee": e.Users[c.RoleRedOperator].Id})
+		rec := e.Get(c.Tests, test.Id)
 		rec.Set("red_assignee", "")
-		require.NoError(t, e.app.Save(rec))
-		e.mustAct(test.Id, c.RoleRedLead, "start", nil)
-		res := e.act(test.Id, c.RoleRedLead, "submit", map[string]any{"red_result": "executed", "executed_at": ts(time.Hour)})
+		require.NoError(t, e.App.Save(rec))
+		e.MustTransition(test.Id, c.RoleRedLead, "start", nil)
+		res := e.Transition(test.Id, c.RoleRedLead, "submit", map[string]any{"red_result": "executed", "executed_at": ts(time.Hour)})
 		assert.Equal(t, http.StatusBadRequest, res.Status, "execution in the future")
 		assert.Contains(t, string(res.Body), "executed_at")
-		e.mustAct(test.Id, c.RoleRedLead, "submit", map[string]any{"red_result": "executed", "red_notes": "ran as SYSTEM"})
-		after := e.get(test.Id)
-		assert.Equal(t, e.users[c.RoleRedLead].Id, after.GetString("red_assignee"))
+		e.MustTransition(test.Id, c.RoleRedLead, "submit", map[string]any{"red_result": "executed", "red_notes": "ran as SYSTEM"})
+		after := e.Get(c.Tests, test.Id)
+		assert.Equal(t, e.Users[c.RoleRedLead].Id, after.GetString("red_assignee"))
 		assert.Equal(t, "ran as SYSTEM", after.GetString("red_notes"))
 	})
 }
@@ -193,10 +193,10 @@ func TestRecordAndSubmitNameWhoActedAndRefuseFutureTimes(t *testing.T) {
 func TestWhoeverActsNextIsNotified(t *testing.T) {
 	e := newEnv(t)
 	camp := e.campaign("notify", false)
-	u := func(role c.Role) string { return e.users[role].Id }
+	u := func(role c.Role) string { return e.Users[role].Id }
 	// unread returns the titles of role's notifications about test since.
 	unread := func(role c.Role, link string) []string {
-		recs, err := e.app.FindRecordsByFilter(c.Notifications, "user = {:u} && link = {:l}", "created", 0, 0,
+		recs, err := e.App.FindRecordsByFilter(c.Notifications, "user = {:u} && link = {:l}", "created", 0, 0,
 			map[string]any{"u": u(role), "l": link})
 		require.NoError(t, err)
 		var out []string
@@ -238,13 +238,13 @@ func TestWhoeverActsNextIsNotified(t *testing.T) {
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			test := e.walkTo(camp, s.from, map[bool]string{true: u(c.RoleBlueAnalyst), false: ""}[s.blue != ""])
-			e.mustAct(test.Id, s.role, s.action, s.fields)
+			e.MustTransition(test.Id, s.role, s.action, s.fields)
 			link := "/tests/" + test.Id
 			for role, kinds := range s.told {
 				got := unread(role, link)
 				if s.findings && role == c.RoleRedLead {
 					// the finding links to itself
-					recs, err := e.app.FindRecordsByFilter(c.Notifications, "user = {:u} && kind = 'finding_opened'", "", 0, 0,
+					recs, err := e.App.FindRecordsByFilter(c.Notifications, "user = {:u} && kind = 'finding_opened'", "", 0, 0,
 						map[string]any{"u": u(role)})
 					require.NoError(t, err)
 					require.NotEmpty(t, recs, "red lead hears of the finding")
@@ -260,16 +260,16 @@ func TestWhoeverActsNextIsNotified(t *testing.T) {
 
 	t.Run("bulk assigning an analyst to a waiting test tells them", func(t *testing.T) {
 		test := e.walkTo(camp, c.StateBlueReview, "")
-		res := e.do("POST", "/api/aegis/tests/bulk", c.RoleBlueLead, map[string]any{"action": "assign", "ids": []string{test.Id}, "blue_assignee": u(c.RoleBlueAnalyst)})
+		res := e.Do("POST", "/api/aegis/tests/bulk", c.RoleBlueLead, map[string]any{"action": "assign", "ids": []string{test.Id}, "blue_assignee": u(c.RoleBlueAnalyst)})
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 		assert.Equal(t, []string{"test_blue_review", "test_blue_review"}, unread(c.RoleBlueAnalyst, "/tests/"+test.Id),
 			"once when it waited for blue, once when assigned")
 	})
 
 	t.Run("marking all read clears the unread count", func(t *testing.T) {
-		res := e.do("POST", "/api/aegis/notifications/read-all", c.RoleBlueAnalyst, map[string]any{})
+		res := e.Do("POST", "/api/aegis/notifications/read-all", c.RoleBlueAnalyst, map[string]any{})
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-		res = e.do("GET", "/api/collections/notifications/records?filter=read%3Dfalse&perPage=1", c.RoleBlueAnalyst, nil)
+		res = e.Do("GET", "/api/collections/notifications/records?filter=read%3Dfalse&perPage=1", c.RoleBlueAnalyst, nil)
 		require.Equal(t, http.StatusOK, res.Status)
 		assert.Contains(t, string(res.Body), `"totalItems":0`)
 	})
@@ -305,11 +305,11 @@ func TestBulkCancelAndRetest(t *testing.T) {
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			before := e.count(c.Tests, "1=1", nil)
-			res := e.do("POST", "/api/aegis/tests/bulk", s.role, s.body)
+			res := e.Do("POST", "/api/aegis/tests/bulk", s.role, s.body)
 			assert.Equal(t, s.status, res.Status, string(res.Body))
 			assert.Contains(t, string(res.Body), s.body2)
 			for id, st := range s.states {
-				assert.Equal(t, st, e.get(id).GetString("state"), id)
+				assert.Equal(t, st, e.Get(c.Tests, id).GetString("state"), id)
 			}
 			if s.status != http.StatusOK {
 				assert.Equal(t, before, e.count(c.Tests, "1=1", nil), "nothing created on refusal")

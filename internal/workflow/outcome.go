@@ -63,73 +63,98 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 	t := c.AsTest(test)
 	ch := change{details: map[string]any{}, after: noAfter}
 	now := types.NowDateTime()
+	prev, det, err := overallOutcome(tx, test, in, now)
+	if err != nil {
+		return ch, err
+	}
+	if err := applyBlueDetails(tx, t, test, in, now); err != nil {
+		return ch, err
+	}
+	setOutcome(t, actor, prev, det, now, ch.details)
+	ch.after = afterRecord(in.ToolOutcomes, prev, det)
+	return ch, nil
+}
+
+// oneOf is the validation error of a field whose value is not in list.
+func oneOf(field string, list []string) error {
+	return invalid(field, field+" must be one of "+strings.Join(list, ", ")+".")
+}
+
+// overallOutcome checks the explicit prevention and detection and every
+// tool's outcome, and returns the best of them; both must be known.
+func overallOutcome(tx core.App, test *core.Record, in Input, now types.DateTime) (string, string, error) {
 	prev, det := in.Prevention, in.Detection
 	if prev != "" && !contains(c.PreventionOutcomes, prev) {
-		return ch, invalid("prevention", "prevention must be one of "+strings.Join(c.PreventionOutcomes, ", ")+".")
+		return "", "", oneOf("prevention", c.PreventionOutcomes)
 	}
 	if det != "" && !contains(c.DetectionOutcomes, det) {
-		return ch, invalid("detection", "detection must be one of "+strings.Join(c.DetectionOutcomes, ", ")+".")
+		return "", "", oneOf("detection", c.DetectionOutcomes)
 	}
 	seen := map[string]bool{}
 	for i, to := range in.ToolOutcomes {
-		field := fmt.Sprintf("tool_outcomes.%d", i)
-		if to.DefenseTool == "" {
-			return ch, missing(field + ".defense_tool")
-		}
-		if seen[to.DefenseTool] {
-			return ch, invalid(field+".defense_tool", "Each defense tool may appear once.")
-		}
-		seen[to.DefenseTool] = true
-		if _, err := tx.FindRecordById(c.DefenseTools, to.DefenseTool); err != nil {
-			return ch, invalid(field+".defense_tool", "Unknown defense tool.")
-		}
-		if !contains(c.PreventionOutcomes, to.Prevention) {
-			return ch, invalid(field+".prevention", "prevention must be one of "+strings.Join(c.PreventionOutcomes, ", ")+".")
-		}
-		if !contains(c.DetectionOutcomes, to.Detection) {
-			return ch, invalid(field+".detection", "detection must be one of "+strings.Join(c.DetectionOutcomes, ", ")+".")
-		}
-		if to.DetectedAt != "" {
-			d, err := parseTime(field+".detected_at", to.DetectedAt)
-			if err != nil {
-				return ch, err
-			}
-			if err := checkDetected(field+".detected_at", d, test, now); err != nil {
-				return ch, err
-			}
+		if err := checkToolOutcome(tx, test, fmt.Sprintf("tool_outcomes.%d", i), to, seen, now); err != nil {
+			return "", "", err
 		}
 		prev, det = BestPrevention(prev, to.Prevention), BestDetection(det, to.Detection)
 	}
 	if prev == "" {
-		return ch, missing("prevention")
+		return "", "", missing("prevention")
 	}
 	if det == "" {
-		return ch, missing("detection")
+		return "", "", missing("detection")
 	}
+	return prev, det, nil
+}
+
+// checkToolOutcome validates one tool's outcome (at field): a known defense
+// tool not seen before in the input, known outcomes and a plausible
+// detection time.
+func checkToolOutcome(tx core.App, test *core.Record, field string, to ToolOutcome, seen map[string]bool, now types.DateTime) error {
+	if to.DefenseTool == "" {
+		return missing(field + ".defense_tool")
+	}
+	if seen[to.DefenseTool] {
+		return invalid(field+".defense_tool", "Each defense tool may appear once.")
+	}
+	seen[to.DefenseTool] = true
+	if _, err := tx.FindRecordById(c.DefenseTools, to.DefenseTool); err != nil {
+		return invalid(field+".defense_tool", "Unknown defense tool.")
+	}
+	if !contains(c.PreventionOutcomes, to.Prevention) {
+		return invalid(field+".prevention", "prevention must be one of "+strings.Join(c.PreventionOutcomes, ", ")+".")
+	}
+	if !contains(c.DetectionOutcomes, to.Detection) {
+		return invalid(field+".detection", "detection must be one of "+strings.Join(c.DetectionOutcomes, ", ")+".")
+	}
+	if to.DetectedAt == "" {
+		return nil
+	}
+	d, err := parseTime(field+".detected_at", to.DetectedAt)
+	if err != nil {
+		return err
+	}
+	return checkDetected(field+".detected_at", d, test, now)
+}
+
+// applyBlueDetails checks and sets the optional details of an outcome:
+// alert severity, detection time, detection rules and blue notes.
+func applyBlueDetails(tx core.App, t *c.Test, test *core.Record, in Input, now types.DateTime) error {
 	if in.AlertSeverity != "" && !contains(c.Severities, in.AlertSeverity) {
-		return ch, invalid("alert_severity", "alert_severity must be one of "+strings.Join(c.Severities, ", ")+".")
+		return oneOf("alert_severity", c.Severities)
 	}
 	if in.DetectedAt != "" {
 		d, err := parseTime("detected_at", in.DetectedAt)
 		if err != nil {
-			return ch, err
+			return err
 		}
 		if err := checkDetected("detected_at", d, test, now); err != nil {
-			return ch, err
+			return err
 		}
 		t.SetDetectedAt(d)
 	}
 	if len(in.DetectionRules) > 0 {
-		ids := make([]any, len(in.DetectionRules))
-		for i, id := range in.DetectionRules {
-			ids[i] = id
-		}
-		var n int
-		if err := tx.DB().Select("count(*)").From(c.DetectionRules).Where(dbx.In("id", ids...)).Row(&n); err != nil {
-			return ch, fmt.Errorf("check detection rules: %w", err)
-		}
-		if n != len(uniq(in.DetectionRules)) {
-			return ch, invalid("detection_rules", "Unknown detection rule.")
+		if err := checkRulesExist(tx, in.DetectionRules); err != nil {
+			return err
 		}
 		t.SetDetectionRules(uniq(in.DetectionRules))
 	}
@@ -139,6 +164,28 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 	if in.BlueNotes != "" {
 		t.SetBlueNotes(in.BlueNotes)
 	}
+	return nil
+}
+
+// checkRulesExist refuses detection rule ids that are not all known.
+func checkRulesExist(tx core.App, rules []string) error {
+	ids := make([]any, len(rules))
+	for i, id := range rules {
+		ids[i] = id
+	}
+	var n int
+	if err := tx.DB().Select("count(*)").From(c.DetectionRules).Where(dbx.In("id", ids...)).Row(&n); err != nil {
+		return fmt.Errorf("check detection rules: %w", err)
+	}
+	if n != len(uniq(rules)) {
+		return invalid("detection_rules", "Unknown detection rule.")
+	}
+	return nil
+}
+
+// setOutcome records prev and det as blue's own validation by actor at
+// now, and notes what changed in details.
+func setOutcome(t *c.Test, actor Actor, prev, det string, now types.DateTime, details map[string]any) {
 	t.SetPrevention(prev)
 	t.SetDetection(det)
 	t.SetValidatedBy(actor.UserId())
@@ -151,13 +198,16 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 	// Whoever records a test nobody was assigned to becomes its analyst.
 	if t.BlueAssignee() == "" && actor.UserId() != "" {
 		t.SetBlueAssignee(actor.UserId())
-		ch.details["blue_assignee"] = actor.UserId()
+		details["blue_assignee"] = actor.UserId()
 	}
 	t.SetReason("")
-	ch.details["prevention"], ch.details["detection"] = prev, det
+	details["prevention"], details["detection"] = prev, det
+}
 
-	tools := in.ToolOutcomes
-	ch.after = func(tx core.App, test *core.Record) error {
+// afterRecord is what follows the saved outcome: the per-tool outcomes,
+// then a finding opened for a miss or earlier findings resolved by a pass.
+func afterRecord(tools []ToolOutcome, prev, det string) func(core.App, *core.Record) error {
+	return func(tx core.App, test *core.Record) error {
 		if err := saveToolOutcomes(tx, test, tools); err != nil {
 			return err
 		}
@@ -173,7 +223,6 @@ func record(tx core.App, actor Actor, test *core.Record, in Input) (change, erro
 		}
 		return nil
 	}
-	return ch, nil
 }
 
 // checkDetected refuses a detection time before the execution (time to

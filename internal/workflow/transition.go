@@ -247,75 +247,18 @@ func noAfter(core.App, *core.Record) error { return nil }
 func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error) {
 	t := c.AsTest(test)
 	ch := change{details: map[string]any{}, after: noAfter}
-	st := steps[in.Action]
+	var err error
 	switch in.Action {
 	case ActionApprove:
-		if in.RedAssignee == "" {
-			in.RedAssignee = t.RedAssignee()
-		}
-		if in.RedAssignee == "" {
-			return ch, missing("red_assignee")
-		}
-		if err := checkUser(tx, "red_assignee", in.RedAssignee, c.RoleRedOperator, c.RoleRedLead, c.RoleAdmin); err != nil {
-			return ch, err
-		}
-		t.SetRedAssignee(in.RedAssignee)
-		ch.details["red_assignee"] = in.RedAssignee
-		if in.BlueAssignee != "" {
-			if err := checkUser(tx, "blue_assignee", in.BlueAssignee, c.RoleBlueAnalyst, c.RoleBlueLead, c.RoleAdmin); err != nil {
-				return ch, err
-			}
-			t.SetBlueAssignee(in.BlueAssignee)
-		}
-		if in.DueAt != "" {
-			d, err := parseTime("due_at", in.DueAt)
-			if err != nil {
-				return ch, err
-			}
-			t.SetDueAt(d)
-		}
+		err = approve(tx, t, in, ch.details)
 	case ActionStart, ActionClose:
 		if in.Action == ActionClose {
 			t.SetReason("")
 		}
 	case ActionSubmit:
-		if in.RedResult == "" {
-			return ch, missing("red_result")
-		}
-		if !contains(c.RedResults, in.RedResult) {
-			return ch, invalid("red_result", "red_result must be one of "+strings.Join(c.RedResults, ", ")+".")
-		}
-		executed := types.NowDateTime()
-		if in.ExecutedAt != "" {
-			d, err := parseTime("executed_at", in.ExecutedAt)
-			if err != nil {
-				return ch, err
-			}
-			// A minute of clock skew between the operator's machine and the
-			// server is tolerated; a later time is a mistake.
-			if d.Time().After(executed.Time().Add(executionSkew)) {
-				return ch, invalid("executed_at", "executed_at is in the future.")
-			}
-			executed = d
-		}
-		// Whoever submits a test nobody was assigned to becomes its operator.
-		if t.RedAssignee() == "" && actor.UserId() != "" {
-			t.SetRedAssignee(actor.UserId())
-			ch.details["red_assignee"] = actor.UserId()
-		}
-		t.SetRedResult(in.RedResult)
-		t.SetExecutedAt(executed)
-		if in.RedNotes != "" {
-			t.SetRedNotes(in.RedNotes)
-		}
-		t.SetReason("")
-		ch.details["red_result"] = in.RedResult
+		err = submit(t, actor, in, ch.details)
 	case ActionRecord:
-		rc, err := record(tx, actor, test, in)
-		if err != nil {
-			return ch, err
-		}
-		ch = rc
+		ch, err = record(tx, actor, test, in)
 	case ActionRework, ActionCancel:
 		reason := strings.TrimSpace(in.Reason)
 		if reason == "" {
@@ -331,10 +274,81 @@ func apply(tx core.App, actor Actor, test *core.Record, in Input) (change, error
 		ch.details["imported_by"] = t.OutcomeImportedBy()
 		ch.details["prevention"], ch.details["detection"] = t.Prevention(), t.Detection()
 	}
-	if st.to != "" {
+	if err != nil {
+		return ch, err
+	}
+	if st := steps[in.Action]; st.to != "" {
 		t.SetState(st.to)
 	}
 	return ch, nil
+}
+
+// approve checks and sets the assignment of an approved test: its red
+// operator (kept when already set; required), optionally its blue analyst
+// and due date.
+func approve(tx core.App, t *c.Test, in Input, details map[string]any) error {
+	if in.RedAssignee == "" {
+		in.RedAssignee = t.RedAssignee()
+	}
+	if in.RedAssignee == "" {
+		return missing("red_assignee")
+	}
+	if err := checkUser(tx, "red_assignee", in.RedAssignee, c.RoleRedOperator, c.RoleRedLead, c.RoleAdmin); err != nil {
+		return err
+	}
+	t.SetRedAssignee(in.RedAssignee)
+	details["red_assignee"] = in.RedAssignee
+	if in.BlueAssignee != "" {
+		if err := checkUser(tx, "blue_assignee", in.BlueAssignee, c.RoleBlueAnalyst, c.RoleBlueLead, c.RoleAdmin); err != nil {
+			return err
+		}
+		t.SetBlueAssignee(in.BlueAssignee)
+	}
+	if in.DueAt != "" {
+		d, err := parseTime("due_at", in.DueAt)
+		if err != nil {
+			return err
+		}
+		t.SetDueAt(d)
+	}
+	return nil
+}
+
+// submit checks and sets red's result of an executed test: the result, its
+// execution time (now unless given; not in the future) and notes.
+func submit(t *c.Test, actor Actor, in Input, details map[string]any) error {
+	if in.RedResult == "" {
+		return missing("red_result")
+	}
+	if !contains(c.RedResults, in.RedResult) {
+		return oneOf("red_result", c.RedResults)
+	}
+	executed := types.NowDateTime()
+	if in.ExecutedAt != "" {
+		d, err := parseTime("executed_at", in.ExecutedAt)
+		if err != nil {
+			return err
+		}
+		// A minute of clock skew between the operator's machine and the
+		// server is tolerated; a later time is a mistake.
+		if d.Time().After(executed.Time().Add(executionSkew)) {
+			return invalid("executed_at", "executed_at is in the future.")
+		}
+		executed = d
+	}
+	// Whoever submits a test nobody was assigned to becomes its operator.
+	if t.RedAssignee() == "" && actor.UserId() != "" {
+		t.SetRedAssignee(actor.UserId())
+		details["red_assignee"] = actor.UserId()
+	}
+	t.SetRedResult(in.RedResult)
+	t.SetExecutedAt(executed)
+	if in.RedNotes != "" {
+		t.SetRedNotes(in.RedNotes)
+	}
+	t.SetReason("")
+	details["red_result"] = in.RedResult
+	return nil
 }
 
 // checkUser verifies that id is an active user holding one of roles.

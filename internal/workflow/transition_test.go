@@ -19,10 +19,10 @@ func TestWalkEveryTransition(t *testing.T) {
 	require.Equal(t, c.StateDraft, test.GetString("state"), "new test: state %q revision %d revealed %v", test.GetString("state"), test.GetInt("revision"), test.GetBool("revealed"))
 	require.Equal(t, 0, test.GetInt("revision"), "new test: state %q revision %d revealed %v", test.GetString("state"), test.GetInt("revision"), test.GetBool("revealed"))
 	require.True(t, test.GetBool("revealed"), "new test: state %q revision %d revealed %v", test.GetString("state"), test.GetInt("revision"), test.GetBool("revealed"))
-	edr := e.save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr", "active": true})
-	siem := e.save(c.DefenseTools, map[string]any{"name": "SIEM", "kind": "siem", "active": true})
-	op, analyst := e.users[c.RoleRedOperator], e.users[c.RoleBlueAnalyst]
-	rule := e.save(c.DetectionRules, map[string]any{"source": "sigma", "source_rule_id": "r-1", "title": "Encoded PowerShell"})
+	edr := e.Save(c.DefenseTools, map[string]any{"name": "EDR", "kind": "edr", "active": true})
+	siem := e.Save(c.DefenseTools, map[string]any{"name": "SIEM", "kind": "siem", "active": true})
+	op, analyst := e.Users[c.RoleRedOperator], e.Users[c.RoleBlueAnalyst]
+	rule := e.Save(c.DetectionRules, map[string]any{"source": "sigma", "source_rule_id": "r-1", "title": "Encoded PowerShell"})
 
 	steps := []struct {
 		role   c.Role
@@ -43,7 +43,7 @@ func TestWalkEveryTransition(t *testing.T) {
 	}
 	notesBefore := e.count(c.Notifications, "1=1", nil)
 	for i, s := range steps {
-		res := e.act(test.Id, s.role, s.action, s.fields)
+		res := e.Transition(test.Id, s.role, s.action, s.fields)
 		require.Equal(t, http.StatusOK, res.Status, "step %d %s: %d %s", i, s.action, res.Status, res.Body)
 		var body struct {
 			State    string
@@ -53,7 +53,7 @@ func TestWalkEveryTransition(t *testing.T) {
 		require.Equal(t, s.state, body.State, "step %d %s: got state %s revision %d, want %s %d", i, s.action, body.State, body.Revision, s.state, i+1)
 		require.Equal(t, i+1, body.Revision, "step %d %s: got state %s revision %d, want %s %d", i, s.action, body.State, body.Revision, s.state, i+1)
 	}
-	final := e.get(test.Id)
+	final := e.Get(c.Tests, test.Id)
 	assert.Equal(t, "partial", final.GetString("prevention"), "best across tools: prevention %q detection %q", final.GetString("prevention"), final.GetString("detection"))
 	assert.Equal(t, "technique", final.GetString("detection"), "best across tools: prevention %q detection %q", final.GetString("prevention"), final.GetString("detection"))
 	rules := final.GetStringSlice("detection_rules")
@@ -66,7 +66,7 @@ func TestWalkEveryTransition(t *testing.T) {
 	n := e.count(c.TestOutcomes, "test = {:t}", map[string]any{"t": test.Id})
 	assert.Equal(t, 2, n, "test_outcomes rows = %d, want 2", n)
 	// Every transition is audited with from → to.
-	logs, err := e.app.FindRecordsByFilter(c.AuditLogs, "action = 'transition' && record_id = {:id}", "created", 0, 0,
+	logs, err := e.App.FindRecordsByFilter(c.AuditLogs, "action = 'transition' && record_id = {:id}", "created", 0, 0,
 		map[string]any{"id": test.Id})
 	require.NoError(t, err, "transition audit entries = %d (%v), want %d", len(logs), err, len(steps))
 	require.Len(t, logs, len(steps), "transition audit entries = %d (%v), want %d", len(logs), err, len(steps))
@@ -76,7 +76,7 @@ func TestWalkEveryTransition(t *testing.T) {
 	assert.Equal(t, c.StateDraft, d.From, "first audit entry: %s", raw)
 	assert.Equal(t, c.StateReady, d.To, "first audit entry: %s", raw)
 	assert.Equal(t, "approve", d.Action, "first audit entry: %s", raw)
-	assert.Equal(t, e.users[c.RoleRedLead].Id, logs[0].GetString("actor"), "the first transition is by the red lead")
+	assert.Equal(t, e.Users[c.RoleRedLead].Id, logs[0].GetString("actor"), "the first transition is by the red lead")
 	// The next actor was told: operator on approve and rework, analyst on submit, red on record.
 	n = e.count(c.Notifications, "user = {:u} && kind = 'test_assigned'", map[string]any{"u": op.Id})
 	assert.Equal(t, 1, n, "assignment notifications = %d", n)
@@ -89,7 +89,7 @@ func TestWalkEveryTransition(t *testing.T) {
 	n = e.count(c.Findings, "test = {:t}", map[string]any{"t": test.Id})
 	assert.Equal(t, 0, n, "findings = %d, want 0", n)
 	// History: built from the audit log.
-	res := e.do("GET", "/api/aegis/tests/"+test.Id+"/history", c.RoleViewer, nil)
+	res := e.Do("GET", "/api/aegis/tests/"+test.Id+"/history", c.RoleViewer, nil)
 	var hist struct {
 		Items []struct{ Action, Collection string }
 	}
@@ -106,10 +106,10 @@ func TestWalkEveryTransition(t *testing.T) {
 
 // setup drives a fresh test to state via the API.
 func (e *env) testIn(state string) string {
-	e.t.Helper()
+	e.T.Helper()
 	tech := e.technique("T1003", nil)
 	id := e.newTest(tech, nil).Id
-	op := e.users[c.RoleRedOperator].Id
+	op := e.Users[c.RoleRedOperator].Id
 	path := []struct {
 		until  string
 		role   c.Role
@@ -123,19 +123,19 @@ func (e *env) testIn(state string) string {
 		{c.StateClosed, c.RoleRedLead, "close", nil},
 	}
 	for _, p := range path {
-		if e.get(id).GetString("state") == state {
+		if e.Get(c.Tests, id).GetString("state") == state {
 			break
 		}
-		e.mustAct(id, p.role, p.action, p.f)
+		e.MustTransition(id, p.role, p.action, p.f)
 	}
-	got := e.get(id).GetString("state")
-	require.Equal(e.t, state, got, "setup: state %s, want %s", got, state)
+	got := e.Get(c.Tests, id).GetString("state")
+	require.Equal(e.T, state, got, "setup: state %s, want %s", got, state)
 	return id
 }
 
 func TestIllegalTransitionsChangeNothing(t *testing.T) {
 	e := newEnv(t)
-	u := e.users
+	u := e.Users
 	cases := []struct {
 		name, state   string
 		role          c.Role
@@ -177,7 +177,7 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			id := e.testIn(tc.state)
-			before := e.get(id)
+			before := e.Get(c.Tests, id)
 			audits := e.count(c.AuditLogs, "1=1", nil)
 			notes := e.count(c.Notifications, "1=1", nil)
 			outcomes := e.count(c.TestOutcomes, "1=1", nil)
@@ -188,9 +188,9 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 			for k, v := range tc.fields {
 				body[k] = v
 			}
-			res := e.do("POST", "/api/aegis/tests/"+id+"/transition", tc.role, body)
+			res := e.Do("POST", "/api/aegis/tests/"+id+"/transition", tc.role, body)
 			require.Equal(t, tc.want, res.Status, "status %d, want %d: %s", res.Status, tc.want, res.Body)
-			after := e.get(id)
+			after := e.Get(c.Tests, id)
 			for _, f := range []string{"state", "revision", "red_assignee", "red_result", "prevention", "detection", "reason", "updated"} {
 				assert.Equal(t, after.GetString(f), before.GetString(f), "%s changed: %q → %q", f, before.GetString(f), after.GetString(f))
 			}
@@ -201,27 +201,27 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 
 	t.Run("not the assignee", func(t *testing.T) {
 		id := e.newTest(e.technique("T1005", nil), nil).Id
-		e.mustAct(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": u[c.RoleRedLead].Id})
-		res := e.act(id, c.RoleRedOperator, "start", nil)
+		e.MustTransition(id, c.RoleRedLead, "approve", map[string]any{"red_assignee": u[c.RoleRedLead].Id})
+		res := e.Transition(id, c.RoleRedOperator, "start", nil)
 		require.Equal(t, 403, res.Status, "start by unassigned operator: %d %s", res.Status, res.Body)
-		e.mustAct(id, c.RoleRedLead, "start", nil)
-		e.mustAct(id, c.RoleRedLead, "submit", map[string]any{"red_result": "failed_to_execute"})
+		e.MustTransition(id, c.RoleRedLead, "start", nil)
+		e.MustTransition(id, c.RoleRedLead, "submit", map[string]any{"red_result": "failed_to_execute"})
 		// A blue analyst who is not the blue assignee may not record.
-		r := e.get(id)
+		r := e.Get(c.Tests, id)
 		r.Set("blue_assignee", u[c.RoleBlueLead].Id)
-		require.NoError(t, e.app.Save(r))
+		require.NoError(t, e.App.Save(r))
 		outcome := map[string]any{"prevention": "blocked", "detection": "none"}
-		res = e.act(id, c.RoleBlueAnalyst, "record", outcome)
+		res = e.Transition(id, c.RoleBlueAnalyst, "record", outcome)
 		require.Equal(t, 403, res.Status, "record by unassigned analyst: %d %s", res.Status, res.Body)
-		e.mustAct(id, c.RoleBlueLead, "record", outcome)
+		e.MustTransition(id, c.RoleBlueLead, "record", outcome)
 	})
 	t.Run("missing revision and unknown test", func(t *testing.T) {
 		id := e.testIn(c.StateDraft)
-		res := e.do("POST", "/api/aegis/tests/"+id+"/transition", c.RoleRedLead, map[string]any{"action": "approve", "red_assignee": u[c.RoleRedOperator].Id})
+		res := e.Do("POST", "/api/aegis/tests/"+id+"/transition", c.RoleRedLead, map[string]any{"action": "approve", "red_assignee": u[c.RoleRedOperator].Id})
 		assert.Equal(t, 400, res.Status, "missing revision: %d", res.Status)
-		res = e.do("POST", "/api/aegis/tests/nope/transition", c.RoleRedLead, map[string]any{"action": "approve", "revision": 0})
+		res = e.Do("POST", "/api/aegis/tests/nope/transition", c.RoleRedLead, map[string]any{"action": "approve", "revision": 0})
 		assert.Equal(t, 404, res.Status, "unknown test: %d", res.Status)
-		res = e.do("POST", "/api/aegis/tests/"+id+"/transition", "", map[string]any{"action": "approve", "revision": 0})
+		res = e.Do("POST", "/api/aegis/tests/"+id+"/transition", "", map[string]any{"action": "approve", "revision": 0})
 		assert.Equal(t, 401, res.Status, "anonymous: %d", res.Status)
 	})
 }
@@ -229,7 +229,7 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 func TestConcurrentTransitionsExactlyOneWins(t *testing.T) {
 	e := newEnv(t)
 	id := e.newTest(e.technique("T1021", nil), nil).Id
-	op := e.users[c.RoleRedOperator].Id
+	op := e.Users[c.RoleRedOperator].Id
 	var wg sync.WaitGroup
 	codes := make([]int, 20)
 	start := make(chan struct{})
@@ -238,7 +238,7 @@ func TestConcurrentTransitionsExactlyOneWins(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			<-start
-			res := e.do("POST", "/api/aegis/tests/"+id+"/transition", c.RoleRedLead,
+			res := e.Do("POST", "/api/aegis/tests/"+id+"/transition", c.RoleRedLead,
 				map[string]any{"action": "approve", "revision": 0, "red_assignee": op})
 			codes[i] = res.Status
 		}(i)
@@ -256,7 +256,7 @@ func TestConcurrentTransitionsExactlyOneWins(t *testing.T) {
 	}
 	require.Equal(t, 1, ok, "codes %v: %d succeeded, %d conflicts", codes, ok, conflicts)
 	require.Equal(t, 19, conflicts, "codes %v: %d succeeded, %d conflicts", codes, ok, conflicts)
-	r := e.get(id)
+	r := e.Get(c.Tests, id)
 	require.Equal(t, 1, r.GetInt("revision"), "after the race: revision %d state %s", r.GetInt("revision"), r.GetString("state"))
 	require.Equal(t, c.StateReady, r.GetString("state"), "after the race: revision %d state %s", r.GetInt("revision"), r.GetString("state"))
 	n := e.count(c.AuditLogs, "action = 'transition' && record_id = {:id}", map[string]any{"id": id})

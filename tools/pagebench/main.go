@@ -72,48 +72,53 @@ func full(col string, batch int, kv ...string) string {
 
 var allRoles = collections.RoleNames()
 
+// pages is every page measured, in the order of the table.
 func pages() []page {
-	// The Tests page and the Audit log page by cursor (ui/src/lib/cursor.ts):
-	// one row more than the page shows, no total, the cursor as a filter;
-	// the Tests page's total comes from /api/aegis/tests/total (no filter or
-	// the state alone) and a free-text search shows none.
-	and := func(a, b string) string {
-		if a == "" || b == "" {
-			return a + b
-		}
-		return "(" + a + ") && " + b
+	return slices.Concat(overviewPages(), testPages(), workPages(), contentPages(), auditPages(), listPages())
+}
+
+// The Tests page and the Audit log page by cursor (ui/src/lib/cursor.ts):
+// one row more than the page shows, no total, the cursor as a filter; the
+// Tests page's total comes from /api/aegis/tests/total (no filter or the
+// state alone) and a free-text search shows none.
+const (
+	testsAfter = "updated <= '{tests_at}' && (updated < '{tests_at}' || (updated = '{tests_at}' && id < '{tests_id}'))"
+	auditAfter = "created <= '{audit_at}' && (created < '{audit_at}' || (created = '{audit_at}' && id < '{audit_id}'))"
+)
+
+// andFilter joins two filters with && ("" is no filter).
+func andFilter(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
 	}
-	audit := func(filter string) string {
-		v := vals("page", "1", "perPage", "51", "sort", "-created,-id", "skipTotal", "1")
-		if filter != "" {
-			v.Set("filter", filter)
-		}
-		return list("audit_logs", v)
+	return "(" + a + ") && " + b
+}
+
+// auditList is the Audit log page's list, narrowed by filter when set.
+func auditList(filter string) string {
+	v := vals("page", "1", "perPage", "51", "sort", "-created,-id", "skipTotal", "1")
+	if filter != "" {
+		v.Set("filter", filter)
 	}
-	tests := func(filter string) string {
-		v := vals("page", "1", "perPage", "26", "sort", "-updated,-id", "expand", testExpand, "skipTotal", "1")
-		if filter != "" {
-			v.Set("filter", filter)
-		}
-		return list("tests", v)
+	return list("audit_logs", v)
+}
+
+// testsList is the Tests page's list, narrowed by filter when set.
+func testsList(filter string) string {
+	v := vals("page", "1", "perPage", "26", "sort", "-updated,-id", "expand", testExpand, "skipTotal", "1")
+	if filter != "" {
+		v.Set("filter", filter)
 	}
-	techSearch := func(q string) string {
-		return list("techniques", vals("page", "1", "perPage", "51", "filter", "attack_id ~ '"+q+"' || name ~ '"+q+"'", "fields", "id", "skipTotal", "1"))
-	}
-	testsAfter := "updated <= '{tests_at}' && (updated < '{tests_at}' || (updated = '{tests_at}' && id < '{tests_id}'))"
-	auditAfter := "created <= '{audit_at}' && (created < '{audit_at}' || (created = '{audit_at}' && id < '{audit_id}'))"
-	// What the Board, Campaign and Findings pages ask for (ui/src/pages/work/Board.tsx,
-	// Campaign.tsx, content/Findings.tsx, lib/refs.ts): one page of rows, the
-	// technique and user names once (refs) rather than expanded per row.
-	const (
-		campaignTestFields = "id,name,technique,technique_attack_id,state,prevention,detection,expand.technique.attack_id,expand.technique.name"
-		findingFields      = "id,title,severity,status,owner,due_at,test,technique,created,expand.test.name"
-	)
-	refs := []string{"/api/aegis/coverage/techniques?domain=any&retired=1", full("users", 1000, "fields", "id,name,email")}
-	findingColumn := func(filter string) string {
-		return list("findings", vals("page", "1", "perPage", "25", "filter", filter, "sort", "-created", "expand", "test",
-			"fields", findingFields, "skipTotal", "1"))
-	}
+	return list("tests", v)
+}
+
+// techSearch is the Tests page's lookup of the techniques a term matches.
+func techSearch(q string) string {
+	return list("techniques", vals("page", "1", "perPage", "51", "filter", "attack_id ~ '"+q+"' || name ~ '"+q+"'", "fields", "id", "skipTotal", "1"))
+}
+
+// overviewPages are the Dashboard and the Matrix.
+func overviewPages() []page {
 	return []page{
 		{name: "Dashboard", floor: "audit_logs", per: 12, reqs: []string{"/api/aegis/metrics", "/api/aegis/coverage/gaps?limit=8",
 			list("audit_logs", vals("page", "1", "perPage", "12", "sort", "-created,-id", "skipTotal", "1"))}},
@@ -124,17 +129,44 @@ func pages() []page {
 			full("campaigns", 500, "fields", "id,name", "sort", "-created"),
 			"/api/aegis/coverage/actors",
 			full("attack_campaigns", 1000, "fields", "id,attack_id,name,techniques", "sort", "attack_id", "filter", "revoked = false")}},
-		{name: "Tests", floor: "tests", per: 25, reqs: []string{tests(""), "/api/aegis/tests/total"}},
-		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{tests("state = '" + collections.StateValidated + "'"), "/api/aegis/tests/total?state=validated"}},
+	}
+}
+
+// testPages are the Tests page: first, filtered, searched and by cursor.
+func testPages() []page {
+	return []page{
+		{name: "Tests", floor: "tests", per: 25, reqs: []string{testsList(""), "/api/aegis/tests/total"}},
+		{name: "Tests, state filter", floor: "tests", per: 25, reqs: []string{testsList("state = '" + collections.StateValidated + "'"), "/api/aegis/tests/total?state=validated"}},
 		// The search first lists the techniques the term matches, then filters
 		// the tests by name or by those technique ids (searchFilter in Tests.tsx).
-		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{techSearch("T1059"), tests("(name ~ 'T1059'{T1059})")}},
+		{name: "Tests, search", floor: "tests", per: 25, reqs: []string{techSearch("T1059"), testsList("(name ~ 'T1059'{T1059})")}},
 		{name: "Tests, search for a rare term", floor: "tests", per: 25, reqs: []string{ // 160 of 200k tests at xl
-			techSearch("Spearphishing Voice"), tests("(name ~ 'Spearphishing Voice'{Spearphishing Voice})")}},
-		{name: fmt.Sprintf("Tests, cursor %d rows in", deepTests*25), floor: "tests", per: 25, reqs: []string{tests(testsAfter), "/api/aegis/tests/total"}},
+			techSearch("Spearphishing Voice"), testsList("(name ~ 'Spearphishing Voice'{Spearphishing Voice})")}},
+		{name: fmt.Sprintf("Tests, cursor %d rows in", deepTests*25), floor: "tests", per: 25, reqs: []string{testsList(testsAfter), "/api/aegis/tests/total"}},
 		{name: "Tests, previous by cursor", floor: "tests", per: 25, reqs: []string{
 			list("tests", vals("page", "1", "perPage", "26", "sort", "updated,id", "expand", testExpand, "skipTotal", "1",
 				"filter", "updated >= '{tests_at}' && (updated > '{tests_at}' || (updated = '{tests_at}' && id > '{tests_id}'))")), "/api/aegis/tests/total"}},
+	}
+}
+
+// What the Board, Campaign and Findings pages ask for (ui/src/pages/work/Board.tsx,
+// Campaign.tsx, content/Findings.tsx, lib/refs.ts): one page of rows, the
+// technique and user names once (refs) rather than expanded per row.
+const (
+	campaignTestFields = "id,name,technique,technique_attack_id,state,prevention,detection,expand.technique.attack_id,expand.technique.name"
+	findingFields      = "id,title,severity,status,owner,due_at,test,technique,created,expand.test.name"
+)
+
+// findingColumn is one column of the Findings board.
+func findingColumn(filter string) string {
+	return list("findings", vals("page", "1", "perPage", "25", "filter", filter, "sort", "-created", "expand", "test",
+		"fields", findingFields, "skipTotal", "1"))
+}
+
+// workPages are the Board, Campaigns, a Campaign and the Findings.
+func workPages() []page {
+	refs := []string{"/api/aegis/coverage/techniques?domain=any&retired=1", full("users", 1000, "fields", "id,name,email")}
+	return []page{
 		{name: "Board", floor: "tests", per: 100, reqs: append([]string{
 			full("campaigns", 200, "sort", "-created", "fields", "id,name"),
 			list("tests", vals("page", "1", "perPage", "100", "filter", "state != '"+collections.StateCancelled+"'", "sort", "-updated", "skipTotal", "1"))}, refs...)},
@@ -146,6 +178,12 @@ func pages() []page {
 		{name: "Findings", floor: "findings", per: 25, reqs: append([]string{
 			findingColumn("(status = 'open' || status = '')"), findingColumn("status = 'in_progress'"),
 			findingColumn("status = 'resolved'"), findingColumn("status = 'risk_accepted'")}, refs...)},
+	}
+}
+
+// contentPages are the Rules, Compliance, Gaps, a Technique and Reports.
+func contentPages() []page {
+	return []page{
 		{name: "Rules", floor: "detection_rules", per: 50, reqs: []string{
 			list("detection_rules", vals("page", "1", "perPage", "50", "filter", "removed = false", "sort", "title", "expand", "techniques", "skipTotal", "1",
 				"fields", "id,source,source_rule_id,title,status,severity,techniques,enabled,removed,updated,expand.techniques.attack_id,expand.techniques.name"))}},
@@ -162,20 +200,32 @@ func pages() []page {
 			full("detection_strategies", 1000, "filter", "techniques ~ '{tech}'", "fields", "id,attack_id,name"),
 			"/api/aegis/coverage/techniques/T1059"}},
 		{name: "Reports", floor: "coverage_snapshots", per: 200, reqs: []string{"/api/aegis/trends", full("campaigns", 200, "sort", "-created", "fields", "id,name")}},
-		{name: "Audit log", floor: "audit_logs", per: 50, reqs: []string{audit("")}},
-		{name: fmt.Sprintf("Audit log, cursor %d rows in", deepAudit*50), floor: "audit_logs", per: 50, reqs: []string{audit(auditAfter)}},
+	}
+}
+
+// auditPages are the Audit log: first, by cursor, narrowed and sorted.
+func auditPages() []page {
+	return []page{
+		{name: "Audit log", floor: "audit_logs", per: 50, reqs: []string{auditList("")}},
+		{name: fmt.Sprintf("Audit log, cursor %d rows in", deepAudit*50), floor: "audit_logs", per: 50, reqs: []string{auditList(auditAfter)}},
 		// One collection that the demo's history holds at every size. A filter
 		// that matches nothing ("findings": the demo writes no such entries)
 		// measures PocketBase's randomized 0–500 ms throttle of empty filtered
 		// lists (more than 3 in 3 s per collection and client), not the query:
 		// kept apart as "no match".
-		{name: "Audit log, one collection", floor: "audit_logs", per: 50, reqs: []string{audit("collection = 'users'")}},
-		{name: "Audit log, one collection by cursor", floor: "audit_logs", per: 50, reqs: []string{audit(and("collection = 'users'", auditAfter))}},
-		{name: "Audit log, no match", floor: "audit_logs", per: 50, reqs: []string{audit("collection = 'findings'")}},
+		{name: "Audit log, one collection", floor: "audit_logs", per: 50, reqs: []string{auditList("collection = 'users'")}},
+		{name: "Audit log, one collection by cursor", floor: "audit_logs", per: 50, reqs: []string{auditList(andFilter("collection = 'users'", auditAfter))}},
+		{name: "Audit log, no match", floor: "audit_logs", per: 50, reqs: []string{auditList("collection = 'findings'")}},
 		{name: "Audit log, sorted by actor", floor: "audit_logs", per: 50, reqs: []string{
 			list("audit_logs", vals("page", "1", "perPage", "51", "sort", "actor_name,created,id", "skipTotal", "1"))}},
 		{name: "Audit log, sorted by collection", floor: "audit_logs", per: 50, reqs: []string{
 			list("audit_logs", vals("page", "1", "perPage", "51", "sort", "-collection,-created,-id", "skipTotal", "1"))}},
+	}
+}
+
+// listPages are the Notifications, the Library and the Users.
+func listPages() []page {
+	return []page{
 		{name: "Notifications", floor: "notifications", per: 25, reqs: []string{
 			list("notifications", vals("page", "1", "perPage", "25", "sort", "-created,-id", "skipTotal", "1"))}},
 		{name: "Library", floor: "test_templates", per: 30, reqs: []string{
@@ -310,111 +360,29 @@ const (
 	suPass  = "pagebench-password-1"
 )
 
+// measure serves the data dir dir with bin and times each page (those whose
+// name contains only, when set) n times per role after a warm-up, with the
+// floor of its main list.
 func measure(bin, dir string, n int, roles []string, only string) (map[string]*result, error) {
 	if err := run(bin, "superuser", "upsert", suEmail, suPass, "--dir", dir); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	srv, c, err := serve(bin, dir)
 	if err != nil {
-		return nil, err
-	}
-	srv := exec.Command(bin, "serve", "--http", fmt.Sprintf("127.0.0.1:%d", port), "--dir", dir)
-	if err := srv.Start(); err != nil {
 		return nil, err
 	}
 	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
-	c := &client{base: fmt.Sprintf("http://127.0.0.1:%d", port), http: &http.Client{Timeout: 60 * time.Second}}
-	for i := 0; ; i++ {
-		if _, err := c.get("", "/api/health"); err == nil {
-			break
-		}
-		if i > 600 {
-			return nil, errors.New("server did not start")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	su, err := c.signIn("_superusers", suEmail, suPass)
+	su, err := c.superuser()
 	if err != nil {
 		return nil, err
 	}
-	if err := c.post("/api/settings", su, map[string]any{"rateLimits": map[string]any{"enabled": false}}, nil); err != nil {
+	fill, err := c.placeholders(su)
+	if err != nil {
 		return nil, err
 	}
-	// Identifiers the pages are opened on.
-	var ids struct {
-		Items []struct {
-			ID string `json:"id"`
-		} `json:"items"`
-	}
-	fill := map[string]string{}
-	for key, path := range map[string]string{
-		"{fw}":       list("compliance_frameworks", vals("perPage", "1", "sort", "name", "skipTotal", "1")),
-		"{tech}":     list("techniques", vals("perPage", "1", "filter", "attack_id = 'T1059'", "skipTotal", "1")),
-		"{campaign}": list("campaigns", vals("perPage", "1", "sort", "-created", "filter", "status = '"+collections.CampaignActive+"'", "skipTotal", "1")),
-	} {
-		req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
-		req.Header.Set("Authorization", su)
-		res, err := c.http.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		ids.Items = nil
-		err = json.NewDecoder(res.Body).Decode(&ids)
-		res.Body.Close()
-		if err != nil || len(ids.Items) == 0 {
-			return nil, fmt.Errorf("no record for %s", key)
-		}
-		fill[key] = ids.Items[0].ID
-	}
-	// The cursors of the deep pages: the row deepTests*25 (deepAudit*50) rows
-	// into each list, where the UI's Next leaves a reader after that many pages.
-	for _, cur := range []struct{ at, id, path, field string }{
-		{"{tests_at}", "{tests_id}", list("tests", vals("page", fmt.Sprint(deepTests*25), "perPage", "1", "sort", "-updated,-id", "skipTotal", "1", "fields", "id,updated")), "updated"},
-		{"{audit_at}", "{audit_id}", list("audit_logs", vals("page", fmt.Sprint(deepAudit*50), "perPage", "1", "sort", "-created,-id", "skipTotal", "1", "fields", "id,created")), "created"},
-	} {
-		req, _ := http.NewRequest(http.MethodGet, c.base+cur.path, nil)
-		req.Header.Set("Authorization", su)
-		res, err := c.http.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		var rows struct {
-			Items []map[string]any `json:"items"`
-		}
-		err = json.NewDecoder(res.Body).Decode(&rows)
-		res.Body.Close()
-		if err != nil || len(rows.Items) == 0 {
-			return nil, fmt.Errorf("no row for the cursor %s", cur.at)
-		}
-		fill[cur.at], fill[cur.id] = fmt.Sprint(rows.Items[0][cur.field]), fmt.Sprint(rows.Items[0]["id"])
-	}
-	// The technique ids a search term matches: " || technique = '…'" each.
-	for _, term := range []string{"T1059", "Spearphishing Voice"} {
-		req, _ := http.NewRequest(http.MethodGet, c.base+list("techniques", vals("perPage", "51", "filter", "attack_id ~ '"+term+"' || name ~ '"+term+"'", "fields", "id", "skipTotal", "1")), nil)
-		req.Header.Set("Authorization", su)
-		res, err := c.http.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		ids.Items = nil
-		err = json.NewDecoder(res.Body).Decode(&ids)
-		res.Body.Close()
-		if err != nil || len(ids.Items) > 50 {
-			return nil, fmt.Errorf("techniques matching %q: %d, %v", term, len(ids.Items), err)
-		}
-		var b strings.Builder
-		for _, it := range ids.Items {
-			b.WriteString(" || technique = '" + it.ID + "'")
-		}
-		fill["{"+term+"}"] = b.String()
-	}
-	tokens := map[string]string{}
-	for _, r := range roles {
-		t, err := c.signIn("users", strings.ReplaceAll(r, "_", ".")+"1@demo.aegis.local", "aegis-demo-password")
-		if err != nil {
-			return nil, fmt.Errorf("sign in %s: %w", r, err)
-		}
-		tokens[r] = t
+	tokens, err := c.signInRoles(roles)
+	if err != nil {
+		return nil, err
 	}
 	expand := func(p string) string {
 		for k, v := range fill {
@@ -435,62 +403,227 @@ func measure(bin, dir string, n int, roles []string, only string) (map[string]*r
 		if only != "" && !strings.Contains(strings.ToLower(pg.name), strings.ToLower(only)) {
 			continue
 		}
-		r := &result{Page: pg.name}
-		m := map[string]float64{}
-		worst, worstP95 := "", time.Duration(-1)
-		r.Errors = map[string]string{}
-		for _, role := range roles {
-			var ds []time.Duration
-		loads:
-			for i := 0; i < n+1; i++ {
-				var sum time.Duration
-				for _, p := range pg.reqs {
-					d, err := c.get(tokens[role], expand(p))
-					if err != nil {
-						// A failing page is a result (the query gave up), not
-						// the end of the run.
-						r.Errors["_"] = fmt.Sprintf("%s after %.1f s", err, d.Seconds())
-						fmt.Fprintf(os.Stderr, "  %-26s as %s: %v (after %.1f s)\n", pg.name, role, err, d.Seconds())
-						break loads
-					}
-					sum += d
-				}
-				if i > 0 { // the first is a warm-up
-					ds = append(ds, sum)
-				}
-			}
-			if len(ds) == 0 {
-				continue
-			}
-			p95 := pct(ds, 0.95)
-			m[role+"_p50"], m[role+"_p95"] = ms(pct(ds, 0.5)), ms(p95)
-			if p95 > worstP95 {
-				worst, worstP95 = role, p95
-				m["p50"], m["p95"] = ms(pct(ds, 0.5)), ms(p95)
-			}
+		r, err := c.timePage(pg, n, roles, tokens, su, expand)
+		if err != nil {
+			return nil, err
 		}
-		if pg.floor != "" {
-			var ds []time.Duration
-			path := list(pg.floor, vals("perPage", fmt.Sprint(pg.per), "skipTotal", "1"))
-			for i := 0; i < n+1; i++ {
-				d, err := c.get(su, path)
-				if err != nil {
-					return nil, err
-				}
-				if i > 0 {
-					ds = append(ds, d)
-				}
-			}
-			m["floor_p50"] = ms(pct(ds, 0.5))
-		}
-		r.Sizes = map[string]map[string]float64{}
-		r.Worst = map[string]string{}
 		out[pg.name] = r
-		r.Sizes["_"] = m
-		r.Worst["_"] = worst
-		fmt.Fprintf(os.Stderr, "  %-26s p50 %7.1f ms  p95 %7.1f ms  (%s)  floor %6.1f ms\n", pg.name, m["p50"], m["p95"], worst, m["floor_p50"])
+		m := r.Sizes["_"]
+		fmt.Fprintf(os.Stderr, "  %-26s p50 %7.1f ms  p95 %7.1f ms  (%s)  floor %6.1f ms\n", pg.name, m["p50"], m["p95"], r.Worst["_"], m["floor_p50"])
 	}
 	return out, nil
+}
+
+// serve starts bin serving dir on a free loopback port and waits until it
+// answers its health check; the caller stops it.
+func serve(bin, dir string) (*exec.Cmd, *client, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := exec.Command(bin, "serve", "--http", fmt.Sprintf("127.0.0.1:%d", port), "--dir", dir)
+	if err := srv.Start(); err != nil {
+		return nil, nil, err
+	}
+	c := &client{base: fmt.Sprintf("http://127.0.0.1:%d", port), http: &http.Client{Timeout: 60 * time.Second}}
+	for i := 0; ; i++ {
+		if _, err := c.get("", "/api/health"); err == nil {
+			return srv, c, nil
+		}
+		if i > 600 {
+			_ = srv.Process.Kill()
+			_ = srv.Wait()
+			return nil, nil, errors.New("server did not start")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// superuser signs in as the bench's superuser and turns the rate limits
+// off; it returns the superuser's token.
+func (c *client) superuser() (string, error) {
+	su, err := c.signIn("_superusers", suEmail, suPass)
+	if err != nil {
+		return "", err
+	}
+	if err := c.post("/api/settings", su, map[string]any{"rateLimits": map[string]any{"enabled": false}}, nil); err != nil {
+		return "", err
+	}
+	return su, nil
+}
+
+// signInRoles signs in the first demo user of each role: role → token.
+func (c *client) signInRoles(roles []string) (map[string]string, error) {
+	tokens := map[string]string{}
+	for _, r := range roles {
+		t, err := c.signIn("users", strings.ReplaceAll(r, "_", ".")+"1@demo.aegis.local", "aegis-demo-password")
+		if err != nil {
+			return nil, fmt.Errorf("sign in %s: %w", r, err)
+		}
+		tokens[r] = t
+	}
+	return tokens, nil
+}
+
+// getJSON gets path as token and decodes its JSON answer into out: err is
+// the request's failure, decodeErr the answer's.
+func (c *client) getJSON(token, path string, out any) (decodeErr, err error) {
+	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
+	req.Header.Set("Authorization", token)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	return json.NewDecoder(res.Body).Decode(out), nil
+}
+
+// idList is a list answer read for its record ids only.
+type idList struct {
+	Items []struct {
+		ID string `json:"id"`
+	} `json:"items"`
+}
+
+// placeholders reads, as the superuser su, the values of the placeholders
+// the pages' paths hold: the records the pages are opened on, the cursors
+// of the deep pages and the techniques the search terms match.
+func (c *client) placeholders(su string) (map[string]string, error) {
+	fill := map[string]string{}
+	for _, step := range []func(string, map[string]string) error{c.fillRecords, c.fillCursors, c.fillSearches} {
+		if err := step(su, fill); err != nil {
+			return nil, err
+		}
+	}
+	return fill, nil
+}
+
+// fillRecords sets {fw}, {tech} and {campaign}: the identifiers the pages
+// are opened on.
+func (c *client) fillRecords(su string, fill map[string]string) error {
+	for key, path := range map[string]string{
+		"{fw}":       list("compliance_frameworks", vals("perPage", "1", "sort", "name", "skipTotal", "1")),
+		"{tech}":     list("techniques", vals("perPage", "1", "filter", "attack_id = 'T1059'", "skipTotal", "1")),
+		"{campaign}": list("campaigns", vals("perPage", "1", "sort", "-created", "filter", "status = '"+collections.CampaignActive+"'", "skipTotal", "1")),
+	} {
+		var ids idList
+		decodeErr, err := c.getJSON(su, path, &ids)
+		if err != nil {
+			return err
+		}
+		if decodeErr != nil || len(ids.Items) == 0 {
+			return fmt.Errorf("no record for %s", key)
+		}
+		fill[key] = ids.Items[0].ID
+	}
+	return nil
+}
+
+// fillCursors sets the cursors of the deep pages: the row deepTests*25
+// (deepAudit*50) rows into each list, where the UI's Next leaves a reader
+// after that many pages.
+func (c *client) fillCursors(su string, fill map[string]string) error {
+	for _, cur := range []struct{ at, id, path, field string }{
+		{"{tests_at}", "{tests_id}", list("tests", vals("page", fmt.Sprint(deepTests*25), "perPage", "1", "sort", "-updated,-id", "skipTotal", "1", "fields", "id,updated")), "updated"},
+		{"{audit_at}", "{audit_id}", list("audit_logs", vals("page", fmt.Sprint(deepAudit*50), "perPage", "1", "sort", "-created,-id", "skipTotal", "1", "fields", "id,created")), "created"},
+	} {
+		var rows struct {
+			Items []map[string]any `json:"items"`
+		}
+		decodeErr, err := c.getJSON(su, cur.path, &rows)
+		if err != nil {
+			return err
+		}
+		if decodeErr != nil || len(rows.Items) == 0 {
+			return fmt.Errorf("no row for the cursor %s", cur.at)
+		}
+		fill[cur.at], fill[cur.id] = fmt.Sprint(rows.Items[0][cur.field]), fmt.Sprint(rows.Items[0]["id"])
+	}
+	return nil
+}
+
+// fillSearches sets {term} for each search term to the technique ids it
+// matches: " || technique = '…'" each.
+func (c *client) fillSearches(su string, fill map[string]string) error {
+	for _, term := range []string{"T1059", "Spearphishing Voice"} {
+		var ids idList
+		decodeErr, err := c.getJSON(su, list("techniques", vals("perPage", "51", "filter", "attack_id ~ '"+term+"' || name ~ '"+term+"'", "fields", "id", "skipTotal", "1")), &ids)
+		if err != nil {
+			return err
+		}
+		if decodeErr != nil || len(ids.Items) > 50 {
+			return fmt.Errorf("techniques matching %q: %d, %v", term, len(ids.Items), decodeErr)
+		}
+		var b strings.Builder
+		for _, it := range ids.Items {
+			b.WriteString(" || technique = '" + it.ID + "'")
+		}
+		fill["{"+term+"}"] = b.String()
+	}
+	return nil
+}
+
+// timePage times pg: p50 and p95 per role and of the slowest role (by
+// p95), and the p50 of its floor, a plain list of its main collection as
+// the superuser su. A role whose requests fail is left out, its error kept.
+func (c *client) timePage(pg page, n int, roles []string, tokens map[string]string, su string, expand func(string) string) (*result, error) {
+	r := &result{Page: pg.name, Errors: map[string]string{}}
+	m := map[string]float64{}
+	worst, worstP95 := "", time.Duration(-1)
+	for _, role := range roles {
+		ds := c.loads(pg, n, role, tokens[role], expand, r.Errors)
+		if len(ds) == 0 {
+			continue
+		}
+		p95 := pct(ds, 0.95)
+		m[role+"_p50"], m[role+"_p95"] = ms(pct(ds, 0.5)), ms(p95)
+		if p95 > worstP95 {
+			worst, worstP95 = role, p95
+			m["p50"], m["p95"] = ms(pct(ds, 0.5)), ms(p95)
+		}
+	}
+	if pg.floor != "" {
+		var ds []time.Duration
+		path := list(pg.floor, vals("perPage", fmt.Sprint(pg.per), "skipTotal", "1"))
+		for i := 0; i < n+1; i++ {
+			d, err := c.get(su, path)
+			if err != nil {
+				return nil, err
+			}
+			if i > 0 {
+				ds = append(ds, d)
+			}
+		}
+		m["floor_p50"] = ms(pct(ds, 0.5))
+	}
+	r.Sizes = map[string]map[string]float64{"_": m}
+	r.Worst = map[string]string{"_": worst}
+	return r, nil
+}
+
+// loads opens pg n+1 times as role (token), its requests one after the
+// other, and returns the times of all but the first (a warm-up). A failing
+// request ends the loads: it is recorded in errs, not the end of the run.
+func (c *client) loads(pg page, n int, role, token string, expand func(string) string, errs map[string]string) []time.Duration {
+	var ds []time.Duration
+	for i := 0; i < n+1; i++ {
+		var sum time.Duration
+		for _, p := range pg.reqs {
+			d, err := c.get(token, expand(p))
+			if err != nil {
+				// A failing page is a result (the query gave up), not
+				// the end of the run.
+				errs["_"] = fmt.Sprintf("%s after %.1f s", err, d.Seconds())
+				fmt.Fprintf(os.Stderr, "  %-26s as %s: %v (after %.1f s)\n", pg.name, role, err, d.Seconds())
+				return ds
+			}
+			sum += d
+		}
+		if i > 0 { // the first is a warm-up
+			ds = append(ds, sum)
+		}
+	}
+	return ds
 }
 
 // rss is the resident set of process pid (VmRSS), as the kernel says it.
