@@ -521,16 +521,28 @@ func (c *client) fillRecords(su string, fill map[string]string) error {
 
 // fillCursors sets the cursors of the deep pages: the row deepTests*25
 // (deepAudit*50) rows into each list, where the UI's Next leaves a reader
-// after that many pages.
+// after that many pages, or the last row of a shorter list.
 func (c *client) fillCursors(su string, fill map[string]string) error {
-	for _, cur := range []struct{ at, id, path, field string }{
-		{"{tests_at}", "{tests_id}", list("tests", vals("page", fmt.Sprint(deepTests*25), "perPage", "1", "sort", "-updated,-id", "skipTotal", "1", "fields", "id,updated")), "updated"},
-		{"{audit_at}", "{audit_id}", list("audit_logs", vals("page", fmt.Sprint(deepAudit*50), "perPage", "1", "sort", "-created,-id", "skipTotal", "1", "fields", "id,created")), "created"},
+	for _, cur := range []struct{ at, id, col, field string }{
+		{"{tests_at}", "{tests_id}", "tests", "updated"},
+		{"{audit_at}", "{audit_id}", "audit_logs", "created"},
 	} {
+		deep := deepTests * 25
+		if cur.col == "audit_logs" {
+			deep = deepAudit * 50
+		}
+		row := func(page int, sort string) string {
+			return list(cur.col, vals("page", fmt.Sprint(page), "perPage", "1", "sort", sort, "skipTotal", "1", "fields", "id,"+cur.field))
+		}
 		var rows struct {
 			Items []map[string]any `json:"items"`
 		}
-		decodeErr, err := c.getJSON(su, cur.path, &rows)
+		decodeErr, err := c.getJSON(su, row(deep, "-"+cur.field+",-id"), &rows)
+		if err == nil && decodeErr == nil && len(rows.Items) == 0 {
+			// A small organisation has fewer rows: the cursor of its last
+			// row (the oldest), where Next ends.
+			decodeErr, err = c.getJSON(su, row(1, cur.field+",id"), &rows)
+		}
 		if err != nil {
 			return err
 		}
