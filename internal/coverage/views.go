@@ -380,19 +380,7 @@ func PriorityWeight(p string) float64 {
 // techniques that actor uses are ranked.
 func (r *Result) Next(actor string, limit int) []NextItem {
 	d := r.Data
-	users := map[string]int{}
-	for i := range d.Actors {
-		seen := map[string]bool{}
-		for _, tid := range d.Actors[i].Techniques {
-			seen[tid] = true
-			if t := d.technique(tid); t != nil && t.IsSub && t.Parent != "" {
-				seen[t.Parent] = true
-			}
-		}
-		for tid := range seen {
-			users[tid]++
-		}
-	}
+	users := actorUsers(d)
 	var only map[string]bool
 	if actor != "" {
 		a := d.FindActor(actor)
