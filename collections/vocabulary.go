@@ -111,6 +111,16 @@ func Vocabulary() []List {
 	return out
 }
 
+// Label is the word a person reads for value in the vocabulary list named
+// list (e.g. "PREVENTION", "DETECTION"): the UI's label, or the humanized
+// value when the list gives none.
+func Label(list, value string) string {
+	if w, ok := words[list][value]; ok {
+		return w[0]
+	}
+	return Humanize(value)
+}
+
 // Humanize turns a value such as "blue_review" into "Blue review".
 func Humanize(v string) string {
 	s := strings.NewReplacer("_", " ", "-", " ").Replace(v)

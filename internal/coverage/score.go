@@ -678,9 +678,17 @@ func LevelOf(s collections.ScoringSettings, score float64) string {
 	return LevelGood
 }
 
+// outcomeText is a test's outcome in words, e.g. "Not blocked; detection:
+// Technique" (the UI's labels of the vocabulary).
 func outcomeText(t *Test) string {
-	p, d := orDefault(t.Prevention, "-"), orDefault(t.Detection, "-")
-	return "prevention " + p + ", detection " + d
+	p, d := "no prevention recorded", "none recorded"
+	if t.Prevention != "" {
+		p = collections.Label("PREVENTION", t.Prevention)
+	}
+	if t.Detection != "" {
+		d = collections.Label("DETECTION", t.Detection)
+	}
+	return p + "; detection: " + d
 }
 
 func ruleDetail(r *Rule) string {
