@@ -482,14 +482,14 @@ func mitigationItems(ix *index, id string) []item {
 	for _, c := range cms {
 		v := MitigationValue(c.Status)
 		mItems = append(mItems, item{Contribution{Kind: KindCountermeasure, Component: "M", ID: c.ID, Ref: c.D3fendID,
-			Name: c.Name, Detail: orDefault(c.Status, "not_implemented"), Value: v}, v})
+			Name: c.Name, Detail: word(d3fendWords, orDefault(c.Status, "not_implemented")), Value: v}, v})
 	}
 	ctls := ix.ctls[id]
 	sort.Slice(ctls, func(i, j int) bool { return ctls[i].ID < ctls[j].ID })
 	for _, c := range ctls {
 		v := MitigationValue(c.Status)
 		mItems = append(mItems, item{Contribution{Kind: KindControl, Component: "M", ID: c.ID, Ref: c.ControlID,
-			Name: c.Title, Detail: orDefault(c.Status, "not_assessed"), Value: v}, v})
+			Name: c.Title, Detail: word(controlWords, orDefault(c.Status, "not_assessed")), Value: v}, v})
 	}
 	return mItems
 }
@@ -676,6 +676,26 @@ func LevelOf(s collections.ScoringSettings, score float64) string {
 		return LevelPartial
 	}
 	return LevelGood
+}
+
+// d3fendWords and controlWords are the words a person reads for a
+// countermeasure's and a control's status (the UI's labels), built once.
+var d3fendWords, controlWords = labels("D3FEND_STATUSES", collections.D3fendStatuses), labels("CONTROL_STATUSES", collections.ControlStatuses)
+
+// word is v's word in m, or v itself when the vocabulary does not know it.
+func word(m map[string]string, v string) string {
+	if w, ok := m[v]; ok {
+		return w
+	}
+	return v
+}
+
+func labels(list string, values []string) map[string]string {
+	out := make(map[string]string, len(values))
+	for _, v := range values {
+		out[v] = collections.Label(list, v)
+	}
+	return out
 }
 
 // outcomeText is a test's outcome in words, e.g. "Not blocked; detection:
