@@ -171,7 +171,7 @@ func isDay(s string) bool {
 
 func handleDettectExport(e *core.RequestEvent) error {
 	var buf bytes.Buffer
-	if err := coverage.WriteDettect(e.App, &buf, "aegis"); err != nil {
+	if err := coverage.WriteDettect(e.App, &buf, "aegis", blueCaller(e)); err != nil {
 		return coverageError(e, err)
 	}
 	e.Response.Header().Set("Content-Disposition", `attachment; filename="aegis-techniques-administration.yaml"`)

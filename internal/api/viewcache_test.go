@@ -183,3 +183,41 @@ func TestGapViewsFollowVisibility(t *testing.T) {
 	testutil.ServerFor(t, app).Run(t, scenarios...)
 	_ = srv
 }
+
+// The scored exports (techniques, actors and controls datasets, the DeTT&CT
+// file) score what the caller may see: a validated but unrevealed blind test
+// counts for the admin, never for a blue role.
+func TestScoredExportsFollowVisibility(t *testing.T) {
+	app := testutil.NewApp(t)
+	users := testutil.Users(t)
+	save := func(col string, fields map[string]any) *core.Record {
+		return testutil.SaveNoValidate(t, app, col, fields)
+	}
+	tech := save(collections.Techniques, map[string]any{"stix_id": "attack-pattern--1", "attack_id": "T1003", "name": "OS Credential Dumping",
+		"domain": "enterprise-attack", "in_scope": true, "priority": "high"})
+	blind := save(collections.Campaigns, map[string]any{"name": "Blind exercise", "blind": true, "status": "active"})
+	hidden := save(collections.Tests, map[string]any{"name": "Blind DCSync run", "technique": tech.Id, "campaign": blind.Id,
+		"state": collections.StateValidated, "prevention": "blocked", "detection": "technique",
+		"executed_at": "2026-11-01 10:00:00.000Z", "validated_at": "2026-11-01 11:00:00.000Z"})
+	_, err := app.DB().NewQuery("UPDATE tests SET revealed = 0 WHERE id = {:h}").Bind(dbx.Params{"h": hidden.Id}).Execute()
+	require.NoError(t, err)
+	coverage.For(app).Invalidate()
+
+	admin, blue := users[collections.RoleAdmin].Token, users[collections.RoleBlueAnalyst].Token
+	var scenarios []testutil.Scenario
+	for _, file := range []string{"techniques.csv", "actors.csv", "controls.csv"} {
+		scenarios = append(scenarios, testutil.Scenario{Name: "blue's " + file + " is scored without the blind test", Method: http.MethodGet,
+			URL: "/api/aegis/export/" + file, Token: blue, ExpectedStatus: http.StatusOK, NotExpectedContent: []string{hidden.Id, "Blind DCSync run"}})
+	}
+	scenarios = append(scenarios,
+		testutil.Scenario{Name: "the admin's techniques count the blind run", Method: http.MethodGet, URL: "/api/aegis/export/techniques.json",
+			Token: admin, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"attack_id":"T1003"`, `"procedures":1`, `"last_validated":"2026-11-01`}},
+		testutil.Scenario{Name: "blue's techniques do not", Method: http.MethodGet, URL: "/api/aegis/export/techniques.json",
+			Token: blue, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"attack_id":"T1003"`, `"procedures":0`, `"last_validated":""`}},
+		testutil.Scenario{Name: "the admin's DeTT&CT file derives a score from it", Method: http.MethodGet, URL: "/api/aegis/export/dettect",
+			Token: admin, ExpectedStatus: http.StatusOK, ExpectedContent: []string{"T1003", "over 1 procedure(s)"}},
+		testutil.Scenario{Name: "blue's DeTT&CT file has nothing for T1003", Method: http.MethodGet, URL: "/api/aegis/export/dettect",
+			Token: blue, ExpectedStatus: http.StatusOK, NotExpectedContent: []string{"T1003"}},
+	)
+	testutil.ServerFor(t, app).Run(t, scenarios...)
+}

@@ -142,7 +142,7 @@ func runExport(ctx context.Context, app core.App, what, scope, dataset, domain s
 		_, err = w.Write(buf.Bytes())
 		return err
 	case "dettect":
-		return coverage.WriteDettect(app, w, "aegis")
+		return coverage.WriteDettect(app, w, "aegis", false)
 	}
 	return fmt.Errorf("unknown export %q: use navigator, csv, json, svg, png, report, pdf, vectr-bundle or dettect", what)
 }

@@ -38,9 +38,10 @@ func DettectDerived(r *Result) map[string]dettect.Derived {
 
 // WriteDettect writes Aegis's current state as a DeTT&CT technique
 // administration file: imported scores with their logbooks, and a derived
-// detection score for the other techniques Aegis has evidence for.
-func WriteDettect(app core.App, w io.Writer, name string) error {
-	r, err := For(app).Result(Options{})
+// detection score for the other techniques Aegis has evidence for, from the
+// tests a blue caller may see when revealedOnly.
+func WriteDettect(app core.App, w io.Writer, name string, revealedOnly bool) error {
+	r, err := For(app).Result(Options{RevealedOnly: revealedOnly})
 	if err != nil {
 		return err
 	}

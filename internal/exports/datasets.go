@@ -89,9 +89,9 @@ func ExportFor(ctx context.Context, app core.App, dataset, format string, params
 	var err error
 	switch dataset {
 	case "techniques":
-		err = exportTechniques(app, params, rw)
+		err = exportTechniques(app, params, rw, hideUnrevealed)
 	case "actors":
-		err = exportActors(app, rw)
+		err = exportActors(app, rw, hideUnrevealed)
 	case "tests":
 		err = exportTests(ctx, app, params, rw, false, hideUnrevealed)
 	case "vectr":
@@ -99,7 +99,7 @@ func ExportFor(ctx context.Context, app core.App, dataset, format string, params
 	case "rules":
 		err = exportRules(ctx, app, params, rw)
 	case "controls":
-		err = exportControls(ctx, app, params, rw)
+		err = exportControls(ctx, app, params, rw, hideUnrevealed)
 	case "audit":
 		err = exportAudit(ctx, app, params, rw, v.Audit)
 	default:
@@ -250,8 +250,12 @@ func fptr(p *float64) any {
 	return coverage.RoundTo(*p, 4)
 }
 
-func exportTechniques(app core.App, p url.Values, rw rowWriter) error {
-	r, err := coverage.For(app).Result(coverage.Options{})
+// The scored datasets (techniques, actors, controls) are scored as the
+// caller sees the tests: without unrevealed blind tests for blue roles
+// (hideUnrevealed), as the matrix and the dashboard are.
+
+func exportTechniques(app core.App, p url.Values, rw rowWriter, hideUnrevealed bool) error {
+	r, err := coverage.For(app).Result(coverage.Options{RevealedOnly: hideUnrevealed})
 	if err != nil {
 		return err
 	}
@@ -301,8 +305,8 @@ func exportTechniques(app core.App, p url.Values, rw rowWriter) error {
 	return nil
 }
 
-func exportActors(app core.App, rw rowWriter) error {
-	r, err := coverage.For(app).Result(coverage.Options{})
+func exportActors(app core.App, rw rowWriter, hideUnrevealed bool) error {
+	r, err := coverage.For(app).Result(coverage.Options{RevealedOnly: hideUnrevealed})
 	if err != nil {
 		return err
 	}
@@ -571,7 +575,7 @@ func exportRules(ctx context.Context, app core.App, p url.Values, rw rowWriter) 
 	}, func(r *row) string { return r.ID })
 }
 
-func exportControls(ctx context.Context, app core.App, p url.Values, rw rowWriter) error {
+func exportControls(ctx context.Context, app core.App, p url.Values, rw rowWriter, hideUnrevealed bool) error {
 	type row struct {
 		ID         string `db:"id"`
 		Framework  string `db:"framework"`
@@ -596,7 +600,7 @@ func exportControls(ctx context.Context, app core.App, p url.Values, rw rowWrite
 	if err := rw.header([]string{"id", "framework", "control_id", "title", "family", "status", "techniques", "score", "level"}); err != nil {
 		return err
 	}
-	r, err := coverage.For(app).Result(coverage.Options{})
+	r, err := coverage.For(app).Result(coverage.Options{RevealedOnly: hideUnrevealed})
 	if err != nil {
 		return err
 	}
