@@ -394,7 +394,7 @@ func handleTrends(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	t, err := coverage.Trends(e.App, since, queryInt(e, "limit", 104, 1000))
+	t, err := coverage.Trends(e.App, since, queryInt(e, "limit", 104, 1000), blueCaller(e))
 	if err != nil {
 		return coverageError(e, err)
 	}

@@ -219,5 +219,18 @@ func TestScoredExportsFollowVisibility(t *testing.T) {
 		testutil.Scenario{Name: "blue's DeTT&CT file has nothing for T1003", Method: http.MethodGet, URL: "/api/aegis/export/dettect",
 			Token: blue, ExpectedStatus: http.StatusOK, NotExpectedContent: []string{"T1003"}},
 	)
+	// Trends: two snapshots, the blind run between them.
+	_, err = coverage.Take(app, "manual", "before")
+	require.NoError(t, err)
+	_, err = app.DB().NewQuery("UPDATE coverage_snapshots SET taken_at = '2026-10-01 00:00:00.000Z'").Execute()
+	require.NoError(t, err)
+	_, err = coverage.Take(app, "manual", "after")
+	require.NoError(t, err)
+	scenarios = append(scenarios,
+		testutil.Scenario{Name: "the admin's trend explains the last step", Method: http.MethodGet, URL: "/api/aegis/trends",
+			Token: admin, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"points":[`, `"latest_change":`, `"current":`}},
+		testutil.Scenario{Name: "blue's trend does not name what moved while a test is unrevealed", Method: http.MethodGet, URL: "/api/aegis/trends",
+			Token: blue, ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"points":[`}, NotExpectedContent: []string{`"latest_change"`, hidden.Id}},
+	)
 	testutil.ServerFor(t, app).Run(t, scenarios...)
 }

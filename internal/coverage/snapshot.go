@@ -353,19 +353,27 @@ type Trend struct {
 	Current *Snapshot   `json:"current,omitempty"`
 }
 
-// Trends lists snapshots since a time and explains the last step.
-func Trends(app core.App, since time.Time, limit int) (*Trend, error) {
+// Trends lists snapshots since a time and explains the last step. For a
+// caller who may not see unrevealed blind tests (revealedOnly: blue roles)
+// the current point leaves them out, and the explanation of the last step,
+// which names the techniques that moved, is left out while any test is
+// unrevealed (a blind run would show as its technique's change). The
+// stored points are the organisation's totals.
+func Trends(app core.App, since time.Time, limit int, revealedOnly bool) (*Trend, error) {
 	pts, err := ListSnapshots(app, since, limit)
 	if err != nil {
 		return nil, err
 	}
 	t := &Trend{Points: pts}
-	if r, err := For(app).Result(Options{}); err == nil {
+	if r, err := For(app).Result(Options{RevealedOnly: revealedOnly}); err == nil {
 		cur := BuildSnapshot(r, "enterprise-attack", "now", "")
 		cur.TakenAt, cur.ByTechnique = r.Data.Now, nil
 		if cur.Totals.InScope > 0 {
 			t.Current = cur
 		}
+	}
+	if revealedOnly && hasUnrevealed(app) {
+		return t, nil
 	}
 	if n := len(pts); n >= 2 {
 		if c, err := CompareSnapshots(app, pts[n-2].ID, pts[n-1].ID); err == nil {
@@ -374,6 +382,21 @@ func Trends(app core.App, since time.Time, limit int) (*Trend, error) {
 		}
 	}
 	return t, nil
+}
+
+// hasUnrevealed tells whether the model holds a test of a blind campaign
+// not yet revealed (true when it cannot tell).
+func hasUnrevealed(app core.App) bool {
+	r, err := For(app).Result(Options{})
+	if err != nil {
+		return true
+	}
+	for t := range r.Data.AllTests() {
+		if !t.Revealed {
+			return true
+		}
+	}
+	return false
 }
 
 // AfterImport takes the snapshot that follows an import or a sync: only
