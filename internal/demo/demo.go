@@ -824,7 +824,7 @@ func (s *seeder) findings() error {
 // fraction of the work. The model is loaded inside the seeding transaction
 // as soon as what it reads is written (before the outcomes and the audit
 // trail, which it does not read), and the weeks are computed in the
-// background, one per core, while SQLite writes the rest on the seeding
+// background, on the cores the seeding connection leaves free, while SQLite writes the rest on the seeding
 // connection; they are saved in one transaction after the commit.
 
 // weekly is the background computation of the snapshots.
@@ -858,7 +858,11 @@ func (s *seeder) startSnapshots() error {
 		}
 		jobs := make(chan job, 4)
 		var wg sync.WaitGroup
-		for range max(1, runtime.GOMAXPROCS(0)) {
+		// One core less than the machine has: the seeding connection
+		// writes the outcomes and the audit trail and builds the indexes
+		// meanwhile, and it is the longer of the two (at xl, two workers
+		// on two cores left SQLite a third of a core and tripled its time).
+		for range max(1, runtime.GOMAXPROCS(0)-1) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
