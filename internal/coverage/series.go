@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"math"
 	"sort"
 	"time"
 )
@@ -71,7 +72,7 @@ func (p *Prepared) At(now time.Time, tests []Test) *Result {
 			res.Own[t.ID] = p.untested[t.ID]
 			continue
 		}
-		res.Own[t.ID] = scoreTechnique(d, ix, t)
+		res.Own[t.ID] = p.scoreTested(d, ix, t)
 	}
 	for pid, subs := range ix.subs {
 		pt, ok := ix.techs[pid]
@@ -109,4 +110,49 @@ func keepTest(t *Test, opt Options) bool {
 		return false
 	}
 	return true
+}
+
+// scoreTested is scoreTechnique(d, ix, t) for a technique with tests,
+// from its untested score: its rules, mitigations and DeTT&CT scores do
+// not depend on the date, nor do their lines of the breakdown (the weight
+// of V counts in the total whether V is known or not), so only V, the
+// score, the notes and the level are computed again.
+func (p *Prepared) scoreTested(d *Data, ix *index, t *Technique) *Score {
+	u := p.untested[t.ID]
+	s := d.Settings
+	wV, wR, wM, wD := math.Max(s.WeightValidation, 0), math.Max(s.WeightRules, 0), math.Max(s.WeightMitigation, 0), math.Max(s.WeightDettect, 0)
+	total := wV + wR
+	if u.M != nil {
+		total += wM
+	}
+	if u.D != nil {
+		total += wD
+	}
+	if total <= 0 || u.R == nil {
+		return scoreTechnique(d, ix, t)
+	}
+	sc := &Score{TechniqueID: u.TechniqueID, AttackID: u.AttackID, Name: u.Name, InScope: u.InScope,
+		R: u.R, M: u.M, D: u.D, Rules: u.Rules, Mitigations: u.Mitigations}
+	vItems := validationItems(d, ix, t.ID, sc)
+	// weigh's sum, in its order.
+	num := wR * *sc.R
+	if sc.V != nil {
+		num += wV * *sc.V
+	}
+	if sc.M != nil {
+		num += wM * *sc.M
+	}
+	if sc.D != nil {
+		num += wD * *sc.D
+	}
+	sc.Score = 100 * num / total
+	sc.Breakdown = make([]Contribution, 0, len(vItems)+len(u.Breakdown))
+	for _, it := range vItems {
+		it.c.Share = 100 * wV / total * it.v / float64(len(vItems))
+		sc.Breakdown = append(sc.Breakdown, it.c)
+	}
+	sc.Breakdown = append(sc.Breakdown, u.Breakdown...)
+	addNotes(sc, sc.Rules)
+	sc.Level = level(s, sc)
+	return sc
 }

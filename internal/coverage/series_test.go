@@ -1,9 +1,11 @@
 package coverage_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/coverage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,11 +15,15 @@ import (
 // dates, each with the tests validated by then, gives the Result of a full
 // Compute at that date, technique by technique (own scores with their
 // breakdowns, roll-ups) and snapshot by snapshot, for the whole
-// organisation and for narrowed options; weeks with no test and weeks
+// organisation and for narrowed options, with DeTT&CT scores; weeks with no test and weeks
 // where every technique is tested are among them.
 func TestPreparedAtEqualsCompute(t *testing.T) {
 	d := largeData()
 	require.NotEmpty(t, d.GivenTests)
+	for i := 0; i < len(d.Techniques); i += 7 { // DeTT&CT scores on some techniques, tested or not
+		d.Assessments = append(d.Assessments, coverage.Assessment{ID: fmt.Sprintf("as%03d", i), Technique: d.Techniques[i].ID,
+			Kind: collections.AssessmentKinds[i%len(collections.AssessmentKinds)], ApplicableTo: "all", Score: i % 5})
+	}
 	for _, opt := range []coverage.Options{{}, {Platform: "windows"}, {Campaigns: map[string]bool{"c01": true, "c02": true}}} {
 		p := coverage.Prepare(d, opt)
 		for _, back := range []int{500, 300, 120, 30, 7, 0} {
@@ -29,7 +35,8 @@ func TestPreparedAtEqualsCompute(t *testing.T) {
 				}
 			}
 			full := coverage.Compute(&coverage.Data{Now: at, Settings: d.Settings, Tactics: d.Tactics, Techniques: d.Techniques,
-				GivenTests: tests, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls, Actors: d.Actors}, opt)
+				GivenTests: tests, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls, Actors: d.Actors,
+				Assessments: d.Assessments}, opt)
 			got := p.At(at, tests)
 			require.Len(t, got.Own, len(full.Own))
 			for id, want := range full.Own {
