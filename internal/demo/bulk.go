@@ -63,8 +63,23 @@ func (s *seeder) bulkLoad() (func(), error) {
 	return restore, nil
 }
 
-// rebuildIndexes creates the indexes bulkLoad dropped.
+// indexCacheKiB is the page cache of the seeding connection while it
+// builds the indexes: SQLite sizes its sorter's in-memory runs by the page
+// cache. Measured at xl, runs of 64 MiB build the audit trail's indexes
+// over a committed table a fifth faster than runs of 800 MiB; in the
+// seeding run, which spills the history's pages meanwhile, the seeding
+// takes as long as with the larger cache and peaks 0.6 GB lower.
+const indexCacheKiB = 64 << 10
+
+// rebuildIndexes creates the indexes bulkLoad dropped (with the page cache
+// set to indexCacheKiB when it is larger; bulkLoad's restore puts the
+// connection's own back).
 func (s *seeder) rebuildIndexes() error {
+	if bulkCacheKiB(s.size) > indexCacheKiB {
+		if _, err := s.tx.DB().NewQuery(fmt.Sprintf("PRAGMA cache_size = -%d", indexCacheKiB)).Execute(); err != nil {
+			return fmt.Errorf("set cache_size: %w", err)
+		}
+	}
 	for _, rebuild := range s.rebuild {
 		if err := rebuild(); err != nil {
 			return err

@@ -13,7 +13,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -825,7 +824,7 @@ func (s *seeder) findings() error {
 // fraction of the work. The model is loaded inside the seeding transaction
 // as soon as what it reads is written (before the outcomes and the audit
 // trail, which it does not read), and the weeks are computed in the
-// background, one per core, while SQLite writes the rest on the seeding
+// background, on the cores the seeding connection leaves free, while SQLite writes the rest on the seeding
 // connection; they are saved in one transaction after the commit.
 
 // weekly is the background computation of the snapshots.
@@ -853,21 +852,32 @@ func (s *seeder) startSnapshots() error {
 		t0 := time.Now()
 		past := newReplay(d)
 		type job struct {
-			i    int
-			data *coverage.Data
+			i     int
+			at    time.Time
+			tests []coverage.Test
 		}
 		jobs := make(chan job, 4)
 		var wg sync.WaitGroup
-		for range max(1, runtime.GOMAXPROCS(0)) {
+		// One core less than the machine has: the seeding connection
+		// writes the outcomes and the audit trail and builds the indexes
+		// meanwhile, and it is the longer of the two (at xl, two workers
+		// on two cores left SQLite a third of a core and tripled its time).
+		for range max(1, runtime.GOMAXPROCS(0)-1) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				// The catalogue is indexed once per worker (a Prepared is
+				// not shared between goroutines), each week scores its tests.
+				var p *coverage.Prepared
 				for j := range jobs {
 					if w.stop.Load() {
 						continue
 					}
+					if p == nil {
+						p = coverage.Prepare(past.d, coverage.Options{})
+					}
 					k := s.size.Snapshots - j.i
-					w.snaps[j.i] = coverage.BuildSnapshot(coverage.Compute(j.data, coverage.Options{}), "enterprise-attack", "demo",
+					w.snaps[j.i] = coverage.BuildSnapshot(p.At(j.at, j.tests), "enterprise-attack", "demo",
 						fmt.Sprintf("demo week -%d", k))
 				}
 			}()
@@ -876,7 +886,8 @@ func (s *seeder) startSnapshots() error {
 			if w.stop.Load() {
 				break
 			}
-			jobs <- job{i, past.at(s.now.AddDate(0, 0, -7*(s.size.Snapshots-i)))}
+			at := s.now.AddDate(0, 0, -7*(s.size.Snapshots-i))
+			jobs <- job{i, at, past.at(at)}
 		}
 		close(jobs)
 		wg.Wait()
@@ -930,9 +941,9 @@ func (s *seeder) snapshots() error {
 	})
 }
 
-// replay is d with its clock set back: at(t) is d as it stood at t, with
-// d's catalogue, rules and mitigations and, of the tests validated before
-// t, the latest per technique and procedure (the only ones Compute scores).
+// replay is d with its clock set back: at(t) is, of the tests validated
+// before t, the latest per technique and procedure (the only ones Compute
+// scores), to be scored over d's catalogue (coverage.Prepared) at t.
 // Calls go forward in time.
 type replay struct {
 	d      *coverage.Data
@@ -950,21 +961,10 @@ func newReplay(d *coverage.Data) *replay {
 		}
 	}
 	sort.SliceStable(r.tests, func(i, j int) bool { return r.tests[i].ValidatedAt.Before(r.tests[j].ValidatedAt) })
-	// Compute sorts each technique's rules, countermeasures and controls
-	// by id, every week: in id order already, those sorts are one pass.
-	rules := slices.Clone(d.Rules)
-	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
-	cms := slices.Clone(d.Countermeasures)
-	sort.Slice(cms, func(i, j int) bool { return cms[i].ID < cms[j].ID })
-	ctls := slices.Clone(d.Controls)
-	sort.Slice(ctls, func(i, j int) bool { return ctls[i].ID < ctls[j].ID })
-	r.d = &coverage.Data{Settings: d.Settings, AttackVersion: d.AttackVersion, Tactics: d.Tactics, Techniques: d.Techniques,
-		Rules: rules, Countermeasures: cms, Controls: ctls, Actors: d.Actors,
-		Campaigns: d.Campaigns, AttackCampaigns: d.AttackCampaigns, Assessments: d.Assessments, Templates: d.Templates}
 	return r
 }
 
-func (r *replay) at(at time.Time) *coverage.Data {
+func (r *replay) at(at time.Time) []coverage.Test {
 	stamp := coverage.StampOf(at)
 	for ; r.next < len(r.tests) && r.tests[r.next].ValidatedAt.Before(stamp); r.next++ {
 		t := r.tests[r.next]
@@ -978,9 +978,5 @@ func (r *replay) at(at time.Time) *coverage.Data {
 			r.latest[i] = t
 		}
 	}
-	d := r.d
-	return &coverage.Data{Now: at, Settings: d.Settings, AttackVersion: d.AttackVersion,
-		Tactics: d.Tactics, Techniques: d.Techniques, Rules: d.Rules, Countermeasures: d.Countermeasures, Controls: d.Controls,
-		Actors: d.Actors, Campaigns: d.Campaigns, AttackCampaigns: d.AttackCampaigns, Assessments: d.Assessments,
-		Templates: d.Templates, GivenTests: append([]coverage.Test(nil), r.latest...)}
+	return append([]coverage.Test(nil), r.latest...)
 }
