@@ -276,8 +276,8 @@ func (s *seeder) seedUsers() error {
 }
 
 func demoName(role string, i int) string {
-	first := map[string]string{"admin": "Ada", "red_lead": "Rowan", "red_operator": "Remy", "blue_lead": "Blair",
-		"blue_analyst": "Bo", "viewer": "Vic"}[role]
+	first := map[collections.Role]string{collections.RoleAdmin: "Ada", collections.RoleRedLead: "Rowan", collections.RoleRedOperator: "Remy",
+		collections.RoleBlueLead: "Blair", collections.RoleBlueAnalyst: "Bo", collections.RoleViewer: "Vic"}[collections.Role(role)]
 	return fmt.Sprintf("%s %c. (%s)", first, 'A'+rune(i-1), strings.ReplaceAll(role, "_", " "))
 }
 
@@ -449,7 +449,8 @@ var (
 	statesDist = []struct {
 		state string
 		w     int
-	}{{"draft", 8}, {"ready", 7}, {"executing", 6}, {"blue_review", 9}, {"validated", 45}, {"closed", 20}, {"cancelled", 5}}
+	}{{collections.StateDraft, 8}, {collections.StateReady, 7}, {collections.StateExecuting, 6}, {collections.StateBlueReview, 9},
+		{collections.StateValidated, 45}, {collections.StateClosed, 20}, {collections.StateCancelled, 5}}
 	preventionDist = []struct {
 		v string
 		w int
@@ -533,7 +534,7 @@ func (s *seeder) tests() error {
 		}
 		row := testRow{id: s.nextID(), technique: t.id, state: state}
 		var o testOutcome
-		if state == "blue_review" || state == "validated" || state == "closed" {
+		if state == collections.StateBlueReview || state == collections.StateValidated || state == collections.StateClosed {
 			s.execute(&row, c, &o)
 		}
 		if state == "validated" || state == "closed" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aegis-sec/aegis/collections"
 	"github.com/pocketbase/dbx"
 )
 
@@ -80,7 +81,8 @@ func (s *seeder) history() error {
 	if per < 1 {
 		per = 1
 	}
-	chain := []string{"draft", "ready", "executing", "blue_review", "validated", "closed"}
+	chain := []string{collections.StateDraft, collections.StateReady, collections.StateExecuting, collections.StateBlueReview,
+		collections.StateValidated, collections.StateClosed}
 	var from, to []string
 	for i := 0; i+1 < len(chain); i++ {
 		from = append(from, fmt.Sprintf("WHEN %d THEN '%s'", i+1, chain[i]))
