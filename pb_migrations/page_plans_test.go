@@ -52,6 +52,9 @@ func TestPageQueriesAreIndexBacked(t *testing.T) {
 		// Keyset pages (the cursor of the UI, ui/src/lib/cursor.ts): next and
 		// previous, unfiltered and filtered, in each sort an index serves.
 		{"Tests, next page by cursor", collections.Tests, list("tests", "page", "1", "perPage", "26", "sort", "-updated,-id", "expand", testExpand, "skipTotal", "1", "filter", "updated <= '2022-06-01 00:00:00.000Z' && (updated < '2022-06-01 00:00:00.000Z' || (updated = '2022-06-01 00:00:00.000Z' && id < 't0000000003000'))"), false},
+		// The search, as the Tests page sends it: the name, or the techniques
+		// the term names; tested on the index entry, the row read only on a match.
+		{"Tests, search", collections.Tests, list("tests", "page", "1", "perPage", "26", "sort", "-updated,-id", "expand", testExpand, "skipTotal", "1", "filter", "(name ~ 'Spearphishing Voice' || technique = 'abcdefghijklmno')"), false},
 		{"Tests, previous page by cursor", collections.Tests, list("tests", "page", "1", "perPage", "26", "sort", "updated,id", "expand", testExpand, "skipTotal", "1", "filter", "updated >= '2022-06-01 00:00:00.000Z' && (updated > '2022-06-01 00:00:00.000Z' || (updated = '2022-06-01 00:00:00.000Z' && id > 't0000000003000'))"), false},
 		{"Tests by state, next page by cursor", collections.Tests, list("tests", "page", "1", "perPage", "26", "sort", "-updated,-id", "expand", testExpand, "skipTotal", "1", "filter", "(state = 'validated') && updated <= '2022-06-01 00:00:00.000Z' && (updated < '2022-06-01 00:00:00.000Z' || (updated = '2022-06-01 00:00:00.000Z' && id < 't0000000003000'))"), false},
 		{"Tests sorted by state, next page by cursor", collections.Tests, list("tests", "page", "1", "perPage", "26", "sort", "state,updated,id", "expand", testExpand, "skipTotal", "1", "filter", "state >= 'executing' && (state > 'executing' || (state = 'executing' && (updated > '2022-06-01 00:00:00.000Z' || (updated = '2022-06-01 00:00:00.000Z' && id > 't0000000003000'))))"), false},
@@ -91,6 +94,11 @@ func TestPageQueriesAreIndexBacked(t *testing.T) {
 						continue
 					}
 					plan := explain(t, app.DB(), q)
+					if strings.HasPrefix(pg.name, "Tests, search") {
+						// The name, technique and blind flag ride in the sort's
+						// index: a rare term does not read every test row.
+						assert.Contains(t, plan, "INDEX idx_tests_updated_id_name_technique_revealed", "%s:\n%s\n%s", pg.name, q, plan)
+					}
 					if strings.Contains(pg.name, "by cursor") {
 						// The cursor is a range of the index: the read starts
 						// at the cursor, not at the start of the order.
