@@ -35,11 +35,19 @@ const (
 	lockScopeIdentity = "identity"
 )
 
+// signInAction selects entries of one sign-in action, named as a literal
+// (a constant of the vocabulary, never input): the partial indexes of the
+// sign-in entries (migration 1765001710) serve only a query whose WHERE
+// names their action, which a bound parameter does not.
+func signInAction(action string) dbx.Expression {
+	return dbx.NewExp("[[action]] = '" + action + "'")
+}
+
 // countFailures counts failed password sign-ins into collection for identity
 // within window; from ip only, unless ip is empty.
 func countFailures(app core.App, collection, identity, ip string, window time.Duration) (int, error) {
 	q := app.DB().Select("count(*)").From(collections.AuditLogs).
-		Where(dbx.HashExp{"action": audit.ActionLoginFailed, "collection": collection}).
+		Where(signInAction(audit.ActionLoginFailed)).AndWhere(dbx.HashExp{"collection": collection}).
 		AndWhere(dbx.NewExp(audit.IdentitySQL+" = {:who}", dbx.Params{"who": strings.ToLower(identity)})).
 		AndWhere(dbx.NewExp("[[created]] >= {:since}", dbx.Params{"since": types.NowDateTime().Add(-window).String()}))
 	if ip != "" {
@@ -57,7 +65,7 @@ func countFailures(app core.App, collection, identity, ip string, window time.Du
 func knownAddress(app core.App, collection, identity, ip string) (bool, error) {
 	var n int
 	err := app.DB().Select("count(*)").From(collections.AuditLogs).
-		Where(dbx.HashExp{"action": audit.ActionLogin, "collection": collection, "ip": ip}).
+		Where(signInAction(audit.ActionLogin)).AndWhere(dbx.HashExp{"collection": collection, "ip": ip}).
 		AndWhere(dbx.NewExp(audit.IdentitySQL+" = {:who}", dbx.Params{"who": strings.ToLower(identity)})).
 		AndWhere(dbx.NewExp("[[created]] >= {:since}", dbx.Params{"since": types.NowDateTime().AddDate(0, 0, -KnownAddressDays).String()})).
 		Limit(1).Row(&n)
