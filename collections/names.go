@@ -69,3 +69,10 @@ const (
 // tests per (state, revealed), kept by triggers on tests in the same
 // transaction as each write (pb_migrations/1765001100_list_cursors_and_counts.go).
 const TestCountsTable = "aegis_test_counts"
+
+// RecountTestsSQL rebuilds TestCountsTable from the tests, for a bulk load
+// that wrote tests with the counting triggers dropped.
+var RecountTestsSQL = []string{
+	"DELETE FROM `" + TestCountsTable + "`",
+	"INSERT INTO `" + TestCountsTable + "` (`state`, `revealed`, `n`) SELECT `state`, CASE WHEN `revealed` THEN 1 ELSE 0 END, COUNT(*) FROM `" + Tests + "` GROUP BY 1, 2",
+}

@@ -37,7 +37,7 @@ type indexDef struct {
 func indexes(t *testing.T, app core.App) []indexDef {
 	t.Helper()
 	var all []indexDef
-	require.NoError(t, app.DB().NewQuery(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+	require.NoError(t, app.DB().NewQuery(`SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
 		AND tbl_name IN ('tests', 'test_outcomes', 'findings', 'audit_logs') ORDER BY name`).All(&all))
 	return all
 }
@@ -148,6 +148,31 @@ func fingerprintOf(t *testing.T, app core.App) fingerprint {
 
 // TestSeedIsDeterministic: two runs on the same catalogue give the same
 // organisation, snapshots (computed in parallel) included.
+// The bulk load writes tests with the counting triggers dropped: the kept
+// counts equal the tests afterwards, and the triggers count later writes.
+func TestSeedKeepsTheTestCounts(t *testing.T) {
+	app := withAttack(t)
+	_, err := demo.Seed(app, "small")
+	require.NoError(t, err)
+	type row struct {
+		State    string `db:"state"`
+		Revealed int    `db:"revealed"`
+		N        int    `db:"n"`
+	}
+	counts := func(q string) []row {
+		var out []row
+		require.NoError(t, app.DB().NewQuery(q).All(&out))
+		return out
+	}
+	kept := "SELECT state, revealed, n FROM " + collections.TestCountsTable + " WHERE n > 0 ORDER BY state, revealed"
+	counted := "SELECT state, CASE WHEN revealed THEN 1 ELSE 0 END AS revealed, COUNT(*) AS n FROM tests GROUP BY 1, 2 ORDER BY 1, 2"
+	require.NotEmpty(t, counts(counted))
+	assert.Equal(t, counts(counted), counts(kept), "kept counts after the seed")
+	_, err = app.DB().NewQuery("UPDATE tests SET state = 'cancelled' WHERE id IN (SELECT id FROM tests WHERE state = 'draft' LIMIT 5)").Execute()
+	require.NoError(t, err)
+	assert.Equal(t, counts(counted), counts(kept), "kept counts after a later write (the triggers are back)")
+}
+
 func TestSeedIsDeterministic(t *testing.T) {
 	a, b := withAttack(t), withAttack(t)
 	_, err := demo.Seed(a, "small")

@@ -132,22 +132,32 @@ func (s *seeder) history() error {
 func (s *seeder) dropIndexes(table string) (func() error, error) {
 	type idx struct {
 		Name string `db:"name"`
+		Type string `db:"type"`
 		SQL  string `db:"sql"`
 	}
+	// Indexes and triggers (the kept test counts) go for the bulk insert and
+	// come back after it, the triggers' work done once by a recount.
 	var all []idx
-	if err := s.tx.DB().NewQuery("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = {:t} AND sql IS NOT NULL").
+	if err := s.tx.DB().NewQuery("SELECT name, type, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = {:t} AND sql IS NOT NULL").
 		Bind(dbx.Params{"t": table}).All(&all); err != nil {
 		return nil, fmt.Errorf("indexes of %s: %w", table, err)
 	}
 	for _, ix := range all {
-		if _, err := s.tx.DB().NewQuery("DROP INDEX `" + ix.Name + "`").Execute(); err != nil {
-			return nil, fmt.Errorf("drop index %s: %w", ix.Name, err)
+		if _, err := s.tx.DB().NewQuery("DROP " + strings.ToUpper(ix.Type) + " `" + ix.Name + "`").Execute(); err != nil {
+			return nil, fmt.Errorf("drop %s %s: %w", ix.Type, ix.Name, err)
 		}
 	}
 	return func() error {
 		for _, ix := range all {
 			if _, err := s.tx.DB().NewQuery(ix.SQL).Execute(); err != nil {
-				return fmt.Errorf("rebuild index %s: %w", ix.Name, err)
+				return fmt.Errorf("rebuild %s %s: %w", ix.Type, ix.Name, err)
+			}
+		}
+		if table == collections.Tests {
+			for _, q := range collections.RecountTestsSQL {
+				if _, err := s.tx.DB().NewQuery(q).Execute(); err != nil {
+					return fmt.Errorf("recount the tests: %w", err)
+				}
 			}
 		}
 		return nil
