@@ -40,12 +40,7 @@ func Rescore(prev *Result, d *Data, touched []string) *Result {
 		if !ok || p.Retired || len(subs) == 0 {
 			continue
 		}
-		members := []*Score{res.Own[pid]}
-		for _, sid := range subs {
-			members = append(members, res.Own[sid])
-		}
-		sortByAttack(members[1:])
-		res.Rollup[pid] = rollup(d.Settings, d.Now, p, members)
+		res.Rollup[pid] = rollupOf(d, res, p, subs)
 	}
 	return res
 }

@@ -286,14 +286,20 @@ func Compute(d *Data, opt Options) *Result {
 		if !ok || p.Retired {
 			continue
 		}
-		members := []*Score{res.Own[pid]}
-		for _, sid := range subs {
-			members = append(members, res.Own[sid])
-		}
-		sortByAttack(members[1:])
-		res.Rollup[pid] = rollup(d.Settings, d.Now, p, members)
+		res.Rollup[pid] = rollupOf(d, res, p, subs)
 	}
 	return res
+}
+
+// rollupOf is parent p's rolled-up score over its own and its
+// sub-techniques' (subs) scores in res.
+func rollupOf(d *Data, res *Result, p *Technique, subs []string) *Score {
+	members := []*Score{res.Own[p.ID]}
+	for _, sid := range subs {
+		members = append(members, res.Own[sid])
+	}
+	sortByAttack(members[1:])
+	return rollup(d.Settings, d.Now, p, members)
 }
 
 // OutcomeValue is the better of the prevention and detection values of an
@@ -494,32 +500,52 @@ func mitigationItems(ix *index, id string) []item {
 	return mItems
 }
 
+// weights are the settings' component weights, none below zero.
+type weights struct{ v, r, m, d float64 }
+
+func weightsOf(s collections.ScoringSettings) weights {
+	return weights{math.Max(s.WeightValidation, 0), math.Max(s.WeightRules, 0), math.Max(s.WeightMitigation, 0), math.Max(s.WeightDettect, 0)}
+}
+
+// total is the weight of sc's known components (V and R always count).
+func (w weights) total(sc *Score) float64 {
+	total := w.v + w.r
+	if sc.M != nil {
+		total += w.m
+	}
+	if sc.D != nil {
+		total += w.d
+	}
+	return total
+}
+
+// sum is the weighted sum of sc's components, with R's value r (always in
+// this order, so that every way of scoring gives the same float).
+func (w weights) sum(sc *Score, r float64) float64 {
+	num := w.r * r
+	if sc.V != nil {
+		num += w.v * *sc.V
+	}
+	if sc.M != nil {
+		num += w.m * *sc.M
+	}
+	if sc.D != nil {
+		num += w.d * *sc.D
+	}
+	return num
+}
+
 // weigh sets sc's score over the known components and its breakdown, each
 // contribution with its share of the score. An unknown V still weighs (as
 // zero) so that a never-tested technique is never rewarded for it.
 func weigh(ix *index, s collections.ScoringSettings, sc *Score, vItems []item, r ruleParts, mItems []item, dItems []Contribution) {
-	wV, wR, wM, wD := math.Max(s.WeightValidation, 0), math.Max(s.WeightRules, 0), math.Max(s.WeightMitigation, 0), math.Max(s.WeightDettect, 0)
-	total := wV + wR
-	if sc.M != nil {
-		total += wM
-	}
-	if sc.D != nil {
-		total += wD
-	}
+	w := weightsOf(s)
+	wV, wR, wM, wD := w.v, w.r, w.m, w.d
+	total := w.total(sc)
 	if total <= 0 {
 		return
 	}
-	num := wR * r.value
-	if sc.V != nil {
-		num += wV * *sc.V
-	}
-	if sc.M != nil {
-		num += wM * *sc.M
-	}
-	if sc.D != nil {
-		num += wD * *sc.D
-	}
-	sc.Score = 100 * num / total
+	sc.Score = 100 * w.sum(sc, r.value) / total
 	sc.Breakdown = make([]Contribution, 0, len(vItems)+len(r.rules)+len(mItems)+len(dItems))
 	for _, it := range vItems {
 		it.c.Share = 100 * wV / total * it.v / float64(len(vItems))

@@ -1,7 +1,6 @@
 package coverage
 
 import (
-	"math"
 	"sort"
 	"time"
 )
@@ -120,35 +119,18 @@ func keepTest(t *Test, opt Options) bool {
 func (p *Prepared) scoreTested(d *Data, ix *index, t *Technique) *Score {
 	u := p.untested[t.ID]
 	s := d.Settings
-	wV, wR, wM, wD := math.Max(s.WeightValidation, 0), math.Max(s.WeightRules, 0), math.Max(s.WeightMitigation, 0), math.Max(s.WeightDettect, 0)
-	total := wV + wR
-	if u.M != nil {
-		total += wM
-	}
-	if u.D != nil {
-		total += wD
-	}
+	w := weightsOf(s)
+	total := w.total(u)
 	if total <= 0 || u.R == nil {
 		return scoreTechnique(d, ix, t)
 	}
 	sc := &Score{TechniqueID: u.TechniqueID, AttackID: u.AttackID, Name: u.Name, InScope: u.InScope,
 		R: u.R, M: u.M, D: u.D, Rules: u.Rules, Mitigations: u.Mitigations}
 	vItems := validationItems(d, ix, t.ID, sc)
-	// weigh's sum, in its order.
-	num := wR * *sc.R
-	if sc.V != nil {
-		num += wV * *sc.V
-	}
-	if sc.M != nil {
-		num += wM * *sc.M
-	}
-	if sc.D != nil {
-		num += wD * *sc.D
-	}
-	sc.Score = 100 * num / total
+	sc.Score = 100 * w.sum(sc, *sc.R) / total
 	sc.Breakdown = make([]Contribution, 0, len(vItems)+len(u.Breakdown))
 	for _, it := range vItems {
-		it.c.Share = 100 * wV / total * it.v / float64(len(vItems))
+		it.c.Share = 100 * w.v / total * it.v / float64(len(vItems))
 		sc.Breakdown = append(sc.Breakdown, it.c)
 	}
 	sc.Breakdown = append(sc.Breakdown, u.Breakdown...)
