@@ -18,10 +18,12 @@ import (
 
 func TestMain(m *testing.M) { testutil.Main(m) }
 
+// entriesFor is a record's audit entries in the order they were written:
+// by time, then by row (two saves can share a millisecond under load).
 func entriesFor(t *testing.T, app core.App, collection, id string) []*core.Record {
 	t.Helper()
 	recs, err := app.FindRecordsByFilter(collections.AuditLogs,
-		"collection = {:c} && record_id = {:id}", "created", 0, 0, dbx.Params{"c": collection, "id": id})
+		"collection = {:c} && record_id = {:id}", "created,@rowid", 0, 0, dbx.Params{"c": collection, "id": id})
 	require.NoError(t, err)
 	return recs
 }
