@@ -145,20 +145,24 @@ func SeedWith(app core.App, sizeName string, opt Options) (*Report, error) {
 	}
 	rep := &Report{Size: size.Name, Password: Password, Counts: map[string]int{}, Steps: map[string]float64{}}
 	s := &seeder{app: app, size: size, rng: rand.New(rand.NewPCG(2026, uint64(len(size.Name)))), now: time.Now().UTC(), rep: rep}
+	done := func(name string, since time.Time) {
+		rep.Steps[name] = time.Since(since).Seconds()
+		if opt.Progress != nil {
+			opt.Progress(name, rep.Steps[name])
+		}
+	}
 	step := func(name string, fn func() error) error {
 		t0 := time.Now()
 		if err := fn(); err != nil {
 			return fmt.Errorf("demo %s: %w", name, err)
 		}
-		rep.Steps[name] = time.Since(t0).Seconds()
-		if opt.Progress != nil {
-			opt.Progress(name, rep.Steps[name])
-		}
+		done(name, t0)
 		return nil
 	}
 	if err := step("users", s.seedUsers); err != nil {
 		return nil, err
 	}
+	var committing time.Time
 	if err := app.RunInTransaction(func(tx core.App) error {
 		s.tx = tx
 		restore, err := s.bulkLoad()
@@ -178,11 +182,13 @@ func SeedWith(app core.App, sizeName string, opt Options) (*Report, error) {
 				return err
 			}
 		}
+		committing = time.Now()
 		return nil
 	}); err != nil {
 		s.stopSnapshots()
 		return nil, err
 	}
+	done("commit", committing) // the organisation's pages written to the WAL
 	rep.Steps["users+transaction"] = time.Since(start).Seconds()
 	coverage.For(app).Invalidate()
 	if err := step("snapshots", s.snapshots); err != nil {

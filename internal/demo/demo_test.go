@@ -42,6 +42,18 @@ func indexes(t *testing.T, app core.App) []indexDef {
 	return all
 }
 
+// writer is the writing connection's settings the seeding changes.
+func writer(t *testing.T, app core.App) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for _, pragma := range []string{"temp_store", "threads", "cache_size"} {
+		var v int
+		require.NoError(t, app.NonconcurrentDB().NewQuery("PRAGMA "+pragma).Row(&v))
+		got[pragma] = v
+	}
+	return got
+}
+
 // TestSeedSnapshotsMatchTheModel: every back-filled week equals a Compute
 // over the seeded data as loaded by the app (every test validated by then,
 // not only the latest per procedure the replay keeps), so the trend ends
@@ -51,6 +63,7 @@ func TestSeedSnapshotsMatchTheModel(t *testing.T) {
 	app := withAttack(t)
 	before := indexes(t, app)
 	require.NotEmpty(t, before)
+	lent := writer(t, app)
 	var steps []string
 	rep, err := demo.SeedWith(app, "small", demo.Options{Progress: func(step string, seconds float64) {
 		assert.GreaterOrEqual(t, seconds, 0.0)
@@ -60,12 +73,16 @@ func TestSeedSnapshotsMatchTheModel(t *testing.T) {
 	size := demo.Sizes["small"]
 	assert.Equal(t, size.Snapshots, rep.Counts["coverage_snapshots"])
 	assert.Equal(t, size.AuditEntries, rep.Counts["audit_logs"])
-	for _, step := range []string{"users", "tests", "rules", "outcomes", "history", "indexes", "analyze", "snapshots"} {
+	for _, step := range []string{"users", "tests", "rules", "outcomes", "history", "indexes", "analyze", "commit", "snapshots"} {
 		assert.Contains(t, steps, step)
 		assert.Contains(t, rep.Steps, step)
 	}
 
 	assert.Equal(t, before, indexes(t, app), "the bulk tables' indexes are rebuilt as they were")
+	// The writing connection (one) is handed back as it was lent: the
+	// index builds' file sorter and workers, and the bulk page cache, end
+	// with the seeding.
+	assert.Equal(t, lent, writer(t, app))
 	var stats int
 	require.NoError(t, app.DB().NewQuery("SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('tests', 'audit_logs')").Row(&stats))
 	assert.Positive(t, stats, "statistics of the bulk tables")
