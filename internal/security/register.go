@@ -10,7 +10,9 @@ import (
 // Register binds the sign-in checks: lockout first (users and superusers),
 // then the second factor, both before PocketBase checks the password and
 // issues a token; the password policy on every password set; and the
-// enrolment requirement on REST, realtime and file downloads.
+// enrolment requirement on REST, realtime and file downloads; and empty
+// lists answered without PocketBase's probe delay where the caller's rules
+// hide nothing (emptylists.go).
 func Register(app core.App) {
 	bindPolicyCache(app)
 	app.OnRecordAuthWithPasswordRequest(collections.Users, core.CollectionNameSuperusers).Bind(&hook.Handler[*core.RecordAuthWithPasswordRequestEvent]{
@@ -30,6 +32,9 @@ func Register(app core.App) {
 	})
 	app.OnFileDownloadRequest().Bind(&hook.Handler[*core.FileDownloadRequestEvent]{
 		Id: "aegisMFAFiles", Priority: -20, Func: enforceEnrolmentFiles,
+	})
+	app.OnRecordsListRequest().Bind(&hook.Handler[*core.RecordsListRequestEvent]{
+		Id: "aegisEmptyLists", Priority: emptyListsPriority, Func: answerEmptyList,
 	})
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(&hook.Handler[*core.RequestEvent]{

@@ -3,7 +3,7 @@ import { render } from '@testing-library/react'
 import { andFilter } from '../lib/filter'
 import { fileName, formatBytes } from '../lib/files'
 import { highlightLine, ruleLanguage } from '../lib/highlight'
-import { isOverdue, nextFindingStates, severityTone } from '../lib/findings'
+import { isOverdue, nextFindingStates, severityTone, splitBoard } from '../lib/findings'
 import { LineChart, linePath } from '../ds/charts'
 import { mfaCode } from '../lib/mfa'
 import { parseList } from '../lib/text'
@@ -32,6 +32,23 @@ describe('findings', () => {
     expect(isOverdue('2026-11-01 00:00:00.000Z', 'resolved', now)).toBe(false)
     expect(isOverdue('', 'open', now)).toBe(false)
     expect(isOverdue('garbage', 'open', now)).toBe(false)
+  })
+  it('fills the board from one read, and reads on its own only a column that read left short', () => {
+    const f = (status: string, n: number) => Array.from({ length: n }, () => ({ status }))
+    const two = () => 2
+    // A short read holds every finding: no column reads again, even empty ones.
+    const small = splitBoard([...f('open', 3), ...f('', 1), ...f('resolved', 1)], 8, two)
+    expect(small.short).toEqual([])
+    expect(small.cols.open).toHaveLength(2)
+    expect(small.full).toEqual({ open: true, in_progress: false, resolved: false, risk_accepted: false })
+    expect(small.cols.in_progress).toEqual([])
+    // A full read: columns it left short of their limit read their own.
+    const busy = splitBoard([...f('open', 6), ...f('resolved', 2)], 8, two)
+    expect(busy.short).toEqual(['in_progress', 'risk_accepted'])
+    expect(busy.full).toEqual({ open: true, resolved: true })
+    expect(busy.cols.resolved).toHaveLength(2)
+    // Exactly the limit in a short read is known to be all.
+    expect(splitBoard(f('open', 2), 8, two).full.open).toBe(false)
   })
   it('colours severities', () => {
     expect(severityTone('critical')).toBe('danger')

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react'
-import { useLoad } from '../lib/data'
+import { SEARCH_PAUSE_MS, useDebounced, useLoad } from '../lib/data'
 
 afterEach(cleanup)
 
@@ -33,5 +33,24 @@ describe('useLoad', () => {
     act(() => result.current.changed())
     await new Promise((r) => setTimeout(r, 20))
     expect(calls).toBe(1)
+  })
+})
+
+describe('useDebounced', () => {
+  it('takes the first value at once and a typed one when typing pauses', () => {
+    vi.useFakeTimers()
+    try {
+      const { result, rerender } = renderHook(({ v }) => useDebounced(v), { initialProps: { v: 'from the link' } })
+      expect(result.current).toBe('from the link')
+      for (const v of ['m', 'mi', 'mim']) {
+        rerender({ v })
+        act(() => vi.advanceTimersByTime(SEARCH_PAUSE_MS - 50))
+      }
+      expect(result.current).toBe('from the link') // still typing: no new search yet
+      act(() => vi.advanceTimersByTime(50))
+      expect(result.current).toBe('mim')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -57,6 +57,25 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   return { data, error, status, loading, reload, set: setData, changed }
 }
 
+/** SEARCH_PAUSE_MS is how long typing in a search box pauses before the list
+ *  asks again: one request per pause instead of one per key (which for a
+ *  term that matches nothing is also a run of empty filtered lists, the
+ *  kind the server may delay). */
+export const SEARCH_PAUSE_MS = 250
+
+/** useDebounced follows value once it has not changed for ms; the first
+ *  value (a page opened with a search in its link) is taken at once. */
+export function useDebounced<T>(value: T, ms = SEARCH_PAUSE_MS): T {
+  const [settled, setSettled] = useState(value)
+  useEffect(() => {
+    if (Object.is(value, settled)) return
+    const id = setTimeout(() => setSettled(value), ms)
+    return () => clearTimeout(id)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value, ms])
+  return settled
+}
+
 /** hasMore tells whether a skipTotal page may have a successor. */
 export function hasMore(count: number, perPage: number): boolean {
   return count >= perPage

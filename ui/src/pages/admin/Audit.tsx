@@ -1,7 +1,7 @@
 import { Fragment, useState, type ReactNode } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { pb, esc } from '../../lib/pb'
-import { hasMore, useLoad } from '../../lib/data'
+import { hasMore, useDebounced, useLoad } from '../../lib/data'
 import { perPageOf, useCursorList } from '../../lib/cursor'
 import { formatDate, humanize, relativeTime } from '../../lib/format'
 import { setQuery, useLocation } from '../../lib/router'
@@ -92,7 +92,9 @@ export default function AuditPage() {
   const { page, sort, setPage, setSort, setFilter } = useListState({ sort: '-created' })
   const perPage = perPageOf(query.get('per'), PER_PAGE_OPTIONS)
   const [open, setOpen] = useState<string | null>(null)
-  const filter = buildAuditFilter(f)
+  // The actor box is typed into: the list follows it once typing pauses.
+  const actor = useDebounced(f.actor)
+  const filter = buildAuditFilter({ ...f, actor })
   // Paged by cursor (?after=…/?before=…): every page reads the index from its cursor.
   const cursor = auditByCursor(sort)
   const byCursor = useCursorList<Entry>('audit_logs', { keys: auditKeys(sort), perPage, filter, enabled: cursor })

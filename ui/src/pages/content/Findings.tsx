@@ -7,7 +7,7 @@ import { can } from '../../lib/roles'
 import { formatDate, humanize } from '../../lib/format'
 import { Link } from '../../lib/router'
 import { Alert, Badge, Card, EmptyState, Icon, PageHead, Select, Spinner, useToast } from '../../ds'
-import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone } from '../../lib/findings'
+import { FINDING_COLUMNS, FINDING_LABELS, isOverdue, nextFindingStates, severityTone, splitBoard } from '../../lib/findings'
 import type { Technique } from '../attack/common'
 import { loadRefs, named } from '../../lib/refs'
 
@@ -43,18 +43,23 @@ export function columnFilter(status: string): string {
 export default function FindingsPage() {
   const me = useAuth()
   const manage = can(me?.role, 'manage_findings')
-  // Each column reads its own newest findings, so a busy column does not
-  // push the others off the board; "Show more" grows one column.
+  // One read of the newest findings fills every column (splitBoard); a
+  // column it left short reads its own, so a busy column does not push the
+  // others off the board; "Show more" grows one column.
   const [limits, setLimits] = useState<Record<string, number>>({})
   const limitOf = (s: string) => limits[s] ?? FINDINGS_PAGE
   const key = FINDING_COLUMNS.map(limitOf).join(',')
   const list = useLoad(async () => {
-    const cols = await Promise.all(
-      FINDING_COLUMNS.map((s) => pb.collection('findings').getList<Finding>(1, limitOf(s), { filter: columnFilter(s), sort: '-created', expand: FINDING_EXPAND, fields: FINDING_FIELDS, skipTotal: true })),
-    )
-    const full: Record<string, boolean> = {}
-    FINDING_COLUMNS.forEach((s, i) => (full[s] = cols[i].items.length >= limitOf(s)))
-    return { items: cols.flatMap((c) => c.items), full }
+    const perPage = FINDING_COLUMNS.reduce((n, s) => n + limitOf(s), 0)
+    const opts = { sort: '-created', expand: FINDING_EXPAND, fields: FINDING_FIELDS, skipTotal: true }
+    const first = await pb.collection('findings').getList<Finding>(1, perPage, opts)
+    const board = splitBoard(first.items, perPage, limitOf)
+    const own = await Promise.all(board.short.map((s) => pb.collection('findings').getList<Finding>(1, limitOf(s), { ...opts, filter: columnFilter(s) })))
+    board.short.forEach((s, i) => {
+      board.cols[s] = own[i].items
+      board.full[s] = own[i].items.length >= limitOf(s)
+    })
+    return { items: FINDING_COLUMNS.flatMap((s) => board.cols[s]), full: board.full }
   }, [key])
   const users = useLoad(() => (manage ? pb.collection('users').getFullList<User>({ fields: 'id,name,email', sort: 'name', filter: 'active = true' }) : Promise.resolve([] as User[])), [manage])
   const refs = useLoad(loadRefs, [])

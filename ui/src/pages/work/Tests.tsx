@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { pb, esc } from '../../lib/pb'
-import { hasMore, useLoad } from '../../lib/data'
+import { hasMore, useDebounced, useLoad } from '../../lib/data'
 import { perPageOf, useCursorList } from '../../lib/cursor'
 import { relativeTime } from '../../lib/format'
 import { useAuth } from '../../lib/auth'
@@ -93,7 +93,9 @@ export default function TestsPage() {
   const campaigns = useCampaigns()
   const redUsers = useUsers([R.red_operator, R.red_lead, R.admin])
   const blueUsers = useUsers([R.blue_analyst, R.blue_lead, R.admin])
-  const techMatch = useLoad(async () => ({ q, ids: q ? await matchingTechniques(q) : [] }), [q])
+  // The list follows the search box once typing pauses (useDebounced).
+  const term = useDebounced(q)
+  const techMatch = useLoad(async () => ({ q: term, ids: term ? await matchingTechniques(term) : [] }), [term])
   const filter = [
     waiting && pb.filter("state = {:s} && blue_assignee = ''", { s: S.blue_review }),
     state && `state = ${esc(state)}`,
@@ -101,13 +103,13 @@ export default function TestsPage() {
     campaign && (campaign === '-' ? "campaign = ''" : `campaign = ${esc(campaign)}`),
     red && (red === '-' ? "red_assignee = ''" : `red_assignee = ${esc(red)}`),
     blue && (blue === '-' ? "blue_assignee = ''" : `blue_assignee = ${esc(blue)}`),
-    q && searchFilter(q, techMatch.data?.q === q ? techMatch.data.ids : null),
+    term && searchFilter(term, techMatch.data?.q === term ? techMatch.data.ids : null),
   ]
     .filter(Boolean)
     .join(' && ')
   // The search waits for the techniques it matches (a short list), so the
   // tests are filtered by technique id instead of joined to every technique.
-  const searchReady = !q || techMatch.data?.q === q
+  const searchReady = !term || techMatch.data?.q === term
   // Sorts an index serves page by cursor (?after=…/?before=…), the others by number.
   const keys = cursorKeys(sort)
   const byCursor = useCursorList<TestRecord>('tests', { keys: keys ?? [], perPage, filter, expand: TEST_EXPAND, enabled: !!keys && searchReady })
@@ -115,7 +117,7 @@ export default function TestsPage() {
     async () => (keys || !searchReady ? null : pb.collection('tests').getList<TestRecord>(page, perPage, { filter, sort: testSort(sort), expand: TEST_EXPAND, skipTotal: true })),
     [filter, page, sort, !!keys, perPage, searchReady],
   )
-  const source = totalSource({ state, waiting, technique, campaign, red, blue, q })
+  const source = totalSource({ state, waiting, technique, campaign, red, blue, q: term })
   const total = useLoad(async () => {
     if (source === 'kept') return (await pb.send<{ total: number }>('/api/aegis/tests/total', { query: state ? { state } : {} })).total
     if (source === 'count') return (await pb.collection('tests').getList(1, 1, { filter, fields: 'id' })).totalItems
