@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aegis-sec/aegis/collections"
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // The bulk load: the seeding transaction runs on one connection, which gets
@@ -79,20 +80,40 @@ const (
 	maxIndexWorkers = 4
 )
 
-// rebuildIndexes creates the indexes bulkLoad dropped, with the sorter set
-// up as above (bulkLoad's restore puts the connection's cache back; the
-// temporary store and the workers are put back here).
-func (s *seeder) rebuildIndexes() error {
-	var tempStore, threads int
-	if err := s.tx.DB().NewQuery("PRAGMA temp_store").Row(&tempStore); err != nil {
-		return fmt.Errorf("read temp_store: %w", err)
+// sorterFiles puts the writing connection's temporary files in files for
+// the seeding (see rebuildIndexes). It is set before the seeding
+// transaction: SQLite refuses the change inside a transaction once the
+// connection has used its temporary database. The returned function puts
+// the connection's own setting back. Where the setting cannot be made, the
+// indexes are built on one thread, more slowly.
+func sorterFiles(app core.App) func() {
+	db := app.NonconcurrentDB()
+	var was int
+	if err := db.NewQuery("PRAGMA temp_store").Row(&was); err != nil {
+		app.Logger().Warn("demo: read the connection's temp_store", "error", err)
+		return func() {}
 	}
+	if _, err := db.NewQuery(fmt.Sprintf("PRAGMA temp_store = %d", tempStoreFile)).Execute(); err != nil {
+		app.Logger().Warn("demo: temporary files for the index builds", "error", err)
+		return func() {}
+	}
+	return func() {
+		if _, err := db.NewQuery(fmt.Sprintf("PRAGMA temp_store = %d", was)).Execute(); err != nil {
+			app.Logger().Warn("demo: restore the connection's temp_store", "error", err)
+		}
+	}
+}
+
+// rebuildIndexes creates the indexes bulkLoad dropped, with the sorter set
+// up as above: a small page cache (bulkLoad's restore puts the
+// connection's back) and worker threads (put back here).
+func (s *seeder) rebuildIndexes() error {
+	var threads int
 	if err := s.tx.DB().NewQuery("PRAGMA threads").Row(&threads); err != nil {
 		return fmt.Errorf("read threads: %w", err)
 	}
 	set := []string{
 		fmt.Sprintf("PRAGMA cache_size = -%d", min(indexCacheKiB, bulkCacheKiB(s.size))),
-		fmt.Sprintf("PRAGMA temp_store = %d", tempStoreFile),
 		fmt.Sprintf("PRAGMA threads = %d", min(runtime.GOMAXPROCS(0), maxIndexWorkers)),
 	}
 	for _, q := range set {
@@ -101,10 +122,8 @@ func (s *seeder) rebuildIndexes() error {
 		}
 	}
 	defer func() {
-		for _, q := range []string{fmt.Sprintf("PRAGMA temp_store = %d", tempStore), fmt.Sprintf("PRAGMA threads = %d", threads)} {
-			if _, err := s.tx.DB().NewQuery(q).Execute(); err != nil {
-				s.app.Logger().Warn("demo: restore the connection after the index builds", "pragma", q, "error", err)
-			}
+		if _, err := s.tx.DB().NewQuery(fmt.Sprintf("PRAGMA threads = %d", threads)).Execute(); err != nil {
+			s.app.Logger().Warn("demo: restore the connection's threads after the index builds", "error", err)
 		}
 	}()
 	for _, rebuild := range s.rebuild {

@@ -163,7 +163,8 @@ func SeedWith(app core.App, sizeName string, opt Options) (*Report, error) {
 		return nil, err
 	}
 	var committing time.Time
-	if err := app.RunInTransaction(func(tx core.App) error {
+	restoreTemp := sorterFiles(app)
+	err := app.RunInTransaction(func(tx core.App) error {
 		s.tx = tx
 		restore, err := s.bulkLoad()
 		if err != nil {
@@ -184,7 +185,9 @@ func SeedWith(app core.App, sizeName string, opt Options) (*Report, error) {
 		}
 		committing = time.Now()
 		return nil
-	}); err != nil {
+	})
+	restoreTemp()
+	if err != nil {
 		s.stopSnapshots()
 		return nil, err
 	}

@@ -209,3 +209,19 @@ func TestSeedIsDeterministic(t *testing.T) {
 	_, err = demo.Seed(a, "huge")
 	assert.ErrorContains(t, err, "unknown demo size")
 }
+
+// TestSeedOnAConnectionThatUsedItsTemporaryDatabase: SQLite refuses to move
+// temporary files inside a transaction once the connection has opened its
+// temporary database (as the CLI's earlier steps may have); the seeding
+// sets it before its transaction, and puts it back after.
+func TestSeedOnAConnectionThatUsedItsTemporaryDatabase(t *testing.T) {
+	app := withAttack(t)
+	for _, q := range []string{"CREATE TEMP TABLE scratch (a)", "INSERT INTO scratch VALUES (1)", "DROP TABLE temp.scratch"} {
+		_, err := app.NonconcurrentDB().NewQuery(q).Execute()
+		require.NoError(t, err, q)
+	}
+	lent := writer(t, app)
+	_, err := demo.Seed(app, "small")
+	require.NoError(t, err)
+	assert.Equal(t, lent, writer(t, app))
+}
