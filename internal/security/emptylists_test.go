@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/aegis-sec/aegis/internal/security"
@@ -89,9 +90,10 @@ func TestRuleValues(t *testing.T) {
 }
 
 // TestEmptyListsAnswered: over a served app, an empty filtered list is
-// answered by aegisEmptyLists when the caller's rules hide nothing, with
-// PocketBase's own answer shape, and passed on to PocketBase (and its
-// delay) otherwise.
+// answered by aegisEmptyLists, with PocketBase's own answer shape: at once
+// when the caller's rules hide nothing, after the constant floor when they
+// do; a query that took longer than the floor goes on to PocketBase (and
+// its random delay).
 func TestEmptyListsAnswered(t *testing.T) {
 	env := testutil.NewEnv(t)
 	var mu sync.Mutex
@@ -113,26 +115,39 @@ func TestEmptyListsAnswered(t *testing.T) {
 		}
 		return "/api/collections/" + col + "/records?" + q.Encode()
 	}
+	const (
+		now    = "answered at once"
+		floor  = "answered after the floor"
+		passOn = "passed on to PocketBase"
+	)
 	cases := []struct {
-		name     string
-		role     collections.Role
-		path     string
-		answered bool
+		name  string
+		role  collections.Role
+		path  string
+		floor time.Duration // the floor for this case; 0 keeps the default
+		want  string
 	}{
-		{"red, an empty findings column", collections.RoleRedOperator, list(collections.Findings, "status = 'resolved'"), true},
-		{"admin, an audit search that finds nothing", collections.RoleAdmin, list(collections.AuditLogs, "collection = 'nothing'"), true},
-		{"blue, an empty findings column", collections.RoleBlueAnalyst, list(collections.Findings, "status = 'resolved'"), false},
-		{"blue, campaigns that find nothing", collections.RoleBlueAnalyst, list(collections.Campaigns, "name = 'none'"), true},
-		{"blue, campaigns through tests", collections.RoleBlueAnalyst, list(collections.Campaigns, "tests_via_campaign.name ?~ 'none'"), false},
-		{"a list with rows", collections.RoleRedOperator, list(collections.Campaigns, "name = 'Visible'"), false},
-		{"a list without a filter", collections.RoleRedOperator, list(collections.Findings, ""), false},
+		{"red, an empty findings column", collections.RoleRedOperator, list(collections.Findings, "status = 'resolved'"), 0, now},
+		{"admin, an audit search that finds nothing", collections.RoleAdmin, list(collections.AuditLogs, "collection = 'nothing'"), 0, now},
+		{"blue, campaigns that find nothing", collections.RoleBlueAnalyst, list(collections.Campaigns, "name = 'none'"), 0, now},
+		{"blue, an empty findings column", collections.RoleBlueAnalyst, list(collections.Findings, "status = 'resolved'"), 0, floor},
+		{"blue, campaigns through tests", collections.RoleBlueAnalyst, list(collections.Campaigns, "tests_via_campaign.name ?~ 'none'"), 0, floor},
+		{"red, notifications that find nothing", collections.RoleRedOperator, list(collections.Notifications, "title = 'none'"), 0, floor},
+		{"blue, a query slower than the floor", collections.RoleBlueAnalyst, list(collections.Findings, "status = 'resolved'"), time.Nanosecond, passOn},
+		{"a list with rows", collections.RoleRedOperator, list(collections.Campaigns, "name = 'Visible'"), 0, passOn},
+		{"a list without a filter", collections.RoleRedOperator, list(collections.Findings, ""), 0, passOn},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.floor > 0 {
+				t.Cleanup(security.SetEmptyListFloor(c.floor))
+			}
 			mu.Lock()
 			before := passed
 			mu.Unlock()
+			t0 := time.Now()
 			r := env.Do(http.MethodGet, c.path, c.role, nil)
+			took := time.Since(t0)
 			require.Equal(t, http.StatusOK, r.Status, r.Body)
 			var body struct {
 				Items      []map[string]any `json:"items"`
@@ -147,11 +162,12 @@ func TestEmptyListsAnswered(t *testing.T) {
 			assert.Equal(t, -1, body.TotalItems, "skipTotal is kept")
 			mu.Lock()
 			defer mu.Unlock()
-			assert.Equal(t, !c.answered, passed > before, "passed on to PocketBase")
-			if c.answered {
-				assert.NotNil(t, body.Items)
-				assert.Empty(t, body.Items)
+			assert.Equal(t, c.want == passOn, passed > before, "passed on to PocketBase")
+			if c.want != passOn {
 				assert.Contains(t, string(r.Body), `"items":[]`)
+			}
+			if c.want == floor {
+				assert.GreaterOrEqual(t, took, security.EmptyListFloor(), "the floor")
 			}
 		})
 	}

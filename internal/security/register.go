@@ -11,8 +11,8 @@ import (
 // then the second factor, both before PocketBase checks the password and
 // issues a token; the password policy on every password set; and the
 // enrolment requirement on REST, realtime and file downloads; and empty
-// lists answered without PocketBase's probe delay where the caller's rules
-// hide nothing (emptylists.go).
+// filtered lists answered at once where the caller's rules hide nothing,
+// in a constant time where they do (emptylists.go).
 func Register(app core.App) {
 	bindPolicyCache(app)
 	app.OnRecordAuthWithPasswordRequest(collections.Users, core.CollectionNameSuperusers).Bind(&hook.Handler[*core.RecordAuthWithPasswordRequestEvent]{
@@ -37,6 +37,9 @@ func Register(app core.App) {
 		Id: "aegisEmptyLists", Priority: emptyListsPriority, Func: answerEmptyList,
 	})
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
+			Id: "aegisListStart", Priority: apis.DefaultWWWRedirectMiddlewarePriority + 1, Func: markListStart,
+		})
 		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
 			Id: "aegisMFAEnrolment", Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 5, Func: enforceEnrolment,
 		})
