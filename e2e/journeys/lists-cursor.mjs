@@ -179,6 +179,23 @@ try {
         expect(analyst.errors.length === 0 && admin.errors.length === 0, `page errors: ${[...analyst.errors, ...admin.errors].join('; ')}`)
       },
     ],
+    [
+      "typing in the audit log's actor box asks once the typing pauses, not once a key",
+      async () => {
+        await admin.goto('/audit')
+        await admin.locator('tbody tr').first().waitFor()
+        const asked = async () =>
+          (await admin.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name))).filter((u) => u.includes('/api/collections/audit_logs/records') && decodeURIComponent(u).includes('actor_name ~')).length
+        await admin.getByLabel('Actor').pressSequentially('nobody by this name', { delay: 40 })
+        await wait(admin, 'the empty list', async () => admin.getByText('No audit entries match').isVisible())
+        const n = await asked()
+        // One per pause: a busy machine may pause the typing a few times.
+        expect(n >= 1 && n <= 6, `${n} audit requests for one typed name (one per key would be 19)`)
+        await admin.getByLabel('Actor').fill('')
+        await admin.locator('tbody tr').first().waitFor()
+        expect(admin.errors.length === 0, `page errors: ${admin.errors.join('; ')}`)
+      },
+    ],
   ])
 } catch (err) {
   console.log(`FAIL  set-up: ${err?.stack || err}`)
