@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,11 +20,12 @@ import (
 func TestMain(m *testing.M) { testutil.Main(m) }
 
 // entriesFor is a record's audit entries in the order they were written:
-// by time, then by row (two saves can share a millisecond under load).
+// by time, then by id, the audit log's own order oldest first (two saves
+// can share a millisecond; the ids keep their order).
 func entriesFor(t *testing.T, app core.App, collection, id string) []*core.Record {
 	t.Helper()
 	recs, err := app.FindRecordsByFilter(collections.AuditLogs,
-		"collection = {:c} && record_id = {:id}", "created,@rowid", 0, 0, dbx.Params{"c": collection, "id": id})
+		"collection = {:c} && record_id = {:id}", "created,id", 0, 0, dbx.Params{"c": collection, "id": id})
 	require.NoError(t, err)
 	return recs
 }
@@ -40,6 +42,28 @@ func details(t *testing.T, r *core.Record) map[string]map[string]any {
 	var d map[string]map[string]any
 	require.NoError(t, r.UnmarshalJSONField("details", &d), "details %s", r.GetString("details"))
 	return d
+}
+
+// TestAuditOrderIsWriteOrder: the audit log's order (time, then id) is the
+// order the entries were written in, also for entries that share a
+// millisecond (many saves in a tight loop).
+func TestAuditOrderIsWriteOrder(t *testing.T) {
+	app := testutil.NewApp(t)
+	rec := testutil.Save(t, app, collections.DefenseTools, map[string]any{"name": "Order 0", "category": "edr"})
+	for i := 1; i <= 60; i++ {
+		rec.Set("name", fmt.Sprintf("Order %d", i))
+		require.NoError(t, app.Save(rec))
+	}
+	var byLog, byRow []string
+	q := "SELECT id FROM audit_logs WHERE collection = {:c} AND record_id = {:id} ORDER BY "
+	p := dbx.Params{"c": collections.DefenseTools, "id": rec.Id}
+	require.NoError(t, app.DB().NewQuery(q+"created, id").Bind(p).Column(&byLog))
+	require.NoError(t, app.DB().NewQuery(q+"rowid").Bind(p).Column(&byRow))
+	require.Len(t, byRow, 61)
+	assert.Equal(t, byRow, byLog)
+	var shared int
+	require.NoError(t, app.DB().NewQuery("SELECT count(*) - count(DISTINCT created) FROM audit_logs WHERE collection = {:c} AND record_id = {:id}").Bind(p).Row(&shared))
+	t.Logf("%d of 61 entries shared a millisecond with another", shared)
 }
 
 func TestAuditRecordsEachKindOfChangeWithActorAndIP(t *testing.T) {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/aegis-sec/aegis/collections"
 	"github.com/pocketbase/pocketbase/core"
@@ -42,6 +43,7 @@ func writeEntry(app core.App, e Entry) error {
 	}
 	actorName, details, private := Split(e.Action, e.Collection, e.ActorName, e.Details)
 	r := core.NewRecord(col)
+	r.Id = orderedID(time.Now())
 	al := collections.AsAuditLog(r)
 	al.SetActor(e.Actor)
 	al.SetActorName(truncateString(actorName, 200))
