@@ -150,6 +150,8 @@ func filterPaths(filter string) ([]string, bool) {
 				if strings.Count(strings.SplitN(name, ":", 2)[0], ".") > 2 {
 					ok = false // @request.auth.relation.field joins another collection
 				}
+			case strings.HasPrefix(name, "@") && !strings.Contains(name, "."):
+				// a date macro (@now, @todayStart…) or @rowid: no other collection
 			case strings.HasPrefix(name, "@"):
 				ok = false
 			default:

@@ -48,6 +48,7 @@ func TestHidesNoRow(t *testing.T) {
 		{"an unknown path is not followed", collections.Campaigns, "nothing.here = 'x'", "", nobody},
 		{"a filter that does not parse", collections.Campaigns, "name = (", "", nobody},
 		{"a caller's own value in the filter", collections.Campaigns, "owner = @request.auth.id", "", everyone},
+		{"a date macro", collections.Campaigns, "created > @now && created < @yearEnd", "", everyone},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
