@@ -3,8 +3,8 @@ package audit
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
