@@ -18,6 +18,7 @@ func registerCampaignRoutes(g *Group) {
 	g.POST("/campaigns/from-actor", handleCampaignFromActor).Bind(planners)
 	g.POST("/campaigns/from-attack-campaign", handleCampaignFromAttackCampaign).Bind(planners)
 	g.POST("/campaigns/from-layer", handleCampaignFromLayer).Bind(planners, apis.BodyLimit(campaigns.MaxLayerBytes+(1<<20)))
+	g.GET("/campaigns/names", (&campaignNames{}).handle).Bind(requireUser())
 	g.GET("/campaigns/{id}/progress", handleCampaignProgress).Bind(requireUser())
 	g.POST("/campaigns/{id}/retest", handleCampaignRetest).Bind(planners)
 	g.GET("/campaigns/{id}/compare", handleCampaignCompare).Bind(requireUser())
@@ -47,6 +48,11 @@ func registerCampaignRoutes(g *Group) {
 			Description: "One draft test per technique the layer scores (numeric score) or selects (colour), minus those it " +
 				"disables; unknown ids are listed in skipped.",
 			Response: gen},
+		Op{Method: "GET", Path: Prefix + "/campaigns/names", Tags: []string{"campaigns"}, Auth: "user",
+			Summary: "Every campaign's id, name and status, newest first (the pages' campaign menus)",
+			Description: "One answer for every signed-in user (each may list every campaign), kept by the server until a " +
+				"campaign is created, changed or deleted.",
+			Response: map[string]any{"items": []CampaignName{{ID: "CAMPAIGN_ID", Name: "APT29 emulation", Status: c.CampaignActive}}}},
 		Op{Method: "GET", Path: Prefix + "/campaigns/{id}/progress", Tags: []string{"campaigns"}, Auth: "user",
 			Summary:  "A campaign's progress: tests by state and by outcome, open findings",
 			Response: campaigns.Progress{Campaign: "CAMPAIGN_ID", Total: 12, Done: 5, Percent: 41.7, ByState: map[string]int{c.StateDraft: 3, c.StateValidated: 5}}},

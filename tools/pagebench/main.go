@@ -129,7 +129,7 @@ func overviewPages() []page {
 			full("tactics", 1000, "filter", "domain = 'enterprise-attack'", "sort", "matrix_order"),
 			"/api/aegis/coverage/techniques?domain=enterprise-attack",
 			"/api/aegis/coverage/matrix?domain=enterprise-attack",
-			full("campaigns", 500, "fields", "id,name", "sort", "-created"),
+			campaignNames,
 			"/api/aegis/coverage/actors",
 			full("attack_campaigns", 1000, "fields", "id,attack_id,name,techniques", "sort", "attack_id", "filter", "revoked = false")}},
 	}
@@ -160,6 +160,9 @@ const (
 	findingFields      = "id,title,severity,status,owner,due_at,test,technique,created,expand.test.name"
 )
 
+// campaignNames is the campaign menus' list (ui/src/lib/campaigns.ts).
+const campaignNames = "/api/aegis/campaigns/names"
+
 // findingColumns are the Findings board's columns and their filters
 // (ui/src/lib/findings.ts, columnFilter in content/Findings.tsx).
 var findingColumns = []struct{ status, filter string }{
@@ -186,7 +189,7 @@ func workPages() []page {
 	refs := []string{"/api/aegis/coverage/techniques?domain=any&retired=1", full("users", 1000, "fields", "id,name,email")}
 	return []page{
 		{name: "Board", floor: "tests", per: 100, reqs: append([]string{
-			full("campaigns", 200, "sort", "-created", "fields", "id,name"),
+			campaignNames,
 			list("tests", vals("page", "1", "perPage", "100", "filter", "state != '"+collections.StateCancelled+"'", "sort", "-updated", "skipTotal", "1"))}, refs...)},
 		{name: "Campaigns", floor: "campaigns", per: 25, reqs: []string{
 			list("campaigns", vals("page", "1", "perPage", "25", "sort", "-created", "expand", "threat_actor,owner"))}},
@@ -215,7 +218,7 @@ func contentPages() []page {
 			full("actor_techniques", 500, "filter", "technique = '{tech}'", "expand", "actor", "fields", "id,procedure,expand.actor.id,expand.actor.name"),
 			full("detection_strategies", 1000, "filter", "techniques ~ '{tech}'", "fields", "id,attack_id,name"),
 			"/api/aegis/coverage/techniques/T1059"}},
-		{name: "Reports", floor: "coverage_snapshots", per: 200, reqs: []string{"/api/aegis/trends", full("campaigns", 200, "sort", "-created", "fields", "id,name")}},
+		{name: "Reports", floor: "coverage_snapshots", per: 200, reqs: []string{"/api/aegis/trends", campaignNames}},
 	}
 }
 

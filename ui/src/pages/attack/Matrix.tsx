@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react'
 import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
+import { useCampaigns } from '../../lib/campaigns'
 import { useLiveReload } from '../../lib/live'
 import { asArray, levelFor, plural } from '../../lib/format'
 import { Link, setQuery, useLocation } from '../../lib/router'
@@ -102,7 +103,7 @@ export default function MatrixPage() {
   )
   useLiveReload(['tests', 'detection_rules'], scoped.reload)
   const head = headline(actor || campaign ? scoped.data : coverage.data)
-  const campaigns = useLoad(() => pb.collection('campaigns').getFullList<{ id: string; name: string }>({ fields: 'id,name', sort: '-created', batch: 500 }), [])
+  const campaigns = useCampaigns()
   const [layerScope, setLayerScope] = useState('')
   // The tracked actors by name, from the coverage model (kept per model generation; no actor texts read).
   const actors = useLoad(

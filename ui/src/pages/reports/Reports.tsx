@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
+import { useCampaigns } from '../../lib/campaigns'
 import { useAuth } from '../../lib/auth'
 import { can } from '../../lib/roles'
 import { formatDate, levelFor, signed } from '../../lib/format'
@@ -83,7 +84,7 @@ export default function ReportsPage() {
   // The report's scope lives in the URL, like the matrix's filters.
   const scope: ReportScope = { domain: query.get('domain') || 'enterprise-attack', platform: query.get('platform') ?? '', actor: query.get('actor') ?? '', campaign: query.get('campaign') ?? '' }
   const actors = useLoad(() => pb.collection('threat_actors').getFullList<RecordModel & { attack_id: string; name: string }>({ fields: 'id,attack_id,name', sort: 'name', batch: 1000 }), [])
-  const campaigns = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ fields: 'id,name', sort: '-created', batch: 500 }), [])
+  const campaigns = useCampaigns()
   const platforms = useLoad(async () => {
     const ts = await pb.collection('techniques').getFullList<RecordModel & { platforms: unknown }>({ filter: pb.filter('domain = {:d} && revoked = false', { d: scope.domain }), fields: 'platforms', batch: 1000 })
     const set = new Set<string>()
@@ -234,7 +235,7 @@ function CompareSnapshots({ points }: { points: Snapshot[] }) {
 }
 
 function CompareRounds() {
-  const camps = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ sort: '-created', fields: 'id,name', batch: 200 }), [])
+  const camps = useCampaigns()
   const [campaign, setCampaign] = useState('')
   const cmp = useLoad(() => (campaign ? api<Comparison>(`/api/aegis/compare/rounds?campaign=${encodeURIComponent(campaign)}`) : Promise.resolve(null)), [campaign])
   return (

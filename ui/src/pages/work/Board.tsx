@@ -2,13 +2,13 @@ import { useState } from 'react'
 import { pb } from '../../lib/pb'
 import { applyEvent, useSubscription } from '../../lib/live'
 import { useLoad } from '../../lib/data'
+import { useCampaigns } from '../../lib/campaigns'
 import { useAuth } from '../../lib/auth'
 import { Link, setQuery, useLocation } from '../../lib/router'
 import { S, STATE_LABELS } from '../../lib/workflow'
 import { Alert, Badge, Card, EmptyState, PageHead, Select, Spinner } from '../../ds'
 import { ActionButton, OutcomeBadges, TEST_EXPAND, type TestRecord } from './common'
 import { useServerActions } from './actions'
-import type { RecordModel } from 'pocketbase'
 import './work.css'
 import { STATES } from '../../lib/vocabulary.gen'
 import { loadRefs, named } from '../../lib/refs'
@@ -45,7 +45,7 @@ export default function BoardPage() {
       localStorage.setItem('aegis.board.collapsed', JSON.stringify(n))
       return n
     })
-  const campaigns = useLoad(() => pb.collection('campaigns').getFullList<RecordModel & { name: string }>({ sort: '-created', fields: 'id,name', batch: 200 }), [])
+  const campaigns = useCampaigns()
   const filter = [campaign && pb.filter('campaign = {:c}', { c: campaign }), mine && pb.filter('(red_assignee = {:u} || blue_assignee = {:u})', { u: me?.id ?? '' }), waiting && pb.filter("state = {:s} && blue_assignee = ''", { s: S.blue_review }), pb.filter('state != {:c}', { c: S.cancelled })].filter(Boolean).join(' && ')
   // "Show more" grows the list of the current filters; other filters start again from one page.
   const [shown, setShown] = useState({ filter, limit: BOARD_PAGE })

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { RecordModel } from 'pocketbase'
 import { api, pb } from '../../lib/pb'
 import { useLoad } from '../../lib/data'
+import { useCampaigns } from '../../lib/campaigns'
 import { humanize } from '../../lib/format'
 import { Button, FormDialog, Select, TextArea, TextInput, useToast } from '../../ds'
 import { TechniquePicker, type PickedTechnique } from '../../components/TechniquePicker'
@@ -12,15 +13,10 @@ import { R } from '../../lib/roles'
 // or without a template, and the bulk actions of POST /api/aegis/tests/bulk.
 
 export type UserLite = RecordModel & { name: string; email: string; role: string }
-export type CampaignLite = RecordModel & { name: string; status?: string }
 
 export function useUsers(roles: string[]) {
   const key = roles.join(',')
   return useLoad(() => pb.collection('users').getFullList<UserLite>({ filter: `active = true && (${roles.map((r) => `role = '${r}'`).join(' || ')})`, sort: 'name', fields: 'id,name,email,role' }), [key])
-}
-
-export function useCampaigns() {
-  return useLoad(() => pb.collection('campaigns').getFullList<CampaignLite>({ sort: '-created', fields: 'id,name,status', batch: 200 }), [])
 }
 
 export const userLabel = (u?: { name?: string; email?: string } | null) => (u ? u.name || u.email || '' : '')

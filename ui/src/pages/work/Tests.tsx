@@ -9,7 +9,8 @@ import { navigate, useLocation } from '../../lib/router'
 import { S, STATES, STATE_LABELS } from '../../lib/workflow'
 import { Badge, Button, Card, EmptyState, FilterBar, ListError, PageHead, Pagination, Select, Table, TextInput, useListState } from '../../ds'
 import { OutcomeBadges, StateBadge, TEST_EXPAND, type TestRecord } from './common'
-import { BulkBar, NewTest, useCampaigns, userLabel, useUsers } from './TestForms'
+import { BulkBar, NewTest, userLabel, useUsers } from './TestForms'
+import { useCampaigns } from '../../lib/campaigns'
 
 const PER_PAGE_OPTIONS = [25, 50, 100]
 

@@ -1,0 +1,1 @@
+import{et as e}from"./index-DwQ7UApW.js";import{i as t}from"./data-Cu5D3AJv.js";function n(){return e(`/api/aegis/campaigns/names`).then(e=>e.items??[])}function r(){return t(n,[])}export{r as t};
