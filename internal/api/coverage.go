@@ -394,11 +394,19 @@ func handleTrends(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	t, err := coverage.Trends(e.App, since, queryInt(e, "limit", 104, 1000), blueCaller(e))
-	if err != nil {
+	limit, blue := queryInt(e, "limit", 104, 1000), blueCaller(e)
+	// The trend is kept with the model in use (its current point) and the
+	// snapshots it reads: their count and latest change are in the key, so
+	// a snapshot taken or removed is in the next answer.
+	var snaps struct {
+		N  int    `db:"n"`
+		At string `db:"at"`
+	}
+	if err := e.App.DB().NewQuery("SELECT count(*) AS n, coalesce(max(updated), '') AS at FROM " + collections.CoverageSnapshots).One(&snaps); err != nil {
 		return coverageError(e, err)
 	}
-	return e.JSON(http.StatusOK, t)
+	key := fmt.Sprintf("trends|%s|%s|%d|%d|%s", visibility(e), since.Format(time.DateOnly), limit, snaps.N, snaps.At)
+	return writeView(e, key, func() (any, error) { return coverage.Trends(e.App, since, limit, blue) })
 }
 
 func handleListSnapshots(e *core.RequestEvent) error {

@@ -83,3 +83,30 @@ func TestGapsRoute(t *testing.T) {
 		})
 	}
 }
+
+// The trend is kept, but never past a change of what it shows: a snapshot
+// taken without any change to the model is in the next answer, and one
+// removed is gone from it.
+func TestTrendsFollowTheSnapshots(t *testing.T) {
+	app := testutil.NewApp(t)
+	srv := testutil.Serve(t, app)
+	users := testutil.Users(t)
+	points := func() int {
+		res := testutil.Do(t, http.MethodGet, srv.URL+"/api/aegis/trends", users["viewer"].Token, nil)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		var tr coverage.Trend
+		res.JSON(t, &tr)
+		return len(tr.Points)
+	}
+	require.Equal(t, 0, points())
+	require.Equal(t, 0, points(), "kept")
+	first, err := coverage.Take(app, collections.SnapshotManual, "first")
+	require.NoError(t, err)
+	assert.Equal(t, 1, points(), "a snapshot taken")
+	_, err = coverage.Take(app, collections.SnapshotManual, "second")
+	require.NoError(t, err)
+	assert.Equal(t, 2, points(), "another")
+	_, err = app.DB().NewQuery("DELETE FROM coverage_snapshots WHERE id = {:id}").Bind(map[string]any{"id": first.ID}).Execute()
+	require.NoError(t, err)
+	assert.Equal(t, 1, points(), "a snapshot removed (another process, as the retention job)")
+}
