@@ -39,14 +39,10 @@ type campaignNames struct {
 // answer is the JSON of every campaign's name, read again when the
 // campaigns changed since the kept one.
 func (k *campaignNames) answer(app core.App) ([]byte, error) {
-	var state struct {
-		N  int    `db:"n"`
-		At string `db:"at"`
-	}
-	if err := app.DB().NewQuery("SELECT count(*) AS n, coalesce(max(updated), '') AS at FROM " + c.Campaigns).One(&state); err != nil {
+	key, err := tableVersion(app, c.Campaigns)
+	if err != nil {
 		return nil, fmt.Errorf("campaign names: %w", err)
 	}
-	key := fmt.Sprintf("%d|%s", state.N, state.At)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.body != nil && k.key == key {
@@ -62,6 +58,20 @@ func (k *campaignNames) answer(app core.App) ([]byte, error) {
 	}
 	k.key, k.body = key, body
 	return body, nil
+}
+
+// tableVersion is a key that changes whenever table does through a
+// record save or delete, or a write that sets `updated` (from this process
+// or another): its row count and latest update.
+func tableVersion(app core.App, table string) (string, error) {
+	var v struct {
+		N  int    `db:"n"`
+		At string `db:"at"`
+	}
+	if err := app.DB().NewQuery("SELECT count(*) AS n, coalesce(max(updated), '') AS at FROM " + table).One(&v); err != nil {
+		return "", fmt.Errorf("the state of %s: %w", table, err)
+	}
+	return fmt.Sprintf("%d|%s", v.N, v.At), nil
 }
 
 func (k *campaignNames) handle(e *core.RequestEvent) error {

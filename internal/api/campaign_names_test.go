@@ -28,21 +28,17 @@ func TestCampaignNamesFollowTheCampaigns(t *testing.T) {
 		Name   string `json:"name"`
 		Status string `json:"status"`
 	}
-	names := func(token string) []item {
+	list := func(path, token string) []item {
 		t.Helper()
-		r := testutil.Do(t, http.MethodGet, env.URL+"/api/aegis/campaigns/names", token, nil)
+		r := testutil.Do(t, http.MethodGet, env.URL+path, token, nil)
 		require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
 		var out struct{ Items []item }
 		r.JSON(t, &out)
 		return out.Items
 	}
+	names := func(token string) []item { return list("/api/aegis/campaigns/names", token) }
 	records := func(token string) []item {
-		t.Helper()
-		r := testutil.Do(t, http.MethodGet, env.URL+"/api/collections/campaigns/records?perPage=500&sort=-created,-id&fields=id,name,status", token, nil)
-		require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
-		var out struct{ Items []item }
-		r.JSON(t, &out)
-		return out.Items
+		return list("/api/collections/campaigns/records?perPage=500&sort=-created,-id&fields=id,name,status", token)
 	}
 	compare := func(step string, want int) {
 		t.Helper()

@@ -398,14 +398,11 @@ func handleTrends(e *core.RequestEvent) error {
 	// The trend is kept with the model in use (its current point) and the
 	// snapshots it reads: their count and latest change are in the key, so
 	// a snapshot taken or removed is in the next answer.
-	var snaps struct {
-		N  int    `db:"n"`
-		At string `db:"at"`
-	}
-	if err := e.App.DB().NewQuery("SELECT count(*) AS n, coalesce(max(updated), '') AS at FROM " + collections.CoverageSnapshots).One(&snaps); err != nil {
+	snaps, err := tableVersion(e.App, collections.CoverageSnapshots)
+	if err != nil {
 		return coverageError(e, err)
 	}
-	key := fmt.Sprintf("trends|%s|%s|%d|%d|%s", visibility(e), since.Format(time.DateOnly), limit, snaps.N, snaps.At)
+	key := fmt.Sprintf("trends|%s|%s|%d|%s", visibility(e), since.Format(time.DateOnly), limit, snaps)
 	return writeView(e, key, func() (any, error) { return coverage.Trends(e.App, since, limit, blue) })
 }
 
