@@ -22,3 +22,4 @@ run FuzzParseBundle ./importers/attack
 run FuzzParseChunked ./importers/attack
 run FuzzDecodeVector ./internal/coverage
 run FuzzNextRun ./internal/jobs
+run FuzzHidesNoRow ./internal/security

@@ -76,18 +76,31 @@ func (c *totalsCache) put(gen uint64, key string, n int) {
 
 func bindListTotals(app core.App, se *core.ServeEvent) {
 	c := &totalsCache{}
-	bump := func(e *core.ModelEvent) error {
-		c.gen.Add(1)
-		return e.Next()
-	}
-	app.OnModelAfterCreateSuccess(collections.Tests, collections.JobRuns).BindFunc(bump)
-	app.OnModelAfterUpdateSuccess(collections.Tests, collections.JobRuns).BindFunc(bump)
-	app.OnModelAfterDeleteSuccess(collections.Tests).BindFunc(bump)
+	countWrites(app, &c.gen, writes{
+		created: []string{collections.Tests, collections.JobRuns},
+		updated: []string{collections.Tests, collections.JobRuns},
+		deleted: []string{collections.Tests},
+	})
 	se.Router.Bind(&hook.Handler[*core.RequestEvent]{
 		Id:       "aegisListTotals",
 		Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 10,
 		Func:     func(e *core.RequestEvent) error { return c.serve(e) },
 	})
+}
+
+// writes names the collections whose saves a generation counts.
+type writes struct{ created, updated, deleted []string }
+
+// countWrites adds one to gen after every successful create, update and
+// delete that w names (a kept answer of an older generation is stale).
+func countWrites(app core.App, gen *atomic.Uint64, w writes) {
+	bump := func(e *core.ModelEvent) error {
+		gen.Add(1)
+		return e.Next()
+	}
+	app.OnModelAfterCreateSuccess(w.created...).BindFunc(bump)
+	app.OnModelAfterUpdateSuccess(w.updated...).BindFunc(bump)
+	app.OnModelAfterDeleteSuccess(w.deleted...).BindFunc(bump)
 }
 
 func (c *totalsCache) serve(e *core.RequestEvent) error {

@@ -110,3 +110,27 @@ func TestTrendsFollowTheSnapshots(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, points(), "a snapshot removed (another process, as the retention job)")
 }
+
+// Bad query strings on the kept answers: a malformed date is a 400 in words,
+// a limit out of range or not a number falls back to the default or the cap,
+// and nothing else is read from the query; a guest is refused.
+func TestTrendsAndCampaignNamesQueries(t *testing.T) {
+	s := testutil.NewServer(t)
+	viewer := testutil.Users(t)[collections.RoleViewer].Token
+	s.Run(t,
+		testutil.Scenario{Name: "a malformed since", Method: http.MethodGet, URL: "/api/aegis/trends?since=2026-13-45", Token: viewer,
+			ExpectedStatus: http.StatusBadRequest, ExpectedError: true, ExpectedMessage: "since must be YYYY-MM-DD"},
+		testutil.Scenario{Name: "a hostile since", Method: http.MethodGet, URL: "/api/aegis/trends?since=%27%3BDROP%20TABLE%20x", Token: viewer,
+			ExpectedStatus: http.StatusBadRequest, ExpectedError: true, ExpectedMessage: "since must be YYYY-MM-DD"},
+		testutil.Scenario{Name: "a negative limit", Method: http.MethodGet, URL: "/api/aegis/trends?limit=-3", Token: viewer,
+			ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"points":`}},
+		testutil.Scenario{Name: "a huge limit", Method: http.MethodGet, URL: "/api/aegis/trends?limit=99999999999999999999", Token: viewer,
+			ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"points":`}},
+		testutil.Scenario{Name: "trends as a guest", Method: http.MethodGet, URL: "/api/aegis/trends",
+			ExpectedStatus: http.StatusUnauthorized, ExpectedError: true},
+		testutil.Scenario{Name: "campaign names ignore a query", Method: http.MethodGet, URL: "/api/aegis/campaigns/names?filter=%27&sort=x&perPage=-1", Token: viewer,
+			ExpectedStatus: http.StatusOK, ExpectedContent: []string{`"items":[]`}},
+		testutil.Scenario{Name: "campaign names as a guest", Method: http.MethodGet, URL: "/api/aegis/campaigns/names",
+			ExpectedStatus: http.StatusUnauthorized, ExpectedError: true},
+	)
+}

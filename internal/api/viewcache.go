@@ -49,16 +49,12 @@ type viewCache struct {
 func bindViewCache(app core.App) {
 	c := &viewCache{m: map[string]findingsKept{}}
 	app.Store().Set(viewCacheKey, c)
-	bump := func(e *core.ModelEvent) error {
-		c.gen.Add(1)
-		return e.Next()
-	}
-	app.OnModelAfterCreateSuccess(collections.Findings, collections.JobRuns).BindFunc(bump)
-	app.OnModelAfterUpdateSuccess(collections.Findings, collections.JobRuns).BindFunc(bump)
-	app.OnModelAfterDeleteSuccess(collections.Findings).BindFunc(bump)
 	// A test revealed or deleted changes which findings blue roles see.
-	app.OnModelAfterUpdateSuccess(collections.Tests).BindFunc(bump)
-	app.OnModelAfterDeleteSuccess(collections.Tests).BindFunc(bump)
+	countWrites(app, &c.gen, writes{
+		created: []string{collections.Findings, collections.JobRuns},
+		updated: []string{collections.Findings, collections.JobRuns, collections.Tests},
+		deleted: []string{collections.Findings, collections.Tests},
+	})
 }
 
 func viewCacheOf(app core.App) *viewCache {

@@ -1,33 +1,20 @@
 package demo_test
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/aegis-sec/aegis/collections"
-	"github.com/aegis-sec/aegis/importers"
-	"github.com/aegis-sec/aegis/importers/attack"
-	"github.com/aegis-sec/aegis/importers/source"
 	"github.com/aegis-sec/aegis/internal/coverage"
+	"github.com/aegis-sec/aegis/internal/coverage/coveragetest"
 	"github.com/aegis-sec/aegis/internal/demo"
-	"github.com/aegis-sec/aegis/internal/testutil"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // withAttack is a fresh app with the real Enterprise ATT&CK bundle imported.
-func withAttack(t *testing.T) core.App {
-	t.Helper()
-	app := testutil.NewApp(t)
-	src, err := source.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"), source.Options{})
-	require.NoError(t, err)
-	_, err = attack.Import(context.Background(), app, src, importers.Options{})
-	require.NoError(t, err)
-	return app
-}
+func withAttack(t *testing.T) core.App { return coveragetest.AttackApp(t) }
 
 type indexDef struct {
 	Name string `db:"name"`

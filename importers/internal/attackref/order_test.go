@@ -133,13 +133,8 @@ func TestImportOrderDoesNotMatter(t *testing.T) {
 // then revokes them all at once.
 func oldRelease(t *testing.T) (string, int) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"))
-	require.NoError(t, err)
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	require.NoError(t, err)
 	var bundle map[string]any
-	require.NoError(t, json.NewDecoder(zr).Decode(&bundle))
+	decodeEnterprise(t, &bundle)
 	objs := bundle["objects"].([]any)
 	kept := make([]any, 0, len(objs))
 	revoked := map[string]bool{}
@@ -276,17 +271,23 @@ func TestUpgradeMovesReferencesOffRevoked(t *testing.T) {
 	}
 }
 
-// successors maps the ATT&CK ids of techniques 18.1 revokes to the ATT&CK id
-// of their (active technique) successor.
-func successors(t *testing.T) map[string]string {
+// decodeEnterprise decodes the shared Enterprise 18.1 bundle into v.
+func decodeEnterprise(t *testing.T, v any) {
 	t.Helper()
 	f, err := os.Open(filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz"))
 	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
 	require.NoError(t, err)
+	require.NoError(t, json.NewDecoder(zr).Decode(v))
+}
+
+// successors maps the ATT&CK ids of techniques 18.1 revokes to the ATT&CK id
+// of their (active technique) successor.
+func successors(t *testing.T) map[string]string {
+	t.Helper()
 	var b attack.Bundle
-	require.NoError(t, json.NewDecoder(zr).Decode(&b))
+	decodeEnterprise(t, &b)
 	aid := map[string]string{}
 	active := map[string]bool{}
 	for _, o := range b.Objects {

@@ -72,8 +72,9 @@ func GapFixture() *coverage.Data {
 	}
 }
 
-// DemoApp imports the real Enterprise ATT&CK bundle and seeds the small demo.
-func DemoApp(t *testing.T) *tests.TestApp {
+// AttackApp is a fresh test app with the real Enterprise ATT&CK bundle
+// imported (skipped when the shared data is absent).
+func AttackApp(t testing.TB) *tests.TestApp {
 	t.Helper()
 	app := testutil.NewApp(t)
 	spec := filepath.Join(testutil.SharedData(t), "attack", "enterprise-attack-18.1.json.gz")
@@ -81,6 +82,13 @@ func DemoApp(t *testing.T) *tests.TestApp {
 	require.NoError(t, err, "open %s", spec)
 	_, err = attack.Import(context.Background(), app, src, importers.Options{})
 	require.NoError(t, err, "import ATT&CK")
+	return app
+}
+
+// DemoApp imports the real Enterprise ATT&CK bundle and seeds the small demo.
+func DemoApp(t *testing.T) *tests.TestApp {
+	t.Helper()
+	app := AttackApp(t)
 	rep, err := demo.Seed(app, "small")
 	require.NoError(t, err, "demo")
 	require.Equal(t, demo.Sizes["small"].Tests, rep.Counts["tests"], "demo tests")
