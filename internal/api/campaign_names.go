@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	c "github.com/aegis-sec/aegis/collections"
+	"github.com/aegis-sec/aegis/internal/campaigns"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -14,20 +15,13 @@ import (
 // matrix and the test forms): every campaign's id, name and status, newest
 // first. Through the records API that list costs PocketBase ~45 µs a
 // campaign (9–12 ms for the 200 of the xl organisation, and recurring
-// campaigns add one each round); here it is one SQL read, kept as JSON
+// campaigns add one each round); here it is one read (campaigns.Names), kept as JSON
 // while the campaigns are unchanged. The key of the kept answer is the
 // table's row count and latest update, read on every request (a scan of
 // the campaigns' `updated`, which also sees another process's writes), so
 // a campaign just created or renamed is in the next answer. Every signed-in
 // user may list every campaign (the collection's list rule), so one answer
 // serves all.
-
-// CampaignName is one campaign in a menu.
-type CampaignName struct {
-	ID     string `json:"id" db:"id"`
-	Name   string `json:"name" db:"name"`
-	Status string `json:"status" db:"status"`
-}
 
 // campaignNames keeps the answer of /campaigns/names.
 type campaignNames struct {
@@ -48,9 +42,9 @@ func (k *campaignNames) answer(app core.App) ([]byte, error) {
 	if k.body != nil && k.key == key {
 		return k.body, nil
 	}
-	items := []CampaignName{}
-	if err := app.DB().NewQuery("SELECT id, name, status FROM " + c.Campaigns + " ORDER BY created DESC, id DESC").All(&items); err != nil {
-		return nil, fmt.Errorf("campaign names: %w", err)
+	items, err := campaigns.Names(app)
+	if err != nil {
+		return nil, err
 	}
 	body, err := json.Marshal(map[string]any{"items": items})
 	if err != nil {

@@ -52,7 +52,7 @@ func registerCampaignRoutes(g *Group) {
 			Summary: "Every campaign's id, name and status, newest first (the pages' campaign menus)",
 			Description: "One answer for every signed-in user (each may list every campaign), kept by the server until a " +
 				"campaign is created, changed or deleted.",
-			Response: map[string]any{"items": []CampaignName{{ID: "CAMPAIGN_ID", Name: "APT29 emulation", Status: c.CampaignActive}}}},
+			Response: map[string]any{"items": []campaigns.Name{{ID: "CAMPAIGN_ID", Name: "APT29 emulation", Status: c.CampaignActive}}}},
 		Op{Method: "GET", Path: Prefix + "/campaigns/{id}/progress", Tags: []string{"campaigns"}, Auth: "user",
 			Summary:  "A campaign's progress: tests by state and by outcome, open findings",
 			Response: campaigns.Progress{Campaign: "CAMPAIGN_ID", Total: 12, Done: 5, Percent: 41.7, ByState: map[string]int{c.StateDraft: 3, c.StateValidated: 5}}},
